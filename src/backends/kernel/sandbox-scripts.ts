@@ -1,0 +1,409 @@
+// The bash that runs inside the sandbox: the sandbox's init, the BASH_ENV
+// tracer that tells wrappers where each command stands, the wrapper that
+// stands in for every networking tool, and the state snapshot. Kept as text
+// here (not as .bash files) so the compiled package carries them.
+//
+// Inside these templates `\${` is bash's `${` and `\\` is one backslash.
+
+/** Absolute paths of the real executables, resolved on the host before the run. */
+export interface SandboxExecutables {
+  readonly bash: string;
+  readonly ip: string;
+  readonly iptables: string;
+  readonly iptablesSave: string;
+  readonly iptablesRestore: string;
+  readonly ping: string;
+  readonly nc: string;
+  readonly sysctl: string;
+  readonly conntrack: string;
+  readonly nsenter: string;
+  readonly mount: string;
+  readonly mkdir: string;
+  readonly tee: string;
+  readonly timeout: string;
+}
+
+export interface SandboxConfig {
+  readonly stateDirectory: string;
+  readonly scenarioFile: string;
+  readonly scenarioDirectory: string;
+  readonly executables: SandboxExecutables;
+  readonly snapshots: boolean;
+  readonly scriptTimeoutSeconds: number;
+  readonly commandTimeoutSeconds: number;
+  /** Whether /run/netns must be created (it did not exist on the host). */
+  readonly createRunNetns: boolean;
+}
+
+/** The tools a scenario calls by name that get a wrapper in PATH, with the executable each stands for. */
+export function wrappedTools(executables: SandboxExecutables): ReadonlyMap<string, string> {
+  return new Map([
+    ["ip", executables.ip],
+    ["iptables", executables.iptables],
+    ["iptables-save", executables.iptablesSave],
+    ["iptables-restore", executables.iptablesRestore],
+    ["ping", executables.ping],
+    ["nc", executables.nc],
+    ["sysctl", executables.sysctl],
+    ["conntrack", executables.conntrack],
+    ["nsenter", executables.nsenter],
+  ]);
+}
+
+/** Quotes a word for bash, whatever it contains. */
+export function shellQuote(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+function assignments(values: Record<string, string | number | boolean>): string {
+  return Object.entries(values)
+    .map(([name, value]) => `${name}=${shellQuote(typeof value === "boolean" ? (value ? "1" : "") : String(value))}`)
+    .join("\n");
+}
+
+export function stateLayout(stateDirectory: string) {
+  return {
+    bin: `${stateDirectory}/bin`,
+    records: `${stateDirectory}/records`,
+    snapshots: `${stateDirectory}/snapshots`,
+    output: `${stateDirectory}/output`,
+    exitStatus: `${stateDirectory}/exit-status`,
+    sources: `${stateDirectory}/sources`,
+    init: `${stateDirectory}/init.bash`,
+    trace: `${stateDirectory}/trace.bash`,
+    wrapper: `${stateDirectory}/wrapper.bash`,
+    snapshot: `${stateDirectory}/snapshot.bash`,
+    devconfReset: `${stateDirectory}/devconf-reset.bash`,
+  } as const;
+}
+
+/**
+ * Loaded through BASH_ENV by every bash the scenario starts: before each
+ * simple command the DEBUG trap exports the call stack, innermost first, one
+ * "LINE FILE" per line, for the wrappers to read. A child bash (`bash x.sh`,
+ * `ip netns exec NS bash ...`) appends the stack it was started from, so the
+ * launching line shows up among the callers.
+ */
+export function traceScript(config: SandboxConfig): string {
+  const layout = stateLayout(config.stateDirectory);
+  return `# netsim kernel backend: call-stack tracer (BASH_ENV)
+set -T
+__netsim_sources_log=${shellQuote(layout.sources)}
+declare -gA __netsim_absolute_source=()
+__netsim_base_stack=\${NETSIM_STACK-}
+__netsim_trace() {
+  local index=1 frame_source absolute stack=""
+  while (( index < \${#BASH_SOURCE[@]} )); do
+    frame_source=\${BASH_SOURCE[index]}
+    if [[ -n $frame_source ]]; then
+      absolute=\${__netsim_absolute_source[$frame_source]-}
+      if [[ -z $absolute ]]; then
+        # Resolved once, against the directory it was first seen from.
+        if [[ $frame_source == /* ]]; then absolute=$frame_source; else absolute=$PWD/$frame_source; fi
+        __netsim_absolute_source[$frame_source]=$absolute
+        printf '%s\\n' "$absolute" >> "$__netsim_sources_log"
+      fi
+      stack+="\${BASH_LINENO[index-1]} $absolute"$'\\n'
+    fi
+    index=$((index + 1))
+  done
+  export NETSIM_STACK="$stack$__netsim_base_stack"
+}
+# stderr to /dev/null hides the trap's own commands from a scenario's set -x;
+# the trailing ':' gives $_ back its value.
+trap '{ __netsim_underscore=$_; __netsim_trace; : "$__netsim_underscore"; } 2>/dev/null' DEBUG
+`;
+}
+
+/**
+ * A fresh network namespace copies net.ipv4.conf.{all,default} from the
+ * host's initial namespace (devconf_inherit_init_net 0), so on a host with
+ * ip_forward 1 every sandbox namespace would start forwarding. Both backends
+ * start from the kernel's own defaults instead.
+ */
+export function devconfResetScript(): string {
+  return `# netsim kernel backend: put inherited conf/all and conf/default back to the kernel defaults
+for __netsim_key in all/forwarding default/forwarding all/rp_filter default/rp_filter; do
+  echo 0 > /proc/sys/net/ipv4/conf/$__netsim_key
+done
+`;
+}
+
+/** Runs as the sandbox's PID 1: prepares the namespace, runs the scenario, takes the last snapshot. */
+export function initScript(config: SandboxConfig): string {
+  const layout = stateLayout(config.stateDirectory);
+  const executables = config.executables;
+  return `# netsim kernel backend: sandbox init (PID 1 of the sandbox's PID namespace)
+set -u
+${assignments({
+  ip: executables.ip,
+  mount: executables.mount,
+  mkdir: executables.mkdir,
+  timeout_command: executables.timeout,
+  bash_command: executables.bash,
+  bin: layout.bin,
+  trace: layout.trace,
+  output: layout.output,
+  exit_status: layout.exitStatus,
+  snapshot: layout.snapshot,
+  devconf_reset: layout.devconfReset,
+  scenario_file: config.scenarioFile,
+  scenario_directory: config.scenarioDirectory,
+  script_timeout: config.scriptTimeoutSeconds,
+  snapshots: config.snapshots,
+  create_run_netns: config.createRunNetns,
+})}
+fail() { echo "netsim sandbox: $1" >&2; exit 90; }
+if [[ -n $create_run_netns ]]; then "$mkdir" -p /run/netns || fail "cannot create /run/netns"; fi
+# A private tmpfs: 'ip netns add' inside never reaches the host's /run/netns.
+"$mount" -t tmpfs -o mode=0755 netsim-sandbox /run/netns || fail "cannot mount a tmpfs on /run/netns"
+# Only net.* stays writable: a scenario's sysctl can never change the host's kernel.
+"$mount" --bind /proc/sys /proc/sys && "$mount" -o remount,bind,ro /proc/sys \\
+  && "$mount" --bind /proc/sys/net /proc/sys/net && "$mount" -o remount,bind,rw /proc/sys/net \\
+  || fail "cannot make /proc/sys read-only"
+# A host's root namespace has lo up; unshare --net leaves it down.
+"$ip" link set lo up || fail "cannot set lo up"
+. "$devconf_reset" || fail "cannot reset net.ipv4.conf defaults"
+cd -- "$scenario_directory" || fail "cannot enter $scenario_directory"
+PATH="$bin:$PATH" BASH_ENV="$trace" "$timeout_command" -k 2 "$script_timeout" \\
+  "$bash_command" -- "$scenario_file" > "$output" 2>&1 < /dev/null
+echo "$?" > "$exit_status"
+if [[ -n $snapshots ]]; then "$bash_command" -p "$snapshot" end; fi
+exit 0
+`;
+}
+
+/** Captures every namespace's state: run from the sandbox's root network and mount namespace. */
+export function snapshotScript(config: SandboxConfig): string {
+  const layout = stateLayout(config.stateDirectory);
+  const executables = config.executables;
+  return `# netsim kernel backend: state snapshot; argument: the snapshot's name
+set -u
+${assignments({
+  ip: executables.ip,
+  iptables_save: executables.iptablesSave,
+  conntrack: executables.conntrack,
+  nsenter: executables.nsenter,
+  mkdir: executables.mkdir,
+  snapshots: layout.snapshots,
+})}
+directory=$snapshots/$1
+"$mkdir" -p -- "$directory"
+capture() {
+  local prefix=$directory/$1 name=$2
+  local -a ip_namespace=() enter=()
+  if [[ -n $name ]]; then ip_namespace=(-n "$name"); enter=("$nsenter" "--net=/run/netns/$name" --); fi
+  printf '%s' "$name" > "$prefix.namespace"
+  "$ip" "\${ip_namespace[@]}" -j link > "$prefix.link" 2> /dev/null
+  "$ip" "\${ip_namespace[@]}" -j addr > "$prefix.addr" 2> /dev/null
+  "$ip" "\${ip_namespace[@]}" -j route show table all > "$prefix.route" 2> /dev/null
+  "$ip" "\${ip_namespace[@]}" -j neigh > "$prefix.neigh" 2> /dev/null
+  "\${enter[@]}" "$iptables_save" > "$prefix.iptables" 2> /dev/null
+  # conntrack's "N flow entries have been shown." goes to stderr: left out.
+  "\${enter[@]}" "$conntrack" -L > "$prefix.conntrack" 2> /dev/null
+}
+capture 0 ""
+index=1
+for path in /run/netns/*; do
+  [[ -e $path ]] || continue
+  capture "$index" "\${path##*/}"
+  index=$((index + 1))
+done
+# Written last: a snapshot cut short by the time limit has no marker and is ignored.
+: > "$directory/complete"
+`;
+}
+
+/** The wrapper every tool stub sources: runs the real tool, shows its output untouched, leaves a record. */
+export function wrapperScript(config: SandboxConfig): string {
+  const layout = stateLayout(config.stateDirectory);
+  const executables = config.executables;
+  return `# netsim kernel backend: wrapper for one networking command
+# Sourced by bin/TOOL with netsim_tool and netsim_real_command set.
+set -u
+${assignments({
+  netsim_records: layout.records,
+  netsim_snapshot: layout.snapshot,
+  netsim_devconf_reset: layout.devconfReset,
+  netsim_snapshots: config.snapshots,
+  netsim_command_limit: config.commandTimeoutSeconds,
+  netsim_bash: executables.bash,
+  netsim_nsenter: executables.nsenter,
+  netsim_tee: executables.tee,
+  netsim_timeout: executables.timeout,
+})}
+netsim_id=\${EPOCHREALTIME//[!0-9]/}-$$
+netsim_record=$netsim_records/$netsim_id
+
+# The namespace this process is in: the /run/netns name on the same nsfs inode.
+netsim_namespace=""
+for netsim_path in /run/netns/*; do
+  if [[ /proc/$$/ns/net -ef $netsim_path ]]; then netsim_namespace=\${netsim_path##*/}; break; fi
+done
+
+# ip's object and verb after its global options (the ones taking a value skip it).
+netsim_ip_words() {
+  local -a words=("$@")
+  local index=0
+  while (( index < \${#words[@]} )); do
+    case \${words[index]} in
+      -f|-family|--family|-l|-loops|--loops|-rc|-rcvbuf|--rcvbuf|-b|-batch|--batch|-n|-netns|--netns) index=$((index + 2)) ;;
+      -*) index=$((index + 1)) ;;
+      *) break ;;
+    esac
+  done
+  netsim_ip_object=\${words[index]-}
+  netsim_ip_verb=\${words[index + 1]-}
+  netsim_ip_argument=\${words[index + 2]-}
+}
+
+# nc's modes; glibc getopt permutes, so options may follow the operands.
+netsim_nc_listen="" netsim_nc_udp="" netsim_nc_verbose=""
+netsim_nc_options() {
+  local -a words=("$@")
+  local index=0 word rest letter
+  while (( index < \${#words[@]} )); do
+    word=\${words[index]}
+    index=$((index + 1))
+    [[ $word == -- ]] && break
+    [[ $word == -?* ]] || continue
+    rest=\${word#-}
+    while [[ -n $rest ]]; do
+      letter=\${rest:0:1}
+      rest=\${rest:1}
+      case $letter in
+        l) netsim_nc_listen=1 ;;
+        u) netsim_nc_udp=1 ;;
+        v) netsim_nc_verbose=1 ;;
+        [IiMmOPpqsTVWwXx]) [[ -z $rest ]] && index=$((index + 1)); rest="" ;;
+      esac
+    done
+  done
+}
+
+# kind: leaf | outer (runs another command: ip netns exec, nsenter) | ping | nc-listen | nc-connect-tcp | nc-connect-udp
+netsim_kind=leaf
+netsim_add_verbose=""
+netsim_netns_added=""
+case $netsim_tool in
+  ping) netsim_kind=ping ;;
+  nc)
+    netsim_nc_options "$@"
+    if [[ -n $netsim_nc_listen ]]; then netsim_kind=nc-listen
+    elif [[ -n $netsim_nc_udp ]]; then netsim_kind=nc-connect-udp
+    else
+      netsim_kind=nc-connect-tcp
+      # Only -v makes nc say why a connect failed; -v changes UDP probing, so never there.
+      [[ -z $netsim_nc_verbose ]] && netsim_add_verbose=1
+    fi ;;
+  nsenter) netsim_kind=outer ;;
+  ip)
+    netsim_ip_words "$@"
+    case $netsim_ip_object in
+      net|netn|netns)
+        case $netsim_ip_verb in
+          e|ex|exe|exec) netsim_kind=outer ;;
+          a|ad|add) netsim_netns_added=$netsim_ip_argument ;;
+        esac ;;
+    esac ;;
+esac
+
+printf '%s\\0' "$netsim_tool" "$@" > "$netsim_record.argv"
+printf '%s' "\${NETSIM_STACK-}" > "$netsim_record.stack"
+printf '%s' "$netsim_namespace" > "$netsim_record.namespace"
+printf '%s' "$netsim_kind" > "$netsim_record.kind"
+# The enclosing wrapper (ip netns exec, nsenter) is not a leaf: tell it.
+if [[ -n \${NETSIM_PARENT-} ]]; then : > "$netsim_records/$NETSIM_PARENT.has-children"; fi
+export NETSIM_PARENT=$netsim_id
+
+netsim_command=("$netsim_real_command")
+[[ -n $netsim_add_verbose ]] && netsim_command+=(-v)
+netsim_command+=("$@")
+case $netsim_kind in
+  # SIGINT makes ping print its summary, as after Ctrl-C.
+  ping) netsim_command=("$netsim_timeout" --preserve-status -s INT -k 2 "$netsim_command_limit" "\${netsim_command[@]}") ;;
+  nc-connect-*) netsim_command=("$netsim_timeout" -k 2 "$netsim_command_limit" "\${netsim_command[@]}") ;;
+  leaf) [[ $netsim_tool == conntrack ]] && netsim_command=("$netsim_timeout" -k 2 "$netsim_command_limit" "\${netsim_command[@]}") ;;
+esac
+
+# The child runs in the background so a signal to this wrapper ('kill $!'
+# on a listener) reaches it now, not after it ends.
+netsim_child=""
+netsim_forward() { [[ -n $netsim_child ]] && kill -s "$1" "$netsim_child" 2> /dev/null; }
+trap 'netsim_forward TERM' TERM
+trap 'netsim_forward HUP' HUP
+trap 'netsim_forward INT' INT
+
+netsim_out_pid="" netsim_err_pid=""
+exec {netsim_stdin}<&0
+if [[ $netsim_kind == outer ]]; then
+  # Not captured: its leaf commands capture their own output, and a daemon it
+  # starts would hold a capture pipe open.
+  "\${netsim_command[@]}" <&$netsim_stdin {netsim_stdin}<&- &
+  netsim_child=$!
+else
+  exec {netsim_out}> >(exec "$netsim_tee" -- "$netsim_record.stdout")
+  netsim_out_pid=$!
+  if [[ -n $netsim_add_verbose ]]; then
+    exec {netsim_err}> "$netsim_record.verbose-stderr"
+  else
+    exec {netsim_err}> >(exec "$netsim_tee" -- "$netsim_record.stderr" >&2)
+    netsim_err_pid=$!
+  fi
+  "\${netsim_command[@]}" <&$netsim_stdin >&$netsim_out 2>&$netsim_err {netsim_stdin}<&- {netsim_out}>&- {netsim_err}>&- &
+  netsim_child=$!
+  exec {netsim_out}>&- {netsim_err}>&-
+fi
+exec {netsim_stdin}<&-
+
+while :; do
+  wait "$netsim_child"
+  netsim_status=$?
+  # wait returns early when a trapped signal arrives; wait again while the child lives.
+  kill -0 "$netsim_child" 2> /dev/null || break
+done
+[[ -n $netsim_out_pid ]] && wait "$netsim_out_pid"
+[[ -n $netsim_err_pid ]] && wait "$netsim_err_pid"
+
+if [[ -n $netsim_add_verbose ]]; then
+  # Drop what only the added -v printed; the rest is what the user's nc printed.
+  netsim_connected='^Connection to .* port \\[(tcp|udp)/[^]]*\\] succeeded!$'
+  netsim_failed='^nc: connect to .* port .* \\((tcp|udp)\\) (failed|timed out): '
+  while IFS= read -r netsim_line || [[ -n $netsim_line ]]; do
+    [[ $netsim_line =~ $netsim_connected || $netsim_line =~ $netsim_failed ]] && continue
+    printf '%s\\n' "$netsim_line"
+  done < "$netsim_record.verbose-stderr" > "$netsim_record.stderr"
+  while IFS= read -r netsim_line || [[ -n $netsim_line ]]; do
+    printf '%s\\n' "$netsim_line" >&2
+  done < "$netsim_record.stderr"
+fi
+
+if [[ -n $netsim_netns_added && $netsim_status == 0 ]]; then
+  "$netsim_nsenter" "--net=/run/netns/$netsim_netns_added" -- "$netsim_bash" -p "$netsim_devconf_reset"
+fi
+if [[ -n $netsim_snapshots && $netsim_kind != leaf && $netsim_kind != outer && $netsim_kind != nc-listen ]]; then
+  # From the sandbox's root namespaces (PID 1's), wherever this probe ran.
+  "$netsim_nsenter" --net=/proc/1/ns/net --mount=/proc/1/ns/mnt -- "$netsim_bash" -p "$netsim_snapshot" "$netsim_id"
+fi
+
+printf '%s' "$netsim_status" > "$netsim_record.exit"
+printf '%s' "\${EPOCHREALTIME//[!0-9]/}" > "$netsim_record.end"
+
+if (( netsim_status > 128 && netsim_status < 160 )); then
+  # Killed by a signal: die by it too, so the shell sees what it would have seen.
+  trap - TERM HUP INT
+  kill -s "$((netsim_status - 128))" "$$"
+fi
+exit "$netsim_status"
+`;
+}
+
+/** bin/TOOL: names the tool and its real executable, then sources the wrapper. */
+export function toolStub(config: SandboxConfig, tool: string, realCommand: string): string {
+  const layout = stateLayout(config.stateDirectory);
+  // -p: no BASH_ENV (the tracer), no functions or SHELLOPTS from the scenario.
+  return `#!${config.executables.bash} -p
+${assignments({ netsim_tool: tool, netsim_real_command: realCommand })}
+. ${shellQuote(layout.wrapper)} "$@"
+`;
+}

@@ -1,0 +1,93 @@
+// Helpers shared by the `ip` subcommands, after iproute2's lib/utils.c:
+// matches(), invarg(), duparg2(), and the way netlink errors are printed.
+import { parseIpv4Address, type Ipv4Address } from "../../model/address.js";
+import { STRERROR, type KernelError, type KernelResult } from "../../model/errno.js";
+import type { NetDevice } from "../../model/netdevice.js";
+import type { NetworkNamespace } from "../../model/netns.js";
+import { deviceByName } from "../../net/core/net-namespace.js";
+import { CommandError } from "../command.js";
+
+/** iproute2's matches(): the word is a non-empty prefix of the keyword. */
+export function matches(word: string, keyword: string): boolean {
+  return word.length > 0 && keyword.startsWith(word);
+}
+
+/** How iproute2 reports a netlink error: the extack message if the kernel sent one. */
+export function netlinkErrorText(error: KernelError): string {
+  return error.extack !== undefined ? `Error: ${error.extack}.` : `RTNETLINK answers: ${STRERROR[error.errno]}`;
+}
+
+export function checkKernel<T>(result: KernelResult<T>): T {
+  if (!result.ok) throw new CommandError(netlinkErrorText(result.error), 2);
+  return result.value;
+}
+
+export function invalidArgument(message: string, argument: string): never {
+  throw new CommandError(`Error: argument "${argument}" is wrong: ${message}\n`, 255);
+}
+
+export function duplicateArgument(keyword: string, argument: string): never {
+  throw new CommandError(`Error: either "${keyword}" is duplicate, or "${argument}" is a garbage.`, 255);
+}
+
+export function incompleteCommand(): never {
+  throw new CommandError('Command line is not complete. Try option "help"', 255);
+}
+
+/** ll_name_to_index(): a device the user named, or iproute2's complaint. */
+export function requireDevice(namespace: NetworkNamespace, name: string): NetDevice {
+  const device = deviceByName(namespace, name);
+  if (!device) throw new CommandError(`Cannot find device "${name}"`, 1);
+  return device;
+}
+
+/** Walks argv the way iproute2's NEXT_ARG() does. */
+export class Arguments {
+  private position = 0;
+  constructor(private readonly words: readonly string[]) {}
+
+  get done(): boolean {
+    return this.position >= this.words.length;
+  }
+
+  peek(): string | undefined {
+    return this.words[this.position];
+  }
+
+  next(): string {
+    const word = this.words[this.position++];
+    if (word === undefined) incompleteCommand();
+    return word;
+  }
+
+  /** NEXT_ARG(): the value that must follow a keyword. */
+  value(): string {
+    if (this.position >= this.words.length) incompleteCommand();
+    return this.words[this.position++]!;
+  }
+
+  rest(): string[] {
+    const rest = this.words.slice(this.position);
+    this.position = this.words.length;
+    return rest;
+  }
+}
+
+export function parseAddressOrThrow(text: string, message: (text: string) => string): Ipv4Address {
+  const address = parseIpv4Address(text);
+  if (address === undefined) throw new CommandError(message(text), 1);
+  return address;
+}
+
+/** get_prefix(): ADDRESS[/LEN]; without /LEN the full 32 bits. */
+export function parsePrefix(text: string): { address: Ipv4Address; length: number; lengthGiven: boolean } | undefined {
+  const [addressText, lengthText, extra] = text.split("/");
+  if (extra !== undefined || addressText === undefined) return undefined;
+  const address = parseIpv4Address(addressText);
+  if (address === undefined) return undefined;
+  if (lengthText === undefined) return { address, length: 32, lengthGiven: false };
+  if (!/^\d+$/.test(lengthText)) return undefined;
+  const length = Number(lengthText);
+  if (length > 32) return undefined;
+  return { address, length, lengthGiven: true };
+}

@@ -1,0 +1,126 @@
+// The `ip` command (iproute2 ip/ip.c): global options, then the object,
+// matched the way iproute2 matches it (the first object in its table that
+// the word is a prefix of).
+import type { NetworkNamespace } from "../../model/netns.js";
+import { namespaceByName } from "../../net/core/net-namespace.js";
+import { CommandError, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "../command.js";
+import { doIpAddress } from "./ipaddress.js";
+import { doIpLink } from "./iplink.js";
+import { doIpNeigh } from "./ipneigh.js";
+import { doIpNetns } from "./ipnetns.js";
+import { doIpRoute } from "./iproute.js";
+import { matches } from "./ip-common.js";
+
+export interface IpOptions {
+  readonly json: boolean;
+  readonly brief: boolean;
+  readonly family?: "inet" | "inet6";
+  readonly details: boolean;
+}
+
+export interface IpContext extends CommandEnvironment {
+  readonly options: IpOptions;
+  /** The namespace `-n` chose, or the one the command runs in. */
+  readonly target: NetworkNamespace;
+}
+
+const USAGE = `Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }
+       ip [ -force ] -batch filename
+where  OBJECT := { address | addrlabel | amt | fou | help | ila | ioam | l2tp |
+                   link | macsec | maddress | monitor | mptcp | mroute | mrule |
+                   neighbor | neighbour | netconf | netns | nexthop | ntable |
+                   ntbl | route | rule | sr | tap | tcpmetrics |
+                   token | tunnel | tuntap | vrf | xfrm }
+       OPTIONS := { -V[ersion] | -s[tatistics] | -d[etails] | -r[esolve] |
+                    -h[uman-readable] | -iec | -j[son] | -p[retty] |
+                    -f[amily] { inet | inet6 | mpls | bridge | link } |
+                    -4 | -6 | -M | -B | -0 |
+                    -l[oops] { maximum-addr-flush-attempts } | -br[ief] |
+                    -o[neline] | -t[imestamp] | -ts[hort] | -b[atch] [filename] |
+                    -rc[vbuf] [size] | -n[etns] name | -N[umeric] | -a[ll] |
+                    -c[olor]}
+`;
+
+type ObjectHandler = (argv: readonly string[], context: IpContext) => CommandOutcome;
+
+/** iproute2's object table, in its order; unmodelled objects are named so the error can say so. */
+const OBJECTS: ReadonlyArray<[string, ObjectHandler | undefined]> = [
+  ["address", doIpAddress],
+  ["addrlabel", undefined],
+  ["maddress", undefined],
+  ["route", doIpRoute],
+  ["rule", undefined],
+  ["neighbor", doIpNeigh],
+  ["neighbour", doIpNeigh],
+  ["ntable", undefined],
+  ["ntbl", undefined],
+  ["link", doIpLink],
+  ["l2tp", undefined],
+  ["fou", undefined],
+  ["ila", undefined],
+  ["macsec", undefined],
+  ["tunnel", undefined],
+  ["tunl", undefined],
+  ["tuntap", undefined],
+  ["tap", undefined],
+  ["token", undefined],
+  ["tcpmetrics", undefined],
+  ["tcp_metrics", undefined],
+  ["monitor", undefined],
+  ["xfrm", undefined],
+  ["mroute", undefined],
+  ["mrule", undefined],
+  ["netns", doIpNetns],
+  ["netconf", undefined],
+  ["vrf", undefined],
+  ["sr", undefined],
+  ["nexthop", undefined],
+  ["mptcp", undefined],
+  ["ioam", undefined],
+  ["help", undefined],
+  ["stats", undefined],
+];
+
+export function ip(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+  let json = false;
+  let brief = false;
+  let details = false;
+  let family: "inet" | "inet6" | undefined;
+  let target = environment.namespace;
+  let index = 0;
+  while (index < argv.length && argv[index]!.startsWith("-") && argv[index]!.length > 1) {
+    let option = argv[index]!;
+    if (option.startsWith("--")) option = option.slice(1);
+    if (option === "-4") family = "inet";
+    else if (option === "-6") family = "inet6";
+    else if (matches(option, "-json")) json = true;
+    else if (option.length >= 3 && matches(option, "-brief")) brief = true;
+    else if (matches(option, "-details")) details = true;
+    else if (matches(option, "-pretty") || matches(option, "-Numeric")) {
+      // Layout-only options without effect on what is printed here.
+      if (matches(option, "-pretty")) throw new UnsupportedError(option, `ip ${option} (pretty JSON) is not supported`);
+    } else if (matches(option, "-netns")) {
+      const name = argv[++index];
+      if (name === undefined) throw new CommandError("No netns name specified", 255);
+      const namespace = namespaceByName(environment.world, name);
+      if (!namespace) throw new CommandError(`Cannot open network namespace "${name}": No such file or directory`, 255);
+      target = namespace;
+    } else if (matches(option, "-family")) {
+      const value = argv[++index];
+      if (value === "inet") family = "inet";
+      else if (value === "inet6") family = "inet6";
+      else throw new UnsupportedError(option, `ip -family ${value ?? ""} is not supported`);
+    } else {
+      throw new UnsupportedError(option, `ip option "${option}" is not supported`);
+    }
+    index++;
+  }
+  const object = argv[index];
+  if (object === undefined) throw new CommandError(USAGE, 255);
+  const entry = OBJECTS.find(([name]) => matches(object, name));
+  if (!entry) throw new CommandError(`Object "${object}" is unknown, try "ip help".`, 1);
+  const [name, handler] = entry;
+  if (!handler) throw new UnsupportedError(object, `"ip ${name}" is not modelled`);
+  const options: IpOptions = { json, brief, details, ...(family ? { family } : {}) };
+  return handler(argv.slice(index + 1), { ...environment, options, target });
+}

@@ -1,0 +1,204 @@
+// `ip link` (iproute2 ip/iplink.c: iplink_modify, iplink_parse; ip/link_veth.c).
+import { parseMacAddress, type MacAddress } from "../../model/mac.js";
+import type { LinkKind } from "../../model/netdevice.js";
+import type { NetworkNamespace } from "../../model/netns.js";
+import type { LinkSet } from "../../model/operations.js";
+import { devicesInOrder, deviceByName, namespaceByName } from "../../net/core/net-namespace.js";
+import { applyOperation } from "../../net/core/rtnetlink.js";
+import { linkBriefText, linkHeaderText, linkJson } from "../../render/iproute2/link.js";
+import { CommandError, done, UnsupportedError, type CommandOutcome } from "../command.js";
+import { Arguments, checkKernel, duplicateArgument, invalidArgument, matches, requireDevice } from "./ip-common.js";
+import type { IpContext } from "./ip.js";
+
+export function doIpLink(argv: readonly string[], context: IpContext): CommandOutcome {
+  const command = argv[0];
+  if (command === undefined) return linkShow([], context);
+  const rest = argv.slice(1);
+  if (matches(command, "add")) return linkAdd(rest, context);
+  if (matches(command, "delete")) return linkDelete(rest, context);
+  if (matches(command, "set")) return linkSet(rest, context);
+  if (matches(command, "show") || matches(command, "list") || matches(command, "lst")) return linkShow(rest, context);
+  if (matches(command, "help")) throw new UnsupportedError(command, "ip link help is not modelled");
+  throw new CommandError(`Command "${command}" is unknown, try "ip link help".`, 255);
+}
+
+function parseMac(text: string): MacAddress {
+  const mac = parseMacAddress(text);
+  if (!mac) throw new CommandError(`"${text}" is invalid lladdr.`, 255);
+  return mac;
+}
+
+interface LinkSpec {
+  name?: string;
+  mac?: MacAddress;
+  mtu?: number;
+  up?: boolean;
+  namespace?: NetworkNamespace;
+  master?: string;
+}
+
+/** iplink_parse(): generic link attributes, up to `type`. */
+function parseLinkSpec(args: Arguments, context: IpContext, keyword: "dev" | "name"): LinkSpec {
+  const spec: LinkSpec = {};
+  while (!args.done && args.peek() !== "type") {
+    const word = args.next();
+    if (word === "name" || word === "dev") spec.name = args.value();
+    else if (matches(word, "address")) spec.mac = parseMac(args.value());
+    else if (matches(word, "mtu")) spec.mtu = Number(args.value());
+    else if (word === "up") spec.up = true;
+    else if (word === "down") spec.up = false;
+    else if (word === "netns") spec.namespace = namespaceArgument(args.value(), context);
+    else if (word === "master") spec.master = args.value();
+    else if (spec.name === undefined) spec.name = word;
+    else duplicateArgument(keyword, word);
+  }
+  return spec;
+}
+
+function namespaceArgument(name: string, context: IpContext): NetworkNamespace {
+  const namespace = namespaceByName(context.world, name);
+  if (!namespace) invalidArgument('Invalid "netns" value', name);
+  return namespace;
+}
+
+const MODELLED_KINDS: Record<string, Exclude<LinkKind, "loopback">> = { veth: "veth", bridge: "bridge", dummy: "dummy" };
+const KNOWN_UNMODELLED = ["vlan", "macvlan", "macvtap", "vxlan", "ipvlan", "ipvtap", "bond", "team", "vrf", "gre", "gretap", "ipip", "sit", "wireguard", "geneve", "nlmon", "ifb", "tun", "tap", "can", "xfrm", "netkit"];
+
+function linkAdd(argv: readonly string[], context: IpContext): CommandOutcome {
+  const args = new Arguments(argv);
+  const spec = parseLinkSpec(args, context, "dev");
+  if (args.done) throw new CommandError('Not enough information: "type" argument is required', 1);
+  args.next();
+  const type = args.value();
+  if (spec.name === undefined) throw new CommandError('Not enough information: "dev" argument is required.', 1);
+  const kind = MODELLED_KINDS[type];
+  if (!kind) {
+    if (KNOWN_UNMODELLED.includes(type)) throw new UnsupportedError(type, `link type "${type}" is not modelled`);
+    throw new CommandError("Error: Unknown device type.", 2);
+  }
+  let peer: { name: string; namespaceId: number; mac?: MacAddress } | undefined;
+  if (kind === "veth") {
+    let peerSpec: LinkSpec = {};
+    if (!args.done) {
+      const word = args.next();
+      if (word !== "peer") duplicateArgument("peer", word);
+      peerSpec = parseLinkSpec(args, context, "name");
+    }
+    const peerNamespace = peerSpec.namespace ?? context.target;
+    // veth without a peer name gets vethN from the kernel.
+    const peerName = peerSpec.name ?? nextVethName(peerNamespace);
+    peer = { name: peerName, namespaceId: peerNamespace.id, ...(peerSpec.mac ? { mac: peerSpec.mac } : {}) };
+  } else if (!args.done) {
+    throw new UnsupportedError(args.peek()!, `options for ${type} links ("${args.rest().join(" ")}") are not modelled`);
+  }
+  const masterIndex = spec.master !== undefined ? masterDevice(context.target, spec.master) : undefined;
+  checkKernel(
+    applyOperation(context.world, {
+      op: "link-add",
+      namespaceId: context.target.id,
+      name: spec.name,
+      kind,
+      ...(spec.mac ? { mac: spec.mac } : {}),
+      ...(spec.mtu ? { mtu: spec.mtu } : {}),
+      ...(spec.up ? { up: true } : {}),
+      ...(peer ? { peer } : {}),
+      ...(masterIndex !== undefined ? { masterIndex } : {}),
+      ...(context.origin ? { origin: context.origin } : {}),
+    }),
+  );
+  return done("");
+}
+
+function nextVethName(namespace: NetworkNamespace): string {
+  for (let index = 0; ; index++) if (!deviceByName(namespace, `veth${index}`)) return `veth${index}`;
+}
+
+function masterDevice(namespace: NetworkNamespace, name: string): number {
+  const device = deviceByName(namespace, name);
+  if (!device) invalidArgument("Device does not exist", name);
+  return device.index;
+}
+
+function linkDelete(argv: readonly string[], context: IpContext): CommandOutcome {
+  const args = new Arguments(argv);
+  let name: string | undefined;
+  while (!args.done) {
+    const word = args.next();
+    if (word === "dev") name = args.value();
+    else if (word === "type") args.value();
+    else if (name === undefined) name = word;
+    else duplicateArgument("dev", word);
+  }
+  if (name === undefined) throw new CommandError('Not enough information: "dev" argument is required.', 1);
+  const device = requireDevice(context.target, name);
+  checkKernel(applyOperation(context.world, { op: "link-delete", namespaceId: context.target.id, index: device.index, ...(context.origin ? { origin: context.origin } : {}) }));
+  return done("");
+}
+
+function linkSet(argv: readonly string[], context: IpContext): CommandOutcome {
+  const args = new Arguments(argv);
+  let name: string | undefined;
+  const change: { -readonly [K in keyof LinkSet]?: LinkSet[K] } = {};
+  while (!args.done) {
+    const word = args.next();
+    if (word === "dev") name = args.value();
+    else if (word === "up") change.up = true;
+    else if (word === "down") change.up = false;
+    else if (word === "name") change.name = args.value();
+    else if (matches(word, "address")) change.mac = parseMac(args.value());
+    else if (matches(word, "mtu")) change.mtu = Number(args.value());
+    else if (word === "netns") change.namespaceTarget = namespaceArgument(args.value(), context).id;
+    else if (word === "master") change.masterIndex = masterDevice(context.target, args.value());
+    else if (word === "nomaster") change.masterIndex = null;
+    else if (name === undefined) name = word;
+    else duplicateArgument("dev", word);
+  }
+  if (name === undefined) throw new CommandError('Not enough information: "dev" argument is required.', 1);
+  const device = requireDevice(context.target, name);
+  const operation: LinkSet = { op: "link-set", namespaceId: context.target.id, index: device.index, ...change, ...(context.origin ? { origin: context.origin } : {}) };
+  checkKernel(applyOperation(context.world, operation));
+  return done("");
+}
+
+/** `ip link show [dev] NAME | master BR | up | type T`, shared with `ip addr show` through ipaddress.ts. */
+export function selectDevices(argv: readonly string[], context: IpContext, commandName: "link" | "addr") {
+  const args = new Arguments(argv);
+  let name: string | undefined;
+  let master: number | undefined;
+  let upOnly = false;
+  let type: string | undefined;
+  const addressFilter: { label?: string; primaryOnly?: boolean; secondaryOnly?: boolean } = {};
+  while (!args.done) {
+    const word = args.next();
+    if (word === "dev") name = args.value();
+    else if (word === "master") {
+      const bridgeName = args.value();
+      const bridge = deviceByName(context.target, bridgeName);
+      if (!bridge) throw new CommandError(`Device "${bridgeName}" does not exist.`, 1);
+      master = bridge.index;
+    } else if (word === "up") upOnly = true;
+    else if (word === "type") type = args.value();
+    else if (commandName === "addr" && word === "label") addressFilter.label = args.value();
+    else if (commandName === "addr" && word === "primary") addressFilter.primaryOnly = true;
+    else if (commandName === "addr" && word === "secondary") addressFilter.secondaryOnly = true;
+    else if (name === undefined) name = word;
+    else duplicateArgument("dev", word);
+  }
+  if (name !== undefined && !deviceByName(context.target, name)) throw new CommandError(`Device "${name}" does not exist.`, 1);
+  const devices = devicesInOrder(context.target).filter(
+    (device) =>
+      (name === undefined || device.name === name) &&
+      (master === undefined || device.masterIndex === master) &&
+      (!upOnly || device.adminUp) &&
+      (type === undefined || device.kind === type),
+  );
+  return { devices, addressFilter };
+}
+
+function linkShow(argv: readonly string[], context: IpContext): CommandOutcome {
+  const { devices } = selectDevices(argv, context, "link");
+  const { world, target } = context;
+  if (context.options.json) return done(`${JSON.stringify(devices.map((device) => linkJson(world, target, device, true)))}\n`);
+  if (context.options.brief) return done(devices.map((device) => linkBriefText(world, target, device)).join(""));
+  return done(devices.map((device) => linkHeaderText(world, target, device, true)).join(""));
+}

@@ -1,0 +1,131 @@
+// `ip neigh` (iproute2 ip/ipneigh.c: print_neigh, ipneigh_modify).
+import { formatIpv4Address, parseIpv4Address } from "../../model/address.js";
+import { parseMacAddress } from "../../model/mac.js";
+import type { NeighbourEntry, NeighbourState } from "../../model/neighbour.js";
+import { neighbourState } from "../../net/core/neighbour.js";
+import { applyOperation } from "../../net/core/rtnetlink.js";
+import { CommandError, done, UnsupportedError, type CommandOutcome } from "../command.js";
+import { Arguments, checkKernel, duplicateArgument, matches, requireDevice } from "./ip-common.js";
+import type { IpContext } from "./ip.js";
+
+export function doIpNeigh(argv: readonly string[], context: IpContext): CommandOutcome {
+  const command = argv[0];
+  if (command === undefined) return neighShow([], context);
+  const rest = argv.slice(1);
+  if (matches(command, "show") || matches(command, "list") || matches(command, "lst")) return neighShow(rest, context);
+  if (matches(command, "flush")) return neighFlush(rest, context);
+  if (matches(command, "add") || matches(command, "replace") || matches(command, "change")) return neighModify(rest, context, matches(command, "add") ? "add" : "replace");
+  if (matches(command, "delete")) return neighModify(rest, context, "delete");
+  throw new CommandError(`Command "${command}" is unknown, try "ip neigh help".`, 255);
+}
+
+interface NeighbourSelector {
+  deviceIndex?: number;
+  address?: number;
+}
+
+function parseSelector(argv: readonly string[], context: IpContext): NeighbourSelector {
+  const args = new Arguments(argv);
+  const selector: NeighbourSelector = {};
+  while (!args.done) {
+    const word = args.next();
+    if (word === "dev") selector.deviceIndex = requireDevice(context.target, args.value()).index;
+    else if (word === "nud" || word === "proxy" || word === "unused" || word === "vrf") throw new UnsupportedError(word, `"ip neigh show ${word}" is not modelled`);
+    else {
+      const address = parseIpv4Address(word === "to" ? args.value() : word);
+      if (address === undefined) throw new CommandError(`Error: any valid prefix is expected rather than "${word}".`, 1);
+      selector.address = address;
+    }
+  }
+  return selector;
+}
+
+/** Entries in the order iproute2 prints them (the kernel's hash order differs per boot; the model keeps creation order). */
+function selectEntries(context: IpContext, selector: NeighbourSelector): NeighbourEntry[] {
+  return [...context.target.neighbours.values()].filter(
+    (entry) => (selector.deviceIndex === undefined || entry.deviceIndex === selector.deviceIndex) && (selector.address === undefined || entry.address === selector.address),
+  );
+}
+
+function neighShow(argv: readonly string[], context: IpContext): CommandOutcome {
+  const selector = parseSelector(argv, context);
+  const now = context.world.clock;
+  const entries = selectEntries(context, selector);
+  const deviceName = (entry: NeighbourEntry) => context.target.devices.get(entry.deviceIndex)?.name ?? `if${entry.deviceIndex}`;
+  if (context.options.json) {
+    return done(
+      `${JSON.stringify(
+        entries.map((entry) => {
+          const state = neighbourState(entry, now);
+          return {
+            dst: formatIpv4Address(entry.address),
+            ...(selector.deviceIndex === undefined ? { dev: deviceName(entry) } : {}),
+            ...(entry.mac !== undefined && state !== "INCOMPLETE" && state !== "FAILED" ? { lladdr: entry.mac } : {}),
+            state: [state],
+          };
+        }),
+      )}\n`,
+    );
+  }
+  if (context.options.brief) {
+    return done(entries.map((entry) => `${formatIpv4Address(entry.address).padEnd(39)} ${deviceName(entry).padEnd(16)} ${entry.mac ?? ""}\n`).join(""));
+  }
+  return done(
+    entries
+      .map((entry) => {
+        const state = neighbourState(entry, now);
+        const words = [formatIpv4Address(entry.address)];
+        if (selector.deviceIndex === undefined) words.push("dev", deviceName(entry));
+        if (entry.mac !== undefined && state !== "INCOMPLETE" && state !== "FAILED") words.push("lladdr", entry.mac);
+        words.push(state);
+        return `${words.join(" ")} \n`;
+      })
+      .join(""),
+  );
+}
+
+function neighFlush(argv: readonly string[], context: IpContext): CommandOutcome {
+  const selector = parseSelector(argv, context);
+  if (selector.deviceIndex === undefined && selector.address === undefined) throw new CommandError("Flush requires arguments.", 1);
+  checkKernel(
+    applyOperation(context.world, {
+      op: "neigh-flush",
+      namespaceId: context.target.id,
+      ...(selector.deviceIndex !== undefined ? { deviceIndex: selector.deviceIndex } : {}),
+      ...(selector.address !== undefined ? { address: selector.address } : {}),
+    }),
+  );
+  return done("");
+}
+
+const NUD_STATES: Record<string, NeighbourState> = { permanent: "PERMANENT", reachable: "REACHABLE", stale: "STALE", noarp: "NOARP" };
+
+function neighModify(argv: readonly string[], context: IpContext, mode: "add" | "replace" | "delete"): CommandOutcome {
+  const args = new Arguments(argv);
+  let address: number | undefined;
+  let mac: string | undefined;
+  let deviceName: string | undefined;
+  let state: NeighbourState = "PERMANENT";
+  while (!args.done) {
+    const word = args.next();
+    if (word === "lladdr") {
+      const value = args.value();
+      mac = parseMacAddress(value) ?? (() => { throw new CommandError(`"${value}" is invalid lladdr.`, 255); })();
+    } else if (word === "dev") deviceName = args.value();
+    else if (word === "nud") {
+      const value = args.value();
+      state = NUD_STATES[value] ?? (() => { throw new UnsupportedError(value, `neighbour state "${value}" is not modelled`); })();
+    } else if (address === undefined) {
+      address = parseIpv4Address(word === "to" ? args.value() : word) ?? (() => { throw new CommandError(`Error: any valid prefix is expected rather than "${word}".`, 1); })();
+    } else duplicateArgument("to", word);
+  }
+  if (address === undefined || deviceName === undefined) throw new CommandError("Device and destination are required arguments.", 255);
+  const device = requireDevice(context.target, deviceName);
+  const origin = context.origin ? { origin: context.origin } : {};
+  if (mode === "delete") {
+    checkKernel(applyOperation(context.world, { op: "neigh-delete", namespaceId: context.target.id, deviceIndex: device.index, address, ...origin }));
+  } else {
+    checkKernel(applyOperation(context.world, { op: "neigh-set", namespaceId: context.target.id, deviceIndex: device.index, address, ...(mac ? { mac } : {}), state, exclusive: mode === "add", ...origin }));
+  }
+  return done("");
+}

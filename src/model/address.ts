@@ -1,0 +1,56 @@
+// IPv4 addresses and prefixes. Text is parsed and validated by ip-num; the
+// model keeps an address as its 32-bit value (a plain number) so that lookups
+// and comparisons stay cheap.
+import { IPv4, Validator } from "ip-num";
+
+/** An IPv4 address as an unsigned 32-bit number. */
+export type Ipv4Address = number;
+
+export interface Ipv4Prefix {
+  readonly address: Ipv4Address;
+  readonly length: number;
+}
+
+export function parseIpv4Address(text: string): Ipv4Address | undefined {
+  if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(text)) return undefined;
+  const [valid] = Validator.isValidIPv4String(text);
+  if (!valid) return undefined;
+  return Number(IPv4.fromDecimalDottedString(text).getValue());
+}
+
+export function formatIpv4Address(address: Ipv4Address): string {
+  return `${address >>> 24}.${(address >>> 16) & 255}.${(address >>> 8) & 255}.${address & 255}`;
+}
+
+export function prefixMask(length: number): number {
+  return length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0;
+}
+
+export function networkAddress(address: Ipv4Address, length: number): Ipv4Address {
+  return (address & prefixMask(length)) >>> 0;
+}
+
+export function broadcastAddress(address: Ipv4Address, length: number): Ipv4Address {
+  return (address | ~prefixMask(length)) >>> 0;
+}
+
+export function prefixContains(prefix: Ipv4Prefix, address: Ipv4Address): boolean {
+  return networkAddress(address, prefix.length) === prefix.address;
+}
+
+export function formatPrefix(prefix: Ipv4Prefix): string {
+  if (prefix.length === 0 && prefix.address === 0) return "default";
+  return prefix.length === 32 ? formatIpv4Address(prefix.address) : `${formatIpv4Address(prefix.address)}/${prefix.length}`;
+}
+
+export const LOOPBACK_NETWORK: Ipv4Prefix = { address: 0x7f000000, length: 8 };
+
+export function isLoopbackAddress(address: Ipv4Address): boolean {
+  return address >>> 24 === 127;
+}
+
+export function isMulticastAddress(address: Ipv4Address): boolean {
+  return address >>> 28 === 0xe;
+}
+
+export const LIMITED_BROADCAST: Ipv4Address = 0xffffffff;

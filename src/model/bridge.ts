@@ -1,0 +1,24 @@
+// Bridge state (net/bridge/br_private.h: net_bridge, net_bridge_fdb_entry).
+import type { MacAddress } from "./mac.js";
+
+/** A forwarding database entry: which port a MAC address was last seen on. */
+export interface FdbEntry {
+  readonly mac: MacAddress;
+  /** ifindex of the port. */
+  readonly portIndex: number;
+  /** Local entries are the ports' own addresses (`permanent`); others are learned. */
+  readonly local: boolean;
+  /** Virtual time (µs) the entry was last refreshed, for ageing. */
+  readonly updatedAt: number;
+}
+
+export interface BridgeState {
+  /** Ageing time in centiseconds (bridge default 30000 = 300 s). */
+  ageingTime: number;
+  /** The MAC was given by the user: the bridge does not take the lowest port MAC. */
+  macFixed: boolean;
+  /** Set once a port was added: from then on the carrier follows the ports. */
+  hadPorts: boolean;
+  /** fdb keyed by MAC address. */
+  fdb: Map<MacAddress, FdbEntry>;
+}

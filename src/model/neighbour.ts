@@ -1,0 +1,23 @@
+// Neighbour (ARP) cache entries (include/net/neighbour.h, NUD_* states).
+import type { Ipv4Address } from "./address.js";
+import type { MacAddress } from "./mac.js";
+import type { Ipv4Packet } from "./packet.js";
+
+export type NeighbourState = "INCOMPLETE" | "REACHABLE" | "STALE" | "DELAY" | "PROBE" | "FAILED" | "PERMANENT" | "NOARP";
+
+export interface NeighbourEntry {
+  readonly deviceIndex: number;
+  readonly address: Ipv4Address;
+  state: NeighbourState;
+  mac?: MacAddress;
+  /** Solicitations sent for the current resolution. */
+  probes: number;
+  /** Virtual time (µs) of the last confirmation, for REACHABLE → STALE. */
+  confirmedAt: number;
+  /** Packets waiting for resolution (arp_queue, at most unres_qlen). */
+  queue: Ipv4Packet[];
+}
+
+export function neighbourKey(deviceIndex: number, address: Ipv4Address): string {
+  return `${deviceIndex}/${address}`;
+}

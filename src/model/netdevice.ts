@@ -1,0 +1,60 @@
+// A network device (include/linux/netdevice.h) and its IPv4 configuration
+// (include/linux/inetdevice.h: in_device, in_ifaddr, ipv4_devconf).
+import type { Ipv4Address } from "./address.js";
+import type { BridgeState } from "./bridge.js";
+import type { SourceLocation } from "./location.js";
+import type { MacAddress } from "./mac.js";
+
+export type LinkKind = "loopback" | "veth" | "bridge" | "dummy";
+
+export type AddressScope = "global" | "link" | "host";
+
+/** One IPv4 address on a device (struct in_ifaddr). */
+export interface InetAddress {
+  readonly address: Ipv4Address;
+  readonly prefixLength: number;
+  /** Broadcast address, when one was given or derived (`brd +`). */
+  readonly broadcast?: Ipv4Address;
+  readonly scope: AddressScope;
+  /** IFA_F_SECONDARY: a further address inside the subnet of an earlier primary. */
+  readonly secondary: boolean;
+  readonly label: string;
+  readonly origin?: SourceLocation;
+}
+
+/** The per-device IPv4 sysctls the model honours (net.ipv4.conf.DEV.*). */
+export interface DeviceConf {
+  forwarding: boolean;
+  rpFilter: number;
+  arpIgnore: number;
+  routeLocalnet: boolean;
+}
+
+export interface NetDevice {
+  readonly kind: LinkKind;
+  /** ifindex, unique in its namespace. */
+  index: number;
+  name: string;
+  mac: MacAddress;
+  mtu: number;
+  /** IFF_UP, set by `ip link set DEV up`. */
+  adminUp: boolean;
+  /** Has been up once: its qdisc is `noqueue` from then on (`noop` before). */
+  everUp: boolean;
+  /** The other end of a veth pair. */
+  peer?: { namespaceId: number; index: number };
+  /** The bridge this device is a port of (IFF_SLAVE, `master`). */
+  masterIndex?: number;
+  /** Bridge devices only: ports and forwarding database. */
+  bridge?: BridgeState;
+  /** IPv4 addresses in the kernel's list order: primaries first within a subnet. */
+  addresses: InetAddress[];
+  conf: DeviceConf;
+  /** Packet/byte counters as `ip -s link` shows them. */
+  statistics: { rxPackets: number; rxBytes: number; txPackets: number; txBytes: number; rxDropped: number; txDropped: number };
+  readonly origin?: SourceLocation;
+}
+
+export function defaultDeviceConf(): DeviceConf {
+  return { forwarding: false, rpFilter: 0, arpIgnore: 0, routeLocalnet: false };
+}

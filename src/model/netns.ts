@@ -1,0 +1,33 @@
+// A network namespace (struct net): its devices, routing tables, neighbour
+// cache and sysctls.
+import type { NetDevice, DeviceConf } from "./netdevice.js";
+import type { NeighbourEntry } from "./neighbour.js";
+import type { FibTable } from "./route.js";
+import type { Socket } from "./socket.js";
+
+export interface NamespaceSysctl {
+  /** net.ipv4.conf.all.* (net.ipv4.ip_forward is conf/all/forwarding). */
+  confAll: DeviceConf;
+  /** net.ipv4.conf.default.*: copied to each new device. */
+  confDefault: DeviceConf;
+  /** net.bridge.bridge-nf-call-iptables (br_netfilter, per namespace). */
+  bridgeNfCallIptables: boolean;
+  /** net.ipv4.neigh.default.* that shape ARP timing. */
+  neighMcastSolicit: number;
+  neighRetransTimeMs: number;
+}
+
+export interface NetworkNamespace {
+  readonly id: number;
+  /** The name under /run/netns; "" for the scenario's own namespace. */
+  readonly name: string;
+  devices: Map<number, NetDevice>;
+  /** The next ifindex to hand out (net->ifindex). */
+  nextIfindex: number;
+  tables: Map<number, FibTable>;
+  neighbours: Map<string, NeighbourEntry>;
+  sysctl: NamespaceSysctl;
+  sockets: Socket[];
+  /** Namespace ids (nsid) this namespace has assigned to others, by namespace id: allocated 0, 1, 2... when a veth first spans the two. */
+  nsids: Map<number, number>;
+}

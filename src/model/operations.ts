@@ -1,0 +1,167 @@
+// Typed operations: what a parsed `ip`/`sysctl` command asks of the kernel.
+// Parsers produce these from text; only these reach the model
+// (net/core/rtnetlink.ts applies them).
+import type { Ipv4Address, Ipv4Prefix } from "./address.js";
+import type { SourceLocation } from "./location.js";
+import type { MacAddress } from "./mac.js";
+import type { NeighbourState } from "./neighbour.js";
+import type { LinkKind, AddressScope } from "./netdevice.js";
+import type { RouteProtocol, RouteScope, RouteType } from "./route.js";
+
+interface Located {
+  readonly origin?: SourceLocation;
+}
+
+export interface NetnsAdd extends Located {
+  readonly op: "netns-add";
+  readonly name: string;
+}
+
+export interface NetnsDelete extends Located {
+  readonly op: "netns-delete";
+  readonly name: string;
+}
+
+export interface LinkAdd extends Located {
+  readonly op: "link-add";
+  readonly namespaceId: number;
+  readonly name: string;
+  readonly kind: Exclude<LinkKind, "loopback">;
+  readonly mac?: MacAddress;
+  readonly mtu?: number;
+  readonly up?: boolean;
+  /** veth only: the other end, possibly created straight into another namespace. */
+  readonly peer?: { readonly name: string; readonly namespaceId: number; readonly mac?: MacAddress };
+  readonly masterIndex?: number;
+}
+
+export interface LinkDelete extends Located {
+  readonly op: "link-delete";
+  readonly namespaceId: number;
+  readonly index: number;
+}
+
+export interface LinkSet extends Located {
+  readonly op: "link-set";
+  readonly namespaceId: number;
+  readonly index: number;
+  readonly up?: boolean;
+  /** A bridge's ifindex, or null for `nomaster`. */
+  readonly masterIndex?: number | null;
+  readonly namespaceTarget?: number;
+  readonly name?: string;
+  readonly mac?: MacAddress;
+  readonly mtu?: number;
+}
+
+export interface AddressAdd extends Located {
+  readonly op: "address-add";
+  readonly namespaceId: number;
+  readonly index: number;
+  readonly address: Ipv4Address;
+  readonly prefixLength: number;
+  readonly broadcast?: Ipv4Address;
+  readonly scope?: AddressScope;
+  readonly label?: string;
+  /** `ip addr replace`: no error when it exists. */
+  readonly replace?: boolean;
+}
+
+export interface AddressDelete extends Located {
+  readonly op: "address-delete";
+  readonly namespaceId: number;
+  readonly index: number;
+  readonly address: Ipv4Address;
+  /** Absent for iproute2's wildcard deletion (no /len given). */
+  readonly prefixLength?: number;
+}
+
+export interface AddressFlush extends Located {
+  readonly op: "address-flush";
+  readonly namespaceId: number;
+  readonly index: number;
+}
+
+export interface RouteSpec {
+  readonly table: number;
+  readonly type: RouteType;
+  readonly prefix: Ipv4Prefix;
+  readonly deviceIndex?: number;
+  readonly gateway?: Ipv4Address;
+  readonly onlink?: boolean;
+  readonly preferredSource?: Ipv4Address;
+  readonly metric?: number;
+  readonly protocol?: RouteProtocol;
+  readonly scope?: RouteScope;
+}
+
+export interface RouteAdd extends Located {
+  readonly op: "route-add";
+  readonly namespaceId: number;
+  readonly mode: "add" | "append" | "prepend" | "replace" | "change";
+  readonly route: RouteSpec;
+}
+
+export interface RouteDelete extends Located {
+  readonly op: "route-delete";
+  readonly namespaceId: number;
+  /** Fields left out match any route. */
+  readonly route: Partial<RouteSpec> & { readonly prefix: Ipv4Prefix; readonly table: number };
+}
+
+export interface RouteFlush extends Located {
+  readonly op: "route-flush";
+  readonly namespaceId: number;
+  readonly table: number;
+  readonly deviceIndex?: number;
+}
+
+export interface SysctlSet extends Located {
+  readonly op: "sysctl-set";
+  readonly namespaceId: number;
+  /** Dotted key, e.g. net.ipv4.ip_forward. */
+  readonly key: string;
+  readonly value: string;
+}
+
+export interface NeighbourFlush extends Located {
+  readonly op: "neigh-flush";
+  readonly namespaceId: number;
+  readonly deviceIndex?: number;
+  readonly address?: Ipv4Address;
+}
+
+/** `ip neigh add|replace`: a static entry. */
+export interface NeighbourSet extends Located {
+  readonly op: "neigh-set";
+  readonly namespaceId: number;
+  readonly deviceIndex: number;
+  readonly address: Ipv4Address;
+  readonly mac?: MacAddress;
+  readonly state: NeighbourState;
+  readonly exclusive: boolean;
+}
+
+export interface NeighbourDelete extends Located {
+  readonly op: "neigh-delete";
+  readonly namespaceId: number;
+  readonly deviceIndex: number;
+  readonly address: Ipv4Address;
+}
+
+export type Operation =
+  | NetnsAdd
+  | NetnsDelete
+  | LinkAdd
+  | LinkDelete
+  | LinkSet
+  | AddressAdd
+  | AddressDelete
+  | AddressFlush
+  | RouteAdd
+  | RouteDelete
+  | RouteFlush
+  | SysctlSet
+  | NeighbourFlush
+  | NeighbourSet
+  | NeighbourDelete;

@@ -1,0 +1,87 @@
+// Frames and packets as plain immutable records. What the stack does with
+// them lives in src/net; a change (a NAT rewrite, a TTL decrement) makes a
+// new record, so a trace can hold the packet before and after each step.
+import type { Ipv4Address } from "./address.js";
+import type { MacAddress } from "./mac.js";
+
+export const ICMP_ECHO_REPLY = 0;
+export const ICMP_DEST_UNREACH = 3;
+export const ICMP_ECHO = 8;
+export const ICMP_TIME_EXCEEDED = 11;
+
+/** ICMP_DEST_UNREACH codes (include/uapi/linux/icmp.h). */
+export const ICMP_NET_UNREACH = 0;
+export const ICMP_HOST_UNREACH = 1;
+export const ICMP_PROT_UNREACH = 2;
+export const ICMP_PORT_UNREACH = 3;
+export const ICMP_NET_ANO = 9;
+export const ICMP_HOST_ANO = 10;
+export const ICMP_PKT_FILTERED = 13;
+
+export interface IcmpMessage {
+  readonly protocol: "icmp";
+  readonly type: number;
+  readonly code: number;
+  /** Echo identifier (echo request/reply only): conntrack treats it as the "port". */
+  readonly id?: number;
+  readonly sequence?: number;
+  /** The offending packet's header, carried by an error (type 3, 11). */
+  readonly original?: Ipv4Packet;
+}
+
+export interface TcpFlags {
+  readonly syn?: boolean;
+  readonly ack?: boolean;
+  readonly rst?: boolean;
+  readonly fin?: boolean;
+}
+
+export interface TcpSegment {
+  readonly protocol: "tcp";
+  readonly sourcePort: number;
+  readonly destinationPort: number;
+  readonly flags: TcpFlags;
+}
+
+export interface UdpDatagram {
+  readonly protocol: "udp";
+  readonly sourcePort: number;
+  readonly destinationPort: number;
+}
+
+export type Transport = IcmpMessage | TcpSegment | UdpDatagram;
+
+export interface Ipv4Packet {
+  readonly source: Ipv4Address;
+  readonly destination: Ipv4Address;
+  readonly ttl: number;
+  readonly transport: Transport;
+  /** Payload length after the IP header, for counters (ping's 56 data bytes + 8 = 64). */
+  readonly payloadLength: number;
+}
+
+export interface ArpMessage {
+  readonly operation: "request" | "reply";
+  readonly senderMac: MacAddress;
+  readonly senderAddress: Ipv4Address;
+  readonly targetMac: MacAddress;
+  readonly targetAddress: Ipv4Address;
+}
+
+export type FramePayload =
+  | { readonly kind: "arp"; readonly arp: ArpMessage }
+  | { readonly kind: "ipv4"; readonly packet: Ipv4Packet };
+
+export interface EthernetFrame {
+  /** Serial number of this frame in the simulation, for following it through a trace. */
+  readonly id: number;
+  readonly source: MacAddress;
+  readonly destination: MacAddress;
+  readonly payload: FramePayload;
+}
+
+export const IPV4_HEADER_LENGTH = 20;
+
+export function ipv4TotalLength(packet: Ipv4Packet): number {
+  return IPV4_HEADER_LENGTH + packet.payloadLength;
+}

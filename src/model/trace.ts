@@ -1,0 +1,96 @@
+// A probe's trace: typed steps, each saying where it happened (namespace,
+// device, kernel stage), what decided (route, FDB entry, neighbour, sysctl,
+// netfilter rule), the packet before and after, and why. The CLI, JSON,
+// explainer and UI all render these same records; the final disposition is
+// read from the steps, not stored beside them.
+import type { Ipv4Address } from "./address.js";
+import type { DropReason } from "./drop-reason.js";
+import type { MacAddress } from "./mac.js";
+import type { NeighbourState } from "./neighbour.js";
+import type { ArpMessage, Ipv4Packet } from "./packet.js";
+import type { Route } from "./route.js";
+import type { SourceLocation } from "./location.js";
+
+/** The kernel function (or netfilter hook) a step stands for. */
+export type TraceStage =
+  | "ip_route_output" /* fib lookup for a locally generated packet */
+  | "ip_route_input" /* fib lookup for a received packet */
+  | "ip_output"
+  | "ip_finish_output" /* hand to the neighbour layer */
+  | "neigh_resolve_output"
+  | "arp_send"
+  | "arp_rcv"
+  | "neigh_update"
+  | "neigh_timer" /* retransmit or give up */
+  | "dev_queue_xmit"
+  | "veth_xmit"
+  | "netif_receive"
+  | "br_handle_frame"
+  | "br_forward"
+  | "br_flood"
+  | "br_pass_frame_up"
+  | "ip_rcv"
+  | "ip_forward"
+  | "ip_local_deliver"
+  | "icmp_rcv"
+  | "icmp_send"
+  | "nf_hook"
+  | "tcp_v4_rcv"
+  | "udp_rcv"
+  | "socket_deliver";
+
+export type Verdict = "continue" | "deliver" | "drop" | "queue";
+
+export type Decision =
+  | {
+      readonly kind: "route";
+      readonly table: string;
+      /** Every route for the winning prefix, in the kernel's order; the first usable one wins. */
+      readonly candidates: readonly Route[];
+      readonly chosen: Route;
+      readonly source?: Ipv4Address;
+      readonly nexthop: Ipv4Address;
+    }
+  | { readonly kind: "no-route"; readonly destination: Ipv4Address }
+  | { readonly kind: "fdb"; readonly mac: MacAddress; readonly port?: string; readonly how: "learned" | "local" | "flood" | "known" }
+  | { readonly kind: "neighbour"; readonly address: Ipv4Address; readonly state: NeighbourState; readonly mac?: MacAddress }
+  | { readonly kind: "sysctl"; readonly key: string; readonly value: string }
+  | { readonly kind: "link"; readonly device: string; readonly state: string }
+  | {
+      readonly kind: "netfilter";
+      readonly table: string;
+      readonly chain: string;
+      /** 1-based rule number in the chain, absent when the policy decided. */
+      readonly ruleNumber?: number;
+      readonly ruleText?: string;
+      readonly target: string;
+      readonly origin?: SourceLocation;
+    }
+  | { readonly kind: "conntrack"; readonly state: string; readonly entry: string };
+
+export interface TraceStep {
+  /** Virtual time in microseconds since the probe started. */
+  readonly time: number;
+  /** Namespace name ("" for the scenario's own namespace). */
+  readonly namespace: string;
+  readonly device?: string;
+  readonly stage: TraceStage;
+  /** Which frame this step concerns (ids are per simulation). */
+  readonly frameId?: number;
+  readonly packet?: Ipv4Packet;
+  /** The packet after this step changed it (NAT, TTL). */
+  readonly packetAfter?: Ipv4Packet;
+  readonly arp?: ArpMessage;
+  readonly decision?: Decision;
+  readonly verdict: Verdict;
+  readonly dropReason?: DropReason;
+  /** One sentence a learner can read. */
+  readonly why: string;
+}
+
+export interface Trace {
+  /** The command line that sent the probe. */
+  readonly probe: string;
+  readonly namespace: string;
+  readonly steps: readonly TraceStep[];
+}

@@ -1,0 +1,27 @@
+// The bridge as a sending device (net/bridge/br_device.c: br_dev_xmit).
+import { isMulticastMac } from "../../model/mac.js";
+import type { NetDevice } from "../../model/netdevice.js";
+import type { NetworkNamespace } from "../../model/netns.js";
+import type { EthernetFrame } from "../../model/packet.js";
+import { netifReceiveHost } from "../core/dev.js";
+import type { Simulation } from "../simulation.js";
+import { brFdbFind } from "./br-fdb.js";
+import { brFlood, brForward } from "./br-forward.js";
+
+export function brDevXmit(simulation: Simulation, namespace: NetworkNamespace, bridge: NetDevice, frame: EthernetFrame): void {
+  if (isMulticastMac(frame.destination)) {
+    brFlood(simulation, namespace, bridge, frame, undefined, `${frame.destination} is broadcast`);
+    return;
+  }
+  const entry = brFdbFind(bridge, frame.destination, simulation.world.clock);
+  if (entry?.local) {
+    netifReceiveHost(simulation, namespace, bridge, frame);
+    return;
+  }
+  if (!entry) {
+    brFlood(simulation, namespace, bridge, frame, undefined, `${frame.destination} is not in ${bridge.name}'s forwarding database`);
+    return;
+  }
+  const port = namespace.devices.get(entry.portIndex);
+  if (port) brForward(simulation, namespace, bridge, port, frame, undefined);
+}

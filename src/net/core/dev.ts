@@ -1,0 +1,115 @@
+// Sending and receiving frames on devices (net/core/dev.c: __dev_queue_xmit,
+// __netif_receive_skb; drivers/net/veth.c: veth_xmit; drivers/net/loopback.c;
+// drivers/net/dummy.c).
+import { isMulticastMac } from "../../model/mac.js";
+import type { NetDevice } from "../../model/netdevice.js";
+import type { NetworkNamespace } from "../../model/netns.js";
+import type { EthernetFrame } from "../../model/packet.js";
+import { ipv4TotalLength } from "../../model/packet.js";
+import { arpRcv } from "../ipv4/arp.js";
+import { ipRcv } from "../ipv4/ip-input.js";
+import { brDevXmit } from "../bridge/br-device.js";
+import { brHandleFrame } from "../bridge/br-input.js";
+import { LINK_DELAY_US, record, schedule, type Simulation } from "../simulation.js";
+import { namespaceById, vethPeer } from "./net-namespace.js";
+
+function frameLength(frame: EthernetFrame): number {
+  return 14 + (frame.payload.kind === "arp" ? 28 : ipv4TotalLength(frame.payload.packet));
+}
+
+function framePacket(frame: EthernetFrame) {
+  return frame.payload.kind === "ipv4" ? { packet: frame.payload.packet } : { arp: frame.payload.arp };
+}
+
+/** dev_queue_xmit(): hand a frame to a device's driver. */
+export function devQueueXmit(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, frame: EthernetFrame): void {
+  if (!device.adminUp) {
+    device.statistics.txDropped++;
+    record(simulation, () => ({ namespace, device: device.name, stage: "dev_queue_xmit", frameId: frame.id, ...framePacket(frame), verdict: "drop", dropReason: "DEV_READY", why: `${device.name} is down` }));
+    return;
+  }
+  device.statistics.txPackets++;
+  device.statistics.txBytes += frameLength(frame);
+  switch (device.kind) {
+    case "loopback":
+      schedule(simulation.world, 0, { kind: "netif-receive", namespaceId: namespace.id, deviceIndex: device.index, frame });
+      return;
+    case "dummy":
+      record(simulation, () => ({ namespace, device: device.name, stage: "dev_queue_xmit", frameId: frame.id, ...framePacket(frame), verdict: "drop", dropReason: "DUMMY_XMIT", why: `${device.name} is a dummy device: what it sends goes nowhere` }));
+      return;
+    case "bridge":
+      brDevXmit(simulation, namespace, device, frame);
+      return;
+    case "veth":
+      vethXmit(simulation, namespace, device, frame);
+      return;
+  }
+}
+
+/** veth_xmit(): the frame appears on the peer, which must be up. */
+function vethXmit(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, frame: EthernetFrame): void {
+  const peer = vethPeer(simulation.world, device);
+  if (!peer || !peer.device.adminUp) {
+    device.statistics.txDropped++;
+    record(simulation, () => ({
+      namespace,
+      device: device.name,
+      stage: "veth_xmit",
+      frameId: frame.id,
+      ...framePacket(frame),
+      decision: { kind: "link", device: peer?.device.name ?? "(none)", state: "DOWN" },
+      verdict: "drop",
+      dropReason: "NO_CARRIER",
+      why: `the peer of ${device.name}${peer ? ` (${peer.device.name})` : ""} is down, so the frame has nowhere to go`,
+    }));
+    return;
+  }
+  record(simulation, () => ({
+    namespace,
+    device: device.name,
+    stage: "veth_xmit",
+    frameId: frame.id,
+    ...framePacket(frame),
+    verdict: "continue",
+    why: `${device.name} hands the frame to its peer ${peer.device.name}${peer.namespace.id === namespace.id ? "" : ` in ${peer.namespace.name || "the root namespace"}`}`,
+  }));
+  schedule(simulation.world, LINK_DELAY_US, { kind: "netif-receive", namespaceId: peer.namespace.id, deviceIndex: peer.device.index, frame });
+}
+
+/** __netif_receive_skb(): a frame arrived on a device: a bridge port hands it to its bridge, otherwise by ethertype. */
+export function netifReceive(simulation: Simulation, namespaceId: number, deviceIndex: number, frame: EthernetFrame): void {
+  const namespace = namespaceById(simulation.world, namespaceId);
+  const device = namespace.devices.get(deviceIndex);
+  if (!device) return;
+  if (!device.adminUp) {
+    record(simulation, () => ({ namespace, device: device.name, stage: "netif_receive", frameId: frame.id, ...framePacket(frame), verdict: "drop", dropReason: "DEV_READY", why: `${device.name} is down` }));
+    return;
+  }
+  device.statistics.rxPackets++;
+  device.statistics.rxBytes += frameLength(frame);
+  if (device.masterIndex !== undefined) {
+    brHandleFrame(simulation, namespace, device, frame);
+    return;
+  }
+  netifReceiveHost(simulation, namespace, device, frame);
+}
+
+/** Delivery to the host stack of a device (a plain device, or a bridge's own interface). */
+export function netifReceiveHost(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, frame: EthernetFrame): void {
+  const forHost = device.kind === "loopback" || frame.destination === device.mac || isMulticastMac(frame.destination);
+  if (!forHost) {
+    record(simulation, () => ({
+      namespace,
+      device: device.name,
+      stage: "netif_receive",
+      frameId: frame.id,
+      ...framePacket(frame),
+      verdict: "drop",
+      dropReason: "OTHERHOST",
+      why: `the frame is for ${frame.destination}, not ${device.name}'s address ${device.mac}`,
+    }));
+    return;
+  }
+  if (frame.payload.kind === "arp") arpRcv(simulation, namespace, device, frame.payload.arp);
+  else ipRcv(simulation, namespace, device, frame.payload.packet);
+}

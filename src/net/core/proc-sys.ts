@@ -1,0 +1,77 @@
+// The sysctls the model honours, read and written by key as /proc/sys and
+// sysctl(8) name them (net/ipv4/devinet.c: devinet_conf_proc,
+// devinet_sysctl_forward; net/bridge/br_netfilter_hooks.c).
+import { fail, ok, type KernelResult } from "../../model/errno.js";
+import type { DeviceConf } from "../../model/netdevice.js";
+import type { NetworkNamespace } from "../../model/netns.js";
+import type { World } from "../../model/world.js";
+import { deviceByName } from "./net-namespace.js";
+
+type ConfField = keyof DeviceConf;
+
+const CONF_FIELDS: Record<string, ConfField> = {
+  forwarding: "forwarding",
+  rp_filter: "rpFilter",
+  arp_ignore: "arpIgnore",
+  route_localnet: "routeLocalnet",
+};
+
+function confValue(conf: DeviceConf, field: ConfField): string {
+  const value = conf[field];
+  return typeof value === "boolean" ? (value ? "1" : "0") : String(value);
+}
+
+function setConf(conf: DeviceConf, field: ConfField, value: number): void {
+  if (field === "forwarding" || field === "routeLocalnet") conf[field] = value !== 0;
+  else conf[field] = value;
+}
+
+/** Resolve a key to the conf block it names: all, default, or a device. */
+function confTarget(namespace: NetworkNamespace, key: string): { conf: DeviceConf; scope: "all" | "default" | "device"; field: ConfField } | undefined {
+  if (key === "net.ipv4.ip_forward") return { conf: namespace.sysctl.confAll, scope: "all", field: "forwarding" };
+  const match = /^net\.ipv4\.conf\.([^.]+)\.([a-z_]+)$/.exec(key);
+  if (!match) return undefined;
+  const field = CONF_FIELDS[match[2]!];
+  if (!field) return undefined;
+  const name = match[1]!;
+  if (name === "all") return { conf: namespace.sysctl.confAll, scope: "all", field };
+  if (name === "default") return { conf: namespace.sysctl.confDefault, scope: "default", field };
+  const device = deviceByName(namespace, name);
+  return device ? { conf: device.conf, scope: "device", field } : undefined;
+}
+
+/** Whether the namespace has such a key at all (what `sysctl KEY` would find). */
+export function readSysctl(namespace: NetworkNamespace, key: string): string | undefined {
+  if (key === "net.bridge.bridge-nf-call-iptables") return namespace.sysctl.bridgeNfCallIptables ? "1" : "0";
+  if (key === "net.ipv4.neigh.default.mcast_solicit") return String(namespace.sysctl.neighMcastSolicit);
+  if (key === "net.ipv4.neigh.default.retrans_time_ms") return String(namespace.sysctl.neighRetransTimeMs);
+  const target = confTarget(namespace, key);
+  return target ? confValue(target.conf, target.field) : undefined;
+}
+
+export function writeSysctl(world: World, namespace: NetworkNamespace, key: string, text: string): KernelResult<unknown> {
+  void world;
+  const value = Number(text.trim());
+  if (!/^-?\d+$/.test(text.trim())) return fail("EINVAL");
+  if (key === "net.bridge.bridge-nf-call-iptables") {
+    namespace.sysctl.bridgeNfCallIptables = value !== 0;
+    return ok(undefined);
+  }
+  if (key === "net.ipv4.neigh.default.mcast_solicit") {
+    namespace.sysctl.neighMcastSolicit = value;
+    return ok(undefined);
+  }
+  if (key === "net.ipv4.neigh.default.retrans_time_ms") {
+    namespace.sysctl.neighRetransTimeMs = value;
+    return ok(undefined);
+  }
+  const target = confTarget(namespace, key);
+  if (!target) return fail("ENOENT");
+  setConf(target.conf, target.field, value);
+  if (target.field === "forwarding" && target.scope === "all") {
+    // devinet_sysctl_forward(): all.forwarding sets default and every device too.
+    setConf(namespace.sysctl.confDefault, "forwarding", value);
+    for (const device of namespace.devices.values()) setConf(device.conf, "forwarding", value);
+  }
+  return ok(undefined);
+}

@@ -1,0 +1,425 @@
+// Applying configuration operations to the model, as the kernel's netlink
+// handlers do (net/core/rtnetlink.c: rtnl_newlink, rtnl_dellink, do_setlink;
+// net/ipv4/devinet.c: inet_rtm_newaddr, inet_rtm_deladdr;
+// net/ipv4/fib_frontend.c: inet_rtm_newroute, inet_rtm_delroute;
+// net/core/net_namespace.c for namespaces).
+import { networkAddress } from "../../model/address.js";
+import { fail, ok, type KernelResult } from "../../model/errno.js";
+import { generatedMac } from "../../model/mac.js";
+import type { NetDevice } from "../../model/netdevice.js";
+import type { NetworkNamespace } from "../../model/netns.js";
+import { neighbourKey } from "../../model/neighbour.js";
+import type { AddressAdd, AddressDelete, LinkAdd, LinkSet, Operation, RouteAdd, RouteDelete } from "../../model/operations.js";
+import { RT_TABLE_LOCAL, RT_TABLE_MAIN, type Route } from "../../model/route.js";
+import type { World } from "../../model/world.js";
+import { brFdbAddLocal, brFdbDeleteByPort } from "../bridge/br-fdb.js";
+import { insertInetAddress } from "../ipv4/devinet.js";
+import { fibAddIfaddr, fibDelIfaddr, fibDeviceUp, fibFlushDevice } from "../ipv4/fib-frontend.js";
+import { fibAliases, fibTableDelete, fibTableInsert, fibTableLookup, fibTableRemove, fibTableReplace, isNetworkPrefix } from "../ipv4/fib-table.js";
+import { isLocalAddress } from "../ipv4/arp.js";
+import { writeSysctl } from "./proc-sys.js";
+import { allocateIfindex, allocateNsid, createNamespace, deviceByIndex, emptyStatistics, namespaceById, namespaceByName, deviceByName, vethPeer } from "./net-namespace.js";
+
+export function applyOperation(world: World, operation: Operation): KernelResult<unknown> {
+  switch (operation.op) {
+    case "netns-add":
+      if (namespaceByName(world, operation.name)) return fail("EEXIST");
+      return ok(createNamespace(world, operation.name).id);
+    case "netns-delete":
+      return netnsDelete(world, operation.name);
+    case "link-add":
+      return rtnlNewlink(world, operation);
+    case "link-delete": {
+      const namespace = namespaceById(world, operation.namespaceId);
+      const device = deviceByIndex(namespace, operation.index);
+      if (device.kind === "loopback") return fail("EOPNOTSUPP");
+      unregisterDevice(world, namespace, device);
+      return ok(undefined);
+    }
+    case "link-set":
+      return doSetlink(world, operation);
+    case "address-add":
+      return inetRtmNewaddr(world, operation);
+    case "address-delete":
+      return inetRtmDeladdr(world, operation);
+    case "address-flush": {
+      const namespace = namespaceById(world, operation.namespaceId);
+      const device = deviceByIndex(namespace, operation.index);
+      for (const address of [...device.addresses].reverse()) {
+        if (!device.addresses.includes(address)) continue;
+        inetRtmDeladdr(world, { op: "address-delete", namespaceId: namespace.id, index: device.index, address: address.address, prefixLength: address.prefixLength });
+      }
+      return ok(undefined);
+    }
+    case "route-add":
+      return inetRtmNewroute(world, operation);
+    case "route-delete":
+      return inetRtmDelroute(world, operation);
+    case "route-flush": {
+      const namespace = namespaceById(world, operation.namespaceId);
+      const table = namespace.tables.get(operation.table);
+      if (table) fibTableRemove(table, (route) => operation.deviceIndex === undefined || route.nexthop?.deviceIndex === operation.deviceIndex);
+      return ok(undefined);
+    }
+    case "sysctl-set":
+      return writeSysctl(world, namespaceById(world, operation.namespaceId), operation.key, operation.value);
+    case "neigh-flush": {
+      // neigh_flush: static (PERMANENT) entries stay.
+      const namespace = namespaceById(world, operation.namespaceId);
+      for (const [key, entry] of namespace.neighbours) {
+        if ((operation.deviceIndex === undefined || entry.deviceIndex === operation.deviceIndex) && (operation.address === undefined || entry.address === operation.address) && entry.state !== "PERMANENT") {
+          namespace.neighbours.delete(key);
+        }
+      }
+      return ok(undefined);
+    }
+    case "neigh-set": {
+      const namespace = namespaceById(world, operation.namespaceId);
+      const key = neighbourKey(operation.deviceIndex, operation.address);
+      if (operation.exclusive && namespace.neighbours.has(key)) return fail("EEXIST");
+      namespace.neighbours.set(key, { deviceIndex: operation.deviceIndex, address: operation.address, state: operation.state, ...(operation.mac ? { mac: operation.mac } : {}), probes: 0, confirmedAt: world.clock, queue: [] });
+      return ok(undefined);
+    }
+    case "neigh-delete": {
+      const namespace = namespaceById(world, operation.namespaceId);
+      return namespace.neighbours.delete(neighbourKey(operation.deviceIndex, operation.address)) ? ok(undefined) : fail("ENOENT");
+    }
+  }
+}
+
+function nextMac(world: World): string {
+  return generatedMac(world.nextMacSerial++);
+}
+
+function newDevice(world: World, namespace: NetworkNamespace, fields: Pick<NetDevice, "kind" | "name"> & Partial<NetDevice>): NetDevice {
+  const device: NetDevice = {
+    index: allocateIfindex(namespace),
+    mac: nextMac(world),
+    mtu: 1500,
+    adminUp: false,
+    everUp: false,
+    addresses: [],
+    conf: { ...namespace.sysctl.confDefault },
+    statistics: emptyStatistics(),
+    ...fields,
+  };
+  namespace.devices.set(device.index, device);
+  return device;
+}
+
+function rtnlNewlink(world: World, operation: LinkAdd): KernelResult<unknown> {
+  const namespace = namespaceById(world, operation.namespaceId);
+  if (deviceByName(namespace, operation.name)) return fail("EEXIST");
+  if (operation.peer) {
+    const peerNamespace = namespaceById(world, operation.peer.namespaceId);
+    if (deviceByName(peerNamespace, operation.peer.name) || (peerNamespace === namespace && operation.peer.name === operation.name)) return fail("EEXIST");
+  }
+  const origin = operation.origin ? { origin: operation.origin } : {};
+  // veth_newlink() registers the peer first, so the peer gets the lower ifindex.
+  const peerNamespace = operation.peer ? namespaceById(world, operation.peer.namespaceId) : undefined;
+  const peer = operation.kind === "veth" && operation.peer && peerNamespace
+    ? newDevice(world, peerNamespace, { kind: "veth", name: operation.peer.name, ...(operation.peer.mac ? { mac: operation.peer.mac } : {}), ...origin })
+    : undefined;
+  const device = newDevice(world, namespace, {
+    kind: operation.kind,
+    name: operation.name,
+    ...(operation.mac ? { mac: operation.mac } : {}),
+    ...(operation.mtu ? { mtu: operation.mtu } : {}),
+    ...(operation.kind === "bridge" ? { bridge: { ageingTime: 30000, macFixed: operation.mac !== undefined, hadPorts: false, fdb: new Map() } } : {}),
+    ...origin,
+  });
+  if (peer && peerNamespace) {
+    peer.peer = { namespaceId: namespace.id, index: device.index };
+    device.peer = { namespaceId: peerNamespace.id, index: peer.index };
+    if (peerNamespace !== namespace) {
+      allocateNsid(namespace, peerNamespace);
+      allocateNsid(peerNamespace, namespace);
+    }
+  }
+  if (operation.masterIndex !== undefined) {
+    const result = enslave(world, namespace, device, operation.masterIndex);
+    if (!result.ok) return result;
+  }
+  if (operation.up) setUp(world, namespace, device, true);
+  return ok(device.index);
+}
+
+/** unregister_netdevice(): addresses, routes, neighbours and bridge membership go with the device; a veth takes its peer. */
+function unregisterDevice(world: World, namespace: NetworkNamespace, device: NetDevice): void {
+  const peer = vethPeer(world, device);
+  detachDevice(world, namespace, device);
+  namespace.devices.delete(device.index);
+  if (device.kind === "bridge") {
+    for (const port of namespace.devices.values()) if (port.masterIndex === device.index) delete port.masterIndex;
+  }
+  if (peer) {
+    detachDevice(world, peer.namespace, peer.device);
+    peer.namespace.devices.delete(peer.device.index);
+  }
+}
+
+/** What leaving a namespace (deletion or a move) strips from a device. */
+function detachDevice(world: World, namespace: NetworkNamespace, device: NetDevice): void {
+  if (device.adminUp) setUp(world, namespace, device, false);
+  for (const address of [...device.addresses]) {
+    device.addresses.splice(device.addresses.indexOf(address), 1);
+  }
+  fibFlushDevice(namespace, device, true);
+  for (const [key, entry] of namespace.neighbours) if (entry.deviceIndex === device.index) namespace.neighbours.delete(key);
+  if (device.masterIndex !== undefined) release(namespace, device);
+}
+
+function netnsDelete(world: World, name: string): KernelResult<unknown> {
+  const namespace = namespaceByName(world, name);
+  if (!namespace || namespace.name === "") return fail("ENOENT");
+  // cleanup_net(): every device goes; a veth takes its peer in another namespace with it.
+  for (const device of [...namespace.devices.values()]) {
+    if (namespace.devices.has(device.index) && device.kind !== "loopback") unregisterDevice(world, namespace, device);
+  }
+  world.namespaces.delete(namespace.id);
+  return ok(undefined);
+}
+
+function setUp(world: World, namespace: NetworkNamespace, device: NetDevice, up: boolean): void {
+  if (device.adminUp === up) return;
+  device.adminUp = up;
+  if (up) {
+    device.everUp = true;
+    if (device.kind === "loopback" && !device.addresses.some((address) => address.address === 0x7f000001)) {
+      // inetdev_event(NETDEV_UP) gives lo 127.0.0.1/8 the first time it comes up.
+      insertInetAddress(device, { address: 0x7f000001, prefixLength: 8, scope: "host", label: "lo" });
+    }
+    fibDeviceUp(namespace, device);
+  } else {
+    fibFlushDevice(namespace, device, false);
+    for (const [key, entry] of namespace.neighbours) if (entry.deviceIndex === device.index) namespace.neighbours.delete(key);
+  }
+  void world;
+}
+
+/** br_add_if(). */
+function enslave(world: World, namespace: NetworkNamespace, device: NetDevice, masterIndex: number): KernelResult<unknown> {
+  const bridge = namespace.devices.get(masterIndex);
+  if (!bridge) return fail("ENODEV");
+  if (bridge.kind !== "bridge") return fail("EOPNOTSUPP");
+  if (device.index === bridge.index) return fail("EINVAL");
+  if (device.masterIndex === masterIndex) return ok(undefined);
+  if (device.masterIndex !== undefined) release(namespace, device);
+  device.masterIndex = bridge.index;
+  bridge.bridge!.hadPorts = true;
+  brFdbAddLocal(bridge, device.mac, device.index);
+  recalculateBridgeMac(namespace, bridge);
+  void world;
+  return ok(undefined);
+}
+
+/** br_del_if(). */
+function release(namespace: NetworkNamespace, device: NetDevice): void {
+  const bridge = device.masterIndex === undefined ? undefined : namespace.devices.get(device.masterIndex);
+  delete device.masterIndex;
+  if (!bridge?.bridge) return;
+  brFdbDeleteByPort(bridge, device.index, true);
+  recalculateBridgeMac(namespace, bridge);
+}
+
+/** br_stp_recalculate_bridge_id(): a bridge without a MAC of its own takes the lowest port MAC. */
+function recalculateBridgeMac(namespace: NetworkNamespace, bridge: NetDevice): void {
+  if (bridge.bridge!.macFixed) return;
+  const macs = [...namespace.devices.values()].filter((port) => port.masterIndex === bridge.index).map((port) => port.mac).sort();
+  const lowest = macs[0];
+  if (lowest === undefined || lowest === bridge.mac) return;
+  bridge.bridge!.fdb.delete(bridge.mac);
+  bridge.mac = lowest;
+  brFdbAddLocal(bridge, lowest, bridge.index);
+}
+
+function doSetlink(world: World, operation: LinkSet): KernelResult<unknown> {
+  const namespace = namespaceById(world, operation.namespaceId);
+  const device = deviceByIndex(namespace, operation.index);
+  if (operation.namespaceTarget !== undefined && operation.namespaceTarget !== namespace.id) {
+    if (device.kind === "loopback") return fail("EINVAL");
+    const target = namespaceById(world, operation.namespaceTarget);
+    if (deviceByName(target, device.name)) return fail("EEXIST");
+    moveToNamespace(world, namespace, device, target);
+    return ok(undefined);
+  }
+  if (operation.name !== undefined && operation.name !== device.name) {
+    if (device.adminUp) return fail("EBUSY");
+    if (deviceByName(namespace, operation.name)) return fail("EEXIST");
+    device.name = operation.name;
+  }
+  if (operation.mac !== undefined) {
+    if (device.masterIndex !== undefined) {
+      const bridge = namespace.devices.get(device.masterIndex)!;
+      bridge.bridge!.fdb.delete(device.mac);
+      brFdbAddLocal(bridge, operation.mac, device.index);
+      device.mac = operation.mac;
+      recalculateBridgeMac(namespace, bridge);
+    } else {
+      if (device.bridge) {
+        device.bridge.fdb.delete(device.mac);
+        device.bridge.macFixed = true;
+        brFdbAddLocal(device, operation.mac, device.index);
+      }
+      device.mac = operation.mac;
+    }
+  }
+  if (operation.mtu !== undefined) device.mtu = operation.mtu;
+  if (operation.masterIndex !== undefined) {
+    if (operation.masterIndex === null) {
+      if (device.masterIndex !== undefined) release(namespace, device);
+    } else {
+      const result = enslave(world, namespace, device, operation.masterIndex);
+      if (!result.ok) return result;
+    }
+  }
+  if (operation.up !== undefined) setUp(world, namespace, device, operation.up);
+  return ok(undefined);
+}
+
+/** dev_change_net_namespace(): the device goes down, loses its addresses and routes, and keeps its ifindex if free. */
+function moveToNamespace(world: World, from: NetworkNamespace, device: NetDevice, to: NetworkNamespace): void {
+  const peer = vethPeer(world, device);
+  detachDevice(world, from, device);
+  from.devices.delete(device.index);
+  if (to.devices.has(device.index)) device.index = allocateIfindex(to);
+  device.conf = { ...to.sysctl.confDefault };
+  to.devices.set(device.index, device);
+  if (peer) {
+    peer.device.peer = { namespaceId: to.id, index: device.index };
+    if (peer.namespace !== to) {
+      allocateNsid(peer.namespace, to);
+      allocateNsid(to, peer.namespace);
+    }
+  }
+}
+
+function inetRtmNewaddr(world: World, operation: AddressAdd): KernelResult<unknown> {
+  const namespace = namespaceById(world, operation.namespaceId);
+  const device = deviceByIndex(namespace, operation.index);
+  const existing = device.addresses.find((address) => address.address === operation.address && address.prefixLength === operation.prefixLength);
+  if (existing) return operation.replace ? ok(undefined) : fail("EEXIST", "ipv4: Address already assigned");
+  const address = insertInetAddress(device, {
+    address: operation.address,
+    prefixLength: operation.prefixLength,
+    ...(operation.broadcast !== undefined ? { broadcast: operation.broadcast } : {}),
+    scope: operation.scope ?? "global",
+    label: operation.label ?? device.name,
+    ...(operation.origin ? { origin: operation.origin } : {}),
+  });
+  fibAddIfaddr(namespace, device, address);
+  return ok(undefined);
+}
+
+function inetRtmDeladdr(world: World, operation: AddressDelete): KernelResult<unknown> {
+  const namespace = namespaceById(world, operation.namespaceId);
+  const device = deviceByIndex(namespace, operation.index);
+  const address = device.addresses.find(
+    (candidate) => candidate.address === operation.address && (operation.prefixLength === undefined || candidate.prefixLength === operation.prefixLength),
+  );
+  if (!address) return fail("EADDRNOTAVAIL", "ipv4: Address not found");
+  // promote_secondaries=0: a primary takes its secondaries with it.
+  const doomed = address.secondary
+    ? [address]
+    : [address, ...device.addresses.filter((candidate) => candidate.secondary && candidate.prefixLength === address.prefixLength && networkAddress(candidate.address, candidate.prefixLength) === networkAddress(address.address, address.prefixLength))];
+  const primary = address.secondary ? device.addresses.find((candidate) => !candidate.secondary && candidate.prefixLength === address.prefixLength && networkAddress(candidate.address, candidate.prefixLength) === networkAddress(address.address, address.prefixLength)) ?? address : address;
+  for (const gone of [...doomed].reverse()) {
+    device.addresses.splice(device.addresses.indexOf(gone), 1);
+    fibDelIfaddr(namespace, device, gone, gone.secondary ? primary : gone);
+  }
+  return ok(undefined);
+}
+
+/** fib_check_nh(): a gateway must be reachable directly (a link-scope route, on the given device if any). */
+function checkNexthop(namespace: NetworkNamespace, spec: RouteAdd["route"]): KernelResult<number> {
+  const gateway = spec.gateway;
+  if (gateway === undefined) {
+    const device = deviceByIndex(namespace, spec.deviceIndex!);
+    if (!device.adminUp) return fail("ENETDOWN", "Device for nexthop is not up");
+    return ok(device.index);
+  }
+  if (spec.onlink) {
+    const device = deviceByIndex(namespace, spec.deviceIndex!);
+    if (!device.adminUp) return fail("ENETDOWN", "Nexthop device is not up");
+    return ok(device.index);
+  }
+  let match: Route | undefined;
+  for (const id of [RT_TABLE_LOCAL, RT_TABLE_MAIN]) {
+    const table = namespace.tables.get(id);
+    const found = table && fibTableLookup(table, gateway, (route) => spec.deviceIndex === undefined || route.nexthop?.deviceIndex === spec.deviceIndex || route.type === "local");
+    if (found) {
+      match = found.route;
+      break;
+    }
+  }
+  // The gateway must sit on a directly connected subnet (scope link) or be our own address.
+  if (!match || (match.type !== "local" && (match.type !== "unicast" || match.nexthop?.gateway !== undefined))) {
+    return fail("EINVAL", "Nexthop has invalid gateway");
+  }
+  const deviceIndex = match.type === "local" ? spec.deviceIndex ?? match.nexthop!.deviceIndex : match.nexthop!.deviceIndex;
+  if (spec.deviceIndex !== undefined && deviceIndex !== spec.deviceIndex) return fail("EINVAL", "Nexthop has invalid gateway");
+  const device = deviceByIndex(namespace, deviceIndex);
+  if (!device.adminUp) return fail("ENETDOWN", "Nexthop device is not up");
+  return ok(deviceIndex);
+}
+
+function inetRtmNewroute(world: World, operation: RouteAdd): KernelResult<unknown> {
+  const namespace = namespaceById(world, operation.namespaceId);
+  const spec = operation.route;
+  if (!isNetworkPrefix(spec.prefix)) return fail("EINVAL", "Invalid prefix for given prefix length");
+  const table = namespace.tables.get(spec.table);
+  if (!table) return fail("EOPNOTSUPP");
+  let nexthop: Route["nexthop"];
+  if (spec.type === "unicast" || spec.type === "local" || spec.type === "broadcast") {
+    if (spec.deviceIndex === undefined && spec.gateway === undefined) return fail("EINVAL", "Nexthop device required for onlink");
+    const checked = checkNexthop(namespace, spec);
+    if (!checked.ok) return checked;
+    nexthop = { deviceIndex: checked.value, ...(spec.gateway !== undefined ? { gateway: spec.gateway } : {}), ...(spec.onlink ? { onlink: true } : {}) };
+  }
+  if (spec.preferredSource !== undefined && spec.table !== RT_TABLE_LOCAL && !isLocalAddress(namespace, spec.preferredSource)) {
+    return fail("EINVAL", "Invalid prefsrc address");
+  }
+  const route: Route = {
+    table: spec.table,
+    type: spec.type,
+    prefix: spec.prefix,
+    ...(nexthop ? { nexthop } : {}),
+    ...(spec.preferredSource !== undefined ? { preferredSource: spec.preferredSource } : {}),
+    metric: spec.metric ?? 0,
+    protocol: spec.protocol ?? "boot",
+    scope: spec.scope ?? (spec.type === "local" ? "host" : spec.type === "broadcast" || (spec.type === "unicast" && spec.gateway === undefined) ? "link" : "global"),
+    ...(operation.origin ? { origin: operation.origin } : {}),
+  };
+  if (operation.mode === "replace" || operation.mode === "change") {
+    const existing = fibAliases(table, route.prefix).find((alias) => alias.metric === route.metric);
+    if (existing) {
+      fibTableReplace(table, existing, route);
+      return ok(undefined);
+    }
+    if (operation.mode === "change") return fail("ENOENT");
+    fibTableInsert(table, route, "append");
+    return ok(undefined);
+  }
+  const inserted = fibTableInsert(table, route, operation.mode === "add" ? "exclusive" : operation.mode === "prepend" ? "prepend" : "append");
+  return inserted ? ok(undefined) : fail("EEXIST");
+}
+
+/** fib_table_delete(): the first alias of the prefix matching every field that was given. */
+function inetRtmDelroute(world: World, operation: RouteDelete): KernelResult<unknown> {
+  const namespace = namespaceById(world, operation.namespaceId);
+  const spec = operation.route;
+  const table = namespace.tables.get(spec.table);
+  if (!table) return fail("ESRCH");
+  const victim = fibAliases(table, spec.prefix).find(
+    (route) =>
+      (spec.metric === undefined || spec.metric === 0 || route.metric === spec.metric) &&
+      (spec.type === undefined || route.type === spec.type) &&
+      (spec.deviceIndex === undefined || route.nexthop?.deviceIndex === spec.deviceIndex) &&
+      (spec.gateway === undefined || route.nexthop?.gateway === spec.gateway) &&
+      (spec.preferredSource === undefined || route.preferredSource === spec.preferredSource) &&
+      (spec.protocol === undefined || route.protocol === spec.protocol),
+  );
+  if (!victim) return fail("ESRCH");
+  fibTableDelete(table, victim);
+  return ok(undefined);
+}

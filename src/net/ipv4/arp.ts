@@ -1,0 +1,57 @@
+// ARP (net/ipv4/arp.c: arp_rcv, arp_process).
+import { formatIpv4Address } from "../../model/address.js";
+import type { NetDevice } from "../../model/netdevice.js";
+import type { NetworkNamespace } from "../../model/netns.js";
+import type { ArpMessage } from "../../model/packet.js";
+import { RT_TABLE_LOCAL } from "../../model/route.js";
+import { devQueueXmit } from "../core/dev.js";
+import { neighUpdate } from "../core/neighbour.js";
+import { record, type Simulation } from "../simulation.js";
+import { fibTableLookup } from "./fib-table.js";
+
+/** inet_addr_type() == RTN_LOCAL: the address is this namespace's, on any device (weak host model). */
+export function isLocalAddress(namespace: NetworkNamespace, address: number): boolean {
+  const table = namespace.tables.get(RT_TABLE_LOCAL);
+  const match = table && fibTableLookup(table, address, () => true);
+  return match?.route.type === "local";
+}
+
+export function arpRcv(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, arp: ArpMessage): void {
+  const arpIgnore = Math.max(device.conf.arpIgnore, namespace.sysctl.confAll.arpIgnore);
+  if (arp.operation === "reply") {
+    const known = namespace.neighbours.has(`${device.index}/${arp.senderAddress}`);
+    record(simulation, () => ({ namespace, device: device.name, stage: "arp_rcv", arp, decision: { kind: "neighbour", address: arp.senderAddress, state: "REACHABLE", mac: arp.senderMac }, verdict: known ? "deliver" : "drop", why: `${formatIpv4Address(arp.senderAddress)} is-at ${arp.senderMac}` }));
+    if (known) neighUpdate(simulation, namespace, device, arp.senderAddress, arp.senderMac, "REACHABLE");
+    return;
+  }
+  const local = isLocalAddress(namespace, arp.targetAddress);
+  const ownedHere = device.addresses.some((address) => address.address === arp.targetAddress);
+  // arp_ignore=1: answer only for addresses configured on the receiving device.
+  const answer = local && (arpIgnore === 0 || (arpIgnore === 1 && ownedHere));
+  if (!answer) {
+    record(simulation, () => ({
+      namespace,
+      device: device.name,
+      stage: "arp_rcv",
+      arp,
+      verdict: "drop",
+      ...(local ? { dropReason: "ARP_IGNORE" as const } : {}),
+      why: local
+        ? `${formatIpv4Address(arp.targetAddress)} is ours but not on ${device.name}, and arp_ignore=${arpIgnore}: no answer`
+        : `who-has ${formatIpv4Address(arp.targetAddress)}: not an address of ${namespace.name || "the root namespace"}, so no answer`,
+    }));
+    return;
+  }
+  // The asker is remembered (STALE) and answered with the receiving device's MAC.
+  neighUpdate(simulation, namespace, device, arp.senderAddress, arp.senderMac, "STALE");
+  const reply: ArpMessage = { operation: "reply", senderMac: device.mac, senderAddress: arp.targetAddress, targetMac: arp.senderMac, targetAddress: arp.senderAddress };
+  record(simulation, () => ({
+    namespace,
+    device: device.name,
+    stage: "arp_rcv",
+    arp,
+    verdict: "continue",
+    why: `who-has ${formatIpv4Address(arp.targetAddress)}: ${ownedHere ? "an address of this device" : `an address of this namespace (weak host: it lives on another device)`}, so ${device.name} answers ${formatIpv4Address(arp.targetAddress)} is-at ${device.mac}`,
+  }));
+  devQueueXmit(simulation, namespace, device, { id: simulation.world.nextFrameId++, source: device.mac, destination: arp.senderMac, payload: { kind: "arp", arp: reply } });
+}

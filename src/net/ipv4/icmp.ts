@@ -1,0 +1,91 @@
+// ICMP (net/ipv4/icmp.c: icmp_rcv, icmp_echo, icmp_reply, __icmp_send).
+import { formatIpv4Address } from "../../model/address.js";
+import type { NetDevice } from "../../model/netdevice.js";
+import type { NetworkNamespace } from "../../model/netns.js";
+import { ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_ECHO_REPLY, ICMP_HOST_UNREACH, type IcmpMessage, type Ipv4Packet } from "../../model/packet.js";
+import { record, type Simulation } from "../simulation.js";
+import { ipLocalOut } from "./ip-output.js";
+import { ipRouteOutput } from "./route.js";
+
+const ICMP_ERROR_TYPES = new Set([ICMP_DEST_UNREACH, 4, 5, 11, 12]);
+
+export function icmpRcv(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, packet: Ipv4Packet, broadcast: boolean): void {
+  const icmp = packet.transport as IcmpMessage;
+  if (icmp.type === ICMP_ECHO) {
+    if (broadcast) {
+      record(simulation, () => ({ namespace, device: device.name, stage: "icmp_rcv", packet, verdict: "drop", why: "echo request to a broadcast address: ignored (icmp_echo_ignore_broadcasts=1)" }));
+      return;
+    }
+    icmpEcho(simulation, namespace, device, packet, icmp);
+    return;
+  }
+  // Echo replies and errors go to the raw ICMP sockets of the namespace (ping).
+  const id = icmp.type === ICMP_ECHO_REPLY ? icmp.id : icmp.original && icmp.original.transport.protocol === "icmp" ? icmp.original.transport.id : undefined;
+  const socket = simulation.pingSockets.find((candidate) => candidate.namespaceId === namespace.id && candidate.echoId === id);
+  const tcpOrUdp = icmp.original && icmp.original.transport.protocol !== "icmp";
+  if (!socket && !tcpOrUdp) {
+    record(simulation, () => ({ namespace, device: device.name, stage: "icmp_rcv", packet, verdict: "drop", dropReason: "NO_SOCKET", why: "no socket waits for this ICMP message" }));
+    return;
+  }
+  record(simulation, () => ({ namespace, device: device.name, stage: "socket_deliver", packet, verdict: "deliver", why: icmp.type === ICMP_ECHO_REPLY ? `echo reply from ${formatIpv4Address(packet.source)} reaches ping` : `ICMP error from ${formatIpv4Address(packet.source)} reaches the sender` }));
+  if (tcpOrUdp) {
+    simulation.deliveries.push({ namespaceId: namespace.id, packet });
+    return;
+  }
+  const sequence = icmp.type === ICMP_ECHO_REPLY ? icmp.sequence ?? 0 : icmp.original?.transport.protocol === "icmp" ? icmp.original.transport.sequence ?? 0 : 0;
+  socket!.events.push({
+    time: simulation.world.clock,
+    kind: icmp.type === ICMP_ECHO_REPLY ? "reply" : "error",
+    sequence,
+    from: packet.source,
+    ttl: packet.ttl,
+    type: icmp.type,
+    code: icmp.code,
+  });
+}
+
+/** icmp_echo() + icmp_reply(): answer from the address the request was sent to. */
+function icmpEcho(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, request: Ipv4Packet, icmp: IcmpMessage): void {
+  const route = ipRouteOutput(namespace, request.source, { source: request.destination });
+  if (!route.ok) {
+    record(simulation, () => ({ namespace, device: device.name, stage: "icmp_rcv", packet: request, decision: { kind: "no-route", destination: request.source }, verdict: "drop", dropReason: "IP_OUTNOROUTES", why: `echo request from ${formatIpv4Address(request.source)}, but ${namespace.name || "the root namespace"} has no route back to it: the reply cannot be sent` }));
+    return;
+  }
+  const reply: Ipv4Packet = {
+    source: request.destination,
+    destination: request.source,
+    ttl: 64,
+    transport: { protocol: "icmp", type: ICMP_ECHO_REPLY, code: 0, id: icmp.id ?? 0, sequence: icmp.sequence ?? 0 },
+    payloadLength: request.payloadLength,
+  };
+  record(simulation, () => ({ namespace, device: device.name, stage: "icmp_rcv", packet: request, packetAfter: reply, decision: { kind: "route", table: route.route.fib?.table ?? "main", candidates: route.route.fib?.candidates ?? [], chosen: route.route.fib!.route, nexthop: route.route.nexthop, source: route.route.source }, verdict: "continue", why: `echo request for ${formatIpv4Address(request.destination)}: the reply goes back to ${formatIpv4Address(request.source)} out of ${route.route.device.name}` }));
+  ipLocalOut(simulation, namespace, route.route, reply);
+}
+
+/**
+ * __icmp_send(): an error about `original` back to its sender. Never about
+ * an ICMP error (no storms). The source is what the route back picks
+ * (icmp_errors_use_inbound_ifaddr=0).
+ */
+export function icmpSend(simulation: Simulation, namespace: NetworkNamespace, original: Ipv4Packet, type: number, code: number, ingress?: NetDevice): void {
+  if (original.transport.protocol === "icmp" && ICMP_ERROR_TYPES.has(original.transport.type)) return;
+  const route = ipRouteOutput(namespace, original.source);
+  if (!route.ok) {
+    record(simulation, () => ({ namespace, ...(ingress ? { device: ingress.name } : {}), stage: "icmp_send", packet: original, verdict: "drop", dropReason: "IP_OUTNOROUTES", why: `no route back to ${formatIpv4Address(original.source)} for the ICMP error` }));
+    return;
+  }
+  const error: Ipv4Packet = {
+    source: route.route.source,
+    destination: original.source,
+    ttl: 64,
+    transport: { protocol: "icmp", type, code, original },
+    payloadLength: 8 + 28,
+  };
+  record(simulation, () => ({ namespace, ...(ingress ? { device: ingress.name } : {}), stage: "icmp_send", packet: error, verdict: "continue", why: `ICMP type ${type} code ${code} to ${formatIpv4Address(original.source)}` }));
+  ipLocalOut(simulation, namespace, route.route, error);
+}
+
+/** ipv4_link_failure(): the neighbour could not be resolved. */
+export function icmpSendHostUnreachable(simulation: Simulation, namespace: NetworkNamespace, original: Ipv4Packet): void {
+  icmpSend(simulation, namespace, original, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH);
+}

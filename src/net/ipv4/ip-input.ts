@@ -1,0 +1,90 @@
+// Receiving IPv4 (net/ipv4/ip_input.c: ip_rcv, ip_rcv_finish,
+// ip_local_deliver; route.c: ip_error).
+import { formatIpv4Address } from "../../model/address.js";
+import type { NetDevice } from "../../model/netdevice.js";
+import type { NetworkNamespace } from "../../model/netns.js";
+import { ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_PKT_FILTERED, type Ipv4Packet } from "../../model/packet.js";
+import { nfHook } from "../netfilter/nf-hook.js";
+import { record, type Simulation } from "../simulation.js";
+import { icmpRcv, icmpSend } from "./icmp.js";
+import { ipForward } from "./ip-forward.js";
+import { describeRouteChoice, routeDecision } from "./ip-output.js";
+import { ipRouteInput } from "./route.js";
+import { transportRcv } from "./transport.js";
+
+export function ipRcv(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, packet: Ipv4Packet): void {
+  record(simulation, () => ({ namespace, device: device.name, stage: "ip_rcv", packet, verdict: "continue", why: `${device.name} receives a packet from ${formatIpv4Address(packet.source)} to ${formatIpv4Address(packet.destination)}` }));
+  const afterPrerouting = nfHook(simulation, namespace, "PREROUTING", packet, { in: device });
+  if (!afterPrerouting) return;
+  ipRcvFinish(simulation, namespace, device, afterPrerouting);
+}
+
+/** ip_rcv_finish(): route the packet (after PREROUTING, which may have rewritten its destination). */
+function ipRcvFinish(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, packet: Ipv4Packet): void {
+  const result = ipRouteInput(namespace, device, packet.source, packet.destination);
+  switch (result.kind) {
+    case "local":
+    case "broadcast":
+      record(simulation, () => ({
+        namespace,
+        device: device.name,
+        stage: "ip_route_input",
+        packet,
+        ...(result.fib ? { decision: routeDecision(result.fib, packet.destination) } : {}),
+        verdict: "continue",
+        why: `${formatIpv4Address(packet.destination)} is ${result.kind === "local" ? `an address of ${namespace.name || "the root namespace"}` : "a broadcast address"}: deliver locally`,
+      }));
+      ipLocalDeliver(simulation, namespace, device, packet, result.kind === "broadcast");
+      return;
+    case "forward":
+      record(simulation, () => ({ namespace, device: device.name, stage: "ip_route_input", packet, decision: routeDecision(result.fib, result.route.nexthop), verdict: "continue", why: `not for this namespace; ${describeRouteChoice(namespace, result.fib)}` }));
+      ipForward(simulation, namespace, device, result.route, packet);
+      return;
+    case "forwarding-off":
+      record(simulation, () => ({
+        namespace,
+        device: device.name,
+        stage: "ip_route_input",
+        packet,
+        decision: { kind: "sysctl", key: `net.ipv4.conf.${device.name}.forwarding`, value: "0" },
+        verdict: "drop",
+        dropReason: "IP_INADDRERRORS",
+        why: `${formatIpv4Address(packet.destination)} is not an address of ${namespace.name || "the root namespace"} and forwarding is off on ${device.name} (net.ipv4.ip_forward=0): dropped without a word`,
+      }));
+      return;
+    case "martian":
+      record(simulation, () => ({ namespace, device: device.name, stage: "ip_route_input", packet, verdict: "drop", dropReason: "IP_LOCALNET", why: `martian packet: ${result.why}` }));
+      return;
+    case "error": {
+      // ip_error(): what a router says when it cannot forward.
+      const [code, reason] =
+        result.errno === "ENETUNREACH"
+          ? [ICMP_NET_UNREACH, `no route to ${formatIpv4Address(packet.destination)}`]
+          : result.errno === "EHOSTUNREACH"
+            ? [ICMP_HOST_UNREACH, "an unreachable route"]
+            : result.errno === "EACCES"
+              ? [ICMP_PKT_FILTERED, "a prohibit route"]
+              : [undefined, "a blackhole route"];
+      record(simulation, () => ({
+        namespace,
+        device: device.name,
+        stage: "ip_route_input",
+        packet,
+        ...(result.fib ? { decision: routeDecision(result.fib, packet.destination) } : { decision: { kind: "no-route" as const, destination: packet.destination } }),
+        verdict: "drop",
+        dropReason: result.errno === "ENETUNREACH" ? "IP_INNOROUTES" : result.errno === "EINVAL" ? "BLACKHOLE" : "UNREACHABLE_ROUTE",
+        why: `cannot forward: ${reason}${code === undefined ? "" : `; ICMP destination unreachable goes back to ${formatIpv4Address(packet.source)}`}`,
+      }));
+      if (code !== undefined) icmpSend(simulation, namespace, packet, ICMP_DEST_UNREACH, code, device);
+      return;
+    }
+  }
+}
+
+/** ip_local_deliver(): INPUT, then the protocol handler. */
+function ipLocalDeliver(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, packet: Ipv4Packet, broadcast: boolean): void {
+  const filtered = nfHook(simulation, namespace, "INPUT", packet, { in: device });
+  if (!filtered) return;
+  if (filtered.transport.protocol === "icmp") icmpRcv(simulation, namespace, device, filtered, broadcast);
+  else transportRcv(simulation, namespace, device, filtered);
+}

@@ -1,0 +1,43 @@
+// Sending IPv4 (net/ipv4/ip_output.c: ip_local_out, ip_output,
+// ip_finish_output2).
+import { formatIpv4Address, formatPrefix } from "../../model/address.js";
+import type { NetDevice } from "../../model/netdevice.js";
+import type { NetworkNamespace } from "../../model/netns.js";
+import type { Ipv4Packet } from "../../model/packet.js";
+import type { Decision } from "../../model/trace.js";
+import { neighOutput } from "../core/neighbour.js";
+import { nfHook } from "../netfilter/nf-hook.js";
+import { record, type Simulation } from "../simulation.js";
+import type { FibResult, OutputRoute } from "./route.js";
+
+export function routeDecision(fib: FibResult, nexthop: number, source?: number): Decision {
+  return { kind: "route", table: fib.table, candidates: fib.candidates, chosen: fib.route, nexthop, ...(source === undefined ? {} : { source }) };
+}
+
+/** Why a route won, in words: the prefix, and how it beat its equals. */
+export function describeRouteChoice(namespace: NetworkNamespace, fib: FibResult): string {
+  const deviceName = (index: number | undefined) => (index === undefined ? "?" : namespace.devices.get(index)?.name ?? `if${index}`);
+  const prefix = formatPrefix(fib.route.prefix);
+  const via = fib.route.nexthop?.gateway !== undefined ? ` via ${formatIpv4Address(fib.route.nexthop.gateway)}` : "";
+  const chosen = `${prefix}${via} dev ${deviceName(fib.route.nexthop?.deviceIndex)}`;
+  const equals = fib.candidates.filter((route) => route.metric === fib.route.metric);
+  if (equals.length > 1) {
+    return `${equals.length} routes for ${prefix} with metric ${fib.route.metric} (${equals.map((route) => `dev ${deviceName(route.nexthop?.deviceIndex)}`).join(", ")}); the kernel takes the first in the list: ${chosen}`;
+  }
+  return `longest matching prefix in table ${fib.table}: ${chosen}`;
+}
+
+/** ip_local_out(): a locally generated packet, already routed; OUTPUT hook, then out. */
+export function ipLocalOut(simulation: Simulation, namespace: NetworkNamespace, route: OutputRoute, packet: Ipv4Packet): void {
+  const filtered = nfHook(simulation, namespace, "OUTPUT", packet, { out: route.device });
+  if (!filtered) return;
+  ipOutput(simulation, namespace, route.device, route.nexthop, filtered, route.type === "broadcast");
+}
+
+/** ip_output(): POSTROUTING, then to the neighbour layer of the egress device. */
+export function ipOutput(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, nexthop: number, packet: Ipv4Packet, broadcast: boolean): void {
+  const filtered = nfHook(simulation, namespace, "POSTROUTING", packet, { out: device });
+  if (!filtered) return;
+  record(simulation, () => ({ namespace, device: device.name, stage: "ip_output", packet: filtered, verdict: "continue", why: `out of ${device.name} towards ${formatIpv4Address(nexthop)}${nexthop === packet.destination ? " (on-link)" : " (the gateway)"}` }));
+  neighOutput(simulation, namespace, device, nexthop, filtered, broadcast);
+}

@@ -1,0 +1,141 @@
+// Route resolution (net/ipv4/route.c: ip_route_output_key_hash_rcu,
+// ip_route_input_slow; fib_rules: the default rules look in local, then main).
+import { isLoopbackAddress, LIMITED_BROADCAST, type Ipv4Address } from "../../model/address.js";
+import type { Errno } from "../../model/errno.js";
+import type { NetDevice } from "../../model/netdevice.js";
+import type { NetworkNamespace } from "../../model/netns.js";
+import { RT_TABLE_LOCAL, RT_TABLE_MAIN, tableName, type Route, type RouteType } from "../../model/route.js";
+import { deviceByIndex, LOOPBACK_IFINDEX } from "../core/net-namespace.js";
+import { inetSelectAddress, RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE } from "./devinet.js";
+import { fibTableLookup, type FibMatch } from "./fib-table.js";
+
+export interface FibResult {
+  readonly route: Route;
+  readonly candidates: readonly Route[];
+  readonly table: string;
+}
+
+/** The rules `ip rule` shows on a fresh namespace: 0 local, 32766 main, 32767 default (empty). */
+const DEFAULT_RULE_TABLES = [RT_TABLE_LOCAL, RT_TABLE_MAIN];
+
+/** fib_lookup(): the first table of the rule list with a match. */
+export function fibLookup(namespace: NetworkNamespace, destination: Ipv4Address, outputInterface?: number): FibResult | undefined {
+  for (const id of DEFAULT_RULE_TABLES) {
+    const table = namespace.tables.get(id);
+    if (!table) continue;
+    const match: FibMatch | undefined = fibTableLookup(table, destination, (route) => {
+      // fib_table_lookup() honours a bound output interface (SO_BINDTODEVICE, ping -I)
+      // for unicast nexthops; local and broadcast routes answer regardless.
+      if (outputInterface === undefined || route.type === "local" || route.type === "broadcast") return true;
+      return route.nexthop?.deviceIndex === outputInterface;
+    });
+    if (match) return { route: match.route, candidates: match.candidates, table: tableName(id) };
+  }
+  return undefined;
+}
+
+export interface OutputRoute {
+  readonly type: RouteType;
+  /** The device the packet leaves by (lo for local destinations). */
+  readonly device: NetDevice;
+  readonly source: Ipv4Address;
+  /** Where the frame goes next: the gateway, or the destination itself. */
+  readonly nexthop: Ipv4Address;
+  readonly fib?: FibResult;
+}
+
+export type OutputRouteResult = { readonly ok: true; readonly route: OutputRoute } | { readonly ok: false; readonly errno: Errno; readonly fib?: FibResult };
+
+function routeScopeValue(route: Route): number {
+  return route.scope === "global" ? RT_SCOPE_UNIVERSE : route.scope === "link" ? RT_SCOPE_LINK : RT_SCOPE_HOST;
+}
+
+/**
+ * ip_route_output_key_hash_rcu(): the route for a locally generated packet
+ * and the source address it gets when the socket did not choose one.
+ */
+export function ipRouteOutput(
+  namespace: NetworkNamespace,
+  destination: Ipv4Address,
+  options: { source?: Ipv4Address; outputInterface?: number } = {},
+): OutputRouteResult {
+  const loopback = deviceByIndex(namespace, LOOPBACK_IFINDEX);
+  const fib = fibLookup(namespace, destination, options.outputInterface);
+  if (!fib) {
+    if (options.outputInterface !== undefined) {
+      // "Apparently, routing tables are wrong. Assume, that the destination is on link."
+      const device = deviceByIndex(namespace, options.outputInterface);
+      const source = options.source ?? inetSelectAddress(namespace, device, 0, RT_SCOPE_LINK) ?? 0;
+      return { ok: true, route: { type: "unicast", device, source, nexthop: destination } };
+    }
+    return { ok: false, errno: "ENETUNREACH" };
+  }
+  const route = fib.route;
+  switch (route.type) {
+    case "local": {
+      const source = options.source ?? route.preferredSource ?? destination;
+      return { ok: true, route: { type: "local", device: loopback, source, nexthop: destination, fib } };
+    }
+    case "blackhole":
+      return { ok: false, errno: "EINVAL", fib };
+    case "unreachable":
+      return { ok: false, errno: "EHOSTUNREACH", fib };
+    case "prohibit":
+      return { ok: false, errno: "EACCES", fib };
+    case "broadcast":
+    case "unicast": {
+      const device = deviceByIndex(namespace, route.nexthop!.deviceIndex);
+      const gateway = route.nexthop!.gateway;
+      const nexthopScope = gateway === undefined ? RT_SCOPE_HOST : RT_SCOPE_LINK;
+      const source =
+        options.source ??
+        route.preferredSource ??
+        inetSelectAddress(namespace, device, gateway ?? 0, Math.min(nexthopScope, Math.max(routeScopeValue(route), RT_SCOPE_UNIVERSE))) ??
+        0;
+      return { ok: true, route: { type: route.type, device, source, nexthop: gateway ?? destination, fib } };
+    }
+  }
+}
+
+export type InputRouteResult =
+  | { readonly kind: "local"; readonly fib?: FibResult }
+  | { readonly kind: "broadcast"; readonly fib?: FibResult }
+  | { readonly kind: "forward"; readonly route: OutputRoute; readonly fib: FibResult }
+  /** Needs forwarding, but forwarding is off on the ingress device: dropped silently. */
+  | { readonly kind: "forwarding-off"; readonly fib?: FibResult }
+  /** ip_error(): no route (forwarding on: net unreachable), or an unreachable/prohibit/blackhole route. */
+  | { readonly kind: "error"; readonly errno: Errno; readonly fib?: FibResult }
+  | { readonly kind: "martian"; readonly why: string };
+
+/** ip_route_input_slow(): what becomes of a packet that arrived on `device`. */
+export function ipRouteInput(namespace: NetworkNamespace, device: NetDevice, source: Ipv4Address, destination: Ipv4Address): InputRouteResult {
+  if (destination === LIMITED_BROADCAST) return { kind: "broadcast" };
+  const forwarding = device.conf.forwarding;
+  if (device.kind !== "loopback" && (isLoopbackAddress(source) || isLoopbackAddress(destination)) && !(device.conf.routeLocalnet || namespace.sysctl.confAll.routeLocalnet)) {
+    return { kind: "martian", why: `${isLoopbackAddress(source) ? "source" : "destination"} in 127.0.0.0/8 arriving on ${device.name} (route_localnet is 0)` };
+  }
+  const fib = fibLookup(namespace, destination);
+  if (!fib) return forwarding ? { kind: "error", errno: "ENETUNREACH" } : { kind: "forwarding-off" };
+  switch (fib.route.type) {
+    case "broadcast":
+      return { kind: "broadcast", fib };
+    case "local":
+      return { kind: "local", fib };
+    default:
+      break;
+  }
+  if (!forwarding) return { kind: "forwarding-off", fib };
+  switch (fib.route.type) {
+    case "blackhole":
+      return { kind: "error", errno: "EINVAL", fib };
+    case "unreachable":
+      return { kind: "error", errno: "EHOSTUNREACH", fib };
+    case "prohibit":
+      return { kind: "error", errno: "EACCES", fib };
+    default: {
+      const out = deviceByIndex(namespace, fib.route.nexthop!.deviceIndex);
+      const gateway = fib.route.nexthop!.gateway;
+      return { kind: "forward", fib, route: { type: "unicast", device: out, source, nexthop: gateway ?? destination, fib } };
+    }
+  }
+}

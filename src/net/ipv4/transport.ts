@@ -1,0 +1,55 @@
+// TCP and UDP delivery to sockets (net/ipv4/tcp_ipv4.c: tcp_v4_rcv,
+// tcp_v4_send_reset; udp.c: __udp4_lib_rcv). The handshake is modelled as
+// packets only: SYN answered by SYN-ACK from a listener, or by RST; UDP to a
+// closed port answered by ICMP port unreachable.
+import { formatIpv4Address } from "../../model/address.js";
+import type { NetDevice } from "../../model/netdevice.js";
+import type { NetworkNamespace } from "../../model/netns.js";
+import { ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, type Ipv4Packet, type TcpSegment } from "../../model/packet.js";
+import { record, type Simulation } from "../simulation.js";
+import { icmpSend } from "./icmp.js";
+import { ipLocalOut } from "./ip-output.js";
+import { ipRouteOutput } from "./route.js";
+
+function listenerFor(namespace: NetworkNamespace, protocol: "tcp" | "udp", address: number, port: number) {
+  return namespace.sockets.find((socket) => socket.open && socket.protocol === protocol && socket.port === port && (socket.address === 0 || socket.address === address));
+}
+
+export function transportRcv(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, packet: Ipv4Packet): void {
+  const transport = packet.transport;
+  if (transport.protocol === "icmp") return;
+  const listener = listenerFor(namespace, transport.protocol, packet.destination, transport.destinationPort);
+  const stage = transport.protocol === "tcp" ? "tcp_v4_rcv" : "udp_rcv";
+  if (transport.protocol === "udp") {
+    if (listener) {
+      record(simulation, () => ({ namespace, device: device.name, stage, packet, verdict: "deliver", why: `a socket listens on udp port ${transport.destinationPort}` }));
+      simulation.deliveries.push({ namespaceId: namespace.id, packet });
+      return;
+    }
+    record(simulation, () => ({ namespace, device: device.name, stage, packet, verdict: "drop", dropReason: "NO_SOCKET", why: `nothing listens on udp port ${transport.destinationPort}: ICMP port unreachable goes back` }));
+    icmpSend(simulation, namespace, packet, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, device);
+    return;
+  }
+  if (transport.flags.rst) {
+    record(simulation, () => ({ namespace, device: device.name, stage, packet, verdict: "deliver", why: "a reset: the connection attempt is refused" }));
+    simulation.deliveries.push({ namespaceId: namespace.id, packet });
+    return;
+  }
+  if (transport.flags.syn && transport.flags.ack) {
+    record(simulation, () => ({ namespace, device: device.name, stage, packet, verdict: "deliver", why: "SYN-ACK: the connection is accepted" }));
+    simulation.deliveries.push({ namespaceId: namespace.id, packet });
+    return;
+  }
+  let answer: TcpSegment;
+  if (listener && transport.flags.syn) {
+    record(simulation, () => ({ namespace, device: device.name, stage, packet, verdict: "deliver", why: `a listener on tcp port ${transport.destinationPort} accepts: SYN-ACK goes back` }));
+    answer = { protocol: "tcp", sourcePort: transport.destinationPort, destinationPort: transport.sourcePort, flags: { syn: true, ack: true } };
+    if (!listener.keepListening) listener.open = false;
+  } else {
+    record(simulation, () => ({ namespace, device: device.name, stage, packet, verdict: "drop", dropReason: "NO_SOCKET", why: `nothing listens on tcp port ${transport.destinationPort} at ${formatIpv4Address(packet.destination)}: a reset goes back` }));
+    answer = { protocol: "tcp", sourcePort: transport.destinationPort, destinationPort: transport.sourcePort, flags: { rst: true, ack: true } };
+  }
+  const reply: Ipv4Packet = { source: packet.destination, destination: packet.source, ttl: 64, transport: answer, payloadLength: 20 };
+  const route = ipRouteOutput(namespace, packet.source, { source: packet.destination });
+  if (route.ok) ipLocalOut(simulation, namespace, route.route, reply);
+}

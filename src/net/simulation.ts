@@ -1,0 +1,102 @@
+// The discrete-event engine: a virtual clock and a queue of things that
+// happen later (a frame arriving at the other end of a veth, an ARP
+// retransmit timer). Time is passed around, never read from the machine.
+import type { PendingEvent, ScheduledEvent } from "../model/event.js";
+import type { NetworkNamespace } from "../model/netns.js";
+import type { Ipv4Packet } from "../model/packet.js";
+import type { TraceStep } from "../model/trace.js";
+import type { World } from "../model/world.js";
+
+/** Virtual time a frame takes to cross a link, in µs: gives plausible, reproducible round-trip times. */
+export const LINK_DELAY_US = 10;
+
+/** What a ping socket received (raw ICMP socket of iputils ping). */
+export interface PingSocketEvent {
+  readonly time: number;
+  readonly kind: "reply" | "error" | "local-error";
+  readonly sequence: number;
+  readonly from: number;
+  readonly ttl?: number;
+  readonly type?: number;
+  readonly code?: number;
+}
+
+export interface PingSocket {
+  readonly namespaceId: number;
+  readonly echoId: number;
+  readonly events: PingSocketEvent[];
+}
+
+export interface Simulation {
+  readonly world: World;
+  /** null when tracing is off: the fast path records nothing. */
+  readonly steps: TraceStep[] | null;
+  /** Clock value the trace counts from. */
+  readonly start: number;
+  readonly pingSockets: PingSocket[];
+  /** TCP/UDP segments and ICMP errors about them that reached a namespace's sockets (nc). */
+  readonly deliveries: { readonly namespaceId: number; readonly packet: Ipv4Packet }[];
+  /** The probe programs running now, called back by their "probe-send" events. */
+  readonly probeSenders: Map<number, (sequence: number) => void>;
+}
+
+export function createSimulation(world: World, tracing: boolean): Simulation {
+  return { world, steps: tracing ? [] : null, start: world.clock, pingSockets: [], deliveries: [], probeSenders: new Map() };
+}
+
+function siftUp(heap: ScheduledEvent[], index: number): void {
+  const item = heap[index]!;
+  while (index > 0) {
+    const parentIndex = (index - 1) >> 1;
+    const parent = heap[parentIndex]!;
+    if (parent.time < item.time || (parent.time === item.time && parent.order < item.order)) break;
+    heap[index] = parent;
+    index = parentIndex;
+  }
+  heap[index] = item;
+}
+
+function siftDown(heap: ScheduledEvent[], index: number): void {
+  const item = heap[index]!;
+  const length = heap.length;
+  for (;;) {
+    let child = 2 * index + 1;
+    if (child >= length) break;
+    const right = child + 1;
+    if (right < length && (heap[right]!.time < heap[child]!.time || (heap[right]!.time === heap[child]!.time && heap[right]!.order < heap[child]!.order))) child = right;
+    const candidate = heap[child]!;
+    if (item.time < candidate.time || (item.time === candidate.time && item.order < candidate.order)) break;
+    heap[index] = candidate;
+    index = child;
+  }
+  heap[index] = item;
+}
+
+/** Queues `event` to happen after `delay` µs of virtual time. */
+export function schedule(world: World, delay: number, event: PendingEvent): void {
+  world.pending.push({ time: world.clock + delay, order: world.nextEventOrder++, event });
+  siftUp(world.pending, world.pending.length - 1);
+}
+
+/** Takes the earliest event due at or before `until`, advancing the clock to it. */
+export function takeNextEvent(world: World, until: number): PendingEvent | undefined {
+  const heap = world.pending;
+  if (heap.length === 0 || heap[0]!.time > until) return undefined;
+  const next = heap[0]!;
+  const last = heap.pop()!;
+  if (heap.length > 0) {
+    heap[0] = last;
+    siftDown(heap, 0);
+  }
+  world.clock = next.time;
+  return next.event;
+}
+
+export type StepFields = Omit<TraceStep, "time" | "namespace"> & { readonly namespace: NetworkNamespace };
+
+/** Appends a trace step when tracing is on. Callers build the step lazily so the untraced path costs nothing. */
+export function record(simulation: Simulation, build: () => StepFields): void {
+  if (!simulation.steps) return;
+  const { namespace, ...fields } = build();
+  simulation.steps.push({ ...fields, namespace: namespace.name, time: simulation.world.clock - simulation.start });
+}

@@ -1,0 +1,217 @@
+// iputils ping, as the simulator runs it: the same socket calls (connect()
+// to pick the route and source, one echo request per interval), the same
+// waiting rules, and the same text on stdout and stderr.
+import { formatIpv4Address, parseIpv4Address } from "../model/address.js";
+import type { Errno } from "../model/errno.js";
+import type { NetworkNamespace } from "../model/netns.js";
+import { ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_TIME_EXCEEDED, type Ipv4Packet } from "../model/packet.js";
+import type { Trace } from "../model/trace.js";
+import type { World } from "../model/world.js";
+import { deviceByName } from "../net/core/net-namespace.js";
+import { runEvents } from "../net/events.js";
+import { ipLocalOut, describeRouteChoice, routeDecision } from "../net/ipv4/ip-output.js";
+import { ipRouteOutput } from "../net/ipv4/route.js";
+import { createSimulation, record, schedule, type PingSocket } from "../net/simulation.js";
+
+export interface PingOptions {
+  readonly destination: string;
+  /** -c: packets to send. */
+  readonly count: number;
+  /** -W: seconds to wait for a reply after the last packet when none came (default 10). */
+  readonly timeoutSeconds?: number;
+  /** -w: seconds before ping exits whatever happened. */
+  readonly deadlineSeconds?: number;
+  /** -I: a device name or a source address. */
+  readonly interface?: string;
+  /** -t */
+  readonly ttl: number;
+  /** -i, in milliseconds. */
+  readonly intervalMs: number;
+  /** -q */
+  readonly quiet: boolean;
+  /** -s: data bytes (56). */
+  readonly size: number;
+  /** -b */
+  readonly broadcast: boolean;
+}
+
+export interface ProbeRun {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exitCode: number;
+  readonly trace?: Trace;
+}
+
+const CONNECT_ERRORS: Partial<Record<Errno, string>> = {
+  ENETUNREACH: "ping: connect: Network is unreachable",
+  EHOSTUNREACH: "ping: connect: No route to host",
+  EINVAL: "ping: connect: Invalid argument",
+  EACCES: "ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules",
+};
+
+/** The words iputils prints for an ICMP error (ping_common.c: pr_icmph). */
+export function describeIcmpError(type: number, code: number): string {
+  if (type === ICMP_TIME_EXCEEDED) return code === 0 ? "Time to live exceeded" : "Frag reassembly time exceeded";
+  if (type !== ICMP_DEST_UNREACH) return `Bad ICMP type: ${type}`;
+  const reasons = [
+    "Destination Net Unreachable",
+    "Destination Host Unreachable",
+    "Destination Protocol Unreachable",
+    "Destination Port Unreachable",
+    "Frag needed and DF set",
+    "Source Route Failed",
+    "Destination Net Unknown",
+    "Destination Host Unknown",
+    "Source Host Isolated",
+    "Destination Net Prohibited",
+    "Destination Host Prohibited",
+    "Destination Net Unreachable for Type of Service",
+    "Destination Host Unreachable for Type of Service",
+    "Packet filtered",
+    "Precedence Violation",
+    "Precedence Cutoff",
+  ];
+  return reasons[code] ?? `Dest Unreachable, Bad Code: ${code}`;
+}
+
+/** iputils prints round-trip times with fewer decimals as they grow. */
+function formatRtt(milliseconds: number): string {
+  if (milliseconds >= 100) return milliseconds.toFixed(0);
+  if (milliseconds >= 10) return milliseconds.toFixed(1);
+  if (milliseconds >= 1) return milliseconds.toFixed(2);
+  return milliseconds.toFixed(3);
+}
+
+function percent(value: number): string {
+  return String(Number(value.toPrecision(6)));
+}
+
+export function runPing(world: World, namespace: NetworkNamespace, options: PingOptions, tracing: boolean, commandText: string): ProbeRun {
+  const destination = parseIpv4Address(options.destination);
+  if (destination === undefined) {
+    return { stdout: "", stderr: `ping: ${options.destination}: Name or service not known\n`, exitCode: 2 };
+  }
+  let outputInterface: number | undefined;
+  let boundSource: number | undefined;
+  let interfaceLabel = "";
+  if (options.interface !== undefined) {
+    const asAddress = parseIpv4Address(options.interface);
+    if (asAddress !== undefined) {
+      const owned = [...namespace.devices.values()].some((device) => device.addresses.some((address) => address.address === asAddress));
+      if (!owned) return { stdout: "", stderr: "ping: bind: Cannot assign requested address\n", exitCode: 2 };
+      boundSource = asAddress;
+    } else {
+      const device = deviceByName(namespace, options.interface);
+      if (!device) return { stdout: "", stderr: `ping: SO_BINDTODEVICE ${options.interface}: No such device\n`, exitCode: 2 };
+      outputInterface = device.index;
+      interfaceLabel = ` ${device.name}`;
+    }
+  }
+  const simulation = createSimulation(world, tracing);
+  const trace = (): Trace | undefined => (simulation.steps ? { probe: commandText, namespace: namespace.name, steps: simulation.steps } : undefined);
+  const routeOptions = { ...(boundSource !== undefined ? { source: boundSource } : {}), ...(outputInterface !== undefined ? { outputInterface } : {}) };
+
+  // connect() on a probe socket: the route and source are chosen once, up front.
+  const connected = ipRouteOutput(namespace, destination, routeOptions);
+  if (!connected.ok || (connected.route.type === "broadcast" && !options.broadcast)) {
+    const errno = connected.ok ? "EACCES" : connected.errno;
+    record(simulation, () => ({
+      namespace,
+      stage: "ip_route_output",
+      ...(connected.ok || !connected.fib ? { decision: { kind: "no-route" as const, destination } } : { decision: routeDecision(connected.fib, destination) }),
+      verdict: "drop",
+      dropReason: "IP_OUTNOROUTES",
+      why: connected.ok ? `${options.destination} is a broadcast address and ping was not given -b` : errno === "ENETUNREACH" ? `no route to ${options.destination} in ${namespace.name || "the root namespace"}: not even a default route` : `the route to ${options.destination} is of a kind that refuses traffic (${errno})`,
+    }));
+    const text = CONNECT_ERRORS[errno] ?? `ping: connect: ${errno}`;
+    const result: ProbeRun = { stdout: "", stderr: `${text}\n`, exitCode: 2 };
+    const recorded = trace();
+    return recorded ? { ...result, trace: recorded } : result;
+  }
+  const source = connected.route.source;
+  const fib = connected.route.fib;
+  if (fib) {
+    record(simulation, () => ({ namespace, device: connected.route.device.name, stage: "ip_route_output", decision: routeDecision(fib, connected.route.nexthop, source), verdict: "continue", why: `${describeRouteChoice(namespace, fib)}; source ${formatIpv4Address(source)}` }));
+  }
+
+  const echoId = world.nextEchoId++ & 0xffff;
+  const socket: PingSocket = { namespaceId: namespace.id, echoId, events: [] };
+  simulation.pingSockets.push(socket);
+  const sentAt = new Map<number, number>();
+  const sendErrors: string[] = [];
+  const probeId = echoId;
+  const start = world.clock;
+  simulation.probeSenders.set(probeId, (sequence) => {
+    sentAt.set(sequence, world.clock);
+    const packet: Ipv4Packet = {
+      source,
+      destination,
+      ttl: options.ttl,
+      transport: { protocol: "icmp", type: ICMP_ECHO, code: 0, id: echoId, sequence },
+      payloadLength: 8 + options.size,
+    };
+    const route = ipRouteOutput(namespace, destination, { ...routeOptions, source });
+    if (!route.ok) {
+      sendErrors.push(`ping: sendmsg: ${route.errno === "ENETUNREACH" ? "Network is unreachable" : route.errno}`);
+      return;
+    }
+    ipLocalOut(simulation, namespace, route.route, packet);
+    if (sequence < options.count) schedule(world, options.intervalMs * 1000, { kind: "probe-send", probeId, sequence: sequence + 1 });
+  });
+  schedule(world, 0, { kind: "probe-send", probeId, sequence: 1 });
+
+  const answered = (): Set<number> => new Set(socket.events.map((event) => event.sequence));
+  const lastSendDue = start + (options.count - 1) * options.intervalMs * 1000;
+  const waitAfterLast = (options.timeoutSeconds ?? 10) * 1_000_000;
+  const deadline = options.deadlineSeconds !== undefined ? start + options.deadlineSeconds * 1_000_000 : Number.POSITIVE_INFINITY;
+  const finishedAll = () => sentAt.size === options.count && answered().size >= options.count;
+  runEvents(simulation, Math.min(lastSendDue, deadline), () => sendErrors.length > 0);
+  if (sendErrors.length === 0) runEvents(simulation, Math.min(lastSendDue + waitAfterLast, deadline), finishedAll);
+  simulation.probeSenders.delete(probeId);
+
+  const lines: string[] = [];
+  const header = boundSource !== undefined || outputInterface !== undefined ? `PING ${options.destination} (${options.destination}) from ${formatIpv4Address(source)}${interfaceLabel}: ${options.size}(${options.size + 28}) bytes of data.` : `PING ${options.destination} (${options.destination}) ${options.size}(${options.size + 28}) bytes of data.`;
+  lines.push(header);
+  const rtts: number[] = [];
+  let errors = 0;
+  const seen = new Set<number>();
+  let duplicates = 0;
+  for (const event of socket.events) {
+    if (event.kind === "reply") {
+      const rtt = (event.time - (sentAt.get(event.sequence) ?? event.time)) / 1000;
+      if (seen.has(event.sequence)) duplicates++;
+      else rtts.push(rtt);
+      seen.add(event.sequence);
+      if (!options.quiet) lines.push(`${options.size + 8} bytes from ${formatIpv4Address(event.from)}: icmp_seq=${event.sequence} ttl=${event.ttl} time=${formatRtt(rtt)} ms${seen.has(event.sequence) && duplicates > 0 ? " (DUP!)" : ""}`);
+    } else {
+      errors++;
+      if (!options.quiet) lines.push(`From ${formatIpv4Address(event.from)} icmp_seq=${event.sequence} ${describeIcmpError(event.type ?? 0, event.code ?? 0)}`);
+    }
+  }
+  const transmitted = sentAt.size;
+  const received = rtts.length;
+  const lastSent = Math.max(...sentAt.values(), start);
+  const elapsedMs = Math.floor((lastSent - start) / 1000);
+  const loss = transmitted === 0 ? 0 : ((transmitted - received) * 100) / transmitted;
+  lines.push("", `--- ${options.destination} ping statistics ---`);
+  lines.push(`${transmitted} packets transmitted, ${received} received${duplicates ? `, +${duplicates} duplicates` : ""}${errors ? `, +${errors} errors` : ""}, ${percent(loss)}% packet loss, time ${elapsedMs}ms`);
+  let pipe = 0;
+  for (const sequence of sentAt.keys()) {
+    const outstanding = [...sentAt.keys()].filter((other) => other <= sequence && !socket.events.some((event) => event.sequence === other && event.time <= sentAt.get(sequence)!)).length;
+    pipe = Math.max(pipe, outstanding);
+  }
+  if (received > 0) {
+    const min = Math.min(...rtts);
+    const max = Math.max(...rtts);
+    const average = rtts.reduce((sum, rtt) => sum + rtt, 0) / received;
+    const mdev = Math.sqrt(Math.max(0, rtts.reduce((sum, rtt) => sum + rtt * rtt, 0) / received - average * average));
+    lines.push(`rtt min/avg/max/mdev = ${min.toFixed(3)}/${average.toFixed(3)}/${max.toFixed(3)}/${mdev.toFixed(3)} ms${pipe > 1 ? `, pipe ${pipe}` : ""}`);
+  } else if (pipe > 1) {
+    lines.push(`pipe ${pipe}`);
+  }
+  const stdout = `${lines.join("\n")}\n${received > 0 ? "" : "\n"}`;
+  const exitCode = sendErrors.length > 0 && received === 0 ? 1 : received > 0 ? 0 : 1;
+  const result: ProbeRun = { stdout, stderr: sendErrors.map((line) => `${line}\n`).join(""), exitCode };
+  const recorded = trace();
+  return recorded ? { ...result, trace: recorded } : result;
+}

@@ -1,0 +1,25 @@
+// The verdict on a scenario's expectations, as `netsim run` prints it.
+import type { SimulatedRun } from "../scenario/runner.js";
+
+export function formatExpectationReport(run: SimulatedRun): string {
+  const lines: string[] = [];
+  for (const problem of run.problems) lines.push(`netsim: ${problem.message}`);
+  const failed = run.expectations.filter((expectation) => !expectation.ok);
+  for (const expectation of failed) {
+    const { file, line } = expectation.location;
+    const command = run.commands.find((record) => [record.location, ...record.callers].some((location) => location.file === file && location.line === line));
+    lines.push(`${file}:${line}: expected ${expectation.expected}, got ${expectation.actual}`);
+    lines.push(`-   # expect: ${expectation.expected}`);
+    lines.push(`+   ${expectation.actual}${command ? `   (${command.argv.join(" ")}, exit ${command.exitCode})` : ""}`);
+  }
+  const passed = run.expectations.length - failed.length;
+  lines.push(`${run.file}: ${run.expectations.length} expectations, ${passed} held, ${failed.length} failed${run.problems.length ? `, ${run.problems.length} input problem${run.problems.length === 1 ? "" : "s"}` : ""}`);
+  return `${lines.join("\n")}\n`;
+}
+
+/** The closing line CI reads: "N passed, M failed". */
+export function summaryLine(runs: readonly SimulatedRun[]): string {
+  const all = runs.flatMap((run) => run.expectations);
+  const failed = all.filter((expectation) => !expectation.ok).length + runs.reduce((sum, run) => sum + run.problems.length, 0);
+  return `${all.length - all.filter((expectation) => !expectation.ok).length} passed, ${failed} failed`;
+}

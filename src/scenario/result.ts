@@ -1,0 +1,89 @@
+// What running a scenario produced, in a shape both backends (simulator and
+// kernel) fill in identically, so `netsim verify` can diff them line by line.
+
+/** A probe's outcome, named after what ping / nc report. */
+export type ProbeOutcome = "reply" | "no-reply" | "unreachable" | "connected" | "refused" | "timeout";
+
+/** What a `# expect:` comment may name. */
+export type ExpectedOutcome = ProbeOutcome | "ok" | "error";
+
+export const PROBE_OUTCOMES: readonly ProbeOutcome[] = ["reply", "no-reply", "unreachable", "connected", "refused", "timeout"];
+export const EXPECTED_OUTCOMES: readonly ExpectedOutcome[] = [...PROBE_OUTCOMES, "ok", "error"];
+
+export interface SourceLocation {
+  readonly file: string;
+  readonly line: number;
+}
+
+/** The probe a command ran, classified from what the probe tool printed. */
+export interface ProbeResult {
+  readonly tool: "ping" | "nc";
+  readonly outcome: ProbeOutcome;
+  /** The ttl of the first echo reply, as ping printed it. */
+  readonly ttl?: number;
+  /** Index into ScenarioRun.traces (simulator only). */
+  readonly traceIndex?: number;
+}
+
+/** One networking command (ip, iptables, ping, nc, sysctl, ...) as it ran. */
+export interface CommandRecord {
+  /** Where the command stands: the innermost file and line (inside a sourced file or function). */
+  readonly location: SourceLocation;
+  /** Every enclosing call site, innermost first: the first that carries an `# expect:` is the one checked. */
+  readonly callers: readonly SourceLocation[];
+  /** The network namespace it ran in: a name from `ip netns`, or "" for the scenario's own (root) namespace. */
+  readonly namespace: string;
+  readonly argv: readonly string[];
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly probe?: ProbeResult;
+}
+
+export interface ExpectationResult {
+  readonly location: SourceLocation;
+  readonly expected: ExpectedOutcome;
+  /** What happened; "missing" when no command ran on that line. */
+  readonly actual: ExpectedOutcome | "missing";
+  readonly ok: boolean;
+  /** The free text after the outcome word, kept for reports. */
+  readonly comment: string;
+}
+
+/** One network namespace's state as the kernel's own tools print it. */
+export interface NamespaceState {
+  /** A name from `ip netns`, or "" for the scenario's own (root) namespace. */
+  readonly namespace: string;
+  /** `ip -j link` */
+  readonly link: string;
+  /** `ip -j addr` */
+  readonly addr: string;
+  /** `ip -j route show table all` */
+  readonly route: string;
+  /** `ip -j neigh` */
+  readonly neigh: string;
+  /** `iptables-save`, packet and byte counters stripped */
+  readonly iptablesSave: string;
+  /** `conntrack -L` stdout (its "flow entries have been shown" stderr line left out) */
+  readonly conntrack: string;
+}
+
+/** Every namespace's state after a probe, or at the end of the scenario. */
+export interface StateSnapshot {
+  /** The probe it was taken after: its index in ScenarioRun.commands and where it stands; absent for the final snapshot. */
+  readonly after?: { readonly commandIndex: number; readonly location: SourceLocation };
+  readonly namespaces: readonly NamespaceState[];
+}
+
+export interface ScenarioRun {
+  readonly file: string;
+  readonly backend: "sim" | "kernel";
+  readonly commands: readonly CommandRecord[];
+  readonly expectations: readonly ExpectationResult[];
+  /** Everything the script printed, in order, stdout and stderr interleaved as a terminal shows them. */
+  readonly output: string;
+  /** The script's own exit status. */
+  readonly exitCode: number;
+  /** With RunOptions.snapshots: the state after each probe, in order, then at the end. */
+  readonly snapshots?: readonly StateSnapshot[];
+}

@@ -1,0 +1,331 @@
+// Runs a scenario in the simulator: the script goes to an embedded bash
+// interpreter (just-bash) whose networking commands are netsim's own, all
+// acting on one World. Everything behind the shell is deterministic: the
+// same file gives the same output, records and traces, byte for byte.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { Bash, defineCommand, type Command } from "just-bash";
+import { CommandError, UnsupportedError, type CommandEnvironment, type CommandOutcome, type NetworkCommand } from "../commands/command.js";
+import { NETWORK_COMMANDS, UNMODELLED_TOOLS, unmodelledTool } from "../commands/registry.js";
+import { normaliseSysctlKey, sysctl } from "../commands/sysctl.js";
+import type { NetworkNamespace } from "../model/netns.js";
+import type { Trace } from "../model/trace.js";
+import { ROOT_NAMESPACE_ID, type World } from "../model/world.js";
+import { createWorld } from "../net/core/net-namespace.js";
+import { advanceClock } from "../net/events.js";
+import { formatTrace } from "../render/trace.js";
+import { classifyPing } from "./probe-outcome.js";
+import { ExpectationSyntaxError, parseExpectations, type Expectation } from "./expectations.js";
+import type { CommandRecord, ExpectationResult, ExpectedOutcome, ScenarioRun, SourceLocation } from "./result.js";
+import { LOCATION_VARIABLE, PROC_SYS_READ_COMMAND, PROC_SYS_WRITE_COMMAND, transformScript } from "./transform.js";
+
+/** The variable naming the namespace a command runs in (set by `ip netns exec` and `nsenter`). */
+const NAMESPACE_VARIABLE = "__NETSIM_NETNS";
+
+/** Input the simulator could not take: a syntax error, an unmodelled command or option, a bad expectation. */
+export interface ScenarioProblem {
+  readonly location?: SourceLocation;
+  readonly word: string;
+  readonly message: string;
+}
+
+export interface SimulatedRun extends ScenarioRun {
+  readonly traces: readonly Trace[];
+  readonly world: World;
+  readonly problems: readonly ScenarioProblem[];
+}
+
+export interface SimulatorOptions {
+  /** Record a trace for every probe (the untraced path records nothing). */
+  readonly tracing?: boolean;
+  /** Also print each probe's trace right after its output (implies tracing). */
+  readonly printTraces?: boolean;
+  /** Files to use instead of the disk, by absolute path (tests, generated scenarios). */
+  readonly files?: Readonly<Record<string, string>>;
+  /** Start from this world instead of an empty one (it is changed in place). */
+  readonly world?: World;
+}
+
+interface LoadedFile {
+  readonly path: string;
+  readonly display: string;
+  readonly text: string;
+}
+
+/** Scenario files sit beside the preludes they source: the scenario's folder, and .sh files under its parent. */
+function collectFiles(mainPath: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const directory = dirname(mainPath);
+  const addFile = (path: string) => {
+    try {
+      if (statSync(path).size < 1_000_000) files.set(path, readFileSync(path, "utf8"));
+    } catch {
+      // unreadable: the shell reports it if the scenario reaches for it
+    }
+  };
+  const walk = (folder: string, depth: number, shellOnly: boolean) => {
+    let entries: string[];
+    try {
+      entries = readdirSync(folder);
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (entry === "node_modules" || entry.startsWith(".")) continue;
+      const path = join(folder, entry);
+      let isDirectory = false;
+      try {
+        isDirectory = statSync(path).isDirectory();
+      } catch {
+        continue;
+      }
+      if (isDirectory) {
+        if (depth > 0) walk(path, depth - 1, shellOnly);
+      } else if (!shellOnly || entry.endsWith(".sh")) addFile(path);
+    }
+  };
+  walk(directory, 0, false);
+  walk(dirname(directory), 2, true);
+  addFile(mainPath);
+  return files;
+}
+
+function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+}
+
+export class ScenarioSimulator {
+  private readonly world: World;
+  private readonly tracing: boolean;
+  private readonly fileTable: LoadedFile[] = [];
+  private readonly records: CommandRecord[] = [];
+  private readonly traces: Trace[] = [];
+  private readonly problems: ScenarioProblem[] = [];
+  private aborted = false;
+  private mainDisplay: string | undefined;
+
+  constructor(private readonly options: SimulatorOptions = {}) {
+    this.world = options.world ?? createWorld();
+    this.tracing = (options.tracing ?? false) || (options.printTraces ?? false);
+  }
+
+  async run(file: string): Promise<SimulatedRun> {
+    const mainPath = resolve(file);
+    const sources = this.options.files ? new Map(Object.entries(this.options.files).map(([path, text]) => [resolve(path), text])) : collectFiles(mainPath);
+    const mainText = sources.get(mainPath);
+    if (mainText === undefined) {
+      this.problems.push({ word: file, message: `${file}: No such file or directory` });
+      return this.result(file, "", 2);
+    }
+    // Every file is transformed up front under its own index; the shell finds them at their real paths.
+    const files: Record<string, string> = {};
+    for (const [path, text] of sources) {
+      const index = this.fileTable.push({ path, display: relative(process.cwd(), path) || path, text }) - 1;
+      if (!path.endsWith(".sh") && path !== mainPath) {
+        files[path] = text;
+        continue;
+      }
+      try {
+        files[path] = transformScript(text, { fileIndex: index });
+      } catch (error) {
+        if (path !== mainPath) {
+          files[path] = text;
+          continue;
+        }
+        const parseError = error as { line?: number; message: string };
+        const display = this.fileTable[index]!.display;
+        const message = `${display}:${parseError.line ?? 0}: ${parseError.message.replace(/^Parse error at \d+:\d+: /, "")}`;
+        this.problems.push({ location: { file: display, line: parseError.line ?? 0 }, word: "", message });
+        return this.result(display, `${message}\n`, 2);
+      }
+    }
+    const mainIndex = this.fileTable.findIndex((loaded) => loaded.path === mainPath);
+    this.mainDisplay = this.fileTable[mainIndex]!.display;
+    const bash = new Bash({
+      files,
+      cwd: dirname(mainPath),
+      customCommands: this.commands(),
+      sleep: async (milliseconds) => advanceClock(this.world, Math.round(milliseconds * 1000)),
+      defenseInDepth: false,
+      executionLimits: { maxCommandCount: 50_000_000, maxLoopIterations: 50_000_000, maxExecutionTimeMs: 3_600_000, maxOutputSize: 512 * 1024 * 1024 },
+    });
+    const result = await bash.exec(`exec 2>&1\n${files[mainPath]}`, { env: { [NAMESPACE_VARIABLE]: String(ROOT_NAMESPACE_ID) } });
+    return this.result(this.fileTable[mainIndex]!.display, result.stdout + result.stderr, result.exitCode);
+  }
+
+  private result(display: string, output: string, exitCode: number): SimulatedRun {
+    return {
+      file: display,
+      backend: "sim",
+      commands: this.records,
+      expectations: this.checkExpectations(),
+      output,
+      exitCode,
+      traces: this.traces,
+      world: this.world,
+      problems: this.problems,
+    };
+  }
+
+  private commands(): Command[] {
+    const commands: Command[] = [];
+    for (const [name, implementation] of NETWORK_COMMANDS) commands.push(this.wrap(name, implementation));
+    for (const name of UNMODELLED_TOOLS) if (!NETWORK_COMMANDS.has(name)) commands.push(this.wrap(name, unmodelledTool(name)));
+    commands.push(this.procSysWriteCommand());
+    commands.push(this.wrap(PROC_SYS_READ_COMMAND, this.procSysRead));
+    return commands;
+  }
+
+  /** `CMD > /proc/sys/KEY`, rewritten by the transform: run CMD, and write what it printed into the key. */
+  private procSysWriteCommand(): Command {
+    return defineCommand(PROC_SYS_WRITE_COMMAND, async (args, context) => {
+      if (this.aborted) return { stdout: "", stderr: "", exitCode: 126 };
+      const [path = "", ...argv] = args;
+      const location = this.locationStack(context.env.get(LOCATION_VARIABLE))[0];
+      const namespace = this.namespaceFor(context.env.get(NAMESPACE_VARIABLE));
+      const inner = await context.exec!(argv.map(shellQuote).join(" "), { cwd: context.cwd, env: {} });
+      if (!namespace) return { stdout: "", stderr: "netsim: the namespace this command runs in was deleted\n", exitCode: 1 };
+      const key = normaliseSysctlKey(path);
+      const environment: CommandEnvironment = { world: this.world, namespace, ...(location ? { origin: location } : {}), tracing: false, stdin: "", commandText: `${argv.join(" ")} > ${path}` };
+      const line = location?.line ?? 0;
+      try {
+        const outcome = sysctl(["-q", "-w", `${key}=${inner.stdout.trim()}`], environment);
+        if (outcome.kind === "done" && outcome.exitCode !== 0) {
+          const missing = outcome.stderr.includes("cannot stat");
+          return { stdout: "", stderr: `${inner.stderr}bash: line ${line}: ${missing ? `${path}: No such file or directory` : `${argv[0] ?? "echo"}: write error: Invalid argument`}\n`, exitCode: 1 };
+        }
+      } catch (error) {
+        if (error instanceof UnsupportedError && location) {
+          const message = `${location.file}:${location.line}: ${error.message} (at "${error.word}")`;
+          this.problems.push({ location, word: error.word, message });
+          this.aborted = true;
+          return { stdout: "", stderr: `${message}\n`, exitCode: 2 };
+        }
+        throw error;
+      }
+      return { stdout: "", stderr: inner.stderr, exitCode: inner.exitCode };
+    });
+  }
+
+  private locationStack(text: string | undefined): SourceLocation[] {
+    if (!text) return [];
+    return text
+      .split(" ")
+      .filter((part) => part.length > 0)
+      .map((part) => {
+        const [index, line] = part.split(":");
+        const loaded = this.fileTable[Number(index)];
+        return { file: loaded?.display ?? "?", line: Number(line) };
+      });
+  }
+
+  private namespaceFor(text: string | undefined): NetworkNamespace | undefined {
+    return this.world.namespaces.get(text === undefined ? ROOT_NAMESPACE_ID : Number(text));
+  }
+
+  private wrap(name: string, implementation: NetworkCommand): Command {
+    return defineCommand(name, async (args, context) => {
+      if (this.aborted) return { stdout: "", stderr: "", exitCode: 126 };
+      const stack = this.locationStack(context.env.get(LOCATION_VARIABLE));
+      const location = stack[0] ?? { file: this.fileTable[0]?.display ?? "?", line: 0 };
+      const namespace = this.namespaceFor(context.env.get(NAMESPACE_VARIABLE));
+      const argv = name.startsWith("__netsim") ? args : [name, ...args];
+      if (!namespace) {
+        return { stdout: "", stderr: `${location.file}:${location.line}: netsim: the namespace this command runs in was deleted\n`, exitCode: 1 };
+      }
+      const environment: CommandEnvironment = {
+        world: this.world,
+        namespace,
+        origin: location,
+        tracing: this.tracing,
+        stdin: typeof context.stdin === "string" ? context.stdin : "",
+        commandText: argv.join(" "),
+      };
+      let outcome: CommandOutcome;
+      try {
+        outcome = implementation(args, environment);
+      } catch (error) {
+        if (error instanceof CommandError) {
+          outcome = { kind: "done", stdout: error.stdout, stderr: error.text.endsWith("\n") ? error.text : `${error.text}\n`, exitCode: error.exitCode };
+        } else if (error instanceof UnsupportedError) {
+          const message = `${location.file}:${location.line}: ${error.message} (at "${error.word}")`;
+          this.problems.push({ location, word: error.word, message });
+          this.aborted = true;
+          return { stdout: "", stderr: `${message}\n`, exitCode: 2 };
+        } else {
+          throw error;
+        }
+      }
+      if (outcome.kind === "exec") {
+        if (!context.exec) throw new Error("netsim: the shell gave no way to run a nested command");
+        const [program, flag, script] = outcome.argv;
+        const text = (program === "bash" || program === "sh") && flag === "-c" && script !== undefined ? transformScript(script, {}) : outcome.argv.map(shellQuote).join(" ");
+        const inner = await context.exec(text, {
+          cwd: context.cwd,
+          env: { [NAMESPACE_VARIABLE]: String(outcome.namespace.id), [LOCATION_VARIABLE]: context.env.get(LOCATION_VARIABLE) ?? "" },
+        });
+        return { stdout: inner.stdout, stderr: inner.stderr, exitCode: inner.exitCode };
+      }
+      let traceIndex: number | undefined;
+      if (outcome.trace) traceIndex = this.traces.push(outcome.trace) - 1;
+      if (!name.startsWith("__netsim")) {
+        const probe = name === "ping" && outcome.exitCode !== undefined && (outcome.stdout.startsWith("PING") || outcome.exitCode === 2) ? classifyPing(outcome.exitCode, outcome.stdout) : undefined;
+        this.records.push({
+          location,
+          callers: stack.slice(1),
+          namespace: namespace.name,
+          argv,
+          exitCode: outcome.exitCode,
+          stdout: outcome.stdout,
+          stderr: outcome.stderr,
+          ...(probe ? { probe: traceIndex === undefined ? probe : { ...probe, traceIndex } } : {}),
+        });
+      }
+      const shown = this.options.printTraces && outcome.trace ? `${outcome.stdout}${formatTrace(outcome.trace)}` : outcome.stdout;
+      return { stdout: shown, stderr: outcome.stderr, exitCode: outcome.exitCode };
+    });
+  }
+
+  private readonly procSysRead: NetworkCommand = (argv, environment) => {
+    let stdout = "";
+    let stderr = "";
+    let exitCode = 0;
+    for (const path of argv) {
+      const outcome = sysctl(["-n", normaliseSysctlKey(path)], environment);
+      if (outcome.kind !== "done" || outcome.exitCode !== 0) {
+        stderr += `cat: ${path}: No such file or directory\n`;
+        exitCode = 1;
+      } else stdout += outcome.stdout;
+    }
+    return { kind: "done", stdout, stderr, exitCode };
+  };
+
+  private checkExpectations(): ExpectationResult[] {
+    const results: ExpectationResult[] = [];
+    const ran = new Set<string>(this.mainDisplay === undefined ? [] : [this.mainDisplay]);
+    for (const record of this.records) for (const location of [record.location, ...record.callers]) ran.add(location.file);
+    for (const loaded of this.fileTable) {
+      if (!ran.has(loaded.display)) continue;
+      let expectations: Map<number, Expectation>;
+      try {
+        expectations = parseExpectations(loaded.text);
+      } catch (error) {
+        if (error instanceof ExpectationSyntaxError) {
+          this.problems.push({ location: { file: loaded.display, line: error.line }, word: error.word, message: `${loaded.display}:${error.line}: ${error.message}` });
+          continue;
+        }
+        throw error;
+      }
+      for (const expectation of expectations.values()) {
+        const relevant = this.records.filter((record) => [record.location, ...record.callers].some((location) => location.file === loaded.display && location.line === expectation.line));
+        const probes = relevant.filter((record) => record.probe);
+        let actual: ExpectedOutcome | "missing";
+        if (relevant.length === 0) actual = "missing";
+        else if (probes.length > 0 && expectation.expected !== "ok" && expectation.expected !== "error") actual = probes[probes.length - 1]!.probe!.outcome;
+        else actual = relevant.some((record) => record.exitCode !== 0) ? "error" : "ok";
+        results.push({ location: { file: loaded.display, line: expectation.line }, expected: expectation.expected, actual, ok: actual === expectation.expected, comment: expectation.comment });
+      }
+    }
+    return results.sort((a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line);
+  }
+}
