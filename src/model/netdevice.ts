@@ -50,9 +50,21 @@ export interface NetDevice {
   /** IPv4 addresses in the kernel's list order: primaries first within a subnet. */
   addresses: InetAddress[];
   conf: DeviceConf;
+  /** IPv6 as far as `ip addr`/`ip route` show it (net/ipv6/addrconf.c); absent: enabled, nothing configured yet. */
+  ipv6?: Ipv6DeviceState;
   /** Packet/byte counters as `ip -s link` shows them. */
   statistics: { rxPackets: number; rxBytes: number; txPackets: number; txBytes: number; rxDropped: number; txDropped: number };
   readonly origin?: SourceLocation;
+}
+
+/** What addrconf did on a device: the model derives the addresses, this keeps what cannot be derived. */
+export interface Ipv6DeviceState {
+  /** net.ipv6.conf.DEV.disable_ipv6 */
+  disabled?: boolean;
+  /** When the device last became up with carrier (addrconf_dev_config), as a world-wide sequence number: orders IPv6 routes. */
+  configuredOrder?: number;
+  /** The link-local address was deleted (`ip addr flush`) since; it comes back on the next up. */
+  linkLocalRemoved?: boolean;
 }
 
 export function defaultDeviceConf(): DeviceConf {

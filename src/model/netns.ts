@@ -15,6 +15,11 @@ export interface NamespaceSysctl {
   /** net.ipv4.neigh.default.* that shape ARP timing. */
   neighMcastSolicit: number;
   neighRetransTimeMs: number;
+  /** net.ipv4.icmp_echo_ignore_all (absent: 0). */
+  icmpEchoIgnoreAll?: boolean;
+  /** net.ipv6.conf.{all,default}.disable_ipv6 (absent: 0). */
+  ipv6DisabledAll?: boolean;
+  ipv6DisabledDefault?: boolean;
 }
 
 export interface NetworkNamespace {

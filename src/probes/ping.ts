@@ -15,8 +15,8 @@ import { createSimulation, record, schedule, type PingSocket } from "../net/simu
 
 export interface PingOptions {
   readonly destination: string;
-  /** -c: packets to send. */
-  readonly count: number;
+  /** -c: replies to wait for (and, without -w, packets to send); absent: until the -w deadline. */
+  readonly count?: number;
   /** -W: seconds to wait for a reply after the last packet when none came (default 10). */
   readonly timeoutSeconds?: number;
   /** -w: seconds before ping exits whatever happened. */
@@ -86,14 +86,31 @@ function percent(value: number): string {
   return String(Number(value.toPrecision(6)));
 }
 
+/** getaddrinfo() as ping sees it here: literals, localhost, and 0.0.0.0 (which the kernel reads as "this host"). */
+function resolveDestination(text: string): { address: number; name?: string } | undefined {
+  if (text === "localhost") return { address: 0x7f000001, name: "localhost" };
+  const literal = parseIpv4Address(text);
+  if (literal === undefined) return undefined;
+  // connect() to INADDR_ANY reaches the loopback address, and ping reports that.
+  return { address: literal === 0 ? 0x7f000001 : literal };
+}
+
+/** The largest ICMP payload an IPv4 datagram carries (65535 - 20 - 8): bigger sends fail with EMSGSIZE, silently counted. */
+const MAXIMUM_PAYLOAD = 65507;
+
 export function runPing(world: World, namespace: NetworkNamespace, options: PingOptions, tracing: boolean, commandText: string): ProbeRun {
-  const destination = parseIpv4Address(options.destination);
-  if (destination === undefined) {
-    return { stdout: "", stderr: `ping: ${options.destination}: Name or service not known\n`, exitCode: 2 };
+  const resolved = resolveDestination(options.destination);
+  if (resolved === undefined) {
+    // No resolver is reachable from a sandbox: glibc reports EAI_AGAIN.
+    return { stdout: "", stderr: `ping: ${options.destination}: Temporary failure in name resolution\n`, exitCode: 2 };
   }
+  const destination = resolved.address;
+  const destinationText = formatIpv4Address(destination);
+  const replyFrom = (address: number) => (resolved.name !== undefined && address === destination ? `${resolved.name} (${formatIpv4Address(address)})` : formatIpv4Address(address));
   let outputInterface: number | undefined;
   let boundSource: number | undefined;
   let interfaceLabel = "";
+  let warnings = "";
   if (options.interface !== undefined) {
     const asAddress = parseIpv4Address(options.interface);
     if (asAddress !== undefined) {
@@ -105,6 +122,7 @@ export function runPing(world: World, namespace: NetworkNamespace, options: Ping
       if (!device) return { stdout: "", stderr: `ping: SO_BINDTODEVICE ${options.interface}: No such device\n`, exitCode: 2 };
       outputInterface = device.index;
       interfaceLabel = ` ${device.name}`;
+      if (device.addresses.length === 0) warnings += `ping: Warning: source address might be selected on device other than: ${device.name}\n`;
     }
   }
   const simulation = createSimulation(world, tracing);
@@ -129,6 +147,7 @@ export function runPing(world: World, namespace: NetworkNamespace, options: Ping
     return recorded ? { ...result, trace: recorded } : result;
   }
   const source = connected.route.source;
+  if (connected.route.type === "broadcast") warnings += "WARNING: pinging broadcast address\n";
   const fib = connected.route.fib;
   if (fib) {
     record(simulation, () => ({ namespace, device: connected.route.device.name, stage: "ip_route_output", decision: routeDecision(fib, connected.route.nexthop, source), verdict: "continue", why: `${describeRouteChoice(namespace, fib)}; source ${formatIpv4Address(source)}` }));
@@ -141,6 +160,12 @@ export function runPing(world: World, namespace: NetworkNamespace, options: Ping
   const sendErrors: string[] = [];
   const probeId = echoId;
   const start = world.clock;
+  const count = options.count ?? Number.POSITIVE_INFINITY;
+  const deadline = options.deadlineSeconds !== undefined ? start + options.deadlineSeconds * 1_000_000 : undefined;
+  // A raw socket bound to a device (-I DEV) hears only what arrives on that device:
+  // the answer to a local address comes back through lo and never reaches it.
+  const deafToReplies = outputInterface !== undefined && connected.route.type === "local" && outputInterface !== connected.route.device.index;
+  const received = (): number => (deafToReplies ? 0 : new Set(socket.events.filter((event) => event.kind === "reply").map((event) => event.sequence)).size);
   simulation.probeSenders.set(probeId, (sequence) => {
     sentAt.set(sequence, world.clock);
     const packet: Ipv4Packet = {
@@ -155,22 +180,30 @@ export function runPing(world: World, namespace: NetworkNamespace, options: Ping
       sendErrors.push(`ping: sendmsg: ${route.errno === "ENETUNREACH" ? "Network is unreachable" : route.errno}`);
       return;
     }
-    ipLocalOut(simulation, namespace, route.route, packet);
-    if (sequence < options.count) schedule(world, options.intervalMs * 1000, { kind: "probe-send", probeId, sequence: sequence + 1 });
+    if (options.size <= MAXIMUM_PAYLOAD) ipLocalOut(simulation, namespace, route.route, packet);
+    // With a deadline ping keeps sending until -c replies came (the deadline wins over the count).
+    const more = deadline !== undefined ? received() < count : sequence < count;
+    if (more) schedule(world, options.intervalMs * 1000, { kind: "probe-send", probeId, sequence: sequence + 1 });
   });
   schedule(world, 0, { kind: "probe-send", probeId, sequence: 1 });
 
-  const answered = (): Set<number> => new Set(socket.events.map((event) => event.sequence));
-  const lastSendDue = start + (options.count - 1) * options.intervalMs * 1000;
-  const waitAfterLast = (options.timeoutSeconds ?? 10) * 1_000_000;
-  const deadline = options.deadlineSeconds !== undefined ? start + options.deadlineSeconds * 1_000_000 : Number.POSITIVE_INFINITY;
-  const finishedAll = () => sentAt.size === options.count && answered().size >= options.count;
-  runEvents(simulation, Math.min(lastSendDue, deadline), () => sendErrors.length > 0);
-  if (sendErrors.length === 0) runEvents(simulation, Math.min(lastSendDue + waitAfterLast, deadline), finishedAll);
+  if (deadline !== undefined) {
+    // Nothing is sent at the deadline itself: ping exits then.
+    runEvents(simulation, deadline - 1, () => sendErrors.length > 0 || received() >= count);
+  } else {
+    const answered = (): Set<number> => new Set(socket.events.map((event) => event.sequence));
+    const lastSendDue = start + (count - 1) * options.intervalMs * 1000;
+    const waitAfterLast = (options.timeoutSeconds ?? 10) * 1_000_000;
+    const finishedAll = () => sentAt.size === count && (deafToReplies ? false : answered().size >= count);
+    runEvents(simulation, lastSendDue, () => sendErrors.length > 0);
+    if (sendErrors.length === 0) runEvents(simulation, lastSendDue + waitAfterLast, finishedAll);
+  }
   simulation.probeSenders.delete(probeId);
+  if (deafToReplies) socket.events.splice(0);
 
   const lines: string[] = [];
-  const header = boundSource !== undefined || outputInterface !== undefined ? `PING ${options.destination} (${options.destination}) from ${formatIpv4Address(source)}${interfaceLabel}: ${options.size}(${options.size + 28}) bytes of data.` : `PING ${options.destination} (${options.destination}) ${options.size}(${options.size + 28}) bytes of data.`;
+  // ping_common.c: "from SRC DEV: " with -I DEV, "from SRC : " with -I ADDR (the device name is empty).
+  const header = boundSource !== undefined || outputInterface !== undefined ? `PING ${options.destination} (${destinationText}) from ${formatIpv4Address(source)}${outputInterface !== undefined ? interfaceLabel : " "}: ${options.size}(${options.size + 28}) bytes of data.` : `PING ${options.destination} (${destinationText}) ${options.size}(${options.size + 28}) bytes of data.`;
   lines.push(header);
   const rtts: number[] = [];
   let errors = 0;
@@ -182,36 +215,37 @@ export function runPing(world: World, namespace: NetworkNamespace, options: Ping
       if (seen.has(event.sequence)) duplicates++;
       else rtts.push(rtt);
       seen.add(event.sequence);
-      if (!options.quiet) lines.push(`${options.size + 8} bytes from ${formatIpv4Address(event.from)}: icmp_seq=${event.sequence} ttl=${event.ttl} time=${formatRtt(rtt)} ms${seen.has(event.sequence) && duplicates > 0 ? " (DUP!)" : ""}`);
+      if (!options.quiet) lines.push(`${options.size + 8} bytes from ${replyFrom(event.from)}: icmp_seq=${event.sequence} ttl=${event.ttl} time=${formatRtt(rtt)} ms${seen.has(event.sequence) && duplicates > 0 ? " (DUP!)" : ""}`);
     } else {
       errors++;
       if (!options.quiet) lines.push(`From ${formatIpv4Address(event.from)} icmp_seq=${event.sequence} ${describeIcmpError(event.type ?? 0, event.code ?? 0)}`);
     }
   }
   const transmitted = sentAt.size;
-  const received = rtts.length;
+  const receivedCount = rtts.length;
   const lastSent = Math.max(...sentAt.values(), start);
   const elapsedMs = Math.floor((lastSent - start) / 1000);
-  const loss = transmitted === 0 ? 0 : ((transmitted - received) * 100) / transmitted;
+  const loss = transmitted === 0 ? 0 : ((transmitted - receivedCount) * 100) / transmitted;
   lines.push("", `--- ${options.destination} ping statistics ---`);
-  lines.push(`${transmitted} packets transmitted, ${received} received${duplicates ? `, +${duplicates} duplicates` : ""}${errors ? `, +${errors} errors` : ""}, ${percent(loss)}% packet loss, time ${elapsedMs}ms`);
+  lines.push(`${transmitted} packets transmitted, ${receivedCount} received${duplicates ? `, +${duplicates} duplicates` : ""}${errors ? `, +${errors} errors` : ""}, ${percent(loss)}% packet loss, time ${elapsedMs}ms`);
   let pipe = 0;
   for (const sequence of sentAt.keys()) {
     const outstanding = [...sentAt.keys()].filter((other) => other <= sequence && !socket.events.some((event) => event.sequence === other && event.time <= sentAt.get(sequence)!)).length;
     pipe = Math.max(pipe, outstanding);
   }
-  if (received > 0) {
+  if (receivedCount > 0) {
     const min = Math.min(...rtts);
     const max = Math.max(...rtts);
-    const average = rtts.reduce((sum, rtt) => sum + rtt, 0) / received;
-    const mdev = Math.sqrt(Math.max(0, rtts.reduce((sum, rtt) => sum + rtt * rtt, 0) / received - average * average));
+    const average = rtts.reduce((sum, rtt) => sum + rtt, 0) / receivedCount;
+    const mdev = Math.sqrt(Math.max(0, rtts.reduce((sum, rtt) => sum + rtt * rtt, 0) / receivedCount - average * average));
     lines.push(`rtt min/avg/max/mdev = ${min.toFixed(3)}/${average.toFixed(3)}/${max.toFixed(3)}/${mdev.toFixed(3)} ms${pipe > 1 ? `, pipe ${pipe}` : ""}`);
   } else if (pipe > 1) {
     lines.push(`pipe ${pipe}`);
   }
-  const stdout = `${lines.join("\n")}\n${received > 0 ? "" : "\n"}`;
-  const exitCode = sendErrors.length > 0 && received === 0 ? 1 : received > 0 ? 0 : 1;
-  const result: ProbeRun = { stdout, stderr: sendErrors.map((line) => `${line}\n`).join(""), exitCode };
+  const stdout = `${lines.join("\n")}\n${receivedCount > 0 ? "" : "\n"}`;
+  // ping_common.c: with a deadline, fewer replies than -c asked for is a failure.
+  const exitCode = receivedCount === 0 ? 1 : deadline !== undefined && options.count !== undefined && receivedCount < options.count ? 1 : 0;
+  const result: ProbeRun = { stdout, stderr: warnings + sendErrors.map((line) => `${line}\n`).join(""), exitCode };
   const recorded = trace();
   return recorded ? { ...result, trace: recorded } : result;
 }

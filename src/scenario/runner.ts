@@ -44,6 +44,25 @@ export interface SimulatorOptions {
   readonly files?: Readonly<Record<string, string>>;
   /** Start from this world instead of an empty one (it is changed in place). */
   readonly world?: World;
+  /**
+   * Called after each networking command (and each `echo V > /proc/sys/...` or
+   * `cat /proc/sys/...`, given as a record that is not kept in the run) with the
+   * world as that command left it, and the probe's trace if it sent one. The
+   * world is live: snapshot it with cloneWorld() to keep it.
+   */
+  readonly onCommand?: (record: CommandRecord, world: World, trace?: Trace) => void;
+  /** Called before each networking command runs, so a caller can keep the state between lines (`netsim diagram`). */
+  readonly beforeCommand?: (boundary: CommandBoundary) => void;
+}
+
+/** The moment before a networking command runs. */
+export interface CommandBoundary {
+  /** Where the command stands, innermost first: the last entry is its line in the main file. */
+  readonly stack: readonly SourceLocation[];
+  /** The world as it stands (live: clone it to keep it). */
+  readonly world: World;
+  /** The commands that ran before it. */
+  readonly commands: readonly CommandRecord[];
 }
 
 interface LoadedFile {
@@ -181,6 +200,7 @@ export class ScenarioSimulator {
     return defineCommand(PROC_SYS_WRITE_COMMAND, async (args, context) => {
       if (this.aborted) return { stdout: "", stderr: "", exitCode: 126 };
       const [path = "", ...argv] = args;
+      this.options.beforeCommand?.({ stack: this.locationStack(context.env.get(LOCATION_VARIABLE)), world: this.world, commands: this.records });
       const location = this.locationStack(context.env.get(LOCATION_VARIABLE))[0];
       const namespace = this.namespaceFor(context.env.get(NAMESPACE_VARIABLE));
       const inner = await context.exec!(argv.map(shellQuote).join(" "), { cwd: context.cwd, env: {} });
@@ -192,7 +212,9 @@ export class ScenarioSimulator {
         const outcome = sysctl(["-q", "-w", `${key}=${inner.stdout.trim()}`], environment);
         if (outcome.kind === "done" && outcome.exitCode !== 0) {
           const missing = outcome.stderr.includes("cannot stat");
-          return { stdout: "", stderr: `${inner.stderr}bash: line ${line}: ${missing ? `${path}: No such file or directory` : `${argv[0] ?? "echo"}: write error: Invalid argument`}\n`, exitCode: 1 };
+          const stderr = `${inner.stderr}bash: line ${line}: ${missing ? `${path}: No such file or directory` : `${argv[0] ?? "echo"}: write error: Invalid argument`}\n`;
+          this.options.onCommand?.({ location: location ?? { file: "?", line: 0 }, callers: this.locationStack(context.env.get(LOCATION_VARIABLE)).slice(1), namespace: namespace.name, argv: [...argv, ">", path], exitCode: 1, stdout: "", stderr }, this.world);
+          return { stdout: "", stderr, exitCode: 1 };
         }
       } catch (error) {
         if (error instanceof UnsupportedError && location) {
@@ -203,6 +225,7 @@ export class ScenarioSimulator {
         }
         throw error;
       }
+      this.options.onCommand?.({ location: location ?? { file: "?", line: 0 }, callers: this.locationStack(context.env.get(LOCATION_VARIABLE)).slice(1), namespace: namespace.name, argv: [...argv, ">", path], exitCode: inner.exitCode, stdout: "", stderr: inner.stderr }, this.world);
       return { stdout: "", stderr: inner.stderr, exitCode: inner.exitCode };
     });
   }
@@ -227,6 +250,7 @@ export class ScenarioSimulator {
     return defineCommand(name, async (args, context) => {
       if (this.aborted) return { stdout: "", stderr: "", exitCode: 126 };
       const stack = this.locationStack(context.env.get(LOCATION_VARIABLE));
+      this.options.beforeCommand?.({ stack, world: this.world, commands: this.records });
       const location = stack[0] ?? { file: this.fileTable[0]?.display ?? "?", line: 0 };
       const namespace = this.namespaceFor(context.env.get(NAMESPACE_VARIABLE));
       const argv = name.startsWith("__netsim") ? args : [name, ...args];
@@ -268,6 +292,9 @@ export class ScenarioSimulator {
       }
       let traceIndex: number | undefined;
       if (outcome.trace) traceIndex = this.traces.push(outcome.trace) - 1;
+      if (name === PROC_SYS_READ_COMMAND) {
+        this.options.onCommand?.({ location, callers: stack.slice(1), namespace: namespace.name, argv: ["cat", ...args], exitCode: outcome.exitCode, stdout: outcome.stdout, stderr: outcome.stderr }, this.world);
+      }
       if (!name.startsWith("__netsim")) {
         const probe = name === "ping" && outcome.exitCode !== undefined && (outcome.stdout.startsWith("PING") || outcome.exitCode === 2) ? classifyPing(outcome.exitCode, outcome.stdout) : undefined;
         this.records.push({
@@ -280,6 +307,7 @@ export class ScenarioSimulator {
           stderr: outcome.stderr,
           ...(probe ? { probe: traceIndex === undefined ? probe : { ...probe, traceIndex } } : {}),
         });
+        this.options.onCommand?.(this.records[this.records.length - 1]!, this.world, outcome.trace);
       }
       const shown = this.options.printTraces && outcome.trace ? `${outcome.stdout}${formatTrace(outcome.trace)}` : outcome.stdout;
       return { stdout: shown, stderr: outcome.stderr, exitCode: outcome.exitCode };

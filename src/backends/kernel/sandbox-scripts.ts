@@ -319,12 +319,20 @@ export NETSIM_PARENT=$netsim_id
 netsim_command=("$netsim_real_command")
 [[ -n $netsim_add_verbose ]] && netsim_command+=(-v)
 netsim_command+=("$@")
+netsim_limit=()
 case $netsim_kind in
   # SIGINT makes ping print its summary, as after Ctrl-C.
-  ping) netsim_command=("$netsim_timeout" --preserve-status -s INT -k 2 "$netsim_command_limit" "\${netsim_command[@]}") ;;
-  nc-connect-*) netsim_command=("$netsim_timeout" -k 2 "$netsim_command_limit" "\${netsim_command[@]}") ;;
-  leaf) [[ $netsim_tool == conntrack ]] && netsim_command=("$netsim_timeout" -k 2 "$netsim_command_limit" "\${netsim_command[@]}") ;;
+  ping) netsim_limit=(--preserve-status -s INT -k 2 "$netsim_command_limit") ;;
+  nc-connect-*) netsim_limit=(-k 2 "$netsim_command_limit") ;;
+  leaf) [[ $netsim_tool == conntrack ]] && netsim_limit=(-k 2 "$netsim_command_limit") ;;
 esac
+# argv[0] stays the bare name: ping and nc print it in their messages.
+netsim_run() {
+  if (( \${#netsim_limit[@]} )); then
+    exec "$netsim_timeout" "\${netsim_limit[@]}" "$netsim_bash" -p -c 'exec -a "$0" "$@"' "$netsim_tool" "$@"
+  fi
+  exec -a "$netsim_tool" "$@"
+}
 
 # The child runs in the background so a signal to this wrapper ('kill $!'
 # on a listener) reaches it now, not after it ends.
@@ -339,7 +347,7 @@ exec {netsim_stdin}<&0
 if [[ $netsim_kind == outer ]]; then
   # Not captured: its leaf commands capture their own output, and a daemon it
   # starts would hold a capture pipe open.
-  "\${netsim_command[@]}" <&$netsim_stdin {netsim_stdin}<&- &
+  netsim_run "\${netsim_command[@]}" <&$netsim_stdin {netsim_stdin}<&- &
   netsim_child=$!
 else
   exec {netsim_out}> >(exec "$netsim_tee" -- "$netsim_record.stdout")
@@ -350,7 +358,7 @@ else
     exec {netsim_err}> >(exec "$netsim_tee" -- "$netsim_record.stderr" >&2)
     netsim_err_pid=$!
   fi
-  "\${netsim_command[@]}" <&$netsim_stdin >&$netsim_out 2>&$netsim_err {netsim_stdin}<&- {netsim_out}>&- {netsim_err}>&- &
+  netsim_run "\${netsim_command[@]}" <&$netsim_stdin >&$netsim_out 2>&$netsim_err {netsim_stdin}<&- {netsim_out}>&- {netsim_err}>&- &
   netsim_child=$!
   exec {netsim_out}>&- {netsim_err}>&-
 fi

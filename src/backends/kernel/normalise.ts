@@ -1,0 +1,196 @@
+// The kernel's state texts (ip -j, iptables-save, conntrack -L) made
+// comparable: what the kernel picks at random or by the clock (ifindex, MAC
+// addresses it generated, ICMP ids and ephemeral ports, timers, counters,
+// ping times) is dropped or replaced by a stable placeholder, so the verify
+// step can diff the simulator against the kernel. Pure functions.
+//
+// The simulator models IPv4, so IPv6 addresses, routes, neighbours and flows
+// (all derived from random MACs or timers here) are left out.
+import type { CommandRecord, NamespaceState } from "../../scenario/result.js";
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+export interface NormaliseContext {
+  /** MAC addresses the scenario chose itself (lower case): these stay. */
+  readonly explicitMacAddresses: ReadonlySet<string>;
+}
+
+const MAC_ADDRESS = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
+// The kernel's own, not random: loopback's and the Ethernet broadcast.
+const FIXED_MAC_ADDRESSES = new Set(["00:00:00:00:00:00", "ff:ff:ff:ff:ff:ff"]);
+
+/** Every MAC address an `ip` command of the scenario named (`address`, `lladdr`, ...). */
+export function explicitMacAddresses(commands: readonly CommandRecord[]): Set<string> {
+  return new Set(
+    commands
+      .filter((command) => command.argv[0] === "ip")
+      .flatMap((command) => command.argv.filter((word) => MAC_ADDRESS.test(word)).map((word) => word.toLowerCase())),
+  );
+}
+
+function keepsMac(mac: Json | undefined, context: NormaliseContext): boolean {
+  return typeof mac === "string" && (FIXED_MAC_ADDRESSES.has(mac.toLowerCase()) || context.explicitMacAddresses.has(mac.toLowerCase()));
+}
+
+/** Objects with their keys sorted, so equal states print equal. */
+function canonical(value: Json): Json {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonical(value[key] ?? null)]));
+}
+
+function print(value: Json): string {
+  return `${JSON.stringify(canonical(value), null, 2)}\n`;
+}
+
+function parseArray(text: string): JsonObject[] {
+  if (text.trim() === "") return [];
+  const parsed = JSON.parse(text) as Json;
+  return Array.isArray(parsed) ? parsed.filter((item): item is JsonObject => item !== null && typeof item === "object" && !Array.isArray(item)) : [];
+}
+
+function without(object: JsonObject, keys: readonly string[]): JsonObject {
+  return Object.fromEntries(Object.entries(object).filter(([key]) => !keys.includes(key)));
+}
+
+// Kernel-chosen numbers: interface indexes, the peer's index and netns id, queue details.
+const LINK_NOISE = ["ifindex", "link_index", "link_netnsid", "stats", "stats64"];
+
+function normaliseLinkObject(link: JsonObject, context: NormaliseContext): JsonObject {
+  const kept = without(link, LINK_NOISE);
+  if (!keepsMac(link.address, context)) delete kept.address;
+  if (!keepsMac(link.permaddr, context)) delete kept.permaddr;
+  return kept;
+}
+
+/** `ip -j link` */
+export function normaliseLinks(text: string, context: NormaliseContext): string {
+  return print(parseArray(text).map((link) => normaliseLinkObject(link, context)));
+}
+
+/** `ip -j addr`: IPv4 addresses only; lifetimes (timers) dropped. */
+export function normaliseAddresses(text: string, context: NormaliseContext): string {
+  return print(
+    parseArray(text).map((link) => {
+      const addresses = Array.isArray(link.addr_info) ? link.addr_info : [];
+      const ipv4 = addresses
+        .filter((address): address is JsonObject => typeof address === "object" && address !== null && !Array.isArray(address) && address.family === "inet")
+        .map((address) => without(address, ["valid_life_time", "preferred_life_time"]));
+      return { ...normaliseLinkObject(link, context), addr_info: ipv4 };
+    }),
+  );
+}
+
+function isIpv6(text: Json | undefined): boolean {
+  return typeof text === "string" && text.includes(":");
+}
+
+/** `ip -j route show table all`: IPv4 routes, in the kernel's order. */
+export function normaliseRoutes(text: string): string {
+  return print(parseArray(text).filter((route) => !isIpv6(route.dst) && !isIpv6(route.gateway) && route.family !== "inet6"));
+}
+
+// These differ only by when the last confirmation came (timers): all mean "resolved".
+const RESOLVED_NEIGHBOUR_STATES = new Set(["REACHABLE", "STALE", "DELAY", "PROBE"]);
+
+/** `ip -j neigh`: IPv4 entries; timer-driven states folded into REACHABLE, generated MACs replaced. */
+export function normaliseNeighbours(text: string, context: NormaliseContext): string {
+  return print(
+    parseArray(text)
+      .filter((entry) => !isIpv6(entry.dst))
+      .map((entry) => {
+        const states = Array.isArray(entry.state) ? entry.state : [];
+        const state = states.map((name) => (typeof name === "string" && RESOLVED_NEIGHBOUR_STATES.has(name) ? "REACHABLE" : name));
+        const lladdr = entry.lladdr === undefined || keepsMac(entry.lladdr, context) ? entry.lladdr : "<generated>";
+        const normalised: JsonObject = { ...entry, state: [...new Set(state)] };
+        if (lladdr !== undefined) normalised.lladdr = lladdr;
+        return normalised;
+      })
+      .sort((left, right) => String(left.dst).localeCompare(String(right.dst)) || String(left.dev).localeCompare(String(right.dev))),
+  );
+}
+
+/** iptables-save without packet/byte counters: `:INPUT ACCEPT [12:3400]` -> `:INPUT ACCEPT`, `[1:84] -A ...` -> `-A ...`. */
+export function stripIptablesCounters(text: string): string {
+  return text.replace(/^(:\S+ \S+) \[\d+:\d+\]$/gm, "$1").replace(/^\[\d+:\d+\] /gm, "");
+}
+
+/** iptables-save: counters and the dated `# Generated by` / `# Completed on` lines dropped. */
+export function normaliseIptablesSave(text: string): string {
+  return stripIptablesCounters(text)
+    .split("\n")
+    .filter((line) => !line.startsWith("#"))
+    .join("\n");
+}
+
+// net.ipv4.ip_local_port_range's default: a client's source port comes from here.
+const EPHEMERAL_PORTS = { first: 32768, last: 60999 };
+
+/**
+ * conntrack -L: the countdown (third field) and `use=` dropped; ICMP ids and
+ * ephemeral ports (chosen by ping / the client's kernel) replaced by
+ * placeholders numbered in order of appearance, so "the reply keeps the id"
+ * still shows; IGMP and IPv6 flows dropped; lines sorted (the kernel lists
+ * them in hash order).
+ */
+export function normaliseConntrack(text: string): string {
+  const isEphemeralPort = (field: string) => {
+    const port = /^(?:sport|dport)=(\d+)$/.exec(field);
+    return port !== null && Number(port[1]) >= EPHEMERAL_PORTS.first && Number(port[1]) <= EPHEMERAL_PORTS.last;
+  };
+  const isRandom = (field: string) => /^id=\d+$/.test(field) || isEphemeralPort(field);
+  const flows = text
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([protocol, number]) => !(protocol === "unknown" && number === "2") && protocol !== "icmpv6")
+    .filter((fields) => !fields.some((field) => /^(src|dst)=.*:/.test(field)))
+    .map(([protocol = "", number = "", , ...rest]) => [protocol, number, ...rest.filter((field) => !field.startsWith("use="))])
+    // Ordered by everything but the random values, so placeholders are numbered the same way every run.
+    .map((fields) => ({ fields, shape: fields.map((field) => (isRandom(field) ? "*" : field)).join(" ") }))
+    .sort((left, right) => (left.shape < right.shape ? -1 : left.shape > right.shape ? 1 : 0));
+  const placeholders = new Map<string, string>();
+  const placeholder = (kind: "id" | "port", value: string) => {
+    const key = `${kind}:${value}`;
+    const existing = placeholders.get(key);
+    if (existing) return existing;
+    const created = `<${kind}${[...placeholders.keys()].filter((other) => other.startsWith(`${kind}:`)).length + 1}>`;
+    placeholders.set(key, created);
+    return created;
+  };
+  return flows
+    .map(({ fields }) =>
+      fields
+        .map((field) => {
+          const [name = "", value = ""] = field.split("=");
+          if (name === "id" && isRandom(field)) return `id=${placeholder("id", value)}`;
+          if (isEphemeralPort(field)) return `${name}=${placeholder("port", value)}`;
+          return field;
+        })
+        .join(" "),
+    )
+    .map((line) => `${line}\n`)
+    .join("");
+}
+
+/** ping's output without its clock readings (`time=0.071 ms`, `time 1001ms`, the rtt line). */
+export function normalisePingOutput(text: string): string {
+  return text
+    .replace(/time=\d+(\.\d+)? ms/g, "time=<t> ms")
+    .replace(/, time \d+ms$/gm, ", time <t>ms")
+    .replace(/^rtt min\/avg\/max\/mdev = .*$/gm, "rtt min/avg/max/mdev = <rtt>");
+}
+
+/** One namespace's snapshot in comparable form (same shape, normalised texts). */
+export function normaliseNamespaceState(state: NamespaceState, context: NormaliseContext): NamespaceState {
+  return {
+    namespace: state.namespace,
+    link: normaliseLinks(state.link, context),
+    addr: normaliseAddresses(state.addr, context),
+    route: normaliseRoutes(state.route),
+    neigh: normaliseNeighbours(state.neigh, context),
+    iptablesSave: normaliseIptablesSave(state.iptablesSave),
+    conntrack: normaliseConntrack(state.conntrack),
+  };
+}

@@ -1,0 +1,44 @@
+// Reading the state snapshots snapshot.bash wrote: one directory per probe
+// (named by the probe's record id) and one named "end", each holding
+// <index>.namespace / .link / .addr / .route / .neigh / .iptables / .conntrack.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { CommandRecord, NamespaceState, StateSnapshot } from "../../scenario/result.js";
+import { stripIptablesCounters } from "./normalise.js";
+
+function readNamespaces(directory: string): NamespaceState[] {
+  const indexes = readdirSync(directory)
+    .filter((name) => name.endsWith(".namespace"))
+    .map((name) => Number(name.slice(0, -".namespace".length)))
+    .sort((left, right) => left - right);
+  return indexes.map((index) => {
+    const text = (suffix: string) => {
+      const path = join(directory, `${index}.${suffix}`);
+      return existsSync(path) ? readFileSync(path, "utf8") : "";
+    };
+    return {
+      namespace: text("namespace"),
+      link: text("link"),
+      addr: text("addr"),
+      route: text("route"),
+      neigh: text("neigh"),
+      iptablesSave: stripIptablesCounters(text("iptables")),
+      conntrack: text("conntrack"),
+    };
+  });
+}
+
+/** The complete snapshots in the order of the probes they follow, the final one last. */
+export function readSnapshots(
+  snapshotsDirectory: string,
+  ordered: readonly { readonly record: CommandRecord; readonly id: string }[],
+): StateSnapshot[] {
+  const complete = (name: string) => existsSync(join(snapshotsDirectory, name, "complete"));
+  const afterProbes = ordered.flatMap(({ record, id }, commandIndex) =>
+    complete(id)
+      ? [{ after: { commandIndex, location: record.location }, namespaces: readNamespaces(join(snapshotsDirectory, id)) }]
+      : [],
+  );
+  const final = complete("end") ? [{ namespaces: readNamespaces(join(snapshotsDirectory, "end")) }] : [];
+  return [...afterProbes, ...final];
+}

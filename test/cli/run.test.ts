@@ -1,0 +1,74 @@
+// `netsim run` as a user runs it: the built command, its output, exit
+// status, --trace, --json and --junit.
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+
+const REPOSITORY = join(import.meta.dirname, "..", "..");
+const NETSIM = join(REPOSITORY, "dist", "cli", "main.js");
+
+function netsim(...args: string[]) {
+  const result = spawnSync(process.execPath, [NETSIM, ...args], { cwd: REPOSITORY, encoding: "utf8" });
+  return { stdout: result.stdout, stderr: result.stderr, status: result.status };
+}
+
+describe("netsim run", () => {
+  let folder: string;
+  beforeAll(() => {
+    // The command under test is the compiled one that `npm ci` builds.
+    execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: REPOSITORY });
+    folder = mkdtempSync(join(tmpdir(), "netsim-cli-"));
+  });
+
+  it("prints what the commands print and closes with the expectation count, exit 0", () => {
+    const result = netsim("run", "scenarios/walkthrough/01-netns-veth.sh");
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("64 bytes from 172.18.0.11: icmp_seq=1 ttl=64");
+    expect(result.stdout).toContain("ping: connect: Network is unreachable\n");
+    expect(result.stdout.trimEnd().split("\n").at(-1)).toBe("3 passed, 0 failed");
+  });
+
+  it("exits 1 with a diff-style report when an expectation fails", () => {
+    const file = join(folder, "wrong.sh");
+    writeFileSync(file, "ping -c 1 127.0.0.1   # expect: no-reply\n");
+    const result = netsim("run", file);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/wrong\.sh:1: expected no-reply, got reply\n-   # expect: no-reply\n\+   reply   \(ping -c 1 127\.0\.0\.1, exit 0\)\n/);
+    expect(result.stdout.trimEnd().split("\n").at(-1)).toBe("0 passed, 1 failed");
+  });
+
+  it("exits 2 on bad input, naming file, line and word", () => {
+    const file = join(folder, "bad.sh");
+    writeFileSync(file, "ip netns add a\nip link add x type vxlan id 1\n");
+    const result = netsim("run", file);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toMatch(/bad\.sh:2: netsim: link type "vxlan" is not modelled \(at "vxlan"\)/);
+    expect(netsim("run").status).toBe(2);
+    expect(netsim("run", join(folder, "missing.sh")).status).toBe(2);
+  });
+
+  it("--trace shows the duplicate-/16 lookup choosing veth0 and ARP going unanswered", () => {
+    const result = netsim("run", "--trace", "scenarios/walkthrough/02-second-netns.sh");
+    expect(result.status).toBe(0);
+    const trace = result.stdout.slice(result.stdout.indexOf("trace: ping -c 1 172.18.0.20"));
+    expect(trace).toContain("2 routes for 172.18.0.0/16 with metric 0 (dev veth0, dev veth1); the kernel takes the first in the list: 172.18.0.0/16 dev veth0");
+    expect(trace).toContain("who-has 172.18.0.20? tell 172.18.0.11 (request 3 of 3)");
+    expect(trace).toContain("[DROP NEIGH_FAILED]");
+  });
+
+  it("--json gives commands, outcomes and traces; --junit writes a test case per expectation", () => {
+    const junit = join(folder, "report.xml");
+    const result = netsim("run", "--json", "--junit", junit, "scenarios/walkthrough/06-default-route.sh");
+    expect(result.status).toBe(0);
+    const parsed = JSON.parse(result.stdout) as { scenarios: Array<{ commands: Array<{ probe?: { outcome: string; traceIndex?: number } }>; traces: unknown[]; expectations: unknown[] }> };
+    const scenario = parsed.scenarios[0]!;
+    const probe = scenario.commands.find((record) => record.probe)!.probe!;
+    expect(probe.outcome).toBe("no-reply");
+    expect(scenario.traces[probe.traceIndex!]).toBeDefined();
+    const xml = readFileSync(junit, "utf8");
+    expect(xml).toContain('<testsuite name="scenarios/walkthrough/06-default-route.sh" tests="1" failures="0" errors="0">');
+    expect(xml).toContain("expect no-reply");
+  });
+});

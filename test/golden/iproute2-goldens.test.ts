@@ -1,0 +1,159 @@
+// Golden replay: every case of test/fixtures/iproute2/cases (iproute2, ping,
+// bridge and sysctl output measured on kernel 6.18 / iproute2 6.1 / iputils
+// 20221126, see the README there) runs through the simulator line by line,
+// and each command's stdout, stderr and exit status must equal the kernel's.
+//
+// How a case is replayed: the case file becomes one scenario script with each
+// command on its own line number (blank lines and comments kept), so the
+// simulator's per-command records (run.commands, keyed by line) line up with
+// the golden records. Each line is wrapped as `echo @@N; LINE; echo @@RC $?`
+// on the same line, so that lines without a networking command of their own
+// (`cat /proc/...`, `echo V > /proc/...`, pipelines, background jobs) are
+// compared by what the shell printed between the markers instead.
+//
+// Masks, each for something the kernel itself does not repeat (README
+// "Determinism"):
+//  - ping: every `time=N ms`, the `rtt min/avg/max/mdev` line, and the
+//    summary's `time Nms` when more than one packet was sent;
+//  - `ip neigh` (text, brief and JSON): line/element order is the kernel's
+//    hash order, seeded randomly per namespace: compared as sorted sets;
+//  - IPv6 `tentative`: DAD runs for 1-2 s after carrier; the cases sleep
+//    past it, and the model shows addresses settled (masked if ever printed);
+//  - `bash: line N:`: the kernel ran each case line as its own `bash -c`, so
+//    bash numbers it line 1; the replay runs one script, so the number is the
+//    line's own.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ScenarioSimulator } from "../../src/scenario/runner.js";
+
+const CASES = join(import.meta.dirname, "../fixtures/iproute2/cases");
+
+interface Golden {
+  readonly line: number;
+  readonly command: string;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exitCode: number;
+}
+
+/**
+ * Lines netsim does not replay, by case and line, each with its reason. A
+ * skipped line becomes `:` in the script, so it must not change state that
+ * later lines of the case print.
+ */
+const SKIPPED: Readonly<Record<string, Readonly<Record<number, string>>>> = {};
+
+interface Observed {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exitCode: number;
+}
+
+function maskPing(text: string): string {
+  const multiple = /(\d+) packets transmitted/.exec(text);
+  let masked = text.replace(/time=[0-9.]+ ms/g, "time=<T> ms").replace(/^rtt min\/avg\/max\/mdev = .*$/gm, "rtt <masked>");
+  if (multiple && Number(multiple[1]) > 1) masked = masked.replace(/, time \d+ms/, ", time <T>ms");
+  return masked;
+}
+
+function sortedLines(text: string): string {
+  if (text.startsWith("[")) {
+    try {
+      const parsed = JSON.parse(text) as unknown[];
+      return `${JSON.stringify(parsed.map((entry) => JSON.stringify(entry)).sort())}\n`;
+    } catch {
+      return text;
+    }
+  }
+  return text.split("\n").filter((line) => line.length > 0).sort().join("\n");
+}
+
+function normalise(command: string, text: string): string {
+  let result = text.replace(/ tentative/g, "").replace(/^bash: line \d+:/gm, "bash: line N:");
+  if (/\bping\b/.test(command)) result = maskPing(result);
+  if (/^ip (-[a-z]+ )*(n|ne|nei|neig|neigh|neighbor|neighbour)( (show|list|ls?))?( dev \S+)?$/.test(command) || /\bip (-\S+ )*neigh( show)?( dev \S+)?$/.test(command)) {
+    result = sortedLines(result);
+  }
+  return result;
+}
+
+function wrap(line: string): string {
+  const command = line.trim();
+  if (command === "" || command.startsWith("#")) return "";
+  return command.endsWith("&") ? `echo "@@BEGIN"; ${command} echo "@@RC $?"` : `echo "@@BEGIN"; ${command}; echo "@@RC $?"`;
+}
+
+/** Splits the run's combined output into what each wrapped line printed, in order. */
+function segments(output: string): Array<{ text: string; exitCode: number }> {
+  const result: Array<{ text: string; exitCode: number }> = [];
+  const pattern = /@@BEGIN\n([\s\S]*?)@@RC (\d+)\n/g;
+  for (let match = pattern.exec(output); match; match = pattern.exec(output)) result.push({ text: match[1]!, exitCode: Number(match[2]) });
+  return result;
+}
+
+async function replay(name: string, goldens: readonly Golden[]): Promise<string[]> {
+  const skipped = SKIPPED[name] ?? {};
+  const lines = readFileSync(join(CASES, `${name}.sh`), "utf8").split("\n");
+  const script = lines.map((line, index) => (skipped[index + 1] !== undefined ? ":" : wrap(line))).join("\n");
+  const path = `/virtual/${name}.sh`;
+  const run = await new ScenarioSimulator({ files: { [path]: script } }).run(path);
+  const shellSegments = segments(run.output);
+  const mismatches: string[] = [];
+  let segmentIndex = 0;
+  for (const golden of goldens) {
+    if (skipped[golden.line] !== undefined) continue;
+    const segment = shellSegments[segmentIndex++];
+    const records = run.commands.filter((record) => record.location.line === golden.line);
+    const plain = !/[|>&]/.test(golden.command);
+    let observed: Observed;
+    let expected: Observed;
+    if (plain && records.length === 1) {
+      const record = records[0]!;
+      observed = { stdout: normalise(golden.command, record.stdout), stderr: normalise(golden.command, record.stderr), exitCode: segment?.exitCode ?? -1 };
+      expected = { stdout: normalise(golden.command, golden.stdout), stderr: normalise(golden.command, golden.stderr), exitCode: golden.exitCode };
+      if (segment && record.exitCode !== segment.exitCode) mismatches.push(`line ${golden.line} \`${golden.command}\`: record exit ${record.exitCode} but shell saw ${segment.exitCode}`);
+    } else {
+      // No single record: compare the shell's combined output (stdout then stderr, as the kernel case printed them).
+      observed = { stdout: normalise(golden.command, segment?.text ?? "<no output segment>"), stderr: "", exitCode: segment?.exitCode ?? -1 };
+      expected = { stdout: normalise(golden.command, golden.stdout + golden.stderr), stderr: "", exitCode: golden.exitCode };
+    }
+    if (observed.stdout !== expected.stdout || observed.stderr !== expected.stderr || observed.exitCode !== expected.exitCode) {
+      mismatches.push(
+        `line ${golden.line} \`${golden.command}\`\n` +
+          (observed.exitCode !== expected.exitCode ? `  exit: sim ${observed.exitCode}, kernel ${expected.exitCode}\n` : "") +
+          (observed.stdout !== expected.stdout ? `  stdout sim:\n${indent(observed.stdout)}  stdout kernel:\n${indent(expected.stdout)}` : "") +
+          (observed.stderr !== expected.stderr ? `  stderr sim:\n${indent(observed.stderr)}  stderr kernel:\n${indent(expected.stderr)}` : ""),
+      );
+    }
+  }
+  if (run.problems.length > 0) mismatches.push(`problems: ${run.problems.map((problem) => problem.message).join("; ")}`);
+  return mismatches;
+}
+
+function indent(text: string): string {
+  return text.split("\n").map((line) => `    |${line}\n`).join("");
+}
+
+const names = readdirSync(CASES)
+  .filter((file) => file.endsWith(".json"))
+  .map((file) => file.slice(0, -".json".length))
+  .sort();
+
+describe("iproute2 goldens replayed through the simulator", () => {
+  it("has all 24 cases", () => {
+    expect(names.length).toBe(24);
+  });
+  for (const name of names) {
+    const goldens = JSON.parse(readFileSync(join(CASES, `${name}.json`), "utf8")) as Golden[];
+    it(`${name}: every command prints what the kernel printed`, async () => {
+      const mismatches = await replay(name, goldens);
+      if (process.env.GOLDEN_DUMP) (await import("node:fs")).writeFileSync(`${process.env.GOLDEN_DUMP}/${name}.txt`, mismatches.join("\n"));
+      expect(mismatches.join("\n")).toBe("");
+    });
+    for (const [line, reason] of Object.entries(SKIPPED[name] ?? {})) {
+      const golden = goldens.find((entry) => entry.line === Number(line));
+      it.skip(`${name} line ${line} \`${golden?.command ?? "?"}\`: ${reason}`, () => {});
+    }
+  }
+});
