@@ -10,6 +10,7 @@ export type DropReason =
   | "IP_OUTNOROUTES" /* no route for a locally generated packet */
   | "IP_RPFILTER"
   | "IP_LOCALNET" /* destination in 127/8 arriving from outside */
+  | "IP_INVALID_SOURCE" /* martian source: one of our own addresses, from outside */
   | "NEIGH_FAILED" /* ARP got no answer */
   | "NEIGH_QUEUEFULL"
   | "TTL_EXPIRED" /* ip_forward(): ttl <= 1, time exceeded sent */

@@ -14,6 +14,8 @@ export interface NeighbourEntry {
   probes: number;
   /** Virtual time (µs) of the last confirmation, for REACHABLE → STALE. */
   confirmedAt: number;
+  /** When the entry's timer (neigh->timer) is due, µs; a "neigh-timer" event at any other time is stale. */
+  timerAt?: number;
   /** Packets waiting for resolution (arp_queue, at most unres_qlen). */
   queue: Ipv4Packet[];
 }

@@ -4,6 +4,7 @@ import type { NetDevice, DeviceConf } from "./netdevice.js";
 import type { NeighbourEntry } from "./neighbour.js";
 import type { FibTable } from "./route.js";
 import type { Socket } from "./socket.js";
+import type { NetfilterState } from "./netfilter.js";
 
 export interface NamespaceSysctl {
   /** net.ipv4.conf.all.* (net.ipv4.ip_forward is conf/all/forwarding). */
@@ -35,4 +36,6 @@ export interface NetworkNamespace {
   sockets: Socket[];
   /** Namespace ids (nsid) this namespace has assigned to others, by namespace id: allocated 0, 1, 2... when a veth first spans the two. */
   nsids: Map<number, number>;
+  /** iptables tables and conntrack (src/net/netfilter); absent until first used. */
+  netfilter?: NetfilterState;
 }

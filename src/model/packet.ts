@@ -3,6 +3,7 @@
 // new record, so a trace can hold the packet before and after each step.
 import type { Ipv4Address } from "./address.js";
 import type { MacAddress } from "./mac.js";
+import type { PacketConntrack } from "./conntrack.js";
 
 export const ICMP_ECHO_REPLY = 0;
 export const ICMP_DEST_UNREACH = 3;
@@ -58,6 +59,8 @@ export interface Ipv4Packet {
   readonly transport: Transport;
   /** Payload length after the IP header, for counters (ping's 56 data bytes + 8 = 64). */
   readonly payloadLength: number;
+  /** Conntrack association and mark while inside one namespace (skb->_nfct, skb->mark); netfilter sets it. */
+  readonly conntrack?: PacketConntrack;
 }
 
 export interface ArpMessage {

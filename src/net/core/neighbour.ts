@@ -14,8 +14,24 @@ import { namespaceById } from "./net-namespace.js";
 
 const UNRESOLVED_QUEUE_LENGTH = 101;
 
-/** How long a confirmed entry stays REACHABLE (base_reachable_time; the kernel randomises 0.5–1.5×, the model does not). */
+/**
+ * How long a confirmed entry stays REACHABLE: base_reachable_time (30 s).
+ * The kernel draws reachable_time at random from 0.5–1.5× that (15–45 s);
+ * the model takes the middle, 30 s, so runs repeat exactly.
+ */
 export const REACHABLE_TIME_US = 30_000_000;
+
+/** delay_first_probe_time (5 s): how long a used STALE entry waits in DELAY for a confirmation before probing. */
+export const DELAY_PROBE_TIME_US = 5_000_000;
+
+/** ucast_solicit (3): unicast probes sent in PROBE before the entry fails. */
+const UNICAST_SOLICIT = 3;
+
+/** Arms the entry's one timer (mod_timer): an earlier pending timer event is ignored when it fires. */
+function armTimer(simulation: Simulation, namespace: NetworkNamespace, entry: NeighbourEntry, delay: number): void {
+  entry.timerAt = simulation.world.clock + delay;
+  schedule(simulation.world, delay, { kind: "neigh-timer", namespaceId: namespace.id, deviceIndex: entry.deviceIndex, address: entry.address });
+}
 
 export function sendIpv4Frame(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, destination: MacAddress, packet: Ipv4Packet): void {
   const frame: EthernetFrame = { id: simulation.world.nextFrameId++, source: device.mac, destination, payload: { kind: "ipv4", packet } };
@@ -42,7 +58,13 @@ export function neighOutput(simulation: Simulation, namespace: NetworkNamespace,
   const key = neighbourKey(device.index, nexthop);
   let entry = namespace.neighbours.get(key);
   if (entry && entry.mac !== undefined && entry.state !== "INCOMPLETE" && entry.state !== "FAILED") {
-    const state = neighbourState(entry, simulation.world.clock);
+    let state = neighbourState(entry, simulation.world.clock);
+    if (state === "STALE") {
+      // neigh_event_send(): using a STALE entry starts DELAY; a confirmation within delay_first_probe_time makes it REACHABLE again.
+      entry.state = "DELAY";
+      state = "DELAY";
+      armTimer(simulation, namespace, entry, DELAY_PROBE_TIME_US);
+    }
     record(simulation, () => ({ namespace, device: device.name, stage: "neigh_resolve_output", packet, decision: { kind: "neighbour", address: nexthop, state, mac: entry!.mac! }, verdict: "continue", why: `${formatIpv4Address(nexthop)} is known: ${entry!.mac} (${state})` }));
     sendIpv4Frame(simulation, namespace, device, entry.mac, packet);
     return;
@@ -54,14 +76,14 @@ export function neighOutput(simulation: Simulation, namespace: NetworkNamespace,
     entry.queue.push(packet);
     record(simulation, () => ({ namespace, device: device.name, stage: "neigh_resolve_output", packet, decision: { kind: "neighbour", address: nexthop, state: "INCOMPLETE" }, verdict: "queue", why: `${formatIpv4Address(nexthop)} has no link-layer address yet: the packet waits while ARP asks for it on ${device.name}` }));
     arpSolicit(simulation, namespace, device, entry);
-    schedule(simulation.world, namespace.sysctl.neighRetransTimeMs * 1000, { kind: "neigh-timer", namespaceId: namespace.id, deviceIndex: device.index, address: nexthop });
+    armTimer(simulation, namespace, entry, namespace.sysctl.neighRetransTimeMs * 1000);
     return;
   }
   if (entry.queue.length < UNRESOLVED_QUEUE_LENGTH) entry.queue.push(packet);
   record(simulation, () => ({ namespace, device: device.name, stage: "neigh_resolve_output", packet, decision: { kind: "neighbour", address: nexthop, state: "INCOMPLETE" }, verdict: "queue", why: `still resolving ${formatIpv4Address(nexthop)}: the packet joins the queue` }));
 }
 
-/** arp_solicit(): broadcast "who-has", from the queued packet's source when it is ours (arp_announce=0). */
+/** arp_solicit(): broadcast "who-has" (unicast to the known address in PROBE), from the queued packet's source when it is ours (arp_announce=0). */
 function arpSolicit(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, entry: NeighbourEntry): void {
   entry.probes++;
   const queued = entry.queue[entry.queue.length - 1];
@@ -69,18 +91,35 @@ function arpSolicit(simulation: Simulation, namespace: NetworkNamespace, device:
   const senderAddress = ownSource ? queued!.source : inetSelectAddress(namespace, device, entry.address, RT_SCOPE_LINK) ?? 0;
   const arp = { operation: "request" as const, senderMac: device.mac, senderAddress, targetMac: ZERO_MAC, targetAddress: entry.address };
   record(simulation, () => ({ namespace, device: device.name, stage: "arp_send", arp, decision: { kind: "neighbour", address: entry.address, state: "INCOMPLETE" }, verdict: "continue", why: `who-has ${formatIpv4Address(entry.address)}? tell ${formatIpv4Address(senderAddress)} (request ${entry.probes} of ${namespace.sysctl.neighMcastSolicit})` }));
-  devQueueXmit(simulation, namespace, device, { id: simulation.world.nextFrameId++, source: device.mac, destination: BROADCAST_MAC, payload: { kind: "arp", arp } });
+  const unicast = entry.state === "PROBE" && entry.mac !== undefined ? entry.mac : undefined;
+  devQueueXmit(simulation, namespace, device, { id: simulation.world.nextFrameId++, source: device.mac, destination: unicast ?? BROADCAST_MAC, payload: { kind: "arp", arp } });
 }
 
-/** neigh_timer_handler(): ask again, or give up after mcast_solicit requests. */
+/** neigh_timer_handler(): ask again, give up after the solicitations run out, or settle a DELAY. */
 export function neighTimer(simulation: Simulation, namespaceId: number, deviceIndex: number, address: Ipv4Address): void {
   const namespace = namespaceById(simulation.world, namespaceId);
   const entry = namespace.neighbours.get(neighbourKey(deviceIndex, address));
   const device = namespace.devices.get(deviceIndex);
-  if (!entry || !device || entry.state !== "INCOMPLETE") return;
-  if (entry.probes < namespace.sysctl.neighMcastSolicit) {
+  if (!entry || !device || entry.timerAt !== simulation.world.clock) return;
+  delete entry.timerAt;
+  const now = simulation.world.clock;
+  if (entry.state === "DELAY") {
+    if (now <= entry.confirmedAt + DELAY_PROBE_TIME_US) {
+      entry.state = "REACHABLE";
+      return;
+    }
+    // Not confirmed in time: ask the known address directly (PROBE).
+    entry.state = "PROBE";
+    entry.probes = 0;
     arpSolicit(simulation, namespace, device, entry);
-    schedule(simulation.world, namespace.sysctl.neighRetransTimeMs * 1000, { kind: "neigh-timer", namespaceId, deviceIndex, address });
+    armTimer(simulation, namespace, entry, namespace.sysctl.neighRetransTimeMs * 1000);
+    return;
+  }
+  if (entry.state !== "INCOMPLETE" && entry.state !== "PROBE") return;
+  const limit = entry.state === "PROBE" ? UNICAST_SOLICIT : namespace.sysctl.neighMcastSolicit;
+  if (entry.probes < limit) {
+    arpSolicit(simulation, namespace, device, entry);
+    armTimer(simulation, namespace, entry, namespace.sysctl.neighRetransTimeMs * 1000);
     return;
   }
   entry.state = "FAILED";
@@ -90,19 +129,28 @@ export function neighTimer(simulation: Simulation, namespaceId: number, deviceIn
   for (const packet of queued) icmpSendHostUnreachable(simulation, namespace, packet);
 }
 
-/** neigh_update(): a confirmed address; queued packets go out now. */
+/**
+ * neigh_update(): REACHABLE is a confirmation (an ARP reply); STALE is what
+ * an ARP request from the address says, which never downgrades an entry
+ * whose link-layer address it repeats. Queued packets go out now.
+ */
 export function neighUpdate(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, address: Ipv4Address, mac: MacAddress, state: "REACHABLE" | "STALE"): void {
   const key = neighbourKey(device.index, address);
   const entry = namespace.neighbours.get(key);
+  const now = simulation.world.clock;
   if (!entry) {
-    namespace.neighbours.set(key, { deviceIndex: device.index, address, state, mac, probes: 0, confirmedAt: simulation.world.clock, queue: [] });
+    // neigh_alloc() dates `confirmed` well in the past: a new STALE entry is unconfirmed.
+    namespace.neighbours.set(key, { deviceIndex: device.index, address, state, mac, probes: 0, confirmedAt: state === "REACHABLE" ? now : now - 2 * REACHABLE_TIME_US, queue: [] });
     return;
   }
-  if (entry.state === "PERMANENT") return;
+  if (entry.state === "PERMANENT" || entry.state === "NOARP") return;
+  const resolved = entry.state !== "INCOMPLETE" && entry.state !== "FAILED" && entry.mac !== undefined;
+  if (state === "STALE" && resolved && entry.mac === mac) return;
   entry.mac = mac;
   entry.state = state;
-  entry.confirmedAt = simulation.world.clock;
+  if (state === "REACHABLE") entry.confirmedAt = now;
   entry.probes = 0;
+  delete entry.timerAt;
   const queued = entry.queue.splice(0);
   for (const packet of queued) sendIpv4Frame(simulation, namespace, device, mac, packet);
 }

@@ -2,7 +2,7 @@
 // sysctl(8) name them (net/ipv4/devinet.c: devinet_conf_proc,
 // devinet_sysctl_forward; net/bridge/br_netfilter_hooks.c).
 import { fail, ok, type KernelResult } from "../../model/errno.js";
-import type { DeviceConf } from "../../model/netdevice.js";
+import type { DeviceConf, NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import type { World } from "../../model/world.js";
 import { deviceByName } from "./net-namespace.js";
@@ -42,6 +42,17 @@ function confTarget(namespace: NetworkNamespace, key: string): { conf: DeviceCon
 
 /** Whether the namespace has such a key at all (what `sysctl KEY` would find). */
 export function readSysctl(namespace: NetworkNamespace, key: string): string | undefined {
+  if (key === "net.ipv4.icmp_echo_ignore_all") return namespace.sysctl.icmpEchoIgnoreAll ? "1" : "0";
+  const ipv6 = ipv6DisableTarget(namespace, key);
+  if (ipv6) return ipv6.read() ? "1" : "0";
+  // accept_redirects is read-only here: devinet_sysctl_forward() sets all.accept_redirects = !forwarding; others start at 1.
+  const redirects = /^net\.ipv4\.conf\.([^.]+)\.accept_redirects$/.exec(key);
+  if (redirects) {
+    const name = redirects[1]!;
+    if (name === "all") return namespace.sysctl.confAll.forwarding ? "0" : "1";
+    if (name === "default" || deviceByName(namespace, name)) return "1";
+    return undefined;
+  }
   if (key === "net.bridge.bridge-nf-call-iptables") return namespace.sysctl.bridgeNfCallIptables ? "1" : "0";
   if (key === "net.ipv4.neigh.default.mcast_solicit") return String(namespace.sysctl.neighMcastSolicit);
   if (key === "net.ipv4.neigh.default.retrans_time_ms") return String(namespace.sysctl.neighRetransTimeMs);
@@ -49,10 +60,42 @@ export function readSysctl(namespace: NetworkNamespace, key: string): string | u
   return target ? confValue(target.conf, target.field) : undefined;
 }
 
+/** net.ipv6.conf.{all,default,DEV}.disable_ipv6 (addrconf_disable_ipv6): `all` applies to every device and to default. */
+function ipv6DisableTarget(namespace: NetworkNamespace, key: string): { read: () => boolean; write: (on: boolean) => void } | undefined {
+  const match = /^net\.ipv6\.conf\.([^.]+)\.disable_ipv6$/.exec(key);
+  if (!match) return undefined;
+  const name = match[1]!;
+  const setDevice = (device: NetDevice, on: boolean) => {
+    device.ipv6 = { ...device.ipv6, disabled: on };
+  };
+  if (name === "all") {
+    return {
+      read: () => namespace.sysctl.ipv6DisabledAll ?? false,
+      write: (on) => {
+        namespace.sysctl.ipv6DisabledAll = on;
+        namespace.sysctl.ipv6DisabledDefault = on;
+        for (const device of namespace.devices.values()) setDevice(device, on);
+      },
+    };
+  }
+  if (name === "default") return { read: () => namespace.sysctl.ipv6DisabledDefault ?? false, write: (on) => void (namespace.sysctl.ipv6DisabledDefault = on) };
+  const device = deviceByName(namespace, name);
+  return device ? { read: () => device.ipv6?.disabled ?? false, write: (on) => setDevice(device, on) } : undefined;
+}
+
 export function writeSysctl(world: World, namespace: NetworkNamespace, key: string, text: string): KernelResult<unknown> {
   void world;
   const value = Number(text.trim());
   if (!/^-?\d+$/.test(text.trim())) return fail("EINVAL");
+  if (key === "net.ipv4.icmp_echo_ignore_all") {
+    namespace.sysctl.icmpEchoIgnoreAll = value !== 0;
+    return ok(undefined);
+  }
+  const ipv6 = ipv6DisableTarget(namespace, key);
+  if (ipv6) {
+    ipv6.write(value !== 0);
+    return ok(undefined);
+  }
   if (key === "net.bridge.bridge-nf-call-iptables") {
     namespace.sysctl.bridgeNfCallIptables = value !== 0;
     return ok(undefined);

@@ -17,6 +17,7 @@ import { insertInetAddress } from "../ipv4/devinet.js";
 import { fibAddIfaddr, fibDelIfaddr, fibDeviceUp, fibFlushDevice } from "../ipv4/fib-frontend.js";
 import { fibAliases, fibTableDelete, fibTableInsert, fibTableLookup, fibTableRemove, fibTableReplace, isNetworkPrefix } from "../ipv4/fib-table.js";
 import { isLocalAddress } from "../ipv4/arp.js";
+import { isRunning } from "./link-state.js";
 import { writeSysctl } from "./proc-sys.js";
 import { allocateIfindex, allocateNsid, createNamespace, deviceByIndex, emptyStatistics, namespaceById, namespaceByName, deviceByName, vethPeer } from "./net-namespace.js";
 
@@ -45,6 +46,8 @@ export function applyOperation(world: World, operation: Operation): KernelResult
     case "address-flush": {
       const namespace = namespaceById(world, operation.namespaceId);
       const device = deviceByIndex(namespace, operation.index);
+      // The flush takes the IPv6 link-local address too (until the device is configured again).
+      if (device.ipv6?.configuredOrder !== undefined || device.kind === "loopback") device.ipv6 = { ...device.ipv6, linkLocalRemoved: true };
       for (const address of [...device.addresses].reverse()) {
         if (!device.addresses.includes(address)) continue;
         inetRtmDeladdr(world, { op: "address-delete", namespaceId: namespace.id, index: device.index, address: address.address, prefixLength: address.prefixLength });
@@ -100,6 +103,7 @@ function newDevice(world: World, namespace: NetworkNamespace, fields: Pick<NetDe
     everUp: false,
     addresses: [],
     conf: { ...namespace.sysctl.confDefault },
+    ...(namespace.sysctl.ipv6DisabledDefault ? { ipv6: { disabled: true } } : {}),
     statistics: emptyStatistics(),
     ...fields,
   };
@@ -180,9 +184,25 @@ function netnsDelete(world: World, name: string): KernelResult<unknown> {
   return ok(undefined);
 }
 
+/**
+ * addrconf_notify(): a device that is up with carrier gets IPv6 configured
+ * (link-local address, fe80::/64, ff00::/8); one that lost either is
+ * unconfigured. veth_open() turns on the opened end's carrier before the
+ * peer's, so the opened end is configured first.
+ */
+function syncIpv6(world: World, namespace: NetworkNamespace, device: NetDevice): void {
+  const peer = vethPeer(world, device);
+  for (const [owner, candidate] of [[namespace, device], ...(peer ? [[peer.namespace, peer.device] as const] : [])] as const) {
+    const ready = isRunning(world, owner, candidate);
+    if (ready && candidate.ipv6?.configuredOrder === undefined) candidate.ipv6 = { ...candidate.ipv6, configuredOrder: world.nextEventOrder++, linkLocalRemoved: false };
+    if (!ready && candidate.ipv6?.configuredOrder !== undefined) candidate.ipv6 = { ...candidate.ipv6, configuredOrder: undefined, linkLocalRemoved: false };
+  }
+}
+
 function setUp(world: World, namespace: NetworkNamespace, device: NetDevice, up: boolean): void {
   if (device.adminUp === up) return;
   device.adminUp = up;
+  syncIpv6(world, namespace, device);
   if (up) {
     device.everUp = true;
     if (device.kind === "loopback" && !device.addresses.some((address) => address.address === 0x7f000001)) {

@@ -8,6 +8,7 @@ import { devQueueXmit } from "../core/dev.js";
 import { neighUpdate } from "../core/neighbour.js";
 import { record, type Simulation } from "../simulation.js";
 import { fibTableLookup } from "./fib-table.js";
+import { ipRouteInput } from "./route.js";
 
 /** inet_addr_type() == RTN_LOCAL: the address is this namespace's, on any device (weak host model). */
 export function isLocalAddress(namespace: NetworkNamespace, address: number): boolean {
@@ -24,7 +25,15 @@ export function arpRcv(simulation: Simulation, namespace: NetworkNamespace, devi
     if (known) neighUpdate(simulation, namespace, device, arp.senderAddress, arp.senderMac, "REACHABLE");
     return;
   }
-  const local = isLocalAddress(namespace, arp.targetAddress);
+  // arp_process() routes the request as an input packet from the asker: the
+  // target must be local (any device: weak host), and the asker must pass
+  // source validation (not one of our own addresses; rp_filter).
+  const routed = ipRouteInput(namespace, device, arp.senderAddress, arp.targetAddress);
+  if (routed.kind === "martian") {
+    record(simulation, () => ({ namespace, device: device.name, stage: "arp_rcv", arp, verdict: "drop", dropReason: routed.reason, why: `who-has ${formatIpv4Address(arp.targetAddress)} from ${formatIpv4Address(arp.senderAddress)}: ${routed.why}; no answer` }));
+    return;
+  }
+  const local = routed.kind === "local";
   const ownedHere = device.addresses.some((address) => address.address === arp.targetAddress);
   // arp_ignore=1: answer only for addresses configured on the receiving device.
   const answer = local && (arpIgnore === 0 || (arpIgnore === 1 && ownedHere));

@@ -16,6 +16,10 @@ export function icmpRcv(simulation: Simulation, namespace: NetworkNamespace, dev
       record(simulation, () => ({ namespace, device: device.name, stage: "icmp_rcv", packet, verdict: "drop", why: "echo request to a broadcast address: ignored (icmp_echo_ignore_broadcasts=1)" }));
       return;
     }
+    if (namespace.sysctl.icmpEchoIgnoreAll) {
+      record(simulation, () => ({ namespace, device: device.name, stage: "icmp_rcv", packet, verdict: "drop", why: "echo request ignored: net.ipv4.icmp_echo_ignore_all=1" }));
+      return;
+    }
     icmpEcho(simulation, namespace, device, packet, icmp);
     return;
   }

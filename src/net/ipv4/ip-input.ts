@@ -53,7 +53,7 @@ function ipRcvFinish(simulation: Simulation, namespace: NetworkNamespace, device
       }));
       return;
     case "martian":
-      record(simulation, () => ({ namespace, device: device.name, stage: "ip_route_input", packet, verdict: "drop", dropReason: "IP_LOCALNET", why: `martian packet: ${result.why}` }));
+      record(simulation, () => ({ namespace, device: device.name, stage: "ip_route_input", packet, verdict: "drop", dropReason: result.reason, why: result.why }));
       return;
     case "error": {
       // ip_error(): what a router says when it cannot forward.

@@ -1,6 +1,6 @@
 // Route resolution (net/ipv4/route.c: ip_route_output_key_hash_rcu,
 // ip_route_input_slow; fib_rules: the default rules look in local, then main).
-import { isLoopbackAddress, LIMITED_BROADCAST, type Ipv4Address } from "../../model/address.js";
+import { formatIpv4Address, isLoopbackAddress, LIMITED_BROADCAST, type Ipv4Address } from "../../model/address.js";
 import type { Errno } from "../../model/errno.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
@@ -105,26 +105,51 @@ export type InputRouteResult =
   | { readonly kind: "forwarding-off"; readonly fib?: FibResult }
   /** ip_error(): no route (forwarding on: net unreachable), or an unreachable/prohibit/blackhole route. */
   | { readonly kind: "error"; readonly errno: Errno; readonly fib?: FibResult }
-  | { readonly kind: "martian"; readonly why: string };
+  | { readonly kind: "martian"; readonly reason: "IP_LOCALNET" | "IP_INVALID_SOURCE" | "IP_RPFILTER"; readonly why: string };
+
+/**
+ * fib_validate_source(): a packet from outside may not claim one of this
+ * namespace's own addresses; with rp_filter (the larger of all and the
+ * device) 1 the route back to the source must leave by the device the
+ * packet came in on, with 2 some route back must exist.
+ */
+function validateSource(namespace: NetworkNamespace, device: NetDevice, source: Ipv4Address): InputRouteResult | undefined {
+  if (source === 0) return undefined;
+  const reverse = fibLookup(namespace, source);
+  if (reverse?.route.type === "local") {
+    return { kind: "martian", reason: "IP_INVALID_SOURCE", why: `martian source ${formatIpv4Address(source)} on ${device.name}: that address is this namespace's own` };
+  }
+  const rpFilter = Math.max(device.conf.rpFilter, namespace.sysctl.confAll.rpFilter);
+  if (rpFilter === 1 && (reverse?.route.type !== "unicast" || reverse.route.nexthop?.deviceIndex !== device.index)) {
+    return { kind: "martian", reason: "IP_RPFILTER", why: `rp_filter=1: the route back to ${formatIpv4Address(source)} does not leave by ${device.name}, where the packet came in` };
+  }
+  if (rpFilter === 2 && reverse?.route.type !== "unicast") {
+    return { kind: "martian", reason: "IP_RPFILTER", why: `rp_filter=2: no route back to ${formatIpv4Address(source)}` };
+  }
+  return undefined;
+}
 
 /** ip_route_input_slow(): what becomes of a packet that arrived on `device`. */
 export function ipRouteInput(namespace: NetworkNamespace, device: NetDevice, source: Ipv4Address, destination: Ipv4Address): InputRouteResult {
   if (destination === LIMITED_BROADCAST) return { kind: "broadcast" };
   const forwarding = device.conf.forwarding;
   if (device.kind !== "loopback" && (isLoopbackAddress(source) || isLoopbackAddress(destination)) && !(device.conf.routeLocalnet || namespace.sysctl.confAll.routeLocalnet)) {
-    return { kind: "martian", why: `${isLoopbackAddress(source) ? "source" : "destination"} in 127.0.0.0/8 arriving on ${device.name} (route_localnet is 0)` };
+    return { kind: "martian", reason: "IP_LOCALNET", why: `${isLoopbackAddress(source) ? "source" : "destination"} in 127.0.0.0/8 arriving on ${device.name} (route_localnet is 0)` };
   }
+  // Looped-back packets carry their route from the output path: nothing to validate.
+  const invalid = device.kind === "loopback" ? undefined : validateSource(namespace, device, source);
   const fib = fibLookup(namespace, destination);
   if (!fib) return forwarding ? { kind: "error", errno: "ENETUNREACH" } : { kind: "forwarding-off" };
   switch (fib.route.type) {
     case "broadcast":
-      return { kind: "broadcast", fib };
+      return invalid ?? { kind: "broadcast", fib };
     case "local":
-      return { kind: "local", fib };
+      return invalid ?? { kind: "local", fib };
     default:
       break;
   }
   if (!forwarding) return { kind: "forwarding-off", fib };
+  if (invalid && (fib.route.type === "unicast")) return invalid;
   switch (fib.route.type) {
     case "blackhole":
       return { kind: "error", errno: "EINVAL", fib };

@@ -1,0 +1,151 @@
+// iptables rulesets as plain data (include/uapi/linux/netfilter_ipv4/ip_tables.h:
+// struct ipt_entry, ipt_ip; one record per xt match / target). A rule is
+// filter (the ipt_ip part) + matches + target, as the kernel stores it;
+// userspace text lives in src/commands/iptables.
+import type { Ipv4Address } from "./address.js";
+import type { SourceLocation } from "./location.js";
+
+export type TableName = "raw" | "mangle" | "filter" | "nat";
+export type HookName = "PREROUTING" | "INPUT" | "FORWARD" | "OUTPUT" | "POSTROUTING";
+
+/** The built-in chains of each table, in the order iptables lists them. */
+export const BUILTIN_CHAINS: Readonly<Record<TableName, readonly HookName[]>> = {
+  raw: ["PREROUTING", "OUTPUT"],
+  mangle: ["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"],
+  filter: ["INPUT", "FORWARD", "OUTPUT"],
+  nat: ["PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"],
+};
+
+/** The order iptables-save (nft) prints the tables that exist. */
+export const TABLE_ORDER: readonly TableName[] = ["raw", "mangle", "filter", "nat"];
+
+/** `-s`/`-d`: address and mask (as a prefix length), possibly inverted. */
+export interface AddressSelector {
+  readonly address: Ipv4Address;
+  readonly prefixLength: number;
+  readonly invert: boolean;
+}
+
+/** `-i`/`-o`: a name, where a trailing `+` matches any name with that stem. */
+export interface InterfaceSelector {
+  readonly name: string;
+  readonly invert: boolean;
+}
+
+export interface PortRange {
+  readonly first: number;
+  readonly last: number;
+}
+
+export type ConntrackStateName = "INVALID" | "NEW" | "ESTABLISHED" | "RELATED" | "UNTRACKED" | "SNAT" | "DNAT";
+
+export type AddressType = "UNSPEC" | "UNICAST" | "LOCAL" | "BROADCAST" | "ANYCAST" | "MULTICAST" | "BLACKHOLE" | "UNREACHABLE" | "PROHIBIT" | "THROW" | "NAT" | "XRESOLVE";
+
+export type Match =
+  | {
+      /** xt_tcpudp: `-m tcp`/`-m udp`, implicit after `-p tcp --dport`. */
+      readonly kind: "tcp" | "udp";
+      readonly sourcePorts?: PortRange;
+      readonly sourceInvert?: boolean;
+      readonly destinationPorts?: PortRange;
+      readonly destinationInvert?: boolean;
+    }
+  | { readonly kind: "icmp"; readonly type?: number; readonly codes?: PortRange; readonly invert?: boolean }
+  | {
+      readonly kind: "multiport";
+      readonly direction: "source" | "destination" | "either";
+      /** Single ports are ranges of one. */
+      readonly ports: readonly PortRange[];
+      readonly invert: boolean;
+    }
+  | { readonly kind: "conntrack"; readonly states: readonly ConntrackStateName[]; readonly invert: boolean }
+  | { readonly kind: "state"; readonly states: readonly ConntrackStateName[]; readonly invert: boolean }
+  | {
+      readonly kind: "addrtype";
+      readonly sourceType?: readonly AddressType[];
+      readonly sourceInvert?: boolean;
+      readonly destinationType?: readonly AddressType[];
+      readonly destinationInvert?: boolean;
+      readonly limitInterfaceIn?: boolean;
+      readonly limitInterfaceOut?: boolean;
+    }
+  | {
+      readonly kind: "physdev";
+      readonly physdevIn?: InterfaceSelector;
+      readonly physdevOut?: InterfaceSelector;
+      /** --physdev-is-bridged, with its `!`. */
+      readonly isBridged?: { readonly invert: boolean };
+      readonly isIn?: { readonly invert: boolean };
+      readonly isOut?: { readonly invert: boolean };
+    }
+  | { readonly kind: "comment"; readonly comment: string }
+  | { readonly kind: "mark"; readonly value: number; readonly mask: number; readonly invert: boolean };
+
+/** A NAT range (struct nf_nat_range2): addresses and optional ports. */
+export interface NatRange {
+  readonly addresses?: { readonly first: Ipv4Address; readonly last: Ipv4Address };
+  readonly ports?: PortRange;
+  readonly random?: boolean;
+}
+
+export type RejectWith =
+  | "icmp-net-unreachable"
+  | "icmp-host-unreachable"
+  | "icmp-port-unreachable"
+  | "icmp-proto-unreachable"
+  | "icmp-net-prohibited"
+  | "icmp-host-prohibited"
+  | "icmp-admin-prohibited"
+  | "tcp-reset";
+
+export type Target =
+  | { readonly kind: "ACCEPT" | "DROP" | "RETURN" }
+  /** A user chain: `-j CHAIN`, or `-g CHAIN` (goto: RETURN from it goes back past the caller). */
+  | { readonly kind: "jump"; readonly chain: string; readonly goto: boolean }
+  | { readonly kind: "REJECT"; readonly with: RejectWith }
+  | { readonly kind: "MASQUERADE"; readonly ports?: PortRange; readonly random?: boolean }
+  | { readonly kind: "SNAT"; readonly range: NatRange }
+  | { readonly kind: "DNAT"; readonly range: NatRange }
+  | { readonly kind: "REDIRECT"; readonly ports?: PortRange; readonly random?: boolean }
+  /** MARK --set-xmark value/mask (every MARK form is saved as this). */
+  | { readonly kind: "MARK"; readonly value: number; readonly mask: number };
+
+export interface RuleCounters {
+  packets: number;
+  bytes: number;
+}
+
+export interface Rule {
+  readonly source?: AddressSelector;
+  readonly destination?: AddressSelector;
+  readonly inInterface?: InterfaceSelector;
+  readonly outInterface?: InterfaceSelector;
+  /** `-p`: an IP protocol number (0 is "all", never stored). */
+  readonly protocol?: { readonly number: number; readonly invert: boolean };
+  readonly matches: readonly Match[];
+  /** Absent: a rule without -j only counts. */
+  readonly target?: Target;
+  counters: RuleCounters;
+  readonly origin?: SourceLocation;
+}
+
+export interface Chain {
+  readonly name: string;
+  /** Built-in chains only. */
+  policy?: "ACCEPT" | "DROP";
+  rules: Rule[];
+}
+
+export interface Table {
+  readonly name: TableName;
+  /** Built-in chains first (in BUILTIN_CHAINS order), then user chains. */
+  chains: Map<string, Chain>;
+}
+
+/** A namespace's netfilter state: the tables that exist (iptables-nft makes a table on first write) and conntrack. */
+export interface NetfilterState {
+  tables: Map<TableName, Table>;
+  conntrack: import("./conntrack.js").ConntrackTable;
+}
+
+export const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = { all: 0, icmp: 1, igmp: 2, tcp: 6, udp: 17, gre: 47, esp: 50, ah: 51, sctp: 132, udplite: 136, dccp: 33 };
