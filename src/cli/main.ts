@@ -1,14 +1,31 @@
 #!/usr/bin/env node
 // The `netsim` command.
-import { runCommand } from "./run.js";
+// Each subcommand is loaded only when asked for, so `netsim run` does not pay
+// for the terminal UI or the Graphviz WebAssembly at start-up.
 
-const USAGE = `usage: netsim run [--trace] [--json] [--junit FILE] SCENARIO...
+const USAGE = `usage: netsim run [--trace] [--explain] [--json] [--junit FILE] SCENARIO...
+       netsim diagram FILE [--at LINE] [--probe LINE] [--format svg|dot|mermaid] [-o OUT] | --stages DIR
+       netsim step [--text] FILE
+       netsim explain [--line N] [--all] [--json] SCENARIO...
+       netsim verify [--timeout SECONDS] SCENARIO...
 
   run      run scenarios in the simulator, print what each command prints and
            check every "# expect:" comment
     --trace        print each probe's hop-by-hop trace after its output
+    --explain      explain each failed probe (as netsim explain does)
     --json         print machine-readable results (commands, outcomes, traces)
     --junit FILE   also write a JUnit XML report, one test case per expectation
+  diagram  draw the topology after a line, a probe's path, or every stage
+           (netsim diagram --help)
+  explain  say why each failed probe failed: the decisive steps, the
+           scenario line behind them, and a fix checked by running it
+    --line N       only the probe on line N;  --all  explain successes too
+  verify   run each scenario in the simulator and on the real kernel (root,
+           in a throwaway sandbox) and report every divergence; exit 1 on
+           one, 3 when the kernel backend cannot run here
+  step     walk through a scenario in a terminal UI, one command and one
+           probe hop at a time (keys: arrows, Enter, t, ?, q); prints the
+           walk as text when stdout is not a terminal, or with --text
 
 exit status: 0 every expectation held, 1 one failed, 2 bad input
 `;
@@ -17,7 +34,15 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case "run":
-      return runCommand(rest);
+      return (await import("./run.js")).runCommand(rest);
+    case "explain":
+      return (await import("./explain.js")).explainCommand(rest);
+    case "verify":
+      return (await import("./verify.js")).verifyCommand(rest);
+    case "diagram":
+      return (await import("./diagram.js")).diagramCommand(rest);
+    case "step":
+      return (await import("./step.js")).stepCommand(rest);
     case "help":
     case "--help":
     case "-h":

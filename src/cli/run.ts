@@ -4,11 +4,25 @@ import { writeFileSync } from "node:fs";
 import { ScenarioSimulator, type SimulatedRun } from "../scenario/runner.js";
 import { formatExpectationReport, summaryLine } from "../render/report.js";
 import { junitReport } from "../render/junit.js";
+import { explainScenario } from "../explain/explain.js";
+import { formatExplanation } from "../render/explanation.js";
+import { sourceLineReader } from "./explain.js";
+
+/** `--explain`: why each failed probe failed, after the scenario's own report. */
+async function printExplanations(file: string): Promise<void> {
+  const { run, explanations } = await explainScenario(file);
+  const reader = sourceLineReader();
+  for (const explanation of explanations) {
+    const trace = explanation.probe.traceIndex === undefined ? undefined : run.traces[explanation.probe.traceIndex];
+    process.stdout.write(formatExplanation(explanation, trace, reader));
+  }
+}
 
 interface RunArguments {
   readonly files: string[];
   readonly trace: boolean;
   readonly json: boolean;
+  readonly explain: boolean;
   readonly junit?: string;
 }
 
@@ -16,11 +30,13 @@ function parseArguments(argv: readonly string[]): RunArguments | string {
   const files: string[] = [];
   let trace = false;
   let json = false;
+  let explain = false;
   let junit: string | undefined;
   for (let index = 0; index < argv.length; index++) {
     const word = argv[index]!;
     if (word === "--trace") trace = true;
     else if (word === "--json") json = true;
+    else if (word === "--explain") explain = true;
     else if (word === "--junit") {
       junit = argv[++index];
       if (junit === undefined) return "netsim run: --junit needs a file name";
@@ -28,7 +44,7 @@ function parseArguments(argv: readonly string[]): RunArguments | string {
     else files.push(word);
   }
   if (files.length === 0) return "netsim run: no scenario given";
-  return { files, trace, json, ...(junit !== undefined ? { junit } : {}) };
+  return { files, trace, json, explain, ...(junit !== undefined ? { junit } : {}) };
 }
 
 export async function runCommand(argv: readonly string[]): Promise<number> {
@@ -46,6 +62,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       if (parsed.files.length > 1) process.stdout.write(`==> ${run.file} <==\n`);
       process.stdout.write(run.output);
       process.stdout.write(formatExpectationReport(run));
+      if (parsed.explain) await printExplanations(file);
       if (parsed.files.length > 1) process.stdout.write("\n");
     }
   }

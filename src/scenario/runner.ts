@@ -15,8 +15,9 @@ import { createWorld } from "../net/core/net-namespace.js";
 import { advanceClock } from "../net/events.js";
 import { formatTrace } from "../render/trace.js";
 import { classifyPing } from "./probe-outcome.js";
+import { matchExpectations } from "./expectation-matching.js";
 import { ExpectationSyntaxError, parseExpectations, type Expectation } from "./expectations.js";
-import type { CommandRecord, ExpectationResult, ExpectedOutcome, ScenarioRun, SourceLocation } from "./result.js";
+import type { CommandRecord, ExpectationResult, ScenarioRun, SourceLocation } from "./result.js";
 import { LOCATION_VARIABLE, PROC_SYS_READ_COMMAND, PROC_SYS_WRITE_COMMAND, transformScript } from "./transform.js";
 
 /** The variable naming the namespace a command runs in (set by `ip netns exec` and `nsenter`). */
@@ -72,7 +73,7 @@ interface LoadedFile {
 }
 
 /** Scenario files sit beside the preludes they source: the scenario's folder, and .sh files under its parent. */
-function collectFiles(mainPath: string): Map<string, string> {
+export function collectFiles(mainPath: string): Map<string, string> {
   const files = new Map<string, string>();
   const directory = dirname(mainPath);
   const addFile = (path: string) => {
@@ -344,15 +345,7 @@ export class ScenarioSimulator {
         }
         throw error;
       }
-      for (const expectation of expectations.values()) {
-        const relevant = this.records.filter((record) => [record.location, ...record.callers].some((location) => location.file === loaded.display && location.line === expectation.line));
-        const probes = relevant.filter((record) => record.probe);
-        let actual: ExpectedOutcome | "missing";
-        if (relevant.length === 0) actual = "missing";
-        else if (probes.length > 0 && expectation.expected !== "ok" && expectation.expected !== "error") actual = probes[probes.length - 1]!.probe!.outcome;
-        else actual = relevant.some((record) => record.exitCode !== 0) ? "error" : "ok";
-        results.push({ location: { file: loaded.display, line: expectation.line }, expected: expectation.expected, actual, ok: actual === expectation.expected, comment: expectation.comment });
-      }
+      results.push(...matchExpectations([{ file: loaded.display, expectations }], this.records));
     }
     return results.sort((a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line);
   }

@@ -1,0 +1,225 @@
+// From a probe's trace to the cause of its outcome: the decisive steps and
+// the objects that decided. The trace is read, never re-derived: what the
+// explanation names is what the packet walk recorded.
+import { formatIpv4Address, formatPrefix } from "../model/address.js";
+import type { NetworkNamespace } from "../model/netns.js";
+import type { Route } from "../model/route.js";
+import type { Decision, Trace, TraceStep } from "../model/trace.js";
+import type { World } from "../model/world.js";
+import { namespaceLabel } from "../render/trace.js";
+import type { Cause } from "./types.js";
+
+/** The namespace a trace step names, in a world. */
+export function namespaceNamed(world: World, name: string): NetworkNamespace | undefined {
+  for (const namespace of world.namespaces.values()) if (namespace.name === name) return namespace;
+  return undefined;
+}
+
+export function describeRoute(world: World, namespaceName: string, route: Route): string {
+  const namespace = namespaceNamed(world, namespaceName);
+  const device = route.nexthop ? namespace?.devices.get(route.nexthop.deviceIndex)?.name ?? `if${route.nexthop.deviceIndex}` : undefined;
+  const via = route.nexthop?.gateway !== undefined ? ` via ${formatIpv4Address(route.nexthop.gateway)}` : "";
+  const type = route.type === "unicast" ? "" : `${route.type} `;
+  return `${type}${formatPrefix(route.prefix)}${via}${device ? ` dev ${device}` : ""}${route.metric ? ` metric ${route.metric}` : ""}`;
+}
+
+type RouteDecision = Extract<Decision, { kind: "route" }>;
+
+/** Drops that are part of normal operation: a broadcast ARP ignored by those it is not for, an echo to a broadcast. */
+function isSignificantDrop(step: TraceStep): boolean {
+  if (step.verdict !== "drop") return false;
+  if (step.stage === "arp_rcv" && step.dropReason === undefined) return false;
+  if (step.stage === "icmp_rcv" && step.dropReason === undefined) return false;
+  if (step.dropReason === "BRIDGE_NO_PORT" && step.stage === "br_forward") return false;
+  return true;
+}
+
+/** The last route decision taken in `namespace` at or before step `index`. */
+function routeDecisionBefore(steps: readonly TraceStep[], index: number, namespace: string): { step: number; decision: RouteDecision } | undefined {
+  for (let position = index; position >= 0; position--) {
+    const step = steps[position]!;
+    if (step.namespace === namespace && step.decision?.kind === "route") return { step: position, decision: step.decision };
+  }
+  return undefined;
+}
+
+function where(step: TraceStep): string {
+  return `${namespaceLabel(step.namespace)}${step.device ? ` (${step.device})` : ""}`;
+}
+
+/** The cause of a failed probe, read from its trace. */
+export function diagnoseFailure(trace: Trace, world: World): Cause {
+  const steps = trace.steps;
+  let index = -1;
+  for (let position = steps.length - 1; position >= 0; position--) {
+    if (isSignificantDrop(steps[position]!)) {
+      index = position;
+      break;
+    }
+  }
+  if (index === -1) {
+    // A packet still waiting for ARP when the probe gave up: the resolution
+    // fails later, out of the probe's sight.
+    const waiting = steps.map((step, position) => ({ step, position })).filter(({ step }) => step.verdict === "queue").pop();
+    if (waiting) {
+      const routed = routeDecisionBefore(steps, waiting.position, waiting.step.namespace);
+      const equals = routed?.decision.candidates.filter((route) => route.metric === routed.decision.chosen.metric) ?? [];
+      const address = waiting.step.decision?.kind === "neighbour" ? formatIpv4Address(waiting.step.decision.address) : "the next hop";
+      if (routed && equals.length > 1) {
+        const routes = equals.map((route) => describeRoute(world, waiting.step.namespace, route));
+        return {
+          kind: "duplicate-subnet",
+          summary: `${namespaceLabel(waiting.step.namespace)} has ${equals.length} routes for ${formatPrefix(routed.decision.chosen.prefix)} (${routes.join("; ")}); it sends by the first, ${routes[0]}, where nobody answers ARP for ${address}, and the packet waits there until the probe gives up`,
+          steps: [routed.step, waiting.position],
+          objects: routes.map((route) => `route ${route}`),
+          ...(routed.decision.chosen.origin ? { origin: routed.decision.chosen.origin } : {}),
+        };
+      }
+      return {
+        kind: "neighbour-failed",
+        summary: `${namespaceLabel(waiting.step.namespace)} is still asking ARP for ${address} on ${waiting.step.device ?? "the link"} when the probe gives up: nobody there answers`,
+        steps: routed ? [routed.step, waiting.position] : [waiting.position],
+        objects: [`neighbour ${address} on ${waiting.step.device ?? "?"}`],
+        ...(routed?.decision.chosen.origin ? { origin: routed.decision.chosen.origin } : {}),
+      };
+    }
+    const last = steps.length - 1;
+    return {
+      kind: "no-answer",
+      summary: last >= 0 ? `nothing dropped the packet, yet nothing came back; the last thing that happened: ${steps[last]!.why}` : "the probe sent nothing",
+      steps: last >= 0 ? [last] : [],
+      objects: [],
+    };
+  }
+  const step = steps[index]!;
+  const decision = step.decision;
+  switch (step.dropReason) {
+    case "IP_OUTNOROUTES": {
+      if (step.stage === "icmp_rcv" || step.stage === "tcp_v4_rcv") {
+        const source = step.packet ? formatIpv4Address(step.packet.source) : "the sender";
+        return {
+          kind: "no-route-back",
+          summary: `${namespaceLabel(step.namespace)} received the request but has no route back to ${source}, so its answer is never sent`,
+          steps: [index],
+          objects: [`the routing table of ${namespaceLabel(step.namespace)}`],
+        };
+      }
+      if (decision?.kind === "route") {
+        return {
+          kind: "route-refuses",
+          summary: `the route ${describeRoute(world, step.namespace, decision.chosen)} in ${namespaceLabel(step.namespace)} refuses traffic`,
+          steps: [index],
+          objects: [`route ${describeRoute(world, step.namespace, decision.chosen)}`],
+          ...(decision.chosen.origin ? { origin: decision.chosen.origin } : {}),
+        };
+      }
+      const destination = decision?.kind === "no-route" ? formatIpv4Address(decision.destination) : "the destination";
+      return {
+        kind: "no-route",
+        summary: `${namespaceLabel(step.namespace)} has no route to ${destination}: no route covers it, not even a default route`,
+        steps: [index],
+        objects: [`the routing table of ${namespaceLabel(step.namespace)}`],
+      };
+    }
+    case "NEIGH_FAILED": {
+      const address = decision?.kind === "neighbour" ? formatIpv4Address(decision.address) : "the next hop";
+      const routed = routeDecisionBefore(steps, index, step.namespace);
+      const equals = routed?.decision.candidates.filter((route) => route.metric === routed.decision.chosen.metric) ?? [];
+      if (routed && equals.length > 1) {
+        const routes = equals.map((route) => describeRoute(world, step.namespace, route));
+        return {
+          kind: "duplicate-subnet",
+          summary: `${namespaceLabel(step.namespace)} has ${equals.length} routes for ${formatPrefix(routed.decision.chosen.prefix)} (${routes.join("; ")}); the kernel takes the first, ${routes[0]}, and nobody on that link owns ${address}: its ARP requests go unanswered`,
+          steps: [routed.step, index],
+          objects: routes.map((route) => `route ${route}`),
+          ...(routed.decision.chosen.origin ? { origin: routed.decision.chosen.origin } : {}),
+        };
+      }
+      return {
+        kind: "neighbour-failed",
+        summary: `nobody on ${step.device ?? "the link"} answers ARP for ${address}, so ${namespaceLabel(step.namespace)} cannot deliver to it`,
+        steps: routed ? [routed.step, index] : [index],
+        objects: [`neighbour ${address} on ${step.device ?? "?"}`],
+        ...(routed?.decision.chosen.origin ? { origin: routed.decision.chosen.origin } : {}),
+      };
+    }
+    case "DEV_READY":
+    case "NO_CARRIER": {
+      const down = decision?.kind === "link" && step.dropReason === "NO_CARRIER" ? decision.device : step.device ?? "a device";
+      return {
+        kind: "link-down",
+        summary: `${down} is down, so ${where(step)} cannot pass the packet on`,
+        steps: [index],
+        objects: [`link ${down}`],
+      };
+    }
+    case "IP_INADDRERRORS":
+      return {
+        kind: "forwarding-off",
+        summary: `${namespaceLabel(step.namespace)} receives the packet on ${step.device ?? "?"} but does not forward it: net.ipv4.ip_forward is 0 there, and such packets are dropped without a word`,
+        steps: [index],
+        objects: [`net.ipv4.conf.${step.device ?? "all"}.forwarding`],
+      };
+    case "IP_INNOROUTES":
+      return {
+        kind: "router-no-route",
+        summary: `${namespaceLabel(step.namespace)} has no route onward to ${step.packet ? formatIpv4Address(step.packet.destination) : "the destination"} and answers "net unreachable"`,
+        steps: [index],
+        objects: [`the routing table of ${namespaceLabel(step.namespace)}`],
+      };
+    case "UNREACHABLE_ROUTE":
+    case "BLACKHOLE": {
+      const route = decision?.kind === "route" ? decision.chosen : undefined;
+      return {
+        kind: "route-refuses",
+        summary: `${namespaceLabel(step.namespace)} routes ${step.packet ? formatIpv4Address(step.packet.destination) : "it"} by ${route ? `the ${describeRoute(world, step.namespace, route)} route` : "a route"} that refuses traffic`,
+        steps: [index],
+        objects: route ? [`route ${describeRoute(world, step.namespace, route)}`] : [],
+        ...(route?.origin ? { origin: route.origin } : {}),
+      };
+    }
+    case "IP_RPFILTER":
+    case "IP_INVALID_SOURCE":
+    case "IP_LOCALNET":
+      return { kind: "source-rejected", summary: `${where(step)} rejects the packet: ${step.why}`, steps: [index], objects: [step.dropReason === "IP_RPFILTER" ? "rp_filter" : "source validation"] };
+    case "TTL_EXPIRED":
+      return { kind: "ttl-exceeded", summary: `the packet's ttl ran out at ${where(step)}`, steps: [index], objects: ["ttl"] };
+    case "NETFILTER_DROP": {
+      const rule = decision?.kind === "netfilter" ? decision : undefined;
+      const object = rule ? (rule.ruleNumber !== undefined ? `rule ${rule.ruleNumber} of ${rule.table} ${rule.chain}${rule.ruleText ? ` (${rule.ruleText})` : ""}` : `the ${rule.chain} policy of the ${rule.table} table (${rule.target})`) : "a netfilter rule";
+      return {
+        kind: "filtered",
+        summary: `in ${where(step)}, ${object} ${rule?.target === "REJECT" ? "rejects" : "drops"} the packet`,
+        steps: [index],
+        objects: [object],
+        ...(rule?.origin ? { origin: rule.origin } : {}),
+      };
+    }
+    case "NO_SOCKET":
+      return { kind: "no-listener", summary: `${step.why}`, steps: [index], objects: [`port in ${namespaceLabel(step.namespace)}`] };
+    default:
+      return { kind: "no-answer", summary: `${where(step)}: ${step.why}`, steps: [index], objects: [] };
+  }
+}
+
+/** What happened when a probe succeeded: the routes and rewrites on the way. */
+export function describeSuccess(trace: Trace, world: World): Cause {
+  const steps = trace.steps;
+  const decisive: number[] = [];
+  const objects: string[] = [];
+  steps.forEach((step, index) => {
+    if (step.decision?.kind === "route" && (step.stage === "ip_route_output" || step.stage === "ip_route_input")) {
+      decisive.push(index);
+      objects.push(`route ${describeRoute(world, step.namespace, step.decision.chosen)} in ${namespaceLabel(step.namespace)}`);
+    } else if (step.stage === "ip_forward" && step.verdict === "continue") {
+      decisive.push(index);
+    } else if (step.packetAfter && step.packet && (step.packetAfter.source !== step.packet.source || step.packetAfter.destination !== step.packet.destination)) {
+      decisive.push(index);
+      objects.push(`${step.why}`);
+    } else if (step.decision?.kind === "netfilter" && step.verdict !== "drop" && step.decision.ruleNumber !== undefined) {
+      decisive.push(index);
+      objects.push(`rule ${step.decision.ruleNumber} of ${step.decision.table} ${step.decision.chain} (${step.decision.target})`);
+    }
+  });
+  return { kind: "delivered", summary: objects.length > 0 ? `it went by ${objects.join(", then ")}` : "it was answered", steps: decisive, objects };
+}

@@ -1,0 +1,210 @@
+// `netsim explain`: for each probe, the verdict, the decisive steps of its
+// trace, the configuration line behind them, and a fix that was checked by
+// running the scenario again with the fix in front of the probe. A fix that
+// does not make the probe succeed is not offered; what it changed is told.
+import { resolve } from "node:path";
+import { formatIpv4Address, networkAddress, prefixContains } from "../model/address.js";
+import type { Trace } from "../model/trace.js";
+import { cloneWorld, type World } from "../model/world.js";
+import { namespaceLabel } from "../render/trace.js";
+import type { CommandRecord, ProbeOutcome, SourceLocation } from "../scenario/result.js";
+import { collectFiles, ScenarioSimulator, type SimulatedRun } from "../scenario/runner.js";
+import { describeSuccess, diagnoseFailure, namespaceNamed } from "./diagnose.js";
+import { bridgeWithoutAddressTowards, proposeFix } from "./fixes.js";
+import type { Cause, Explanation, Fix } from "./types.js";
+
+export interface ExplainOptions {
+  /** Only the probe on this line of the main file. */
+  readonly line?: number;
+  /** Explain successes too. */
+  readonly all?: boolean;
+  /** Scenario files instead of the disk (tests). */
+  readonly files?: Readonly<Record<string, string>>;
+}
+
+export interface ScenarioExplanation {
+  readonly run: SimulatedRun;
+  readonly explanations: readonly Explanation[];
+}
+
+const SUCCESS: readonly ProbeOutcome[] = ["reply", "connected"];
+const MAX_FIX_ROUNDS = 3;
+
+interface ProbeRun {
+  readonly run: SimulatedRun;
+  /** The world right after each probe, by record. */
+  readonly worlds: Map<CommandRecord, World>;
+}
+
+async function runTraced(mainPath: string, files: Readonly<Record<string, string>>): Promise<ProbeRun> {
+  const worlds = new Map<CommandRecord, World>();
+  const simulator = new ScenarioSimulator({
+    tracing: true,
+    files,
+    onCommand: (record, world) => {
+      if (record.probe) worlds.set(record, cloneWorld(world));
+    },
+  });
+  return { run: await simulator.run(mainPath), worlds };
+}
+
+/** The line in the main file a command was run from: its outermost frame there. */
+export function mainFileLine(run: SimulatedRun, record: CommandRecord): number | undefined {
+  const frames = [record.location, ...record.callers].filter((frame) => frame.file === run.file);
+  return frames[frames.length - 1]?.line;
+}
+
+function outcomeWords(outcome: ProbeOutcome): string {
+  switch (outcome) {
+    case "reply":
+      return "got a reply";
+    case "no-reply":
+      return "got no reply";
+    case "unreachable":
+      return "could not be sent";
+    case "connected":
+      return "connected";
+    case "refused":
+      return "was refused";
+    case "timeout":
+      return "timed out";
+  }
+}
+
+/**
+ * A cause that a finer look at the world refines: a missing route that is
+ * missing because the link carrying its subnet is down (the kernel removed
+ * it), or a bridge that only lacks an address.
+ */
+function refine(cause: Cause, trace: Trace, world: World): Cause {
+  if (!["router-no-route", "no-route", "no-answer"].includes(cause.kind)) return cause;
+  const decisive = cause.steps.length > 0 ? trace.steps[cause.steps[cause.steps.length - 1]!] : undefined;
+  const wanted = decisive?.packet?.destination ?? (decisive?.decision?.kind === "no-route" ? decisive.decision.destination : undefined);
+  const routerNamespace = decisive ? namespaceNamed(world, decisive.namespace) : undefined;
+  if (routerNamespace && wanted !== undefined) {
+    for (const device of routerNamespace.devices.values()) {
+      if (device.adminUp) continue;
+      const covering = device.addresses.find((address) => prefixContains({ address: networkAddress(address.address, address.prefixLength), length: address.prefixLength }, wanted));
+      if (!covering) continue;
+      return {
+        kind: "link-down",
+        summary: `${device.name} in ${namespaceLabel(routerNamespace.name)} is down, and with it went the route to ${formatIpv4Address(networkAddress(covering.address, covering.prefixLength))}/${covering.prefixLength}, so ${namespaceLabel(routerNamespace.name)} has no route to ${formatIpv4Address(wanted)}`,
+        steps: cause.steps,
+        objects: [`link ${device.name}`],
+        device: { namespace: routerNamespace.name, name: device.name },
+      };
+    }
+  }
+  const origin = namespaceNamed(world, trace.namespace);
+  const destination = trace.steps.find((step) => step.packet)?.packet?.destination ?? (trace.steps[0]?.decision?.kind === "no-route" ? trace.steps[0].decision.destination : undefined);
+  if (!origin || destination === undefined) return cause;
+  const found = bridgeWithoutAddressTowards(world, origin, destination);
+  if (!found) return cause;
+  return {
+    kind: "missing-bridge-address",
+    summary: `${found.bridge.name} in ${namespaceLabel(origin.name)} has a port leading to the owner of the destination, but no address in its subnet, so ${namespaceLabel(origin.name)} has no route there and ${cause.kind === "router-no-route" ? "sends it to its default gateway instead" : "cannot send it"}`,
+    steps: cause.steps,
+    objects: [`bridge ${found.bridge.name}`, ...cause.objects],
+    ...(cause.origin ? { origin: cause.origin } : {}),
+  };
+}
+
+/** The scenario's main file with `commands` inserted before `line`, and cut after it. */
+function withFix(text: string, line: number, commands: readonly string[], cut: boolean): string {
+  const lines = text.split("\n");
+  const before = lines.slice(0, line - 1);
+  const after = cut ? lines.slice(line - 1, line) : lines.slice(line - 1);
+  return [...before, ...commands, ...after].join("\n");
+}
+
+interface Rerun {
+  readonly outcome: ProbeOutcome | "missing";
+  readonly problem?: string;
+  readonly trace?: Trace;
+  readonly world?: World;
+}
+
+async function rerunWithFix(mainPath: string, files: Readonly<Record<string, string>>, line: number, commands: readonly string[]): Promise<Rerun> {
+  const text = files[mainPath] ?? "";
+  let problem: string | undefined;
+  for (const cut of [true, false]) {
+    const probeRun = await runTraced(mainPath, { ...files, [mainPath]: withFix(text, line, commands, cut) });
+    if (probeRun.run.problems.length > 0) {
+      problem = probeRun.run.problems[0]!.message;
+      continue;
+    }
+    const target = [...probeRun.run.commands].reverse().find((record) => record.probe && mainFileLine(probeRun.run, record) === line + commands.length);
+    if (!target?.probe) return { outcome: "missing" };
+    const trace = target.probe.traceIndex === undefined ? undefined : probeRun.run.traces[target.probe.traceIndex];
+    const world = probeRun.worlds.get(target);
+    return { outcome: target.probe.outcome, ...(trace ? { trace } : {}), ...(world ? { world } : {}) };
+  }
+  return { outcome: "missing", ...(problem ? { problem } : {}) };
+}
+
+export async function explainScenario(file: string, options: ExplainOptions = {}): Promise<ScenarioExplanation> {
+  const mainPath = resolve(file);
+  const files = options.files ? Object.fromEntries(Object.entries(options.files).map(([path, text]) => [resolve(path), text])) : Object.fromEntries(collectFiles(mainPath));
+  const { run, worlds } = await runTraced(mainPath, files);
+  const explanations: Explanation[] = [];
+  for (const record of run.commands) {
+    if (!record.probe) continue;
+    const line = mainFileLine(run, record);
+    if (options.line !== undefined && line !== options.line) continue;
+    const succeeded = SUCCESS.includes(record.probe.outcome);
+    if (succeeded && !options.all) continue;
+    const trace = record.probe.traceIndex === undefined ? undefined : run.traces[record.probe.traceIndex];
+    const world = worlds.get(record);
+    if (!trace || !world) continue;
+    explanations.push(await explainProbe(run, record, trace, world, line, mainPath, files, succeeded));
+  }
+  return { run, explanations };
+}
+
+async function explainProbe(
+  run: SimulatedRun,
+  record: CommandRecord,
+  trace: Trace,
+  world: World,
+  line: number | undefined,
+  mainPath: string,
+  files: Readonly<Record<string, string>>,
+  succeeded: boolean,
+): Promise<Explanation> {
+  const outcome = record.probe!.outcome;
+  const command = record.argv.join(" ");
+  const cause = succeeded ? describeSuccess(trace, world) : refine(diagnoseFailure(trace, world), trace, world);
+  const subject = `${command} (in ${namespaceLabel(record.namespace)})`;
+  const location: SourceLocation = line === undefined ? record.location : { file: run.file, line };
+  const triedFixes: Fix[] = [];
+  let fix: Fix | undefined;
+  if (!succeeded && line !== undefined) {
+    let commands: string[] = [];
+    let currentCause = cause;
+    let currentTrace = trace;
+    let currentWorld = world;
+    for (let round = 0; round < MAX_FIX_ROUNDS; round++) {
+      const proposal = proposeFix(currentCause, currentTrace, currentWorld);
+      if (!proposal || proposal.every((candidate) => commands.includes(candidate))) break;
+      commands = [...commands, ...proposal.filter((candidate) => !commands.includes(candidate))];
+      const rerun = await rerunWithFix(mainPath, files, line, commands);
+      const check = { outcome: rerun.outcome, succeeded: rerun.outcome !== "missing" && SUCCESS.includes(rerun.outcome), ...(rerun.problem ? { problem: rerun.problem } : {}) };
+      if (check.succeeded) {
+        fix = { commands, check };
+        break;
+      }
+      triedFixes.push({ commands, check });
+      if (!rerun.trace || !rerun.world) break;
+      currentTrace = rerun.trace;
+      currentWorld = rerun.world;
+      currentCause = refine(diagnoseFailure(currentTrace, currentWorld), currentTrace, currentWorld);
+    }
+  }
+  return {
+    probe: { location, command, namespace: record.namespace, outcome, ...(record.probe!.traceIndex !== undefined ? { traceIndex: record.probe!.traceIndex } : {}) },
+    verdict: `${subject} ${outcomeWords(outcome)}: ${cause.summary}.`,
+    causes: [cause],
+    ...(fix ? { fix } : {}),
+    triedFixes: fix ? [] : triedFixes,
+  };
+}

@@ -1,0 +1,168 @@
+// netsim explain: one small scenario per cause, asserting the cause, the
+// objects it names, the configuration line, and the fix check; and a
+// property: every fix reported as checked does make the probe succeed.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { explainScenario } from "../../src/explain/explain.js";
+import type { Explanation } from "../../src/explain/types.js";
+import { simulate } from "../support/simulate.js";
+
+const PATH = "/virtual/explain.sh";
+
+async function explain(script: string, options: { all?: boolean } = {}): Promise<Explanation[]> {
+  const { run, explanations } = await explainScenario(PATH, { files: { [PATH]: script }, ...options });
+  expect(run.problems).toEqual([]);
+  return [...explanations];
+}
+
+/** client -- router -- server over two veths; pieces left out by the caller. */
+function routed(options: { clientDefault?: boolean; serverDefault?: boolean; forwarding?: boolean; linkUp?: boolean } = {}): string {
+  const { clientDefault = true, serverDefault = true, forwarding = true, linkUp = true } = options;
+  return [
+    "ip netns add client",
+    "ip netns add router",
+    "ip netns add server",
+    "ip link add c0 type veth peer name r0",
+    "ip link add s0 type veth peer name r1",
+    "ip link set c0 netns client",
+    "ip link set r0 netns router",
+    "ip link set r1 netns router",
+    "ip link set s0 netns server",
+    "ip -n client addr add 10.0.1.2/24 dev c0",
+    "ip -n router addr add 10.0.1.1/24 dev r0",
+    "ip -n router addr add 10.0.2.1/24 dev r1",
+    "ip -n server addr add 10.0.2.2/24 dev s0",
+    "ip -n client link set c0 up",
+    "ip -n router link set r0 up",
+    linkUp ? "ip -n router link set r1 up" : "",
+    "ip -n server link set s0 up",
+    clientDefault ? "ip -n client route add default via 10.0.1.1" : "",
+    serverDefault ? "ip -n server route add default via 10.0.2.1" : "",
+    forwarding ? "ip netns exec router sysctl -q -w net.ipv4.ip_forward=1" : "",
+    "ip netns exec client ping -c 1 -W 1 10.0.2.2",
+    "",
+  ].join("\n");
+}
+
+describe("causes", () => {
+  it("no route at the sender: names the routing table, proposes a default route, checked", async () => {
+    const [explanation] = await explain(routed({ clientDefault: false }));
+    expect(explanation!.probe.outcome).toBe("unreachable");
+    expect(explanation!.causes[0]!.kind).toBe("no-route");
+    expect(explanation!.causes[0]!.objects).toEqual(["the routing table of client"]);
+    expect(explanation!.fix).toEqual({ commands: ["ip netns exec client ip route add default via 10.0.1.1"], check: { outcome: "reply", succeeded: true } });
+  });
+
+  it("forwarding off at the router", async () => {
+    const [explanation] = await explain(routed({ forwarding: false }));
+    expect(explanation!.causes[0]).toMatchObject({ kind: "forwarding-off", objects: ["net.ipv4.conf.r0.forwarding"] });
+    expect(explanation!.verdict).toContain("net.ipv4.ip_forward is 0");
+    expect(explanation!.fix?.commands).toEqual(["ip netns exec router sysctl -w net.ipv4.ip_forward=1"]);
+    expect(explanation!.fix?.check.succeeded).toBe(true);
+  });
+
+  it("no route back from the far side", async () => {
+    const [explanation] = await explain(routed({ serverDefault: false }));
+    expect(explanation!.causes[0]!.kind).toBe("no-route-back");
+    expect(explanation!.causes[0]!.summary).toContain("server received the request but has no route back to 10.0.1.2");
+    // The fix is the walkthrough's MASQUERADE: offered only once a rerun confirms it.
+    if (explanation!.fix) expect(explanation!.fix.check.succeeded).toBe(true);
+    else expect(explanation!.triedFixes[0]?.commands).toEqual(["ip netns exec router iptables -t nat -A POSTROUTING -s 10.0.1.0/24 ! -o r0 -j MASQUERADE"]);
+  });
+
+  it("a link down on the way: its subnet's route went with it", async () => {
+    const [explanation] = await explain(routed({ linkUp: false }));
+    expect(explanation!.causes[0]).toMatchObject({ kind: "link-down", objects: ["link r1"] });
+    expect(explanation!.causes[0]!.summary).toContain("r1 in router is down, and with it went the route to 10.0.2.0/24");
+    expect(explanation!.fix).toEqual({ commands: ["ip netns exec router ip link set r1 up"], check: { outcome: "reply", succeeded: true } });
+  });
+
+  it("a veth whose peer is down", async () => {
+    const script = [
+      "ip netns add a",
+      "ip netns add b",
+      "ip link add va type veth peer name vb",
+      "ip link set va netns a",
+      "ip link set vb netns b",
+      "ip -n a addr add 10.0.0.1/24 dev va",
+      "ip -n b addr add 10.0.0.2/24 dev vb",
+      "ip -n a link set va up",
+      "ip netns exec a ping -c 1 -W 1 10.0.0.2",
+      "",
+    ].join("\n");
+    const [explanation] = await explain(script);
+    expect(explanation!.causes[0]).toMatchObject({ kind: "link-down", objects: ["link vb"] });
+    expect(explanation!.fix?.commands).toEqual(["ip netns exec b ip link set vb up"]);
+    expect(explanation!.fix?.check.succeeded).toBe(true);
+  });
+
+  it("the router has no route onward", async () => {
+    const [explanation] = await explain(routed().replace("ping -c 1 -W 1 10.0.2.2", "ping -c 1 -W 1 10.0.9.9"));
+    expect(explanation!.causes[0]).toMatchObject({ kind: "router-no-route", objects: ["the routing table of router"] });
+    expect(explanation!.fix).toBeUndefined();
+  });
+
+  it("an unreachable route names the route and the line that added it", async () => {
+    const script = routed().replace("ip netns exec client ping", "ip -n router route add unreachable 10.0.2.2/32\nip netns exec client ping");
+    const [explanation] = await explain(script);
+    expect(explanation!.causes[0]).toMatchObject({ kind: "route-refuses", objects: ["route unreachable 10.0.2.2"] });
+    expect(explanation!.causes[0]!.origin?.line).toBe(21);
+  });
+
+  it("ttl running out", async () => {
+    const [explanation] = await explain(routed().replace("ping -c 1 -W 1", "ping -c 1 -W 1 -t 1"));
+    expect(explanation!.causes[0]!.kind).toBe("ttl-exceeded");
+  });
+
+  it("the duplicate /16: names both routes, the line of the first, and the walkthrough's bridge as the checked fix", async () => {
+    const { explanations } = await explainScenario("scenarios/walkthrough/02-second-netns.sh", { line: 18 });
+    const [explanation] = explanations;
+    expect(explanation!.causes[0]).toMatchObject({ kind: "duplicate-subnet", objects: ["route 172.18.0.0/16 dev veth0", "route 172.18.0.0/16 dev veth1"] });
+    expect(explanation!.causes[0]!.origin).toEqual({ file: "scenarios/walkthrough/lib/netns0.sh", line: 6 });
+    expect(explanation!.fix?.commands.slice(0, 6)).toEqual([
+      "ip link add br0 type bridge",
+      "ip link set br0 up",
+      "ip addr del 172.18.0.11/16 dev veth0",
+      "ip addr del 172.18.0.21/16 dev veth1",
+      "ip link set veth0 master br0",
+      "ip link set veth1 master br0",
+    ]);
+    expect(explanation!.fix?.check).toEqual({ outcome: "reply", succeeded: true });
+  });
+
+  it("the bridge without an address (walkthrough stage 3)", async () => {
+    const { explanations } = await explainScenario("scenarios/walkthrough/03-bridge.sh");
+    expect(explanations).toHaveLength(1);
+    expect(explanations[0]!.causes[0]).toMatchObject({ kind: "missing-bridge-address", objects: ["bridge br0", "the routing table of wan"] });
+    expect(explanations[0]!.fix).toEqual({ commands: ["ip addr add 172.18.0.1/16 dev br0"], check: { outcome: "reply", succeeded: true } });
+  });
+
+  it("explains successes when asked: the route taken", async () => {
+    const [explanation] = await explain(routed(), { all: true });
+    expect(explanation!.probe.outcome).toBe("reply");
+    expect(explanation!.causes[0]!.kind).toBe("delivered");
+    expect(explanation!.causes[0]!.objects[0]).toBe("route default via 10.0.1.1 dev c0 in client");
+  });
+});
+
+describe("checked fixes", () => {
+  it("any fix reported as checked makes the probe succeed when applied by hand", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.record({ clientDefault: fc.boolean(), serverDefault: fc.boolean(), forwarding: fc.boolean(), linkUp: fc.boolean() }), async (options) => {
+        const script = routed(options);
+        const explanations = await explain(script);
+        for (const explanation of explanations) {
+          if (!explanation.fix) continue;
+          expect(explanation.fix.check.succeeded).toBe(true);
+          const lines = script.split("\n");
+          const line = explanation.probe.location.line;
+          const fixed = [...lines.slice(0, line - 1), ...explanation.fix.commands, ...lines.slice(line - 1)].join("\n");
+          const run = await simulate(fixed);
+          const probe = run.commands.filter((record) => record.probe).pop();
+          expect(probe?.probe?.outcome).toBe("reply");
+        }
+      }),
+      { seed: 20261128, numRuns: 16 },
+    );
+  });
+});
