@@ -4,6 +4,13 @@ import type { SimulatedRun } from "../scenario/runner.js";
 export function formatExpectationReport(run: SimulatedRun): string {
   const lines: string[] = [];
   for (const problem of run.problems) lines.push(`netsim: ${problem.message}`);
+  // The tools' own error text stays as they print it in the output above;
+  // here each failed command is placed at its file and line.
+  for (const record of run.commands) {
+    if (record.exitCode === 0 || record.probe || record.stderr === "") continue;
+    const expected = run.expectations.some((expectation) => expectation.expected === "error" && [record.location, ...record.callers].some((frame) => frame.file === expectation.location.file && frame.line === expectation.location.line));
+    lines.push(`${record.location.file}:${record.location.line}: ${record.stderr.trimEnd().split("\n")[0]}${expected ? "   (expected)" : ""}`);
+  }
   const failed = run.expectations.filter((expectation) => !expectation.ok);
   for (const expectation of failed) {
     const { file, line } = expectation.location;

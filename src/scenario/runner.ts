@@ -110,6 +110,12 @@ export function collectFiles(mainPath: string): Map<string, string> {
   return files;
 }
 
+/** A path as the user would name it: relative to the working folder when inside it. */
+function displayPath(path: string): string {
+  const relativePath = relative(process.cwd(), path);
+  return relativePath === "" || relativePath.startsWith("..") ? path : relativePath;
+}
+
 function shellQuote(word: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
@@ -140,7 +146,7 @@ export class ScenarioSimulator {
     // Every file is transformed up front under its own index; the shell finds them at their real paths.
     const files: Record<string, string> = {};
     for (const [path, text] of sources) {
-      const index = this.fileTable.push({ path, display: relative(process.cwd(), path) || path, text }) - 1;
+      const index = this.fileTable.push({ path, display: displayPath(path), text }) - 1;
       if (!path.endsWith(".sh") && path !== mainPath) {
         files[path] = text;
         continue;
