@@ -6,6 +6,7 @@
 const USAGE = `usage: netsim run [--trace] [--explain] [--json] [--junit FILE] SCENARIO...
        netsim diagram FILE [--at LINE] [--probe LINE] [--format svg|dot|mermaid] [-o OUT] | --stages DIR
        netsim step [--text] FILE
+       netsim shell
        netsim explain [--line N] [--all] [--json] SCENARIO...
        netsim verify [--timeout SECONDS] SCENARIO...
 
@@ -26,6 +27,9 @@ const USAGE = `usage: netsim run [--trace] [--explain] [--json] [--junit FILE] S
   step     walk through a scenario in a terminal UI, one command and one
            probe hop at a time (keys: arrows, Enter, t, ?, q); prints the
            walk as text when stdout is not a terminal, or with --text
+  shell    type the walkthrough at a prompt, the topology shown as it grows;
+           "nsenter --net=/var/run/netns/NS bash" enters a namespace, "exit"
+           leaves it
 
 exit status: 0 every expectation held, 1 one failed, 2 bad input
 `;
@@ -43,6 +47,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import("./diagram.js")).diagramCommand(rest);
     case "step":
       return (await import("./step.js")).stepCommand(rest);
+    case "shell":
+      return (await import("./step.js")).shellCommand(rest);
     case "help":
     case "--help":
     case "-h":

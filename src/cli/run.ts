@@ -1,6 +1,11 @@
-// `netsim run FILE...`: each scenario in the simulator, its output, and the
+// `netsim run FILE...`: each scenario in the simulator (or, with --backend
+// kernel, on the real kernel in a throwaway sandbox), its output, and the
 // verdict on every expectation.
 import { writeFileSync } from "node:fs";
+import { relative } from "node:path";
+import { checkKernelBackendAvailable, KernelBackend } from "../backends/kernel/kernel-backend.js";
+import { createWorld } from "../net/core/net-namespace.js";
+import type { ScenarioRun, SourceLocation } from "../scenario/result.js";
 import { ScenarioSimulator, type SimulatedRun } from "../scenario/runner.js";
 import { formatExpectationReport, summaryLine } from "../render/report.js";
 import { junitReport } from "../render/junit.js";
@@ -24,6 +29,7 @@ interface RunArguments {
   readonly json: boolean;
   readonly explain: boolean;
   readonly junit?: string;
+  readonly backend: "sim" | "kernel";
 }
 
 function parseArguments(argv: readonly string[]): RunArguments | string {
@@ -32,11 +38,17 @@ function parseArguments(argv: readonly string[]): RunArguments | string {
   let json = false;
   let explain = false;
   let junit: string | undefined;
+  let backend: "sim" | "kernel" = "sim";
   for (let index = 0; index < argv.length; index++) {
     const word = argv[index]!;
     if (word === "--trace") trace = true;
     else if (word === "--json") json = true;
     else if (word === "--explain") explain = true;
+    else if (word === "--backend" || word.startsWith("--backend=")) {
+      const value = word.includes("=") ? word.slice("--backend=".length) : argv[++index];
+      if (value !== "sim" && value !== "kernel") return `netsim run: --backend takes sim or kernel${value === undefined ? "" : ` (not "${value}")`}`;
+      backend = value;
+    }
     else if (word === "--junit") {
       junit = argv[++index];
       if (junit === undefined) return "netsim run: --junit needs a file name";
@@ -44,7 +56,26 @@ function parseArguments(argv: readonly string[]): RunArguments | string {
     else files.push(word);
   }
   if (files.length === 0) return "netsim run: no scenario given";
-  return { files, trace, json, explain, ...(junit !== undefined ? { junit } : {}) };
+  if (backend === "kernel" && (trace || explain)) return `netsim run: ${trace ? "--trace" : "--explain"} needs the simulator (--backend sim): the kernel keeps no trace`;
+  return { files, trace, json, explain, backend, ...(junit !== undefined ? { junit } : {}) };
+}
+
+/**
+ * A kernel run in the simulator's report shape: paths shown relative to the
+ * working directory as the simulator shows them; no traces, no problems (the
+ * kernel takes any bash), and an empty world the reports never read.
+ */
+function asReportedRun(run: ScenarioRun): SimulatedRun {
+  const shown = (location: SourceLocation) => ({ ...location, file: relative(process.cwd(), location.file) || location.file });
+  return {
+    ...run,
+    file: relative(process.cwd(), run.file) || run.file,
+    commands: run.commands.map((record) => ({ ...record, location: shown(record.location), callers: record.callers.map(shown) })),
+    expectations: run.expectations.map((expectation) => ({ ...expectation, location: shown(expectation.location) })),
+    traces: [],
+    world: createWorld(),
+    problems: [],
+  };
 }
 
 export async function runCommand(argv: readonly string[]): Promise<number> {
@@ -53,10 +84,27 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     process.stderr.write(`${parsed}\n`);
     return 2;
   }
+  if (parsed.backend === "kernel") {
+    const availability = checkKernelBackendAvailable();
+    if (!availability.ok) {
+      process.stderr.write(`netsim run: the kernel backend cannot run here: ${availability.reason}\n`);
+      return 3;
+    }
+  }
   const runs: SimulatedRun[] = [];
   for (const file of parsed.files) {
-    const simulator = new ScenarioSimulator({ tracing: parsed.trace || parsed.json, printTraces: parsed.trace && !parsed.json });
-    const run = await simulator.run(file);
+    let run: SimulatedRun;
+    if (parsed.backend === "kernel") {
+      try {
+        run = asReportedRun(await new KernelBackend().run(file));
+      } catch (error) {
+        process.stderr.write(`netsim run: ${file}: ${error instanceof Error ? error.message : String(error)}\n`);
+        return 2;
+      }
+    } else {
+      const simulator = new ScenarioSimulator({ tracing: parsed.trace || parsed.json, printTraces: parsed.trace && !parsed.json });
+      run = await simulator.run(file);
+    }
     runs.push(run);
     if (!parsed.json) {
       if (parsed.files.length > 1) process.stdout.write(`==> ${run.file} <==\n`);

@@ -19,7 +19,15 @@ export interface CommandEnvironment {
 }
 
 export type CommandOutcome =
-  | { readonly kind: "done"; readonly stdout: string; readonly stderr: string; readonly exitCode: number; readonly trace?: Trace }
+  | {
+      readonly kind: "done";
+      readonly stdout: string;
+      readonly stderr: string;
+      readonly exitCode: number;
+      readonly trace?: Trace;
+      /** A connect probe (nc): what it would have said with -v, which its outcome is classified from. */
+      readonly probe?: { readonly tool: "nc"; readonly protocol: "tcp" | "udp"; readonly verboseStderr: string };
+    }
   | { readonly kind: "exec"; readonly namespace: NetworkNamespace; readonly argv: readonly string[] };
 
 export type NetworkCommand = (argv: readonly string[], environment: CommandEnvironment) => CommandOutcome;

@@ -1,6 +1,12 @@
 // The commands a scenario may run that netsim answers itself, by name.
 import { UnsupportedError, type NetworkCommand } from "./command.js";
+import { bridge } from "./bridge.js";
+import { conntrack } from "./conntrack.js";
 import { ip } from "./ip/ip.js";
+import { iptables } from "./iptables/iptables.js";
+import { iptablesRestore } from "./iptables/iptables-restore.js";
+import { iptablesSave } from "./iptables/iptables-save.js";
+import { nc } from "./nc.js";
 import { nsenter } from "./nsenter.js";
 import { ping } from "./ping.js";
 import { sysctl } from "./sysctl.js";
@@ -10,6 +16,12 @@ export const NETWORK_COMMANDS: ReadonlyMap<string, NetworkCommand> = new Map<str
   ["ping", ping],
   ["sysctl", sysctl],
   ["nsenter", nsenter],
+  ["bridge", bridge],
+  ["iptables", iptables],
+  ["iptables-save", iptablesSave],
+  ["iptables-restore", iptablesRestore],
+  ["conntrack", conntrack],
+  ["nc", nc],
 ]);
 
 /**
@@ -18,20 +30,14 @@ export const NETWORK_COMMANDS: ReadonlyMap<string, NetworkCommand> = new Map<str
  * they are refused by name instead.
  */
 export const UNMODELLED_TOOLS: readonly string[] = [
-  "iptables",
-  "iptables-save",
-  "iptables-restore",
   "iptables-legacy",
   "ip6tables",
   "nft",
   "ebtables",
   "arptables",
-  "conntrack",
-  "nc",
   "ncat",
   "netcat",
   "socat",
-  "bridge",
   "brctl",
   "tc",
   "ss",

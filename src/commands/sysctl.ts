@@ -73,6 +73,7 @@ export function sysctl(argv: readonly string[], environment: CommandEnvironment)
       continue;
     }
     const result = writeSysctlValue(environment, key, value);
+    if (!result.ok && result.errno === "ENOENT") throw new UnsupportedError(key, `writing sysctl ${key} is not modelled (it is read-only in netsim)`);
     if (!result.ok) {
       stderr += `sysctl: setting key "${key}": Invalid argument\n`;
       exitCode = 1;

@@ -7,10 +7,11 @@ import { formatIpv4Address, networkAddress, prefixContains } from "../model/addr
 import type { Trace } from "../model/trace.js";
 import { cloneWorld, type World } from "../model/world.js";
 import { namespaceLabel } from "../render/trace.js";
-import type { CommandRecord, ProbeOutcome, SourceLocation } from "../scenario/result.js";
-import { collectFiles, ScenarioSimulator, type SimulatedRun } from "../scenario/runner.js";
+import type { CommandRecord, ProbeOutcome } from "../scenario/result.js";
+import { collectFiles, displayPath, ScenarioSimulator, type SimulatedRun } from "../scenario/runner.js";
 import { describeSuccess, diagnoseFailure, namespaceNamed } from "./diagnose.js";
 import { bridgeWithoutAddressTowards, proposeFix } from "./fixes.js";
+import { diagnosePortForward } from "./port-forward.js";
 import type { Cause, Explanation, Fix } from "./types.js";
 
 export interface ExplainOptions {
@@ -77,6 +78,7 @@ function outcomeWords(outcome: ProbeOutcome): string {
  * it), or a bridge that only lacks an address.
  */
 function refine(cause: Cause, trace: Trace, world: World): Cause {
+  if (cause.kind === "no-listener") return diagnosePortForward(cause, trace, world)?.cause ?? cause;
   if (!["router-no-route", "no-route", "no-answer"].includes(cause.kind)) return cause;
   const decisive = cause.steps.length > 0 ? trace.steps[cause.steps[cause.steps.length - 1]!] : undefined;
   const wanted = decisive?.packet?.destination ?? (decisive?.decision?.kind === "no-route" ? decisive.decision.destination : undefined);
@@ -109,12 +111,21 @@ function refine(cause: Cause, trace: Trace, world: World): Cause {
   };
 }
 
-/** The scenario's main file with `commands` inserted before `line`, and cut after it. */
-function withFix(text: string, line: number, commands: readonly string[], cut: boolean): string {
-  const lines = text.split("\n");
-  const before = lines.slice(0, line - 1);
-  const after = cut ? lines.slice(line - 1, line) : lines.slice(line - 1);
-  return [...before, ...commands, ...after].join("\n");
+/** Where a probe stands: its own file and line, and which of the probes run from there it was. */
+interface ProbeSite {
+  readonly path: string;
+  readonly display: string;
+  readonly line: number;
+  readonly occurrence: number;
+}
+
+function probeSite(run: SimulatedRun, record: CommandRecord, files: Readonly<Record<string, string>>): ProbeSite | undefined {
+  const { file, line } = record.location;
+  const path = Object.keys(files).find((candidate) => displayPath(candidate) === file);
+  if (!path) return undefined;
+  const before = run.commands.slice(0, run.commands.indexOf(record));
+  const occurrence = before.filter((other) => other.probe && other.location.file === file && other.location.line === line).length;
+  return { path, display: file, line, occurrence };
 }
 
 interface Rerun {
@@ -124,22 +135,18 @@ interface Rerun {
   readonly world?: World;
 }
 
-async function rerunWithFix(mainPath: string, files: Readonly<Record<string, string>>, line: number, commands: readonly string[]): Promise<Rerun> {
-  const text = files[mainPath] ?? "";
-  let problem: string | undefined;
-  for (const cut of [true, false]) {
-    const probeRun = await runTraced(mainPath, { ...files, [mainPath]: withFix(text, line, commands, cut) });
-    if (probeRun.run.problems.length > 0) {
-      problem = probeRun.run.problems[0]!.message;
-      continue;
-    }
-    const target = [...probeRun.run.commands].reverse().find((record) => record.probe && mainFileLine(probeRun.run, record) === line + commands.length);
-    if (!target?.probe) return { outcome: "missing" };
-    const trace = target.probe.traceIndex === undefined ? undefined : probeRun.run.traces[target.probe.traceIndex];
-    const world = probeRun.worlds.get(target);
-    return { outcome: target.probe.outcome, ...(trace ? { trace } : {}), ...(world ? { world } : {}) };
-  }
-  return { outcome: "missing", ...(problem ? { problem } : {}) };
+/** Runs the scenario again with `commands` inserted just before the probe's line, in the probe's own file. */
+async function rerunWithFix(mainPath: string, files: Readonly<Record<string, string>>, site: ProbeSite, commands: readonly string[]): Promise<Rerun> {
+  const lines = (files[site.path] ?? "").split("\n");
+  const edited = [...lines.slice(0, site.line - 1), ...commands, ...lines.slice(site.line - 1)].join("\n");
+  const probeRun = await runTraced(mainPath, { ...files, [site.path]: edited });
+  if (probeRun.run.problems.length > 0) return { outcome: "missing", problem: probeRun.run.problems[0]!.message };
+  const shifted = site.line + commands.length;
+  const target = probeRun.run.commands.filter((record) => record.probe && record.location.file === site.display && record.location.line === shifted)[site.occurrence];
+  if (!target?.probe) return { outcome: "missing" };
+  const trace = target.probe.traceIndex === undefined ? undefined : probeRun.run.traces[target.probe.traceIndex];
+  const world = probeRun.worlds.get(target);
+  return { outcome: target.probe.outcome, ...(trace ? { trace } : {}), ...(world ? { world } : {}) };
 }
 
 export async function explainScenario(file: string, options: ExplainOptions = {}): Promise<ScenarioExplanation> {
@@ -175,10 +182,10 @@ async function explainProbe(
   const command = record.argv.join(" ");
   const cause = succeeded ? describeSuccess(trace, world) : refine(diagnoseFailure(trace, world), trace, world);
   const subject = `${command} (in ${namespaceLabel(record.namespace)})`;
-  const location: SourceLocation = line === undefined ? record.location : { file: run.file, line };
   const triedFixes: Fix[] = [];
   let fix: Fix | undefined;
-  if (!succeeded && line !== undefined) {
+  const site = probeSite(run, record, files);
+  if (!succeeded && site) {
     let commands: string[] = [];
     let currentCause = cause;
     let currentTrace = trace;
@@ -187,7 +194,7 @@ async function explainProbe(
       const proposal = proposeFix(currentCause, currentTrace, currentWorld);
       if (!proposal || proposal.every((candidate) => commands.includes(candidate))) break;
       commands = [...commands, ...proposal.filter((candidate) => !commands.includes(candidate))];
-      const rerun = await rerunWithFix(mainPath, files, line, commands);
+      const rerun = await rerunWithFix(mainPath, files, site, commands);
       const check = { outcome: rerun.outcome, succeeded: rerun.outcome !== "missing" && SUCCESS.includes(rerun.outcome), ...(rerun.problem ? { problem: rerun.problem } : {}) };
       if (check.succeeded) {
         fix = { commands, check };
@@ -201,7 +208,7 @@ async function explainProbe(
     }
   }
   return {
-    probe: { location, command, namespace: record.namespace, outcome, ...(record.probe!.traceIndex !== undefined ? { traceIndex: record.probe!.traceIndex } : {}) },
+    probe: { location: record.location, callers: record.callers, command, namespace: record.namespace, outcome, ...(record.probe!.traceIndex !== undefined ? { traceIndex: record.probe!.traceIndex } : {}) },
     verdict: `${subject} ${outcomeWords(outcome)}: ${cause.summary}.`,
     causes: [cause],
     ...(fix ? { fix } : {}),

@@ -9,6 +9,7 @@ import type { World } from "../model/world.js";
 import { deviceByName, devicesInOrder, vethPeer } from "../net/core/net-namespace.js";
 import { fibLookup } from "../net/ipv4/route.js";
 import { namespaceNamed } from "./diagnose.js";
+import { diagnosePortForward } from "./port-forward.js";
 import type { Cause } from "./types.js";
 
 /** A command as typed from the scenario's own namespace. */
@@ -118,6 +119,9 @@ export function proposeFix(cause: Cause, trace: Trace, world: World): string[] |
       const prefix = back.route.prefix;
       return [inNamespace(router.name, `iptables -t nat -A POSTROUTING -s ${formatIpv4Address(prefix.address)}/${prefix.length} ! -o ${ingress} -j MASQUERADE`)];
     }
+    case "no-listener":
+    case "dnat-missed":
+      return diagnosePortForward(cause, trace, world)?.fix;
     case "filtered": {
       if (!namespace || step?.decision?.kind !== "netfilter") return undefined;
       const decision = step.decision;

@@ -19,6 +19,7 @@ export type CauseKind =
   | "ttl-exceeded"
   | "filtered" /* a netfilter rule or policy dropped or rejected it */
   | "no-listener" /* nothing listens on the port: refused */
+  | "dnat-missed" /* a DNAT rule would publish the port, but this packet does not pass it */
   | "no-answer"; /* nothing in the trace explains the silence */
 
 export interface Cause {
@@ -51,7 +52,10 @@ export interface Fix {
 
 export interface Explanation {
   readonly probe: {
+    /** The probe command's own line (in a sourced file or a function, where it stands there). */
     readonly location: SourceLocation;
+    /** The call sites that led to it, innermost first (a `source` line, a function call). */
+    readonly callers: readonly SourceLocation[];
     readonly command: string;
     readonly namespace: string;
     readonly outcome: ProbeOutcome;

@@ -3,6 +3,7 @@
 // filter (the ipt_ip part) + matches + target, as the kernel stores it;
 // userspace text lives in src/commands/iptables.
 import type { Ipv4Address } from "./address.js";
+import type { ConntrackTable } from "./conntrack.js";
 import type { SourceLocation } from "./location.js";
 
 export type TableName = "raw" | "mangle" | "filter" | "nat";
@@ -126,6 +127,8 @@ export interface Rule {
   /** Absent: a rule without -j only counts. */
   readonly target?: Target;
   counters: RuleCounters;
+  /** The rule as `iptables -S` prints it after `-A CHAIN`, for traces (the command layer renders it). */
+  readonly spec: string;
   readonly origin?: SourceLocation;
 }
 
@@ -145,7 +148,13 @@ export interface Table {
 /** A namespace's netfilter state: the tables that exist (iptables-nft makes a table on first write) and conntrack. */
 export interface NetfilterState {
   tables: Map<TableName, Table>;
-  conntrack: import("./conntrack.js").ConntrackTable;
+  conntrack: ConntrackTable;
+  /**
+   * Whether conntrack runs at all: with the nf_tables backend only while some
+   * rule needs it (a conntrack/state match or a NAT target), kept in step by
+   * every ruleset change.
+   */
+  conntrackEnabled: boolean;
 }
 
 export const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = { all: 0, icmp: 1, igmp: 2, tcp: 6, udp: 17, gre: 47, esp: 50, ah: 51, sctp: 132, udplite: 136, dccp: 33 };

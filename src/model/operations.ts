@@ -5,6 +5,7 @@ import type { Ipv4Address, Ipv4Prefix } from "./address.js";
 import type { SourceLocation } from "./location.js";
 import type { MacAddress } from "./mac.js";
 import type { NeighbourState } from "./neighbour.js";
+import type { Rule, TableName } from "./netfilter.js";
 import type { LinkKind, AddressScope } from "./netdevice.js";
 import type { RouteProtocol, RouteScope, RouteType } from "./route.js";
 
@@ -149,7 +150,51 @@ export interface NeighbourDelete extends Located {
   readonly address: Ipv4Address;
 }
 
+/** One iptables command that changes a table (the nf_tables transaction iptables-nft sends). */
+export type IptablesCommand =
+  | { readonly kind: "append"; readonly chain: string; readonly rule: Rule }
+  | { readonly kind: "insert"; readonly chain: string; /** 1-based */ readonly position: number; readonly rule: Rule }
+  | { readonly kind: "delete-rule"; readonly chain: string; readonly rule: Rule }
+  | { readonly kind: "delete-number"; readonly chain: string; readonly number: number }
+  | { readonly kind: "replace"; readonly chain: string; readonly number: number; readonly rule: Rule }
+  | { readonly kind: "flush"; readonly chain?: string }
+  | { readonly kind: "zero"; readonly chain?: string; readonly number?: number }
+  | { readonly kind: "new-chain"; readonly chain: string }
+  | { readonly kind: "delete-chain"; readonly chain?: string }
+  | { readonly kind: "rename-chain"; readonly chain: string; readonly newName: string }
+  | { readonly kind: "policy"; readonly chain: string; readonly policy: "ACCEPT" | "DROP" };
+
+export interface IptablesOperation extends Located {
+  readonly op: "iptables";
+  readonly namespaceId: number;
+  readonly table: TableName;
+  readonly command: IptablesCommand;
+}
+
+/** iptables-restore: whole tables replaced (or, with --noflush, added to) in one transaction. */
+export interface IptablesRestore extends Located {
+  readonly op: "iptables-restore";
+  readonly namespaceId: number;
+  readonly noflush: boolean;
+  readonly tables: readonly {
+    readonly name: TableName;
+    /** Chains declared with `:NAME POLICY [p:b]`, in file order. */
+    readonly chains: readonly { readonly name: string; readonly policy?: "ACCEPT" | "DROP" }[];
+    /** Every command line of the table (-A, -I, -D, -N, -X, -F, -P ...), in file order. */
+    readonly commands: readonly IptablesCommand[];
+  }[];
+}
+
+/** conntrack -F: every entry of the namespace's table goes. */
+export interface ConntrackFlush extends Located {
+  readonly op: "conntrack-flush";
+  readonly namespaceId: number;
+}
+
 export type Operation =
+  | IptablesOperation
+  | IptablesRestore
+  | ConntrackFlush
   | NetnsAdd
   | NetnsDelete
   | LinkAdd

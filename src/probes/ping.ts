@@ -228,11 +228,12 @@ export function runPing(world: World, namespace: NetworkNamespace, options: Ping
   const loss = transmitted === 0 ? 0 : ((transmitted - receivedCount) * 100) / transmitted;
   lines.push("", `--- ${options.destination} ping statistics ---`);
   lines.push(`${transmitted} packets transmitted, ${receivedCount} received${duplicates ? `, +${duplicates} duplicates` : ""}${errors ? `, +${errors} errors` : ""}, ${percent(loss)}% packet loss, time ${elapsedMs}ms`);
+  // iputils updates the pipe size as answers (replies or errors) come in: packets sent by then, less those answered before.
   let pipe = 0;
-  for (const sequence of sentAt.keys()) {
-    const outstanding = [...sentAt.keys()].filter((other) => other <= sequence && !socket.events.some((event) => event.sequence === other && event.time <= sentAt.get(sequence)!)).length;
-    pipe = Math.max(pipe, outstanding);
-  }
+  socket.events.forEach((event, index) => {
+    const sentBy = [...sentAt.values()].filter((time) => time <= event.time).length;
+    pipe = Math.max(pipe, sentBy - index);
+  });
   if (receivedCount > 0) {
     const min = Math.min(...rtts);
     const max = Math.max(...rtts);

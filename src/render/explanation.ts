@@ -5,7 +5,8 @@ import { formatTime, namespaceLabel } from "./trace.js";
 
 /** `sourceLine(location)` gives the text of a scenario line, to quote the configuration. */
 export function formatExplanation(explanation: Explanation, trace: Trace | undefined, sourceLine: (file: string, line: number) => string | undefined): string {
-  const lines: string[] = [`${explanation.probe.location.file}:${explanation.probe.location.line}: ${explanation.verdict}`];
+  const called = explanation.probe.callers.length > 0 ? ` (from ${explanation.probe.callers.map((caller) => `${caller.file}:${caller.line}`).join(", ")})` : "";
+  const lines: string[] = [`${explanation.probe.location.file}:${explanation.probe.location.line}${called}: ${explanation.verdict}`];
   for (const cause of explanation.causes) {
     if (trace && cause.steps.length > 0) {
       lines.push("  decisive steps:");

@@ -66,7 +66,13 @@ export interface NamespaceState {
   readonly iptablesSave: string;
   /** `conntrack -L` stdout (its "flow entries have been shown" stderr line left out) */
   readonly conntrack: string;
+  /** Parts the backend could not capture (a show command it does not model yet), each with the reason. */
+  readonly unavailable?: Readonly<Partial<Record<StatePart, string>>>;
 }
+
+/** The parts of a NamespaceState that hold captured text. */
+export type StatePart = "link" | "addr" | "route" | "neigh" | "iptablesSave" | "conntrack";
+export const STATE_PARTS: readonly StatePart[] = ["link", "addr", "route", "neigh", "iptablesSave", "conntrack"];
 
 /** Every namespace's state after a probe, or at the end of the scenario. */
 export interface StateSnapshot {

@@ -14,7 +14,7 @@ import { ROOT_NAMESPACE_ID, type World } from "../model/world.js";
 import { createWorld } from "../net/core/net-namespace.js";
 import { advanceClock } from "../net/events.js";
 import { formatTrace } from "../render/trace.js";
-import { classifyPing } from "./probe-outcome.js";
+import { classifyNc, classifyPing } from "./probe-outcome.js";
 import { matchExpectations } from "./expectation-matching.js";
 import { ExpectationSyntaxError, parseExpectations, type Expectation } from "./expectations.js";
 import type { CommandRecord, ExpectationResult, ScenarioRun, SourceLocation } from "./result.js";
@@ -111,7 +111,7 @@ export function collectFiles(mainPath: string): Map<string, string> {
 }
 
 /** A path as the user would name it: relative to the working folder when inside it. */
-function displayPath(path: string): string {
+export function displayPath(path: string): string {
   const relativePath = relative(process.cwd(), path);
   return relativePath === "" || relativePath.startsWith("..") ? path : relativePath;
 }
@@ -303,7 +303,12 @@ export class ScenarioSimulator {
         this.options.onCommand?.({ location, callers: stack.slice(1), namespace: namespace.name, argv: ["cat", ...args], exitCode: outcome.exitCode, stdout: outcome.stdout, stderr: outcome.stderr }, this.world);
       }
       if (!name.startsWith("__netsim")) {
-        const probe = name === "ping" && outcome.exitCode !== undefined && (outcome.stdout.startsWith("PING") || outcome.exitCode === 2) ? classifyPing(outcome.exitCode, outcome.stdout) : undefined;
+        const probe =
+          name === "ping" && outcome.exitCode !== undefined && (outcome.stdout.startsWith("PING") || outcome.exitCode === 2)
+            ? classifyPing(outcome.exitCode, outcome.stdout)
+            : name === "nc" && outcome.probe
+              ? classifyNc(outcome.exitCode, outcome.probe.verboseStderr, outcome.probe.protocol)
+              : undefined;
         this.records.push({
           location,
           callers: stack.slice(1),

@@ -80,7 +80,38 @@ export function wrapText(text: string, width: number, indent = 0): string[] {
 /** A window of `size` items that keeps `focus` visible, a little below the top when it can. */
 export function scrollWindow(count: number, focus: number, size: number): { start: number; end: number } {
   if (count <= size) return { start: 0, end: count };
-  const lead = Math.floor((size - 1) / 3);
+  // One item of context above the focus at least (what came just before), a third of the window at most.
+  const lead = size < 3 ? 0 : Math.max(1, Math.floor((size - 1) / 3));
   const start = Math.max(0, Math.min(count - size, focus - lead));
   return { start, end: start + size };
+}
+
+/** Word-wrap a styled line to `width`; continuation lines start with `indent` spaces. Styles stay with their words. */
+export function wrapLine(line: Line, width: number, indent: number): Line[] {
+  if (lineWidth(line) <= width) return [line];
+  const tokens: Segment[] = [];
+  for (const segment of line) for (const piece of segment.text.split(/(\s+)/)) if (piece !== "") tokens.push(styled(piece, segment.style));
+  const lines: Segment[][] = [];
+  let current: Segment[] = [];
+  let used = 0;
+  for (const token of tokens) {
+    const length = [...token.text].length;
+    const blank = token.text.trim() === "";
+    if (used + length > width && used > indent && !blank) {
+      lines.push(current);
+      current = [{ text: " ".repeat(indent) }];
+      used = indent;
+    }
+    if (blank && used === indent && lines.length > 0) continue;
+    current.push(token);
+    used += length;
+  }
+  lines.push(current);
+  // A blank run at a line's end is where it broke: drop it, so only words count against the width.
+  const trimmed = lines.map((wrapped) => {
+    const kept = [...wrapped];
+    while (kept.length > 1 && kept[kept.length - 1]!.text.trim() === "") kept.pop();
+    return kept;
+  });
+  return trimmed.map((wrapped) => truncateLine(wrapped, width));
 }

@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { explainScenario } from "../../src/explain/explain.js";
 import type { Explanation } from "../../src/explain/types.js";
+import { scenarioFiles } from "../support/scenario-files.js";
 import { simulate } from "../support/simulate.js";
 
 const PATH = "/virtual/explain.sh";
@@ -61,13 +62,28 @@ describe("causes", () => {
     expect(explanation!.fix?.check.succeeded).toBe(true);
   });
 
-  it("no route back from the far side", async () => {
+  it("no route back from the far side: the walkthrough's MASQUERADE, checked", async () => {
     const [explanation] = await explain(routed({ serverDefault: false }));
     expect(explanation!.causes[0]!.kind).toBe("no-route-back");
     expect(explanation!.causes[0]!.summary).toContain("server received the request but has no route back to 10.0.1.2");
-    // The fix is the walkthrough's MASQUERADE: offered only once a rerun confirms it.
-    if (explanation!.fix) expect(explanation!.fix.check.succeeded).toBe(true);
-    else expect(explanation!.triedFixes[0]?.commands).toEqual(["ip netns exec router iptables -t nat -A POSTROUTING -s 10.0.1.0/24 ! -o r0 -j MASQUERADE"]);
+    expect(explanation!.fix).toEqual({ commands: ["ip netns exec router iptables -t nat -A POSTROUTING -s 10.0.1.0/24 ! -o r0 -j MASQUERADE"], check: { outcome: "reply", succeeded: true } });
+  });
+
+  it("a filter policy drops it: names the chain's policy", async () => {
+    const script = routed().replace("ip netns exec client ping", "ip netns exec router iptables -P FORWARD DROP\nip netns exec client ping");
+    const [explanation] = await explain(script);
+    expect(explanation!.causes[0]).toMatchObject({ kind: "filtered", objects: ["the FORWARD policy of the filter table (DROP)"] });
+    expect(explanation!.fix).toEqual({ commands: ["ip netns exec router iptables -P FORWARD ACCEPT"], check: { outcome: "reply", succeeded: true } });
+  });
+
+  it("a filter rule rejects it: names the rule and the line that added it", async () => {
+    const script = routed().replace("ip netns exec client ping", "ip netns exec router iptables -A FORWARD -d 10.0.2.2 -j REJECT\nip netns exec client ping");
+    const [explanation] = await explain(script);
+    expect(explanation!.causes[0]!.kind).toBe("filtered");
+    expect(explanation!.causes[0]!.objects[0]).toMatch(/^rule 1 of filter FORWARD/);
+    expect(explanation!.causes[0]!.origin?.line).toBe(21);
+    expect(explanation!.fix?.commands).toEqual(["ip netns exec router iptables -D FORWARD 1"]);
+    expect(explanation!.fix?.check.succeeded).toBe(true);
   });
 
   it("a link down on the way: its subnet's route went with it", async () => {
@@ -165,4 +181,43 @@ describe("checked fixes", () => {
       { seed: 20261128, numRuns: 16 },
     );
   });
+});
+
+describe("port forwards (walkthrough stage 9)", () => {
+  it("explains each refused connection with the DNAT rule it missed, and the walkthrough's fix, checked", async () => {
+    const { explanations } = await explainScenario("scenarios/walkthrough/09-port-forward.sh");
+    expect(explanations.map((explanation) => [explanation.probe.location.line, explanation.causes[0]!.kind, explanation.fix?.commands, explanation.fix?.check.outcome])).toEqual([
+      [17, "no-listener", ["iptables -t nat -A PREROUTING -i eth0 -p tcp --dport 1234 -j DNAT --to-destination 172.18.0.10:11211"], "connected"],
+      [21, "dnat-missed", ["iptables -t nat -A OUTPUT -d 192.168.0.100 -p tcp --dport 1234 -j DNAT --to-destination 172.18.0.10:11211"], "connected"],
+      [24, "dnat-missed", ["iptables -t nat -A PREROUTING -d 192.168.0.100 -p tcp --dport 1234 -j DNAT --to-destination 172.18.0.10:11211"], "connected"],
+    ]);
+    expect(explanations[1]!.causes[0]!.summary).toContain("never pass PREROUTING; they take nat OUTPUT");
+    expect(explanations[2]!.causes[0]!.summary).toContain("in-interface br0 is not eth0");
+    expect(explanations[2]!.causes[0]!.origin).toEqual({ file: "scenarios/walkthrough/09-port-forward.sh", line: 18 });
+  });
+});
+
+describe("every failed probe in scenarios/", () => {
+  it("gets an explanation naming its decisive object; the walkthrough's failures come with the walkthrough's own fix, checked", async () => {
+    const fixes = new Map<string, string>();
+    for (const file of scenarioFiles()) {
+      const { run, explanations } = await explainScenario(file);
+      const failed = run.commands.filter((record) => record.probe && record.probe.outcome !== "reply" && record.probe.outcome !== "connected");
+      expect(explanations).toHaveLength(failed.length);
+      for (const explanation of explanations) {
+        expect(explanation.causes[0]!.objects.length, explanation.verdict).toBeGreaterThan(0);
+        if (explanation.fix) expect(explanation.fix.check.succeeded).toBe(true);
+        if (run.file.includes("walkthrough")) fixes.set(`${run.file.replace(/^.*\//, "")}:${explanation.probe.location.line}`, explanation.fix?.commands.join("; ") ?? "(none)");
+      }
+    }
+    // The walkthrough's own next step, for each of its failures.
+    expect(Object.fromEntries(fixes)).toMatchObject({
+      "03-bridge.sh:18": "ip addr add 172.18.0.1/16 dev br0",
+      "05-no-default-route.sh:10": "ip netns exec netns0 ip route add default via 172.18.0.1; echo 1 > /proc/sys/net/ipv4/ip_forward; iptables -t nat -A POSTROUTING -s 172.18.0.0/16 ! -o br0 -j MASQUERADE",
+      "06-default-route.sh:12": "echo 1 > /proc/sys/net/ipv4/ip_forward; iptables -t nat -A POSTROUTING -s 172.18.0.0/16 ! -o br0 -j MASQUERADE",
+      "07-ip-forward.sh:12": "iptables -t nat -A POSTROUTING -s 172.18.0.0/16 ! -o br0 -j MASQUERADE",
+      "10-forward-drop.sh:13": "iptables -P FORWARD ACCEPT",
+    });
+    expect(fixes.get("02-second-netns.sh:18")).toMatch(/^ip link add br0 type bridge; ip link set br0 up; /);
+  }, 120_000);
 });

@@ -101,7 +101,7 @@ function check(): { availability: KernelBackendAvailability; executables?: HostE
     return { availability: { ok: false, reason: `iptables must use the nf_tables backend (found "${iptablesVersion}"; see update-alternatives --config iptables)` } };
   }
   // Root in a container may still be refused new namespaces.
-  const trial = probeOutput(executables.unshare, ["--net", "--mount", "--pid", "--fork", "--mount-proc", "true"]);
+  const trial = probeOutput(executables.unshare, ["--net", "--mount", "--pid", "--fork", "--mount-proc", executables.bash, "-c", ":"]);
   if (trial.status !== 0) {
     return { availability: { ok: false, reason: `cannot create namespaces with unshare: ${trial.text.trim() || `exit ${trial.status}`}` } };
   }

@@ -13,7 +13,7 @@ import { ExpectationSyntaxError, parseExpectations, type Expectation } from "../
 import type { ScenarioRun } from "../../scenario/result.js";
 import type { Backend, RunOptions } from "../backend.js";
 import { checkKernelBackendAvailable, hostExecutables } from "./availability.js";
-import { matchExpectations, type FileExpectations } from "./expectation-matching.js";
+import { matchExpectations, type FileExpectations } from "../../scenario/expectation-matching.js";
 import { commandRecords, readRawRecords } from "./records.js";
 import {
   devconfResetScript,
@@ -44,18 +44,21 @@ const DEFAULT_COMMAND_TIMEOUT_SECONDS = 30;
 // Beyond the script's own limit: the final snapshot and teardown.
 const SANDBOX_GRACE_SECONDS = 60;
 
-// Sandboxes alive in this process, killed if the process is interrupted.
-const liveSandboxes = new Set<ChildProcess>();
+// Sandboxes alive in this process, with their clean-up: killed and cleaned
+// if the process is interrupted.
+const liveSandboxes = new Map<ChildProcess, () => void>();
 const TERMINATING_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 function killLiveSandboxes(): void {
   // SIGKILL to unshare; its --kill-child takes the sandbox's PID 1, and with
   // it every process, namespace and mount inside.
-  for (const sandbox of liveSandboxes) sandbox.kill("SIGKILL");
+  for (const sandbox of liveSandboxes.keys()) sandbox.kill("SIGKILL");
 }
 
 function onTerminatingSignal(signal: NodeJS.Signals): void {
   killLiveSandboxes();
+  // No finally block runs after this: remove the state directories now.
+  for (const cleanUp of liveSandboxes.values()) cleanUp();
   unwatchSignals();
   // Then whatever the process would have done without us.
   process.kill(process.pid, signal);
@@ -92,7 +95,7 @@ interface SandboxExit {
   readonly killedAfterSeconds?: number;
 }
 
-function runSandbox(config: SandboxConfig): Promise<SandboxExit> {
+function runSandbox(config: SandboxConfig, cleanUp: () => void): Promise<SandboxExit> {
   const executables = hostExecutables();
   const layout = stateLayout(config.stateDirectory);
   const args = [
@@ -103,7 +106,7 @@ function runSandbox(config: SandboxConfig): Promise<SandboxExit> {
   ];
   return new Promise((resolvePromise, reject) => {
     const sandbox = spawn(executables.setpriv, args, { stdio: ["ignore", "pipe", "pipe"] });
-    liveSandboxes.add(sandbox);
+    liveSandboxes.set(sandbox, cleanUp);
     watchSignals();
     let diagnostics = "";
     sandbox.stdout.on("data", (chunk: Buffer) => (diagnostics += chunk.toString()));
@@ -169,9 +172,13 @@ export class KernelBackend implements Backend {
       commandTimeoutSeconds: this.options.commandTimeoutSeconds ?? DEFAULT_COMMAND_TIMEOUT_SECONDS,
       createRunNetns,
     };
+    const cleanUp = () => {
+      rmSync(stateDirectory, { recursive: true, force: true });
+      if (createRunNetns) removeIfEmpty("/run/netns");
+    };
     try {
       writeSandboxFiles(config);
-      const exit = await runSandbox(config);
+      const exit = await runSandbox(config, cleanUp);
       const layout = stateLayout(stateDirectory);
       if (exit.killedAfterSeconds !== undefined) {
         throw new Error(`kernel backend: sandbox killed after ${exit.killedAfterSeconds} s running ${scenarioFile}`);
@@ -196,8 +203,7 @@ export class KernelBackend implements Backend {
         ...(snapshots ? { snapshots } : {}),
       };
     } finally {
-      rmSync(stateDirectory, { recursive: true, force: true });
-      if (createRunNetns) removeIfEmpty("/run/netns");
+      cleanUp();
     }
   }
 }

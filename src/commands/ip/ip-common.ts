@@ -23,6 +23,7 @@ export function checkKernel<T>(result: KernelResult<T>): T {
 }
 
 export function invalidArgument(message: string, argument: string): never {
+  // invarg() prints the message and a newline; several callers end their message with "\n" too, leaving an empty line.
   throw new CommandError(`Error: argument "${argument}" is wrong: ${message}\n`, 255);
 }
 

@@ -7,15 +7,24 @@ import { CommandError, UnsupportedError, type CommandEnvironment, type CommandOu
 import { doIpAddress } from "./ipaddress.js";
 import { doIpLink } from "./iplink.js";
 import { doIpNeigh } from "./ipneigh.js";
+import { doIpMaddress } from "./ipmaddr.js";
 import { doIpNetns } from "./ipnetns.js";
 import { doIpRoute } from "./iproute.js";
 import { matches } from "./ip-common.js";
+import { prettyJson } from "../../render/iproute2/json.js";
+import { colorizeLinkText } from "../../render/iproute2/color.js";
 
 export interface IpOptions {
   readonly json: boolean;
   readonly brief: boolean;
   readonly family?: "inet" | "inet6";
   readonly details: boolean;
+  /** -s: counters after each link. */
+  readonly statistics: boolean;
+  /** -o: one line per record, the line breaks inside it printed as "\\". */
+  readonly oneline: boolean;
+  /** -a: `ip -all netns exec` / `ip -all netns del`. */
+  readonly all: boolean;
 }
 
 export interface IpContext extends CommandEnvironment {
@@ -41,13 +50,23 @@ where  OBJECT := { address | addrlabel | amt | fou | help | ila | ioam | l2tp |
                     -c[olor]}
 `;
 
+/** `ip tunnel [show]` (ip/iptunnel.c): netsim has no IP tunnels, so the list is empty. */
+function doIpTunnel(argv: readonly string[]): CommandOutcome {
+  const command = argv[0];
+  if (command === undefined || matches(command, "show") || matches(command, "list")) {
+    if (argv.length > 1) throw new UnsupportedError(argv[1]!, "ip tunnel show with a selector is not modelled");
+    return { kind: "done", stdout: "", stderr: "", exitCode: 0 };
+  }
+  throw new UnsupportedError(command, `"ip tunnel ${command}" is not modelled`);
+}
+
 type ObjectHandler = (argv: readonly string[], context: IpContext) => CommandOutcome;
 
 /** iproute2's object table, in its order; unmodelled objects are named so the error can say so. */
 const OBJECTS: ReadonlyArray<[string, ObjectHandler | undefined]> = [
   ["address", doIpAddress],
   ["addrlabel", undefined],
-  ["maddress", undefined],
+  ["maddress", doIpMaddress],
   ["route", doIpRoute],
   ["rule", undefined],
   ["neighbor", doIpNeigh],
@@ -59,7 +78,7 @@ const OBJECTS: ReadonlyArray<[string, ObjectHandler | undefined]> = [
   ["fou", undefined],
   ["ila", undefined],
   ["macsec", undefined],
-  ["tunnel", undefined],
+  ["tunnel", doIpTunnel],
   ["tunl", undefined],
   ["tuntap", undefined],
   ["tap", undefined],
@@ -81,35 +100,52 @@ const OBJECTS: ReadonlyArray<[string, ObjectHandler | undefined]> = [
   ["stats", undefined],
 ];
 
+/** Options iproute2 takes that change nothing netsim prints. */
+const NO_EFFECT = ["-Numeric", "-resolve"];
+
 export function ip(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
   let json = false;
   let brief = false;
   let details = false;
+  let statistics = false;
+  let oneline = false;
+  let pretty = false;
+  let color = false;
+  let all = false;
   let family: "inet" | "inet6" | undefined;
   let target = environment.namespace;
   let index = 0;
+  // ip.c main(): options are tried in this order, each by matches(), so "-b" is -batch and "-s" is -stats.
   while (index < argv.length && argv[index]!.startsWith("-") && argv[index]!.length > 1) {
     let option = argv[index]!;
     if (option.startsWith("--")) option = option.slice(1);
     if (option === "-4") family = "inet";
     else if (option === "-6") family = "inet6";
-    else if (matches(option, "-json")) json = true;
-    else if (option.length >= 3 && matches(option, "-brief")) brief = true;
+    else if (matches(option, "-family")) {
+      const value = argv[++index];
+      if (value === "inet") family = "inet";
+      else if (value === "inet6") family = "inet6";
+      else throw new UnsupportedError(option, `ip -family ${value ?? ""} is not supported`);
+    } else if (matches(option, "-stats") || matches(option, "-statistics")) statistics = true;
     else if (matches(option, "-details")) details = true;
-    else if (matches(option, "-pretty") || matches(option, "-Numeric")) {
-      // Layout-only options without effect on what is printed here.
-      if (matches(option, "-pretty")) throw new UnsupportedError(option, `ip ${option} (pretty JSON) is not supported`);
-    } else if (matches(option, "-netns")) {
+    else if (matches(option, "-oneline")) oneline = true;
+    else if (matches(option, "-batch")) throw new UnsupportedError(option, "ip -batch is not supported");
+    else if (matches(option, "-brief")) brief = true;
+    else if (matches(option, "-json")) json = true;
+    else if (matches(option, "-pretty")) pretty = true;
+    else if (option === "-c" || matches(option, "-color") || matches(option, "-colour") || option.startsWith("-color=")) {
+      if (option.startsWith("-color=") && option !== "-color=always") throw new UnsupportedError(option, `ip ${option} is not supported`);
+      color = true;
+    }
+    else if (matches(option, "-netns")) {
       const name = argv[++index];
       if (name === undefined) throw new CommandError("No netns name specified", 255);
       const namespace = namespaceByName(environment.world, name);
       if (!namespace) throw new CommandError(`Cannot open network namespace "${name}": No such file or directory`, 255);
       target = namespace;
-    } else if (matches(option, "-family")) {
-      const value = argv[++index];
-      if (value === "inet") family = "inet";
-      else if (value === "inet6") family = "inet6";
-      else throw new UnsupportedError(option, `ip -family ${value ?? ""} is not supported`);
+    } else if (matches(option, "-all")) all = true;
+    else if (NO_EFFECT.some((name) => matches(option, name))) {
+      // accepted, nothing to change
     } else {
       throw new UnsupportedError(option, `ip option "${option}" is not supported`);
     }
@@ -121,6 +157,14 @@ export function ip(argv: readonly string[], environment: CommandEnvironment): Co
   if (!entry) throw new CommandError(`Object "${object}" is unknown, try "ip help".`, 1);
   const [name, handler] = entry;
   if (!handler) throw new UnsupportedError(object, `"ip ${name}" is not modelled`);
-  const options: IpOptions = { json, brief, details, ...(family ? { family } : {}) };
-  return handler(argv.slice(index + 1), { ...environment, options, target });
+  const options: IpOptions = { json, brief, details, statistics, oneline, all, ...(family ? { family } : {}) };
+  const outcome = handler(argv.slice(index + 1), { ...environment, options, target });
+  if (pretty && json && outcome.kind === "done" && outcome.stdout.startsWith("[")) {
+    return { ...outcome, stdout: `${prettyJson(JSON.parse(outcome.stdout))}\n` };
+  }
+  if (color && !json && outcome.kind === "done" && outcome.stdout !== "") {
+    if (brief || oneline || (handler !== doIpLink && handler !== doIpAddress)) throw new UnsupportedError("-color", `ip -color is modelled for the plain "ip link" and "ip address" listings only`);
+    return { ...outcome, stdout: colorizeLinkText(outcome.stdout) };
+  }
+  return outcome;
 }

@@ -2,7 +2,7 @@
 import { broadcastAddress, formatIpv4Address, parseIpv4Address, type Ipv4Address } from "../../model/address.js";
 import type { AddressScope } from "../../model/netdevice.js";
 import { applyOperation } from "../../net/core/rtnetlink.js";
-import { addressBriefText, addressJson, addressText } from "../../render/iproute2/address.js";
+import { addressBriefText, addressJson, addressOnelineText, addressText } from "../../render/iproute2/address.js";
 import { CommandError, done, UnsupportedError, type CommandOutcome } from "../command.js";
 import { Arguments, checkKernel, duplicateArgument, matches, parsePrefix, requireDevice } from "./ip-common.js";
 import type { IpContext } from "./ip.js";
@@ -112,6 +112,8 @@ function addressShow(argv: readonly string[], context: IpContext): CommandOutcom
     return done(`${JSON.stringify(objects)}\n`);
   }
   if (context.options.brief) return done(devices.map((device) => addressBriefText(world, target, device, filter)).join(""));
+  if (context.options.oneline) return done(devices.map((device) => addressOnelineText(world, target, device, filter)).join(""));
+  if (context.options.statistics || context.options.details) throw new UnsupportedError(context.options.statistics ? "-statistics" : "-details", "ip -s/-d address is not modelled");
   return done(devices.map((device) => addressText(world, target, device, filter)).join(""));
 }
 

@@ -3,9 +3,9 @@ import { parseMacAddress, type MacAddress } from "../../model/mac.js";
 import type { LinkKind } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import type { LinkSet } from "../../model/operations.js";
-import { devicesInOrder, deviceByName, namespaceByName } from "../../net/core/net-namespace.js";
+import { devicesInOrder, deviceByName, namespaceByName, rootNamespace } from "../../net/core/net-namespace.js";
 import { applyOperation } from "../../net/core/rtnetlink.js";
-import { linkBriefText, linkHeaderText, linkJson } from "../../render/iproute2/link.js";
+import { linkBriefText, linkDetailsJson, linkDetailsText, linkHeaderText, linkJson, linkStatisticsText } from "../../render/iproute2/link.js";
 import { CommandError, done, UnsupportedError, type CommandOutcome } from "../command.js";
 import { Arguments, checkKernel, duplicateArgument, invalidArgument, matches, requireDevice } from "./ip-common.js";
 import type { IpContext } from "./ip.js";
@@ -56,8 +56,10 @@ function parseLinkSpec(args: Arguments, context: IpContext, keyword: "dev" | "na
 }
 
 function namespaceArgument(name: string, context: IpContext): NetworkNamespace {
+  // A number is a PID: netsim's only process is PID 1, which lives in the root namespace.
+  if (name === "1") return rootNamespace(context.world);
   const namespace = namespaceByName(context.world, name);
-  if (!namespace) invalidArgument('Invalid "netns" value', name);
+  if (!namespace) invalidArgument('Invalid "netns" value\n', name);
   return namespace;
 }
 
@@ -91,11 +93,13 @@ function linkAdd(argv: readonly string[], context: IpContext): CommandOutcome {
   } else if (!args.done) {
     throw new UnsupportedError(args.peek()!, `options for ${type} links ("${args.rest().join(" ")}") are not modelled`);
   }
-  const masterIndex = spec.master !== undefined ? masterDevice(context.target, spec.master) : undefined;
+  // `netns NS` before `type` creates the device there (rtnl_newlink()'s dest_net); its peer still defaults to the caller's.
+  const deviceNamespace = spec.namespace ?? context.target;
+  const masterIndex = spec.master !== undefined ? masterDevice(deviceNamespace, spec.master) : undefined;
   checkKernel(
     applyOperation(context.world, {
       op: "link-add",
-      namespaceId: context.target.id,
+      namespaceId: deviceNamespace.id,
       name: spec.name,
       kind,
       ...(spec.mac ? { mac: spec.mac } : {}),
@@ -115,7 +119,7 @@ function nextVethName(namespace: NetworkNamespace): string {
 
 function masterDevice(namespace: NetworkNamespace, name: string): number {
   const device = deviceByName(namespace, name);
-  if (!device) invalidArgument("Device does not exist", name);
+  if (!device) invalidArgument("Device does not exist\n", name);
   return device.index;
 }
 
@@ -198,7 +202,23 @@ export function selectDevices(argv: readonly string[], context: IpContext, comma
 function linkShow(argv: readonly string[], context: IpContext): CommandOutcome {
   const { devices } = selectDevices(argv, context, "link");
   const { world, target } = context;
-  if (context.options.json) return done(`${JSON.stringify(devices.map((device) => linkJson(world, target, device, true)))}\n`);
+  if (context.options.details) {
+    for (const device of devices) {
+      if ((context.options.json ? linkDetailsJson(device) : linkDetailsText(device)) === undefined) {
+        throw new UnsupportedError("-details", `ip -d for ${device.masterIndex !== undefined ? "a bridge port" : `a ${device.kind} link`} (${device.name}) is not modelled`);
+      }
+    }
+    if (context.options.brief) throw new UnsupportedError("-details", "ip -d -br is not modelled");
+    if (context.options.json) return done(`${JSON.stringify(devices.map((device) => ({ ...linkJson(world, target, device, true), ...linkDetailsJson(device) })))}\n`);
+    return done(devices.map((device) => linkHeaderText(world, target, device, true).replace(/\n$/, "") + linkDetailsText(device)).join(""));
+  }
+  if (context.options.json) {
+    if (context.options.statistics) throw new UnsupportedError("-statistics", "ip -j -s link is not modelled");
+    return done(`${JSON.stringify(devices.map((device) => linkJson(world, target, device, true)))}\n`);
+  }
   if (context.options.brief) return done(devices.map((device) => linkBriefText(world, target, device)).join(""));
-  return done(devices.map((device) => linkHeaderText(world, target, device, true)).join(""));
+  const records = devices.map((device) => linkHeaderText(world, target, device, true) + (context.options.statistics ? linkStatisticsText(device) : ""));
+  // -o: each record on one line, its inner line breaks printed as "\".
+  if (context.options.oneline) return done(records.map((record) => `${record.replace(/\n(?!$)/g, "\\")}`).join(""));
+  return done(records.join(""));
 }

@@ -5,7 +5,7 @@ import type { NeighbourEntry, NeighbourState } from "../../model/neighbour.js";
 import { neighbourState } from "../../net/core/neighbour.js";
 import { applyOperation } from "../../net/core/rtnetlink.js";
 import { CommandError, done, UnsupportedError, type CommandOutcome } from "../command.js";
-import { Arguments, checkKernel, duplicateArgument, matches, requireDevice } from "./ip-common.js";
+import { Arguments, checkKernel, duplicateArgument, invalidArgument, matches, requireDevice } from "./ip-common.js";
 import type { IpContext } from "./ip.js";
 
 export function doIpNeigh(argv: readonly string[], context: IpContext): CommandOutcome {
@@ -22,7 +22,22 @@ export function doIpNeigh(argv: readonly string[], context: IpContext): CommandO
 interface NeighbourSelector {
   deviceIndex?: number;
   address?: number;
+  /** `nud STATE`: only entries in these states (iproute2's default hides NOARP). */
+  states?: Set<NeighbourState>;
 }
+
+const NUD_FILTERS: Record<string, NeighbourState[]> = {
+  permanent: ["PERMANENT"],
+  reachable: ["REACHABLE"],
+  stale: ["STALE"],
+  delay: ["DELAY"],
+  probe: ["PROBE"],
+  failed: ["FAILED"],
+  incomplete: ["INCOMPLETE"],
+  noarp: ["NOARP"],
+  all: ["PERMANENT", "REACHABLE", "STALE", "DELAY", "PROBE", "FAILED", "INCOMPLETE", "NOARP"],
+  none: [],
+};
 
 function parseSelector(argv: readonly string[], context: IpContext): NeighbourSelector {
   const args = new Arguments(argv);
@@ -30,7 +45,13 @@ function parseSelector(argv: readonly string[], context: IpContext): NeighbourSe
   while (!args.done) {
     const word = args.next();
     if (word === "dev") selector.deviceIndex = requireDevice(context.target, args.value()).index;
-    else if (word === "nud" || word === "proxy" || word === "unused" || word === "vrf") throw new UnsupportedError(word, `"ip neigh show ${word}" is not modelled`);
+    else if (word === "nud") {
+      const value = args.value();
+      const states = NUD_FILTERS[value];
+      if (!states) invalidArgument("nud state is bad", value);
+      selector.states ??= new Set();
+      for (const state of states) selector.states.add(state);
+    } else if (word === "proxy" || word === "unused" || word === "vrf") throw new UnsupportedError(word, `"ip neigh show ${word}" is not modelled`);
     else {
       const address = parseIpv4Address(word === "to" ? args.value() : word);
       if (address === undefined) throw new CommandError(`Error: any valid prefix is expected rather than "${word}".`, 1);
@@ -42,8 +63,12 @@ function parseSelector(argv: readonly string[], context: IpContext): NeighbourSe
 
 /** Entries in the order iproute2 prints them (the kernel's hash order differs per boot; the model keeps creation order). */
 function selectEntries(context: IpContext, selector: NeighbourSelector): NeighbourEntry[] {
+  const now = context.world.clock;
   return [...context.target.neighbours.values()].filter(
-    (entry) => (selector.deviceIndex === undefined || entry.deviceIndex === selector.deviceIndex) && (selector.address === undefined || entry.address === selector.address),
+    (entry) =>
+      (selector.deviceIndex === undefined || entry.deviceIndex === selector.deviceIndex) &&
+      (selector.address === undefined || entry.address === selector.address) &&
+      (selector.states === undefined ? neighbourState(entry, now) !== "NOARP" : selector.states.has(neighbourState(entry, now))),
   );
 }
 

@@ -4,7 +4,7 @@ import { ROOT_NAMESPACE_ID } from "../../model/world.js";
 import { namespaceByName } from "../../net/core/net-namespace.js";
 import { applyOperation } from "../../net/core/rtnetlink.js";
 import { CommandError, done, UnsupportedError, type CommandOutcome } from "../command.js";
-import { matches } from "./ip-common.js";
+import { invalidArgument, matches } from "./ip-common.js";
 import type { IpContext } from "./ip.js";
 
 export function doIpNetns(argv: readonly string[], context: IpContext): CommandOutcome {
@@ -23,6 +23,7 @@ export function doIpNetns(argv: readonly string[], context: IpContext): CommandO
     if (!result.ok) throw new CommandError(`Cannot remove namespace file "/run/netns/${name}": No such file or directory`, 1);
     return done("");
   }
+  if (matches(command, "exec") && context.options.all) return netnsExecAll(argv.slice(1), context);
   if (matches(command, "exec")) {
     if (name === undefined) throw new CommandError("No netns name specified", 255);
     const namespace = namespaceByName(context.world, name);
@@ -32,6 +33,14 @@ export function doIpNetns(argv: readonly string[], context: IpContext): CommandO
     return { kind: "exec", namespace, argv: argvInside };
   }
   if (matches(command, "identify")) return done(`${context.namespace.name}\n`);
+  // No processes live in a simulated namespace.
+  if (matches(command, "pids")) {
+    if (name === undefined) throw new CommandError("No netns name specified", 255);
+    if (!namespaceByName(context.world, name)) throw new CommandError(`Cannot open network namespace "${name}": No such file or directory`, 255);
+    return done("");
+  }
+  if (command === "list-id") return netnsListId(context);
+  if (command === "set") return netnsSet(argv.slice(1), context);
   throw new UnsupportedError(command, `"ip netns ${command}" is not modelled`);
 }
 
@@ -43,4 +52,53 @@ function netnsList(context: IpContext): CommandOutcome {
     return done(`${JSON.stringify(named.map((namespace) => { const nsid = viewer.nsids.get(namespace.id); return nsid === undefined ? { name: namespace.name } : { name: namespace.name, id: nsid }; }))}\n`);
   }
   return done(named.map((namespace) => { const nsid = viewer.nsids.get(namespace.id); return nsid === undefined ? `${namespace.name}\n` : `${namespace.name} (id: ${nsid})\n`; }).join(""));
+}
+
+/** `ip netns list-id`: the nsids the viewer holds, lowest first, with the name iproute2 finds under /run/netns. */
+function netnsListId(context: IpContext): CommandOutcome {
+  if (context.options.json) throw new UnsupportedError("list-id", "ip -j netns list-id is not modelled");
+  const viewer = context.target;
+  const entries = [...viewer.nsids.entries()].sort((a, b) => a[1] - b[1]);
+  return done(
+    entries
+      .map(([namespaceId, nsid]) => {
+        const name = context.world.namespaces.get(namespaceId)?.name ?? "";
+        return name === "" ? `nsid ${nsid} \n` : `nsid ${nsid} (iproute2 netns name: ${name})\n`;
+      })
+      .join(""),
+  );
+}
+
+/** `ip netns set NAME ID` (RTM_NEWNSID): give a namespace an id in the viewer, once. */
+function netnsSet(argv: readonly string[], context: IpContext): CommandOutcome {
+  const [name, idText] = argv;
+  if (name === undefined || idText === undefined) throw new CommandError("No netns name specified", 255);
+  const namespace = namespaceByName(context.world, name);
+  if (!namespace) throw new CommandError(`Cannot open network namespace "${name}": No such file or directory`, 255);
+  if (idText === "auto") throw new UnsupportedError(idText, "ip netns set NAME auto is not modelled");
+  if (!/^\d+$/.test(idText) || Number(idText) > 2147483647) invalidArgument('Invalid "netnsid" value', idText);
+  const viewer = context.target;
+  if (viewer.nsids.has(namespace.id)) throw new CommandError("Error: Peer netns already has a nsid assigned.", 2);
+  if ([...viewer.nsids.values()].includes(Number(idText))) throw new CommandError("Error: The specified nsid is already used.", 2);
+  viewer.nsids.set(namespace.id, Number(idText));
+  return done("");
+}
+
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+}
+
+/**
+ * `ip -all netns exec CMD` (netns_foreach): CMD in every named namespace, in
+ * `ip netns` order, each preceded by "\nnetns: NAME\n". Run as one shell
+ * script of `ip netns exec NAME CMD` lines, so each command is an ordinary
+ * nested one.
+ */
+function netnsExecAll(argvInside: readonly string[], context: IpContext): CommandOutcome {
+  if (argvInside.length === 0) throw new CommandError("No command specified", 255);
+  const named = [...context.world.namespaces.values()].filter((namespace) => namespace.id !== ROOT_NAMESPACE_ID && namespace.name !== "").sort((a, b) => b.id - a.id);
+  const command = argvInside.map(shellWord).join(" ");
+  const script = named.map((namespace) => `printf '\\nnetns: %s\\n' ${shellWord(namespace.name)}; ip netns exec ${shellWord(namespace.name)} ${command}`).join("\n");
+  // ip exits 0 whatever the commands returned.
+  return { kind: "exec", namespace: context.namespace, argv: ["bash", "-c", `${script}\n:`] };
 }

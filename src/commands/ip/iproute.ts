@@ -8,9 +8,11 @@ import { applyOperation } from "../../net/core/rtnetlink.js";
 import { isLocalAddress } from "../../net/ipv4/arp.js";
 import { fibTableDump } from "../../net/ipv4/fib-table.js";
 import { ipRouteOutput } from "../../net/ipv4/route.js";
+import { ipv6RouteLines } from "../../render/iproute2/ipv6.js";
 import { routeJson, routeText } from "../../render/iproute2/route.js";
+import { devicesInOrder } from "../../net/core/net-namespace.js";
 import { CommandError, done, UnsupportedError, type CommandOutcome } from "../command.js";
-import { Arguments, checkKernel, duplicateArgument, matches, parsePrefix, requireDevice } from "./ip-common.js";
+import { Arguments, checkKernel, duplicateArgument, invalidArgument, matches, parsePrefix, requireDevice } from "./ip-common.js";
 import type { IpContext } from "./ip.js";
 
 const USAGE_HINT = "ip route";
@@ -80,7 +82,7 @@ function routeModify(argv: readonly string[], context: IpContext, mode: "add" | 
       source = parsed.address;
     } else if (word === "metric" || word === "priority" || word === "preference") {
       const value = args.value();
-      if (!/^\d+$/.test(value)) throw new CommandError(`Error: argument "${value}" is wrong: "metric" value is invalid\n`, 255);
+      if (!/^\d+$/.test(value)) invalidArgument('"metric" value is invalid\n', value);
       metric = Number(value);
     } else if (word === "proto" || word === "protocol") {
       const value = args.value();
@@ -90,7 +92,7 @@ function routeModify(argv: readonly string[], context: IpContext, mode: "add" | 
     } else if (word === "scope") {
       const value = args.value();
       const parsed = SCOPES[value];
-      if (!parsed) throw new CommandError(`Error: argument "${value}" is wrong: invalid "scope" value\n`, 255);
+      if (!parsed) invalidArgument('invalid "scope" value\n', value);
       scope = parsed;
     } else if (word === "table") table = parseTable(args.value());
     else if (word === "onlink") onlink = true;
@@ -216,7 +218,11 @@ function routeList(argv: readonly string[], context: IpContext, flush: boolean):
   const options = { hideDevice: selector.deviceIndex !== undefined, showTable: tableAll || selector.tables[0] !== RT_TABLE_MAIN ? tableAll : false };
   if (context.options.json) return done(`${JSON.stringify(routes.map((route) => routeJson(context.world, namespace, route, options)))}\n`);
   if (context.options.brief) throw new UnsupportedError("-brief", "ip -brief route is not modelled");
-  return done(routes.map((route) => routeText(context.world, namespace, route, options)).join(""));
+  const text = routes.map((route) => routeText(context.world, namespace, route, options)).join("");
+  // `table all` is the one listing that also dumps IPv6 (iproute2 asks for AF_UNSPEC), after IPv4.
+  const plainAll = tableAll && context.options.family === undefined && selector.deviceIndex === undefined && !selector.exact && !selector.match && !selector.root && !selector.protocol && !selector.scope && !selector.type;
+  const ipv6 = plainAll ? ipv6RouteLines(context.world, namespace, devicesInOrder(namespace)).map((line) => `${line}\n`).join("") : "";
+  return done(text + ipv6);
 }
 
 function selects(selector: RouteSelector, route: Route): boolean {
@@ -255,11 +261,12 @@ function routeGet(argv: readonly string[], context: IpContext): CommandOutcome {
   if (from !== undefined && !isLocalAddress(namespace, from)) {
     throw new CommandError(`${stderr}RTNETLINK answers: ${STRERROR.ENETUNREACH}`, 2);
   }
-  if (from !== undefined && from >>> 24 === 127 && destination >>> 24 !== 127) {
-    throw new CommandError(`${stderr}RTNETLINK answers: ${STRERROR.EINVAL}`, 2);
-  }
   const result = ipRouteOutput(namespace, destination, { ...(from !== undefined ? { source: from } : {}), ...(outputInterface !== undefined ? { outputInterface } : {}) });
   if (!result.ok) throw new CommandError(`${stderr}RTNETLINK answers: ${STRERROR[result.errno]}`, 2);
+  // __mkroute_output(): a loopback source may only leave through lo (checked once a route was found).
+  if (from !== undefined && from >>> 24 === 127 && result.route.device.kind !== "loopback") {
+    throw new CommandError(`${stderr}RTNETLINK answers: ${STRERROR.EINVAL}`, 2);
+  }
   const route = result.route;
   const destinationWord = formatIpv4Address(destination);
   if (context.options.json) {

@@ -6,6 +6,7 @@ import type { NetDevice } from "../../model/netdevice.js";
 import { neighbourKey, type NeighbourEntry } from "../../model/neighbour.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import type { EthernetFrame, Ipv4Packet } from "../../model/packet.js";
+import { RT_TABLE_LOCAL } from "../../model/route.js";
 import { inetSelectAddress, RT_SCOPE_LINK } from "../ipv4/devinet.js";
 import { icmpSendHostUnreachable } from "../ipv4/icmp.js";
 import { record, schedule, type Simulation } from "../simulation.js";
@@ -44,6 +45,21 @@ export function neighbourState(entry: NeighbourEntry, now: number): NeighbourEnt
   return entry.state;
 }
 
+/**
+ * arp_constructor() types the next hop with inet_addr_type_dev_table(), and
+ * __inet_dev_addr_type() answers RTN_BROADCAST while the namespace has no
+ * local table (no IPv4 address was ever added: lo still down). The neighbour
+ * is then NOARP with the broadcast address (hidden from `ip neigh`), and the
+ * frame goes to ff:ff:ff:ff:ff:ff without ARP, also after an address makes
+ * the table (the entry keeps its type). Measured: a namespace with no address
+ * and `default dev va0` leaves no entry in `ip neigh`, one `10.0.0.1 dev va0
+ * lladdr ff:ff:ff:ff:ff:ff NOARP` in `ip neigh show nud all`. Modelled as
+ * `ip route show table local` does: an empty local table counts as none.
+ */
+function hasLocalTable(namespace: NetworkNamespace): boolean {
+  return (namespace.tables.get(RT_TABLE_LOCAL)?.byLength.size ?? 0) > 0;
+}
+
 /** neigh_output(): send to `nexthop` on `device`, resolving its MAC first if needed. */
 export function neighOutput(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, nexthop: Ipv4Address, packet: Ipv4Packet, broadcast: boolean): void {
   if (device.kind === "loopback" || device.kind === "dummy") {
@@ -57,6 +73,11 @@ export function neighOutput(simulation: Simulation, namespace: NetworkNamespace,
   }
   const key = neighbourKey(device.index, nexthop);
   let entry = namespace.neighbours.get(key);
+  if (!entry && !hasLocalTable(namespace)) {
+    // The entry keeps its type: it stays NOARP after an address arrives, until the device goes down.
+    entry = { deviceIndex: device.index, address: nexthop, state: "NOARP", mac: BROADCAST_MAC, probes: 0, confirmedAt: 0, queue: [] };
+    namespace.neighbours.set(key, entry);
+  }
   if (entry && entry.mac !== undefined && entry.state !== "INCOMPLETE" && entry.state !== "FAILED") {
     let state = neighbourState(entry, simulation.world.clock);
     if (state === "STALE") {

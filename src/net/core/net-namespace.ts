@@ -73,6 +73,7 @@ export function createNamespace(world: World, name: string): NetworkNamespace {
   };
   namespace.devices.set(loopback.index, loopback);
   world.namespaces.set(namespace.id, namespace);
+  nameIndexAdd(world.namespaces, namespace);
   return namespace;
 }
 
@@ -86,9 +87,63 @@ export function namespaceById(world: World, id: number): NetworkNamespace {
   return namespace;
 }
 
+// Name lookups: an index from name to item per Map (namespaces of a world,
+// devices of a namespace), so a world of thousands of containers is not
+// scanned on every command. Every insertion, removal and rename in
+// net/core keeps it current (nameIndexAdd/Remove/Rename); a Map that has
+// none yet (a fresh clone) gets one on its first lookup, and one whose size
+// no longer agrees with it is rebuilt.
+interface Named {
+  readonly name: string;
+}
+const nameIndexes = new WeakMap<ReadonlyMap<number, Named>, Map<string, Named>>();
+
+function nameIndex<T extends Named>(map: ReadonlyMap<number, T>): Map<string, T> {
+  let index = nameIndexes.get(map) as Map<string, T> | undefined;
+  if (!index || index.size !== map.size) {
+    index = new Map();
+    for (const item of map.values()) if (!index.has(item.name)) index.set(item.name, item);
+    nameIndexes.set(map, index);
+  }
+  return index;
+}
+
+function lookupByName<T extends Named>(map: ReadonlyMap<number, T>, name: string, key: (item: T) => number): T | undefined {
+  const hit = nameIndex(map).get(name);
+  if (hit === undefined || (hit.name === name && map.get(key(hit)) === hit)) return hit;
+  // Changed behind the index's back: rebuild it from the map itself.
+  nameIndexes.delete(map);
+  return nameIndex(map).get(name);
+}
+
+/** Call after `item` was set into `map`. */
+export function nameIndexAdd(map: ReadonlyMap<number, Named>, item: Named): void {
+  const index = nameIndexes.get(map);
+  if (!index) return;
+  if (index.has(item.name)) nameIndexes.delete(map);
+  else index.set(item.name, item);
+}
+
+/** Call when `item` leaves `map` (with the name it had there). */
+export function nameIndexRemove(map: ReadonlyMap<number, Named>, item: Named): void {
+  const index = nameIndexes.get(map);
+  if (!index) return;
+  if (index.get(item.name) === item) index.delete(item.name);
+  else nameIndexes.delete(map);
+}
+
+/** Call after `item` in `map` changed its name from `oldName`. */
+export function nameIndexRename(map: ReadonlyMap<number, Named>, item: Named, oldName: string): void {
+  const index = nameIndexes.get(map);
+  if (!index) return;
+  if (index.get(oldName) === item && !index.has(item.name)) {
+    index.delete(oldName);
+    index.set(item.name, item);
+  } else nameIndexes.delete(map);
+}
+
 export function namespaceByName(world: World, name: string): NetworkNamespace | undefined {
-  for (const namespace of world.namespaces.values()) if (namespace.name === name) return namespace;
-  return undefined;
+  return lookupByName(world.namespaces, name, (namespace) => namespace.id);
 }
 
 export function rootNamespace(world: World): NetworkNamespace {
@@ -96,8 +151,7 @@ export function rootNamespace(world: World): NetworkNamespace {
 }
 
 export function deviceByName(namespace: NetworkNamespace, name: string): NetDevice | undefined {
-  for (const device of namespace.devices.values()) if (device.name === name) return device;
-  return undefined;
+  return lookupByName(namespace.devices, name, (device) => device.index);
 }
 
 export function deviceByIndex(namespace: NetworkNamespace, index: number): NetDevice {
@@ -129,7 +183,8 @@ export function vethPeer(world: World, device: NetDevice): { namespace: NetworkN
 export function allocateNsid(viewer: NetworkNamespace, other: NetworkNamespace): number {
   const existing = viewer.nsids.get(other.id);
   if (existing !== undefined) return existing;
-  const nsid = viewer.nsids.size === 0 ? 0 : Math.max(...viewer.nsids.values()) + 1;
+  let nsid = 0;
+  for (const value of viewer.nsids.values()) if (value >= nsid) nsid = value + 1;
   viewer.nsids.set(other.id, nsid);
   return nsid;
 }

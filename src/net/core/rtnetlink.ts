@@ -19,10 +19,15 @@ import { fibAliases, fibTableDelete, fibTableInsert, fibTableLookup, fibTableRem
 import { isLocalAddress } from "../ipv4/arp.js";
 import { isRunning } from "./link-state.js";
 import { writeSysctl } from "./proc-sys.js";
-import { allocateIfindex, allocateNsid, createNamespace, deviceByIndex, emptyStatistics, namespaceById, namespaceByName, deviceByName, vethPeer } from "./net-namespace.js";
+import { nfTablesApply } from "../netfilter/nf-tables-api.js";
+import { allocateIfindex, allocateNsid, createNamespace, deviceByIndex, emptyStatistics, nameIndexAdd, nameIndexRemove, nameIndexRename, namespaceById, namespaceByName, deviceByName, vethPeer } from "./net-namespace.js";
 
 export function applyOperation(world: World, operation: Operation): KernelResult<unknown> {
   switch (operation.op) {
+    case "iptables":
+    case "iptables-restore":
+    case "conntrack-flush":
+      return nfTablesApply(world, operation);
     case "netns-add":
       if (namespaceByName(world, operation.name)) return fail("EEXIST");
       return ok(createNamespace(world, operation.name).id);
@@ -108,6 +113,7 @@ function newDevice(world: World, namespace: NetworkNamespace, fields: Pick<NetDe
     ...fields,
   };
   namespace.devices.set(device.index, device);
+  nameIndexAdd(namespace.devices, device);
   return device;
 }
 
@@ -132,6 +138,8 @@ function rtnlNewlink(world: World, operation: LinkAdd): KernelResult<unknown> {
     ...(operation.kind === "bridge" ? { bridge: { ageingTime: 30000, macFixed: operation.mac !== undefined, hadPorts: false, fdb: new Map() } } : {}),
     ...origin,
   });
+  // br_dev_init()/br_fdb_change_mac_address(): the bridge's own address is a local fdb entry from the start.
+  if (device.bridge) brFdbAddLocal(device, device.mac, device.index);
   if (peer && peerNamespace) {
     peer.peer = { namespaceId: namespace.id, index: device.index };
     device.peer = { namespaceId: peerNamespace.id, index: peer.index };
@@ -153,12 +161,14 @@ function unregisterDevice(world: World, namespace: NetworkNamespace, device: Net
   const peer = vethPeer(world, device);
   detachDevice(world, namespace, device);
   namespace.devices.delete(device.index);
+  nameIndexRemove(namespace.devices, device);
   if (device.kind === "bridge") {
     for (const port of namespace.devices.values()) if (port.masterIndex === device.index) delete port.masterIndex;
   }
   if (peer) {
     detachDevice(world, peer.namespace, peer.device);
     peer.namespace.devices.delete(peer.device.index);
+    nameIndexRemove(peer.namespace.devices, peer.device);
   }
 }
 
@@ -181,6 +191,9 @@ function netnsDelete(world: World, name: string): KernelResult<unknown> {
     if (namespace.devices.has(device.index) && device.kind !== "loopback") unregisterDevice(world, namespace, device);
   }
   world.namespaces.delete(namespace.id);
+  nameIndexRemove(world.namespaces, namespace);
+  // cleanup_net(): every other namespace forgets the id it had for this one.
+  for (const other of world.namespaces.values()) other.nsids.delete(namespace.id);
   return ok(undefined);
 }
 
@@ -266,7 +279,9 @@ function doSetlink(world: World, operation: LinkSet): KernelResult<unknown> {
   if (operation.name !== undefined && operation.name !== device.name) {
     if (device.adminUp) return fail("EBUSY");
     if (deviceByName(namespace, operation.name)) return fail("EEXIST");
+    const oldName = device.name;
     device.name = operation.name;
+    nameIndexRename(namespace.devices, device, oldName);
   }
   if (operation.mac !== undefined) {
     if (device.masterIndex !== undefined) {
@@ -300,11 +315,15 @@ function doSetlink(world: World, operation: LinkSet): KernelResult<unknown> {
 /** dev_change_net_namespace(): the device goes down, loses its addresses and routes, and keeps its ifindex if free. */
 function moveToNamespace(world: World, from: NetworkNamespace, device: NetDevice, to: NetworkNamespace): void {
   const peer = vethPeer(world, device);
+  // rtmsg_ifinfo_newnet(): the RTM_DELLINK sent in the old namespace carries IFLA_NEW_NETNSID, allocated there for the new one.
+  allocateNsid(from, to);
   detachDevice(world, from, device);
   from.devices.delete(device.index);
+  nameIndexRemove(from.devices, device);
   if (to.devices.has(device.index)) device.index = allocateIfindex(to);
   device.conf = { ...to.sysctl.confDefault };
   to.devices.set(device.index, device);
+  nameIndexAdd(to.devices, device);
   if (peer) {
     peer.device.peer = { namespaceId: to.id, index: device.index };
     if (peer.namespace !== to) {

@@ -28,7 +28,10 @@ export function primaryFor(device: NetDevice, address: Ipv4Address, prefixLength
 /**
  * __inet_insert_ifa(): an address inside the subnet of an existing primary
  * (same prefix length) becomes secondary and goes to the end of the list; a
- * new primary goes after the last primary.
+ * new primary goes after the last primary of the same or a narrower scope
+ * (`ifa->ifa_scope <= ifa1->ifa_scope`), so primaries stay ordered host,
+ * link, global: 127.0.0.1 added when lo comes up goes before an 8.8.8.8/32
+ * added while it was down.
  */
 export function insertInetAddress(device: NetDevice, address: Omit<InetAddress, "secondary">): InetAddress {
   const secondary = primaryFor(device, address.address, address.prefixLength) !== undefined;
@@ -38,7 +41,7 @@ export function insertInetAddress(device: NetDevice, address: Omit<InetAddress, 
   } else {
     let lastPrimary = -1;
     device.addresses.forEach((candidate, index) => {
-      if (!candidate.secondary) lastPrimary = index;
+      if (!candidate.secondary && scopeValue(address.scope) <= scopeValue(candidate.scope)) lastPrimary = index;
     });
     device.addresses.splice(lastPrimary + 1, 0, entry);
   }

@@ -113,15 +113,16 @@ export function fibDelIfaddr(namespace: NetworkNamespace, device: NetDevice, add
 
 /**
  * fib_disable_ip() on NETDEV_DOWN: every route through the device goes,
- * static and default routes included, except the local routes of its own
- * addresses (which keep the addresses reachable from the namespace), unless
+ * static and default routes included, except the local (host-scope) routes
+ * of its addresses (which keep the addresses reachable from the namespace), unless
  * `everything` (the last address went).
  */
 export function fibFlushDevice(namespace: NetworkNamespace, device: NetDevice, everything: boolean): void {
   for (const table of namespace.tables.values()) {
     fibTableRemove(
       table,
-      (route) => route.nexthop?.deviceIndex === device.index && (everything || !(route.type === "local" && route.prefix.length === 32)),
+      // fib_sync_down_dev(): host-scope (local) routes survive a plain down, lo's 127.0.0.0/8 included.
+      (route) => route.nexthop?.deviceIndex === device.index && (everything || route.type !== "local"),
     );
   }
 }

@@ -4,6 +4,7 @@ import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import { ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_ECHO_REPLY, ICMP_HOST_UNREACH, type IcmpMessage, type Ipv4Packet } from "../../model/packet.js";
 import { record, type Simulation } from "../simulation.js";
+import { isLocalAddress } from "./arp.js";
 import { ipLocalOut } from "./ip-output.js";
 import { ipRouteOutput } from "./route.js";
 
@@ -68,12 +69,16 @@ function icmpEcho(simulation: Simulation, namespace: NetworkNamespace, device: N
 
 /**
  * __icmp_send(): an error about `original` back to its sender. Never about
- * an ICMP error (no storms). The source is what the route back picks
+ * an ICMP error (no storms). The source is the address the packet was sent
+ * to when it was for this host, else what the route back picks
  * (icmp_errors_use_inbound_ifaddr=0).
  */
 export function icmpSend(simulation: Simulation, namespace: NetworkNamespace, original: Ipv4Packet, type: number, code: number, ingress?: NetDevice): void {
   if (original.transport.protocol === "icmp" && ICMP_ERROR_TYPES.has(original.transport.type)) return;
-  const route = ipRouteOutput(namespace, original.source);
+  // A packet that was for this host is answered from the address it was sent to (saddr = iph->daddr
+  // when the route is RTCF_LOCAL; measured: a UDP port unreachable from 8.8.8.8 on lo, not from the egress address).
+  const local = isLocalAddress(namespace, original.destination);
+  const route = ipRouteOutput(namespace, original.source, local ? { source: original.destination } : {});
   if (!route.ok) {
     record(simulation, () => ({ namespace, ...(ingress ? { device: ingress.name } : {}), stage: "icmp_send", packet: original, verdict: "drop", dropReason: "IP_OUTNOROUTES", why: `no route back to ${formatIpv4Address(original.source)} for the ICMP error` }));
     return;

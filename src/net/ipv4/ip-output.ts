@@ -8,7 +8,7 @@ import type { Decision } from "../../model/trace.js";
 import { neighOutput } from "../core/neighbour.js";
 import { nfHook } from "../netfilter/nf-hook.js";
 import { record, type Simulation } from "../simulation.js";
-import type { FibResult, OutputRoute } from "./route.js";
+import { ipRouteOutput, type FibResult, type OutputRoute } from "./route.js";
 
 export function routeDecision(fib: FibResult, nexthop: number, source?: number): Decision {
   return { kind: "route", table: fib.table, candidates: fib.candidates, chosen: fib.route, nexthop, ...(source === undefined ? {} : { source }) };
@@ -31,12 +31,24 @@ export function describeRouteChoice(namespace: NetworkNamespace, fib: FibResult)
 export function ipLocalOut(simulation: Simulation, namespace: NetworkNamespace, route: OutputRoute, packet: Ipv4Packet): void {
   const filtered = nfHook(simulation, namespace, "OUTPUT", packet, { out: route.device });
   if (!filtered) return;
-  ipOutput(simulation, namespace, route.device, route.nexthop, filtered, route.type === "broadcast");
+  let chosen = route;
+  if (filtered.destination !== packet.destination) {
+    // ip_route_me_harder(): a nat OUTPUT rule changed the destination, so the packet is routed again.
+    const rerouted = ipRouteOutput(namespace, filtered.destination, { source: filtered.source });
+    if (!rerouted.ok) {
+      record(simulation, () => ({ namespace, stage: "ip_route_output", packet: filtered, decision: { kind: "no-route", destination: filtered.destination }, verdict: "drop", dropReason: "IP_OUTNOROUTES", why: `after DNAT to ${formatIpv4Address(filtered.destination)} there is no route: dropped` }));
+      return;
+    }
+    chosen = rerouted.route;
+    const fib = chosen.fib;
+    record(simulation, () => ({ namespace, device: chosen.device.name, stage: "ip_route_output", packet: filtered, ...(fib ? { decision: routeDecision(fib, chosen.nexthop, chosen.source) } : {}), verdict: "continue", why: `DNAT changed the destination to ${formatIpv4Address(filtered.destination)}: routed again, out of ${chosen.device.name}` }));
+  }
+  ipOutput(simulation, namespace, chosen.device, chosen.nexthop, filtered, chosen.type === "broadcast");
 }
 
 /** ip_output(): POSTROUTING, then to the neighbour layer of the egress device. */
 export function ipOutput(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, nexthop: number, packet: Ipv4Packet, broadcast: boolean): void {
-  const filtered = nfHook(simulation, namespace, "POSTROUTING", packet, { out: device });
+  const filtered = nfHook(simulation, namespace, "POSTROUTING", packet, { out: device, nexthop });
   if (!filtered) return;
   record(simulation, () => ({ namespace, device: device.name, stage: "ip_output", packet: filtered, verdict: "continue", why: `out of ${device.name} towards ${formatIpv4Address(nexthop)}${nexthop === packet.destination ? " (on-link)" : " (the gateway)"}` }));
   neighOutput(simulation, namespace, device, nexthop, filtered, broadcast);

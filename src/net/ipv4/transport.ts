@@ -15,6 +15,31 @@ function listenerFor(namespace: NetworkNamespace, protocol: "tcp" | "udp", addre
   return namespace.sockets.find((socket) => socket.open && socket.protocol === protocol && socket.port === port && (socket.address === 0 || socket.address === address));
 }
 
+/** Connections a listener accepted during this simulation (the server half of the handshake), by both ends. */
+const ACCEPTED = new WeakMap<Simulation, Set<string>>();
+
+function acceptedConnections(simulation: Simulation): Set<string> {
+  let set = ACCEPTED.get(simulation);
+  if (!set) {
+    set = new Set();
+    ACCEPTED.set(simulation, set);
+  }
+  return set;
+}
+
+function connectionKey(namespace: NetworkNamespace, packet: Ipv4Packet): string {
+  const transport = packet.transport as TcpSegment;
+  return `${namespace.id} ${packet.destination}:${transport.destinationPort} ${packet.source}:${transport.sourcePort}`;
+}
+
+/** A segment back to the sender of `packet`, from the address it was sent to. */
+function sendSegment(simulation: Simulation, namespace: NetworkNamespace, packet: Ipv4Packet, flags: TcpSegment["flags"]): void {
+  const transport = packet.transport as TcpSegment;
+  const reply: Ipv4Packet = { source: packet.destination, destination: packet.source, ttl: 64, transport: { protocol: "tcp", sourcePort: transport.destinationPort, destinationPort: transport.sourcePort, flags }, payloadLength: 32 };
+  const route = ipRouteOutput(namespace, packet.source, { source: packet.destination });
+  if (route.ok) ipLocalOut(simulation, namespace, route.route, reply);
+}
+
 export function transportRcv(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, packet: Ipv4Packet): void {
   const transport = packet.transport;
   if (transport.protocol === "icmp") return;
@@ -40,16 +65,35 @@ export function transportRcv(simulation: Simulation, namespace: NetworkNamespace
     simulation.deliveries.push({ namespaceId: namespace.id, packet });
     return;
   }
+  const key = connectionKey(namespace, packet);
+  const accepted = acceptedConnections(simulation);
+  if (!transport.flags.syn) {
+    // The rest of a connection: the server answers the client's FIN with its own (nc closes too).
+    if (accepted.has(key)) {
+      if (!transport.flags.fin) {
+        record(simulation, () => ({ namespace, device: device.name, stage, packet, verdict: "deliver", why: "an ACK on an accepted connection" }));
+        return;
+      }
+      accepted.delete(key);
+      record(simulation, () => ({ namespace, device: device.name, stage, packet, verdict: "deliver", why: "the client closes; the server closes too: FIN-ACK goes back" }));
+      sendSegment(simulation, namespace, packet, { fin: true, ack: true });
+      return;
+    }
+    record(simulation, () => ({ namespace, device: device.name, stage, packet, verdict: "deliver", why: transport.flags.fin ? "the server closes the connection" : "an ACK for the client" }));
+    simulation.deliveries.push({ namespaceId: namespace.id, packet });
+    return;
+  }
   let answer: TcpSegment;
   if (listener && transport.flags.syn) {
     record(simulation, () => ({ namespace, device: device.name, stage, packet, verdict: "deliver", why: `a listener on tcp port ${transport.destinationPort} accepts: SYN-ACK goes back` }));
     answer = { protocol: "tcp", sourcePort: transport.destinationPort, destinationPort: transport.sourcePort, flags: { syn: true, ack: true } };
     if (!listener.keepListening) listener.open = false;
+    accepted.add(key);
   } else {
     record(simulation, () => ({ namespace, device: device.name, stage, packet, verdict: "drop", dropReason: "NO_SOCKET", why: `nothing listens on tcp port ${transport.destinationPort} at ${formatIpv4Address(packet.destination)}: a reset goes back` }));
     answer = { protocol: "tcp", sourcePort: transport.destinationPort, destinationPort: transport.sourcePort, flags: { rst: true, ack: true } };
   }
-  const reply: Ipv4Packet = { source: packet.destination, destination: packet.source, ttl: 64, transport: answer, payloadLength: 20 };
+  const reply: Ipv4Packet = { source: packet.destination, destination: packet.source, ttl: 64, transport: answer, payloadLength: answer.flags.syn ? 40 : 20 };
   const route = ipRouteOutput(namespace, packet.source, { source: packet.destination });
   if (route.ok) ipLocalOut(simulation, namespace, route.route, reply);
 }

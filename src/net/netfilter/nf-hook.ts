@@ -1,38 +1,205 @@
-// NF_HOOK() (include/linux/netfilter.h): where the packet walk hands packets
-// to netfilter. With no tables configured every hook accepts, as on a kernel
-// whose rulesets are empty; the iptables engine fills these in.
+// NF_HOOK() (include/linux/netfilter.h) and the order the kernel runs its
+// hook functions in (priorities in include/uapi/linux/netfilter_ipv4.h):
+//   PREROUTING  raw -> conntrack -> mangle -> nat (DNAT)
+//   INPUT       mangle -> filter -> nat (SNAT) -> conntrack confirm
+//   FORWARD     mangle -> filter
+//   OUTPUT      raw -> conntrack -> mangle -> nat (DNAT) -> filter
+//   POSTROUTING mangle -> nat (SNAT) -> conntrack confirm
+// A namespace with no tables (iptables never ran there) accepts everything.
+import { formatIpv4Address } from "../../model/address.js";
+import type { ConntrackEntry, ConntrackTuple } from "../../model/conntrack.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
+import type { HookName, NetfilterState, TableName } from "../../model/netfilter.js";
 import type { Ipv4Packet } from "../../model/packet.js";
-import type { Simulation } from "../simulation.js";
+import { record, type Simulation } from "../simulation.js";
+import { iptDoTable } from "./ip-tables.js";
+import { conntrackConfirm, conntrackIn, isIcmpError, packetEntry } from "./nf-conntrack.js";
+import { markNatDone, natIcmpReplyTranslation, natInitialized, natPacket, natSetupInfo, type ManipType } from "./nf-nat.js";
+import type { MatchContext } from "./xt-match-context.js";
 
-export type Hook = "PREROUTING" | "INPUT" | "FORWARD" | "OUTPUT" | "POSTROUTING";
+export type Hook = HookName;
+
+export interface HookDevices {
+  readonly in?: NetDevice;
+  readonly out?: NetDevice;
+  /** The next hop the packet is routed to (POSTROUTING): MASQUERADE picks its address by it. */
+  readonly nexthop?: number;
+  /** br_netfilter: the bridge ports, and whether the packet is bridged rather than routed. */
+  readonly physIn?: NetDevice;
+  readonly physOut?: NetDevice;
+  readonly bridged?: boolean;
+}
+
+export function formatTuple(tuple: ConntrackTuple): string {
+  const protocol = tuple.protocol === 1 ? "icmp" : tuple.protocol === 6 ? "tcp" : tuple.protocol === 17 ? "udp" : `proto ${tuple.protocol}`;
+  if (tuple.protocol === 1) return `${protocol} ${formatIpv4Address(tuple.source)} > ${formatIpv4Address(tuple.destination)} type ${tuple.icmpType ?? 0} id ${tuple.sourcePort}`;
+  return `${protocol} ${formatIpv4Address(tuple.source)}:${tuple.sourcePort} > ${formatIpv4Address(tuple.destination)}:${tuple.destinationPort}`;
+}
+
+export function formatEntry(entry: ConntrackEntry): string {
+  return `#${entry.id} original ${formatTuple(entry.original)}, reply ${formatTuple(entry.reply)}`;
+}
+
+function describeChange(before: Ipv4Packet, after: Ipv4Packet): string {
+  const parts: string[] = [];
+  const port = (packet: Ipv4Packet, side: "source" | "destination") => {
+    const transport = packet.transport;
+    if (transport.protocol === "icmp") return transport.id === undefined ? "" : ` id ${transport.id}`;
+    return `:${side === "source" ? transport.sourcePort : transport.destinationPort}`;
+  };
+  const source = (packet: Ipv4Packet) => `${formatIpv4Address(packet.source)}${port(packet, "source")}`;
+  const destination = (packet: Ipv4Packet) => `${formatIpv4Address(packet.destination)}${port(packet, "destination")}`;
+  if (source(before) !== source(after)) parts.push(`source ${source(before)} -> ${source(after)}`);
+  if (destination(before) !== destination(after)) parts.push(`destination ${destination(before)} -> ${destination(after)}`);
+  if (parts.length === 0 && before.transport !== after.transport) parts.push("the quoted packet inside the ICMP error");
+  return parts.join(", ");
+}
+
+interface HookRun {
+  readonly simulation: Simulation;
+  readonly namespace: NetworkNamespace;
+  readonly state: NetfilterState;
+  readonly hook: HookName;
+  readonly devices: HookDevices;
+}
+
+function matchContext(run: HookRun, packet: Ipv4Packet): MatchContext {
+  const { devices } = run;
+  return {
+    namespace: run.namespace,
+    hook: run.hook,
+    packet,
+    ...(devices.in ? { in: devices.in } : {}),
+    ...(devices.out ? { out: devices.out } : {}),
+    ...(devices.physIn ? { physIn: devices.physIn } : {}),
+    ...(devices.physOut ? { physOut: devices.physOut } : {}),
+    bridged: devices.bridged ?? false,
+  };
+}
+
+function deviceName(run: HookRun): string | undefined {
+  return run.devices.in?.name ?? run.devices.out?.name;
+}
+
+/** A plain table (raw, mangle, filter) at this hook: the packet, or undefined when dropped. */
+function runTable(run: HookRun, name: TableName, packet: Ipv4Packet): Ipv4Packet | undefined {
+  const table = run.state.tables.get(name);
+  if (!table) return packet;
+  const result = iptDoTable({ simulation: run.simulation, table, context: matchContext(run, packet) }, run.hook);
+  return result.verdict === "DROP" ? undefined : result.packet;
+}
+
+/** nf_nat_inet_fn(): the nat table for a connection's first packet, then the rewrite every packet gets. */
+function runNat(run: HookRun, packet: Ipv4Packet, manip: ManipType): Ipv4Packet | undefined {
+  const { simulation, namespace, state } = run;
+  const entry = packetEntry(state, namespace, packet);
+  const attached = packet.conntrack;
+  if (!entry || !attached || attached.direction === undefined) return packet;
+  let current = packet;
+  const direction = attached.direction;
+  if (attached.state === "RELATED" && isIcmpError(packet)) {
+    current = natIcmpReplyTranslation(entry, direction, manip, packet);
+  } else {
+    if ((attached.state === "NEW" || attached.state === "RELATED") && !natInitialized(entry, manip)) {
+      const table = state.tables.get("nat");
+      const result = table ? iptDoTable({ simulation, table, context: matchContext(run, packet), ...(run.devices.nexthop !== undefined ? { nexthop: run.devices.nexthop } : {}) }, run.hook) : { verdict: "ACCEPT" as const, packet };
+      if (result.verdict === "DROP") return undefined;
+      current = result.packet;
+      if (result.binding) {
+        if (!natSetupInfo(state.conntrack, entry, result.binding, simulation.world.clock)) {
+          record(simulation, () => ({ namespace, ...(deviceName(run) ? { device: deviceName(run)! } : {}), stage: "nf_hook", packet, decision: { kind: "conntrack", state: attached.state, entry: formatEntry(entry) }, verdict: "drop", dropReason: "NETFILTER_DROP", why: `${run.hook} nat: no free ${manip} tuple for this connection: dropped` }));
+          return undefined;
+        }
+        record(simulation, () => ({ namespace, ...(deviceName(run) ? { device: deviceName(run)! } : {}), stage: "nf_hook", packet, decision: { kind: "conntrack", state: attached.state, entry: formatEntry(entry) }, verdict: "continue", why: `${run.hook} nat: connection #${entry.id} bound; replies will come back as ${formatTuple(entry.reply)}` }));
+      } else markNatDone(entry, manip);
+    }
+    current = natPacket(entry, direction, manip, current);
+  }
+  if (current !== packet && describeChange(packet, current) !== "") {
+    const before = packet;
+    const after = current;
+    const how = attached.state === "NEW" && direction === "original" ? "the rule's NAT" : `conntrack entry #${entry.id} (${direction === "reply" ? "a reply: the NAT undone" : "a later packet of the connection"})`;
+    record(simulation, () => ({
+      namespace,
+      ...(deviceName(run) ? { device: deviceName(run)! } : {}),
+      stage: "nf_hook",
+      packet: before,
+      packetAfter: after,
+      decision: { kind: "conntrack", state: attached.state, entry: formatEntry(entry) },
+      verdict: "continue",
+      why: `${run.hook} ${manip === "source" ? "SNAT" : "DNAT"} by ${how}: ${describeChange(before, after)}`,
+    }));
+  }
+  return current;
+}
+
+function runConntrack(run: HookRun, packet: Ipv4Packet, keep: boolean): Ipv4Packet {
+  const { simulation, namespace, state } = run;
+  const result = conntrackIn(state, namespace, packet, simulation.world.clock, keep);
+  if (result.why && state.conntrackEnabled) {
+    const entry = result.entry;
+    const ctstate = result.packet.conntrack?.state ?? "UNTRACKED";
+    record(simulation, () => ({
+      namespace,
+      ...(deviceName(run) ? { device: deviceName(run)! } : {}),
+      stage: "nf_hook",
+      packet: result.packet,
+      decision: { kind: "conntrack", state: ctstate, entry: entry ? formatEntry(entry) : "(none)" },
+      verdict: "continue",
+      why: `${run.hook} conntrack: ${result.why}`,
+    }));
+  }
+  return result.packet;
+}
+
+function confirm(run: HookRun, packet: Ipv4Packet): void {
+  const entry = conntrackConfirm(run.state, run.namespace, packet);
+  if (!entry) return;
+  record(run.simulation, () => ({ namespace: run.namespace, ...(deviceName(run) ? { device: deviceName(run)! } : {}), stage: "nf_hook", packet, decision: { kind: "conntrack", state: packet.conntrack?.state ?? "NEW", entry: formatEntry(entry) }, verdict: "continue", why: `${run.hook} conntrack confirms connection #${entry.id}: later packets and replies follow it` }));
+}
 
 /** The packet to continue with (maybe rewritten by NAT), or undefined when dropped. */
-export function nfHook(
-  simulation: Simulation,
-  namespace: NetworkNamespace,
-  hook: Hook,
-  packet: Ipv4Packet,
-  devices: { readonly in?: NetDevice; readonly out?: NetDevice },
-): Ipv4Packet | undefined {
-  void simulation;
-  void namespace;
-  void hook;
-  void devices;
-  return packet;
+export function nfHook(simulation: Simulation, namespace: NetworkNamespace, hook: Hook, packet: Ipv4Packet, devices: HookDevices): Ipv4Packet | undefined {
+  const state = namespace.netfilter;
+  if (!state) return packet;
+  const run: HookRun = { simulation, namespace, state, hook, devices };
+  let current: Ipv4Packet | undefined = packet;
+  switch (hook) {
+    case "PREROUTING":
+      current = runTable(run, "raw", current);
+      if (!current) return undefined;
+      current = runConntrack(run, current, devices.in?.kind === "loopback");
+      current = runTable(run, "mangle", current);
+      if (!current) return undefined;
+      return runNat(run, current, "destination");
+    case "INPUT":
+      current = runTable(run, "mangle", current);
+      if (current) current = runTable(run, "filter", current);
+      if (current) current = runNat(run, current, "source");
+      if (current) confirm(run, current);
+      return current;
+    case "FORWARD":
+      current = runTable(run, "mangle", current);
+      if (current) current = runTable(run, "filter", current);
+      return current;
+    case "OUTPUT":
+      current = runTable(run, "raw", current);
+      if (!current) return undefined;
+      current = runConntrack(run, current, true);
+      current = runTable(run, "mangle", current);
+      if (current) current = runNat(run, current, "destination");
+      if (current) current = runTable(run, "filter", current);
+      return current;
+    case "POSTROUTING":
+      current = runTable(run, "mangle", current);
+      if (current) current = runNat(run, current, "source");
+      if (current) confirm(run, current);
+      return current;
+  }
 }
 
 /** Bridged IPv4 (br_netfilter): FORWARD with in = out = the bridge. */
-export function nfBridgeForward(
-  simulation: Simulation,
-  namespace: NetworkNamespace,
-  bridge: NetDevice,
-  ingress: NetDevice,
-  egress: NetDevice,
-  packet: Ipv4Packet,
-): Ipv4Packet | undefined {
-  void ingress;
-  void egress;
-  return nfHook(simulation, namespace, "FORWARD", packet, { in: bridge, out: bridge });
+export function nfBridgeForward(simulation: Simulation, namespace: NetworkNamespace, bridge: NetDevice, ingress: NetDevice, egress: NetDevice, packet: Ipv4Packet): Ipv4Packet | undefined {
+  return nfHook(simulation, namespace, "FORWARD", packet, { in: bridge, out: bridge, physIn: ingress, physOut: egress, bridged: true });
 }

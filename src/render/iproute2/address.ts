@@ -44,7 +44,7 @@ export function addressText(world: World, namespace: NetworkNamespace, device: N
   const inet6 = selectInet6(world, namespace, device, filter);
   if (filter.label !== undefined) return inet.map(inetLines).join("");
   if (filter.family !== undefined && inet.length === 0 && inet6.length === 0) return "";
-  return linkHeaderText(world, namespace, device, false) + inet.map(inetLines).join("") + inet6.map(inet6Lines).join("");
+  return linkHeaderText(world, namespace, device, false, filter.family !== undefined) + inet.map(inetLines).join("") + inet6.map(inet6Lines).join("");
 }
 
 export function addressJson(world: World, namespace: NetworkNamespace, device: NetDevice, filter: AddressFilter): JsonObject | undefined {
@@ -74,4 +74,11 @@ export function addressBriefText(world: World, namespace: NetworkNamespace, devi
   if (filter.family !== undefined && inet.length === 0 && inet6.length === 0) return "";
   const addresses = [...inet.map((address) => `${formatIpv4Address(address.address)}/${address.prefixLength} `), ...inet6.map((address) => `${address.address}/${address.prefixLength} `)].join("");
   return `${displayName(world, namespace, device).padEnd(16)} ${operstate(world, namespace, device).padEnd(14)} ${addresses}\n`;
+}
+
+/** `ip -o addr`: one line per address, "N: NAME    " before it and "\\" where its line broke (print_addrinfo with oneline). */
+export function addressOnelineText(world: World, namespace: NetworkNamespace, device: NetDevice, filter: AddressFilter): string {
+  const prefix = `${device.index}: ${device.name}    `;
+  const lines = [...selectInet(device, filter).map(inetLines), ...selectInet6(world, namespace, device, filter).map(inet6Lines)];
+  return lines.map((text) => `${prefix}${text.trimStart().replace(/\n(?!$)/g, "\\")}`).join("");
 }

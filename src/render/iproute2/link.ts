@@ -76,13 +76,16 @@ function masterName(namespace: NetworkNamespace, device: NetDevice): string | un
 }
 
 /** The two header lines every `ip link` / `ip addr` entry starts with. */
-export function linkHeaderText(world: World, namespace: NetworkNamespace, device: NetDevice, forLink: boolean): string {
+export function linkHeaderText(world: World, namespace: NetworkNamespace, device: NetDevice, forLink: boolean, familyFiltered = false): string {
   const master = masterName(namespace, device);
   const first = `${device.index}: ${displayName(world, namespace, device)}: <${linkFlags(world, namespace, device).join(",")}> mtu ${device.mtu} qdisc ${qdisc(device)}${master ? ` master ${master}` : ""} state ${operstate(world, namespace, device)}${forLink ? " mode DEFAULT" : ""} group default qlen 1000`;
   const linkType = device.kind === "loopback" ? "loopback" : "ether";
   const broadcast = device.kind === "loopback" ? "00:00:00:00:00:00" : "ff:ff:ff:ff:ff:ff";
   const peer = peerView(world, namespace, device);
-  const second = `    link/${linkType} ${device.mac} brd ${broadcast}${peer?.netnsLabel ? ` ${peer.netnsLabel}` : ""}`;
+  const netnsLabel = peer?.netnsLabel ? ` ${peer.netnsLabel}` : "";
+  // print_linkinfo(): with -4/-6 the link/ether line is left out; the netns label still follows.
+  if (familyFiltered) return `${first}${netnsLabel}\n`;
+  const second = `    link/${linkType} ${device.mac} brd ${broadcast}${netnsLabel}`;
   return `${first}\n${second}\n`;
 }
 
@@ -114,4 +117,68 @@ export function linkBriefText(world: World, namespace: NetworkNamespace, device:
 
 export function peerNamespaceName(world: World, device: NetDevice): string | undefined {
   return device.peer ? namespaceById(world, device.peer.namespaceId).name : undefined;
+}
+
+/** The `-d` bridge id: priority, then the MAC with unpadded hex bytes (print_bridge_id: "%x:%x:..."). */
+function bridgeId(mac: string): string {
+  return `8000.${mac.split(":").map((octet) => parseInt(octet, 16).toString(16)).join(":")}`;
+}
+
+/**
+ * `ip -d`: the attributes after the link/ether line (print_linkinfo with
+ * show_details), for the kinds whose defaults the model knows: veth and
+ * bridge. veth has one queue per CPU: the measured host had 2.
+ */
+export function linkDetailsText(device: NetDevice): string | undefined {
+  const generic = " promiscuity 0  allmulti 0 minmtu 68 maxmtu 65535 \n";
+  if (device.masterIndex !== undefined) return undefined;
+  if (device.kind === "veth") {
+    return `${generic}    veth addrgenmode eui64 numtxqueues 2 numrxqueues 2 gso_max_size 65536 gso_max_segs 65535 tso_max_size 524280 tso_max_segs 65535 gro_max_size 65536 \n`;
+  }
+  if (device.kind === "bridge") {
+    const id = bridgeId(device.mac);
+    return (
+      `${generic}    bridge forward_delay 1500 hello_time 200 max_age 2000 ageing_time ${device.bridge!.ageingTime} stp_state 0 priority 32768 vlan_filtering 0 bridge_id ${id} designated_root ${id} ` +
+      "root_port 0 root_path_cost 0 topology_change 0 topology_change_detected 0 hello_timer    0.00 tcn_timer    0.00 topology_change_timer    0.00 gc_timer    0.00 " +
+      "group_fwd_mask 0 group_address 01:80:c2:00:00:00 mcast_snooping 1 no_linklocal_learn 0 mcast_vlan_snooping 0 mcast_router 1 mcast_query_use_ifaddr 0 mcast_querier 0 " +
+      "mcast_hash_elasticity 16 mcast_hash_max 4096 mcast_last_member_count 2 mcast_startup_query_count 2 mcast_last_member_interval 100 mcast_membership_interval 26000 " +
+      "mcast_querier_interval 25500 mcast_query_interval 12500 mcast_query_response_interval 1000 mcast_startup_query_interval 3124 mcast_stats_enabled 0 mcast_igmp_version 2 " +
+      "mcast_mld_version 1 nf_call_iptables 0 nf_call_ip6tables 0 nf_call_arptables 0 addrgenmode eui64 numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535 " +
+      "tso_max_size 65536 tso_max_segs 65535 gro_max_size 65536 \n"
+    );
+  }
+  return undefined;
+}
+
+/** `ip -j -d` keys for a veth, after "broadcast" (and "link_netnsid"). */
+export function linkDetailsJson(device: NetDevice): JsonObject | undefined {
+  if (device.kind !== "veth" || device.masterIndex !== undefined) return undefined;
+  return {
+    promiscuity: 0,
+    allmulti: 0,
+    min_mtu: 68,
+    max_mtu: 65535,
+    linkinfo: { info_kind: "veth" },
+    inet6_addr_gen_mode: "eui64",
+    num_tx_queues: 2,
+    num_rx_queues: 2,
+    gso_max_size: 65536,
+    gso_max_segs: 65535,
+    tso_max_size: 524280,
+    tso_max_segs: 65535,
+    gro_max_size: 65536,
+  };
+}
+
+/** `ip -s link`: the RX/TX counter block (print_link_stats64, iproute2 6.1 layout; columns widen for long numbers). */
+export function linkStatisticsText(device: NetDevice): string {
+  const widths = [14, 8, 7, 8, 8, 8];
+  const row = (values: number[]) => `${values.map((value, index) => String(value).padStart(Math.max(widths[index]!, String(value).length + 1))).join("")} \n`;
+  const statistics = device.statistics;
+  return (
+    "    RX:  bytes packets errors dropped  missed   mcast           \n" +
+    row([statistics.rxBytes, statistics.rxPackets, 0, statistics.rxDropped, 0, 0]) +
+    "    TX:  bytes packets errors dropped carrier collsns           \n" +
+    row([statistics.txBytes, statistics.txPackets, 0, statistics.txDropped, 0, 0])
+  );
 }

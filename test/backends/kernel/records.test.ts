@@ -1,7 +1,7 @@
 // The pure parts of the kernel backend: wrapper records to CommandRecords,
 // expectations against records, nc's outcome. No root needed.
 import { describe, expect, it } from "vitest";
-import { matchExpectations } from "../../../src/backends/kernel/expectation-matching.js";
+import { matchExpectations } from "../../../src/scenario/expectation-matching.js";
 import { ipNetnsOption, orderRecords, parseStack, toCommandRecord, type RawRecord } from "../../../src/backends/kernel/records.js";
 import { classifyNc } from "../../../src/scenario/probe-outcome.js";
 import type { CommandRecord } from "../../../src/scenario/result.js";

@@ -1,7 +1,7 @@
-// `# expect:` comments against the commands that ran. Pure, and independent
-// of the backend: it could move to src/scenario for the simulator to share.
-import type { Expectation } from "../../scenario/expectations.js";
-import type { CommandRecord, ExpectationResult, ExpectedOutcome, SourceLocation } from "../../scenario/result.js";
+// `# expect:` comments against the commands that ran: one rule for both
+// backends (the simulator and the kernel), so the same file is judged alike.
+import type { Expectation } from "./expectations.js";
+import type { CommandRecord, ExpectationResult, ExpectedOutcome, SourceLocation } from "./result.js";
 
 export interface FileExpectations {
   /** As in SourceLocation.file. */

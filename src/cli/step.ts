@@ -1,0 +1,103 @@
+// `netsim step FILE`: the scenario in a full-screen terminal UI, one command
+// (and one probe hop) at a time; as text when stdout is not a terminal.
+// `netsim shell`: the same simulator at an interactive prompt.
+import { existsSync, readFileSync } from "node:fs";
+import { createElement } from "react";
+import { render } from "ink";
+import { App } from "../tui/components/App.js";
+import { ShellApp } from "../tui/components/ShellApp.js";
+import { ShellSession } from "../tui/shell-session.js";
+import { textWalk } from "../tui/text-walk.js";
+import { buildWalk, type Walk } from "../tui/walk.js";
+
+const ENTER_ALTERNATE_SCREEN = "\u001B[?1049h";
+const LEAVE_ALTERNATE_SCREEN = "\u001B[?1049l";
+
+/** no-color.org: NO_COLOR set to anything but the empty string turns colour off. */
+export function colourWanted(environment: NodeJS.ProcessEnv): boolean {
+  return environment.NO_COLOR === undefined || environment.NO_COLOR === "";
+}
+
+function exitStatus(walk: Walk): number {
+  if (walk.problems.length > 0) return 2;
+  return walk.expectations.some((expectation) => !expectation.ok) ? 1 : 0;
+}
+
+export async function stepCommand(argv: readonly string[]): Promise<number> {
+  const files = argv.filter((word) => !word.startsWith("-"));
+  const options = argv.filter((word) => word.startsWith("-"));
+  const unknown = options.find((option) => option !== "--text");
+  if (unknown !== undefined) {
+    process.stderr.write(`netsim step: unknown option "${unknown}"\n`);
+    return 2;
+  }
+  if (files.length !== 1) {
+    process.stderr.write("netsim step: give one scenario file\n");
+    return 2;
+  }
+  const file = files[0]!;
+  if (!existsSync(file)) {
+    process.stderr.write(`netsim step: ${file}: No such file or directory\n`);
+    return 2;
+  }
+  const walk = await buildWalk(file);
+  if (walk.steps.length === 0) {
+    for (const problem of walk.problems) process.stderr.write(`${problem.message}\n`);
+    process.stderr.write(`netsim step: ${file}: no networking command ran\n`);
+    return 2;
+  }
+  const interactive = process.stdout.isTTY === true && process.stdin.isTTY === true && !options.includes("--text");
+  if (!interactive) {
+    process.stdout.write(textWalk(walk));
+    return exitStatus(walk);
+  }
+  const stdout = process.stdout;
+  const size = () => ({ width: Math.max(40, stdout.columns ?? 80), height: Math.max(12, stdout.rows ?? 24) });
+  const color = colourWanted(process.env);
+  stdout.write(ENTER_ALTERNATE_SCREEN);
+  const element = () => createElement(App, { walk, color, ...size() });
+  const instance = render(element(), { exitOnCtrlC: true, patchConsole: false });
+  const onResize = () => instance.rerender(element());
+  stdout.on("resize", onResize);
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    stdout.off("resize", onResize);
+    stdout.write(LEAVE_ALTERNATE_SCREEN);
+  }
+  for (const problem of walk.problems) process.stderr.write(`${problem.message}\n`);
+  return exitStatus(walk);
+}
+
+/** `netsim shell`: a prompt whose lines run in the simulator; lines from stdin, echoed with their output, when it is not a terminal. */
+export async function shellCommand(argv: readonly string[]): Promise<number> {
+  if (argv.length > 0) {
+    process.stderr.write(`netsim shell: unexpected argument "${argv[0]}"\n`);
+    return 2;
+  }
+  const session = new ShellSession();
+  if (process.stdin.isTTY !== true || process.stdout.isTTY !== true) {
+    let status = 0;
+    const text = readFileSync(0, "utf8");
+    const lines = text.split("\n");
+    if (lines.at(-1) === "") lines.pop();
+    for (const line of lines) {
+      const { entry, quit } = await session.run(line);
+      process.stdout.write(`${entry.prompt}${line}\n${entry.output}`);
+      status = entry.exitCode;
+      if (quit) break;
+    }
+    return status;
+  }
+  const stdout = process.stdout;
+  const element = () => createElement(ShellApp, { session, color: colourWanted(process.env), width: Math.max(40, stdout.columns ?? 80) });
+  const instance = render(element(), { exitOnCtrlC: true, patchConsole: false });
+  const onResize = () => instance.rerender(element());
+  stdout.on("resize", onResize);
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    stdout.off("resize", onResize);
+  }
+  return 0;
+}

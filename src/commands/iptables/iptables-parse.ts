@@ -1,0 +1,745 @@
+// iptables' command line (iptables/xshared.c: do_parse, command_default;
+// iptables/iptables.c option table; each extension's options from
+// extensions/libxt_*.c, libipt_*.c) into a typed command and rule. getopt_long
+// rules apply: short options cluster (`-nvL`), long options may be abbreviated
+// to any unique prefix (`--to` for DNAT's --to-destination), and `!` inverts
+// the option after it.
+import { parseIpv4Address, prefixMask } from "../../model/address.js";
+import type { AddressSelector, AddressType, ConntrackStateName, InterfaceSelector, Match, NatRange, PortRange, RejectWith, Rule, TableName, Target } from "../../model/netfilter.js";
+import { PROTOCOL_NUMBERS } from "../../model/netfilter.js";
+import { CommandError, UnsupportedError } from "../command.js";
+import { ICMP_TYPES_BY_NAME, ruleSpec } from "./rule-format.js";
+import { servicePort } from "./services.js";
+
+export const IPTABLES_VERSION = "v1.8.9 (nf_tables)";
+
+/** xtables_error(PARAMETER_PROBLEM, ...): the message, the Try line, exit 2. */
+export function parameterProblem(program: string, message: string): CommandError {
+  return new CommandError(`${program} ${IPTABLES_VERSION}: ${message}\nTry \`${program} -h' or '${program} --help' for more information.\n`, 2);
+}
+
+export type CommandLetter = "A" | "C" | "D" | "I" | "R" | "L" | "S" | "F" | "Z" | "N" | "X" | "P" | "E";
+
+export interface ParsedIptables {
+  readonly table: TableName;
+  readonly command: CommandLetter;
+  readonly chain?: string;
+  readonly number?: number;
+  readonly newName?: string;
+  readonly policy?: string;
+  /** The rule given on the line (A, C, D without number, I, R). */
+  readonly rule?: Rule;
+  /** `-j NAME` where NAME is not a built-in or extension target: a user chain, to be checked against the table. */
+  readonly jumpChain?: string;
+  readonly numeric: boolean;
+  readonly verbose: boolean;
+  readonly exact: boolean;
+  readonly lineNumbers: boolean;
+}
+
+const COMMAND_OPTIONS: Readonly<Record<string, CommandLetter>> = {
+  append: "A",
+  check: "C",
+  delete: "D",
+  insert: "I",
+  replace: "R",
+  list: "L",
+  "list-rules": "S",
+  flush: "F",
+  zero: "Z",
+  "new-chain": "N",
+  "delete-chain": "X",
+  policy: "P",
+  "rename-chain": "E",
+};
+
+const CORE_LONG: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(Object.entries(COMMAND_OPTIONS).map(([name, letter]) => [name, letter])),
+  source: "s",
+  src: "s",
+  destination: "d",
+  dst: "d",
+  protocol: "p",
+  "in-interface": "i",
+  "out-interface": "o",
+  jump: "j",
+  goto: "g",
+  table: "t",
+  match: "m",
+  numeric: "n",
+  verbose: "v",
+  exact: "x",
+  wait: "w",
+  "wait-interval": "W",
+  "line-numbers": "0",
+  fragment: "f",
+  "set-counters": "c",
+  ipv4: "4",
+  ipv6: "6",
+  help: "h",
+  version: "V",
+  modprobe: "M",
+};
+
+/** Options that take a value; the rest are flags. */
+const WITH_VALUE = new Set(["A", "C", "D", "I", "R", "N", "P", "E", "s", "d", "p", "i", "o", "j", "g", "t", "m", "W", "c", "M"]);
+/** Commands whose chain is optional (taken when the next word is not an option). */
+const OPTIONAL_CHAIN = new Set(["L", "S", "F", "Z", "X"]);
+
+interface ExtensionOption {
+  readonly name: string;
+  readonly takesValue: boolean;
+}
+
+interface Extension {
+  readonly name: string;
+  readonly options: readonly ExtensionOption[];
+}
+
+const option = (name: string, takesValue = true): ExtensionOption => ({ name, takesValue });
+
+const MATCH_EXTENSIONS: Readonly<Record<string, Extension>> = {
+  tcp: { name: "tcp", options: [option("source-port"), option("sport"), option("destination-port"), option("dport"), option("tcp-flags"), option("syn", false), option("tcp-option")] },
+  udp: { name: "udp", options: [option("source-port"), option("sport"), option("destination-port"), option("dport")] },
+  icmp: { name: "icmp", options: [option("icmp-type")] },
+  multiport: { name: "multiport", options: [option("source-ports"), option("sports"), option("destination-ports"), option("dports"), option("ports")] },
+  conntrack: {
+    name: "conntrack",
+    options: ["ctstate", "ctproto", "ctorigsrc", "ctorigdst", "ctreplsrc", "ctrepldst", "ctorigsrcport", "ctorigdstport", "ctreplsrcport", "ctrepldstport", "ctstatus", "ctexpire", "ctdir"].map((name) => option(name)),
+  },
+  state: { name: "state", options: [option("state")] },
+  addrtype: { name: "addrtype", options: [option("src-type"), option("dst-type"), option("limit-iface-in", false), option("limit-iface-out", false)] },
+  physdev: { name: "physdev", options: [option("physdev-in"), option("physdev-out"), option("physdev-is-in", false), option("physdev-is-out", false), option("physdev-is-bridged", false)] },
+  comment: { name: "comment", options: [option("comment")] },
+  mark: { name: "mark", options: [option("mark")] },
+};
+
+const TARGET_EXTENSIONS: Readonly<Record<string, Extension>> = {
+  REJECT: { name: "REJECT", options: [option("reject-with")] },
+  MASQUERADE: { name: "MASQUERADE", options: [option("to-ports"), option("random", false), option("random-fully", false)] },
+  SNAT: { name: "SNAT", options: [option("to-source"), option("random", false), option("random-fully", false), option("persistent", false)] },
+  DNAT: { name: "DNAT", options: [option("to-destination"), option("random", false), option("persistent", false)] },
+  REDIRECT: { name: "REDIRECT", options: [option("to-ports"), option("random", false)] },
+  MARK: { name: "MARK", options: [option("set-mark"), option("set-xmark"), option("and-mark"), option("or-mark"), option("xor-mark")] },
+};
+
+/** Extensions a real iptables has that netsim does not model: refused by name, never silently. */
+const UNMODELLED_MATCHES = new Set([
+  "limit", "recent", "string", "set", "iprange", "owner", "mac", "length", "ttl", "tos", "dscp", "hashlimit", "connlimit", "connmark", "connbytes", "helper", "pkttype",
+  "u32", "time", "statistic", "socket", "policy", "rpfilter", "devgroup", "cpu", "quota", "ecn", "esp", "ah", "sctp", "dccp", "udplite", "tcpmss", "realm", "nfacct",
+  "cgroup", "bpf", "ipvs", "cluster", "hl", "frag", "ipv6header", "osf", "l2tp", "ipcomp", "rateest", "bridge", "mh", "dst", "hbh", "rt", "icmp6", "osf", "connlabel", "state2",
+]);
+const UNMODELLED_TARGETS = new Set([
+  "LOG", "NFLOG", "ULOG", "CT", "NOTRACK", "TCPMSS", "CONNMARK", "TPROXY", "NETMAP", "CHECKSUM", "TOS", "DSCP", "TTL", "HL", "CLASSIFY", "NFQUEUE", "QUEUE", "SET",
+  "AUDIT", "TRACE", "CLUSTERIP", "SECMARK", "CONNSECMARK", "IDLETIMER", "LED", "HMARK", "RATEEST", "TEE", "SYNPROXY", "ECN", "TCPOPTSTRIP", "SNPT", "DNPT",
+]);
+
+const CTSTATES = new Set<ConntrackStateName>(["INVALID", "NEW", "ESTABLISHED", "RELATED", "UNTRACKED", "SNAT", "DNAT"]);
+const ADDRESS_TYPES = new Set<AddressType>(["UNSPEC", "UNICAST", "LOCAL", "BROADCAST", "ANYCAST", "MULTICAST", "BLACKHOLE", "UNREACHABLE", "PROHIBIT", "THROW", "NAT", "XRESOLVE"]);
+const REJECT_TYPES: Readonly<Record<string, RejectWith>> = {
+  "icmp-net-unreachable": "icmp-net-unreachable",
+  "net-unreach": "icmp-net-unreachable",
+  "icmp-host-unreachable": "icmp-host-unreachable",
+  "host-unreach": "icmp-host-unreachable",
+  "icmp-port-unreachable": "icmp-port-unreachable",
+  "port-unreach": "icmp-port-unreachable",
+  "icmp-proto-unreachable": "icmp-proto-unreachable",
+  "proto-unreach": "icmp-proto-unreachable",
+  "icmp-net-prohibited": "icmp-net-prohibited",
+  "net-prohib": "icmp-net-prohibited",
+  "icmp-host-prohibited": "icmp-host-prohibited",
+  "host-prohib": "icmp-host-prohibited",
+  "icmp-admin-prohibited": "icmp-admin-prohibited",
+  "admin-prohib": "icmp-admin-prohibited",
+  "tcp-reset": "tcp-reset",
+  "tcp-rst": "tcp-reset",
+};
+
+export const KNOWN_TABLES = new Set<string>(["filter", "nat", "mangle", "raw"]);
+
+/** Mutable state of one match or target while its options are read. */
+interface LoadedExtension {
+  readonly extension: Extension;
+  readonly kind: "match" | "target";
+  readonly values: Map<string, { value?: string; invert: boolean }>;
+}
+
+function canonicalOption(extension: string, name: string): string {
+  const aliases: Record<string, string> = { "source-port": "sport", "destination-port": "dport", "source-ports": "sports", "destination-ports": "dports", "random-fully": "random" };
+  void extension;
+  return aliases[name] ?? name;
+}
+
+export class IptablesParser {
+  private readonly program: string;
+  constructor(program = "iptables") {
+    this.program = program;
+  }
+
+  /** A word no option took (also what the old `-s ! ADDR` order leads to). */
+  badArgument(word: string): CommandError {
+    return new CommandError(`Bad argument \`${word}'\nTry \`${this.program} -h' or '${this.program} --help' for more information.\n`, 2);
+  }
+
+  private problem(message: string): CommandError {
+    return parameterProblem(this.program, message);
+  }
+
+  parsePort(text: string, protocol: "tcp" | "udp"): number {
+    if (/^\d+$/.test(text)) {
+      const value = Number(text);
+      if (value <= 65535) return value;
+    } else {
+      const named = servicePort(text, protocol);
+      if (named !== undefined) return named;
+    }
+    throw this.problem(`invalid port/service \`${text}' specified`);
+  }
+
+  private parsePortRange(text: string, protocol: "tcp" | "udp", separator = ":"): PortRange {
+    const index = text.indexOf(separator);
+    if (index < 0) {
+      const port = this.parsePort(text, protocol);
+      return { first: port, last: port };
+    }
+    const first = index === 0 ? 0 : this.parsePort(text.slice(0, index), protocol);
+    const last = index === text.length - 1 ? 65535 : this.parsePort(text.slice(index + 1), protocol);
+    return first <= last ? { first, last } : { first: last, last: first };
+  }
+
+  private parseAddress(text: string, invert: boolean): AddressSelector {
+    const [host = "", mask] = text.split("/", 2);
+    const address = parseIpv4Address(host);
+    if (address === undefined) throw this.problem(`host/network \`${host}' not found`);
+    let prefixLength = 32;
+    if (mask !== undefined) {
+      if (/^\d+$/.test(mask) && Number(mask) <= 32) prefixLength = Number(mask);
+      else {
+        const dotted = parseIpv4Address(mask);
+        const length = dotted === undefined ? -1 : Array.from({ length: 33 }, (_, bits) => bits).find((bits) => prefixMask(bits) === dotted) ?? -1;
+        if (length < 0) throw this.problem(`invalid mask \`${mask}' specified`);
+        prefixLength = length;
+      }
+    }
+    return { address: (address & prefixMask(prefixLength)) >>> 0, prefixLength, invert };
+  }
+
+  private parseInterface(text: string, invert: boolean): InterfaceSelector {
+    if (text.length > 15) throw this.problem(`interface name \`${text}' must be shorter than IFNAMSIZ (15)`);
+    return { name: text, invert };
+  }
+
+  private parseProtocol(text: string, invert: boolean): { number: number; invert: boolean } | undefined {
+    const lower = text.toLowerCase();
+    let number: number | undefined;
+    if (/^\d+$/.test(lower)) number = Number(lower);
+    else number = PROTOCOL_NUMBERS[lower];
+    if (number === undefined || number > 255) throw this.problem(`unknown protocol "${text}" specified`);
+    if (number === 0) return invert ? { number: 0, invert } : undefined;
+    return { number, invert };
+  }
+
+  private parseNatRange(text: string, protocolOk: boolean, target: string): NatRange {
+    const colon = text.indexOf(":");
+    const addressText = colon < 0 ? text : text.slice(0, colon);
+    const portText = colon < 0 ? undefined : text.slice(colon + 1);
+    let addresses: NatRange["addresses"];
+    if (addressText !== "") {
+      const [firstText = "", lastText] = addressText.split("-", 2);
+      const first = parseIpv4Address(firstText);
+      const last = lastText === undefined ? first : parseIpv4Address(lastText);
+      if (first === undefined || last === undefined) throw this.problem(`Bad IP address "${addressText}"`);
+      addresses = { first, last };
+    }
+    let ports: PortRange | undefined;
+    if (portText !== undefined) {
+      if (!protocolOk) throw this.problem("Need TCP, UDP, SCTP or DCCP with port specification");
+      const [firstText = "", lastText] = portText.split("-", 2);
+      const first = Number(firstText);
+      const last = lastText === undefined ? first : Number(lastText);
+      if (!/^\d+$/.test(firstText) || first > 65535 || (lastText !== undefined && (!/^\d+$/.test(lastText) || last > 65535))) throw this.problem(`Port "${portText}" not valid`);
+      ports = { first, last };
+    }
+    void target;
+    return { ...(addresses ? { addresses } : {}), ...(ports ? { ports } : {}) };
+  }
+
+  /** Parses one iptables command line (without the program name). */
+  parse(argv: readonly string[]): ParsedIptables {
+    let table: string = "filter";
+    let command: CommandLetter | undefined;
+    let chain: string | undefined;
+    let number: number | undefined;
+    let newName: string | undefined;
+    let policy: string | undefined;
+    let numeric = false;
+    let verbose = false;
+    let exact = false;
+    let lineNumbers = false;
+    let source: AddressSelector | undefined;
+    let destination: AddressSelector | undefined;
+    let inInterface: InterfaceSelector | undefined;
+    let outInterface: InterfaceSelector | undefined;
+    let protocol: { number: number; invert: boolean } | undefined;
+    let protocolGiven = false;
+    const loaded: LoadedExtension[] = [];
+    let target: LoadedExtension | undefined;
+    let targetName: string | undefined;
+    let gotoTarget = false;
+    let invert = false;
+    let index = 0;
+
+    const setCommand = (letter: CommandLetter) => {
+      if (command !== undefined && command !== letter) throw this.problem(`Cannot use -${letter} with -${command}\n`);
+      command = letter;
+    };
+    const nextOperand = (): string | undefined => {
+      const word = argv[index];
+      if (word === undefined || (word.startsWith("-") && word !== "-") || word === "!") return undefined;
+      index++;
+      return word;
+    };
+    const ruleNumber = (text: string, what: string): number => {
+      if (!/^\d+$/.test(text) || Number(text) < 1) throw this.problem(`Invalid rule number \`${text}'`);
+      void what;
+      return Number(text);
+    };
+    const takeInvert = () => {
+      const value = invert;
+      invert = false;
+      return value;
+    };
+
+    const loadMatch = (name: string): LoadedExtension => {
+      const extension = MATCH_EXTENSIONS[name];
+      if (!extension) {
+        if (UNMODELLED_MATCHES.has(name)) throw new UnsupportedError(name, `iptables match "${name}" is not modelled`);
+        throw this.problem(`Couldn't load match \`${name}':No such file or directory\n`);
+      }
+      const existing = loaded.find((item) => item.extension.name === name);
+      if (existing && (name === "tcp" || name === "udp" || name === "icmp")) return existing;
+      const item: LoadedExtension = { extension, kind: "match", values: new Map() };
+      loaded.push(item);
+      return item;
+    };
+
+    const handleCore = (letter: string, value: string | undefined) => {
+      switch (letter) {
+        case "A":
+        case "C":
+        case "D":
+        case "I":
+        case "R":
+        case "N":
+        case "P":
+        case "E":
+          setCommand(letter);
+          chain = value;
+          if (letter === "D" || letter === "I") {
+            const next = argv[index];
+            if (next !== undefined && /^\d+$/.test(next)) {
+              index++;
+              number = ruleNumber(next, letter);
+            }
+          } else if (letter === "R") {
+            const next = nextOperand();
+            if (next === undefined) throw this.problem("-R requires a rule number");
+            number = ruleNumber(next, letter);
+          } else if (letter === "P") {
+            policy = nextOperand();
+            if (policy === undefined) throw this.problem("-P requires a chain and a policy");
+          } else if (letter === "E") {
+            newName = nextOperand();
+            if (newName === undefined) throw this.problem("-E requires old-chain-name and new-chain-name");
+          }
+          return;
+        case "L":
+        case "S":
+        case "F":
+        case "Z":
+        case "X": {
+          setCommand(letter);
+          chain = value ?? nextOperand();
+          if (chain !== undefined && (letter === "L" || letter === "S" || letter === "Z")) {
+            const next = argv[index];
+            if (next !== undefined && /^\d+$/.test(next)) {
+              index++;
+              number = Number(next);
+            }
+          }
+          return;
+        }
+        case "s":
+          if (source) throw this.problem("multiple -s flags not allowed");
+          source = this.parseAddress(value!, takeInvert());
+          return;
+        case "d":
+          if (destination) throw this.problem("multiple -d flags not allowed");
+          destination = this.parseAddress(value!, takeInvert());
+          return;
+        case "i":
+          if (inInterface) throw this.problem("multiple -i flags not allowed");
+          inInterface = this.parseInterface(value!, takeInvert());
+          return;
+        case "o":
+          if (outInterface) throw this.problem("multiple -o flags not allowed");
+          outInterface = this.parseInterface(value!, takeInvert());
+          return;
+        case "p":
+          if (protocolGiven) throw this.problem("multiple -p flags not allowed");
+          protocolGiven = true;
+          protocol = this.parseProtocol(value!, takeInvert());
+          return;
+        case "j":
+        case "g": {
+          if (invert) throw this.problem(`cannot have ! before -${letter}`);
+          if (targetName !== undefined) throw this.problem("multiple -j flags not allowed");
+          targetName = value!;
+          gotoTarget = letter === "g";
+          const extension = TARGET_EXTENSIONS[value!];
+          if (extension && letter === "j") target = { extension, kind: "target", values: new Map() };
+          else if (UNMODELLED_TARGETS.has(value!)) throw new UnsupportedError(value!, `iptables target "${value}" is not modelled`);
+          return;
+        }
+        case "m":
+          if (invert) throw this.problem("cannot have ! before -m");
+          loadMatch(value!);
+          return;
+        case "t":
+          if (invert) throw this.problem("cannot have ! before -t");
+          if (value === "security") throw new UnsupportedError("security", "the iptables security table is not modelled");
+          if (!KNOWN_TABLES.has(value!)) throw new CommandError(`${this.program} ${IPTABLES_VERSION}: table '${value}' does not exist\nPerhaps ${this.program} or your kernel needs to be upgraded.\n`, 3);
+          table = value!;
+          return;
+        case "n":
+          numeric = true;
+          return;
+        case "v":
+          verbose = true;
+          return;
+        case "x":
+          exact = true;
+          return;
+        case "0":
+          lineNumbers = true;
+          return;
+        case "w":
+        case "W":
+        case "4":
+          return;
+        case "f":
+          throw new UnsupportedError("-f", "iptables -f (fragments) is not modelled");
+        case "c":
+          throw new UnsupportedError("-c", "iptables -c (setting counters) is not modelled");
+        case "M":
+          return;
+        case "6":
+          throw this.problem("This is the IPv4 version of iptables.");
+        case "h":
+          throw new UnsupportedError("-h", "iptables -h is not modelled");
+        case "V":
+          throw new UnsupportedError("-V", "iptables -V is not modelled");
+      }
+      throw this.problem(`unknown option "-${letter}"`);
+    };
+
+    /** Every long option name available now, with its owner. */
+    const longOptions = (): { name: string; owner: "core" | LoadedExtension; takesValue: boolean }[] => [
+      ...Object.entries(CORE_LONG).map(([name, letter]) => ({ name, owner: "core" as const, takesValue: WITH_VALUE.has(letter) })),
+      ...loaded.flatMap((item) => item.extension.options.map((candidate) => ({ name: candidate.name, owner: item, takesValue: candidate.takesValue }))),
+      ...(target ? target.extension.options.map((candidate) => ({ name: candidate.name, owner: target!, takesValue: candidate.takesValue })) : []),
+    ];
+    const resolveLong = (name: string) => {
+      const all = longOptions();
+      const exactMatch = all.filter((candidate) => candidate.name === name);
+      if (exactMatch.length > 0) return exactMatch[exactMatch.length - 1];
+      const prefixed = all.filter((candidate) => candidate.name.startsWith(name));
+      const distinct = [...new Set(prefixed.map((candidate) => candidate.name))];
+      if (distinct.length === 1) return prefixed[prefixed.length - 1];
+      if (distinct.length > 1) throw this.problem(`option "--${name}" is ambiguous`);
+      return undefined;
+    };
+
+    while (index < argv.length) {
+      const word = argv[index++]!;
+      if (word === "!") {
+        if (invert) throw this.problem("multiple consecutive ! not allowed");
+        invert = true;
+        continue;
+      }
+      if (word.startsWith("--") && word.length > 2) {
+        const equals = word.indexOf("=");
+        const name = equals < 0 ? word.slice(2) : word.slice(2, equals);
+        let resolved = resolveLong(name);
+        if (!resolved && protocol && !protocol.invert) {
+          // command_default(): an unknown option may belong to the protocol's own match.
+          const implicit = { 6: "tcp", 17: "udp", 1: "icmp" }[protocol.number as 1 | 6 | 17];
+          if (implicit && !loaded.some((item) => item.extension.name === implicit)) {
+            loadMatch(implicit);
+            resolved = resolveLong(name);
+          }
+        }
+        if (!resolved) throw this.problem(`unknown option "${word}"`);
+        let value: string | undefined;
+        if (resolved.takesValue) {
+          value = equals < 0 ? argv[index++] : word.slice(equals + 1);
+          if (value === undefined) throw this.problem(`option "--${resolved.name}" requires an argument`);
+        }
+        if (resolved.owner === "core") {
+          handleCore(CORE_LONG[resolved.name]!, value);
+        } else {
+          const key = canonicalOption(resolved.owner.extension.name, resolved.name);
+          resolved.owner.values.set(key, { ...(value !== undefined ? { value } : {}), invert: takeInvert() });
+          // Options that take a list allow a `--comment a "b"`-style rest only as one word; nothing more to do.
+        }
+        continue;
+      }
+      if (word.startsWith("-") && word.length > 1) {
+        for (let position = 1; position < word.length; position++) {
+          const letter = word[position]!;
+          if (!WITH_VALUE.has(letter) && !"nvxwh46fVLSFZX".includes(letter)) throw this.problem(`unknown option "${word}"`);
+          if (WITH_VALUE.has(letter)) {
+            const rest = word.slice(position + 1);
+            const value = rest !== "" ? rest : argv[index++];
+            if (value === undefined) throw this.problem(`option "-${letter}" requires an argument`);
+            if (value === "!") throw this.badArgument(argv[index] ?? "!");
+            handleCore(letter, value);
+            break;
+          }
+          if ("LSFZX".includes(letter)) {
+            const rest = word.slice(position + 1);
+            if (rest !== "" && ![...rest].every((flag) => "nvx".includes(flag))) {
+              handleCore(letter, rest);
+              break;
+            }
+            handleCore(letter, undefined);
+            continue;
+          }
+          handleCore(letter, undefined);
+        }
+        continue;
+      }
+      throw this.badArgument(word);
+    }
+    if (invert) throw this.problem("no argument following !");
+    if (command === undefined) throw this.problem("no command specified");
+    const tableName = table as TableName;
+
+    const needsRule = command === "A" || command === "C" || command === "I" || command === "R" || (command === "D" && number === undefined);
+    let rule: Rule | undefined;
+    let jumpChain: string | undefined;
+    if (needsRule) {
+      const matches = loaded.map((item) => this.buildMatch(item, protocol));
+      let builtTarget: Target | undefined;
+      if (targetName !== undefined) {
+        if (target) builtTarget = this.buildTarget(target, protocol);
+        else if (targetName === "ACCEPT" || targetName === "DROP" || targetName === "RETURN") {
+          if (gotoTarget) throw this.problem(`goto '${targetName}' is not a chain`);
+          builtTarget = { kind: targetName };
+        } else {
+          builtTarget = { kind: "jump", chain: targetName, goto: gotoTarget };
+          jumpChain = targetName;
+        }
+      }
+      const shape = {
+        ...(source ? { source } : {}),
+        ...(destination ? { destination } : {}),
+        ...(inInterface ? { inInterface } : {}),
+        ...(outInterface ? { outInterface } : {}),
+        ...(protocol ? { protocol } : {}),
+        matches,
+        ...(builtTarget ? { target: builtTarget } : {}),
+      };
+      rule = { ...shape, counters: { packets: 0, bytes: 0 }, spec: ruleSpec(shape) };
+    } else if (loaded.length > 0 || targetName !== undefined || source || destination || inInterface || outInterface || protocolGiven) {
+      throw this.problem(`Illegal option \`${source ? "-s" : destination ? "-d" : protocolGiven ? "-p" : inInterface ? "-i" : outInterface ? "-o" : "-j"}' with this command\n`);
+    }
+    return {
+      table: tableName,
+      command,
+      ...(chain !== undefined ? { chain } : {}),
+      ...(number !== undefined ? { number } : {}),
+      ...(newName !== undefined ? { newName } : {}),
+      ...(policy !== undefined ? { policy } : {}),
+      ...(rule ? { rule } : {}),
+      ...(jumpChain !== undefined ? { jumpChain } : {}),
+      numeric,
+      verbose,
+      exact,
+      lineNumbers,
+    };
+  }
+
+  private list(text: string): string[] {
+    return text.split(",");
+  }
+
+  private buildMatch(item: LoadedExtension, protocol: { number: number; invert: boolean } | undefined): Match {
+    const values = item.values;
+    const get = (name: string) => values.get(name);
+    const portProtocol = protocol?.number === 17 ? "udp" : "tcp";
+    switch (item.extension.name) {
+      case "tcp":
+      case "udp": {
+        const kind = item.extension.name;
+        for (const unsupported of ["tcp-flags", "syn", "tcp-option"]) if (values.has(unsupported)) throw new UnsupportedError(`--${unsupported}`, `iptables tcp --${unsupported} is not modelled`);
+        const sport = get("sport");
+        const dport = get("dport");
+        return {
+          kind,
+          ...(sport ? { sourcePorts: this.parsePortRange(sport.value!, kind), sourceInvert: sport.invert } : {}),
+          ...(dport ? { destinationPorts: this.parsePortRange(dport.value!, kind), destinationInvert: dport.invert } : {}),
+        };
+      }
+      case "icmp": {
+        const type = get("icmp-type");
+        if (!type) return { kind: "icmp" };
+        const named = ICMP_TYPES_BY_NAME.get(type.value!);
+        let parsed: { type: number; code?: number } | undefined = named;
+        if (!parsed && /^\d+(\/\d+)?$/.test(type.value!)) {
+          const [typeText = "", codeText] = type.value!.split("/");
+          parsed = { type: Number(typeText), ...(codeText !== undefined ? { code: Number(codeText) } : {}) };
+        }
+        if (!parsed || parsed.type > 255) throw this.problem(`Invalid ICMP type \`${type.value}'\n`);
+        return { kind: "icmp", type: parsed.type, ...(parsed.code !== undefined ? { codes: { first: parsed.code, last: parsed.code } } : {}), invert: type.invert };
+      }
+      case "multiport": {
+        if (!protocol || protocol.invert || (protocol.number !== 6 && protocol.number !== 17)) {
+          throw this.problem("multiport needs `-p tcp', `-p udp', `-p udplite', `-p sctp' or `-p dccp'");
+        }
+        const which = get("sports") ? "sports" : get("dports") ? "dports" : "ports";
+        const value = get(which);
+        if (!value) throw this.problem("multiport: option \"--ports\" must be specified");
+        const ports = this.list(value.value!).map((text) => this.parsePortRange(text, portProtocol));
+        if (ports.length > 15) throw this.problem("too many ports specified");
+        return { kind: "multiport", direction: which === "sports" ? "source" : which === "dports" ? "destination" : "either", ports, invert: value.invert };
+      }
+      case "conntrack":
+      case "state": {
+        const key = item.extension.name === "state" ? "state" : "ctstate";
+        for (const name of values.keys()) if (name !== key) throw new UnsupportedError(`--${name}`, `iptables conntrack --${name} is not modelled`);
+        const value = get(key);
+        if (!value) throw this.problem(item.extension.name === "state" ? "state match: option \"--state\" must be specified" : "conntrack: At least one option is required");
+        const states = this.list(value.value!).map((text) => {
+          const upper = text.toUpperCase() as ConntrackStateName;
+          if (!CTSTATES.has(upper) || (key === "state" && (upper === "SNAT" || upper === "DNAT"))) throw this.problem(`Bad ${key} "${text}"`);
+          return upper;
+        });
+        return { kind: item.extension.name, states, invert: value.invert };
+      }
+      case "addrtype": {
+        const types = (text: string) =>
+          this.list(text).map((name) => {
+            const upper = name.toUpperCase() as AddressType;
+            if (!ADDRESS_TYPES.has(upper)) throw this.problem(`addrtype: bad type "${name}"`);
+            return upper;
+          });
+        const sourceType = get("src-type");
+        const destinationType = get("dst-type");
+        if (values.has("limit-iface-in") && values.has("limit-iface-out")) throw this.problem("addrtype: you can't specify both --limit-iface-in and --limit-iface-out");
+        return {
+          kind: "addrtype",
+          ...(sourceType ? { sourceType: types(sourceType.value!), sourceInvert: sourceType.invert } : {}),
+          ...(destinationType ? { destinationType: types(destinationType.value!), destinationInvert: destinationType.invert } : {}),
+          ...(values.has("limit-iface-in") ? { limitInterfaceIn: true } : {}),
+          ...(values.has("limit-iface-out") ? { limitInterfaceOut: true } : {}),
+        };
+      }
+      case "physdev": {
+        const inValue = get("physdev-in");
+        const outValue = get("physdev-out");
+        const flag = (name: string) => (values.has(name) ? { invert: values.get(name)!.invert } : undefined);
+        const isIn = flag("physdev-is-in");
+        const isOut = flag("physdev-is-out");
+        const isBridged = flag("physdev-is-bridged");
+        return {
+          kind: "physdev",
+          ...(inValue ? { physdevIn: { name: inValue.value!, invert: inValue.invert } } : {}),
+          ...(outValue ? { physdevOut: { name: outValue.value!, invert: outValue.invert } } : {}),
+          ...(isIn ? { isIn } : {}),
+          ...(isOut ? { isOut } : {}),
+          ...(isBridged ? { isBridged } : {}),
+        };
+      }
+      case "comment": {
+        const value = get("comment");
+        if (!value) throw this.problem("comment: option \"--comment\" must be specified");
+        if (value.value!.length > 255) throw this.problem("comment may not exceed 255 characters");
+        return { kind: "comment", comment: value.value! };
+      }
+      case "mark": {
+        const value = get("mark");
+        if (!value) throw this.problem("mark match: option \"--mark\" must be specified");
+        const [mark, mask] = this.parseMark(value.value!);
+        return { kind: "mark", value: mark, mask, invert: value.invert };
+      }
+    }
+    throw new UnsupportedError(item.extension.name, `iptables match "${item.extension.name}" is not modelled`);
+  }
+
+  private parseMark(text: string): [number, number] {
+    const [valueText = "", maskText] = text.split("/", 2);
+    const number = (part: string) => {
+      const value = /^0x[0-9a-f]+$/i.test(part) ? parseInt(part, 16) : /^\d+$/.test(part) ? Number(part) : Number.NaN;
+      if (!Number.isFinite(value) || value > 0xffffffff) throw this.problem(`Bad MARK value "${text}"`);
+      return value >>> 0;
+    };
+    return [number(valueText), maskText === undefined ? 0xffffffff : number(maskText)];
+  }
+
+  private buildTarget(item: LoadedExtension, protocol: { number: number; invert: boolean } | undefined): Target {
+    const values = item.values;
+    const protocolOk = protocol !== undefined && !protocol.invert && (protocol.number === 6 || protocol.number === 17 || protocol.number === 132 || protocol.number === 33);
+    const random = values.has("random");
+    switch (item.extension.name) {
+      case "REJECT": {
+        const value = values.get("reject-with");
+        if (!value) return { kind: "REJECT", with: "icmp-port-unreachable" };
+        const kind = REJECT_TYPES[value.value!];
+        if (!kind) throw this.problem(`unknown reject type "${value.value}"`);
+        return { kind: "REJECT", with: kind };
+      }
+      case "MASQUERADE":
+      case "REDIRECT": {
+        const value = values.get("to-ports");
+        let ports: PortRange | undefined;
+        if (value) {
+          if (!protocolOk) throw this.problem("Need TCP, UDP, SCTP or DCCP with port specification");
+          const [firstText = "", lastText] = value.value!.split("-", 2);
+          const first = Number(firstText);
+          const last = lastText === undefined ? first : Number(lastText);
+          if (!/^\d+$/.test(firstText) || first > 65535 || last > 65535 || Number.isNaN(last)) throw this.problem(`Port "${value.value}" not valid`);
+          ports = { first, last };
+        }
+        return { kind: item.extension.name, ...(ports ? { ports } : {}), ...(random ? { random } : {}) };
+      }
+      case "SNAT":
+      case "DNAT": {
+        const optionName = item.extension.name === "SNAT" ? "to-source" : "to-destination";
+        const value = values.get(optionName);
+        if (!value) throw this.problem(`${item.extension.name}: option "--${optionName}" must be specified\n`);
+        if (values.has("persistent")) throw new UnsupportedError("--persistent", `${item.extension.name} --persistent is not modelled`);
+        const range = this.parseNatRange(value.value!, protocolOk, item.extension.name);
+        return { kind: item.extension.name, range: random ? { ...range, random } : range };
+      }
+      case "MARK": {
+        const [name, value] = [...values.entries()][0] ?? [];
+        if (!name || !value) throw this.problem("MARK target: Parameter --set-xmark is required");
+        const [mark, mask] = this.parseMark(value.value!);
+        switch (name) {
+          case "set-xmark":
+            return { kind: "MARK", value: mark, mask };
+          case "set-mark":
+            return { kind: "MARK", value: mark, mask: (mask | mark) >>> 0 };
+          case "and-mark":
+            return { kind: "MARK", value: 0, mask: ~mark >>> 0 };
+          case "or-mark":
+            return { kind: "MARK", value: mark, mask: mark };
+          default:
+            return { kind: "MARK", value: mark, mask: 0 };
+        }
+      }
+    }
+    throw new UnsupportedError(item.extension.name, `iptables target "${item.extension.name}" is not modelled`);
+  }
+}

@@ -1,0 +1,174 @@
+// iptables (iptables 1.8.9, nf_tables backend: iptables/xtables.c,
+// iptables/nft.c: nft_cmd_* and the listing in nft_rule_list/nft_rule_list_save).
+// Changes become typed operations (src/model/operations.ts) that
+// src/net/netfilter/nf-tables-api.ts applies; listings read the tables.
+import { BUILTIN_CHAINS, type Chain, type Table, type TableName } from "../../model/netfilter.js";
+import type { NetworkNamespace } from "../../model/netns.js";
+import type { IptablesCommand } from "../../model/operations.js";
+import { applyOperation } from "../../net/core/rtnetlink.js";
+import { chainReferences, createTable, isBuiltinChain } from "../../net/netfilter/nf-tables-api.js";
+import { CommandError, done, type CommandEnvironment, type CommandOutcome } from "../command.js";
+import { IPTABLES_VERSION, IptablesParser, parameterProblem, type ParsedIptables } from "./iptables-parse.js";
+import { listHeader, listRule, type ListFormat } from "./rule-format.js";
+
+const NO_CHAIN = "iptables: No chain/target/match by that name.";
+
+/** The table as the kernel has it, or (for reading) the empty table iptables shows before one exists. */
+export function tableView(namespace: NetworkNamespace, name: TableName): Table {
+  return namespace.netfilter?.tables.get(name) ?? createTable(name);
+}
+
+/** Chains in listing order: built-ins in hook order, then user chains sorted by name (iptables-nft's cache order). */
+export function chainsInOrder(table: Table): Chain[] {
+  const builtins = BUILTIN_CHAINS[table.name].map((name) => table.chains.get(name)).filter((chain): chain is Chain => chain !== undefined);
+  const user = [...table.chains.values()].filter((chain) => !isBuiltinChain(table.name, chain.name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return [...builtins, ...user];
+}
+
+/** `-S`: -P lines, -N lines, then every rule. */
+export function listRules(table: Table, chainName?: string, ruleNumber?: number): string {
+  const chains = chainName === undefined ? chainsInOrder(table) : [table.chains.get(chainName)!];
+  let text = "";
+  if (ruleNumber === undefined) {
+    for (const chain of chains) text += isBuiltinChain(table.name, chain.name) ? `-P ${chain.name} ${chain.policy ?? "ACCEPT"}\n` : "";
+    for (const chain of chains) text += isBuiltinChain(table.name, chain.name) ? "" : `-N ${chain.name}\n`;
+  }
+  for (const chain of chains) {
+    chain.rules.forEach((rule, index) => {
+      if (ruleNumber === undefined || ruleNumber === index + 1) text += `-A ${chain.name}${rule.spec ? ` ${rule.spec}` : ""}\n`;
+    });
+  }
+  return text;
+}
+
+/** `-L`: each chain with its header, blank lines between chains. */
+export function listChains(table: Table, format: ListFormat, chainName?: string, ruleNumber?: number): string {
+  const chains = chainName === undefined ? chainsInOrder(table) : [table.chains.get(chainName)!];
+  if (ruleNumber !== undefined) {
+    const rule = chains[0]?.rules[ruleNumber - 1];
+    return rule ? `${listRule(rule, ruleNumber, format)}\n` : "";
+  }
+  const blocks = chains.map((chain) => {
+    let header: string;
+    if (isBuiltinChain(table.name, chain.name)) {
+      // iptables-nft keeps no policy counters: always 0.
+      header = format.verbose ? `Chain ${chain.name} (policy ${chain.policy ?? "ACCEPT"} 0 packets, 0 bytes)` : `Chain ${chain.name} (policy ${chain.policy ?? "ACCEPT"})`;
+    } else header = `Chain ${chain.name} (${chainReferences(table, chain.name)} references)`;
+    const lines = [header, listHeader(format), ...chain.rules.map((rule, index) => listRule(rule, index + 1, format))];
+    return `${lines.join("\n")}\n`;
+  });
+  return blocks.join("\n");
+}
+
+function kernelFailure(what: string, errno: string, chain: string): CommandError {
+  const text = errno === "EBUSY" ? "Device or resource busy" : errno === "EINVAL" ? "Invalid argument" : errno === "ENOENT" ? "No such file or directory" : errno === "EEXIST" ? "File exists" : errno;
+  return new CommandError(`iptables ${IPTABLES_VERSION}:  ${what} failed (${text}): ${what === "CHAIN_DEL" ? "chain" : "rule in chain"} ${chain}`, 4);
+}
+
+/** Runs one parsed command against the namespace (shared with iptables-restore's line handling). */
+export function executeIptables(parsed: ParsedIptables, environment: CommandEnvironment, program = "iptables"): CommandOutcome {
+  const namespace = environment.namespace;
+  const table = tableView(namespace, parsed.table);
+  const chainName = parsed.chain;
+  const chain = chainName === undefined ? undefined : table.chains.get(chainName);
+  const format: ListFormat = { numeric: parsed.numeric, verbose: parsed.verbose, exact: parsed.exact, lineNumbers: parsed.lineNumbers };
+  const apply = (command: IptablesCommand) =>
+    applyOperation(environment.world, { op: "iptables", namespaceId: namespace.id, table: parsed.table, command, ...(environment.origin ? { origin: environment.origin } : {}) });
+
+  const requireChain = () => {
+    if (!chain) throw new CommandError(NO_CHAIN, 1);
+    return chain;
+  };
+  const checkInterfaces = () => {
+    const rule = parsed.rule;
+    if (!rule || chainName === undefined) return;
+    if (rule.outInterface && (chainName === "INPUT" || chainName === "PREROUTING")) throw parameterProblem(program, `Can't use -o with ${chainName}\n`);
+    if (rule.inInterface && (chainName === "OUTPUT" || chainName === "POSTROUTING")) throw parameterProblem(program, `Can't use -i with ${chainName}\n`);
+  };
+  const checkJump = () => {
+    if (parsed.jumpChain !== undefined && !table.chains.has(parsed.jumpChain)) throw parameterProblem(program, `Chain '${parsed.jumpChain}' does not exist`);
+    if (parsed.jumpChain !== undefined && isBuiltinChain(parsed.table, parsed.jumpChain)) throw parameterProblem(program, `Chain '${parsed.jumpChain}' does not exist`);
+  };
+
+  switch (parsed.command) {
+    case "L":
+    case "S": {
+      if (chainName !== undefined && !chain) throw new CommandError(`${program} ${IPTABLES_VERSION}: chain \`${chainName}' in table \`${parsed.table}' is incompatible, use 'nft' tool.`, 1);
+      const text = parsed.command === "S" ? listRules(table, chainName, parsed.number) : listChains(table, format, chainName, parsed.number);
+      return done(text);
+    }
+    case "A":
+    case "I":
+    case "R":
+    case "C":
+    case "D": {
+      const target = requireChain();
+      checkInterfaces();
+      if (parsed.command === "D" && parsed.number !== undefined) {
+        if (parsed.number > target.rules.length) throw new CommandError(NO_CHAIN, 1);
+        apply({ kind: "delete-number", chain: target.name, number: parsed.number });
+        return done("");
+      }
+      const rule = parsed.rule!;
+      if (parsed.command === "C" || parsed.command === "D") {
+        const found = target.rules.some((candidate) => candidate.spec === rule.spec);
+        if (!found) throw new CommandError("iptables: Bad rule (does a matching rule exist in that chain?).", 1);
+        if (parsed.command === "D") apply({ kind: "delete-rule", chain: target.name, rule });
+        return done("");
+      }
+      checkJump();
+      if (parsed.command === "I" && (parsed.number ?? 1) > target.rules.length + 1) throw new CommandError("iptables: Index of insertion too big.", 1);
+      if (parsed.command === "R" && (parsed.number ?? 0) > target.rules.length) throw new CommandError(NO_CHAIN, 1);
+      const withOrigin = environment.origin ? { ...rule, origin: environment.origin } : rule;
+      const command: IptablesCommand =
+        parsed.command === "A"
+          ? { kind: "append", chain: target.name, rule: withOrigin }
+          : parsed.command === "I"
+            ? { kind: "insert", chain: target.name, position: parsed.number ?? 1, rule: withOrigin }
+            : { kind: "replace", chain: target.name, number: parsed.number!, rule: withOrigin };
+      const result = apply(command);
+      if (!result.ok) throw kernelFailure(parsed.command === "A" ? "RULE_APPEND" : parsed.command === "I" ? "RULE_INSERT" : "RULE_REPLACE", result.error.errno, target.name);
+      return done("");
+    }
+    case "F":
+    case "Z": {
+      if (chainName !== undefined) requireChain();
+      apply(parsed.command === "F" ? { kind: "flush", ...(chainName !== undefined ? { chain: chainName } : {}) } : { kind: "zero", ...(chainName !== undefined ? { chain: chainName } : {}), ...(parsed.number !== undefined ? { number: parsed.number } : {}) });
+      return done("");
+    }
+    case "N": {
+      const name = chainName!;
+      if (name.length > 28) throw parameterProblem(program, `chain name \`${name}' too long (must be under 29 chars)`);
+      if (name.startsWith("-")) throw parameterProblem(program, "chain name not allowed to start with `-'\n");
+      if (["ACCEPT", "DROP", "RETURN", "QUEUE"].includes(name)) throw parameterProblem(program, `chain name may not clash with target name\n`);
+      if (table.chains.has(name)) throw new CommandError("iptables: Chain already exists.", 1);
+      apply({ kind: "new-chain", chain: name });
+      return done("");
+    }
+    case "X": {
+      if (chainName !== undefined) requireChain();
+      const result = apply({ kind: "delete-chain", ...(chainName !== undefined ? { chain: chainName } : {}) });
+      if (!result.ok) throw kernelFailure("CHAIN_DEL", result.error.errno, result.error.extack ?? chainName ?? "");
+      return done("");
+    }
+    case "P": {
+      const policy = parsed.policy!;
+      if (policy !== "ACCEPT" && policy !== "DROP") throw new CommandError("iptables: Bad policy name. Run `dmesg' for more information.", 1);
+      if (!isBuiltinChain(parsed.table, chainName!)) throw new CommandError("iptables: Bad built-in chain name.", 1);
+      apply({ kind: "policy", chain: chainName!, policy });
+      return done("");
+    }
+    case "E": {
+      requireChain();
+      if (table.chains.has(parsed.newName!)) throw new CommandError("iptables: File exists.", 1);
+      if (parsed.newName!.length > 28) throw parameterProblem(program, `chain name \`${parsed.newName}' too long (must be under 29 chars)`);
+      apply({ kind: "rename-chain", chain: chainName!, newName: parsed.newName! });
+      return done("");
+    }
+  }
+}
+
+export function iptables(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+  const parsed = new IptablesParser("iptables").parse(argv);
+  return executeIptables(parsed, environment);
+}

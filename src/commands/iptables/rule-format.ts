@@ -1,0 +1,308 @@
+// A rule as iptables prints it: the save form (`iptables -S`, iptables-save;
+// iptables/nft-ipv4.c: nft_ipv4_save_rule, xshared.c: save_rule_details and
+// each extension's .save) and the listing form (`iptables -L`;
+// nft_ipv4_print_rule, print_rule_details, each extension's .print).
+import { formatIpv4Address } from "../../model/address.js";
+import type { AddressSelector, ConntrackStateName, Match, NatRange, PortRange, Rule, Target } from "../../model/netfilter.js";
+import { serviceName } from "./services.js";
+
+/** proto_to_name(): the names iptables knows for protocol numbers (xtables_chain_protos, then /etc/protocols). */
+const PROTOCOL_NAMES: Readonly<Record<number, string>> = { 1: "icmp", 2: "igmp", 4: "ipencap", 6: "tcp", 17: "udp", 41: "ipv6", 47: "gre", 50: "esp", 51: "ah", 58: "ipv6-icmp", 132: "sctp", 136: "udplite", 33: "dccp" };
+
+export function protocolName(number: number): string {
+  return PROTOCOL_NAMES[number] ?? String(number);
+}
+
+/** Conntrack states in the order the matches print them (their bit order). */
+const STATE_ORDER: readonly ConntrackStateName[] = ["INVALID", "NEW", "RELATED", "ESTABLISHED", "UNTRACKED", "SNAT", "DNAT"];
+
+export function sortStates(states: readonly ConntrackStateName[]): ConntrackStateName[] {
+  return STATE_ORDER.filter((state) => states.includes(state));
+}
+
+/** xtables_save_string(): quoted unless it is all letters, digits, `_` and `-`. */
+export function saveString(value: string): string {
+  if (/^[A-Za-z0-9_-]+$/.test(value)) return value;
+  return `"${value.replace(/(["\\'])/g, "\\$1")}"`;
+}
+
+function hex(value: number): string {
+  return `0x${(value >>> 0).toString(16)}`;
+}
+
+function saveAddress(flag: string, selector: AddressSelector | undefined): string {
+  if (!selector) return "";
+  return `${selector.invert ? " !" : ""} ${flag} ${formatIpv4Address(selector.address)}/${selector.prefixLength}`;
+}
+
+function portRangeText(range: PortRange, separator: string): string {
+  return range.first === range.last ? String(range.first) : `${range.first}${separator}${range.last}`;
+}
+
+function natRangeText(range: NatRange): string {
+  let text = "";
+  if (range.addresses) text += range.addresses.first === range.addresses.last ? formatIpv4Address(range.addresses.first) : `${formatIpv4Address(range.addresses.first)}-${formatIpv4Address(range.addresses.last)}`;
+  if (range.ports) text += `:${portRangeText(range.ports, "-")}`;
+  return text;
+}
+
+function saveMatch(match: Match): string {
+  switch (match.kind) {
+    case "tcp":
+    case "udp": {
+      let text = ` -m ${match.kind}`;
+      if (match.sourcePorts) text += `${match.sourceInvert ? " !" : ""} --sport ${portRangeText(match.sourcePorts, ":")}`;
+      if (match.destinationPorts) text += `${match.destinationInvert ? " !" : ""} --dport ${portRangeText(match.destinationPorts, ":")}`;
+      return text;
+    }
+    case "icmp": {
+      if (match.type === undefined) return " -m icmp";
+      const type = match.type === 255 ? "any" : match.codes ? `${match.type}/${match.codes.first}` : String(match.type);
+      return ` -m icmp${match.invert ? " !" : ""} --icmp-type ${type}`;
+    }
+    case "multiport": {
+      const option = match.direction === "source" ? "--sports" : match.direction === "destination" ? "--dports" : "--ports";
+      return ` -m multiport${match.invert ? " !" : ""} ${option} ${match.ports.map((range) => portRangeText(range, ":")).join(",")}`;
+    }
+    case "conntrack":
+      return ` -m conntrack${match.invert ? " !" : ""} --ctstate ${sortStates(match.states).join(",")}`;
+    case "state":
+      return ` -m state${match.invert ? " !" : ""} --state ${sortStates(match.states).join(",")}`;
+    case "addrtype": {
+      let text = " -m addrtype";
+      if (match.sourceType) text += `${match.sourceInvert ? " !" : ""} --src-type ${match.sourceType.join(",")}`;
+      if (match.destinationType) text += `${match.destinationInvert ? " !" : ""} --dst-type ${match.destinationType.join(",")}`;
+      if (match.limitInterfaceIn) text += " --limit-iface-in";
+      if (match.limitInterfaceOut) text += " --limit-iface-out";
+      return text;
+    }
+    case "physdev":
+      return ` -m physdev${physdevOptions(match)}`;
+    case "comment":
+      return ` -m comment --comment ${saveString(match.comment)}`;
+    case "mark":
+      return ` -m mark${match.invert ? " !" : ""} --mark ${hex(match.value)}${match.mask === 0xffffffff ? "" : `/${hex(match.mask)}`}`;
+  }
+}
+
+function physdevOptions(match: Extract<Match, { kind: "physdev" }>): string {
+  let text = "";
+  if (match.isIn) text += `${match.isIn.invert ? " !" : ""} --physdev-is-in`;
+  if (match.physdevIn) text += `${match.physdevIn.invert ? " !" : ""} --physdev-in ${match.physdevIn.name}`;
+  if (match.isOut) text += `${match.isOut.invert ? " !" : ""} --physdev-is-out`;
+  if (match.physdevOut) text += `${match.physdevOut.invert ? " !" : ""} --physdev-out ${match.physdevOut.name}`;
+  if (match.isBridged) text += `${match.isBridged.invert ? " !" : ""} --physdev-is-bridged`;
+  return text;
+}
+
+export function targetLabel(target: Target | undefined): string {
+  if (!target) return "";
+  return target.kind === "jump" ? target.chain : target.kind;
+}
+
+function saveTarget(target: Target | undefined): string {
+  if (!target) return "";
+  switch (target.kind) {
+    case "ACCEPT":
+    case "DROP":
+    case "RETURN":
+      return ` -j ${target.kind}`;
+    case "jump":
+      return ` -${target.goto ? "g" : "j"} ${target.chain}`;
+    case "REJECT":
+      return ` -j REJECT --reject-with ${target.with}`;
+    case "MASQUERADE":
+      return ` -j MASQUERADE${target.ports ? ` --to-ports ${portRangeText(target.ports, "-")}` : ""}${target.random ? " --random" : ""}`;
+    case "SNAT":
+      return ` -j SNAT --to-source ${natRangeText(target.range)}${target.range.random ? " --random" : ""}`;
+    case "DNAT":
+      return ` -j DNAT --to-destination ${natRangeText(target.range)}${target.range.random ? " --random" : ""}`;
+    case "REDIRECT":
+      return ` -j REDIRECT${target.ports ? ` --to-ports ${portRangeText(target.ports, "-")}` : ""}${target.random ? " --random" : ""}`;
+    case "MARK":
+      return ` -j MARK --set-xmark ${hex(target.value)}/${hex(target.mask)}`;
+  }
+}
+
+type RuleShape = Omit<Rule, "counters" | "spec" | "origin">;
+
+/** The save form after `-A CHAIN` (no leading space), as -S and iptables-save print it. */
+export function ruleSpec(rule: RuleShape): string {
+  let text = saveAddress("-s", rule.source) + saveAddress("-d", rule.destination);
+  if (rule.inInterface) text += `${rule.inInterface.invert ? " !" : ""} -i ${rule.inInterface.name}`;
+  if (rule.outInterface) text += `${rule.outInterface.invert ? " !" : ""} -o ${rule.outInterface.name}`;
+  if (rule.protocol) text += `${rule.protocol.invert ? " !" : ""} -p ${protocolName(rule.protocol.number)}`;
+  for (const match of rule.matches) text += saveMatch(match);
+  text += saveTarget(rule.target);
+  return text.trimStart();
+}
+
+// ---- the listing form (iptables -L) ----
+
+function listPort(port: number, protocol: "tcp" | "udp", numeric: boolean): string {
+  return numeric ? String(port) : serviceName(port, protocol) ?? String(port);
+}
+
+function listPorts(range: PortRange, protocol: "tcp" | "udp", numeric: boolean): string {
+  return range.first === range.last ? listPort(range.first, protocol, numeric) : `${listPort(range.first, protocol, numeric)}:${listPort(range.last, protocol, numeric)}`;
+}
+
+const ICMP_TYPE_NAMES: Readonly<Record<string, string>> = {
+  "0": "echo-reply",
+  "3": "destination-unreachable",
+  "3/0": "network-unreachable",
+  "3/1": "host-unreachable",
+  "3/2": "protocol-unreachable",
+  "3/3": "port-unreachable",
+  "4": "source-quench",
+  "5": "redirect",
+  "8": "echo-request",
+  "9": "router-advertisement",
+  "10": "router-solicitation",
+  "11": "time-exceeded",
+  "12": "parameter-problem",
+  "13": "timestamp-request",
+  "14": "timestamp-reply",
+  "17": "address-mask-request",
+  "18": "address-mask-reply",
+};
+
+export const ICMP_TYPES_BY_NAME: ReadonlyMap<string, { type: number; code?: number }> = new Map([
+  ...Object.entries(ICMP_TYPE_NAMES).map(([key, name]) => {
+    const [type, code] = key.split("/");
+    return [name, { type: Number(type), ...(code === undefined ? {} : { code: Number(code) }) }] as const;
+  }),
+  ["any", { type: 255 }],
+  ["ping", { type: 8 }],
+  ["pong", { type: 0 }],
+  ["ttl-exceeded", { type: 11 }],
+]);
+
+/** An extension's .print for -L. */
+function listMatch(match: Match, numeric: boolean, protocol: number | undefined): string {
+  switch (match.kind) {
+    case "tcp":
+    case "udp": {
+      let text = ` ${match.kind}`;
+      if (match.sourcePorts) text += ` ${match.sourcePorts.first === match.sourcePorts.last ? "spt" : "spts"}:${match.sourceInvert ? "!" : ""}${listPorts(match.sourcePorts, match.kind, numeric)}`;
+      if (match.destinationPorts) text += ` ${match.destinationPorts.first === match.destinationPorts.last ? "dpt" : "dpts"}:${match.destinationInvert ? "!" : ""}${listPorts(match.destinationPorts, match.kind, numeric)}`;
+      return text;
+    }
+    case "icmp": {
+      if (match.type === undefined) return " icmp";
+      if (numeric) return ` icmptype ${match.invert ? "!" : ""}${match.type}${match.codes ? ` code ${match.codes.first}` : ""}`;
+      const name = match.type === 255 ? "any" : ICMP_TYPE_NAMES[match.codes ? `${match.type}/${match.codes.first}` : String(match.type)];
+      return ` icmp ${match.invert ? "!" : ""}${name ?? `type ${match.type}${match.codes ? ` code ${match.codes.first}` : ""}`}`;
+    }
+    case "multiport": {
+      const name = match.direction === "source" ? "sports" : match.direction === "destination" ? "dports" : "ports";
+      const portProtocol = protocol === 17 ? "udp" : "tcp";
+      return ` multiport ${name}${match.invert ? " !" : ""} ${match.ports.map((range) => listPorts(range, portProtocol, numeric)).join(",")}`;
+    }
+    case "conntrack":
+      return `${match.invert ? " !" : ""} ctstate ${sortStates(match.states).join(",")}`;
+    case "state":
+      return `${match.invert ? " !" : ""} state ${sortStates(match.states).join(",")}`;
+    case "addrtype": {
+      let text = " ADDRTYPE match";
+      if (match.sourceType) text += ` src-type ${match.sourceInvert ? "!" : ""}${match.sourceType.join(",")}`;
+      if (match.destinationType) text += ` dst-type ${match.destinationInvert ? "!" : ""}${match.destinationType.join(",")}`;
+      if (match.limitInterfaceIn) text += " limit-in";
+      if (match.limitInterfaceOut) text += " limit-out";
+      return text;
+    }
+    case "physdev":
+      return ` PHYSDEV match${physdevOptions(match)}`;
+    case "comment":
+      return ` /* ${match.comment} */`;
+    case "mark":
+      return ` mark match${match.invert ? " !" : ""} ${hex(match.value)}${match.mask === 0xffffffff ? "" : `/${hex(match.mask)}`}`;
+  }
+}
+
+function listTarget(target: Target | undefined): string {
+  if (!target) return "";
+  switch (target.kind) {
+    case "REJECT":
+      return ` reject-with ${target.with}`;
+    case "MASQUERADE":
+      return `${target.ports ? ` masq ports: ${portRangeText(target.ports, "-")}` : ""}${target.random ? " random" : ""}`;
+    case "SNAT":
+    case "DNAT":
+      return ` to:${natRangeText(target.range)}${target.range.random ? " random" : ""}`;
+    case "REDIRECT":
+      return `${target.ports ? ` redir ports ${portRangeText(target.ports, "-")}` : ""}${target.random ? " random" : ""}`;
+    case "MARK":
+      if (target.mask === 0xffffffff) return ` MARK set ${hex(target.value)}`;
+      if (target.value === 0) return ` MARK and ${hex(~target.mask)}`;
+      if (target.value === target.mask) return ` MARK or ${hex(target.value)}`;
+      if (target.mask === 0) return ` MARK xor ${hex(target.value)}`;
+      return ` MARK xset ${hex(target.value)}/${hex(target.mask)}`;
+    default:
+      return "";
+  }
+}
+
+export interface ListFormat {
+  readonly numeric: boolean;
+  readonly verbose: boolean;
+  readonly exact: boolean;
+  readonly lineNumbers: boolean;
+}
+
+/** xtables_print_num(): counters, abbreviated with K/M/G unless -x. */
+export function formatCount(value: number, format: ListFormat, noTable = false): string {
+  if (format.exact) return noTable ? `${value} ` : `${String(value).padStart(8)} `;
+  let number = value;
+  if (number <= 99999) return noTable ? `${number} ` : `${String(number).padStart(5)} `;
+  for (const suffix of ["K", "M", "G", "T"]) {
+    number = Math.floor((number + 500) / 1000);
+    if (number <= 9999 || suffix === "T") return noTable ? `${number}${suffix} ` : `${String(number).padStart(4)}${suffix} `;
+  }
+  return `${number} `;
+}
+
+function listAddress(selector: AddressSelector | undefined, numeric: boolean): string {
+  const invert = selector?.invert ? "!" : " ";
+  const text =
+    !selector || selector.prefixLength === 0
+      ? numeric
+        ? "0.0.0.0/0"
+        : "anywhere"
+      : `${formatIpv4Address(selector.address)}${selector.prefixLength === 32 ? "" : `/${selector.prefixLength}`}`;
+  return `${invert}${text.padEnd(19)} `;
+}
+
+/** One rule line of `iptables -L` (print_rule_details + print_ifaces + addresses + matches + target). */
+export function listRule(rule: Rule, number: number, format: ListFormat): string {
+  let line = "";
+  if (format.lineNumbers) line += `${String(number).padEnd(4)} `;
+  if (format.verbose) line += formatCount(rule.counters.packets, format) + formatCount(rule.counters.bytes, format);
+  line += `${targetLabel(rule.target).padEnd(9)} `;
+  line += rule.protocol?.invert ? "!" : " ";
+  const protocol = rule.protocol?.number ?? 0;
+  line += `${(format.numeric ? String(protocol) : protocol === 0 ? "all" : protocolName(protocol)).padEnd(4)} `;
+  line += "-- ";
+  if (format.verbose) {
+    const inName = `${rule.inInterface?.invert ? "!" : ""}${rule.inInterface?.name ?? "*"}`;
+    const outName = `${rule.outInterface?.invert ? "!" : ""}${rule.outInterface?.name ?? "*"}`;
+    line += ` ${inName.padEnd(6)} ${outName.padEnd(6)} `;
+  }
+  line += listAddress(rule.source, format.numeric) + listAddress(rule.destination, format.numeric);
+  if (rule.target?.kind === "jump" && rule.target.goto) line += "[goto] ";
+  for (const match of rule.matches) line += listMatch(match, format.numeric, rule.protocol?.number);
+  line += listTarget(rule.target);
+  return line;
+}
+
+export function listHeader(format: ListFormat): string {
+  let line = "";
+  if (format.lineNumbers) line += "num  ";
+  if (format.verbose) line += format.exact ? `${"pkts".padStart(8)} ${"bytes".padStart(10)} ` : `${"pkts".padStart(5)} ${"bytes".padStart(5)} `;
+  line += `${"target".padEnd(9)} `;
+  line += " prot opt";
+  if (format.verbose) line += ` ${"in".padEnd(6)} ${"out".padEnd(6)} `;
+  line += ` ${"source".padEnd(19)} `;
+  line += ` ${"destination".padEnd(19)} `;
+  return line;
+}

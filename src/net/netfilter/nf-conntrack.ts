@@ -1,0 +1,242 @@
+// Connection tracking (net/netfilter/nf_conntrack_core.c: nf_conntrack_in,
+// resolve_normal_ct, __nf_conntrack_confirm; nf_conntrack_proto_tcp.c,
+// nf_conntrack_proto_icmp.c, nf_conntrack_proto_udp.c). Timeouts run on the
+// virtual clock: an entry lives until `expires`, refreshed by each packet.
+import type { ConntrackEntry, ConntrackTable, ConntrackTuple, PacketConntrack, TcpConntrackState } from "../../model/conntrack.js";
+import type { NetfilterState } from "../../model/netfilter.js";
+import type { NetworkNamespace } from "../../model/netns.js";
+import { ICMP_ECHO, type Ipv4Packet } from "../../model/packet.js";
+
+const SECOND = 1_000_000;
+
+/** Default timeouts (net.netfilter.nf_conntrack_*_timeout*), in µs. */
+export const CONNTRACK_TIMEOUTS = {
+  icmp: 30 * SECOND,
+  udp: 30 * SECOND,
+  generic: 600 * SECOND,
+  tcp: {
+    NONE: 10 * SECOND,
+    SYN_SENT: 120 * SECOND,
+    SYN_RECV: 60 * SECOND,
+    ESTABLISHED: 432000 * SECOND,
+    FIN_WAIT: 120 * SECOND,
+    CLOSE_WAIT: 60 * SECOND,
+    LAST_ACK: 30 * SECOND,
+    TIME_WAIT: 120 * SECOND,
+    CLOSE: 10 * SECOND,
+  } satisfies Record<TcpConntrackState, number>,
+};
+
+/** ICMP request types and the reply each expects (nf_conntrack_proto_icmp.c: invmap). */
+const ICMP_INVERSE: Readonly<Record<number, number>> = { 8: 0, 0: 8, 13: 14, 14: 13, 15: 16, 16: 15, 17: 18, 18: 17 };
+const ICMP_ERROR_TYPES = new Set([3, 4, 5, 11, 12]);
+/** Only requests open an ICMP "connection" (icmp_new()). */
+const ICMP_REQUEST_TYPES = new Set([ICMP_ECHO, 13, 15, 17]);
+
+export function isIcmpError(packet: Ipv4Packet): boolean {
+  return packet.transport.protocol === "icmp" && ICMP_ERROR_TYPES.has(packet.transport.type);
+}
+
+export function createConntrackTable(): ConntrackTable {
+  return { entries: new Map(), nextId: 1, natPortCursor: 0 };
+}
+
+export function protocolNumber(packet: Ipv4Packet): number {
+  switch (packet.transport.protocol) {
+    case "icmp":
+      return 1;
+    case "tcp":
+      return 6;
+    case "udp":
+      return 17;
+  }
+}
+
+/** nf_ct_get_tuple(): the tuple a packet travels on. */
+export function packetTuple(packet: Ipv4Packet): ConntrackTuple {
+  const transport = packet.transport;
+  if (transport.protocol === "icmp") {
+    const id = transport.id ?? 0;
+    return { protocol: 1, source: packet.source, destination: packet.destination, sourcePort: id, destinationPort: id, icmpType: transport.type, icmpCode: transport.code };
+  }
+  return { protocol: protocolNumber(packet), source: packet.source, destination: packet.destination, sourcePort: transport.sourcePort, destinationPort: transport.destinationPort };
+}
+
+/** nf_ct_invert_tuple() */
+export function invertTuple(tuple: ConntrackTuple): ConntrackTuple {
+  const inverted: ConntrackTuple = { protocol: tuple.protocol, source: tuple.destination, destination: tuple.source, sourcePort: tuple.destinationPort, destinationPort: tuple.sourcePort };
+  if (tuple.icmpType === undefined) return inverted;
+  return { ...inverted, icmpType: ICMP_INVERSE[tuple.icmpType] ?? tuple.icmpType, icmpCode: tuple.icmpCode ?? 0 };
+}
+
+export function tuplesEqual(a: ConntrackTuple, b: ConntrackTuple): boolean {
+  return a.protocol === b.protocol && a.source === b.source && a.destination === b.destination && a.sourcePort === b.sourcePort && a.destinationPort === b.destinationPort && (a.icmpType ?? -1) === (b.icmpType ?? -1);
+}
+
+/** Drops entries whose time ran out (the kernel's gc worker, on the virtual clock). */
+export function expireEntries(table: ConntrackTable, now: number): void {
+  for (const [id, entry] of table.entries) if (entry.expires < now) table.entries.delete(id);
+}
+
+/** The live, confirmed entries, oldest first. */
+export function liveEntries(table: ConntrackTable, now: number): ConntrackEntry[] {
+  return [...table.entries.values()].filter((entry) => entry.status.confirmed && entry.expires >= now);
+}
+
+/** __nf_conntrack_find_get(): the confirmed entry holding this tuple, and in which direction. */
+export function findEntry(table: ConntrackTable, tuple: ConntrackTuple, now: number): { entry: ConntrackEntry; direction: "original" | "reply" } | undefined {
+  for (const entry of table.entries.values()) {
+    if (!entry.status.confirmed || entry.expires < now) continue;
+    if (tuplesEqual(entry.original, tuple)) return { entry, direction: "original" };
+    if (tuplesEqual(entry.reply, tuple)) return { entry, direction: "reply" };
+  }
+  return undefined;
+}
+
+/** nf_conntrack_tuple_taken(): whether a confirmed entry other than `except` holds the tuple in either direction. */
+export function tupleTaken(table: ConntrackTable, tuple: ConntrackTuple, except: ConntrackEntry, now: number): boolean {
+  for (const entry of table.entries.values()) {
+    if (entry === except || !entry.status.confirmed || entry.expires < now) continue;
+    if (tuplesEqual(entry.original, tuple) || tuplesEqual(entry.reply, tuple)) return true;
+  }
+  return false;
+}
+
+export interface ConntrackVerdict {
+  readonly packet: Ipv4Packet;
+  readonly entry?: ConntrackEntry;
+  /** What happened, for the trace. */
+  readonly why: string;
+}
+
+function association(namespace: NetworkNamespace, state: PacketConntrack["state"], mark: number, entry?: ConntrackEntry, direction?: "original" | "reply"): PacketConntrack {
+  return { namespaceId: namespace.id, state, mark, ...(entry ? { entryId: entry.id, direction } : {}) };
+}
+
+function tcpFlagsText(packet: Ipv4Packet): string {
+  if (packet.transport.protocol !== "tcp") return "";
+  return Object.entries(packet.transport.flags).filter(([, on]) => on).map(([flag]) => flag.toUpperCase()).join(",");
+}
+
+/** tcp_packet(): the state machine (nf_conntrack_proto_tcp.c, tcp_conntracks[] reduced to the handshake and close the probes make). */
+function tcpTransition(entry: ConntrackEntry, direction: "original" | "reply", packet: Ipv4Packet, now: number, table: ConntrackTable): void {
+  if (packet.transport.protocol !== "tcp") return;
+  const flags = packet.transport.flags;
+  const state = entry.tcpState ?? "NONE";
+  let next: TcpConntrackState = state;
+  if (flags.rst) {
+    // "If only reply is a RST, we can consider ourselves not to have an
+    // established connection ... delete the conntrack immediately."
+    if (direction === "reply" && !entry.status.seenReply) {
+      entry.tcpState = "CLOSE";
+      // nf_ct_kill_acct(): gone at once (an entry with expires == now still lists, so one tick earlier).
+      entry.expires = now - 1;
+      return;
+    }
+    next = "CLOSE";
+  } else if (flags.syn && !flags.ack) {
+    if (direction === "original" && (state === "NONE" || state === "SYN_SENT" || state === "CLOSE" || state === "TIME_WAIT")) next = "SYN_SENT";
+  } else if (flags.syn && flags.ack) {
+    if (direction === "reply" && (state === "SYN_SENT" || state === "SYN_RECV")) next = "SYN_RECV";
+  } else if (flags.fin) {
+    if (state === "ESTABLISHED" || state === "SYN_RECV") next = "FIN_WAIT";
+    else if (state === "FIN_WAIT" || state === "CLOSE_WAIT") next = "LAST_ACK";
+  } else if (flags.ack) {
+    if (state === "SYN_RECV" && direction === "original") {
+      next = "ESTABLISHED";
+      entry.status.assured = true;
+    } else if (state === "LAST_ACK") next = "TIME_WAIT";
+    else if (state === "FIN_WAIT") next = "CLOSE_WAIT";
+  }
+  void table;
+  entry.tcpState = next;
+  entry.expires = now + CONNTRACK_TIMEOUTS.tcp[next];
+}
+
+function refresh(entry: ConntrackEntry, direction: "original" | "reply", packet: Ipv4Packet, now: number, table: ConntrackTable): void {
+  if (entry.original.protocol === 6) tcpTransition(entry, direction, packet, now, table);
+  else entry.expires = now + (entry.original.protocol === 1 ? CONNTRACK_TIMEOUTS.icmp : entry.original.protocol === 17 ? CONNTRACK_TIMEOUTS.udp : CONNTRACK_TIMEOUTS.generic);
+}
+
+/** The tuple of the packet an ICMP error quotes, turned round: the connection the error is about. */
+function relatedEntry(table: ConntrackTable, packet: Ipv4Packet, now: number) {
+  if (packet.transport.protocol !== "icmp" || !packet.transport.original) return undefined;
+  const inner = packetTuple(packet.transport.original);
+  const found = findEntry(table, invertTuple(inner), now);
+  return found;
+}
+
+/**
+ * nf_conntrack_in(): attach the packet to its connection, creating an
+ * (unconfirmed) entry for a new one. `keep` means the packet already belongs
+ * here (loopback, or a reset netfilter attached to its connection).
+ */
+export function conntrackIn(state: NetfilterState, namespace: NetworkNamespace, packet: Ipv4Packet, now: number, keep: boolean): ConntrackVerdict {
+  const table = state.conntrack;
+  const existing = packet.conntrack;
+  if (keep && existing && existing.namespaceId === namespace.id) return { packet, why: "already tracked (seen on its way out)" };
+  const mark = existing && existing.namespaceId === namespace.id ? existing.mark : 0;
+  if (!state.conntrackEnabled) {
+    return { packet: { ...packet, conntrack: association(namespace, "UNTRACKED", mark) }, why: "" };
+  }
+  expireEntries(table, now);
+  if (isIcmpError(packet)) {
+    const related = relatedEntry(table, packet, now);
+    if (!related) return { packet: { ...packet, conntrack: association(namespace, "INVALID", mark) }, why: "an ICMP error about no known connection: INVALID" };
+    return {
+      packet: { ...packet, conntrack: association(namespace, "RELATED", mark, related.entry, related.direction) },
+      entry: related.entry,
+      why: `an ICMP error about connection #${related.entry.id}: RELATED`,
+    };
+  }
+  const tuple = packetTuple(packet);
+  const found = findEntry(table, tuple, now);
+  if (found) {
+    const { entry, direction } = found;
+    refresh(entry, direction, packet, now, table);
+    const established = direction === "reply" || entry.status.seenReply;
+    if (direction === "reply") entry.status.seenReply = true;
+    return {
+      packet: { ...packet, conntrack: association(namespace, established ? "ESTABLISHED" : "NEW", mark, entry, direction) },
+      entry,
+      why: `${direction === "reply" ? "a reply on" : "part of"} connection #${entry.id}: ${established ? "ESTABLISHED" : "NEW (no reply seen yet)"}`,
+    };
+  }
+  // No entry: only packets that can open a connection start one.
+  const transport = packet.transport;
+  const opens =
+    transport.protocol === "udp" ||
+    (transport.protocol === "icmp" && ICMP_REQUEST_TYPES.has(transport.type)) ||
+    (transport.protocol === "tcp" && !transport.flags.rst && !(transport.flags.syn && transport.flags.ack));
+  if (!opens) {
+    const what = transport.protocol === "tcp" ? `a TCP ${tcpFlagsText(packet)} with no connection` : "a reply with no request";
+    return { packet: { ...packet, conntrack: association(namespace, "INVALID", mark) }, why: `${what}: INVALID` };
+  }
+  const entry: ConntrackEntry = {
+    id: table.nextId++,
+    original: tuple,
+    reply: invertTuple(tuple),
+    status: { confirmed: false, seenReply: false, assured: false, sourceNat: false, destinationNat: false, sourceNatDone: false, destinationNatDone: false },
+    expires: now,
+    mark: 0,
+  };
+  refresh(entry, "original", packet, now, table);
+  table.entries.set(entry.id, entry);
+  return { packet: { ...packet, conntrack: association(namespace, "NEW", mark, entry, "original") }, entry, why: `a new connection #${entry.id}: NEW` };
+}
+
+/** The entry a packet is attached to in this namespace, if any. */
+export function packetEntry(state: NetfilterState, namespace: NetworkNamespace, packet: Ipv4Packet): ConntrackEntry | undefined {
+  const attached = packet.conntrack;
+  if (!attached || attached.namespaceId !== namespace.id || attached.entryId === undefined) return undefined;
+  return state.conntrack.entries.get(attached.entryId);
+}
+
+/** __nf_conntrack_confirm(): the first packet made it through; the entry goes into the table. */
+export function conntrackConfirm(state: NetfilterState, namespace: NetworkNamespace, packet: Ipv4Packet): ConntrackEntry | undefined {
+  const entry = packetEntry(state, namespace, packet);
+  if (!entry || entry.status.confirmed) return undefined;
+  if (packet.conntrack?.state === "RELATED") return undefined;
+  entry.status.confirmed = true;
+  return entry;
+}

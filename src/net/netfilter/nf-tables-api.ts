@@ -1,0 +1,225 @@
+// Applying iptables changes to a namespace (net/netfilter/nf_tables_api.c as
+// iptables-nft drives it: nf_tables_newrule/delrule/newchain/delchain, and
+// the xt compat checkentry that refuses a target outside its table or hooks).
+// iptables-nft creates a table, with all its built-in chains, on the first
+// change; reading (-L, -S, iptables-save) never creates one.
+import { fail, ok, type KernelResult } from "../../model/errno.js";
+import { BUILTIN_CHAINS, type Chain, type HookName, type NetfilterState, type Rule, type Table, type TableName } from "../../model/netfilter.js";
+import type { NetworkNamespace } from "../../model/netns.js";
+import type { ConntrackFlush, IptablesCommand, IptablesOperation, IptablesRestore } from "../../model/operations.js";
+import type { World } from "../../model/world.js";
+import { namespaceById } from "../core/net-namespace.js";
+import { createConntrackTable } from "./nf-conntrack.js";
+
+export function ensureNetfilter(namespace: NetworkNamespace): NetfilterState {
+  namespace.netfilter ??= { tables: new Map(), conntrack: createConntrackTable(), conntrackEnabled: false };
+  return namespace.netfilter;
+}
+
+export function createTable(name: TableName): Table {
+  return { name, chains: new Map(BUILTIN_CHAINS[name].map((hook) => [hook, { name: hook, policy: "ACCEPT", rules: [] } satisfies Chain])) };
+}
+
+function ensureTable(state: NetfilterState, name: TableName): Table {
+  let table = state.tables.get(name);
+  if (!table) {
+    table = createTable(name);
+    state.tables.set(name, table);
+  }
+  return table;
+}
+
+export function isBuiltinChain(table: TableName, chain: string): boolean {
+  return (BUILTIN_CHAINS[table] as readonly string[]).includes(chain);
+}
+
+/** Copies a rule into the table, counters its own. */
+function installRule(rule: Rule): Rule {
+  return { ...rule, counters: { ...rule.counters } };
+}
+
+/** Which hooks and tables a target may be used from (each xt target's .hooks and .table). */
+const TARGET_PLACES: Partial<Record<string, { readonly table?: TableName; readonly hooks: readonly HookName[] }>> = {
+  MASQUERADE: { table: "nat", hooks: ["POSTROUTING"] },
+  SNAT: { table: "nat", hooks: ["POSTROUTING", "INPUT"] },
+  DNAT: { table: "nat", hooks: ["PREROUTING", "OUTPUT"] },
+  REDIRECT: { table: "nat", hooks: ["PREROUTING", "OUTPUT"] },
+  REJECT: { hooks: ["INPUT", "FORWARD", "OUTPUT"] },
+};
+
+/** checkentry: EINVAL for a target used where the kernel refuses it. */
+export function checkRule(tableName: TableName, chain: string, rule: Rule): boolean {
+  const target = rule.target;
+  if (!target) return true;
+  const place = TARGET_PLACES[target.kind];
+  if (place) {
+    if (place.table && place.table !== tableName) return false;
+    if (isBuiltinChain(tableName, chain) && !place.hooks.includes(chain as HookName)) return false;
+  }
+  if (target.kind === "REJECT" && target.with === "tcp-reset" && (rule.protocol?.number !== 6 || rule.protocol.invert)) return false;
+  return true;
+}
+
+/** Whether some rule needs conntrack (nf_ct_netns_get() by a match or target). */
+function needsConntrack(state: NetfilterState): boolean {
+  for (const table of state.tables.values()) {
+    for (const chain of table.chains.values()) {
+      for (const rule of chain.rules) {
+        if (rule.matches.some((match) => match.kind === "conntrack" || match.kind === "state")) return true;
+        const kind = rule.target?.kind;
+        if (kind === "MASQUERADE" || kind === "SNAT" || kind === "DNAT" || kind === "REDIRECT") return true;
+      }
+    }
+  }
+  return false;
+}
+
+/** Rules (in any chain of the table) that jump or go to `chain`. */
+export function chainReferences(table: Table, chain: string): number {
+  let count = 0;
+  for (const other of table.chains.values()) for (const rule of other.rules) if (rule.target?.kind === "jump" && rule.target.chain === chain) count++;
+  return count;
+}
+
+function applyCommand(table: Table, command: IptablesCommand): KernelResult<unknown> {
+  const chainOf = (name: string) => table.chains.get(name);
+  switch (command.kind) {
+    case "append":
+    case "insert":
+    case "replace": {
+      const chain = chainOf(command.chain);
+      if (!chain) return fail("ENOENT");
+      if (!checkRule(table.name, command.chain, command.rule)) return fail("EINVAL");
+      if (command.kind === "append") chain.rules.push(installRule(command.rule));
+      else if (command.kind === "insert") {
+        if (command.position < 1 || command.position > chain.rules.length + 1) return fail("ENOENT", "index");
+        chain.rules.splice(command.position - 1, 0, installRule(command.rule));
+      } else {
+        if (command.number < 1 || command.number > chain.rules.length) return fail("ENOENT");
+        chain.rules[command.number - 1] = installRule(command.rule);
+      }
+      return ok(undefined);
+    }
+    case "delete-rule": {
+      const chain = chainOf(command.chain);
+      if (!chain) return fail("ENOENT");
+      const index = chain.rules.findIndex((rule) => rule.spec === command.rule.spec);
+      if (index < 0) return fail("ENOENT", "rule");
+      chain.rules.splice(index, 1);
+      return ok(undefined);
+    }
+    case "delete-number": {
+      const chain = chainOf(command.chain);
+      if (!chain || command.number < 1 || command.number > chain.rules.length) return fail("ENOENT");
+      chain.rules.splice(command.number - 1, 1);
+      return ok(undefined);
+    }
+    case "flush": {
+      if (command.chain !== undefined) {
+        const chain = chainOf(command.chain);
+        if (!chain) return fail("ENOENT");
+        chain.rules = [];
+      } else for (const chain of table.chains.values()) chain.rules = [];
+      return ok(undefined);
+    }
+    case "zero": {
+      const chains = command.chain === undefined ? [...table.chains.values()] : [chainOf(command.chain)];
+      if (chains.some((chain) => !chain)) return fail("ENOENT");
+      for (const chain of chains) {
+        chain!.rules.forEach((rule, index) => {
+          if (command.number === undefined || command.number === index + 1) rule.counters = { packets: 0, bytes: 0 };
+        });
+      }
+      return ok(undefined);
+    }
+    case "new-chain":
+      if (table.chains.has(command.chain)) return fail("EEXIST");
+      table.chains.set(command.chain, { name: command.chain, rules: [] });
+      return ok(undefined);
+    case "delete-chain": {
+      const names = command.chain === undefined ? [...table.chains.keys()].filter((name) => !isBuiltinChain(table.name, name)) : [command.chain];
+      for (const name of names) {
+        const chain = chainOf(name);
+        if (!chain) return fail("ENOENT");
+        if (isBuiltinChain(table.name, name) || chain.rules.length > 0 || chainReferences(table, name) > 0) return fail("EBUSY", name);
+      }
+      for (const name of names) table.chains.delete(name);
+      return ok(undefined);
+    }
+    case "rename-chain": {
+      const chain = chainOf(command.chain);
+      if (!chain) return fail("ENOENT");
+      if (table.chains.has(command.newName)) return fail("EEXIST");
+      if (isBuiltinChain(table.name, command.chain)) return fail("EOPNOTSUPP");
+      const renamed: Chain = { ...chain, name: command.newName };
+      const entries = [...table.chains.entries()].map(([name, value]) => (name === command.chain ? ([command.newName, renamed] as const) : ([name, value] as const)));
+      table.chains = new Map(entries);
+      // Rules refer to chains by name: jumps follow the rename (their text does too).
+      for (const other of table.chains.values()) {
+        other.rules = other.rules.map((rule) =>
+          rule.target?.kind === "jump" && rule.target.chain === command.chain
+            ? { ...rule, target: { ...rule.target, chain: command.newName }, spec: rule.spec.replace(new RegExp(`-([jg]) ${command.chain.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?= |$)`), `-$1 ${command.newName}`) }
+            : rule,
+        );
+      }
+      return ok(undefined);
+    }
+    case "policy": {
+      const chain = chainOf(command.chain);
+      if (!chain) return fail("ENOENT");
+      if (!isBuiltinChain(table.name, command.chain)) return fail("EINVAL");
+      chain.policy = command.policy;
+      return ok(undefined);
+    }
+  }
+}
+
+function applyIptables(world: World, operation: IptablesOperation): KernelResult<unknown> {
+  const namespace = namespaceById(world, operation.namespaceId);
+  const state = ensureNetfilter(namespace);
+  const table = ensureTable(state, operation.table);
+  const result = applyCommand(table, operation.command);
+  state.conntrackEnabled = needsConntrack(state);
+  return result;
+}
+
+/** iptables-restore: each table is built aside and swapped in whole, so a failing line changes nothing (one transaction per run). */
+function applyRestore(world: World, operation: IptablesRestore): KernelResult<unknown> {
+  const namespace = namespaceById(world, operation.namespaceId);
+  const state = ensureNetfilter(namespace);
+  const staged = new Map<TableName, Table>();
+  for (const section of operation.tables) {
+    const existing = staged.get(section.name) ?? state.tables.get(section.name);
+    const table: Table = existing && operation.noflush ? structuredClone(existing) : createTable(section.name);
+    // Without --noflush the table starts again from its built-in chains (flushed, user chains gone).
+    for (const declared of section.chains) {
+      const chain = table.chains.get(declared.name);
+      if (chain) {
+        if (!isBuiltinChain(section.name, declared.name)) chain.rules = operation.noflush ? chain.rules : [];
+        if (declared.policy) chain.policy = declared.policy;
+      } else table.chains.set(declared.name, { name: declared.name, ...(declared.policy ? { policy: declared.policy } : {}), rules: [] });
+    }
+    for (const command of section.commands) {
+      const result = applyCommand(table, command);
+      if (!result.ok) return result;
+    }
+    staged.set(section.name, table);
+  }
+  for (const [name, table] of staged) state.tables.set(name, table);
+  state.conntrackEnabled = needsConntrack(state);
+  return ok(undefined);
+}
+
+export function nfTablesApply(world: World, operation: IptablesOperation | IptablesRestore | ConntrackFlush): KernelResult<unknown> {
+  switch (operation.op) {
+    case "iptables":
+      return applyIptables(world, operation);
+    case "iptables-restore":
+      return applyRestore(world, operation);
+    case "conntrack-flush": {
+      const namespace = namespaceById(world, operation.namespaceId);
+      namespace.netfilter?.conntrack.entries.clear();
+      return ok(undefined);
+    }
+  }
+}

@@ -1,0 +1,23 @@
+// The mark match and MARK target (net/netfilter/xt_mark.c: mark_mt, mark_tg):
+// skb->mark, which the model keeps with the packet's conntrack association.
+import type { Match, Target } from "../../model/netfilter.js";
+import type { Ipv4Packet } from "../../model/packet.js";
+import type { NetworkNamespace } from "../../model/netns.js";
+import type { MatchContext, MatchResult } from "./xt-match-context.js";
+
+export function packetMark(namespace: NetworkNamespace, packet: Ipv4Packet): number {
+  return packet.conntrack?.namespaceId === namespace.id ? packet.conntrack.mark : 0;
+}
+
+export function markMatch(match: Extract<Match, { kind: "mark" }>, context: MatchContext): MatchResult {
+  const mark = packetMark(context.namespace, context.packet);
+  if ((((mark & match.mask) >>> 0) === match.value) === match.invert) return `mark 0x${mark.toString(16)} does not match`;
+  return undefined;
+}
+
+/** mark_tg(): mark = (mark & ~mask) ^ value. */
+export function markTarget(target: Extract<Target, { kind: "MARK" }>, namespace: NetworkNamespace, packet: Ipv4Packet): Ipv4Packet {
+  const mark = (((packetMark(namespace, packet) & ~target.mask) ^ target.value) >>> 0);
+  const association = packet.conntrack?.namespaceId === namespace.id ? packet.conntrack : { namespaceId: namespace.id, state: "UNTRACKED" as const, mark: 0 };
+  return { ...packet, conntrack: { ...association, mark } };
+}

@@ -1,0 +1,243 @@
+// Two runs of one scenario, the simulator's and the kernel's, compared line
+// by line: each command's success or failure and stable error text, each
+// probe's outcome and reply ttl, and the normalised state after each probe
+// and at the end. Pure: both runs are given, nothing is run here.
+import {
+  explicitMacAddresses,
+  normaliseAddresses,
+  normaliseConntrack,
+  normaliseIptablesSave,
+  normaliseLinks,
+  normaliseNeighbours,
+  normaliseRoutes,
+  type NormaliseContext,
+} from "../backends/kernel/normalise.js";
+import { STATE_PARTS, type CommandRecord, type NamespaceState, type ScenarioRun, type SourceLocation, type StatePart, type StateSnapshot } from "../scenario/result.js";
+import { diffLines } from "./line-diff.js";
+
+/** What differed. */
+export type DivergenceKind = "only-in-sim" | "only-in-kernel" | "exit-status" | "error-text" | "probe-outcome" | "ttl" | "namespaces" | "state";
+
+export interface Divergence {
+  readonly kind: DivergenceKind;
+  /** The line the command stands on (innermost), or the probe a state follows; absent for the final state. */
+  readonly location?: SourceLocation;
+  /** The command line, as its argv joined by spaces. */
+  readonly command?: string;
+  /** A short label: "exit status", "routes in netns0 after the probe", ... */
+  readonly what: string;
+  readonly sim: string;
+  readonly kernel: string;
+  /** A state divergence seen again, the same, at this many later state checks (reported once). */
+  readonly repeated?: number;
+}
+
+export interface Comparison {
+  readonly file: string;
+  /** Commands present in both runs and compared. */
+  readonly commands: number;
+  /** Probes (ping, nc connects) whose outcomes were compared. */
+  readonly probes: number;
+  /** Snapshots (after each probe, and the final one) compared. */
+  readonly stateChecks: number;
+  readonly divergences: readonly Divergence[];
+  /** State parts left out, each with the reason (deduplicated). */
+  readonly skipped: readonly string[];
+}
+
+const PART_LABELS: Record<StatePart, string> = {
+  link: "links (ip -j link)",
+  addr: "addresses (ip -j addr)",
+  route: "routes (ip -j route show table all)",
+  neigh: "neighbours (ip -j neigh)",
+  iptablesSave: "ruleset (iptables-save)",
+  conntrack: "conntrack entries (conntrack -L)",
+};
+
+/** The tools whose error messages are stable text worth comparing (probes' are judged by outcome). */
+const STABLE_ERROR_TOOLS = new Set(["ip", "iptables", "iptables-save", "iptables-restore", "sysctl", "conntrack"]);
+
+const locationKey = (location: SourceLocation) => `${location.file}:${location.line}`;
+const recordKey = (record: CommandRecord) => `${[record.location, ...record.callers].map(locationKey).join(" < ")}\0${record.argv.join("\0")}`;
+const commandText = (record: CommandRecord) => record.argv.join(" ");
+
+/** `ip netns exec NS CMD` and `nsenter ... CMD`: only the kernel records them, when CMD is no networking tool. */
+function runsAnotherCommand(argv: readonly string[]): boolean {
+  if (argv[0] === "nsenter") return true;
+  if (argv[0] !== "ip") return false;
+  const words = argv.slice(1).filter((word, index, all) => !word.startsWith("-") && !["-n", "-netns", "--netns"].includes(all[index - 1] ?? ""));
+  // The abbreviations the kernel backend's wrapper takes as `ip netns exec`.
+  return ["net", "netn", "netns"].includes(words[0] ?? "") && ["e", "ex", "exe", "exec"].includes(words[1] ?? "");
+}
+
+/** Records paired by where they stand and what they ran: the n-th occurrence on one side with the n-th on the other. */
+export function alignRecords(sim: readonly CommandRecord[], kernel: readonly CommandRecord[]): { pairs: [number, number][]; onlySim: number[]; onlyKernel: number[] } {
+  const kernelByKey = new Map<string, number[]>();
+  kernel.forEach((record, index) => {
+    const key = recordKey(record);
+    kernelByKey.set(key, [...(kernelByKey.get(key) ?? []), index]);
+  });
+  const pairs: [number, number][] = [];
+  const onlySim: number[] = [];
+  sim.forEach((record, index) => {
+    const queue = kernelByKey.get(recordKey(record));
+    const match = queue?.shift();
+    if (match === undefined) onlySim.push(index);
+    else pairs.push([index, match]);
+  });
+  const onlyKernel = [...kernelByKey.values()].flat().sort((left, right) => left - right);
+  return { pairs, onlySim, onlyKernel };
+}
+
+function normalisePart(part: StatePart, text: string, context: NormaliseContext): string {
+  switch (part) {
+    case "link":
+      return normaliseLinks(text, context);
+    case "addr":
+      return normaliseAddresses(text, context);
+    case "route":
+      return normaliseRoutes(text);
+    case "neigh":
+      return normaliseNeighbours(text, context);
+    case "iptablesSave":
+      return normaliseIptablesSave(text);
+    case "conntrack":
+      return normaliseConntrack(text);
+  }
+}
+
+/** One line per item (JSON arrays), or the text's own lines: what a divergence shows. */
+function displayLines(part: StatePart, normalised: string): string[] {
+  if (part === "iptablesSave" || part === "conntrack") return normalised.split("\n").filter((line) => line.trim() !== "");
+  const parsed = JSON.parse(normalised) as unknown[];
+  return parsed.map((item) => JSON.stringify(item));
+}
+
+const namespaceLabel = (name: string) => (name === "" ? "the root namespace" : `netns ${name}`);
+
+function compareSnapshot(
+  simSnapshot: StateSnapshot,
+  kernelSnapshot: StateSnapshot,
+  context: NormaliseContext,
+  where: { location?: SourceLocation; command?: string; moment: string },
+  skipped: Set<string>,
+): Divergence[] {
+  const divergences: Divergence[] = [];
+  const base = { ...(where.location ? { location: where.location } : {}), ...(where.command ? { command: where.command } : {}) };
+  const simByName = new Map(simSnapshot.namespaces.map((state) => [state.namespace, state]));
+  const kernelByName = new Map(kernelSnapshot.namespaces.map((state) => [state.namespace, state]));
+  const names = (states: ReadonlyMap<string, NamespaceState>) => [...states.keys()].sort().map((name) => name || '""').join(" ");
+  if (names(simByName) !== names(kernelByName)) {
+    divergences.push({ ...base, kind: "namespaces", what: `namespaces ${where.moment}`, sim: names(simByName), kernel: names(kernelByName) });
+  }
+  for (const [name, simState] of simByName) {
+    const kernelState = kernelByName.get(name);
+    if (!kernelState) continue;
+    for (const part of STATE_PARTS) {
+      const reason = simState.unavailable?.[part] ?? kernelState.unavailable?.[part];
+      if (reason !== undefined) {
+        skipped.add(`${PART_LABELS[part]}: ${reason}`);
+        continue;
+      }
+      const simText = normalisePart(part, simState[part], context);
+      const kernelText = normalisePart(part, kernelState[part], context);
+      if (simText === kernelText) continue;
+      const diff = diffLines(displayLines(part, simText), displayLines(part, kernelText));
+      divergences.push({
+        ...base,
+        kind: "state",
+        what: `${PART_LABELS[part]} in ${namespaceLabel(name)} ${where.moment}`,
+        sim: diff.onlyLeft.join("\n") || "(nothing more)",
+        kernel: diff.onlyRight.join("\n") || "(nothing more)",
+      });
+    }
+  }
+  return divergences;
+}
+
+/** A state that differs the same way at every later check is one divergence, reported where it first shows. */
+function collapseRepeats(divergences: readonly Divergence[]): Divergence[] {
+  const first = new Map<string, number>();
+  const kept: Divergence[] = [];
+  for (const divergence of divergences) {
+    if (divergence.kind !== "state" && divergence.kind !== "namespaces") {
+      kept.push(divergence);
+      continue;
+    }
+    const key = [divergence.kind, divergence.what.replace(/ (after the probe|at the end)$/, ""), divergence.sim, divergence.kernel].join("\0");
+    const index = first.get(key);
+    if (index === undefined) {
+      first.set(key, kept.push(divergence) - 1);
+      continue;
+    }
+    const earlier = kept[index]!;
+    kept[index] = { ...earlier, repeated: (earlier.repeated ?? 0) + 1 };
+  }
+  return kept;
+}
+
+export function compareRuns(sim: ScenarioRun, kernel: ScenarioRun): Comparison {
+  const divergences: Divergence[] = [];
+  const skipped = new Set<string>();
+  const { pairs, onlySim, onlyKernel } = alignRecords(sim.commands, kernel.commands);
+
+  for (const index of onlySim) {
+    const record = sim.commands[index]!;
+    divergences.push({ kind: "only-in-sim", location: record.location, command: commandText(record), what: "command ran in one backend only", sim: `ran, exit ${record.exitCode}`, kernel: "did not run" });
+  }
+  for (const index of onlyKernel) {
+    const record = kernel.commands[index]!;
+    // The simulator records the command inside, not the wrapper; a wrapper left alone ran no networking tool.
+    if (runsAnotherCommand(record.argv) && record.exitCode === 0) continue;
+    divergences.push({ kind: "only-in-kernel", location: record.location, command: commandText(record), what: "command ran in one backend only", sim: "did not run", kernel: `ran, exit ${record.exitCode}` });
+  }
+
+  let probes = 0;
+  for (const [simIndex, kernelIndex] of pairs.sort((left, right) => left[0] - right[0])) {
+    const simRecord = sim.commands[simIndex]!;
+    const kernelRecord = kernel.commands[kernelIndex]!;
+    const base = { location: simRecord.location, command: commandText(simRecord) };
+    if (simRecord.probe || kernelRecord.probe) {
+      probes++;
+      const simOutcome = simRecord.probe?.outcome ?? `no probe (exit ${simRecord.exitCode})`;
+      const kernelOutcome = kernelRecord.probe?.outcome ?? `no probe (exit ${kernelRecord.exitCode})`;
+      if (simOutcome !== kernelOutcome) {
+        divergences.push({ ...base, kind: "probe-outcome", what: "probe outcome", sim: simOutcome, kernel: kernelOutcome });
+        continue;
+      }
+      if (simRecord.probe?.ttl !== kernelRecord.probe?.ttl) {
+        divergences.push({ ...base, kind: "ttl", what: "reply ttl", sim: String(simRecord.probe?.ttl ?? "none"), kernel: String(kernelRecord.probe?.ttl ?? "none") });
+      }
+      continue;
+    }
+    if ((simRecord.exitCode === 0) !== (kernelRecord.exitCode === 0) || simRecord.exitCode !== kernelRecord.exitCode) {
+      divergences.push({ ...base, kind: "exit-status", what: "exit status", sim: `${simRecord.exitCode}${simRecord.stderr ? `: ${simRecord.stderr.trimEnd()}` : ""}`, kernel: `${kernelRecord.exitCode}${kernelRecord.stderr ? `: ${kernelRecord.stderr.trimEnd()}` : ""}` });
+      continue;
+    }
+    if (kernelRecord.exitCode !== 0 && STABLE_ERROR_TOOLS.has(kernelRecord.argv[0] ?? "") && simRecord.stderr !== kernelRecord.stderr) {
+      divergences.push({ ...base, kind: "error-text", what: "error text", sim: simRecord.stderr.trimEnd(), kernel: kernelRecord.stderr.trimEnd() });
+    }
+  }
+
+  // States: the kernel's snapshot after its n-th command goes with the simulator's after the paired command.
+  const context: NormaliseContext = { explicitMacAddresses: new Set([...explicitMacAddresses(sim.commands), ...explicitMacAddresses(kernel.commands)]) };
+  const simIndexOfKernel = new Map(pairs.map(([simIndex, kernelIndex]) => [kernelIndex, simIndex]));
+  const simAfter = new Map((sim.snapshots ?? []).filter((snapshot) => snapshot.after).map((snapshot) => [snapshot.after!.commandIndex, snapshot]));
+  let stateChecks = 0;
+  for (const kernelSnapshot of kernel.snapshots ?? []) {
+    if (!kernelSnapshot.after) continue;
+    const simIndex = simIndexOfKernel.get(kernelSnapshot.after.commandIndex);
+    const simSnapshot = simIndex === undefined ? undefined : simAfter.get(simIndex);
+    if (simIndex === undefined || !simSnapshot) continue; // its command already diverged
+    stateChecks++;
+    const record = sim.commands[simIndex]!;
+    divergences.push(...compareSnapshot(simSnapshot, kernelSnapshot, context, { location: record.location, command: commandText(record), moment: "after the probe" }, skipped));
+  }
+  const simFinal = (sim.snapshots ?? []).find((snapshot) => !snapshot.after);
+  const kernelFinal = (kernel.snapshots ?? []).find((snapshot) => !snapshot.after);
+  if (simFinal && kernelFinal) {
+    stateChecks++;
+    divergences.push(...compareSnapshot(simFinal, kernelFinal, context, { moment: "at the end" }, skipped));
+  }
+  return { file: sim.file, commands: pairs.length, probes, stateChecks, divergences: collapseRepeats(divergences), skipped: [...skipped].sort() };
+}
