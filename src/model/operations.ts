@@ -18,6 +18,14 @@ export interface NetnsAdd extends Located {
   readonly name: string;
 }
 
+/** `ip netns set NAME ID` (RTM_NEWNSID): the id `viewer` knows `target` by. */
+export interface NetnsSetId extends Located {
+  readonly op: "netns-set-id";
+  readonly viewerId: number;
+  readonly targetId: number;
+  readonly nsid: number;
+}
+
 export interface NetnsDelete extends Located {
   readonly op: "netns-delete";
   readonly name: string;
@@ -197,6 +205,7 @@ export type Operation =
   | ConntrackFlush
   | NetnsAdd
   | NetnsDelete
+  | NetnsSetId
   | LinkAdd
   | LinkDelete
   | LinkSet

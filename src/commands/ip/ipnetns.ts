@@ -4,7 +4,7 @@ import { ROOT_NAMESPACE_ID } from "../../model/world.js";
 import { namespaceByName } from "../../net/core/net-namespace.js";
 import { applyOperation } from "../../net/core/rtnetlink.js";
 import { CommandError, done, UnsupportedError, type CommandOutcome } from "../command.js";
-import { invalidArgument, matches } from "./ip-common.js";
+import { checkKernel, invalidArgument, matches } from "./ip-common.js";
 import type { IpContext } from "./ip.js";
 
 export function doIpNetns(argv: readonly string[], context: IpContext): CommandOutcome {
@@ -77,10 +77,7 @@ function netnsSet(argv: readonly string[], context: IpContext): CommandOutcome {
   if (!namespace) throw new CommandError(`Cannot open network namespace "${name}": No such file or directory`, 255);
   if (idText === "auto") throw new UnsupportedError(idText, "ip netns set NAME auto is not modelled");
   if (!/^\d+$/.test(idText) || Number(idText) > 2147483647) invalidArgument('Invalid "netnsid" value', idText);
-  const viewer = context.target;
-  if (viewer.nsids.has(namespace.id)) throw new CommandError("Error: Peer netns already has a nsid assigned.", 2);
-  if ([...viewer.nsids.values()].includes(Number(idText))) throw new CommandError("Error: The specified nsid is already used.", 2);
-  viewer.nsids.set(namespace.id, Number(idText));
+  checkKernel(applyOperation(context.world, { op: "netns-set-id", viewerId: context.target.id, targetId: namespace.id, nsid: Number(idText), ...(context.origin ? { origin: context.origin } : {}) }));
   return done("");
 }
 

@@ -31,6 +31,14 @@ export function applyOperation(world: World, operation: Operation): KernelResult
     case "netns-add":
       if (namespaceByName(world, operation.name)) return fail("EEXIST");
       return ok(createNamespace(world, operation.name).id);
+    case "netns-set-id": {
+      // rtnl_net_newid(): one id per peer, and no id twice.
+      const viewer = namespaceById(world, operation.viewerId);
+      if (viewer.nsids.has(operation.targetId)) return fail("EEXIST", "Peer netns already has a nsid assigned");
+      if ([...viewer.nsids.values()].includes(operation.nsid)) return fail("EEXIST", "The specified nsid is already used");
+      viewer.nsids.set(operation.targetId, operation.nsid);
+      return ok(undefined);
+    }
     case "netns-delete":
       return netnsDelete(world, operation.name);
     case "link-add":
