@@ -87,10 +87,10 @@ export function diagnosePortForward(cause: Cause, trace: Trace, world: World): P
     };
   }
   if (!local && prerouting.length > 0) {
-    const missed = trace.steps.find((candidate) => candidate.namespace === host && candidate.decision?.kind === "netfilter" && candidate.decision.table === "nat" && candidate.decision.chain === "PREROUTING" && candidate.decision.target === "DNAT" && / does not match/.test(candidate.why));
+    const missed = trace.steps.find((candidate) => candidate.namespace === host && candidate.decision?.kind === "netfilter" && candidate.decision.table === "nat" && candidate.decision.chain === "PREROUTING" && candidate.decision.target === "DNAT" && candidate.decision.mismatch !== undefined);
     const rule = prerouting.find((candidate) => missed?.decision?.kind === "netfilter" && candidate.number === missed.decision.ruleNumber) ?? prerouting[0]!;
     const target = targetText(rule.range);
-    const reason = missed ? missed.why.replace(/^.*?does not match\s*/, "").replace(/^\(|\)$/g, "") : "it was not reached";
+    const reason = missed?.decision?.kind === "netfilter" ? missed.decision.mismatch ?? "" : "it was not reached";
     return {
       cause: {
         kind: "dnat-missed",

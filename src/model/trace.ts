@@ -64,6 +64,8 @@ export type Decision =
       readonly ruleNumber?: number;
       readonly ruleText?: string;
       readonly target: string;
+      /** Why the rule did not match this packet; absent when it matched (or the policy decided). */
+      readonly mismatch?: string;
       readonly origin?: SourceLocation;
     }
   | { readonly kind: "conntrack"; readonly state: string; readonly entry: string };

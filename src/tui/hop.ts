@@ -11,13 +11,9 @@ import { routeText } from "../render/iproute2/route.js";
 import { formatTime, namespaceLabel } from "../render/trace.js";
 import { styled, wrapText, type Line, type Segment } from "./line.js";
 
-/**
- * Whether a netfilter step's rule matched. The walk records every rule it
- * evaluates; the decision has no field for the answer, so it is read from the
- * sentence ip-tables.ts writes for a miss ("rule N does not match (...)").
- */
+/** Whether a netfilter rule step matched the packet (policy steps count as matched). */
 export function ruleMatched(step: TraceStep): boolean {
-  return step.decision?.kind !== "netfilter" || step.decision.ruleNumber === undefined || !/\brule \d+ does not match\b/.test(step.why);
+  return step.decision?.kind !== "netfilter" || step.decision.mismatch === undefined;
 }
 
 export function hopPlace(step: TraceStep): string {

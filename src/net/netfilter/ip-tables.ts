@@ -109,7 +109,7 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName): TableV
   let chain = builtin;
   let index = 0;
   const device = context.in?.name ?? context.out?.name;
-  const step = (fields: { ruleNumber?: number; rule?: Rule; chain: Chain; target: string; verdict: "continue" | "drop"; why: string }) =>
+  const step = (fields: { ruleNumber?: number; rule?: Rule; chain: Chain; target: string; verdict: "continue" | "drop"; why: string; mismatch?: string }) =>
     record(simulation, () => ({
       namespace,
       ...(device ? { device } : {}),
@@ -122,6 +122,7 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName): TableV
         ...(fields.ruleNumber !== undefined ? { ruleNumber: fields.ruleNumber } : {}),
         ...(fields.rule ? { ruleText: `-A ${fields.chain.name}${fields.rule.spec ? ` ${fields.rule.spec}` : ""}` } : {}),
         target: fields.target,
+        ...(fields.mismatch !== undefined ? { mismatch: fields.mismatch } : {}),
         ...(fields.rule?.origin ? { origin: fields.rule.origin } : {}),
       },
       verdict: fields.verdict,
@@ -149,7 +150,7 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName): TableV
     const ruleNumber = index + 1;
     const mismatch = ruleMatches(rule, context);
     if (mismatch) {
-      step({ ruleNumber, rule, chain, target: targetName(rule), verdict: "continue", why: `rule ${ruleNumber} does not match (${mismatch})` });
+      step({ ruleNumber, rule, chain, target: targetName(rule), verdict: "continue", mismatch, why: `rule ${ruleNumber} does not match (${mismatch})` });
       index++;
       continue;
     }
