@@ -3,7 +3,7 @@
 // retransmit timer). Time is passed around, never read from the machine.
 import type { PendingEvent, ScheduledEvent } from "../model/event.js";
 import type { NetworkNamespace } from "../model/netns.js";
-import type { Ipv4Packet } from "../model/packet.js";
+import type { ArpMessage, EthernetFrame, Ipv4Packet } from "../model/packet.js";
 import type { TraceStep } from "../model/trace.js";
 import type { World } from "../model/world.js";
 
@@ -90,6 +90,11 @@ export function takeNextEvent(world: World, until: number): PendingEvent | undef
   }
   world.clock = next.time;
   return next.event;
+}
+
+/** The trace fields that show a frame's contents: its IPv4 packet or its ARP message. */
+export function framePacket(frame: EthernetFrame): { packet: Ipv4Packet } | { arp: ArpMessage } {
+  return frame.payload.kind === "ipv4" ? { packet: frame.payload.packet } : { arp: frame.payload.arp };
 }
 
 export type StepFields = Omit<TraceStep, "time" | "namespace"> & { readonly namespace: NetworkNamespace };

@@ -5,12 +5,8 @@ import type { NetworkNamespace } from "../../model/netns.js";
 import type { EthernetFrame } from "../../model/packet.js";
 import { devQueueXmit } from "../core/dev.js";
 import { bridgePorts, isPortForwarding } from "../core/link-state.js";
-import { record, type Simulation } from "../simulation.js";
+import { framePacket, record, type Simulation } from "../simulation.js";
 import { brNfForward } from "./br-netfilter.js";
-
-function framePacket(frame: EthernetFrame) {
-  return frame.payload.kind === "ipv4" ? { packet: frame.payload.packet } : { arp: frame.payload.arp };
-}
 
 /** br_forward(): to one port, if it forwards and is not where the frame came from. */
 export function brForward(simulation: Simulation, namespace: NetworkNamespace, bridge: NetDevice, port: NetDevice, frame: EthernetFrame, ingress: NetDevice | undefined): void {

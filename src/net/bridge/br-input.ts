@@ -6,13 +6,9 @@ import type { NetworkNamespace } from "../../model/netns.js";
 import type { EthernetFrame } from "../../model/packet.js";
 import { isPortForwarding } from "../core/link-state.js";
 import { netifReceiveHost } from "../core/dev.js";
-import { record, type Simulation } from "../simulation.js";
+import { framePacket, record, type Simulation } from "../simulation.js";
 import { brFdbFind, brFdbUpdate } from "./br-fdb.js";
 import { brFlood, brForward } from "./br-forward.js";
-
-function framePacket(frame: EthernetFrame) {
-  return frame.payload.kind === "ipv4" ? { packet: frame.payload.packet } : { arp: frame.payload.arp };
-}
 
 export function brHandleFrame(simulation: Simulation, namespace: NetworkNamespace, port: NetDevice, frame: EthernetFrame): void {
   const bridge = namespace.devices.get(port.masterIndex!)!;

@@ -10,15 +10,11 @@ import { arpRcv } from "../ipv4/arp.js";
 import { ipRcv } from "../ipv4/ip-input.js";
 import { brDevXmit } from "../bridge/br-device.js";
 import { brHandleFrame } from "../bridge/br-input.js";
-import { LINK_DELAY_US, record, schedule, type Simulation } from "../simulation.js";
+import { framePacket, LINK_DELAY_US, record, schedule, type Simulation } from "../simulation.js";
 import { namespaceById, vethPeer } from "./net-namespace.js";
 
 function frameLength(frame: EthernetFrame): number {
   return 14 + (frame.payload.kind === "arp" ? 28 : ipv4TotalLength(frame.payload.packet));
-}
-
-function framePacket(frame: EthernetFrame) {
-  return frame.payload.kind === "ipv4" ? { packet: frame.payload.packet } : { arp: frame.payload.arp };
 }
 
 /** dev_queue_xmit(): hand a frame to a device's driver. */
