@@ -4,7 +4,7 @@
 //
 //   node dist/bench/main.js [--quick] [--no-kernel] [--only 1,3,4] [--out FILE] [--kernel-containers N]
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,7 +28,7 @@ function parseArguments(argv: readonly string[], root: string): BenchArguments |
   let quick = false;
   let kernel = true;
   let only: Set<number> | undefined;
-  let out = join(root, "bench-results.json");
+  let out = join(root, "bench-results", "bench.json");
   let kernelContainers = 1000;
   for (let index = 0; index < argv.length; index++) {
     const word = argv[index]!;
@@ -86,6 +86,7 @@ async function main(): Promise<number> {
   }
   const machine = describeMachine(load);
   process.stdout.write(formatTable(rows, machine));
+  mkdirSync(dirname(parsed.out), { recursive: true });
   writeFileSync(parsed.out, `${JSON.stringify({ date: new Date().toISOString(), machine, quick: parsed.quick, rows }, null, 2)}\n`);
   process.stderr.write(`bench: results written to ${parsed.out}\n`);
   return 0;

@@ -6,6 +6,8 @@ import type { NetworkNamespace } from "../model/netns.js";
 import type { Route } from "../model/route.js";
 import type { Decision, Trace, TraceStep } from "../model/trace.js";
 import type { World } from "../model/world.js";
+import { isPortForwarding } from "../net/core/link-state.js";
+import { vethPeer } from "../net/core/net-namespace.js";
 import { namespaceLabel } from "../render/trace.js";
 import type { Cause } from "./types.js";
 
@@ -142,6 +144,25 @@ export function diagnoseFailure(trace: Trace, world: World): Cause {
         objects: [`neighbour ${address} on ${step.device ?? "?"}`],
         ...(routed?.decision.chosen.origin ? { origin: routed.decision.chosen.origin } : {}),
       };
+    }
+    case "BRIDGE_NO_PORT": {
+      // A flood with no port to go to: the ports that would lead on are down.
+      const namespace = namespaceNamed(world, step.namespace);
+      const bridge = namespace && step.device ? [...namespace.devices.values()].find((device) => device.name === step.device) : undefined;
+      const idle = namespace && bridge ? [...namespace.devices.values()].filter((device) => device.masterIndex === bridge.index && !isPortForwarding(world, namespace, device)) : [];
+      const port = idle[0];
+      if (namespace && port) {
+        const peer = vethPeer(world, port);
+        const down = !port.adminUp || !peer ? { namespace: namespace.name, name: port.name } : { namespace: peer.namespace.name, name: peer.device.name };
+        return {
+          kind: "link-down",
+          summary: `${down.name}${down.namespace === namespace.name ? "" : ` in ${namespaceLabel(down.namespace)}`} is down, so port ${port.name} of ${bridge!.name} does not forward and the frame has nowhere to go`,
+          steps: [index],
+          objects: [`link ${down.name}`],
+          device: down,
+        };
+      }
+      return { kind: "no-answer", summary: `${where(step)}: ${step.why}`, steps: [index], objects: [`bridge ${step.device ?? "?"}`] };
     }
     case "DEV_READY":
     case "NO_CARRIER": {

@@ -1,6 +1,7 @@
 // netsim explain: one small scenario per cause, asserting the cause, the
 // objects it names, the configuration line, and the fix check; and a
 // property: every fix reported as checked does make the probe succeed.
+import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { explainScenario } from "../../src/explain/explain.js";
@@ -194,6 +195,39 @@ describe("port forwards (walkthrough stage 9)", () => {
     expect(explanations[1]!.causes[0]!.summary).toContain("never pass PREROUTING; they take nat OUTPUT");
     expect(explanations[2]!.causes[0]!.summary).toContain("in-interface br0 is not eth0");
     expect(explanations[2]!.causes[0]!.origin).toEqual({ file: "scenarios/walkthrough/09-port-forward.sh", line: 18 });
+  });
+});
+
+describe("bridges and forwarded ports", () => {
+  const WALKTHROUGH = "/virtual/walkthrough/scenario.sh";
+  const lib = (name: string) => readFileSync(`scenarios/walkthrough/lib/${name}.sh`, "utf8");
+  const files = (body: string) => ({
+    [WALKTHROUGH]: [". ./lib/uplink.sh", ". ./lib/netns0.sh", ". ./lib/netns1.sh", ". ./lib/bridge.sh", ". ./lib/bridge-address.sh", ". ./lib/default-route.sh", ". ./lib/ip-forward.sh", ". ./lib/masquerade.sh", body, ""].join("\n"),
+    ...Object.fromEntries(["uplink", "netns0", "netns1", "bridge", "bridge-address", "default-route", "ip-forward", "masquerade"].map((name) => [`/virtual/walkthrough/lib/${name}.sh`, lib(name)])),
+  });
+
+  it("a bridge port that is down", async () => {
+    const { run, explanations } = await explainScenario(WALKTHROUGH, { files: files("ip link set veth1 down\nip netns exec netns0 ping -c 1 -W 1 172.18.0.20") });
+    expect(run.problems).toEqual([]);
+    expect(explanations[0]!.causes[0]).toMatchObject({ kind: "link-down", objects: ["link veth1"], device: { namespace: "", name: "veth1" } });
+    expect(explanations[0]!.fix).toEqual({ commands: ["ip link set veth1 up"], check: { outcome: "reply", succeeded: true } });
+  });
+
+  it("DNAT applied, but FORWARD drops the rewritten packet", async () => {
+    const body = [
+      "ip netns exec netns0 nc -lk 11211 &",
+      "iptables -t nat -A PREROUTING -i eth0 -p tcp --dport 1234 -j DNAT --to 172.18.0.10:11211",
+      "iptables -A FORWARD -d 172.18.0.10 -p tcp --dport 11211 -j DROP",
+      "ip netns exec wan nc -z -w 1 192.168.0.100 1234",
+    ].join("\n");
+    const { run, explanations } = await explainScenario(WALKTHROUGH, { files: files(body) });
+    expect(run.problems).toEqual([]);
+    const [explanation] = explanations;
+    expect(explanation!.probe.outcome).toBe("timeout");
+    expect(explanation!.causes[0]!.kind).toBe("filtered");
+    expect(explanation!.causes[0]!.objects[0]).toMatch(/^rule 1 of filter FORWARD \(-A FORWARD -d 172\.18\.0\.10\/32 -p tcp -m tcp --dport 11211 -j DROP\)$/);
+    expect(explanation!.causes[0]!.origin?.line).toBe(11);
+    expect(explanation!.fix).toEqual({ commands: ["iptables -D FORWARD 1"], check: { outcome: "connected", succeeded: true } });
   });
 });
 
