@@ -98,7 +98,7 @@ function runArgv(world: World, namespace: NetworkNamespace, argv: readonly strin
   try {
     outcome = command(args, environment);
   } catch (error) {
-    if (error instanceof CommandError) return { stdout: error.stdout, stderr: error.text, exitCode: error.exitCode };
+    if (error instanceof CommandError) return { stdout: error.stdout, stderr: error.text.endsWith("\n") ? error.text : `${error.text}\n`, exitCode: error.exitCode };
     if (error instanceof UnsupportedError) throw new ScenarioLineError(line, error.message);
     throw error;
   }
