@@ -1,6 +1,6 @@
 // `netsim run` as a user runs it: the built command, its output, exit
 // status, --trace, --json and --junit.
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,8 +17,6 @@ function netsim(...args: string[]) {
 describe("netsim run", () => {
   let folder: string;
   beforeAll(() => {
-    // The command under test is the compiled one that `npm ci` builds.
-    execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: REPOSITORY });
     folder = mkdtempSync(join(tmpdir(), "netsim-cli-"));
   });
 

@@ -1,7 +1,7 @@
 // `netsim step` as a user runs it, without a terminal: the built command prints the walk as text.
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { colourWanted } from "../../src/cli/step.js";
 
 const REPOSITORY = join(import.meta.dirname, "..", "..");
@@ -17,9 +17,6 @@ function netsimWithInput(input: string, ...args: string[]) {
 }
 
 describe("netsim step", () => {
-  beforeAll(() => {
-    execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: REPOSITORY });
-  });
 
   it("prints the walk as text when stdout is not a terminal, exit 0 when every expectation held", () => {
     const result = netsim("step", "scenarios/walkthrough/06-default-route.sh");
