@@ -79,8 +79,14 @@ async function main(): Promise<number> {
       progress("4 routing");
       rows.push(...routingBench(parsed.quick));
     }
-    if (wanted(5)) rows.push(...rulesBench());
-    if (wanted(6)) rows.push(...conntrackBench());
+    if (wanted(5)) {
+      progress("5 kube-proxy ruleset (simulator naive and indexed, then the kernel)");
+      rows.push(...(await rulesBench({ ...parsed, folder: join(folder, "rules") })));
+    }
+    if (wanted(6)) {
+      progress("6 conntrack, 1,000,000 entries");
+      rows.push(...conntrackBench(parsed));
+    }
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }

@@ -80,6 +80,28 @@ export type Match =
       readonly isOut?: { readonly invert: boolean };
     }
   | { readonly kind: "comment"; readonly comment: string }
+  | {
+      /**
+       * xt_statistic `--mode random`: the probability as the kernel stores it
+       * (lround(p * 2^31)); matches when a 31-bit draw is below it.
+       */
+      readonly kind: "statistic";
+      readonly mode: "random";
+      readonly probability: number;
+      readonly invert: boolean;
+      /** Draws made so far by this rule (the model's per-rule random state, see net/netfilter/xt-statistic.ts). */
+      readonly state: { draws: number };
+    }
+  | {
+      /** xt_statistic `--mode nth --every N --packet P`: the P-th of every N packets (0-based). */
+      readonly kind: "statistic";
+      readonly mode: "nth";
+      readonly every: number;
+      readonly packet: number;
+      readonly invert: boolean;
+      /** The kernel's info->master->count: starts at (N - 1) - P, matches on reaching N - 1. */
+      readonly state: { count: number };
+    }
   | { readonly kind: "mark"; readonly value: number; readonly mask: number; readonly invert: boolean };
 
 /** A NAT range (struct nf_nat_range2): addresses and optional ports. */

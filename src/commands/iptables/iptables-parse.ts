@@ -7,6 +7,7 @@
 import { parseIpv4Address, prefixMask } from "../../model/address.js";
 import type { AddressSelector, AddressType, ConntrackStateName, InterfaceSelector, Match, NatRange, PortRange, RejectWith, Rule, TableName, Target } from "../../model/netfilter.js";
 import { PROTOCOL_NUMBERS } from "../../model/netfilter.js";
+import { createStatisticMatch, statisticProbability } from "../../net/netfilter/xt-statistic.js";
 import { CommandError, UnsupportedError } from "../command.js";
 import { ICMP_TYPES_BY_NAME, ruleSpec } from "./rule-format.js";
 import { servicePort } from "./services.js";
@@ -112,6 +113,7 @@ const MATCH_EXTENSIONS: Readonly<Record<string, Extension>> = {
   physdev: { name: "physdev", options: [option("physdev-in"), option("physdev-out"), option("physdev-is-in", false), option("physdev-is-out", false), option("physdev-is-bridged", false)] },
   comment: { name: "comment", options: [option("comment")] },
   mark: { name: "mark", options: [option("mark")] },
+  statistic: { name: "statistic", options: [option("mode"), option("probability"), option("every"), option("packet")] },
 };
 
 const TARGET_EXTENSIONS: Readonly<Record<string, Extension>> = {
@@ -126,7 +128,7 @@ const TARGET_EXTENSIONS: Readonly<Record<string, Extension>> = {
 /** Extensions a real iptables has that netsim does not model: refused by name, never silently. */
 const UNMODELLED_MATCHES = new Set([
   "limit", "recent", "string", "set", "iprange", "owner", "mac", "length", "ttl", "tos", "dscp", "hashlimit", "connlimit", "connmark", "connbytes", "helper", "pkttype",
-  "u32", "time", "statistic", "socket", "policy", "rpfilter", "devgroup", "cpu", "quota", "ecn", "esp", "ah", "sctp", "dccp", "udplite", "tcpmss", "realm", "nfacct",
+  "u32", "time", "socket", "policy", "rpfilter", "devgroup", "cpu", "quota", "ecn", "esp", "ah", "sctp", "dccp", "udplite", "tcpmss", "realm", "nfacct",
   "cgroup", "bpf", "ipvs", "cluster", "hl", "frag", "ipv6header", "osf", "l2tp", "ipcomp", "rateest", "bridge", "mh", "dst", "hbh", "rt", "icmp6", "osf", "connlabel", "state2",
 ]);
 const UNMODELLED_TARGETS = new Set([
@@ -489,7 +491,13 @@ export class IptablesParser {
           handleCore(CORE_LONG[resolved.name]!, value);
         } else {
           const key = canonicalOption(resolved.owner.extension.name, resolved.name);
-          resolved.owner.values.set(key, { ...(value !== undefined ? { value } : {}), invert: takeInvert() });
+          const inverted = takeInvert();
+          if (resolved.owner.extension.name === "statistic") {
+            // xtables_option_parse(): each statistic option once; --mode takes no `!`.
+            if (resolved.owner.values.has(key)) throw this.problem(`statistic: option "--${key}" can only be used once.\n`);
+            if (inverted && key === "mode") throw this.problem(`statistic: option "--mode" cannot be inverted.\n`);
+          }
+          resolved.owner.values.set(key, { ...(value !== undefined ? { value } : {}), invert: inverted });
           // Options that take a list allow a `--comment a "b"`-style rest only as one word; nothing more to do.
         }
         continue;
@@ -673,8 +681,49 @@ export class IptablesParser {
         const [mark, mask] = this.parseMark(value.value!);
         return { kind: "mark", value: mark, mask, invert: value.invert };
       }
+      case "statistic":
+        return this.buildStatistic(values);
     }
     throw new UnsupportedError(item.extension.name, `iptables match "${item.extension.name}" is not modelled`);
+  }
+
+  /**
+   * libxt_statistic: statistic_parse() per option, then statistic_check()
+   * before xtables_options_fcheck() (--mode mandatory; --probability excludes
+   * --every and --packet; --every needs --packet), in that order.
+   */
+  private buildStatistic(values: LoadedExtension["values"]): Match {
+    const invert = [...values.values()].some((entry) => entry.invert);
+    const mode = values.get("mode")?.value;
+    if (mode !== undefined && mode !== "random" && mode !== "nth") throw this.problem(`Bad mode "${mode}"`);
+    const unsigned = (name: "every" | "packet", minimum: number): number => {
+      const text = values.get(name)!.value!;
+      // xtables_strtoui(): strtoul base 0 (decimal, 0x hex, 0 octal).
+      const parsed = /^0x[0-9a-f]+$/i.test(text) ? parseInt(text, 16) : /^0[0-7]*$/.test(text) ? parseInt(text, 8) : /^[1-9]\d*$/.test(text) ? Number(text) : Number.NaN;
+      if (!(parsed >= minimum && parsed <= 0xffffffff)) throw this.problem(`statistic: bad value for option "--${name}", or out of range (${minimum}-4294967295).\n`);
+      return parsed;
+    };
+    let probability = 0;
+    if (values.has("probability")) {
+      const text = values.get("probability")!.value!;
+      const parsed = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) ? Number(text) : Number.NaN;
+      if (!(parsed >= 0 && parsed <= 1)) throw this.problem(`statistic: bad value for option "--probability", or out of range (0-1).\n`);
+      probability = statisticProbability(parsed);
+    }
+    // Without --every the kernel's stored every - 1 stays 0: every packet.
+    const every = values.has("every") ? unsigned("every", 1) : 1;
+    const packet = values.has("packet") ? unsigned("packet", 0) : 0;
+    // mode defaults to 0, XT_STATISTIC_MODE_RANDOM, until --mode says otherwise.
+    const random = mode !== "nth";
+    if (random && !values.has("probability")) throw this.problem("--probability must be specified when using random mode");
+    if (!random && !values.has("every") && !values.has("packet")) throw this.problem("--every and --packet must be specified when using nth mode");
+    // statistic_check() compares with every - 1 (already decreased), and only in nth mode.
+    if (!random && packet > every - 1) throw this.problem("the --packet p must be 0 <= p <= n-1");
+    if (mode === undefined) throw this.problem(`statistic: option "--mode" must be specified\n`);
+    if (values.has("probability") && values.has("every")) throw this.problem(`statistic: option "--probability" cannot be used together with "--every".\n`);
+    if (values.has("probability") && values.has("packet")) throw this.problem(`statistic: option "--probability" cannot be used together with "--packet".\n`);
+    if (values.has("every") && !values.has("packet")) throw this.problem(`statistic: option "--every" also requires "--packet".\n`);
+    return random ? createStatisticMatch({ mode: "random", probability, invert }) : createStatisticMatch({ mode: "nth", every, packet, invert });
   }
 
   private parseMark(text: string): [number, number] {

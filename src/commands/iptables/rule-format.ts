@@ -4,6 +4,7 @@
 // nft_ipv4_print_rule, print_rule_details, each extension's .print).
 import { formatIpv4Address } from "../../model/address.js";
 import type { AddressSelector, ConntrackStateName, Match, NatRange, PortRange, Rule, Target } from "../../model/netfilter.js";
+import { formatStatisticProbability } from "../../net/netfilter/xt-statistic.js";
 import { serviceName } from "./services.js";
 
 /** proto_to_name(): the names iptables knows for protocol numbers (xtables_chain_protos, then /etc/protocols). */
@@ -82,6 +83,11 @@ function saveMatch(match: Match): string {
       return ` -m comment --comment ${saveString(match.comment)}`;
     case "mark":
       return ` -m mark${match.invert ? " !" : ""} --mark ${hex(match.value)}${match.mask === 0xffffffff ? "" : `/${hex(match.mask)}`}`;
+    case "statistic":
+      // libxt_statistic statistic_save(): `!` before --probability / --every; --packet always.
+      return match.mode === "random"
+        ? ` -m statistic --mode random${match.invert ? " !" : ""} --probability ${formatStatisticProbability(match.probability)}`
+        : ` -m statistic --mode nth${match.invert ? " !" : ""} --every ${match.every} --packet ${match.packet}`;
   }
 }
 
@@ -217,6 +223,11 @@ function listMatch(match: Match, numeric: boolean, protocol: number | undefined)
       return ` /* ${match.comment} */`;
     case "mark":
       return ` mark match${match.invert ? " !" : ""} ${hex(match.value)}${match.mask === 0xffffffff ? "" : `/${hex(match.mask)}`}`;
+    case "statistic":
+      // statistic_print(): -L leaves out `packet 0`.
+      return match.mode === "random"
+        ? ` statistic mode random${match.invert ? " !" : ""} probability ${formatStatisticProbability(match.probability)}`
+        : ` statistic mode nth${match.invert ? " !" : ""} every ${match.every}${match.packet === 0 ? "" : ` packet ${match.packet}`}`;
   }
 }
 

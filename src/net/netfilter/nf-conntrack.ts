@@ -73,9 +73,115 @@ export function tuplesEqual(a: ConntrackTuple, b: ConntrackTuple): boolean {
   return a.protocol === b.protocol && a.source === b.source && a.destination === b.destination && a.sourcePort === b.sourcePort && a.destinationPort === b.destinationPort && (a.icmpType ?? -1) === (b.icmpType ?? -1);
 }
 
+/*
+ * The tuple hash (nf_conntrack_hash): every entry is reachable from both its
+ * tuples in constant time, as in the kernel's hash table. It is derived
+ * data, kept beside the table (not in it) so worlds stay plain data: built
+ * on first use, kept in step by the functions here and by NAT's reply
+ * rewrite (conntrackReplyChanged), and rebuilt whenever the table's size
+ * says someone changed `entries` behind its back (a flush, a test). It also
+ * keeps a lower bound on the entries' expiry times, so the gc pass runs
+ * only when something can have expired.
+ */
+interface TupleIndex {
+  /** 30-bit tuple hash -> the entries holding a tuple with that hash (either direction). */
+  readonly buckets: Map<number, ConntrackEntry | ConntrackEntry[]>;
+  /** How many entries the index holds: differs from entries.size when the table changed unseen. */
+  count: number;
+  /** No entry expires before this (virtual µs). */
+  earliestExpiry: number;
+}
+
+const tupleIndexes = new WeakMap<ConntrackTable, TupleIndex>();
+
+/** A 30-bit hash of a tuple (small integers stay V8 Smis as Map keys). */
+export function tupleHash(tuple: ConntrackTuple): number {
+  let hash = Math.imul(tuple.source ^ 0x9e3779b9, 0x85ebca6b);
+  hash = Math.imul(hash ^ (hash >>> 13) ^ tuple.destination, 0xc2b2ae35);
+  hash = Math.imul(hash ^ (hash >>> 16) ^ ((tuple.sourcePort << 16) | tuple.destinationPort), 0x27d4eb2f);
+  hash = Math.imul(hash ^ (hash >>> 15) ^ ((tuple.protocol << 8) | ((tuple.icmpType ?? 255) & 0xff)), 0x165667b1);
+  return (hash ^ (hash >>> 16)) & 0x3fffffff;
+}
+
+function bucketAdd(index: TupleIndex, hash: number, entry: ConntrackEntry): void {
+  const held = index.buckets.get(hash);
+  if (held === undefined) index.buckets.set(hash, entry);
+  else if (Array.isArray(held)) held.push(entry);
+  else index.buckets.set(hash, [held, entry]);
+}
+
+function bucketRemove(index: TupleIndex, hash: number, entry: ConntrackEntry): void {
+  const held = index.buckets.get(hash);
+  if (held === entry) index.buckets.delete(hash);
+  else if (Array.isArray(held)) {
+    const at = held.indexOf(entry);
+    if (at >= 0) held.splice(at, 1);
+    if (held.length === 1) index.buckets.set(hash, held[0]!);
+  }
+}
+
+function indexEntry(index: TupleIndex, entry: ConntrackEntry): void {
+  const originalHash = tupleHash(entry.original);
+  bucketAdd(index, originalHash, entry);
+  const replyHash = tupleHash(entry.reply);
+  if (replyHash !== originalHash) bucketAdd(index, replyHash, entry);
+  index.count++;
+  if (entry.expires < index.earliestExpiry) index.earliestExpiry = entry.expires;
+}
+
+function unindexEntry(index: TupleIndex, entry: ConntrackEntry): void {
+  const originalHash = tupleHash(entry.original);
+  bucketRemove(index, originalHash, entry);
+  const replyHash = tupleHash(entry.reply);
+  if (replyHash !== originalHash) bucketRemove(index, replyHash, entry);
+  index.count--;
+}
+
+function tupleIndex(table: ConntrackTable): TupleIndex {
+  const existing = tupleIndexes.get(table);
+  if (existing && existing.count === table.entries.size) return existing;
+  const index: TupleIndex = { buckets: new Map(), count: 0, earliestExpiry: Number.POSITIVE_INFINITY };
+  for (const entry of table.entries.values()) indexEntry(index, entry);
+  tupleIndexes.set(table, index);
+  return index;
+}
+
+/** An entry's expiry moved (it may have moved earlier): keep the gc bound low enough. */
+function noteExpiry(table: ConntrackTable, entry: ConntrackEntry): void {
+  const index = tupleIndexes.get(table);
+  if (index && entry.expires < index.earliestExpiry) index.earliestExpiry = entry.expires;
+}
+
+/** NAT rewrote an entry's reply tuple (nf_nat_setup_info): move it in the hash. */
+export function conntrackReplyChanged(table: ConntrackTable, entry: ConntrackEntry, previousReply: ConntrackTuple): void {
+  const index = tupleIndexes.get(table);
+  if (!index || index.count !== table.entries.size) return; // rebuilt from the entries on next use
+  const originalHash = tupleHash(entry.original);
+  const previousHash = tupleHash(previousReply);
+  if (previousHash !== originalHash) bucketRemove(index, previousHash, entry);
+  const replyHash = tupleHash(entry.reply);
+  if (replyHash !== originalHash) bucketAdd(index, replyHash, entry);
+}
+
+/** Adds a new entry to the table (and the hash). */
+function insertEntry(table: ConntrackTable, entry: ConntrackEntry): void {
+  const index = tupleIndex(table);
+  table.entries.set(entry.id, entry);
+  indexEntry(index, entry);
+}
+
 /** Drops entries whose time ran out (the kernel's gc worker, on the virtual clock). */
 export function expireEntries(table: ConntrackTable, now: number): void {
-  for (const [id, entry] of table.entries) if (entry.expires < now) table.entries.delete(id);
+  const index = tupleIndex(table);
+  if (now <= index.earliestExpiry) return;
+  let earliest = Number.POSITIVE_INFINITY;
+  for (const [id, entry] of table.entries) {
+    if (entry.expires < now) {
+      unindexEntry(index, entry);
+      table.entries.delete(id);
+    } else if (entry.expires < earliest) earliest = entry.expires;
+  }
+  index.earliestExpiry = earliest;
 }
 
 /** The live, confirmed entries, oldest first. */
@@ -85,17 +191,32 @@ export function liveEntries(table: ConntrackTable, now: number): ConntrackEntry[
 
 /** __nf_conntrack_find_get(): the confirmed entry holding this tuple, and in which direction. */
 export function findEntry(table: ConntrackTable, tuple: ConntrackTuple, now: number): { entry: ConntrackEntry; direction: "original" | "reply" } | undefined {
-  for (const entry of table.entries.values()) {
-    if (!entry.status.confirmed || entry.expires < now) continue;
-    if (tuplesEqual(entry.original, tuple)) return { entry, direction: "original" };
-    if (tuplesEqual(entry.reply, tuple)) return { entry, direction: "reply" };
-  }
-  return undefined;
+  const held = tupleIndex(table).buckets.get(tupleHash(tuple));
+  if (held === undefined) return undefined;
+  // Several live entries may hold one tuple (two unconfirmed twins both confirmed):
+  // the oldest wins, as a walk of the table in insertion (id) order would find it.
+  let found: ConntrackEntry | undefined;
+  let direction: "original" | "reply" = "original";
+  const consider = (entry: ConntrackEntry) => {
+    if (!entry.status.confirmed || entry.expires < now || (found && found.id < entry.id)) return;
+    if (tuplesEqual(entry.original, tuple)) {
+      found = entry;
+      direction = "original";
+    } else if (tuplesEqual(entry.reply, tuple)) {
+      found = entry;
+      direction = "reply";
+    }
+  };
+  if (Array.isArray(held)) for (const entry of held) consider(entry);
+  else consider(held);
+  return found ? { entry: found, direction } : undefined;
 }
 
 /** nf_conntrack_tuple_taken(): whether a confirmed entry other than `except` holds the tuple in either direction. */
 export function tupleTaken(table: ConntrackTable, tuple: ConntrackTuple, except: ConntrackEntry, now: number): boolean {
-  for (const entry of table.entries.values()) {
+  const held = tupleIndex(table).buckets.get(tupleHash(tuple));
+  if (held === undefined) return false;
+  for (const entry of Array.isArray(held) ? held : [held]) {
     if (entry === except || !entry.status.confirmed || entry.expires < now) continue;
     if (tuplesEqual(entry.original, tuple) || tuplesEqual(entry.reply, tuple)) return true;
   }
@@ -156,6 +277,7 @@ function tcpTransition(entry: ConntrackEntry, direction: "original" | "reply", p
 function refresh(entry: ConntrackEntry, direction: "original" | "reply", packet: Ipv4Packet, now: number, table: ConntrackTable): void {
   if (entry.original.protocol === 6) tcpTransition(entry, direction, packet, now, table);
   else entry.expires = now + (entry.original.protocol === 1 ? CONNTRACK_TIMEOUTS.icmp : entry.original.protocol === 17 ? CONNTRACK_TIMEOUTS.udp : CONNTRACK_TIMEOUTS.generic);
+  noteExpiry(table, entry);
 }
 
 /** The tuple of the packet an ICMP error quotes, turned round: the connection the error is about. */
@@ -221,7 +343,7 @@ export function conntrackIn(state: NetfilterState, namespace: NetworkNamespace, 
     mark: 0,
   };
   refresh(entry, "original", packet, now, table);
-  table.entries.set(entry.id, entry);
+  insertEntry(table, entry);
   return { packet: { ...packet, conntrack: association(namespace, "NEW", mark, entry, "original") }, entry, why: `a new connection #${entry.id}: NEW` };
 }
 

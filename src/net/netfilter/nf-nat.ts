@@ -6,7 +6,7 @@
 import type { ConntrackEntry, ConntrackTable, ConntrackTuple } from "../../model/conntrack.js";
 import type { NatRange } from "../../model/netfilter.js";
 import type { Ipv4Packet, Transport } from "../../model/packet.js";
-import { invertTuple, tupleTaken } from "./nf-conntrack.js";
+import { conntrackReplyChanged, invertTuple, tupleTaken } from "./nf-conntrack.js";
 
 export type ManipType = "source" | "destination";
 
@@ -83,7 +83,9 @@ export function natSetupInfo(table: ConntrackTable, entry: ConntrackEntry, bindi
   if (!translated) return false;
   const changed = translated.source !== current.source || translated.destination !== current.destination || translated.sourcePort !== current.sourcePort || translated.destinationPort !== current.destinationPort;
   if (changed) {
+    const previousReply = entry.reply;
     entry.reply = invertTuple(translated);
+    conntrackReplyChanged(table, entry, previousReply);
     if (binding.manip === "source") entry.status.sourceNat = true;
     else entry.status.destinationNat = true;
   }
