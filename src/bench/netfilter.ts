@@ -8,6 +8,7 @@ import { checkKernelBackendAvailable } from "../backends/kernel/kernel-backend.j
 import { hostExecutables } from "../backends/kernel/availability.js";
 import { parseIpv4Address } from "../model/address.js";
 import type { ConntrackEntry, ConntrackTable } from "../model/conntrack.js";
+import { ConntrackStatus } from "../model/conntrack.js";
 import type { Table } from "../model/netfilter.js";
 import type { NetworkNamespace } from "../model/netns.js";
 import type { Ipv4Packet } from "../model/packet.js";
@@ -216,7 +217,7 @@ export function fillConntrack(table: ConntrackTable, count: number, now: number)
       id: table.nextId++,
       original,
       reply: invertTuple(original),
-      status: { confirmed: true, seenReply: true, assured: true, sourceNat: false, destinationNat: false, sourceNatDone: true, destinationNatDone: true },
+      status: ConntrackStatus.confirmed | ConntrackStatus.seenReply | ConntrackStatus.assured | ConntrackStatus.sourceNatDone | ConntrackStatus.destinationNatDone,
       expires: now + 30_000_000,
       mark: 0,
     };

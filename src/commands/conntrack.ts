@@ -4,6 +4,7 @@
 // read off the virtual clock.
 import { formatIpv4Address } from "../model/address.js";
 import type { ConntrackEntry, ConntrackTuple } from "../model/conntrack.js";
+import { hasConntrackStatus } from "../model/conntrack.js";
 import { applyOperation } from "../net/core/rtnetlink.js";
 import { liveEntries } from "../net/netfilter/nf-conntrack.js";
 import { CommandError, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "./command.js";
@@ -33,9 +34,9 @@ export function formatConntrackEntry(entry: ConntrackEntry, now: number): string
   let line = `${protocolName(entry.original.protocol).padEnd(8)} ${entry.original.protocol} ${seconds} `;
   if (entry.tcpState) line += `${entry.tcpState} `;
   line += tupleText(entry.original);
-  if (!entry.status.seenReply) line += "[UNREPLIED] ";
+  if (!hasConntrackStatus(entry, "seenReply")) line += "[UNREPLIED] ";
   line += tupleText(entry.reply);
-  if (entry.status.assured) line += "[ASSURED] ";
+  if (hasConntrackStatus(entry, "assured")) line += "[ASSURED] ";
   line += `mark=${entry.mark} use=1`;
   return line;
 }

@@ -36,14 +36,29 @@ function literalText(word: unknown): string | undefined {
   return parts[0]!.value;
 }
 
-/** The assignment node for one location, taken from the parser so its shape is the parser's own. */
+const LOCATION_PLACEHOLDER = "__NETSIM_LOCATION__";
+let locationTemplate: string | undefined;
+
+/**
+ * The assignment node for one location, taken from the parser so its shape
+ * is the parser's own. Parsed once with a placeholder and copied per command:
+ * parsing it afresh for every command of a scenario took a fifth of
+ * `netsim run`'s start-up.
+ */
 function locationAssignment(fileIndex: number, line: number): Node {
-  const script = parse(`${LOCATION_VARIABLE}="${fileIndex}:${line}\${${LOCATION_VARIABLE}:+ \$${LOCATION_VARIABLE}}" true`) as unknown as Node;
-  let assignment: Node | undefined;
-  visit(script, (node) => {
-    if (node.type === "SimpleCommand" && !assignment) assignment = (node.assignments as Node[])[0];
+  if (locationTemplate === undefined) {
+    const script = parse(`${LOCATION_VARIABLE}="${LOCATION_PLACEHOLDER}\${${LOCATION_VARIABLE}:+ \$${LOCATION_VARIABLE}}" true`) as unknown as Node;
+    let assignment: Node | undefined;
+    visit(script, (node) => {
+      if (node.type === "SimpleCommand" && !assignment) assignment = (node.assignments as Node[])[0];
+    });
+    locationTemplate = JSON.stringify(assignment!);
+  }
+  const assignment = JSON.parse(locationTemplate) as Node;
+  visit(assignment, (node) => {
+    if (node.type === "Literal" && node.value === LOCATION_PLACEHOLDER) node.value = `${fileIndex}:${line}`;
   });
-  return assignment!;
+  return assignment;
 }
 
 function rewriteProcSys(command: Node): void {

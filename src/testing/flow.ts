@@ -9,6 +9,7 @@
 // entries that carried it.
 import { formatIpv4Address, parseIpv4Address } from "../model/address.js";
 import type { ConntrackEntry, ConntrackTuple } from "../model/conntrack.js";
+import { conntrackStatusFlags, hasConntrackStatus, type ConntrackStatusFlags } from "../model/conntrack.js";
 import type { NetworkNamespace } from "../model/netns.js";
 import { ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_ECHO_REPLY, ICMP_PORT_UNREACH, ICMP_PROT_UNREACH, type Ipv4Packet, type TcpFlags, type Transport } from "../model/packet.js";
 import type { Socket } from "../model/socket.js";
@@ -79,7 +80,7 @@ export interface FlowConntrack {
   readonly tcpState?: string;
   /** Virtual time (µs) the entry dies, unless a packet refreshes it. */
   readonly expires: number;
-  readonly status: ConntrackEntry["status"];
+  readonly status: ConntrackStatusFlags;
 }
 
 export interface FlowResult {
@@ -340,7 +341,7 @@ function readConntrack(world: World, steps: readonly TraceStep[]): FlowConntrack
       if (seen.has(key)) continue;
       const namespace = world.namespaces.get(attached.namespaceId);
       const entry = namespace?.netfilter?.conntrack.entries.get(attached.entryId);
-      if (!namespace || !entry || !entry.status.confirmed) continue;
+      if (!namespace || !entry || !hasConntrackStatus(entry, "confirmed")) continue;
       seen.set(key, {
         namespace: namespace.name,
         id: entry.id,
@@ -348,7 +349,7 @@ function readConntrack(world: World, steps: readonly TraceStep[]): FlowConntrack
         reply: flowTupleOfConntrack(entry.reply),
         ...(entry.tcpState ? { tcpState: entry.tcpState } : {}),
         expires: entry.expires,
-        status: { ...entry.status },
+        status: conntrackStatusFlags(entry.status),
       });
     }
   }

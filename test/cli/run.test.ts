@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 
 const REPOSITORY = join(import.meta.dirname, "..", "..");
-const NETSIM = join(REPOSITORY, "dist", "cli", "main.js");
+const NETSIM = join(REPOSITORY, "dist", "netsim.mjs");
 
 function netsim(...args: string[]) {
   const result = spawnSync(process.execPath, [NETSIM, ...args], { cwd: REPOSITORY, encoding: "utf8" });

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { colourWanted } from "../../src/cli/step.js";
 
 const REPOSITORY = join(import.meta.dirname, "..", "..");
-const NETSIM = join(REPOSITORY, "dist", "cli", "main.js");
+const NETSIM = join(REPOSITORY, "dist", "netsim.mjs");
 
 function netsim(...args: string[]) {
   return netsimWithInput("", ...args);

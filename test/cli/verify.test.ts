@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { checkKernelBackendAvailable } from "../../src/backends/kernel/kernel-backend.js";
 
 const REPOSITORY = join(import.meta.dirname, "..", "..");
-const NETSIM = join(REPOSITORY, "dist", "cli", "main.js");
+const NETSIM = join(REPOSITORY, "dist", "netsim.mjs");
 const availability = checkKernelBackendAvailable();
 const skipReason = availability.ok ? "" : ` — SKIPPED: ${availability.reason}`;
 

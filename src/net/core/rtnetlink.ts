@@ -17,7 +17,7 @@ import { insertInetAddress } from "../ipv4/devinet.js";
 import { fibAddIfaddr, fibDelIfaddr, fibDeviceUp, fibFlushDevice } from "../ipv4/fib-frontend.js";
 import { fibAliases, fibTableDelete, fibTableInsert, fibTableLookup, fibTableRemove, fibTableReplace, isNetworkPrefix } from "../ipv4/fib-table.js";
 import { isLocalAddress } from "../ipv4/arp.js";
-import { isRunning } from "./link-state.js";
+import { hasCarrier, isRunning } from "./link-state.js";
 import { writeSysctl } from "./proc-sys.js";
 import { nfTablesApply } from "../netfilter/nf-tables-api.js";
 import { allocateIfindex, allocateNsid, createNamespace, deviceByIndex, emptyStatistics, nameIndexAdd, nameIndexRemove, nameIndexRename, namespaceById, namespaceByName, deviceByName, vethPeer } from "./net-namespace.js";
@@ -220,10 +220,36 @@ function syncIpv6(world: World, namespace: NetworkNamespace, device: NetDevice):
   }
 }
 
+/**
+ * default_operstate() for a device up without carrier, as linkwatch runs it
+ * at the event (and never again until the next): DOWN when its iflink (a
+ * veth's peer's ifindex) is its own ifindex or names no device in its own
+ * namespace, or names one that is operationally up; else LOWERLAYERDOWN.
+ * Measured: va2 (n0) whose peer vb2 (n1, ifindex 2) goes down while vb0 (n0,
+ * ifindex 2) is up shows DOWN, and keeps DOWN after vb0 goes down.
+ */
+function operstateWithoutCarrier(world: World, namespace: NetworkNamespace, device: NetDevice): "DOWN" | "LOWERLAYERDOWN" {
+  const iflink = device.peer?.index;
+  if (iflink === undefined || iflink === device.index) return "DOWN";
+  const linked = namespace.devices.get(iflink);
+  if (!linked) return "DOWN";
+  const linkedUp = linked.adminUp && hasCarrier(world, namespace, linked);
+  return linkedUp ? "DOWN" : "LOWERLAYERDOWN";
+}
+
+/** Linkwatch's verdict for a device whose admin state or carrier just changed. */
+function linkwatchEvent(world: World, namespace: NetworkNamespace, device: NetDevice): void {
+  if (device.adminUp && !hasCarrier(world, namespace, device)) device.operstateWithoutCarrier = operstateWithoutCarrier(world, namespace, device);
+  else delete device.operstateWithoutCarrier;
+}
+
 function setUp(world: World, namespace: NetworkNamespace, device: NetDevice, up: boolean): void {
   if (device.adminUp === up) return;
   device.adminUp = up;
   syncIpv6(world, namespace, device);
+  linkwatchEvent(world, namespace, device);
+  const carrierPeer = vethPeer(world, device);
+  if (carrierPeer) linkwatchEvent(world, carrierPeer.namespace, carrierPeer.device);
   if (up) {
     device.everUp = true;
     if (device.kind === "loopback" && !device.addresses.some((address) => address.address === 0x7f000001)) {
@@ -234,6 +260,11 @@ function setUp(world: World, namespace: NetworkNamespace, device: NetDevice, up:
   } else {
     fibFlushDevice(namespace, device, false);
     for (const [key, entry] of namespace.neighbours) if (entry.deviceIndex === device.index) namespace.neighbours.delete(key);
+    // The veth peer loses its carrier: neigh_carrier_down() flushes its entries but the permanent ones.
+    const peer = vethPeer(world, device);
+    if (peer) {
+      for (const [key, entry] of peer.namespace.neighbours) if (entry.deviceIndex === peer.device.index && entry.state !== "PERMANENT") peer.namespace.neighbours.delete(key);
+    }
   }
   void world;
 }

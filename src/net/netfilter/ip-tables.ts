@@ -257,6 +257,15 @@ function recordStep(simulation: Simulation, table: Table, hook: HookName, contex
   }));
 }
 
+/** No rule decided: the built-in chain's policy (traced when the chain has rules or drops). */
+function chainPolicy(simulation: Simulation, table: Table, hook: HookName, context: MatchContext, builtin: Chain, tracing: boolean): TableVerdict {
+  const verdict = builtin.policy ?? "ACCEPT";
+  if (tracing && (builtin.rules.length > 0 || verdict === "DROP")) {
+    recordStep(simulation, table, hook, context, { chain: builtin, target: verdict, verdict: verdict === "DROP" ? "drop" : "continue", why: `no rule decided: the chain's policy ${verdict} applies` });
+  }
+  return { verdict, packet: context.packet };
+}
+
 /**
  * ipt_do_table(): the verdict of `table` for a packet at `hook`.
  * `evaluation`: "auto" walks rule by rule when tracing and indexed
@@ -274,32 +283,23 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
   const stack: { chain: Chain; next: number }[] = [];
   const cursor: Cursor = { chain: builtin, index: 0, keyed: NO_POSITIONS, unkeyed: NO_POSITIONS, keyedAt: 0, unkeyedAt: 0 };
   enterChain(cursor, builtin, 0, indexed, destination);
-  const step = (fields: StepFields) => {
-    if (tracing) recordStep(simulation, table, hook, context, fields);
-  };
-  const policy = (): TableVerdict => {
-    const verdict = builtin.policy ?? "ACCEPT";
-    if (tracing && (builtin.rules.length > 0 || verdict === "DROP")) {
-      step({ chain: builtin, target: verdict, verdict: verdict === "DROP" ? "drop" : "continue", why: `no rule decided: the chain's policy ${verdict} applies` });
-    }
-    return { verdict, packet: context.packet };
-  };
+  // No closures or step records are made per walk when tracing is off: every recordStep call is behind `tracing`.
   for (let steps = 0; steps < MAX_STEPS; steps++) {
     const chain = cursor.chain;
     const index = cursor.index;
     const rule = chain.rules[index];
     if (!rule) {
-      if (chain === builtin) return policy();
+      if (chain === builtin) return chainPolicy(simulation, table, hook, context, builtin, tracing);
       const caller = stack.pop();
-      if (!caller) return policy();
-      if (tracing) step({ chain, target: "RETURN", verdict: "continue", why: `end of ${chain.name}: back to ${caller.chain.name}` });
+      if (!caller) return chainPolicy(simulation, table, hook, context, builtin, tracing);
+      if (tracing) recordStep(simulation, table, hook, context, { chain, target: "RETURN", verdict: "continue", why: `end of ${chain.name}: back to ${caller.chain.name}` });
       enterChain(cursor, caller.chain, caller.next, indexed, destination);
       continue;
     }
     const ruleNumber = index + 1;
     const mismatch = ruleMatches(rule, context, ruleNumber, tracing);
     if (mismatch) {
-      if (tracing) step({ ruleNumber, rule, chain, target: targetName(rule), verdict: "continue", mismatch, why: `rule ${ruleNumber} does not match (${mismatch})` });
+      if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: targetName(rule), verdict: "continue", mismatch, why: `rule ${ruleNumber} does not match (${mismatch})` });
       advance(cursor);
       continue;
     }
@@ -307,24 +307,24 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
     rule.counters.bytes += ipv4TotalLength(context.packet);
     const target = rule.target;
     if (!target) {
-      if (tracing) step({ ruleNumber, rule, chain, target: "(none)", verdict: "continue", why: `rule ${ruleNumber} matches; it has no target, only counts` });
+      if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "(none)", verdict: "continue", why: `rule ${ruleNumber} matches; it has no target, only counts` });
       advance(cursor);
       continue;
     }
     switch (target.kind) {
       case "ACCEPT":
-        if (tracing) step({ ruleNumber, rule, chain, target: "ACCEPT", verdict: "continue", why: `rule ${ruleNumber} matches: ACCEPT` });
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "ACCEPT", verdict: "continue", why: `rule ${ruleNumber} matches: ACCEPT` });
         return { verdict: "ACCEPT", packet: context.packet };
       case "DROP":
-        if (tracing) step({ ruleNumber, rule, chain, target: "DROP", verdict: "drop", why: `rule ${ruleNumber} matches: DROP` });
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "DROP", verdict: "drop", why: `rule ${ruleNumber} matches: DROP` });
         return { verdict: "DROP", packet: context.packet };
       case "RETURN": {
         const caller = stack.pop();
         if (!caller) {
-          if (tracing) step({ ruleNumber, rule, chain, target: "RETURN", verdict: "continue", why: `rule ${ruleNumber} matches: RETURN with no caller, so the policy of ${hook} decides` });
-          return policy();
+          if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "RETURN", verdict: "continue", why: `rule ${ruleNumber} matches: RETURN with no caller, so the policy of ${hook} decides` });
+          return chainPolicy(simulation, table, hook, context, builtin, tracing);
         }
-        if (tracing) step({ ruleNumber, rule, chain, target: "RETURN", verdict: "continue", why: `rule ${ruleNumber} matches: RETURN to ${caller.chain.name}` });
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "RETURN", verdict: "continue", why: `rule ${ruleNumber} matches: RETURN to ${caller.chain.name}` });
         enterChain(cursor, caller.chain, caller.next, indexed, destination);
         continue;
       }
@@ -334,18 +334,18 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
           advance(cursor);
           continue;
         }
-        if (tracing) step({ ruleNumber, rule, chain, target: target.chain, verdict: "continue", why: `rule ${ruleNumber} matches: ${target.goto ? "goto" : "jump to"} ${target.chain}` });
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: target.chain, verdict: "continue", why: `rule ${ruleNumber} matches: ${target.goto ? "goto" : "jump to"} ${target.chain}` });
         if (!target.goto) stack.push({ chain, next: index + 1 });
         enterChain(cursor, next, 0, indexed, destination);
         continue;
       }
       case "REJECT":
-        if (tracing) step({ ruleNumber, rule, chain, target: "REJECT", verdict: "drop", why: `rule ${ruleNumber} matches: REJECT, ${target.with === "tcp-reset" ? "a TCP reset" : `ICMP ${target.with}`} goes back to ${formatIpv4Address(context.packet.source)}` });
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "REJECT", verdict: "drop", why: `rule ${ruleNumber} matches: REJECT, ${target.with === "tcp-reset" ? "a TCP reset" : `ICMP ${target.with}`} goes back to ${formatIpv4Address(context.packet.source)}` });
         rejectTarget(simulation, namespace, context.packet, target.with, context.in);
         return { verdict: "DROP", packet: context.packet };
       case "MARK": {
         const marked = markTarget(target, namespace, context.packet);
-        if (tracing) step({ ruleNumber, rule, chain, target: "MARK", verdict: "continue", why: `rule ${ruleNumber} matches: mark set to 0x${(marked.conntrack?.mark ?? 0).toString(16)}` });
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "MARK", verdict: "continue", why: `rule ${ruleNumber} matches: mark set to 0x${(marked.conntrack?.mark ?? 0).toString(16)}` });
         context = { ...context, packet: marked };
         advance(cursor);
         continue;
@@ -361,10 +361,10 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
               ? redirectBinding(target, hook, context.in)
               : ({ manip: target.kind === "SNAT" ? "source" : "destination", range: target.range } satisfies NatBinding);
         if (!binding) {
-          if (tracing) step({ ruleNumber, rule, chain, target: target.kind, verdict: "drop", why: `rule ${ruleNumber} matches: ${target.kind}, but the device has no address to use: dropped` });
+          if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: target.kind, verdict: "drop", why: `rule ${ruleNumber} matches: ${target.kind}, but the device has no address to use: dropped` });
           return { verdict: "DROP", packet: context.packet };
         }
-        if (tracing) step({ ruleNumber, rule, chain, target: target.kind, verdict: "continue", why: `rule ${ruleNumber} matches: ${target.kind}` });
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: target.kind, verdict: "continue", why: `rule ${ruleNumber} matches: ${target.kind}` });
         return { verdict: "ACCEPT", packet: context.packet, binding };
       }
     }

@@ -66,14 +66,15 @@ interface HookRun {
 
 function matchContext(run: HookRun, packet: Ipv4Packet): MatchContext {
   const { devices } = run;
+  // Every key present (absent devices undefined): one object shape for every match to read, and no spreads per packet.
   return {
     namespace: run.namespace,
     hook: run.hook,
     packet,
-    ...(devices.in ? { in: devices.in } : {}),
-    ...(devices.out ? { out: devices.out } : {}),
-    ...(devices.physIn ? { physIn: devices.physIn } : {}),
-    ...(devices.physOut ? { physOut: devices.physOut } : {}),
+    in: devices.in,
+    out: devices.out,
+    physIn: devices.physIn,
+    physOut: devices.physOut,
     bridged: devices.bridged ?? false,
   };
 }
@@ -116,7 +117,8 @@ function runNat(run: HookRun, packet: Ipv4Packet, manip: ManipType): Ipv4Packet 
     }
     current = natPacket(entry, direction, manip, current);
   }
-  if (current !== packet && describeChange(packet, current) !== "") {
+  // The change is described only for a trace: untraced packets build no text.
+  if (current !== packet && simulation.steps !== null && describeChange(packet, current) !== "") {
     const before = packet;
     const after = current;
     const how = attached.state === "NEW" && direction === "original" ? "the rule's NAT" : `conntrack entry #${entry.id} (${direction === "reply" ? "a reply: the NAT undone" : "a later packet of the connection"})`;
@@ -137,7 +139,7 @@ function runNat(run: HookRun, packet: Ipv4Packet, manip: ManipType): Ipv4Packet 
 function runConntrack(run: HookRun, packet: Ipv4Packet, keep: boolean): Ipv4Packet {
   const { simulation, namespace, state } = run;
   const result = conntrackIn(state, namespace, packet, simulation.world.clock, keep);
-  if (result.why && state.conntrackEnabled) {
+  if (result.why && state.conntrackEnabled && simulation.steps !== null) {
     const entry = result.entry;
     const ctstate = result.packet.conntrack?.state ?? "UNTRACKED";
     record(simulation, () => ({
@@ -155,7 +157,7 @@ function runConntrack(run: HookRun, packet: Ipv4Packet, keep: boolean): Ipv4Pack
 
 function confirm(run: HookRun, packet: Ipv4Packet): void {
   const entry = conntrackConfirm(run.state, run.namespace, packet);
-  if (!entry) return;
+  if (!entry || run.simulation.steps === null) return;
   record(run.simulation, () => ({ namespace: run.namespace, ...(deviceName(run) ? { device: deviceName(run)! } : {}), stage: "nf_hook", packet, decision: { kind: "conntrack", state: packet.conntrack?.state ?? "NEW", entry: formatEntry(entry) }, verdict: "continue", why: `${run.hook} conntrack confirms connection #${entry.id}: later packets and replies follow it` }));
 }
 

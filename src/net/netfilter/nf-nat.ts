@@ -4,6 +4,7 @@
 // The nat table is asked once per connection and manip type; after that
 // every packet of either direction is rewritten from the conntrack entry.
 import type { ConntrackEntry, ConntrackTable, ConntrackTuple } from "../../model/conntrack.js";
+import { hasConntrackStatus, setConntrackStatus, type ConntrackStatusBit } from "../../model/conntrack.js";
 import type { NatRange } from "../../model/netfilter.js";
 import type { Ipv4Packet, Transport } from "../../model/packet.js";
 import { conntrackReplyChanged, invertTuple, tupleTaken } from "./nf-conntrack.js";
@@ -86,8 +87,8 @@ export function natSetupInfo(table: ConntrackTable, entry: ConntrackEntry, bindi
     const previousReply = entry.reply;
     entry.reply = invertTuple(translated);
     conntrackReplyChanged(table, entry, previousReply);
-    if (binding.manip === "source") entry.status.sourceNat = true;
-    else entry.status.destinationNat = true;
+    if (binding.manip === "source") setConntrackStatus(entry, "sourceNat");
+    else setConntrackStatus(entry, "destinationNat");
   }
   markNatDone(entry, binding.manip);
   return true;
@@ -95,12 +96,12 @@ export function natSetupInfo(table: ConntrackTable, entry: ConntrackEntry, bindi
 
 /** nf_nat_alloc_null_binding(): no rule asked for NAT; the connection keeps its addresses for this manip. */
 export function markNatDone(entry: ConntrackEntry, manip: ManipType): void {
-  if (manip === "source") entry.status.sourceNatDone = true;
-  else entry.status.destinationNatDone = true;
+  if (manip === "source") setConntrackStatus(entry, "sourceNatDone");
+  else setConntrackStatus(entry, "destinationNatDone");
 }
 
 export function natInitialized(entry: ConntrackEntry, manip: ManipType): boolean {
-  return manip === "source" ? entry.status.sourceNatDone : entry.status.destinationNatDone;
+  return hasConntrackStatus(entry, manip === "source" ? "sourceNatDone" : "destinationNatDone");
 }
 
 function rewrite(packet: Ipv4Packet, manip: ManipType, target: ConntrackTuple): Ipv4Packet {
@@ -115,8 +116,8 @@ function rewrite(packet: Ipv4Packet, manip: ManipType, target: ConntrackTuple): 
 
 /** Whether `manip` applies to packets going `direction` (the status bits flip for replies). */
 function applies(entry: ConntrackEntry, direction: "original" | "reply", manip: ManipType): boolean {
-  const bit = (manip === "source") === (direction === "original") ? "sourceNat" : "destinationNat";
-  return entry.status[bit];
+  const bit: ConntrackStatusBit = (manip === "source") === (direction === "original") ? "sourceNat" : "destinationNat";
+  return hasConntrackStatus(entry, bit);
 }
 
 /** nf_nat_packet(): rewrite one packet from the connection's tuples. */

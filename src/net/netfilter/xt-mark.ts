@@ -1,5 +1,6 @@
 // The mark match and MARK target (net/netfilter/xt_mark.c: mark_mt, mark_tg):
 // skb->mark, which the model keeps with the packet's conntrack association.
+import { withConntrack } from "../../model/conntrack.js";
 import type { Match, Target } from "../../model/netfilter.js";
 import type { Ipv4Packet } from "../../model/packet.js";
 import type { NetworkNamespace } from "../../model/netns.js";
@@ -19,5 +20,5 @@ export function markMatch(match: Extract<Match, { kind: "mark" }>, context: Matc
 export function markTarget(target: Extract<Target, { kind: "MARK" }>, namespace: NetworkNamespace, packet: Ipv4Packet): Ipv4Packet {
   const mark = (((packetMark(namespace, packet) & ~target.mask) ^ target.value) >>> 0);
   const association = packet.conntrack?.namespaceId === namespace.id ? packet.conntrack : { namespaceId: namespace.id, state: "UNTRACKED" as const, mark: 0 };
-  return { ...packet, conntrack: { ...association, mark } };
+  return withConntrack(packet, { ...association, mark });
 }

@@ -5,6 +5,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseIpv4Address } from "../../../src/model/address.js";
 import type { ConntrackEntry } from "../../../src/model/conntrack.js";
+import { setConntrackStatus } from "../../../src/model/conntrack.js";
 import type { Ipv4Packet } from "../../../src/model/packet.js";
 import { createConntrackTable, invertTuple, packetTuple } from "../../../src/net/netfilter/nf-conntrack.js";
 import { natIcmpReplyTranslation, natPacket, natSetupInfo } from "../../../src/net/netfilter/nf-nat.js";
@@ -22,7 +23,7 @@ function entryFor(packet: Ipv4Packet, id: number): ConntrackEntry {
     id,
     original,
     reply: invertTuple(original),
-    status: { confirmed: false, seenReply: false, assured: false, sourceNat: false, destinationNat: false, sourceNatDone: false, destinationNatDone: false },
+    status: 0,
     expires: 30_000_000,
     mark: 0,
   };
@@ -37,7 +38,7 @@ describe("nf_nat", () => {
     const entry = entryFor(request, 1);
     table.entries.set(1, entry);
     expect(natSetupInfo(table, entry, masquerade, 0)).toBe(true);
-    entry.status.confirmed = true;
+    setConntrackStatus(entry, "confirmed");
     expect(entry.reply).toMatchObject({ source: ip("8.8.8.8"), destination: MASQ, sourcePort: 53, destinationPort: 5000 });
     const out = natPacket(entry, "original", "source", request);
     expect(out).toMatchObject({ source: MASQ, transport: { sourcePort: 5000 } });
@@ -53,7 +54,7 @@ describe("nf_nat", () => {
     const first = entryFor(udp("172.18.0.10", 5000, "8.8.8.8", 53), 1);
     table.entries.set(1, first);
     natSetupInfo(table, first, masquerade, 0);
-    first.status.confirmed = true;
+    setConntrackStatus(first, "confirmed");
     const second = entryFor(udp("172.18.0.20", 5000, "8.8.8.8", 53), 2);
     table.entries.set(2, second);
     natSetupInfo(table, second, masquerade, 0);
@@ -64,7 +65,7 @@ describe("nf_nat", () => {
     for (const entry of [low, lowTwin]) {
       table.entries.set(entry.id, entry);
       natSetupInfo(table, entry, masquerade, 0);
-      entry.status.confirmed = true;
+      setConntrackStatus(entry, "confirmed");
     }
     expect(low.reply.destinationPort).toBe(123);
     expect(lowTwin.reply.destinationPort).toBeGreaterThanOrEqual(1);
@@ -109,7 +110,7 @@ describe("nf_nat", () => {
         clients.forEach(([host, port], index) => {
           const entry = entryFor(udp(`172.18.0.${host}`, port, "8.8.8.8", 53), index + 1);
           table.entries.set(entry.id, entry);
-          if (natSetupInfo(table, entry, masquerade, 0)) entry.status.confirmed = true;
+          if (natSetupInfo(table, entry, masquerade, 0)) setConntrackStatus(entry, "confirmed");
           else table.entries.delete(entry.id);
         });
         const replies = [...table.entries.values()].map((entry) => JSON.stringify(entry.reply));
