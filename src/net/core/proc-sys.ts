@@ -4,7 +4,6 @@
 import { fail, ok, type KernelResult } from "../../model/errno.js";
 import type { DeviceConf, NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
-import type { World } from "../../model/world.js";
 import { deviceByName } from "./net-namespace.js";
 
 type ConfField = keyof DeviceConf;
@@ -83,8 +82,7 @@ function ipv6DisableTarget(namespace: NetworkNamespace, key: string): { read: ()
   return device ? { read: () => device.ipv6?.disabled ?? false, write: (on) => setDevice(device, on) } : undefined;
 }
 
-export function writeSysctl(world: World, namespace: NetworkNamespace, key: string, text: string): KernelResult<unknown> {
-  void world;
+export function writeSysctl(namespace: NetworkNamespace, key: string, text: string): KernelResult<unknown> {
   const value = Number(text.trim());
   if (!/^-?\d+$/.test(text.trim())) return fail("EINVAL");
   if (key === "net.ipv4.icmp_echo_ignore_all") {

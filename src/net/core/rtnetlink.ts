@@ -78,7 +78,7 @@ export function applyOperation(world: World, operation: Operation): KernelResult
       return ok(undefined);
     }
     case "sysctl-set":
-      return writeSysctl(world, namespaceById(world, operation.namespaceId), operation.key, operation.value);
+      return writeSysctl(namespaceById(world, operation.namespaceId), operation.key, operation.value);
     case "neigh-flush": {
       // neigh_flush: static (PERMANENT) entries stay.
       const namespace = namespaceById(world, operation.namespaceId);
@@ -157,7 +157,7 @@ function rtnlNewlink(world: World, operation: LinkAdd): KernelResult<unknown> {
     }
   }
   if (operation.masterIndex !== undefined) {
-    const result = enslave(world, namespace, device, operation.masterIndex);
+    const result = enslave(namespace, device, operation.masterIndex);
     if (!result.ok) return result;
   }
   if (operation.up) setUp(world, namespace, device, true);
@@ -261,16 +261,14 @@ function setUp(world: World, namespace: NetworkNamespace, device: NetDevice, up:
     fibFlushDevice(namespace, device, false);
     for (const [key, entry] of namespace.neighbours) if (entry.deviceIndex === device.index) namespace.neighbours.delete(key);
     // The veth peer loses its carrier: neigh_carrier_down() flushes its entries but the permanent ones.
-    const peer = vethPeer(world, device);
-    if (peer) {
-      for (const [key, entry] of peer.namespace.neighbours) if (entry.deviceIndex === peer.device.index && entry.state !== "PERMANENT") peer.namespace.neighbours.delete(key);
+    if (carrierPeer) {
+      for (const [key, entry] of carrierPeer.namespace.neighbours) if (entry.deviceIndex === carrierPeer.device.index && entry.state !== "PERMANENT") carrierPeer.namespace.neighbours.delete(key);
     }
   }
-  void world;
 }
 
 /** br_add_if(). */
-function enslave(world: World, namespace: NetworkNamespace, device: NetDevice, masterIndex: number): KernelResult<unknown> {
+function enslave(namespace: NetworkNamespace, device: NetDevice, masterIndex: number): KernelResult<unknown> {
   const bridge = namespace.devices.get(masterIndex);
   if (!bridge) return fail("ENODEV");
   if (bridge.kind !== "bridge") return fail("EOPNOTSUPP");
@@ -281,7 +279,6 @@ function enslave(world: World, namespace: NetworkNamespace, device: NetDevice, m
   bridge.bridge!.hadPorts = true;
   brFdbAddLocal(bridge, device.mac, device.index);
   recalculateBridgeMac(namespace, bridge);
-  void world;
   return ok(undefined);
 }
 
@@ -343,7 +340,7 @@ function doSetlink(world: World, operation: LinkSet): KernelResult<unknown> {
     if (operation.masterIndex === null) {
       if (device.masterIndex !== undefined) release(namespace, device);
     } else {
-      const result = enslave(world, namespace, device, operation.masterIndex);
+      const result = enslave(namespace, device, operation.masterIndex);
       if (!result.ok) return result;
     }
   }
