@@ -8,5 +8,7 @@ ip netns exec n0 nc -lk 8080 &
 ip netns exec n0 nc -lk 8080 &
 ip netns exec n0 nc -u -l 9000 &
 ip netns exec n0 nc -u -l 9000 &
+# Give the listeners time to bind on the kernel.
+sleep 1
 ip netns exec n0 nc -z -w 1 127.0.0.1 8080        # expect: connected
 ip netns exec n0 nc -z -w 1 127.0.0.1 8081        # expect: refused

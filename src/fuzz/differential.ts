@@ -55,11 +55,14 @@ export function annotateWithKernelOutcomes(text: string, kernel: ScenarioRun): s
     .join("\n");
 }
 
+/** Runs one scenario text on both backends (runDifferential, or a cache in front of it). */
+export type DifferentialRunner = (text: string) => Promise<DifferentialResult>;
+
 /** The property: both backends agree on every command, probe and state of the scenario. */
-export function agreementProperty(kernel: Backend, features: FuzzFeatures = simulatorFeatures()) {
+export function agreementProperty(kernel: Backend, features: FuzzFeatures = simulatorFeatures(), runner: DifferentialRunner = (text) => runDifferential(text, kernel)) {
   return fc.asyncProperty(fuzzScenarioArbitrary(features), async (scenario: FuzzScenario) => {
     const text = renderScenario(scenario);
-    const result = await runDifferential(text, kernel);
+    const result = await runner(text);
     if (result.kind === "bad-input") throw new DivergenceFound(`the simulator cannot take a generated scenario:\n${result.messages.join("\n")}\n${text}`);
     if (result.comparison.divergences.length > 0) {
       const report = formatComparison(result.comparison).replaceAll(/\S*netsim-fuzz-[^/\s]*\//g, "");

@@ -169,6 +169,8 @@ export function renderScenario(scenario: FuzzScenario): string {
   });
   for (const device of devices) lines.push(`${ipIn(device.namespace)} link set ${device.name} up`);
   for (const listener of scenario.listeners) lines.push(`${inNamespace(listener.namespace)} nc -lk ${listener.port} &`);
+  // On the kernel a background listener binds a moment later: a connect right after it would race it.
+  if (scenario.listeners.length > 0) lines.push("sleep 0.5");
   for (const step of scenario.steps) lines.push(renderStep(step, deviceAt, ipIn, inNamespace));
   return `${lines.join("\n")}\n`;
 }
@@ -191,8 +193,10 @@ function renderStep(
       return `${ipIn(device.namespace)} route add ${destination} dev ${device.name}`;
     }
     case "link": {
+      // The kernel handles the peer's carrier change a moment later (linkwatch, up to a second);
+      // what is sent before then races it (seed 3: a neighbour entry made, then flushed).
       const device = deviceAt(step.device);
-      return `${ipIn(device.namespace)} link set ${device.name} ${step.up ? "up" : "down"}`;
+      return `${ipIn(device.namespace)} link set ${device.name} ${step.up ? "up" : "down"}\nsleep 1`;
     }
     case "forward":
       return `${inNamespace(step.namespace)} sysctl -q -w net.ipv4.ip_forward=${step.on ? 1 : 0}`;

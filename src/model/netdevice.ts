@@ -43,6 +43,12 @@ export interface NetDevice {
   everUp: boolean;
   /** The other end of a veth pair. */
   peer?: { namespaceId: number; index: number };
+  /**
+   * The operstate linkwatch set when the device was last up without carrier
+   * (rfc2863_policy() runs at that event only, so it keeps what it saw then);
+   * absent while it has carrier or is down.
+   */
+  operstateWithoutCarrier?: "DOWN" | "LOWERLAYERDOWN";
   /** The bridge this device is a port of (IFF_SLAVE, `master`). */
   masterIndex?: number;
   /** Bridge devices only: ports and forwarding database. */

@@ -180,12 +180,15 @@ function rebuildHeap(world: World): void {
 
 export type NcListenResult = { readonly ok: true } | { readonly ok: false; readonly stderr: string };
 
-/** `nc -l [-k] [-u] PORT &`: a socket bound to the port, in the namespace that ran it. */
+/**
+ * `nc -l [-k] [-u] PORT &`: a socket bound to the port, in the namespace that
+ * ran it. OpenBSD nc sets SO_REUSEPORT on every listening socket, so a second
+ * `nc -l` on the same port (TCP or UDP, wildcard or a specific address) binds
+ * too (measured: both keep running, a connect succeeds); the first one
+ * bound is the one this model delivers to.
+ */
 export function ncListen(namespace: NetworkNamespace, port: number, udp: boolean, keepListening: boolean, address = 0): NcListenResult {
   const protocol = udp ? "udp" : "tcp";
-  if (namespace.sockets.some((socket) => socket.open && socket.protocol === protocol && socket.port === port && (socket.address === 0 || address === 0 || socket.address === address))) {
-    return { ok: false, stderr: "nc: Address already in use\n" };
-  }
   namespace.sockets.push({ protocol, port, address, keepListening, open: true });
   return { ok: true };
 }

@@ -6,7 +6,7 @@
 // (those bash runs and those `ip netns exec` / `nsenter` exec); a BASH_ENV
 // DEBUG trap tells them where each command stands. See sandbox-scripts.ts.
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { ExpectationSyntaxError, parseExpectations, type Expectation } from "../../scenario/expectations.js";
@@ -162,6 +162,10 @@ export class KernelBackend implements Backend {
 
     const stateDirectory = mkdtempSync(join(this.options.temporaryDirectory ?? tmpdir(), "netsim-kernel-"));
     const createRunNetns = !existsSync("/run/netns");
+    // A tmpfs over /run would hide a state directory under it.
+    if (createRunNetns && resolve(this.options.temporaryDirectory ?? tmpdir()).startsWith("/run/")) {
+      throw new Error("kernel backend: the temporary directory cannot be under /run while the host has no /run/netns");
+    }
     const config: SandboxConfig = {
       stateDirectory,
       scenarioFile,
@@ -174,7 +178,6 @@ export class KernelBackend implements Backend {
     };
     const cleanUp = () => {
       rmSync(stateDirectory, { recursive: true, force: true });
-      if (createRunNetns) removeIfEmpty("/run/netns");
     };
     try {
       writeSandboxFiles(config);
@@ -205,14 +208,5 @@ export class KernelBackend implements Backend {
     } finally {
       cleanUp();
     }
-  }
-}
-
-// The sandbox had to create /run/netns on the host to mount over it.
-function removeIfEmpty(directory: string): void {
-  try {
-    if (readdirSync(directory).length === 0) rmdirSync(directory);
-  } catch {
-    // gone already, or in use by someone else: leave it
   }
 }

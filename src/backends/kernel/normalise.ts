@@ -58,17 +58,28 @@ function without(object: JsonObject, keys: readonly string[]): JsonObject {
 const LINK_NOISE = ["ifindex", "link_index", "link_netnsid", "stats", "stats64"];
 
 /**
- * A carrier that just came on (a veth whose peer was set up a moment ago)
- * shows LOWER_UP at once, but IFF_RUNNING and the operstate follow only when
+ * A carrier change shows in LOWER_UP at once, but IFF_RUNNING (iproute2's
+ * NO-CARRIER is UP without RUNNING) and the operstate follow only when
  * linkwatch runs, up to a second later (linkwatch_fire_event() delays
- * non-urgent events): until then iproute2 prints NO-CARRIER next to LOWER_UP
- * with the old operstate. That pair is only ever this lag, so it is shown as
- * linkwatch will leave it: no NO-CARRIER, operstate UP.
+ * non-urgent events). A snapshot in between is timing, so it is shown as
+ * linkwatch will leave it:
+ * - carrier just on (a veth whose peer was set up a moment ago): NO-CARRIER
+ *   next to LOWER_UP, the old operstate. Settled: no NO-CARRIER, operstate UP.
+ * - carrier just off (the peer was set down): UP without LOWER_UP and without
+ *   NO-CARRIER, operstate still UP. Settled: NO-CARRIER, and rfc2863_policy()'s
+ *   operstate: LOWERLAYERDOWN when the device has a lower link whose ifindex
+ *   differs from its own (iflink), else DOWN.
  */
 function settleLinkwatch(link: JsonObject): JsonObject {
   const flags = Array.isArray(link.flags) ? link.flags : [];
-  if (!flags.includes("LOWER_UP") || !flags.includes("NO-CARRIER")) return link;
-  return { ...link, flags: flags.filter((flag) => flag !== "NO-CARRIER"), operstate: "UP" };
+  if (flags.includes("LOWER_UP") && flags.includes("NO-CARRIER")) {
+    return { ...link, flags: flags.filter((flag) => flag !== "NO-CARRIER"), operstate: "UP" };
+  }
+  if (flags.includes("UP") && !flags.includes("LOWER_UP") && !flags.includes("NO-CARRIER") && link.link_type !== "loopback") {
+    const lowerLink = typeof link.link_index === "number" && link.link_index !== link.ifindex;
+    return { ...link, flags: ["NO-CARRIER", ...flags], operstate: lowerLink ? "LOWERLAYERDOWN" : "DOWN" };
+  }
+  return link;
 }
 
 function normaliseLinkObject(link: JsonObject, context: NormaliseContext): JsonObject {
@@ -107,15 +118,22 @@ export function normaliseRoutes(text: string): string {
 
 // These differ only by when the last confirmation came (timers): all mean "resolved".
 const RESOLVED_NEIGHBOUR_STATES = new Set(["REACHABLE", "STALE", "DELAY", "PROBE"]);
+// A resolution without an answer is INCOMPLETE for mcast_solicit × retrans_time
+// (3 s), then FAILED. The kernel's clock runs on while the backend takes its
+// snapshots (a few hundred ms each) and the simulator's virtual clock does
+// not, so which of the two a scenario ends on is timing: both mean "unresolved".
+const UNRESOLVED_NEIGHBOUR_STATES = new Set(["INCOMPLETE", "FAILED"]);
 
-/** `ip -j neigh`: IPv4 entries; timer-driven states folded into REACHABLE, generated MACs replaced. */
+/** `ip -j neigh`: IPv4 entries; timer-driven states folded (REACHABLE, <unresolved>), generated MACs replaced. */
 export function normaliseNeighbours(text: string, context: NormaliseContext): string {
   return print(
     parseArray(text)
       .filter((entry) => !isIpv6(entry.dst))
       .map((entry) => {
         const states = Array.isArray(entry.state) ? entry.state : [];
-        const state = states.map((name) => (typeof name === "string" && RESOLVED_NEIGHBOUR_STATES.has(name) ? "REACHABLE" : name));
+        const state = states.map((name) =>
+          typeof name !== "string" ? name : RESOLVED_NEIGHBOUR_STATES.has(name) ? "REACHABLE" : UNRESOLVED_NEIGHBOUR_STATES.has(name) ? "<unresolved>" : name,
+        );
         const lladdr = entry.lladdr === undefined || keepsMac(entry.lladdr, context) ? entry.lladdr : "<generated>";
         const normalised: JsonObject = { ...entry, state: [...new Set(state)] };
         if (lladdr !== undefined) normalised.lladdr = lladdr;

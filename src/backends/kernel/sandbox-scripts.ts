@@ -31,7 +31,11 @@ export interface SandboxConfig {
   readonly snapshots: boolean;
   readonly scriptTimeoutSeconds: number;
   readonly commandTimeoutSeconds: number;
-  /** Whether /run/netns must be created (it did not exist on the host). */
+  /**
+   * The host has no /run/netns: the sandbox mounts a tmpfs over /run (in its
+   * own mount namespace) to make one, so nothing is created on the host's
+   * filesystem, and concurrent runs cannot race over creating and removing it.
+   */
   readonly createRunNetns: boolean;
 }
 
@@ -154,7 +158,9 @@ ${assignments({
   create_run_netns: config.createRunNetns,
 })}
 fail() { echo "netsim sandbox: $1" >&2; exit 90; }
-if [[ -n $create_run_netns ]]; then "$mkdir" -p /run/netns || fail "cannot create /run/netns"; fi
+if [[ -n $create_run_netns ]]; then
+  "$mount" -t tmpfs -o mode=0755 netsim-run /run && "$mkdir" -p /run/netns || fail "cannot make /run/netns"
+fi
 # A private tmpfs: 'ip netns add' inside never reaches the host's /run/netns.
 "$mount" -t tmpfs -o mode=0755 netsim-sandbox /run/netns || fail "cannot mount a tmpfs on /run/netns"
 # Only net.* stays writable: a scenario's sysctl can never change the host's kernel.
@@ -189,6 +195,33 @@ ${assignments({
 })}
 directory=$snapshots/$1
 "$mkdir" -p -- "$directory"
+
+# A carrier change shows in LOWER_UP at once, but RUNNING, the operstate, the
+# routes' linkdown flag and the neighbour flush follow only when linkwatch
+# runs, up to a second later. A link whose LOWER_UP and RUNNING disagree
+# (NO-CARRIER beside LOWER_UP, or UP with neither) is such a pending change:
+# wait for it (1.5 s at most), so a snapshot never catches the kernel halfway.
+linkwatch_pending() {
+  local path line flags
+  local -a ip_namespace
+  for path in "" /run/netns/*; do
+    ip_namespace=()
+    if [[ -n $path ]]; then [[ -e $path ]] || continue; ip_namespace=(-n "\${path##*/}"); fi
+    while IFS= read -r line; do
+      flags=\${line#*<}
+      flags=,\${flags%%>*},
+      [[ $flags == *,LOWER_UP,* && $flags == *,NO-CARRIER,* ]] && return 0
+      [[ $flags == *,UP,* && $flags != *,LOWER_UP,* && $flags != *,NO-CARRIER,* ]] && return 0
+    done < <("$ip" "\${ip_namespace[@]}" -o link 2> /dev/null)
+  done
+  return 1
+}
+waited=0
+while (( waited < 15 )) && linkwatch_pending; do
+  read -r -t 0.1 <> <(:) || :
+  waited=$((waited + 1))
+done
+
 capture() {
   local prefix=$directory/$1 name=$2
   local -a ip_namespace=() enter=()

@@ -57,6 +57,8 @@ export function operstate(world: World, namespace: NetworkNamespace, device: Net
   if (!device.adminUp) return "DOWN";
   if (device.kind === "loopback" || device.kind === "dummy") return "UNKNOWN";
   if (!hasCarrier(world, namespace, device)) {
+    // What linkwatch decided at the carrier event (see rtnetlink.ts), when it ran.
+    if (device.operstateWithoutCarrier) return device.operstateWithoutCarrier;
     if (device.peer) {
       const linked = namespace.devices.get(device.peer.index);
       if (linked && !linked.adminUp) return "LOWERLAYERDOWN";

@@ -163,3 +163,38 @@ describe("explicitMacAddresses", () => {
     ).toEqual(new Set(["02:00:00:00:00:01", "02:aa:00:00:00:09"]));
   });
 });
+
+describe("timing the simulator cannot share (kernel clock, linkwatch, teardown races)", () => {
+  const link = (flags: string[], operstate: string, extra: Record<string, unknown> = {}) => JSON.stringify([{ ifindex: 3, link_index: 2, ifname: "vb0", flags, operstate, ...extra }]);
+  const settled = (text: string) => JSON.parse(normaliseLinks(text, context)) as { flags: string[]; operstate: string }[];
+
+  it("shows a carrier that just came on as linkwatch will leave it", () => {
+    expect(settled(link(["NO-CARRIER", "BROADCAST", "MULTICAST", "UP", "LOWER_UP"], "DOWN"))).toEqual([
+      { ifname: "vb0", flags: ["BROADCAST", "MULTICAST", "UP", "LOWER_UP"], operstate: "UP" },
+    ]);
+  });
+
+  it("shows a carrier that just went off as linkwatch will leave it: LOWERLAYERDOWN over a lower link, else DOWN", () => {
+    expect(settled(link(["BROADCAST", "MULTICAST", "UP"], "UP"))[0]).toMatchObject({ flags: ["NO-CARRIER", "BROADCAST", "MULTICAST", "UP"], operstate: "LOWERLAYERDOWN" });
+    expect(settled(link(["BROADCAST", "MULTICAST", "UP"], "UP", { link_index: 3 }))[0]).toMatchObject({ operstate: "DOWN" });
+    // Settled states pass unchanged.
+    expect(settled(link(["NO-CARRIER", "BROADCAST", "MULTICAST", "UP"], "LOWERLAYERDOWN"))[0]).toMatchObject({ flags: ["NO-CARRIER", "BROADCAST", "MULTICAST", "UP"], operstate: "LOWERLAYERDOWN" });
+    expect(settled(link(["BROADCAST", "MULTICAST"], "DOWN"))[0]).toMatchObject({ flags: ["BROADCAST", "MULTICAST"], operstate: "DOWN" });
+  });
+
+  it("folds INCOMPLETE and FAILED into <unresolved>", () => {
+    const entries = JSON.stringify([
+      { dst: "10.0.0.2", dev: "v0", state: ["INCOMPLETE"] },
+      { dst: "10.0.0.3", dev: "v0", state: ["FAILED"] },
+    ]);
+    expect((JSON.parse(normaliseNeighbours(entries, context)) as { state: string[] }[]).map((entry) => entry.state)).toEqual([["<unresolved>"], ["<unresolved>"]]);
+  });
+
+  it("folds an assured TCP flow's teardown states, not an unreplied one's", () => {
+    const flow = (state: string, assured: boolean) =>
+      `tcp      6 10 ${state} src=10.0.0.1 dst=10.0.0.2 sport=40000 dport=80 src=10.0.0.2 dst=10.0.0.1 sport=80 dport=40000 ${assured ? "[ASSURED] " : ""}mark=0 use=1\n`;
+    expect(normaliseConntrack(flow("CLOSE", true))).toBe(normaliseConntrack(flow("TIME_WAIT", true)));
+    expect(normaliseConntrack(flow("CLOSE", true))).toContain("tcp 6 <teardown> src=10.0.0.1");
+    expect(normaliseConntrack(flow("SYN_SENT", false))).toContain("tcp 6 SYN_SENT src=10.0.0.1");
+  });
+});

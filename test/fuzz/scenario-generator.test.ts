@@ -1,0 +1,61 @@
+// The differential fuzzer's scenarios: valid for the simulator (no input
+// problems), deterministic for a seed, and shaped by the simulator's features.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { afterAll, describe, expect, it } from "vitest";
+import { SimBackend } from "../../src/backends/sim/sim-backend.js";
+import { annotateWithKernelOutcomes, simulatorFeatures } from "../../src/fuzz/differential.js";
+import { fuzzScenarioArbitrary, renderScenario } from "../../src/fuzz/scenario-generator.js";
+import type { ScenarioRun } from "../../src/scenario/result.js";
+
+const folder = mkdtempSync(join(tmpdir(), "netsim-fuzz-test-"));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+describe("fuzzScenarioArbitrary", () => {
+  it("makes scenarios the simulator takes whole: no unmodelled command or option, at least one probe", async () => {
+    const file = join(folder, "scenario.sh");
+    await fc.assert(
+      fc.asyncProperty(fuzzScenarioArbitrary(simulatorFeatures()), async (scenario) => {
+        const text = renderScenario(scenario);
+        writeFileSync(file, text);
+        const run = await new SimBackend().run(file, { snapshots: true });
+        expect(run.problems).toEqual([]);
+        expect(run.commands.some((record) => record.probe !== undefined)).toBe(true);
+        expect(run.snapshots?.length).toBeGreaterThan(1);
+      }),
+      { numRuns: 40, seed: 4242 },
+    );
+  }, 120_000);
+
+  it("gives the same scenarios for the same seed", () => {
+    const sample = () => fc.sample(fuzzScenarioArbitrary({ iptables: true, nc: true }), { seed: 7, numRuns: 5 }).map(renderScenario);
+    expect(sample()).toEqual(sample());
+  });
+
+  it("uses iptables and nc only when the simulator models them", () => {
+    const texts = (features: { iptables: boolean; nc: boolean }) => fc.sample(fuzzScenarioArbitrary(features), { seed: 1, numRuns: 200 }).map(renderScenario).join("");
+    const without = texts({ iptables: false, nc: false });
+    expect(without).not.toMatch(/iptables|\bnc\b/);
+    expect(without).toMatch(/ping -c 1 -W 0\.3/);
+    const all = texts({ iptables: true, nc: true });
+    for (const form of ["iptables -P", "-j MASQUERADE", "-j SNAT --to-source", "-j DNAT --to-destination", "nc -lk", "nc -z -w 1", "master br0", "route add default"]) expect(all).toContain(form);
+  });
+});
+
+describe("annotateWithKernelOutcomes", () => {
+  it("writes each probe's kernel outcome and each failed command as the line's # expect:", () => {
+    const text = "ip netns add a\nip route add default via 10.9.9.9\nping -c 1 10.0.0.1\n";
+    const at = (line: number) => ({ file: "/f.sh", line });
+    const kernel = {
+      file: "/f.sh",
+      commands: [
+        { location: at(1), callers: [], namespace: "", argv: ["ip"], exitCode: 0, stdout: "", stderr: "" },
+        { location: at(2), callers: [], namespace: "", argv: ["ip"], exitCode: 2, stdout: "", stderr: "" },
+        { location: at(3), callers: [], namespace: "", argv: ["ping"], exitCode: 1, stdout: "", stderr: "", probe: { tool: "ping", outcome: "no-reply" } },
+      ],
+    } as unknown as ScenarioRun;
+    expect(annotateWithKernelOutcomes(text, kernel)).toBe("ip netns add a\nip route add default via 10.9.9.9   # expect: error\nping -c 1 10.0.0.1   # expect: no-reply\n");
+  });
+});

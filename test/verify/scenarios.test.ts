@@ -1,0 +1,56 @@
+// Every scenario under scenarios/ on both backends: 0 divergences, and the
+// host's own network namespace exactly as it was (links, addresses, routes,
+// iptables ruleset, /run/netns). Skipped, with the reason, where the kernel
+// backend cannot run (not root, not Linux, a tool missing).
+import { readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { checkKernelBackendAvailable, KernelBackend } from "../../src/backends/kernel/kernel-backend.js";
+import { SimBackend } from "../../src/backends/sim/sim-backend.js";
+import { formatComparison } from "../../src/verify/report.js";
+import { verifyScenario } from "../../src/verify/verify.js";
+import { hostNetworkState } from "../backends/kernel/sandbox-helpers.js";
+
+const REPOSITORY = join(import.meta.dirname, "..", "..");
+const availability = checkKernelBackendAvailable();
+const skipReason = availability.ok ? "" : ` — SKIPPED: ${availability.reason}`;
+
+/** scenarios/**\/*.sh, without the preludes under lib/ that scenarios source. */
+function scenarioFiles(directory: string): string[] {
+  return readdirSync(directory)
+    .sort()
+    .flatMap((name) => {
+      const path = join(directory, name);
+      if (statSync(path).isDirectory()) return name === "lib" ? [] : scenarioFiles(path);
+      return name.endsWith(".sh") ? [path] : [];
+    });
+}
+
+const scenarios = scenarioFiles(join(REPOSITORY, "scenarios"));
+
+describe.skipIf(!availability.ok)(`netsim verify over every scenario${skipReason}`, () => {
+  let before: Record<string, unknown>;
+  beforeAll(() => {
+    before = hostNetworkState();
+  });
+
+  it("has scenarios to verify", () => {
+    expect(scenarios.length).toBeGreaterThan(10);
+  });
+
+  it.each(scenarios.map((file) => relative(REPOSITORY, file)))("%s: the simulator and the kernel agree", async (file) => {
+    const result = await verifyScenario(join(REPOSITORY, file), { sim: new SimBackend(), kernel: new KernelBackend() });
+    if (result.kind === "bad-input") throw new Error(result.messages.join("\n"));
+    const { comparison } = result;
+    expect(comparison.divergences.length === 0 ? "" : formatComparison(comparison)).toBe("");
+    // Something was compared: every probe, a state after each and at the end.
+    expect(comparison.stateChecks).toBe(comparison.probes + 1);
+    // Kernel-verified expectations: the kernel itself meets every `# expect:`.
+    expect(result.kernel.expectations.filter((expectation) => !expectation.ok)).toEqual([]);
+  }, 120_000);
+
+  // Runs last (tests in a file run in order): the safety check.
+  it("left the host's links, addresses, routes, ruleset and /run/netns as they were", () => {
+    expect(hostNetworkState()).toEqual(before);
+  });
+});
