@@ -99,11 +99,14 @@ describe("diagram SVG", () => {
     expect(groups.some((group) => group.id === "drop")).toBe(false);
   });
 
-  it("renders every stage of every walkthrough file with the whole world in it", async () => {
-    const files = readdirSync(WALKTHROUGH).filter((name) => name.endsWith(".sh")).sort();
-    expect(files.length).toBeGreaterThanOrEqual(7);
+  it("renders every stage of every walkthrough and Docker file with the whole world in it", async () => {
+    const files = [
+      ...readdirSync(WALKTHROUGH).filter((name) => name.endsWith(".sh")).map((name) => join(WALKTHROUGH, name)),
+      ...readdirSync("scenarios/docker").filter((name) => name.endsWith(".sh")).map((name) => join("scenarios/docker", name)),
+    ].sort();
+    expect(files.length).toBeGreaterThanOrEqual(12);
     for (const name of files) {
-      const snapshots = await takeSnapshots(join(WALKTHROUGH, name), { stages: true });
+      const snapshots = await takeSnapshots(name, { stages: true });
       expect(snapshots.run.problems).toEqual([]);
       const probes = snapshots.run.commands.filter((record) => record.probe).length;
       expect(snapshots.stages.filter((stage) => stage.kind === "probe")).toHaveLength(probes);
