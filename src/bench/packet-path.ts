@@ -9,6 +9,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkKernelBackendAvailable, KernelBackend } from "../backends/kernel/kernel-backend.js";
+import { walkthroughUplink } from "./uplink.js";
 import { NETWORK_COMMANDS } from "../commands/registry.js";
 import { parseIpv4Address } from "../model/address.js";
 import type { NetworkNamespace } from "../model/netns.js";
@@ -28,15 +29,7 @@ export function natAvailable(): boolean {
 
 /** One container behind br0, the host forwarding to the uplink; with NAT when `masquerade`. */
 export function containerPathScript(masquerade: boolean): string {
-  return `ip netns add wan
-ip link add eth0 type veth peer name wan0 netns wan
-ip addr add 192.168.0.100/16 dev eth0
-ip link set eth0 up
-ip -n wan addr add 192.168.0.1/16 dev wan0
-ip -n wan addr add 8.8.8.8/32 dev lo
-ip -n wan link set lo up
-ip -n wan link set wan0 up
-ip route add default via 192.168.0.1
+  return `${walkthroughUplink()}
 ip link add br0 type bridge
 ip link set br0 up
 ip addr add 172.18.0.1/16 dev br0

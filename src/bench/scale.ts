@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { checkKernelBackendAvailable, KernelBackend } from "../backends/kernel/kernel-backend.js";
 import { ScenarioSimulator } from "../scenario/runner.js";
 import { formatBytes, formatMs, formatRatio, heapAfterCollection, now, seededRandom, type BenchRow } from "./measure.js";
+import { walkthroughUplink } from "./uplink.js";
 
 /** The address of container `index` (1-based) on 10.0.0.0/16: 10.0.0.1 is the bridge. */
 export function containerAddress(index: number): string {
@@ -14,24 +15,14 @@ export function containerAddress(index: number): string {
   return `10.0.${host >> 8}.${host & 255}`;
 }
 
-const UPLINK = `# The uplink, as in the walkthrough: wan plays the gateway and owns 8.8.8.8,
-# and routes the containers' network back to the host.
-ip netns add wan
-ip link add eth0 type veth peer name wan0 netns wan
-ip addr add 192.168.0.100/16 dev eth0
-ip link set eth0 up
-ip -n wan addr add 192.168.0.1/16 dev wan0
-ip -n wan addr add 8.8.8.8/32 dev lo
-ip -n wan link set lo up
-ip -n wan link set wan0 up
-ip -n wan route add 10.0.0.0/16 via 192.168.0.100
-ip route add default via 192.168.0.1
+// The walkthrough's uplink; here wan also routes the containers' network back to the host.
+const UPLINK = () => `${walkthroughUplink()}ip -n wan route add 10.0.0.0/16 via 192.168.0.100
 sysctl -q -w net.ipv4.ip_forward=1
 `;
 
 /** The setup: a bridge and `count` containers, each a namespace with a veth into the bridge. */
 export function scaleSetupScript(count: number): string {
-  return `${UPLINK}
+  return `${UPLINK()}
 ip link add br0 type bridge
 ip link set br0 up
 ip addr add 10.0.0.1/16 dev br0
