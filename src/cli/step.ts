@@ -2,7 +2,7 @@
 // (and one probe hop) at a time; as text when stdout is not a terminal.
 // `netsim shell`: the same simulator at an interactive prompt.
 import { existsSync, readFileSync } from "node:fs";
-import { createElement } from "react";
+import { createElement, type ReactElement } from "react";
 import { render } from "ink";
 import { App } from "../tui/components/App.js";
 import { ShellApp } from "../tui/components/ShellApp.js";
@@ -55,18 +55,25 @@ export async function stepCommand(argv: readonly string[]): Promise<number> {
   const size = () => ({ width: Math.max(40, stdout.columns ?? 80), height: Math.max(12, stdout.rows ?? 24) });
   const color = colourWanted(process.env);
   stdout.write(ENTER_ALTERNATE_SCREEN);
-  const element = () => createElement(App, { walk, color, ...size() });
-  const instance = render(element(), { exitOnCtrlC: true, patchConsole: false });
-  const onResize = () => instance.rerender(element());
-  stdout.on("resize", onResize);
   try {
-    await instance.waitUntilExit();
+    await renderUntilExit(() => createElement(App, { walk, color, ...size() }));
   } finally {
-    stdout.off("resize", onResize);
     stdout.write(LEAVE_ALTERNATE_SCREEN);
   }
   for (const problem of walk.problems) process.stderr.write(`${problem.message}\n`);
   return exitStatus(walk);
+}
+
+/** Draws an Ink element, redrawn at each terminal resize, until it exits. */
+async function renderUntilExit(element: () => ReactElement): Promise<void> {
+  const instance = render(element(), { exitOnCtrlC: true, patchConsole: false });
+  const onResize = () => instance.rerender(element());
+  process.stdout.on("resize", onResize);
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    process.stdout.off("resize", onResize);
+  }
 }
 
 /** `netsim shell`: a prompt whose lines run in the simulator; lines from stdin, echoed with their output, when it is not a terminal. */
@@ -90,14 +97,6 @@ export async function shellCommand(argv: readonly string[]): Promise<number> {
     return status;
   }
   const stdout = process.stdout;
-  const element = () => createElement(ShellApp, { session, color: colourWanted(process.env), width: Math.max(40, stdout.columns ?? 80) });
-  const instance = render(element(), { exitOnCtrlC: true, patchConsole: false });
-  const onResize = () => instance.rerender(element());
-  stdout.on("resize", onResize);
-  try {
-    await instance.waitUntilExit();
-  } finally {
-    stdout.off("resize", onResize);
-  }
+  await renderUntilExit(() => createElement(ShellApp, { session, color: colourWanted(process.env), width: Math.max(40, stdout.columns ?? 80) }));
   return 0;
 }

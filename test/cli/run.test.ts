@@ -1,17 +1,13 @@
 // `netsim run` as a user runs it: the built command, its output, exit
 // status, --trace, --json and --junit.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-
-const REPOSITORY = join(import.meta.dirname, "..", "..");
-const NETSIM = join(REPOSITORY, "dist", "netsim.mjs");
+import { runNetsim } from "../support/netsim-cli.js";
 
 function netsim(...args: string[]) {
-  const result = spawnSync(process.execPath, [NETSIM, ...args], { cwd: REPOSITORY, encoding: "utf8" });
-  return { stdout: result.stdout, stderr: result.stderr, status: result.status };
+  return runNetsim(args);
 }
 
 describe("netsim run", () => {

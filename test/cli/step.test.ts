@@ -1,19 +1,15 @@
 // `netsim step` as a user runs it, without a terminal: the built command prints the walk as text.
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { runNetsim } from "../support/netsim-cli.js";
 import { colourWanted } from "../../src/cli/step.js";
 
-const REPOSITORY = join(import.meta.dirname, "..", "..");
-const NETSIM = join(REPOSITORY, "dist", "netsim.mjs");
 
 function netsim(...args: string[]) {
   return netsimWithInput("", ...args);
 }
 
 function netsimWithInput(input: string, ...args: string[]) {
-  const result = spawnSync(process.execPath, [NETSIM, ...args], { cwd: REPOSITORY, encoding: "utf8", input });
-  return { stdout: result.stdout, stderr: result.stderr, status: result.status };
+  return runNetsim(args, { input });
 }
 
 describe("netsim step", () => {

@@ -1,20 +1,16 @@
 // `netsim verify` as a user runs it: the built command, its output and exit status.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runNetsim } from "../support/netsim-cli.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { checkKernelBackendAvailable } from "../../src/backends/kernel/kernel-backend.js";
 
-const REPOSITORY = join(import.meta.dirname, "..", "..");
-const NETSIM = join(REPOSITORY, "dist", "netsim.mjs");
 const availability = checkKernelBackendAvailable();
 const skipReason = availability.ok ? "" : ` — SKIPPED: ${availability.reason}`;
 
 function netsim(args: string[], options: { asNobody?: boolean } = {}) {
-  const command = options.asNobody ? ["setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, NETSIM, ...args]] as const : [process.execPath, [NETSIM, ...args]] as const;
-  const result = spawnSync(command[0], command[1], { cwd: REPOSITORY, encoding: "utf8", timeout: 120_000 });
-  return { stdout: result.stdout, stderr: result.stderr, status: result.status };
+  return runNetsim(args, { ...options, timeout: 120_000 });
 }
 
 describe("netsim verify", () => {

@@ -2,7 +2,7 @@
 // through sourced files and functions, expectations, and bad input.
 import { describe, expect, it } from "vitest";
 import { ScenarioSimulator } from "../../src/scenario/runner.js";
-import { simulate } from "../support/simulate.js";
+import { simulate, TWO_HOSTS } from "../support/simulate.js";
 
 describe("scenario runner", () => {
   it("runs variables, loops, functions, here-documents and sourced files, locating each command", async () => {
@@ -95,20 +95,7 @@ describe("scenario runner", () => {
   });
 
   it("replays byte for byte: same output, records and traces", async () => {
-    const script = [
-      "ip netns add a",
-      "ip netns add b",
-      "ip link add va type veth peer name vb",
-      "ip link set va netns a",
-      "ip link set vb netns b",
-      "ip -n a addr add 10.0.0.1/24 dev va",
-      "ip -n b addr add 10.0.0.2/24 dev vb",
-      "ip -n a link set va up",
-      "ip -n b link set vb up",
-      "ip netns exec a ping -c 3 10.0.0.2",
-      "ip -n a link",
-      "",
-    ].join("\n");
+    const script = `${TWO_HOSTS}ip netns exec a ping -c 3 10.0.0.2\nip -n a link\n`;
     const first = await simulate(script, { tracing: true });
     const second = await simulate(script, { tracing: true });
     expect(JSON.stringify([second.output, second.commands, second.traces])).toBe(JSON.stringify([first.output, first.commands, first.traces]));

@@ -2,7 +2,6 @@
 // host's own network namespace exactly as it was (links, addresses, routes,
 // iptables ruleset, /run/netns). Skipped, with the reason, where the kernel
 // backend cannot run (not root, not Linux, a tool missing).
-import { readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { checkKernelBackendAvailable, KernelBackend } from "../../src/backends/kernel/kernel-backend.js";
@@ -10,23 +9,13 @@ import { SimBackend } from "../../src/backends/sim/sim-backend.js";
 import { formatComparison } from "../../src/verify/report.js";
 import { verifyScenario } from "../../src/verify/verify.js";
 import { hostNetworkState } from "../backends/kernel/sandbox-helpers.js";
+import { scenarioFiles } from "../support/scenario-files.js";
 
 const REPOSITORY = join(import.meta.dirname, "..", "..");
 const availability = checkKernelBackendAvailable();
 const skipReason = availability.ok ? "" : ` — SKIPPED: ${availability.reason}`;
 
-/** scenarios/**\/*.sh, without the preludes under lib/ that scenarios source. */
-function scenarioFiles(directory: string): string[] {
-  return readdirSync(directory)
-    .sort()
-    .flatMap((name) => {
-      const path = join(directory, name);
-      if (statSync(path).isDirectory()) return name === "lib" ? [] : scenarioFiles(path);
-      return name.endsWith(".sh") ? [path] : [];
-    });
-}
-
-const scenarios = scenarioFiles(join(REPOSITORY, "scenarios"));
+const scenarios = scenarioFiles();
 
 describe.skipIf(!availability.ok)(`netsim verify over every scenario${skipReason}`, () => {
   let before: Record<string, unknown>;
