@@ -1,7 +1,25 @@
 #!/usr/bin/env node
 // The `netsim` command.
 // Each subcommand is loaded only when asked for, so `netsim run` does not pay
-// for the terminal UI or the Graphviz WebAssembly at start-up.
+// for the terminal UI or the Graphviz WebAssembly at start-up. In the bundle
+// (src/build/bundle.ts) `run` is also a classic script, loaded through V8's
+// code cache (./code-cache.ts); unbundled, or when that script does not load,
+// it is the ES module as everywhere else.
+import { fileURLToPath } from "node:url";
+import { loadScript } from "./code-cache.js";
+
+/** The bundle's classic-script build of ./run.ts, relative to the bundle's entry; set by src/build/bundle.ts only. */
+declare const NETSIM_RUN_SCRIPT: string | undefined;
+
+type RunModule = typeof import("./run.js");
+
+async function runSubcommand(argv: string[]): Promise<number> {
+  const script = typeof NETSIM_RUN_SCRIPT === "string" ? loadScript<RunModule>(fileURLToPath(new URL(NETSIM_RUN_SCRIPT, import.meta.url))) : undefined;
+  if (!script) return (await import("./run.js")).runCommand(argv);
+  const code = await script.exports.runCommand(argv);
+  script.saveCache();
+  return code;
+}
 
 const USAGE = `usage: netsim run [--trace] [--explain] [--json] [--junit FILE] SCENARIO...
        netsim diagram FILE [--at LINE] [--probe LINE] [--format svg|dot|mermaid] [-o OUT] | --stages DIR
@@ -38,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case "run":
-      return (await import("./run.js")).runCommand(rest);
+      return runSubcommand(rest);
     case "explain":
       return (await import("./explain.js")).explainCommand(rest);
     case "verify":

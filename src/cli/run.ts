@@ -1,20 +1,20 @@
 // `netsim run FILE...`: each scenario in the simulator (or, with --backend
 // kernel, on the real kernel in a throwaway sandbox), its output, and the
 // verdict on every expectation.
+//
+// The kernel backend and the explainer are loaded only when --backend kernel
+// or --explain asks for them: a plain `netsim run` does not pay their start-up.
 import { writeFileSync } from "node:fs";
 import { relative } from "node:path";
-import { checkKernelBackendAvailable, KernelBackend } from "../backends/kernel/kernel-backend.js";
 import { createWorld } from "../net/core/net-namespace.js";
 import type { ScenarioRun, SourceLocation } from "../scenario/result.js";
 import { ScenarioSimulator, type SimulatedRun } from "../scenario/runner.js";
 import { formatExpectationReport, summaryLine } from "../render/report.js";
 import { junitReport } from "../render/junit.js";
-import { explainScenario } from "../explain/explain.js";
-import { formatExplanation } from "../render/explanation.js";
-import { sourceLineReader } from "./explain.js";
 
 /** `--explain`: why each failed probe failed, after the scenario's own report. */
 async function printExplanations(file: string): Promise<void> {
+  const [{ explainScenario }, { formatExplanation }, { sourceLineReader }] = await Promise.all([import("../explain/explain.js"), import("../render/explanation.js"), import("./explain.js")]);
   const { run, explanations } = await explainScenario(file);
   const reader = sourceLineReader();
   for (const explanation of explanations) {
@@ -84,8 +84,9 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     process.stderr.write(`${parsed}\n`);
     return 2;
   }
-  if (parsed.backend === "kernel") {
-    const availability = checkKernelBackendAvailable();
+  const kernel = parsed.backend === "kernel" ? await import("../backends/kernel/kernel-backend.js") : undefined;
+  if (kernel) {
+    const availability = kernel.checkKernelBackendAvailable();
     if (!availability.ok) {
       process.stderr.write(`netsim run: the kernel backend cannot run here: ${availability.reason}\n`);
       return 3;
@@ -94,9 +95,9 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const runs: SimulatedRun[] = [];
   for (const file of parsed.files) {
     let run: SimulatedRun;
-    if (parsed.backend === "kernel") {
+    if (kernel) {
       try {
-        run = asReportedRun(await new KernelBackend().run(file));
+        run = asReportedRun(await new kernel.KernelBackend().run(file));
       } catch (error) {
         process.stderr.write(`netsim run: ${file}: ${error instanceof Error ? error.message : String(error)}\n`);
         return 2;

@@ -2,9 +2,9 @@
 // interpreter (just-bash) whose networking commands are netsim's own, all
 // acting on one World. Everything behind the shell is deterministic: the
 // same file gives the same output, records and traces, byte for byte.
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { Bash, defineCommand, type Command } from "just-bash";
+import { defineCommand, type Command } from "just-bash";
 import { CommandError, UnsupportedError, type CommandEnvironment, type CommandOutcome, type NetworkCommand } from "../commands/command.js";
 import { NETWORK_COMMANDS, UNMODELLED_TOOLS, unmodelledTool } from "../commands/registry.js";
 import { normaliseSysctlKey, sysctl } from "../commands/sysctl.js";
@@ -18,6 +18,7 @@ import { classifyNc, classifyPing } from "./probe-outcome.js";
 import { matchExpectations } from "./expectation-matching.js";
 import { ExpectationSyntaxError, parseExpectations, type Expectation } from "./expectations.js";
 import type { CommandRecord, ExpectationResult, ScenarioRun, SourceLocation } from "./result.js";
+import { createShell } from "./shell.js";
 import { LOCATION_VARIABLE, PROC_SYS_READ_COMMAND, PROC_SYS_WRITE_COMMAND, transformScript } from "./transform.js";
 
 /** The variable naming the namespace a command runs in (set by `ip netns exec` and `nsenter`). */
@@ -66,47 +67,113 @@ export interface CommandBoundary {
   readonly commands: readonly CommandRecord[];
 }
 
-interface LoadedFile {
-  readonly path: string;
-  readonly display: string;
-  readonly text: string;
+/** A file of the run's table: its text is read, and its name for reports made, only when needed. */
+class LoadedFile {
+  private shown: string | undefined;
+
+  constructor(
+    readonly path: string,
+    /** The text, or undefined when unreadable. */
+    readonly text: () => string | undefined,
+  ) {}
+
+  get display(): string {
+    return (this.shown ??= displayPath(this.path));
+  }
 }
 
-/** Scenario files sit beside the preludes they source: the scenario's folder, and .sh files under its parent. */
-export function collectFiles(mainPath: string): Map<string, string> {
-  const files = new Map<string, string>();
-  const directory = dirname(mainPath);
-  const addFile = (path: string) => {
-    try {
-      if (statSync(path).size < 1_000_000) files.set(path, readFileSync(path, "utf8"));
-    } catch {
-      // unreadable: the shell reports it if the scenario reaches for it
+/** Where a command stands: innermost first, and the same without the innermost (the record's callers). */
+interface LocationStack {
+  readonly stack: readonly SourceLocation[];
+  readonly callers: readonly SourceLocation[];
+}
+
+const NO_LOCATION: LocationStack = { stack: [], callers: [] };
+
+/** Files over this size are left out of the shell's file system, as a scenario never needs one. */
+const LARGEST_FILE = 1_000_000;
+
+/** A file's text when it is a readable file under LARGEST_FILE; reading it happens at most once. */
+function diskFile(path: string): (() => string | undefined) | undefined {
+  try {
+    if (statSync(path).size >= LARGEST_FILE) return undefined;
+  } catch {
+    // unreadable: the shell reports it if the scenario reaches for it
+    return undefined;
+  }
+  let text: string | undefined;
+  let read = false;
+  return () => {
+    if (!read) {
+      read = true;
+      try {
+        text = readFileSync(path, "utf8");
+      } catch {
+        text = undefined;
+      }
     }
+    return text;
+  };
+}
+
+/**
+ * Scenario files sit beside the preludes they source: the scenario's folder,
+ * and .sh files under its parent. Each is listed (and sized) now and read on
+ * first use: a stage sources a few of the files its folder holds.
+ */
+function listFiles(mainPath: string): Map<string, () => string | undefined> {
+  const files = new Map<string, () => string | undefined>();
+  const directory = dirname(mainPath);
+  // The parent's walk passes through the scenario's own folder again: each folder is read, and each file sized, once.
+  const listings = new Map<string, Dirent[] | undefined>();
+  const sized = new Set<string>();
+  const addFile = (path: string) => {
+    if (sized.has(path)) return;
+    sized.add(path);
+    const reader = diskFile(path);
+    if (reader) files.set(path, reader);
   };
   const walk = (folder: string, depth: number, shellOnly: boolean) => {
-    let entries: string[];
-    try {
-      entries = readdirSync(folder);
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      if (entry === "node_modules" || entry.startsWith(".")) continue;
-      const path = join(folder, entry);
-      let isDirectory = false;
+    let entries = listings.get(folder);
+    if (!listings.has(folder)) {
       try {
-        isDirectory = statSync(path).isDirectory();
+        entries = readdirSync(folder, { withFileTypes: true });
       } catch {
-        continue;
+        entries = undefined;
+      }
+      listings.set(folder, entries);
+    }
+    if (!entries) return;
+    for (const entry of entries) {
+      const name = entry.name;
+      if (name === "node_modules" || name.startsWith(".")) continue;
+      const path = join(folder, name);
+      let isDirectory = entry.isDirectory();
+      if (entry.isSymbolicLink()) {
+        try {
+          isDirectory = statSync(path).isDirectory();
+        } catch {
+          continue;
+        }
       }
       if (isDirectory) {
         if (depth > 0) walk(path, depth - 1, shellOnly);
-      } else if (!shellOnly || entry.endsWith(".sh")) addFile(path);
+      } else if (!shellOnly || name.endsWith(".sh")) addFile(path);
     }
   };
   walk(directory, 0, false);
   walk(dirname(directory), 2, true);
   addFile(mainPath);
+  return files;
+}
+
+/** Scenario files sit beside the preludes they source: the scenario's folder, and .sh files under its parent (read now). */
+export function collectFiles(mainPath: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const [path, read] of listFiles(mainPath)) {
+    const text = read();
+    if (text !== undefined) files.set(path, text);
+  }
   return files;
 }
 
@@ -128,7 +195,12 @@ export class ScenarioSimulator {
   private readonly traces: Trace[] = [];
   private readonly problems: ScenarioProblem[] = [];
   private aborted = false;
-  private mainDisplay: string | undefined;
+  /** The main file's index in fileTable, once it parsed. */
+  private mainIndex: number | undefined;
+  /** Location stacks by the text that carries them, parsed once each (a loop repeats the same few). */
+  private readonly stacks = new Map<string, LocationStack>();
+  /** Indices of the files some location stack named: the only files whose expectations can apply. */
+  private readonly filesNamed = new Set<number>();
 
   constructor(private readonly options: SimulatorOptions = {}) {
     this.world = options.world ?? createWorld();
@@ -137,37 +209,50 @@ export class ScenarioSimulator {
 
   async run(file: string): Promise<SimulatedRun> {
     const mainPath = resolve(file);
-    const sources = this.options.files ? new Map(Object.entries(this.options.files).map(([path, text]) => [resolve(path), text])) : collectFiles(mainPath);
-    const mainText = sources.get(mainPath);
+    const given = this.options.files;
+    const sources: Map<string, () => string | undefined> = given ? new Map(Object.entries(given).map(([path, text]) => [resolve(path), () => text])) : listFiles(mainPath);
+    const mainText = sources.get(mainPath)?.();
     if (mainText === undefined) {
       this.problems.push({ word: file, message: `${file}: No such file or directory` });
       return this.result(file, "", 2);
     }
-    // Every file is transformed up front under its own index; the shell finds them at their real paths.
-    const files: Record<string, string> = {};
-    for (const [path, text] of sources) {
-      const index = this.fileTable.push({ path, display: displayPath(path), text }) - 1;
-      if (!path.endsWith(".sh") && path !== mainPath) {
-        files[path] = text;
-        continue;
-      }
-      try {
-        files[path] = transformScript(text, { fileIndex: index });
-      } catch (error) {
-        if (path !== mainPath) {
-          files[path] = text;
-          continue;
-        }
-        const parseError = error as { line?: number; message: string };
-        const display = this.fileTable[index]!.display;
-        const message = `${display}:${parseError.line ?? 0}: ${parseError.message.replace(/^Parse error at \d+:\d+: /, "")}`;
-        this.problems.push({ location: { file: display, line: parseError.line ?? 0 }, word: "", message });
-        return this.result(display, `${message}\n`, 2);
+    // The shell finds every file at its real path. Shell files are transformed
+    // under their own index when the shell first reads them (a parse error
+    // leaves a sourced file as written, for the shell to report); the main
+    // file now, as its parse error is the run's.
+    const files: Record<string, string | (() => string)> = {};
+    let mainIndex = 0;
+    for (const [path, read] of sources) {
+      const index = this.fileTable.push(new LoadedFile(path, read)) - 1;
+      if (path === mainPath) {
+        mainIndex = index;
+        files[path] = "";
+      } else if (!path.endsWith(".sh")) {
+        files[path] = () => read() ?? "";
+      } else {
+        files[path] = () => {
+          const text = read() ?? "";
+          try {
+            return transformScript(text, { fileIndex: index });
+          } catch {
+            return text;
+          }
+        };
       }
     }
-    const mainIndex = this.fileTable.findIndex((loaded) => loaded.path === mainPath);
-    this.mainDisplay = this.fileTable[mainIndex]!.display;
-    const bash = new Bash({
+    const main = this.fileTable[mainIndex]!;
+    let mainScript: string;
+    try {
+      mainScript = transformScript(mainText, { fileIndex: mainIndex });
+    } catch (error) {
+      const parseError = error as { line?: number; message: string };
+      const message = `${main.display}:${parseError.line ?? 0}: ${parseError.message.replace(/^Parse error at \d+:\d+: /, "")}`;
+      this.problems.push({ location: { file: main.display, line: parseError.line ?? 0 }, word: "", message });
+      return this.result(main.display, `${message}\n`, 2);
+    }
+    files[mainPath] = mainScript;
+    this.mainIndex = mainIndex;
+    const bash = createShell({
       files,
       cwd: dirname(mainPath),
       customCommands: this.commands(),
@@ -175,8 +260,8 @@ export class ScenarioSimulator {
       defenseInDepth: false,
       executionLimits: { maxCommandCount: 50_000_000, maxLoopIterations: 50_000_000, maxExecutionTimeMs: 3_600_000, maxOutputSize: 512 * 1024 * 1024 },
     });
-    const result = await bash.exec(`exec 2>&1\n${files[mainPath]}`, { env: { [NAMESPACE_VARIABLE]: String(ROOT_NAMESPACE_ID) } });
-    return this.result(this.fileTable[mainIndex]!.display, result.stdout + result.stderr, result.exitCode);
+    const result = await bash.exec(`exec 2>&1\n${mainScript}`, { env: { [NAMESPACE_VARIABLE]: String(ROOT_NAMESPACE_ID) } });
+    return this.result(main.display, result.stdout + result.stderr, result.exitCode);
   }
 
   private result(display: string, output: string, exitCode: number): SimulatedRun {
@@ -207,8 +292,9 @@ export class ScenarioSimulator {
     return defineCommand(PROC_SYS_WRITE_COMMAND, async (args, context) => {
       if (this.aborted) return { stdout: "", stderr: "", exitCode: 126 };
       const [path = "", ...argv] = args;
-      this.options.beforeCommand?.({ stack: this.locationStack(context.env.get(LOCATION_VARIABLE)), world: this.world, commands: this.records });
-      const location = this.locationStack(context.env.get(LOCATION_VARIABLE))[0];
+      const { stack, callers } = this.locationStack(context.env.get(LOCATION_VARIABLE));
+      this.options.beforeCommand?.({ stack, world: this.world, commands: this.records });
+      const location = stack[0];
       const namespace = this.namespaceFor(context.env.get(NAMESPACE_VARIABLE));
       const inner = await context.exec!(argv.map(shellQuote).join(" "), { cwd: context.cwd, env: {} });
       if (!namespace) return { stdout: "", stderr: "netsim: the namespace this command runs in was deleted\n", exitCode: 1 };
@@ -220,7 +306,7 @@ export class ScenarioSimulator {
         if (outcome.kind === "done" && outcome.exitCode !== 0) {
           const missing = outcome.stderr.includes("cannot stat");
           const stderr = `${inner.stderr}bash: line ${line}: ${missing ? `${path}: No such file or directory` : `${argv[0] ?? "echo"}: write error: Invalid argument`}\n`;
-          this.options.onCommand?.({ location: location ?? { file: "?", line: 0 }, callers: this.locationStack(context.env.get(LOCATION_VARIABLE)).slice(1), namespace: namespace.name, argv: [...argv, ">", path], exitCode: 1, stdout: "", stderr }, this.world);
+          this.options.onCommand?.({ location: location ?? { file: "?", line: 0 }, callers, namespace: namespace.name, argv: [...argv, ">", path], exitCode: 1, stdout: "", stderr }, this.world);
           return { stdout: "", stderr, exitCode: 1 };
         }
       } catch (error) {
@@ -232,21 +318,28 @@ export class ScenarioSimulator {
         }
         throw error;
       }
-      this.options.onCommand?.({ location: location ?? { file: "?", line: 0 }, callers: this.locationStack(context.env.get(LOCATION_VARIABLE)).slice(1), namespace: namespace.name, argv: [...argv, ">", path], exitCode: inner.exitCode, stdout: "", stderr: inner.stderr }, this.world);
+      this.options.onCommand?.({ location: location ?? { file: "?", line: 0 }, callers, namespace: namespace.name, argv: [...argv, ">", path], exitCode: inner.exitCode, stdout: "", stderr: inner.stderr }, this.world);
       return { stdout: "", stderr: inner.stderr, exitCode: inner.exitCode };
     });
   }
 
-  private locationStack(text: string | undefined): SourceLocation[] {
-    if (!text) return [];
-    return text
-      .split(" ")
-      .filter((part) => part.length > 0)
-      .map((part) => {
+  private locationStack(text: string | undefined): LocationStack {
+    if (!text) return NO_LOCATION;
+    let located = this.stacks.get(text);
+    if (located === undefined) {
+      const stack: SourceLocation[] = [];
+      for (const part of text.split(" ")) {
+        if (part.length === 0) continue;
         const [index, line] = part.split(":");
-        const loaded = this.fileTable[Number(index)];
-        return { file: loaded?.display ?? "?", line: Number(line) };
-      });
+        const fileIndex = Number(index);
+        const loaded = this.fileTable[fileIndex];
+        if (loaded) this.filesNamed.add(fileIndex);
+        stack.push({ file: loaded?.display ?? "?", line: Number(line) });
+      }
+      located = { stack, callers: stack.slice(1) };
+      this.stacks.set(text, located);
+    }
+    return located;
   }
 
   private namespaceFor(text: string | undefined): NetworkNamespace | undefined {
@@ -254,13 +347,15 @@ export class ScenarioSimulator {
   }
 
   private wrap(name: string, implementation: NetworkCommand): Command {
+    // netsim's own rewrites (`cat /proc/sys/...`) are not the scenario's commands: no record, argv as given.
+    const internal = name.startsWith("__netsim");
     return defineCommand(name, async (args, context) => {
       if (this.aborted) return { stdout: "", stderr: "", exitCode: 126 };
-      const stack = this.locationStack(context.env.get(LOCATION_VARIABLE));
+      const { stack, callers } = this.locationStack(context.env.get(LOCATION_VARIABLE));
       this.options.beforeCommand?.({ stack, world: this.world, commands: this.records });
       const location = stack[0] ?? { file: this.fileTable[0]?.display ?? "?", line: 0 };
       const namespace = this.namespaceFor(context.env.get(NAMESPACE_VARIABLE));
-      const argv = name.startsWith("__netsim") ? args : [name, ...args];
+      const argv = internal ? args : [name, ...args];
       if (!namespace) {
         return { stdout: "", stderr: `${location.file}:${location.line}: netsim: the namespace this command runs in was deleted\n`, exitCode: 1 };
       }
@@ -300,9 +395,9 @@ export class ScenarioSimulator {
       let traceIndex: number | undefined;
       if (outcome.trace) traceIndex = this.traces.push(outcome.trace) - 1;
       if (name === PROC_SYS_READ_COMMAND) {
-        this.options.onCommand?.({ location, callers: stack.slice(1), namespace: namespace.name, argv: ["cat", ...args], exitCode: outcome.exitCode, stdout: outcome.stdout, stderr: outcome.stderr }, this.world);
+        this.options.onCommand?.({ location, callers, namespace: namespace.name, argv: ["cat", ...args], exitCode: outcome.exitCode, stdout: outcome.stdout, stderr: outcome.stderr }, this.world);
       }
-      if (!name.startsWith("__netsim")) {
+      if (!internal) {
         const probe =
           name === "ping" && outcome.exitCode !== undefined && (outcome.stdout.startsWith("PING") || outcome.exitCode === 2)
             ? classifyPing(outcome.exitCode, outcome.stdout)
@@ -311,7 +406,7 @@ export class ScenarioSimulator {
               : undefined;
         this.records.push({
           location,
-          callers: stack.slice(1),
+          callers,
           namespace: namespace.name,
           argv,
           exitCode: outcome.exitCode,
@@ -342,13 +437,22 @@ export class ScenarioSimulator {
 
   private checkExpectations(): ExpectationResult[] {
     const results: ExpectationResult[] = [];
-    const ran = new Set<string>(this.mainDisplay === undefined ? [] : [this.mainDisplay]);
-    for (const record of this.records) for (const location of [record.location, ...record.callers]) ran.add(location.file);
-    for (const loaded of this.fileTable) {
-      if (!ran.has(loaded.display)) continue;
+    const main = this.mainIndex === undefined ? undefined : this.fileTable[this.mainIndex];
+    const ran = new Set<string>(main === undefined ? [] : [main.display]);
+    for (const record of this.records) {
+      ran.add(record.location.file);
+      for (const caller of record.callers) ran.add(caller.file);
+    }
+    // Only a file some location named (or the main file, or the first, which a command with no location stands in) can have run.
+    const candidates = new Set(this.filesNamed);
+    if (this.mainIndex !== undefined) candidates.add(this.mainIndex);
+    candidates.add(0);
+    for (const index of [...candidates].sort((a, b) => a - b)) {
+      const loaded = this.fileTable[index];
+      if (loaded === undefined || !ran.has(loaded.display)) continue;
       let expectations: Map<number, Expectation>;
       try {
-        expectations = parseExpectations(loaded.text);
+        expectations = parseExpectations(loaded.text() ?? "");
       } catch (error) {
         if (error instanceof ExpectationSyntaxError) {
           this.problems.push({ location: { file: loaded.display, line: error.line }, word: error.word, message: `${loaded.display}:${error.line}: ${error.message}` });

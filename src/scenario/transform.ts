@@ -15,14 +15,29 @@ export const PROC_SYS_READ_COMMAND = "__netsim_proc_sys_read";
 
 type Node = { type?: string; [key: string]: unknown };
 
-function visit(node: unknown, action: (node: Node) => void): void {
+/** Calls `action` on every node, parents before children (the AST is plain objects and arrays). */
+function visit(node: object, action: (node: Node) => void): void {
   if (Array.isArray(node)) {
-    for (const child of node) visit(child, action);
+    for (const child of node) if (child !== null && typeof child === "object") visit(child as object, action);
     return;
   }
-  if (node === null || typeof node !== "object") return;
   action(node as Node);
-  for (const value of Object.values(node)) visit(value, action);
+  const record = node as Record<string, unknown>;
+  for (const key in record) {
+    const value = record[key];
+    if (value !== null && typeof value === "object") visit(value, action);
+  }
+}
+
+/** A deep copy of a parser node, with `replacement` for every literal `placeholder`. */
+function cloneWith(node: unknown, placeholder: string, replacement: string): unknown {
+  if (node === null || typeof node !== "object") return node;
+  if (Array.isArray(node)) return node.map((child) => cloneWith(child, placeholder, replacement));
+  const copy: Node = {};
+  const record = node as Record<string, unknown>;
+  for (const key in record) copy[key] = cloneWith(record[key], placeholder, replacement);
+  if (copy.type === "Literal" && copy.value === placeholder) copy.value = replacement;
+  return copy;
 }
 
 function literalWord(value: string): Node {
@@ -37,28 +52,21 @@ function literalText(word: unknown): string | undefined {
 }
 
 const LOCATION_PLACEHOLDER = "__NETSIM_LOCATION__";
-let locationTemplate: string | undefined;
+let locationTemplate: Node | undefined;
 
 /**
  * The assignment node for one location, taken from the parser so its shape
- * is the parser's own. Parsed once with a placeholder and copied per command:
- * parsing it afresh for every command of a scenario took a fifth of
- * `netsim run`'s start-up.
+ * is the parser's own: parsed once with a placeholder and copied per command
+ * (parsing it afresh for every command took a fifth of `netsim run`'s start-up).
  */
 function locationAssignment(fileIndex: number, line: number): Node {
   if (locationTemplate === undefined) {
     const script = parse(`${LOCATION_VARIABLE}="${LOCATION_PLACEHOLDER}\${${LOCATION_VARIABLE}:+ \$${LOCATION_VARIABLE}}" true`) as unknown as Node;
-    let assignment: Node | undefined;
     visit(script, (node) => {
-      if (node.type === "SimpleCommand" && !assignment) assignment = (node.assignments as Node[])[0];
+      if (node.type === "SimpleCommand" && !locationTemplate) locationTemplate = (node.assignments as Node[])[0];
     });
-    locationTemplate = JSON.stringify(assignment!);
   }
-  const assignment = JSON.parse(locationTemplate) as Node;
-  visit(assignment, (node) => {
-    if (node.type === "Literal" && node.value === LOCATION_PLACEHOLDER) node.value = `${fileIndex}:${line}`;
-  });
-  return assignment;
+  return cloneWith(locationTemplate, LOCATION_PLACEHOLDER, `${fileIndex}:${line}`) as Node;
 }
 
 function rewriteProcSys(command: Node): void {
@@ -81,7 +89,7 @@ export interface TransformOptions {
   readonly fileIndex?: number;
 }
 
-export function transformScript(text: string, options: TransformOptions): string {
+function transformUncached(text: string, options: TransformOptions): string {
   const script = parse(text) as unknown as Node;
   visit(script, (node) => {
     if (node.type !== "SimpleCommand") return;
@@ -91,4 +99,30 @@ export function transformScript(text: string, options: TransformOptions): string
     }
   });
   return serialize(script as never);
+}
+
+/**
+ * Transforms already made, by file index and text: the transform is a pure
+ * function of both, and a scenario's files (its preludes above all) are
+ * transformed again on every run of it and of its sibling stages. A parse
+ * error is kept as the error it threw. Bounded: the oldest entries go first.
+ */
+const transformed = new Map<string, { readonly text: string } | { readonly error: unknown }>();
+const TRANSFORM_CACHE_ENTRIES = 512;
+
+/** The scenario text as the interpreter runs it; throws the parser's error for text that does not parse. */
+export function transformScript(text: string, options: TransformOptions): string {
+  const key = `${options.fileIndex ?? ""}:${text}`;
+  let result = transformed.get(key);
+  if (result === undefined) {
+    try {
+      result = { text: transformUncached(text, options) };
+    } catch (error) {
+      result = { error };
+    }
+    if (transformed.size >= TRANSFORM_CACHE_ENTRIES) transformed.delete(transformed.keys().next().value!);
+    transformed.set(key, result);
+  }
+  if ("error" in result) throw result.error;
+  return result.text;
 }
