@@ -1,10 +1,12 @@
 // The indexed chain walk (ip-tables.ts) must decide exactly as the naive,
-// rule-by-rule walk: for any generated ruleset (long chains keyed and not
+// rule-by-rule walk, and both (on prepared rules) as the traced walk (on the
+// model's rules): for any generated ruleset (long chains keyed and not
 // keyed on -d /32, jumps, RETURN, MARK, statistic in both modes, DNAT) and
 // any packet, the same verdict, packet, NAT binding, rule counters and
 // statistic state.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { prefixMask } from "../../src/model/address.js";
 import type { Chain, Match, Rule, Table, Target } from "../../src/model/netfilter.js";
 import type { Ipv4Packet } from "../../src/model/packet.js";
 import { createWorld, rootNamespace } from "../../src/net/core/net-namespace.js";
@@ -17,8 +19,11 @@ import { kubeProxyWorld, natPreroutingWalk, serviceSyn } from "../../src/bench/n
 const ADDRESSES = [0x0a600001, 0x0a600002, 0x0a600003, 0x0a600004, 0xc0a80001];
 const USER_CHAINS = ["U1", "U2"];
 
+const PORT_RANGES = [{ first: 80, last: 80 }, { first: 443, last: 443 }, { first: 1, last: 1000 }, { first: 20000, last: 40000 }];
+
 const matchArbitrary: fc.Arbitrary<Match> = fc.oneof(
-  fc.record({ kind: fc.constant("tcp" as const), destinationPorts: fc.constantFrom({ first: 80, last: 80 }, { first: 443, last: 443 }, { first: 1, last: 1000 }), destinationInvert: fc.boolean() }),
+  fc.record({ kind: fc.constant("tcp" as const), destinationPorts: fc.constantFrom(...PORT_RANGES), destinationInvert: fc.boolean() }),
+  fc.record({ kind: fc.constantFrom("tcp" as const, "udp" as const), sourcePorts: fc.constantFrom(...PORT_RANGES), sourceInvert: fc.boolean() }, { requiredKeys: ["kind"] }),
   fc.record({ kind: fc.constant("comment" as const), comment: fc.constant("c") }),
   fc.record({ probability: fc.integer({ min: 0, max: 0x80000000 }), invert: fc.boolean() }).map(({ probability, invert }) => createStatisticMatch({ mode: "random", probability, invert })),
   fc.record({ every: fc.integer({ min: 1, max: 4 }), invert: fc.boolean() }).chain(({ every, invert }) => fc.integer({ min: 0, max: every - 1 }).map((packet) => createStatisticMatch({ mode: "nth", every, packet, invert }))),
@@ -38,14 +43,19 @@ function ruleArbitrary(depth: number): fc.Arbitrary<Rule> {
   return fc
     .record({
       destination: fc.option(fc.record({ address: fc.constantFrom(...ADDRESSES), prefixLength: fc.constantFrom(32, 32, 32, 24), invert: fc.boolean() }), { nil: undefined }),
-      tcp: fc.boolean(),
+      source: fc.option(fc.record({ address: fc.constantFrom(0xc0a80707, 0xc0a80000, 0), prefixLength: fc.constantFrom(32, 16, 0), invert: fc.boolean() }), { nil: undefined }),
+      inInterface: fc.option(fc.record({ name: fc.constantFrom("eth0", "eth+", "lo", "veth+"), invert: fc.boolean() }), { nil: undefined }),
+      protocol: fc.option(fc.record({ number: fc.constantFrom(6, 6, 17, 1), invert: fc.boolean() }), { nil: undefined }),
       matches: fc.array(matchArbitrary, { maxLength: 2 }),
       target: targetArbitrary(depth),
     })
-    .map(({ destination, tcp, matches, target }) => ({
+    .map(({ destination, source, inInterface, protocol, matches, target }) => ({
+      ...(source ? { source: { ...source, address: (source.address & prefixMask(source.prefixLength)) >>> 0 } } : {}),
       ...(destination ? { destination: { ...destination, address: destination.prefixLength === 24 ? destination.address & 0xffffff00 : destination.address } } : {}),
-      ...(tcp ? { protocol: { number: 6, invert: false } } : {}),
-      matches: tcp ? matches : matches.filter((match) => match.kind !== "tcp"),
+      ...(inInterface ? { inInterface } : {}),
+      ...(protocol ? { protocol } : {}),
+      // Port matches only after a plain -p of their protocol, as iptables requires.
+      matches: matches.filter((match) => (match.kind !== "tcp" && match.kind !== "udp") || (protocol?.number === (match.kind === "tcp" ? 6 : 17) && !protocol.invert)),
       ...(target ? { target } : {}),
       counters: { packets: 0, bytes: 0 },
       spec: "",
@@ -74,13 +84,20 @@ const tableArbitrary: fc.Arbitrary<Table> = fc
     return { name: "nat" as const, chains };
   });
 
-const packetArbitrary: fc.Arbitrary<Ipv4Packet> = fc.record({ destination: fc.constantFrom(...ADDRESSES, 0x0a600009), port: fc.constantFrom(80, 443, 22), sourcePort: fc.integer({ min: 1024, max: 65535 }), icmp: fc.boolean() }).map(({ destination, port, sourcePort, icmp }) => ({
-  source: 0xc0a80707,
-  destination,
-  ttl: 64,
-  transport: icmp ? { protocol: "icmp", type: 8, code: 0, id: sourcePort, sequence: 1 } : { protocol: "tcp", sourcePort, destinationPort: port, flags: { syn: true, ack: false, fin: false, rst: false } },
-  payloadLength: 0,
-}) as Ipv4Packet);
+const packetArbitrary: fc.Arbitrary<Ipv4Packet> = fc
+  .record({ source: fc.constantFrom(0xc0a80707, 0xc0a80101, 0x0a000001), destination: fc.constantFrom(...ADDRESSES, 0x0a600009), port: fc.constantFrom(80, 443, 22), sourcePort: fc.oneof(fc.constantFrom(80, 1000, 1001, 19999, 20000, 40000, 40001), fc.integer({ min: 1024, max: 65535 })), protocol: fc.constantFrom("tcp", "udp", "icmp") })
+  .map(({ source, destination, port, sourcePort, protocol }) => ({
+    source,
+    destination,
+    ttl: 64,
+    transport:
+      protocol === "icmp"
+        ? { protocol: "icmp", type: 8, code: 0, id: sourcePort, sequence: 1 }
+        : protocol === "udp"
+          ? { protocol: "udp", sourcePort, destinationPort: port }
+          : { protocol: "tcp", sourcePort, destinationPort: port, flags: { syn: true, ack: false, fin: false, rst: false } },
+    payloadLength: 0,
+  }) as Ipv4Packet);
 
 describe("indexed chain walk against the naive walk", () => {
   it("gives the same verdict, rewrite, counters and statistic state for any ruleset and packets", () => {
@@ -91,13 +108,18 @@ describe("indexed chain walk against the naive walk", () => {
       fc.property(tableArbitrary, fc.array(packetArbitrary, { minLength: 1, maxLength: 12 }), (table, packets) => {
         const naiveTable = structuredClone(table);
         const indexedTable = structuredClone(table);
+        // A traced walk evaluates the model's rules themselves (ruleMatches), untraced ones their prepared form.
+        const tracedTable = structuredClone(table);
         for (const packet of packets) {
           const context = { namespace, hook: "PREROUTING" as const, packet, in: device, bridged: false };
           const naive = iptDoTable({ simulation: createSimulation(world, false), table: naiveTable, context }, "PREROUTING", "naive");
           const indexed = iptDoTable({ simulation: createSimulation(world, false), table: indexedTable, context }, "PREROUTING", "indexed");
+          const traced = iptDoTable({ simulation: createSimulation(world, true), table: tracedTable, context }, "PREROUTING", "auto");
           expect(indexed).toEqual(naive);
+          expect(traced).toEqual(naive);
         }
         expect(indexedTable).toEqual(naiveTable);
+        expect(tracedTable).toEqual(naiveTable);
       }),
       { numRuns: 150 },
     );

@@ -4,7 +4,7 @@
 // to pop the built-in chain's policy decides. Every rule that matches counts
 // the packet and its bytes.
 import { formatIpv4Address, prefixMask } from "../../model/address.js";
-import type { Chain, HookName, Match, Rule, Table } from "../../model/netfilter.js";
+import type { AddressSelector, Chain, HookName, InterfaceSelector, Match, Rule, RuleCounters, Table, Target } from "../../model/netfilter.js";
 import { ipv4TotalLength, type Ipv4Packet } from "../../model/packet.js";
 import { record, type Simulation } from "../simulation.js";
 import type { NatBinding } from "./nf-nat.js";
@@ -16,9 +16,9 @@ import { conntrackStateMatch } from "./xt-conntrack.js";
 import { markMatch, markTarget } from "./xt-mark.js";
 import { interfaceNameMatches, type MatchContext, type MatchResult } from "./xt-match-context.js";
 import { multiportMatch } from "./xt-multiport.js";
-import { statisticMatch } from "./xt-statistic.js";
+import { statisticMatch, type StatisticMatch } from "./xt-statistic.js";
 import { physdevMatch } from "./xt-physdev.js";
-import { icmpMatch, tcpUdpMatch } from "./xt-tcpudp.js";
+import { icmpMatch, portTest, portTestHolds, tcpUdpMatch, type PortTest } from "./xt-tcpudp.js";
 
 export interface TableVerdict {
   readonly verdict: "ACCEPT" | "DROP";
@@ -122,54 +122,223 @@ export interface WalkEnvironment {
  * two lists merged in rule order, so first-match order is exactly the
  * naive walk's; rules it skips are only rules that could not match it.
  * Tracing walks every rule (each "does not match" is a step of the trace).
+ *
+ * Untraced walks, naive or indexed, go through prepared chains: each rule
+ * as a PreparedRule (one object shape for every rule, the ipt_ip part as
+ * numbers, the matches that can fail, the jump's chain resolved on first
+ * use), plus the index for long chains. The model's rules come in many
+ * shapes (each optional selector present or not), so reading them in one
+ * place is V8's slow, megamorphic property lookup; and a jump that looked
+ * its chain up by name among kube-proxy's 30,000 chains cost more than the
+ * rules it leads to. Preparing is lazy, per chain, and undone by any
+ * ruleset change. A traced walk evaluates the model's rules themselves
+ * (ruleMatches: each "does not match" says why); test/bench/rule-index.test.ts
+ * checks that both decide alike.
  */
 
 /** Chains shorter than this are walked rule by rule: the index would not pay. */
 export const INDEX_MINIMUM_RULES = 32;
 
-/** Bumped by every ruleset change (nf-tables-api), which makes every index stale. */
+/** Bumped by every ruleset change (nf-tables-api), which makes every prepared chain stale. */
 let rulesetGeneration = 0;
 
-/** Called by every ruleset change: chain indexes are rebuilt on their next walk. */
+/** Called by every ruleset change: chains are prepared again on their next walk. */
 export function rulesetChanged(): void {
   rulesetGeneration++;
 }
 
-interface ChainIndex {
-  readonly generation: number;
+/** Ends every position list: more than any rule position. */
+const END = 0x7fffffff;
+/** A position list with nothing in it. */
+const NO_POSITIONS = Int32Array.of(END);
+
+/**
+ * A rule as an untraced walk tests it: decides exactly as ruleMatches().
+ * Fields in the order a walk reads them: what rejects most rules (the
+ * destination, then the source) fills the object's first cache line.
+ */
+interface PreparedRule extends PortTest {
+  /** -d and -s as int32 address and mask (no selector: 0 and 0, which every address is inside). */
+  readonly destinationAddress: number;
+  readonly destinationMask: number;
+  readonly destinationInvert: boolean;
+  readonly sourceAddress: number;
+  readonly sourceMask: number;
+  readonly sourceInvert: boolean;
+  /** -p as a protocol number, -1 without one. */
+  readonly protocol: number;
+  readonly protocolInvert: boolean;
+  // (PortTest's fields: a first tcp/udp match, after -m comment ones, as numbers: the usual `-p tcp -m tcp --dport`.)
+  /** A statistic match next (kube-proxy's endpoint choice), read without going through the list. */
+  readonly statistic: StatisticMatch | undefined;
+  /** The rule's other matches but -m comment (which always matches), in order. */
+  readonly matches: readonly Match[];
+  readonly inInterface: InterfaceSelector | undefined;
+  readonly outInterface: InterfaceSelector | undefined;
+  /**
+   * rule.counters and rule.target, and the target's kind and goto flag, read
+   * here so an untraced walk need not read the rule (nor a jump's target
+   * object): the counters object is replaced only by `iptables -Z`, a
+   * ruleset change, which prepares the rules again.
+   */
+  readonly counters: RuleCounters;
+  readonly targetKind: Target["kind"] | undefined;
+  readonly goto: boolean;
+  /** A jump's or goto's chain: undefined until first taken, null when the chain does not exist. */
+  jump: PreparedChain | null | undefined;
+  readonly target: Target | undefined;
+  readonly rule: Rule;
+}
+
+/** A selector as int32 address and mask; an address no packet can have (not a uint32) as a test no address passes. */
+function selectorAddress(selector: AddressSelector | undefined): number {
+  if (!selector) return 0;
+  return selector.address === selector.address >>> 0 ? selector.address | 0 : 1;
+}
+
+function selectorMask(selector: AddressSelector | undefined): number {
+  if (!selector) return 0;
+  return selector.address === selector.address >>> 0 ? prefixMask(selector.prefixLength) | 0 : 0;
+}
+
+function prepareRule(rule: Rule): PreparedRule {
+  const { source, destination } = rule;
+  const matches = rule.matches.filter((match) => match.kind !== "comment");
+  // Only leading matches are taken out of the list, so they are still tested in the rule's order (a statistic draw happens or not as before).
+  const first = matches[0];
+  const ports = portTest(first !== undefined && (first.kind === "tcp" || first.kind === "udp") ? first : undefined);
+  const rest = ports.portProtocol !== undefined ? matches.slice(1) : matches;
+  const next = rest[0];
+  const statistic = next !== undefined && next.kind === "statistic" ? next : undefined;
+  return {
+    destinationAddress: selectorAddress(destination),
+    destinationMask: selectorMask(destination),
+    destinationInvert: destination ? destination.invert : false,
+    sourceAddress: selectorAddress(source),
+    sourceMask: selectorMask(source),
+    sourceInvert: source ? source.invert : false,
+    protocol: rule.protocol ? rule.protocol.number : -1,
+    protocolInvert: rule.protocol ? rule.protocol.invert : false,
+    portProtocol: ports.portProtocol,
+    sourcePortFirst: ports.sourcePortFirst,
+    sourcePortLast: ports.sourcePortLast,
+    sourcePortInvert: ports.sourcePortInvert,
+    destinationPortFirst: ports.destinationPortFirst,
+    destinationPortLast: ports.destinationPortLast,
+    destinationPortInvert: ports.destinationPortInvert,
+    statistic,
+    matches: statistic !== undefined ? rest.slice(1) : rest,
+    inInterface: rule.inInterface,
+    outInterface: rule.outInterface,
+    counters: rule.counters,
+    targetKind: rule.target?.kind,
+    goto: rule.target?.kind === "jump" && rule.target.goto,
+    jump: undefined,
+    target: rule.target,
+    rule,
+  };
+}
+
+/**
+ * ruleMatches() without the why, on a prepared rule: true when it matches.
+ * `protocol` is the packet's protocol number.
+ */
+function preparedRuleMatches(prepared: PreparedRule, context: MatchContext, ruleNumber: number, protocol: number): boolean {
+  const packet = context.packet;
+  // (a & m) as int32 equals A | 0 exactly when (a & m) >>> 0 equals A: the same test as addressFails().
+  if (((packet.destination & prepared.destinationMask) === prepared.destinationAddress) === prepared.destinationInvert) return false;
+  if (((packet.source & prepared.sourceMask) === prepared.sourceAddress) === prepared.sourceInvert) return false;
+  // Every check before the matches is free of side effects, so their order is free too.
+  if (prepared.protocol !== -1 && (protocol === prepared.protocol) === prepared.protocolInvert) return false;
+  const inInterface = prepared.inInterface;
+  if (inInterface !== undefined && interfaceNameMatches(inInterface.name, context.in?.name) === inInterface.invert) return false;
+  const outInterface = prepared.outInterface;
+  if (outInterface !== undefined && interfaceNameMatches(outInterface.name, context.out?.name) === outInterface.invert) return false;
+  if (!portTestHolds(prepared, context)) return false;
+  if (prepared.statistic !== undefined && statisticMatch(prepared.statistic, context, ruleNumber, false) !== undefined) return false;
+  const matches = prepared.matches;
+  for (let position = 0; position < matches.length; position++) {
+    if (matchOne(matches[position]!, context, ruleNumber, false) !== undefined) return false;
+  }
+  return true;
+}
+
+interface PreparedChain {
+  readonly chain: Chain;
+  /** chain.rules when prepared (a different array or length means the chain changed since). */
   readonly rules: readonly Rule[];
   readonly length: number;
-  /** Rule positions (0-based, ascending) by destination /32. */
-  readonly byDestination: Map<number, number[]>;
-  /** Positions of the rules no destination key covers, ascending. */
-  readonly unkeyed: number[];
+  /** The rules, prepared, in order. */
+  readonly prepared: readonly PreparedRule[];
+  /** Long chains: where each destination's group of rule positions starts in `keyed`; undefined for short chains. */
+  readonly byDestination: Map<number, number> | undefined;
+  /** Groups laid out as [count, positions ascending..., END]. */
+  readonly keyed: Int32Array;
+  /** Positions of the rules no destination key covers, ascending, then END. */
+  readonly unkeyed: Int32Array;
 }
 
-const chainIndexes = new WeakMap<Chain, ChainIndex>();
-const NO_POSITIONS: readonly number[] = [];
+interface PreparedTable {
+  readonly generation: number;
+  /** table.chains when prepared: a rename swaps the map. */
+  readonly chainMap: Map<string, Chain>;
+  readonly chainCount: number;
+  readonly chains: Map<string, PreparedChain>;
+}
 
-function chainIndex(chain: Chain): ChainIndex {
-  const cached = chainIndexes.get(chain);
-  if (cached && cached.generation === rulesetGeneration && cached.rules === chain.rules && cached.length === chain.rules.length) return cached;
-  const byDestination = new Map<number, number[]>();
-  const unkeyed: number[] = [];
-  chain.rules.forEach((rule, position) => {
-    const destination = rule.destination;
+const preparedTables = new WeakMap<Table, PreparedTable>();
+
+function preparedTable(table: Table): PreparedTable {
+  const cached = preparedTables.get(table);
+  if (cached && cached.generation === rulesetGeneration && cached.chainMap === table.chains && cached.chainCount === table.chains.size) return cached;
+  const fresh: PreparedTable = { generation: rulesetGeneration, chainMap: table.chains, chainCount: table.chains.size, chains: new Map() };
+  preparedTables.set(table, fresh);
+  return fresh;
+}
+
+/** Whether the chain's rules are still those it was prepared from (tests edit chains by hand). */
+function stillCurrent(prepared: PreparedChain): boolean {
+  return prepared.rules === prepared.chain.rules && prepared.length === prepared.rules.length;
+}
+
+function prepareChain(chain: Chain): PreparedChain {
+  const rules = chain.rules;
+  const length = rules.length;
+  const prepared = rules.map(prepareRule);
+  if (length < INDEX_MINIMUM_RULES) return { chain, rules, length, prepared, byDestination: undefined, keyed: NO_POSITIONS, unkeyed: NO_POSITIONS };
+  const groups = new Map<number, number[]>();
+  const unkeyedPositions: number[] = [];
+  for (let position = 0; position < length; position++) {
+    const destination = rules[position]!.destination;
     if (destination && !destination.invert && destination.prefixLength === 32) {
-      const list = byDestination.get(destination.address);
-      if (list) list.push(position);
-      else byDestination.set(destination.address, [position]);
-    } else unkeyed.push(position);
-  });
-  const index: ChainIndex = { generation: rulesetGeneration, rules: chain.rules, length: chain.rules.length, byDestination, unkeyed };
-  chainIndexes.set(chain, index);
-  return index;
+      const group = groups.get(destination.address);
+      if (group) group.push(position);
+      else groups.set(destination.address, [position]);
+    } else unkeyedPositions.push(position);
+  }
+  const byDestination = new Map<number, number>();
+  const keyed = new Int32Array(length - unkeyedPositions.length + 2 * groups.size);
+  let at = 0;
+  for (const [address, group] of groups) {
+    byDestination.set(address, at);
+    keyed[at++] = group.length;
+    for (const position of group) keyed[at++] = position;
+    keyed[at++] = END;
+  }
+  const unkeyed = Int32Array.from([...unkeyedPositions, END]);
+  return { chain, rules, length, prepared, byDestination, keyed, unkeyed };
 }
 
-/** The first place in the ascending `list` at or after `from` whose value is at least `position`. */
-function lowerBound(list: readonly number[], position: number, from: number): number {
-  let low = from;
-  let high = list.length;
+function preparedChain(table: PreparedTable, chain: Chain): PreparedChain {
+  const cached = table.chains.get(chain.name);
+  if (cached && cached.chain === chain && stillCurrent(cached)) return cached;
+  const fresh = prepareChain(chain);
+  table.chains.set(chain.name, fresh);
+  return fresh;
+}
+
+/** The first place in list[low, high) whose value is at least `position` (high when none). */
+function lowerBound(list: Int32Array, position: number, low: number, high: number): number {
   while (low < high) {
     const middle = (low + high) >>> 1;
     if (list[middle]! < position) low = middle + 1;
@@ -178,50 +347,67 @@ function lowerBound(list: readonly number[], position: number, from: number): nu
   return low;
 }
 
-/** Where a walk is in one chain: the rule index, and (indexed) the cursors into the two lists. */
+/** Where a walk is: the chain, the rule, and (indexed) where it is in the chain's two position lists. */
 interface Cursor {
-  chain: Chain;
+  chain: PreparedChain;
   index: number;
-  keyed: readonly number[];
-  unkeyed: readonly number[];
+  /** Walking a long chain by its index (else rule by rule). */
+  skipping: boolean;
+  keyed: Int32Array;
   keyedAt: number;
+  unkeyed: Int32Array;
   unkeyedAt: number;
 }
 
-function enterChain(cursor: Cursor, chain: Chain, index: number, indexed: boolean, destination: number): void {
+function enterChain(cursor: Cursor, chain: PreparedChain, from: number, indexed: boolean, destination: number): void {
   cursor.chain = chain;
-  if (!indexed || chain.rules.length < INDEX_MINIMUM_RULES) {
-    cursor.keyed = NO_POSITIONS;
-    cursor.unkeyed = NO_POSITIONS;
-    cursor.index = index;
+  const byDestination = chain.byDestination;
+  if (!indexed || byDestination === undefined) {
+    cursor.skipping = false;
+    cursor.index = from;
     return;
   }
-  const built = chainIndex(chain);
-  cursor.keyed = built.byDestination.get(destination) ?? NO_POSITIONS;
-  cursor.unkeyed = built.unkeyed;
-  cursor.keyedAt = lowerBound(cursor.keyed, index, 0);
-  cursor.unkeyedAt = lowerBound(cursor.unkeyed, index, 0);
-  cursor.index = nextCandidate(cursor);
+  cursor.skipping = true;
+  const group = byDestination.get(destination);
+  if (group === undefined) {
+    cursor.keyed = NO_POSITIONS;
+    cursor.keyedAt = 0;
+  } else {
+    cursor.keyed = chain.keyed;
+    cursor.keyedAt = from === 0 ? group + 1 : lowerBound(chain.keyed, from, group + 1, group + 1 + chain.keyed[group]!);
+  }
+  cursor.unkeyed = chain.unkeyed;
+  cursor.unkeyedAt = from === 0 ? 0 : lowerBound(chain.unkeyed, from, 0, chain.unkeyed.length - 1);
+  cursor.index = Math.min(cursor.keyed[cursor.keyedAt]!, cursor.unkeyed[cursor.unkeyedAt]!);
 }
 
-/** The next rule an indexed walk must look at (the chain's length when none is left). */
-function nextCandidate(cursor: Cursor): number {
-  const keyed = cursor.keyedAt < cursor.keyed.length ? cursor.keyed[cursor.keyedAt]! : Number.MAX_SAFE_INTEGER;
-  const unkeyed = cursor.unkeyedAt < cursor.unkeyed.length ? cursor.unkeyed[cursor.unkeyedAt]! : Number.MAX_SAFE_INTEGER;
-  const next = Math.min(keyed, unkeyed);
-  return next === Number.MAX_SAFE_INTEGER ? cursor.chain.rules.length : next;
-}
-
-/** Past the current rule: the next one (naive), or the next candidate (indexed). */
+/** Past the current rule: the next one (rule by rule), or the next candidate of the two lists (indexed; END past the last). */
 function advance(cursor: Cursor): void {
-  if (cursor.keyed === NO_POSITIONS && cursor.unkeyed === NO_POSITIONS) {
+  if (!cursor.skipping) {
     cursor.index++;
     return;
   }
-  const current = cursor.index;
-  if (cursor.keyedAt < cursor.keyed.length && cursor.keyed[cursor.keyedAt] === current) cursor.keyedAt++;
-  else if (cursor.unkeyedAt < cursor.unkeyed.length && cursor.unkeyed[cursor.unkeyedAt] === current) cursor.unkeyedAt++;
-  cursor.index = nextCandidate(cursor);
+  if (cursor.keyed[cursor.keyedAt] === cursor.index) cursor.keyedAt++;
+  else cursor.unkeyedAt++;
+  cursor.index = Math.min(cursor.keyed[cursor.keyedAt]!, cursor.unkeyed[cursor.unkeyedAt]!);
+}
+
+/** The chain a rule's jump or goto enters, resolved once per prepared rule (null: no such chain). */
+function jumpTarget(table: Table, prepared: PreparedTable, rule: PreparedRule): PreparedChain | null {
+  const resolved = rule.jump;
+  if (resolved === null) return null;
+  // The chain object itself is not read here: only ruleset changes (which start a new generation) replace a chain's rules array.
+  if (resolved !== undefined && resolved.length === resolved.rules.length) return resolved;
+  const target = rule.target;
+  const chain = target?.kind === "jump" ? table.chains.get(target.chain) : undefined;
+  const entered = chain ? preparedChain(prepared, chain) : null;
+  rule.jump = entered;
+  return entered;
+}
+
+/** The match context with the packet a target rewrote (every key spelled out: no spread per packet). */
+function withPacket(context: MatchContext, packet: Ipv4Packet): MatchContext {
+  return { namespace: context.namespace, hook: context.hook, packet, in: context.in, out: context.out, physIn: context.physIn, physOut: context.physOut, bridged: context.bridged };
 }
 
 interface StepFields {
@@ -280,38 +466,49 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
   const tracing = simulation.steps !== null;
   const indexed = evaluation === "indexed" || (evaluation === "auto" && !tracing);
   const destination = context.packet.destination;
-  const stack: { chain: Chain; next: number }[] = [];
-  const cursor: Cursor = { chain: builtin, index: 0, keyed: NO_POSITIONS, unkeyed: NO_POSITIONS, keyedAt: 0, unkeyedAt: 0 };
-  enterChain(cursor, builtin, 0, indexed, destination);
+  const protocol = PROTOCOL_NUMBER[context.packet.transport.protocol];
+  const prepared = preparedTable(table);
+  // Return points of the jumps taken: [chain, next rule index] pairs.
+  const stack: (PreparedChain | number)[] = [];
+  const cursor: Cursor = { chain: preparedChain(prepared, builtin), index: 0, skipping: false, keyed: NO_POSITIONS, keyedAt: 0, unkeyed: NO_POSITIONS, unkeyedAt: 0 };
+  enterChain(cursor, cursor.chain, 0, indexed, destination);
   // No closures or step records are made per walk when tracing is off: every recordStep call is behind `tracing`.
   for (let steps = 0; steps < MAX_STEPS; steps++) {
-    const chain = cursor.chain;
+    const walking = cursor.chain;
+    const chain = walking.chain;
     const index = cursor.index;
-    const rule = chain.rules[index];
-    if (!rule) {
-      if (chain === builtin) return chainPolicy(simulation, table, hook, context, builtin, tracing);
-      const caller = stack.pop();
-      if (!caller) return chainPolicy(simulation, table, hook, context, builtin, tracing);
+    const preparedRule = walking.prepared[index];
+    if (preparedRule === undefined) {
+      if (chain === builtin || stack.length === 0) return chainPolicy(simulation, table, hook, context, builtin, tracing);
+      const next = stack.pop() as number;
+      const caller = stack.pop() as PreparedChain;
       if (tracing) recordStep(simulation, table, hook, context, { chain, target: "RETURN", verdict: "continue", why: `end of ${chain.name}: back to ${caller.chain.name}` });
-      enterChain(cursor, caller.chain, caller.next, indexed, destination);
+      enterChain(cursor, caller, next, indexed, destination);
       continue;
     }
+    const rule = preparedRule.rule;
     const ruleNumber = index + 1;
-    const mismatch = ruleMatches(rule, context, ruleNumber, tracing);
-    if (mismatch) {
-      if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: targetName(rule), verdict: "continue", mismatch, why: `rule ${ruleNumber} does not match (${mismatch})` });
+    if (tracing) {
+      const mismatch = ruleMatches(rule, context, ruleNumber, true);
+      if (mismatch) {
+        recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: targetName(rule), verdict: "continue", mismatch, why: `rule ${ruleNumber} does not match (${mismatch})` });
+        advance(cursor);
+        continue;
+      }
+    } else if (!preparedRuleMatches(preparedRule, context, ruleNumber, protocol)) {
       advance(cursor);
       continue;
     }
-    rule.counters.packets += 1;
-    rule.counters.bytes += ipv4TotalLength(context.packet);
-    const target = rule.target;
-    if (!target) {
-      if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "(none)", verdict: "continue", why: `rule ${ruleNumber} matches; it has no target, only counts` });
-      advance(cursor);
-      continue;
-    }
-    switch (target.kind) {
+    const counters = preparedRule.counters;
+    counters.packets += 1;
+    counters.bytes += ipv4TotalLength(context.packet);
+    // The targets that need nothing but their kind first: a walk through a
+    // long ruleset is mostly jumps, taken without reading the target object.
+    switch (preparedRule.targetKind) {
+      case undefined:
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "(none)", verdict: "continue", why: `rule ${ruleNumber} matches; it has no target, only counts` });
+        advance(cursor);
+        continue;
       case "ACCEPT":
         if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "ACCEPT", verdict: "continue", why: `rule ${ruleNumber} matches: ACCEPT` });
         return { verdict: "ACCEPT", packet: context.packet };
@@ -319,26 +516,30 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
         if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "DROP", verdict: "drop", why: `rule ${ruleNumber} matches: DROP` });
         return { verdict: "DROP", packet: context.packet };
       case "RETURN": {
-        const caller = stack.pop();
-        if (!caller) {
+        if (stack.length === 0) {
           if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "RETURN", verdict: "continue", why: `rule ${ruleNumber} matches: RETURN with no caller, so the policy of ${hook} decides` });
           return chainPolicy(simulation, table, hook, context, builtin, tracing);
         }
+        const next = stack.pop() as number;
+        const caller = stack.pop() as PreparedChain;
         if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "RETURN", verdict: "continue", why: `rule ${ruleNumber} matches: RETURN to ${caller.chain.name}` });
-        enterChain(cursor, caller.chain, caller.next, indexed, destination);
+        enterChain(cursor, caller, next, indexed, destination);
         continue;
       }
       case "jump": {
-        const next = table.chains.get(target.chain);
+        const next = jumpTarget(table, prepared, preparedRule);
         if (!next) {
           advance(cursor);
           continue;
         }
-        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: target.chain, verdict: "continue", why: `rule ${ruleNumber} matches: ${target.goto ? "goto" : "jump to"} ${target.chain}` });
-        if (!target.goto) stack.push({ chain, next: index + 1 });
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: targetName(rule), verdict: "continue", why: `rule ${ruleNumber} matches: ${preparedRule.goto ? "goto" : "jump to"} ${targetName(rule)}` });
+        if (!preparedRule.goto) stack.push(walking, index + 1);
         enterChain(cursor, next, 0, indexed, destination);
         continue;
       }
+    }
+    const target = preparedRule.target!;
+    switch (target.kind) {
       case "REJECT":
         if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "REJECT", verdict: "drop", why: `rule ${ruleNumber} matches: REJECT, ${target.with === "tcp-reset" ? "a TCP reset" : `ICMP ${target.with}`} goes back to ${formatIpv4Address(context.packet.source)}` });
         rejectTarget(simulation, namespace, context.packet, target.with, context.in);
@@ -346,7 +547,7 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
       case "MARK": {
         const marked = markTarget(target, namespace, context.packet);
         if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "MARK", verdict: "continue", why: `rule ${ruleNumber} matches: mark set to 0x${(marked.conntrack?.mark ?? 0).toString(16)}` });
-        context = { ...context, packet: marked };
+        context = withPacket(context, marked);
         advance(cursor);
         continue;
       }

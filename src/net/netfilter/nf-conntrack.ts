@@ -83,10 +83,36 @@ export function tuplesEqual(a: ConntrackTuple, b: ConntrackTuple): boolean {
  * says someone changed `entries` behind its back (a flush, a test). It also
  * keeps a lower bound on the entries' expiry times, so the gc pass runs
  * only when something can have expired.
+ *
+ * It is an open-addressing table with linear probing, one slot per tuple
+ * (an entry whose two tuples hash alike takes one): a slot holds the entry
+ * and, in a byte array beside it, a tag (which tuple of the entry, and 6
+ * bits of its hash), so a probe reads bytes until a tag agrees and only
+ * then the entry. A million entries cost about 30 MB of hash this way,
+ * where a Map of their two million hashes cost 59.
  */
+
+/** Tag of a slot never used: probing stops here. */
+const SLOT_FREE = 0;
+/** Tag of a slot whose tuple was removed: probing goes on past it. */
+const SLOT_DELETED = 1;
+/** Tags of slots in use: this bit, the direction bit, and 6 high bits of the hash. */
+const SLOT_USED = 0x80;
+const SLOT_REPLY = 0x40;
+const SLOT_HASH_BITS = 0x3f;
+/** Rebuilt larger past this share of slots not free (deleted ones included) ... */
+const MAXIMUM_LOAD = 0.8;
+/** ... to this share. */
+const REBUILT_LOAD = 0.6;
+
 interface TupleIndex {
-  /** 30-bit tuple hash -> the entries holding a tuple with that hash (either direction). */
-  readonly buckets: Map<number, ConntrackEntry | ConntrackEntry[]>;
+  /** The entry each used slot holds (undefined when free or deleted). */
+  slots: (ConntrackEntry | undefined)[];
+  /** Per slot: SLOT_FREE, SLOT_DELETED, or SLOT_USED | direction | hash bits. */
+  tags: Uint8Array;
+  capacity: number;
+  /** Slots not free (in use or deleted): what probing has to step over. */
+  occupied: number;
   /** How many entries the index holds: differs from entries.size when the table changed unseen. */
   count: number;
   /** No entry expires before this (virtual µs). */
@@ -95,7 +121,7 @@ interface TupleIndex {
 
 const tupleIndexes = new WeakMap<ConntrackTable, TupleIndex>();
 
-/** A 30-bit hash of a tuple (small integers stay V8 Smis as Map keys). */
+/** A 30-bit hash of a tuple. */
 export function tupleHash(tuple: ConntrackTuple): number {
   let hash = Math.imul(tuple.source ^ 0x9e3779b9, 0x85ebca6b);
   hash = Math.imul(hash ^ (hash >>> 13) ^ tuple.destination, 0xc2b2ae35);
@@ -104,47 +130,88 @@ export function tupleHash(tuple: ConntrackTuple): number {
   return (hash ^ (hash >>> 16)) & 0x3fffffff;
 }
 
-function bucketAdd(index: TupleIndex, hash: number, entry: ConntrackEntry): void {
-  const held = index.buckets.get(hash);
-  if (held === undefined) index.buckets.set(hash, entry);
-  else if (Array.isArray(held)) held.push(entry);
-  else index.buckets.set(hash, [held, entry]);
+/** Where a hash's probe starts (the capacity need not be a power of two). */
+function homeSlot(hash: number, capacity: number): number {
+  return hash % capacity;
 }
 
-function bucketRemove(index: TupleIndex, hash: number, entry: ConntrackEntry): void {
-  const held = index.buckets.get(hash);
-  if (held === entry) index.buckets.delete(hash);
-  else if (Array.isArray(held)) {
-    const at = held.indexOf(entry);
-    if (at >= 0) held.splice(at, 1);
-    if (held.length === 1) index.buckets.set(hash, held[0]!);
+/** The hash bits a tag keeps: high ones, which the home slot hardly depends on. */
+function tagBits(hash: number): number {
+  return (hash >>> 24) & SLOT_HASH_BITS;
+}
+
+function slotTag(hash: number, reply: boolean): number {
+  return SLOT_USED | (reply ? SLOT_REPLY : 0) | tagBits(hash);
+}
+
+function emptyIndex(keys: number): TupleIndex {
+  const capacity = Math.max(16, Math.ceil(keys / REBUILT_LOAD));
+  return { slots: new Array<ConntrackEntry | undefined>(capacity), tags: new Uint8Array(capacity), capacity, occupied: 0, count: 0, earliestExpiry: Number.POSITIVE_INFINITY };
+}
+
+function slotAdd(index: TupleIndex, hash: number, reply: boolean, entry: ConntrackEntry): void {
+  const { tags, capacity } = index;
+  let slot = homeSlot(hash, capacity);
+  // A deleted slot is reused; a free one becomes occupied.
+  while (tags[slot]! >= SLOT_USED) slot = slot + 1 === capacity ? 0 : slot + 1;
+  if (tags[slot] === SLOT_FREE) index.occupied++;
+  tags[slot] = slotTag(hash, reply);
+  index.slots[slot] = entry;
+}
+
+function slotRemove(index: TupleIndex, hash: number, reply: boolean, entry: ConntrackEntry): void {
+  const { tags, slots, capacity } = index;
+  const tag = slotTag(hash, reply);
+  for (let slot = homeSlot(hash, capacity); tags[slot] !== SLOT_FREE; slot = slot + 1 === capacity ? 0 : slot + 1) {
+    // One slot per (entry, direction): the tag and the entry name it.
+    if (tags[slot] === tag && slots[slot] === entry) {
+      tags[slot] = SLOT_DELETED;
+      slots[slot] = undefined;
+      return;
+    }
   }
 }
 
+/** The entry's slots: its original tuple, and its reply tuple when that hashes apart. */
 function indexEntry(index: TupleIndex, entry: ConntrackEntry): void {
   const originalHash = tupleHash(entry.original);
-  bucketAdd(index, originalHash, entry);
   const replyHash = tupleHash(entry.reply);
-  if (replyHash !== originalHash) bucketAdd(index, replyHash, entry);
+  slotAdd(index, originalHash, false, entry);
+  if (replyHash !== originalHash) slotAdd(index, replyHash, true, entry);
   index.count++;
   if (entry.expires < index.earliestExpiry) index.earliestExpiry = entry.expires;
 }
 
 function unindexEntry(index: TupleIndex, entry: ConntrackEntry): void {
   const originalHash = tupleHash(entry.original);
-  bucketRemove(index, originalHash, entry);
   const replyHash = tupleHash(entry.reply);
-  if (replyHash !== originalHash) bucketRemove(index, replyHash, entry);
+  slotRemove(index, originalHash, false, entry);
+  if (replyHash !== originalHash) slotRemove(index, replyHash, true, entry);
   index.count--;
+}
+
+/** A fresh index of every entry of the table, sized for them. */
+function buildIndex(table: ConntrackTable, extra: number): TupleIndex {
+  const index = emptyIndex(2 * (table.entries.size + extra));
+  for (const entry of table.entries.values()) indexEntry(index, entry);
+  return index;
 }
 
 function tupleIndex(table: ConntrackTable): TupleIndex {
   const existing = tupleIndexes.get(table);
   if (existing && existing.count === table.entries.size) return existing;
-  const index: TupleIndex = { buckets: new Map(), count: 0, earliestExpiry: Number.POSITIVE_INFINITY };
-  for (const entry of table.entries.values()) indexEntry(index, entry);
+  const index = buildIndex(table, 0);
   tupleIndexes.set(table, index);
   return index;
+}
+
+/** The index with room for one more entry's two slots (rebuilt larger, without its deleted slots, when not). */
+function indexWithRoom(table: ConntrackTable): TupleIndex {
+  const index = tupleIndex(table);
+  if (index.occupied + 2 <= index.capacity * MAXIMUM_LOAD) return index;
+  const rebuilt = buildIndex(table, 1);
+  tupleIndexes.set(table, rebuilt);
+  return rebuilt;
 }
 
 /** An entry's expiry moved (it may have moved earlier): keep the gc bound low enough. */
@@ -155,18 +222,21 @@ function noteExpiry(table: ConntrackTable, entry: ConntrackEntry): void {
 
 /** NAT rewrote an entry's reply tuple (nf_nat_setup_info): move it in the hash. */
 export function conntrackReplyChanged(table: ConntrackTable, entry: ConntrackEntry, previousReply: ConntrackTuple): void {
-  const index = tupleIndexes.get(table);
-  if (!index || index.count !== table.entries.size) return; // rebuilt from the entries on next use
+  const existing = tupleIndexes.get(table);
+  if (!existing || existing.count !== table.entries.size) return; // rebuilt from the entries on next use
   const originalHash = tupleHash(entry.original);
   const previousHash = tupleHash(previousReply);
-  if (previousHash !== originalHash) bucketRemove(index, previousHash, entry);
+  if (previousHash !== originalHash) slotRemove(existing, previousHash, true, entry);
   const replyHash = tupleHash(entry.reply);
-  if (replyHash !== originalHash) bucketAdd(index, replyHash, entry);
+  if (replyHash === originalHash) return;
+  // No room: rebuilt from the entries, this one's new reply included.
+  if (existing.occupied + 1 > existing.capacity * MAXIMUM_LOAD) tupleIndexes.set(table, buildIndex(table, 0));
+  else slotAdd(existing, replyHash, true, entry);
 }
 
 /** Adds a new entry to the table (and the hash). */
 function insertEntry(table: ConntrackTable, entry: ConntrackEntry): void {
-  const index = tupleIndex(table);
+  const index = indexWithRoom(table);
   table.entries.set(entry.id, entry);
   indexEntry(index, entry);
 }
@@ -192,36 +262,42 @@ export function liveEntries(table: ConntrackTable, now: number): ConntrackEntry[
 
 /** __nf_conntrack_find_get(): the confirmed entry holding this tuple, and in which direction. */
 export function findEntry(table: ConntrackTable, tuple: ConntrackTuple, now: number): { entry: ConntrackEntry; direction: "original" | "reply" } | undefined {
-  const held = tupleIndex(table).buckets.get(tupleHash(tuple));
-  if (held === undefined) return undefined;
+  const index = tupleIndex(table);
+  const { tags, slots, capacity } = index;
+  const hash = tupleHash(tuple);
+  const bits = tagBits(hash);
   // Several live entries may hold one tuple (two unconfirmed twins both confirmed):
   // the oldest wins, as a walk of the table in insertion (id) order would find it.
   let found: ConntrackEntry | undefined;
-  let direction: "original" | "reply" = "original";
-  const consider = (entry: ConntrackEntry) => {
-    if (!hasConntrackStatus(entry, "confirmed") || entry.expires < now || (found && found.id < entry.id)) return;
-    if (tuplesEqual(entry.original, tuple)) {
+  let reply = false;
+  for (let slot = homeSlot(hash, capacity); ; slot = slot + 1 === capacity ? 0 : slot + 1) {
+    const tag = tags[slot]!;
+    if (tag === SLOT_FREE) break;
+    if ((tag & (SLOT_USED | SLOT_HASH_BITS)) !== (SLOT_USED | bits)) continue;
+    const entry = slots[slot]!;
+    if ((found !== undefined && found.id < entry.id) || !hasConntrackStatus(entry, "confirmed") || entry.expires < now) continue;
+    const inReply = (tag & SLOT_REPLY) !== 0;
+    if (tuplesEqual(inReply ? entry.reply : entry.original, tuple)) {
       found = entry;
-      direction = "original";
-    } else if (tuplesEqual(entry.reply, tuple)) {
-      found = entry;
-      direction = "reply";
+      reply = inReply;
     }
-  };
-  if (Array.isArray(held)) for (const entry of held) consider(entry);
-  else consider(held);
-  return found ? { entry: found, direction } : undefined;
+  }
+  return found ? { entry: found, direction: reply ? "reply" : "original" } : undefined;
 }
 
 /** nf_conntrack_tuple_taken(): whether a confirmed entry other than `except` holds the tuple in either direction. */
 export function tupleTaken(table: ConntrackTable, tuple: ConntrackTuple, except: ConntrackEntry, now: number): boolean {
-  const held = tupleIndex(table).buckets.get(tupleHash(tuple));
-  if (held === undefined) return false;
-  for (const entry of Array.isArray(held) ? held : [held]) {
+  const { tags, slots, capacity } = tupleIndex(table);
+  const hash = tupleHash(tuple);
+  const bits = tagBits(hash);
+  for (let slot = homeSlot(hash, capacity); ; slot = slot + 1 === capacity ? 0 : slot + 1) {
+    const tag = tags[slot]!;
+    if (tag === SLOT_FREE) return false;
+    if ((tag & (SLOT_USED | SLOT_HASH_BITS)) !== (SLOT_USED | bits)) continue;
+    const entry = slots[slot]!;
     if (entry === except || !hasConntrackStatus(entry, "confirmed") || entry.expires < now) continue;
-    if (tuplesEqual(entry.original, tuple) || tuplesEqual(entry.reply, tuple)) return true;
+    if (tuplesEqual((tag & SLOT_REPLY) !== 0 ? entry.reply : entry.original, tuple)) return true;
   }
-  return false;
 }
 
 export interface ConntrackVerdict {
@@ -335,14 +411,12 @@ export function conntrackIn(state: NetfilterState, namespace: NetworkNamespace, 
     const what = transport.protocol === "tcp" ? `a TCP ${tcpFlagsText(packet)} with no connection` : "a reply with no request";
     return { packet: withConntrack(packet, association(namespace, "INVALID", mark)), why: `${what}: INVALID` };
   }
-  const entry: ConntrackEntry = {
-    id: table.nextId++,
-    original: tuple,
-    reply: invertTuple(tuple),
-    status: 0,
-    expires: now,
-    mark: 0,
-  };
+  const id = table.nextId++;
+  const reply = invertTuple(tuple);
+  // A TCP entry is made with its state in place (refresh() sets it next, as it always did, so the keys and their order are as before):
+  // a property added to an object later lives outside it, 40 bytes more per entry.
+  const entry: ConntrackEntry =
+    tuple.protocol === 6 ? { id, original: tuple, reply, status: 0, expires: now, mark: 0, tcpState: "NONE" } : { id, original: tuple, reply, status: 0, expires: now, mark: 0 };
   refresh(entry, "original", packet, now, table);
   insertEntry(table, entry);
   return { packet: withConntrack(packet, association(namespace, "NEW", mark, entry, "original")), entry, why: `a new connection #${entry.id}: NEW` };

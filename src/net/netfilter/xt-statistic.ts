@@ -16,7 +16,7 @@
 import type { Match } from "../../model/netfilter.js";
 import type { MatchContext, MatchResult } from "./xt-match-context.js";
 
-type StatisticMatch = Extract<Match, { kind: "statistic" }>;
+export type StatisticMatch = Extract<Match, { kind: "statistic" }>;
 
 /** 2^31: the kernel compares a 31-bit draw with lround(p * 2^31). */
 const PROBABILITY_SCALE = 0x80000000;

@@ -26,6 +26,45 @@ export function tcpUdpMatch(match: PortMatch, context: MatchContext): MatchResul
   return undefined;
 }
 
+/**
+ * tcpUdpMatch() on numbers, without the why: the form ip-tables.ts prepares
+ * a leading tcp/udp match in (as fields of its prepared rule). No
+ * protocol: no port match; a port test that is absent is the full range.
+ */
+export interface PortTest {
+  readonly portProtocol: "tcp" | "udp" | undefined;
+  readonly sourcePortFirst: number;
+  readonly sourcePortLast: number;
+  readonly sourcePortInvert: boolean;
+  readonly destinationPortFirst: number;
+  readonly destinationPortLast: number;
+  readonly destinationPortInvert: boolean;
+}
+
+export function portTest(match: PortMatch | undefined): PortTest {
+  const source = match?.sourcePorts;
+  const destination = match?.destinationPorts;
+  return {
+    portProtocol: match?.kind,
+    sourcePortFirst: source ? source.first : 0,
+    sourcePortLast: source ? source.last : 0xffff,
+    sourcePortInvert: source ? Boolean(match.sourceInvert) : false,
+    destinationPortFirst: destination ? destination.first : 0,
+    destinationPortLast: destination ? destination.last : 0xffff,
+    destinationPortInvert: destination ? Boolean(match.destinationInvert) : false,
+  };
+}
+
+export function portTestHolds(test: PortTest, context: MatchContext): boolean {
+  if (test.portProtocol === undefined) return true;
+  const transport = context.packet.transport;
+  if (transport.protocol !== test.portProtocol) return false;
+  const sourcePort = transport.sourcePort;
+  if ((sourcePort >= test.sourcePortFirst && sourcePort <= test.sourcePortLast) === test.sourcePortInvert) return false;
+  const destinationPort = transport.destinationPort;
+  return (destinationPort >= test.destinationPortFirst && destinationPort <= test.destinationPortLast) !== test.destinationPortInvert;
+}
+
 export function icmpMatch(match: IcmpMatch, context: MatchContext): MatchResult {
   const transport = context.packet.transport;
   if (transport.protocol !== "icmp") return "not icmp";

@@ -1,12 +1,15 @@
 // Connection tracking: a first packet opens an unconfirmed entry, the reply
 // finds it in the other direction, states follow, ICMP errors are RELATED,
 // and entries expire on the virtual clock.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseIpv4Address } from "../../../src/model/address.js";
 import type { NetworkNamespace } from "../../../src/model/netns.js";
 import type { Ipv4Packet, TcpFlags } from "../../../src/model/packet.js";
 import { createWorld } from "../../../src/net/core/net-namespace.js";
-import { CONNTRACK_TIMEOUTS, conntrackConfirm, conntrackIn, liveEntries } from "../../../src/net/netfilter/nf-conntrack.js";
+import type { ConntrackEntry, ConntrackTable, ConntrackTuple } from "../../../src/model/conntrack.js";
+import { hasConntrackStatus, setConntrackStatus } from "../../../src/model/conntrack.js";
+import { CONNTRACK_TIMEOUTS, conntrackConfirm, conntrackIn, conntrackReplyChanged, expireEntries, findEntry, invertTuple, liveEntries, packetTuple, tuplesEqual, tupleTaken } from "../../../src/net/netfilter/nf-conntrack.js";
 import { ensureNetfilter } from "../../../src/net/netfilter/nf-tables-api.js";
 import { formatConntrackEntry } from "../../../src/commands/conntrack.js";
 import { simulate, recordOf } from "../../support/simulate.js";
@@ -87,5 +90,87 @@ describe("nf_conntrack", () => {
     const counts = run.commands.filter((record) => record.argv.join(" ") === "conntrack -C").map((record) => record.stdout);
     expect(counts).toEqual(["1\n", "0\n"]);
     expect(recordOf(run, "conntrack -F").stderr).toBe("conntrack v1.4.7 (conntrack-tools): connection tracking table has been emptied.\n");
+  });
+});
+
+/** The lookup by definition: the oldest live confirmed entry holding the tuple, its original direction first. */
+function scanFind(table: ConntrackTable, tuple: ConntrackTuple, now: number) {
+  for (const entry of [...table.entries.values()].sort((a, b) => a.id - b.id)) {
+    if (!hasConntrackStatus(entry, "confirmed") || entry.expires < now) continue;
+    if (tuplesEqual(entry.original, tuple)) return { entry, direction: "original" as const };
+    if (tuplesEqual(entry.reply, tuple)) return { entry, direction: "reply" as const };
+  }
+  return undefined;
+}
+
+function scanTaken(table: ConntrackTable, tuple: ConntrackTuple, except: ConntrackEntry, now: number): boolean {
+  return [...table.entries.values()].some((entry) => entry !== except && hasConntrackStatus(entry, "confirmed") && entry.expires >= now && (tuplesEqual(entry.original, tuple) || tuplesEqual(entry.reply, tuple)));
+}
+
+describe("the tuple hash (properties)", () => {
+  // Few addresses and ports, so tuples repeat, entries share tuples and slots collide.
+  const address = fc.constantFrom(ip("10.0.0.1"), ip("10.0.0.2"), ip("192.168.1.1"), ip("255.255.255.254"));
+  const port = fc.constantFrom(53, 80, 5000, 5001);
+  const udp = fc.record({ source: address, destination: address, sourcePort: port, destinationPort: port }).map(
+    ({ source, destination, sourcePort, destinationPort }): Ipv4Packet => ({ source, destination, ttl: 64, transport: { protocol: "udp", sourcePort, destinationPort }, payloadLength: 8 }),
+  );
+  const operation = fc.oneof(
+    fc.record({ kind: fc.constant("packet" as const), packet: udp, confirm: fc.boolean() }),
+    fc.record({ kind: fc.constant("nat" as const), pick: fc.nat(), to: address, port }),
+    fc.record({ kind: fc.constant("wait" as const), microseconds: fc.oneof(fc.integer({ min: 1, max: 1_000_000 }), fc.integer({ min: 1, max: 40 * 1_000_000 })) }),
+    fc.record({ kind: fc.constant("forget" as const), pick: fc.nat() }),
+    // Confirms an entry left unconfirmed: twins holding one tuple, where the oldest must win.
+    fc.record({ kind: fc.constant("confirm" as const), pick: fc.nat() }),
+  );
+
+  it("finds what a scan of the table finds, through inserts, NAT rewrites, expiry and changes behind its back", () => {
+    fc.assert(
+      fc.property(fc.array(operation, { minLength: 1, maxLength: 120, size: "max" }), fc.array(udp, { minLength: 1, maxLength: 8 }), (operations, probes) => {
+        const { namespace, state } = setup();
+        const table = state.conntrack;
+        let now = 0;
+        for (const step of operations) {
+          const entries = [...table.entries.values()];
+          if (step.kind === "packet") {
+            const result = conntrackIn(state, namespace, step.packet, now, false);
+            if (step.confirm) conntrackConfirm(state, namespace, result.packet);
+          } else if (step.kind === "nat" && entries.length > 0) {
+            const entry = entries[step.pick % entries.length]!;
+            const previousReply = entry.reply;
+            entry.reply = { ...previousReply, source: step.to, sourcePort: step.port };
+            conntrackReplyChanged(table, entry, previousReply);
+          } else if (step.kind === "wait") {
+            now += step.microseconds;
+            expireEntries(table, now);
+          } else if (step.kind === "forget" && entries.length > 0) {
+            table.entries.delete(entries[step.pick % entries.length]!.id);
+          } else if (step.kind === "confirm") {
+            const unconfirmed = entries.filter((entry) => !hasConntrackStatus(entry, "confirmed"));
+            if (unconfirmed.length > 0) setConntrackStatus(unconfirmed[step.pick % unconfirmed.length]!, "confirmed");
+          }
+          for (const probe of step.kind === "packet" ? [step.packet, ...probes] : probes) {
+            const tuple = packetTuple(probe);
+            for (const asked of [tuple, invertTuple(tuple)]) {
+              expect(findEntry(table, asked, now)).toEqual(scanFind(table, asked, now));
+              for (const except of entries.slice(0, 2)) expect(tupleTaken(table, asked, except, now)).toBe(scanTaken(table, asked, except, now));
+            }
+          }
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("holds a large table: every entry is found by both its tuples", () => {
+    const { namespace, state } = setup();
+    for (let index = 0; index < 5000; index++) {
+      const packet: Ipv4Packet = { source: (0xc0a80000 + (index >>> 6)) >>> 0, destination: ip("10.96.0.1"), ttl: 64, transport: { protocol: "udp", sourcePort: 1024 + (index & 63), destinationPort: 53 }, payloadLength: 8 };
+      conntrackConfirm(state, namespace, conntrackIn(state, namespace, packet, 0, false).packet);
+    }
+    expect(state.conntrack.entries.size).toBe(5000);
+    for (const entry of state.conntrack.entries.values()) {
+      expect(findEntry(state.conntrack, entry.original, 0)).toEqual({ entry, direction: "original" });
+      expect(findEntry(state.conntrack, entry.reply, 0)).toEqual({ entry, direction: "reply" });
+    }
   });
 });
