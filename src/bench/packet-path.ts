@@ -5,7 +5,9 @@
 // The simulator's side sends echo requests from the container's namespace
 // with the model's own output path (ip_route_output, ip_local_out) and runs
 // the event queue until the reply reaches the socket: the packet path alone,
-// without the ping program's bookkeeping.
+// without the ping program's bookkeeping. Untraced, the host's two forwarded
+// hops take the flowtable (net/netfilter/nf-flow-table.ts) once the
+// connection is established; traced, every hop is the slow path.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkKernelBackendAvailable, KernelBackend } from "../backends/kernel/kernel-backend.js";

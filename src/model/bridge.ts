@@ -8,8 +8,8 @@ export interface FdbEntry {
   readonly portIndex: number;
   /** Local entries are the ports' own addresses (`permanent`); others are learned. */
   readonly local: boolean;
-  /** Virtual time (µs) the entry was last refreshed, for ageing. */
-  readonly updatedAt: number;
+  /** Virtual time (µs) the entry was last refreshed, for ageing (br_fdb_update() moves it on every frame from that address). */
+  updatedAt: number;
 }
 
 export interface BridgeState {

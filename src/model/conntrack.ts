@@ -101,11 +101,12 @@ export interface PacketConntrack {
 }
 
 /**
- * The packet with `conntrack` attached. V8 (Node 20) copies `{ ...packet,
- * conntrack }` slowly when the packet has no `conntrack` yet (the spread then
- * adds a property: about 1 µs, most of a rule walk); Object.assign takes the
- * fast path. Same keys, same order, either way.
+ * The packet with `conntrack` attached. Spelled out rather than spread: V8
+ * (Node 20) copies `{ ...packet, conntrack }` slowly when the packet has no
+ * `conntrack` yet (the spread then adds a property: about 1 µs, most of a
+ * rule walk), and even Object.assign costs a second object. The keys come in
+ * the order every packet in the model is built with.
  */
 export function withConntrack(packet: Ipv4Packet, conntrack: PacketConntrack): Ipv4Packet {
-  return packet.conntrack === undefined ? Object.assign({}, packet, { conntrack }) : { ...packet, conntrack };
+  return { source: packet.source, destination: packet.destination, ttl: packet.ttl, transport: packet.transport, payloadLength: packet.payloadLength, conntrack };
 }

@@ -12,8 +12,12 @@ export function parseMacAddress(text: string): MacAddress | undefined {
   return text.split(":").map((octet) => octet.padStart(2, "0").toLowerCase()).join(":");
 }
 
+/** The I/G bit (the lowest bit of the first octet): read from the octet's last hex digit, without parsing. */
 export function isMulticastMac(mac: MacAddress): boolean {
-  return (parseInt(mac.slice(0, 2), 16) & 1) === 1;
+  // "1:..." (one digit) or "01:..." (two): the digit before the first colon.
+  const digit = mac.charCodeAt(mac.charCodeAt(1) === 58 ? 0 : 1);
+  // '0'-'9' are 48-57 (even digits even), 'a'-'f' 97-102 and 'A'-'F' 65-70 (10, 12, 14 odd codes).
+  return digit <= 57 ? (digit & 1) === 1 : (digit & 1) === 0;
 }
 
 /**

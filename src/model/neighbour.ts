@@ -20,6 +20,11 @@ export interface NeighbourEntry {
   queue: Ipv4Packet[];
 }
 
-export function neighbourKey(deviceIndex: number, address: Ipv4Address): string {
-  return `${deviceIndex}/${address}`;
+/**
+ * The neighbour table's key for (device, address): one number, ifindex in
+ * the bits above the 32-bit address (exact below 2^53), so a lookup builds
+ * no string.
+ */
+export function neighbourKey(deviceIndex: number, address: Ipv4Address): number {
+  return deviceIndex * 0x1_0000_0000 + address;
 }

@@ -31,7 +31,8 @@ export interface NetworkNamespace {
   /** The next ifindex to hand out (net->ifindex). */
   nextIfindex: number;
   tables: Map<number, FibTable>;
-  neighbours: Map<string, NeighbourEntry>;
+  /** Keyed by neighbourKey(ifindex, address). */
+  neighbours: Map<number, NeighbourEntry>;
   sysctl: NamespaceSysctl;
   sockets: Socket[];
   /** Namespace ids (nsid) this namespace has assigned to others, by namespace id: allocated 0, 1, 2... when a veth first spans the two. */

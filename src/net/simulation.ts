@@ -3,8 +3,9 @@
 // retransmit timer). Time is passed around, never read from the machine.
 import type { PendingEvent, ScheduledEvent } from "../model/event.js";
 import type { NetworkNamespace } from "../model/netns.js";
-import type { ArpMessage, EthernetFrame, Ipv4Packet } from "../model/packet.js";
-import type { TraceStep } from "../model/trace.js";
+import type { EthernetFrame, Ipv4Packet } from "../model/packet.js";
+import type { DropReason } from "../model/drop-reason.js";
+import type { Decision, TraceStage, TraceStep, Verdict } from "../model/trace.js";
 import type { World } from "../model/world.js";
 
 /** Virtual time a frame takes to cross a link, in µs: gives plausible, reproducible round-trip times. */
@@ -92,16 +93,70 @@ export function takeNextEvent(world: World, until: number): PendingEvent | undef
   return next.event;
 }
 
-/** The trace fields that show a frame's contents: its IPv4 packet or its ARP message. */
-export function framePacket(frame: EthernetFrame): { packet: Ipv4Packet } | { arp: ArpMessage } {
-  return frame.payload.kind === "ipv4" ? { packet: frame.payload.packet } : { arp: frame.payload.arp };
+/** What a frame step says besides where and which frame. */
+export interface FrameStepRest {
+  readonly decision?: Decision;
+  readonly verdict: Verdict;
+  readonly dropReason?: DropReason;
+  readonly why: string;
+}
+
+/** A step's time: virtual µs since the probe started. */
+export function traceTime(simulation: Simulation): number {
+  return simulation.world.clock - simulation.start;
+}
+
+/**
+ * A step about a frame, its fields in the order a trace shows them: device,
+ * stage, frame id, the frame's IPv4 packet or ARP message (from `contents`),
+ * then `rest`, then where and when. One literal per shape: a spread into a
+ * literal, or keys added one by one, is V8's slow copy, on every frame of a
+ * trace.
+ */
+export function frameStep(simulation: Simulation, namespace: NetworkNamespace, device: string, stage: TraceStage, frameId: number, contents: EthernetFrame, rest: FrameStepRest): TraceStep {
+  const { decision, verdict, dropReason, why } = rest;
+  const name = namespace.name;
+  const time = traceTime(simulation);
+  if (contents.payload.kind === "ipv4") {
+    const packet = contents.payload.packet;
+    if (decision === undefined) {
+      return dropReason === undefined
+        ? { device, stage, frameId, packet, verdict, why, namespace: name, time }
+        : { device, stage, frameId, packet, verdict, dropReason, why, namespace: name, time };
+    }
+    return dropReason === undefined
+      ? { device, stage, frameId, packet, decision, verdict, why, namespace: name, time }
+      : { device, stage, frameId, packet, decision, verdict, dropReason, why, namespace: name, time };
+  }
+  const arp = contents.payload.arp;
+  if (decision === undefined) {
+    return dropReason === undefined
+      ? { device, stage, frameId, arp, verdict, why, namespace: name, time }
+      : { device, stage, frameId, arp, verdict, dropReason, why, namespace: name, time };
+  }
+  return dropReason === undefined
+    ? { device, stage, frameId, arp, decision, verdict, why, namespace: name, time }
+    : { device, stage, frameId, arp, decision, verdict, dropReason, why, namespace: name, time };
 }
 
 export type StepFields = Omit<TraceStep, "time" | "namespace"> & { readonly namespace: NetworkNamespace };
 
-/** Appends a trace step when tracing is on. Callers build the step lazily so the untraced path costs nothing. */
+/**
+ * Appends a trace step. Call it only when tracing is on (`simulation.steps
+ * !== null`), with the step built inline, its own fields first, then
+ * `namespace: namespace.name, time: traceTime(simulation)` (the order a
+ * trace's JSON shows). Inline and whole because each alternative costs on
+ * every step: a closure over a function's variables makes V8 allocate a
+ * context on every call, traced or not, and keys added to an object after
+ * its literal go to a separately allocated store.
+ */
+export function recordStep(simulation: Simulation, step: TraceStep): void {
+  simulation.steps!.push(step);
+}
+
+/** Appends a trace step when tracing is on, built by `build` only then (for callers outside the packet path). */
 export function record(simulation: Simulation, build: () => StepFields): void {
-  if (!simulation.steps) return;
+  if (simulation.steps === null) return;
   const { namespace, ...fields } = build();
-  simulation.steps.push({ ...fields, namespace: namespace.name, time: simulation.world.clock - simulation.start });
+  simulation.steps.push({ ...fields, namespace: namespace.name, time: traceTime(simulation) });
 }

@@ -13,10 +13,16 @@ export function brFdbFind(bridge: NetDevice, mac: MacAddress, now: number): FdbE
 
 /** br_fdb_update(): learn (or refresh) where a source address lives. Local entries never move. */
 export function brFdbUpdate(bridge: NetDevice, mac: MacAddress, port: NetDevice, now: number): "learned" | "refreshed" | "local" {
-  const existing = bridge.bridge!.fdb.get(mac);
+  const fdb = bridge.bridge!.fdb;
+  const existing = fdb.get(mac);
   if (existing?.local) return "local";
-  bridge.bridge!.fdb.set(mac, { mac, portIndex: port.index, local: false, updatedAt: now });
-  return existing && existing.portIndex === port.index ? "refreshed" : "learned";
+  if (existing !== undefined && existing.portIndex === port.index) {
+    // Refreshed where it was: the same entry, seen now (no new record per frame).
+    existing.updatedAt = now;
+    return "refreshed";
+  }
+  fdb.set(mac, { mac, portIndex: port.index, local: false, updatedAt: now });
+  return "learned";
 }
 
 /** br_fdb_add_local(): a port's (or the bridge's) own address, delivered up instead of forwarded. */

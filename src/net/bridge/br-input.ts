@@ -6,28 +6,25 @@ import type { NetworkNamespace } from "../../model/netns.js";
 import type { EthernetFrame } from "../../model/packet.js";
 import { isPortForwarding } from "../core/link-state.js";
 import { netifReceiveHost } from "../core/dev.js";
-import { framePacket, record, type Simulation } from "../simulation.js";
+import { frameStep, recordStep, type Simulation } from "../simulation.js";
 import { brFdbFind, brFdbUpdate } from "./br-fdb.js";
 import { brFlood, brForward } from "./br-forward.js";
 
 export function brHandleFrame(simulation: Simulation, namespace: NetworkNamespace, port: NetDevice, frame: EthernetFrame): void {
   const bridge = namespace.devices.get(port.masterIndex!)!;
   if (!isPortForwarding(simulation.world, namespace, port)) {
-    record(simulation, () => ({ namespace, device: port.name, stage: "br_handle_frame", frameId: frame.id, ...framePacket(frame), verdict: "drop", dropReason: "DEV_READY", why: `port ${port.name} of ${bridge.name} is not forwarding (${bridge.adminUp ? "the port is down" : `${bridge.name} is down`})` }));
+    if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, port.name, "br_handle_frame", frame.id, frame, { verdict: "drop", dropReason: "DEV_READY", why: `port ${port.name} of ${bridge.name} is not forwarding (${bridge.adminUp ? "the port is down" : `${bridge.name} is down`})` }));
     return;
   }
   const now = simulation.world.clock;
   const learned = brFdbUpdate(bridge, frame.source, port, now);
-  record(simulation, () => ({
-    namespace,
-    device: port.name,
-    stage: "br_handle_frame",
-    frameId: frame.id,
-    ...framePacket(frame),
-    decision: { kind: "fdb", mac: frame.source, port: port.name, how: "learned" },
-    verdict: "continue",
-    why: learned === "local" ? `frame enters ${bridge.name} on port ${port.name}` : `frame enters ${bridge.name} on port ${port.name}; ${bridge.name} ${learned === "learned" ? "learns" : "refreshes"} ${frame.source} on ${port.name}`,
-  }));
+  if (simulation.steps !== null) {
+    recordStep(simulation, frameStep(simulation, namespace, port.name, "br_handle_frame", frame.id, frame, {
+      decision: { kind: "fdb", mac: frame.source, port: port.name, how: "learned" },
+      verdict: "continue",
+      why: learned === "local" ? `frame enters ${bridge.name} on port ${port.name}` : `frame enters ${bridge.name} on port ${port.name}; ${bridge.name} ${learned === "learned" ? "learns" : "refreshes"} ${frame.source} on ${port.name}`,
+    }));
+  }
 
   if (isMulticastMac(frame.destination)) {
     brFlood(simulation, namespace, bridge, frame, port, `${frame.destination} is broadcast`);
@@ -50,6 +47,6 @@ export function brHandleFrame(simulation: Simulation, namespace: NetworkNamespac
 /** br_pass_frame_up(): the bridge's own interface receives the frame, as the host's. */
 function brPassFrameUp(simulation: Simulation, namespace: NetworkNamespace, bridge: NetDevice, frame: EthernetFrame): void {
   if (!bridge.adminUp) return;
-  record(simulation, () => ({ namespace, device: bridge.name, stage: "br_pass_frame_up", frameId: frame.id, ...framePacket(frame), verdict: "continue", why: `the frame is for ${bridge.name} itself: up to the host's stack` }));
+  if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, bridge.name, "br_pass_frame_up", frame.id, frame, { verdict: "continue", why: `the frame is for ${bridge.name} itself: up to the host's stack` }));
   netifReceiveHost(simulation, namespace, bridge, frame);
 }

@@ -10,8 +10,8 @@ import { arpRcv } from "../ipv4/arp.js";
 import { ipRcv } from "../ipv4/ip-input.js";
 import { brDevXmit } from "../bridge/br-device.js";
 import { brHandleFrame } from "../bridge/br-input.js";
-import { framePacket, LINK_DELAY_US, record, schedule, type Simulation } from "../simulation.js";
-import { namespaceById, vethPeer } from "./net-namespace.js";
+import { frameStep, LINK_DELAY_US, recordStep, schedule, type Simulation } from "../simulation.js";
+import { namespaceById } from "./net-namespace.js";
 
 function frameLength(frame: EthernetFrame): number {
   return 14 + (frame.payload.kind === "arp" ? 28 : ipv4TotalLength(frame.payload.packet));
@@ -21,7 +21,7 @@ function frameLength(frame: EthernetFrame): number {
 export function devQueueXmit(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, frame: EthernetFrame): void {
   if (!device.adminUp) {
     device.statistics.txDropped++;
-    record(simulation, () => ({ namespace, device: device.name, stage: "dev_queue_xmit", frameId: frame.id, ...framePacket(frame), verdict: "drop", dropReason: "DEV_READY", why: `${device.name} is down` }));
+    if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, device.name, "dev_queue_xmit", frame.id, frame, { verdict: "drop", dropReason: "DEV_READY", why: `${device.name} is down` }));
     return;
   }
   device.statistics.txPackets++;
@@ -31,7 +31,7 @@ export function devQueueXmit(simulation: Simulation, namespace: NetworkNamespace
       schedule(simulation.world, 0, { kind: "netif-receive", namespaceId: namespace.id, deviceIndex: device.index, frame });
       return;
     case "dummy":
-      record(simulation, () => ({ namespace, device: device.name, stage: "dev_queue_xmit", frameId: frame.id, ...framePacket(frame), verdict: "drop", dropReason: "DUMMY_XMIT", why: `${device.name} is a dummy device: what it sends goes nowhere` }));
+      if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, device.name, "dev_queue_xmit", frame.id, frame, { verdict: "drop", dropReason: "DUMMY_XMIT", why: `${device.name} is a dummy device: what it sends goes nowhere` }));
       return;
     case "bridge":
       brDevXmit(simulation, namespace, device, frame);
@@ -44,32 +44,29 @@ export function devQueueXmit(simulation: Simulation, namespace: NetworkNamespace
 
 /** veth_xmit(): the frame appears on the peer, which must be up. */
 function vethXmit(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, frame: EthernetFrame): void {
-  const peer = vethPeer(simulation.world, device);
-  if (!peer || !peer.device.adminUp) {
+  const link = device.peer;
+  const peerNamespace = link === undefined ? undefined : simulation.world.namespaces.get(link.namespaceId);
+  const peer = link === undefined ? undefined : peerNamespace?.devices.get(link.index);
+  if (peer === undefined || !peer.adminUp) {
     device.statistics.txDropped++;
-    record(simulation, () => ({
-      namespace,
-      device: device.name,
-      stage: "veth_xmit",
-      frameId: frame.id,
-      ...framePacket(frame),
-      decision: { kind: "link", device: peer?.device.name ?? "(none)", state: "DOWN" },
-      verdict: "drop",
-      dropReason: "NO_CARRIER",
-      why: `the peer of ${device.name}${peer ? ` (${peer.device.name})` : ""} is down, so the frame has nowhere to go`,
-    }));
+    if (simulation.steps !== null) {
+      recordStep(simulation, frameStep(simulation, namespace, device.name, "veth_xmit", frame.id, frame, {
+        decision: { kind: "link", device: peer?.name ?? "(none)", state: "DOWN" },
+        verdict: "drop",
+        dropReason: "NO_CARRIER",
+        why: `the peer of ${device.name}${peer ? ` (${peer.name})` : ""} is down, so the frame has nowhere to go`,
+      }));
+    }
     return;
   }
-  record(simulation, () => ({
-    namespace,
-    device: device.name,
-    stage: "veth_xmit",
-    frameId: frame.id,
-    ...framePacket(frame),
-    verdict: "continue",
-    why: `${device.name} hands the frame to its peer ${peer.device.name}${peer.namespace.id === namespace.id ? "" : ` in ${peer.namespace.name || "the root namespace"}`}`,
-  }));
-  schedule(simulation.world, LINK_DELAY_US, { kind: "netif-receive", namespaceId: peer.namespace.id, deviceIndex: peer.device.index, frame });
+  const peerNamespaceId = link!.namespaceId;
+  if (simulation.steps !== null) {
+    recordStep(simulation, frameStep(simulation, namespace, device.name, "veth_xmit", frame.id, frame, {
+      verdict: "continue",
+      why: `${device.name} hands the frame to its peer ${peer.name}${peerNamespaceId === namespace.id ? "" : ` in ${peerNamespace!.name || "the root namespace"}`}`,
+    }));
+  }
+  schedule(simulation.world, LINK_DELAY_US, { kind: "netif-receive", namespaceId: peerNamespaceId, deviceIndex: peer.index, frame });
 }
 
 /** __netif_receive_skb(): a frame arrived on a device: a bridge port hands it to its bridge, otherwise by ethertype. */
@@ -78,7 +75,7 @@ export function netifReceive(simulation: Simulation, namespaceId: number, device
   const device = namespace.devices.get(deviceIndex);
   if (!device) return;
   if (!device.adminUp) {
-    record(simulation, () => ({ namespace, device: device.name, stage: "netif_receive", frameId: frame.id, ...framePacket(frame), verdict: "drop", dropReason: "DEV_READY", why: `${device.name} is down` }));
+    if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, device.name, "netif_receive", frame.id, frame, { verdict: "drop", dropReason: "DEV_READY", why: `${device.name} is down` }));
     return;
   }
   device.statistics.rxPackets++;
@@ -94,16 +91,13 @@ export function netifReceive(simulation: Simulation, namespaceId: number, device
 export function netifReceiveHost(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, frame: EthernetFrame): void {
   const forHost = device.kind === "loopback" || frame.destination === device.mac || isMulticastMac(frame.destination);
   if (!forHost) {
-    record(simulation, () => ({
-      namespace,
-      device: device.name,
-      stage: "netif_receive",
-      frameId: frame.id,
-      ...framePacket(frame),
-      verdict: "drop",
-      dropReason: "OTHERHOST",
-      why: `the frame is for ${frame.destination}, not ${device.name}'s address ${device.mac}`,
-    }));
+    if (simulation.steps !== null) {
+      recordStep(simulation, frameStep(simulation, namespace, device.name, "netif_receive", frame.id, frame, {
+        verdict: "drop",
+        dropReason: "OTHERHOST",
+        why: `the frame is for ${frame.destination}, not ${device.name}'s address ${device.mac}`,
+      }));
+    }
     return;
   }
   if (frame.payload.kind === "arp") arpRcv(simulation, namespace, device, frame.payload.arp);

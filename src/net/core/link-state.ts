@@ -3,7 +3,6 @@
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import type { World } from "../../model/world.js";
-import { vethPeer } from "./net-namespace.js";
 
 /** netif_carrier_ok(). */
 export function hasCarrier(world: World, namespace: NetworkNamespace, device: NetDevice): boolean {
@@ -13,8 +12,9 @@ export function hasCarrier(world: World, namespace: NetworkNamespace, device: Ne
       return true;
     case "veth": {
       // veth_open() turns the carrier on for both ends once both are up.
-      const peer = vethPeer(world, device);
-      return device.adminUp && peer !== undefined && peer.device.adminUp;
+      const link = device.peer;
+      if (!device.adminUp || link === undefined) return false;
+      return world.namespaces.get(link.namespaceId)?.devices.get(link.index)?.adminUp === true;
     }
     case "bridge": {
       // A bridge that never had a port keeps the carrier it started with;

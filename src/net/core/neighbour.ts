@@ -9,7 +9,7 @@ import type { EthernetFrame, Ipv4Packet } from "../../model/packet.js";
 import { RT_TABLE_LOCAL } from "../../model/route.js";
 import { inetSelectAddress, RT_SCOPE_LINK } from "../ipv4/devinet.js";
 import { icmpSendHostUnreachable } from "../ipv4/icmp.js";
-import { record, schedule, type Simulation } from "../simulation.js";
+import { recordStep, traceTime, schedule, type Simulation } from "../simulation.js";
 import { devQueueXmit } from "./dev.js";
 import { namespaceById } from "./net-namespace.js";
 
@@ -86,8 +86,9 @@ export function neighOutput(simulation: Simulation, namespace: NetworkNamespace,
       state = "DELAY";
       armTimer(simulation, namespace, entry, DELAY_PROBE_TIME_US);
     }
-    record(simulation, () => ({ namespace, device: device.name, stage: "neigh_resolve_output", packet, decision: { kind: "neighbour", address: nexthop, state, mac: entry!.mac! }, verdict: "continue", why: `${formatIpv4Address(nexthop)} is known: ${entry!.mac} (${state})` }));
-    sendIpv4Frame(simulation, namespace, device, entry.mac, packet);
+    const mac = entry.mac;
+    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "neigh_resolve_output", packet, decision: { kind: "neighbour", address: nexthop, state, mac }, verdict: "continue", why: `${formatIpv4Address(nexthop)} is known: ${mac} (${state})`, namespace: namespace.name, time: traceTime(simulation) });
+    sendIpv4Frame(simulation, namespace, device, mac, packet);
     return;
   }
   if (!entry || entry.state === "FAILED") {
@@ -95,13 +96,13 @@ export function neighOutput(simulation: Simulation, namespace: NetworkNamespace,
     entry = { deviceIndex: device.index, address: nexthop, state: "INCOMPLETE", probes: 0, confirmedAt: 0, queue: [] };
     namespace.neighbours.set(key, entry);
     entry.queue.push(packet);
-    record(simulation, () => ({ namespace, device: device.name, stage: "neigh_resolve_output", packet, decision: { kind: "neighbour", address: nexthop, state: "INCOMPLETE" }, verdict: "queue", why: `${formatIpv4Address(nexthop)} has no link-layer address yet: the packet waits while ARP asks for it on ${device.name}` }));
+    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "neigh_resolve_output", packet, decision: { kind: "neighbour", address: nexthop, state: "INCOMPLETE" }, verdict: "queue", why: `${formatIpv4Address(nexthop)} has no link-layer address yet: the packet waits while ARP asks for it on ${device.name}`, namespace: namespace.name, time: traceTime(simulation) });
     arpSolicit(simulation, namespace, device, entry);
     armTimer(simulation, namespace, entry, namespace.sysctl.neighRetransTimeMs * 1000);
     return;
   }
   if (entry.queue.length < UNRESOLVED_QUEUE_LENGTH) entry.queue.push(packet);
-  record(simulation, () => ({ namespace, device: device.name, stage: "neigh_resolve_output", packet, decision: { kind: "neighbour", address: nexthop, state: "INCOMPLETE" }, verdict: "queue", why: `still resolving ${formatIpv4Address(nexthop)}: the packet joins the queue` }));
+  if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "neigh_resolve_output", packet, decision: { kind: "neighbour", address: nexthop, state: "INCOMPLETE" }, verdict: "queue", why: `still resolving ${formatIpv4Address(nexthop)}: the packet joins the queue`, namespace: namespace.name, time: traceTime(simulation) });
 }
 
 /** arp_solicit(): broadcast "who-has" (unicast to the known address in PROBE), from the queued packet's source when it is ours (arp_announce=0). */
@@ -111,7 +112,7 @@ function arpSolicit(simulation: Simulation, namespace: NetworkNamespace, device:
   const ownSource = queued && [...namespace.devices.values()].some((candidate) => candidate.addresses.some((address) => address.address === queued.source));
   const senderAddress = ownSource ? queued!.source : inetSelectAddress(namespace, device, entry.address, RT_SCOPE_LINK) ?? 0;
   const arp = { operation: "request" as const, senderMac: device.mac, senderAddress, targetMac: ZERO_MAC, targetAddress: entry.address };
-  record(simulation, () => ({ namespace, device: device.name, stage: "arp_send", arp, decision: { kind: "neighbour", address: entry.address, state: "INCOMPLETE" }, verdict: "continue", why: `who-has ${formatIpv4Address(entry.address)}? tell ${formatIpv4Address(senderAddress)} (request ${entry.probes} of ${namespace.sysctl.neighMcastSolicit})` }));
+  if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "arp_send", arp, decision: { kind: "neighbour", address: entry.address, state: "INCOMPLETE" }, verdict: "continue", why: `who-has ${formatIpv4Address(entry.address)}? tell ${formatIpv4Address(senderAddress)} (request ${entry.probes} of ${namespace.sysctl.neighMcastSolicit})`, namespace: namespace.name, time: traceTime(simulation) });
   const unicast = entry.state === "PROBE" && entry.mac !== undefined ? entry.mac : undefined;
   devQueueXmit(simulation, namespace, device, { id: simulation.world.nextFrameId++, source: device.mac, destination: unicast ?? BROADCAST_MAC, payload: { kind: "arp", arp } });
 }
@@ -145,7 +146,7 @@ export function neighTimer(simulation: Simulation, namespaceId: number, deviceIn
   }
   entry.state = "FAILED";
   const queued = entry.queue.splice(0);
-  record(simulation, () => ({ namespace, device: device.name, stage: "neigh_timer", decision: { kind: "neighbour", address, state: "FAILED" }, verdict: "drop", dropReason: "NEIGH_FAILED", why: `no answer to ${entry.probes} ARP requests for ${formatIpv4Address(address)} on ${device.name}: the entry fails and ${queued.length === 1 ? "the queued packet is" : `${queued.length} queued packets are`} dropped` }));
+  if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "neigh_timer", decision: { kind: "neighbour", address, state: "FAILED" }, verdict: "drop", dropReason: "NEIGH_FAILED", why: `no answer to ${entry.probes} ARP requests for ${formatIpv4Address(address)} on ${device.name}: the entry fails and ${queued.length === 1 ? "the queued packet is" : `${queued.length} queued packets are`} dropped`, namespace: namespace.name, time: traceTime(simulation) });
   // arp_error_report() -> ipv4_link_failure(): host unreachable to each sender.
   for (const packet of queued) icmpSendHostUnreachable(simulation, namespace, packet);
 }

@@ -5,6 +5,7 @@ import { fail, ok, type KernelResult } from "../../model/errno.js";
 import type { DeviceConf, NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import { deviceByName } from "./net-namespace.js";
+import { rtGenidBump } from "./rt-genid.js";
 
 type ConfField = keyof DeviceConf;
 
@@ -83,6 +84,8 @@ function ipv6DisableTarget(namespace: NetworkNamespace, key: string): { read: ()
 }
 
 export function writeSysctl(namespace: NetworkNamespace, key: string, text: string): KernelResult<unknown> {
+  // Forwarding, rp_filter, br_netfilter... decide routes and flows: cached ones go stale.
+  rtGenidBump();
   const value = Number(text.trim());
   if (!/^-?\d+$/.test(text.trim())) return fail("EINVAL");
   if (key === "net.ipv4.icmp_echo_ignore_all") {

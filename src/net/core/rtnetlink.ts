@@ -5,7 +5,7 @@
 // net/core/net_namespace.c for namespaces).
 import { networkAddress } from "../../model/address.js";
 import { fail, ok, type KernelResult } from "../../model/errno.js";
-import { generatedMac } from "../../model/mac.js";
+import { generatedMac, type MacAddress } from "../../model/mac.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import { neighbourKey } from "../../model/neighbour.js";
@@ -21,8 +21,10 @@ import { hasCarrier, isRunning } from "./link-state.js";
 import { writeSysctl } from "./proc-sys.js";
 import { nfTablesApply } from "../netfilter/nf-tables-api.js";
 import { allocateIfindex, allocateNsid, createNamespace, deviceByIndex, emptyStatistics, nameIndexAdd, nameIndexRemove, nameIndexRename, namespaceById, namespaceByName, deviceByName, vethPeer } from "./net-namespace.js";
+import { rtGenidBump } from "./rt-genid.js";
 
 export function applyOperation(world: World, operation: Operation): KernelResult<unknown> {
+  rtGenidBump(); // any configuration change makes cached routes and offloaded flows stale (net/core/rt-genid.ts)
   switch (operation.op) {
     case "iptables":
     case "iptables-restore":
@@ -275,10 +277,14 @@ function enslave(namespace: NetworkNamespace, device: NetDevice, masterIndex: nu
   if (device.index === bridge.index) return fail("EINVAL");
   if (device.masterIndex === masterIndex) return ok(undefined);
   if (device.masterIndex !== undefined) release(namespace, device);
+  // Whether the bridge had ports before this one, asked before it joins (the scan stops at the first).
+  const hadPorts = hasPort(namespace, bridge);
   device.masterIndex = bridge.index;
   bridge.bridge!.hadPorts = true;
   brFdbAddLocal(bridge, device.mac, device.index);
-  recalculateBridgeMac(namespace, bridge);
+  // A bridge with ports already carries the lowest of their MACs, so the lowest now is that or the newcomer's:
+  // no scan of every port per port added (a thousand containers on one bridge made that quadratic).
+  setBridgeMac(bridge, hadPorts && bridge.mac < device.mac ? bridge.mac : device.mac);
   return ok(undefined);
 }
 
@@ -291,15 +297,24 @@ function release(namespace: NetworkNamespace, device: NetDevice): void {
   recalculateBridgeMac(namespace, bridge);
 }
 
-/** br_stp_recalculate_bridge_id(): a bridge without a MAC of its own takes the lowest port MAC. */
+function hasPort(namespace: NetworkNamespace, bridge: NetDevice): boolean {
+  for (const port of namespace.devices.values()) if (port.masterIndex === bridge.index) return true;
+  return false;
+}
+
+/** br_stp_recalculate_bridge_id(): a bridge without a MAC of its own takes the lowest port MAC (none: it keeps its MAC). */
 function recalculateBridgeMac(namespace: NetworkNamespace, bridge: NetDevice): void {
-  if (bridge.bridge!.macFixed) return;
-  const macs = [...namespace.devices.values()].filter((port) => port.masterIndex === bridge.index).map((port) => port.mac).sort();
-  const lowest = macs[0];
-  if (lowest === undefined || lowest === bridge.mac) return;
+  let lowest: MacAddress | undefined;
+  for (const port of namespace.devices.values()) if (port.masterIndex === bridge.index && (lowest === undefined || port.mac < lowest)) lowest = port.mac;
+  if (lowest !== undefined) setBridgeMac(bridge, lowest);
+}
+
+/** br_stp_change_bridge_id(), unless the MAC was set by hand (a bridge whose MAC is its own keeps it). */
+function setBridgeMac(bridge: NetDevice, mac: MacAddress): void {
+  if (bridge.bridge!.macFixed || mac === bridge.mac) return;
   bridge.bridge!.fdb.delete(bridge.mac);
-  bridge.mac = lowest;
-  brFdbAddLocal(bridge, lowest, bridge.index);
+  bridge.mac = mac;
+  brFdbAddLocal(bridge, mac, bridge.index);
 }
 
 function doSetlink(world: World, operation: LinkSet): KernelResult<unknown> {

@@ -2,11 +2,12 @@
 import { formatIpv4Address } from "../../model/address.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
+import { neighbourKey } from "../../model/neighbour.js";
 import type { ArpMessage } from "../../model/packet.js";
 import { RT_TABLE_LOCAL } from "../../model/route.js";
 import { devQueueXmit } from "../core/dev.js";
 import { neighUpdate } from "../core/neighbour.js";
-import { record, type Simulation } from "../simulation.js";
+import { recordStep, traceTime, type Simulation } from "../simulation.js";
 import { fibTableLookup } from "./fib-table.js";
 import { ipRouteInput } from "./route.js";
 
@@ -20,8 +21,8 @@ export function isLocalAddress(namespace: NetworkNamespace, address: number): bo
 export function arpRcv(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, arp: ArpMessage): void {
   const arpIgnore = Math.max(device.conf.arpIgnore, namespace.sysctl.confAll.arpIgnore);
   if (arp.operation === "reply") {
-    const known = namespace.neighbours.has(`${device.index}/${arp.senderAddress}`);
-    record(simulation, () => ({ namespace, device: device.name, stage: "arp_rcv", arp, decision: { kind: "neighbour", address: arp.senderAddress, state: "REACHABLE", mac: arp.senderMac }, verdict: known ? "deliver" : "drop", why: `${formatIpv4Address(arp.senderAddress)} is-at ${arp.senderMac}` }));
+    const known = namespace.neighbours.has(neighbourKey(device.index, arp.senderAddress));
+    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "arp_rcv", arp, decision: { kind: "neighbour", address: arp.senderAddress, state: "REACHABLE", mac: arp.senderMac }, verdict: known ? "deliver" : "drop", why: `${formatIpv4Address(arp.senderAddress)} is-at ${arp.senderMac}`, namespace: namespace.name, time: traceTime(simulation) });
     if (known) neighUpdate(simulation, namespace, device, arp.senderAddress, arp.senderMac, "REACHABLE");
     return;
   }
@@ -30,7 +31,7 @@ export function arpRcv(simulation: Simulation, namespace: NetworkNamespace, devi
   // source validation (not one of our own addresses; rp_filter).
   const routed = ipRouteInput(namespace, device, arp.senderAddress, arp.targetAddress);
   if (routed.kind === "martian") {
-    record(simulation, () => ({ namespace, device: device.name, stage: "arp_rcv", arp, verdict: "drop", dropReason: routed.reason, why: `who-has ${formatIpv4Address(arp.targetAddress)} from ${formatIpv4Address(arp.senderAddress)}: ${routed.why}; no answer` }));
+    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "arp_rcv", arp, verdict: "drop", dropReason: routed.reason, why: `who-has ${formatIpv4Address(arp.targetAddress)} from ${formatIpv4Address(arp.senderAddress)}: ${routed.why}; no answer`, namespace: namespace.name, time: traceTime(simulation) });
     return;
   }
   const local = routed.kind === "local";
@@ -38,29 +39,35 @@ export function arpRcv(simulation: Simulation, namespace: NetworkNamespace, devi
   // arp_ignore=1: answer only for addresses configured on the receiving device.
   const answer = local && (arpIgnore === 0 || (arpIgnore === 1 && ownedHere));
   if (!answer) {
-    record(simulation, () => ({
-      namespace,
-      device: device.name,
-      stage: "arp_rcv",
-      arp,
-      verdict: "drop",
-      ...(local ? { dropReason: "ARP_IGNORE" as const } : {}),
-      why: local
-        ? `${formatIpv4Address(arp.targetAddress)} is ours but not on ${device.name}, and arp_ignore=${arpIgnore}: no answer`
-        : `who-has ${formatIpv4Address(arp.targetAddress)}: not an address of ${namespace.name || "the root namespace"}, so no answer`,
-    }));
+    if (simulation.steps !== null) {
+      recordStep(simulation, {
+        device: device.name,
+        stage: "arp_rcv",
+        arp,
+        verdict: "drop",
+        ...(local ? { dropReason: "ARP_IGNORE" as const } : {}),
+        why: local
+          ? `${formatIpv4Address(arp.targetAddress)} is ours but not on ${device.name}, and arp_ignore=${arpIgnore}: no answer`
+          : `who-has ${formatIpv4Address(arp.targetAddress)}: not an address of ${namespace.name || "the root namespace"}, so no answer`,
+          namespace: namespace.name,
+          time: traceTime(simulation),
+      });
+    }
     return;
   }
   // The asker is remembered (STALE) and answered with the receiving device's MAC.
   neighUpdate(simulation, namespace, device, arp.senderAddress, arp.senderMac, "STALE");
   const reply: ArpMessage = { operation: "reply", senderMac: device.mac, senderAddress: arp.targetAddress, targetMac: arp.senderMac, targetAddress: arp.senderAddress };
-  record(simulation, () => ({
-    namespace,
-    device: device.name,
-    stage: "arp_rcv",
-    arp,
-    verdict: "continue",
-    why: `who-has ${formatIpv4Address(arp.targetAddress)}: ${ownedHere ? "an address of this device" : `an address of this namespace (weak host: it lives on another device)`}, so ${device.name} answers ${formatIpv4Address(arp.targetAddress)} is-at ${device.mac}`,
-  }));
+  if (simulation.steps !== null) {
+    recordStep(simulation, {
+      device: device.name,
+      stage: "arp_rcv",
+      arp,
+      verdict: "continue",
+      why: `who-has ${formatIpv4Address(arp.targetAddress)}: ${ownedHere ? "an address of this device" : `an address of this namespace (weak host: it lives on another device)`}, so ${device.name} answers ${formatIpv4Address(arp.targetAddress)} is-at ${device.mac}`,
+      namespace: namespace.name,
+      time: traceTime(simulation),
+    });
+  }
   devQueueXmit(simulation, namespace, device, { id: simulation.world.nextFrameId++, source: device.mac, destination: arp.senderMac, payload: { kind: "arp", arp: reply } });
 }

@@ -3,6 +3,7 @@
 // fib_table_delete, fib_table_lookup). See FibTable for the structure.
 import { networkAddress, prefixMask, type Ipv4Address, type Ipv4Prefix } from "../../model/address.js";
 import type { FibTable, Route } from "../../model/route.js";
+import { rtGenidBump } from "../core/rt-genid.js";
 
 export function createFibTable(id: number): FibTable {
   return { id, byLength: new Map(), lengths: [] };
@@ -48,6 +49,7 @@ export type InsertMode = "append" | "prepend" | "exclusive";
  * Returns false for an exclusive clash.
  */
 export function fibTableInsert(table: FibTable, route: Route, mode: InsertMode): boolean {
+  rtGenidBump();
   const aliases = aliasList(table, route.prefix);
   const sameMetric = aliases.findIndex((alias) => alias.metric === route.metric);
   if (mode === "exclusive" && sameMetric !== -1) {
@@ -67,6 +69,7 @@ export function fibTableInsert(table: FibTable, route: Route, mode: InsertMode):
 
 /** Removes the aliases the predicate selects; returns how many went. */
 export function fibTableRemove(table: FibTable, predicate: (route: Route) => boolean): number {
+  rtGenidBump();
   let removed = 0;
   for (const length of [...table.lengths]) {
     const byAddress = table.byLength.get(length)!;
@@ -84,6 +87,7 @@ export function fibTableRemove(table: FibTable, predicate: (route: Route) => boo
 
 /** Removes one given alias (by identity). */
 export function fibTableDelete(table: FibTable, route: Route): boolean {
+  rtGenidBump();
   const aliases = table.byLength.get(route.prefix.length)?.get(route.prefix.address);
   const index = aliases?.indexOf(route) ?? -1;
   if (!aliases || index === -1) return false;
@@ -94,6 +98,7 @@ export function fibTableDelete(table: FibTable, route: Route): boolean {
 
 /** Replaces one alias (by identity) in place. */
 export function fibTableReplace(table: FibTable, old: Route, replacement: Route): void {
+  rtGenidBump();
   const aliases = table.byLength.get(old.prefix.length)?.get(old.prefix.address);
   const index = aliases?.indexOf(old) ?? -1;
   if (aliases && index !== -1) aliases[index] = replacement;

@@ -3,7 +3,7 @@ import { formatIpv4Address } from "../../model/address.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import { ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_ECHO_REPLY, ICMP_HOST_UNREACH, type IcmpMessage, type Ipv4Packet } from "../../model/packet.js";
-import { record, type Simulation } from "../simulation.js";
+import { recordStep, traceTime, type PingSocket, type Simulation } from "../simulation.js";
 import { isLocalAddress } from "./arp.js";
 import { ipLocalOut } from "./ip-output.js";
 import { ipRouteOutput } from "./route.js";
@@ -14,11 +14,11 @@ export function icmpRcv(simulation: Simulation, namespace: NetworkNamespace, dev
   const icmp = packet.transport as IcmpMessage;
   if (icmp.type === ICMP_ECHO) {
     if (broadcast) {
-      record(simulation, () => ({ namespace, device: device.name, stage: "icmp_rcv", packet, verdict: "drop", why: "echo request to a broadcast address: ignored (icmp_echo_ignore_broadcasts=1)" }));
+      if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "icmp_rcv", packet, verdict: "drop", why: "echo request to a broadcast address: ignored (icmp_echo_ignore_broadcasts=1)", namespace: namespace.name, time: traceTime(simulation) });
       return;
     }
     if (namespace.sysctl.icmpEchoIgnoreAll) {
-      record(simulation, () => ({ namespace, device: device.name, stage: "icmp_rcv", packet, verdict: "drop", why: "echo request ignored: net.ipv4.icmp_echo_ignore_all=1" }));
+      if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "icmp_rcv", packet, verdict: "drop", why: "echo request ignored: net.ipv4.icmp_echo_ignore_all=1", namespace: namespace.name, time: traceTime(simulation) });
       return;
     }
     icmpEcho(simulation, namespace, device, packet, icmp);
@@ -26,13 +26,13 @@ export function icmpRcv(simulation: Simulation, namespace: NetworkNamespace, dev
   }
   // Echo replies and errors go to the raw ICMP sockets of the namespace (ping).
   const id = icmp.type === ICMP_ECHO_REPLY ? icmp.id : icmp.original && icmp.original.transport.protocol === "icmp" ? icmp.original.transport.id : undefined;
-  const socket = simulation.pingSockets.find((candidate) => candidate.namespaceId === namespace.id && candidate.echoId === id);
+  const socket = pingSocketFor(simulation, namespace.id, id);
   const tcpOrUdp = icmp.original && icmp.original.transport.protocol !== "icmp";
   if (!socket && !tcpOrUdp) {
-    record(simulation, () => ({ namespace, device: device.name, stage: "icmp_rcv", packet, verdict: "drop", dropReason: "NO_SOCKET", why: "no socket waits for this ICMP message" }));
+    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "icmp_rcv", packet, verdict: "drop", dropReason: "NO_SOCKET", why: "no socket waits for this ICMP message", namespace: namespace.name, time: traceTime(simulation) });
     return;
   }
-  record(simulation, () => ({ namespace, device: device.name, stage: "socket_deliver", packet, verdict: "deliver", why: icmp.type === ICMP_ECHO_REPLY ? `echo reply from ${formatIpv4Address(packet.source)} reaches ping` : `ICMP error from ${formatIpv4Address(packet.source)} reaches the sender` }));
+  if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "socket_deliver", packet, verdict: "deliver", why: icmp.type === ICMP_ECHO_REPLY ? `echo reply from ${formatIpv4Address(packet.source)} reaches ping` : `ICMP error from ${formatIpv4Address(packet.source)} reaches the sender`, namespace: namespace.name, time: traceTime(simulation) });
   if (tcpOrUdp) {
     simulation.deliveries.push({ namespaceId: namespace.id, packet });
     return;
@@ -49,11 +49,17 @@ export function icmpRcv(simulation: Simulation, namespace: NetworkNamespace, dev
   });
 }
 
+/** The ping socket of the namespace with this echo id (a loop, not a closure: this runs for every reply). */
+function pingSocketFor(simulation: Simulation, namespaceId: number, echoId: number | undefined): PingSocket | undefined {
+  for (const socket of simulation.pingSockets) if (socket.namespaceId === namespaceId && socket.echoId === echoId) return socket;
+  return undefined;
+}
+
 /** icmp_echo() + icmp_reply(): answer from the address the request was sent to. */
 function icmpEcho(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, request: Ipv4Packet, icmp: IcmpMessage): void {
   const route = ipRouteOutput(namespace, request.source, { source: request.destination });
   if (!route.ok) {
-    record(simulation, () => ({ namespace, device: device.name, stage: "icmp_rcv", packet: request, decision: { kind: "no-route", destination: request.source }, verdict: "drop", dropReason: "IP_OUTNOROUTES", why: `echo request from ${formatIpv4Address(request.source)}, but ${namespace.name || "the root namespace"} has no route back to it: the reply cannot be sent` }));
+    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "icmp_rcv", packet: request, decision: { kind: "no-route", destination: request.source }, verdict: "drop", dropReason: "IP_OUTNOROUTES", why: `echo request from ${formatIpv4Address(request.source)}, but ${namespace.name || "the root namespace"} has no route back to it: the reply cannot be sent`, namespace: namespace.name, time: traceTime(simulation) });
     return;
   }
   const reply: Ipv4Packet = {
@@ -63,7 +69,7 @@ function icmpEcho(simulation: Simulation, namespace: NetworkNamespace, device: N
     transport: { protocol: "icmp", type: ICMP_ECHO_REPLY, code: 0, id: icmp.id ?? 0, sequence: icmp.sequence ?? 0 },
     payloadLength: request.payloadLength,
   };
-  record(simulation, () => ({ namespace, device: device.name, stage: "icmp_rcv", packet: request, packetAfter: reply, decision: { kind: "route", table: route.route.fib?.table ?? "main", candidates: route.route.fib?.candidates ?? [], chosen: route.route.fib!.route, nexthop: route.route.nexthop, source: route.route.source }, verdict: "continue", why: `echo request for ${formatIpv4Address(request.destination)}: the reply goes back to ${formatIpv4Address(request.source)} out of ${route.route.device.name}` }));
+  if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "icmp_rcv", packet: request, packetAfter: reply, decision: { kind: "route", table: route.route.fib?.table ?? "main", candidates: route.route.fib?.candidates ?? [], chosen: route.route.fib!.route, nexthop: route.route.nexthop, source: route.route.source }, verdict: "continue", why: `echo request for ${formatIpv4Address(request.destination)}: the reply goes back to ${formatIpv4Address(request.source)} out of ${route.route.device.name}`, namespace: namespace.name, time: traceTime(simulation) });
   ipLocalOut(simulation, namespace, route.route, reply);
 }
 
@@ -80,7 +86,7 @@ export function icmpSend(simulation: Simulation, namespace: NetworkNamespace, or
   const local = isLocalAddress(namespace, original.destination);
   const route = ipRouteOutput(namespace, original.source, local ? { source: original.destination } : {});
   if (!route.ok) {
-    record(simulation, () => ({ namespace, ...(ingress ? { device: ingress.name } : {}), stage: "icmp_send", packet: original, verdict: "drop", dropReason: "IP_OUTNOROUTES", why: `no route back to ${formatIpv4Address(original.source)} for the ICMP error` }));
+    if (simulation.steps !== null) recordStep(simulation, { ...(ingress ? { device: ingress.name } : {}), stage: "icmp_send", packet: original, verdict: "drop", dropReason: "IP_OUTNOROUTES", why: `no route back to ${formatIpv4Address(original.source)} for the ICMP error`, namespace: namespace.name, time: traceTime(simulation) });
     return;
   }
   const error: Ipv4Packet = {
@@ -90,7 +96,7 @@ export function icmpSend(simulation: Simulation, namespace: NetworkNamespace, or
     transport: { protocol: "icmp", type, code, original },
     payloadLength: 8 + 28,
   };
-  record(simulation, () => ({ namespace, ...(ingress ? { device: ingress.name } : {}), stage: "icmp_send", packet: error, verdict: "continue", why: `ICMP type ${type} code ${code} to ${formatIpv4Address(original.source)}` }));
+  if (simulation.steps !== null) recordStep(simulation, { ...(ingress ? { device: ingress.name } : {}), stage: "icmp_send", packet: error, verdict: "continue", why: `ICMP type ${type} code ${code} to ${formatIpv4Address(original.source)}`, namespace: namespace.name, time: traceTime(simulation) });
   ipLocalOut(simulation, namespace, route.route, error);
 }
 

@@ -4,8 +4,9 @@ import { formatIpv4Address } from "../../model/address.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import { ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_PKT_FILTERED, type Ipv4Packet } from "../../model/packet.js";
+import { nfFlowOffloadIpHook } from "../netfilter/nf-flow-table.js";
 import { nfHook } from "../netfilter/nf-hook.js";
-import { record, type Simulation } from "../simulation.js";
+import { recordStep, traceTime, type Simulation } from "../simulation.js";
 import { icmpRcv, icmpSend } from "./icmp.js";
 import { ipForward } from "./ip-forward.js";
 import { describeRouteChoice, routeDecision } from "./ip-output.js";
@@ -13,8 +14,12 @@ import { ipRouteInput } from "./route.js";
 import { transportRcv } from "./transport.js";
 
 export function ipRcv(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, packet: Ipv4Packet): void {
-  record(simulation, () => ({ namespace, device: device.name, stage: "ip_rcv", packet, verdict: "continue", why: `${device.name} receives a packet from ${formatIpv4Address(packet.source)} to ${formatIpv4Address(packet.destination)}` }));
-  const afterPrerouting = nfHook(simulation, namespace, "PREROUTING", packet, { in: device });
+  // Untraced, a packet of an offloaded connection takes the flowtable's fast path (nf-flow-table.ts).
+  if (simulation.steps === null) {
+    if (nfFlowOffloadIpHook(simulation, namespace, device, packet)) return;
+  } else recordStep(simulation, { device: device.name, stage: "ip_rcv", packet, verdict: "continue", why: `${device.name} receives a packet from ${formatIpv4Address(packet.source)} to ${formatIpv4Address(packet.destination)}`, namespace: namespace.name, time: traceTime(simulation) });
+  // No netfilter state (iptables never ran here): no hook to run, and no arguments to build for one.
+  const afterPrerouting = namespace.netfilter === undefined ? packet : nfHook(simulation, namespace, "PREROUTING", packet, { in: device });
   if (!afterPrerouting) return;
   ipRcvFinish(simulation, namespace, device, afterPrerouting);
 }
@@ -25,35 +30,39 @@ function ipRcvFinish(simulation: Simulation, namespace: NetworkNamespace, device
   switch (result.kind) {
     case "local":
     case "broadcast":
-      record(simulation, () => ({
-        namespace,
-        device: device.name,
-        stage: "ip_route_input",
-        packet,
-        ...(result.fib ? { decision: routeDecision(result.fib, packet.destination) } : {}),
-        verdict: "continue",
-        why: `${formatIpv4Address(packet.destination)} is ${result.kind === "local" ? `an address of ${namespace.name || "the root namespace"}` : "a broadcast address"}: deliver locally`,
-      }));
+      if (simulation.steps !== null) {
+        const why = `${formatIpv4Address(packet.destination)} is ${result.kind === "local" ? `an address of ${namespace.name || "the root namespace"}` : "a broadcast address"}: deliver locally`;
+        const time = traceTime(simulation);
+        recordStep(
+          simulation,
+          result.fib
+            ? { device: device.name, stage: "ip_route_input", packet, decision: routeDecision(result.fib, packet.destination), verdict: "continue", why, namespace: namespace.name, time }
+            : { device: device.name, stage: "ip_route_input", packet, verdict: "continue", why, namespace: namespace.name, time },
+        );
+      }
       ipLocalDeliver(simulation, namespace, device, packet, result.kind === "broadcast");
       return;
     case "forward":
-      record(simulation, () => ({ namespace, device: device.name, stage: "ip_route_input", packet, decision: routeDecision(result.fib, result.route.nexthop), verdict: "continue", why: `not for this namespace; ${describeRouteChoice(namespace, result.fib)}` }));
+      if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "ip_route_input", packet, decision: routeDecision(result.fib, result.route.nexthop), verdict: "continue", why: `not for this namespace; ${describeRouteChoice(namespace, result.fib)}`, namespace: namespace.name, time: traceTime(simulation) });
       ipForward(simulation, namespace, device, result.route, packet);
       return;
     case "forwarding-off":
-      record(simulation, () => ({
-        namespace,
-        device: device.name,
-        stage: "ip_route_input",
-        packet,
-        decision: { kind: "sysctl", key: `net.ipv4.conf.${device.name}.forwarding`, value: "0" },
-        verdict: "drop",
-        dropReason: "IP_INADDRERRORS",
-        why: `${formatIpv4Address(packet.destination)} is not an address of ${namespace.name || "the root namespace"} and forwarding is off on ${device.name} (net.ipv4.ip_forward=0): dropped without a word`,
-      }));
+      if (simulation.steps !== null) {
+        recordStep(simulation, {
+          device: device.name,
+          stage: "ip_route_input",
+          packet,
+          decision: { kind: "sysctl", key: `net.ipv4.conf.${device.name}.forwarding`, value: "0" },
+          verdict: "drop",
+          dropReason: "IP_INADDRERRORS",
+          why: `${formatIpv4Address(packet.destination)} is not an address of ${namespace.name || "the root namespace"} and forwarding is off on ${device.name} (net.ipv4.ip_forward=0): dropped without a word`,
+          namespace: namespace.name,
+          time: traceTime(simulation),
+        });
+      }
       return;
     case "martian":
-      record(simulation, () => ({ namespace, device: device.name, stage: "ip_route_input", packet, verdict: "drop", dropReason: result.reason, why: result.why }));
+      if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "ip_route_input", packet, verdict: "drop", dropReason: result.reason, why: result.why, namespace: namespace.name, time: traceTime(simulation) });
       return;
     case "error": {
       // ip_error(): what a router says when it cannot forward.
@@ -65,16 +74,19 @@ function ipRcvFinish(simulation: Simulation, namespace: NetworkNamespace, device
             : result.errno === "EACCES"
               ? [ICMP_PKT_FILTERED, "a prohibit route"]
               : [undefined, "a blackhole route"];
-      record(simulation, () => ({
-        namespace,
-        device: device.name,
-        stage: "ip_route_input",
-        packet,
-        ...(result.fib ? { decision: routeDecision(result.fib, packet.destination) } : { decision: { kind: "no-route" as const, destination: packet.destination } }),
-        verdict: "drop",
-        dropReason: result.errno === "ENETUNREACH" ? "IP_INNOROUTES" : result.errno === "EINVAL" ? "BLACKHOLE" : "UNREACHABLE_ROUTE",
-        why: `cannot forward: ${reason}${code === undefined ? "" : `; ICMP destination unreachable goes back to ${formatIpv4Address(packet.source)}`}`,
-      }));
+      if (simulation.steps !== null) {
+        recordStep(simulation, {
+          device: device.name,
+          stage: "ip_route_input",
+          packet,
+          ...(result.fib ? { decision: routeDecision(result.fib, packet.destination) } : { decision: { kind: "no-route" as const, destination: packet.destination } }),
+          verdict: "drop",
+          dropReason: result.errno === "ENETUNREACH" ? "IP_INNOROUTES" : result.errno === "EINVAL" ? "BLACKHOLE" : "UNREACHABLE_ROUTE",
+          why: `cannot forward: ${reason}${code === undefined ? "" : `; ICMP destination unreachable goes back to ${formatIpv4Address(packet.source)}`}`,
+          namespace: namespace.name,
+          time: traceTime(simulation),
+        });
+      }
       if (code !== undefined) icmpSend(simulation, namespace, packet, ICMP_DEST_UNREACH, code, device);
       return;
     }
@@ -83,7 +95,7 @@ function ipRcvFinish(simulation: Simulation, namespace: NetworkNamespace, device
 
 /** ip_local_deliver(): INPUT, then the protocol handler. */
 function ipLocalDeliver(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, packet: Ipv4Packet, broadcast: boolean): void {
-  const filtered = nfHook(simulation, namespace, "INPUT", packet, { in: device });
+  const filtered = namespace.netfilter === undefined ? packet : nfHook(simulation, namespace, "INPUT", packet, { in: device });
   if (!filtered) return;
   if (filtered.transport.protocol === "icmp") icmpRcv(simulation, namespace, device, filtered, broadcast);
   else transportRcv(simulation, namespace, device, filtered);

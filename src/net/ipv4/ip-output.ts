@@ -6,16 +6,35 @@ import type { NetworkNamespace } from "../../model/netns.js";
 import type { Ipv4Packet } from "../../model/packet.js";
 import type { Decision } from "../../model/trace.js";
 import { neighOutput } from "../core/neighbour.js";
+import { rtGenid } from "../core/rt-genid.js";
 import { nfHook } from "../netfilter/nf-hook.js";
-import { record, type Simulation } from "../simulation.js";
+import { recordStep, traceTime, type Simulation } from "../simulation.js";
 import { ipRouteOutput, type FibResult, type OutputRoute } from "./route.js";
 
 export function routeDecision(fib: FibResult, nexthop: number, source?: number): Decision {
-  return { kind: "route", table: fib.table, candidates: fib.candidates, chosen: fib.route, nexthop, ...(source === undefined ? {} : { source }) };
+  return source === undefined
+    ? { kind: "route", table: fib.table, candidates: fib.candidates, chosen: fib.route, nexthop }
+    : { kind: "route", table: fib.table, candidates: fib.candidates, chosen: fib.route, nexthop, source };
 }
+
+/**
+ * The words for each lookup result, while the configuration they name
+ * (routes, device names) stands: a trace describes the same cached result
+ * (route.ts's dst cache) for every packet of a flow.
+ */
+const routeChoiceTexts = new WeakMap<FibResult, { readonly genid: number; readonly namespace: NetworkNamespace; readonly text: string }>();
 
 /** Why a route won, in words: the prefix, and how it beat its equals. */
 export function describeRouteChoice(namespace: NetworkNamespace, fib: FibResult): string {
+  const genid = rtGenid();
+  const known = routeChoiceTexts.get(fib);
+  if (known !== undefined && known.genid === genid && known.namespace === namespace) return known.text;
+  const text = routeChoiceText(namespace, fib);
+  routeChoiceTexts.set(fib, { genid, namespace, text });
+  return text;
+}
+
+function routeChoiceText(namespace: NetworkNamespace, fib: FibResult): string {
   const deviceName = (index: number | undefined) => (index === undefined ? "?" : namespace.devices.get(index)?.name ?? `if${index}`);
   const prefix = formatPrefix(fib.route.prefix);
   const via = fib.route.nexthop?.gateway !== undefined ? ` via ${formatIpv4Address(fib.route.nexthop.gateway)}` : "";
@@ -29,27 +48,28 @@ export function describeRouteChoice(namespace: NetworkNamespace, fib: FibResult)
 
 /** ip_local_out(): a locally generated packet, already routed; OUTPUT hook, then out. */
 export function ipLocalOut(simulation: Simulation, namespace: NetworkNamespace, route: OutputRoute, packet: Ipv4Packet): void {
-  const filtered = nfHook(simulation, namespace, "OUTPUT", packet, { out: route.device });
+  // No netfilter state (iptables never ran here): no hook to run, and no arguments to build for one.
+  const filtered = namespace.netfilter === undefined ? packet : nfHook(simulation, namespace, "OUTPUT", packet, { out: route.device });
   if (!filtered) return;
   let chosen = route;
   if (filtered.destination !== packet.destination) {
     // ip_route_me_harder(): a nat OUTPUT rule changed the destination, so the packet is routed again.
     const rerouted = ipRouteOutput(namespace, filtered.destination, { source: filtered.source });
     if (!rerouted.ok) {
-      record(simulation, () => ({ namespace, stage: "ip_route_output", packet: filtered, decision: { kind: "no-route", destination: filtered.destination }, verdict: "drop", dropReason: "IP_OUTNOROUTES", why: `after DNAT to ${formatIpv4Address(filtered.destination)} there is no route: dropped` }));
+      if (simulation.steps !== null) recordStep(simulation, { stage: "ip_route_output", packet: filtered, decision: { kind: "no-route", destination: filtered.destination }, verdict: "drop", dropReason: "IP_OUTNOROUTES", why: `after DNAT to ${formatIpv4Address(filtered.destination)} there is no route: dropped`, namespace: namespace.name, time: traceTime(simulation) });
       return;
     }
     chosen = rerouted.route;
     const fib = chosen.fib;
-    record(simulation, () => ({ namespace, device: chosen.device.name, stage: "ip_route_output", packet: filtered, ...(fib ? { decision: routeDecision(fib, chosen.nexthop, chosen.source) } : {}), verdict: "continue", why: `DNAT changed the destination to ${formatIpv4Address(filtered.destination)}: routed again, out of ${chosen.device.name}` }));
+    if (simulation.steps !== null) recordStep(simulation, { device: chosen.device.name, stage: "ip_route_output", packet: filtered, ...(fib ? { decision: routeDecision(fib, chosen.nexthop, chosen.source) } : {}), verdict: "continue", why: `DNAT changed the destination to ${formatIpv4Address(filtered.destination)}: routed again, out of ${chosen.device.name}`, namespace: namespace.name, time: traceTime(simulation) });
   }
   ipOutput(simulation, namespace, chosen.device, chosen.nexthop, filtered, chosen.type === "broadcast");
 }
 
 /** ip_output(): POSTROUTING, then to the neighbour layer of the egress device. */
 export function ipOutput(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, nexthop: number, packet: Ipv4Packet, broadcast: boolean): void {
-  const filtered = nfHook(simulation, namespace, "POSTROUTING", packet, { out: device, nexthop });
+  const filtered = namespace.netfilter === undefined ? packet : nfHook(simulation, namespace, "POSTROUTING", packet, { out: device, nexthop });
   if (!filtered) return;
-  record(simulation, () => ({ namespace, device: device.name, stage: "ip_output", packet: filtered, verdict: "continue", why: `out of ${device.name} towards ${formatIpv4Address(nexthop)}${nexthop === packet.destination ? " (on-link)" : " (the gateway)"}` }));
+  if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "ip_output", packet: filtered, verdict: "continue", why: `out of ${device.name} towards ${formatIpv4Address(nexthop)}${nexthop === packet.destination ? " (on-link)" : " (the gateway)"}`, namespace: namespace.name, time: traceTime(simulation) });
   neighOutput(simulation, namespace, device, nexthop, filtered, broadcast);
 }

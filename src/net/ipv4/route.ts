@@ -6,6 +6,7 @@ import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import { RT_TABLE_LOCAL, RT_TABLE_MAIN, tableName, type Route, type RouteType } from "../../model/route.js";
 import { deviceByIndex, LOOPBACK_IFINDEX } from "../core/net-namespace.js";
+import { rtGenid } from "../core/rt-genid.js";
 import { inetSelectAddress, RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE } from "./devinet.js";
 import { fibTableLookup, type FibMatch } from "./fib-table.js";
 
@@ -50,6 +51,59 @@ function routeScopeValue(route: Route): number {
   return route.scope === "global" ? RT_SCOPE_UNIVERSE : route.scope === "link" ? RT_SCOPE_LINK : RT_SCOPE_HOST;
 }
 
+/*
+ * The dst cache. ip_route_output and ip_route_input are pure functions of a
+ * namespace's configuration (tables, addresses, devices, sysctls), so their
+ * results are kept per namespace and reused while the routing generation
+ * (rt-genid.ts) stands: the kernel keeps dst entries on its nexthops for the
+ * same reason. Results are immutable records, so a cached one is the same
+ * answer a fresh lookup gives, down to the objects a trace shows. Each map
+ * is keyed by a 30-bit hash of the lookup's arguments, checked against the
+ * arguments kept in the entry; a clash or a full map just recomputes.
+ */
+interface OutputCacheEntry {
+  readonly destination: Ipv4Address;
+  readonly source: number;
+  readonly outputInterface: number;
+  readonly result: OutputRouteResult;
+}
+
+interface InputCacheEntry {
+  readonly deviceIndex: number;
+  readonly source: Ipv4Address;
+  readonly destination: Ipv4Address;
+  readonly result: InputRouteResult;
+}
+
+interface DstCache {
+  readonly genid: number;
+  readonly output: Map<number, OutputCacheEntry>;
+  readonly input: Map<number, InputCacheEntry>;
+}
+
+/** Entries per map before it is emptied: bounds memory for worlds with many flows. */
+const DST_CACHE_LIMIT = 4096;
+
+const dstCaches = new WeakMap<NetworkNamespace, DstCache>();
+
+function dstCache(namespace: NetworkNamespace): DstCache {
+  const genid = rtGenid();
+  let cache = dstCaches.get(namespace);
+  if (cache === undefined || cache.genid !== genid) {
+    cache = { genid, output: new Map(), input: new Map() };
+    dstCaches.set(namespace, cache);
+  }
+  return cache;
+}
+
+/** A 30-bit mix of three 32-bit values (small integers stay V8 Smis as Map keys). */
+function lookupHash(first: number, second: number, third: number): number {
+  let hash = Math.imul(first ^ 0x9e3779b9, 0x85ebca6b);
+  hash = Math.imul(hash ^ (hash >>> 13) ^ second, 0xc2b2ae35);
+  hash = Math.imul(hash ^ (hash >>> 16) ^ third, 0x27d4eb2f);
+  return (hash ^ (hash >>> 15)) & 0x3fffffff;
+}
+
 /**
  * ip_route_output_key_hash_rcu(): the route for a locally generated packet
  * and the source address it gets when the socket did not choose one.
@@ -59,6 +113,19 @@ export function ipRouteOutput(
   destination: Ipv4Address,
   options: { source?: Ipv4Address; outputInterface?: number } = {},
 ): OutputRouteResult {
+  const source = options.source ?? -1;
+  const outputInterface = options.outputInterface ?? -1;
+  const cache = dstCache(namespace).output;
+  const hash = lookupHash(destination, source, outputInterface);
+  const cached = cache.get(hash);
+  if (cached !== undefined && cached.destination === destination && cached.source === source && cached.outputInterface === outputInterface) return cached.result;
+  const result = ipRouteOutputSlow(namespace, destination, options);
+  if (cache.size >= DST_CACHE_LIMIT) cache.clear();
+  cache.set(hash, { destination, source, outputInterface, result });
+  return result;
+}
+
+function ipRouteOutputSlow(namespace: NetworkNamespace, destination: Ipv4Address, options: { source?: Ipv4Address; outputInterface?: number }): OutputRouteResult {
   const loopback = deviceByIndex(namespace, LOOPBACK_IFINDEX);
   const fib = fibLookup(namespace, destination, options.outputInterface);
   if (!fib) {
@@ -129,8 +196,21 @@ function validateSource(namespace: NetworkNamespace, device: NetDevice, source: 
   return undefined;
 }
 
-/** ip_route_input_slow(): what becomes of a packet that arrived on `device`. */
+/** ip_route_input_noref(): what becomes of a packet that arrived on `device` (from the dst cache when it can). */
 export function ipRouteInput(namespace: NetworkNamespace, device: NetDevice, source: Ipv4Address, destination: Ipv4Address): InputRouteResult {
+  const cache = dstCache(namespace).input;
+  const deviceIndex = device.index;
+  const hash = lookupHash(destination, source, deviceIndex);
+  const cached = cache.get(hash);
+  if (cached !== undefined && cached.destination === destination && cached.source === source && cached.deviceIndex === deviceIndex) return cached.result;
+  const result = ipRouteInputSlow(namespace, device, source, destination);
+  if (cache.size >= DST_CACHE_LIMIT) cache.clear();
+  cache.set(hash, { deviceIndex, source, destination, result });
+  return result;
+}
+
+/** ip_route_input_slow(): the lookup itself. */
+function ipRouteInputSlow(namespace: NetworkNamespace, device: NetDevice, source: Ipv4Address, destination: Ipv4Address): InputRouteResult {
   if (destination === LIMITED_BROADCAST) return { kind: "broadcast" };
   const forwarding = device.conf.forwarding;
   if (device.kind !== "loopback" && (isLoopbackAddress(source) || isLoopbackAddress(destination)) && !(device.conf.routeLocalnet || namespace.sysctl.confAll.routeLocalnet)) {

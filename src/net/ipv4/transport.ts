@@ -6,13 +6,14 @@ import { formatIpv4Address } from "../../model/address.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import { ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, type Ipv4Packet, type TcpSegment } from "../../model/packet.js";
-import { record, type Simulation } from "../simulation.js";
+import { recordStep, traceTime, type Simulation } from "../simulation.js";
 import { icmpSend } from "./icmp.js";
 import { ipLocalOut } from "./ip-output.js";
 import { ipRouteOutput } from "./route.js";
 
 function listenerFor(namespace: NetworkNamespace, protocol: "tcp" | "udp", address: number, port: number) {
-  return namespace.sockets.find((socket) => socket.open && socket.protocol === protocol && socket.port === port && (socket.address === 0 || socket.address === address));
+  for (const socket of namespace.sockets) if (socket.open && socket.protocol === protocol && socket.port === port && (socket.address === 0 || socket.address === address)) return socket;
+  return undefined;
 }
 
 /** Connections a listener accepted during this simulation (the server half of the handshake), by both ends. */
@@ -47,21 +48,21 @@ export function transportRcv(simulation: Simulation, namespace: NetworkNamespace
   const stage = transport.protocol === "tcp" ? "tcp_v4_rcv" : "udp_rcv";
   if (transport.protocol === "udp") {
     if (listener) {
-      record(simulation, () => ({ namespace, device: device.name, stage, packet, verdict: "deliver", why: `a socket listens on udp port ${transport.destinationPort}` }));
+      if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: `a socket listens on udp port ${transport.destinationPort}`, namespace: namespace.name, time: traceTime(simulation) });
       simulation.deliveries.push({ namespaceId: namespace.id, packet });
       return;
     }
-    record(simulation, () => ({ namespace, device: device.name, stage, packet, verdict: "drop", dropReason: "NO_SOCKET", why: `nothing listens on udp port ${transport.destinationPort}: ICMP port unreachable goes back` }));
+    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "drop", dropReason: "NO_SOCKET", why: `nothing listens on udp port ${transport.destinationPort}: ICMP port unreachable goes back`, namespace: namespace.name, time: traceTime(simulation) });
     icmpSend(simulation, namespace, packet, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, device);
     return;
   }
   if (transport.flags.rst) {
-    record(simulation, () => ({ namespace, device: device.name, stage, packet, verdict: "deliver", why: "a reset: the connection attempt is refused" }));
+    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: "a reset: the connection attempt is refused", namespace: namespace.name, time: traceTime(simulation) });
     simulation.deliveries.push({ namespaceId: namespace.id, packet });
     return;
   }
   if (transport.flags.syn && transport.flags.ack) {
-    record(simulation, () => ({ namespace, device: device.name, stage, packet, verdict: "deliver", why: "SYN-ACK: the connection is accepted" }));
+    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: "SYN-ACK: the connection is accepted", namespace: namespace.name, time: traceTime(simulation) });
     simulation.deliveries.push({ namespaceId: namespace.id, packet });
     return;
   }
@@ -71,26 +72,26 @@ export function transportRcv(simulation: Simulation, namespace: NetworkNamespace
     // The rest of a connection: the server answers the client's FIN with its own (nc closes too).
     if (accepted.has(key)) {
       if (!transport.flags.fin) {
-        record(simulation, () => ({ namespace, device: device.name, stage, packet, verdict: "deliver", why: "an ACK on an accepted connection" }));
+        if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: "an ACK on an accepted connection", namespace: namespace.name, time: traceTime(simulation) });
         return;
       }
       accepted.delete(key);
-      record(simulation, () => ({ namespace, device: device.name, stage, packet, verdict: "deliver", why: "the client closes; the server closes too: FIN-ACK goes back" }));
+      if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: "the client closes; the server closes too: FIN-ACK goes back", namespace: namespace.name, time: traceTime(simulation) });
       sendSegment(simulation, namespace, packet, { fin: true, ack: true });
       return;
     }
-    record(simulation, () => ({ namespace, device: device.name, stage, packet, verdict: "deliver", why: transport.flags.fin ? "the server closes the connection" : "an ACK for the client" }));
+    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: transport.flags.fin ? "the server closes the connection" : "an ACK for the client", namespace: namespace.name, time: traceTime(simulation) });
     simulation.deliveries.push({ namespaceId: namespace.id, packet });
     return;
   }
   let answer: TcpSegment;
   if (listener && transport.flags.syn) {
-    record(simulation, () => ({ namespace, device: device.name, stage, packet, verdict: "deliver", why: `a listener on tcp port ${transport.destinationPort} accepts: SYN-ACK goes back` }));
+    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: `a listener on tcp port ${transport.destinationPort} accepts: SYN-ACK goes back`, namespace: namespace.name, time: traceTime(simulation) });
     answer = { protocol: "tcp", sourcePort: transport.destinationPort, destinationPort: transport.sourcePort, flags: { syn: true, ack: true } };
     if (!listener.keepListening) listener.open = false;
     accepted.add(key);
   } else {
-    record(simulation, () => ({ namespace, device: device.name, stage, packet, verdict: "drop", dropReason: "NO_SOCKET", why: `nothing listens on tcp port ${transport.destinationPort} at ${formatIpv4Address(packet.destination)}: a reset goes back` }));
+    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "drop", dropReason: "NO_SOCKET", why: `nothing listens on tcp port ${transport.destinationPort} at ${formatIpv4Address(packet.destination)}: a reset goes back`, namespace: namespace.name, time: traceTime(simulation) });
     answer = { protocol: "tcp", sourcePort: transport.destinationPort, destinationPort: transport.sourcePort, flags: { rst: true, ack: true } };
   }
   const reply: Ipv4Packet = { source: packet.destination, destination: packet.source, ttl: 64, transport: answer, payloadLength: answer.flags.syn ? 40 : 20 };

@@ -111,7 +111,12 @@ function rewrite(packet: Ipv4Packet, manip: ManipType, target: ConntrackTuple): 
     if (transport.id !== undefined) next = { ...transport, id: target.sourcePort };
   } else if (manip === "source") next = { ...transport, sourcePort: target.sourcePort };
   else next = { ...transport, destinationPort: target.destinationPort };
-  return manip === "source" ? { ...packet, source: target.source, transport: next } : { ...packet, destination: target.destination, transport: next };
+  // Spelled out (the keys in the model's order) rather than spread: the copy is on every NAT'd packet's path.
+  const source = manip === "source" ? target.source : packet.source;
+  const destination = manip === "source" ? packet.destination : target.destination;
+  return packet.conntrack === undefined
+    ? { source, destination, ttl: packet.ttl, transport: next, payloadLength: packet.payloadLength }
+    : { source, destination, ttl: packet.ttl, transport: next, payloadLength: packet.payloadLength, conntrack: packet.conntrack };
 }
 
 /** Whether `manip` applies to packets going `direction` (the status bits flip for replies). */

@@ -9,6 +9,7 @@ import type { NetworkNamespace } from "../../model/netns.js";
 import type { ConntrackFlush, IptablesCommand, IptablesOperation, IptablesRestore } from "../../model/operations.js";
 import type { World } from "../../model/world.js";
 import { namespaceById } from "../core/net-namespace.js";
+import { rtGenidBump } from "../core/rt-genid.js";
 import { rulesetChanged } from "./ip-tables.js";
 import { createConntrackTable } from "./nf-conntrack.js";
 
@@ -212,8 +213,10 @@ function applyRestore(world: World, operation: IptablesRestore): KernelResult<un
 }
 
 export function nfTablesApply(world: World, operation: IptablesOperation | IptablesRestore | ConntrackFlush): KernelResult<unknown> {
-  // Indexed chain walks (ip-tables.ts) rebuild their index after any change.
+  // Indexed chain walks (ip-tables.ts) rebuild their index after any change;
+  // offloaded flows (nf-flow-table.ts) stand for walks, so they go stale too.
   rulesetChanged();
+  rtGenidBump();
   switch (operation.op) {
     case "iptables":
       return applyIptables(world, operation);

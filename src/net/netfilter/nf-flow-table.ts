@@ -1,0 +1,268 @@
+// The flowtable fast path for forwarded connections (net/netfilter/
+// nf_flow_table_core.c: flow_offload_add, flow_offload_lookup,
+// flow_offload_teardown; nf_flow_table_ip.c: nf_flow_offload_ip_hook).
+//
+// As in the kernel, an established connection that the namespace forwards is
+// offloaded: later packets are looked up by their tuple and ingress device at
+// ip_rcv and sent on directly (conntrack, NAT, TTL, neighbour output),
+// skipping the route lookup and the netfilter hooks. Unlike the kernel's
+// (which skips the FORWARD chain and its counters by design), this one must
+// not change anything a user can see: it is an internal cache of the slow
+// path's decision, and a packet it cannot vouch for takes the slow path.
+//  - A flow is offloaded only where every chain the slow path would walk for
+//    its packets is empty with an ACCEPT policy (no counter or verdict is
+//    skipped), and only once conntrack calls its packets ESTABLISHED (the nat
+//    table is not asked again; NAT rewrites from the connection's tuples).
+//  - Every packet first asks conntrack what the slow path would: the gc pass
+//    and the lookup (nf_conntrack_find_get). Another connection or direction
+//    than the flow's tears the flow down, and the slow path takes the packet,
+//    nothing having changed yet but what it would do itself.
+//  - Conntrack's own effects follow: TCP runs conntrack's state machine
+//    (nf_conntrack_in); ICMP echo and UDP get the found path's timeout
+//    refresh, the only change it makes to an ESTABLISHED entry.
+//  - The rewrite (NAT, one hop less) comes from the flow, which stays valid
+//    while the connection's tuples and NAT bits are those it was made from;
+//    neighbour output (states, timers, device counters, the bridge's FDB) is
+//    the slow path's own function.
+//  - Every configuration change (rt-genid.ts) makes every flow stale.
+// Tracing never uses it: a trace is the slow path's record. The property test
+// test/properties/flow-offload.test.ts holds it to the traced slow path.
+import { ConntrackStatus, hasConntrackStatus, type ConntrackEntry, type ConntrackTuple, type PacketConntrack } from "../../model/conntrack.js";
+import type { HookName, NetfilterState, TableName } from "../../model/netfilter.js";
+import type { NetDevice } from "../../model/netdevice.js";
+import type { NetworkNamespace } from "../../model/netns.js";
+import type { Ipv4Packet, Transport } from "../../model/packet.js";
+import { neighOutput } from "../core/neighbour.js";
+import { rtGenid } from "../core/rt-genid.js";
+import type { OutputRoute } from "../ipv4/route.js";
+import type { Simulation } from "../simulation.js";
+import { CONNTRACK_TIMEOUTS, conntrackIn, expireEntries, findEntry, packetEntry } from "./nf-conntrack.js";
+import { natPacket } from "./nf-nat.js";
+
+/** The IPS_* bits that decide which NAT rewrites a connection's packets get. */
+const NAT_STATUS = ConntrackStatus.sourceNat | ConntrackStatus.destinationNat;
+
+/** One offloaded direction of a connection (struct flow_offload_tuple_rhash). */
+interface FlowOffload {
+  /** The key: the ingress device and the tuple the packet arrives with (before any NAT). */
+  readonly ingressIndex: number;
+  readonly tuple: ConntrackTuple;
+  /** ICMP type (echo request and reply travel on different tuples); -1 for TCP and UDP. */
+  readonly icmpType: number;
+  /** The connection and direction conntrack attaches the packet to. */
+  readonly entry: ConntrackEntry;
+  readonly direction: "original" | "reply";
+  /** The connection's tuples and NAT bits when offloaded: NAT rewrites from them, so the flow holds while they do. */
+  readonly original: ConntrackTuple;
+  readonly reply: ConntrackTuple;
+  readonly natStatus: number;
+  /** The packet's addresses and ports as it leaves (both NAT rewrites done): the slow path's result for this direction. */
+  readonly outSource: number;
+  readonly outDestination: number;
+  readonly outSourcePort: number;
+  readonly outDestinationPort: number;
+  readonly route: OutputRoute;
+}
+
+interface FlowTable {
+  /** The routing generation the flows were made under (rt-genid.ts). */
+  readonly genid: number;
+  readonly flows: Map<number, FlowOffload>;
+}
+
+/** Flows per namespace before the table is emptied: bounds memory; an evicted flow just takes the slow path once more. */
+const FLOW_TABLE_LIMIT = 4096;
+
+const flowTables = new WeakMap<NetworkNamespace, FlowTable>();
+
+/** Packets the fast path has forwarded, all worlds together: lets a test see that it ran (diagnostics, not model state). */
+let offloadedPackets = 0;
+
+/** How many packets flows have carried so far in this process. */
+export function flowOffloadPackets(): number {
+  return offloadedPackets;
+}
+
+/** A 30-bit hash of a flow's key (small integers stay V8 Smis as Map keys). */
+function flowHash(ingressIndex: number, source: number, destination: number, sourcePort: number, destinationPort: number, kind: number): number {
+  let hash = Math.imul(source ^ 0x9e3779b9, 0x85ebca6b);
+  hash = Math.imul(hash ^ (hash >>> 13) ^ destination, 0xc2b2ae35);
+  hash = Math.imul(hash ^ (hash >>> 16) ^ ((sourcePort << 16) | destinationPort), 0x27d4eb2f);
+  hash = Math.imul(hash ^ (hash >>> 15) ^ kind ^ (ingressIndex << 16), 0x165667b1);
+  return (hash ^ (hash >>> 16)) & 0x3fffffff;
+}
+
+/** Whether `table`'s chain at `hook` lets every packet through untouched: absent, or empty with an ACCEPT policy. */
+function chainIsPassThrough(state: NetfilterState, tableName: TableName, hook: HookName): boolean {
+  const chain = state.tables.get(tableName)?.chains.get(hook);
+  return chain === undefined || (chain.rules.length === 0 && chain.policy !== "DROP");
+}
+
+/** The chains a forwarded, established packet walks (the nat table is asked only for a connection's first packet). */
+function forwardPathIsPassThrough(state: NetfilterState): boolean {
+  return (
+    chainIsPassThrough(state, "raw", "PREROUTING") &&
+    chainIsPassThrough(state, "mangle", "PREROUTING") &&
+    chainIsPassThrough(state, "mangle", "FORWARD") &&
+    chainIsPassThrough(state, "filter", "FORWARD") &&
+    chainIsPassThrough(state, "mangle", "POSTROUTING")
+  );
+}
+
+function flowTable(namespace: NetworkNamespace): FlowTable {
+  const genid = rtGenid();
+  let table = flowTables.get(namespace);
+  if (table === undefined || table.genid !== genid) {
+    table = { genid, flows: new Map() };
+    flowTables.set(namespace, table);
+  }
+  return table;
+}
+
+/** The port-like fields a packet's transport carries: the echo id twice for ICMP. */
+function transportPorts(transport: Transport): { sourcePort: number; destinationPort: number } | undefined {
+  if (transport.protocol !== "icmp") return transport;
+  return transport.id === undefined ? undefined : { sourcePort: transport.id, destinationPort: transport.id };
+}
+
+/**
+ * flow_offload_add(): called by ip_forward() (untraced) once the FORWARD
+ * hook accepted `packet` (as PREROUTING left it, one hop less) on its way
+ * out by `route`. Offloads this direction of the packet's connection when it
+ * qualifies.
+ */
+export function flowOffloadAdd(namespace: NetworkNamespace, ingress: NetDevice, route: OutputRoute, packet: Ipv4Packet): void {
+  const state = namespace.netfilter;
+  const attached = packet.conntrack;
+  if (state === undefined || !state.conntrackEnabled || attached === undefined || attached.namespaceId !== namespace.id) return;
+  if (attached.state !== "ESTABLISHED" || attached.direction === undefined || ingress.kind === "loopback") return;
+  if (!forwardPathIsPassThrough(state)) return;
+  const entry = packetEntry(state, namespace, packet);
+  if (entry === undefined) return;
+  // The tuple the packet arrived with is the one conntrack matched: the entry's tuple of that direction.
+  const direction = attached.direction;
+  const tuple = direction === "original" ? entry.original : entry.reply;
+  if (tuple.protocol === 1 ? tuple.icmpType !== 0 && tuple.icmpType !== 8 : tuple.protocol !== 6 && tuple.protocol !== 17) return;
+  // What POSTROUTING's nat will make of it: the flow's output, the same for every packet while the tuples stand.
+  const leaving = natPacket(entry, direction, "source", packet);
+  const ports = transportPorts(leaving.transport);
+  if (ports === undefined) return;
+  const icmpType = tuple.protocol === 1 ? tuple.icmpType! : -1;
+  const flow: FlowOffload = {
+    ingressIndex: ingress.index,
+    tuple,
+    icmpType,
+    entry,
+    direction,
+    original: entry.original,
+    reply: entry.reply,
+    natStatus: entry.status & NAT_STATUS,
+    outSource: leaving.source,
+    outDestination: leaving.destination,
+    outSourcePort: ports.sourcePort,
+    outDestinationPort: ports.destinationPort,
+    route,
+  };
+  const flows = flowTable(namespace).flows;
+  if (flows.size >= FLOW_TABLE_LIMIT) flows.clear();
+  flows.set(flowHash(ingress.index, tuple.source, tuple.destination, tuple.sourcePort, tuple.destinationPort, (tuple.protocol << 8) | (icmpType & 0xff)), flow);
+}
+
+/** The transport as it leaves: the NAT'd ports (a new record, as nf_nat_packet() makes one), or the same one when NAT does not touch them. */
+function leavingTransport(transport: Transport, flow: FlowOffload, natted: boolean): Transport {
+  if (!natted) return transport;
+  if (transport.protocol === "icmp") return { ...transport, id: flow.outSourcePort };
+  return { ...transport, sourcePort: flow.outSourcePort, destinationPort: flow.outDestinationPort };
+}
+
+/**
+ * nf_flow_offload_ip_hook(): a packet arriving on `device` (untraced) that
+ * belongs to an offloaded flow goes on without the slow path. Returns false,
+ * having changed nothing, when it is not offloaded: the caller runs the slow
+ * path.
+ */
+export function nfFlowOffloadIpHook(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, packet: Ipv4Packet): boolean {
+  const state = namespace.netfilter;
+  if (state === undefined) return false;
+  const table = flowTables.get(namespace);
+  if (table === undefined || table.flows.size === 0) return false;
+  if (table.genid !== rtGenid()) {
+    flowTables.delete(namespace);
+    return false;
+  }
+  const transport = packet.transport;
+  let sourcePort: number;
+  let destinationPort: number;
+  let kind: number;
+  if (transport.protocol === "icmp") {
+    if ((transport.type !== 0 && transport.type !== 8) || transport.id === undefined) return false;
+    sourcePort = destinationPort = transport.id;
+    kind = (1 << 8) | transport.type;
+  } else {
+    sourcePort = transport.sourcePort;
+    destinationPort = transport.destinationPort;
+    kind = ((transport.protocol === "tcp" ? 6 : 17) << 8) | 0xff;
+  }
+  const hash = flowHash(device.index, packet.source, packet.destination, sourcePort, destinationPort, kind);
+  const flow = table.flows.get(hash);
+  if (flow === undefined) return false;
+  const tuple = flow.tuple;
+  if (
+    flow.ingressIndex !== device.index ||
+    tuple.source !== packet.source ||
+    tuple.destination !== packet.destination ||
+    tuple.sourcePort !== sourcePort ||
+    tuple.destinationPort !== destinationPort ||
+    ((tuple.protocol << 8) | (flow.icmpType & 0xff)) !== kind
+  ) {
+    return false;
+  }
+  // TTL 1 is the slow path's: ip_forward() drops it and answers "time exceeded".
+  if (packet.ttl <= 1) return false;
+  // NAT rewrites from the connection's tuples and bits: the flow holds while they are the ones it was made from.
+  const entry = flow.entry;
+  if (entry.original !== flow.original || entry.reply !== flow.reply || (entry.status & NAT_STATUS) !== flow.natStatus) {
+    table.flows.delete(hash);
+    return false;
+  }
+
+  // PREROUTING (raw is empty): nf_conntrack_in() as the slow path runs it. The gc pass first (the
+  // same pass conntrack would make), then the lookup; a different answer tears the flow down, and
+  // the slow path, which finds the same answer, takes the packet (nothing else changed yet).
+  const now = simulation.world.clock;
+  const conntrack = state.conntrack;
+  expireEntries(conntrack, now);
+  const found = findEntry(conntrack, tuple, now);
+  if (found === undefined || found.entry !== entry || found.direction !== flow.direction) {
+    table.flows.delete(hash);
+    return false;
+  }
+  let association: PacketConntrack | undefined;
+  if (tuple.protocol === 6) {
+    // TCP's state machine is conntrack's own: run it (it finds the same entry).
+    association = conntrackIn(state, namespace, packet, now, false).packet.conntrack;
+  } else {
+    // ICMP and UDP: the found path of nf_conntrack_in() is a timeout refresh (which only moves the
+    // expiry later) and, for a reply, the seen-reply bit (set already: the flow was offloaded
+    // ESTABLISHED). Anything else would be a change the flow cannot stand for.
+    const expires = now + (tuple.protocol === 1 ? CONNTRACK_TIMEOUTS.icmp : CONNTRACK_TIMEOUTS.udp);
+    if (expires < entry.expires || !hasConntrackStatus(entry, "seenReply")) return false;
+    entry.expires = expires;
+    const existing = packet.conntrack;
+    association = { namespaceId: namespace.id, state: "ESTABLISHED", mark: existing !== undefined && existing.namespaceId === namespace.id ? existing.mark : 0, entryId: entry.id, direction: flow.direction };
+  }
+  // PREROUTING and POSTROUTING nat (mangle, FORWARD empty), ip_forward()'s hop: the flow's output in one record.
+  const natted = flow.outSource !== packet.source || flow.outDestination !== packet.destination || flow.outSourcePort !== sourcePort || flow.outDestinationPort !== destinationPort;
+  const leaving: Ipv4Packet = {
+    source: flow.outSource,
+    destination: flow.outDestination,
+    ttl: packet.ttl - 1,
+    transport: leavingTransport(transport, flow, natted),
+    payloadLength: packet.payloadLength,
+    conntrack: association!,
+  };
+  // ip_output() -> the neighbour layer of the egress device, as the slow path.
+  offloadedPackets++;
+  neighOutput(simulation, namespace, flow.route.device, flow.route.nexthop, leaving, false);
+  return true;
+}
