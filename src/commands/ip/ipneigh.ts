@@ -22,6 +22,8 @@ export function doIpNeigh(argv: readonly string[], context: IpContext): CommandO
 interface NeighbourSelector {
   deviceIndex?: number;
   address?: number;
+  /** `all`, `any` or `default` (get_prefix()'s names for 0/0): every address, which counts as an argument to flush. */
+  allAddresses?: boolean;
   /** `nud STATE`: only entries in these states (iproute2's default hides NOARP). */
   states?: Set<NeighbourState>;
 }
@@ -53,7 +55,12 @@ function parseSelector(argv: readonly string[], context: IpContext): NeighbourSe
       for (const state of states) selector.states.add(state);
     } else if (word === "proxy" || word === "unused" || word === "vrf") throw new UnsupportedError(word, `"ip neigh show ${word}" is not modelled`);
     else {
-      const address = parseIpv4Address(word === "to" ? args.value() : word);
+      const prefix = word === "to" ? args.value() : word;
+      if (prefix === "all" || prefix === "any" || prefix === "default") {
+        selector.allAddresses = true;
+        continue;
+      }
+      const address = parseIpv4Address(prefix);
       if (address === undefined) throw new CommandError(`Error: any valid prefix is expected rather than "${word}".`, 1);
       selector.address = address;
     }
@@ -111,7 +118,12 @@ function neighShow(argv: readonly string[], context: IpContext): CommandOutcome 
 
 function neighFlush(argv: readonly string[], context: IpContext): CommandOutcome {
   const selector = parseSelector(argv, context);
-  if (selector.deviceIndex === undefined && selector.address === undefined) throw new CommandError("Flush requires arguments.", 1);
+  if (selector.deviceIndex === undefined && selector.address === undefined && selector.allAddresses !== true) throw new CommandError("Flush requires arguments.", 1);
+  // What the flush deletes (as rtnetlink's neigh-flush picks them): -s counts them.
+  let flushed = 0;
+  for (const entry of context.target.neighbours.values()) {
+    if ((selector.deviceIndex === undefined || entry.deviceIndex === selector.deviceIndex) && (selector.address === undefined || entry.address === selector.address) && entry.state !== "PERMANENT") flushed++;
+  }
   checkKernel(
     applyOperation(context.world, {
       op: "neigh-flush",
@@ -120,7 +132,9 @@ function neighFlush(argv: readonly string[], context: IpContext): CommandOutcome
       ...(selector.address !== undefined ? { address: selector.address } : {}),
     }),
   );
-  return done("");
+  if (!context.options.statistics) return done("");
+  // do_show_or_flush(): one round deletes them all here.
+  return done(flushed === 0 ? "Nothing to flush.\n" : `\n*** Round 1, deleting ${flushed} entries ***\n*** Flush is complete after 1 round ***\n`);
 }
 
 const NUD_STATES: Record<string, NeighbourState> = { permanent: "PERMANENT", reachable: "REACHABLE", stale: "STALE", noarp: "NOARP" };

@@ -3,7 +3,7 @@
 // nf_conntrack_proto_icmp.c, nf_conntrack_proto_udp.c). Timeouts run on the
 // virtual clock: an entry lives until `expires`, refreshed by each packet.
 import type { ConntrackEntry, ConntrackTable, ConntrackTuple, PacketConntrack, TcpConntrackState } from "../../model/conntrack.js";
-import { hasConntrackStatus, setConntrackStatus, withConntrack } from "../../model/conntrack.js";
+import { ConntrackStatus, hasConntrackStatus, setConntrackStatus, withConntrack } from "../../model/conntrack.js";
 import type { NetfilterState } from "../../model/netfilter.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import { ICMP_ECHO, type Ipv4Packet } from "../../model/packet.js";
@@ -123,11 +123,21 @@ const tupleIndexes = new WeakMap<ConntrackTable, TupleIndex>();
 
 /** A 30-bit hash of a tuple. */
 export function tupleHash(tuple: ConntrackTuple): number {
-  let hash = Math.imul(tuple.source ^ 0x9e3779b9, 0x85ebca6b);
-  hash = Math.imul(hash ^ (hash >>> 13) ^ tuple.destination, 0xc2b2ae35);
-  hash = Math.imul(hash ^ (hash >>> 16) ^ ((tuple.sourcePort << 16) | tuple.destinationPort), 0x27d4eb2f);
-  hash = Math.imul(hash ^ (hash >>> 15) ^ ((tuple.protocol << 8) | ((tuple.icmpType ?? 255) & 0xff)), 0x165667b1);
+  return tupleFieldsHash(tuple.protocol, tuple.source, tuple.destination, tuple.sourcePort, tuple.destinationPort, tuple.icmpType ?? 255);
+}
+
+/** The hash of a tuple given field by field (a packet's, looked up without building its tuple). */
+function tupleFieldsHash(protocol: number, source: number, destination: number, sourcePort: number, destinationPort: number, icmpType: number): number {
+  let hash = Math.imul(source ^ 0x9e3779b9, 0x85ebca6b);
+  hash = Math.imul(hash ^ (hash >>> 13) ^ destination, 0xc2b2ae35);
+  hash = Math.imul(hash ^ (hash >>> 16) ^ ((sourcePort << 16) | destinationPort), 0x27d4eb2f);
+  hash = Math.imul(hash ^ (hash >>> 15) ^ ((protocol << 8) | (icmpType & 0xff)), 0x165667b1);
   return (hash ^ (hash >>> 16)) & 0x3fffffff;
+}
+
+/** tuplesEqual() against a tuple given field by field (icmpType -1 when not ICMP). */
+function tupleHasFields(tuple: ConntrackTuple, protocol: number, source: number, destination: number, sourcePort: number, destinationPort: number, icmpType: number): boolean {
+  return tuple.protocol === protocol && tuple.source === source && tuple.destination === destination && tuple.sourcePort === sourcePort && tuple.destinationPort === destinationPort && (tuple.icmpType ?? -1) === icmpType;
 }
 
 /** Where a hash's probe starts (the capacity need not be a power of two). */
@@ -260,29 +270,55 @@ export function liveEntries(table: ConntrackTable, now: number): ConntrackEntry[
   return [...table.entries.values()].filter((entry) => hasConntrackStatus(entry, "confirmed") && entry.expires >= now);
 }
 
-/** __nf_conntrack_find_get(): the confirmed entry holding this tuple, and in which direction. */
-export function findEntry(table: ConntrackTable, tuple: ConntrackTuple, now: number): { entry: ConntrackEntry; direction: "original" | "reply" } | undefined {
-  const index = tupleIndex(table);
-  const { tags, slots, capacity } = index;
-  const hash = tupleHash(tuple);
+/**
+ * The lookup itself, on a tuple given field by field (icmpType -1 when not
+ * ICMP): the confirmed entry holding it, or undefined. Which direction it
+ * holds it in is entryDirection()'s to say, so that the packet path
+ * allocates nothing here.
+ */
+function lookupEntry(table: ConntrackTable, protocol: number, source: number, destination: number, sourcePort: number, destinationPort: number, icmpType: number, now: number): ConntrackEntry | undefined {
+  const { tags, slots, capacity } = tupleIndex(table);
+  const hash = tupleFieldsHash(protocol, source, destination, sourcePort, destinationPort, icmpType);
   const bits = tagBits(hash);
   // Several live entries may hold one tuple (two unconfirmed twins both confirmed):
   // the oldest wins, as a walk of the table in insertion (id) order would find it.
   let found: ConntrackEntry | undefined;
-  let reply = false;
   for (let slot = homeSlot(hash, capacity); ; slot = slot + 1 === capacity ? 0 : slot + 1) {
     const tag = tags[slot]!;
-    if (tag === SLOT_FREE) break;
+    if (tag === SLOT_FREE) return found;
     if ((tag & (SLOT_USED | SLOT_HASH_BITS)) !== (SLOT_USED | bits)) continue;
     const entry = slots[slot]!;
-    if ((found !== undefined && found.id < entry.id) || !hasConntrackStatus(entry, "confirmed") || entry.expires < now) continue;
-    const inReply = (tag & SLOT_REPLY) !== 0;
-    if (tuplesEqual(inReply ? entry.reply : entry.original, tuple)) {
-      found = entry;
-      reply = inReply;
-    }
+    // The bit read directly (test_bit): hasConntrackStatus()'s keyed lookup is a per-slot cost on the packet path.
+    if ((found !== undefined && found.id < entry.id) || (entry.status & ConntrackStatus.confirmed) === 0 || entry.expires < now) continue;
+    if (tupleHasFields((tag & SLOT_REPLY) !== 0 ? entry.reply : entry.original, protocol, source, destination, sourcePort, destinationPort, icmpType)) found = entry;
   }
-  return found ? { entry: found, direction: reply ? "reply" : "original" } : undefined;
+}
+
+/**
+ * The direction in which a found entry holds the tuple: its original tuple
+ * is the one a slot names first (an entry whose two tuples are alike has
+ * only the original's slot), so a tuple equal to it is the original.
+ */
+function entryDirection(entry: ConntrackEntry, protocol: number, source: number, destination: number, sourcePort: number, destinationPort: number, icmpType: number): "original" | "reply" {
+  return tupleHasFields(entry.original, protocol, source, destination, sourcePort, destinationPort, icmpType) ? "original" : "reply";
+}
+
+/** The confirmed entry holding this tuple (findEntry() without the direction, allocating nothing). */
+export function findEntryHolding(table: ConntrackTable, tuple: ConntrackTuple, now: number): ConntrackEntry | undefined {
+  return lookupEntry(table, tuple.protocol, tuple.source, tuple.destination, tuple.sourcePort, tuple.destinationPort, tuple.icmpType ?? -1, now);
+}
+
+/** The direction in which a found entry holds the tuple (as findEntry() reports it). */
+export function tupleDirection(entry: ConntrackEntry, tuple: ConntrackTuple): "original" | "reply" {
+  return entryDirection(entry, tuple.protocol, tuple.source, tuple.destination, tuple.sourcePort, tuple.destinationPort, tuple.icmpType ?? -1);
+}
+
+/** __nf_conntrack_find_get(): the confirmed entry holding this tuple, and in which direction. */
+export function findEntry(table: ConntrackTable, tuple: ConntrackTuple, now: number): { entry: ConntrackEntry; direction: "original" | "reply" } | undefined {
+  const icmpType = tuple.icmpType ?? -1;
+  const entry = lookupEntry(table, tuple.protocol, tuple.source, tuple.destination, tuple.sourcePort, tuple.destinationPort, icmpType, now);
+  if (entry === undefined) return undefined;
+  return { entry, direction: entryDirection(entry, tuple.protocol, tuple.source, tuple.destination, tuple.sourcePort, tuple.destinationPort, icmpType) };
 }
 
 /** nf_conntrack_tuple_taken(): whether a confirmed entry other than `except` holds the tuple in either direction. */
@@ -295,7 +331,7 @@ export function tupleTaken(table: ConntrackTable, tuple: ConntrackTuple, except:
     if (tag === SLOT_FREE) return false;
     if ((tag & (SLOT_USED | SLOT_HASH_BITS)) !== (SLOT_USED | bits)) continue;
     const entry = slots[slot]!;
-    if (entry === except || !hasConntrackStatus(entry, "confirmed") || entry.expires < now) continue;
+    if (entry === except || (entry.status & ConntrackStatus.confirmed) === 0 || entry.expires < now) continue;
     if (tuplesEqual((tag & SLOT_REPLY) !== 0 ? entry.reply : entry.original, tuple)) return true;
   }
 }
@@ -307,8 +343,10 @@ export interface ConntrackVerdict {
   readonly why: string;
 }
 
+/** What the packet carries: with no entry, no entryId or direction keys at all (two literals, not a conditional spread: V8's slow copy). */
 function association(namespace: NetworkNamespace, state: PacketConntrack["state"], mark: number, entry?: ConntrackEntry, direction?: "original" | "reply"): PacketConntrack {
-  return { namespaceId: namespace.id, state, mark, ...(entry ? { entryId: entry.id, direction } : {}) };
+  if (entry === undefined) return { namespaceId: namespace.id, state, mark };
+  return { namespaceId: namespace.id, state, mark, entryId: entry.id, direction: direction! };
 }
 
 function tcpFlagsText(packet: Ipv4Packet): string {
@@ -351,10 +389,23 @@ function tcpTransition(entry: ConntrackEntry, direction: "original" | "reply", p
   entry.expires = now + CONNTRACK_TIMEOUTS.tcp[next];
 }
 
-function refresh(entry: ConntrackEntry, direction: "original" | "reply", packet: Ipv4Packet, now: number, table: ConntrackTable): void {
+/** The expiry a packet gives a connection that has no state machine (ICMP, UDP, others): now plus the protocol's timeout. */
+export function conntrackRefreshedExpiry(entry: ConntrackEntry, now: number): number {
+  const protocol = entry.original.protocol;
+  return now + (protocol === 1 ? CONNTRACK_TIMEOUTS.icmp : protocol === 17 ? CONNTRACK_TIMEOUTS.udp : CONNTRACK_TIMEOUTS.generic);
+}
+
+/**
+ * nf_ct_refresh() and, for TCP, tcp_packet(): what a packet of the
+ * connection does to its entry's timeout (and TCP state). The found-entry
+ * case of nf_conntrack_in(), which the flowtable runs as well.
+ */
+export function conntrackRefresh(table: ConntrackTable, entry: ConntrackEntry, direction: "original" | "reply", packet: Ipv4Packet, now: number): void {
+  const previous = entry.expires;
   if (entry.original.protocol === 6) tcpTransition(entry, direction, packet, now, table);
-  else entry.expires = now + (entry.original.protocol === 1 ? CONNTRACK_TIMEOUTS.icmp : entry.original.protocol === 17 ? CONNTRACK_TIMEOUTS.udp : CONNTRACK_TIMEOUTS.generic);
-  noteExpiry(table, entry);
+  else entry.expires = conntrackRefreshedExpiry(entry, now);
+  // The gc bound is a lower bound of every entry's expiry: one moved later keeps it (and a new entry sets it when inserted).
+  if (entry.expires < previous) noteExpiry(table, entry);
 }
 
 /** The tuple of the packet an ICMP error quotes, turned round: the connection the error is about. */
@@ -369,8 +420,10 @@ function relatedEntry(table: ConntrackTable, packet: Ipv4Packet, now: number) {
  * nf_conntrack_in(): attach the packet to its connection, creating an
  * (unconfirmed) entry for a new one. `keep` means the packet already belongs
  * here (loopback, or a reset netfilter attached to its connection).
+ * `traced` asks for the `why` text; untraced, the packet path builds none
+ * (why is then "" wherever the text would name a connection).
  */
-export function conntrackIn(state: NetfilterState, namespace: NetworkNamespace, packet: Ipv4Packet, now: number, keep: boolean): ConntrackVerdict {
+export function conntrackIn(state: NetfilterState, namespace: NetworkNamespace, packet: Ipv4Packet, now: number, keep: boolean, traced = true): ConntrackVerdict {
   const table = state.conntrack;
   const existing = packet.conntrack;
   if (keep && existing && existing.namespaceId === namespace.id) return { packet, why: "already tracked (seen on its way out)" };
@@ -385,24 +438,39 @@ export function conntrackIn(state: NetfilterState, namespace: NetworkNamespace, 
     return {
       packet: withConntrack(packet, association(namespace, "RELATED", mark, related.entry, related.direction)),
       entry: related.entry,
-      why: `an ICMP error about connection #${related.entry.id}: RELATED`,
+      why: traced ? `an ICMP error about connection #${related.entry.id}: RELATED` : "",
     };
   }
-  const tuple = packetTuple(packet);
-  const found = findEntry(table, tuple, now);
-  if (found) {
-    const { entry, direction } = found;
-    refresh(entry, direction, packet, now, table);
-    const established = direction === "reply" || hasConntrackStatus(entry, "seenReply");
-    if (direction === "reply") setConntrackStatus(entry, "seenReply");
+  // The lookup reads the packet's fields (nf_ct_get_tuple() without building the tuple): a tuple is made only for a new entry.
+  const transport = packet.transport;
+  let protocol: number;
+  let sourcePort: number;
+  let destinationPort: number;
+  let icmpType: number;
+  if (transport.protocol === "icmp") {
+    protocol = 1;
+    sourcePort = destinationPort = transport.id ?? 0;
+    icmpType = transport.type;
+  } else {
+    protocol = transport.protocol === "tcp" ? 6 : 17;
+    sourcePort = transport.sourcePort;
+    destinationPort = transport.destinationPort;
+    icmpType = -1;
+  }
+  const found = lookupEntry(table, protocol, packet.source, packet.destination, sourcePort, destinationPort, icmpType, now);
+  if (found !== undefined) {
+    const entry = found;
+    const direction = entryDirection(entry, protocol, packet.source, packet.destination, sourcePort, destinationPort, icmpType);
+    conntrackRefresh(table, entry, direction, packet, now);
+    const established = direction === "reply" || (entry.status & ConntrackStatus.seenReply) !== 0;
+    if (direction === "reply") entry.status |= ConntrackStatus.seenReply;
     return {
       packet: withConntrack(packet, association(namespace, established ? "ESTABLISHED" : "NEW", mark, entry, direction)),
       entry,
-      why: `${direction === "reply" ? "a reply on" : "part of"} connection #${entry.id}: ${established ? "ESTABLISHED" : "NEW (no reply seen yet)"}`,
+      why: traced ? `${direction === "reply" ? "a reply on" : "part of"} connection #${entry.id}: ${established ? "ESTABLISHED" : "NEW (no reply seen yet)"}` : "",
     };
   }
   // No entry: only packets that can open a connection start one.
-  const transport = packet.transport;
   const opens =
     transport.protocol === "udp" ||
     (transport.protocol === "icmp" && ICMP_REQUEST_TYPES.has(transport.type)) ||
@@ -411,15 +479,16 @@ export function conntrackIn(state: NetfilterState, namespace: NetworkNamespace, 
     const what = transport.protocol === "tcp" ? `a TCP ${tcpFlagsText(packet)} with no connection` : "a reply with no request";
     return { packet: withConntrack(packet, association(namespace, "INVALID", mark)), why: `${what}: INVALID` };
   }
+  const tuple = packetTuple(packet);
   const id = table.nextId++;
   const reply = invertTuple(tuple);
   // A TCP entry is made with its state in place (refresh() sets it next, as it always did, so the keys and their order are as before):
   // a property added to an object later lives outside it, 40 bytes more per entry.
   const entry: ConntrackEntry =
     tuple.protocol === 6 ? { id, original: tuple, reply, status: 0, expires: now, mark: 0, tcpState: "NONE" } : { id, original: tuple, reply, status: 0, expires: now, mark: 0 };
-  refresh(entry, "original", packet, now, table);
+  conntrackRefresh(table, entry, "original", packet, now);
   insertEntry(table, entry);
-  return { packet: withConntrack(packet, association(namespace, "NEW", mark, entry, "original")), entry, why: `a new connection #${entry.id}: NEW` };
+  return { packet: withConntrack(packet, association(namespace, "NEW", mark, entry, "original")), entry, why: traced ? `a new connection #${entry.id}: NEW` : "" };
 }
 
 /** The entry a packet is attached to in this namespace, if any. */
@@ -432,7 +501,7 @@ export function packetEntry(state: NetfilterState, namespace: NetworkNamespace, 
 /** __nf_conntrack_confirm(): the first packet made it through; the entry goes into the table. */
 export function conntrackConfirm(state: NetfilterState, namespace: NetworkNamespace, packet: Ipv4Packet): ConntrackEntry | undefined {
   const entry = packetEntry(state, namespace, packet);
-  if (!entry || hasConntrackStatus(entry, "confirmed")) return undefined;
+  if (!entry || (entry.status & ConntrackStatus.confirmed) !== 0) return undefined;
   if (packet.conntrack?.state === "RELATED") return undefined;
   setConntrackStatus(entry, "confirmed");
   return entry;

@@ -27,7 +27,7 @@
 //  - Every configuration change (rt-genid.ts) makes every flow stale.
 // Tracing never uses it: a trace is the slow path's record. The property test
 // test/properties/flow-offload.test.ts holds it to the traced slow path.
-import { ConntrackStatus, hasConntrackStatus, type ConntrackEntry, type ConntrackTuple, type PacketConntrack } from "../../model/conntrack.js";
+import { ConntrackStatus, type ConntrackEntry, type ConntrackTuple, type PacketConntrack } from "../../model/conntrack.js";
 import type { HookName, NetfilterState, TableName } from "../../model/netfilter.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
@@ -36,7 +36,7 @@ import { neighOutput } from "../core/neighbour.js";
 import { rtGenid } from "../core/rt-genid.js";
 import type { OutputRoute } from "../ipv4/route.js";
 import type { Simulation } from "../simulation.js";
-import { CONNTRACK_TIMEOUTS, conntrackIn, expireEntries, findEntry, packetEntry } from "./nf-conntrack.js";
+import { conntrackIn, conntrackRefresh, conntrackRefreshedExpiry, expireEntries, findEntryHolding, packetEntry, tupleDirection } from "./nf-conntrack.js";
 import { natPacket } from "./nf-nat.js";
 
 /** The IPS_* bits that decide which NAT rewrites a connection's packets get. */
@@ -232,22 +232,20 @@ export function nfFlowOffloadIpHook(simulation: Simulation, namespace: NetworkNa
   const now = simulation.world.clock;
   const conntrack = state.conntrack;
   expireEntries(conntrack, now);
-  const found = findEntry(conntrack, tuple, now);
-  if (found === undefined || found.entry !== entry || found.direction !== flow.direction) {
+  if (findEntryHolding(conntrack, tuple, now) !== entry || tupleDirection(entry, tuple) !== flow.direction) {
     table.flows.delete(hash);
     return false;
   }
   let association: PacketConntrack | undefined;
   if (tuple.protocol === 6) {
     // TCP's state machine is conntrack's own: run it (it finds the same entry).
-    association = conntrackIn(state, namespace, packet, now, false).packet.conntrack;
+    association = conntrackIn(state, namespace, packet, now, false, false).packet.conntrack;
   } else {
     // ICMP and UDP: the found path of nf_conntrack_in() is a timeout refresh (which only moves the
     // expiry later) and, for a reply, the seen-reply bit (set already: the flow was offloaded
     // ESTABLISHED). Anything else would be a change the flow cannot stand for.
-    const expires = now + (tuple.protocol === 1 ? CONNTRACK_TIMEOUTS.icmp : CONNTRACK_TIMEOUTS.udp);
-    if (expires < entry.expires || !hasConntrackStatus(entry, "seenReply")) return false;
-    entry.expires = expires;
+    if (conntrackRefreshedExpiry(entry, now) < entry.expires || (entry.status & ConntrackStatus.seenReply) === 0) return false;
+    conntrackRefresh(conntrack, entry, flow.direction, packet, now);
     const existing = packet.conntrack;
     association = { namespaceId: namespace.id, state: "ESTABLISHED", mark: existing !== undefined && existing.namespaceId === namespace.id ? existing.mark : 0, entryId: entry.id, direction: flow.direction };
   }

@@ -192,7 +192,7 @@ function runNat(run: HookRun, packet: Ipv4Packet, manip: ManipType): Ipv4Packet 
 
 function runConntrack(run: HookRun, packet: Ipv4Packet, keep: boolean): Ipv4Packet {
   const { simulation, namespace, state } = run;
-  const result = conntrackIn(state, namespace, packet, simulation.world.clock, keep);
+  const result = conntrackIn(state, namespace, packet, simulation.world.clock, keep, simulation.steps !== null);
   if (result.why && state.conntrackEnabled && simulation.steps !== null) {
     const entry = result.entry;
     const ctstate = result.packet.conntrack?.state ?? "UNTRACKED";

@@ -31,4 +31,20 @@ describe("ip neigh: argument and kernel errors (ip/ipneigh.c)", () => {
     expect(runCommand(ip, ["neigh", "flush", "dev", "veth0"], world).exitCode).toBe(0);
     expect(runCommand(ip, ["neigh"], world).stdout).toBe("172.18.0.99 dev veth0 lladdr 02:00:00:00:00:99 PERMANENT \n");
   });
+
+  // Measured on the kernel (iproute2): "all" is get_prefix()'s 0/0, so `flush all` flushes every
+  // non-PERMANENT entry silently; with -s it reports the rounds, or "Nothing to flush." (exit 0).
+  it("flush all flushes every entry but PERMANENT ones; -s reports the count", () => {
+    const world = worldAfter(ip, SETUP);
+    expect(runCommand(ip, ["-s", "neigh", "flush", "all"], world)).toEqual({ stdout: "Nothing to flush.\n", stderr: "", exitCode: 0 });
+    for (const line of ["ip neigh add 172.18.0.98 lladdr 02:00:00:00:00:98 dev veth0 nud reachable", "ip neigh add 172.18.0.97 lladdr 02:00:00:00:00:97 dev veth0 nud stale"]) {
+      expect(runCommand(ip, line.split(" ").slice(1), world).exitCode).toBe(0);
+    }
+    expect(runCommand(ip, ["-s", "neigh", "flush", "all"], world)).toEqual({ stdout: "\n*** Round 1, deleting 2 entries ***\n*** Flush is complete after 1 round ***\n", stderr: "", exitCode: 0 });
+    expect(runCommand(ip, ["neigh"], world).stdout).toBe("172.18.0.99 dev veth0 lladdr 02:00:00:00:00:99 PERMANENT \n");
+    expect(runCommand(ip, ["neigh", "add", "172.18.0.98", "lladdr", "02:00:00:00:00:98", "dev", "veth0", "nud", "stale"], world).exitCode).toBe(0);
+    expect(runCommand(ip, ["neigh", "flush", "to", "all"], world)).toEqual({ stdout: "", stderr: "", exitCode: 0 });
+    expect(runCommand(ip, ["neigh", "flush", "all"], world)).toEqual({ stdout: "", stderr: "", exitCode: 0 });
+    expect(runCommand(ip, ["neigh"], world).stdout).toBe("172.18.0.99 dev veth0 lladdr 02:00:00:00:00:99 PERMANENT \n");
+  });
 });

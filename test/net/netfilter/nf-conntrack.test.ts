@@ -174,3 +174,43 @@ describe("the tuple hash (properties)", () => {
     }
   });
 });
+
+describe("nf_conntrack_in untraced (property)", () => {
+  const address = fc.constantFrom(ip("10.0.0.1"), ip("10.0.0.2"), ip("192.168.1.1"));
+  const port = fc.constantFrom(80, 5000);
+  const flags = fc.record({ syn: fc.boolean(), ack: fc.boolean(), fin: fc.boolean(), rst: fc.boolean() });
+  const packet = fc.oneof(
+    fc.record({ source: address, destination: address, sourcePort: port, destinationPort: port, flags }).map(
+      ({ source, destination, sourcePort, destinationPort, flags }): Ipv4Packet => ({ source, destination, ttl: 64, transport: { protocol: "tcp", sourcePort, destinationPort, flags }, payloadLength: 40 }),
+    ),
+    fc.record({ source: address, destination: address, sourcePort: port, destinationPort: port }).map(
+      ({ source, destination, sourcePort, destinationPort }): Ipv4Packet => ({ source, destination, ttl: 64, transport: { protocol: "udp", sourcePort, destinationPort }, payloadLength: 8 }),
+    ),
+    fc.record({ source: address, destination: address, type: fc.constantFrom(0, 8, 13), id: fc.constantFrom(1, 2) }).map(
+      ({ source, destination, type, id }): Ipv4Packet => ({ source, destination, ttl: 64, transport: { protocol: "icmp", type, code: 0, id, sequence: 1 }, payloadLength: 64 }),
+    ),
+  );
+
+  it("attaches, creates and refreshes exactly as traced, building no `why` text", () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ packet, confirm: fc.boolean(), wait: fc.integer({ min: 0, max: 20 * 1_000_000 }) }), { maxLength: 30 }), (steps) => {
+        const traced = setup();
+        const untraced = setup();
+        let now = 0;
+        for (const step of steps) {
+          now += step.wait;
+          const withText = conntrackIn(traced.state, traced.namespace, step.packet, now, false, true);
+          const without = conntrackIn(untraced.state, untraced.namespace, step.packet, now, false, false);
+          expect(without.packet).toStrictEqual(withText.packet);
+          expect(without.entry).toStrictEqual(withText.entry);
+          if (without.entry !== undefined) expect(without.why).toBe("");
+          if (step.confirm) {
+            conntrackConfirm(traced.state, traced.namespace, withText.packet);
+            conntrackConfirm(untraced.state, untraced.namespace, without.packet);
+          }
+          expect([...untraced.state.conntrack.entries.values()]).toStrictEqual([...traced.state.conntrack.entries.values()]);
+        }
+      }),
+    );
+  });
+});
