@@ -290,7 +290,12 @@ function lookupEntry(table: ConntrackTable, protocol: number, source: number, de
     const entry = slots[slot]!;
     // The bit read directly (test_bit): hasConntrackStatus()'s keyed lookup is a per-slot cost on the packet path.
     if ((found !== undefined && found.id < entry.id) || (entry.status & ConntrackStatus.confirmed) === 0 || entry.expires < now) continue;
-    if (tupleHasFields((tag & SLOT_REPLY) !== 0 ? entry.reply : entry.original, protocol, source, destination, sourcePort, destinationPort, icmpType)) found = entry;
+    // An original slot also stands for the reply tuple when both hash alike (indexEntry gives them one slot).
+    const holds =
+      (tag & SLOT_REPLY) !== 0
+        ? tupleHasFields(entry.reply, protocol, source, destination, sourcePort, destinationPort, icmpType)
+        : tupleHasFields(entry.original, protocol, source, destination, sourcePort, destinationPort, icmpType) || tupleHasFields(entry.reply, protocol, source, destination, sourcePort, destinationPort, icmpType);
+    if (holds) found = entry;
   }
 }
 

@@ -42,16 +42,18 @@ export function hostNetworkState(): Record<string, unknown> {
 
 /** Processes whose command line or environment mentions a path (a run's state directory). */
 export function processesMentioning(path: string): string[] {
-  return readdirSync("/proc")
-    .filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid)
-    .filter((pid) => {
-      try {
-        return [`/proc/${pid}/cmdline`, `/proc/${pid}/environ`].some((file) => readFileSync(file, "latin1").includes(path));
-      } catch {
-        return false;
-      }
-    })
-    .map((pid) => `${pid} ${readFileSync(`/proc/${pid}/cmdline`, "latin1").replaceAll("\0", " ")}`);
+  const found: string[] = [];
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
+    // Read once, in one try: a process may exit between any two reads of its files.
+    try {
+      const commandLine = readFileSync(`/proc/${pid}/cmdline`, "latin1");
+      if (commandLine.includes(path) || readFileSync(`/proc/${pid}/environ`, "latin1").includes(path)) found.push(`${pid} ${commandLine.replaceAll("\0", " ")}`);
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return found;
 }
 
 /** Mount points anywhere on the host that mention a path. */
