@@ -253,18 +253,17 @@ export function fillConntrack(table: ConntrackTable, count: number, now: number,
 }
 
 /**
- * Item 6, measured in a child process of its own (--expose-gc): a fresh heap
- * holds the table and nothing the other items left behind, so the heap
- * figure is the table's.
+ * Item 6. The bench runs each item in a fresh process (main.ts), so the heap
+ * holds the table and nothing another item left behind.
  */
 export function conntrackBench(options: { quick: boolean }): BenchRow[] {
-  const [row] = conntrackChild(options.quick ? ["--quick"] : []) as [BenchRow];
-  // The same table with clients in 192.168/16, in a process of its own too (V8 decides per object shape, for the whole process, whether a field holds boxed numbers).
+  const [row] = conntrackMeasure(options) as [BenchRow];
+  // The same table with clients in 192.168/16, in a process of its own (V8 decides per object shape, for the whole process, whether a field holds boxed numbers).
   const [high] = conntrackChild(["--clients", "high"]) as [number];
   return [{ ...row, note: `${row.note}. With clients in 192.168/16 instead (addresses of 2^31 and up, which V8 boxes in object fields: 16 bytes each) the heap is ${formatBytes(high)}`, figures: { ...row.figures, heapBytesHighClients: high } }];
 }
 
-/** The argument that makes this module run item 6 and print its result as one JSON line after it. */
+/** The argument that makes this module measure a table's heap and print it as one JSON line after it. */
 const CONNTRACK_CHILD = "--conntrack-child";
 
 function conntrackChild(extra: readonly string[]): unknown {
@@ -328,13 +327,12 @@ export function conntrackMeasure(options: { quick: boolean }): BenchRow[] {
       ratio: hit / scanned,
       target: "≤ 300 MB",
       met: heap <= 300 * 1024 * 1024,
-      note: `measured in a child process (a fresh heap): the table with its entries and tuples ${formatBytes(entriesHeap)} (${Math.round(entriesHeap / count)} bytes an entry), its tuple hash ${formatBytes(hashHeap)}; the baseline walks the entries in order (the table's former lookup) until it meets the entry, for the same random tuples`,
+      note: `the table with its entries and tuples ${formatBytes(entriesHeap)} (${Math.round(entriesHeap / count)} bytes an entry), its tuple hash ${formatBytes(hashHeap)}; the baseline walks the entries in order (the table's former lookup) until it meets the entry, for the same random tuples`,
       figures: { entries: count, heapBytes: heap, entriesHeapBytes: entriesHeap, hashHeapBytes: hashHeap, bytesPerEntry: heap / count, hitsPerSecond: hit, missesPerSecond: miss, scanPerSecond: scanned },
     },
   ];
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv[2] === CONNTRACK_CHILD) {
-  const result = process.argv[3] === "--clients" ? [conntrackHeap(process.argv[4] === "high" ? "high" : "pods")] : conntrackMeasure({ quick: process.argv.includes("--quick") });
-  process.stdout.write(`${CONNTRACK_CHILD} ${JSON.stringify(result)}\n`);
+  process.stdout.write(`${CONNTRACK_CHILD} ${JSON.stringify([conntrackHeap(process.argv[4] === "high" ? "high" : "pods")])}\n`);
 }

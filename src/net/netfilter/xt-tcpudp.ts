@@ -27,9 +27,9 @@ export function tcpUdpMatch(match: PortMatch, context: MatchContext): MatchResul
 }
 
 /**
- * tcpUdpMatch() on numbers, without the why: the form ip-tables.ts prepares
- * a leading tcp/udp match in (as fields of its prepared rule). No
- * protocol: no port match; a port test that is absent is the full range.
+ * A tcp/udp match as numbers: the form ip-tables.ts prepares a leading
+ * tcp/udp match in (fields of its prepared rule). No protocol: no port
+ * match; an absent port test is the full range.
  */
 export interface PortTest {
   readonly portProtocol: "tcp" | "udp" | undefined;
@@ -55,6 +55,7 @@ export function portTest(match: PortMatch | undefined): PortTest {
   };
 }
 
+/** tcpUdpMatch() on a prepared test, without the why. */
 export function portTestHolds(test: PortTest, context: MatchContext): boolean {
   if (test.portProtocol === undefined) return true;
   const transport = context.packet.transport;
