@@ -1,15 +1,22 @@
-// Whether this machine can run the kernel backend: Linux, root, and the real
-// tools the scenarios call. When it cannot, the reason names what is missing
-// and the Debian package that provides it.
+// Whether this machine can run the kernel backend: Linux, the real tools the
+// scenarios call, and either unprivileged user namespaces or root. When it
+// cannot, the reason names what is missing and the Debian package that
+// provides it, or the setting that forbids user namespaces.
 import { spawnSync } from "node:child_process";
-import { accessSync, constants, statSync } from "node:fs";
+import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import type { SandboxExecutables } from "./sandbox-scripts.js";
+import type { SandboxExecutables, SandboxIdentity } from "./sandbox-scripts.js";
 
-export type KernelBackendAvailability = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+export type KernelBackendAvailability =
+  | { readonly ok: true; readonly identity: SandboxIdentity }
+  | { readonly ok: false; readonly reason: string };
+
+/** Started as root, the scenario's root is this uid and gid (nobody, nogroup) in its user namespace. */
+export const SANDBOX_UID_AS_ROOT = 65534;
+export const SANDBOX_GID_AS_ROOT = 65534;
 
 interface RequiredTool {
-  readonly key: keyof SandboxExecutables | "setpriv" | "unshare";
+  readonly key: keyof SandboxExecutables;
   readonly command: string;
   readonly debianPackage: string;
 }
@@ -31,13 +38,14 @@ const REQUIRED_TOOLS: readonly RequiredTool[] = [
   { key: "mkdir", command: "mkdir", debianPackage: "coreutils" },
   { key: "tee", command: "tee", debianPackage: "coreutils" },
   { key: "timeout", command: "timeout", debianPackage: "coreutils" },
+  { key: "umount", command: "umount", debianPackage: "mount" },
+  { key: "pivotRoot", command: "pivot_root", debianPackage: "util-linux" },
+  { key: "cp", command: "cp", debianPackage: "coreutils" },
+  { key: "chown", command: "chown", debianPackage: "coreutils" },
 ];
 
-/** The sandbox-side executables plus the two that start the sandbox. */
-export interface HostExecutables extends SandboxExecutables {
-  readonly unshare: string;
-  readonly setpriv: string;
-}
+/** The executables the sandbox is started with and runs. */
+export type HostExecutables = SandboxExecutables;
 
 // sbin directories are searched too: a non-login root PATH may lack them.
 function searchPath(): string[] {
@@ -84,11 +92,42 @@ function probeOutput(command: string, args: readonly string[]): { status: number
   return { status: result.status, text: `${result.stdout ?? ""}${result.stderr ?? ""}` };
 }
 
+/** The setting that forbids unprivileged user namespaces here, if one does. */
+function userNamespaceRestriction(): string | undefined {
+  const read = (path: string) => {
+    try {
+      return readFileSync(path, "utf8").trim();
+    } catch {
+      return undefined;
+    }
+  };
+  if (read("/proc/sys/user/max_user_namespaces") === "0") return "user.max_user_namespaces is 0";
+  if (read("/proc/sys/kernel/unprivileged_userns_clone") === "0") return "kernel.unprivileged_userns_clone is 0";
+  if (read("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") === "1") {
+    return "kernel.apparmor_restrict_unprivileged_userns is 1 (AppArmor restricts unprivileged user namespaces)";
+  }
+  return undefined;
+}
+
+/**
+ * Tries the namespaces the sandbox makes (src/backends/kernel/sandbox-scripts.ts):
+ * a mount and PID namespace for the set-up (in a user namespace of its own
+ * when not root), then, from an unprivileged uid, a user namespace holding the
+ * scenario's mount and network namespaces. Returns the failure's text.
+ */
+function trySandboxNamespaces(executables: HostExecutables, asRoot: boolean): string | undefined {
+  const scenarioSide = [executables.unshare, "--user", "--map-root-user", "--mount", "--net", "--", executables.bash, "-c", ":"];
+  const args = asRoot
+    ? ["--mount", "--pid", "--fork", "--mount-proc", "--", executables.setpriv, `--reuid=${SANDBOX_UID_AS_ROOT}`, `--regid=${SANDBOX_GID_AS_ROOT}`, "--clear-groups", "--", ...scenarioSide]
+    : ["--user", "--map-root-user", "--mount", "--pid", "--fork", "--mount-proc", "--", ...scenarioSide];
+  const trial = probeOutput(executables.unshare, args);
+  return trial.status === 0 ? undefined : trial.text.trim() || `exit ${trial.status}`;
+}
+
 let cached: { availability: KernelBackendAvailability; executables?: HostExecutables } | undefined;
 
 function check(): { availability: KernelBackendAvailability; executables?: HostExecutables } {
   if (process.platform !== "linux") return { availability: { ok: false, reason: `needs Linux (this is ${process.platform})` } };
-  if (process.getuid?.() !== 0) return { availability: { ok: false, reason: "needs root (it creates network namespaces)" } };
   const resolved = resolveExecutables();
   if ("missing" in resolved) return { availability: { ok: false, reason: missingReason(resolved.missing) } };
   const { executables } = resolved;
@@ -100,12 +139,24 @@ function check(): { availability: KernelBackendAvailability; executables?: HostE
   if (!/\(nf_tables\)/.test(iptablesVersion)) {
     return { availability: { ok: false, reason: `iptables must use the nf_tables backend (found "${iptablesVersion}"; see update-alternatives --config iptables)` } };
   }
-  // Root in a container may still be refused new namespaces.
+  const asRoot = process.getuid?.() === 0;
+  const failure = trySandboxNamespaces(executables, asRoot);
+  if (failure === undefined) {
+    const identity: SandboxIdentity = asRoot
+      ? { kind: "user-namespace-as", uid: SANDBOX_UID_AS_ROOT, gid: SANDBOX_GID_AS_ROOT }
+      : { kind: "user-namespace" };
+    return { availability: { ok: true, identity }, executables };
+  }
+  const why = userNamespaceRestriction() ?? `unshare --user failed: ${failure}`;
+  if (!asRoot) {
+    return { availability: { ok: false, reason: `needs unprivileged user namespaces, or root (${why})` } };
+  }
+  // Root without user namespaces: as before, real root in new namespaces.
   const trial = probeOutput(executables.unshare, ["--net", "--mount", "--pid", "--fork", "--mount-proc", executables.bash, "-c", ":"]);
   if (trial.status !== 0) {
     return { availability: { ok: false, reason: `cannot create namespaces with unshare: ${trial.text.trim() || `exit ${trial.status}`}` } };
   }
-  return { availability: { ok: true }, executables };
+  return { availability: { ok: true, identity: { kind: "root", reason: why } }, executables };
 }
 
 /** Whether the kernel backend can run here, and if not, why. Checked once per process. */

@@ -1,12 +1,16 @@
 // The oracle: runs a scenario with the system's real bash, ip, iptables, ping
-// and nc, inside a throwaway sandbox (new network, mount and PID namespaces,
-// a private tmpfs on /run/netns), and reports it as the simulator does.
+// and nc, inside a throwaway sandbox, and reports it as the simulator does.
+// The sandbox: new PID, mount and network namespaces, the scenario as root of
+// a user namespace of its own (real root only where user namespaces are
+// forbidden), the host's file system read-only with private tmpfs mounts on
+// /tmp, /run, /var/tmp, /dev/shm and /run/netns, and a copy of the scenario's
+// folder as its working directory. See setupScript in sandbox-scripts.ts.
 //
 // Wrappers first in the sandbox's PATH record every networking command
 // (those bash runs and those `ip netns exec` / `nsenter` exec); a BASH_ENV
 // DEBUG trap tells them where each command stands. See sandbox-scripts.ts.
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { ExpectationSyntaxError, parseExpectations, type Expectation } from "../../scenario/expectations.js";
@@ -18,6 +22,7 @@ import { commandRecords, readRawRecords } from "./records.js";
 import {
   devconfResetScript,
   initScript,
+  setupScript,
   snapshotScript,
   stateLayout,
   toolStub,
@@ -25,6 +30,7 @@ import {
   wrappedTools,
   wrapperScript,
   type SandboxConfig,
+  type SandboxIdentity,
 } from "./sandbox-scripts.js";
 import { readSnapshots } from "./snapshots.js";
 
@@ -77,7 +83,14 @@ function unwatchSignals(): void {
 
 function writeSandboxFiles(config: SandboxConfig): void {
   const layout = stateLayout(config.stateDirectory);
-  for (const directory of [layout.bin, layout.records, layout.snapshots]) mkdirSync(directory, { recursive: true });
+  const writable = [layout.records, layout.snapshots, layout.results];
+  for (const directory of [layout.bin, layout.root, layout.overlay, ...writable]) mkdirSync(directory, { recursive: true });
+  if (config.identity.kind === "user-namespace-as") {
+    // The scenario's side runs as an unprivileged uid: it must reach the scripts and write its results.
+    chmodSync(config.stateDirectory, 0o711);
+    for (const directory of writable) chownSync(directory, config.identity.uid, config.identity.gid);
+  }
+  writeFileSync(layout.setup, setupScript(config));
   writeFileSync(layout.init, initScript(config));
   writeFileSync(layout.trace, traceScript(config));
   writeFileSync(layout.wrapper, wrapperScript(config));
@@ -98,11 +111,13 @@ interface SandboxExit {
 function runSandbox(config: SandboxConfig, cleanUp: () => void): Promise<SandboxExit> {
   const executables = hostExecutables();
   const layout = stateLayout(config.stateDirectory);
+  // Not root: the set-up's mounts need a user namespace of their own (the scenario gets another inside it).
+  const setupUser = config.identity.kind === "user-namespace" ? ["--user", "--map-root-user"] : [];
   const args = [
     // unshare dies with this process even if it is SIGKILLed, and takes the sandbox with it.
     "--pdeathsig", "KILL", "--",
-    executables.unshare, "--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc", "--propagation", "private", "--",
-    executables.bash, "-p", layout.init,
+    executables.unshare, ...setupUser, "--mount", "--pid", "--fork", "--kill-child", "--mount-proc", "--propagation", "private", "--",
+    executables.bash, "-p", layout.setup,
   ];
   return new Promise((resolvePromise, reject) => {
     const sandbox = spawn(executables.setpriv, args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -142,6 +157,59 @@ function expectationsOf(file: string, text: string): Map<number, Expectation> {
   }
 }
 
+function canSearch(path: string, uid: number, gid: number): boolean {
+  const { mode, uid: owner, gid: group } = statSync(path);
+  if (owner === uid) return (mode & 0o100) !== 0;
+  if (group === gid) return (mode & 0o010) !== 0;
+  return (mode & 0o001) !== 0;
+}
+
+// The sandbox gives these fresh tmpfs mounts: whatever the host has there is not on the way.
+const PRIVATE_DIRECTORIES = ["/tmp", "/var/tmp", "/dev/shm", "/run", "/var/run"];
+
+/**
+ * For each path, the topmost directory on the way to it (itself excluded)
+ * that the sandbox's uid cannot search, if any: the set-up covers it with an
+ * empty tmpfs holding only the way down (/root when root runs a scenario
+ * from /root).
+ */
+function skeletonDirectories(identity: SandboxIdentity, paths: readonly string[]): string[] {
+  if (identity.kind !== "user-namespace-as") return [];
+  const found = new Set<string>();
+  for (const path of paths) {
+    const parts = path.split("/").filter((part) => part !== "");
+    for (let depth = 1; depth < parts.length; depth++) {
+      const directory = `/${parts.slice(0, depth).join("/")}`;
+      if (PRIVATE_DIRECTORIES.some((private_) => directory === private_ || directory.startsWith(`${private_}/`))) break;
+      if (!canSearch(directory, identity.uid, identity.gid)) {
+        found.add(directory);
+        break;
+      }
+    }
+  }
+  // An outer one covers an inner one.
+  return [...found].filter((directory) => ![...found].some((other) => other !== directory && directory.startsWith(`${other}/`)));
+}
+
+// Started as root, the scenario owns a copy of each of its folder's files up to this size.
+const OWNED_FILE_LIMIT_BYTES = 1 << 20;
+const OWNED_FILES_LIMIT = 1000;
+
+function filesToOwn(identity: SandboxIdentity, directory: string): string[] {
+  if (identity.kind !== "user-namespace-as") return [];
+  return readdirSync(directory)
+    .filter((name) => {
+      try {
+        const stat = lstatSync(join(directory, name));
+        return stat.isFile() && stat.size <= OWNED_FILE_LIMIT_BYTES;
+      } catch {
+        return false;
+      }
+    })
+    .sort()
+    .slice(0, OWNED_FILES_LIMIT);
+}
+
 /** The main file first, then every file the tracer saw run (sourced files, child scripts). */
 function filesThatRan(mainFile: string, sourcesLog: string): string[] {
   const logged = existsSync(sourcesLog) ? readFileSync(sourcesLog, "utf8").split("\n").filter((line) => line !== "") : [];
@@ -157,24 +225,24 @@ export class KernelBackend implements Backend {
     const availability = checkKernelBackendAvailable();
     if (!availability.ok) throw new Error(`kernel backend unavailable: ${availability.reason}`);
     const scenarioFile = resolve(file);
+    const scenarioDirectory = dirname(scenarioFile);
+    if (scenarioDirectory === "/") throw new Error(`kernel backend: ${scenarioFile}: a scenario in / cannot have a copy of its folder; move it into a folder`);
     // A malformed expectation fails before anything runs.
     const mainExpectations = expectationsOf(scenarioFile, readFileSync(scenarioFile, "utf8"));
 
-    const stateDirectory = mkdtempSync(join(this.options.temporaryDirectory ?? tmpdir(), "netsim-kernel-"));
-    const createRunNetns = !existsSync("/run/netns");
-    // A tmpfs over /run would hide a state directory under it.
-    if (createRunNetns && resolve(this.options.temporaryDirectory ?? tmpdir()).startsWith("/run/")) {
-      throw new Error("kernel backend: the temporary directory cannot be under /run while the host has no /run/netns");
-    }
+    const stateDirectory = mkdtempSync(join(resolve(this.options.temporaryDirectory ?? tmpdir()), "netsim-kernel-"));
+    const identity = availability.identity;
     const config: SandboxConfig = {
       stateDirectory,
       scenarioFile,
-      scenarioDirectory: dirname(scenarioFile),
+      scenarioDirectory,
       executables: hostExecutables(),
       snapshots: runOptions.snapshots ?? false,
       scriptTimeoutSeconds: this.options.scriptTimeoutSeconds ?? DEFAULT_SCRIPT_TIMEOUT_SECONDS,
       commandTimeoutSeconds: this.options.commandTimeoutSeconds ?? DEFAULT_COMMAND_TIMEOUT_SECONDS,
-      createRunNetns,
+      identity,
+      skeletonDirectories: skeletonDirectories(identity, [scenarioDirectory, stateDirectory]),
+      filesToOwn: filesToOwn(identity, scenarioDirectory),
     };
     const cleanUp = () => {
       rmSync(stateDirectory, { recursive: true, force: true });

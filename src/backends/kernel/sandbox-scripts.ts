@@ -1,4 +1,5 @@
-// The bash that runs inside the sandbox: the sandbox's init, the BASH_ENV
+// The bash that runs inside the sandbox: the mount set-up (the private file
+// system, locked by a user namespace), the sandbox's init, the BASH_ENV
 // tracer that tells wrappers where each command stands, the wrapper that
 // stands in for every networking tool, and the state snapshot. Kept as text
 // here (not as .bash files) so the compiled package carries them.
@@ -21,7 +22,28 @@ export interface SandboxExecutables {
   readonly mkdir: string;
   readonly tee: string;
   readonly timeout: string;
+  // The sandbox's own set-up (setupScript), not tools a scenario calls.
+  readonly unshare: string;
+  readonly setpriv: string;
+  readonly umount: string;
+  readonly pivotRoot: string;
+  readonly cp: string;
+  readonly chown: string;
 }
+
+/**
+ * Who the scenario's root is. With user namespaces (kernel/user_namespace.c)
+ * it is root of a user namespace that owns the scenario's network and mount
+ * namespaces and nothing else: mapped to the user that started netsim, or,
+ * started as root, to an unprivileged uid (nobody), so host files are touched
+ * only as that uid may. Without them (kernel.unprivileged_userns_clone=0,
+ * AppArmor's restriction, user.max_user_namespaces=0) it is real root, as
+ * before: the same mounts, but not locked against a scenario that undoes them.
+ */
+export type SandboxIdentity =
+  | { readonly kind: "user-namespace" }
+  | { readonly kind: "user-namespace-as"; readonly uid: number; readonly gid: number }
+  | { readonly kind: "root"; readonly reason: string };
 
 export interface SandboxConfig {
   readonly stateDirectory: string;
@@ -31,13 +53,23 @@ export interface SandboxConfig {
   readonly snapshots: boolean;
   readonly scriptTimeoutSeconds: number;
   readonly commandTimeoutSeconds: number;
+  readonly identity: SandboxIdentity;
   /**
-   * The host has no /run/netns: the sandbox mounts a tmpfs over /run (in its
-   * own mount namespace) to make one, so nothing is created on the host's
-   * filesystem, and concurrent runs cannot race over creating and removing it.
+   * Host directories the sandbox's uid cannot search (/root when started as
+   * root) on the way to the scenario's folder or the state directory: each
+   * gets an empty tmpfs in the sandbox, with only that path made in it.
    */
-  readonly createRunNetns: boolean;
+  readonly skeletonDirectories: readonly string[];
+  /**
+   * Started as root (identity user-namespace-as): the scenario folder's own
+   * files, copied into its private copy owned by the sandbox's uid, so the
+   * scenario owns its folder as root owns it. Names relative to the folder.
+   */
+  readonly filesToOwn: readonly string[];
 }
+
+/** The size of each private tmpfs (/tmp, /run, /var/tmp, /dev/shm, the scenario folder's writes). */
+export const PRIVATE_TMPFS_SIZE = "64m";
 
 /** The tools a scenario calls by name that get a wrapper in PATH, with the executable each stands for. */
 export function wrappedTools(executables: SandboxExecutables): ReadonlyMap<string, string> {
@@ -68,11 +100,17 @@ function assignments(values: Record<string, string | number | boolean>): string 
 export function stateLayout(stateDirectory: string) {
   return {
     bin: `${stateDirectory}/bin`,
+    // The only writable places of the state directory inside the sandbox.
     records: `${stateDirectory}/records`,
     snapshots: `${stateDirectory}/snapshots`,
-    output: `${stateDirectory}/output`,
-    exitStatus: `${stateDirectory}/exit-status`,
-    sources: `${stateDirectory}/sources`,
+    results: `${stateDirectory}/results`,
+    output: `${stateDirectory}/results/output`,
+    exitStatus: `${stateDirectory}/results/exit-status`,
+    sources: `${stateDirectory}/results/sources`,
+    // The sandbox's root before pivot_root, and the scenario folder's overlay.
+    root: `${stateDirectory}/root`,
+    overlay: `${stateDirectory}/overlay`,
+    setup: `${stateDirectory}/setup.bash`,
     init: `${stateDirectory}/init.bash`,
     trace: `${stateDirectory}/trace.bash`,
     wrapper: `${stateDirectory}/wrapper.bash`,
@@ -133,16 +171,126 @@ done
 `;
 }
 
-/** Runs as the sandbox's PID 1: prepares the namespace, runs the scenario, takes the last snapshot. */
+function bashArray(words: readonly string[]): string {
+  return `(${words.map(shellQuote).join(" ")})`;
+}
+
+/**
+ * Runs first as the sandbox's PID 1, in a mount namespace of its own (in a
+ * user namespace of its own when netsim is not root): builds the scenario's
+ * root file system, then execs the scenario's side, init.
+ *
+ * The new root is a recursive bind of the host's /, every mount in it made
+ * read-only (/proc aside: unshare writes uid_map there; /proc/sys is bound
+ * read-only but for /proc/sys/net); private tmpfs mounts on /tmp, /run,
+ * /var/tmp, /dev/shm and /run/netns; the scenario's folder as an overlay
+ * whose writes go to a tmpfs; the state directory read-only but for records,
+ * snapshots and results. pivot_root puts the host's root out of reach, and
+ * the scenario's side enters a new user namespace: the kernel copies these
+ * mounts into its mount namespace locked (MNT_LOCKED, MNT_LOCK_READONLY in
+ * fs/namespace.c's lock_mnt_tree), so its root can neither remount them
+ * read-write nor unmount them to see what they cover. Nothing propagates back
+ * (--propagation private), and every mount dies with the namespace.
+ */
+export function setupScript(config: SandboxConfig): string {
+  const layout = stateLayout(config.stateDirectory);
+  const executables = config.executables;
+  const identity = config.identity;
+  const owner = identity.kind === "user-namespace-as" ? `,uid=${identity.uid},gid=${identity.gid}` : "";
+  const enterScenarioSide =
+    identity.kind === "user-namespace"
+      ? `exec "$unshare" --user --map-root-user --mount --net -- "$setpriv" --pdeathsig KILL -- "$bash_command" -p "$init"`
+      : identity.kind === "user-namespace-as"
+        ? `exec "$setpriv" --reuid=${identity.uid} --regid=${identity.gid} --clear-groups -- "$unshare" --user --map-root-user --mount --net -- "$setpriv" --pdeathsig KILL -- "$bash_command" -p "$init"`
+        : `exec "$unshare" --mount --net -- "$setpriv" --pdeathsig KILL -- "$bash_command" -p "$init"`;
+  return `# netsim kernel backend: sandbox set-up (PID 1 of the sandbox's PID namespace, until it execs init)
+set -u
+${assignments({
+  mount: executables.mount,
+  umount: executables.umount,
+  mkdir: executables.mkdir,
+  cp: executables.cp,
+  chown: executables.chown,
+  pivot_root: executables.pivotRoot,
+  unshare: executables.unshare,
+  setpriv: executables.setpriv,
+  bash_command: executables.bash,
+  new_root: layout.root,
+  state: config.stateDirectory,
+  overlay: layout.overlay,
+  init: layout.init,
+  scenario_directory: config.scenarioDirectory,
+  tmpfs_size: PRIVATE_TMPFS_SIZE,
+  owner,
+  sandbox_owner: identity.kind === "user-namespace-as" ? `${identity.uid}:${identity.gid}` : "",
+})}
+skeletons=${bashArray(config.skeletonDirectories)}
+files_to_own=${bashArray(config.filesToOwn)}
+fail() { echo "netsim sandbox: $1" >&2; exit 90; }
+
+"$mount" --rbind / "$new_root" || fail "cannot bind / to $new_root"
+# Every mount of the new root read-only (mountinfo's 5th field, octal-escaped).
+while IFS=' ' read -r _ _ _ _ point _; do
+  printf -v point -- "\${point//%/%%}"
+  [[ $point == "$new_root" || $point == "$new_root"/* ]] || continue
+  [[ $point == "$new_root/proc" ]] && continue
+  "$mount" -o remount,bind,ro,nosuid "$point" || fail "cannot make $point read-only"
+done < /proc/self/mountinfo
+# Private, size-limited tmpfs mounts where programs write.
+for directory in /tmp /var/tmp /dev/shm /run /var/run; do
+  [[ -d $directory && ! -L $directory ]] || continue
+  mode=1777
+  [[ $directory == /run || $directory == /var/run ]] && mode=0755
+  "$mount" -t tmpfs -o "mode=$mode,size=$tmpfs_size,nosuid,nodev$owner" netsim-private "$new_root$directory" || fail "cannot mount a tmpfs on $directory"
+done
+# 'ip netns add' inside never reaches the host's /run/netns.
+"$mkdir" -p "$new_root/run/netns" && "$mount" -t tmpfs -o "mode=0755,size=1m,nosuid,nodev$owner" netsim-netns "$new_root/run/netns" \\
+  || fail "cannot mount a tmpfs on /run/netns"
+for directory in "\${skeletons[@]}"; do
+  "$mount" -t tmpfs -o mode=0755,size=1m,nosuid,nodev netsim-skeleton "$new_root$directory" || fail "cannot mount a tmpfs on $directory"
+done
+# The scenario's folder: the host's, read-only, under a tmpfs that takes the writes.
+"$mount" -t tmpfs -o "mode=0700,size=$tmpfs_size" netsim-scenario "$overlay" \\
+  && "$mkdir" "$overlay/lower" "$overlay/upper" "$overlay/work" \\
+  && "$mount" --bind "$scenario_directory" "$overlay/lower" \\
+  || fail "cannot prepare a copy of $scenario_directory"
+# Started as root, the scenario's root is an unprivileged uid: it owns its folder and the files in it.
+if [[ -n $sandbox_owner ]]; then
+  "$chown" "$sandbox_owner" "$overlay/upper" || fail "cannot give the scenario its folder"
+  for name in "\${files_to_own[@]}"; do
+    "$cp" -p -- "$scenario_directory/$name" "$overlay/upper/$name" && "$chown" "$sandbox_owner" "$overlay/upper/$name" \\
+      || fail "cannot copy $scenario_directory/$name"
+  done
+fi
+"$mkdir" -p -- "$new_root$scenario_directory" \\
+  && (cd "$overlay" && "$mount" -t overlay -o lowerdir=lower,upperdir=upper,workdir=work netsim-scenario "$new_root$scenario_directory") \\
+  || fail "cannot mount a copy of $scenario_directory"
+# The state directory: read-only but for what the sandbox writes back.
+"$mkdir" -p -- "$new_root$state" && "$mount" --bind "$state" "$new_root$state" && "$mount" -o remount,bind,ro "$new_root$state" \\
+  || fail "cannot bind $state"
+for directory in records snapshots results; do
+  "$mount" --bind "$state/$directory" "$new_root$state/$directory" && "$mount" -o remount,bind,rw "$new_root$state/$directory" \\
+    || fail "cannot bind $state/$directory"
+done
+# Only net.* stays writable: a scenario's sysctl can never change the host's kernel.
+"$mount" --bind "$new_root/proc/sys" "$new_root/proc/sys" && "$mount" -o remount,bind,ro "$new_root/proc/sys" \\
+  && "$mount" --bind "$new_root/proc/sys/net" "$new_root/proc/sys/net" && "$mount" -o remount,bind,rw "$new_root/proc/sys/net" \\
+  || fail "cannot make /proc/sys read-only"
+# The host's root goes out of reach (a chroot could be escaped).
+cd "$new_root" && "$pivot_root" . . && "$umount" -l . && cd / || fail "cannot pivot_root into $new_root"
+${enterScenarioSide}
+fail "cannot start the scenario's side"
+`;
+}
+
+/** Runs as the sandbox's PID 1 after the set-up: prepares the namespace, runs the scenario, takes the last snapshot. */
 export function initScript(config: SandboxConfig): string {
   const layout = stateLayout(config.stateDirectory);
   const executables = config.executables;
-  return `# netsim kernel backend: sandbox init (PID 1 of the sandbox's PID namespace)
+  return `# netsim kernel backend: sandbox init (PID 1 of the sandbox's PID namespace, in the scenario's namespaces)
 set -u
 ${assignments({
   ip: executables.ip,
-  mount: executables.mount,
-  mkdir: executables.mkdir,
   timeout_command: executables.timeout,
   bash_command: executables.bash,
   bin: layout.bin,
@@ -155,23 +303,13 @@ ${assignments({
   scenario_directory: config.scenarioDirectory,
   script_timeout: config.scriptTimeoutSeconds,
   snapshots: config.snapshots,
-  create_run_netns: config.createRunNetns,
 })}
 fail() { echo "netsim sandbox: $1" >&2; exit 90; }
-if [[ -n $create_run_netns ]]; then
-  "$mount" -t tmpfs -o mode=0755 netsim-run /run && "$mkdir" -p /run/netns || fail "cannot make /run/netns"
-fi
-# A private tmpfs: 'ip netns add' inside never reaches the host's /run/netns.
-"$mount" -t tmpfs -o mode=0755 netsim-sandbox /run/netns || fail "cannot mount a tmpfs on /run/netns"
-# Only net.* stays writable: a scenario's sysctl can never change the host's kernel.
-"$mount" --bind /proc/sys /proc/sys && "$mount" -o remount,bind,ro /proc/sys \\
-  && "$mount" --bind /proc/sys/net /proc/sys/net && "$mount" -o remount,bind,rw /proc/sys/net \\
-  || fail "cannot make /proc/sys read-only"
 # A host's root namespace has lo up; unshare --net leaves it down.
 "$ip" link set lo up || fail "cannot set lo up"
 . "$devconf_reset" || fail "cannot reset net.ipv4.conf defaults"
 cd -- "$scenario_directory" || fail "cannot enter $scenario_directory"
-PATH="$bin:$PATH" BASH_ENV="$trace" "$timeout_command" -k 2 "$script_timeout" \\
+PATH="$bin:$PATH" BASH_ENV="$trace" "$timeout_command" -k 2 "$script_timeout" \
   "$bash_command" -- "$scenario_file" > "$output" 2>&1 < /dev/null
 echo "$?" > "$exit_status"
 if [[ -n $snapshots ]]; then "$bash_command" -p "$snapshot" end; fi
