@@ -13,10 +13,11 @@ import {
   type NormaliseContext,
 } from "../backends/kernel/normalise.js";
 import { STATE_PARTS, type CommandRecord, type NamespaceState, type ScenarioRun, type SourceLocation, type StatePart, type StateSnapshot } from "../scenario/result.js";
+import { dirname, resolve } from "node:path";
 import { diffLines } from "./line-diff.js";
 
 /** What differed. */
-export type DivergenceKind = "only-in-sim" | "only-in-kernel" | "exit-status" | "error-text" | "probe-outcome" | "ttl" | "namespaces" | "state";
+export type DivergenceKind = "only-in-sim" | "only-in-kernel" | "exit-status" | "error-text" | "probe-outcome" | "ttl" | "namespaces" | "state" | "host-write";
 
 export interface Divergence {
   readonly kind: DivergenceKind;
@@ -176,6 +177,29 @@ function collapseRepeats(divergences: readonly Divergence[]): Divergence[] {
   return kept;
 }
 
+/**
+ * The kernel side sees the host's file system read-only (the sandbox's mount
+ * namespace): a write there fails with EROFS, "Read-only file system", where
+ * the simulator's own files took it. Each such line of the kernel's output
+ * that the simulator's lacks; bash's own messages say the line.
+ */
+function hostWriteDivergences(sim: ScenarioRun, kernel: ScenarioRun): Divergence[] {
+  const refused = (output: string) => output.split("\n").filter((line) => line.endsWith(": Read-only file system"));
+  const simLines = refused(sim.output);
+  const divergences: Divergence[] = [];
+  for (const line of refused(kernel.output)) {
+    const index = simLines.indexOf(line);
+    if (index >= 0) {
+      simLines.splice(index, 1);
+      continue;
+    }
+    const bashMessage = /^(.*): line (\d+): /.exec(line);
+    const location = bashMessage ? { file: resolve(dirname(kernel.file), bashMessage[1]!), line: Number(bashMessage[2]) } : undefined;
+    divergences.push({ kind: "host-write", ...(location ? { location } : {}), what: "a write to the host's file system (read-only on the kernel side)", sim: "ok", kernel: line });
+  }
+  return divergences;
+}
+
 export function compareRuns(sim: ScenarioRun, kernel: ScenarioRun): Comparison {
   const divergences: Divergence[] = [];
   const skipped = new Set<string>();
@@ -239,5 +263,6 @@ export function compareRuns(sim: ScenarioRun, kernel: ScenarioRun): Comparison {
     stateChecks++;
     divergences.push(...compareSnapshot(simFinal, kernelFinal, context, { moment: "at the end" }, skipped));
   }
+  divergences.push(...hostWriteDivergences(sim, kernel));
   return { file: sim.file, commands: pairs.length, probes, stateChecks, divergences: collapseRepeats(divergences), skipped: [...skipped].sort() };
 }

@@ -50,6 +50,23 @@ describe("compareRuns", () => {
     expect(kinds).toEqual(["only-in-sim@6", "only-in-kernel@7", "probe-outcome@5"]);
   });
 
+  it("reports a write the kernel side refused as Read-only file system where the simulator took it, with bash's line", () => {
+    const sim = { ...run("sim", []), output: "/s/scenario.sh: line 3: /proc/sys/vm/swappiness: Read-only file system\n" };
+    const kernel = {
+      ...run("kernel", []),
+      output: [
+        "/s/scenario.sh: line 2: /etc/hosts: Read-only file system",
+        "touch: cannot touch '/etc/x': Read-only file system",
+        "/s/scenario.sh: line 3: /proc/sys/vm/swappiness: Read-only file system",
+        "",
+      ].join("\n"),
+    };
+    expect(compareRuns(sim, kernel).divergences.map(({ kind, location, sim: simSaid, kernel: kernelSaid }) => [kind, location?.line, simSaid, kernelSaid])).toEqual([
+      ["host-write", 2, "ok", "/s/scenario.sh: line 2: /etc/hosts: Read-only file system"],
+      ["host-write", undefined, "ok", "touch: cannot touch '/etc/x': Read-only file system"],
+    ]);
+  });
+
   it("ignores a kernel-only `ip netns exec` that ran no networking tool, but not a failed one", () => {
     const kernel = [record(1, "ip netns exec a cat /proc/sys/net/ipv4/ip_forward"), record(2, "ip netns exec nosuch ping -c 1 10.0.0.1", { exitCode: 1 })];
     expect(compareRuns(run("sim", []), run("kernel", kernel)).divergences.map((divergence) => divergence.kind)).toEqual(["only-in-kernel"]);
