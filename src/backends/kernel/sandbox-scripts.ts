@@ -229,11 +229,16 @@ files_to_own=${bashArray(config.filesToOwn)}
 fail() { echo "netsim sandbox: $1" >&2; exit 90; }
 
 "$mount" --rbind / "$new_root" || fail "cannot bind / to $new_root"
-# Every mount of the new root read-only (mountinfo's 5th field, octal-escaped).
-while IFS=' ' read -r _ _ _ _ point _; do
+# Every mount of the new root read-only (mountinfo: 5th field the mount point,
+# octal-escaped; 6th its options), but those already read-only and those the
+# private mounts below cover.
+while IFS=' ' read -r _ _ _ _ point options _; do
   printf -v point -- "\${point//%/%%}"
   [[ $point == "$new_root" || $point == "$new_root"/* ]] || continue
-  [[ $point == "$new_root/proc" ]] && continue
+  [[ $options == ro || $options == ro,* ]] && continue
+  for covered in /proc /tmp /var/tmp /dev/shm /run /var/run; do
+    [[ $point == "$new_root$covered" || $point == "$new_root$covered"/* ]] && continue 2
+  done
   "$mount" -o remount,bind,ro,nosuid "$point" || fail "cannot make $point read-only"
 done < /proc/self/mountinfo
 # Private, size-limited tmpfs mounts where programs write.
@@ -266,15 +271,13 @@ fi
   && (cd "$overlay" && "$mount" -t overlay -o lowerdir=lower,upperdir=upper,workdir=work netsim-scenario "$new_root$scenario_directory") \\
   || fail "cannot mount a copy of $scenario_directory"
 # The state directory: read-only but for what the sandbox writes back.
-"$mkdir" -p -- "$new_root$state" && "$mount" --bind "$state" "$new_root$state" && "$mount" -o remount,bind,ro "$new_root$state" \\
-  || fail "cannot bind $state"
+# (A bind takes its source's flags: the host's state directory is writable.)
+"$mkdir" -p -- "$new_root$state" && "$mount" --bind -o ro "$state" "$new_root$state" || fail "cannot bind $state"
 for directory in records snapshots results; do
-  "$mount" --bind "$state/$directory" "$new_root$state/$directory" && "$mount" -o remount,bind,rw "$new_root$state/$directory" \\
-    || fail "cannot bind $state/$directory"
+  "$mount" --bind "$state/$directory" "$new_root$state/$directory" || fail "cannot bind $state/$directory"
 done
 # Only net.* stays writable: a scenario's sysctl can never change the host's kernel.
-"$mount" --bind "$new_root/proc/sys" "$new_root/proc/sys" && "$mount" -o remount,bind,ro "$new_root/proc/sys" \\
-  && "$mount" --bind "$new_root/proc/sys/net" "$new_root/proc/sys/net" && "$mount" -o remount,bind,rw "$new_root/proc/sys/net" \\
+"$mount" --bind -o ro "$new_root/proc/sys" "$new_root/proc/sys" && "$mount" --bind /proc/sys/net "$new_root/proc/sys/net" \\
   || fail "cannot make /proc/sys read-only"
 # The host's root goes out of reach (a chroot could be escaped).
 cd "$new_root" && "$pivot_root" . . && "$umount" -l . && cd / || fail "cannot pivot_root into $new_root"

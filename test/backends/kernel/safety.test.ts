@@ -1,15 +1,19 @@
 // The kernel backend must leave the host as it found it: the host
 // namespace's links, addresses, routes, ruleset and /run/netns identical, and
 // no process, mount or namespace of a run left behind — after a normal run,
-// after a time limit, and after the node process is sent SIGTERM mid-run.
+// after a time limit, and after the node process is sent SIGTERM or SIGKILL
+// mid-run; and a scenario that tries to write the host's files or undo the
+// sandbox's mounts reaches nothing.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { afterAll, describe, expect, it } from "vitest";
 import { checkKernelBackendAvailable, KernelBackend } from "../../../src/backends/kernel/kernel-backend.js";
+import { SimBackend } from "../../../src/backends/sim/sim-backend.js";
+import { verifyScenario } from "../../../src/verify/verify.js";
 import { fixture, hostNetworkState, mountsMentioning, processesMentioning } from "./sandbox-helpers.js";
 
 const availability = checkKernelBackendAvailable();
@@ -52,6 +56,62 @@ describe.skipIf(!availability.ok)(`kernel backend safety${skipReason}`, () => {
     expect(mountsMentioning(directory)).toEqual([]);
     expect(readdirSync(directory)).toEqual([]); // the state directory is removed
   });
+
+  it("keeps a scenario that writes /tmp, /root, /etc, remounts /proc/sys and / and unmounts /run/netns off the host; verify completes", async () => {
+    const escape = fixture("escape.sh");
+    const hostPaths = ["/tmp/netsim-escape-tmp", "/root/netsim-escape-root", "/etc/netsim-escape-etc", "/var/tmp/netsim-escape-var-tmp", "/dev/shm/netsim-escape-shm", join(dirname(escape), "netsim-escape-new")];
+    expect(hostPaths.filter((path) => existsSync(path))).toEqual([]);
+    const text = readFileSync(escape, "utf8");
+    const mounts = readFileSync("/proc/self/mountinfo", "utf8");
+    const before = hostNetworkState();
+    const directory = runDirectory("escape-verify");
+
+    const result = await verifyScenario(escape, { sim: new SimBackend(), kernel: new KernelBackend({ temporaryDirectory: directory }) });
+    if (result.kind !== "compared") throw new Error(result.messages.join("\n"));
+    const output = result.kernel.output;
+    // The kernel's own errors: the host's files are read-only; writes to the private /tmp succeed there.
+    expect(output).toContain("touch: cannot touch '/etc/netsim-escape-etc': Read-only file system\n");
+    expect(output).toContain(`${escape}: line 15: /proc/sys/vm/swappiness: Read-only file system\n`);
+    expect(output).toMatch(/\nnetsim-escape-tmp\n/);
+    if (availability.ok && availability.identity.kind !== "root") {
+      // Locked by the user namespace (real root, where there is none, could undo them).
+      expect(output).toContain("mount: /proc/sys: permission denied.");
+      expect(output).toContain("mount: /: permission denied.");
+      expect(output).toContain("umount: /run/netns: not mounted.");
+      expect(output).toContain("umount: /tmp: not mounted.");
+    }
+    // verify says where the simulator took a write the kernel refused.
+    const hostWrites = result.comparison.divergences.filter((divergence) => divergence.kind === "host-write");
+    expect(hostWrites).toContainEqual(expect.objectContaining({ sim: "ok", kernel: "touch: cannot touch '/etc/netsim-escape-etc': Read-only file system" }));
+    expect(hostWrites).toContainEqual(expect.objectContaining({ location: { file: escape, line: 15 }, sim: "ok" }));
+    expect(result.kernel.expectations.every((expectation) => expectation.ok)).toBe(true);
+
+    expect(hostPaths.filter((path) => existsSync(path))).toEqual([]);
+    expect(readFileSync(escape, "utf8")).toBe(text);
+    expect(readFileSync("/proc/self/mountinfo", "utf8")).toBe(mounts);
+    expect(hostNetworkState()).toEqual(before);
+    expect(await settle(directory)).toEqual([]);
+    expect(readdirSync(directory)).toEqual([]);
+  }, 120_000);
+
+  it("tears the sandbox down when the node process gets SIGKILL mid-run (no handler runs: the kernel's parent-death signals do it)", async () => {
+    const before = hostNetworkState();
+    const directory = runDirectory("sigkill");
+    const program = transpileBackend(join(workDirectory, "compiled-sigkill"));
+    const child = spawn(process.execPath, [program, fixture("slow.sh"), directory], { stdio: "ignore" });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+    for (let attempt = 0; attempt < 300 && !processesMentioning(directory).some((line) => line.includes("nc")); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(processesMentioning(directory).some((line) => line.includes("nc"))).toBe(true);
+    child.kill("SIGKILL");
+    expect(await exited).toBe("SIGKILL");
+    expect(await settle(directory)).toEqual([]);
+    expect(mountsMentioning(directory)).toEqual([]);
+    expect(hostNetworkState()).toEqual(before);
+    // Only the state directory stays (nothing ran to remove it); it holds no mount.
+    rmSync(directory, { recursive: true, force: true });
+  }, 60_000);
 
   it("tears the sandbox down when the node process gets SIGTERM mid-run", async () => {
     const before = hostNetworkState();
