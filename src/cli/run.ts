@@ -91,6 +91,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       process.stderr.write(`netsim run: the kernel backend cannot run here: ${availability.reason}\n`);
       return 3;
     }
+    if (availability.identity.kind === "root") process.stderr.write(`netsim run: ${kernel.rootFallbackNotice(availability.identity.reason)}\n`);
   }
   const runs: SimulatedRun[] = [];
   for (const file of parsed.files) {

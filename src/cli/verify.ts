@@ -3,7 +3,7 @@
 // Exit: 0 no divergence, 1 a divergence (or a run that failed), 2 bad input,
 // 3 the kernel backend cannot run here.
 import { existsSync, statSync } from "node:fs";
-import { checkKernelBackendAvailable, KernelBackend } from "../backends/kernel/kernel-backend.js";
+import { checkKernelBackendAvailable, KernelBackend, rootFallbackNotice } from "../backends/kernel/kernel-backend.js";
 import { SimBackend } from "../backends/sim/sim-backend.js";
 import type { Comparison } from "../verify/compare.js";
 import { formatComparison, kernelExpectationLines, skippedLines, totalsLine } from "../verify/report.js";
@@ -12,11 +12,13 @@ import { verifyScenario } from "../verify/verify.js";
 export const VERIFY_USAGE = `usage: netsim verify [--timeout SECONDS] SCENARIO...
 
 Runs each scenario twice, in the simulator and on the real kernel (in a fresh
-sandbox: new network, mount and PID namespaces), and compares every command's
-status and error text, every probe's outcome and reply ttl, and the state
-(links, addresses, routes, neighbours, iptables ruleset, conntrack) after each
-probe and at the end. Needs root, iproute2, iptables, iputils-ping,
-netcat-openbsd and conntrack.
+sandbox: new network, mount and PID namespaces, the scenario as root of a user
+namespace of its own, the host's files read-only, a copy of its folder), and
+compares every command's status and error text, every probe's outcome and
+reply ttl, and the state (links, addresses, routes, neighbours, iptables
+ruleset, conntrack) after each probe and at the end. Needs unprivileged user
+namespaces or root, iproute2, iptables, iputils-ping, netcat-openbsd and
+conntrack.
 
   --timeout SECONDS  each probe's time limit on the kernel (default 30)
 
@@ -64,6 +66,7 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
     process.stderr.write(`netsim verify: the kernel backend cannot run here: ${availability.reason}\n`);
     return 3;
   }
+  if (availability.identity.kind === "root") process.stderr.write(`netsim verify: ${rootFallbackNotice(availability.identity.reason)}\n`);
   const sim = new SimBackend();
   const kernel = new KernelBackend(parsed.commandTimeoutSeconds !== undefined ? { commandTimeoutSeconds: parsed.commandTimeoutSeconds } : {});
   const comparisons: Comparison[] = [];

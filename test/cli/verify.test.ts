@@ -9,7 +9,7 @@ import { checkKernelBackendAvailable } from "../../src/backends/kernel/kernel-ba
 const availability = checkKernelBackendAvailable();
 const skipReason = availability.ok ? "" : ` — SKIPPED: ${availability.reason}`;
 
-function netsim(args: string[], options: { asNobody?: boolean } = {}) {
+function netsim(args: string[], options: { asNobody?: boolean; env?: Record<string, string> } = {}) {
   return runNetsim(args, { ...options, timeout: 120_000 });
 }
 
@@ -25,10 +25,19 @@ describe("netsim verify", () => {
     expect(netsim(["verify", "--bogus", "x.sh"])).toMatchObject({ status: 2, stderr: expect.stringContaining('unknown option "--bogus"') });
   });
 
-  it.skipIf(process.getuid?.() !== 0)("exits 3 with the reason when the kernel backend cannot run (not root)", () => {
-    const result = netsim(["verify", "scenarios/walkthrough/01-netns-veth.sh"], { asNobody: true });
+  it.skipIf(process.getuid?.() !== 0)("exits 3 with the reason when the kernel backend cannot run (not root, no user namespaces)", () => {
+    const result = netsim(["verify", "scenarios/walkthrough/01-netns-veth.sh"], { asNobody: true, env: { NETSIM_NO_USERNS: "1" } });
     expect(result.status).toBe(3);
-    expect(result.stderr).toBe("netsim verify: the kernel backend cannot run here: needs root (it creates network namespaces)\n");
+    expect(result.stderr).toBe("netsim verify: the kernel backend cannot run here: needs unprivileged user namespaces, or root (NETSIM_NO_USERNS is set)\n");
+  });
+
+  it.skipIf(!availability.ok || process.getuid?.() !== 0)(`as root without user namespaces, runs as real root and says so${skipReason}`, () => {
+    const result = netsim(["verify", "scenarios/walkthrough/01-netns-veth.sh"], { env: { NETSIM_NO_USERNS: "1" } });
+    expect(result.stderr).toBe(
+      "netsim verify: no user namespaces here (NETSIM_NO_USERNS is set): the kernel side runs as real root, as before; the host's files are mounted read-only for it, but real root could undo that\n",
+    );
+    expect(result.status).toBe(0);
+    expect(result.stdout.trimEnd().split("\n").at(-1)).toBe("verified: 3 probes, 4 state checks, 0 divergences");
   });
 
   it.skipIf(!availability.ok)(`reports probes and state checks compared, 0 divergences, exit 0${skipReason}`, () => {

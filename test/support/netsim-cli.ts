@@ -11,11 +11,11 @@ export interface CliResult {
   readonly status: number | null;
 }
 
-/** Runs `netsim ARGS...` from the repository root; `input` is its stdin, `asNobody` drops root first. */
-export function runNetsim(args: readonly string[], options: { input?: string; asNobody?: boolean; timeout?: number } = {}): CliResult {
+/** Runs `netsim ARGS...` from the repository root; `input` is its stdin, `asNobody` drops root first, `env` adds to the environment. */
+export function runNetsim(args: readonly string[], options: { input?: string; asNobody?: boolean; timeout?: number; env?: Record<string, string> } = {}): CliResult {
   const [program, programArgs] = options.asNobody
     ? ["setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, NETSIM, ...args]]
     : [process.execPath, [NETSIM, ...args]];
-  const result = spawnSync(program, programArgs, { cwd: REPOSITORY, encoding: "utf8", input: options.input ?? "", ...(options.timeout ? { timeout: options.timeout } : {}) });
+  const result = spawnSync(program, programArgs, { cwd: REPOSITORY, encoding: "utf8", input: options.input ?? "", ...(options.env ? { env: { ...process.env, ...options.env } } : {}), ...(options.timeout ? { timeout: options.timeout } : {}) });
   return { stdout: result.stdout, stderr: result.stderr, status: result.status };
 }

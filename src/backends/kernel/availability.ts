@@ -140,14 +140,16 @@ function check(): { availability: KernelBackendAvailability; executables?: HostE
     return { availability: { ok: false, reason: `iptables must use the nf_tables backend (found "${iptablesVersion}"; see update-alternatives --config iptables)` } };
   }
   const asRoot = process.getuid?.() === 0;
-  const failure = trySandboxNamespaces(executables, asRoot);
+  // NETSIM_NO_USERNS=1: behave as on a kernel that forbids them (a user's choice, and how the fallback is tested).
+  const refused = process.env.NETSIM_NO_USERNS === "1" ? "NETSIM_NO_USERNS is set" : undefined;
+  const failure = refused ?? trySandboxNamespaces(executables, asRoot);
   if (failure === undefined) {
     const identity: SandboxIdentity = asRoot
       ? { kind: "user-namespace-as", uid: SANDBOX_UID_AS_ROOT, gid: SANDBOX_GID_AS_ROOT }
       : { kind: "user-namespace" };
     return { availability: { ok: true, identity }, executables };
   }
-  const why = userNamespaceRestriction() ?? `unshare --user failed: ${failure}`;
+  const why = refused ?? userNamespaceRestriction() ?? `unshare --user failed: ${failure}`;
   if (!asRoot) {
     return { availability: { ok: false, reason: `needs unprivileged user namespaces, or root (${why})` } };
   }

@@ -36,6 +36,11 @@ import { readSnapshots } from "./snapshots.js";
 
 export { checkKernelBackendAvailable } from "./availability.js";
 
+/** What the CLI says when the kernel side runs as real root (no user namespaces here). */
+export function rootFallbackNotice(reason: string): string {
+  return `no user namespaces here (${reason}): the kernel side runs as real root, as before; the host's files are mounted read-only for it, but real root could undo that`;
+}
+
 export interface KernelBackendOptions {
   /** The whole scenario's time limit; past it the script is killed and exits 124. */
   readonly scriptTimeoutSeconds?: number;

@@ -236,7 +236,7 @@ while IFS=' ' read -r _ _ _ _ point options _; do
   printf -v point -- "\${point//%/%%}"
   [[ $point == "$new_root" || $point == "$new_root"/* ]] || continue
   [[ $options == ro || $options == ro,* ]] && continue
-  for covered in /proc /tmp /var/tmp /dev/shm /run /var/run; do
+  for covered in /proc /tmp /var/tmp /dev/shm /run /var/run /sys/fs/cgroup; do
     [[ $point == "$new_root$covered" || $point == "$new_root$covered"/* ]] && continue 2
   done
   "$mount" -o remount,bind,ro,nosuid "$point" || fail "cannot make $point read-only"
@@ -248,31 +248,37 @@ for directory in /tmp /var/tmp /dev/shm /run /var/run; do
   [[ $directory == /run || $directory == /var/run ]] && mode=0755
   "$mount" -t tmpfs -o "mode=$mode,size=$tmpfs_size,nosuid,nodev$owner" netsim-private "$new_root$directory" || fail "cannot mount a tmpfs on $directory"
 done
-# 'ip netns add' inside never reaches the host's /run/netns.
-"$mkdir" -p "$new_root/run/netns" && "$mount" -t tmpfs -o "mode=0755,size=1m,nosuid,nodev$owner" netsim-netns "$new_root/run/netns" \\
-  || fail "cannot mount a tmpfs on /run/netns"
+# The host's cgroups are none of the scenario's business: an empty read-only
+# tmpfs covers them (one mount, where a v1 host has one per hierarchy).
+if [[ -d /sys/fs/cgroup ]]; then
+  "$mount" -t tmpfs -o ro,mode=0755,size=4k,nosuid,nodev,noexec netsim-cgroup "$new_root/sys/fs/cgroup" || fail "cannot cover /sys/fs/cgroup"
+fi
 for directory in "\${skeletons[@]}"; do
   "$mount" -t tmpfs -o mode=0755,size=1m,nosuid,nodev netsim-skeleton "$new_root$directory" || fail "cannot mount a tmpfs on $directory"
 done
+"$mount" -t tmpfs -o "mode=0700,size=$tmpfs_size" netsim-scenario "$overlay" || fail "cannot mount a tmpfs on $overlay"
+# Every mount point still missing, at once.
+"$mkdir" -p -- "$new_root/run/netns" "$overlay/lower" "$overlay/upper" "$overlay/work" "$new_root$scenario_directory" "$new_root$state" \\
+  || fail "cannot make the sandbox's mount points"
+# 'ip netns add' inside never reaches the host's /run/netns.
+"$mount" -t tmpfs -o "mode=0755,size=1m,nosuid,nodev$owner" netsim-netns "$new_root/run/netns" || fail "cannot mount a tmpfs on /run/netns"
 # The scenario's folder: the host's, read-only, under a tmpfs that takes the writes.
-"$mount" -t tmpfs -o "mode=0700,size=$tmpfs_size" netsim-scenario "$overlay" \\
-  && "$mkdir" "$overlay/lower" "$overlay/upper" "$overlay/work" \\
-  && "$mount" --bind "$scenario_directory" "$overlay/lower" \\
-  || fail "cannot prepare a copy of $scenario_directory"
+"$mount" --bind "$scenario_directory" "$overlay/lower" || fail "cannot prepare a copy of $scenario_directory"
 # Started as root, the scenario's root is an unprivileged uid: it owns its folder and the files in it.
 if [[ -n $sandbox_owner ]]; then
-  "$chown" "$sandbox_owner" "$overlay/upper" || fail "cannot give the scenario its folder"
+  owned=("$overlay/upper") sources=()
   for name in "\${files_to_own[@]}"; do
-    "$cp" -p -- "$scenario_directory/$name" "$overlay/upper/$name" && "$chown" "$sandbox_owner" "$overlay/upper/$name" \\
-      || fail "cannot copy $scenario_directory/$name"
+    sources+=("$scenario_directory/$name")
+    owned+=("$overlay/upper/$name")
   done
+  if (( \${#sources[@]} )); then "$cp" -p -- "\${sources[@]}" "$overlay/upper/" || fail "cannot copy the files of $scenario_directory"; fi
+  "$chown" -- "$sandbox_owner" "\${owned[@]}" || fail "cannot give the scenario its folder"
 fi
-"$mkdir" -p -- "$new_root$scenario_directory" \\
-  && (cd "$overlay" && "$mount" -t overlay -o lowerdir=lower,upperdir=upper,workdir=work netsim-scenario "$new_root$scenario_directory") \\
+(cd "$overlay" && "$mount" -t overlay -o lowerdir=lower,upperdir=upper,workdir=work netsim-scenario "$new_root$scenario_directory") \\
   || fail "cannot mount a copy of $scenario_directory"
 # The state directory: read-only but for what the sandbox writes back.
 # (A bind takes its source's flags: the host's state directory is writable.)
-"$mkdir" -p -- "$new_root$state" && "$mount" --bind -o ro "$state" "$new_root$state" || fail "cannot bind $state"
+"$mount" --bind -o ro "$state" "$new_root$state" || fail "cannot bind $state"
 for directory in records snapshots results; do
   "$mount" --bind "$state/$directory" "$new_root$state/$directory" || fail "cannot bind $state/$directory"
 done
