@@ -39,9 +39,10 @@ const USAGE = `usage: netsim run [--trace] [--explain] [--json] [--junit FILE] S
   explain  say why each failed probe failed: the decisive steps, the
            scenario line behind them, and a fix checked by running it
     --line N       only the probe on line N;  --all  explain successes too
-  verify   run each scenario in the simulator and on the real kernel (root,
-           in a throwaway sandbox) and report every divergence; exit 1 on
-           one, 3 when the kernel backend cannot run here
+  verify   run each scenario in the simulator and on the real kernel (in a
+           throwaway sandbox, as root of a user namespace of its own) and
+           report every divergence; exit 1 on one, 3 when the kernel backend
+           cannot run here
   step     walk through a scenario in a terminal UI, one command and one
            probe hop at a time (keys: arrows, Enter, t, ?, q); prints the
            walk as text when stdout is not a terminal, or with --text

@@ -94,6 +94,27 @@ describe.skipIf(!availability.ok)(`kernel backend safety${skipReason}`, () => {
     expect(readdirSync(directory)).toEqual([]);
   }, 120_000);
 
+  it.skipIf(!availability.ok || availability.identity.kind !== "user-namespace-as")(
+    "started as root, runs a scenario from a folder nobody cannot search (as /root is): an empty tmpfs makes the way, the scenario owns its copy",
+    async () => {
+      const root = fileURLToPath(new URL("../../../", import.meta.url));
+      const hidden = mkdtempSync(join(root, ".netsim-hidden-"));
+      try {
+        mkdirSync(join(hidden, "folder"), { mode: 0o700 });
+        writeFileSync(join(hidden, "secret"), "not for the scenario\n", { mode: 0o600 });
+        const file = join(hidden, "folder", "private.sh");
+        writeFileSync(file, 'ip netns add a    # expect: ok\necho "$(id -u) $PWD"\necho made > ./made && cat ./made\nls ..\n', { mode: 0o600 });
+        const run = await new KernelBackend({ temporaryDirectory: runDirectory("hidden") }).run(file);
+        expect(run.output).toBe(`0 ${join(hidden, "folder")}\nmade\nfolder\n`);
+        expect(run.expectations.map((expectation) => expectation.ok)).toEqual([true]);
+        expect(readdirSync(join(hidden, "folder"))).toEqual(["private.sh"]);
+      } finally {
+        rmSync(hidden, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
+
   it("tears the sandbox down when the node process gets SIGKILL mid-run (no handler runs: the kernel's parent-death signals do it)", async () => {
     const before = hostNetworkState();
     const directory = runDirectory("sigkill");
