@@ -9,6 +9,7 @@ import type { World } from "../model/world.js";
 import { isPortForwarding } from "../net/core/link-state.js";
 import { vethPeer } from "../net/core/net-namespace.js";
 import { namespaceLabel } from "../render/trace.js";
+import { diagnoseHairpin } from "./hairpin.js";
 import type { Cause } from "./types.js";
 
 /** The namespace a trace step names, in a world. */
@@ -60,6 +61,8 @@ export function diagnoseFailure(trace: Trace, world: World): Cause {
     }
   }
   if (index === -1) {
+    const hairpin = diagnoseHairpin(trace, world);
+    if (hairpin) return hairpin;
     // A packet still waiting for ARP when the probe gave up: the resolution
     // fails later, out of the probe's sight.
     const waiting = steps.map((step, position) => ({ step, position })).filter(({ step }) => step.verdict === "queue").pop();

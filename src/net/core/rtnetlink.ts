@@ -9,6 +9,7 @@ import { generatedMac, type MacAddress } from "../../model/mac.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import { neighbourKey } from "../../model/neighbour.js";
+import { DEFAULT_BRIDGE_PORT_FLAGS } from "../../model/bridge.js";
 import type { AddressAdd, AddressDelete, LinkAdd, LinkSet, Operation, RouteAdd, RouteDelete } from "../../model/operations.js";
 import { RT_TABLE_LOCAL, RT_TABLE_MAIN, type Route } from "../../model/route.js";
 import type { World } from "../../model/world.js";
@@ -54,6 +55,21 @@ export function applyOperation(world: World, operation: Operation): KernelResult
     }
     case "link-set":
       return doSetlink(world, operation);
+    case "bridge-port-set": {
+      // br_setport(): only a bridge port has these flags.
+      const namespace = namespaceById(world, operation.namespaceId);
+      const device = deviceByIndex(namespace, operation.index);
+      if (device.masterIndex === undefined) return fail("EOPNOTSUPP");
+      device.brport = { ...(device.brport ?? DEFAULT_BRIDGE_PORT_FLAGS), ...operation.flags };
+      return ok(undefined);
+    }
+    case "bridge-set": {
+      const namespace = namespaceById(world, operation.namespaceId);
+      const device = deviceByIndex(namespace, operation.index);
+      if (!device.bridge) return fail("EOPNOTSUPP");
+      if (operation.ageingTime !== undefined) device.bridge.ageingTime = operation.ageingTime;
+      return ok(undefined);
+    }
     case "address-add":
       return inetRtmNewaddr(world, operation);
     case "address-delete":
@@ -173,7 +189,11 @@ function unregisterDevice(world: World, namespace: NetworkNamespace, device: Net
   namespace.devices.delete(device.index);
   nameIndexRemove(namespace.devices, device);
   if (device.kind === "bridge") {
-    for (const port of namespace.devices.values()) if (port.masterIndex === device.index) delete port.masterIndex;
+    for (const port of namespace.devices.values()) {
+      if (port.masterIndex !== device.index) continue;
+      delete port.masterIndex;
+      delete port.brport;
+    }
   }
   if (peer) {
     detachDevice(world, peer.namespace, peer.device);
@@ -292,6 +312,7 @@ function enslave(namespace: NetworkNamespace, device: NetDevice, masterIndex: nu
 function release(namespace: NetworkNamespace, device: NetDevice): void {
   const bridge = device.masterIndex === undefined ? undefined : namespace.devices.get(device.masterIndex);
   delete device.masterIndex;
+  delete device.brport;
   if (!bridge?.bridge) return;
   brFdbDeleteByPort(bridge, device.index, true);
   recalculateBridgeMac(namespace, bridge);
