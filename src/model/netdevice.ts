@@ -53,6 +53,8 @@ export interface NetDevice {
   masterIndex?: number;
   /** Bridge ports only: the port's flags (`bridge link set`, /sys/class/net/PORT/brport/*); absent: new_nbp()'s defaults. */
   brport?: BridgePortFlags;
+  /** Bridge ports only: the port number (net_bridge_port.port_no, the lowest free one when it joined). */
+  brportNo?: number;
   /** Bridge devices only: ports and forwarding database. */
   bridge?: BridgeState;
   /** IPv4 addresses in the kernel's list order: primaries first within a subnet. */

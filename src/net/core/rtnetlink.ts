@@ -193,6 +193,7 @@ function unregisterDevice(world: World, namespace: NetworkNamespace, device: Net
       if (port.masterIndex !== device.index) continue;
       delete port.masterIndex;
       delete port.brport;
+      delete port.brportNo;
     }
   }
   if (peer) {
@@ -299,6 +300,12 @@ function enslave(namespace: NetworkNamespace, device: NetDevice, masterIndex: nu
   if (device.masterIndex !== undefined) release(namespace, device);
   // Whether the bridge had ports before this one, asked before it joins (the scan stops at the first).
   const hadPorts = hasPort(namespace, bridge);
+  // find_portno(): the lowest port number no port of the bridge has.
+  const taken = new Set<number>();
+  if (hadPorts) for (const port of namespace.devices.values()) if (port.masterIndex === bridge.index && port.brportNo !== undefined) taken.add(port.brportNo);
+  let portNo = 1;
+  while (taken.has(portNo)) portNo++;
+  device.brportNo = portNo;
   device.masterIndex = bridge.index;
   bridge.bridge!.hadPorts = true;
   brFdbAddLocal(bridge, device.mac, device.index);
@@ -313,6 +320,7 @@ function release(namespace: NetworkNamespace, device: NetDevice): void {
   const bridge = device.masterIndex === undefined ? undefined : namespace.devices.get(device.masterIndex);
   delete device.masterIndex;
   delete device.brport;
+  delete device.brportNo;
   if (!bridge?.bridge) return;
   brFdbDeleteByPort(bridge, device.index, true);
   recalculateBridgeMac(namespace, bridge);
