@@ -21,6 +21,7 @@ import { isLocalAddress } from "../ipv4/arp.js";
 import { hasCarrier, isRunning } from "./link-state.js";
 import { writeSysctl } from "./proc-sys.js";
 import { nfTablesApply } from "../netfilter/nf-tables-api.js";
+import { masqDeviceEvent, masqInetEvent } from "../netfilter/nf-nat-masquerade.js";
 import { allocateIfindex, allocateNsid, createNamespace, deviceByIndex, emptyStatistics, nameIndexAdd, nameIndexRemove, nameIndexRename, namespaceById, namespaceByName, deviceByName, vethPeer } from "./net-namespace.js";
 import { rtGenidBump } from "./rt-genid.js";
 
@@ -282,6 +283,7 @@ function setUp(world: World, namespace: NetworkNamespace, device: NetDevice, up:
     fibDeviceUp(namespace, device);
   } else {
     fibFlushDevice(namespace, device, false);
+    masqDeviceEvent(namespace, device.index);
     for (const [key, entry] of namespace.neighbours) if (entry.deviceIndex === device.index) namespace.neighbours.delete(key);
     // The veth peer loses its carrier: neigh_carrier_down() flushes its entries but the permanent ones.
     if (carrierPeer) {
@@ -445,7 +447,10 @@ function inetRtmDeladdr(world: World, operation: AddressDelete): KernelResult<un
   for (const gone of [...doomed].reverse()) {
     device.addresses.splice(device.addresses.indexOf(gone), 1);
     fibDelIfaddr(namespace, device, gone, gone.secondary ? primary : gone);
+    masqInetEvent(namespace, device.index, gone.address);
   }
+  // fib_disable_ip() when the last IPv4 address went: arp_ifdown() flushes the device's neighbours.
+  if (device.addresses.length === 0) for (const [key, entry] of namespace.neighbours) if (entry.deviceIndex === device.index) namespace.neighbours.delete(key);
   return ok(undefined);
 }
 
