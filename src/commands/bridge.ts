@@ -1,6 +1,8 @@
 // bridge(8) from iproute2 (bridge/bridge.c, bridge/link.c, bridge/fdb.c):
-// `bridge [-j] link [show [dev DEV]]` and `bridge [-j] fdb [show] [br BR] [dev DEV] [dynamic]`.
+// `bridge [-j] [-d] link [show [dev DEV]]`, `bridge link set dev DEV FLAG on|off ...` and `bridge [-j] fdb [show] [br BR] [dev DEV] [dynamic]`.
+import { DEFAULT_BRIDGE_PORT_FLAGS, type BridgePortFlags } from "../model/bridge.js";
 import type { NetDevice } from "../model/netdevice.js";
+import { applyOperation } from "../net/core/rtnetlink.js";
 import type { NetworkNamespace } from "../model/netns.js";
 import { isPortForwarding } from "../net/core/link-state.js";
 import { deviceByName, devicesInOrder } from "../net/core/net-namespace.js";
@@ -21,16 +23,18 @@ const VETH_PORT_COST = 2;
 
 export function bridge(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
   let json = false;
+  let details = false;
   let index = 0;
   for (; index < argv.length && argv[index]!.startsWith("-"); index++) {
     const option = argv[index]!.replace(/^--/, "-");
     if (matches(option, "-json")) json = true;
+    else if (matches(option, "-details")) details = true;
     else throw new UnsupportedError(option, `bridge option "${option}" is not supported`);
   }
   const object = argv[index];
   if (object === undefined) throw new CommandError(USAGE, 255);
   const rest = argv.slice(index + 1);
-  if (matches(object, "link")) return bridgeLink(rest, environment, json);
+  if (matches(object, "link")) return rest[0] !== undefined && matches(rest[0], "set") ? bridgeLinkSet(rest.slice(1), environment) : bridgeLink(rest, environment, json, details);
   if (matches(object, "fdb")) return bridgeFdb(rest, environment, json);
   if (["mdb", "vlan", "vni", "monitor"].some((name) => matches(object, name))) throw new UnsupportedError(object, `"bridge ${object}" is not modelled`);
   throw new CommandError(`Object "${object}" is unknown, try "bridge help".`, 255);
@@ -42,7 +46,72 @@ function requireDevice(namespace: NetworkNamespace, name: string): NetDevice {
   return device;
 }
 
-function bridgeLink(argv: readonly string[], environment: CommandEnvironment, json: boolean): CommandOutcome {
+const LINK_SET_USAGE = `Usage: bridge link set dev DEV [ cost COST ] [ priority PRIO ] [ state STATE ]
+                               [ guard {on | off} ]
+                               [ hairpin {on | off} ]
+                               [ fastleave {on | off} ]
+                               [ root_block {on | off} ]
+                               [ learning {on | off} ]
+                               [ learning_sync {on | off} ]
+                               [ flood {on | off} ]
+                               [ mcast_router MULTICAST_ROUTER ]
+                               [ mcast_flood {on | off} ]
+                               [ bcast_flood {on | off} ]
+                               [ mcast_to_unicast {on | off} ]
+                               [ neigh_suppress {on | off} ]
+                               [ vlan_tunnel {on | off} ]
+                               [ isolated {on | off} ]
+                               [ locked {on | off} ]
+                               [ hwmode {vepa | veb} ]
+                               [ backup_port DEVICE ] [ nobackup_port ]
+                               [ self ] [ master ]
+       bridge link show [dev DEV]`;
+
+/** The `bridge link set` flags the model has (br_setport()); others are refused by name. */
+const LINK_SET_FLAGS: Readonly<Record<string, keyof BridgePortFlags>> = { hairpin: "hairpin", learning: "learning", flood: "flood", mcast_flood: "mcastFlood", bcast_flood: "bcastFlood", isolated: "isolated" };
+const LINK_SET_UNMODELLED = new Set(["cost", "priority", "state", "guard", "fastleave", "root_block", "learning_sync", "mcast_router", "mcast_to_unicast", "neigh_suppress", "vlan_tunnel", "locked", "hwmode", "backup_port", "nobackup_port", "self", "master", "mab", "mcast_n_groups", "mcast_max_groups"]);
+
+/** bridge/link.c brlink_modify(): `bridge link set dev DEV FLAG on|off ...`, one RTM_SETLINK for all of them. */
+function bridgeLinkSet(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+  let name: string | undefined;
+  const flags: Partial<BridgePortFlags> = {};
+  for (let index = 0; index < argv.length; index++) {
+    const word = argv[index]!;
+    const value = () => {
+      const next = argv[++index];
+      if (next === undefined) throw new CommandError('Command line is not complete. Try option "help"', 255);
+      return next;
+    };
+    if (word === "dev") name = value();
+    else if (word in LINK_SET_FLAGS) {
+      const setting = value();
+      // parse_on_off(): exit(-EINVAL), which the shell sees as 234.
+      if (setting !== "on" && setting !== "off") throw new CommandError(`Error: argument of "${word}" must be one of "off", "on", not "${setting}"`, 234);
+      flags[LINK_SET_FLAGS[word]!] = setting === "on";
+    } else if (LINK_SET_UNMODELLED.has(word)) throw new UnsupportedError(word, `"bridge link set ... ${word}" is not modelled`);
+    else throw new CommandError(LINK_SET_USAGE, 255);
+  }
+  if (name === undefined) throw new CommandError("Device is a required argument.", 255);
+  const device = deviceByName(environment.namespace, name);
+  if (!device) throw new CommandError(`Cannot find bridge device "${name}"`, 255);
+  const result = applyOperation(environment.world, { op: "bridge-port-set", namespaceId: environment.namespace.id, index: device.index, flags, ...(environment.origin ? { origin: environment.origin } : {}) });
+  if (!result.ok) throw new CommandError("RTNETLINK answers: Operation not supported", 255);
+  return done("");
+}
+
+/** The `-d` line of a port (bridge/link.c print_protinfo()): the flags the model keeps, the rest as a new port has them. */
+function protinfoWords(port: NetDevice): string {
+  const flags = port.brport ?? DEFAULT_BRIDGE_PORT_FLAGS;
+  const onOff = (on: boolean) => (on ? "on" : "off");
+  return `    hairpin ${onOff(flags.hairpin)} guard off root_block off fastleave off learning ${onOff(flags.learning)} flood ${onOff(flags.flood)} mcast_flood ${onOff(flags.mcastFlood)} bcast_flood ${onOff(flags.bcastFlood)} mcast_router 1 mcast_to_unicast off neigh_suppress off vlan_tunnel off isolated ${onOff(flags.isolated)} locked off \n`;
+}
+
+function protinfoJson(port: NetDevice): Record<string, boolean | number> {
+  const flags = port.brport ?? DEFAULT_BRIDGE_PORT_FLAGS;
+  return { hairpin: flags.hairpin, guard: false, root_block: false, fastleave: false, learning: flags.learning, flood: flags.flood, mcast_flood: flags.mcastFlood, bcast_flood: flags.bcastFlood, mcast_router: 1, mcast_to_unicast: false, neigh_suppress: false, vlan_tunnel: false, isolated: flags.isolated, locked: false };
+}
+
+function bridgeLink(argv: readonly string[], environment: CommandEnvironment, json: boolean, details: boolean): CommandOutcome {
   const command = argv[0];
   let filter: NetDevice | undefined;
   if (command !== undefined) {
@@ -79,12 +148,13 @@ function bridgeLink(argv: readonly string[], environment: CommandEnvironment, js
             state,
             priority: 32,
             cost: VETH_PORT_COST,
+            ...(details ? protinfoJson(port) : {}),
           };
         }),
       )}\n`,
     );
   }
-  return done(rows.map(({ port, master, state, flags }) => `${port.index}: ${displayName(world, namespace, port)}: <${flags.join(",")}> mtu ${port.mtu} master ${master.name} state ${state} priority 32 cost ${VETH_PORT_COST} \n`).join(""));
+  return done(rows.map(({ port, master, state, flags }) => `${port.index}: ${displayName(world, namespace, port)}: <${flags.join(",")}> mtu ${port.mtu} master ${master.name} state ${state} priority 32 cost ${VETH_PORT_COST} \n${details ? protinfoWords(port) : ""}`).join(""));
 }
 
 interface FdbRow {

@@ -1,6 +1,7 @@
 // The commands a scenario may run that netsim answers itself, by name.
 import { UnsupportedError, type NetworkCommand } from "./command.js";
 import { bridge } from "./bridge.js";
+import { brctl } from "./brctl.js";
 import { conntrack } from "./conntrack.js";
 import { ip } from "./ip/ip.js";
 import { iptables } from "./iptables/iptables.js";
@@ -17,6 +18,7 @@ export const NETWORK_COMMANDS: ReadonlyMap<string, NetworkCommand> = new Map<str
   ["sysctl", sysctl],
   ["nsenter", nsenter],
   ["bridge", bridge],
+  ["brctl", brctl],
   ["iptables", iptables],
   ["iptables-save", iptablesSave],
   ["iptables-restore", iptablesRestore],
@@ -38,7 +40,6 @@ export const UNMODELLED_TOOLS: readonly string[] = [
   "ncat",
   "netcat",
   "socat",
-  "brctl",
   "tc",
   "ss",
   "netstat",

@@ -9,6 +9,8 @@ import type { World } from "../model/world.js";
 import { isPortForwarding } from "../net/core/link-state.js";
 import { vethPeer } from "../net/core/net-namespace.js";
 import { namespaceLabel } from "../render/trace.js";
+import { diagnoseHairpin } from "./hairpin.js";
+import { diagnoseOtherhost } from "./otherhost.js";
 import type { Cause } from "./types.js";
 
 /** The namespace a trace step names, in a world. */
@@ -60,6 +62,8 @@ export function diagnoseFailure(trace: Trace, world: World): Cause {
     }
   }
   if (index === -1) {
+    const hairpin = diagnoseHairpin(trace, world);
+    if (hairpin) return hairpin;
     // A packet still waiting for ARP when the probe gave up: the resolution
     // fails later, out of the probe's sight.
     const waiting = steps.map((step, position) => ({ step, position })).filter(({ step }) => step.verdict === "queue").pop();
@@ -218,6 +222,8 @@ export function diagnoseFailure(trace: Trace, world: World): Cause {
     }
     case "NO_SOCKET":
       return { kind: "no-listener", summary: `${step.why}`, steps: [index], objects: [`port in ${namespaceLabel(step.namespace)}`] };
+    case "OTHERHOST":
+      return diagnoseOtherhost(trace, index, world) ?? { kind: "no-answer", summary: `${where(step)}: ${step.why}`, steps: [index], objects: [] };
     default:
       return { kind: "no-answer", summary: `${where(step)}: ${step.why}`, steps: [index], objects: [] };
   }

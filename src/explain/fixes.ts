@@ -85,6 +85,8 @@ export function proposeFix(cause: Cause, trace: Trace, world: World): string[] |
       for (const device of devices) commands.push(`ip link set ${device.name} master ${bridgeName}`);
       return commands.map((command) => inNamespace(namespace.name, command));
     }
+    case "hairpin-off":
+      return cause.device ? [inNamespace(cause.device.namespace, `bridge link set dev ${cause.device.name} hairpin on`)] : undefined;
     case "link-down": {
       if (cause.device) return [inNamespace(cause.device.namespace, `ip link set ${cause.device.name} up`)];
       if (!namespace || !step) return undefined;

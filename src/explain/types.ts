@@ -11,6 +11,7 @@ export type CauseKind =
   | "duplicate-subnet" /* two equal routes, the first leads where the address is not */
   | "neighbour-failed" /* ARP unanswered on the chosen device */
   | "link-down" /* a device, its veth peer or a bridge port is down */
+  | "hairpin-off" /* a bridge does not send a frame back out of the port it came in on */
   | "missing-bridge-address" /* a bridge leads to the destination but has no address there */
   | "forwarding-off" /* a router drops what it should forward */
   | "router-no-route" /* a router has no route onward ("net unreachable") */

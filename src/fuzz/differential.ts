@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import type { Backend } from "../backends/backend.js";
+import { wrappedTools, type SandboxExecutables } from "../backends/kernel/sandbox-scripts.js";
 import { SimBackend } from "../backends/sim/sim-backend.js";
 import { NETWORK_COMMANDS } from "../commands/registry.js";
 import type { ScenarioRun } from "../scenario/result.js";
@@ -13,9 +14,13 @@ import { formatComparison } from "../verify/report.js";
 import { verifyScenario } from "../verify/verify.js";
 import { fuzzScenarioArbitrary, renderScenario, type FuzzFeatures, type FuzzScenario } from "./scenario-generator.js";
 
+/** The tool names the kernel backend's sandbox puts a wrapper in PATH for (the paths do not matter here). */
+const KERNEL_WRAPPED_TOOLS = new Set(wrappedTools(new Proxy({}, { get: () => "" }) as SandboxExecutables).keys());
+
 /** What the simulator models now: iptables rules and nc probes are generated only once it takes them. */
 export function simulatorFeatures(): FuzzFeatures {
-  return { iptables: NETWORK_COMMANDS.has("iptables"), nc: NETWORK_COMMANDS.has("nc") };
+  // `bridge` only once the kernel backend wraps it too (a tool it does not wrap runs in one backend only).
+  return { iptables: NETWORK_COMMANDS.has("iptables"), nc: NETWORK_COMMANDS.has("nc"), bridge: NETWORK_COMMANDS.has("bridge") && KERNEL_WRAPPED_TOOLS.has("bridge") };
 }
 
 export type DifferentialResult =

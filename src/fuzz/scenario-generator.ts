@@ -10,6 +10,8 @@ import fc from "fast-check";
 export interface FuzzFeatures {
   readonly iptables: boolean;
   readonly nc: boolean;
+  /** `bridge link set` (hairpin): both backends must run it. */
+  readonly bridge?: boolean;
 }
 
 export interface FuzzAddress {
@@ -41,7 +43,13 @@ export type FuzzStep =
   | { readonly kind: "masquerade"; readonly namespace: number; readonly source: FuzzAddress; readonly outDevice: number }
   | { readonly kind: "snat"; readonly namespace: number; readonly outDevice: number; readonly toSource: FuzzAddress }
   | { readonly kind: "dnat"; readonly namespace: number; readonly destination: FuzzAddress; readonly toDestination: FuzzAddress }
-  | { readonly kind: "nc"; readonly namespace: number; readonly target: FuzzAddress; readonly port: number };
+  | { readonly kind: "nc"; readonly namespace: number; readonly target: FuzzAddress; readonly port: number }
+  /** br_netfilter on or off in a namespace (net.bridge.bridge-nf-call-iptables). */
+  | { readonly kind: "brnf"; readonly namespace: number; readonly on: boolean }
+  /** Docker's hairpin MASQUERADE: a container talking to itself through a DNAT goes out masqueraded. */
+  | { readonly kind: "masquerade-self"; readonly namespace: number; readonly address: FuzzAddress }
+  /** A bridge port's hairpin mode (the device need not be a port: then the kernel refuses). */
+  | { readonly kind: "hairpin"; readonly device: number; readonly on: boolean };
 
 export interface FuzzScenario {
   readonly namespaces: number;
@@ -118,8 +126,11 @@ function stepArbitrary(features: FuzzFeatures): fc.Arbitrary<FuzzStep> {
       { weight: 1, arbitrary: fc.record({ kind: fc.constant("masquerade" as const), namespace, source: addressArbitrary, outDevice: device }) },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant("snat" as const), namespace, outDevice: device, toSource: addressArbitrary }) },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant("dnat" as const), namespace, destination: addressArbitrary, toDestination: addressArbitrary }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant("brnf" as const), namespace, on: fc.boolean() }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant("masquerade-self" as const), namespace, address: addressArbitrary }) },
     );
   }
+  if (features.bridge) steps.push({ weight: 1, arbitrary: fc.record({ kind: fc.constant("hairpin" as const), device, on: fc.boolean() }) });
   if (features.nc) {
     steps.push({ weight: 2, arbitrary: fc.record({ kind: fc.constant("nc" as const), namespace, target: addressArbitrary, port: fc.constantFrom(...LISTENER_PORTS) }) });
   }
@@ -133,7 +144,8 @@ export function fuzzScenarioArbitrary(features: FuzzFeatures): fc.Arbitrary<Fuzz
       namespaces: fc.integer({ min: 2, max: MAX_NAMESPACES }),
       loopbackUp: fc.array(fc.boolean(), { minLength: MAX_NAMESPACES, maxLength: MAX_NAMESPACES }),
       veths: fc.array(fc.record({ sideA: fc.nat(MAX_NAMESPACES - 1), sideB: fc.nat(MAX_NAMESPACES - 1) }), { minLength: 1, maxLength: MAX_VETHS }),
-      bridges: fc.array(fc.record({ namespace: fc.nat(MAX_NAMESPACES - 1), ports: fc.uniqueArray(fc.nat(2 * MAX_VETHS - 1), { maxLength: 3 }) }), { maxLength: 1 }),
+      // Up to two bridges (a host with two networks; a bridge whose port leads to the other's namespace).
+      bridges: fc.array(fc.record({ namespace: fc.nat(MAX_NAMESPACES - 1), ports: fc.uniqueArray(fc.nat(2 * MAX_VETHS - 1), { maxLength: 3 }) }), { maxLength: 2 }),
       listeners: features.nc
         ? fc.array(fc.record({ namespace: fc.nat(MAX_NAMESPACES - 1), port: fc.constantFrom(...LISTENER_PORTS) }), { maxLength: 2 })
         : fc.constant([]),
@@ -222,5 +234,13 @@ function renderStep(
       return `${inNamespace(step.namespace)} iptables -t nat -A PREROUTING -d ${addressText(step.destination)} -p tcp --dport 8080 -j DNAT --to-destination ${addressText(step.toDestination)}:80`;
     case "nc":
       return `${inNamespace(step.namespace)} nc -z -w 1 ${addressText(step.target)} ${step.port}`;
+    case "brnf":
+      return `${inNamespace(step.namespace)} sysctl -q -w net.bridge.bridge-nf-call-iptables=${step.on ? 1 : 0}`;
+    case "masquerade-self":
+      return `${inNamespace(step.namespace)} iptables -t nat -A POSTROUTING -s ${addressText(step.address)} -d ${addressText(step.address)} -p tcp --dport 80 -j MASQUERADE`;
+    case "hairpin": {
+      const device = deviceAt(step.device);
+      return `${inNamespace(device.namespace)} bridge link set dev ${device.name} hairpin ${step.on ? "on" : "off"}`;
+    }
   }
 }

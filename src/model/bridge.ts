@@ -22,3 +22,19 @@ export interface BridgeState {
   /** fdb keyed by MAC address. */
   fdb: Map<MacAddress, FdbEntry>;
 }
+
+/**
+ * A bridge port's flags (net/bridge/br_private.h: net_bridge_port.flags,
+ * BR_HAIRPIN_MODE, BR_LEARNING, BR_FLOOD, BR_MCAST_FLOOD, BR_BCAST_FLOOD,
+ * BR_ISOLATED). new_nbp() starts a port with learning and the three floods on.
+ */
+export interface BridgePortFlags {
+  hairpin: boolean;
+  learning: boolean;
+  flood: boolean;
+  mcastFlood: boolean;
+  bcastFlood: boolean;
+  isolated: boolean;
+}
+
+export const DEFAULT_BRIDGE_PORT_FLAGS: Readonly<BridgePortFlags> = { hairpin: false, learning: true, flood: true, mcastFlood: true, bcastFlood: true, isolated: false };

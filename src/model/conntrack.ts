@@ -81,6 +81,8 @@ export interface ConntrackEntry {
   /** Virtual time (µs) the entry dies. */
   expires: number;
   mark: number;
+  /** nf_conn_nat.masq_index: the ifindex MASQUERADE bound the connection through (its cleanup, nf_nat_masquerade.c). */
+  masqueradeIndex?: number;
 }
 
 export interface ConntrackTable {

@@ -1,7 +1,7 @@
 // A network device (include/linux/netdevice.h) and its IPv4 configuration
 // (include/linux/inetdevice.h: in_device, in_ifaddr, ipv4_devconf).
 import type { Ipv4Address } from "./address.js";
-import type { BridgeState } from "./bridge.js";
+import type { BridgeState, BridgePortFlags } from "./bridge.js";
 import type { SourceLocation } from "./location.js";
 import type { MacAddress } from "./mac.js";
 
@@ -51,6 +51,10 @@ export interface NetDevice {
   operstateWithoutCarrier?: "DOWN" | "LOWERLAYERDOWN";
   /** The bridge this device is a port of (IFF_SLAVE, `master`). */
   masterIndex?: number;
+  /** Bridge ports only: the port's flags (`bridge link set`, /sys/class/net/PORT/brport/*); absent: new_nbp()'s defaults. */
+  brport?: BridgePortFlags;
+  /** Bridge ports only: the port number (net_bridge_port.port_no, the lowest free one when it joined). */
+  brportNo?: number;
   /** Bridge devices only: ports and forwarding database. */
   bridge?: BridgeState;
   /** IPv4 addresses in the kernel's list order: primaries first within a subnet. */

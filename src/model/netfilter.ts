@@ -18,7 +18,8 @@ export const BUILTIN_CHAINS: Readonly<Record<TableName, readonly HookName[]>> = 
 };
 
 /** The order iptables-save (nft) prints the tables that exist. */
-export const TABLE_ORDER: readonly TableName[] = ["raw", "mangle", "filter", "nat"];
+/** The order iptables-nft lists tables in (its enum nft_table_type: mangle, security, raw, filter, nat), whatever order they were made in. */
+export const TABLE_ORDER: readonly TableName[] = ["mangle", "raw", "filter", "nat"];
 
 /** `-s`/`-d`: address and mask (as a prefix length), possibly inverted. */
 export interface AddressSelector {
@@ -158,6 +159,12 @@ export interface Chain {
   readonly name: string;
   /** Built-in chains only. */
   policy?: "ACCEPT" | "DROP";
+  /**
+   * Packets the policy decided (nft base chain counters). iptables-nft gives
+   * a built-in chain counters once its policy is set (`-P`, or a restored
+   * `:CHAIN POLICY` line); before that the chain counts nothing and shows 0.
+   */
+  policyCounters?: RuleCounters;
   rules: Rule[];
 }
 

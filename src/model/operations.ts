@@ -7,6 +7,7 @@ import type { MacAddress } from "./mac.js";
 import type { NeighbourState } from "./neighbour.js";
 import type { Rule, TableName } from "./netfilter.js";
 import type { LinkKind, AddressScope } from "./netdevice.js";
+import type { BridgePortFlags } from "./bridge.js";
 import type { RouteProtocol, RouteScope, RouteType } from "./route.js";
 
 interface Located {
@@ -61,6 +62,23 @@ export interface LinkSet extends Located {
   readonly name?: string;
   readonly mac?: MacAddress;
   readonly mtu?: number;
+}
+
+/** Bridge port flags (`bridge link set`, `brctl hairpin`, /sys/class/net/PORT/brport/*): br_setport(). */
+export interface BridgePortSet extends Located {
+  readonly op: "bridge-port-set";
+  readonly namespaceId: number;
+  readonly index: number;
+  readonly flags: Partial<BridgePortFlags>;
+}
+
+/** Bridge options (`brctl setageing`, `brctl stp`): br_changelink(). */
+export interface BridgeSet extends Located {
+  readonly op: "bridge-set";
+  readonly namespaceId: number;
+  readonly index: number;
+  /** Centiseconds, as the kernel keeps it. */
+  readonly ageingTime?: number;
 }
 
 export interface AddressAdd extends Located {
@@ -209,6 +227,8 @@ export type Operation =
   | LinkAdd
   | LinkDelete
   | LinkSet
+  | BridgePortSet
+  | BridgeSet
   | AddressAdd
   | AddressDelete
   | AddressFlush

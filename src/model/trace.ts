@@ -26,6 +26,8 @@ export type TraceStage =
   | "veth_xmit"
   | "netif_receive"
   | "br_handle_frame"
+  | "br_handle_frame_finish" /* after br_netfilter's PREROUTING: learning and the FDB lookup */
+  | "br_nf_pre_routing_finish" /* PREROUTING changed the destination: bridged DNAT or routed */
   | "br_forward"
   | "br_flood"
   | "br_pass_frame_up"

@@ -19,6 +19,7 @@ import { matchExpectations } from "./expectation-matching.js";
 import { ExpectationSyntaxError, parseExpectations, type Expectation } from "./expectations.js";
 import type { CommandRecord, ExpectationResult, ScenarioRun, SourceLocation } from "./result.js";
 import { createShell } from "./shell.js";
+import { SYS_CLASS_NET, sysfsRead, sysfsTarget, sysfsWrite } from "../net/bridge/br-sysfs-if.js";
 import { LOCATION_VARIABLE, PROC_SYS_READ_COMMAND, PROC_SYS_WRITE_COMMAND, transformScript } from "./transform.js";
 
 /** The variable naming the namespace a command runs in (set by `ip netns exec` and `nsenter`). */
@@ -298,9 +299,24 @@ export class ScenarioSimulator {
       const namespace = this.namespaceFor(context.env.get(NAMESPACE_VARIABLE));
       const inner = await context.exec!(argv.map(shellQuote).join(" "), { cwd: context.cwd, env: {} });
       if (!namespace) return { stdout: "", stderr: "netsim: the namespace this command runs in was deleted\n", exitCode: 1 };
+      const line = location?.line ?? 0;
+      if (path.startsWith(SYS_CLASS_NET)) {
+        // The bridge's sysfs attributes (net/bridge/br-sysfs-if.ts): the same shell texts as a failed /proc/sys write.
+        const target = sysfsTarget(namespace, path);
+        if (target.kind === "unmodelled" && location) {
+          const message = `${location.file}:${location.line}: netsim: /sys/class/net/*/${target.attribute} is not modelled (at "${path}")`;
+          this.problems.push({ location, word: path, message });
+          this.aborted = true;
+          return { stdout: "", stderr: `${message}\n`, exitCode: 2 };
+        }
+        const written = target.kind === "missing" ? "ENOENT" : sysfsWrite(this.world, namespace, target, inner.stdout, location);
+        const stderr = written === "ok" ? inner.stderr : `${inner.stderr}bash: line ${line}: ${written === "ENOENT" ? `${path}: No such file or directory` : `${argv[0] ?? "echo"}: write error: Invalid argument`}\n`;
+        const exitCode = written === "ok" ? inner.exitCode : 1;
+        this.options.onCommand?.({ location: location ?? { file: "?", line: 0 }, callers, namespace: namespace.name, argv: [...argv, ">", path], exitCode, stdout: "", stderr }, this.world);
+        return { stdout: "", stderr, exitCode };
+      }
       const key = normaliseSysctlKey(path);
       const environment: CommandEnvironment = { world: this.world, namespace, ...(location ? { origin: location } : {}), tracing: false, stdin: "", commandText: `${argv.join(" ")} > ${path}` };
-      const line = location?.line ?? 0;
       try {
         const outcome = sysctl(["-q", "-w", `${key}=${inner.stdout.trim()}`], environment);
         if (outcome.kind === "done" && outcome.exitCode !== 0) {
@@ -426,6 +442,16 @@ export class ScenarioSimulator {
     let stderr = "";
     let exitCode = 0;
     for (const path of argv) {
+      if (path.startsWith(SYS_CLASS_NET)) {
+        const target = sysfsTarget(environment.namespace, path);
+        if (target.kind === "unmodelled") throw new UnsupportedError(path, `/sys/class/net/*/${target.attribute} is not modelled`);
+        const text = sysfsRead(environment.namespace, target);
+        if (text === undefined) {
+          stderr += `cat: ${path}: No such file or directory\n`;
+          exitCode = 1;
+        } else stdout += text;
+        continue;
+      }
       const outcome = sysctl(["-n", normaliseSysctlKey(path)], environment);
       if (outcome.kind !== "done" || outcome.exitCode !== 0) {
         stderr += `cat: ${path}: No such file or directory\n`;

@@ -69,9 +69,14 @@ function locationAssignment(fileIndex: number, line: number): Node {
   return cloneWith(locationTemplate, LOCATION_PLACEHOLDER, `${fileIndex}:${line}`) as Node;
 }
 
+/** Files whose writes and reads reach the model: /proc/sys, and the bridge attributes under /sys/class/net (br-sysfs-if.ts). */
+function isKernelFile(path: string | undefined): boolean {
+  return path !== undefined && (path.startsWith("/proc/sys/") || path.startsWith("/sys/class/net/"));
+}
+
 function rewriteProcSys(command: Node): void {
   const redirections = (command.redirections as Node[] | undefined) ?? [];
-  const procSysWrite = redirections.find((redirection) => (redirection.operator === ">" || redirection.operator === ">>") && (redirection.fd === null || redirection.fd === 1) && literalText(redirection.target)?.startsWith("/proc/sys/"));
+  const procSysWrite = redirections.find((redirection) => (redirection.operator === ">" || redirection.operator === ">>") && (redirection.fd === null || redirection.fd === 1) && isKernelFile(literalText(redirection.target)));
   if (procSysWrite && command.name) {
     command.args = [procSysWrite.target, command.name, ...((command.args as Node[]) ?? [])];
     command.name = literalWord(PROC_SYS_WRITE_COMMAND);
@@ -79,7 +84,7 @@ function rewriteProcSys(command: Node): void {
     return;
   }
   const args = (command.args as Node[] | undefined) ?? [];
-  if (literalText(command.name) === "cat" && args.length > 0 && args.every((arg) => literalText(arg)?.startsWith("/proc/sys/"))) {
+  if (literalText(command.name) === "cat" && args.length > 0 && args.every((arg) => isKernelFile(literalText(arg)))) {
     command.name = literalWord(PROC_SYS_READ_COMMAND);
   }
 }

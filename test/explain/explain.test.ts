@@ -213,6 +213,22 @@ describe("bridges and forwarded ports", () => {
     expect(explanations[0]!.fix).toEqual({ commands: ["ip link set veth1 up"], check: { outcome: "reply", succeeded: true } });
   });
 
+  it("a container reaching its own published port: the bridge port's hairpin mode, and `bridge link set ... hairpin on` as the checked fix", async () => {
+    const body = [
+      "ip netns exec netns0 nc -lk 11211 &",
+      "iptables -t nat -A PREROUTING -d 192.168.0.100 -p tcp --dport 1234 -j DNAT --to 172.18.0.10:11211",
+      "iptables -t nat -A POSTROUTING -s 172.18.0.10 -d 172.18.0.10 -p tcp --dport 11211 -j MASQUERADE",
+      "ip netns exec netns0 nc -z -w 1 192.168.0.100 1234",
+    ].join("\n");
+    const { run, explanations } = await explainScenario(WALKTHROUGH, { files: files(body) });
+    expect(run.problems).toEqual([]);
+    const [explanation] = explanations;
+    expect(explanation!.probe.outcome).toBe("timeout");
+    expect(explanation!.causes[0]).toMatchObject({ kind: "hairpin-off", objects: ["bridge port veth0 (hairpin off)"], device: { namespace: "", name: "veth0" } });
+    expect(explanation!.causes[0]!.summary).toMatch(/br0 .* port veth0, the port it came in on .*bridged DNAT|br0 .* port veth0, the port it came in on/);
+    expect(explanation!.fix).toEqual({ commands: ["bridge link set dev veth0 hairpin on"], check: { outcome: "connected", succeeded: true } });
+  });
+
   it("DNAT applied, but FORWARD drops the rewritten packet", async () => {
     const body = [
       "ip netns exec netns0 nc -lk 11211 &",

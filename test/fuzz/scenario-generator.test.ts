@@ -41,7 +41,23 @@ describe("fuzzScenarioArbitrary", () => {
     expect(without).toMatch(/ping -c 1 -W 0\.3/);
     const all = texts({ iptables: true, nc: true });
     for (const form of ["iptables -P", "-j MASQUERADE", "-j SNAT --to-source", "-j DNAT --to-destination", "nc -lk", "nc -z -w 1", "master br0", "route add default"]) expect(all).toContain(form);
+    // Bridge + NAT + br_netfilter shapes: two bridges, br_netfilter toggled, Docker's -s C -d C MASQUERADE.
+    for (const form of ["master br1", "net.bridge.bridge-nf-call-iptables=0", "--dport 80 -j MASQUERADE"]) expect(all).toContain(form);
+    expect(all).not.toContain("hairpin");
+    expect(texts({ iptables: true, nc: true, bridge: true } as { iptables: boolean; nc: boolean })).toMatch(/bridge link set dev \S+ hairpin (on|off)/);
   });
+
+  it("makes hairpin steps the simulator takes, when `bridge` runs on both backends", async () => {
+    const file = join(folder, "hairpin.sh");
+    await fc.assert(
+      fc.asyncProperty(fuzzScenarioArbitrary({ ...simulatorFeatures(), bridge: true }), async (scenario) => {
+        writeFileSync(file, renderScenario(scenario));
+        const run = await new SimBackend().run(file, { snapshots: false });
+        expect(run.problems).toEqual([]);
+      }),
+      { numRuns: 25, seed: 515 },
+    );
+  }, 120_000);
 });
 
 describe("annotateWithKernelOutcomes", () => {

@@ -9,7 +9,7 @@ import { applyOperation } from "../../net/core/rtnetlink.js";
 import { chainReferences, createTable, isBuiltinChain } from "../../net/netfilter/nf-tables-api.js";
 import { CommandError, done, type CommandEnvironment, type CommandOutcome } from "../command.js";
 import { IPTABLES_VERSION, IptablesParser, parameterProblem, type ParsedIptables } from "./iptables-parse.js";
-import { listHeader, listRule, type ListFormat } from "./rule-format.js";
+import { formatCount, listHeader, listRule, type ListFormat } from "./rule-format.js";
 
 const NO_CHAIN = "iptables: No chain/target/match by that name.";
 
@@ -25,20 +25,39 @@ export function chainsInOrder(table: Table): Chain[] {
   return [...builtins, ...user];
 }
 
+/** `-S -v`: counters as `-c PACKETS BYTES`, on a policy line at its end, in a rule before its target (nft_rule_save()). */
+function withCounters(spec: string, packets: number, bytes: number): string {
+  const counters = `-c ${packets} ${bytes}`;
+  const target = /(^| )-[jg] /.exec(spec);
+  if (!target) return spec ? `${spec} ${counters}` : counters;
+  const at = target.index + target[1]!.length;
+  return `${spec.slice(0, at)}${counters} ${spec.slice(at)}`;
+}
+
 /** `-S`: -P lines, -N lines, then every rule. */
-export function listRules(table: Table, chainName?: string, ruleNumber?: number): string {
+export function listRules(table: Table, chainName?: string, ruleNumber?: number, verbose = false): string {
   const chains = chainName === undefined ? chainsInOrder(table) : [table.chains.get(chainName)!];
   let text = "";
   if (ruleNumber === undefined) {
-    for (const chain of chains) text += isBuiltinChain(table.name, chain.name) ? `-P ${chain.name} ${chain.policy ?? "ACCEPT"}\n` : "";
+    for (const chain of chains) {
+      if (!isBuiltinChain(table.name, chain.name)) continue;
+      text += `-P ${chain.name} ${chain.policy ?? "ACCEPT"}${verbose ? ` -c ${chain.policyCounters?.packets ?? 0} ${chain.policyCounters?.bytes ?? 0}` : ""}\n`;
+    }
     for (const chain of chains) text += isBuiltinChain(table.name, chain.name) ? "" : `-N ${chain.name}\n`;
   }
   for (const chain of chains) {
     chain.rules.forEach((rule, index) => {
-      if (ruleNumber === undefined || ruleNumber === index + 1) text += `-A ${chain.name}${rule.spec ? ` ${rule.spec}` : ""}\n`;
+      if (ruleNumber !== undefined && ruleNumber !== index + 1) return;
+      const spec = verbose ? withCounters(rule.spec, rule.counters.packets, rule.counters.bytes) : rule.spec;
+      text += `-A ${chain.name}${spec ? ` ${spec}` : ""}\n`;
     });
   }
   return text;
+}
+
+/** A policy counter in a `-L -v` header: xtables_print_num() with FMT_NOTABLE (K/M/G unless -x, no padding). */
+function policyCount(value: number, format: ListFormat): string {
+  return formatCount(value, format, true).trim();
 }
 
 /** `-L`: each chain with its header, blank lines between chains. */
@@ -51,8 +70,8 @@ export function listChains(table: Table, format: ListFormat, chainName?: string,
   const blocks = chains.map((chain) => {
     let header: string;
     if (isBuiltinChain(table.name, chain.name)) {
-      // iptables-nft keeps no policy counters: always 0.
-      header = format.verbose ? `Chain ${chain.name} (policy ${chain.policy ?? "ACCEPT"} 0 packets, 0 bytes)` : `Chain ${chain.name} (policy ${chain.policy ?? "ACCEPT"})`;
+      // The policy's counters, as the base chain keeps them (0 until a policy was set); -x does not widen them.
+      header = format.verbose ? `Chain ${chain.name} (policy ${chain.policy ?? "ACCEPT"} ${policyCount(chain.policyCounters?.packets ?? 0, format)} packets, ${policyCount(chain.policyCounters?.bytes ?? 0, format)} bytes)` : `Chain ${chain.name} (policy ${chain.policy ?? "ACCEPT"})`;
     } else header = `Chain ${chain.name} (${chainReferences(table, chain.name)} references)`;
     const lines = [header, listHeader(format), ...chain.rules.map((rule, index) => listRule(rule, index + 1, format))];
     return `${lines.join("\n")}\n`;
@@ -94,7 +113,7 @@ export function executeIptables(parsed: ParsedIptables, environment: CommandEnvi
     case "L":
     case "S": {
       if (chainName !== undefined && !chain) throw new CommandError(`${program} ${IPTABLES_VERSION}: chain \`${chainName}' in table \`${parsed.table}' is incompatible, use 'nft' tool.`, 1);
-      const text = parsed.command === "S" ? listRules(table, chainName, parsed.number) : listChains(table, format, chainName, parsed.number);
+      const text = parsed.command === "S" ? listRules(table, chainName, parsed.number, parsed.verbose) : listChains(table, format, chainName, parsed.number);
       return done(text);
     }
     case "A":

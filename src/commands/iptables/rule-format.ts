@@ -295,8 +295,10 @@ export function listRule(rule: Rule, number: number, format: ListFormat): string
   line += `${(format.numeric ? String(protocol) : protocol === 0 ? "all" : protocolName(protocol)).padEnd(4)} `;
   line += "-- ";
   if (format.verbose) {
-    const inName = `${rule.inInterface?.invert ? "!" : ""}${rule.inInterface?.name ?? "*"}`;
-    const outName = `${rule.outInterface?.invert ? "!" : ""}${rule.outInterface?.name ?? "*"}`;
+    // print_ifaces(): no interface is "any", or "*" with -n.
+    const anyInterface = format.numeric ? "*" : "any";
+    const inName = `${rule.inInterface?.invert ? "!" : ""}${rule.inInterface?.name ?? anyInterface}`;
+    const outName = `${rule.outInterface?.invert ? "!" : ""}${rule.outInterface?.name ?? anyInterface}`;
     line += ` ${inName.padEnd(6)} ${outName.padEnd(6)} `;
   }
   line += listAddress(rule.source, format.numeric) + listAddress(rule.destination, format.numeric);

@@ -10,7 +10,7 @@ import { brFlood, brForward } from "./br-forward.js";
 
 export function brDevXmit(simulation: Simulation, namespace: NetworkNamespace, bridge: NetDevice, frame: EthernetFrame): void {
   if (isMulticastMac(frame.destination)) {
-    brFlood(simulation, namespace, bridge, frame, undefined, `${frame.destination} is broadcast`);
+    brFlood(simulation, namespace, bridge, frame, undefined, `${frame.destination} is broadcast`, false);
     return;
   }
   const entry = brFdbFind(bridge, frame.destination, simulation.world.clock);
@@ -19,9 +19,9 @@ export function brDevXmit(simulation: Simulation, namespace: NetworkNamespace, b
     return;
   }
   if (!entry) {
-    brFlood(simulation, namespace, bridge, frame, undefined, `${frame.destination} is not in ${bridge.name}'s forwarding database`);
+    brFlood(simulation, namespace, bridge, frame, undefined, `${frame.destination} is not in ${bridge.name}'s forwarding database`, false);
     return;
   }
   const port = namespace.devices.get(entry.portIndex);
-  if (port) brForward(simulation, namespace, bridge, port, frame, undefined);
+  if (port) brForward(simulation, namespace, bridge, port, frame, undefined, false);
 }

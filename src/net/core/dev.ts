@@ -9,7 +9,8 @@ import { ipv4TotalLength } from "../../model/packet.js";
 import { arpRcv } from "../ipv4/arp.js";
 import { ipRcv } from "../ipv4/ip-input.js";
 import { brDevXmit } from "../bridge/br-device.js";
-import { brHandleFrame } from "../bridge/br-input.js";
+import { brHandleFrame, brHandleFrameFinish } from "../bridge/br-input.js";
+import { takeBridgedDnat } from "../bridge/br-netfilter.js";
 import { frameStep, LINK_DELAY_US, recordStep, schedule, type Simulation } from "../simulation.js";
 import { namespaceById } from "./net-namespace.js";
 
@@ -23,6 +24,15 @@ export function devQueueXmit(simulation: Simulation, namespace: NetworkNamespace
     device.statistics.txDropped++;
     if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, device.name, "dev_queue_xmit", frame.id, frame, { verdict: "drop", dropReason: "DEV_READY", why: `${device.name} is down` }));
     return;
+  }
+  if (device.kind === "bridge") {
+    // br_dev_xmit(): br_netfilter's hook takes a bridged-DNAT frame back before the bridge counts it as sent.
+    const physIn = takeBridgedDnat(frame);
+    const port = physIn === undefined ? undefined : namespace.devices.get(physIn);
+    if (port !== undefined && port.masterIndex === device.index) {
+      brHandleFrameFinish(simulation, namespace, device, port, frame, true);
+      return;
+    }
   }
   device.statistics.txPackets++;
   device.statistics.txBytes += frameLength(frame);
@@ -87,8 +97,8 @@ export function netifReceive(simulation: Simulation, namespaceId: number, device
   netifReceiveHost(simulation, namespace, device, frame);
 }
 
-/** Delivery to the host stack of a device (a plain device, or a bridge's own interface). */
-export function netifReceiveHost(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, frame: EthernetFrame): void {
+/** Delivery to the host stack of a device (a plain device, or a bridge's own interface); `prerouted`: br_netfilter ran PREROUTING already. */
+export function netifReceiveHost(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, frame: EthernetFrame, prerouted = false): void {
   const forHost = device.kind === "loopback" || frame.destination === device.mac || isMulticastMac(frame.destination);
   if (!forHost) {
     if (simulation.steps !== null) {
@@ -101,5 +111,5 @@ export function netifReceiveHost(simulation: Simulation, namespace: NetworkNames
     return;
   }
   if (frame.payload.kind === "arp") arpRcv(simulation, namespace, device, frame.payload.arp);
-  else ipRcv(simulation, namespace, device, frame.payload.packet);
+  else ipRcv(simulation, namespace, device, frame.payload.packet, prerouted);
 }

@@ -9,6 +9,7 @@ import { generatedMac, type MacAddress } from "../../model/mac.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import { neighbourKey } from "../../model/neighbour.js";
+import { DEFAULT_BRIDGE_PORT_FLAGS } from "../../model/bridge.js";
 import type { AddressAdd, AddressDelete, LinkAdd, LinkSet, Operation, RouteAdd, RouteDelete } from "../../model/operations.js";
 import { RT_TABLE_LOCAL, RT_TABLE_MAIN, type Route } from "../../model/route.js";
 import type { World } from "../../model/world.js";
@@ -20,6 +21,7 @@ import { isLocalAddress } from "../ipv4/arp.js";
 import { hasCarrier, isRunning } from "./link-state.js";
 import { writeSysctl } from "./proc-sys.js";
 import { nfTablesApply } from "../netfilter/nf-tables-api.js";
+import { masqDeviceEvent, masqInetEvent } from "../netfilter/nf-nat-masquerade.js";
 import { allocateIfindex, allocateNsid, createNamespace, deviceByIndex, emptyStatistics, nameIndexAdd, nameIndexRemove, nameIndexRename, namespaceById, namespaceByName, deviceByName, vethPeer } from "./net-namespace.js";
 import { rtGenidBump } from "./rt-genid.js";
 
@@ -54,6 +56,21 @@ export function applyOperation(world: World, operation: Operation): KernelResult
     }
     case "link-set":
       return doSetlink(world, operation);
+    case "bridge-port-set": {
+      // br_setport(): only a bridge port has these flags.
+      const namespace = namespaceById(world, operation.namespaceId);
+      const device = deviceByIndex(namespace, operation.index);
+      if (device.masterIndex === undefined) return fail("EOPNOTSUPP");
+      device.brport = { ...(device.brport ?? DEFAULT_BRIDGE_PORT_FLAGS), ...operation.flags };
+      return ok(undefined);
+    }
+    case "bridge-set": {
+      const namespace = namespaceById(world, operation.namespaceId);
+      const device = deviceByIndex(namespace, operation.index);
+      if (!device.bridge) return fail("EOPNOTSUPP");
+      if (operation.ageingTime !== undefined) device.bridge.ageingTime = operation.ageingTime;
+      return ok(undefined);
+    }
     case "address-add":
       return inetRtmNewaddr(world, operation);
     case "address-delete":
@@ -173,7 +190,12 @@ function unregisterDevice(world: World, namespace: NetworkNamespace, device: Net
   namespace.devices.delete(device.index);
   nameIndexRemove(namespace.devices, device);
   if (device.kind === "bridge") {
-    for (const port of namespace.devices.values()) if (port.masterIndex === device.index) delete port.masterIndex;
+    for (const port of namespace.devices.values()) {
+      if (port.masterIndex !== device.index) continue;
+      delete port.masterIndex;
+      delete port.brport;
+      delete port.brportNo;
+    }
   }
   if (peer) {
     detachDevice(world, peer.namespace, peer.device);
@@ -261,6 +283,7 @@ function setUp(world: World, namespace: NetworkNamespace, device: NetDevice, up:
     fibDeviceUp(namespace, device);
   } else {
     fibFlushDevice(namespace, device, false);
+    masqDeviceEvent(namespace, device.index);
     for (const [key, entry] of namespace.neighbours) if (entry.deviceIndex === device.index) namespace.neighbours.delete(key);
     // The veth peer loses its carrier: neigh_carrier_down() flushes its entries but the permanent ones.
     if (carrierPeer) {
@@ -279,6 +302,12 @@ function enslave(namespace: NetworkNamespace, device: NetDevice, masterIndex: nu
   if (device.masterIndex !== undefined) release(namespace, device);
   // Whether the bridge had ports before this one, asked before it joins (the scan stops at the first).
   const hadPorts = hasPort(namespace, bridge);
+  // find_portno(): the lowest port number no port of the bridge has.
+  const taken = new Set<number>();
+  if (hadPorts) for (const port of namespace.devices.values()) if (port.masterIndex === bridge.index && port.brportNo !== undefined) taken.add(port.brportNo);
+  let portNo = 1;
+  while (taken.has(portNo)) portNo++;
+  device.brportNo = portNo;
   device.masterIndex = bridge.index;
   bridge.bridge!.hadPorts = true;
   brFdbAddLocal(bridge, device.mac, device.index);
@@ -292,6 +321,8 @@ function enslave(namespace: NetworkNamespace, device: NetDevice, masterIndex: nu
 function release(namespace: NetworkNamespace, device: NetDevice): void {
   const bridge = device.masterIndex === undefined ? undefined : namespace.devices.get(device.masterIndex);
   delete device.masterIndex;
+  delete device.brport;
+  delete device.brportNo;
   if (!bridge?.bridge) return;
   brFdbDeleteByPort(bridge, device.index, true);
   recalculateBridgeMac(namespace, bridge);
@@ -416,7 +447,10 @@ function inetRtmDeladdr(world: World, operation: AddressDelete): KernelResult<un
   for (const gone of [...doomed].reverse()) {
     device.addresses.splice(device.addresses.indexOf(gone), 1);
     fibDelIfaddr(namespace, device, gone, gone.secondary ? primary : gone);
+    masqInetEvent(namespace, device.index, gone.address);
   }
+  // fib_disable_ip() when the last IPv4 address went: arp_ifdown() flushes the device's neighbours.
+  if (device.addresses.length === 0) for (const [key, entry] of namespace.neighbours) if (entry.deviceIndex === device.index) namespace.neighbours.delete(key);
   return ok(undefined);
 }
 

@@ -13,7 +13,13 @@ import { describeRouteChoice, routeDecision } from "./ip-output.js";
 import { ipRouteInput } from "./route.js";
 import { transportRcv } from "./transport.js";
 
-export function ipRcv(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, packet: Ipv4Packet): void {
+/** `prerouted`: br_netfilter ran PREROUTING for this packet on its bridge already (ip_sabotage_in() skips it here). */
+export function ipRcv(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, packet: Ipv4Packet, prerouted = false): void {
+  if (prerouted) {
+    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "ip_rcv", packet, verdict: "continue", why: `${device.name} receives a packet from ${formatIpv4Address(packet.source)} to ${formatIpv4Address(packet.destination)} (PREROUTING ran on the bridge already)`, namespace: namespace.name, time: traceTime(simulation) });
+    ipRcvFinish(simulation, namespace, device, packet);
+    return;
+  }
   // Untraced, a packet of an offloaded connection takes the flowtable's fast path (nf-flow-table.ts).
   if (simulation.steps === null) {
     if (nfFlowOffloadIpHook(simulation, namespace, device, packet)) return;

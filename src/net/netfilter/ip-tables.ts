@@ -446,6 +446,11 @@ function recordStep(simulation: Simulation, table: Table, hook: HookName, contex
 /** No rule decided: the built-in chain's policy (traced when the chain has rules or drops). */
 function chainPolicy(simulation: Simulation, table: Table, hook: HookName, context: MatchContext, builtin: Chain, tracing: boolean): TableVerdict {
   const verdict = builtin.policy ?? "ACCEPT";
+  const counters = builtin.policyCounters;
+  if (counters !== undefined) {
+    counters.packets += 1;
+    counters.bytes += ipv4TotalLength(context.packet);
+  }
   if (tracing && (builtin.rules.length > 0 || verdict === "DROP")) {
     recordStep(simulation, table, hook, context, { chain: builtin, target: verdict, verdict: verdict === "DROP" ? "drop" : "continue", why: `no rule decided: the chain's policy ${verdict} applies` });
   }

@@ -251,6 +251,19 @@ function insertEntry(table: ConntrackTable, entry: ConntrackEntry): void {
   indexEntry(index, entry);
 }
 
+/** nf_ct_iterate_cleanup(): deletes every entry `doomed` picks; the number deleted. */
+export function conntrackCleanup(table: ConntrackTable, doomed: (entry: ConntrackEntry) => boolean): number {
+  const index = tupleIndex(table);
+  let deleted = 0;
+  for (const [id, entry] of table.entries) {
+    if (!doomed(entry)) continue;
+    unindexEntry(index, entry);
+    table.entries.delete(id);
+    deleted++;
+  }
+  return deleted;
+}
+
 /** Drops entries whose time ran out (the kernel's gc worker, on the virtual clock). */
 export function expireEntries(table: ConntrackTable, now: number): void {
   const index = tupleIndex(table);

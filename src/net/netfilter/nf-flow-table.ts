@@ -95,7 +95,8 @@ function flowHash(ingressIndex: number, source: number, destination: number, sou
 /** Whether `table`'s chain at `hook` lets every packet through untouched: absent, or empty with an ACCEPT policy. */
 function chainIsPassThrough(state: NetfilterState, tableName: TableName, hook: HookName): boolean {
   const chain = state.tables.get(tableName)?.chains.get(hook);
-  return chain === undefined || (chain.rules.length === 0 && chain.policy !== "DROP");
+  // A chain whose policy counts (its policy was set) is not passed through: the fast path would skip its counter.
+  return chain === undefined || (chain.rules.length === 0 && chain.policy !== "DROP" && chain.policyCounters === undefined);
 }
 
 /** The chains a forwarded, established packet walks (the nat table is asked only for a connection's first packet). */

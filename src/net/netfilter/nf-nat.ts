@@ -15,6 +15,8 @@ export type ManipType = "source" | "destination";
 export interface NatBinding {
   readonly manip: ManipType;
   readonly range: NatRange;
+  /** MASQUERADE only: the output device, remembered by the connection (nat->masq_index). */
+  readonly masqueradeIndex?: number;
 }
 
 /** The port classes MASQUERADE/SNAT keep a port in when no range is given (nf_nat_l4proto_unique_tuple). */
@@ -82,6 +84,7 @@ export function natSetupInfo(table: ConntrackTable, entry: ConntrackEntry, bindi
   const current = invertTuple(entry.reply);
   const translated = uniqueTuple(table, entry, current, binding, now);
   if (!translated) return false;
+  if (binding.masqueradeIndex !== undefined) entry.masqueradeIndex = binding.masqueradeIndex;
   const changed = translated.source !== current.source || translated.destination !== current.destination || translated.sourcePort !== current.sourcePort || translated.destinationPort !== current.destinationPort;
   if (changed) {
     const previousReply = entry.reply;

@@ -131,6 +131,7 @@ function applyCommand(table: Table, command: IptablesCommand): KernelResult<unkn
         chain!.rules.forEach((rule, index) => {
           if (command.number === undefined || command.number === index + 1) rule.counters = { packets: 0, bytes: 0 };
         });
+        if (command.number === undefined && chain!.policyCounters) chain!.policyCounters = { packets: 0, bytes: 0 };
       }
       return ok(undefined);
     }
@@ -171,6 +172,7 @@ function applyCommand(table: Table, command: IptablesCommand): KernelResult<unkn
       if (!chain) return fail("ENOENT");
       if (!isBuiltinChain(table.name, command.chain)) return fail("EINVAL");
       chain.policy = command.policy;
+      chain.policyCounters ??= { packets: 0, bytes: 0 };
       return ok(undefined);
     }
   }
@@ -198,8 +200,11 @@ function applyRestore(world: World, operation: IptablesRestore): KernelResult<un
       const chain = table.chains.get(declared.name);
       if (chain) {
         if (!isBuiltinChain(section.name, declared.name)) chain.rules = operation.noflush ? chain.rules : [];
-        if (declared.policy) chain.policy = declared.policy;
-      } else table.chains.set(declared.name, { name: declared.name, ...(declared.policy ? { policy: declared.policy } : {}), rules: [] });
+        if (declared.policy) {
+          chain.policy = declared.policy;
+          chain.policyCounters = { packets: 0, bytes: 0 };
+        }
+      } else table.chains.set(declared.name, { name: declared.name, ...(declared.policy ? { policy: declared.policy, policyCounters: { packets: 0, bytes: 0 } } : {}), rules: [] });
     }
     for (const command of section.commands) {
       const result = applyCommand(table, command);
