@@ -49,19 +49,18 @@ export function nc(argv: readonly string[], environment: CommandEnvironment): Co
     if (portText === undefined) throw new CommandError("nc: missing port number", 1);
     const address = operands.length === 2 ? parseIpv4Address(operands[0]!) : 0;
     if (address === undefined) throw new UnsupportedError(operands[0]!, "nc -l on a host name is not modelled");
-    const result = ncListen(environment.namespace, portNumber(portText), udp, flags.has("k"), address);
+    const result = ncListen(environment.world, environment.namespace, portNumber(portText), udp, flags.has("k"), address);
     if (!result.ok) return { kind: "done", stdout: "", stderr: result.stderr, exitCode: 1 };
     return { kind: "done", stdout: "", stderr: "", exitCode: 0 };
   }
   if (!flags.has("z")) throw new UnsupportedError("nc", "nc without -z or -l (a data transfer) is not modelled; probe with nc -z");
-  if (values.has("p")) throw new UnsupportedError("-p", "nc -p (source port) for a connect is not modelled");
   const [address, portText] = operands;
   if (address === undefined || portText === undefined) throw new CommandError("nc: missing port number", 1);
   if (portText.includes("-")) throw new UnsupportedError(portText, "nc port ranges are not modelled");
   const waitText = values.get("w");
   const waitSeconds = waitText === undefined ? undefined : Number(waitText);
   if (waitSeconds !== undefined && (!Number.isInteger(waitSeconds) || waitSeconds < 0)) throw new CommandError(`nc: timeout invalid: ${waitText}`, 1);
-  const run = runNcConnect(environment.world, environment.namespace, { address, port: portNumber(portText), udp, verbose: flags.has("v"), ...(waitSeconds !== undefined && waitSeconds > 0 ? { waitSeconds } : {}) }, environment.tracing, environment.commandText);
+  const run = runNcConnect(environment.world, environment.namespace, { address, port: portNumber(portText), udp, verbose: flags.has("v"), ...(values.has("p") ? { sourcePort: portNumber(values.get("p")!) } : {}), ...(waitSeconds !== undefined && waitSeconds > 0 ? { waitSeconds } : {}) }, environment.tracing, environment.commandText);
   return {
     kind: "done",
     stdout: run.stdout,

@@ -11,7 +11,9 @@ import { deviceByName } from "../net/core/net-namespace.js";
 import { runEvents } from "../net/events.js";
 import { ipLocalOut, describeRouteChoice, routeDecision } from "../net/ipv4/ip-output.js";
 import { ipRouteOutput } from "../net/ipv4/route.js";
-import { createSimulation, record, schedule, type PingSocket } from "../net/simulation.js";
+import { timerStart, timerStop } from "../net/core/sock.js";
+import { createSimulation, record, type Simulation } from "../net/simulation.js";
+import { socketClose, socketCreate } from "../net/socket.js";
 
 export interface PingOptions {
   readonly destination: string;
@@ -154,11 +156,12 @@ export function runPing(world: World, namespace: NetworkNamespace, options: Ping
   }
 
   const echoId = world.nextEchoId++ & 0xffff;
-  const socket: PingSocket = { namespaceId: namespace.id, echoId, events: [] };
-  simulation.pingSockets.push(socket);
+  // The ping socket, connected: its echo id is its port; replies and errors land in its queue.
+  const pingSocket = socketCreate(world, namespace, "icmp");
+  Object.assign(pingSocket, { port: echoId, address: source, remoteAddress: destination, state: "established" });
+  const socket = { events: pingSocket.pingEvents! };
   const sentAt = new Map<number, number>();
   const sendErrors: string[] = [];
-  const probeId = echoId;
   const start = world.clock;
   const count = options.count ?? Number.POSITIVE_INFINITY;
   const deadline = options.deadlineSeconds !== undefined ? start + options.deadlineSeconds * 1_000_000 : undefined;
@@ -166,7 +169,9 @@ export function runPing(world: World, namespace: NetworkNamespace, options: Ping
   // the answer to a local address comes back through lo and never reaches it.
   const deafToReplies = outputInterface !== undefined && connected.route.type === "local" && outputInterface !== connected.route.device.index;
   const received = (): number => (deafToReplies ? 0 : new Set(socket.events.filter((event) => event.kind === "reply").map((event) => event.sequence)).size);
-  simulation.probeSenders.set(probeId, (sequence) => {
+  let timer: number | undefined;
+  const sendEcho = (sequence: number) => (running: Simulation) => {
+    timer = undefined;
     sentAt.set(sequence, world.clock);
     const packet: Ipv4Packet = {
       source,
@@ -180,12 +185,12 @@ export function runPing(world: World, namespace: NetworkNamespace, options: Ping
       sendErrors.push(`ping: sendmsg: ${route.errno === "ENETUNREACH" ? "Network is unreachable" : route.errno}`);
       return;
     }
-    if (options.size <= MAXIMUM_PAYLOAD) ipLocalOut(simulation, namespace, route.route, packet);
+    if (options.size <= MAXIMUM_PAYLOAD) ipLocalOut(running, namespace, route.route, packet);
     // With a deadline ping keeps sending until -c replies came (the deadline wins over the count).
     const more = deadline !== undefined ? received() < count : sequence < count;
-    if (more) schedule(world, options.intervalMs * 1000, { kind: "probe-send", probeId, sequence: sequence + 1 });
-  });
-  schedule(world, 0, { kind: "probe-send", probeId, sequence: 1 });
+    if (more) timer = timerStart(world, options.intervalMs * 1000, sendEcho(sequence + 1));
+  };
+  timer = timerStart(world, 0, sendEcho(1));
 
   if (deadline !== undefined) {
     // Nothing is sent at the deadline itself: ping exits then.
@@ -198,7 +203,9 @@ export function runPing(world: World, namespace: NetworkNamespace, options: Ping
     runEvents(simulation, lastSendDue, () => sendErrors.length > 0);
     if (sendErrors.length === 0) runEvents(simulation, lastSendDue + waitAfterLast, finishedAll);
   }
-  simulation.probeSenders.delete(probeId);
+  // ping exits: its next send never happens, and its socket closes.
+  timerStop(world, timer);
+  socketClose(world, namespace, pingSocket);
   if (deafToReplies) socket.events.splice(0);
 
   const lines: string[] = [];
