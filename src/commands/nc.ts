@@ -4,6 +4,7 @@
 // -u, -v, -w SECONDS, -n, -4; the rest is refused by name.
 import { parseIpv4Address } from "../model/address.js";
 import { ncListen, runNcConnect } from "../probes/nc.js";
+import { ListenerProcess } from "../probes/servers.js";
 import { CommandError, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "./command.js";
 
 const WITH_ARGUMENT = new Set("IiMmOPpqsTVWwXxZ".split(""));
@@ -50,8 +51,9 @@ export function nc(argv: readonly string[], environment: CommandEnvironment): Co
     const address = operands.length === 2 ? parseIpv4Address(operands[0]!) : 0;
     if (address === undefined) throw new UnsupportedError(operands[0]!, "nc -l on a host name is not modelled");
     const result = ncListen(environment.world, environment.namespace, portNumber(portText), udp, flags.has("k"), address);
-    if (!result.ok) return { kind: "done", stdout: "", stderr: result.stderr, exitCode: 1 };
-    return { kind: "done", stdout: "", stderr: "", exitCode: 0 };
+    if (!result.ok || !result.socket) return { kind: "done", stdout: "", stderr: result.ok ? "" : result.stderr, exitCode: 1 };
+    // It runs until killed; without -k a TCP listener serves one connection, then exits.
+    return { kind: "process", process: new ListenerProcess(environment.world, environment.namespace, [result.socket], !udp && !flags.has("k")) };
   }
   if (!flags.has("z")) throw new UnsupportedError("nc", "nc without -z or -l (a data transfer) is not modelled; probe with nc -z");
   const [address, portText] = operands;
