@@ -23,7 +23,11 @@ export function classifyPing(exitCode: number, stdout: string): ProbeResult {
  * UDP has no handshake: `nc -u -z` exits 0 unless an ICMP port unreachable
  * came back, which makes `nc -u -v -z` exit 1 without a message: refused.
  */
-export function classifyNc(exitCode: number, verboseStderr: string, protocol: "tcp" | "udp" = "tcp"): ProbeResult {
+export function classifyNc(exitCode: number, verboseStderr: string, protocol?: "tcp" | "udp"): ProbeResult;
+export function classifyNc(exitCode: number, verboseStderr: string, protocol: "tcp" | "udp", stderr: string): ProbeResult | undefined;
+export function classifyNc(exitCode: number, verboseStderr: string, protocol: "tcp" | "udp" = "tcp", stderr = ""): ProbeResult | undefined {
+  // `nc -p PORT` whose bind() failed sent nothing: a command error, not a probe.
+  if (exitCode !== 0 && /^nc: bind failed: /m.test(stderr)) return undefined;
   if (exitCode === 0) return { tool: "nc", outcome: "connected" };
   if (exitCode === 124 || /\) timed out: /.test(verboseStderr)) return { tool: "nc", outcome: "timeout" };
   if (/failed: Connection refused/.test(verboseStderr)) return { tool: "nc", outcome: "refused" };

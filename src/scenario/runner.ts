@@ -410,7 +410,7 @@ export class ScenarioSimulator {
           name === "ping" && outcome.exitCode !== undefined && (outcome.stdout.startsWith("PING") || outcome.exitCode === 2)
             ? classifyPing(outcome.exitCode, outcome.stdout)
             : name === "nc" && outcome.probe?.tool === "nc"
-              ? classifyNc(outcome.exitCode, outcome.probe.verboseStderr, outcome.probe.protocol)
+              ? classifyNc(outcome.exitCode, outcome.probe.verboseStderr, outcome.probe.protocol, outcome.stderr)
               : outcome.probe && outcome.probe.tool !== "nc"
                 ? classifyClient(outcome.probe.tool, outcome.exitCode, outcome.stderr)
                 : undefined;

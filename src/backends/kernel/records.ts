@@ -124,9 +124,9 @@ function probeOf(record: RawRecord, exitCode: number): ProbeResult | undefined {
     case "ping":
       return classifyPing(exitCode, record.stdout);
     case "nc-connect-tcp":
-      return classifyNc(exitCode, record.verboseStderr ?? record.stderr, "tcp");
+      return classifyNc(exitCode, record.verboseStderr ?? record.stderr, "tcp", record.stderr);
     case "nc-connect-udp":
-      return classifyNc(exitCode, record.stderr, "udp");
+      return classifyNc(exitCode, record.stderr, "udp", record.stderr);
     default: {
       // curl, wget and `socat - TCP:...` run as leaves; they are probes by name.
       const tool = record.argv[0];
