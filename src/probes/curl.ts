@@ -197,7 +197,8 @@ export function runCurl(world: World, namespace: NetworkNamespace, options: Curl
         verbose += `* ${error}\n`;
       }
     } else {
-      exitCode = 7;
+      // The kernel giving up on the SYN (ETIMEDOUT) is a timeout to curl too (measured: exit 28, "Couldn't connect to server").
+      exitCode = exchange.connect === "ETIMEDOUT" ? 28 : 7;
       error = failedToConnect("Couldn't connect to server");
       const reason = exchange.connect === "ECONNREFUSED" ? "Connection refused" : exchange.connect === "ENETUNREACH" ? "Network is unreachable" : exchange.connect === "ETIMEDOUT" ? "Connection timed out" : "No route to host";
       verbose += exchange.connectElapsed === 0 && exchange.connect !== "ECONNREFUSED" ? `* Immediate connect fail for ${hostText}: ${reason}\n* ${error}\n` : `* connect to ${hostText} port ${url.port} failed: ${reason}\n* ${error}\n`;

@@ -390,6 +390,8 @@ export class ScenarioSimulator {
         const text = (program === "bash" || program === "sh") && flag === "-c" && script !== undefined ? transformScript(script, {}) : outcome.argv.map(shellQuote).join(" ");
         const inner = await context.exec(text, {
           cwd: context.cwd,
+          // ip netns exec NS CMD: CMD reads the same stdin (`echo hi | ip netns exec NS socat - TCP:...`).
+          ...(typeof context.stdin === "string" && context.stdin !== "" ? { stdin: context.stdin } : {}),
           env: { [NAMESPACE_VARIABLE]: String(outcome.namespace.id), [LOCATION_VARIABLE]: context.env.get(LOCATION_VARIABLE) ?? "" },
         });
         return { stdout: inner.stdout, stderr: inner.stderr, exitCode: inner.exitCode };
