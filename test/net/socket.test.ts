@@ -3,6 +3,7 @@
 // nothing behind, and listeners as processes that a kill closes.
 import { describe, expect, it } from "vitest";
 import { nc } from "../../src/commands/nc.js";
+import { ping } from "../../src/commands/ping.js";
 import { ip } from "../../src/commands/ip/ip.js";
 import { sysctl } from "../../src/commands/sysctl.js";
 import type { CommandOutcome } from "../../src/commands/command.js";
@@ -105,6 +106,37 @@ describe("timers and processes", () => {
     outcome.process.runUntil(world.clock + 1_000_000);
     expect(outcome.process.exitCode).toBe(0);
     expect(runCommand(nc, ["-z", "-v", "-w", "1", "10.0.0.2", "7000"], world, "a").stderr).toBe("nc: connect to 10.0.0.2 port 7000 (tcp) failed: Connection refused\n");
+  });
+
+  it("a background ping keeps sending while other commands run, and prints its summary when it exits", () => {
+    const world = worldAfter(ip, LINES);
+    const outcome = ping(["-c", "3", "10.0.0.2"], { ...environment(world, "a"), background: true });
+    if (outcome.kind !== "process") throw new Error("expected a process");
+    const start = world.clock;
+    expect(outcome.process.runUntil(start + 500_000)).toEqual({ stdout: "", stderr: "" });
+    expect(outcome.process.exitCode).toBeUndefined();
+    // Another probe in the meantime moves the same clock.
+    expect(runCommand(nc, ["-z", "-w", "1", "10.0.0.2", "9"], world, "a").exitCode).toBe(1);
+    const output = outcome.process.runUntil(start + 5_000_000);
+    expect(outcome.process.exitCode).toBe(0);
+    expect(output.stdout).toMatch(/^PING 10\.0\.0\.2 \(10\.0\.0\.2\) 56\(84\) bytes of data\.\n(64 bytes from 10\.0\.0\.2: icmp_seq=\d ttl=64 time=[\d.]+ ms\n){3}\n--- 10\.0\.0\.2 ping statistics ---\n3 packets transmitted, 3 received, 0% packet loss, time 2000ms\n/);
+    expect(world.pending.filter((item) => item.event.kind === "timer")).toEqual([]);
+  });
+
+  it("SIGINT makes a background ping print its summary; SIGTERM ends it silently with 143", () => {
+    const world = worldAfter(ip, LINES);
+    const interrupted = ping(["-c", "10", "10.0.0.2"], { ...environment(world, "a"), background: true });
+    const terminated = ping(["-c", "10", "10.0.0.2"], { ...environment(world, "a"), background: true });
+    if (interrupted.kind !== "process" || terminated.kind !== "process") throw new Error("expected processes");
+    interrupted.process.runUntil(world.clock + 1_500_000);
+    terminated.process.runUntil(world.clock);
+    interrupted.process.kill("INT");
+    terminated.process.kill("TERM");
+    expect(interrupted.process.exitCode).toBe(0);
+    expect(interrupted.process.runUntil(world.clock).stdout).toContain("2 packets transmitted, 2 received, 0% packet loss");
+    expect(terminated.process.exitCode).toBe(143);
+    expect(terminated.process.runUntil(world.clock)).toEqual({ stdout: "", stderr: "" });
+    expect(world.pending.filter((item) => item.event.kind === "timer")).toEqual([]);
   });
 
   it("a closed socket leaves its namespace's table", () => {
