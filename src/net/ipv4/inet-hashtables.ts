@@ -53,7 +53,7 @@ function holders(world: World, namespace: NetworkNamespace, protocol: Socket["pr
  */
 export function inetBindConflict(world: World, namespace: NetworkNamespace, protocol: "tcp" | "udp", address: number, port: number, reusePort = false): boolean {
   reapTimeWait(world, namespace);
-  return holders(world, namespace, protocol, port).some((socket) => (socket.address === 0 || address === 0 || socket.address === address) && !(reusePort && socket.state === "listen" && socket.explicitBind));
+  return holders(world, namespace, protocol, port).some((socket) => (socket.address === 0 || address === 0 || socket.address === address) && !(reusePort && socket.open && socket.explicitBind === true));
 }
 
 /**
