@@ -16,7 +16,43 @@ export interface CommandEnvironment {
   readonly stdin: string;
   /** The command line as written, for trace headers. */
   readonly commandText: string;
+  /**
+   * The shell started the command with `&`: a command that waits (ping, nc
+   * -z, curl, tcpdump) returns its process instead of running it to exit.
+   * Absent: foreground. (Listeners return a process either way: they never
+   * exit on their own.)
+   */
+  readonly background?: boolean;
 }
+
+/** What a process printed while it ran. */
+export interface ProcessOutput {
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * A program that keeps running on the world's virtual clock (a listener, a
+ * background ping, tcpdump). The shell owns it as a job: `sleep` and later
+ * commands move the clock on, the job's timers and sockets go on working in
+ * between (they are engine events), and the shell collects its output with
+ * runUntil.
+ */
+export interface CommandProcess {
+  /** Runs the world's pending events up to `virtualTime` (µs; never backwards) and returns what the process printed since the last call. */
+  runUntil(virtualTime: number): ProcessOutput;
+  /** undefined while it runs; then its exit status (128 + signal number when a signal ended it). */
+  readonly exitCode: number | undefined;
+  /** A signal by name (TERM, INT, KILL, HUP; with or without SIG): the program stops at once; a listener closes its socket, so the next connect is refused. */
+  kill(signal: string): void;
+  /** The probe's trace (when tracing), complete once it has exited. */
+  readonly trace?: Trace;
+  /** For a connect probe, what its outcome is classified from, once it has exited (as CommandOutcome's `probe`). */
+  readonly probe?: ProbeText;
+}
+
+/** A connect probe's text to classify: nc -v's, or curl's own. */
+export type ProbeText = { readonly tool: "nc"; readonly protocol: "tcp" | "udp"; readonly verboseStderr: string } | { readonly tool: "curl" | "wget" | "socat" };
 
 export type CommandOutcome =
   | {
@@ -25,10 +61,13 @@ export type CommandOutcome =
       readonly stderr: string;
       readonly exitCode: number;
       readonly trace?: Trace;
-      /** A connect probe (nc): what it would have said with -v, which its outcome is classified from. */
-      readonly probe?: { readonly tool: "nc"; readonly protocol: "tcp" | "udp"; readonly verboseStderr: string };
+      /** A connect probe (nc, curl...): what its outcome is classified from (nc: what it would have said with -v). */
+      readonly probe?: ProbeText;
     }
-  | { readonly kind: "exec"; readonly namespace: NetworkNamespace; readonly argv: readonly string[] };
+  | { readonly kind: "exec"; readonly namespace: NetworkNamespace; readonly argv: readonly string[] }
+  | { readonly kind: "process"; readonly process: CommandProcess };
+
+export { signalNumber } from "../model/signal.js";
 
 export type NetworkCommand = (argv: readonly string[], environment: CommandEnvironment) => CommandOutcome;
 

@@ -4,6 +4,7 @@
 // -u, -v, -w SECONDS, -n, -4; the rest is refused by name.
 import { parseIpv4Address } from "../model/address.js";
 import { ncListen, runNcConnect } from "../probes/nc.js";
+import { ListenerProcess } from "../probes/servers.js";
 import { CommandError, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "./command.js";
 
 const WITH_ARGUMENT = new Set("IiMmOPpqsTVWwXxZ".split(""));
@@ -49,19 +50,19 @@ export function nc(argv: readonly string[], environment: CommandEnvironment): Co
     if (portText === undefined) throw new CommandError("nc: missing port number", 1);
     const address = operands.length === 2 ? parseIpv4Address(operands[0]!) : 0;
     if (address === undefined) throw new UnsupportedError(operands[0]!, "nc -l on a host name is not modelled");
-    const result = ncListen(environment.namespace, portNumber(portText), udp, flags.has("k"), address);
-    if (!result.ok) return { kind: "done", stdout: "", stderr: result.stderr, exitCode: 1 };
-    return { kind: "done", stdout: "", stderr: "", exitCode: 0 };
+    const result = ncListen(environment.world, environment.namespace, portNumber(portText), udp, flags.has("k"), address);
+    if (!result.ok || !result.socket) return { kind: "done", stdout: "", stderr: result.ok ? "" : result.stderr, exitCode: 1 };
+    // It runs until killed; without -k a TCP listener serves one connection, then exits.
+    return { kind: "process", process: new ListenerProcess(environment.world, environment.namespace, [result.socket], !udp && !flags.has("k")) };
   }
   if (!flags.has("z")) throw new UnsupportedError("nc", "nc without -z or -l (a data transfer) is not modelled; probe with nc -z");
-  if (values.has("p")) throw new UnsupportedError("-p", "nc -p (source port) for a connect is not modelled");
   const [address, portText] = operands;
   if (address === undefined || portText === undefined) throw new CommandError("nc: missing port number", 1);
   if (portText.includes("-")) throw new UnsupportedError(portText, "nc port ranges are not modelled");
   const waitText = values.get("w");
   const waitSeconds = waitText === undefined ? undefined : Number(waitText);
   if (waitSeconds !== undefined && (!Number.isInteger(waitSeconds) || waitSeconds < 0)) throw new CommandError(`nc: timeout invalid: ${waitText}`, 1);
-  const run = runNcConnect(environment.world, environment.namespace, { address, port: portNumber(portText), udp, verbose: flags.has("v"), ...(waitSeconds !== undefined && waitSeconds > 0 ? { waitSeconds } : {}) }, environment.tracing, environment.commandText);
+  const run = runNcConnect(environment.world, environment.namespace, { address, port: portNumber(portText), udp, verbose: flags.has("v"), ...(values.has("p") ? { sourcePort: portNumber(values.get("p")!) } : {}), ...(waitSeconds !== undefined && waitSeconds > 0 ? { waitSeconds } : {}) }, environment.tracing, environment.commandText);
   return {
     kind: "done",
     stdout: run.stdout,

@@ -1,5 +1,5 @@
 // ping's command line (iputils ping/ping.c: getopt "aAbBc:dDfhHi:I:l:Lm:M:nOp:qQ:rRs:S:t:T:UvVw:W:346").
-import { runPing, type PingOptions } from "../probes/ping.js";
+import { PingProcess, runPing, startPing, type PingOptions } from "../probes/ping.js";
 import { CommandError, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "./command.js";
 
 /** usage() of iputils ping 20221126, printed after an option error. */
@@ -134,6 +134,12 @@ export function parsePingArguments(argv: readonly string[]): PingOptions & { rea
 
 export function ping(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
   const options = parsePingArguments(argv);
+  if (environment.background) {
+    // `ping ... &`: it goes on sending while later commands run; its summary comes when it exits (or on SIGINT).
+    const started = startPing(environment.world, environment.namespace, options, environment.tracing, environment.commandText);
+    if ("advance" in started) return { kind: "process", process: new PingProcess(started, options.warnings) };
+    return { kind: "done", stdout: started.stdout, stderr: options.warnings + started.stderr, exitCode: started.exitCode, ...(started.trace ? { trace: started.trace } : {}) };
+  }
   const run = runPing(environment.world, environment.namespace, options, environment.tracing, environment.commandText);
   return { kind: "done", stdout: run.stdout, stderr: options.warnings + run.stderr, exitCode: run.exitCode, ...(run.trace ? { trace: run.trace } : {}) };
 }

@@ -7,7 +7,11 @@ import { ip } from "./ip/ip.js";
 import { iptables } from "./iptables/iptables.js";
 import { iptablesRestore } from "./iptables/iptables-restore.js";
 import { iptablesSave } from "./iptables/iptables-save.js";
+import { curl } from "./curl.js";
 import { nc } from "./nc.js";
+import { python3 } from "./python3.js";
+import { socat } from "./socat.js";
+import { wget } from "./wget.js";
 import { nsenter } from "./nsenter.js";
 import { ping } from "./ping.js";
 import { sysctl } from "./sysctl.js";
@@ -24,6 +28,10 @@ export const NETWORK_COMMANDS: ReadonlyMap<string, NetworkCommand> = new Map<str
   ["iptables-restore", iptablesRestore],
   ["conntrack", conntrack],
   ["nc", nc],
+  ["curl", curl],
+  ["wget", wget],
+  ["python3", python3],
+  ["socat", socat],
 ]);
 
 /**

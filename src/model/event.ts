@@ -7,8 +7,8 @@ export type PendingEvent =
   | { readonly kind: "netif-receive"; readonly namespaceId: number; readonly deviceIndex: number; readonly frame: EthernetFrame }
   /** The neighbour timer: retransmit a solicitation or give up (neigh_timer_handler). */
   | { readonly kind: "neigh-timer"; readonly namespaceId: number; readonly deviceIndex: number; readonly address: number }
-  /** A probe program sends its next packet. */
-  | { readonly kind: "probe-send"; readonly probeId: number; readonly sequence: number };
+  /** A timer fires (a socket's retransmit timer, a program's wait): its callback lives in src/net/core/sock.ts's table. */
+  | { readonly kind: "timer"; readonly timerId: number };
 
 export interface ScheduledEvent {
   readonly time: number;

@@ -21,6 +21,8 @@ export interface NamespaceSysctl {
   /** net.ipv6.conf.{all,default}.disable_ipv6 (absent: 0). */
   ipv6DisabledAll?: boolean;
   ipv6DisabledDefault?: boolean;
+  /** net.ipv4.ip_local_port_range (absent: 32768 60999). */
+  ipLocalPortRange?: readonly [number, number];
 }
 
 export interface NetworkNamespace {

@@ -35,6 +35,8 @@ export interface TcpFlags {
   readonly ack?: boolean;
   readonly rst?: boolean;
   readonly fin?: boolean;
+  /** PSH: the segment carries data (tcpdump's P). */
+  readonly psh?: boolean;
 }
 
 export interface TcpSegment {
@@ -42,6 +44,8 @@ export interface TcpSegment {
   readonly sourcePort: number;
   readonly destinationPort: number;
   readonly flags: TcpFlags;
+  /** The application bytes' first line, when the segment carries data (a request or status line): the model moves no other data. */
+  readonly data?: string;
 }
 
 export interface UdpDatagram {

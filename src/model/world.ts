@@ -19,6 +19,12 @@ export interface World {
   nextFrameId: number;
   nextEchoId: number;
   nextEphemeralPort: number;
+  /** The next socket id (src/net/core/sock.ts); absent: 1. */
+  nextSocketId?: number;
+  /** The next timer id (sk_reset_timer and the probes' own timers); absent: 1. */
+  nextTimerId?: number;
+  /** __inet_hash_connect's table_perturb (one table for every namespace, as in the kernel), by slot; absent slots are 0. */
+  portPerturb?: Map<number, number>;
 }
 
 export function cloneWorld(world: World): World {

@@ -1,6 +1,7 @@
 // Running the pending events of the world (the softirq of the model).
 import { netifReceive } from "./core/dev.js";
 import { neighTimer } from "./core/neighbour.js";
+import { timerFire } from "./core/sock.js";
 import { createSimulation, takeNextEvent, type Simulation } from "./simulation.js";
 import type { World } from "../model/world.js";
 
@@ -18,8 +19,8 @@ export function runEvents(simulation: Simulation, until: number, stop?: () => bo
       case "neigh-timer":
         neighTimer(simulation, event.namespaceId, event.deviceIndex, event.address);
         break;
-      case "probe-send":
-        simulation.probeSenders.get(event.probeId)?.(event.sequence);
+      case "timer":
+        timerFire(simulation, event.timerId);
         break;
     }
   }

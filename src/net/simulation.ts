@@ -7,21 +7,14 @@ import type { EthernetFrame, Ipv4Packet } from "../model/packet.js";
 import type { DropReason } from "../model/drop-reason.js";
 import type { Decision, TraceStage, TraceStep, Verdict } from "../model/trace.js";
 import type { World } from "../model/world.js";
+import type { PingSocketEvent } from "../model/socket.js";
 
 /** Virtual time a frame takes to cross a link, in µs: gives plausible, reproducible round-trip times. */
 export const LINK_DELAY_US = 10;
 
-/** What a ping socket received (raw ICMP socket of iputils ping). */
-export interface PingSocketEvent {
-  readonly time: number;
-  readonly kind: "reply" | "error" | "local-error";
-  readonly sequence: number;
-  readonly from: number;
-  readonly ttl?: number;
-  readonly type?: number;
-  readonly code?: number;
-}
+export type { PingSocketEvent };
 
+/** A raw ICMP socket opened for one simulation only (the packet-path bench, tests); ping itself uses the namespace's socket table. */
 export interface PingSocket {
   readonly namespaceId: number;
   readonly echoId: number;
@@ -35,14 +28,12 @@ export interface Simulation {
   /** Clock value the trace counts from. */
   readonly start: number;
   readonly pingSockets: PingSocket[];
-  /** TCP/UDP segments and ICMP errors about them that reached a namespace's sockets (nc). */
+  /** A log of the TCP/UDP segments and ICMP errors about them that reached a namespace's sockets during this simulation (what the testing toolkit reads). */
   readonly deliveries: { readonly namespaceId: number; readonly packet: Ipv4Packet }[];
-  /** The probe programs running now, called back by their "probe-send" events. */
-  readonly probeSenders: Map<number, (sequence: number) => void>;
 }
 
 export function createSimulation(world: World, tracing: boolean): Simulation {
-  return { world, steps: tracing ? [] : null, start: world.clock, pingSockets: [], deliveries: [], probeSenders: new Map() };
+  return { world, steps: tracing ? [] : null, start: world.clock, pingSockets: [], deliveries: [] };
 }
 
 function siftUp(heap: ScheduledEvent[], index: number): void {
@@ -77,6 +68,15 @@ function siftDown(heap: ScheduledEvent[], index: number): void {
 export function schedule(world: World, delay: number, event: PendingEvent): void {
   world.pending.push({ time: world.clock + delay, order: world.nextEventOrder++, event });
   siftUp(world.pending, world.pending.length - 1);
+}
+
+/** Removes the pending events `matches` picks (a cancelled timer), keeping the heap's order. */
+export function cancelEvents(world: World, matches: (event: PendingEvent) => boolean): void {
+  const kept = world.pending.filter((item) => !matches(item.event));
+  if (kept.length === world.pending.length) return;
+  // A sorted array is a valid heap.
+  kept.sort((a, b) => a.time - b.time || a.order - b.order);
+  world.pending = kept;
 }
 
 /** Takes the earliest event due at or before `until`, advancing the clock to it. */

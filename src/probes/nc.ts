@@ -10,13 +10,13 @@
 import { formatIpv4Address, parseIpv4Address } from "../model/address.js";
 import type { Errno } from "../model/errno.js";
 import type { NetworkNamespace } from "../model/netns.js";
-import { ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, ICMP_NET_ANO, ICMP_NET_UNREACH, ICMP_PORT_UNREACH, ICMP_PROT_UNREACH, type Ipv4Packet, type TcpFlags } from "../model/packet.js";
+import type { Socket } from "../model/socket.js";
 import type { Trace } from "../model/trace.js";
 import type { World } from "../model/world.js";
 import { runEvents } from "../net/events.js";
-import { ipLocalOut, describeRouteChoice, routeDecision } from "../net/ipv4/ip-output.js";
-import { ipRouteOutput } from "../net/ipv4/route.js";
-import { createSimulation, record, schedule, type Simulation } from "../net/simulation.js";
+import { describeRouteChoice, routeDecision } from "../net/ipv4/ip-output.js";
+import { createSimulation, record, type Simulation } from "../net/simulation.js";
+import { socketBind, socketClose, socketConnect, socketCreate, socketListen, tcpSendSegment, udpSendmsg } from "../net/socket.js";
 import { serviceName } from "../commands/iptables/services.js";
 
 export interface NcConnectOptions {
@@ -26,6 +26,8 @@ export interface NcConnectOptions {
   readonly verbose: boolean;
   /** -w: seconds to wait for the connection. */
   readonly waitSeconds?: number;
+  /** -p: the source port, bound before connecting. */
+  readonly sourcePort?: number;
 }
 
 export interface NcRun {
@@ -50,23 +52,9 @@ const STRERROR: Partial<Record<Errno, string>> & Record<string, string> = {
   EACCES: "Permission denied",
   ECONNREFUSED: "Connection refused",
   ETIMEDOUT: "Connection timed out",
+  EADDRINUSE: "Address already in use",
+  EADDRNOTAVAIL: "Cannot assign requested address",
 };
-
-/** icmp_err_convert[]: the errno a connecting socket gets from an ICMP destination unreachable. */
-function icmpErrno(type: number, code: number): string {
-  if (type !== ICMP_DEST_UNREACH) return "EHOSTUNREACH";
-  if (code === ICMP_PORT_UNREACH || code === ICMP_PROT_UNREACH) return "ECONNREFUSED";
-  if (code === ICMP_NET_UNREACH || code === ICMP_NET_ANO || code === 6 || code === 11) return "ENETUNREACH";
-  if (code === ICMP_HOST_UNREACH) return "EHOSTUNREACH";
-  return "EHOSTUNREACH";
-}
-
-/** Ports for a client socket: net.ipv4.ip_local_port_range (32768-60999), handed out in turn. */
-function ephemeralPort(world: World): number {
-  const port = world.nextEphemeralPort;
-  world.nextEphemeralPort = port >= 60999 ? 32768 : port + 1;
-  return port;
-}
 
 function failed(address: string, port: number, protocol: "tcp" | "udp", errno: string): string {
   return `nc: connect to ${address} port ${port} (${protocol}) failed: ${STRERROR[errno] ?? errno}\n`;
@@ -91,9 +79,21 @@ export function runNcConnect(world: World, namespace: NetworkNamespace, options:
     verboseStderr,
     ...(simulation.steps ? { trace: { probe: commandText, namespace: namespace.name, steps: simulation.steps } } : {}),
   });
-  const connected = ipRouteOutput(namespace, destination);
+  const socket = socketCreate(world, namespace, protocol);
+  if (options.sourcePort !== undefined) {
+    // remote_connect(): bind() before connect(); nc exits when it fails.
+    const bound = socketBind(world, namespace, socket, 0, options.sourcePort);
+    if (!bound.ok) {
+      socketClose(world, namespace, socket);
+      const text = `nc: bind failed: ${STRERROR[bound.errno] ?? bound.errno}\n`;
+      return finish(1, text, text);
+    }
+  }
+  const connected = socketConnect(world, namespace, socket, destination, options.port);
   if (!connected.ok) {
-    record(simulation, () => ({ namespace, stage: "ip_route_output", ...(connected.fib ? { decision: routeDecision(connected.fib, destination) } : { decision: { kind: "no-route" as const, destination } }), verdict: "drop", dropReason: "IP_OUTNOROUTES", why: `no usable route to ${options.address}: connect() fails at once` }));
+    socketClose(world, namespace, socket);
+    const fib = connected.lookup.ok ? undefined : connected.lookup.fib;
+    record(simulation, () => ({ namespace, stage: "ip_route_output", ...(fib ? { decision: routeDecision(fib, destination) } : { decision: { kind: "no-route" as const, destination } }), verdict: "drop", dropReason: "IP_OUTNOROUTES", why: `no usable route to ${options.address}: connect() fails at once` }));
     const text = failed(options.address, options.port, protocol, connected.errno);
     return finish(1, text, text);
   }
@@ -103,79 +103,52 @@ export function runNcConnect(world: World, namespace: NetworkNamespace, options:
     const fib = route.fib;
     record(simulation, () => ({ namespace, device: route.device.name, stage: "ip_route_output", decision: routeDecision(fib, route.nexthop, source), verdict: "continue", why: `${describeRouteChoice(namespace, fib)}; source ${formatIpv4Address(source)}` }));
   }
-  const sourcePort = ephemeralPort(world);
   const start = world.clock;
-  const send = (packet: Omit<Ipv4Packet, "source" | "destination" | "ttl">) => {
-    const current = ipRouteOutput(namespace, destination, { source });
-    if (current.ok) ipLocalOut(simulation, namespace, current.route, { source, destination, ttl: 64, ...packet });
-  };
-  const answerFor = (seen: number) => simulation.deliveries.slice(seen).find((delivery) => delivery.namespaceId === namespace.id && aboutUs(delivery.packet));
-  const aboutUs = (packet: Ipv4Packet): boolean => {
-    const transport = packet.transport;
-    if (transport.protocol === protocol) return packet.source === destination && transport.sourcePort === options.port && transport.destinationPort === sourcePort;
-    if (transport.protocol === "icmp" && transport.original) {
-      const inner = transport.original;
-      return inner.transport.protocol === protocol && inner.source === source && inner.transport.sourcePort === sourcePort && inner.destination === destination && inner.transport.destinationPort === options.port;
-    }
-    return false;
-  };
+  const queue = socket.receiveQueue!;
 
   if (options.udp) {
-    if (!options.verbose) return finish(0, "", "");
+    if (!options.verbose) {
+      socketClose(world, namespace, socket);
+      return finish(0, "", "");
+    }
     let refused = false;
     for (let write = 0; write < 3 && !refused; write++) {
-      const seen = simulation.deliveries.length;
-      send({ transport: { protocol: "udp", sourcePort, destinationPort: options.port }, payloadLength: 9 });
+      const seen = queue.length;
+      udpSendmsg(simulation, namespace, socket, 9);
       runEvents(simulation, world.clock + UDP_WRITE_GAP);
-      const answer = answerFor(seen);
-      if (answer && answer.packet.transport.protocol === "icmp") refused = true;
+      if (queue.slice(seen).some((delivery) => delivery.packet.transport.protocol === "icmp")) refused = true;
     }
+    socketClose(world, namespace, socket);
     if (refused) return finish(1, "", "");
     const text = succeeded(options.address, options.port, "udp");
     return finish(0, text, text);
   }
 
-  const tcp = (flags: TcpFlags, payloadLength: number) => send({ transport: { protocol: "tcp", sourcePort, destinationPort: options.port, flags }, payloadLength });
   const deadline = start + (options.waitSeconds !== undefined ? options.waitSeconds * SECOND : SYN_RETRY_GIVE_UP);
-  const seen = simulation.deliveries.length;
-  const probeId = 0x6e63_0000 + sourcePort;
-  let interval = SECOND;
-  simulation.probeSenders.set(probeId, () => {
-    tcp({ syn: true }, 40);
-    schedule(world, interval, { kind: "probe-send", probeId, sequence: 0 });
-    interval *= 2;
-  });
-  schedule(world, 0, { kind: "probe-send", probeId, sequence: 0 });
   // A retransmission due exactly when -w runs out is never sent (measured: -w 1 sends one SYN, -w 2 two).
-  runEvents(simulation, deadline - 1, () => answerFor(seen) !== undefined);
-  if (answerFor(seen) === undefined) world.clock = Math.max(world.clock, deadline);
-  simulation.probeSenders.delete(probeId);
-  // Forget the pending retransmission: the socket is gone.
-  world.pending = world.pending.filter((item) => !(item.event.kind === "probe-send" && item.event.probeId === probeId));
-  rebuildHeap(world);
-  const answer = answerFor(seen);
-  if (!answer) {
+  runEvents(simulation, deadline - 1, () => socket.state !== "syn-sent");
+  if (socket.state === "syn-sent") {
+    world.clock = Math.max(world.clock, deadline);
+    socketClose(world, namespace, socket);
     const text = options.waitSeconds !== undefined ? `nc: connect to ${options.address} port ${options.port} (tcp) timed out: Operation now in progress\n` : failed(options.address, options.port, "tcp", "ETIMEDOUT");
     return finish(1, text);
   }
-  const transport = answer.packet.transport;
-  if (transport.protocol === "icmp") return finish(1, failed(options.address, options.port, "tcp", icmpErrno(transport.type, transport.code)));
-  if (transport.protocol === "tcp" && transport.flags.rst) return finish(1, failed(options.address, options.port, "tcp", "ECONNREFUSED"));
+  if (socket.state !== "established") {
+    socketClose(world, namespace, socket);
+    return finish(1, failed(options.address, options.port, "tcp", socket.error ?? "ECONNREFUSED"));
+  }
   // Connected: complete the handshake, then close (nc -z), as the kernel does.
-  tcp({ ack: true }, 32);
-  const beforeClose = simulation.deliveries.length;
-  tcp({ fin: true, ack: true }, 32);
-  runEvents(simulation, world.clock + 3 * SECOND, () => simulation.deliveries.slice(beforeClose).some((delivery) => delivery.namespaceId === namespace.id && aboutUs(delivery.packet) && delivery.packet.transport.protocol === "tcp" && delivery.packet.transport.flags.fin === true));
-  if (simulation.deliveries.slice(beforeClose).some((delivery) => delivery.namespaceId === namespace.id && aboutUs(delivery.packet))) {
-    tcp({ ack: true }, 32);
+  tcpSendSegment(simulation, namespace, socket, { ack: true }, 32);
+  const beforeClose = queue.length;
+  tcpSendSegment(simulation, namespace, socket, { fin: true, ack: true }, 32);
+  runEvents(simulation, world.clock + 3 * SECOND, () => queue.slice(beforeClose).some((delivery) => delivery.packet.transport.protocol === "tcp" && delivery.packet.transport.flags.fin === true));
+  if (queue.length > beforeClose) {
+    tcpSendSegment(simulation, namespace, socket, { ack: true }, 32);
     runEvents(simulation, world.clock + 100);
   }
+  // The active closer: TIME_WAIT holds the port for a minute.
+  socketClose(world, namespace, socket, true);
   return finish(0, succeeded(options.address, options.port, "tcp"));
-}
-
-/** After removing events, restore the heap order (a sorted array is a valid heap). */
-function rebuildHeap(world: World): void {
-  world.pending.sort((a, b) => a.time - b.time || a.order - b.order);
 }
 
 export type NcListenResult = { readonly ok: true } | { readonly ok: false; readonly stderr: string };
@@ -187,10 +160,16 @@ export type NcListenResult = { readonly ok: true } | { readonly ok: false; reado
  * too (measured: both keep running, a connect succeeds); the first one
  * bound is the one this model delivers to.
  */
-export function ncListen(namespace: NetworkNamespace, port: number, udp: boolean, keepListening: boolean, address = 0): NcListenResult {
-  const protocol = udp ? "udp" : "tcp";
-  namespace.sockets.push({ protocol, port, address, keepListening, open: true });
-  return { ok: true };
+export function ncListen(world: World, namespace: NetworkNamespace, port: number, udp: boolean, keepListening: boolean, address = 0): NcListenResult & { readonly socket?: Socket } {
+  const socket = socketCreate(world, namespace, udp ? "udp" : "tcp");
+  const bound = socketBind(world, namespace, socket, address, port, true);
+  if (!bound.ok) {
+    socketClose(world, namespace, socket);
+    return { ok: false, stderr: `nc: ${STRERROR[bound.errno] ?? bound.errno}\n` };
+  }
+  socketListen(socket, keepListening);
+  socket.server = "silent";
+  return { ok: true, socket };
 }
 
 export type { Simulation };

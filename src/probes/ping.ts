@@ -6,12 +6,16 @@ import type { Errno } from "../model/errno.js";
 import type { NetworkNamespace } from "../model/netns.js";
 import { ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_TIME_EXCEEDED, type Ipv4Packet } from "../model/packet.js";
 import type { Trace } from "../model/trace.js";
+import type { CommandProcess, ProcessOutput } from "../commands/command.js";
+import { signalNumber } from "../model/signal.js";
 import type { World } from "../model/world.js";
 import { deviceByName } from "../net/core/net-namespace.js";
 import { runEvents } from "../net/events.js";
 import { ipLocalOut, describeRouteChoice, routeDecision } from "../net/ipv4/ip-output.js";
 import { ipRouteOutput } from "../net/ipv4/route.js";
-import { createSimulation, record, schedule, type PingSocket } from "../net/simulation.js";
+import { timerStart, timerStop } from "../net/core/sock.js";
+import { createSimulation, record, type Simulation } from "../net/simulation.js";
+import { socketClose, socketCreate } from "../net/socket.js";
 
 export interface PingOptions {
   readonly destination: string;
@@ -98,7 +102,22 @@ function resolveDestination(text: string): { address: number; name?: string } | 
 /** The largest ICMP payload an IPv4 datagram carries (65535 - 20 - 8): bigger sends fail with EMSGSIZE, silently counted. */
 const MAXIMUM_PAYLOAD = 65507;
 
+/** A ping under way: `advance` runs it up to a time (true once it would exit), `finish` prints its summary and closes it. */
+export interface PingSession {
+  readonly advance: (until: number) => boolean;
+  readonly finish: () => ProbeRun;
+  /** Killed without a summary (SIGTERM, SIGKILL). */
+  readonly stop: () => void;
+}
+
 export function runPing(world: World, namespace: NetworkNamespace, options: PingOptions, tracing: boolean, commandText: string): ProbeRun {
+  const started = startPing(world, namespace, options, tracing, commandText);
+  if (!("advance" in started)) return started;
+  started.advance(Number.POSITIVE_INFINITY);
+  return started.finish();
+}
+
+export function startPing(world: World, namespace: NetworkNamespace, options: PingOptions, tracing: boolean, commandText: string): ProbeRun | PingSession {
   const resolved = resolveDestination(options.destination);
   if (resolved === undefined) {
     // No resolver is reachable from a sandbox: glibc reports EAI_AGAIN.
@@ -154,11 +173,12 @@ export function runPing(world: World, namespace: NetworkNamespace, options: Ping
   }
 
   const echoId = world.nextEchoId++ & 0xffff;
-  const socket: PingSocket = { namespaceId: namespace.id, echoId, events: [] };
-  simulation.pingSockets.push(socket);
+  // The ping socket, connected: its echo id is its port; replies and errors land in its queue.
+  const pingSocket = socketCreate(world, namespace, "icmp");
+  Object.assign(pingSocket, { port: echoId, address: source, remoteAddress: destination, state: "established" });
+  const socket = { events: pingSocket.pingEvents! };
   const sentAt = new Map<number, number>();
   const sendErrors: string[] = [];
-  const probeId = echoId;
   const start = world.clock;
   const count = options.count ?? Number.POSITIVE_INFINITY;
   const deadline = options.deadlineSeconds !== undefined ? start + options.deadlineSeconds * 1_000_000 : undefined;
@@ -166,7 +186,9 @@ export function runPing(world: World, namespace: NetworkNamespace, options: Ping
   // the answer to a local address comes back through lo and never reaches it.
   const deafToReplies = outputInterface !== undefined && connected.route.type === "local" && outputInterface !== connected.route.device.index;
   const received = (): number => (deafToReplies ? 0 : new Set(socket.events.filter((event) => event.kind === "reply").map((event) => event.sequence)).size);
-  simulation.probeSenders.set(probeId, (sequence) => {
+  let timer: number | undefined;
+  const sendEcho = (sequence: number) => (running: Simulation) => {
+    timer = undefined;
     sentAt.set(sequence, world.clock);
     const packet: Ipv4Packet = {
       source,
@@ -180,73 +202,140 @@ export function runPing(world: World, namespace: NetworkNamespace, options: Ping
       sendErrors.push(`ping: sendmsg: ${route.errno === "ENETUNREACH" ? "Network is unreachable" : route.errno}`);
       return;
     }
-    if (options.size <= MAXIMUM_PAYLOAD) ipLocalOut(simulation, namespace, route.route, packet);
+    if (options.size <= MAXIMUM_PAYLOAD) ipLocalOut(running, namespace, route.route, packet);
     // With a deadline ping keeps sending until -c replies came (the deadline wins over the count).
     const more = deadline !== undefined ? received() < count : sequence < count;
-    if (more) schedule(world, options.intervalMs * 1000, { kind: "probe-send", probeId, sequence: sequence + 1 });
-  });
-  schedule(world, 0, { kind: "probe-send", probeId, sequence: 1 });
+    if (more) timer = timerStart(world, options.intervalMs * 1000, sendEcho(sequence + 1));
+  };
+  timer = timerStart(world, 0, sendEcho(1));
 
-  if (deadline !== undefined) {
-    // Nothing is sent at the deadline itself: ping exits then.
-    runEvents(simulation, deadline - 1, () => sendErrors.length > 0 || received() >= count);
-  } else {
-    const answered = (): Set<number> => new Set(socket.events.map((event) => event.sequence));
-    const lastSendDue = start + (count - 1) * options.intervalMs * 1000;
-    const waitAfterLast = (options.timeoutSeconds ?? 10) * 1_000_000;
-    const finishedAll = () => sentAt.size === count && (deafToReplies ? false : answered().size >= count);
-    runEvents(simulation, lastSendDue, () => sendErrors.length > 0);
-    if (sendErrors.length === 0) runEvents(simulation, lastSendDue + waitAfterLast, finishedAll);
-  }
-  simulation.probeSenders.delete(probeId);
-  if (deafToReplies) socket.events.splice(0);
-
-  const lines: string[] = [];
-  // ping_common.c: "from SRC DEV: " with -I DEV, "from SRC : " with -I ADDR (the device name is empty).
-  const header = boundSource !== undefined || outputInterface !== undefined ? `PING ${options.destination} (${destinationText}) from ${formatIpv4Address(source)}${outputInterface !== undefined ? interfaceLabel : " "}: ${options.size}(${options.size + 28}) bytes of data.` : `PING ${options.destination} (${destinationText}) ${options.size}(${options.size + 28}) bytes of data.`;
-  lines.push(header);
-  const rtts: number[] = [];
-  let errors = 0;
-  const seen = new Set<number>();
-  let duplicates = 0;
-  for (const event of socket.events) {
-    if (event.kind === "reply") {
-      const rtt = (event.time - (sentAt.get(event.sequence) ?? event.time)) / 1000;
-      if (seen.has(event.sequence)) duplicates++;
-      else rtts.push(rtt);
-      seen.add(event.sequence);
-      if (!options.quiet) lines.push(`${options.size + 8} bytes from ${replyFrom(event.from)}: icmp_seq=${event.sequence} ttl=${event.ttl} time=${formatRtt(rtt)} ms${seen.has(event.sequence) && duplicates > 0 ? " (DUP!)" : ""}`);
-    } else {
-      errors++;
-      if (!options.quiet) lines.push(`From ${formatIpv4Address(event.from)} icmp_seq=${event.sequence} ${describeIcmpError(event.type ?? 0, event.code ?? 0)}`);
+  // The waits, resumable: a background ping (`ping ... &`) advances as the shell's clock moves.
+  let phase = 0;
+  let finished = false;
+  const sendFailed = () => sendErrors.length > 0;
+  const answered = (): Set<number> => new Set(socket.events.map((event) => event.sequence));
+  const lastSendDue = start + (count - 1) * options.intervalMs * 1000;
+  const waitAfterLast = (options.timeoutSeconds ?? 10) * 1_000_000;
+  const finishedAll = () => sentAt.size === count && (deafToReplies ? false : answered().size >= count);
+  const advance = (until: number): boolean => {
+    if (finished) return true;
+    if (deadline !== undefined) {
+      // Nothing is sent at the deadline itself: ping exits then.
+      const stop = () => sendFailed() || received() >= count;
+      runEvents(simulation, Math.min(until, deadline - 1), stop);
+      finished = stop() || world.clock >= deadline - 1;
+      return finished;
     }
+    if (phase === 0) {
+      runEvents(simulation, Math.min(until, lastSendDue), sendFailed);
+      if (sendFailed()) return (finished = true);
+      if (world.clock < lastSendDue) return false;
+      phase = 1;
+    }
+    runEvents(simulation, Math.min(until, lastSendDue + waitAfterLast), finishedAll);
+    finished = finishedAll() || world.clock >= lastSendDue + waitAfterLast;
+    return finished;
+  };
+  const finish = (): ProbeRun => {
+    // ping exits: its next send never happens, and its socket closes.
+    timerStop(world, timer);
+    socketClose(world, namespace, pingSocket);
+    if (deafToReplies) socket.events.splice(0);
+
+    const lines: string[] = [];
+    // ping_common.c: "from SRC DEV: " with -I DEV, "from SRC : " with -I ADDR (the device name is empty).
+    const header = boundSource !== undefined || outputInterface !== undefined ? `PING ${options.destination} (${destinationText}) from ${formatIpv4Address(source)}${outputInterface !== undefined ? interfaceLabel : " "}: ${options.size}(${options.size + 28}) bytes of data.` : `PING ${options.destination} (${destinationText}) ${options.size}(${options.size + 28}) bytes of data.`;
+    lines.push(header);
+    const rtts: number[] = [];
+    let errors = 0;
+    const seen = new Set<number>();
+    let duplicates = 0;
+    for (const event of socket.events) {
+      if (event.kind === "reply") {
+        const rtt = (event.time - (sentAt.get(event.sequence) ?? event.time)) / 1000;
+        if (seen.has(event.sequence)) duplicates++;
+        else rtts.push(rtt);
+        seen.add(event.sequence);
+        if (!options.quiet) lines.push(`${options.size + 8} bytes from ${replyFrom(event.from)}: icmp_seq=${event.sequence} ttl=${event.ttl} time=${formatRtt(rtt)} ms${seen.has(event.sequence) && duplicates > 0 ? " (DUP!)" : ""}`);
+      } else {
+        errors++;
+        if (!options.quiet) lines.push(`From ${formatIpv4Address(event.from)} icmp_seq=${event.sequence} ${describeIcmpError(event.type ?? 0, event.code ?? 0)}`);
+      }
+    }
+    const transmitted = sentAt.size;
+    const receivedCount = rtts.length;
+    const lastSent = Math.max(...sentAt.values(), start);
+    const elapsedMs = Math.floor((lastSent - start) / 1000);
+    const loss = transmitted === 0 ? 0 : ((transmitted - receivedCount) * 100) / transmitted;
+    lines.push("", `--- ${options.destination} ping statistics ---`);
+    lines.push(`${transmitted} packets transmitted, ${receivedCount} received${duplicates ? `, +${duplicates} duplicates` : ""}${errors ? `, +${errors} errors` : ""}, ${percent(loss)}% packet loss, time ${elapsedMs}ms`);
+    // iputils updates the pipe size as answers (replies or errors) come in: packets sent by then, less those answered before.
+    let pipe = 0;
+    socket.events.forEach((event, index) => {
+      const sentBy = [...sentAt.values()].filter((time) => time <= event.time).length;
+      pipe = Math.max(pipe, sentBy - index);
+    });
+    if (receivedCount > 0) {
+      const min = Math.min(...rtts);
+      const max = Math.max(...rtts);
+      const average = rtts.reduce((sum, rtt) => sum + rtt, 0) / receivedCount;
+      const mdev = Math.sqrt(Math.max(0, rtts.reduce((sum, rtt) => sum + rtt * rtt, 0) / receivedCount - average * average));
+      lines.push(`rtt min/avg/max/mdev = ${min.toFixed(3)}/${average.toFixed(3)}/${max.toFixed(3)}/${mdev.toFixed(3)} ms${pipe > 1 ? `, pipe ${pipe}` : ""}`);
+    } else if (pipe > 1) {
+      lines.push(`pipe ${pipe}`);
+    }
+    const stdout = `${lines.join("\n")}\n${receivedCount > 0 ? "" : "\n"}`;
+    // ping_common.c: with a deadline, fewer replies than -c asked for is a failure.
+    const exitCode = receivedCount === 0 ? 1 : deadline !== undefined && options.count !== undefined && receivedCount < options.count ? 1 : 0;
+    const result: ProbeRun = { stdout, stderr: warnings + sendErrors.map((line) => `${line}\n`).join(""), exitCode };
+    const recorded = trace();
+    return recorded ? { ...result, trace: recorded } : result;
+  };
+  return { advance, finish, stop: () => { timerStop(world, timer); socketClose(world, namespace, pingSocket); } };
+}
+
+/** A background ping as a process: runUntil moves it on; it exits after its count or deadline, or when killed (SIGINT prints the summary, as after Ctrl-C). */
+export class PingProcess implements CommandProcess {
+  private exited: number | undefined;
+  private result: ProbeRun | undefined;
+  private pending: ProcessOutput = { stdout: "", stderr: "" };
+
+  constructor(
+    private readonly session: PingSession,
+    private readonly warnings: string,
+  ) {
+    this.pending = { stdout: "", stderr: warnings };
   }
-  const transmitted = sentAt.size;
-  const receivedCount = rtts.length;
-  const lastSent = Math.max(...sentAt.values(), start);
-  const elapsedMs = Math.floor((lastSent - start) / 1000);
-  const loss = transmitted === 0 ? 0 : ((transmitted - receivedCount) * 100) / transmitted;
-  lines.push("", `--- ${options.destination} ping statistics ---`);
-  lines.push(`${transmitted} packets transmitted, ${receivedCount} received${duplicates ? `, +${duplicates} duplicates` : ""}${errors ? `, +${errors} errors` : ""}, ${percent(loss)}% packet loss, time ${elapsedMs}ms`);
-  // iputils updates the pipe size as answers (replies or errors) come in: packets sent by then, less those answered before.
-  let pipe = 0;
-  socket.events.forEach((event, index) => {
-    const sentBy = [...sentAt.values()].filter((time) => time <= event.time).length;
-    pipe = Math.max(pipe, sentBy - index);
-  });
-  if (receivedCount > 0) {
-    const min = Math.min(...rtts);
-    const max = Math.max(...rtts);
-    const average = rtts.reduce((sum, rtt) => sum + rtt, 0) / receivedCount;
-    const mdev = Math.sqrt(Math.max(0, rtts.reduce((sum, rtt) => sum + rtt * rtt, 0) / receivedCount - average * average));
-    lines.push(`rtt min/avg/max/mdev = ${min.toFixed(3)}/${average.toFixed(3)}/${max.toFixed(3)}/${mdev.toFixed(3)} ms${pipe > 1 ? `, pipe ${pipe}` : ""}`);
-  } else if (pipe > 1) {
-    lines.push(`pipe ${pipe}`);
+
+  get exitCode(): number | undefined {
+    return this.exited;
   }
-  const stdout = `${lines.join("\n")}\n${receivedCount > 0 ? "" : "\n"}`;
-  // ping_common.c: with a deadline, fewer replies than -c asked for is a failure.
-  const exitCode = receivedCount === 0 ? 1 : deadline !== undefined && options.count !== undefined && receivedCount < options.count ? 1 : 0;
-  const result: ProbeRun = { stdout, stderr: warnings + sendErrors.map((line) => `${line}\n`).join(""), exitCode };
-  const recorded = trace();
-  return recorded ? { ...result, trace: recorded } : result;
+
+  get trace(): Trace | undefined {
+    return this.result?.trace;
+  }
+
+  runUntil(virtualTime: number): ProcessOutput {
+    if (this.exited === undefined && this.session.advance(virtualTime)) this.exit(this.session.finish());
+    const output = this.pending;
+    this.pending = { stdout: "", stderr: "" };
+    return output;
+  }
+
+  kill(signal: string): void {
+    if (this.exited !== undefined) return;
+    const number = signalNumber(signal);
+    if (number === 2) {
+      this.exit(this.session.finish());
+      return;
+    }
+    this.session.stop();
+    this.exited = 128 + number;
+  }
+
+  private exit(result: ProbeRun): void {
+    this.result = result;
+    this.exited = result.exitCode;
+    this.pending = { stdout: this.pending.stdout + result.stdout, stderr: this.pending.stderr + result.stderr };
+  }
 }

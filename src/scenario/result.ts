@@ -17,7 +17,7 @@ export interface SourceLocation {
 
 /** The probe a command ran, classified from what the probe tool printed. */
 export interface ProbeResult {
-  readonly tool: "ping" | "nc";
+  readonly tool: "ping" | "nc" | "curl" | "wget" | "socat";
   readonly outcome: ProbeOutcome;
   /** The ttl of the first echo reply, as ping printed it. */
   readonly ttl?: number;

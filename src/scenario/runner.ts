@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { defineCommand, type Command } from "just-bash";
-import { CommandError, UnsupportedError, type CommandEnvironment, type CommandOutcome, type NetworkCommand } from "../commands/command.js";
+import { CommandError, UnsupportedError, type CommandEnvironment, type CommandOutcome, type CommandProcess, type NetworkCommand } from "../commands/command.js";
 import { NETWORK_COMMANDS, UNMODELLED_TOOLS, unmodelledTool } from "../commands/registry.js";
 import { normaliseSysctlKey, sysctl } from "../commands/sysctl.js";
 import type { NetworkNamespace } from "../model/netns.js";
@@ -14,7 +14,7 @@ import { ROOT_NAMESPACE_ID, type World } from "../model/world.js";
 import { createWorld } from "../net/core/net-namespace.js";
 import { advanceClock } from "../net/events.js";
 import { formatTrace } from "../render/trace.js";
-import { classifyNc, classifyPing } from "./probe-outcome.js";
+import { classifyClient, classifyNc, classifyPing } from "./probe-outcome.js";
 import { matchExpectations } from "./expectation-matching.js";
 import { ExpectationSyntaxError, parseExpectations, type Expectation } from "./expectations.js";
 import type { CommandRecord, ExpectationResult, ScenarioRun, SourceLocation } from "./result.js";
@@ -194,6 +194,8 @@ export class ScenarioSimulator {
   private readonly fileTable: LoadedFile[] = [];
   private readonly records: CommandRecord[] = [];
   private readonly traces: Trace[] = [];
+  /** Programs still running (listeners), started by this run. */
+  private readonly jobs: CommandProcess[] = [];
   private readonly problems: ScenarioProblem[] = [];
   private aborted = false;
   /** The main file's index in fileTable, once it parsed. */
@@ -404,9 +406,17 @@ export class ScenarioSimulator {
         const text = (program === "bash" || program === "sh") && flag === "-c" && script !== undefined ? transformScript(script, {}) : outcome.argv.map(shellQuote).join(" ");
         const inner = await context.exec(text, {
           cwd: context.cwd,
+          // ip netns exec NS CMD: CMD reads the same stdin (`echo hi | ip netns exec NS socat - TCP:...`).
+          ...(typeof context.stdin === "string" && context.stdin !== "" ? { stdin: context.stdin } : {}),
           env: { [NAMESPACE_VARIABLE]: String(outcome.namespace.id), [LOCATION_VARIABLE]: context.env.get(LOCATION_VARIABLE) ?? "" },
         });
         return { stdout: inner.stdout, stderr: inner.stderr, exitCode: inner.exitCode };
+      }
+      if (outcome.kind === "process") {
+        // A program that keeps running (a listener): what it printed on starting, then it goes on as a job (the shell's job table takes it from here).
+        const started = outcome.process.runUntil(this.world.clock);
+        this.jobs.push(outcome.process);
+        outcome = { kind: "done", stdout: started.stdout, stderr: started.stderr, exitCode: outcome.process.exitCode ?? 0, ...(outcome.process.trace ? { trace: outcome.process.trace } : {}), ...(outcome.process.probe ? { probe: outcome.process.probe } : {}) };
       }
       let traceIndex: number | undefined;
       if (outcome.trace) traceIndex = this.traces.push(outcome.trace) - 1;
@@ -417,9 +427,11 @@ export class ScenarioSimulator {
         const probe =
           name === "ping" && outcome.exitCode !== undefined && (outcome.stdout.startsWith("PING") || outcome.exitCode === 2)
             ? classifyPing(outcome.exitCode, outcome.stdout)
-            : name === "nc" && outcome.probe
-              ? classifyNc(outcome.exitCode, outcome.probe.verboseStderr, outcome.probe.protocol)
-              : undefined;
+            : name === "nc" && outcome.probe?.tool === "nc"
+              ? classifyNc(outcome.exitCode, outcome.probe.verboseStderr, outcome.probe.protocol, outcome.stderr)
+              : outcome.probe && outcome.probe.tool !== "nc"
+                ? classifyClient(outcome.probe.tool, outcome.exitCode, outcome.stderr)
+                : undefined;
         this.records.push({
           location,
           callers,

@@ -12,14 +12,15 @@ import type { ConntrackEntry, ConntrackTuple } from "../model/conntrack.js";
 import { conntrackStatusFlags, hasConntrackStatus, type ConntrackStatusFlags } from "../model/conntrack.js";
 import type { NetworkNamespace } from "../model/netns.js";
 import { ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_ECHO_REPLY, ICMP_PORT_UNREACH, ICMP_PROT_UNREACH, type Ipv4Packet, type TcpFlags, type Transport } from "../model/packet.js";
-import type { Socket } from "../model/socket.js";
 import type { Trace, TraceStep } from "../model/trace.js";
 import type { World } from "../model/world.js";
 import { namespaceByName, rootNamespace } from "../net/core/net-namespace.js";
 import { runEvents } from "../net/events.js";
 import { ipLocalOut } from "../net/ipv4/ip-output.js";
 import { ipRouteOutput } from "../net/ipv4/route.js";
-import { createSimulation, type PingSocket, type Simulation } from "../net/simulation.js";
+import { inetHashConnect } from "../net/ipv4/inet-hashtables.js";
+import { createSimulation, type Simulation } from "../net/simulation.js";
+import { socketClose, socketConnect, socketCreate } from "../net/socket.js";
 
 export type FlowProtocol = "tcp" | "udp" | "icmp";
 
@@ -152,12 +153,6 @@ export function flowCommand(flow: Flow): string {
   return `${inside}nc${flow.protocol === "udp" ? " -u -v" : ""} -z -w ${wait}${bind} ${flow.to} ${flow.port ?? 0}${note}`;
 }
 
-function ephemeralPort(world: World): number {
-  const port = world.nextEphemeralPort;
-  world.nextEphemeralPort = port >= 60999 ? 32768 : port + 1;
-  return port;
-}
-
 function namespaceNamed(world: World, name: string): NetworkNamespace {
   const namespace = name === "" ? rootNamespace(world) : namespaceByName(world, name);
   if (!namespace) throw new Error(`netsim/testing: no namespace "${name}"`);
@@ -190,9 +185,14 @@ export function runFlow(world: World, flow: Flow): FlowResult {
   const steps = simulation.steps!;
   const started = world.clock;
   const destinationPort = flow.port ?? 0;
-  const sourcePort = flow.sourcePort ?? (flow.protocol === "icmp" ? world.nextEchoId++ & 0xffff : ephemeralPort(world));
-  const route = ipRouteOutput(client, destination, boundSource !== undefined ? { source: boundSource } : {});
-  const source = route.ok ? route.route.source : boundSource ?? 0;
+  // The client's socket: bound to the flow's port when it names one (placed there as a raw sender would, whoever else holds it), else connect() picks.
+  const socket = socketCreate(world, client, flow.protocol);
+  if (boundSource !== undefined) socket.address = boundSource;
+  if (flow.sourcePort !== undefined) socket.port = flow.sourcePort;
+  const connected = socketConnect(world, client, socket, destination, destinationPort, { synNow: true });
+  if (!connected.ok && socket.port === 0) socket.port = flow.protocol === "icmp" ? world.nextEchoId++ & 0xffff : inetHashConnect(world, client, boundSource ?? 0, destination, destinationPort) ?? 0;
+  const sourcePort = socket.port;
+  const source = connected.ok ? connected.route.source : boundSource ?? 0;
   const transport: Transport =
     flow.protocol === "icmp"
       ? { protocol: "icmp", type: ICMP_ECHO, code: 0, id: sourcePort, sequence: 1 }
@@ -202,6 +202,8 @@ export function runFlow(world: World, flow: Flow): FlowResult {
   const first: Ipv4Packet = { source, destination, ttl: 64, transport, payloadLength: flow.protocol === "icmp" ? 64 : flow.protocol === "udp" ? 9 : 40 };
   const sent = flowTupleOf(first);
   const finish = (outcome: FlowOutcome, extra: { error?: string; answered?: FlowTuple }): FlowResult => {
+    // The client goes away without closing (the flow is its first packet and the answer): its socket leaves the table.
+    socketClose(world, client, socket);
     const trace: Trace = { probe: flowCommand(flow), namespace: client.name, steps };
     const { hops, landed } = readHops(steps, sent);
     return {
@@ -217,32 +219,16 @@ export function runFlow(world: World, flow: Flow): FlowResult {
       ended: world.clock,
     };
   };
-  if (!route.ok) return finish("unreachable", { error: route.errno });
-
-  // The client's sockets: a UDP socket bound to its port (so the echo comes in), a ping socket for ICMP.
-  let udpSocket: Socket | undefined;
-  if (flow.protocol === "udp") {
-    udpSocket = { protocol: "udp", port: sourcePort, address: source, keepListening: true, open: true };
-    client.sockets.push(udpSocket);
-  }
-  const pingSocket: PingSocket = { namespaceId: client.id, echoId: sourcePort, events: [] };
-  if (flow.protocol === "icmp") simulation.pingSockets.push(pingSocket);
+  if (!connected.ok) return finish("unreachable", { error: connected.errno });
 
   const send = (namespace: NetworkNamespace, packet: Ipv4Packet) => {
     const current = ipRouteOutput(namespace, packet.destination, { source: packet.source });
     if (current.ok) ipLocalOut(simulation, namespace, current.route, packet);
   };
   const deadline = started + (flow.waitSeconds ?? 1) * SECOND;
-  const isAnswer = (delivery: { namespaceId: number; packet: Ipv4Packet }) => {
-    if (delivery.namespaceId !== client.id) return false;
-    const packet = delivery.packet;
-    if (packet.transport.protocol === "icmp") {
-      const original = packet.transport.original;
-      return original !== undefined && flowTuplesEqual(flowTupleOf(original), sent);
-    }
-    return flowTuplesEqual(flowTupleOf(packet), invertFlowTuple(sent));
-  };
-  const answer = () => simulation.deliveries.find(isAnswer);
+  const queue = socket.receiveQueue!;
+  const pingEvents = socket.pingEvents ?? [];
+  const answer = () => queue[0];
   let echoed = 0;
   let echoes = 0;
   // The UDP echo server: the first datagram that reaches a listening socket goes back where it came from.
@@ -250,7 +236,7 @@ export function runFlow(world: World, flow: Flow): FlowResult {
     for (; echoed < simulation.deliveries.length && echoes === 0; echoed++) {
       const delivery = simulation.deliveries[echoed]!;
       const packet = delivery.packet;
-      if (flow.protocol !== "udp" || packet.transport.protocol !== "udp" || isAnswer(delivery)) continue;
+      if (flow.protocol !== "udp" || packet.transport.protocol !== "udp" || (delivery.namespaceId === client.id && flowTuplesEqual(flowTupleOf(packet), invertFlowTuple(sent)))) continue;
       echoes++;
       const server = [...world.namespaces.values()].find((namespace) => namespace.id === delivery.namespaceId);
       if (!server) continue;
@@ -260,12 +246,11 @@ export function runFlow(world: World, flow: Flow): FlowResult {
   send(client, first);
   runEvents(simulation, deadline, () => {
     echoUdp();
-    return answer() !== undefined || pingSocket.events.length > 0;
+    return answer() !== undefined || pingEvents.length > 0;
   });
-  if (udpSocket) client.sockets.splice(client.sockets.indexOf(udpSocket), 1);
 
   if (flow.protocol === "icmp") {
-    const event = pingSocket.events[0];
+    const event = pingEvents[0];
     if (!event) return finish("timeout", {});
     if (event.kind === "reply") return finish("connected", { answered: { protocol: "icmp", source: formatIpv4Address(event.from), sourcePort, destination: formatIpv4Address(source), destinationPort: sourcePort } });
     return finish("unreachable", { error: `icmp type ${event.type} code ${event.code} from ${formatIpv4Address(event.from)}` });

@@ -103,6 +103,11 @@ function runArgv(world: World, namespace: NetworkNamespace, argv: readonly strin
     throw error;
   }
   if (outcome.kind === "exec") return runArgv(world, outcome.namespace, outcome.argv, line);
+  if (outcome.kind === "process") {
+    // A listener: it goes on listening; what it printed on starting is its output.
+    const started = outcome.process.runUntil(world.clock);
+    return { stdout: started.stdout, stderr: started.stderr, exitCode: outcome.process.exitCode ?? 0 };
+  }
   return { stdout: outcome.stdout, stderr: outcome.stderr, exitCode: outcome.exitCode };
 }
 

@@ -15,6 +15,10 @@ export function runCommand(command: NetworkCommand, argv: readonly string[], wor
   const environment: CommandEnvironment = { world, namespace, tracing: false, stdin: "", commandText: argv.join(" ") };
   try {
     const outcome = command(argv, environment);
+    if (outcome.kind === "process") {
+      const started = outcome.process.runUntil(world.clock);
+      return { stdout: started.stdout, stderr: started.stderr, exitCode: outcome.process.exitCode ?? 0 };
+    }
     if (outcome.kind !== "done") throw new Error(`expected a finished command, got exec of ${outcome.argv.join(" ")}`);
     return { stdout: outcome.stdout, stderr: outcome.stderr, exitCode: outcome.exitCode };
   } catch (error) {

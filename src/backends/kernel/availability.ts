@@ -44,6 +44,23 @@ const REQUIRED_TOOLS: readonly RequiredTool[] = [
   { key: "chown", command: "chown", debianPackage: "coreutils" },
 ];
 
+/** Tools only some scenarios use, with the Debian package of each: wrapped in the sandbox when found. */
+export const OPTIONAL_TOOLS: readonly { readonly command: string; readonly debianPackage: string }[] = [
+  { command: "curl", debianPackage: "curl" },
+  { command: "wget", debianPackage: "wget" },
+  { command: "python3", debianPackage: "python3" },
+  { command: "socat", debianPackage: "socat" },
+  { command: "tcpdump", debianPackage: "tcpdump" },
+];
+
+/** Why a scenario that runs `tool` cannot be verified here, if it cannot (the tool is missing). */
+export function optionalToolMissing(tool: string): string | undefined {
+  const known = OPTIONAL_TOOLS.find((candidate) => candidate.command === tool);
+  if (!known || findExecutable(tool) !== undefined) return undefined;
+  return `missing ${tool} (Debian package ${known.debianPackage}); install with: apt-get install -y ${known.debianPackage}`;
+}
+
+/** The sandbox-side executables plus the two that start the sandbox. */
 /** The executables the sandbox is started with and runs. */
 export type HostExecutables = SandboxExecutables;
 
@@ -76,7 +93,12 @@ function resolveExecutables(): { executables: HostExecutables } | { missing: Req
     else found.set(tool.key, path);
   }
   if (missing.length > 0) return { missing };
-  const executables = Object.fromEntries(found) as unknown as HostExecutables;
+  const optional: Record<string, string> = {};
+  for (const tool of OPTIONAL_TOOLS) {
+    const path = findExecutable(tool.command);
+    if (path !== undefined) optional[tool.command] = path;
+  }
+  const executables = { ...Object.fromEntries(found), optional } as unknown as HostExecutables;
   return { executables };
 }
 

@@ -16,7 +16,7 @@ import { dirname, join, resolve } from "node:path";
 import { ExpectationSyntaxError, parseExpectations, type Expectation } from "../../scenario/expectations.js";
 import type { ScenarioRun } from "../../scenario/result.js";
 import type { Backend, RunOptions } from "../backend.js";
-import { checkKernelBackendAvailable, hostExecutables } from "./availability.js";
+import { checkKernelBackendAvailable, hostExecutables, optionalToolMissing } from "./availability.js";
 import { matchExpectations, type FileExpectations } from "../../scenario/expectation-matching.js";
 import { commandRecords, readRawRecords } from "./records.js";
 import {
@@ -233,7 +233,13 @@ export class KernelBackend implements Backend {
     const scenarioDirectory = dirname(scenarioFile);
     if (scenarioDirectory === "/") throw new Error(`kernel backend: ${scenarioFile}: a scenario in / cannot have a copy of its folder; move it into a folder`);
     // A malformed expectation fails before anything runs.
-    const mainExpectations = expectationsOf(scenarioFile, readFileSync(scenarioFile, "utf8"));
+    const mainText = readFileSync(scenarioFile, "utf8");
+    const mainExpectations = expectationsOf(scenarioFile, mainText);
+    // The tools only some scenarios call (curl, python3, socat, tcpdump, wget): named with their package when missing.
+    for (const match of mainText.matchAll(/(?:^|[\s;&|(])(curl|wget|python3|socat|tcpdump)\s/gm)) {
+      const missing = optionalToolMissing(match[1]!);
+      if (missing) throw new Error(`kernel backend unavailable: ${missing}`);
+    }
 
     const stateDirectory = mkdtempSync(join(resolve(this.options.temporaryDirectory ?? tmpdir()), "netsim-kernel-"));
     const identity = availability.identity;

@@ -175,6 +175,21 @@ function foldTeardownState(fields: string[]): string[] {
 }
 
 /**
+ * A source port NAT remapped on a clash (the reply's dport is not the
+ * original sport): nf_nat_l4proto_unique_tuple() picks it at random within
+ * the port's class, so it reads "<remapped>" (the class is checked by the
+ * properties, not here).
+ */
+function foldRemappedPort(fields: string[]): string[] {
+  const ports = fields.map((field, index) => ({ field, index })).filter(({ field }) => /^(sport|dport)=\d+$/.test(field));
+  if (ports.length < 4) return fields;
+  const originalSource = ports[0]!.field.slice("sport=".length);
+  const replyDestination = ports[3]!;
+  if (replyDestination.field.slice("dport=".length) === originalSource) return fields;
+  return fields.map((field, index) => (index === replyDestination.index ? "dport=<remapped>" : field));
+}
+
+/**
  * conntrack -L: the countdown (third field) and `use=` dropped; ICMP ids and
  * ephemeral ports (chosen by ping / the client's kernel) replaced by
  * placeholders numbered in order of appearance, so "the reply keeps the id"
@@ -195,6 +210,7 @@ export function normaliseConntrack(text: string): string {
     .filter((fields) => !fields.some((field) => /^(src|dst)=.*:/.test(field)))
     .map(([protocol = "", number = "", , ...rest]) => [protocol, number, ...rest.filter((field) => !field.startsWith("use="))])
     .map(foldTeardownState)
+    .map(foldRemappedPort)
     // Ordered by everything but the random values, so placeholders are numbered the same way every run.
     .map((fields) => ({ fields, shape: fields.map((field) => (isRandom(field) ? "*" : field)).join(" ") }))
     .sort((left, right) => (left.shape < right.shape ? -1 : left.shape > right.shape ? 1 : 0));

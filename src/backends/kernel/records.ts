@@ -4,11 +4,11 @@
 // .exit, .end when it ends; an enclosing wrapper gets <id>.has-children.
 import { readdirSync, readFileSync } from "node:fs";
 import { join, normalize } from "node:path";
-import { classifyNc, classifyPing } from "../../scenario/probe-outcome.js";
+import { classifyClient, classifyNc, classifyPing, socatConnects } from "../../scenario/probe-outcome.js";
 import type { CommandRecord, ProbeResult, SourceLocation } from "../../scenario/result.js";
 
 /** What the wrapper decided the command was. */
-export type WrapperKind = "leaf" | "outer" | "ping" | "nc-listen" | "nc-connect-tcp" | "nc-connect-udp";
+export type WrapperKind = "leaf" | "outer" | "ping" | "nc-listen" | "nc-connect-tcp" | "nc-connect-udp" | "server";
 
 export interface RawRecord {
   /** EPOCHREALTIME in microseconds, then the wrapper's pid: unique, and ordered by start. */
@@ -31,7 +31,7 @@ export interface RawRecord {
   readonly hasChildren: boolean;
 }
 
-const WRAPPER_KINDS: readonly WrapperKind[] = ["leaf", "outer", "ping", "nc-listen", "nc-connect-tcp", "nc-connect-udp"];
+const WRAPPER_KINDS: readonly WrapperKind[] = ["leaf", "outer", "ping", "nc-listen", "nc-connect-tcp", "nc-connect-udp", "server"];
 
 function readOptional(path: string): string | undefined {
   try {
@@ -124,18 +124,22 @@ function probeOf(record: RawRecord, exitCode: number): ProbeResult | undefined {
     case "ping":
       return classifyPing(exitCode, record.stdout);
     case "nc-connect-tcp":
-      return classifyNc(exitCode, record.verboseStderr ?? record.stderr, "tcp");
+      return classifyNc(exitCode, record.verboseStderr ?? record.stderr, "tcp", record.stderr);
     case "nc-connect-udp":
-      return classifyNc(exitCode, record.stderr, "udp");
-    default:
+      return classifyNc(exitCode, record.stderr, "udp", record.stderr);
+    default: {
+      // curl, wget and `socat - TCP:...` run as leaves; they are probes by name.
+      const tool = record.argv[0];
+      if (tool === "curl" || tool === "wget" || (tool === "socat" && socatConnects(record.argv))) return classifyClient(tool, exitCode, record.stderr);
       return undefined;
+    }
   }
 }
 
 /** The status of a command the scenario's end cut off. */
 function unfinishedExitCode(record: RawRecord): number {
   // A listener still listening did what it was asked; anything else ran out of time.
-  return record.kind === "nc-listen" ? 0 : 124;
+  return record.kind === "nc-listen" || record.kind === "server" ? 0 : 124;
 }
 
 /**

@@ -29,6 +29,8 @@ export interface SandboxExecutables {
   readonly pivotRoot: string;
   readonly cp: string;
   readonly chown: string;
+  /** Tools only some scenarios use (curl, wget, python3, socat, tcpdump): wrapped when this machine has them. */
+  readonly optional?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -83,6 +85,7 @@ export function wrappedTools(executables: SandboxExecutables): ReadonlyMap<strin
     ["sysctl", executables.sysctl],
     ["conntrack", executables.conntrack],
     ["nsenter", executables.nsenter],
+    ...Object.entries(executables.optional ?? {}),
   ]);
 }
 
@@ -461,7 +464,7 @@ netsim_nc_options() {
   done
 }
 
-# kind: leaf | outer (runs another command: ip netns exec, nsenter) | ping | nc-listen | nc-connect-tcp | nc-connect-udp
+# kind: leaf | outer (runs another command: ip netns exec, nsenter) | ping | nc-listen | nc-connect-tcp | nc-connect-udp | server (python3 -m http.server, socat TCP-LISTEN, tcpdump: run until killed)
 netsim_kind=leaf
 netsim_add_verbose=""
 netsim_netns_added=""
@@ -477,6 +480,9 @@ case $netsim_tool in
       [[ -z $netsim_nc_verbose ]] && netsim_add_verbose=1
     fi ;;
   nsenter) netsim_kind=outer ;;
+  python3|tcpdump) netsim_kind=server ;;
+  socat) [[ " $* " == *TCP-LISTEN:* || " $* " == *TCP4-LISTEN:* ]] && netsim_kind=server ;;
+  curl|wget) netsim_limit_client=1 ;;
   ip)
     netsim_ip_words "$@"
     case $netsim_ip_object in
@@ -504,7 +510,7 @@ case $netsim_kind in
   # SIGINT makes ping print its summary, as after Ctrl-C.
   ping) netsim_limit=(--preserve-status -s INT -k 2 "$netsim_command_limit") ;;
   nc-connect-*) netsim_limit=(-k 2 "$netsim_command_limit") ;;
-  leaf) [[ $netsim_tool == conntrack ]] && netsim_limit=(-k 2 "$netsim_command_limit") ;;
+  leaf) [[ $netsim_tool == conntrack || -n \${netsim_limit_client-} ]] && netsim_limit=(-k 2 "$netsim_command_limit") ;;
 esac
 # argv[0] stays the bare name: ping and nc print it in their messages.
 netsim_run() {
@@ -569,7 +575,7 @@ fi
 if [[ -n $netsim_netns_added && $netsim_status == 0 ]]; then
   "$netsim_nsenter" "--net=/run/netns/$netsim_netns_added" -- "$netsim_bash" -p "$netsim_devconf_reset"
 fi
-if [[ -n $netsim_snapshots && $netsim_kind != leaf && $netsim_kind != outer && $netsim_kind != nc-listen ]]; then
+if [[ -n $netsim_snapshots && $netsim_kind != leaf && $netsim_kind != outer && $netsim_kind != nc-listen && $netsim_kind != server ]]; then
   # From the sandbox's root namespaces (PID 1's), wherever this probe ran.
   "$netsim_nsenter" --net=/proc/1/ns/net --mount=/proc/1/ns/mnt -- "$netsim_bash" -p "$netsim_snapshot" "$netsim_id"
 fi

@@ -42,6 +42,7 @@ function confTarget(namespace: NetworkNamespace, key: string): { conf: DeviceCon
 
 /** Whether the namespace has such a key at all (what `sysctl KEY` would find). */
 export function readSysctl(namespace: NetworkNamespace, key: string): string | undefined {
+  if (key === "net.ipv4.ip_local_port_range") return (namespace.sysctl.ipLocalPortRange ?? [32768, 60999]).join("\t");
   if (key === "net.ipv4.icmp_echo_ignore_all") return namespace.sysctl.icmpEchoIgnoreAll ? "1" : "0";
   const ipv6 = ipv6DisableTarget(namespace, key);
   if (ipv6) return ipv6.read() ? "1" : "0";
@@ -86,6 +87,15 @@ function ipv6DisableTarget(namespace: NetworkNamespace, key: string): { read: ()
 export function writeSysctl(namespace: NetworkNamespace, key: string, text: string): KernelResult<unknown> {
   // Forwarding, rp_filter, br_netfilter... decide routes and flows: cached ones go stale.
   rtGenidBump();
+  if (key === "net.ipv4.ip_local_port_range") {
+    // ipv4_local_port_range(): two numbers, low <= high, inside 1-65535 (ip_local_port_range_min/max).
+    const words = text.trim().split(/\s+/);
+    if (words.length !== 2 || !words.every((word) => /^\d+$/.test(word))) return fail("EINVAL");
+    const [low, high] = words.map(Number) as [number, number];
+    if (low < 1 || high > 65535 || low > high) return fail("EINVAL");
+    namespace.sysctl.ipLocalPortRange = [low, high];
+    return ok(undefined);
+  }
   const value = Number(text.trim());
   if (!/^-?\d+$/.test(text.trim())) return fail("EINVAL");
   if (key === "net.ipv4.icmp_echo_ignore_all") {

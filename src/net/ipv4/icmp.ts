@@ -2,7 +2,8 @@
 import { formatIpv4Address } from "../../model/address.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
-import { ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_ECHO_REPLY, ICMP_HOST_UNREACH, type IcmpMessage, type Ipv4Packet } from "../../model/packet.js";
+import { ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_ECHO_REPLY, ICMP_HOST_UNREACH, ICMP_NET_ANO, ICMP_NET_UNREACH, ICMP_PORT_UNREACH, ICMP_PROT_UNREACH, type IcmpMessage, type Ipv4Packet } from "../../model/packet.js";
+import { inetLookupEstablished, pingLookup, timerStop } from "../core/sock.js";
 import { recordStep, traceTime, type PingSocket, type Simulation } from "../simulation.js";
 import { isLocalAddress } from "./arp.js";
 import { ipLocalOut } from "./ip-output.js";
@@ -24,9 +25,10 @@ export function icmpRcv(simulation: Simulation, namespace: NetworkNamespace, dev
     icmpEcho(simulation, namespace, device, packet, icmp);
     return;
   }
-  // Echo replies and errors go to the raw ICMP sockets of the namespace (ping).
+  // Echo replies and errors go to the ping sockets of the namespace (ping), or to the TCP/UDP socket whose packet an error quotes.
   const id = icmp.type === ICMP_ECHO_REPLY ? icmp.id : icmp.original && icmp.original.transport.protocol === "icmp" ? icmp.original.transport.id : undefined;
-  const socket = pingSocketFor(simulation, namespace.id, id);
+  const owned = pingLookup(namespace, id);
+  const socket = owned?.pingEvents ? { events: owned.pingEvents } : pingSocketFor(simulation, namespace.id, id);
   const tcpOrUdp = icmp.original && icmp.original.transport.protocol !== "icmp";
   if (!socket && !tcpOrUdp) {
     if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "icmp_rcv", packet, verdict: "drop", dropReason: "NO_SOCKET", why: "no socket waits for this ICMP message", namespace: namespace.name, time: traceTime(simulation) });
@@ -35,6 +37,7 @@ export function icmpRcv(simulation: Simulation, namespace: NetworkNamespace, dev
   if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "socket_deliver", packet, verdict: "deliver", why: icmp.type === ICMP_ECHO_REPLY ? `echo reply from ${formatIpv4Address(packet.source)} reaches ping` : `ICMP error from ${formatIpv4Address(packet.source)} reaches the sender`, namespace: namespace.name, time: traceTime(simulation) });
   if (tcpOrUdp) {
     simulation.deliveries.push({ namespaceId: namespace.id, packet });
+    transportErr(simulation, namespace, packet, icmp);
     return;
   }
   const sequence = icmp.type === ICMP_ECHO_REPLY ? icmp.sequence ?? 0 : icmp.original?.transport.protocol === "icmp" ? icmp.original.transport.sequence ?? 0 : 0;
@@ -49,7 +52,31 @@ export function icmpRcv(simulation: Simulation, namespace: NetworkNamespace, dev
   });
 }
 
-/** The ping socket of the namespace with this echo id (a loop, not a closure: this runs for every reply). */
+/** icmp_err_convert[]: the errno a socket gets from an ICMP error about its packet. */
+export function icmpErrConvert(type: number, code: number): string {
+  if (type !== ICMP_DEST_UNREACH) return "EHOSTUNREACH";
+  if (code === ICMP_PORT_UNREACH || code === ICMP_PROT_UNREACH) return "ECONNREFUSED";
+  if (code === ICMP_NET_UNREACH || code === ICMP_NET_ANO || code === 6 || code === 11) return "ENETUNREACH";
+  return "EHOSTUNREACH";
+}
+
+/** tcp_v4_err() / __udp4_lib_err(): the socket that sent the quoted packet hears of the error; a connecting TCP socket fails at once. */
+function transportErr(simulation: Simulation, namespace: NetworkNamespace, packet: Ipv4Packet, icmp: IcmpMessage): void {
+  const inner = icmp.original!;
+  const quoted = inner.transport;
+  if (quoted.protocol === "icmp") return;
+  const socket = inetLookupEstablished(namespace, quoted.protocol, inner.source, quoted.sourcePort, inner.destination, quoted.destinationPort);
+  if (!socket) return;
+  socket.receiveQueue?.push({ time: simulation.world.clock, packet });
+  if (quoted.protocol === "tcp" && socket.state === "syn-sent") {
+    timerStop(simulation.world, socket.retransmitTimer);
+    delete socket.retransmitTimer;
+    socket.state = "close";
+    socket.error = icmpErrConvert(icmp.type, icmp.code);
+  }
+}
+
+/** A raw socket opened for one simulation only (the packet-path bench), with this echo id. */
 function pingSocketFor(simulation: Simulation, namespaceId: number, echoId: number | undefined): PingSocket | undefined {
   for (const socket of simulation.pingSockets) if (socket.namespaceId === namespaceId && socket.echoId === echoId) return socket;
   return undefined;

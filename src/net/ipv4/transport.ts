@@ -1,37 +1,21 @@
 // TCP and UDP delivery to sockets (net/ipv4/tcp_ipv4.c: tcp_v4_rcv,
 // tcp_v4_send_reset; udp.c: __udp4_lib_rcv). The handshake is modelled as
-// packets only: SYN answered by SYN-ACK from a listener, or by RST; UDP to a
-// closed port answered by ICMP port unreachable.
+// packets: SYN answered by SYN-ACK from a listener (which makes the server's
+// side of the connection, a socket of its own), or by RST; a segment on a
+// connected 4-tuple goes to that socket's receive queue; UDP to a closed
+// port is answered by ICMP port unreachable. What a server's program writes
+// back is its own business (sockDataReady); the model moves first lines
+// of data only.
 import { formatIpv4Address } from "../../model/address.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import { ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, type Ipv4Packet, type TcpSegment } from "../../model/packet.js";
+import type { Socket } from "../../model/socket.js";
+import { inetLookupEstablished, inetLookupListener, sockCreate, sockDataReady, sockRelease, timerStop } from "../core/sock.js";
 import { recordStep, traceTime, type Simulation } from "../simulation.js";
 import { icmpSend } from "./icmp.js";
 import { ipLocalOut } from "./ip-output.js";
 import { ipRouteOutput } from "./route.js";
-
-function listenerFor(namespace: NetworkNamespace, protocol: "tcp" | "udp", address: number, port: number) {
-  for (const socket of namespace.sockets) if (socket.open && socket.protocol === protocol && socket.port === port && (socket.address === 0 || socket.address === address)) return socket;
-  return undefined;
-}
-
-/** Connections a listener accepted during this simulation (the server half of the handshake), by both ends. */
-const ACCEPTED = new WeakMap<Simulation, Set<string>>();
-
-function acceptedConnections(simulation: Simulation): Set<string> {
-  let set = ACCEPTED.get(simulation);
-  if (!set) {
-    set = new Set();
-    ACCEPTED.set(simulation, set);
-  }
-  return set;
-}
-
-function connectionKey(namespace: NetworkNamespace, packet: Ipv4Packet): string {
-  const transport = packet.transport as TcpSegment;
-  return `${namespace.id} ${packet.destination}:${transport.destinationPort} ${packet.source}:${transport.sourcePort}`;
-}
 
 /** A segment back to the sender of `packet`, from the address it was sent to. */
 function sendSegment(simulation: Simulation, namespace: NetworkNamespace, packet: Ipv4Packet, flags: TcpSegment["flags"]): void {
@@ -41,55 +25,104 @@ function sendSegment(simulation: Simulation, namespace: NetworkNamespace, packet
   if (route.ok) ipLocalOut(simulation, namespace, route.route, reply);
 }
 
+/** Into the socket's receive queue (sk_add_backlog / __skb_queue_tail). */
+function enqueue(simulation: Simulation, socket: Socket | undefined, packet: Ipv4Packet): void {
+  socket?.receiveQueue?.push({ time: simulation.world.clock, packet });
+}
+
+/** tcp_rcv_synsent_state_process() and tcp_reset(): a connecting socket learns how its connect() ended. */
+function clientSegment(simulation: Simulation, socket: Socket | undefined, packet: Ipv4Packet, transport: TcpSegment): void {
+  if (!socket) return;
+  if (socket.state === "syn-sent" && (transport.flags.rst || (transport.flags.syn && transport.flags.ack))) {
+    timerStop(simulation.world, socket.retransmitTimer);
+    delete socket.retransmitTimer;
+    if (transport.flags.rst) {
+      socket.state = "close";
+      socket.error = "ECONNREFUSED";
+    } else socket.state = "established";
+  } else if (transport.flags.rst) {
+    socket.state = "close";
+    socket.error = "ECONNRESET";
+  }
+  enqueue(simulation, socket, packet);
+}
+
 export function transportRcv(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, packet: Ipv4Packet): void {
   const transport = packet.transport;
   if (transport.protocol === "icmp") return;
-  const listener = listenerFor(namespace, transport.protocol, packet.destination, transport.destinationPort);
   const stage = transport.protocol === "tcp" ? "tcp_v4_rcv" : "udp_rcv";
   if (transport.protocol === "udp") {
-    if (listener) {
+    const socket = inetLookupEstablished(namespace, "udp", packet.destination, transport.destinationPort, packet.source, transport.sourcePort) ?? inetLookupListener(namespace, "udp", packet.destination, transport.destinationPort);
+    if (socket) {
       if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: `a socket listens on udp port ${transport.destinationPort}`, namespace: namespace.name, time: traceTime(simulation) });
       simulation.deliveries.push({ namespaceId: namespace.id, packet });
+      enqueue(simulation, socket, packet);
       return;
     }
     if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "drop", dropReason: "NO_SOCKET", why: `nothing listens on udp port ${transport.destinationPort}: ICMP port unreachable goes back`, namespace: namespace.name, time: traceTime(simulation) });
     icmpSend(simulation, namespace, packet, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, device);
     return;
   }
+  const connection = inetLookupEstablished(namespace, "tcp", packet.destination, transport.destinationPort, packet.source, transport.sourcePort);
+  const accepted = connection?.acceptedBy !== undefined ? connection : undefined;
+  const client = accepted ? undefined : connection;
   if (transport.flags.rst) {
     if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: "a reset: the connection attempt is refused", namespace: namespace.name, time: traceTime(simulation) });
     simulation.deliveries.push({ namespaceId: namespace.id, packet });
+    if (accepted) sockRelease(namespace, accepted);
+    else clientSegment(simulation, client, packet, transport);
     return;
   }
   if (transport.flags.syn && transport.flags.ack) {
     if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: "SYN-ACK: the connection is accepted", namespace: namespace.name, time: traceTime(simulation) });
     simulation.deliveries.push({ namespaceId: namespace.id, packet });
+    clientSegment(simulation, client, packet, transport);
     return;
   }
-  const key = connectionKey(namespace, packet);
-  const accepted = acceptedConnections(simulation);
   if (!transport.flags.syn) {
-    // The rest of a connection: the server answers the client's FIN with its own (nc closes too).
-    if (accepted.has(key)) {
+    if (accepted) {
       if (!transport.flags.fin) {
-        if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: "an ACK on an accepted connection", namespace: namespace.name, time: traceTime(simulation) });
+        if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: transport.data !== undefined ? "data on an accepted connection, for the server's program" : "an ACK on an accepted connection", namespace: namespace.name, time: traceTime(simulation) });
+        if (transport.data !== undefined) {
+          enqueue(simulation, accepted, packet);
+          sockDataReady(simulation, namespace, accepted, transport.data);
+        }
         return;
       }
-      accepted.delete(key);
+      // The rest of a connection: the server answers the client's FIN with its own (its program closes too).
+      sockRelease(namespace, accepted);
+      if (accepted.finSent) {
+        if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: "the client closes too, after the server: the last ACK goes back", namespace: namespace.name, time: traceTime(simulation) });
+        sendSegment(simulation, namespace, packet, { ack: true });
+        return;
+      }
       if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: "the client closes; the server closes too: FIN-ACK goes back", namespace: namespace.name, time: traceTime(simulation) });
       sendSegment(simulation, namespace, packet, { fin: true, ack: true });
       return;
     }
-    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: transport.flags.fin ? "the server closes the connection" : "an ACK for the client", namespace: namespace.name, time: traceTime(simulation) });
+    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: transport.flags.fin ? "the server closes the connection" : transport.data !== undefined ? "data for the client" : "an ACK for the client", namespace: namespace.name, time: traceTime(simulation) });
     simulation.deliveries.push({ namespaceId: namespace.id, packet });
+    clientSegment(simulation, client, packet, transport);
     return;
   }
+  const listener = inetLookupListener(namespace, "tcp", packet.destination, transport.destinationPort);
   let answer: TcpSegment;
-  if (listener && transport.flags.syn) {
+  if (listener) {
     if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: `a listener on tcp port ${transport.destinationPort} accepts: SYN-ACK goes back`, namespace: namespace.name, time: traceTime(simulation) });
     answer = { protocol: "tcp", sourcePort: transport.destinationPort, destinationPort: transport.sourcePort, flags: { syn: true, ack: true } };
     if (!listener.keepListening) listener.open = false;
-    accepted.add(key);
+    // A retransmitted SYN of a connection already accepted makes no second one.
+    if (!accepted) {
+      sockCreate(simulation.world, namespace, "tcp", {
+        port: transport.destinationPort,
+        address: packet.destination,
+        remoteAddress: packet.source,
+        remotePort: transport.sourcePort,
+        state: "established",
+        ...(listener.id !== undefined ? { acceptedBy: listener.id } : { acceptedBy: 0 }),
+        ...(listener.server ? { server: listener.server } : {}),
+      });
+    }
   } else {
     if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "drop", dropReason: "NO_SOCKET", why: `nothing listens on tcp port ${transport.destinationPort} at ${formatIpv4Address(packet.destination)}: a reset goes back`, namespace: namespace.name, time: traceTime(simulation) });
     answer = { protocol: "tcp", sourcePort: transport.destinationPort, destinationPort: transport.sourcePort, flags: { rst: true, ack: true } };
