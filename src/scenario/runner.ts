@@ -389,6 +389,8 @@ export class ScenarioSimulator {
         const inner = await context.exec(text, {
           cwd: context.cwd,
           env: { [NAMESPACE_VARIABLE]: String(outcome.namespace.id), [LOCATION_VARIABLE]: context.env.get(LOCATION_VARIABLE) ?? "" },
+          // What was piped into `sudo CMD` / `ip netns exec NS CMD` is CMD's stdin.
+          ...(environment.stdin !== "" ? { stdin: environment.stdin } : {}),
         });
         return { stdout: inner.stdout, stderr: inner.stderr, exitCode: inner.exitCode };
       }

@@ -443,9 +443,9 @@ function checkNexthop(namespace: NetworkNamespace, spec: RouteAdd["route"]): Ker
     }
   }
   // The gateway must sit on a directly connected subnet (scope link) or be our own address.
-  if (!match || (match.type !== "local" && (match.type !== "unicast" || match.nexthop?.gateway !== undefined))) {
-    return fail("EINVAL", "Nexthop has invalid gateway");
-  }
+  // No link-scope route to it: fib_lookup()'s ENETUNREACH (what SIOCADDRT reports); a route of the wrong kind: EINVAL.
+  if (!match || (match.type === "unicast" && match.nexthop?.gateway !== undefined)) return fail("ENETUNREACH", "Nexthop has invalid gateway");
+  if (match.type !== "local" && match.type !== "unicast") return fail("EINVAL", "Nexthop has invalid gateway");
   const deviceIndex = match.type === "local" ? spec.deviceIndex ?? match.nexthop!.deviceIndex : match.nexthop!.deviceIndex;
   if (spec.deviceIndex !== undefined && deviceIndex !== spec.deviceIndex) return fail("EINVAL", "Nexthop has invalid gateway");
   const device = deviceByIndex(namespace, deviceIndex);
@@ -490,8 +490,26 @@ function inetRtmNewroute(world: World, operation: RouteAdd): KernelResult<unknow
     fibTableInsert(table, route, "append");
     return ok(undefined);
   }
+  if (operation.mode !== "add" && fibAliases(table, route.prefix).some((alias) => sameFibAlias(alias, route))) {
+    // fib_table_insert(): without NLM_F_EXCL a twin is allowed, but not a perfect match (same fib_info and type).
+    return fail("EEXIST");
+  }
   const inserted = fibTableInsert(table, route, operation.mode === "add" ? "exclusive" : operation.mode === "prepend" ? "prepend" : "append");
   return inserted ? ok(undefined) : fail("EEXIST");
+}
+
+/** fa_match in fib_table_insert(): the alias shares the route's fib_info (metric, protocol, scope, prefsrc, nexthop) and type. */
+function sameFibAlias(alias: Route, route: Route): boolean {
+  return (
+    alias.metric === route.metric &&
+    alias.type === route.type &&
+    alias.protocol === route.protocol &&
+    alias.scope === route.scope &&
+    alias.preferredSource === route.preferredSource &&
+    alias.nexthop?.deviceIndex === route.nexthop?.deviceIndex &&
+    alias.nexthop?.gateway === route.nexthop?.gateway &&
+    (alias.nexthop?.onlink ?? false) === (route.nexthop?.onlink ?? false)
+  );
 }
 
 /** fib_table_delete(): the first alias of the prefix matching every field that was given. */
