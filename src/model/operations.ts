@@ -61,6 +61,8 @@ export interface LinkSet extends Located {
   readonly name?: string;
   readonly mac?: MacAddress;
   readonly mtu?: number;
+  /** `promisc on|off`: IFF_PROMISC as set by the user (dev_change_flags). */
+  readonly promisc?: boolean;
 }
 
 export interface AddressAdd extends Located {

@@ -18,6 +18,7 @@ const IFF_BROADCAST = 0x2;
 const IFF_LOOPBACK = 0x8;
 const IFF_RUNNING = 0x40;
 const IFF_NOARP = 0x80;
+const IFF_PROMISC = 0x100;
 const IFF_MULTICAST = 0x1000;
 
 const FLAG_NAMES: ReadonlyArray<[number, string]> = [
@@ -26,12 +27,14 @@ const FLAG_NAMES: ReadonlyArray<[number, string]> = [
   [IFF_LOOPBACK, "LOOPBACK"],
   [IFF_RUNNING, "RUNNING"],
   [IFF_NOARP, "NOARP"],
+  [IFF_PROMISC, "PROMISC"],
   [IFF_MULTICAST, "MULTICAST"],
 ];
 
 /** dev_get_flags(): the link's fixed flags, IFF_UP, and IFF_RUNNING while the operstate is up (netif_oper_up). */
 function deviceFlags(environment: CommandEnvironment, namespace: NetworkNamespace, device: NetDevice): number {
   let flags = device.kind === "loopback" ? IFF_LOOPBACK : device.kind === "dummy" ? IFF_BROADCAST | IFF_NOARP : IFF_BROADCAST | IFF_MULTICAST;
+  if (device.promisc) flags |= IFF_PROMISC;
   if (device.adminUp) {
     flags |= IFF_UP;
     const state = operState(environment.world, namespace, device);
