@@ -31,6 +31,10 @@ const REQUIRED_TOOLS: readonly RequiredTool[] = [
   { key: "mkdir", command: "mkdir", debianPackage: "coreutils" },
   { key: "tee", command: "tee", debianPackage: "coreutils" },
   { key: "timeout", command: "timeout", debianPackage: "coreutils" },
+  { key: "route", command: "route", debianPackage: "net-tools" },
+  { key: "ifconfig", command: "ifconfig", debianPackage: "net-tools" },
+  { key: "arp", command: "arp", debianPackage: "net-tools" },
+  { key: "sudo", command: "sudo", debianPackage: "sudo" },
 ];
 
 /** The sandbox-side executables plus the two that start the sandbox. */

@@ -21,6 +21,10 @@ export interface SandboxExecutables {
   readonly mkdir: string;
   readonly tee: string;
   readonly timeout: string;
+  readonly route: string;
+  readonly ifconfig: string;
+  readonly arp: string;
+  readonly sudo: string;
 }
 
 export interface SandboxConfig {
@@ -51,6 +55,10 @@ export function wrappedTools(executables: SandboxExecutables): ReadonlyMap<strin
     ["sysctl", executables.sysctl],
     ["conntrack", executables.conntrack],
     ["nsenter", executables.nsenter],
+    ["route", executables.route],
+    ["ifconfig", executables.ifconfig],
+    ["arp", executables.arp],
+    ["sudo", executables.sudo],
   ]);
 }
 
@@ -314,7 +322,42 @@ netsim_nc_options() {
   done
 }
 
-# kind: leaf | outer (runs another command: ip netns exec, nsenter) | ping | nc-listen | nc-connect-tcp | nc-connect-udp
+# sudo's own options, then the command: the command runs under env, which gives
+# it back the PATH (sudo's secure_path would skip the wrappers) and the
+# tracer's variables (env_reset drops them), as ip netns exec keeps them.
+netsim_sudo_argv() {
+  local -a words=("$@")
+  local index=0 word rest
+  netsim_sudo_command=()
+  while (( index < \${#words[@]} )); do
+    word=\${words[index]}
+    case $word in
+      --) index=$((index + 1)); break ;;
+      --user|--group|--host|--prompt|--chroot|--chdir|--role|--type|--command-timeout|--other-user|--close-from) index=$((index + 2)) ;;
+      --*) index=$((index + 1)) ;;
+      -?*)
+        index=$((index + 1))
+        rest=\${word#-}
+        # The first letter that takes a value takes the rest of the word, or the next word.
+        while [[ -n $rest ]]; do
+          case \${rest:0:1} in
+            [CDghpRrTtUu]) [[ -z \${rest:1} ]] && index=$((index + 1)); break ;;
+          esac
+          rest=\${rest:1}
+        done ;;
+      *) break ;;
+    esac
+  done
+  netsim_sudo_command=("\${words[@]:0:index}")
+  if (( index < \${#words[@]} )); then
+    [[ \${words[index - 1]-} == -- ]] || netsim_sudo_command+=(--)
+    netsim_sudo_command+=(env "PATH=$PATH" "NETSIM_STACK=\${NETSIM_STACK-}" "NETSIM_PARENT=\${NETSIM_PARENT-}")
+    [[ -n \${BASH_ENV-} ]] && netsim_sudo_command+=("BASH_ENV=$BASH_ENV")
+    netsim_sudo_command+=("\${words[@]:index}")
+  fi
+}
+
+# kind: leaf | outer (runs another command: ip netns exec, nsenter, sudo) | ping | nc-listen | nc-connect-tcp | nc-connect-udp
 netsim_kind=leaf
 netsim_add_verbose=""
 netsim_netns_added=""
@@ -329,7 +372,7 @@ case $netsim_tool in
       # Only -v makes nc say why a connect failed; -v changes UDP probing, so never there.
       [[ -z $netsim_nc_verbose ]] && netsim_add_verbose=1
     fi ;;
-  nsenter) netsim_kind=outer ;;
+  nsenter|sudo) netsim_kind=outer ;;
   ip)
     netsim_ip_words "$@"
     case $netsim_ip_object in
@@ -351,7 +394,12 @@ export NETSIM_PARENT=$netsim_id
 
 netsim_command=("$netsim_real_command")
 [[ -n $netsim_add_verbose ]] && netsim_command+=(-v)
-netsim_command+=("$@")
+if [[ $netsim_tool == sudo ]]; then
+  netsim_sudo_argv "$@"
+  netsim_command+=("\${netsim_sudo_command[@]}")
+else
+  netsim_command+=("$@")
+fi
 netsim_limit=()
 case $netsim_kind in
   # SIGINT makes ping print its summary, as after Ctrl-C.
