@@ -1,32 +1,8 @@
 // What net-tools' lib/inet.c (INET_resolve, INET_getnetmask, INET_sprint) and
 // glibc's inet_aton() make of an IPv4 address text, and how they print one.
-import type { Ipv4Address } from "../../model/address.js";
+import { inetAton, type Ipv4Address } from "../../model/address.js";
 
-/**
- * glibc inet_aton(): one to four parts, each decimal, octal (leading 0) or
- * hex (0x); the last part fills the bytes left ("10.8" is 10.0.0.8, "127.1"
- * is 127.0.0.1, "10" is 0.0.0.10).
- */
-export function inetAton(text: string): Ipv4Address | undefined {
-  const parts = text.split(".");
-  if (parts.length > 4) return undefined;
-  const values: number[] = [];
-  for (const part of parts) {
-    let value: number;
-    if (/^0[xX][0-9a-fA-F]*$/.test(part)) value = part.length === 2 ? 0 : parseInt(part.slice(2), 16);
-    else if (/^0[0-7]*$/.test(part)) value = part.length === 1 ? 0 : parseInt(part.slice(1), 8);
-    else if (/^[1-9][0-9]*$/.test(part)) value = Number(part);
-    else return undefined;
-    values.push(value);
-  }
-  const last = values.pop()!;
-  for (const value of values) if (value > 255) return undefined;
-  const lastBits = 8 * (4 - values.length);
-  if (last >= 2 ** lastBits) return undefined;
-  let address = 0;
-  for (const value of values) address = address * 256 + value;
-  return address * 2 ** lastBits + last;
-}
+export { inetAton };
 
 /** A name net-tools could not resolve (no resolver is modelled): herror()'s text, by whether it looks like an address. */
 export function lookupFailure(text: string): string {
