@@ -181,7 +181,13 @@ function setInterface(words: readonly string[], environment: CommandEnvironment,
           report(ioctl, replaceAddress(old, old.address, length, broadcast));
         }
       } else if (old.broadcast !== parsed) report(ioctl, replaceAddress(old, old.address, old.prefixLength, parsed));
-    } else if (["mtu", "hw", "promisc", "-promisc", "arp", "-arp", "allmulti", "-allmulti", "add", "del", "pointopoint", "dstaddr", "txqueuelen", "name", "multicast", "-broadcast"].includes(word)) {
+    } else if (word === "promisc" || word === "-promisc") {
+      // SIOCSIFFLAGS with IFF_PROMISC set or cleared: only the flag is modelled.
+      if (!device) {
+        stderr += `${name}: ERROR while getting interface flags: No such device\n`;
+        status = 255;
+      } else report("SIOCSIFFLAGS", applyOperation(environment.world, { op: "link-set", namespaceId: namespace.id, index: device.index, promisc: word === "promisc", ...origin }));
+    } else if (["mtu", "hw", "arp", "-arp", "allmulti", "-allmulti", "add", "del", "pointopoint", "dstaddr", "txqueuelen", "name", "multicast", "-broadcast"].includes(word)) {
       throw new UnsupportedError(word, `ifconfig ... ${word} is not modelled`);
     } else {
       // An address, perhaps with /LEN: SIOCSIFADDR, then (for /LEN) SIOCSIFNETMASK, then the link goes up.
