@@ -14,6 +14,10 @@ import { socat } from "./socat.js";
 import { wget } from "./wget.js";
 import { nsenter } from "./nsenter.js";
 import { ping } from "./ping.js";
+import { arp } from "./net-tools/arp.js";
+import { ifconfig } from "./net-tools/ifconfig.js";
+import { route } from "./net-tools/route.js";
+import { sudo } from "./sudo.js";
 import { sysctl } from "./sysctl.js";
 
 export const NETWORK_COMMANDS: ReadonlyMap<string, NetworkCommand> = new Map<string, NetworkCommand>([
@@ -32,6 +36,10 @@ export const NETWORK_COMMANDS: ReadonlyMap<string, NetworkCommand> = new Map<str
   ["wget", wget],
   ["python3", python3],
   ["socat", socat],
+  ["sudo", sudo],
+  ["route", route],
+  ["ifconfig", ifconfig],
+  ["arp", arp],
 ]);
 
 /**
@@ -51,10 +59,7 @@ export const UNMODELLED_TOOLS: readonly string[] = [
   "tc",
   "ss",
   "netstat",
-  "arp",
   "arping",
-  "ifconfig",
-  "route",
   "ethtool",
   "tcpdump",
   "traceroute",
@@ -64,6 +69,50 @@ export const UNMODELLED_TOOLS: readonly string[] = [
   "docker",
   "unshare",
   "ping6",
+  // Further host tools scripts call (kernel modules, DNS, wireless, services, other probes):
+  "ip6tables-save",
+  "ip6tables-restore",
+  "iptables-legacy-save",
+  "iptables-legacy-restore",
+  "ebtables-save",
+  "ipset",
+  "modprobe",
+  "insmod",
+  "rmmod",
+  "lsmod",
+  "dig",
+  "nslookup",
+  "host",
+  "resolvectl",
+  "systemd-resolve",
+  "iw",
+  "iwconfig",
+  "nmcli",
+  "networkctl",
+  "systemctl",
+  "service",
+  "dhclient",
+  "dhcpcd",
+  "udhcpc",
+  "dnsmasq",
+  "ifup",
+  "ifdown",
+  "traceroute6",
+  "mtr",
+  "nmap",
+  "hping3",
+  "iperf",
+  "iperf3",
+  "telnet",
+  "ssh",
+  "nstat",
+  "lnstat",
+  "rtmon",
+  "conntrackd",
+  "ovs-vsctl",
+  "ovs-ofctl",
+  "vconfig",
+  "ipvsadm",
 ];
 
 export function unmodelledTool(name: string): NetworkCommand {

@@ -19,6 +19,32 @@ export function parseIpv4Address(text: string): Ipv4Address | undefined {
 }
 
 /**
+ * glibc inet_aton(): one to four parts, each decimal, octal (leading 0) or
+ * hex (0x); the last part fills the bytes left ("10.8" is 10.0.0.8, "127.1"
+ * is 127.0.0.1, "10" is 0.0.0.10).
+ */
+export function inetAton(text: string): Ipv4Address | undefined {
+  const parts = text.split(".");
+  if (parts.length > 4) return undefined;
+  const values: number[] = [];
+  for (const part of parts) {
+    let value: number;
+    if (/^0[xX][0-9a-fA-F]*$/.test(part)) value = part.length === 2 ? 0 : parseInt(part.slice(2), 16);
+    else if (/^0[0-7]*$/.test(part)) value = part.length === 1 ? 0 : parseInt(part.slice(1), 8);
+    else if (/^[1-9][0-9]*$/.test(part)) value = Number(part);
+    else return undefined;
+    values.push(value);
+  }
+  const last = values.pop()!;
+  for (const value of values) if (value > 255) return undefined;
+  const lastBits = 8 * (4 - values.length);
+  if (last >= 2 ** lastBits) return undefined;
+  let address = 0;
+  for (const value of values) address = address * 256 + value;
+  return address * 2 ** lastBits + last;
+}
+
+/**
  * Dotted text of addresses formatted lately, in a direct-mapped cache: a
  * trace names the same few addresses in step after step, and a hit (one
  * typed-array compare) costs a twentieth of building the text. Pure memo of

@@ -39,6 +39,8 @@ export interface NetDevice {
   mtu: number;
   /** IFF_UP, set by `ip link set DEV up`. */
   adminUp: boolean;
+  /** IFF_PROMISC from `ip link set DEV promisc on` (only the flag: the model delivers by address either way). */
+  promisc?: boolean;
   /** Has been up once: its qdisc is `noqueue` from then on (`noop` before). */
   everUp: boolean;
   /** The other end of a veth pair. */

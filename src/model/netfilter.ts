@@ -51,6 +51,8 @@ export type Match =
       readonly sourceInvert?: boolean;
       readonly destinationPorts?: PortRange;
       readonly destinationInvert?: boolean;
+      /** tcp only, `--tcp-flags MASK COMP` / `--syn`: (flags & mask) == compare, as TCPHDR flag bits (FIN 0x01 ... URG 0x20). */
+      readonly tcpFlags?: { readonly mask: number; readonly compare: number; readonly invert: boolean };
     }
   | { readonly kind: "icmp"; readonly type?: number; readonly codes?: PortRange; readonly invert?: boolean }
   | {

@@ -62,6 +62,8 @@ export interface LinkSet extends Located {
   readonly name?: string;
   readonly mac?: MacAddress;
   readonly mtu?: number;
+  /** `promisc on|off`: IFF_PROMISC as set by the user (dev_change_flags). */
+  readonly promisc?: boolean;
 }
 
 /** Bridge port flags (`bridge link set`, `brctl hairpin`, /sys/class/net/PORT/brport/*): br_setport(). */

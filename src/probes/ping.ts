@@ -1,7 +1,7 @@
 // iputils ping, as the simulator runs it: the same socket calls (connect()
 // to pick the route and source, one echo request per interval), the same
 // waiting rules, and the same text on stdout and stderr.
-import { formatIpv4Address, parseIpv4Address } from "../model/address.js";
+import { formatIpv4Address, inetAton, parseIpv4Address } from "../model/address.js";
 import type { Errno } from "../model/errno.js";
 import type { NetworkNamespace } from "../model/netns.js";
 import { ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_TIME_EXCEEDED, type Ipv4Packet } from "../model/packet.js";
@@ -90,10 +90,10 @@ function percent(value: number): string {
   return String(Number(value.toPrecision(6)));
 }
 
-/** getaddrinfo() as ping sees it here: literals, localhost, and 0.0.0.0 (which the kernel reads as "this host"). */
+/** getaddrinfo() as ping sees it here: literals in inet_aton()'s forms (127.1, 10.8), localhost, and 0.0.0.0 (which the kernel reads as "this host"). */
 function resolveDestination(text: string): { address: number; name?: string } | undefined {
   if (text === "localhost") return { address: 0x7f000001, name: "localhost" };
-  const literal = parseIpv4Address(text);
+  const literal = inetAton(text);
   if (literal === undefined) return undefined;
   // connect() to INADDR_ANY reaches the loopback address, and ping reports that.
   return { address: literal === 0 ? 0x7f000001 : literal };

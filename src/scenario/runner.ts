@@ -409,6 +409,8 @@ export class ScenarioSimulator {
           // ip netns exec NS CMD: CMD reads the same stdin (`echo hi | ip netns exec NS socat - TCP:...`).
           ...(typeof context.stdin === "string" && context.stdin !== "" ? { stdin: context.stdin } : {}),
           env: { [NAMESPACE_VARIABLE]: String(outcome.namespace.id), [LOCATION_VARIABLE]: context.env.get(LOCATION_VARIABLE) ?? "" },
+          // What was piped into `sudo CMD` / `ip netns exec NS CMD` is CMD's stdin.
+          ...(environment.stdin !== "" ? { stdin: environment.stdin } : {}),
         });
         return { stdout: inner.stdout, stderr: inner.stderr, exitCode: inner.exitCode };
       }

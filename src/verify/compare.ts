@@ -109,9 +109,9 @@ const locationKey = (location: SourceLocation) => `${location.file}:${location.l
 const recordKey = (record: CommandRecord) => `${[record.location, ...record.callers].map(locationKey).join(" < ")}\0${record.argv.join("\0")}`;
 const commandText = (record: CommandRecord) => record.argv.join(" ");
 
-/** `ip netns exec NS CMD` and `nsenter ... CMD`: only the kernel records them, when CMD is no networking tool. */
+/** `ip netns exec NS CMD`, `nsenter ... CMD` and `sudo CMD`: only the kernel records them, when CMD is no networking tool. */
 function runsAnotherCommand(argv: readonly string[]): boolean {
-  if (argv[0] === "nsenter") return true;
+  if (argv[0] === "nsenter" || argv[0] === "sudo") return true;
   if (argv[0] !== "ip") return false;
   const words = argv.slice(1).filter((word, index, all) => !word.startsWith("-") && !["-n", "-netns", "--netns"].includes(all[index - 1] ?? ""));
   // The abbreviations the kernel backend's wrapper takes as `ip netns exec`.

@@ -42,6 +42,7 @@ const REQUIRED_TOOLS: readonly RequiredTool[] = [
   { key: "pivotRoot", command: "pivot_root", debianPackage: "util-linux" },
   { key: "cp", command: "cp", debianPackage: "coreutils" },
   { key: "chown", command: "chown", debianPackage: "coreutils" },
+  { key: "bridge", command: "bridge", debianPackage: "iproute2" },
 ];
 
 /** Tools only some scenarios use, with the Debian package of each: wrapped in the sandbox when found. */
@@ -51,7 +52,15 @@ export const OPTIONAL_TOOLS: readonly { readonly command: string; readonly debia
   { command: "python3", debianPackage: "python3" },
   { command: "socat", debianPackage: "socat" },
   { command: "tcpdump", debianPackage: "tcpdump" },
+  { command: "route", debianPackage: "net-tools" },
+  { command: "ifconfig", debianPackage: "net-tools" },
+  { command: "arp", debianPackage: "net-tools" },
+  { command: "sudo", debianPackage: "sudo" },
+  { command: "brctl", debianPackage: "bridge-utils" },
 ];
+
+/** An optional tool called as a command word in a scenario's text. */
+export const OPTIONAL_TOOL_WORD = new RegExp(`(?:^|[\\s;&|(])(${OPTIONAL_TOOLS.map((tool) => tool.command).join("|")})\\s`, "gm");
 
 /** Why a scenario that runs `tool` cannot be verified here, if it cannot (the tool is missing). */
 export function optionalToolMissing(tool: string): string | undefined {
@@ -60,7 +69,6 @@ export function optionalToolMissing(tool: string): string | undefined {
   return `missing ${tool} (Debian package ${known.debianPackage}); install with: apt-get install -y ${known.debianPackage}`;
 }
 
-/** The sandbox-side executables plus the two that start the sandbox. */
 /** The executables the sandbox is started with and runs. */
 export type HostExecutables = SandboxExecutables;
 

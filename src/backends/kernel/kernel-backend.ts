@@ -16,7 +16,7 @@ import { dirname, join, resolve } from "node:path";
 import { ExpectationSyntaxError, parseExpectations, type Expectation } from "../../scenario/expectations.js";
 import type { ScenarioRun } from "../../scenario/result.js";
 import type { Backend, RunOptions } from "../backend.js";
-import { checkKernelBackendAvailable, hostExecutables, optionalToolMissing } from "./availability.js";
+import { checkKernelBackendAvailable, hostExecutables, OPTIONAL_TOOL_WORD, optionalToolMissing } from "./availability.js";
 import { matchExpectations, type FileExpectations } from "../../scenario/expectation-matching.js";
 import { commandRecords, readRawRecords } from "./records.js";
 import {
@@ -235,8 +235,8 @@ export class KernelBackend implements Backend {
     // A malformed expectation fails before anything runs.
     const mainText = readFileSync(scenarioFile, "utf8");
     const mainExpectations = expectationsOf(scenarioFile, mainText);
-    // The tools only some scenarios call (curl, python3, socat, tcpdump, wget): named with their package when missing.
-    for (const match of mainText.matchAll(/(?:^|[\s;&|(])(curl|wget|python3|socat|tcpdump)\s/gm)) {
+    // The tools only some scenarios call: named with their package when missing.
+    for (const match of mainText.matchAll(OPTIONAL_TOOL_WORD)) {
       const missing = optionalToolMissing(match[1]!);
       if (missing) throw new Error(`kernel backend unavailable: ${missing}`);
     }

@@ -18,6 +18,7 @@ export interface SandboxExecutables {
   readonly sysctl: string;
   readonly conntrack: string;
   readonly nsenter: string;
+  readonly bridge: string;
   readonly mount: string;
   readonly mkdir: string;
   readonly tee: string;
@@ -29,7 +30,7 @@ export interface SandboxExecutables {
   readonly pivotRoot: string;
   readonly cp: string;
   readonly chown: string;
-  /** Tools only some scenarios use (curl, wget, python3, socat, tcpdump): wrapped when this machine has them. */
+  /** Tools only some scenarios use (curl, wget, python3, socat, tcpdump, net-tools, sudo, brctl): wrapped when this machine has them. */
   readonly optional?: Readonly<Record<string, string>>;
 }
 
@@ -85,6 +86,7 @@ export function wrappedTools(executables: SandboxExecutables): ReadonlyMap<strin
     ["sysctl", executables.sysctl],
     ["conntrack", executables.conntrack],
     ["nsenter", executables.nsenter],
+    ["bridge", executables.bridge],
     ...Object.entries(executables.optional ?? {}),
   ]);
 }
@@ -464,7 +466,42 @@ netsim_nc_options() {
   done
 }
 
-# kind: leaf | outer (runs another command: ip netns exec, nsenter) | ping | nc-listen | nc-connect-tcp | nc-connect-udp | server (python3 -m http.server, socat TCP-LISTEN, tcpdump: run until killed)
+# sudo's own options, then the command: the command runs under env, which gives
+# it back the PATH (sudo's secure_path would skip the wrappers) and the
+# tracer's variables (env_reset drops them), as ip netns exec keeps them.
+netsim_sudo_argv() {
+  local -a words=("$@")
+  local index=0 word rest
+  netsim_sudo_command=()
+  while (( index < \${#words[@]} )); do
+    word=\${words[index]}
+    case $word in
+      --) index=$((index + 1)); break ;;
+      --user|--group|--host|--prompt|--chroot|--chdir|--role|--type|--command-timeout|--other-user|--close-from) index=$((index + 2)) ;;
+      --*) index=$((index + 1)) ;;
+      -?*)
+        index=$((index + 1))
+        rest=\${word#-}
+        # The first letter that takes a value takes the rest of the word, or the next word.
+        while [[ -n $rest ]]; do
+          case \${rest:0:1} in
+            [CDghpRrTtUu]) [[ -z \${rest:1} ]] && index=$((index + 1)); break ;;
+          esac
+          rest=\${rest:1}
+        done ;;
+      *) break ;;
+    esac
+  done
+  netsim_sudo_command=("\${words[@]:0:index}")
+  if (( index < \${#words[@]} )); then
+    [[ \${words[index - 1]-} == -- ]] || netsim_sudo_command+=(--)
+    netsim_sudo_command+=(env "PATH=$PATH" "NETSIM_STACK=\${NETSIM_STACK-}" "NETSIM_PARENT=\${NETSIM_PARENT-}")
+    [[ -n \${BASH_ENV-} ]] && netsim_sudo_command+=("BASH_ENV=$BASH_ENV")
+    netsim_sudo_command+=("\${words[@]:index}")
+  fi
+}
+
+# kind: leaf | outer (runs another command: ip netns exec, nsenter, sudo) | ping | nc-listen | nc-connect-tcp | nc-connect-udp | server (python3 -m http.server, socat TCP-LISTEN, tcpdump: run until killed)
 netsim_kind=leaf
 netsim_add_verbose=""
 netsim_netns_added=""
@@ -479,7 +516,7 @@ case $netsim_tool in
       # Only -v makes nc say why a connect failed; -v changes UDP probing, so never there.
       [[ -z $netsim_nc_verbose ]] && netsim_add_verbose=1
     fi ;;
-  nsenter) netsim_kind=outer ;;
+  nsenter|sudo) netsim_kind=outer ;;
   python3|tcpdump) netsim_kind=server ;;
   socat) [[ " $* " == *TCP-LISTEN:* || " $* " == *TCP4-LISTEN:* ]] && netsim_kind=server ;;
   curl|wget) netsim_limit_client=1 ;;
@@ -504,7 +541,12 @@ export NETSIM_PARENT=$netsim_id
 
 netsim_command=("$netsim_real_command")
 [[ -n $netsim_add_verbose ]] && netsim_command+=(-v)
-netsim_command+=("$@")
+if [[ $netsim_tool == sudo ]]; then
+  netsim_sudo_argv "$@"
+  netsim_command+=("\${netsim_sudo_command[@]}")
+else
+  netsim_command+=("$@")
+fi
 netsim_limit=()
 case $netsim_kind in
   # SIGINT makes ping print its summary, as after Ctrl-C.

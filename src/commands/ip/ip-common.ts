@@ -1,6 +1,6 @@
 // Helpers shared by the `ip` subcommands, after iproute2's lib/utils.c:
 // matches(), invarg(), duparg2(), and the way netlink errors are printed.
-import { parseIpv4Address, type Ipv4Address } from "../../model/address.js";
+import type { Ipv4Address } from "../../model/address.js";
 import { STRERROR, type KernelError, type KernelResult } from "../../model/errno.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
@@ -74,8 +74,33 @@ export class Arguments {
   }
 }
 
+/**
+ * lib/utils.c get_addr_ipv4(): up to four dot-separated parts, each as
+ * strtoul(.., 0) reads it (decimal, 0octal, 0xhex), each at most 255,
+ * filling the bytes from the left: "10.8" is 10.8.0.0 and "127.1" is
+ * 127.1.0.0 (unlike inet_aton()).
+ */
+export function getAddrIpv4(text: string): Ipv4Address | undefined {
+  const parts = text.split(".");
+  if (parts.length > 4) return undefined;
+  let address = 0;
+  for (let index = 0; index < 4; index++) {
+    const part = parts[index];
+    let value = 0;
+    if (part !== undefined) {
+      if (/^0[xX][0-9a-fA-F]+$/.test(part)) value = parseInt(part.slice(2), 16);
+      else if (/^0[0-7]*$/.test(part)) value = part.length === 1 ? 0 : parseInt(part.slice(1), 8);
+      else if (/^[1-9][0-9]*$/.test(part)) value = Number(part);
+      else return undefined;
+      if (value > 255) return undefined;
+    }
+    address = address * 256 + value;
+  }
+  return address;
+}
+
 export function parseAddressOrThrow(text: string, message: (text: string) => string): Ipv4Address {
-  const address = parseIpv4Address(text);
+  const address = getAddrIpv4(text);
   if (address === undefined) throw new CommandError(message(text), 1);
   return address;
 }
@@ -84,7 +109,7 @@ export function parseAddressOrThrow(text: string, message: (text: string) => str
 export function parsePrefix(text: string): { address: Ipv4Address; length: number; lengthGiven: boolean } | undefined {
   const [addressText, lengthText, extra] = text.split("/");
   if (extra !== undefined || addressText === undefined) return undefined;
-  const address = parseIpv4Address(addressText);
+  const address = getAddrIpv4(addressText);
   if (address === undefined) return undefined;
   if (lengthText === undefined) return { address, length: 32, lengthGiven: false };
   if (!/^\d+$/.test(lengthText)) return undefined;

@@ -1,10 +1,10 @@
 // `ip address` (iproute2 ip/ipaddress.c: ipaddr_modify, ipaddr_list_flush_or_save).
-import { broadcastAddress, formatIpv4Address, parseIpv4Address, type Ipv4Address } from "../../model/address.js";
+import { broadcastAddress, formatIpv4Address, type Ipv4Address } from "../../model/address.js";
 import type { AddressScope } from "../../model/netdevice.js";
 import { applyOperation } from "../../net/core/rtnetlink.js";
 import { addressBriefText, addressJson, addressOnelineText, addressText } from "../../render/iproute2/address.js";
 import { CommandError, done, UnsupportedError, type CommandOutcome } from "../command.js";
-import { Arguments, checkKernel, duplicateArgument, matches, parsePrefix, requireDevice } from "./ip-common.js";
+import { Arguments, checkKernel, duplicateArgument, getAddrIpv4, matches, parsePrefix, requireDevice } from "./ip-common.js";
 import type { IpContext } from "./ip.js";
 import { selectDevices } from "./iplink.js";
 
@@ -36,7 +36,7 @@ function addressModify(argv: readonly string[], context: IpContext, mode: "add" 
       const value = args.value();
       if (value === "+" || value === "-") broadcast = value;
       else {
-        const parsed = parseIpv4Address(value);
+        const parsed = getAddrIpv4(value);
         if (parsed === undefined) throw new CommandError(`Error: an IP address is expected rather than "${value}".`, 1);
         broadcast = parsed;
       }
@@ -60,7 +60,13 @@ function addressModify(argv: readonly string[], context: IpContext, mode: "add" 
     }
   }
   if (deviceName === undefined) throw new CommandError('Not enough information: "dev" argument is required.', 1);
-  if (local === undefined) throw new CommandError('Not enough information: "local" argument is required.', 1);
+  if (local === undefined) {
+    if (mode === "delete") throw new CommandError('Not enough information: "local" argument is required.', 1);
+    requireDevice(context.target, deviceName);
+    // No address: the request goes out with family AF_UNSPEC, which rtnetlink has no handler for.
+    if (context.options.family === undefined) throw new CommandError("RTNETLINK answers: Operation not supported", 2);
+    throw new UnsupportedError("-4", `"ip -4 address ${mode}" without an address is not modelled`);
+  }
   const device = requireDevice(context.target, deviceName);
   const origin = context.origin ? { origin: context.origin } : {};
   if (mode === "delete") {

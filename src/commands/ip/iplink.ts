@@ -37,19 +37,29 @@ interface LinkSpec {
   master?: string;
 }
 
+/**
+ * iproute2's check_ifname() for `name` (IFNAMSIZ) and check_altifname() for
+ * `dev` (ALTIFNAMSIZ): no '/' or space; the kernel checks the rest.
+ */
+function checkIfname(text: string, keyword: "name" | "dev"): string {
+  if (text === "" || text.length >= (keyword === "name" ? 16 : 128) || /[/\s]/.test(text)) invalidArgument(`"${keyword}" not a valid ifname`, text);
+  return text;
+}
+
 /** iplink_parse(): generic link attributes, up to `type`. */
 function parseLinkSpec(args: Arguments, context: IpContext, keyword: "dev" | "name"): LinkSpec {
   const spec: LinkSpec = {};
   while (!args.done && args.peek() !== "type") {
     const word = args.next();
-    if (word === "name" || word === "dev") spec.name = args.value();
+    if (word === "name") spec.name = checkIfname(args.value(), "name");
+    else if (word === "dev") spec.name = checkIfname(args.value(), "dev");
     else if (matches(word, "address")) spec.mac = parseMac(args.value());
     else if (matches(word, "mtu")) spec.mtu = Number(args.value());
     else if (word === "up") spec.up = true;
     else if (word === "down") spec.up = false;
     else if (word === "netns") spec.namespace = namespaceArgument(args.value(), context);
     else if (word === "master") spec.master = args.value();
-    else if (spec.name === undefined) spec.name = word;
+    else if (spec.name === undefined) spec.name = checkIfname(word, "dev");
     else duplicateArgument(keyword, word);
   }
   return spec;
@@ -72,7 +82,6 @@ function linkAdd(argv: readonly string[], context: IpContext): CommandOutcome {
   if (args.done) throw new CommandError('Not enough information: "type" argument is required', 1);
   args.next();
   const type = args.value();
-  if (spec.name === undefined) throw new CommandError('Not enough information: "dev" argument is required.', 1);
   const kind = MODELLED_KINDS[type];
   if (!kind) {
     if (KNOWN_UNMODELLED.includes(type)) throw new UnsupportedError(type, `link type "${type}" is not modelled`);
@@ -90,11 +99,15 @@ function linkAdd(argv: readonly string[], context: IpContext): CommandOutcome {
     // veth without a peer name gets vethN from the kernel.
     const peerName = peerSpec.name ?? nextVethName(peerNamespace);
     peer = { name: peerName, namespaceId: peerNamespace.id, ...(peerSpec.mac ? { mac: peerSpec.mac } : {}) };
+  } else if (kind === "bridge" && !args.done) {
+    bridgeOptions(args);
   } else if (!args.done) {
     throw new UnsupportedError(args.peek()!, `options for ${type} links ("${args.rest().join(" ")}") are not modelled`);
   }
   // `netns NS` before `type` creates the device there (rtnl_newlink()'s dest_net); its peer still defaults to the caller's.
   const deviceNamespace = spec.namespace ?? context.target;
+  // No name: rtnl_newlink() asks for "KIND%d", registered after the peer (which took the first free vethN).
+  spec.name ??= nextName(deviceNamespace, type, peer && peer.namespaceId === deviceNamespace.id ? peer.name : undefined);
   const masterIndex = spec.master !== undefined ? masterDevice(deviceNamespace, spec.master) : undefined;
   checkKernel(
     applyOperation(context.world, {
@@ -114,7 +127,30 @@ function linkAdd(argv: readonly string[], context: IpContext): CommandOutcome {
 }
 
 function nextVethName(namespace: NetworkNamespace): string {
-  for (let index = 0; ; index++) if (!deviceByName(namespace, `veth${index}`)) return `veth${index}`;
+  return nextName(namespace, "veth");
+}
+
+/** dev_alloc_name(): the first free PREFIX%d, besides a name about to be taken. */
+function nextName(namespace: NetworkNamespace, prefix: string, taken?: string): string {
+  for (let index = 0; ; index++) {
+    const name = `${prefix}${index}`;
+    if (name !== taken && !deviceByName(namespace, name)) return name;
+  }
+}
+
+/**
+ * Bridge options (ip/iplink_bridge.c). This kernel is built without
+ * CONFIG_BRIDGE_VLAN_FILTERING: br_changelink() refuses IFLA_BR_VLAN_FILTERING
+ * with EOPNOTSUPP whatever its value (and `ip link add` then creates nothing).
+ */
+function bridgeOptions(args: Arguments): void {
+  while (!args.done) {
+    const word = args.next();
+    if (word === "vlan_filtering") {
+      args.value();
+      throw new CommandError("RTNETLINK answers: Operation not supported", 2);
+    } else throw new UnsupportedError(word, `bridge option "${word}" is not modelled (the bridge room's)`);
+  }
 }
 
 function masterDevice(namespace: NetworkNamespace, name: string): number {
@@ -148,7 +184,19 @@ function linkSet(argv: readonly string[], context: IpContext): CommandOutcome {
     if (word === "dev") name = args.value();
     else if (word === "up") change.up = true;
     else if (word === "down") change.up = false;
-    else if (word === "name") change.name = args.value();
+    else if (word === "name") change.name = checkIfname(args.value(), "name");
+    else if (word === "promisc") {
+      const value = args.value();
+      if (value !== "on" && value !== "off") throw new CommandError(`Error: argument of "promisc" must be "on" or "off", not "${value}"`, 1);
+      change.promisc = value === "on";
+    } else if (word === "type") {
+      const type = args.value();
+      if (type !== "bridge") throw new UnsupportedError(type, `"ip link set ... type ${type}" is not modelled`);
+      if (name === undefined) throw new CommandError('Not enough information: "dev" argument is required.', 1);
+      const bridge = requireDevice(context.target, name);
+      if (bridge.kind !== "bridge") throw new UnsupportedError(type, `"ip link set ${name} type bridge" on a ${bridge.kind} link is not modelled`);
+      bridgeOptions(args);
+    }
     else if (matches(word, "address")) change.mac = parseMac(args.value());
     else if (matches(word, "mtu")) change.mtu = Number(args.value());
     else if (word === "netns") change.namespaceTarget = namespaceArgument(args.value(), context).id;

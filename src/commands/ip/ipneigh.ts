@@ -1,11 +1,11 @@
 // `ip neigh` (iproute2 ip/ipneigh.c: print_neigh, ipneigh_modify).
-import { formatIpv4Address, parseIpv4Address } from "../../model/address.js";
+import { formatIpv4Address } from "../../model/address.js";
 import { parseMacAddress } from "../../model/mac.js";
 import type { NeighbourEntry, NeighbourState } from "../../model/neighbour.js";
 import { neighbourState } from "../../net/core/neighbour.js";
 import { applyOperation } from "../../net/core/rtnetlink.js";
 import { CommandError, done, UnsupportedError, type CommandOutcome } from "../command.js";
-import { Arguments, checkKernel, duplicateArgument, invalidArgument, matches, requireDevice } from "./ip-common.js";
+import { Arguments, checkKernel, duplicateArgument, getAddrIpv4, invalidArgument, matches, requireDevice } from "./ip-common.js";
 import type { IpContext } from "./ip.js";
 
 export function doIpNeigh(argv: readonly string[], context: IpContext): CommandOutcome {
@@ -60,7 +60,7 @@ function parseSelector(argv: readonly string[], context: IpContext): NeighbourSe
         selector.allAddresses = true;
         continue;
       }
-      const address = parseIpv4Address(prefix);
+      const address = getAddrIpv4(prefix);
       if (address === undefined) throw new CommandError(`Error: any valid prefix is expected rather than "${word}".`, 1);
       selector.address = address;
     }
@@ -155,7 +155,7 @@ function neighModify(argv: readonly string[], context: IpContext, mode: "add" | 
       const value = args.value();
       state = NUD_STATES[value] ?? (() => { throw new UnsupportedError(value, `neighbour state "${value}" is not modelled`); })();
     } else if (address === undefined) {
-      address = parseIpv4Address(word === "to" ? args.value() : word) ?? (() => { throw new CommandError(`Error: any valid prefix is expected rather than "${word}".`, 1); })();
+      address = getAddrIpv4(word === "to" ? args.value() : word) ?? (() => { throw new CommandError(`Error: any valid prefix is expected rather than "${word}".`, 1); })();
     } else duplicateArgument("to", word);
   }
   if (address === undefined || deviceName === undefined) throw new CommandError("Device and destination are required arguments.", 255);

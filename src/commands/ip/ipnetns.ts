@@ -11,6 +11,8 @@ export function doIpNetns(argv: readonly string[], context: IpContext): CommandO
   const command = argv[0];
   if (command === undefined || matches(command, "list") || command === "show") return netnsList(context);
   const name = argv[1];
+  // do_netns(): a name that cannot be a file under /run/netns is refused for every subcommand.
+  if (name !== undefined && (name === "." || name === ".." || name.includes("/"))) throw new CommandError(`Invalid netns name "${name}"`, 255);
   if (matches(command, "add")) {
     if (name === undefined) throw new CommandError("No netns name specified", 255);
     const result = applyOperation(context.world, { op: "netns-add", name, ...(context.origin ? { origin: context.origin } : {}) });

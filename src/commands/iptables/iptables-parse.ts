@@ -172,6 +172,9 @@ function canonicalOption(extension: string, name: string): string {
   return aliases[name] ?? name;
 }
 
+/** libxt_tcp's tcp_flag_names. */
+const TCP_FLAG_BITS: Readonly<Record<string, number>> = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10, URG: 0x20, ALL: 0x3f, NONE: 0 };
+
 export class IptablesParser {
   private readonly program: string;
   constructor(program = "iptables") {
@@ -487,6 +490,19 @@ export class IptablesParser {
           value = equals < 0 ? argv[index++] : word.slice(equals + 1);
           if (value === undefined) throw this.problem(`option "--${resolved.name}" requires an argument`);
         }
+        if (resolved.owner !== "core" && resolved.owner.extension.name === "tcp" && (resolved.name === "tcp-flags" || resolved.name === "syn")) {
+          // libxt_tcp: --tcp-flags takes MASK and COMP; it and --syn exclude each other.
+          if (resolved.owner.values.has("tcp-flags")) throw this.problem("Only one of `--syn' or `--tcp-flags'  allowed");
+          if (resolved.name === "syn") value = "FIN,SYN,RST,ACK SYN";
+          else {
+            const second = argv[index];
+            if (second === undefined || second.startsWith("-") || second.startsWith("!")) throw this.problem("--tcp-flags requires two args.");
+            index++;
+            value = `${value} ${second}`;
+          }
+          resolved.owner.values.set("tcp-flags", { value, invert: takeInvert() });
+          continue;
+        }
         if (resolved.owner === "core") {
           handleCore(CORE_LONG[resolved.name]!, value);
         } else {
@@ -578,6 +594,17 @@ export class IptablesParser {
     };
   }
 
+  /** libxt_tcp parse_tcp_flags(): names (any case) joined by commas; ALL and NONE. */
+  private parseTcpFlags(text: string): number {
+    let bits = 0;
+    for (const name of text.split(",")) {
+      const bit = TCP_FLAG_BITS[name.toUpperCase()];
+      if (bit === undefined) throw this.problem(`Unknown TCP flag \`${name}'`);
+      bits |= bit;
+    }
+    return bits;
+  }
+
   private list(text: string): string[] {
     return text.split(",");
   }
@@ -590,13 +617,20 @@ export class IptablesParser {
       case "tcp":
       case "udp": {
         const kind = item.extension.name;
-        for (const unsupported of ["tcp-flags", "syn", "tcp-option"]) if (values.has(unsupported)) throw new UnsupportedError(`--${unsupported}`, `iptables tcp --${unsupported} is not modelled`);
+        if (values.has("tcp-option")) throw new UnsupportedError("--tcp-option", "iptables tcp --tcp-option is not modelled");
         const sport = get("sport");
         const dport = get("dport");
+        const flags = get("tcp-flags");
+        let tcpFlags: { mask: number; compare: number; invert: boolean } | undefined;
+        if (flags) {
+          const [maskText = "", compareText = ""] = flags.value!.split(" ");
+          tcpFlags = { mask: this.parseTcpFlags(maskText), compare: this.parseTcpFlags(compareText), invert: flags.invert };
+        }
         return {
           kind,
           ...(sport ? { sourcePorts: this.parsePortRange(sport.value!, kind), sourceInvert: sport.invert } : {}),
           ...(dport ? { destinationPorts: this.parsePortRange(dport.value!, kind), destinationInvert: dport.invert } : {}),
+          ...(tcpFlags ? { tcpFlags } : {}),
         };
       }
       case "icmp": {

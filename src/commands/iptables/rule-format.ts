@@ -47,6 +47,16 @@ function natRangeText(range: NatRange): string {
   return text;
 }
 
+/** libxt_tcp print_tcpf(): flag names in bit order, NONE for none. */
+function tcpFlagNames(bits: number): string {
+  const names = ["FIN", "SYN", "RST", "PSH", "ACK", "URG"].filter((_, bit) => (bits & (1 << bit)) !== 0);
+  return names.length === 0 ? "NONE" : names.join(",");
+}
+
+function hexByte(value: number): string {
+  return `0x${value.toString(16).toUpperCase().padStart(2, "0")}`;
+}
+
 function saveMatch(match: Match): string {
   switch (match.kind) {
     case "tcp":
@@ -54,6 +64,7 @@ function saveMatch(match: Match): string {
       let text = ` -m ${match.kind}`;
       if (match.sourcePorts) text += `${match.sourceInvert ? " !" : ""} --sport ${portRangeText(match.sourcePorts, ":")}`;
       if (match.destinationPorts) text += `${match.destinationInvert ? " !" : ""} --dport ${portRangeText(match.destinationPorts, ":")}`;
+      if (match.tcpFlags) text += `${match.tcpFlags.invert ? " !" : ""} --tcp-flags ${tcpFlagNames(match.tcpFlags.mask)} ${tcpFlagNames(match.tcpFlags.compare)}`;
       return text;
     }
     case "icmp": {
@@ -192,6 +203,7 @@ function listMatch(match: Match, numeric: boolean, protocol: number | undefined)
       let text = ` ${match.kind}`;
       if (match.sourcePorts) text += ` ${match.sourcePorts.first === match.sourcePorts.last ? "spt" : "spts"}:${match.sourceInvert ? "!" : ""}${listPorts(match.sourcePorts, match.kind, numeric)}`;
       if (match.destinationPorts) text += ` ${match.destinationPorts.first === match.destinationPorts.last ? "dpt" : "dpts"}:${match.destinationInvert ? "!" : ""}${listPorts(match.destinationPorts, match.kind, numeric)}`;
+      if (match.tcpFlags) text += ` flags:${match.tcpFlags.invert ? "!" : ""}${hexByte(match.tcpFlags.mask)}/${hexByte(match.tcpFlags.compare)}`;
       return text;
     }
     case "icmp": {

@@ -144,8 +144,33 @@ function newDevice(world: World, namespace: NetworkNamespace, fields: Pick<NetDe
   return device;
 }
 
+/** ifla_policy's IFLA_IFNAME: at most IFNAMSIZ-1 bytes, checked before anything is created. */
+function ifnamePolicy(name: string): KernelResult<undefined> {
+  return name.length >= 16 ? fail("EINVAL", "Attribute failed policy validation") : ok(undefined);
+}
+
+/** dev_valid_name(), at register_netdevice(): not empty, "." or "..", no '/', ':' or space. */
+function devValidName(name: string): KernelResult<undefined> {
+  const policy = ifnamePolicy(name);
+  if (!policy.ok) return policy;
+  if (name === "" || name === "." || name === ".." || /[/:\s]/.test(name)) return fail("EINVAL");
+  return ok(undefined);
+}
+
 function rtnlNewlink(world: World, operation: LinkAdd): KernelResult<unknown> {
   const namespace = namespaceById(world, operation.namespaceId);
+  const policy = ifnamePolicy(operation.name);
+  if (!policy.ok) return policy;
+  if (operation.peer) {
+    const validPeer = devValidName(operation.peer.name);
+    if (!validPeer.ok) return validPeer;
+  }
+  const validName = devValidName(operation.name);
+  if (!validName.ok) {
+    // veth_newlink() registered the peer before the device's own name was refused: its ifindex stays used.
+    if (operation.peer) allocateIfindex(namespaceById(world, operation.peer.namespaceId));
+    return validName;
+  }
   if (deviceByName(namespace, operation.name)) return fail("EEXIST");
   if (operation.peer) {
     const peerNamespace = namespaceById(world, operation.peer.namespaceId);
@@ -351,11 +376,23 @@ function setBridgeMac(bridge: NetDevice, mac: MacAddress): void {
 function doSetlink(world: World, operation: LinkSet): KernelResult<unknown> {
   const namespace = namespaceById(world, operation.namespaceId);
   const device = deviceByIndex(namespace, operation.index);
+  if (operation.name !== undefined) {
+    const validName = devValidName(operation.name);
+    if (!validName.ok) return validName;
+  }
   if (operation.namespaceTarget !== undefined && operation.namespaceTarget !== namespace.id) {
     if (device.kind === "loopback") return fail("EINVAL");
     const target = namespaceById(world, operation.namespaceTarget);
-    if (deviceByName(target, device.name)) return fail("EEXIST");
+    // do_setlink(): the move first (__dev_change_net_namespace), then IFLA_IFNAME renames it there (dev_change_name).
+    const finalName = operation.name ?? device.name;
+    if (deviceByName(target, finalName)) return fail("EEXIST");
+    if (operation.name === undefined && deviceByName(target, device.name)) return fail("EEXIST");
     moveToNamespace(world, namespace, device, target);
+    if (finalName !== device.name) {
+      const oldName = device.name;
+      device.name = finalName;
+      nameIndexRename(target.devices, device, oldName);
+    }
     return ok(undefined);
   }
   if (operation.name !== undefined && operation.name !== device.name) {
@@ -382,6 +419,7 @@ function doSetlink(world: World, operation: LinkSet): KernelResult<unknown> {
     }
   }
   if (operation.mtu !== undefined) device.mtu = operation.mtu;
+  if (operation.promisc !== undefined) device.promisc = operation.promisc;
   if (operation.masterIndex !== undefined) {
     if (operation.masterIndex === null) {
       if (device.masterIndex !== undefined) release(namespace, device);
@@ -477,9 +515,9 @@ function checkNexthop(namespace: NetworkNamespace, spec: RouteAdd["route"]): Ker
     }
   }
   // The gateway must sit on a directly connected subnet (scope link) or be our own address.
-  if (!match || (match.type !== "local" && (match.type !== "unicast" || match.nexthop?.gateway !== undefined))) {
-    return fail("EINVAL", "Nexthop has invalid gateway");
-  }
+  // No link-scope route to it: fib_lookup()'s ENETUNREACH (what SIOCADDRT reports); a route of the wrong kind: EINVAL.
+  if (!match || (match.type === "unicast" && match.nexthop?.gateway !== undefined)) return fail("ENETUNREACH", "Nexthop has invalid gateway");
+  if (match.type !== "local" && match.type !== "unicast") return fail("EINVAL", "Nexthop has invalid gateway");
   const deviceIndex = match.type === "local" ? spec.deviceIndex ?? match.nexthop!.deviceIndex : match.nexthop!.deviceIndex;
   if (spec.deviceIndex !== undefined && deviceIndex !== spec.deviceIndex) return fail("EINVAL", "Nexthop has invalid gateway");
   const device = deviceByIndex(namespace, deviceIndex);
@@ -524,8 +562,26 @@ function inetRtmNewroute(world: World, operation: RouteAdd): KernelResult<unknow
     fibTableInsert(table, route, "append");
     return ok(undefined);
   }
+  if (operation.mode !== "add" && fibAliases(table, route.prefix).some((alias) => sameFibAlias(alias, route))) {
+    // fib_table_insert(): without NLM_F_EXCL a twin is allowed, but not a perfect match (same fib_info and type).
+    return fail("EEXIST");
+  }
   const inserted = fibTableInsert(table, route, operation.mode === "add" ? "exclusive" : operation.mode === "prepend" ? "prepend" : "append");
   return inserted ? ok(undefined) : fail("EEXIST");
+}
+
+/** fa_match in fib_table_insert(): the alias shares the route's fib_info (metric, protocol, scope, prefsrc, nexthop) and type. */
+function sameFibAlias(alias: Route, route: Route): boolean {
+  return (
+    alias.metric === route.metric &&
+    alias.type === route.type &&
+    alias.protocol === route.protocol &&
+    alias.scope === route.scope &&
+    alias.preferredSource === route.preferredSource &&
+    alias.nexthop?.deviceIndex === route.nexthop?.deviceIndex &&
+    alias.nexthop?.gateway === route.nexthop?.gateway &&
+    (alias.nexthop?.onlink ?? false) === (route.nexthop?.onlink ?? false)
+  );
 }
 
 /** fib_table_delete(): the first alias of the prefix matching every field that was given. */

@@ -127,6 +127,11 @@ export function ipRouteOutput(
 
 function ipRouteOutputSlow(namespace: NetworkNamespace, destination: Ipv4Address, options: { source?: Ipv4Address; outputInterface?: number }): OutputRouteResult {
   const loopback = deviceByIndex(namespace, LOOPBACK_IFINDEX);
+  if (destination === 0) {
+    // No destination means this host: daddr becomes saddr, or 127.0.0.1 for both, out through lo as RTN_LOCAL.
+    const source = options.source ?? 0x7f000001;
+    return { ok: true, route: { type: "local", device: loopback, source, nexthop: destination } };
+  }
   const fib = fibLookup(namespace, destination, options.outputInterface);
   if (!fib) {
     if (options.outputInterface !== undefined) {

@@ -206,7 +206,8 @@ function prepareRule(rule: Rule): PreparedRule {
   const matches = rule.matches.filter((match) => match.kind !== "comment");
   // Only leading matches are taken out of the list, so they are still tested in the rule's order (a statistic draw happens or not as before).
   const first = matches[0];
-  const ports = portTest(first !== undefined && (first.kind === "tcp" || first.kind === "udp") ? first : undefined);
+  // A leading tcp match with --tcp-flags stays in the list: the prepared port test does not look at flags.
+  const ports = portTest(first !== undefined && (first.kind === "tcp" || first.kind === "udp") && !(first.kind === "tcp" && first.tcpFlags) ? first : undefined);
   const rest = ports.portProtocol !== undefined ? matches.slice(1) : matches;
   const next = rest[0];
   const statistic = next !== undefined && next.kind === "statistic" ? next : undefined;

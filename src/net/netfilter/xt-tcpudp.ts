@@ -23,6 +23,12 @@ export function tcpUdpMatch(match: PortMatch, context: MatchContext): MatchResul
   if (match.destinationPorts && inRange(transport.destinationPort, match.destinationPorts) === Boolean(match.destinationInvert)) {
     return `destination port ${transport.destinationPort} is ${match.destinationInvert ? "" : "not "}${describeRange(match.destinationPorts)}`;
   }
+  if (match.tcpFlags && transport.protocol === "tcp") {
+    // tcp_mt(): (tcp_flag_byte(th) & flg_mask) == flg_cmp, XOR the inversion. The model's segments carry no PSH or URG.
+    const bits = (transport.flags.fin ? 0x01 : 0) | (transport.flags.syn ? 0x02 : 0) | (transport.flags.rst ? 0x04 : 0) | (transport.flags.ack ? 0x10 : 0);
+    const holds = (bits & match.tcpFlags.mask) === match.tcpFlags.compare;
+    if (holds === match.tcpFlags.invert) return `TCP flags 0x${bits.toString(16).padStart(2, "0")} masked with 0x${match.tcpFlags.mask.toString(16).padStart(2, "0")} are ${holds ? "" : "not "}0x${match.tcpFlags.compare.toString(16).padStart(2, "0")}`;
+  }
   return undefined;
 }
 

@@ -45,6 +45,7 @@ export function linkFlags(world: World, namespace: NetworkNamespace, device: Net
   if (device.adminUp && !carrier) flags.push("NO-CARRIER");
   flags.push(...(device.kind === "loopback" ? ["LOOPBACK"] : ["BROADCAST", "MULTICAST"]));
   if (device.kind === "dummy") flags.push("NOARP");
+  if (device.promisc) flags.push("PROMISC");
   if (device.adminUp) flags.push("UP");
   if (device.adminUp && carrier) flags.push("LOWER_UP");
   const peer = peerView(world, namespace, device);

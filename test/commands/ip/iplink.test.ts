@@ -11,7 +11,6 @@ describe("ip link: argument errors (ip/iplink.c)", () => {
     ["ip link frob", 'Command "frob" is unknown, try "ip link help".\n', 255],
     ["ip link add x type bogus", "Error: Unknown device type.\n", 2],
     ["ip link add veth0", 'Not enough information: "type" argument is required\n', 1],
-    ["ip link add type veth", 'Not enough information: "dev" argument is required.\n', 1],
     ["ip link add veth0 type veth", "RTNETLINK answers: File exists\n", 2],
     ["ip link add veth9 type veth peer name ceth0", "RTNETLINK answers: File exists\n", 2],
     ["ip link set nosuch up", 'Cannot find device "nosuch"\n', 1],
@@ -27,6 +26,13 @@ describe("ip link: argument errors (ip/iplink.c)", () => {
       expect(runCommand(ip, line.split(" ").slice(1), worldAfter(ip, [VETH]))).toEqual(error(stderr, exitCode));
     });
   }
+
+  it("names an unnamed veth pair as the kernel does: the peer takes the first free vethN, then the device the next (measured: link-names)", () => {
+    const world = worldAfter(ip, [VETH]);
+    expect(runCommand(ip, ["link", "add", "type", "veth"], world).exitCode).toBe(0);
+    const names = [...rootNamespace(world).devices.values()].sort((a, b) => a.index - b.index).map((device) => device.name);
+    expect(names).toEqual(["lo", "ceth0", "veth0", "veth1", "veth2"]);
+  });
 
   it("takes `netns 1` as PID 1's namespace: the root", () => {
     const world = worldAfter(ip, ["ip netns add n0"]);
