@@ -38,7 +38,7 @@ describe("netsim run", () => {
     writeFileSync(file, "ip netns add a\nip link add x type vxlan id 1\n");
     const result = netsim("run", file);
     expect(result.status).toBe(2);
-    expect(result.stdout).toMatch(/bad\.sh:2: netsim: link type "vxlan" is not modelled \(at "vxlan"\)/);
+    expect(result.stderr).toMatch(/bad\.sh:2: netsim: link type "vxlan" is not modelled \(at "vxlan"\)/);
     expect(netsim("run").status).toBe(2);
     expect(netsim("run", join(folder, "missing.sh")).status).toBe(2);
   });
