@@ -94,8 +94,8 @@ export async function stepCommand(argv: readonly string[]): Promise<number> {
 }
 
 /** Draws an Ink element, redrawn at each terminal resize, until it exits. */
-async function renderUntilExit(element: () => ReactElement): Promise<void> {
-  const instance = render(element(), { exitOnCtrlC: true, patchConsole: false });
+async function renderUntilExit(element: () => ReactElement, exitOnCtrlC = true): Promise<void> {
+  const instance = render(element(), { exitOnCtrlC, patchConsole: false });
   const onResize = () => instance.rerender(element());
   process.stdout.on("resize", onResize);
   try {
@@ -130,6 +130,7 @@ export async function shellCommand(argv: readonly string[]): Promise<number> {
     return status;
   }
   const stdout = process.stdout;
-  await renderUntilExit(() => createElement(ShellApp, { session, color: colourWanted(process.env), width: Math.max(40, stdout.columns ?? 80) }));
+  // Ctrl-C cancels the line, as in bash; Ctrl-D or exit ends the session.
+  await renderUntilExit(() => createElement(ShellApp, { session, color: colourWanted(process.env), width: Math.max(40, stdout.columns ?? 80) }), false);
   return 0;
 }
