@@ -10,7 +10,7 @@ import { namespaceLabel } from "../render/trace.js";
 import type { CommandRecord, ProbeOutcome } from "../scenario/result.js";
 import { collectFiles, displayPath, ScenarioSimulator, type SimulatedRun } from "../scenario/runner.js";
 import { describeSuccess, diagnoseFailure, namespaceNamed } from "./diagnose.js";
-import { bridgeWithoutAddressTowards, proposeFix } from "./fixes.js";
+import { bluntPolicyFix, bridgeWithoutAddressTowards, proposeFix } from "./fixes.js";
 import { diagnosePortForward } from "./port-forward.js";
 import type { Cause, Explanation, Fix } from "./types.js";
 
@@ -184,13 +184,17 @@ async function explainProbe(
   const subject = `${command} (in ${namespaceLabel(record.namespace)})`;
   const triedFixes: Fix[] = [];
   let fix: Fix | undefined;
+  let alternative: Fix | undefined;
   const site = probeSite(run, record, files);
   if (!succeeded && site) {
     let commands: string[] = [];
     let currentCause = cause;
     let currentTrace = trace;
     let currentWorld = world;
+    let bluntCommands: string[] | undefined;
     for (let round = 0; round < MAX_FIX_ROUNDS; round++) {
+      const blunt = bluntPolicyFix(currentCause, currentTrace);
+      if (blunt !== undefined && bluntCommands === undefined) bluntCommands = [...commands, blunt];
       const proposal = proposeFix(currentCause, currentTrace, currentWorld);
       if (!proposal || proposal.every((candidate) => commands.includes(candidate))) break;
       commands = [...commands, ...proposal.filter((candidate) => !commands.includes(candidate))];
@@ -206,12 +210,20 @@ async function explainProbe(
       currentWorld = rerun.world;
       currentCause = refine(diagnoseFailure(currentTrace, currentWorld), currentTrace, currentWorld);
     }
+    if (bluntCommands !== undefined && fix !== undefined) {
+      const rerun = await rerunWithFix(mainPath, files, site, bluntCommands);
+      if (rerun.outcome !== "missing" && SUCCESS.includes(rerun.outcome)) {
+        const chain = /-P (\S+) ACCEPT$/.exec(bluntCommands.at(-1)!)?.[1] ?? "the chain";
+        alternative = { commands: bluntCommands, check: { outcome: rerun.outcome, succeeded: true }, caveat: `blunt: it accepts everything the ${chain} chain's rules do not drop, not just this traffic` };
+      }
+    }
   }
   return {
     probe: { location: record.location, callers: record.callers, command, namespace: record.namespace, outcome, ...(record.probe!.traceIndex !== undefined ? { traceIndex: record.probe!.traceIndex } : {}) },
     verdict: `${subject} ${outcomeWords(outcome)}: ${cause.summary}.`,
     causes: [cause],
     ...(fix ? { fix } : {}),
+    ...(alternative ? { alternative } : {}),
     triedFixes: fix ? [] : triedFixes,
   };
 }

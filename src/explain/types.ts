@@ -48,6 +48,8 @@ export interface Fix {
   /** Shell commands, to run before the probe in the namespace the scenario runs in. */
   readonly commands: readonly string[];
   readonly check: FixCheck;
+  /** What a second-choice fix costs ("opens the whole chain"); absent for the fix offered first. */
+  readonly caveat?: string;
 }
 
 export interface Explanation {
@@ -66,6 +68,8 @@ export interface Explanation {
   readonly causes: readonly Cause[];
   /** Present only when a fix was found and the rerun confirmed it. */
   readonly fix?: Fix;
+  /** A blunter fix, also checked, offered second with its caveat (a chain's policy set to ACCEPT). */
+  readonly alternative?: Fix;
   /** Fixes that were tried and did not make the probe succeed, with what happened instead. */
   readonly triedFixes: readonly Fix[];
 }
