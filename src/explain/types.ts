@@ -52,6 +52,19 @@ export interface Fix {
   readonly caveat?: string;
 }
 
+/** A command that failed earlier and that this probe's failure traces back to. */
+export interface EarlierFailure {
+  readonly location: SourceLocation;
+  readonly callers: readonly SourceLocation[];
+  readonly command: string;
+  /** Its error, the first line the tool printed. */
+  readonly error: string;
+  /** "line 8 failed (...), so veth1 was never made a port of br0". */
+  readonly sentence: string;
+  /** The command with the misspelt name replaced by the nearest existing one, where there is one. */
+  readonly corrected?: string;
+}
+
 export interface Explanation {
   readonly probe: {
     /** The probe command's own line (in a sourced file or a function, where it stands there). */
@@ -66,6 +79,8 @@ export interface Explanation {
   /** The verdict, in one sentence. */
   readonly verdict: string;
   readonly causes: readonly Cause[];
+  /** Earlier commands that failed and that this failure traces back to (named first in the verdict). */
+  readonly earlierFailures: readonly EarlierFailure[];
   /** Present only when a fix was found and the rerun confirmed it. */
   readonly fix?: Fix;
   /** A blunter fix, also checked, offered second with its caveat (a chain's policy set to ACCEPT). */

@@ -247,6 +247,35 @@ describe("bridges and forwarded ports", () => {
   });
 });
 
+describe("an earlier command that failed", () => {
+  it("is named as the cause, its misspelt name corrected, and the corrected command is the checked fix", async () => {
+    const { explanations } = await explainScenario("test/explain/fixtures/misspelt-bridge.sh");
+    const [explanation] = explanations;
+    expect(explanation!.earlierFailures).toHaveLength(1);
+    expect(explanation!.earlierFailures[0]).toMatchObject({ command: "ip link set veth1 master bro0", corrected: "ip link set veth1 master br0", location: { line: 9 } });
+    expect(explanation!.verdict).toContain("got no reply: line 9 failed: bro0 does not exist (did you mean br0?), so veth1 was never made a port of br0; ");
+    expect(explanation!.fix).toEqual({ commands: ["ip link set veth1 master br0"], check: { outcome: "reply", succeeded: true } });
+  });
+
+  it("is not blamed when it has nothing to do with the probe, nor when the scenario expected it to fail", async () => {
+    const unrelated = routed({ forwarding: false }).replace("ip netns exec client ping", "ip link set nosuch up\nip netns exec client ping");
+    const [explanation] = await explain(unrelated);
+    expect(explanation!.earlierFailures).toEqual([]);
+    const expected = routed({ forwarding: false }).replace("ip netns exec client ping", "ip netns exec router ip link set r9 up   # expect: error\nip netns exec client ping");
+    expect((await explain(expected))[0]!.earlierFailures).toEqual([]);
+  });
+});
+
+describe("wording", () => {
+  it("calls the scenario's own namespace the root namespace in sentences, never \"(in (root))\"", async () => {
+    const { explanations } = await explainScenario("scenarios/walkthrough/02-second-netns.sh");
+    for (const explanation of explanations) {
+      expect(explanation.verdict).not.toMatch(/\(root\)/);
+    }
+    expect(explanations.some((explanation) => explanation.verdict.includes("(in the root namespace)"))).toBe(true);
+  });
+});
+
 describe("every failed probe in scenarios/", () => {
   it("gets an explanation naming its decisive object; the walkthrough's failures come with the walkthrough's own fix, checked", async () => {
     const fixes = new Map<string, string>();
