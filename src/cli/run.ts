@@ -31,6 +31,7 @@ exit status: 0 every expectation held, 1 one failed, 2 bad input,
 
 const RUN_OPTIONS = ["--trace", "--explain", "--json", "--junit", "--backend", "--help"];
 import { junitReport } from "../render/junit.js";
+import { runJson } from "../render/run-json.js";
 
 /** `--explain`: why each failed probe failed, after the scenario's own report. */
 async function printExplanations(file: string): Promise<void> {
@@ -143,7 +144,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     }
   }
   if (parsed.json) {
-    process.stdout.write(`${JSON.stringify({ scenarios: runs.map(({ world: _world, ...rest }) => rest) }, null, 2)}\n`);
+    process.stdout.write(runJson(runs));
   } else {
     process.stdout.write(`${summaryLine(runs)}\n`);
   }
