@@ -128,7 +128,7 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
         return 2;
       }
     } else {
-      const simulator = new ScenarioSimulator({ tracing: parsed.trace || parsed.json, printTraces: parsed.trace && !parsed.json });
+      const simulator = new ScenarioSimulator({ tracing: parsed.trace || parsed.json || parsed.junit !== undefined, printTraces: parsed.trace && !parsed.json });
       run = await simulator.run(file);
     }
     runs.push(run);
