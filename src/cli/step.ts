@@ -17,8 +17,8 @@ export const STEP_USAGE = `usage: netsim step [--text] SCENARIO
 Walks through a scenario in a terminal UI: one command at a time, with its
 file:line and output, the topology as it stands, and each probe hop by hop.
 
-  keys: → / Enter next, ← back, ↑/↓ (PgUp/PgDn) scroll the output, t the
-        trace, ? help, q quit
+  keys: → / ← step forward and back, ↓ / ↑ move between commands, Enter
+        expands a hop, t toggles the topology, ? shows the keys, q quits
   --text   print the walk as text (also when stdout is not a terminal)
 
 exit status: 0 every expectation held, 1 one failed, 2 bad input
