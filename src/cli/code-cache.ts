@@ -14,9 +14,20 @@
 //   size and time, the Node version and architecture: anything else is
 //   another file, and V8 itself rejects data made by another V8 or under
 //   other V8 flags (the cache is then written anew);
+// - V8 does not check its cached data (a flipped byte can crash the process
+//   or run garbage), so the file carries a header: a magic word, the SHA-256
+//   of the script the data was made from, and the SHA-256 of the data. Data
+//   whose header does not match is never handed to V8; the run compiles and
+//   writes the cache anew;
 // - any failure (no folder, no permission, rejected data) falls back to
 //   compiling the script, silently, and nothing is written anywhere else.
+//
+// Where Node has module.enableCompileCache() (22.1 and later), Node's own
+// cache (which checks its entries the same way) is used instead: see
+// enableNodeCompileCache.
+import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import * as nodeModule from "node:module";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { basename, dirname, isAbsolute, join } from "node:path";
@@ -62,11 +73,33 @@ function cacheFileName(scriptPath: string, size: number, modified: number): stri
   return `${basename(scriptPath)}-${size}-${Math.trunc(modified)}-${process.version}-${process.arch}.v8cache`;
 }
 
-function readCache(folder: string, name: string): Buffer | undefined {
+/** The header before the cached data: magic, SHA-256 of the script, SHA-256 of the data. */
+const MAGIC = Buffer.from("NETSIMC1", "latin1");
+const DIGEST_LENGTH = 32;
+const HEADER_LENGTH = MAGIC.length + 2 * DIGEST_LENGTH;
+
+function sha256(data: string | Buffer): Buffer {
+  return createHash("sha256").update(data).digest();
+}
+
+/** The file's bytes as written: header, then V8's data. */
+export function sealCache(sourceDigest: Buffer, data: Buffer): Buffer {
+  return Buffer.concat([MAGIC, sourceDigest, sha256(data), data]);
+}
+
+/** V8's data from a cache file, or undefined unless its header names this script and its digest matches. */
+export function unsealCache(sourceDigest: Buffer, file: Buffer): Buffer | undefined {
+  if (file.length <= HEADER_LENGTH || !file.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+  if (!file.subarray(MAGIC.length, MAGIC.length + DIGEST_LENGTH).equals(sourceDigest)) return undefined;
+  const data = file.subarray(HEADER_LENGTH);
+  return file.subarray(MAGIC.length + DIGEST_LENGTH, HEADER_LENGTH).equals(sha256(data)) ? data : undefined;
+}
+
+function readCache(folder: string, name: string, sourceDigest: Buffer): Buffer | undefined {
   const path = join(folder, name);
   if (!ownedByUser(folder, "directory") || !ownedByUser(path, "file")) return undefined;
   try {
-    return readFileSync(path);
+    return unsealCache(sourceDigest, readFileSync(path));
   } catch {
     return undefined;
   }
@@ -100,15 +133,18 @@ function writeCache(folder: string, name: string, data: Buffer): void {
 export function loadScript<Exports>(scriptPath: string, environment: NodeJS.ProcessEnv = process.env): LoadedScript<Exports> | undefined {
   let source: string;
   let name: string;
+  let sourceDigest: Buffer;
   try {
     const status = statSync(scriptPath);
     name = cacheFileName(scriptPath, status.size, status.mtimeMs);
-    source = readFileSync(scriptPath, "utf8");
+    const bytes = readFileSync(scriptPath);
+    sourceDigest = sha256(bytes);
+    source = bytes.toString("utf8");
   } catch {
     return undefined;
   }
   const folder = codeCacheFolder(environment);
-  const cached = folder === undefined ? undefined : readCache(folder, name);
+  const cached = folder === undefined ? undefined : readCache(folder, name, sourceDigest);
   try {
     const script = new Script(`(function (exports, require, module, __filename, __dirname, ${SCRIPT_URL_PARAMETER}) {${source}\n})`, {
       filename: scriptPath,
@@ -123,10 +159,31 @@ export function loadScript<Exports>(scriptPath: string, environment: NodeJS.Proc
       exports: module.exports,
       fromCache,
       saveCache: () => {
-        if (folder !== undefined && !fromCache) writeCache(folder, name, script.createCachedData());
+        if (folder !== undefined && !fromCache) writeCache(folder, name, sealCache(sourceDigest, script.createCachedData()));
       },
     };
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Node 22.1+: turns on Node's own compile cache (which covers ES modules and
+ * checks each entry against its source and a checksum) in the netsim cache
+ * folder; returns false where Node has none or the folder is not the user's
+ * own, and the caller then uses loadScript.
+ */
+export function enableNodeCompileCache(environment: NodeJS.ProcessEnv = process.env): boolean {
+  const enable = (nodeModule as { enableCompileCache?: (directory?: string) => { status: number } }).enableCompileCache;
+  const folder = codeCacheFolder(environment);
+  if (typeof enable !== "function" || folder === undefined) return false;
+  try {
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    if (!ownedByUser(folder, "directory")) return false;
+    const result = enable(join(folder, "node-compile-cache"));
+    const constants = (nodeModule as { constants?: { compileCacheStatus?: { FAILED?: number } } }).constants;
+    return result.status !== constants?.compileCacheStatus?.FAILED;
+  } catch {
+    return false;
   }
 }

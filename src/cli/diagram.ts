@@ -1,6 +1,7 @@
 // `netsim diagram FILE`: the topology a scenario builds, drawn from the
 // simulated state after a line (or at the end), optionally with a probe's
 // path over it; or, with --stages, one picture per stage and an index.html.
+import { unknownOption, wantsHelp } from "./usage.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { diagramDot, type DiagramInput } from "../render/diagram/dot.js";
@@ -67,7 +68,7 @@ function parseArguments(argv: readonly string[]): DiagramArguments | string {
     } else if (word === "--stages") {
       stages = argv[++index];
       if (stages === undefined) return "netsim diagram: --stages needs a directory";
-    } else if (word.startsWith("-") && word !== "-") return `netsim diagram: unknown option "${word}"`;
+    } else if (word.startsWith("-") && word !== "-") return unknownOption("netsim diagram", word, ["--at", "--probe", "--format", "--output", "--stages", "--help"]);
     else files.push(word);
   }
   if (files.length === 0) return "netsim diagram: no scenario given";
@@ -91,7 +92,7 @@ function fail(message: string, usage = false): number {
 }
 
 export async function diagramCommand(argv: readonly string[]): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
+  if (wantsHelp(argv)) {
     process.stdout.write(DIAGRAM_USAGE);
     return 0;
   }

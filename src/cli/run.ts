@@ -9,8 +9,29 @@ import { relative } from "node:path";
 import { createWorld } from "../net/core/net-namespace.js";
 import type { ScenarioRun, SourceLocation } from "../scenario/result.js";
 import { ScenarioSimulator, type SimulatedRun } from "../scenario/runner.js";
-import { formatExpectationReport, summaryLine } from "../render/report.js";
+import { formatExpectationReport, problemLine, summaryLine } from "../render/report.js";
+import { unknownOption, wantsHelp } from "./usage.js";
+
+export const RUN_USAGE = `usage: netsim run [--trace] [--explain] [--json] [--junit FILE] [--backend sim|kernel] SCENARIO...
+
+Runs each scenario (a bash script of ip, iptables, ping... commands) in the
+simulator, prints what each command prints, and checks every "# expect:"
+comment. Input netsim cannot take (an unmodelled option, a missing file) is
+reported on stderr as FILE:LINE with the word it could not take.
+
+  --trace           print each probe's hop-by-hop trace after its output
+  --explain         explain each failed probe (as netsim explain does)
+  --json            print machine-readable results instead (docs/run-json.schema.json)
+  --junit FILE      also write a JUnit XML report, one test case per expectation
+  --backend kernel  run on the real kernel in a throwaway sandbox (root)
+
+exit status: 0 every expectation held, 1 one failed, 2 bad input,
+3 the kernel backend cannot run here
+`;
+
+const RUN_OPTIONS = ["--trace", "--explain", "--json", "--junit", "--backend", "--help"];
 import { junitReport } from "../render/junit.js";
+import { runJson } from "../render/run-json.js";
 
 /** `--explain`: why each failed probe failed, after the scenario's own report. */
 async function printExplanations(file: string): Promise<void> {
@@ -52,7 +73,7 @@ function parseArguments(argv: readonly string[]): RunArguments | string {
     else if (word === "--junit") {
       junit = argv[++index];
       if (junit === undefined) return "netsim run: --junit needs a file name";
-    } else if (word.startsWith("-")) return `netsim run: unknown option "${word}"`;
+    } else if (word.startsWith("-")) return unknownOption("netsim run", word, RUN_OPTIONS);
     else files.push(word);
   }
   if (files.length === 0) return "netsim run: no scenario given";
@@ -79,9 +100,13 @@ function asReportedRun(run: ScenarioRun): SimulatedRun {
 }
 
 export async function runCommand(argv: readonly string[]): Promise<number> {
+  if (wantsHelp(argv)) {
+    process.stdout.write(RUN_USAGE);
+    return 0;
+  }
   const parsed = parseArguments(argv);
   if (typeof parsed === "string") {
-    process.stderr.write(`${parsed}\n`);
+    process.stderr.write(`${parsed}\nusage: netsim run [OPTIONS] SCENARIO... (netsim run --help)\n`);
     return 2;
   }
   const kernel = parsed.backend === "kernel" ? await import("../backends/kernel/kernel-backend.js") : undefined;
@@ -104,20 +129,23 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
         return 2;
       }
     } else {
-      const simulator = new ScenarioSimulator({ tracing: parsed.trace || parsed.json, printTraces: parsed.trace && !parsed.json });
+      const simulator = new ScenarioSimulator({ tracing: parsed.trace || parsed.json || parsed.junit !== undefined, printTraces: parsed.trace && !parsed.json });
       run = await simulator.run(file);
     }
     runs.push(run);
-    if (!parsed.json) {
+    const problems = run.problems.map((problem) => `${problemLine(problem)}\n`).join("");
+    if (parsed.json) process.stderr.write(problems);
+    else {
       if (parsed.files.length > 1) process.stdout.write(`==> ${run.file} <==\n`);
       process.stdout.write(run.output);
+      process.stderr.write(problems);
       process.stdout.write(formatExpectationReport(run));
       if (parsed.explain) await printExplanations(file);
       if (parsed.files.length > 1) process.stdout.write("\n");
     }
   }
   if (parsed.json) {
-    process.stdout.write(`${JSON.stringify({ scenarios: runs.map(({ world: _world, ...rest }) => rest) }, null, 2)}\n`);
+    process.stdout.write(runJson(runs));
   } else {
     process.stdout.write(`${summaryLine(runs)}\n`);
   }

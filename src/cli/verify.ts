@@ -2,6 +2,7 @@
 // kernel (in a throwaway sandbox), compared line by line.
 // Exit: 0 no divergence, 1 a divergence (or a run that failed), 2 bad input,
 // 3 the kernel backend cannot run here.
+import { unknownOption, wantsHelp } from "./usage.js";
 import { existsSync, statSync } from "node:fs";
 import { checkKernelBackendAvailable, KernelBackend, rootFallbackNotice } from "../backends/kernel/kernel-backend.js";
 import { SimBackend } from "../backends/sim/sim-backend.js";
@@ -40,7 +41,7 @@ function parseArguments(argv: readonly string[]): VerifyArguments | string {
       if (!Number.isFinite(value) || value <= 0) return `netsim verify: --timeout needs a number of seconds`;
       commandTimeoutSeconds = value;
     } else if (word === "--") files.push(...argv.slice(index + 1)), (index = argv.length);
-    else if (word.startsWith("-")) return `netsim verify: unknown option "${word}"`;
+    else if (word.startsWith("-")) return unknownOption("netsim verify", word, ["--timeout", "--help"]);
     else files.push(word);
   }
   if (files.length === 0) return "netsim verify: no scenario given";
@@ -52,7 +53,7 @@ function parseArguments(argv: readonly string[]): VerifyArguments | string {
 }
 
 export async function verifyCommand(argv: readonly string[]): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
+  if (wantsHelp(argv)) {
     process.stdout.write(VERIFY_USAGE);
     return 0;
   }

@@ -8,7 +8,7 @@ import type { Decision, Trace, TraceStep } from "../model/trace.js";
 import type { World } from "../model/world.js";
 import { isPortForwarding } from "../net/core/link-state.js";
 import { vethPeer } from "../net/core/net-namespace.js";
-import { namespaceLabel } from "../render/trace.js";
+import { namespacePhrase } from "../render/trace.js";
 import { diagnoseHairpin } from "./hairpin.js";
 import { diagnoseOtherhost } from "./otherhost.js";
 import type { Cause } from "./types.js";
@@ -48,7 +48,7 @@ function routeDecisionBefore(steps: readonly TraceStep[], index: number, namespa
 }
 
 function where(step: TraceStep): string {
-  return `${namespaceLabel(step.namespace)}${step.device ? ` (${step.device})` : ""}`;
+  return `${namespacePhrase(step.namespace)}${step.device ? ` (${step.device})` : ""}`;
 }
 
 /** The cause of a failed probe, read from its trace. */
@@ -75,7 +75,7 @@ export function diagnoseFailure(trace: Trace, world: World): Cause {
         const routes = equals.map((route) => describeRoute(world, waiting.step.namespace, route));
         return {
           kind: "duplicate-subnet",
-          summary: `${namespaceLabel(waiting.step.namespace)} has ${equals.length} routes for ${formatPrefix(routed.decision.chosen.prefix)} (${routes.join("; ")}); it sends by the first, ${routes[0]}, where nobody answers ARP for ${address}, and the packet waits there until the probe gives up`,
+          summary: `${namespacePhrase(waiting.step.namespace)} has ${equals.length} routes for ${formatPrefix(routed.decision.chosen.prefix)} (${routes.join("; ")}); it sends by the first, ${routes[0]}, where nobody answers ARP for ${address}, and the packet waits there until the probe gives up`,
           steps: [routed.step, waiting.position],
           objects: routes.map((route) => `route ${route}`),
           ...(routed.decision.chosen.origin ? { origin: routed.decision.chosen.origin } : {}),
@@ -83,7 +83,7 @@ export function diagnoseFailure(trace: Trace, world: World): Cause {
       }
       return {
         kind: "neighbour-failed",
-        summary: `${namespaceLabel(waiting.step.namespace)} is still asking ARP for ${address} on ${waiting.step.device ?? "the link"} when the probe gives up: nobody there answers`,
+        summary: `${namespacePhrase(waiting.step.namespace)} is still asking ARP for ${address} on ${waiting.step.device ?? "the link"} when the probe gives up: nobody there answers`,
         steps: routed ? [routed.step, waiting.position] : [waiting.position],
         objects: [`neighbour ${address} on ${waiting.step.device ?? "?"}`],
         ...(routed?.decision.chosen.origin ? { origin: routed.decision.chosen.origin } : {}),
@@ -105,15 +105,15 @@ export function diagnoseFailure(trace: Trace, world: World): Cause {
         const source = step.packet ? formatIpv4Address(step.packet.source) : "the sender";
         return {
           kind: "no-route-back",
-          summary: `${namespaceLabel(step.namespace)} received the request but has no route back to ${source}, so its answer is never sent`,
+          summary: `${namespacePhrase(step.namespace)} received the request but has no route back to ${source}, so its answer is never sent`,
           steps: [index],
-          objects: [`the routing table of ${namespaceLabel(step.namespace)}`],
+          objects: [`the routing table of ${namespacePhrase(step.namespace)}`],
         };
       }
       if (decision?.kind === "route") {
         return {
           kind: "route-refuses",
-          summary: `the route ${describeRoute(world, step.namespace, decision.chosen)} in ${namespaceLabel(step.namespace)} refuses traffic`,
+          summary: `the route ${describeRoute(world, step.namespace, decision.chosen)} in ${namespacePhrase(step.namespace)} refuses traffic`,
           steps: [index],
           objects: [`route ${describeRoute(world, step.namespace, decision.chosen)}`],
           ...(decision.chosen.origin ? { origin: decision.chosen.origin } : {}),
@@ -122,9 +122,9 @@ export function diagnoseFailure(trace: Trace, world: World): Cause {
       const destination = decision?.kind === "no-route" ? formatIpv4Address(decision.destination) : "the destination";
       return {
         kind: "no-route",
-        summary: `${namespaceLabel(step.namespace)} has no route to ${destination}: no route covers it, not even a default route`,
+        summary: `${namespacePhrase(step.namespace)} has no route to ${destination}: no route covers it, not even a default route`,
         steps: [index],
-        objects: [`the routing table of ${namespaceLabel(step.namespace)}`],
+        objects: [`the routing table of ${namespacePhrase(step.namespace)}`],
       };
     }
     case "NEIGH_FAILED": {
@@ -135,7 +135,7 @@ export function diagnoseFailure(trace: Trace, world: World): Cause {
         const routes = equals.map((route) => describeRoute(world, step.namespace, route));
         return {
           kind: "duplicate-subnet",
-          summary: `${namespaceLabel(step.namespace)} has ${equals.length} routes for ${formatPrefix(routed.decision.chosen.prefix)} (${routes.join("; ")}); the kernel takes the first, ${routes[0]}, and nobody on that link owns ${address}: its ARP requests go unanswered`,
+          summary: `${namespacePhrase(step.namespace)} has ${equals.length} routes for ${formatPrefix(routed.decision.chosen.prefix)} (${routes.join("; ")}); the kernel takes the first, ${routes[0]}, and nobody on that link owns ${address}: its ARP requests go unanswered`,
           steps: [routed.step, index],
           objects: routes.map((route) => `route ${route}`),
           ...(routed.decision.chosen.origin ? { origin: routed.decision.chosen.origin } : {}),
@@ -143,7 +143,7 @@ export function diagnoseFailure(trace: Trace, world: World): Cause {
       }
       return {
         kind: "neighbour-failed",
-        summary: `nobody on ${step.device ?? "the link"} answers ARP for ${address}, so ${namespaceLabel(step.namespace)} cannot deliver to it`,
+        summary: `nobody on ${step.device ?? "the link"} answers ARP for ${address}, so ${namespacePhrase(step.namespace)} cannot deliver to it`,
         steps: routed ? [routed.step, index] : [index],
         objects: [`neighbour ${address} on ${step.device ?? "?"}`],
         ...(routed?.decision.chosen.origin ? { origin: routed.decision.chosen.origin } : {}),
@@ -160,7 +160,7 @@ export function diagnoseFailure(trace: Trace, world: World): Cause {
         const down = !port.adminUp || !peer ? { namespace: namespace.name, name: port.name } : { namespace: peer.namespace.name, name: peer.device.name };
         return {
           kind: "link-down",
-          summary: `${down.name}${down.namespace === namespace.name ? "" : ` in ${namespaceLabel(down.namespace)}`} is down, so port ${port.name} of ${bridge!.name} does not forward and the frame has nowhere to go`,
+          summary: `${down.name}${down.namespace === namespace.name ? "" : ` in ${namespacePhrase(down.namespace)}`} is down, so port ${port.name} of ${bridge!.name} does not forward and the frame has nowhere to go`,
           steps: [index],
           objects: [`link ${down.name}`],
           device: down,
@@ -181,23 +181,23 @@ export function diagnoseFailure(trace: Trace, world: World): Cause {
     case "IP_INADDRERRORS":
       return {
         kind: "forwarding-off",
-        summary: `${namespaceLabel(step.namespace)} receives the packet on ${step.device ?? "?"} but does not forward it: net.ipv4.ip_forward is 0 there, and such packets are dropped without a word`,
+        summary: `${namespacePhrase(step.namespace)} receives the packet on ${step.device ?? "?"} but does not forward it: net.ipv4.ip_forward is 0 there, and such packets are dropped without a word`,
         steps: [index],
         objects: [`net.ipv4.conf.${step.device ?? "all"}.forwarding`],
       };
     case "IP_INNOROUTES":
       return {
         kind: "router-no-route",
-        summary: `${namespaceLabel(step.namespace)} has no route onward to ${step.packet ? formatIpv4Address(step.packet.destination) : "the destination"} and answers "net unreachable"`,
+        summary: `${namespacePhrase(step.namespace)} has no route onward to ${step.packet ? formatIpv4Address(step.packet.destination) : "the destination"} and answers "net unreachable"`,
         steps: [index],
-        objects: [`the routing table of ${namespaceLabel(step.namespace)}`],
+        objects: [`the routing table of ${namespacePhrase(step.namespace)}`],
       };
     case "UNREACHABLE_ROUTE":
     case "BLACKHOLE": {
       const route = decision?.kind === "route" ? decision.chosen : undefined;
       return {
         kind: "route-refuses",
-        summary: `${namespaceLabel(step.namespace)} routes ${step.packet ? formatIpv4Address(step.packet.destination) : "it"} by ${route ? `the ${describeRoute(world, step.namespace, route)} route` : "a route"} that refuses traffic`,
+        summary: `${namespacePhrase(step.namespace)} routes ${step.packet ? formatIpv4Address(step.packet.destination) : "it"} by ${route ? `the ${describeRoute(world, step.namespace, route)} route` : "a route"} that refuses traffic`,
         steps: [index],
         objects: route ? [`route ${describeRoute(world, step.namespace, route)}`] : [],
         ...(route?.origin ? { origin: route.origin } : {}),
@@ -221,7 +221,7 @@ export function diagnoseFailure(trace: Trace, world: World): Cause {
       };
     }
     case "NO_SOCKET":
-      return { kind: "no-listener", summary: `${step.why}`, steps: [index], objects: [`port in ${namespaceLabel(step.namespace)}`] };
+      return { kind: "no-listener", summary: `${step.why}`, steps: [index], objects: [`port in ${namespacePhrase(step.namespace)}`] };
     case "OTHERHOST":
       return diagnoseOtherhost(trace, index, world) ?? { kind: "no-answer", summary: `${where(step)}: ${step.why}`, steps: [index], objects: [] };
     default:
@@ -237,7 +237,7 @@ export function describeSuccess(trace: Trace, world: World): Cause {
   steps.forEach((step, index) => {
     if (step.decision?.kind === "route" && (step.stage === "ip_route_output" || step.stage === "ip_route_input")) {
       decisive.push(index);
-      objects.push(`route ${describeRoute(world, step.namespace, step.decision.chosen)} in ${namespaceLabel(step.namespace)}`);
+      objects.push(`route ${describeRoute(world, step.namespace, step.decision.chosen)} in ${namespacePhrase(step.namespace)}`);
     } else if (step.stage === "ip_forward" && step.verdict === "continue") {
       decisive.push(index);
     } else if (step.packetAfter && step.packet && (step.packetAfter.source !== step.packet.source || step.packetAfter.destination !== step.packet.destination)) {

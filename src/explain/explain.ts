@@ -6,11 +6,12 @@ import { resolve } from "node:path";
 import { formatIpv4Address, networkAddress, prefixContains } from "../model/address.js";
 import type { Trace } from "../model/trace.js";
 import { cloneWorld, type World } from "../model/world.js";
-import { namespaceLabel } from "../render/trace.js";
+import { namespacePhrase } from "../render/trace.js";
 import type { CommandRecord, ProbeOutcome } from "../scenario/result.js";
 import { collectFiles, displayPath, ScenarioSimulator, type SimulatedRun } from "../scenario/runner.js";
 import { describeSuccess, diagnoseFailure, namespaceNamed } from "./diagnose.js";
-import { bridgeWithoutAddressTowards, proposeFix } from "./fixes.js";
+import { bluntPolicyFix, bridgeWithoutAddressTowards, proposeFix } from "./fixes.js";
+import { earlierFailures } from "./failed-commands.js";
 import { diagnosePortForward } from "./port-forward.js";
 import type { Cause, Explanation, Fix } from "./types.js";
 
@@ -90,7 +91,7 @@ function refine(cause: Cause, trace: Trace, world: World): Cause {
       if (!covering) continue;
       return {
         kind: "link-down",
-        summary: `${device.name} in ${namespaceLabel(routerNamespace.name)} is down, and with it went the route to ${formatIpv4Address(networkAddress(covering.address, covering.prefixLength))}/${covering.prefixLength}, so ${namespaceLabel(routerNamespace.name)} has no route to ${formatIpv4Address(wanted)}`,
+        summary: `${device.name} in ${namespacePhrase(routerNamespace.name)} is down, and with it went the route to ${formatIpv4Address(networkAddress(covering.address, covering.prefixLength))}/${covering.prefixLength}, so ${namespacePhrase(routerNamespace.name)} has no route to ${formatIpv4Address(wanted)}`,
         steps: cause.steps,
         objects: [`link ${device.name}`],
         device: { namespace: routerNamespace.name, name: device.name },
@@ -104,7 +105,7 @@ function refine(cause: Cause, trace: Trace, world: World): Cause {
   if (!found) return cause;
   return {
     kind: "missing-bridge-address",
-    summary: `${found.bridge.name} in ${namespaceLabel(origin.name)} has a port leading to the owner of the destination, but no address in its subnet, so ${namespaceLabel(origin.name)} has no route there and ${cause.kind === "router-no-route" ? "sends it to its default gateway instead" : "cannot send it"}`,
+    summary: `${found.bridge.name} in ${namespacePhrase(origin.name)} has a port leading to the owner of the destination, but no address in its subnet, so ${namespacePhrase(origin.name)} has no route there and ${cause.kind === "router-no-route" ? "sends it to its default gateway instead" : "cannot send it"}`,
     steps: cause.steps,
     objects: [`bridge ${found.bridge.name}`, ...cause.objects],
     ...(cause.origin ? { origin: cause.origin } : {}),
@@ -181,16 +182,28 @@ async function explainProbe(
   const outcome = record.probe!.outcome;
   const command = record.argv.join(" ");
   const cause = succeeded ? describeSuccess(trace, world) : refine(diagnoseFailure(trace, world), trace, world);
-  const subject = `${command} (in ${namespaceLabel(record.namespace)})`;
+  const subject = `${command} (in ${namespacePhrase(record.namespace)})`;
+  const failures = succeeded ? [] : earlierFailures(run, record, trace, cause, world);
   const triedFixes: Fix[] = [];
   let fix: Fix | undefined;
+  let alternative: Fix | undefined;
   const site = probeSite(run, record, files);
-  if (!succeeded && site) {
+  // The failed command, spelt right, is the first fix to try.
+  const corrected = failures.flatMap((failure) => (failure.corrected !== undefined ? [failure.corrected] : []));
+  if (!succeeded && site && corrected.length > 0) {
+    const rerun = await rerunWithFix(mainPath, files, site, corrected);
+    const check = { outcome: rerun.outcome, succeeded: rerun.outcome !== "missing" && SUCCESS.includes(rerun.outcome), ...(rerun.problem ? { problem: rerun.problem } : {}) };
+    if (check.succeeded) fix = { commands: corrected, check };
+  }
+  if (!succeeded && site && !fix) {
     let commands: string[] = [];
     let currentCause = cause;
     let currentTrace = trace;
     let currentWorld = world;
+    let bluntCommands: string[] | undefined;
     for (let round = 0; round < MAX_FIX_ROUNDS; round++) {
+      const blunt = bluntPolicyFix(currentCause, currentTrace);
+      if (blunt !== undefined && bluntCommands === undefined) bluntCommands = [...commands, blunt];
       const proposal = proposeFix(currentCause, currentTrace, currentWorld);
       if (!proposal || proposal.every((candidate) => commands.includes(candidate))) break;
       commands = [...commands, ...proposal.filter((candidate) => !commands.includes(candidate))];
@@ -206,12 +219,21 @@ async function explainProbe(
       currentWorld = rerun.world;
       currentCause = refine(diagnoseFailure(currentTrace, currentWorld), currentTrace, currentWorld);
     }
+    if (bluntCommands !== undefined && fix !== undefined) {
+      const rerun = await rerunWithFix(mainPath, files, site, bluntCommands);
+      if (rerun.outcome !== "missing" && SUCCESS.includes(rerun.outcome)) {
+        const chain = /-P (\S+) ACCEPT$/.exec(bluntCommands.at(-1)!)?.[1] ?? "the chain";
+        alternative = { commands: bluntCommands, check: { outcome: rerun.outcome, succeeded: true }, caveat: `blunt: it accepts everything the ${chain} chain's rules do not drop, not just this traffic` };
+      }
+    }
   }
   return {
     probe: { location: record.location, callers: record.callers, command, namespace: record.namespace, outcome, ...(record.probe!.traceIndex !== undefined ? { traceIndex: record.probe!.traceIndex } : {}) },
-    verdict: `${subject} ${outcomeWords(outcome)}: ${cause.summary}.`,
+    verdict: `${subject} ${outcomeWords(outcome)}: ${failures.map((failure) => `${failure.sentence}; `).join("")}${cause.summary}.`,
     causes: [cause],
+    earlierFailures: failures,
     ...(fix ? { fix } : {}),
+    ...(alternative ? { alternative } : {}),
     triedFixes: fix ? [] : triedFixes,
   };
 }

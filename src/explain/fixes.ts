@@ -4,7 +4,8 @@
 import { formatIpv4Address, networkAddress, prefixContains, type Ipv4Address } from "../model/address.js";
 import type { NetDevice } from "../model/netdevice.js";
 import type { NetworkNamespace } from "../model/netns.js";
-import type { Trace } from "../model/trace.js";
+import type { Ipv4Packet } from "../model/packet.js";
+import type { Trace, TraceStep } from "../model/trace.js";
 import type { World } from "../model/world.js";
 import { deviceByName, devicesInOrder, vethPeer } from "../net/core/net-namespace.js";
 import { fibLookup } from "../net/ipv4/route.js";
@@ -50,6 +51,60 @@ export function bridgeWithoutAddressTowards(world: World, namespace: NetworkName
     }
   }
   return undefined;
+}
+
+type NetfilterDecision = Extract<NonNullable<TraceStep["decision"]>, { kind: "netfilter" }>;
+
+/** Built-in chains whose hook has an in device (-i) and an out device (-o) (iptables' own checks: -i is refused in OUTPUT/POSTROUTING, -o in PREROUTING/INPUT). */
+const HAS_IN = new Set(["PREROUTING", "INPUT", "FORWARD"]);
+const HAS_OUT = new Set(["FORWARD", "OUTPUT", "POSTROUTING"]);
+
+/** ICMP types by iptables' names for them (iptables -p icmp -h). */
+const ICMP_TYPE_NAMES: Readonly<Record<number, string>> = { 0: "echo-reply", 3: "destination-unreachable", 8: "echo-request", 11: "time-exceeded" };
+
+/**
+ * `iptables -I CHAIN ... -j ACCEPT` for exactly this packet's flow, as a
+ * careful admin writes it (the issue's own example: `-I FORWARD -i eth0 -o
+ * br0 -d 172.18.0.10 -p tcp --dport 11211 -j ACCEPT`): in and out device,
+ * destination, protocol and port. A packet conntrack already knows (a reply,
+ * or the later packets of a connection) is let through by its state instead,
+ * the rule every stateful firewall starts with. (A reply is known by the
+ * trace, not by its ctstate: the kernel tracks connections in a namespace
+ * only once a rule or NAT needs it, so before the fix the reply has none.)
+ */
+export function narrowAccept(decision: NetfilterDecision, packet: Ipv4Packet, reply: boolean): string {
+  const table = decision.table === "filter" ? "" : `-t ${decision.table} `;
+  const state = packet.conntrack?.state;
+  if (reply || state === "ESTABLISHED" || state === "RELATED") return `iptables ${table}-I ${decision.chain} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT`;
+  const words = [`iptables ${table}-I ${decision.chain}`];
+  if (decision.in !== undefined && HAS_IN.has(decision.chain)) words.push(`-i ${decision.in}`);
+  if (decision.out !== undefined && HAS_OUT.has(decision.chain)) words.push(`-o ${decision.out}`);
+  words.push(`-d ${formatIpv4Address(packet.destination)}`);
+  const transport = packet.transport;
+  if (transport.protocol === "icmp") words.push(`-p icmp --icmp-type ${ICMP_TYPE_NAMES[transport.type] ?? transport.type}`);
+  else words.push(`-p ${transport.protocol} --dport ${transport.destinationPort}`);
+  words.push("-j ACCEPT");
+  return words.join(" ");
+}
+
+/** Whether the packet at step `index` answers one seen earlier in the trace: its addresses swapped, the same protocol. */
+function isReplyInTrace(trace: Trace, index: number): boolean {
+  const packet = trace.steps[index]?.packet;
+  if (!packet) return false;
+  return trace.steps.slice(0, index).some((step) => {
+    const earlier = step.packet;
+    return earlier !== undefined && earlier.source === packet.destination && earlier.destination === packet.source && earlier.transport.protocol === packet.transport.protocol;
+  });
+}
+
+/** The blunt way past a policy drop, offered only second: the chain's policy set to ACCEPT. */
+export function bluntPolicyFix(cause: Cause, trace: Trace): string | undefined {
+  if (cause.kind !== "filtered" || cause.steps.length === 0) return undefined;
+  const step = trace.steps[cause.steps[cause.steps.length - 1]!];
+  const decision = step?.decision;
+  if (decision?.kind !== "netfilter" || decision.ruleNumber !== undefined) return undefined;
+  const table = decision.table === "filter" ? "" : `-t ${decision.table} `;
+  return inNamespace(step!.namespace, `iptables ${table}-P ${decision.chain} ACCEPT`);
 }
 
 export function proposeFix(cause: Cause, trace: Trace, world: World): string[] | undefined {
@@ -129,7 +184,8 @@ export function proposeFix(cause: Cause, trace: Trace, world: World): string[] |
       const decision = step.decision;
       const table = decision.table === "filter" ? "" : `-t ${decision.table} `;
       if (decision.ruleNumber !== undefined) return [inNamespace(namespace.name, `iptables ${table}-D ${decision.chain} ${decision.ruleNumber}`)];
-      return [inNamespace(namespace.name, `iptables ${table}-P ${decision.chain} ACCEPT`)];
+      // A policy drop: the narrowest rule that lets this packet through, not the whole chain.
+      return step.packet ? [inNamespace(namespace.name, narrowAccept(decision, step.packet, isReplyInTrace(trace, cause.steps[cause.steps.length - 1]!)))] : undefined;
     }
     default:
       return undefined;

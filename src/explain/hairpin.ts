@@ -6,7 +6,7 @@
 // towards the sender's own port.
 import type { Trace } from "../model/trace.js";
 import type { World } from "../model/world.js";
-import { namespaceLabel } from "../render/trace.js";
+import { namespacePhrase } from "../render/trace.js";
 import { namespaceNamed } from "./diagnose.js";
 import type { Cause } from "./types.js";
 
@@ -31,7 +31,7 @@ export function diagnoseHairpin(trace: Trace, world: World): Cause | undefined {
     const bridged = steps.slice(0, index).some((earlier) => earlier.stage === "br_nf_pre_routing_finish" && earlier.namespace === step.namespace);
     return {
       kind: "hairpin-off",
-      summary: `${bridge?.name ?? "the bridge"} in ${namespaceLabel(step.namespace)} would have to send the frame back out of port ${portName}, the port it came in on${bridged ? " (PREROUTING's DNAT turned it back towards the sender: br_netfilter bridges it again)" : ""}, and ${portName}'s hairpin mode is off`,
+      summary: `${bridge?.name ?? "the bridge"} in ${namespacePhrase(step.namespace)} would have to send the frame back out of port ${portName}, the port it came in on${bridged ? " (PREROUTING's DNAT turned it back towards the sender: br_netfilter bridges it again)" : ""}, and ${portName}'s hairpin mode is off`,
       steps: [index],
       objects: [`bridge port ${portName} (hairpin off)`],
       device: { namespace: namespace.name, name: portName },

@@ -4,7 +4,7 @@
 import { formatIpv4Address } from "../model/address.js";
 import type { Trace } from "../model/trace.js";
 import type { World } from "../model/world.js";
-import { namespaceLabel } from "../render/trace.js";
+import { namespacePhrase } from "../render/trace.js";
 import type { Cause } from "./types.js";
 
 /** The neighbour entry that gave the dropped frame its destination MAC, as a cause; undefined when the trace shows none. */
@@ -19,7 +19,7 @@ export function diagnoseOtherhost(trace: Trace, index: number, world: World): Ca
     const address = formatIpv4Address(decision.address);
     return {
       kind: "no-answer",
-      summary: `${namespaceLabel(step.namespace)} sends to ${address} at ${frame.destination} (its neighbour entry on ${step.device ?? "?"}), and no device that receives the frame has that address: every receiver drops it`,
+      summary: `${namespacePhrase(step.namespace)} sends to ${address} at ${frame.destination} (its neighbour entry on ${step.device ?? "?"}), and no device that receives the frame has that address: every receiver drops it`,
       steps: [position, index],
       objects: [`neighbour ${address} lladdr ${frame.destination} on ${step.device ?? "?"}${step.namespace === "" ? "" : ` in ${step.namespace}`}`],
     };

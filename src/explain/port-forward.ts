@@ -7,7 +7,7 @@ import { formatIpv4Address } from "../model/address.js";
 import type { NatRange, Rule } from "../model/netfilter.js";
 import type { Trace } from "../model/trace.js";
 import type { World } from "../model/world.js";
-import { namespaceLabel } from "../render/trace.js";
+import { namespacePhrase } from "../render/trace.js";
 import { namespaceNamed } from "./diagnose.js";
 import type { Cause } from "./types.js";
 
@@ -78,7 +78,7 @@ export function diagnosePortForward(cause: Cause, trace: Trace, world: World): P
     return {
       cause: {
         kind: "dnat-missed",
-        summary: `rule ${rule.number} of nat PREROUTING (${rule.rule.spec}) publishes ${destination}:${port}, but packets ${namespaceLabel(host)} generates itself never pass PREROUTING; they take nat OUTPUT, which has no such rule, so the connection meets the host's own closed port`,
+        summary: `rule ${rule.number} of nat PREROUTING (${rule.rule.spec}) publishes ${destination}:${port}, but packets ${namespacePhrase(host)} generates itself never pass PREROUTING; they take nat OUTPUT, which has no such rule, so the connection meets the host's own closed port`,
         steps: cause.steps,
         objects: [`rule ${rule.number} of nat PREROUTING`, "nat OUTPUT"],
         ...(rule.rule.origin ? { origin: rule.rule.origin } : {}),
@@ -111,7 +111,7 @@ export function diagnosePortForward(cause: Cause, trace: Trace, world: World): P
     return {
       cause: {
         kind: "no-listener",
-        summary: `nothing listens on ${protocol} port ${port} at ${destination} in ${namespaceLabel(host)}, and no DNAT rule forwards the port to the listener on ${target}`,
+        summary: `nothing listens on ${protocol} port ${port} at ${destination} in ${namespacePhrase(host)}, and no DNAT rule forwards the port to the listener on ${target}`,
         steps: cause.steps,
         objects: cause.objects,
       },

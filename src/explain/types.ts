@@ -49,6 +49,21 @@ export interface Fix {
   /** Shell commands, to run before the probe in the namespace the scenario runs in. */
   readonly commands: readonly string[];
   readonly check: FixCheck;
+  /** What a second-choice fix costs ("opens the whole chain"); absent for the fix offered first. */
+  readonly caveat?: string;
+}
+
+/** A command that failed earlier and that this probe's failure traces back to. */
+export interface EarlierFailure {
+  readonly location: SourceLocation;
+  readonly callers: readonly SourceLocation[];
+  readonly command: string;
+  /** Its error, the first line the tool printed. */
+  readonly error: string;
+  /** "line 8 failed (...), so veth1 was never made a port of br0". */
+  readonly sentence: string;
+  /** The command with the misspelt name replaced by the nearest existing one, where there is one. */
+  readonly corrected?: string;
 }
 
 export interface Explanation {
@@ -65,8 +80,12 @@ export interface Explanation {
   /** The verdict, in one sentence. */
   readonly verdict: string;
   readonly causes: readonly Cause[];
+  /** Earlier commands that failed and that this failure traces back to (named first in the verdict). */
+  readonly earlierFailures: readonly EarlierFailure[];
   /** Present only when a fix was found and the rerun confirmed it. */
   readonly fix?: Fix;
+  /** A blunter fix, also checked, offered second with its caveat (a chain's policy set to ACCEPT). */
+  readonly alternative?: Fix;
   /** Fixes that were tried and did not make the probe succeed, with what happened instead. */
   readonly triedFixes: readonly Fix[];
 }

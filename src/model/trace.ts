@@ -69,6 +69,9 @@ export type Decision =
       /** Why the rule did not match this packet; absent when it matched (or the policy decided). */
       readonly mismatch?: string;
       readonly origin?: SourceLocation;
+      /** The hook's in and out devices (what -i and -o match), where it has them. */
+      readonly in?: string;
+      readonly out?: string;
     }
   | { readonly kind: "conntrack"; readonly state: string; readonly entry: string };
 

@@ -25,6 +25,11 @@ export function formatExplanation(explanation: Explanation, trace: Trace | undef
     lines.push("  fix:");
     for (const command of explanation.fix.commands) lines.push(`    ${command}`);
     lines.push(`  fix checked: ${explanation.fix.check.outcome}`);
+    if (explanation.alternative) {
+      lines.push(`  or, second choice (${explanation.alternative.caveat ?? "blunter"}):`);
+      for (const command of explanation.alternative.commands) lines.push(`    ${command}`);
+      lines.push(`  checked: ${explanation.alternative.check.outcome}`);
+    }
   } else if (explanation.triedFixes.length > 0) {
     const last = explanation.triedFixes[explanation.triedFixes.length - 1]!;
     const result = last.check.outcome === "missing" ? `could not be checked (${last.check.problem?.replace(/^.*?netsim: /, "") ?? "the probe did not run"})` : `still gives ${last.check.outcome}`;

@@ -1,9 +1,14 @@
 // The verdict on a scenario's expectations, as `netsim run` prints it.
 import type { SimulatedRun } from "../scenario/runner.js";
 
+/** An input problem as netsim prints it on stderr: prefixed "netsim:" once (a message placed at FILE:LINE carries it after the place). */
+export function problemLine(problem: { readonly message: string }): string {
+  return problem.message.includes("netsim: ") ? problem.message : `netsim: ${problem.message}`;
+}
+
+/** The verdict, for stdout; the input problems are netsim's own errors and go to stderr (problemLine). */
 export function formatExpectationReport(run: SimulatedRun): string {
   const lines: string[] = [];
-  for (const problem of run.problems) lines.push(`netsim: ${problem.message}`);
   // The tools' own error text stays as they print it in the output above;
   // here each failed command is placed at its file and line.
   for (const record of run.commands) {

@@ -4,8 +4,14 @@ import { formatIpv4Address } from "../model/address.js";
 import type { Ipv4Packet } from "../model/packet.js";
 import type { Trace, TraceStep } from "../model/trace.js";
 
+/** A namespace as a column or box label names it: "(root)" for the scenario's own (the host's) namespace, as in "(root)/veth0". */
 export function namespaceLabel(name: string): string {
   return name === "" ? "(root)" : name;
+}
+
+/** A namespace in a sentence: "the root namespace", as the trace's own texts say it ("its peer veth0 in the root namespace"). */
+export function namespacePhrase(name: string): string {
+  return name === "" ? "the root namespace" : name;
 }
 
 export function formatTime(microseconds: number): string {
@@ -41,6 +47,6 @@ function stepLine(step: TraceStep, number: number): string {
 }
 
 export function formatTrace(trace: Trace): string {
-  const header = `trace: ${trace.probe} (in ${namespaceLabel(trace.namespace)})`;
+  const header = `trace: ${trace.probe} (in ${namespacePhrase(trace.namespace)})`;
   return `${header}\n${trace.steps.map((step, index) => stepLine(step, index + 1)).join("\n")}\n`;
 }

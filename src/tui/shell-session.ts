@@ -16,8 +16,12 @@ export interface ShellEntry {
   readonly exitCode: number;
 }
 
-/** The file name lines run under (the simulator names it in error messages). */
-const LINE_FILE = resolve("/netsim-shell/line.sh");
+/**
+ * The file name lines run under (the simulator names it in error messages).
+ * Its folder is the shell's working directory: root's home, /root, which is
+ * what the prompt's "~" stands for (pwd prints it).
+ */
+const LINE_FILE = resolve("/root/.netsim-shell-line.sh");
 
 const ENTER_FORMS: readonly RegExp[] = [/^nsenter\s+(?:--net=|--net\s+|-n\s*)(\S+)\s*(?:bash|sh|\/bin\/bash|\/bin\/sh)?$/, /^ip\s+netns\s+exec\s+(\S+)\s+(?:bash|sh|\/bin\/bash|\/bin\/sh)$/];
 
@@ -68,7 +72,7 @@ export class ShellSession {
     const script = this.namespace === "" ? line : `ip netns exec ${this.namespace} bash -c ${shellQuote(line)}`;
     const run = await new ScenarioSimulator({ world: this.world, files: { [LINE_FILE]: `${script}\n` } }).run(LINE_FILE);
     // Messages name the file a line ran as; at a prompt there is none.
-    const output = run.output.replace(/^\S*netsim-shell\/line\.sh:\d+: /gm, "");
+    const output = run.output.replace(/^\S*\.netsim-shell-line\.sh:\d+: /gm, "");
     return { entry: entry(output, run.exitCode), quit: false };
   }
 }

@@ -6,7 +6,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { codeCacheFolder, loadScript, SCRIPT_URL_PARAMETER } from "../../src/cli/code-cache.js";
+import { createHash } from "node:crypto";
+import { codeCacheFolder, loadScript, SCRIPT_URL_PARAMETER, sealCache, unsealCache } from "../../src/cli/code-cache.js";
 import { NETSIM, REPOSITORY } from "../support/netsim-cli.js";
 
 const folders: string[] = [];
@@ -118,6 +119,52 @@ describe("code cache", () => {
     expect(second.stdout).toBe(first.stdout);
     expect(second.stderr).toBe(first.stderr);
     expect(second.stdout).toContain("expectations");
+  });
+});
+
+// V8 does not check cached data itself: one flipped byte crashed `netsim run`
+// (SIGSEGV, or V8's "Invalid bytecode" abort) until the folder was deleted.
+describe("code cache integrity", () => {
+  const digest = (data: string | Buffer) => createHash("sha256").update(data).digest();
+
+  it("seals the data with the script's digest and its own: any flipped bit, or another script, is refused", () => {
+    const script = digest("the script");
+    const data = Buffer.from("some cached code ".repeat(20));
+    const sealed = sealCache(script, data);
+    expect(unsealCache(script, sealed)).toEqual(data);
+    expect(unsealCache(digest("another script"), sealed)).toBeUndefined();
+    for (let offset = 0; offset < sealed.length; offset++) {
+      const flipped = Buffer.from(sealed);
+      flipped[offset]! ^= 0x10;
+      expect(unsealCache(script, flipped)).toBeUndefined();
+    }
+    expect(unsealCache(script, sealed.subarray(0, sealed.length - 1))).toBeUndefined();
+    expect(unsealCache(script, Buffer.alloc(0))).toBeUndefined();
+  });
+
+  it("a flipped byte anywhere in the bundled run's cache never crashes netsim run: it compiles, and rewrites the cache", () => {
+    const cacheHome = temporary();
+    const run = () => spawnSync(process.execPath, [NETSIM, "run", "scenarios/walkthrough/03-bridge.sh"], { cwd: REPOSITORY, encoding: "utf8", env: { ...process.env, XDG_CACHE_HOME: cacheHome } });
+    const clean = run();
+    expect(clean.status).toBe(0);
+    const folder = join(cacheHome, "netsim");
+    const [name] = readdirSync(folder);
+    const path = join(folder, name!);
+    const script = readFileSync(join(REPOSITORY, "dist", "bundle", name!.slice(0, name!.indexOf(".cjs-") + ".cjs".length)));
+    const good = readFileSync(path);
+    expect(unsealCache(digest(script), good)).toBeDefined();
+    // Offsets that crashed the unchecked cache (in its data), and the header's magic and digests.
+    for (const offset of [0, 9, 40, 72, 1000, Math.floor(good.length * 0.21), Math.floor(good.length / 3), Math.floor(good.length * 0.71), good.length - 1]) {
+      const damaged = Buffer.from(good);
+      damaged[offset]! ^= 0x04;
+      writeFileSync(path, damaged, { mode: 0o600 });
+      const result = run();
+      expect({ offset, status: result.status, stderr: result.stderr }).toEqual({ offset, status: 0, stderr: "" });
+      expect(result.stdout).toBe(clean.stdout);
+      const rewritten = readFileSync(path);
+      expect(rewritten.equals(damaged)).toBe(false);
+      expect(unsealCache(digest(script), rewritten)).toBeDefined();
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 // `netsim run` as a user runs it: the built command, its output, exit
 // status, --trace, --json and --junit.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -38,7 +38,7 @@ describe("netsim run", () => {
     writeFileSync(file, "ip netns add a\nip link add x type vxlan id 1\n");
     const result = netsim("run", file);
     expect(result.status).toBe(2);
-    expect(result.stdout).toMatch(/bad\.sh:2: netsim: link type "vxlan" is not modelled \(at "vxlan"\)/);
+    expect(result.stderr).toMatch(/bad\.sh:2: netsim: link type "vxlan" is not modelled \(at "vxlan"\)/);
     expect(netsim("run").status).toBe(2);
     expect(netsim("run", join(folder, "missing.sh")).status).toBe(2);
   });
@@ -62,7 +62,35 @@ describe("netsim run", () => {
     expect(probe.outcome).toBe("no-reply");
     expect(scenario.traces[probe.traceIndex!]).toBeDefined();
     const xml = readFileSync(junit, "utf8");
-    expect(xml).toContain('<testsuite name="scenarios/walkthrough/06-default-route.sh" tests="1" failures="0" errors="0">');
+    expect(xml).toContain('<testsuite name="scenarios/walkthrough/06-default-route.sh" tests="1" failures="0" errors="0" skipped="0" time="0.000">');
     expect(xml).toContain("expect no-reply");
+  });
+
+  it("--junit: time attributes (virtual seconds), failure bodies with the expected/actual diff and the decisive step, failed commands without an expectation as failures", () => {
+    const junit = join(folder, "failing.xml");
+    const result = netsim("run", "--junit", junit, "test/explain/fixtures/misspelt-bridge.sh");
+    expect(result.status).toBe(0);
+    const xml = readFileSync(junit, "utf8");
+    expect(xml).toContain('<testsuites name="netsim" tests="2" failures="1" errors="0" time="1.000">');
+    expect(xml).toContain('<testcase classname="test/explain/fixtures/misspelt-bridge.sh" name="test/explain/fixtures/misspelt-bridge.sh:10 expect no-reply" time="1.000"/>');
+    expect(xml).toContain(
+      '<testcase classname="test/explain/fixtures/misspelt-bridge.sh" name="test/explain/fixtures/misspelt-bridge.sh:9 ip link set veth1 master bro0" time="0.000">\n' +
+        '      <failure message="exit 255 with no expectation on the line" type="command">ip link set veth1 master bro0 (in the root namespace) exited 255\nstderr: Error: argument &quot;bro0&quot; is wrong: Device does not exist</failure>',
+    );
+    const wrong = join(folder, "wrong-expectation.sh");
+    writeFileSync(wrong, readFileSync("test/explain/fixtures/misspelt-bridge.sh", "utf8").replace("# expect: no-reply", "# expect: reply"));
+    for (const name of ["netns0.sh", "netns1.sh"]) {
+      mkdirSync(join(folder, "lib"), { recursive: true });
+      writeFileSync(join(folder, "lib", name), readFileSync(`test/explain/fixtures/lib/${name}`, "utf8"));
+    }
+    netsim("run", "--junit", junit, wrong);
+    const failing = readFileSync(junit, "utf8");
+    expect(failing).toContain(
+      '<failure message="expected reply, got no-reply" type="expectation">-   # expect: reply\n+   no-reply   (ping -c 1 -W 1 172.18.0.20, exit 1)\ndecisive step 7 at 10µs, (root)/br0 br_flood: ff:ff:ff:ff:ff:ff is broadcast: br0 floods it to no other forwarding port</failure>',
+    );
+    // The same report on every run.
+    const again = join(folder, "again.xml");
+    netsim("run", "--junit", again, wrong);
+    expect(readFileSync(again, "utf8")).toBe(failing);
   });
 });

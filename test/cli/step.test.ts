@@ -20,7 +20,7 @@ describe("netsim step", () => {
     expect(result.stdout).toMatch(/^netsim step scenarios\/walkthrough\/06-default-route\.sh: \d+ commands\n/);
     expect(result.stdout).toContain("] ip netns exec netns0 ip route add default via 172.18.0.1    (scenarios/walkthrough/06-default-route.sh:9)\n");
     expect(result.stdout).toContain("      sysctl net.ipv4.conf.br0.forwarding = 0\n");
-    expect(result.stdout).toContain("  outcome: no-reply\n  why: (root) receives the packet on br0 but does not forward it: net.ipv4.ip_forward is 0 there");
+    expect(result.stdout).toContain("  outcome: no-reply\n  why: the root namespace receives the packet on br0 but does not forward it: net.ipv4.ip_forward is 0 there");
     expect(result.stdout).not.toContain("\u001B[");
   });
 

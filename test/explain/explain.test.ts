@@ -74,7 +74,23 @@ describe("causes", () => {
     const script = routed().replace("ip netns exec client ping", "ip netns exec router iptables -P FORWARD DROP\nip netns exec client ping");
     const [explanation] = await explain(script);
     expect(explanation!.causes[0]).toMatchObject({ kind: "filtered", objects: ["the FORWARD policy of the filter table (DROP)"] });
-    expect(explanation!.fix).toEqual({ commands: ["ip netns exec router iptables -P FORWARD ACCEPT"], check: { outcome: "reply", succeeded: true } });
+    // The narrowest rule for this flow first, and the conntrack rule its reply needs; the blunt policy change second, labelled.
+    expect(explanation!.fix).toEqual({
+      commands: ["ip netns exec router iptables -I FORWARD -i r0 -o r1 -d 10.0.2.2 -p icmp --icmp-type echo-request -j ACCEPT", "ip netns exec router iptables -I FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"],
+      check: { outcome: "reply", succeeded: true },
+    });
+    expect(explanation!.alternative).toMatchObject({ commands: ["ip netns exec router iptables -P FORWARD ACCEPT"], check: { outcome: "reply", succeeded: true }, caveat: expect.stringMatching(/^blunt: /) });
+  });
+
+  it("a published port behind FORWARD DROP: the rule for that port on the way in, and ESTABLISHED for the replies (kernel-checked)", async () => {
+    // As test/explain/fixtures shows, both rules and only both make the connect succeed on the kernel too.
+    const { explanations } = await explainScenario("test/explain/fixtures/dnat-forward-drop.sh");
+    const [explanation] = explanations;
+    expect(explanation!.fix).toEqual({
+      commands: ["iptables -I FORWARD -i eth0 -o br0 -d 172.18.0.10 -p tcp --dport 11211 -j ACCEPT", "iptables -I FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"],
+      check: { outcome: "connected", succeeded: true },
+    });
+    expect(explanation!.alternative?.commands).toEqual(["iptables -P FORWARD ACCEPT"]);
   });
 
   it("a filter rule rejects it: names the rule and the line that added it", async () => {
@@ -247,6 +263,35 @@ describe("bridges and forwarded ports", () => {
   });
 });
 
+describe("an earlier command that failed", () => {
+  it("is named as the cause, its misspelt name corrected, and the corrected command is the checked fix", async () => {
+    const { explanations } = await explainScenario("test/explain/fixtures/misspelt-bridge.sh");
+    const [explanation] = explanations;
+    expect(explanation!.earlierFailures).toHaveLength(1);
+    expect(explanation!.earlierFailures[0]).toMatchObject({ command: "ip link set veth1 master bro0", corrected: "ip link set veth1 master br0", location: { line: 9 } });
+    expect(explanation!.verdict).toContain("got no reply: line 9 failed: bro0 does not exist (did you mean br0?), so veth1 was never made a port of br0; ");
+    expect(explanation!.fix).toEqual({ commands: ["ip link set veth1 master br0"], check: { outcome: "reply", succeeded: true } });
+  });
+
+  it("is not blamed when it has nothing to do with the probe, nor when the scenario expected it to fail", async () => {
+    const unrelated = routed({ forwarding: false }).replace("ip netns exec client ping", "ip link set nosuch up\nip netns exec client ping");
+    const [explanation] = await explain(unrelated);
+    expect(explanation!.earlierFailures).toEqual([]);
+    const expected = routed({ forwarding: false }).replace("ip netns exec client ping", "ip netns exec router ip link set r9 up   # expect: error\nip netns exec client ping");
+    expect((await explain(expected))[0]!.earlierFailures).toEqual([]);
+  });
+});
+
+describe("wording", () => {
+  it("calls the scenario's own namespace the root namespace in sentences, never \"(in (root))\"", async () => {
+    const { explanations } = await explainScenario("scenarios/walkthrough/02-second-netns.sh");
+    for (const explanation of explanations) {
+      expect(explanation.verdict).not.toMatch(/\(root\)/);
+    }
+    expect(explanations.some((explanation) => explanation.verdict.includes("(in the root namespace)"))).toBe(true);
+  });
+});
+
 describe("every failed probe in scenarios/", () => {
   it("gets an explanation naming its decisive object; the walkthrough's failures come with the walkthrough's own fix, checked", async () => {
     const fixes = new Map<string, string>();
@@ -266,7 +311,7 @@ describe("every failed probe in scenarios/", () => {
       "05-no-default-route.sh:10": "ip netns exec netns0 ip route add default via 172.18.0.1; echo 1 > /proc/sys/net/ipv4/ip_forward; iptables -t nat -A POSTROUTING -s 172.18.0.0/16 ! -o br0 -j MASQUERADE",
       "06-default-route.sh:12": "echo 1 > /proc/sys/net/ipv4/ip_forward; iptables -t nat -A POSTROUTING -s 172.18.0.0/16 ! -o br0 -j MASQUERADE",
       "07-ip-forward.sh:12": "iptables -t nat -A POSTROUTING -s 172.18.0.0/16 ! -o br0 -j MASQUERADE",
-      "10-forward-drop.sh:13": "iptables -P FORWARD ACCEPT",
+      "10-forward-drop.sh:13": "iptables -I FORWARD -i br0 -o br0 -d 172.18.0.20 -p icmp --icmp-type echo-request -j ACCEPT; iptables -I FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
     });
     expect(fixes.get("02-second-netns.sh:18")).toMatch(/^ip link add br0 type bridge; ip link set br0 up; /);
   }, 120_000);

@@ -16,6 +16,6 @@ export function runNetsim(args: readonly string[], options: { input?: string; as
   const [program, programArgs] = options.asNobody
     ? ["setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, NETSIM, ...args]]
     : [process.execPath, [NETSIM, ...args]];
-  const result = spawnSync(program, programArgs, { cwd: REPOSITORY, encoding: "utf8", input: options.input ?? "", ...(options.env ? { env: { ...process.env, ...options.env } } : {}), ...(options.timeout ? { timeout: options.timeout } : {}) });
+  const result = spawnSync(program, programArgs, { cwd: REPOSITORY, encoding: "utf8", maxBuffer: 1 << 30, input: options.input ?? "", ...(options.env ? { env: { ...process.env, ...options.env } } : {}), ...(options.timeout ? { timeout: options.timeout } : {}) });
   return { stdout: result.stdout, stderr: result.stderr, status: result.status };
 }

@@ -8,7 +8,7 @@ describe("why a probe failed", () => {
     const step = walk.steps[commandIndex(walk, "ping -c 1 172.18.0.20")]!;
     const explanation = explainProbe(step.record, step.trace, step.world);
     expect(explanation?.text).toBe(
-      "(root) has 2 routes for 172.18.0.0/16 (172.18.0.0/16 dev veth0; 172.18.0.0/16 dev veth1); the kernel takes the first, 172.18.0.0/16 dev veth0, and nobody on that link owns 172.18.0.20: its ARP requests go unanswered",
+      "the root namespace has 2 routes for 172.18.0.0/16 (172.18.0.0/16 dev veth0; 172.18.0.0/16 dev veth1); the kernel takes the first, 172.18.0.0/16 dev veth0, and nobody on that link owns 172.18.0.20: its ARP requests go unanswered",
     );
     expect(explanation!.hopIndex).toBeDefined();
   });

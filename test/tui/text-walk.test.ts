@@ -10,7 +10,7 @@ describe("the walk as text", () => {
     expect(text).toContain("    172.18.0.20 dev veth0 src 172.18.0.11 uid 0 \n");
     expect(text).toContain("    hop 1/18 · (root)/veth0 · ip_route_output · 0µs\n");
     expect(text).toContain("       ✓ 172.18.0.0/16 dev veth0 proto kernel scope link src 172.18.0.11  ← chosen\n");
-    expect(text).toContain("  outcome: no-reply\n  why: (root) has 2 routes for 172.18.0.0/16");
+    expect(text).toContain("  outcome: no-reply\n  why: the root namespace has 2 routes for 172.18.0.0/16");
     expect(text).toContain("  expect: no-reply ✓ held\n");
     // The topology is printed when a command changed it, not after every show command.
     const routeShow = text.slice(text.indexOf("] ip route    ("), text.indexOf("] ip route get"));

@@ -437,6 +437,8 @@ function recordStep(simulation: Simulation, table: Table, hook: HookName, contex
       target: fields.target,
       ...(fields.mismatch !== undefined ? { mismatch: fields.mismatch } : {}),
       ...(fields.rule?.origin ? { origin: fields.rule.origin } : {}),
+      ...(context.in ? { in: context.in.name } : {}),
+      ...(context.out ? { out: context.out.name } : {}),
     },
     verdict: fields.verdict,
     ...(fields.verdict === "drop" ? { dropReason: "NETFILTER_DROP" as const } : {}),

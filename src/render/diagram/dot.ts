@@ -29,8 +29,14 @@ export const COLOURS = {
   },
 };
 
-// A PostScript name Graphviz has metrics for (its SVG names "Helvetica,sans-Serif"): text fits its box without a system font.
-const FONT = "Helvetica";
+// Graphviz (in WebAssembly, without system fonts) sizes text by the metrics
+// it has built in for the PostScript fonts. Helvetica's do not hold where
+// Helvetica is missing: DejaVu Sans, Debian's stand-in, is about 12% wider,
+// and long lines overflowed their boxes. Every monospace font has Courier's
+// advance (0.6 em: DejaVu Sans Mono, Liberation Mono, Courier New, Menlo),
+// so a layout made for Courier holds wherever the SVG is viewed; svg.ts
+// names those fonts, then the generic monospace.
+export const FONT = "Courier";
 
 /** Text inside a Graphviz HTML-like label. */
 export function escapeHtml(text: string): string {
@@ -102,7 +108,7 @@ export function diagramDot(input: DiagramInput): string {
   const lines: string[] = [];
   lines.push("digraph netsim {");
   lines.push(`  graph ${attributes({ id: "topology", class: "topology", rankdir: "TB", newrank: "true", compound: "true", nodesep: 0.3, ranksep: 0.45, pad: 0.25, fontname: FONT, fontsize: 11, labelloc: "b", labeljust: "l", label: legend(input) })};`);
-  lines.push(`  node ${attributes({ shape: "box", style: "rounded,filled", fontname: FONT, fontsize: 11, penwidth: 1.2, margin: "0.08,0.04" })};`);
+  lines.push(`  node ${attributes({ shape: "box", style: "rounded,filled", fontname: FONT, fontsize: 11, penwidth: 1.2, margin: "0.12,0.06" })};`);
   lines.push(`  edge ${attributes({ fontname: FONT, fontsize: 10, dir: "none" })};`);
 
   const deviceByPlace = new Map<string, DiagramDevice>();

@@ -75,8 +75,21 @@ export function probePath(trace: Trace): ProbePath {
     delivered: boolean;
   }
   const hops: OpenHop[] = [];
+  // A TCP probe's picture is its handshake: the SYN out and the SYN-ACK back
+  // (marked in each hop's packet); the ACK, FIN and the rest would retrace
+  // the same devices and bury the path under two dozen arrows.
+  let synAcknowledged = false;
   for (const step of trace.steps) {
     if (!onPath(step)) continue;
+    const transport = step.packet?.transport;
+    if (transport?.protocol === "tcp") {
+      if (synAcknowledged && !transport.flags.syn) {
+        const last = hops[hops.length - 1];
+        if (last) last.delivered = true;
+        break;
+      }
+      if (transport.flags.syn && transport.flags.ack) synAcknowledged = true;
+    }
     let hop = hops[hops.length - 1];
     if (!hop || hop.namespace !== step.namespace || hop.device !== step.device) {
       hop = { namespace: step.namespace, ...(step.device !== undefined ? { device: step.device } : {}), stages: [], rewrites: [], delivered: false };

@@ -10,7 +10,10 @@ export function loadGraphviz(): Promise<Graphviz> {
   return loading;
 }
 
+/** The fonts the SVG names for the text Graphviz laid out in Courier's metrics (dot.ts): monospace ones with Courier's advance, then the generic family. */
+export const SVG_FONT_FAMILY = "'DejaVu Sans Mono','Liberation Mono','Courier New',Courier,monospace";
+
 export async function renderSvg(dot: string): Promise<string> {
   const graphviz = await loadGraphviz();
-  return graphviz.dot(dot, "svg");
+  return graphviz.dot(dot, "svg").replace(/font-family="Courier,monospace"/g, `font-family="${SVG_FONT_FAMILY.replace(/'/g, "&apos;")}"`);
 }

@@ -1,7 +1,9 @@
 // `netsim shell`: finished lines scroll up in <Static> like a terminal's
-// scrollback; below them the topology as it now stands, and the prompt.
-import { Box, Static, Text, useApp, useInput } from "ink";
-import { useRef, useState } from "react";
+// scrollback; below them the topology as it now stands, and the prompt,
+// edited as readline edits it (../line-editor.ts).
+import { Box, Static, Text, useApp, useStdin } from "ink";
+import { useEffect, useRef, useState } from "react";
+import { emptyLineEditor, feed, type LineEditorState } from "../line-editor.js";
 import { topologyLines, topologyOf } from "../topology.js";
 import type { ShellEntry, ShellSession } from "../shell-session.js";
 import { StyledLine } from "./StyledLine.js";
@@ -24,18 +26,33 @@ function EntryView({ entry }: { readonly entry: ShellEntry }) {
   );
 }
 
+/** The line being edited, the cursor shown as a block on the character under it. */
+function EditedLine({ prompt, editor, busy }: { readonly prompt: string; readonly editor: LineEditorState; readonly busy: boolean }) {
+  const before = editor.text.slice(0, editor.cursor);
+  const under = editor.text.slice(editor.cursor, editor.cursor + 1);
+  const after = editor.text.slice(editor.cursor + 1);
+  if (busy) return <Text>{`${prompt}${editor.text}`}</Text>;
+  return (
+    <Text>
+      {prompt}
+      {before}
+      {under === "" ? "█" : <Text inverse>{under}</Text>}
+      {after}
+    </Text>
+  );
+}
+
 export function ShellApp({ session, width, color }: ShellAppProps) {
   const [entries, setEntries] = useState<Array<ShellEntry & { readonly id: number }>>([]);
-  const [input, setInput] = useState("");
   const [busy, setBusy] = useState(false);
-  const [history, setHistory] = useState<string[]>([]);
-  const [recall, setRecall] = useState<number | undefined>(undefined);
   const [, setVersion] = useState(0);
   const { exit } = useApp();
+  const { setRawMode, internal_eventEmitter: keyboard } = useStdin();
 
-  // Lines typed while one runs wait their turn, as a terminal buffers them.
+  // Lines pasted or typed while one runs wait their turn, as a terminal buffers them.
   const queue = useRef<string[]>([]);
   const running = useRef(false);
+  const addEntry = (entry: ShellEntry) => setEntries((previous) => [...previous, { ...entry, id: previous.length }]);
   const drain = () => {
     if (running.current) return;
     const line = queue.current.shift();
@@ -47,7 +64,7 @@ export function ShellApp({ session, width, color }: ShellAppProps) {
     setBusy(true);
     void session.run(line).then(({ entry, quit }) => {
       running.current = false;
-      setEntries((previous) => [...previous, { ...entry, id: previous.length }]);
+      addEntry(entry);
       setVersion((version) => version + 1);
       if (quit) {
         queue.current = [];
@@ -57,38 +74,41 @@ export function ShellApp({ session, width, color }: ShellAppProps) {
       drain();
     });
   };
-  const submit = (line: string) => {
-    setRecall(undefined);
-    if (line.trim() !== "") setHistory((previous) => [...previous, line]);
-    queue.current.push(line);
-    drain();
-  };
 
-  // Keys can arrive faster than React renders: the line being typed lives in a ref, the state only shows it.
-  const typing = useRef("");
-  const show = (text: string) => {
-    typing.current = text;
-    setInput(text);
-  };
-  useInput((typed, key) => {
-    if (key.ctrl && typed === "d" && typing.current === "") {
-      exit();
-      return;
-    }
-    if (key.return) {
-      const line = typing.current;
-      show("");
-      submit(line);
-    } else if (key.backspace || key.delete) show(typing.current.slice(0, -1));
-    else if (key.upArrow && history.length > 0) {
-      const index = recall === undefined ? history.length - 1 : Math.max(0, recall - 1);
-      setRecall(index);
-      show(history[index]!);
-    } else if (key.downArrow && recall !== undefined) {
-      const index = recall + 1;
-      setRecall(index < history.length ? index : undefined);
-      show(index < history.length ? history[index]! : "");
-    } else if (!key.ctrl && !key.meta && typed.length > 0 && !/[\u0000-\u001f]/.test(typed)) show(typing.current + typed);
+  // Keys can arrive faster than React renders: the editor lives in a ref, the state only shows it.
+  const editorRef = useRef<LineEditorState>(emptyLineEditor());
+  const [editor, setEditor] = useState<LineEditorState>(editorRef.current);
+  useEffect(() => {
+    setRawMode(true);
+    return () => setRawMode(false);
+  }, [setRawMode]);
+  useEffect(() => {
+    // Ink's own keypress parsing (useInput) turns a pasted chunk's newlines
+    // into text and can tell Backspace from Delete only approximately: the
+    // editor reads the raw input Ink splits into keys and escape sequences.
+    const onInput = (data: string) => {
+      const { state, actions } = feed(editorRef.current, data);
+      editorRef.current = state;
+      setEditor(state);
+      for (const action of actions) {
+        if (action.kind === "submit") {
+          queue.current.push(action.line);
+          drain();
+        } else if (action.kind === "cancel") {
+          // As bash: ^C, the line dropped, and the type-ahead with it (the tty flushes its input on SIGINT).
+          queue.current = [];
+          addEntry({ prompt: session.prompt(), line: `${action.line}^C`, output: "", exitCode: 130 });
+        } else {
+          queue.current = [];
+          exit();
+          return;
+        }
+      }
+    };
+    keyboard.on("input", onInput);
+    return () => {
+      keyboard.off("input", onInput);
+    };
   });
 
   const topology = topologyLines(topologyOf(session.world), undefined, width);
@@ -98,11 +118,7 @@ export function ShellApp({ session, width, color }: ShellAppProps) {
       {topology.map((line, index) => (
         <StyledLine key={index} line={line} color={color} />
       ))}
-      <Text>
-        {session.prompt()}
-        {input}
-        {busy ? "" : "█"}
-      </Text>
+      <EditedLine prompt={session.prompt()} editor={editor} busy={busy} />
     </Box>
   );
 }

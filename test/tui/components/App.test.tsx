@@ -90,7 +90,7 @@ describe("netsim step at 80×24", () => {
     const screen = frame();
     expect(screen).toContain("command 30/32 · hop 1/18");
     expect(screen).toContain("── ping: no-reply  ✓ no-reply ─");
-    expect(screen).toContain("why: (root) has 2 routes for 172.18.0.0/16 (172.18.0.0/16 dev veth0;");
+    expect(screen).toContain("why: the root namespace has 2 routes for 172.18.0.0/16 (172.18.0.0/16 dev veth0;");
     expect(screen).toMatch(/▶ {2}1 \(root\)\/veth0 +ip_route_output/);
     // The routes considered: both /16s, the first (veth0) chosen.
     expect(screen).toContain("hop 1/18 · (root)/veth0 · ip_route_output");
