@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { defineCommand, type Command } from "just-bash";
-import { CommandError, UnsupportedError, type CommandEnvironment, type CommandOutcome, type NetworkCommand } from "../commands/command.js";
+import type { CommandEnvironment, NetworkCommand } from "../commands/command.js";
 import { NETWORK_COMMANDS, UNMODELLED_TOOLS, unmodelledTool } from "../commands/registry.js";
 import { normaliseSysctlKey, sysctl } from "../commands/sysctl.js";
 import type { NetworkNamespace } from "../model/netns.js";
@@ -14,12 +14,12 @@ import { ROOT_NAMESPACE_ID, type World } from "../model/world.js";
 import { createWorld } from "../net/core/net-namespace.js";
 import { advanceClock } from "../net/events.js";
 import { formatTrace } from "../render/trace.js";
-import { classifyNc, classifyPing } from "./probe-outcome.js";
+import { invokeCommand } from "./invoke.js";
 import { matchExpectations } from "./expectation-matching.js";
 import { ExpectationSyntaxError, parseExpectations, type Expectation } from "./expectations.js";
 import type { CommandRecord, ExpectationResult, ScenarioRun, SourceLocation } from "./result.js";
 import { createShell } from "./shell.js";
-import { LOCATION_VARIABLE, PROC_SYS_READ_COMMAND, PROC_SYS_WRITE_COMMAND, transformScript } from "./transform.js";
+import { LOCATION_VARIABLE, PROC_SYS_READ_COMMAND, PROC_SYS_WRITE_COMMAND, ScenarioTransformPlugin, transformScript } from "./transform.js";
 
 /** The variable naming the namespace a command runs in (set by `ip netns exec` and `nsenter`). */
 const NAMESPACE_VARIABLE = "__NETSIM_NETNS";
@@ -183,6 +183,11 @@ export function displayPath(path: string): string {
   return relativePath === "" || relativePath.startsWith("..") ? path : relativePath;
 }
 
+/** The first file's name, for a message with no location. */
+function main(table: readonly LoadedFile[]): string {
+  return table[0]?.display ?? "?";
+}
+
 function shellQuote(word: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
@@ -241,16 +246,17 @@ export class ScenarioSimulator {
       }
     }
     const main = this.fileTable[mainIndex]!;
-    let mainScript: string;
+    // The main file is the interpreter's own parse of the text as written, located by the plugin; its file holds that text.
+    const plugin = new ScenarioTransformPlugin();
     try {
-      mainScript = transformScript(mainText, { fileIndex: mainIndex });
+      plugin.prepare(mainText, mainIndex, "exec 2>&1");
     } catch (error) {
       const parseError = error as { line?: number; message: string };
       const message = `${main.display}:${parseError.line ?? 0}: ${parseError.message.replace(/^Parse error at \d+:\d+: /, "")}`;
       this.problems.push({ location: { file: main.display, line: parseError.line ?? 0 }, word: "", message });
       return this.result(main.display, `${message}\n`, 2);
     }
-    files[mainPath] = mainScript;
+    files[mainPath] = mainText;
     this.mainIndex = mainIndex;
     const bash = createShell({
       files,
@@ -260,7 +266,8 @@ export class ScenarioSimulator {
       defenseInDepth: false,
       executionLimits: { maxCommandCount: 50_000_000, maxLoopIterations: 50_000_000, maxExecutionTimeMs: 3_600_000, maxOutputSize: 512 * 1024 * 1024 },
     });
-    const result = await bash.exec(`exec 2>&1\n${mainScript}`, { env: { [NAMESPACE_VARIABLE]: String(ROOT_NAMESPACE_ID) } });
+    bash.registerTransformPlugin(plugin);
+    const result = await bash.exec(mainText, { rawScript: true, env: { [NAMESPACE_VARIABLE]: String(ROOT_NAMESPACE_ID) } });
     return this.result(main.display, result.stdout + result.stderr, result.exitCode);
   }
 
@@ -301,22 +308,18 @@ export class ScenarioSimulator {
       const key = normaliseSysctlKey(path);
       const environment: CommandEnvironment = { world: this.world, namespace, ...(location ? { origin: location } : {}), tracing: false, stdin: "", commandText: `${argv.join(" ")} > ${path}` };
       const line = location?.line ?? 0;
-      try {
-        const outcome = sysctl(["-q", "-w", `${key}=${inner.stdout.trim()}`], environment);
-        if (outcome.kind === "done" && outcome.exitCode !== 0) {
-          const missing = outcome.stderr.includes("cannot stat");
-          const stderr = `${inner.stderr}bash: line ${line}: ${missing ? `${path}: No such file or directory` : `${argv[0] ?? "echo"}: write error: Invalid argument`}\n`;
-          this.options.onCommand?.({ location: location ?? { file: "?", line: 0 }, callers, namespace: namespace.name, argv: [...argv, ">", path], exitCode: 1, stdout: "", stderr }, this.world);
-          return { stdout: "", stderr, exitCode: 1 };
-        }
-      } catch (error) {
-        if (error instanceof UnsupportedError && location) {
-          const message = `${location.file}:${location.line}: ${error.message} (at "${error.word}")`;
-          this.problems.push({ location, word: error.word, message });
-          this.aborted = true;
-          return { stdout: "", stderr: `${message}\n`, exitCode: 2 };
-        }
-        throw error;
+      const outcome = invokeCommand("sysctl", sysctl, ["-q", "-w", `${key}=${inner.stdout.trim()}`], environment);
+      if (outcome.kind === "unsupported") {
+        const message = `${location?.file ?? main(this.fileTable)}:${line}: ${outcome.message} (at "${outcome.word}")`;
+        this.problems.push({ ...(location ? { location } : {}), word: outcome.word, message });
+        this.aborted = true;
+        return { stdout: "", stderr: `${message}\n`, exitCode: 2 };
+      }
+      if (outcome.kind === "done" && outcome.exitCode !== 0) {
+        const missing = outcome.stderr.includes("cannot stat");
+        const stderr = `${inner.stderr}bash: line ${line}: ${missing ? `${path}: No such file or directory` : `${argv[0] ?? "echo"}: write error: Invalid argument`}\n`;
+        this.options.onCommand?.({ location: location ?? { file: "?", line: 0 }, callers, namespace: namespace.name, argv: [...argv, ">", path], exitCode: 1, stdout: "", stderr }, this.world);
+        return { stdout: "", stderr, exitCode: 1 };
       }
       this.options.onCommand?.({ location: location ?? { file: "?", line: 0 }, callers, namespace: namespace.name, argv: [...argv, ">", path], exitCode: inner.exitCode, stdout: "", stderr: inner.stderr }, this.world);
       return { stdout: "", stderr: inner.stderr, exitCode: inner.exitCode };
@@ -367,25 +370,17 @@ export class ScenarioSimulator {
         stdin: typeof context.stdin === "string" ? context.stdin : "",
         commandText: argv.join(" "),
       };
-      let outcome: CommandOutcome;
-      try {
-        outcome = implementation(args, environment);
-      } catch (error) {
-        if (error instanceof CommandError) {
-          outcome = { kind: "done", stdout: error.stdout, stderr: error.text.endsWith("\n") ? error.text : `${error.text}\n`, exitCode: error.exitCode };
-        } else if (error instanceof UnsupportedError) {
-          const message = `${location.file}:${location.line}: ${error.message} (at "${error.word}")`;
-          this.problems.push({ location, word: error.word, message });
-          this.aborted = true;
-          return { stdout: "", stderr: `${message}\n`, exitCode: 2 };
-        } else {
-          throw error;
-        }
+      const outcome = invokeCommand(name, implementation, args, environment);
+      if (outcome.kind === "unsupported") {
+        const message = `${location.file}:${location.line}: ${outcome.message} (at "${outcome.word}")`;
+        this.problems.push({ location, word: outcome.word, message });
+        this.aborted = true;
+        return { stdout: "", stderr: `${message}\n`, exitCode: 2 };
       }
       if (outcome.kind === "exec") {
         if (!context.exec) throw new Error("netsim: the shell gave no way to run a nested command");
         const [program, flag, script] = outcome.argv;
-        const text = (program === "bash" || program === "sh") && flag === "-c" && script !== undefined ? transformScript(script, {}) : outcome.argv.map(shellQuote).join(" ");
+        const text = (program === "bash" || program === "sh") && flag === "-c" && script !== undefined ? script : outcome.argv.map(shellQuote).join(" ");
         const inner = await context.exec(text, {
           cwd: context.cwd,
           env: { [NAMESPACE_VARIABLE]: String(outcome.namespace.id), [LOCATION_VARIABLE]: context.env.get(LOCATION_VARIABLE) ?? "" },
@@ -398,12 +393,7 @@ export class ScenarioSimulator {
         this.options.onCommand?.({ location, callers, namespace: namespace.name, argv: ["cat", ...args], exitCode: outcome.exitCode, stdout: outcome.stdout, stderr: outcome.stderr }, this.world);
       }
       if (!internal) {
-        const probe =
-          name === "ping" && outcome.exitCode !== undefined && (outcome.stdout.startsWith("PING") || outcome.exitCode === 2)
-            ? classifyPing(outcome.exitCode, outcome.stdout)
-            : name === "nc" && outcome.probe
-              ? classifyNc(outcome.exitCode, outcome.probe.verboseStderr, outcome.probe.protocol)
-              : undefined;
+        const probe = outcome.result;
         this.records.push({
           location,
           callers,

@@ -1,12 +1,16 @@
-// Prepares a scenario's bash text for the embedded interpreter, through its
-// own parser and printer (never by editing text):
+// Prepares a scenario's bash for the embedded interpreter on its parsed form
+// (never by editing text). The main file and every nested script (`bash -c`,
+// `ip netns exec`) are rewritten as just-bash's parser gives them, through
+// its transform-plugin API, so what runs is the parser's own tree; only
+// sourced files are printed back (serialize) after the rewrite, as just-bash
+// reads a sourced file's text itself:
 // - every simple command is prefixed with an assignment that records where
 //   it stands (`__NETSIM_AT="FILE:LINE ${__NETSIM_AT}"`), so a networking
 //   command knows its file, line and call sites, through functions, loops and
 //   sourced files alike;
 // - redirections into /proc/sys become a netsim command, so a sysctl written
 //   the `echo 1 > /proc/sys/...` way reaches the namespace that ran it.
-import { parse, serialize } from "just-bash";
+import { parse, serialize, type TransformPlugin } from "just-bash";
 
 /** The variable that carries the location stack into every command. */
 export const LOCATION_VARIABLE = "__NETSIM_AT";
@@ -89,8 +93,8 @@ export interface TransformOptions {
   readonly fileIndex?: number;
 }
 
-function transformUncached(text: string, options: TransformOptions): string {
-  const script = parse(text) as unknown as Node;
+/** Rewrites a parsed script in place (see the head of this file). */
+export function transformAst(script: object, options: TransformOptions): void {
   visit(script, (node) => {
     if (node.type !== "SimpleCommand") return;
     rewriteProcSys(node);
@@ -98,7 +102,47 @@ function transformUncached(text: string, options: TransformOptions): string {
       (node.assignments as Node[]).unshift(locationAssignment(options.fileIndex, node.line));
     }
   });
+}
+
+function transformUncached(text: string, options: TransformOptions): string {
+  const script = parse(text) as unknown as Node;
+  transformAst(script, options);
   return serialize(script as never);
+}
+
+type ScriptNode = Parameters<typeof serialize>[0];
+
+/**
+ * The interpreter's plugin: every script it parses (the main file, `bash -c`
+ * texts, nested commands) gets the /proc/sys rewrite; the main file's tree,
+ * parsed and located beforehand (its parse error is the run's), is put in
+ * place of the interpreter's own parse of the same text.
+ */
+export class ScenarioTransformPlugin implements TransformPlugin {
+  readonly name = "netsim-scenario";
+  private prepared: { readonly text: string; readonly ast: ScriptNode } | undefined;
+
+  /**
+   * Parses and locates the main file: the interpreter's next parse uses this
+   * tree, with `prelude`'s statements (netsim's own, unlocated) first.
+   * Throws the parser's error.
+   */
+  prepare(text: string, fileIndex: number, prelude = ""): void {
+    const ast = parse(text);
+    transformAst(ast, { fileIndex });
+    if (prelude !== "") (ast as { statements: unknown[] }).statements.unshift(...(parse(prelude) as { statements: unknown[] }).statements);
+    this.prepared = { text, ast };
+  }
+
+  transform(context: { ast: ScriptNode }): { ast: ScriptNode } {
+    const prepared = this.prepared;
+    if (prepared !== undefined) {
+      this.prepared = undefined;
+      return { ast: prepared.ast };
+    }
+    transformAst(context.ast, {});
+    return { ast: context.ast };
+  }
 }
 
 /**
