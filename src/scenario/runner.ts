@@ -2,8 +2,8 @@
 // interpreter (just-bash) whose networking commands are netsim's own, all
 // acting on one World. Everything behind the shell is deterministic: the
 // same file gives the same output, records and traces, byte for byte.
-import { readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { readdirSync, readFileSync, realpathSync, statSync, type Dirent } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { defineCommand, type Command } from "just-bash";
 import type { CommandEnvironment, NetworkCommand } from "../commands/command.js";
 import { NETWORK_COMMANDS, UNMODELLED_TOOLS, unmodelledTool } from "../commands/registry.js";
@@ -116,14 +116,40 @@ function diskFile(path: string): (() => string | undefined) | undefined {
   };
 }
 
+/** True when `path` is `root` or inside it (both real paths). */
+function inside(root: string, path: string): boolean {
+  const relation = relative(root, path);
+  return relation === "" || (!relation.startsWith("..") && !isAbsolute(relation));
+}
+
 /**
- * Scenario files sit beside the preludes they source: the scenario's folder,
- * and .sh files under its parent. Each is listed (and sized) now and read on
- * first use: a stage sources a few of the files its folder holds.
+ * The scenario's tree: what of the host a scenario can see (README, "What a
+ * scenario can see"). A scenario is untrusted input, so the tree is small and
+ * closed: the files directly in the scenario's folder, and the .sh files up to
+ * three folders below its parent when that parent is inside the working
+ * directory (sibling stages share preludes: `. ../walkthrough/lib/uplink.sh`).
+ * A symbolic link is taken only when its target stays inside the tree's root
+ * (no link out to /etc/passwd); only regular files under LARGEST_FILE are
+ * listed, and each is read only when the scenario reads it. No other host
+ * path exists in the shell's file system.
  */
 function listFiles(mainPath: string): Map<string, () => string | undefined> {
   const files = new Map<string, () => string | undefined>();
   const directory = dirname(mainPath);
+  const parent = dirname(directory);
+  const realOf = (path: string): string | undefined => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return undefined;
+    }
+  };
+  const workingDirectory = realOf(process.cwd());
+  const realParent = realOf(parent);
+  // The working directory "/" would make every folder "inside" it: then no parent is shared.
+  const shareParent = parent !== directory && realParent !== undefined && workingDirectory !== undefined && workingDirectory !== "/" && inside(workingDirectory, realParent);
+  const root = shareParent ? realParent! : realOf(directory);
+  if (root === undefined) return files;
   // The parent's walk passes through the scenario's own folder again: each folder is read, and each file sized, once.
   const listings = new Map<string, Dirent[] | undefined>();
   const sized = new Set<string>();
@@ -149,20 +175,25 @@ function listFiles(mainPath: string): Map<string, () => string | undefined> {
       if (name === "node_modules" || name.startsWith(".")) continue;
       const path = join(folder, name);
       let isDirectory = entry.isDirectory();
+      let isFile = entry.isFile();
       if (entry.isSymbolicLink()) {
+        const target = realOf(path);
+        if (target === undefined || !inside(root, target)) continue;
         try {
-          isDirectory = statSync(path).isDirectory();
+          const status = statSync(target);
+          isDirectory = status.isDirectory();
+          isFile = status.isFile();
         } catch {
           continue;
         }
       }
       if (isDirectory) {
         if (depth > 0) walk(path, depth - 1, shellOnly);
-      } else if (!shellOnly || name.endsWith(".sh")) addFile(path);
+      } else if (isFile && (!shellOnly || name.endsWith(".sh"))) addFile(path);
     }
   };
   walk(directory, 0, false);
-  walk(dirname(directory), 2, true);
+  if (shareParent) walk(parent, 2, true);
   addFile(mainPath);
   return files;
 }
