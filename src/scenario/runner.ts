@@ -14,6 +14,7 @@ import { ROOT_NAMESPACE_ID, type World } from "../model/world.js";
 import { createWorld } from "../net/core/net-namespace.js";
 import { advanceClock } from "../net/events.js";
 import { formatTrace } from "../render/trace.js";
+import { identityCommands, ROOT_PROCESS } from "./identity.js";
 import { invokeCommand } from "./invoke.js";
 import { matchExpectations } from "./expectation-matching.js";
 import { ExpectationSyntaxError, parseExpectations, type Expectation } from "./expectations.js";
@@ -292,7 +293,8 @@ export class ScenarioSimulator {
     const bash = createShell({
       files,
       cwd: dirname(mainPath),
-      customCommands: this.commands(),
+      customCommands: [...this.commands(), ...identityCommands()],
+      processInfo: ROOT_PROCESS,
       sleep: async (milliseconds) => advanceClock(this.world, Math.round(milliseconds * 1000)),
       defenseInDepth: false,
       executionLimits: { maxCommandCount: 50_000_000, maxLoopIterations: 50_000_000, maxExecutionTimeMs: 3_600_000, maxOutputSize: 512 * 1024 * 1024 },
