@@ -16,6 +16,7 @@ import { advanceClock } from "../net/events.js";
 import { formatTrace } from "../render/trace.js";
 import { identityCommands, ROOT_PROCESS } from "./identity.js";
 import { invokeCommand } from "./invoke.js";
+import type { ProcSysHooks } from "./proc-sys-fs.js";
 import { matchExpectations } from "./expectation-matching.js";
 import { ExpectationSyntaxError, parseExpectations, type Expectation } from "./expectations.js";
 import type { CommandRecord, ExpectationResult, ScenarioRun, SourceLocation } from "./result.js";
@@ -232,6 +233,8 @@ export class ScenarioSimulator {
   private readonly traces: Trace[] = [];
   private readonly problems: ScenarioProblem[] = [];
   private aborted = false;
+  /** Commands run inside another (`ip netns exec NS CMD`), innermost last: where a file-system write under /proc/sys stands. */
+  private readonly nested: Array<{ readonly namespace: NetworkNamespace; readonly location: SourceLocation }> = [];
   /** The main file's index in fileTable, once it parsed. */
   private mainIndex: number | undefined;
   /** Location stacks by the text that carries them, parsed once each (a loop repeats the same few). */
@@ -295,6 +298,7 @@ export class ScenarioSimulator {
       cwd: dirname(mainPath),
       customCommands: [...this.commands(), ...identityCommands()],
       processInfo: ROOT_PROCESS,
+      procSys: this.procSysHooks(),
       sleep: async (milliseconds) => advanceClock(this.world, Math.round(milliseconds * 1000)),
       defenseInDepth: false,
       executionLimits: { maxCommandCount: 50_000_000, maxLoopIterations: 50_000_000, maxExecutionTimeMs: 3_600_000, maxOutputSize: 512 * 1024 * 1024 },
@@ -378,6 +382,45 @@ export class ScenarioSimulator {
     return located;
   }
 
+  /**
+   * A write under /proc/sys that reached the file system (any spelling but the
+   * literal `> /proc/sys/...` the transform takes): applied as `sysctl -w` in
+   * the namespace the writer runs in. The file system cannot fail the write
+   * as the kernel does (bash's "write error" and status 1), so a write the
+   * kernel refuses is an input problem that stops the run, never a silent no-op.
+   */
+  private procSysHooks(): ProcSysHooks {
+    const where = () => this.nested[this.nested.length - 1];
+    const namespace = () => where()?.namespace ?? this.namespaceFor(undefined);
+    const problem = (detail: string, word: string) => {
+      const location = where()?.location;
+      const message = `${location ? `${location.file}:${location.line}` : main(this.fileTable)}: netsim: ${detail} (at "${word}")`;
+      this.problems.push({ ...(location ? { location } : {}), word, message });
+      this.aborted = true;
+    };
+    return {
+      write: (path, text) => {
+        if (this.aborted) return;
+        const inside = namespace();
+        if (!inside) return;
+        const key = normaliseSysctlKey(path);
+        const environment: CommandEnvironment = { world: this.world, namespace: inside, tracing: false, stdin: "", commandText: `> ${path}` };
+        const outcome = invokeCommand("sysctl", sysctl, ["-q", "-w", `${key}=${text.trim()}`], environment);
+        if (outcome.kind === "unsupported") problem(outcome.message.replace(/^netsim: /, ""), outcome.word);
+        else if (outcome.kind === "done" && outcome.exitCode !== 0) {
+          const missing = outcome.stderr.includes("cannot stat");
+          problem(`the kernel refuses this write to ${path} (${missing ? "No such file or directory" : "Invalid argument"}), and a write through a path in a variable, tee or printf cannot fail where it stands in the embedded shell; write it as echo V > ${path}`, path);
+        }
+      },
+      read: (path) => {
+        const inside = namespace();
+        if (!inside) return undefined;
+        const outcome = invokeCommand("sysctl", sysctl, ["-n", normaliseSysctlKey(path)], { world: this.world, namespace: inside, tracing: false, stdin: "", commandText: `cat ${path}` });
+        return outcome.kind === "done" && outcome.exitCode === 0 ? outcome.stdout : undefined;
+      },
+    };
+  }
+
   private namespaceFor(text: string | undefined): NetworkNamespace | undefined {
     return this.world.namespaces.get(text === undefined ? ROOT_NAMESPACE_ID : Number(text));
   }
@@ -414,11 +457,16 @@ export class ScenarioSimulator {
         if (!context.exec) throw new Error("netsim: the shell gave no way to run a nested command");
         const [program, flag, script] = outcome.argv;
         const text = (program === "bash" || program === "sh") && flag === "-c" && script !== undefined ? script : outcome.argv.map(shellQuote).join(" ");
-        const inner = await context.exec(text, {
-          cwd: context.cwd,
-          env: { [NAMESPACE_VARIABLE]: String(outcome.namespace.id), [LOCATION_VARIABLE]: context.env.get(LOCATION_VARIABLE) ?? "" },
-        });
-        return { stdout: inner.stdout, stderr: inner.stderr, exitCode: inner.exitCode };
+        this.nested.push({ namespace: outcome.namespace, location });
+        try {
+          const inner = await context.exec(text, {
+            cwd: context.cwd,
+            env: { [NAMESPACE_VARIABLE]: String(outcome.namespace.id), [LOCATION_VARIABLE]: context.env.get(LOCATION_VARIABLE) ?? "" },
+          });
+          return { stdout: inner.stdout, stderr: inner.stderr, exitCode: inner.exitCode };
+        } finally {
+          this.nested.pop();
+        }
       }
       let traceIndex: number | undefined;
       if (outcome.trace) traceIndex = this.traces.push(outcome.trace) - 1;

@@ -3,6 +3,7 @@
 // just-bash's public API only (no patch, no private members): netsim's
 // commands are custom commands, the file system is the one just-bash makes.
 import { Bash, type BashOptions, type Command, type InitialFiles } from "just-bash";
+import { ProcSysFileSystem, type ProcSysHooks } from "./proc-sys-fs.js";
 
 /** The file system's byte limit (just-bash's default, stated). */
 export const FILE_SYSTEM_BYTES = 1024 * 1024 * 1024;
@@ -11,8 +12,13 @@ export interface ShellOptions extends Omit<BashOptions, "fs" | "files" | "cwd" |
   readonly files: InitialFiles;
   readonly cwd: string;
   readonly customCommands: Command[];
+  /** Where reads and writes of files under /proc/sys go (else they are ordinary files). */
+  readonly procSys?: ProcSysHooks;
 }
 
 export function createShell(options: ShellOptions): Bash {
-  return new Bash({ ...options, executionLimits: { ...options.executionLimits, maxFileSystemBytes: FILE_SYSTEM_BYTES } });
+  const { procSys, files, ...rest } = options;
+  const executionLimits = { ...rest.executionLimits, maxFileSystemBytes: FILE_SYSTEM_BYTES };
+  if (!procSys) return new Bash({ ...rest, files, executionLimits });
+  return new Bash({ ...rest, fs: new ProcSysFileSystem(files, { maxTotalBytes: FILE_SYSTEM_BYTES }, procSys), executionLimits });
 }
