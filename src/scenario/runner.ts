@@ -4,10 +4,11 @@
 // same file gives the same output, records and traces, byte for byte.
 import { readdirSync, readFileSync, realpathSync, statSync, type Dirent } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
-import { defineCommand, type Command } from "just-bash";
+import { defineCommand, getCommandNames, parse, type Command } from "just-bash";
 import type { CommandEnvironment, NetworkCommand } from "../commands/command.js";
 import { NETWORK_COMMANDS, UNMODELLED_TOOLS, unmodelledTool } from "../commands/registry.js";
 import { normaliseSysctlKey, sysctl } from "../commands/sysctl.js";
+import { UnsupportedError } from "../commands/command.js";
 import type { NetworkNamespace } from "../model/netns.js";
 import type { Trace } from "../model/trace.js";
 import { ROOT_NAMESPACE_ID, type World } from "../model/world.js";
@@ -17,6 +18,7 @@ import { formatTrace } from "../render/trace.js";
 import { identityCommands, ROOT_PROCESS } from "./identity.js";
 import { invokeCommand } from "./invoke.js";
 import type { ProcSysHooks } from "./proc-sys-fs.js";
+import { BASH_BUILTINS, MISSING_BUILTINS, scanScript } from "./static-check.js";
 import { matchExpectations } from "./expectation-matching.js";
 import { ExpectationSyntaxError, parseExpectations, type Expectation } from "./expectations.js";
 import type { CommandRecord, ExpectationResult, ScenarioRun, SourceLocation } from "./result.js";
@@ -92,8 +94,40 @@ interface LocationStack {
 
 const NO_LOCATION: LocationStack = { stack: [], callers: [] };
 
+/**
+ * The budgets that end an endless loop with an error naming its line
+ * (README, "Limits"): virtual time (a loop of `sleep`), networking commands,
+ * and the embedded shell's own count of commands and loop iterations (a loop
+ * of builtins alone, which names no line: just-bash reports it).
+ */
+export const VIRTUAL_TIME_BUDGET_SECONDS = 24 * 3600;
+export const NETWORK_COMMAND_BUDGET = 1_000_000;
+const SHELL_COMMAND_BUDGET = 2_000_000;
+
 /** Files over this size are left out of the shell's file system, as a scenario never needs one. */
 const LARGEST_FILE = 1_000_000;
+
+/** Why the main file could not be read, as the shell would say it. */
+function unreadable(path: string): string {
+  try {
+    const status = statSync(path);
+    if (status.isDirectory()) return "is a directory";
+    if (status.size >= LARGEST_FILE) return `larger than 1 MB (${status.size} bytes): the embedded shell's parser takes at most ${LARGEST_FILE} bytes; split it into files it sources`;
+    return "not a regular file netsim can read";
+  } catch {
+    return "No such file or directory";
+  }
+}
+
+/** The first line ending in \r, and how many more do. */
+function windowsLineEnding(text: string): { readonly line: number; readonly more: number } | undefined {
+  const first = text.indexOf("\r\n");
+  if (first < 0) return undefined;
+  let line = 1;
+  for (let index = text.indexOf("\n"); index >= 0 && index < first; index = text.indexOf("\n", index + 1)) line++;
+  const more = (text.match(/\r\n/g)?.length ?? 1) - 1;
+  return { line, more };
+}
 
 /** A file's text when it is a readable file under LARGEST_FILE; reading it happens at most once. */
 function diskFile(path: string): (() => string | undefined) | undefined {
@@ -216,6 +250,13 @@ export function displayPath(path: string): string {
   return relativePath === "" || relativePath.startsWith("..") ? path : relativePath;
 }
 
+/** A bash builtin the embedded shell lacks: refused by name, never run as "command not found". */
+function missingBuiltin(name: string): NetworkCommand {
+  return () => {
+    throw new UnsupportedError(name, `the embedded shell has no ${name} builtin`);
+  };
+}
+
 /** The first file's name, for a message with no location. */
 function main(table: readonly LoadedFile[]): string {
   return table[0]?.display ?? "?";
@@ -233,6 +274,9 @@ export class ScenarioSimulator {
   private readonly traces: Trace[] = [];
   private readonly problems: ScenarioProblem[] = [];
   private aborted = false;
+  /** Ends the run at the next statement when a budget is spent. */
+  private readonly stop = new AbortController();
+  private networkCommands = 0;
   /** Commands run inside another (`ip netns exec NS CMD`), innermost last: where a file-system write under /proc/sys stands. */
   private readonly nested: Array<{ readonly namespace: NetworkNamespace; readonly location: SourceLocation }> = [];
   /** The main file's index in fileTable, once it parsed. */
@@ -253,8 +297,21 @@ export class ScenarioSimulator {
     const sources: Map<string, () => string | undefined> = given ? new Map(Object.entries(given).map(([path, text]) => [resolve(path), () => text])) : listFiles(mainPath);
     const mainText = sources.get(mainPath)?.();
     if (mainText === undefined) {
-      this.problems.push({ word: file, message: `${file}: No such file or directory` });
+      const message = `${file}: ${given ? "No such file or directory" : unreadable(mainPath)}`;
+      this.problems.push({ word: file, message });
       return this.result(file, "", 2);
+    }
+    const mainName = displayPath(mainPath);
+    if (mainText.length > LARGEST_FILE) {
+      const message = `${mainName}: larger than 1 MB (${mainText.length} bytes): the embedded shell's parser takes at most ${LARGEST_FILE} bytes; split it into files it sources`;
+      this.problems.push({ word: file, message });
+      return this.result(mainName, `${message}\n`, 2);
+    }
+    const carriageReturn = windowsLineEnding(mainText);
+    if (carriageReturn !== undefined) {
+      const message = `${mainName}:${carriageReturn.line}: line ${carriageReturn.line} ends in \\r (a Windows line ending)${carriageReturn.more > 0 ? `, as ${carriageReturn.more === 1 ? "does 1 more line" : `do ${carriageReturn.more} more lines`}` : ""}: bash would take the \\r as part of the line's last word; convert the file (dos2unix, or sed -i 's/\\r$//')`;
+      this.problems.push({ location: { file: mainName, line: carriageReturn.line }, word: "\\r", message });
+      return this.result(mainName, `${message}\n`, 2);
     }
     // The shell finds every file at its real path. Shell files are transformed
     // under their own index when the shell first reads them (a parse error
@@ -283,16 +340,23 @@ export class ScenarioSimulator {
     const main = this.fileTable[mainIndex]!;
     // The main file is the interpreter's own parse of the text as written, located by the plugin; its file holds that text.
     const plugin = new ScenarioTransformPlugin();
+    let mainAst: object;
     try {
-      plugin.prepare(mainText, mainIndex, "exec 2>&1");
+      mainAst = plugin.prepare(mainText, mainIndex, "exec 2>&1");
     } catch (error) {
       const parseError = error as { line?: number; message: string };
-      const message = `${main.display}:${parseError.line ?? 0}: ${parseError.message.replace(/^Parse error at \d+:\d+: /, "")}`;
+      const detail = parseError.message.replace(/^Parse error at \d+:\d+: /, "");
+      // just-bash's parser takes at most 100,000 tokens and 10,000 commands in one list a file: said as limits, not as syntax errors.
+      const limit = /^Too many tokens/.test(detail) ? "more than 100,000 words and operators" : /^Parser stuck: too many iterations/.test(detail) ? "more than 10,000 commands in one list" : undefined;
+      const message = limit
+        ? `${main.display}: ${limit}: the most the embedded shell's parser takes in one file; split it into files it sources`
+        : `${main.display}:${parseError.line ?? 0}: ${detail}`;
       this.problems.push({ location: { file: main.display, line: parseError.line ?? 0 }, word: "", message });
       return this.result(main.display, `${message}\n`, 2);
     }
     files[mainPath] = mainText;
     this.mainIndex = mainIndex;
+    this.checkCommands(mainAst, main);
     const bash = createShell({
       files,
       cwd: dirname(mainPath),
@@ -301,10 +365,10 @@ export class ScenarioSimulator {
       procSys: this.procSysHooks(),
       sleep: async (milliseconds) => advanceClock(this.world, Math.round(milliseconds * 1000)),
       defenseInDepth: false,
-      executionLimits: { maxCommandCount: 50_000_000, maxLoopIterations: 50_000_000, maxExecutionTimeMs: 3_600_000, maxOutputSize: 512 * 1024 * 1024 },
+      executionLimits: { maxCommandCount: SHELL_COMMAND_BUDGET, maxLoopIterations: SHELL_COMMAND_BUDGET, maxExecutionTimeMs: 3_600_000, maxOutputSize: 512 * 1024 * 1024 },
     });
     bash.registerTransformPlugin(plugin);
-    const result = await bash.exec(mainText, { rawScript: true, env: { [NAMESPACE_VARIABLE]: String(ROOT_NAMESPACE_ID) } });
+    const result = await bash.exec(mainText, { rawScript: true, signal: this.stop.signal, env: { [NAMESPACE_VARIABLE]: String(ROOT_NAMESPACE_ID) } });
     return this.result(main.display, result.stdout + result.stderr, result.exitCode);
   }
 
@@ -322,11 +386,86 @@ export class ScenarioSimulator {
     };
   }
 
+  /**
+   * Lists, before the run, every command of the main file netsim cannot run
+   * (an unmodelled tool, a builtin the embedded shell lacks) and every name
+   * that is a command nowhere (a typo: bash says "command not found", 127,
+   * and so does the run; the report counts it as an input problem). The run
+   * still stops at the first unmodelled one, where its message is printed.
+   */
+  private checkCommands(ast: object, main: LoadedFile): void {
+    const { commands, functions } = scanScript(ast);
+    const unmodelled = new Set<string>([...UNMODELLED_TOOLS, ...MISSING_BUILTINS].filter((name) => !NETWORK_COMMANDS.has(name)));
+    let known: Set<string> | undefined;
+    const isKnown = (name: string) => {
+      known ??= new Set<string>([...NETWORK_COMMANDS.keys(), ...getCommandNames(), ...BASH_BUILTINS, "id", "whoami", ...functions]);
+      if (known.has(name)) return true;
+      // A function a sourced file defines: the other shell files of the tree are read only now, when a name is unknown.
+      for (const loaded of this.fileTable) {
+        if (loaded === main || !loaded.path.endsWith(".sh")) continue;
+        try {
+          for (const defined of scanScript(parse(loaded.text() ?? "")).functions) known.add(defined);
+        } catch {
+          // a file that does not parse defines nothing
+        }
+      }
+      return known.has(name);
+    };
+    for (const { name, line } of commands) {
+      const location = { file: main.display, line };
+      if (unmodelled.has(name)) {
+        const detail = MISSING_BUILTINS.includes(name) ? `the embedded shell has no ${name} builtin` : `${name} is not modelled`;
+        this.problems.push({ location, word: name, message: `${main.display}:${line}: netsim: ${detail} (at "${name}")` });
+      } else if (!name.includes("/") && !name.startsWith("__netsim") && !isKnown(name)) {
+        this.problems.push({ location, word: name, message: `${main.display}:${line}: ${name}: command not found (no such command in bash or netsim)` });
+      }
+    }
+  }
+
+  /** Stops the run: a budget is spent at `location`. */
+  private overBudget(location: SourceLocation, what: string): { stdout: string; stderr: string; exitCode: number } {
+    const message = `${location.file}:${location.line}: netsim: the scenario ran ${what}; stopped here`;
+    this.addProblem({ location, word: "", message });
+    this.aborted = true;
+    this.stop.abort();
+    return { stdout: "", stderr: `${message}\n`, exitCode: 2 };
+  }
+
+  /** coreutils sleep: NUMBER[smhd]..., summed; the virtual clock moves, every pending event of the world runs. */
+  private sleepCommand(): Command {
+    return defineCommand("sleep", async (args, context) => {
+      if (this.aborted) return { stdout: "", stderr: "", exitCode: 126 };
+      const usage = "Try 'sleep --help' for more information.\n";
+      if (args.length === 0) return { stdout: "", stderr: `sleep: missing operand\n${usage}`, exitCode: 1 };
+      let seconds = 0;
+      for (const arg of args) {
+        const match = /^(\d+\.?\d*|\.\d+)([smhd]?)$/.exec(arg);
+        if (!match) return { stdout: "", stderr: `sleep: invalid time interval ‘${arg}’\n${usage}`, exitCode: 1 };
+        seconds += Number(match[1]) * { "": 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as "" | "s" | "m" | "h" | "d"];
+      }
+      const { stack } = this.locationStack(context.env.get(LOCATION_VARIABLE));
+      const location = stack[0] ?? { file: main(this.fileTable), line: 0 };
+      if (this.world.clock / 1e6 + seconds > VIRTUAL_TIME_BUDGET_SECONDS) {
+        return this.overBudget(location, `past 24 hours of virtual time (an endless loop?)`);
+      }
+      advanceClock(this.world, Math.round(seconds * 1e6));
+      return { stdout: "", stderr: "", exitCode: 0 };
+    });
+  }
+
+  /** An input problem found when it ran, unless the check before the run listed it already. */
+  private addProblem(problem: ScenarioProblem): void {
+    const listed = this.problems.some((known) => known.word === problem.word && known.location?.file === problem.location?.file && known.location?.line === problem.location?.line);
+    if (!listed) this.problems.push(problem);
+  }
+
   private commands(): Command[] {
     const commands: Command[] = [];
     for (const [name, implementation] of NETWORK_COMMANDS) commands.push(this.wrap(name, implementation));
     for (const name of UNMODELLED_TOOLS) if (!NETWORK_COMMANDS.has(name)) commands.push(this.wrap(name, unmodelledTool(name)));
+    for (const name of MISSING_BUILTINS) if (!NETWORK_COMMANDS.has(name)) commands.push(this.wrap(name, missingBuiltin(name)));
     commands.push(this.procSysWriteCommand());
+    commands.push(this.sleepCommand());
     commands.push(this.wrap(PROC_SYS_READ_COMMAND, this.procSysRead));
     return commands;
   }
@@ -348,7 +487,7 @@ export class ScenarioSimulator {
       const outcome = invokeCommand("sysctl", sysctl, ["-q", "-w", `${key}=${inner.stdout.trim()}`], environment);
       if (outcome.kind === "unsupported") {
         const message = `${location?.file ?? main(this.fileTable)}:${line}: ${outcome.message} (at "${outcome.word}")`;
-        this.problems.push({ ...(location ? { location } : {}), word: outcome.word, message });
+        this.addProblem({ ...(location ? { location } : {}), word: outcome.word, message });
         this.aborted = true;
         return { stdout: "", stderr: `${message}\n`, exitCode: 2 };
       }
@@ -435,6 +574,9 @@ export class ScenarioSimulator {
       const location = stack[0] ?? { file: this.fileTable[0]?.display ?? "?", line: 0 };
       const namespace = this.namespaceFor(context.env.get(NAMESPACE_VARIABLE));
       const argv = internal ? args : [name, ...args];
+      if (++this.networkCommands > NETWORK_COMMAND_BUDGET) {
+        return this.overBudget(location, `more than ${NETWORK_COMMAND_BUDGET.toLocaleString("en-US")} networking commands (an endless loop?)`);
+      }
       if (!namespace) {
         return { stdout: "", stderr: `${location.file}:${location.line}: netsim: the namespace this command runs in was deleted\n`, exitCode: 1 };
       }
@@ -449,7 +591,7 @@ export class ScenarioSimulator {
       const outcome = invokeCommand(name, implementation, args, environment);
       if (outcome.kind === "unsupported") {
         const message = `${location.file}:${location.line}: ${outcome.message} (at "${outcome.word}")`;
-        this.problems.push({ location, word: outcome.word, message });
+        this.addProblem({ location, word: outcome.word, message });
         this.aborted = true;
         return { stdout: "", stderr: `${message}\n`, exitCode: 2 };
       }

@@ -127,11 +127,12 @@ export class ScenarioTransformPlugin implements TransformPlugin {
    * tree, with `prelude`'s statements (netsim's own, unlocated) first.
    * Throws the parser's error.
    */
-  prepare(text: string, fileIndex: number, prelude = ""): void {
+  prepare(text: string, fileIndex: number, prelude = ""): ScriptNode {
     const ast = parse(text);
     transformAst(ast, { fileIndex });
     if (prelude !== "") (ast as { statements: unknown[] }).statements.unshift(...(parse(prelude) as { statements: unknown[] }).statements);
     this.prepared = { text, ast };
+    return ast;
   }
 
   transform(context: { ast: ScriptNode }): { ast: ScriptNode } {
