@@ -93,15 +93,37 @@ export interface TransformOptions {
   readonly fileIndex?: number;
 }
 
-/** Rewrites a parsed script in place (see the head of this file). */
+/**
+ * Rewrites a parsed script in place (see the head of this file). The parser
+ * numbers the lines of a `$(...)` or `<(...)` body from 1: they are placed
+ * from the line of the command holding it, so an error inside one is
+ * reported where it stands.
+ */
 export function transformAst(script: object, options: TransformOptions): void {
-  visit(script, (node) => {
-    if (node.type !== "SimpleCommand") return;
-    rewriteProcSys(node);
-    if (options.fileIndex !== undefined && node.name && typeof node.line === "number" && node.line > 0) {
-      (node.assignments as Node[]).unshift(locationAssignment(options.fileIndex, node.line));
+  const walk = (node: unknown, offset: number, enclosingLine: number): void => {
+    if (node === null || typeof node !== "object") return;
+    if (Array.isArray(node)) {
+      for (const child of node) walk(child, offset, enclosingLine);
+      return;
     }
-  });
+    const record = node as Node;
+    let childOffset = offset;
+    let childLine = enclosingLine;
+    if (record.type === "SimpleCommand") {
+      rewriteProcSys(record);
+      if (typeof record.line === "number" && record.line > 0) {
+        childLine = record.line + offset;
+        if (options.fileIndex !== undefined && record.name) (record.assignments as Node[]).unshift(locationAssignment(options.fileIndex, childLine));
+      }
+    } else if ((record.type === "CommandSubstitution" || record.type === "ProcessSubstitution") && enclosingLine > 0) {
+      childOffset = enclosingLine - 1;
+    }
+    for (const key in record) {
+      const value = record[key];
+      if (value !== null && typeof value === "object") walk(value, childOffset, childLine);
+    }
+  };
+  walk(script, 0, 0);
 }
 
 function transformUncached(text: string, options: TransformOptions): string {
