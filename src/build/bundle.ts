@@ -9,9 +9,9 @@
 // Node 20 caches no compiled code for ES modules.
 //
 //   node dist/build/bundle.js [ROOT]
-import { readFileSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { build, type BuildOptions, type Plugin } from "esbuild";
+import { build, type BuildOptions } from "esbuild";
 import { SCRIPT_URL_PARAMETER } from "../cli/code-cache.js";
 
 /**
@@ -21,34 +21,6 @@ import { SCRIPT_URL_PARAMETER } from "../cli/code-cache.js";
  * it is reached, as it would unbundled.
  */
 const OPTIONAL_PACKAGES = ["@mongodb-js/zstd", "react-devtools-core"];
-
-/**
- * just-bash captures globalThis.Headers when it loads, for its `curl`; the
- * capture makes node load its fetch implementation (undici), a tenth of
- * `netsim run`'s start-up. `curl` exists only when the interpreter is given
- * `network` or `fetch` options, which src/scenario/runner.ts never passes, so
- * the capture is dropped. Nothing else is rewritten; if a just-bash update
- * changes the text, the bundle keeps the capture and says so.
- */
-const HEADERS_CAPTURE = "a=globalThis.Headers,";
-
-function dropHeadersCapture(): Plugin {
-  return {
-    name: "netsim-drop-headers-capture",
-    setup(pluginBuild) {
-      let found = false;
-      pluginBuild.onLoad({ filter: /just-bash[\\/]dist[\\/]bundle[\\/]chunks[\\/]chunk-[A-Z0-9]+\.js$/ }, (args) => {
-        const text = readFileSync(args.path, "utf8");
-        if (!text.includes(HEADERS_CAPTURE)) return undefined;
-        found = true;
-        return { contents: text.replace(HEADERS_CAPTURE, "a=void 0,"), loader: "js" };
-      });
-      pluginBuild.onEnd(() => {
-        if (!found) process.stderr.write(`bundle: just-bash no longer has "${HEADERS_CAPTURE}"; its Headers capture stays\n`);
-      });
-    },
-  };
-}
 
 /** What both builds share. */
 function common(root: string): BuildOptions {
@@ -62,7 +34,6 @@ function common(root: string): BuildOptions {
     keepNames: true,
     legalComments: "linked",
     external: OPTIONAL_PACKAGES,
-    plugins: [dropHeadersCapture()],
     logLevel: "warning",
   };
 }

@@ -16,15 +16,28 @@ export class ExpectationSyntaxError extends Error {
 
 const EXPECT_COMMENT = /(?:^|\s)#\s*expect:\s*(\S*)\s*(.*)$/;
 
-/** The expectations of one file, by line (1-based). */
+/** True when a line ends in an unescaped backslash: the next line continues it. */
+function continues(content: string): boolean {
+  const trailing = /\\*$/.exec(content)![0].length;
+  return trailing % 2 === 1;
+}
+
+/**
+ * The expectations of one file, by line (1-based). A comment can only end a
+ * backslash-continued command's last line, but bash locates the command at
+ * its first ($LINENO, BASH_LINENO) and so does the embedded shell's parser:
+ * the expectation belongs to that first line, in both backends.
+ */
 export function parseExpectations(text: string): Map<number, Expectation> {
   const expectations = new Map<number, Expectation>();
-  text.split("\n").forEach((content, index) => {
+  let first = 1;
+  text.split("\n").forEach((content, index, lines) => {
+    if (index === 0 || !continues(lines[index - 1]!)) first = index + 1;
     const match = EXPECT_COMMENT.exec(content);
     if (!match) return;
     const word = match[1] ?? "";
-    const line = index + 1;
-    if (!(EXPECTED_OUTCOMES as readonly string[]).includes(word)) throw new ExpectationSyntaxError(line, word);
+    const line = first;
+    if (!(EXPECTED_OUTCOMES as readonly string[]).includes(word)) throw new ExpectationSyntaxError(index + 1, word);
     expectations.set(line, { line, expected: word as ExpectedOutcome, comment: (match[2] ?? "").trim() });
   });
   return expectations;

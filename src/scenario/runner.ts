@@ -2,25 +2,29 @@
 // interpreter (just-bash) whose networking commands are netsim's own, all
 // acting on one World. Everything behind the shell is deterministic: the
 // same file gives the same output, records and traces, byte for byte.
-import { readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
-import { defineCommand, type Command } from "just-bash";
-import { CommandError, UnsupportedError, type CommandEnvironment, type CommandOutcome, type CommandProcess, type NetworkCommand } from "../commands/command.js";
+import { readdirSync, readFileSync, realpathSync, statSync, type Dirent } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { defineCommand, getCommandNames, parse, type Command } from "just-bash";
+import type { CommandEnvironment, CommandProcess, NetworkCommand } from "../commands/command.js";
 import { NETWORK_COMMANDS, UNMODELLED_TOOLS, unmodelledTool } from "../commands/registry.js";
 import { normaliseSysctlKey, sysctl } from "../commands/sysctl.js";
+import { UnsupportedError } from "../commands/command.js";
 import type { NetworkNamespace } from "../model/netns.js";
 import type { Trace } from "../model/trace.js";
 import { ROOT_NAMESPACE_ID, type World } from "../model/world.js";
 import { createWorld } from "../net/core/net-namespace.js";
 import { advanceClock } from "../net/events.js";
 import { formatTrace } from "../render/trace.js";
-import { classifyClient, classifyNc, classifyPing } from "./probe-outcome.js";
+import { identityCommands, ROOT_PROCESS } from "./identity.js";
+import { invokeCommand, probeResult, type Invocation } from "./invoke.js";
+import type { ProcSysHooks } from "./proc-sys-fs.js";
+import { BASH_BUILTINS, MISSING_BUILTINS, scanScript } from "./static-check.js";
 import { matchExpectations } from "./expectation-matching.js";
 import { ExpectationSyntaxError, parseExpectations, type Expectation } from "./expectations.js";
 import type { CommandRecord, ExpectationResult, ScenarioRun, SourceLocation } from "./result.js";
 import { createShell } from "./shell.js";
 import { SYS_CLASS_NET, sysfsRead, sysfsTarget, sysfsWrite } from "../net/bridge/br-sysfs-if.js";
-import { LOCATION_VARIABLE, PROC_SYS_READ_COMMAND, PROC_SYS_WRITE_COMMAND, transformScript } from "./transform.js";
+import { LOCATION_VARIABLE, PROC_SYS_READ_COMMAND, PROC_SYS_WRITE_COMMAND, ScenarioTransformPlugin, transformScript } from "./transform.js";
 
 /** The variable naming the namespace a command runs in (set by `ip netns exec` and `nsenter`). */
 const NAMESPACE_VARIABLE = "__NETSIM_NETNS";
@@ -91,8 +95,40 @@ interface LocationStack {
 
 const NO_LOCATION: LocationStack = { stack: [], callers: [] };
 
+/**
+ * The budgets that end an endless loop with an error naming its line
+ * (README, "Limits"): virtual time (a loop of `sleep`), networking commands,
+ * and the embedded shell's own count of commands and loop iterations (a loop
+ * of builtins alone, which names no line: just-bash reports it).
+ */
+export const VIRTUAL_TIME_BUDGET_SECONDS = 24 * 3600;
+export const NETWORK_COMMAND_BUDGET = 1_000_000;
+const SHELL_COMMAND_BUDGET = 2_000_000;
+
 /** Files over this size are left out of the shell's file system, as a scenario never needs one. */
 const LARGEST_FILE = 1_000_000;
+
+/** Why the main file could not be read, as the shell would say it. */
+function unreadable(path: string): string {
+  try {
+    const status = statSync(path);
+    if (status.isDirectory()) return "is a directory";
+    if (status.size >= LARGEST_FILE) return `larger than 1 MB (${status.size} bytes): the embedded shell's parser takes at most ${LARGEST_FILE} bytes; split it into files it sources`;
+    return "not a regular file netsim can read";
+  } catch {
+    return "No such file or directory";
+  }
+}
+
+/** The first line ending in \r, and how many more do. */
+function windowsLineEnding(text: string): { readonly line: number; readonly more: number } | undefined {
+  const first = text.indexOf("\r\n");
+  if (first < 0) return undefined;
+  let line = 1;
+  for (let index = text.indexOf("\n"); index >= 0 && index < first; index = text.indexOf("\n", index + 1)) line++;
+  const more = (text.match(/\r\n/g)?.length ?? 1) - 1;
+  return { line, more };
+}
 
 /** A file's text when it is a readable file under LARGEST_FILE; reading it happens at most once. */
 function diskFile(path: string): (() => string | undefined) | undefined {
@@ -117,14 +153,40 @@ function diskFile(path: string): (() => string | undefined) | undefined {
   };
 }
 
+/** True when `path` is `root` or inside it (both real paths). */
+function inside(root: string, path: string): boolean {
+  const relation = relative(root, path);
+  return relation === "" || (!relation.startsWith("..") && !isAbsolute(relation));
+}
+
 /**
- * Scenario files sit beside the preludes they source: the scenario's folder,
- * and .sh files under its parent. Each is listed (and sized) now and read on
- * first use: a stage sources a few of the files its folder holds.
+ * The scenario's tree: what of the host a scenario can see (README, "What a
+ * scenario can see"). A scenario is untrusted input, so the tree is small and
+ * closed: the files directly in the scenario's folder, and the .sh files up to
+ * three folders below its parent when that parent is inside the working
+ * directory (sibling stages share preludes: `. ../walkthrough/lib/uplink.sh`).
+ * A symbolic link is taken only when its target stays inside the tree's root
+ * (no link out to /etc/passwd); only regular files under LARGEST_FILE are
+ * listed, and each is read only when the scenario reads it. No other host
+ * path exists in the shell's file system.
  */
 function listFiles(mainPath: string): Map<string, () => string | undefined> {
   const files = new Map<string, () => string | undefined>();
   const directory = dirname(mainPath);
+  const parent = dirname(directory);
+  const realOf = (path: string): string | undefined => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return undefined;
+    }
+  };
+  const workingDirectory = realOf(process.cwd());
+  const realParent = realOf(parent);
+  // The working directory "/" would make every folder "inside" it: then no parent is shared.
+  const shareParent = parent !== directory && realParent !== undefined && workingDirectory !== undefined && workingDirectory !== "/" && inside(workingDirectory, realParent);
+  const root = shareParent ? realParent! : realOf(directory);
+  if (root === undefined) return files;
   // The parent's walk passes through the scenario's own folder again: each folder is read, and each file sized, once.
   const listings = new Map<string, Dirent[] | undefined>();
   const sized = new Set<string>();
@@ -150,20 +212,25 @@ function listFiles(mainPath: string): Map<string, () => string | undefined> {
       if (name === "node_modules" || name.startsWith(".")) continue;
       const path = join(folder, name);
       let isDirectory = entry.isDirectory();
+      let isFile = entry.isFile();
       if (entry.isSymbolicLink()) {
+        const target = realOf(path);
+        if (target === undefined || !inside(root, target)) continue;
         try {
-          isDirectory = statSync(path).isDirectory();
+          const status = statSync(target);
+          isDirectory = status.isDirectory();
+          isFile = status.isFile();
         } catch {
           continue;
         }
       }
       if (isDirectory) {
         if (depth > 0) walk(path, depth - 1, shellOnly);
-      } else if (!shellOnly || name.endsWith(".sh")) addFile(path);
+      } else if (isFile && (!shellOnly || name.endsWith(".sh"))) addFile(path);
     }
   };
   walk(directory, 0, false);
-  walk(dirname(directory), 2, true);
+  if (shareParent) walk(parent, 2, true);
   addFile(mainPath);
   return files;
 }
@@ -184,6 +251,18 @@ export function displayPath(path: string): string {
   return relativePath === "" || relativePath.startsWith("..") ? path : relativePath;
 }
 
+/** A bash builtin the embedded shell lacks: refused by name, never run as "command not found". */
+function missingBuiltin(name: string): NetworkCommand {
+  return () => {
+    throw new UnsupportedError(name, `the embedded shell has no ${name} builtin`);
+  };
+}
+
+/** The first file's name, for a message with no location. */
+function main(table: readonly LoadedFile[]): string {
+  return table[0]?.display ?? "?";
+}
+
 function shellQuote(word: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
 }
@@ -198,6 +277,11 @@ export class ScenarioSimulator {
   private readonly jobs: CommandProcess[] = [];
   private readonly problems: ScenarioProblem[] = [];
   private aborted = false;
+  /** Ends the run at the next statement when a budget is spent. */
+  private readonly stop = new AbortController();
+  private networkCommands = 0;
+  /** Commands run inside another (`ip netns exec NS CMD`), innermost last: where a file-system write under /proc/sys stands. */
+  private readonly nested: Array<{ readonly namespace: NetworkNamespace; readonly location: SourceLocation }> = [];
   /** The main file's index in fileTable, once it parsed. */
   private mainIndex: number | undefined;
   /** Location stacks by the text that carries them, parsed once each (a loop repeats the same few). */
@@ -216,8 +300,21 @@ export class ScenarioSimulator {
     const sources: Map<string, () => string | undefined> = given ? new Map(Object.entries(given).map(([path, text]) => [resolve(path), () => text])) : listFiles(mainPath);
     const mainText = sources.get(mainPath)?.();
     if (mainText === undefined) {
-      this.problems.push({ word: file, message: `${file}: No such file or directory` });
+      const message = `${file}: ${given ? "No such file or directory" : unreadable(mainPath)}`;
+      this.problems.push({ word: file, message });
       return this.result(file, "", 2);
+    }
+    const mainName = displayPath(mainPath);
+    if (mainText.length > LARGEST_FILE) {
+      const message = `${mainName}: larger than 1 MB (${mainText.length} bytes): the embedded shell's parser takes at most ${LARGEST_FILE} bytes; split it into files it sources`;
+      this.problems.push({ word: file, message });
+      return this.result(mainName, `${message}\n`, 2);
+    }
+    const carriageReturn = windowsLineEnding(mainText);
+    if (carriageReturn !== undefined) {
+      const message = `${mainName}:${carriageReturn.line}: line ${carriageReturn.line} ends in \\r (a Windows line ending)${carriageReturn.more > 0 ? `, as ${carriageReturn.more === 1 ? "does 1 more line" : `do ${carriageReturn.more} more lines`}` : ""}: bash would take the \\r as part of the line's last word; convert the file (dos2unix, or sed -i 's/\\r$//')`;
+      this.problems.push({ location: { file: mainName, line: carriageReturn.line }, word: "\\r", message });
+      return this.result(mainName, `${message}\n`, 2);
     }
     // The shell finds every file at its real path. Shell files are transformed
     // under their own index when the shell first reads them (a parse error
@@ -244,26 +341,37 @@ export class ScenarioSimulator {
       }
     }
     const main = this.fileTable[mainIndex]!;
-    let mainScript: string;
+    // The main file is the interpreter's own parse of the text as written, located by the plugin; its file holds that text.
+    const plugin = new ScenarioTransformPlugin();
+    let mainAst: object;
     try {
-      mainScript = transformScript(mainText, { fileIndex: mainIndex });
+      mainAst = plugin.prepare(mainText, mainIndex, "exec 2>&1");
     } catch (error) {
       const parseError = error as { line?: number; message: string };
-      const message = `${main.display}:${parseError.line ?? 0}: ${parseError.message.replace(/^Parse error at \d+:\d+: /, "")}`;
+      const detail = parseError.message.replace(/^Parse error at \d+:\d+: /, "");
+      // just-bash's parser takes at most 100,000 tokens and 10,000 commands in one list a file: said as limits, not as syntax errors.
+      const limit = /^Too many tokens/.test(detail) ? "more than 100,000 words and operators" : /^Parser stuck: too many iterations/.test(detail) ? "more than 10,000 commands in one list" : undefined;
+      const message = limit
+        ? `${main.display}: ${limit}: the most the embedded shell's parser takes in one file; split it into files it sources`
+        : `${main.display}:${parseError.line ?? 0}: ${detail}`;
       this.problems.push({ location: { file: main.display, line: parseError.line ?? 0 }, word: "", message });
       return this.result(main.display, `${message}\n`, 2);
     }
-    files[mainPath] = mainScript;
+    files[mainPath] = mainText;
     this.mainIndex = mainIndex;
+    this.checkCommands(mainAst, main);
     const bash = createShell({
       files,
       cwd: dirname(mainPath),
-      customCommands: this.commands(),
+      customCommands: [...this.commands(), ...identityCommands()],
+      processInfo: ROOT_PROCESS,
+      procSys: this.procSysHooks(),
       sleep: async (milliseconds) => advanceClock(this.world, Math.round(milliseconds * 1000)),
       defenseInDepth: false,
-      executionLimits: { maxCommandCount: 50_000_000, maxLoopIterations: 50_000_000, maxExecutionTimeMs: 3_600_000, maxOutputSize: 512 * 1024 * 1024 },
+      executionLimits: { maxCommandCount: SHELL_COMMAND_BUDGET, maxLoopIterations: SHELL_COMMAND_BUDGET, maxExecutionTimeMs: 3_600_000, maxOutputSize: 512 * 1024 * 1024 },
     });
-    const result = await bash.exec(`exec 2>&1\n${mainScript}`, { env: { [NAMESPACE_VARIABLE]: String(ROOT_NAMESPACE_ID) } });
+    bash.registerTransformPlugin(plugin);
+    const result = await bash.exec(mainText, { rawScript: true, signal: this.stop.signal, env: { [NAMESPACE_VARIABLE]: String(ROOT_NAMESPACE_ID) } });
     return this.result(main.display, result.stdout + result.stderr, result.exitCode);
   }
 
@@ -281,11 +389,86 @@ export class ScenarioSimulator {
     };
   }
 
+  /**
+   * Lists, before the run, every command of the main file netsim cannot run
+   * (an unmodelled tool, a builtin the embedded shell lacks) and every name
+   * that is a command nowhere (a typo: bash says "command not found", 127,
+   * and so does the run; the report counts it as an input problem). The run
+   * still stops at the first unmodelled one, where its message is printed.
+   */
+  private checkCommands(ast: object, main: LoadedFile): void {
+    const { commands, functions } = scanScript(ast);
+    const unmodelled = new Set<string>([...UNMODELLED_TOOLS, ...MISSING_BUILTINS].filter((name) => !NETWORK_COMMANDS.has(name)));
+    let known: Set<string> | undefined;
+    const isKnown = (name: string) => {
+      known ??= new Set<string>([...NETWORK_COMMANDS.keys(), ...getCommandNames(), ...BASH_BUILTINS, "id", "whoami", ...functions]);
+      if (known.has(name)) return true;
+      // A function a sourced file defines: the other shell files of the tree are read only now, when a name is unknown.
+      for (const loaded of this.fileTable) {
+        if (loaded === main || !loaded.path.endsWith(".sh")) continue;
+        try {
+          for (const defined of scanScript(parse(loaded.text() ?? "")).functions) known.add(defined);
+        } catch {
+          // a file that does not parse defines nothing
+        }
+      }
+      return known.has(name);
+    };
+    for (const { name, line } of commands) {
+      const location = { file: main.display, line };
+      if (unmodelled.has(name)) {
+        const detail = MISSING_BUILTINS.includes(name) ? `the embedded shell has no ${name} builtin` : `${name} is not modelled`;
+        this.problems.push({ location, word: name, message: `${main.display}:${line}: netsim: ${detail} (at "${name}")` });
+      } else if (!name.includes("/") && !name.startsWith("__netsim") && !isKnown(name)) {
+        this.problems.push({ location, word: name, message: `${main.display}:${line}: ${name}: command not found (no such command in bash or netsim)` });
+      }
+    }
+  }
+
+  /** Stops the run: a budget is spent at `location`. */
+  private overBudget(location: SourceLocation, what: string): { stdout: string; stderr: string; exitCode: number } {
+    const message = `${location.file}:${location.line}: netsim: the scenario ran ${what}; stopped here`;
+    this.addProblem({ location, word: "", message });
+    this.aborted = true;
+    this.stop.abort();
+    return { stdout: "", stderr: `${message}\n`, exitCode: 2 };
+  }
+
+  /** coreutils sleep: NUMBER[smhd]..., summed; the virtual clock moves, every pending event of the world runs. */
+  private sleepCommand(): Command {
+    return defineCommand("sleep", async (args, context) => {
+      if (this.aborted) return { stdout: "", stderr: "", exitCode: 126 };
+      const usage = "Try 'sleep --help' for more information.\n";
+      if (args.length === 0) return { stdout: "", stderr: `sleep: missing operand\n${usage}`, exitCode: 1 };
+      let seconds = 0;
+      for (const arg of args) {
+        const match = /^(\d+\.?\d*|\.\d+)([smhd]?)$/.exec(arg);
+        if (!match) return { stdout: "", stderr: `sleep: invalid time interval ‘${arg}’\n${usage}`, exitCode: 1 };
+        seconds += Number(match[1]) * { "": 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as "" | "s" | "m" | "h" | "d"];
+      }
+      const { stack } = this.locationStack(context.env.get(LOCATION_VARIABLE));
+      const location = stack[0] ?? { file: main(this.fileTable), line: 0 };
+      if (this.world.clock / 1e6 + seconds > VIRTUAL_TIME_BUDGET_SECONDS) {
+        return this.overBudget(location, `past 24 hours of virtual time (an endless loop?)`);
+      }
+      advanceClock(this.world, Math.round(seconds * 1e6));
+      return { stdout: "", stderr: "", exitCode: 0 };
+    });
+  }
+
+  /** An input problem found when it ran, unless the check before the run listed it already. */
+  private addProblem(problem: ScenarioProblem): void {
+    const listed = this.problems.some((known) => known.word === problem.word && known.location?.file === problem.location?.file && known.location?.line === problem.location?.line);
+    if (!listed) this.problems.push(problem);
+  }
+
   private commands(): Command[] {
     const commands: Command[] = [];
     for (const [name, implementation] of NETWORK_COMMANDS) commands.push(this.wrap(name, implementation));
     for (const name of UNMODELLED_TOOLS) if (!NETWORK_COMMANDS.has(name)) commands.push(this.wrap(name, unmodelledTool(name)));
+    for (const name of MISSING_BUILTINS) if (!NETWORK_COMMANDS.has(name)) commands.push(this.wrap(name, missingBuiltin(name)));
     commands.push(this.procSysWriteCommand());
+    commands.push(this.sleepCommand());
     commands.push(this.wrap(PROC_SYS_READ_COMMAND, this.procSysRead));
     return commands;
   }
@@ -319,22 +502,18 @@ export class ScenarioSimulator {
       }
       const key = normaliseSysctlKey(path);
       const environment: CommandEnvironment = { world: this.world, namespace, ...(location ? { origin: location } : {}), tracing: false, stdin: "", commandText: `${argv.join(" ")} > ${path}` };
-      try {
-        const outcome = sysctl(["-q", "-w", `${key}=${inner.stdout.trim()}`], environment);
-        if (outcome.kind === "done" && outcome.exitCode !== 0) {
-          const missing = outcome.stderr.includes("cannot stat");
-          const stderr = `${inner.stderr}bash: line ${line}: ${missing ? `${path}: No such file or directory` : `${argv[0] ?? "echo"}: write error: Invalid argument`}\n`;
-          this.options.onCommand?.({ location: location ?? { file: "?", line: 0 }, callers, namespace: namespace.name, argv: [...argv, ">", path], exitCode: 1, stdout: "", stderr }, this.world);
-          return { stdout: "", stderr, exitCode: 1 };
-        }
-      } catch (error) {
-        if (error instanceof UnsupportedError && location) {
-          const message = `${location.file}:${location.line}: ${error.message} (at "${error.word}")`;
-          this.problems.push({ location, word: error.word, message });
-          this.aborted = true;
-          return { stdout: "", stderr: `${message}\n`, exitCode: 2 };
-        }
-        throw error;
+      const outcome = invokeCommand("sysctl", sysctl, ["-q", "-w", `${key}=${inner.stdout.trim()}`], environment);
+      if (outcome.kind === "unsupported") {
+        const message = `${location?.file ?? main(this.fileTable)}:${line}: ${outcome.message} (at "${outcome.word}")`;
+        this.addProblem({ ...(location ? { location } : {}), word: outcome.word, message });
+        this.aborted = true;
+        return { stdout: "", stderr: `${message}\n`, exitCode: 2 };
+      }
+      if (outcome.kind === "done" && outcome.exitCode !== 0) {
+        const missing = outcome.stderr.includes("cannot stat");
+        const stderr = `${inner.stderr}bash: line ${line}: ${missing ? `${path}: No such file or directory` : `${argv[0] ?? "echo"}: write error: Invalid argument`}\n`;
+        this.options.onCommand?.({ location: location ?? { file: "?", line: 0 }, callers, namespace: namespace.name, argv: [...argv, ">", path], exitCode: 1, stdout: "", stderr }, this.world);
+        return { stdout: "", stderr, exitCode: 1 };
       }
       this.options.onCommand?.({ location: location ?? { file: "?", line: 0 }, callers, namespace: namespace.name, argv: [...argv, ">", path], exitCode: inner.exitCode, stdout: "", stderr: inner.stderr }, this.world);
       return { stdout: "", stderr: inner.stderr, exitCode: inner.exitCode };
@@ -360,6 +539,45 @@ export class ScenarioSimulator {
     return located;
   }
 
+  /**
+   * A write under /proc/sys that reached the file system (any spelling but the
+   * literal `> /proc/sys/...` the transform takes): applied as `sysctl -w` in
+   * the namespace the writer runs in. The file system cannot fail the write
+   * as the kernel does (bash's "write error" and status 1), so a write the
+   * kernel refuses is an input problem that stops the run, never a silent no-op.
+   */
+  private procSysHooks(): ProcSysHooks {
+    const where = () => this.nested[this.nested.length - 1];
+    const namespace = () => where()?.namespace ?? this.namespaceFor(undefined);
+    const problem = (detail: string, word: string) => {
+      const location = where()?.location;
+      const message = `${location ? `${location.file}:${location.line}` : main(this.fileTable)}: netsim: ${detail} (at "${word}")`;
+      this.problems.push({ ...(location ? { location } : {}), word, message });
+      this.aborted = true;
+    };
+    return {
+      write: (path, text) => {
+        if (this.aborted) return;
+        const inside = namespace();
+        if (!inside) return;
+        const key = normaliseSysctlKey(path);
+        const environment: CommandEnvironment = { world: this.world, namespace: inside, tracing: false, stdin: "", commandText: `> ${path}` };
+        const outcome = invokeCommand("sysctl", sysctl, ["-q", "-w", `${key}=${text.trim()}`], environment);
+        if (outcome.kind === "unsupported") problem(outcome.message.replace(/^netsim: /, ""), outcome.word);
+        else if (outcome.kind === "done" && outcome.exitCode !== 0) {
+          const missing = outcome.stderr.includes("cannot stat");
+          problem(`the kernel refuses this write to ${path} (${missing ? "No such file or directory" : "Invalid argument"}), and a write through a path in a variable, tee or printf cannot fail where it stands in the embedded shell; write it as echo V > ${path}`, path);
+        }
+      },
+      read: (path) => {
+        const inside = namespace();
+        if (!inside) return undefined;
+        const outcome = invokeCommand("sysctl", sysctl, ["-n", normaliseSysctlKey(path)], { world: this.world, namespace: inside, tracing: false, stdin: "", commandText: `cat ${path}` });
+        return outcome.kind === "done" && outcome.exitCode === 0 ? outcome.stdout : undefined;
+      },
+    };
+  }
+
   private namespaceFor(text: string | undefined): NetworkNamespace | undefined {
     return this.world.namespaces.get(text === undefined ? ROOT_NAMESPACE_ID : Number(text));
   }
@@ -374,6 +592,9 @@ export class ScenarioSimulator {
       const location = stack[0] ?? { file: this.fileTable[0]?.display ?? "?", line: 0 };
       const namespace = this.namespaceFor(context.env.get(NAMESPACE_VARIABLE));
       const argv = internal ? args : [name, ...args];
+      if (++this.networkCommands > NETWORK_COMMAND_BUDGET) {
+        return this.overBudget(location, `more than ${NETWORK_COMMAND_BUDGET.toLocaleString("en-US")} networking commands (an endless loop?)`);
+      }
       if (!namespace) {
         return { stdout: "", stderr: `${location.file}:${location.line}: netsim: the namespace this command runs in was deleted\n`, exitCode: 1 };
       }
@@ -385,40 +606,38 @@ export class ScenarioSimulator {
         stdin: typeof context.stdin === "string" ? context.stdin : "",
         commandText: argv.join(" "),
       };
-      let outcome: CommandOutcome;
-      try {
-        outcome = implementation(args, environment);
-      } catch (error) {
-        if (error instanceof CommandError) {
-          outcome = { kind: "done", stdout: error.stdout, stderr: error.text.endsWith("\n") ? error.text : `${error.text}\n`, exitCode: error.exitCode };
-        } else if (error instanceof UnsupportedError) {
-          const message = `${location.file}:${location.line}: ${error.message} (at "${error.word}")`;
-          this.problems.push({ location, word: error.word, message });
-          this.aborted = true;
-          return { stdout: "", stderr: `${message}\n`, exitCode: 2 };
-        } else {
-          throw error;
-        }
+      let outcome: Invocation = invokeCommand(name, implementation, args, environment);
+      if (outcome.kind === "unsupported") {
+        const message = `${location.file}:${location.line}: ${outcome.message} (at "${outcome.word}")`;
+        this.addProblem({ location, word: outcome.word, message });
+        this.aborted = true;
+        return { stdout: "", stderr: `${message}\n`, exitCode: 2 };
       }
       if (outcome.kind === "exec") {
         if (!context.exec) throw new Error("netsim: the shell gave no way to run a nested command");
         const [program, flag, script] = outcome.argv;
-        const text = (program === "bash" || program === "sh") && flag === "-c" && script !== undefined ? transformScript(script, {}) : outcome.argv.map(shellQuote).join(" ");
-        const inner = await context.exec(text, {
-          cwd: context.cwd,
-          // ip netns exec NS CMD: CMD reads the same stdin (`echo hi | ip netns exec NS socat - TCP:...`).
-          ...(typeof context.stdin === "string" && context.stdin !== "" ? { stdin: context.stdin } : {}),
-          env: { [NAMESPACE_VARIABLE]: String(outcome.namespace.id), [LOCATION_VARIABLE]: context.env.get(LOCATION_VARIABLE) ?? "" },
-          // What was piped into `sudo CMD` / `ip netns exec NS CMD` is CMD's stdin.
-          ...(environment.stdin !== "" ? { stdin: environment.stdin } : {}),
-        });
-        return { stdout: inner.stdout, stderr: inner.stderr, exitCode: inner.exitCode };
+        const text = (program === "bash" || program === "sh") && flag === "-c" && script !== undefined ? script : outcome.argv.map(shellQuote).join(" ");
+        this.nested.push({ namespace: outcome.namespace, location });
+        try {
+          const inner = await context.exec(text, {
+            cwd: context.cwd,
+            env: { [NAMESPACE_VARIABLE]: String(outcome.namespace.id), [LOCATION_VARIABLE]: context.env.get(LOCATION_VARIABLE) ?? "" },
+            // What was piped into `sudo CMD` / `ip netns exec NS CMD` is CMD's stdin (`echo hi | ip netns exec NS socat - TCP:...`).
+            ...(environment.stdin !== "" ? { stdin: environment.stdin } : {}),
+          });
+          return { stdout: inner.stdout, stderr: inner.stderr, exitCode: inner.exitCode };
+        } finally {
+          this.nested.pop();
+        }
       }
       if (outcome.kind === "process") {
         // A program that keeps running (a listener): what it printed on starting, then it goes on as a job (the shell's job table takes it from here).
-        const started = outcome.process.runUntil(this.world.clock);
-        this.jobs.push(outcome.process);
-        outcome = { kind: "done", stdout: started.stdout, stderr: started.stderr, exitCode: outcome.process.exitCode ?? 0, ...(outcome.process.trace ? { trace: outcome.process.trace } : {}), ...(outcome.process.probe ? { probe: outcome.process.probe } : {}) };
+        const process = outcome.process;
+        const started = process.runUntil(this.world.clock);
+        this.jobs.push(process);
+        const finished = { kind: "done" as const, stdout: started.stdout, stderr: started.stderr, exitCode: process.exitCode ?? 0, ...(process.trace ? { trace: process.trace } : {}), ...(process.probe ? { probe: process.probe } : {}) };
+        const result = probeResult(name, finished);
+        outcome = result ? { ...finished, result } : finished;
       }
       let traceIndex: number | undefined;
       if (outcome.trace) traceIndex = this.traces.push(outcome.trace) - 1;
@@ -426,14 +645,7 @@ export class ScenarioSimulator {
         this.options.onCommand?.({ location, callers, namespace: namespace.name, argv: ["cat", ...args], exitCode: outcome.exitCode, stdout: outcome.stdout, stderr: outcome.stderr }, this.world);
       }
       if (!internal) {
-        const probe =
-          name === "ping" && outcome.exitCode !== undefined && (outcome.stdout.startsWith("PING") || outcome.exitCode === 2)
-            ? classifyPing(outcome.exitCode, outcome.stdout)
-            : name === "nc" && outcome.probe?.tool === "nc"
-              ? classifyNc(outcome.exitCode, outcome.probe.verboseStderr, outcome.probe.protocol, outcome.stderr)
-              : outcome.probe && outcome.probe.tool !== "nc"
-                ? classifyClient(outcome.probe.tool, outcome.exitCode, outcome.stderr)
-                : undefined;
+        const probe = outcome.result;
         this.records.push({
           location,
           callers,

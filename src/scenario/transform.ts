@@ -1,12 +1,16 @@
-// Prepares a scenario's bash text for the embedded interpreter, through its
-// own parser and printer (never by editing text):
+// Prepares a scenario's bash for the embedded interpreter on its parsed form
+// (never by editing text). The main file and every nested script (`bash -c`,
+// `ip netns exec`) are rewritten as just-bash's parser gives them, through
+// its transform-plugin API, so what runs is the parser's own tree; only
+// sourced files are printed back (serialize) after the rewrite, as just-bash
+// reads a sourced file's text itself:
 // - every simple command is prefixed with an assignment that records where
 //   it stands (`__NETSIM_AT="FILE:LINE ${__NETSIM_AT}"`), so a networking
 //   command knows its file, line and call sites, through functions, loops and
 //   sourced files alike;
 // - redirections into /proc/sys become a netsim command, so a sysctl written
 //   the `echo 1 > /proc/sys/...` way reaches the namespace that ran it.
-import { parse, serialize } from "just-bash";
+import { parse, serialize, type TransformPlugin } from "just-bash";
 
 /** The variable that carries the location stack into every command. */
 export const LOCATION_VARIABLE = "__NETSIM_AT";
@@ -94,16 +98,79 @@ export interface TransformOptions {
   readonly fileIndex?: number;
 }
 
+/**
+ * Rewrites a parsed script in place (see the head of this file). The parser
+ * numbers the lines of a `$(...)` or `<(...)` body from 1: they are placed
+ * from the line of the command holding it, so an error inside one is
+ * reported where it stands.
+ */
+export function transformAst(script: object, options: TransformOptions): void {
+  const walk = (node: unknown, offset: number, enclosingLine: number): void => {
+    if (node === null || typeof node !== "object") return;
+    if (Array.isArray(node)) {
+      for (const child of node) walk(child, offset, enclosingLine);
+      return;
+    }
+    const record = node as Node;
+    let childOffset = offset;
+    let childLine = enclosingLine;
+    if (record.type === "SimpleCommand") {
+      rewriteProcSys(record);
+      if (typeof record.line === "number" && record.line > 0) {
+        childLine = record.line + offset;
+        if (options.fileIndex !== undefined && record.name) (record.assignments as Node[]).unshift(locationAssignment(options.fileIndex, childLine));
+      }
+    } else if ((record.type === "CommandSubstitution" || record.type === "ProcessSubstitution") && enclosingLine > 0) {
+      childOffset = enclosingLine - 1;
+    }
+    for (const key in record) {
+      const value = record[key];
+      if (value !== null && typeof value === "object") walk(value, childOffset, childLine);
+    }
+  };
+  walk(script, 0, 0);
+}
+
 function transformUncached(text: string, options: TransformOptions): string {
   const script = parse(text) as unknown as Node;
-  visit(script, (node) => {
-    if (node.type !== "SimpleCommand") return;
-    rewriteProcSys(node);
-    if (options.fileIndex !== undefined && node.name && typeof node.line === "number" && node.line > 0) {
-      (node.assignments as Node[]).unshift(locationAssignment(options.fileIndex, node.line));
-    }
-  });
+  transformAst(script, options);
   return serialize(script as never);
+}
+
+type ScriptNode = Parameters<typeof serialize>[0];
+
+/**
+ * The interpreter's plugin: every script it parses (the main file, `bash -c`
+ * texts, nested commands) gets the /proc/sys rewrite; the main file's tree,
+ * parsed and located beforehand (its parse error is the run's), is put in
+ * place of the interpreter's own parse of the same text.
+ */
+export class ScenarioTransformPlugin implements TransformPlugin {
+  readonly name = "netsim-scenario";
+  private prepared: { readonly text: string; readonly ast: ScriptNode } | undefined;
+
+  /**
+   * Parses and locates the main file: the interpreter's next parse uses this
+   * tree, with `prelude`'s statements (netsim's own, unlocated) first.
+   * Throws the parser's error.
+   */
+  prepare(text: string, fileIndex: number, prelude = ""): ScriptNode {
+    const ast = parse(text);
+    transformAst(ast, { fileIndex });
+    if (prelude !== "") (ast as { statements: unknown[] }).statements.unshift(...(parse(prelude) as { statements: unknown[] }).statements);
+    this.prepared = { text, ast };
+    return ast;
+  }
+
+  transform(context: { ast: ScriptNode }): { ast: ScriptNode } {
+    const prepared = this.prepared;
+    if (prepared !== undefined) {
+      this.prepared = undefined;
+      return { ast: prepared.ast };
+    }
+    transformAst(context.ast, {});
+    return { ast: context.ast };
+  }
 }
 
 /**

@@ -4,12 +4,13 @@
 // straight against a World, without the shell; whole scenario files go
 // through the scenario runner (src/scenario/runner.ts).
 import fc from "fast-check";
-import { CommandError, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "../commands/command.js";
+import type { CommandEnvironment } from "../commands/command.js";
 import { NETWORK_COMMANDS } from "../commands/registry.js";
 import type { NetworkNamespace } from "../model/netns.js";
 import { cloneWorld, type World } from "../model/world.js";
 import { createWorld, rootNamespace } from "../net/core/net-namespace.js";
 import { advanceClock } from "../net/events.js";
+import { invokeCommand } from "../scenario/invoke.js";
 import { ScenarioSimulator, type SimulatedRun } from "../scenario/runner.js";
 
 /** A world as the command lines that build it. Printed (toString, and by fast-check in a counterexample) it is a bash scenario. */
@@ -94,14 +95,8 @@ function runArgv(world: World, namespace: NetworkNamespace, argv: readonly strin
   const command = NETWORK_COMMANDS.get(name);
   if (!command) throw new ScenarioLineError(line, `${name} is not a networking command netsim runs without a shell`);
   const environment: CommandEnvironment = { world, namespace, tracing: false, stdin: "", commandText: argv.join(" ") };
-  let outcome: CommandOutcome;
-  try {
-    outcome = command(args, environment);
-  } catch (error) {
-    if (error instanceof CommandError) return { stdout: error.stdout, stderr: error.text.endsWith("\n") ? error.text : `${error.text}\n`, exitCode: error.exitCode };
-    if (error instanceof UnsupportedError) throw new ScenarioLineError(line, error.message);
-    throw error;
-  }
+  const outcome = invokeCommand(name, command, args, environment);
+  if (outcome.kind === "unsupported") throw new ScenarioLineError(line, outcome.message);
   if (outcome.kind === "exec") return runArgv(world, outcome.namespace, outcome.argv, line);
   if (outcome.kind === "process") {
     // A listener: it goes on listening; what it printed on starting is its output.

@@ -5,8 +5,9 @@
 // `ip -j neigh`, `iptables-save`, `conntrack -L`), printed by netsim's own
 // command implementations against the world, so one normaliser serves both.
 import { resolve } from "node:path";
-import { CommandError, UnsupportedError, type NetworkCommand } from "../../commands/command.js";
+import type { NetworkCommand } from "../../commands/command.js";
 import { NETWORK_COMMANDS } from "../../commands/registry.js";
+import { invokeCommand } from "../../scenario/invoke.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import type { World } from "../../model/world.js";
 import { ScenarioSimulator, type ScenarioProblem, type SimulatedRun } from "../../scenario/runner.js";
@@ -73,16 +74,11 @@ function capture(world: World, namespace: NetworkNamespace, { tool, argv }: Capt
   const implementation: NetworkCommand | undefined = NETWORK_COMMANDS.get(tool);
   const commandText = [tool, ...argv].join(" ");
   if (!implementation) return { unavailable: `${tool} is not modelled yet` };
-  try {
-    const outcome = implementation(argv, { world, namespace, tracing: false, stdin: "", commandText });
-    if (outcome.kind !== "done") return { unavailable: `${commandText} asked to run another command` };
-    // The kernel backend keeps stdout only, whatever the status (an error prints nothing there).
-    return { text: outcome.stdout };
-  } catch (error) {
-    if (error instanceof CommandError) return { text: error.stdout };
-    if (error instanceof UnsupportedError) return { unavailable: `${commandText}: ${error.message} (at "${error.word}")` };
-    throw error;
-  }
+  const outcome = invokeCommand(tool, implementation, argv, { world, namespace, tracing: false, stdin: "", commandText });
+  if (outcome.kind === "unsupported") return { unavailable: `${commandText}: ${outcome.message} (at "${outcome.word}")` };
+  if (outcome.kind !== "done") return { unavailable: `${commandText} asked to run another command` };
+  // The kernel backend keeps stdout only, whatever the status (an error prints nothing there).
+  return { text: outcome.stdout };
 }
 
 function namespaceState(world: World, namespace: NetworkNamespace): NamespaceState {

@@ -1,0 +1,73 @@
+// /proc/sys in the embedded shell's file system (fs/proc/proc_sysctl.c's
+// proc_sys_read/proc_sys_write): whatever writes a file under /proc/sys —
+// `echo 1 > $P`, `tee`, `printf 1 >`, `bash -c '...'`, `sh -c` — reaches the
+// sysctl of the namespace the writer runs in, and reads give the value. The
+// literal `echo V > /proc/sys/...` form is rewritten before it runs (its
+// errors are bash's own, at its line: src/scenario/transform.ts); this is
+// everything else, through just-bash's public file-system class.
+import { InMemoryFs, type InitialFiles } from "just-bash";
+
+export const PROC_SYS = "/proc/sys/";
+
+export interface ProcSysHooks {
+  /** A write of `text` to the file at `path` (opening for writing alone, which truncates, writes nothing: a no-op as on procfs). */
+  write(path: string, text: string): void;
+  /** The file's text, or undefined when no such key exists. */
+  read(path: string): string | undefined;
+}
+
+type FileContent = Parameters<InMemoryFs["writeFile"]>[1];
+type FsStat = Awaited<ReturnType<InMemoryFs["stat"]>>;
+
+/** A sysctl file as procfs shows it: a regular file of size 0, mode 0644; no clock is read. */
+function procSysStat(): FsStat {
+  return { isFile: true, isDirectory: false, isSymbolicLink: false, mode: 0o100644, size: 0, mtime: new Date(0) };
+}
+
+function text(content: FileContent): string {
+  return typeof content === "string" ? content : new TextDecoder().decode(content as Uint8Array);
+}
+
+export class ProcSysFileSystem extends InMemoryFs {
+  constructor(
+    files: InitialFiles,
+    options: ConstructorParameters<typeof InMemoryFs>[1],
+    private readonly hooks: ProcSysHooks,
+  ) {
+    super(files, options);
+  }
+
+  override async writeFile(path: string, content: FileContent, options?: Parameters<InMemoryFs["writeFile"]>[2]): Promise<void> {
+    if (!path.startsWith(PROC_SYS)) return super.writeFile(path, content, options);
+    const written = text(content);
+    if (written !== "") this.hooks.write(path, written);
+  }
+
+  override async appendFile(path: string, content: FileContent, options?: Parameters<InMemoryFs["appendFile"]>[2]): Promise<void> {
+    if (!path.startsWith(PROC_SYS)) return super.appendFile(path, content, options);
+    const written = text(content);
+    if (written !== "") this.hooks.write(path, written);
+  }
+
+  override async readFile(path: string, options?: Parameters<InMemoryFs["readFile"]>[1]): Promise<string> {
+    const value = path.startsWith(PROC_SYS) ? this.hooks.read(path) : undefined;
+    return value ?? super.readFile(path, options);
+  }
+
+  override async readFileBuffer(path: string): Promise<Uint8Array> {
+    const value = path.startsWith(PROC_SYS) ? this.hooks.read(path) : undefined;
+    return value === undefined ? super.readFileBuffer(path) : new TextEncoder().encode(value);
+  }
+
+  override async stat(path: string): Promise<FsStat> {
+    return path.startsWith(PROC_SYS) && this.hooks.read(path) !== undefined ? procSysStat() : super.stat(path);
+  }
+
+  override async lstat(path: string): Promise<FsStat> {
+    return path.startsWith(PROC_SYS) && this.hooks.read(path) !== undefined ? procSysStat() : super.lstat(path);
+  }
+
+  override async exists(path: string): Promise<boolean> {
+    return (path.startsWith(PROC_SYS) && this.hooks.read(path) !== undefined) || super.exists(path);
+  }
+}
