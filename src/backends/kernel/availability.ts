@@ -72,10 +72,11 @@ export function optionalToolMissing(tool: string): string | undefined {
 /** The executables the sandbox is started with and runs. */
 export type HostExecutables = SandboxExecutables;
 
-// sbin directories are searched too: a non-login root PATH may lack them.
+// The system directories first (sbin too: a non-login root PATH may lack them): the sandbox runs its
+// tools as an unprivileged uid, which cannot reach a user's own (a pyenv shim under /root).
 function searchPath(): string[] {
   const fromEnvironment = (process.env.PATH ?? "").split(delimiter).filter((directory) => directory !== "");
-  return [...new Set([...fromEnvironment, "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"])];
+  return [...new Set(["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin", ...fromEnvironment])];
 }
 
 export function findExecutable(command: string): string | undefined {

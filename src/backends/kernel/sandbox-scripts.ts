@@ -416,6 +416,7 @@ ${assignments({
   netsim_nsenter: executables.nsenter,
   netsim_tee: executables.tee,
   netsim_timeout: executables.timeout,
+  netsim_in_user_namespace: config.identity.kind !== "root",
 })}
 netsim_id=\${EPOCHREALTIME//[!0-9]/}-$$
 netsim_record=$netsim_records/$netsim_id
@@ -493,11 +494,13 @@ netsim_sudo_argv() {
     esac
   done
   netsim_sudo_command=("\${words[@]:0:index}")
+  netsim_sudo_inner=()
   if (( index < \${#words[@]} )); then
     [[ \${words[index - 1]-} == -- ]] || netsim_sudo_command+=(--)
-    netsim_sudo_command+=(env "PATH=$PATH" "NETSIM_STACK=\${NETSIM_STACK-}" "NETSIM_PARENT=\${NETSIM_PARENT-}")
-    [[ -n \${BASH_ENV-} ]] && netsim_sudo_command+=("BASH_ENV=$BASH_ENV")
-    netsim_sudo_command+=("\${words[@]:index}")
+    netsim_sudo_inner=(env "PATH=$PATH" "NETSIM_STACK=\${NETSIM_STACK-}" "NETSIM_PARENT=\${NETSIM_PARENT-}")
+    [[ -n \${BASH_ENV-} ]] && netsim_sudo_inner+=("BASH_ENV=$BASH_ENV")
+    netsim_sudo_inner+=("\${words[@]:index}")
+    netsim_sudo_command+=("\${netsim_sudo_inner[@]}")
   fi
 }
 
@@ -543,7 +546,14 @@ netsim_command=("$netsim_real_command")
 [[ -n $netsim_add_verbose ]] && netsim_command+=(-v)
 if [[ $netsim_tool == sudo ]]; then
   netsim_sudo_argv "$@"
-  netsim_command+=("\${netsim_sudo_command[@]}")
+  # Root of a user namespace cannot run the real sudo (its files belong to
+  # unmapped uids: "sudo.conf is owned by uid 65534"); the scenario is root
+  # already, so the forms the simulator takes run their command directly.
+  if [[ -n $netsim_in_user_namespace && \${#netsim_sudo_inner[@]} -gt 0 ]]; then
+    netsim_command=("\${netsim_sudo_inner[@]}")
+  else
+    netsim_command+=("\${netsim_sudo_command[@]}")
+  fi
 else
   netsim_command+=("$@")
 fi
