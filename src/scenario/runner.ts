@@ -162,8 +162,8 @@ function inside(root: string, path: string): boolean {
 /**
  * The scenario's tree: what of the host a scenario can see (README, "What a
  * scenario can see"). A scenario is untrusted input, so the tree is small and
- * closed: the files directly in the scenario's folder, and the .sh files up to
- * three folders below its parent when that parent is inside the working
+ * closed: the files directly in the scenario's folder, the .sh files up to
+ * three folders below it, and those below its parent when that parent is inside the working
  * directory (sibling stages share preludes: `. ../walkthrough/lib/uplink.sh`).
  * A symbolic link is taken only when its target stays inside the tree's root
  * (no link out to /etc/passwd); only regular files under LARGEST_FILE are
@@ -230,6 +230,8 @@ function listFiles(mainPath: string): Map<string, () => string | undefined> {
     }
   };
   walk(directory, 0, false);
+  // Its own preludes (`. ./lib/netns0.sh`) wherever the folder is, the working directory's or not.
+  walk(directory, 2, true);
   if (shareParent) walk(parent, 2, true);
   addFile(mainPath);
   return files;
