@@ -27,5 +27,6 @@ describe.skipIf(!availability.ok)(`bounded differential fuzz campaign (seed ${SE
     // Bounded by time, never vacuous.
     expect(result.scenarios).toBeGreaterThanOrEqual(50);
     expect(hostNetworkState()).toEqual(before);
-  }, TIME_LIMIT_MS + 60_000);
+  // Runs already started when the time limit falls are waited for: a sandbox run takes ~25 process spawns, slow under a loaded suite.
+  }, TIME_LIMIT_MS + 300_000);
 });
