@@ -25,17 +25,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ScenarioSimulator } from "../../src/scenario/runner.js";
+import { replayGoldens, type Golden } from "../support/golden-replay.js";
 
 const CASES = join(import.meta.dirname, "../fixtures/iproute2/cases");
 
-interface Golden {
-  readonly line: number;
-  readonly command: string;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly exitCode: number;
-}
 
 /**
  * Lines netsim does not replay, by case and line, each with its reason. A
@@ -61,11 +54,6 @@ const SKIPPED: Readonly<Record<string, Readonly<Record<number, string>>>> = {
   },
 };
 
-interface Observed {
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly exitCode: number;
-}
 
 function maskPing(text: string): string {
   const multiple = /(\d+) packets transmitted/.exec(text);
@@ -95,63 +83,6 @@ function normalise(command: string, text: string): string {
   return result;
 }
 
-function wrap(line: string): string {
-  const command = line.trim();
-  if (command === "" || command.startsWith("#")) return "";
-  return command.endsWith("&") ? `echo "@@BEGIN"; ${command} echo "@@RC $?"` : `echo "@@BEGIN"; ${command}; echo "@@RC $?"`;
-}
-
-/** Splits the run's combined output into what each wrapped line printed, in order. */
-function segments(output: string): Array<{ text: string; exitCode: number }> {
-  const result: Array<{ text: string; exitCode: number }> = [];
-  const pattern = /@@BEGIN\n([\s\S]*?)@@RC (\d+)\n/g;
-  for (let match = pattern.exec(output); match; match = pattern.exec(output)) result.push({ text: match[1]!, exitCode: Number(match[2]) });
-  return result;
-}
-
-async function replay(name: string, goldens: readonly Golden[]): Promise<string[]> {
-  const skipped = SKIPPED[name] ?? {};
-  const lines = readFileSync(join(CASES, `${name}.sh`), "utf8").split("\n");
-  const script = lines.map((line, index) => (skipped[index + 1] !== undefined ? ":" : wrap(line))).join("\n");
-  const path = `/virtual/${name}.sh`;
-  const run = await new ScenarioSimulator({ files: { [path]: script } }).run(path);
-  const shellSegments = segments(run.output);
-  const mismatches: string[] = [];
-  let segmentIndex = 0;
-  for (const golden of goldens) {
-    if (skipped[golden.line] !== undefined) continue;
-    const segment = shellSegments[segmentIndex++];
-    const records = run.commands.filter((record) => record.location.line === golden.line);
-    const plain = !/[|>&]/.test(golden.command);
-    let observed: Observed;
-    let expected: Observed;
-    if (plain && records.length === 1) {
-      const record = records[0]!;
-      observed = { stdout: normalise(golden.command, record.stdout), stderr: normalise(golden.command, record.stderr), exitCode: segment?.exitCode ?? -1 };
-      expected = { stdout: normalise(golden.command, golden.stdout), stderr: normalise(golden.command, golden.stderr), exitCode: golden.exitCode };
-      if (segment && record.exitCode !== segment.exitCode) mismatches.push(`line ${golden.line} \`${golden.command}\`: record exit ${record.exitCode} but shell saw ${segment.exitCode}`);
-    } else {
-      // No single record: compare the shell's combined output (stdout then stderr, as the kernel case printed them).
-      observed = { stdout: normalise(golden.command, segment?.text ?? "<no output segment>"), stderr: "", exitCode: segment?.exitCode ?? -1 };
-      expected = { stdout: normalise(golden.command, golden.stdout + golden.stderr), stderr: "", exitCode: golden.exitCode };
-    }
-    if (observed.stdout !== expected.stdout || observed.stderr !== expected.stderr || observed.exitCode !== expected.exitCode) {
-      mismatches.push(
-        `line ${golden.line} \`${golden.command}\`\n` +
-          (observed.exitCode !== expected.exitCode ? `  exit: sim ${observed.exitCode}, kernel ${expected.exitCode}\n` : "") +
-          (observed.stdout !== expected.stdout ? `  stdout sim:\n${indent(observed.stdout)}  stdout kernel:\n${indent(expected.stdout)}` : "") +
-          (observed.stderr !== expected.stderr ? `  stderr sim:\n${indent(observed.stderr)}  stderr kernel:\n${indent(expected.stderr)}` : ""),
-      );
-    }
-  }
-  if (run.problems.length > 0) mismatches.push(`problems: ${run.problems.map((problem) => problem.message).join("; ")}`);
-  return mismatches;
-}
-
-function indent(text: string): string {
-  return text.split("\n").map((line) => `    |${line}\n`).join("");
-}
-
 const names = readdirSync(CASES)
   .filter((file) => file.endsWith(".json"))
   .map((file) => file.slice(0, -".json".length))
@@ -164,7 +95,7 @@ describe("iproute2 goldens replayed through the simulator", () => {
   for (const name of names) {
     const goldens = JSON.parse(readFileSync(join(CASES, `${name}.json`), "utf8")) as Golden[];
     it(`${name}: every command prints what the kernel printed`, async () => {
-      const mismatches = await replay(name, goldens);
+      const mismatches = await replayGoldens({ cases: CASES, skipped: SKIPPED, normalise }, name, goldens);
       expect(mismatches.join("\n")).toBe("");
     });
     for (const [line, reason] of Object.entries(SKIPPED[name] ?? {})) {
