@@ -5,7 +5,7 @@
 // net/core/net_namespace.c for namespaces).
 import { networkAddress } from "../../model/address.js";
 import { fail, ok, type KernelResult } from "../../model/errno.js";
-import { generatedMac, type MacAddress } from "../../model/mac.js";
+import { generatedMac, ZERO_MAC, type MacAddress } from "../../model/mac.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import { neighbourKey } from "../../model/neighbour.js";
@@ -358,11 +358,14 @@ function hasPort(namespace: NetworkNamespace, bridge: NetDevice): boolean {
   return false;
 }
 
-/** br_stp_recalculate_bridge_id(): a bridge without a MAC of its own takes the lowest port MAC (none: it keeps its MAC). */
+/**
+ * br_stp_recalculate_bridge_id(): a bridge without a MAC of its own takes the lowest port MAC; with no port
+ * left that is br_mac_zero, so a bridge whose last port went is 00:00:00:00:00:00 (its first random MAC is gone).
+ */
 function recalculateBridgeMac(namespace: NetworkNamespace, bridge: NetDevice): void {
   let lowest: MacAddress | undefined;
   for (const port of namespace.devices.values()) if (port.masterIndex === bridge.index && (lowest === undefined || port.mac < lowest)) lowest = port.mac;
-  if (lowest !== undefined) setBridgeMac(bridge, lowest);
+  setBridgeMac(bridge, lowest ?? ZERO_MAC);
 }
 
 /** br_stp_change_bridge_id(), unless the MAC was set by hand (a bridge whose MAC is its own keeps it). */
@@ -370,7 +373,8 @@ function setBridgeMac(bridge: NetDevice, mac: MacAddress): void {
   if (bridge.bridge!.macFixed || mac === bridge.mac) return;
   bridge.bridge!.fdb.delete(bridge.mac);
   bridge.mac = mac;
-  brFdbAddLocal(bridge, mac, bridge.index);
+  // fdb_add_local() refuses an address that is not a valid unicast one, the zero MAC among them.
+  if (mac !== ZERO_MAC) brFdbAddLocal(bridge, mac, bridge.index);
 }
 
 function doSetlink(world: World, operation: LinkSet): KernelResult<unknown> {
