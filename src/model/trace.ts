@@ -68,6 +68,8 @@ export type Decision =
       readonly target: string;
       /** Why the rule did not match this packet; absent when it matched (or the policy decided). */
       readonly mismatch?: string;
+      /** The chain's index passed the rule by: its destination (-d A/32) cannot be the packet's, so no match of it ran. */
+      readonly skippedByIndex?: boolean;
       readonly origin?: SourceLocation;
       /** The hook's in and out devices (what -i and -o match), where it has them. */
       readonly in?: string;

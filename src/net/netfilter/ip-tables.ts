@@ -11,14 +11,11 @@ import type { NatBinding } from "./nf-nat.js";
 import { masqueradeBinding } from "./nf-nat-masquerade.js";
 import { redirectBinding } from "./nf-nat-redirect.js";
 import { rejectTarget } from "./nf-reject.js";
-import { addrtypeMatch } from "./xt-addrtype.js";
-import { conntrackStateMatch } from "./xt-conntrack.js";
-import { markMatch, markTarget } from "./xt-mark.js";
-import { interfaceNameMatches, type MatchContext, type MatchResult } from "./xt-match-context.js";
-import { multiportMatch } from "./xt-multiport.js";
-import { statisticMatch, type StatisticMatch } from "./xt-statistic.js";
-import { physdevMatch } from "./xt-physdev.js";
-import { icmpMatch, portTest, portTestHolds, tcpUdpMatch, type PortTest } from "./xt-tcpudp.js";
+import { markTarget } from "./xt-mark.js";
+import { interfaceNameMatches, type MatchContext } from "./xt-match-context.js";
+import { xtMatch, xtMatchModule } from "./xt-matches.js";
+import { xtStatistic, type StatisticMatch } from "./xt-statistic.js";
+import { portTest, portTestHolds, xtTcpUdp, type PortTest } from "./xt-tcpudp.js";
 
 export interface TableVerdict {
   readonly verdict: "ACCEPT" | "DROP";
@@ -30,70 +27,30 @@ export interface TableVerdict {
 
 const PROTOCOL_NUMBER = { icmp: 1, tcp: 6, udp: 17 } as const;
 
-function matchOne(match: Match, context: MatchContext, ruleNumber: number, explain: boolean): MatchResult {
-  switch (match.kind) {
-    case "tcp":
-    case "udp":
-      return tcpUdpMatch(match, context);
-    case "icmp":
-      return icmpMatch(match, context);
-    case "multiport":
-      return multiportMatch(match, context);
-    case "conntrack":
-    case "state":
-      return conntrackStateMatch(match, context);
-    case "addrtype":
-      return addrtypeMatch(match, context);
-    case "physdev":
-      return physdevMatch(match, context);
-    case "comment":
-      return undefined;
-    case "mark":
-      return markMatch(match, context);
-    case "statistic":
-      return statisticMatch(match, context, ruleNumber, explain);
-  }
-}
-
-/** What an untraced walk gets for a rule that does not match: no text is built when nobody reads it. */
-const MISMATCH = "does not match";
-
-function addressFails(selector: Rule["source"], address: number, what: string, explain: boolean): MatchResult {
+function addressFails(selector: Rule["source"], address: number, what: string): string | undefined {
   if (!selector) return undefined;
   const inside = ((address & prefixMask(selector.prefixLength)) >>> 0) === selector.address;
   if (inside !== selector.invert) return undefined;
-  return explain ? `${what} ${formatIpv4Address(address)} is ${selector.invert ? "" : "not "}in ${formatIpv4Address(selector.address)}/${selector.prefixLength}` : MISMATCH;
+  return `${what} ${formatIpv4Address(address)} is ${selector.invert ? "" : "not "}in ${formatIpv4Address(selector.address)}/${selector.prefixLength}`;
 }
 
-function interfaceFails(selector: Rule["inInterface"], name: string | undefined, what: string, explain: boolean): MatchResult {
+function interfaceFails(selector: Rule["inInterface"], name: string | undefined, what: string): string | undefined {
   if (!selector) return undefined;
   if (interfaceNameMatches(selector.name, name) !== selector.invert) return undefined;
-  return explain ? `${what} ${name ? name : "(none)"} is ${selector.invert ? "" : "not "}${selector.name}` : MISMATCH;
+  return `${what} ${name ? name : "(none)"} is ${selector.invert ? "" : "not "}${selector.name}`;
 }
 
-/**
- * ip_packet_match() and then each match in turn: undefined when the rule
- * matches, else why not (a fixed word when `explain` is off). `ruleNumber`
- * is the rule's place in its chain (the statistic match's draw uses it).
- */
-export function ruleMatches(rule: Rule, context: MatchContext, ruleNumber = 0, explain = true): MatchResult {
+/** Why ip_packet_match() refused the packet, in words (tracing only: it reads the packet again, and has no side effect). */
+function ipPacketMismatch(rule: Rule, context: MatchContext): string {
   const packet = context.packet;
   const failed =
-    addressFails(rule.source, packet.source, "source", explain) ??
-    addressFails(rule.destination, packet.destination, "destination", explain) ??
-    interfaceFails(rule.inInterface, context.in?.name, "in-interface", explain) ??
-    interfaceFails(rule.outInterface, context.out?.name, "out-interface", explain);
-  if (failed) return failed;
-  if (rule.protocol) {
-    const number = PROTOCOL_NUMBER[packet.transport.protocol];
-    if ((number === rule.protocol.number) === rule.protocol.invert) return explain ? `protocol ${packet.transport.protocol} is ${rule.protocol.invert ? "" : "not "}${rule.protocol.number}` : MISMATCH;
-  }
-  const matches = rule.matches;
-  for (let position = 0; position < matches.length; position++) {
-    const result = matchOne(matches[position]!, context, ruleNumber, explain);
-    if (result) return explain ? result : MISMATCH;
-  }
-  return undefined;
+    addressFails(rule.source, packet.source, "source") ??
+    addressFails(rule.destination, packet.destination, "destination") ??
+    interfaceFails(rule.inInterface, context.in?.name, "in-interface") ??
+    interfaceFails(rule.outInterface, context.out?.name, "out-interface");
+  if (failed !== undefined) return failed;
+  const protocol = rule.protocol!;
+  return `protocol ${packet.transport.protocol} is ${protocol.invert ? "" : "not "}${protocol.number}`;
 }
 
 function targetName(rule: Rule): string {
@@ -114,38 +71,30 @@ export interface WalkEnvironment {
 }
 
 /*
- * The indexed walk. A rule whose destination is a plain /32 (`-d A/32`, not
- * inverted) can only match packets sent to A, and ip_packet_match() checks
- * the destination before any match runs (so skipping it has no side effect:
- * no counter, no statistic draw). A long chain is indexed once: the rules
- * keyed by that address, and the rules with no such key. A packet walks the
- * two lists merged in rule order, so first-match order is exactly the
- * naive walk's; rules it skips are only rules that could not match it.
- * Tracing walks every rule (each "does not match" is a step of the trace).
+ * One walk, traced or not. Rules are walked as PreparedRules (one object
+ * shape for every rule, the ipt_ip part as numbers, the matches that can
+ * fail, the jump's chain resolved on first use): the model's rules come in
+ * many shapes (each optional selector present or not), so reading them in
+ * one place is V8's slow, megamorphic property lookup; and a jump that
+ * looked its chain up by name among kube-proxy's 30,000 chains cost more
+ * than the rules it leads to. Preparing is lazy, per chain, and undone by
+ * any change to the table (its generation).
  *
- * Untraced walks, naive or indexed, go through prepared chains: each rule
- * as a PreparedRule (one object shape for every rule, the ipt_ip part as
- * numbers, the matches that can fail, the jump's chain resolved on first
- * use), plus the index for long chains. The model's rules come in many
- * shapes (each optional selector present or not), so reading them in one
- * place is V8's slow, megamorphic property lookup; and a jump that looked
- * its chain up by name among kube-proxy's 30,000 chains cost more than the
- * rules it leads to. Preparing is lazy, per chain, and undone by any
- * ruleset change. A traced walk evaluates the model's rules themselves
- * (ruleMatches: each "does not match" says why); test/bench/rule-index.test.ts
- * checks that both decide alike.
+ * Long chains are walked by an index. A rule whose destination is a plain
+ * /32 (`-d A/32`, not inverted) can only match packets sent to A, and
+ * ip_packet_match() checks the destination before any match runs (so
+ * skipping it has no side effect: no counter, no statistic draw). A long
+ * chain is indexed once: the rules keyed by that address, and the rules with
+ * no such key. A packet walks the two lists merged in rule order, so
+ * first-match order is exactly the rule-by-rule walk's; rules it skips are
+ * only rules that could not match it. A trace reports each skipped rule as
+ * the index's decision (why it could not match, flagged as skipped).
+ * test/bench/rule-index.test.ts checks that the indexed walk, the
+ * rule-by-rule one and a traced one decide alike.
  */
 
 /** Chains shorter than this are walked rule by rule: the index would not pay. */
 export const INDEX_MINIMUM_RULES = 32;
-
-/** Bumped by every ruleset change (nf-tables-api), which makes every prepared chain stale. */
-let rulesetGeneration = 0;
-
-/** Called by every ruleset change: chains are prepared again on their next walk. */
-export function rulesetChanged(): void {
-  rulesetGeneration++;
-}
 
 /** Ends every position list: more than any rule position. */
 const END = 0x7fffffff;
@@ -169,6 +118,8 @@ interface PreparedRule extends PortTest {
   readonly protocol: number;
   readonly protocolInvert: boolean;
   // (PortTest's fields: a first tcp/udp match, after -m comment ones, as numbers: the usual `-p tcp -m tcp --dport`.)
+  /** That tcp/udp match itself (a trace describes it when it fails). */
+  readonly portMatch: Extract<Match, { kind: "tcp" | "udp" }> | undefined;
   /** A statistic match next (kube-proxy's endpoint choice), read without going through the list. */
   readonly statistic: StatisticMatch | undefined;
   /** The rule's other matches but -m comment (which always matches), in order. */
@@ -207,7 +158,8 @@ function prepareRule(rule: Rule): PreparedRule {
   // Only leading matches are taken out of the list, so they are still tested in the rule's order (a statistic draw happens or not as before).
   const first = matches[0];
   // A leading tcp match with --tcp-flags stays in the list: the prepared port test does not look at flags.
-  const ports = portTest(first !== undefined && (first.kind === "tcp" || first.kind === "udp") && !(first.kind === "tcp" && first.tcpFlags) ? first : undefined);
+  const portMatch = first !== undefined && (first.kind === "tcp" || first.kind === "udp") && !(first.kind === "tcp" && first.tcpFlags) ? first : undefined;
+  const ports = portTest(portMatch);
   const rest = ports.portProtocol !== undefined ? matches.slice(1) : matches;
   const next = rest[0];
   const statistic = next !== undefined && next.kind === "statistic" ? next : undefined;
@@ -227,6 +179,7 @@ function prepareRule(rule: Rule): PreparedRule {
     destinationPortFirst: ports.destinationPortFirst,
     destinationPortLast: ports.destinationPortLast,
     destinationPortInvert: ports.destinationPortInvert,
+    portMatch,
     statistic,
     matches: statistic !== undefined ? rest.slice(1) : rest,
     inInterface: rule.inInterface,
@@ -240,28 +193,44 @@ function prepareRule(rule: Rule): PreparedRule {
   };
 }
 
+/** What refused a packet, for the trace: the ipt_ip part, the leading port test, the leading statistic match, or the match at MATCH_AT + its place. */
+const MATCHED = -1;
+const IP_PART = 0;
+const PORTS = 1;
+const STATISTIC = 2;
+const MATCH_AT = 3;
+
 /**
- * ruleMatches() without the why, on a prepared rule: true when it matches.
- * `protocol` is the packet's protocol number.
+ * ip_packet_match() and then each match in turn, on a prepared rule: MATCHED,
+ * or what refused the packet. `protocol` is the packet's protocol number.
  */
-function preparedRuleMatches(prepared: PreparedRule, context: MatchContext, ruleNumber: number, protocol: number): boolean {
+function preparedRuleMatches(prepared: PreparedRule, context: MatchContext, ruleNumber: number, protocol: number): number {
   const packet = context.packet;
   // (a & m) as int32 equals A | 0 exactly when (a & m) >>> 0 equals A: the same test as addressFails().
-  if (((packet.destination & prepared.destinationMask) === prepared.destinationAddress) === prepared.destinationInvert) return false;
-  if (((packet.source & prepared.sourceMask) === prepared.sourceAddress) === prepared.sourceInvert) return false;
+  if (((packet.destination & prepared.destinationMask) === prepared.destinationAddress) === prepared.destinationInvert) return IP_PART;
+  if (((packet.source & prepared.sourceMask) === prepared.sourceAddress) === prepared.sourceInvert) return IP_PART;
   // Every check before the matches is free of side effects, so their order is free too.
-  if (prepared.protocol !== -1 && (protocol === prepared.protocol) === prepared.protocolInvert) return false;
+  if (prepared.protocol !== -1 && (protocol === prepared.protocol) === prepared.protocolInvert) return IP_PART;
   const inInterface = prepared.inInterface;
-  if (inInterface !== undefined && interfaceNameMatches(inInterface.name, context.in?.name) === inInterface.invert) return false;
+  if (inInterface !== undefined && interfaceNameMatches(inInterface.name, context.in?.name) === inInterface.invert) return IP_PART;
   const outInterface = prepared.outInterface;
-  if (outInterface !== undefined && interfaceNameMatches(outInterface.name, context.out?.name) === outInterface.invert) return false;
-  if (!portTestHolds(prepared, context)) return false;
-  if (prepared.statistic !== undefined && statisticMatch(prepared.statistic, context, ruleNumber, false) !== undefined) return false;
+  if (outInterface !== undefined && interfaceNameMatches(outInterface.name, context.out?.name) === outInterface.invert) return IP_PART;
+  if (!portTestHolds(prepared, context)) return PORTS;
+  if (prepared.statistic !== undefined && !xtStatistic.match(prepared.statistic, context, ruleNumber)) return STATISTIC;
   const matches = prepared.matches;
   for (let position = 0; position < matches.length; position++) {
-    if (matchOne(matches[position]!, context, ruleNumber, false) !== undefined) return false;
+    if (!xtMatch(matches[position]!, context, ruleNumber)) return MATCH_AT + position;
   }
-  return true;
+  return MATCHED;
+}
+
+/** Why preparedRuleMatches() refused the packet, in words (tracing only). */
+function mismatchText(prepared: PreparedRule, refused: number, context: MatchContext): string {
+  if (refused === IP_PART) return ipPacketMismatch(prepared.rule, context);
+  if (refused === PORTS) return xtTcpUdp.mismatch(prepared.portMatch!, context);
+  if (refused === STATISTIC) return xtStatistic.mismatch(prepared.statistic!, context);
+  const match = prepared.matches[refused - MATCH_AT]!;
+  return xtMatchModule(match).mismatch(match, context);
 }
 
 interface PreparedChain {
@@ -280,6 +249,7 @@ interface PreparedChain {
 }
 
 interface PreparedTable {
+  /** The table's generation when prepared: any change to the table makes every prepared chain stale. */
   readonly generation: number;
   /** table.chains when prepared: a rename swaps the map. */
   readonly chainMap: Map<string, Chain>;
@@ -287,13 +257,19 @@ interface PreparedTable {
   readonly chains: Map<string, PreparedChain>;
 }
 
-const preparedTables = new WeakMap<Table, PreparedTable>();
+// The prepared chains are the table's derived state, kept with it (cloneWorld leaves them out).
+declare module "../../model/netfilter.js" {
+  interface TableDerived {
+    prepared?: PreparedTable;
+  }
+}
 
 function preparedTable(table: Table): PreparedTable {
-  const cached = preparedTables.get(table);
-  if (cached && cached.generation === rulesetGeneration && cached.chainMap === table.chains && cached.chainCount === table.chains.size) return cached;
-  const fresh: PreparedTable = { generation: rulesetGeneration, chainMap: table.chains, chainCount: table.chains.size, chains: new Map() };
-  preparedTables.set(table, fresh);
+  const derived = (table.derived ??= {});
+  const cached = derived.prepared;
+  if (cached && cached.generation === table.generation && cached.chainMap === table.chains && cached.chainCount === table.chains.size) return cached;
+  const fresh: PreparedTable = { generation: table.generation, chainMap: table.chains, chainCount: table.chains.size, chains: new Map() };
+  derived.prepared = fresh;
   return fresh;
 }
 
@@ -419,6 +395,8 @@ interface StepFields {
   readonly verdict: "continue" | "drop";
   readonly why: string;
   readonly mismatch?: string;
+  /** The chain's index passed the rule by (its destination cannot be the packet's). */
+  readonly skipped?: boolean;
 }
 
 function recordStep(simulation: Simulation, table: Table, hook: HookName, context: MatchContext, fields: StepFields): void {
@@ -436,6 +414,7 @@ function recordStep(simulation: Simulation, table: Table, hook: HookName, contex
       ...(fields.rule ? { ruleText: `-A ${fields.chain.name}${fields.rule.spec ? ` ${fields.rule.spec}` : ""}` } : {}),
       target: fields.target,
       ...(fields.mismatch !== undefined ? { mismatch: fields.mismatch } : {}),
+      ...(fields.skipped ? { skippedByIndex: true } : {}),
       ...(fields.rule?.origin ? { origin: fields.rule.origin } : {}),
       ...(context.in ? { in: context.in.name } : {}),
       ...(context.out ? { out: context.out.name } : {}),
@@ -460,19 +439,28 @@ function chainPolicy(simulation: Simulation, table: Table, hook: HookName, conte
   return { verdict, packet: context.packet };
 }
 
+/** A trace's steps for the rules the index passed by, positions [from, to) of the chain: each could not match the packet. */
+function recordSkipped(simulation: Simulation, table: Table, hook: HookName, context: MatchContext, walking: PreparedChain, from: number, to: number): void {
+  for (let position = from; position < to; position++) {
+    const rule = walking.rules[position]!;
+    const mismatch = ipPacketMismatch(rule, context);
+    recordStep(simulation, table, hook, context, { ruleNumber: position + 1, rule, chain: walking.chain, target: targetName(rule), verdict: "continue", mismatch, skipped: true, why: `rule ${position + 1} does not match (${mismatch})` });
+  }
+}
+
 /**
- * ipt_do_table(): the verdict of `table` for a packet at `hook`.
- * `evaluation`: "auto" walks rule by rule when tracing and indexed
- * otherwise; "naive" and "indexed" force one (the property tests compare them).
+ * ipt_do_table(): the verdict of `table` for a packet at `hook`, traced or
+ * not. `evaluation`: long chains walked by their index (the default), or
+ * rule by rule (the bench and the property tests compare the two).
  */
-export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluation: "auto" | "naive" | "indexed" = "auto"): TableVerdict {
+export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluation: "indexed" | "naive" = "indexed"): TableVerdict {
   const { simulation, table } = environment;
   let context = environment.context;
   const namespace = context.namespace;
   const builtin = table.chains.get(hook);
   if (!builtin) return { verdict: "ACCEPT", packet: context.packet };
   const tracing = simulation.steps !== null;
-  const indexed = evaluation === "indexed" || (evaluation === "auto" && !tracing);
+  const indexed = evaluation === "indexed";
   const destination = context.packet.destination;
   const protocol = PROTOCOL_NUMBER[context.packet.transport.protocol];
   const prepared = preparedTable(table);
@@ -480,30 +468,33 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
   const stack: (PreparedChain | number)[] = [];
   const cursor: Cursor = { chain: preparedChain(prepared, builtin), index: 0, skipping: false, keyed: NO_POSITIONS, keyedAt: 0, unkeyed: NO_POSITIONS, unkeyedAt: 0 };
   enterChain(cursor, cursor.chain, 0, indexed, destination);
+  // The next rule a rule-by-rule walk would look at: a trace reports the ones the index passes by.
+  let unreported = 0;
   // No closures or step records are made per walk when tracing is off: every recordStep call is behind `tracing`.
   for (let steps = 0; steps < MAX_STEPS; steps++) {
     const walking = cursor.chain;
     const chain = walking.chain;
     const index = cursor.index;
     const preparedRule = walking.prepared[index];
+    if (tracing && unreported < index) recordSkipped(simulation, table, hook, context, walking, unreported, Math.min(index, walking.length));
     if (preparedRule === undefined) {
       if (chain === builtin || stack.length === 0) return chainPolicy(simulation, table, hook, context, builtin, tracing);
       const next = stack.pop() as number;
       const caller = stack.pop() as PreparedChain;
       if (tracing) recordStep(simulation, table, hook, context, { chain, target: "RETURN", verdict: "continue", why: `end of ${chain.name}: back to ${caller.chain.name}` });
       enterChain(cursor, caller, next, indexed, destination);
+      unreported = next;
       continue;
     }
+    unreported = index + 1;
     const rule = preparedRule.rule;
     const ruleNumber = index + 1;
-    if (tracing) {
-      const mismatch = ruleMatches(rule, context, ruleNumber, true);
-      if (mismatch) {
+    const refused = preparedRuleMatches(preparedRule, context, ruleNumber, protocol);
+    if (refused !== MATCHED) {
+      if (tracing) {
+        const mismatch = mismatchText(preparedRule, refused, context);
         recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: targetName(rule), verdict: "continue", mismatch, why: `rule ${ruleNumber} does not match (${mismatch})` });
-        advance(cursor);
-        continue;
       }
-    } else if (!preparedRuleMatches(preparedRule, context, ruleNumber, protocol)) {
       advance(cursor);
       continue;
     }
@@ -532,6 +523,7 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
         const caller = stack.pop() as PreparedChain;
         if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "RETURN", verdict: "continue", why: `rule ${ruleNumber} matches: RETURN to ${caller.chain.name}` });
         enterChain(cursor, caller, next, indexed, destination);
+        unreported = next;
         continue;
       }
       case "jump": {
@@ -543,6 +535,7 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
         if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: targetName(rule), verdict: "continue", why: `rule ${ruleNumber} matches: ${preparedRule.goto ? "goto" : "jump to"} ${targetName(rule)}` });
         if (!preparedRule.goto) stack.push(walking, index + 1);
         enterChain(cursor, next, 0, indexed, destination);
+        unreported = 0;
         continue;
       }
     }

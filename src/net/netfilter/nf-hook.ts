@@ -1,16 +1,17 @@
-// NF_HOOK() (include/linux/netfilter.h) and the order the kernel runs its
-// hook functions in (priorities in include/uapi/linux/netfilter_ipv4.h):
+// NF_HOOK() and nf_hook_slow() (include/linux/netfilter.h, net/netfilter/core.c):
+// each hook runs the functions registered at it in priority order
+// (include/uapi/linux/netfilter_ipv4.h), which gives, for iptables-nft's tables:
 //   PREROUTING  raw -> conntrack -> mangle -> nat (DNAT)
 //   INPUT       mangle -> filter -> nat (SNAT) -> conntrack confirm
 //   FORWARD     mangle -> filter
 //   OUTPUT      raw -> conntrack -> mangle -> nat (DNAT) -> filter
 //   POSTROUTING mangle -> nat (SNAT) -> conntrack confirm
-// A namespace with no tables (iptables never ran there) accepts everything.
+// A namespace with no netfilter state (iptables never ran there) accepts everything.
 import { formatIpv4Address } from "../../model/address.js";
 import type { ConntrackEntry, ConntrackTuple } from "../../model/conntrack.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
-import type { HookName, NetfilterState, TableName } from "../../model/netfilter.js";
+import type { HookName, NetfilterState, NfHookOps, TableName } from "../../model/netfilter.js";
 import type { Ipv4Packet } from "../../model/packet.js";
 import type { TraceStep } from "../../model/trace.js";
 import { recordStep, traceTime, type Simulation } from "../simulation.js";
@@ -216,44 +217,105 @@ function confirm(run: HookRun, packet: Ipv4Packet): void {
   recordHookStep(run, { device: deviceName(run), stage: "nf_hook", packet, decision: { kind: "conntrack", state: packet.conntrack?.state ?? "NEW", entry: formatEntry(entry) }, verdict: "continue", why: `${run.hook} conntrack confirms connection #${entry.id}: later packets and replies follow it`, namespace: run.namespace.name, time: traceTime(run.simulation) });
 }
 
-/** The packet to continue with (maybe rewritten by NAT), or undefined when dropped. */
+/*
+ * The hook functions registered at each hook, in the order nf_hook_slow()
+ * runs them: by priority (enum nf_ip_hook_priorities), whatever table or
+ * module registered them. A base chain's verdict ends only that chain: ACCEPT
+ * goes on to the next hook function, DROP ends the packet.
+ */
+export const NF_IP_PRI_RAW = -300;
+export const NF_IP_PRI_CONNTRACK = -200;
+export const NF_IP_PRI_MANGLE = -150;
+export const NF_IP_PRI_NAT_DST = -100;
+export const NF_IP_PRI_FILTER = 0;
+export const NF_IP_PRI_SECURITY = 50;
+export const NF_IP_PRI_NAT_SRC = 100;
+export const NF_IP_PRI_CONNTRACK_CONFIRM = 0x7fffffff;
+
+/** The iptables-nft tables' base chains: each table's priority (iptables-nft's `struct builtin_table`). */
+const TABLE_PRIORITY: Readonly<Record<Exclude<TableName, "nat">, number>> = { raw: NF_IP_PRI_RAW, mangle: NF_IP_PRI_MANGLE, filter: NF_IP_PRI_FILTER };
+
+/** Where nf_nat registers its hook functions (nf_nat_ipv4_ops): DNAT before routing and on output, SNAT on the way out and in. */
+const NAT_OPS: Readonly<Partial<Record<HookName, NfHookOps>>> = {
+  PREROUTING: { kind: "nat", priority: NF_IP_PRI_NAT_DST, manip: "destination" },
+  OUTPUT: { kind: "nat", priority: NF_IP_PRI_NAT_DST, manip: "destination" },
+  INPUT: { kind: "nat", priority: NF_IP_PRI_NAT_SRC, manip: "source" },
+  POSTROUTING: { kind: "nat", priority: NF_IP_PRI_NAT_SRC, manip: "source" },
+};
+
+/** ipv4_conntrack_ops: conntrack_in where packets enter (PREROUTING) or are made (OUTPUT), confirm where they leave the stack's view. */
+const CONNTRACK_OPS: Readonly<Partial<Record<HookName, NfHookOps>>> = {
+  PREROUTING: { kind: "conntrack", priority: NF_IP_PRI_CONNTRACK },
+  OUTPUT: { kind: "conntrack", priority: NF_IP_PRI_CONNTRACK },
+  INPUT: { kind: "confirm", priority: NF_IP_PRI_CONNTRACK_CONFIRM },
+  POSTROUTING: { kind: "confirm", priority: NF_IP_PRI_CONNTRACK_CONFIRM },
+};
+
+const HOOKS: readonly HookName[] = ["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"];
+
+/**
+ * The hook functions of every hook (nf_hook_entries), sorted by priority;
+ * nf_register_net_hook() puts a newcomer before the first of equal or
+ * higher priority. The model registers conntrack and NAT's functions with
+ * the namespace's netfilter state (the kernel does once a rule needs them;
+ * without one they change nothing), and a table's base chains while the
+ * table exists.
+ */
+function registerHooks(state: NetfilterState): Readonly<Record<HookName, readonly NfHookOps[]>> {
+  const registered = {} as Record<HookName, NfHookOps[]>;
+  for (const hook of HOOKS) {
+    const ops: NfHookOps[] = [];
+    const add = (entry: NfHookOps | undefined): void => {
+      if (entry === undefined) return;
+      const at = ops.findIndex((other) => other.priority >= entry.priority);
+      ops.splice(at < 0 ? ops.length : at, 0, entry);
+    };
+    add(CONNTRACK_OPS[hook]);
+    add(NAT_OPS[hook]);
+    for (const [name, table] of state.tables) {
+      if (name !== "nat" && table.chains.has(hook)) add({ kind: "chain", priority: TABLE_PRIORITY[name], table: name });
+    }
+    registered[hook] = ops;
+  }
+  return registered;
+}
+
+/** The state's hook functions, registered again after a ruleset change (derived state, owned by the state). */
+export function nfHookEntries(state: NetfilterState, hook: HookName): readonly NfHookOps[] {
+  let hooks = state.hooks;
+  // The table count too: tests build tables by hand, without a ruleset change.
+  if (hooks === undefined || hooks.generation !== state.generation || hooks.tableCount !== state.tables.size) {
+    hooks = { generation: state.generation, tableCount: state.tables.size, entries: registerHooks(state) };
+    state.hooks = hooks;
+  }
+  return hooks.entries[hook];
+}
+
+/** nf_hook_slow(): the packet to continue with (maybe rewritten), or undefined when a hook function dropped it. */
 export function nfHook(simulation: Simulation, namespace: NetworkNamespace, hook: Hook, packet: Ipv4Packet, devices: HookDevices): Ipv4Packet | undefined {
   const state = namespace.netfilter;
   if (!state) return packet;
   const run: HookRun = { simulation, namespace, state, hook, devices };
+  const entries = nfHookEntries(state, hook);
   let current: Ipv4Packet | undefined = packet;
-  switch (hook) {
-    case "PREROUTING":
-      current = runTable(run, "raw", current);
-      if (!current) return undefined;
-      current = runConntrack(run, current, devices.in?.kind === "loopback");
-      current = runTable(run, "mangle", current);
-      if (!current) return undefined;
-      return runNat(run, current, "destination");
-    case "INPUT":
-      current = runTable(run, "mangle", current);
-      if (current) current = runTable(run, "filter", current);
-      if (current) current = runNat(run, current, "source");
-      if (current) confirm(run, current);
-      return current;
-    case "FORWARD":
-      current = runTable(run, "mangle", current);
-      if (current) current = runTable(run, "filter", current);
-      return current;
-    case "OUTPUT":
-      current = runTable(run, "raw", current);
-      if (!current) return undefined;
-      current = runConntrack(run, current, true);
-      current = runTable(run, "mangle", current);
-      if (current) current = runNat(run, current, "destination");
-      if (current) current = runTable(run, "filter", current);
-      return current;
-    case "POSTROUTING":
-      current = runTable(run, "mangle", current);
-      if (current) current = runNat(run, current, "source");
-      if (current) confirm(run, current);
-      return current;
+  for (let position = 0; position < entries.length && current !== undefined; position++) {
+    const entry = entries[position]!;
+    switch (entry.kind) {
+      case "chain":
+        current = runTable(run, entry.table, current);
+        break;
+      case "conntrack":
+        current = runConntrack(run, current, hook === "OUTPUT" || devices.in?.kind === "loopback");
+        break;
+      case "nat":
+        current = runNat(run, current, entry.manip);
+        break;
+      case "confirm":
+        confirm(run, current);
+        break;
+    }
   }
+  return current;
 }
 
 /** Bridged IPv4 (br_netfilter): FORWARD with in = out = the bridge. */

@@ -10,16 +10,16 @@ import type { ConntrackFlush, IptablesCommand, IptablesOperation, IptablesRestor
 import type { World } from "../../model/world.js";
 import { namespaceById } from "../core/net-namespace.js";
 import { rtGenidBump } from "../core/rt-genid.js";
-import { rulesetChanged } from "./ip-tables.js";
 import { createConntrackTable } from "./nf-conntrack.js";
+import { xtMatchModule } from "./xt-matches.js";
 
 export function ensureNetfilter(namespace: NetworkNamespace): NetfilterState {
-  namespace.netfilter ??= { tables: new Map(), conntrack: createConntrackTable(), conntrackEnabled: false };
+  namespace.netfilter ??= { tables: new Map(), conntrack: createConntrackTable(), conntrackEnabled: false, generation: 0 };
   return namespace.netfilter;
 }
 
 export function createTable(name: TableName): Table {
-  return { name, chains: new Map(BUILTIN_CHAINS[name].map((hook) => [hook, { name: hook, policy: "ACCEPT", rules: [] } satisfies Chain])) };
+  return { name, chains: new Map(BUILTIN_CHAINS[name].map((hook) => [hook, { name: hook, policy: "ACCEPT", rules: [] } satisfies Chain])), generation: 0 };
 }
 
 function ensureTable(state: NetfilterState, name: TableName): Table {
@@ -67,7 +67,7 @@ function needsConntrack(state: NetfilterState): boolean {
   for (const table of state.tables.values()) {
     for (const chain of table.chains.values()) {
       for (const rule of chain.rules) {
-        if (rule.matches.some((match) => match.kind === "conntrack" || match.kind === "state")) return true;
+        if (rule.matches.some((match) => xtMatchModule(match).needsConntrack)) return true;
         const kind = rule.target?.kind;
         if (kind === "MASQUERADE" || kind === "SNAT" || kind === "DNAT" || kind === "REDIRECT") return true;
       }
@@ -84,6 +84,7 @@ export function chainReferences(table: Table, chain: string): number {
 }
 
 function applyCommand(table: Table, command: IptablesCommand): KernelResult<unknown> {
+  table.generation++;
   const chainOf = (name: string) => table.chains.get(name);
   switch (command.kind) {
     case "append":
@@ -184,6 +185,7 @@ function applyIptables(world: World, operation: IptablesOperation): KernelResult
   const table = ensureTable(state, operation.table);
   const result = applyCommand(table, operation.command);
   state.conntrackEnabled = needsConntrack(state);
+  state.generation++;
   return result;
 }
 
@@ -194,7 +196,7 @@ function applyRestore(world: World, operation: IptablesRestore): KernelResult<un
   const staged = new Map<TableName, Table>();
   for (const section of operation.tables) {
     const existing = staged.get(section.name) ?? state.tables.get(section.name);
-    const table: Table = existing && operation.noflush ? structuredClone(existing) : createTable(section.name);
+    const table: Table = existing && operation.noflush ? { ...structuredClone({ ...existing, derived: undefined }), generation: existing.generation + 1 } : createTable(section.name);
     // Without --noflush the table starts again from its built-in chains (flushed, user chains gone).
     for (const declared of section.chains) {
       const chain = table.chains.get(declared.name);
@@ -214,13 +216,12 @@ function applyRestore(world: World, operation: IptablesRestore): KernelResult<un
   }
   for (const [name, table] of staged) state.tables.set(name, table);
   state.conntrackEnabled = needsConntrack(state);
+  state.generation++;
   return ok(undefined);
 }
 
 export function nfTablesApply(world: World, operation: IptablesOperation | IptablesRestore | ConntrackFlush): KernelResult<unknown> {
-  // Indexed chain walks (ip-tables.ts) rebuild their index after any change;
-  // offloaded flows (nf-flow-table.ts) stand for walks, so they go stale too.
-  rulesetChanged();
+  // Offloaded flows (nf-flow-table.ts) stand for walks: they go stale with any change.
   rtGenidBump();
   switch (operation.op) {
     case "iptables":

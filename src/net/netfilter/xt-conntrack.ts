@@ -1,11 +1,20 @@
 // The conntrack and state matches (net/netfilter/xt_conntrack.c:
 // conntrack_mt with --ctstate; xt_state.c: state_mt).
-import type { Match } from "../../model/netfilter.js";
-import type { MatchContext, MatchResult } from "./xt-match-context.js";
+import type { ConntrackStateName, Match } from "../../model/netfilter.js";
+import type { MatchContext, XtMatch } from "./xt-match-context.js";
 
-export function conntrackStateMatch(match: Extract<Match, { kind: "conntrack" | "state" }>, context: MatchContext): MatchResult {
-  const state = context.packet.conntrack?.namespaceId === context.namespace.id ? context.packet.conntrack.state : "UNTRACKED";
-  const found = match.states.includes(state);
-  if (found === match.invert) return `ctstate ${state} is ${match.invert ? "" : "not "}${match.states.join(",")}`;
-  return undefined;
+type StateMatch = Extract<Match, { kind: "conntrack" | "state" }>;
+
+function packetState(context: MatchContext): ConntrackStateName {
+  return context.packet.conntrack?.namespaceId === context.namespace.id ? context.packet.conntrack.state : "UNTRACKED";
 }
+
+export const xtConntrack: XtMatch<StateMatch> = {
+  needsConntrack: true,
+  match(match, context) {
+    return match.states.includes(packetState(context)) !== match.invert;
+  },
+  mismatch(match, context) {
+    return `ctstate ${packetState(context)} is ${match.invert ? "" : "not "}${match.states.join(",")}`;
+  },
+};

@@ -4,17 +4,22 @@ import { withConntrack } from "../../model/conntrack.js";
 import type { Match, Target } from "../../model/netfilter.js";
 import type { Ipv4Packet } from "../../model/packet.js";
 import type { NetworkNamespace } from "../../model/netns.js";
-import type { MatchContext, MatchResult } from "./xt-match-context.js";
+import type { XtMatch } from "./xt-match-context.js";
 
 export function packetMark(namespace: NetworkNamespace, packet: Ipv4Packet): number {
   return packet.conntrack?.namespaceId === namespace.id ? packet.conntrack.mark : 0;
 }
 
-export function markMatch(match: Extract<Match, { kind: "mark" }>, context: MatchContext): MatchResult {
-  const mark = packetMark(context.namespace, context.packet);
-  if ((((mark & match.mask) >>> 0) === match.value) === match.invert) return `mark 0x${mark.toString(16)} does not match`;
-  return undefined;
-}
+/** mark_mt(): (mark & mask) == value, XOR the inversion. */
+export const xtMark: XtMatch<Extract<Match, { kind: "mark" }>> = {
+  needsConntrack: false,
+  match(match, context) {
+    return (((packetMark(context.namespace, context.packet) & match.mask) >>> 0) === match.value) !== match.invert;
+  },
+  mismatch(_match, context) {
+    return `mark 0x${packetMark(context.namespace, context.packet).toString(16)} does not match`;
+  },
+};
 
 /** mark_tg(): mark = (mark & ~mask) ^ value. */
 export function markTarget(target: Extract<Target, { kind: "MARK" }>, namespace: NetworkNamespace, packet: Ipv4Packet): Ipv4Packet {

@@ -18,8 +18,18 @@ export interface MatchContext {
   readonly bridged: boolean;
 }
 
-/** A match's answer: undefined when it matches, else why not (for the trace). */
-export type MatchResult = string | undefined;
+/**
+ * One xt match (struct xt_match): `match` is its match function, run on
+ * every packet the rule sees; `mismatch` says why a packet it refused did not
+ * match, for the trace only (it reads the packet again, never the match's
+ * own state: a statistic draw is not made twice).
+ */
+export interface XtMatch<M> {
+  match(match: M, context: MatchContext, ruleNumber: number): boolean;
+  mismatch(match: M, context: MatchContext): string;
+  /** The match needs conntrack (nf_ct_netns_get() in its checkentry). */
+  readonly needsConntrack: boolean;
+}
 
 /** Interface names as iptables compares them: a trailing `+` matches any name with that stem. */
 export function interfaceNameMatches(pattern: string, name: string | undefined): boolean {

@@ -1,9 +1,12 @@
 // The physdev match (net/netfilter/xt_physdev.c: physdev_mt): the bridge
 // ports a bridged packet came in and goes out by.
 import type { Match } from "../../model/netfilter.js";
-import { interfaceNameMatches, type MatchContext, type MatchResult } from "./xt-match-context.js";
+import { interfaceNameMatches, type MatchContext, type XtMatch } from "./xt-match-context.js";
 
-export function physdevMatch(match: Extract<Match, { kind: "physdev" }>, context: MatchContext): MatchResult {
+type PhysdevMatch = Extract<Match, { kind: "physdev" }>;
+
+/** physdev_mt(): the first test that fails, in words (tests on ports are cheap: one function decides and describes). */
+function physdevFails(match: PhysdevMatch, context: MatchContext): string | undefined {
   const physIn = context.physIn;
   const physOut = context.physOut;
   if (!physIn && !physOut) {
@@ -22,3 +25,9 @@ export function physdevMatch(match: Extract<Match, { kind: "physdev" }>, context
   if (match.physdevOut && interfaceNameMatches(match.physdevOut.name, physOut?.name) === match.physdevOut.invert) return `goes out of bridge port ${physOut?.name ?? "(none)"}`;
   return undefined;
 }
+
+export const xtPhysdev: XtMatch<PhysdevMatch> = {
+  needsConntrack: false,
+  match: (match, context) => physdevFails(match, context) === undefined,
+  mismatch: (match, context) => physdevFails(match, context)!,
+};

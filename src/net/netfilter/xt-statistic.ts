@@ -14,7 +14,7 @@
 // same backend choices on every run, and any walk that evaluates the same
 // rules (the naive walk and the indexed one) draws the same numbers.
 import type { Match } from "../../model/netfilter.js";
-import type { MatchContext, MatchResult } from "./xt-match-context.js";
+import type { MatchContext, XtMatch } from "./xt-match-context.js";
 
 export type StatisticMatch = Extract<Match, { kind: "statistic" }>;
 
@@ -84,29 +84,32 @@ export function statisticDraw(context: MatchContext, ruleNumber: number, draws: 
   return finish(hash) & 0x7fffffff;
 }
 
-/** statistic_mt(): undefined when the match holds, else why not (for the trace). */
-export function statisticMatch(match: StatisticMatch, context: MatchContext, ruleNumber: number, explain = true): MatchResult {
-  let hit: boolean;
-  if (match.mode === "random") {
-    const draw = statisticDraw(context, ruleNumber, match.state.draws);
-    match.state.draws += 1;
-    hit = draw < match.probability;
-  } else {
-    const state = match.state;
-    const last = match.every - 1;
-    if (state.count === last) {
-      state.count = 0;
-      hit = true;
+/** statistic_mt(): each packet draws (random) or counts (nth); `mismatch` describes the rule, never draws again. */
+export const xtStatistic: XtMatch<StatisticMatch> = {
+  needsConntrack: false,
+  match(match, context, ruleNumber) {
+    let hit: boolean;
+    if (match.mode === "random") {
+      const draw = statisticDraw(context, ruleNumber, match.state.draws);
+      match.state.draws += 1;
+      hit = draw < match.probability;
     } else {
-      state.count += 1;
-      hit = false;
+      const state = match.state;
+      if (state.count === match.every - 1) {
+        state.count = 0;
+        hit = true;
+      } else {
+        state.count += 1;
+        hit = false;
+      }
     }
-  }
-  if (hit !== match.invert) return undefined;
-  if (!explain) return "statistic";
-  if (match.mode === "random") return `statistic: the random draw ${match.invert ? "fell under" : "did not fall under"} probability ${formatStatisticProbability(match.probability)}`;
-  return `statistic: ${match.invert ? "" : "not "}the packet ${match.packet} of every ${match.every}`;
-}
+    return hit !== match.invert;
+  },
+  mismatch(match) {
+    if (match.mode === "random") return `statistic: the random draw ${match.invert ? "fell under" : "did not fall under"} probability ${formatStatisticProbability(match.probability)}`;
+    return `statistic: ${match.invert ? "" : "not "}the packet ${match.packet} of every ${match.every}`;
+  },
+};
 
 /** A fresh match as iptables builds it (checkentry sets the nth counter). */
 export function createStatisticMatch(options: { mode: "random"; probability: number; invert: boolean } | { mode: "nth"; every: number; packet: number; invert: boolean }): StatisticMatch {

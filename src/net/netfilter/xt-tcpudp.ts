@@ -1,7 +1,7 @@
 // The tcp, udp (net/netfilter/xt_tcpudp.c: tcp_mt, udp_mt) and icmp
 // (net/ipv4/netfilter/ip_tables.c: icmp_match) matches.
 import type { Match } from "../../model/netfilter.js";
-import type { MatchContext, MatchResult } from "./xt-match-context.js";
+import type { MatchContext, XtMatch } from "./xt-match-context.js";
 
 type PortMatch = Extract<Match, { kind: "tcp" | "udp" }>;
 type IcmpMatch = Extract<Match, { kind: "icmp" }>;
@@ -14,23 +14,41 @@ function describeRange(range: { first: number; last: number }): string {
   return range.first === range.last ? String(range.first) : `${range.first}:${range.last}`;
 }
 
-export function tcpUdpMatch(match: PortMatch, context: MatchContext): MatchResult {
-  const transport = context.packet.transport;
-  if (transport.protocol !== match.kind) return `not ${match.kind}`;
-  if (match.sourcePorts && inRange(transport.sourcePort, match.sourcePorts) === Boolean(match.sourceInvert)) {
-    return `source port ${transport.sourcePort} is ${match.sourceInvert ? "" : "not "}${describeRange(match.sourcePorts)}`;
-  }
-  if (match.destinationPorts && inRange(transport.destinationPort, match.destinationPorts) === Boolean(match.destinationInvert)) {
-    return `destination port ${transport.destinationPort} is ${match.destinationInvert ? "" : "not "}${describeRange(match.destinationPorts)}`;
-  }
-  if (match.tcpFlags && transport.protocol === "tcp") {
-    // tcp_mt(): (tcp_flag_byte(th) & flg_mask) == flg_cmp, XOR the inversion. The model's segments carry no PSH or URG.
-    const bits = (transport.flags.fin ? 0x01 : 0) | (transport.flags.syn ? 0x02 : 0) | (transport.flags.rst ? 0x04 : 0) | (transport.flags.ack ? 0x10 : 0);
-    const holds = (bits & match.tcpFlags.mask) === match.tcpFlags.compare;
-    if (holds === match.tcpFlags.invert) return `TCP flags 0x${bits.toString(16).padStart(2, "0")} masked with 0x${match.tcpFlags.mask.toString(16).padStart(2, "0")} are ${holds ? "" : "not "}0x${match.tcpFlags.compare.toString(16).padStart(2, "0")}`;
-  }
-  return undefined;
+/** tcp_flag_byte(th): the model's segments carry no PSH or URG. */
+function flagBits(flags: { fin?: boolean; syn?: boolean; rst?: boolean; ack?: boolean }): number {
+  return (flags.fin ? 0x01 : 0) | (flags.syn ? 0x02 : 0) | (flags.rst ? 0x04 : 0) | (flags.ack ? 0x10 : 0);
 }
+
+function hex(value: number): string {
+  return `0x${value.toString(16).padStart(2, "0")}`;
+}
+
+/** tcp_mt(), udp_mt(). */
+export const xtTcpUdp: XtMatch<PortMatch> = {
+  needsConntrack: false,
+  match(match, context) {
+    const transport = context.packet.transport;
+    if (transport.protocol !== match.kind) return false;
+    if (match.sourcePorts && inRange(transport.sourcePort, match.sourcePorts) === Boolean(match.sourceInvert)) return false;
+    if (match.destinationPorts && inRange(transport.destinationPort, match.destinationPorts) === Boolean(match.destinationInvert)) return false;
+    // (tcp_flag_byte(th) & flg_mask) == flg_cmp, XOR the inversion.
+    if (match.tcpFlags && transport.protocol === "tcp" && ((flagBits(transport.flags) & match.tcpFlags.mask) === match.tcpFlags.compare) === match.tcpFlags.invert) return false;
+    return true;
+  },
+  mismatch(match, context) {
+    const transport = context.packet.transport;
+    if (transport.protocol !== match.kind) return `not ${match.kind}`;
+    if (match.sourcePorts && inRange(transport.sourcePort, match.sourcePorts) === Boolean(match.sourceInvert)) {
+      return `source port ${transport.sourcePort} is ${match.sourceInvert ? "" : "not "}${describeRange(match.sourcePorts)}`;
+    }
+    if (match.destinationPorts && inRange(transport.destinationPort, match.destinationPorts) === Boolean(match.destinationInvert)) {
+      return `destination port ${transport.destinationPort} is ${match.destinationInvert ? "" : "not "}${describeRange(match.destinationPorts)}`;
+    }
+    const bits = transport.protocol === "tcp" ? flagBits(transport.flags) : 0;
+    const holds = (bits & match.tcpFlags!.mask) === match.tcpFlags!.compare;
+    return `TCP flags ${hex(bits)} masked with ${hex(match.tcpFlags!.mask)} are ${holds ? "" : "not "}${hex(match.tcpFlags!.compare)}`;
+  },
+};
 
 /**
  * A tcp/udp match as numbers: the form ip-tables.ts prepares a leading
@@ -61,7 +79,7 @@ export function portTest(match: PortMatch | undefined): PortTest {
   };
 }
 
-/** tcpUdpMatch() on a prepared test, without the why. */
+/** xtTcpUdp.match() on a prepared test (ports only, no flags). */
 export function portTestHolds(test: PortTest, context: MatchContext): boolean {
   if (test.portProtocol === undefined) return true;
   const transport = context.packet.transport;
@@ -72,11 +90,19 @@ export function portTestHolds(test: PortTest, context: MatchContext): boolean {
   return (destinationPort >= test.destinationPortFirst && destinationPort <= test.destinationPortLast) !== test.destinationPortInvert;
 }
 
-export function icmpMatch(match: IcmpMatch, context: MatchContext): MatchResult {
-  const transport = context.packet.transport;
-  if (transport.protocol !== "icmp") return "not icmp";
-  // type 255 (`any`) matches every type.
-  const typeMatches = match.type === undefined || match.type === 255 || (transport.type === match.type && (!match.codes || inRange(transport.code, match.codes)));
-  if (typeMatches === Boolean(match.invert)) return `icmp type ${transport.type} code ${transport.code} does not match`;
-  return undefined;
+/** icmp_match(): type 255 (`any`) matches every type. */
+function icmpTypeMatches(match: IcmpMatch, type: number, code: number): boolean {
+  return match.type === undefined || match.type === 255 || (type === match.type && (!match.codes || inRange(code, match.codes)));
 }
+
+export const xtIcmp: XtMatch<IcmpMatch> = {
+  needsConntrack: false,
+  match(match, context) {
+    const transport = context.packet.transport;
+    return transport.protocol === "icmp" && icmpTypeMatches(match, transport.type, transport.code) !== Boolean(match.invert);
+  },
+  mismatch(_match, context) {
+    const transport = context.packet.transport;
+    return transport.protocol !== "icmp" ? "not icmp" : `icmp type ${transport.type} code ${transport.code} does not match`;
+  },
+};

@@ -3,13 +3,13 @@ import { describe, expect, it } from "vitest";
 import type { Match } from "../../../src/model/netfilter.js";
 import type { TcpFlags } from "../../../src/model/packet.js";
 import { createWorld, rootNamespace } from "../../../src/net/core/net-namespace.js";
-import { tcpUdpMatch } from "../../../src/net/netfilter/xt-tcpudp.js";
+import { xtTcpUdp } from "../../../src/net/netfilter/xt-tcpudp.js";
 
 const world = createWorld();
 
 function holds(match: Extract<Match, { kind: "tcp" | "udp" }>, flags: TcpFlags): boolean {
   const packet = { source: 1, destination: 2, ttl: 64, transport: { protocol: "tcp" as const, sourcePort: 40000, destinationPort: 80, flags }, length: 40 };
-  return tcpUdpMatch(match, { namespace: rootNamespace(world), hook: "INPUT", packet: packet as never, bridged: false }) === undefined;
+  return xtTcpUdp.match(match, { namespace: rootNamespace(world), hook: "INPUT", packet: packet as never, bridged: false }, 1);
 }
 
 const syn = { kind: "tcp" as const, tcpFlags: { mask: 0x17, compare: 0x02, invert: false } };

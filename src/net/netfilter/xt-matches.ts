@@ -1,0 +1,44 @@
+// The xt matches the model has (the kernel's xt_register_match() table, one
+// module per match: net/netfilter/xt_NAME.c), by the kind a rule names.
+import type { Match } from "../../model/netfilter.js";
+import { xtAddrtype } from "./xt-addrtype.js";
+import { xtConntrack } from "./xt-conntrack.js";
+import { xtMark } from "./xt-mark.js";
+import type { MatchContext, XtMatch } from "./xt-match-context.js";
+import { xtMultiport } from "./xt-multiport.js";
+import { xtPhysdev } from "./xt-physdev.js";
+import { xtStatistic } from "./xt-statistic.js";
+import { xtIcmp, xtTcpUdp } from "./xt-tcpudp.js";
+
+/** xt_comment: matches every packet; the text is for people. */
+const xtComment: XtMatch<Extract<Match, { kind: "comment" }>> = {
+  needsConntrack: false,
+  match: () => true,
+  mismatch: () => "",
+};
+
+type MatchModules = { readonly [K in Match["kind"]]: XtMatch<Extract<Match, { kind: K }>> };
+
+const XT_MATCHES: MatchModules = {
+  tcp: xtTcpUdp,
+  udp: xtTcpUdp,
+  icmp: xtIcmp,
+  multiport: xtMultiport,
+  conntrack: xtConntrack,
+  state: xtConntrack,
+  addrtype: xtAddrtype,
+  physdev: xtPhysdev,
+  comment: xtComment,
+  statistic: xtStatistic,
+  mark: xtMark,
+};
+
+/** The module of a match's kind. */
+export function xtMatchModule<M extends Match>(match: M): XtMatch<M> {
+  return XT_MATCHES[match.kind] as unknown as XtMatch<M>;
+}
+
+/** The match function of the match's module. */
+export function xtMatch(match: Match, context: MatchContext, ruleNumber: number): boolean {
+  return xtMatchModule(match).match(match, context, ruleNumber);
+}
