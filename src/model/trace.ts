@@ -33,6 +33,7 @@ export type TraceStage =
   | "br_pass_frame_up"
   | "ip_rcv"
   | "ip_forward"
+  | "netsim_flow_cache" /* not a kernel path: netsim's own per-flow cache of the slow path's decision (net/netfilter/nf-flow-table.ts) */
   | "ip_local_deliver"
   | "icmp_rcv"
   | "icmp_send"

@@ -1,11 +1,11 @@
-// The untraced fast paths (the flowtable of src/net/netfilter/nf-flow-table.ts,
-// the dst cache of src/net/ipv4/route.ts) against the traced slow path, on
-// generated container hosts: the same connections, packet after packet, with
-// configuration changes and time between them (a rule inserted, a route
-// deleted, a link down, forwarding off, conntrack flushed, timers running
-// out). The reference world is cloned before every action, so it never holds
-// a cached decision: whatever the fast world cached must still be what the
-// slow path decides. After every action both worlds must be equal (clock,
+// The fast paths (netsim's flow cache, src/net/netfilter/nf-flow-table.ts,
+// and the dst cache of src/net/ipv4/route.ts) against the slow path, untraced
+// against traced, on generated container hosts: the same connections, packet
+// after packet, with configuration changes and time between them (a rule
+// inserted, a route deleted, a link down, forwarding off, conntrack flushed,
+// timers running out). The reference world is cloned before every packet and
+// every other action, so it never holds a cached decision: whatever the fast
+// world cached must still be what the slow path decides. After every action both worlds must be equal (clock,
 // pending events, device counters, FDB, neighbours, conntrack, rule
 // counters) and every socket must have seen the same packets, translations
 // included.
@@ -162,7 +162,7 @@ function sendPacket(world: World, connection: Connection, index: number, flags: 
   return { events: socket.events, deliveries: simulation.deliveries.map(({ namespaceId, packet }) => ({ namespaceId, packet })) };
 }
 
-/** Applies one action; `tracing` picks the path: traced (the slow path) or not (whatever fast path applies). */
+/** Applies one action, traced or not (the same path either way: tracing only records it). */
 function act(world: World, action: Action, connections: readonly Connection[], tracing: boolean): Observed[] {
   switch (action.kind) {
     case "send": {
@@ -193,7 +193,12 @@ function nextPacketIndex(world: World, connection: Connection): number {
   return index;
 }
 
-describe("flowtable and dst cache against the traced slow path (properties)", () => {
+/** Each packet of a send on its own: the reference world is cloned (its caches left behind) before each. */
+function onePacketEach(actions: readonly Action[]): Action[] {
+  return actions.flatMap((action): Action[] => (action.kind === "send" ? Array.from({ length: action.packets }, (_, packet) => ({ ...action, packets: 1, tcpFlags: [action.tcpFlags[packet]!] })) : [action]));
+}
+
+describe("flow cache and dst cache against the slow path, untraced against traced (properties)", () => {
   it("every packet of any connection meets the same fate, with the same translations and the same world after, across configuration changes and time", () => {
     const before = flowOffloadPackets();
     let runsOffloaded = 0;
@@ -206,7 +211,7 @@ describe("flowtable and dst cache against the traced slow path (properties)", ()
         const fast = host.world();
         let reference = cloneWorld(fast);
         let changedUnderFlows = false;
-        for (const action of actions) {
+        for (const action of onePacketEach(actions)) {
           if (action.kind !== "send" && flowOffloadPackets() > offloadedBefore) changedUnderFlows = true;
           // A fresh copy holds no cached decision (caches belong to the namespace objects): a pure slow path.
           const fresh = cloneWorld(reference);

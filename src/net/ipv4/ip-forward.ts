@@ -37,7 +37,7 @@ export function ipForward(simulation: Simulation, namespace: NetworkNamespace, i
   // No netfilter state (iptables never ran here): no hook to run, and no arguments to build for one.
   const filtered = namespace.netfilter === undefined ? forwarded : nfHook(simulation, namespace, "FORWARD", forwarded, { in: ingress, out: route.device });
   if (!filtered) return;
-  // An established connection's later packets can take the flowtable (untraced only: a trace is the slow path).
-  if (simulation.steps === null) flowOffloadAdd(namespace, ingress, route, filtered);
+  // An established connection's later packets can take netsim's flow cache.
+  flowOffloadAdd(namespace, ingress, route, filtered);
   ipOutput(simulation, namespace, route.device, route.nexthop, filtered, false);
 }

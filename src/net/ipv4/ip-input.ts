@@ -20,10 +20,9 @@ export function ipRcv(simulation: Simulation, namespace: NetworkNamespace, devic
     ipRcvFinish(simulation, namespace, device, packet);
     return;
   }
-  // Untraced, a packet of an offloaded connection takes the flowtable's fast path (nf-flow-table.ts).
-  if (simulation.steps === null) {
-    if (nfFlowOffloadIpHook(simulation, namespace, device, packet)) return;
-  } else recordStep(simulation, { device: device.name, stage: "ip_rcv", packet, verdict: "continue", why: `${device.name} receives a packet from ${formatIpv4Address(packet.source)} to ${formatIpv4Address(packet.destination)}`, namespace: namespace.name, time: traceTime(simulation) });
+  if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "ip_rcv", packet, verdict: "continue", why: `${device.name} receives a packet from ${formatIpv4Address(packet.source)} to ${formatIpv4Address(packet.destination)}`, namespace: namespace.name, time: traceTime(simulation) });
+  // A packet of an offloaded connection goes on as its earlier packets did (netsim's flow cache, nf-flow-table.ts).
+  if (nfFlowOffloadIpHook(simulation, namespace, device, packet)) return;
   // No netfilter state (iptables never ran here): no hook to run, and no arguments to build for one.
   const afterPrerouting = namespace.netfilter === undefined ? packet : nfHook(simulation, namespace, "PREROUTING", packet, { in: device });
   if (!afterPrerouting) return;

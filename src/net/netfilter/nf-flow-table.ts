@@ -25,8 +25,10 @@
 //    neighbour output (states, timers, device counters, the bridge's FDB) is
 //    the slow path's own function.
 //  - Every configuration change (rt-genid.ts) makes every flow stale.
-// Tracing never uses it: a trace is the slow path's record. The property test
-// test/properties/flow-offload.test.ts holds it to the traced slow path.
+// Traced or not, packets take it alike; a traced hit is a step of its own,
+// "netsim_flow_cache", which says what the slow path's decision was (a trace
+// shows the full path for the connection's packets before it). The property
+// test test/properties/flow-offload.test.ts holds it to the slow path.
 import { ConntrackStatus, type ConntrackEntry, type ConntrackTuple, type PacketConntrack } from "../../model/conntrack.js";
 import type { HookName, NetfilterState, TableName } from "../../model/netfilter.js";
 import type { NetDevice } from "../../model/netdevice.js";
@@ -35,7 +37,8 @@ import type { Ipv4Packet, Transport } from "../../model/packet.js";
 import { neighOutput } from "../core/neighbour.js";
 import { rtGenid } from "../core/rt-genid.js";
 import type { OutputRoute } from "../ipv4/route.js";
-import type { Simulation } from "../simulation.js";
+import { recordStep, traceTime, type Simulation } from "../simulation.js";
+import { formatIpv4Address } from "../../model/address.js";
 import { conntrackIn, conntrackRefresh, conntrackRefreshedExpiry, expireEntries, findEntryHolding, packetEntry, tupleDirection } from "./nf-conntrack.js";
 import { natPacket } from "./nf-nat.js";
 
@@ -127,7 +130,7 @@ function transportPorts(transport: Transport): { sourcePort: number; destination
 }
 
 /**
- * flow_offload_add(): called by ip_forward() (untraced) once the FORWARD
+ * flow_offload_add(): called by ip_forward() once the FORWARD
  * hook accepted `packet` (as PREROUTING left it, one hop less) on its way
  * out by `route`. Offloads this direction of the packet's connection when it
  * qualifies.
@@ -177,8 +180,8 @@ function leavingTransport(transport: Transport, flow: FlowOffload, natted: boole
 }
 
 /**
- * nf_flow_offload_ip_hook(): a packet arriving on `device` (untraced) that
- * belongs to an offloaded flow goes on without the slow path. Returns false,
+ * nf_flow_offload_ip_hook(): a packet arriving on `device` that belongs to an
+ * offloaded flow goes on without the slow path. Returns false,
  * having changed nothing, when it is not offloaded: the caller runs the slow
  * path.
  */
@@ -260,6 +263,20 @@ export function nfFlowOffloadIpHook(simulation: Simulation, namespace: NetworkNa
     payloadLength: packet.payloadLength,
     conntrack: association!,
   };
+  if (simulation.steps !== null) {
+    const rewrite = natted ? `, NAT as bound: ${formatIpv4Address(packet.source)} > ${formatIpv4Address(packet.destination)} becomes ${formatIpv4Address(leaving.source)} > ${formatIpv4Address(leaving.destination)}` : "";
+    recordStep(simulation, {
+      device: device.name,
+      stage: "netsim_flow_cache",
+      packet,
+      packetAfter: leaving,
+      decision: { kind: "conntrack", state: "ESTABLISHED", entry: `#${entry.id}` },
+      verdict: "continue",
+      why: `netsim's flow cache (not a kernel path): connection #${entry.id} is established and every chain on its forwarding path is empty, so this packet goes as its earlier ones did${rewrite}, routed out of ${flow.route.device.name}, ttl ${packet.ttl} -> ${leaving.ttl}`,
+      namespace: namespace.name,
+      time: traceTime(simulation),
+    });
+  }
   // ip_output() -> the neighbour layer of the egress device, as the slow path.
   offloadedPackets++;
   neighOutput(simulation, namespace, flow.route.device, flow.route.nexthop, leaving, false);
