@@ -6,7 +6,8 @@
 // texts are those of a host with sysfs mounted.
 import type { NetDevice } from "../model/netdevice.js";
 import { applyOperation } from "../net/core/rtnetlink.js";
-import { deviceByName, devicesInOrder } from "../net/core/net-namespace.js";
+import { deviceByName } from "../net/core/net-namespace.js";
+import { devicesInOrder } from "../model/netns.js";
 import { CommandError, done, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "./command.js";
 
 const COMMANDS: readonly (readonly [string, string, string])[] = [

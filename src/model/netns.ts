@@ -42,3 +42,8 @@ export interface NetworkNamespace {
   /** iptables tables and conntrack (src/net/netfilter); absent until first used. */
   netfilter?: NetfilterState;
 }
+
+/** The namespace's devices by ifindex, as the kernel walks its device list (for_each_netdev). */
+export function devicesInOrder(namespace: NetworkNamespace): NetDevice[] {
+  return [...namespace.devices.values()].sort((a, b) => a.index - b.index);
+}

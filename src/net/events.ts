@@ -1,4 +1,5 @@
 // Running the pending events of the world (the softirq of the model).
+import "./init.js";
 import { netifReceive } from "./core/dev.js";
 import { neighTimer } from "./core/neighbour.js";
 import { timerFire } from "./core/sock.js";

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { devicesInOrder, rootNamespace } from "../../src/net/core/net-namespace.js";
+import { rootNamespace } from "../../src/net/core/net-namespace.js";
+import { devicesInOrder } from "../../src/model/netns.js";
 import { buildWorld, runLine, scenario, ScenarioLineError, splitWords, worldFromScenario } from "../../src/testing/index.js";
 
 describe("testing/scenario", () => {

@@ -4,7 +4,7 @@
 // 224.0.0.1 once the device is up (ip_mc_up), and ff02::1, ff01::1 and the
 // solicited-node group of the link-local address once IPv6 is configured.
 import type { NetDevice } from "../../model/netdevice.js";
-import { devicesInOrder } from "../../net/core/net-namespace.js";
+import { devicesInOrder } from "../../model/netns.js";
 import { inet6Addresses } from "../../render/iproute2/ipv6.js";
 import { done, UnsupportedError, type CommandOutcome } from "../command.js";
 import { matches, requireDevice } from "./ip-common.js";

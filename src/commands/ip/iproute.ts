@@ -10,7 +10,7 @@ import { fibTableDump } from "../../net/ipv4/fib-table.js";
 import { ipRouteOutput } from "../../net/ipv4/route.js";
 import { ipv6RouteLines } from "../../render/iproute2/ipv6.js";
 import { routeJson, routeText } from "../../render/iproute2/route.js";
-import { devicesInOrder } from "../../net/core/net-namespace.js";
+import { devicesInOrder } from "../../model/netns.js";
 import { CommandError, done, UnsupportedError, type CommandOutcome } from "../command.js";
 import { Arguments, checkKernel, duplicateArgument, invalidArgument, matches, parsePrefix, requireDevice } from "./ip-common.js";
 import type { IpContext } from "./ip.js";

@@ -3,12 +3,23 @@ import { isMulticastMac } from "../../model/mac.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import type { EthernetFrame } from "../../model/packet.js";
-import { netifReceiveHost } from "../core/dev.js";
+import { frameLength, netifReceiveHost } from "../core/dev.js";
 import type { Simulation } from "../simulation.js";
 import { brFdbFind } from "./br-fdb.js";
 import { brFlood, brForward } from "./br-forward.js";
+import { brHandleFrameFinish } from "./br-input.js";
+import { takeBridgedDnat } from "./br-netfilter.js";
 
 export function brDevXmit(simulation: Simulation, namespace: NetworkNamespace, bridge: NetDevice, frame: EthernetFrame): void {
+  // br_netfilter's hook takes a bridged-DNAT frame back before the bridge counts it as sent.
+  const physIn = takeBridgedDnat(frame);
+  const ingress = physIn === undefined ? undefined : namespace.devices.get(physIn);
+  if (ingress !== undefined && ingress.masterIndex === bridge.index) {
+    brHandleFrameFinish(simulation, namespace, bridge, ingress, frame, true);
+    return;
+  }
+  bridge.statistics.txPackets++;
+  bridge.statistics.txBytes += frameLength(frame);
   if (isMulticastMac(frame.destination)) {
     brFlood(simulation, namespace, bridge, frame, undefined, `${frame.destination} is broadcast`, false);
     return;

@@ -23,7 +23,7 @@ import type { EthernetFrame, Ipv4Packet } from "../../model/packet.js";
 import { frameStep, recordStep, type Simulation } from "../simulation.js";
 import { neighbourState, neighOutput } from "../core/neighbour.js";
 import { ipRouteInput } from "../ipv4/route.js";
-import { nfHook } from "../netfilter/nf-hook.js";
+import { nfHook } from "../netfilter/core.js";
 
 /** Whether br_nf_pre_routing() takes this frame: IPv4, call-iptables on, and iptables in use here. */
 export function brNfCallIptables(namespace: NetworkNamespace, frame: EthernetFrame): boolean {

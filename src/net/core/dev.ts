@@ -4,17 +4,45 @@
 import { isMulticastMac } from "../../model/mac.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
-import type { EthernetFrame } from "../../model/packet.js";
+import type { ArpMessage, EthernetFrame, Ipv4Packet } from "../../model/packet.js";
 import { ipv4TotalLength } from "../../model/packet.js";
-import { arpRcv } from "../ipv4/arp.js";
-import { ipRcv } from "../ipv4/ip-input.js";
-import { brDevXmit } from "../bridge/br-device.js";
-import { brHandleFrame, brHandleFrameFinish } from "../bridge/br-input.js";
-import { takeBridgedDnat } from "../bridge/br-netfilter.js";
 import { frameStep, LINK_DELAY_US, recordStep, schedule, type Simulation } from "../simulation.js";
 import { namespaceById } from "./net-namespace.js";
 
-function frameLength(frame: EthernetFrame): number {
+// What the protocols and the bridge register with the device layer at boot
+// (net/init.ts), so that it imports none of them: the packet types
+// (dev_add_pack(): ip_rcv, arp_rcv), the bridge ports' rx_handler
+// (netdev_rx_handler_register(): br_handle_frame) and the bridge's
+// ndo_start_xmit (br_dev_xmit).
+interface PacketTypes {
+  arp?: (simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, arp: ArpMessage) => void;
+  /** `prerouted`: br_netfilter ran PREROUTING for the packet already. */
+  ipv4?: (simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, packet: Ipv4Packet, prerouted: boolean) => void;
+}
+type FrameHandler = (simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, frame: EthernetFrame) => void;
+
+const packetTypes: PacketTypes = {};
+let bridgePortRxHandler: FrameHandler | undefined;
+let bridgeStartXmit: FrameHandler | undefined;
+
+/** dev_add_pack(). */
+export function devAddPack<K extends keyof PacketTypes>(type: K, func: NonNullable<PacketTypes[K]>): void {
+  packetTypes[type] = func;
+}
+
+/** netdev_rx_handler_register() for bridge ports, and the bridge's ndo_start_xmit. */
+export function registerBridgeHandlers(rxHandler: FrameHandler, startXmit: FrameHandler): void {
+  bridgePortRxHandler = rxHandler;
+  bridgeStartXmit = startXmit;
+}
+
+function registered<T>(handler: T | undefined, what: string): T {
+  if (handler === undefined) throw new Error(`the device layer has no ${what}: import the net layer through src/net/index.ts`);
+  return handler;
+}
+
+/** The bytes a frame counts for in the device statistics. */
+export function frameLength(frame: EthernetFrame): number {
   return 14 + (frame.payload.kind === "arp" ? 28 : ipv4TotalLength(frame.payload.packet));
 }
 
@@ -25,14 +53,10 @@ export function devQueueXmit(simulation: Simulation, namespace: NetworkNamespace
     if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, device.name, "dev_queue_xmit", frame.id, frame, { verdict: "drop", dropReason: "DEV_READY", why: `${device.name} is down` }));
     return;
   }
+  // br_dev_xmit() counts what it sends itself (a frame br_netfilter takes back is not sent).
   if (device.kind === "bridge") {
-    // br_dev_xmit(): br_netfilter's hook takes a bridged-DNAT frame back before the bridge counts it as sent.
-    const physIn = takeBridgedDnat(frame);
-    const port = physIn === undefined ? undefined : namespace.devices.get(physIn);
-    if (port !== undefined && port.masterIndex === device.index) {
-      brHandleFrameFinish(simulation, namespace, device, port, frame, true);
-      return;
-    }
+    registered(bridgeStartXmit, "bridge driver")(simulation, namespace, device, frame);
+    return;
   }
   device.statistics.txPackets++;
   device.statistics.txBytes += frameLength(frame);
@@ -42,9 +66,6 @@ export function devQueueXmit(simulation: Simulation, namespace: NetworkNamespace
       return;
     case "dummy":
       if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, device.name, "dev_queue_xmit", frame.id, frame, { verdict: "drop", dropReason: "DUMMY_XMIT", why: `${device.name} is a dummy device: what it sends goes nowhere` }));
-      return;
-    case "bridge":
-      brDevXmit(simulation, namespace, device, frame);
       return;
     case "veth":
       vethXmit(simulation, namespace, device, frame);
@@ -91,7 +112,7 @@ export function netifReceive(simulation: Simulation, namespaceId: number, device
   device.statistics.rxPackets++;
   device.statistics.rxBytes += frameLength(frame);
   if (device.masterIndex !== undefined) {
-    brHandleFrame(simulation, namespace, device, frame);
+    registered(bridgePortRxHandler, "bridge port rx_handler")(simulation, namespace, device, frame);
     return;
   }
   netifReceiveHost(simulation, namespace, device, frame);
@@ -110,6 +131,6 @@ export function netifReceiveHost(simulation: Simulation, namespace: NetworkNames
     }
     return;
   }
-  if (frame.payload.kind === "arp") arpRcv(simulation, namespace, device, frame.payload.arp);
-  else ipRcv(simulation, namespace, device, frame.payload.packet, prerouted);
+  if (frame.payload.kind === "arp") registered(packetTypes.arp, "ARP handler")(simulation, namespace, device, frame.payload.arp);
+  else registered(packetTypes.ipv4, "IPv4 handler")(simulation, namespace, device, frame.payload.packet, prerouted);
 }

@@ -8,10 +8,22 @@ import type { NetworkNamespace } from "../../model/netns.js";
 import type { EthernetFrame, Ipv4Packet } from "../../model/packet.js";
 import { RT_TABLE_LOCAL } from "../../model/route.js";
 import { inetSelectAddress, RT_SCOPE_LINK } from "../ipv4/devinet.js";
-import { icmpSendHostUnreachable } from "../ipv4/icmp.js";
 import { recordStep, traceTime, schedule, type Simulation } from "../simulation.js";
 import { devQueueXmit } from "./dev.js";
 import { namespaceById } from "./net-namespace.js";
+
+/** neigh_ops.error_report (arp_error_report(): an ICMP host unreachable for each queued packet), registered at boot (net/init.ts). */
+type ErrorReport = (simulation: Simulation, namespace: NetworkNamespace, packet: Ipv4Packet) => void;
+let errorReport: ErrorReport | undefined;
+
+export function neighRegisterErrorReport(report: ErrorReport): void {
+  errorReport = report;
+}
+
+function registered(report: ErrorReport | undefined): ErrorReport {
+  if (report === undefined) throw new Error("the neighbour layer has no error_report: import the net layer through src/net/index.ts");
+  return report;
+}
 
 const UNRESOLVED_QUEUE_LENGTH = 101;
 
@@ -148,7 +160,7 @@ export function neighTimer(simulation: Simulation, namespaceId: number, deviceIn
   const queued = entry.queue.splice(0);
   if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "neigh_timer", decision: { kind: "neighbour", address, state: "FAILED" }, verdict: "drop", dropReason: "NEIGH_FAILED", why: `no answer to ${entry.probes} ARP requests for ${formatIpv4Address(address)} on ${device.name}: the entry fails and ${queued.length === 1 ? "the queued packet is" : `${queued.length} queued packets are`} dropped`, namespace: namespace.name, time: traceTime(simulation) });
   // arp_error_report() -> ipv4_link_failure(): host unreachable to each sender.
-  for (const packet of queued) icmpSendHostUnreachable(simulation, namespace, packet);
+  for (const packet of queued) registered(errorReport)(simulation, namespace, packet);
 }
 
 /**

@@ -167,10 +167,6 @@ export function allocateIfindex(namespace: NetworkNamespace): number {
 }
 
 /** Devices in ifindex order, as `ip link` lists them. */
-export function devicesInOrder(namespace: NetworkNamespace): NetDevice[] {
-  return [...namespace.devices.values()].sort((a, b) => a.index - b.index);
-}
-
 /** The peer of a veth, wherever it lives. */
 export function vethPeer(world: World, device: NetDevice): { namespace: NetworkNamespace; device: NetDevice } | undefined {
   if (!device.peer) return undefined;

@@ -3,7 +3,7 @@
 import { networkAddress, type Ipv4Address } from "../../model/address.js";
 import type { AddressScope, InetAddress, NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
-import { devicesInOrder } from "../core/net-namespace.js";
+import { devicesInOrder } from "../../model/netns.js";
 
 /** rtm_scope values: a smaller number is a wider scope. */
 export const RT_SCOPE_UNIVERSE = 0;

@@ -4,7 +4,7 @@ import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import { ICMP_TIME_EXCEEDED, type Ipv4Packet } from "../../model/packet.js";
 import { flowOffloadAdd } from "../netfilter/nf-flow-table.js";
-import { nfHook } from "../netfilter/nf-hook.js";
+import { nfHook } from "../netfilter/core.js";
 import { recordStep, traceTime, type Simulation } from "../simulation.js";
 import { icmpSend } from "./icmp.js";
 import { ipOutput } from "./ip-output.js";

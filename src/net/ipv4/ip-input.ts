@@ -5,7 +5,7 @@ import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import { ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_PKT_FILTERED, type Ipv4Packet } from "../../model/packet.js";
 import { nfFlowOffloadIpHook } from "../netfilter/nf-flow-table.js";
-import { nfHook } from "../netfilter/nf-hook.js";
+import { nfHook } from "../netfilter/core.js";
 import { recordStep, traceTime, type Simulation } from "../simulation.js";
 import { icmpRcv, icmpSend } from "./icmp.js";
 import { ipForward } from "./ip-forward.js";

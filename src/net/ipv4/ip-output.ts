@@ -7,7 +7,7 @@ import type { Ipv4Packet } from "../../model/packet.js";
 import type { Decision } from "../../model/trace.js";
 import { neighOutput } from "../core/neighbour.js";
 import { rtGenid } from "../core/rt-genid.js";
-import { nfHook } from "../netfilter/nf-hook.js";
+import { nfHook } from "../netfilter/core.js";
 import { recordStep, traceTime, type Simulation } from "../simulation.js";
 import { ipRouteOutput, type FibResult, type OutputRoute } from "./route.js";
 

@@ -9,7 +9,6 @@
 // A namespace with no netfilter state (iptables never ran there) accepts everything.
 import { formatIpv4Address } from "../../model/address.js";
 import type { ConntrackEntry, ConntrackTuple } from "../../model/conntrack.js";
-import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import type { HookName, NetfilterState, NfHookOps, TableName } from "../../model/netfilter.js";
 import type { Ipv4Packet } from "../../model/packet.js";
@@ -18,20 +17,8 @@ import { recordStep, traceTime, type Simulation } from "../simulation.js";
 import { iptDoTable } from "./ip-tables.js";
 import { conntrackConfirm, conntrackIn, isIcmpError, packetEntry } from "./nf-conntrack.js";
 import { markNatDone, natIcmpReplyTranslation, natInitialized, natPacket, natSetupInfo, type ManipType } from "./nf-nat.js";
+import type { HookDevices } from "./core.js";
 import type { MatchContext } from "./xt-match-context.js";
-
-export type Hook = HookName;
-
-export interface HookDevices {
-  readonly in?: NetDevice;
-  readonly out?: NetDevice;
-  /** The next hop the packet is routed to (POSTROUTING): MASQUERADE picks its address by it. */
-  readonly nexthop?: number;
-  /** br_netfilter: the bridge ports, and whether the packet is bridged rather than routed. */
-  readonly physIn?: NetDevice;
-  readonly physOut?: NetDevice;
-  readonly bridged?: boolean;
-}
 
 /** Tuples are immutable records, so each one's text is made once (a trace names a connection's tuples at every hop). */
 const tupleTexts = new WeakMap<ConntrackTuple, string>();
@@ -291,8 +278,8 @@ export function nfHookEntries(state: NetfilterState, hook: HookName): readonly N
   return hooks.entries[hook];
 }
 
-/** nf_hook_slow(): the packet to continue with (maybe rewritten), or undefined when a hook function dropped it. */
-export function nfHook(simulation: Simulation, namespace: NetworkNamespace, hook: Hook, packet: Ipv4Packet, devices: HookDevices): Ipv4Packet | undefined {
+/** nf_hook_slow(): the packet to continue with (maybe rewritten), or undefined when a hook function dropped it (registered with core.ts). */
+export function nfHookSlow(simulation: Simulation, namespace: NetworkNamespace, hook: HookName, packet: Ipv4Packet, devices: HookDevices): Ipv4Packet | undefined {
   const state = namespace.netfilter;
   if (!state) return packet;
   const run: HookRun = { simulation, namespace, state, hook, devices };
@@ -316,9 +303,4 @@ export function nfHook(simulation: Simulation, namespace: NetworkNamespace, hook
     }
   }
   return current;
-}
-
-/** Bridged IPv4 (br_netfilter): FORWARD with in = out = the bridge. */
-export function nfBridgeForward(simulation: Simulation, namespace: NetworkNamespace, bridge: NetDevice, ingress: NetDevice, egress: NetDevice, packet: Ipv4Packet): Ipv4Packet | undefined {
-  return nfHook(simulation, namespace, "FORWARD", packet, { in: bridge, out: bridge, physIn: ingress, physOut: egress, bridged: true });
 }
