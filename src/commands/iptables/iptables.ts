@@ -6,7 +6,7 @@ import { BUILTIN_CHAINS, type Chain, type Table, type TableName } from "../../mo
 import type { NetworkNamespace } from "../../model/netns.js";
 import type { IptablesCommand } from "../../model/operations.js";
 import { applyOperation } from "../../net/core/rtnetlink.js";
-import { chainReferences, createTable, isBuiltinChain } from "../../net/netfilter/nf-tables-api.js";
+import { chainReferences, createTable, isBuiltinChain, sameRule } from "../../net/netfilter/nf-tables-api.js";
 import { CommandError, done, type CommandEnvironment, type CommandOutcome } from "../command.js";
 import { IPTABLES_VERSION, IptablesParser, parameterProblem, type ParsedIptables } from "./iptables-parse.js";
 import { formatCount, listHeader, listRule, type ListFormat } from "./rule-format.js";
@@ -130,7 +130,7 @@ export function executeIptables(parsed: ParsedIptables, environment: CommandEnvi
       }
       const rule = parsed.rule!;
       if (parsed.command === "C" || parsed.command === "D") {
-        const found = target.rules.some((candidate) => candidate.spec === rule.spec);
+        const found = target.rules.some((candidate) => sameRule(candidate, rule));
         if (!found) throw new CommandError("iptables: Bad rule (does a matching rule exist in that chain?).", 1);
         if (parsed.command === "D") apply({ kind: "delete-rule", chain: target.name, rule });
         return done("");

@@ -35,6 +35,28 @@ export function isBuiltinChain(table: TableName, chain: string): boolean {
   return (BUILTIN_CHAINS[table] as readonly string[]).includes(chain);
 }
 
+// What a rule is, for finding it again (`iptables -D/-C RULE`): its selectors,
+// matches and target, as iptables-nft's rule comparison (is_same) sees them;
+// not its counters, its place in the scenario, its text, nor a match's
+// running state (a statistic rule's draws).
+const NOT_IDENTITY = new Set(["counters", "spec", "origin", "state"]);
+
+function identity(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(identity);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .filter((key) => !NOT_IDENTITY.has(key) && (value as Record<string, unknown>)[key] !== undefined)
+      .sort()
+      .map((key) => [key, identity((value as Record<string, unknown>)[key])]),
+  );
+}
+
+/** Whether two rules are the same rule (what `iptables -D RULE` deletes). */
+export function sameRule(a: Rule, b: Rule): boolean {
+  return JSON.stringify(identity(a)) === JSON.stringify(identity(b));
+}
+
 /** Copies a rule into the table, counters its own. */
 function installRule(rule: Rule): Rule {
   return { ...rule, counters: { ...rule.counters } };
@@ -106,7 +128,7 @@ function applyCommand(table: Table, command: IptablesCommand): KernelResult<unkn
     case "delete-rule": {
       const chain = chainOf(command.chain);
       if (!chain) return fail("ENOENT");
-      const index = chain.rules.findIndex((rule) => rule.spec === command.rule.spec);
+      const index = chain.rules.findIndex((rule) => sameRule(rule, command.rule));
       if (index < 0) return fail("ENOENT", "rule");
       chain.rules.splice(index, 1);
       return ok(undefined);

@@ -268,6 +268,24 @@ iptables -Z
     expect(log.problems.map((problem) => problem.word)).toEqual(["LOG"]);
   });
 
+  // As iptables 1.8.9 answered in the sandbox: -D finds a rule by what it is (is_same), not by how it was typed.
+  it("-D and -C find a rule written another way, and a statistic rule after it drew", async () => {
+    const run = await simulate(
+      [
+        "iptables -A INPUT -p tcp -m tcp --dport 80 -j ACCEPT",
+        "iptables -A INPUT -m statistic --mode nth --every 2 --packet 0 -j ACCEPT",
+        "ping -c 3 -W 0.2 127.0.0.1 > /dev/null",
+        "iptables -C INPUT -p tcp --dport 80 -j ACCEPT",
+        "iptables -D INPUT -p tcp --dport 80 -j ACCEPT",
+        "iptables -D INPUT -m statistic --mode nth --every 2 --packet 0 -j ACCEPT",
+        "iptables -C INPUT -p tcp --dport 81 -j ACCEPT",
+        "iptables -S INPUT",
+      ].join("\n") + "\n",
+    );
+    expect(run.commands.map((record) => record.exitCode)).toEqual([0, 0, 0, 0, 0, 0, 1, 0]);
+    expect(run.commands[7]!.stdout).toBe("-P INPUT ACCEPT\n");
+  });
+
   it("-L and -S do not create a table; a change creates it with all its built-in chains", async () => {
     const run = await simulate("iptables -t nat -L\niptables-save\niptables -t mangle -A OUTPUT -j MARK --set-mark 1\niptables-save\n");
     const saves = run.commands.filter((record) => record.argv[0] === "iptables-save");
