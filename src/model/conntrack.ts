@@ -90,7 +90,12 @@ export interface ConntrackTable {
   nextId: number;
   /** Where the next NAT port search starts: stands in for the kernel's random offset, so runs replay. */
   natPortCursor: number;
+  /** The engine's derived state (model/derived.ts): the tuple hash. */
+  derived?: ConntrackTableDerived;
 }
+
+/** Filled in by the engine (net/netfilter/nf-conntrack.ts declares its fields). */
+export interface ConntrackTableDerived {}
 
 /** What a packet carries about netfilter while it is inside one namespace (skb->_nfct, skb->mark). */
 export interface PacketConntrack {

@@ -176,7 +176,7 @@ export interface Table {
   chains: Map<string, Chain>;
   /** Bumped by every change to the table: what is derived from it is made again. */
   generation: number;
-  /** What the engine derives from the table (its prepared chains); not part of the ruleset, left out by cloneWorld. */
+  /** The engine's derived state (model/derived.ts): its prepared chains. */
   derived?: TableDerived;
 }
 
@@ -195,19 +195,11 @@ export interface NetfilterState {
   conntrackEnabled: boolean;
   /** Bumped by every ruleset change (nf-tables-api): what is derived from the ruleset is made again after it. */
   generation: number;
-  /** Derived: the hook functions registered at each hook (net/netfilter/nf-hook.ts), for one generation and table count. */
-  hooks?: { readonly generation: number; readonly tableCount: number; readonly entries: Readonly<Record<HookName, readonly NfHookOps[]>> };
+  /** The engine's derived state (model/derived.ts). */
+  derived?: NetfilterDerived;
 }
 
-/** struct nf_hook_ops, as the model registers them (net/netfilter/nf-hook.ts). */
-export type NfHookOps =
-  /** An iptables-nft table's base chain at this hook (nft_do_chain of `ip TABLE`). */
-  | { readonly kind: "chain"; readonly priority: number; readonly table: TableName }
-  /** nf_conntrack_in(). */
-  | { readonly kind: "conntrack"; readonly priority: number }
-  /** nf_nat_ipv4_fn(): the nat chains for a connection's first packet, then the rewrite every packet gets. */
-  | { readonly kind: "nat"; readonly priority: number; readonly manip: "source" | "destination" }
-  /** nf_conntrack_confirm(). */
-  | { readonly kind: "confirm"; readonly priority: number };
+/** Filled in by the engine (net/netfilter/nf-hook.ts, nf-flow-table.ts declare their fields). */
+export interface NetfilterDerived {}
 
 export const PROTOCOL_NUMBERS: Readonly<Record<string, number>> = { all: 0, icmp: 1, igmp: 2, tcp: 6, udp: 17, gre: 47, esp: 50, ah: 51, sctp: 132, udplite: 136, dccp: 33 };

@@ -41,7 +41,12 @@ export interface NetworkNamespace {
   nsids: Map<number, number>;
   /** iptables tables and conntrack (src/net/netfilter); absent until first used. */
   netfilter?: NetfilterState;
+  /** The engine's derived state (model/derived.ts): the dst cache, the flow cache. */
+  derived?: NamespaceDerived;
 }
+
+/** Filled in by the engine (net/ipv4/route.ts, net/netfilter/nf-flow-table.ts declare their fields). */
+export interface NamespaceDerived {}
 
 /** The namespace's devices by ifindex, as the kernel walks its device list (for_each_netdev). */
 export function devicesInOrder(namespace: NetworkNamespace): NetDevice[] {

@@ -27,6 +27,7 @@ export interface World {
   portPerturb?: Map<number, number>;
 }
 
+/** A copy of the world's state; the engine's derived state (model/derived.ts) is not part of it: the copy derives its own. */
 export function cloneWorld(world: World): World {
   return structuredClone(world);
 }

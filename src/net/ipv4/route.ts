@@ -1,5 +1,6 @@
 // Route resolution (net/ipv4/route.c: ip_route_output_key_hash_rcu,
 // ip_route_input_slow; fib_rules: the default rules look in local, then main).
+import { derivedOf } from "../../model/derived.js";
 import { formatIpv4Address, isLoopbackAddress, LIMITED_BROADCAST, type Ipv4Address } from "../../model/address.js";
 import type { Errno } from "../../model/errno.js";
 import type { NetDevice } from "../../model/netdevice.js";
@@ -84,14 +85,20 @@ interface DstCache {
 /** Entries per map before it is emptied: bounds memory for worlds with many flows. */
 const DST_CACHE_LIMIT = 4096;
 
-const dstCaches = new WeakMap<NetworkNamespace, DstCache>();
+// The dst cache is the namespace's derived state (model/derived.ts).
+declare module "../../model/netns.js" {
+  interface NamespaceDerived {
+    dstCache?: DstCache;
+  }
+}
 
 function dstCache(namespace: NetworkNamespace): DstCache {
   const genid = rtGenid();
-  let cache = dstCaches.get(namespace);
+  const derived = derivedOf(namespace);
+  let cache = derived.dstCache;
   if (cache === undefined || cache.genid !== genid) {
     cache = { genid, output: new Map(), input: new Map() };
-    dstCaches.set(namespace, cache);
+    derived.dstCache = cache;
   }
   return cache;
 }

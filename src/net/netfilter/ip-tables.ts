@@ -4,6 +4,7 @@
 // to pop the built-in chain's policy decides. Every rule that matches counts
 // the packet and its bytes.
 import { formatIpv4Address, prefixMask } from "../../model/address.js";
+import { derivedOf } from "../../model/derived.js";
 import type { AddressSelector, Chain, HookName, InterfaceSelector, Match, Rule, RuleCounters, Table, Target } from "../../model/netfilter.js";
 import { ipv4TotalLength, type Ipv4Packet } from "../../model/packet.js";
 import { record, type Simulation } from "../simulation.js";
@@ -257,7 +258,7 @@ interface PreparedTable {
   readonly chains: Map<string, PreparedChain>;
 }
 
-// The prepared chains are the table's derived state, kept with it (cloneWorld leaves them out).
+// The prepared chains are the table's derived state (model/derived.ts).
 declare module "../../model/netfilter.js" {
   interface TableDerived {
     prepared?: PreparedTable;
@@ -265,7 +266,7 @@ declare module "../../model/netfilter.js" {
 }
 
 function preparedTable(table: Table): PreparedTable {
-  const derived = (table.derived ??= {});
+  const derived = derivedOf(table);
   const cached = derived.prepared;
   if (cached && cached.generation === table.generation && cached.chainMap === table.chains && cached.chainCount === table.chains.size) return cached;
   const fresh: PreparedTable = { generation: table.generation, chainMap: table.chains, chainCount: table.chains.size, chains: new Map() };

@@ -4,6 +4,7 @@
 // virtual clock: an entry lives until `expires`, refreshed by each packet.
 import type { ConntrackEntry, ConntrackTable, ConntrackTuple, PacketConntrack, TcpConntrackState } from "../../model/conntrack.js";
 import { ConntrackStatus, hasConntrackStatus, setConntrackStatus, withConntrack } from "../../model/conntrack.js";
+import { derivedOf } from "../../model/derived.js";
 import type { NetfilterState } from "../../model/netfilter.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import { ICMP_ECHO, type Ipv4Packet } from "../../model/packet.js";
@@ -119,7 +120,12 @@ interface TupleIndex {
   earliestExpiry: number;
 }
 
-const tupleIndexes = new WeakMap<ConntrackTable, TupleIndex>();
+// The tuple hash is the conntrack table's derived state (model/derived.ts).
+declare module "../../model/conntrack.js" {
+  interface ConntrackTableDerived {
+    tupleIndex?: TupleIndex;
+  }
+}
 
 /** A 30-bit hash of a tuple. */
 export function tupleHash(tuple: ConntrackTuple): number {
@@ -208,10 +214,11 @@ function buildIndex(table: ConntrackTable, extra: number): TupleIndex {
 }
 
 function tupleIndex(table: ConntrackTable): TupleIndex {
-  const existing = tupleIndexes.get(table);
+  const derived = derivedOf(table);
+  const existing = derived.tupleIndex;
   if (existing && existing.count === table.entries.size) return existing;
   const index = buildIndex(table, 0);
-  tupleIndexes.set(table, index);
+  derived.tupleIndex = index;
   return index;
 }
 
@@ -220,19 +227,19 @@ function indexWithRoom(table: ConntrackTable): TupleIndex {
   const index = tupleIndex(table);
   if (index.occupied + 2 <= index.capacity * MAXIMUM_LOAD) return index;
   const rebuilt = buildIndex(table, 1);
-  tupleIndexes.set(table, rebuilt);
+  derivedOf(table).tupleIndex = rebuilt;
   return rebuilt;
 }
 
 /** An entry's expiry moved (it may have moved earlier): keep the gc bound low enough. */
 function noteExpiry(table: ConntrackTable, entry: ConntrackEntry): void {
-  const index = tupleIndexes.get(table);
+  const index = table.derived?.tupleIndex;
   if (index && entry.expires < index.earliestExpiry) index.earliestExpiry = entry.expires;
 }
 
 /** NAT rewrote an entry's reply tuple (nf_nat_setup_info): move it in the hash. */
 export function conntrackReplyChanged(table: ConntrackTable, entry: ConntrackEntry, previousReply: ConntrackTuple): void {
-  const existing = tupleIndexes.get(table);
+  const existing = table.derived?.tupleIndex;
   if (!existing || existing.count !== table.entries.size) return; // rebuilt from the entries on next use
   const originalHash = tupleHash(entry.original);
   const previousHash = tupleHash(previousReply);
@@ -240,7 +247,7 @@ export function conntrackReplyChanged(table: ConntrackTable, entry: ConntrackEnt
   const replyHash = tupleHash(entry.reply);
   if (replyHash === originalHash) return;
   // No room: rebuilt from the entries, this one's new reply included.
-  if (existing.occupied + 1 > existing.capacity * MAXIMUM_LOAD) tupleIndexes.set(table, buildIndex(table, 0));
+  if (existing.occupied + 1 > existing.capacity * MAXIMUM_LOAD) derivedOf(table).tupleIndex = buildIndex(table, 0);
   else slotAdd(existing, replyHash, true, entry);
 }
 

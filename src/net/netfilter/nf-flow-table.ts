@@ -30,6 +30,7 @@
 // shows the full path for the connection's packets before it). The property
 // test test/properties/flow-offload.test.ts holds it to the slow path.
 import { ConntrackStatus, type ConntrackEntry, type ConntrackTuple, type PacketConntrack } from "../../model/conntrack.js";
+import { derivedOf } from "../../model/derived.js";
 import type { HookName, NetfilterState, TableName } from "../../model/netfilter.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
@@ -76,7 +77,12 @@ interface FlowTable {
 /** Flows per namespace before the table is emptied: bounds memory; an evicted flow just takes the slow path once more. */
 const FLOW_TABLE_LIMIT = 4096;
 
-const flowTables = new WeakMap<NetworkNamespace, FlowTable>();
+// The flows are the namespace's derived state (model/derived.ts).
+declare module "../../model/netns.js" {
+  interface NamespaceDerived {
+    flowTable?: FlowTable;
+  }
+}
 
 /** Packets the fast path has forwarded, all worlds together: lets a test see that it ran (diagnostics, not model state). */
 let offloadedPackets = 0;
@@ -115,10 +121,11 @@ function forwardPathIsPassThrough(state: NetfilterState): boolean {
 
 function flowTable(namespace: NetworkNamespace): FlowTable {
   const genid = rtGenid();
-  let table = flowTables.get(namespace);
+  const derived = derivedOf(namespace);
+  let table = derived.flowTable;
   if (table === undefined || table.genid !== genid) {
     table = { genid, flows: new Map() };
-    flowTables.set(namespace, table);
+    derived.flowTable = table;
   }
   return table;
 }
@@ -188,10 +195,10 @@ function leavingTransport(transport: Transport, flow: FlowOffload, natted: boole
 export function nfFlowOffloadIpHook(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, packet: Ipv4Packet): boolean {
   const state = namespace.netfilter;
   if (state === undefined) return false;
-  const table = flowTables.get(namespace);
+  const table = namespace.derived?.flowTable;
   if (table === undefined || table.flows.size === 0) return false;
   if (table.genid !== rtGenid()) {
-    flowTables.delete(namespace);
+    namespace.derived!.flowTable = undefined;
     return false;
   }
   const transport = packet.transport;

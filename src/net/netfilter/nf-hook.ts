@@ -10,7 +10,8 @@
 import { formatIpv4Address } from "../../model/address.js";
 import type { ConntrackEntry, ConntrackTuple } from "../../model/conntrack.js";
 import type { NetworkNamespace } from "../../model/netns.js";
-import type { HookName, NetfilterState, NfHookOps, TableName } from "../../model/netfilter.js";
+import { derivedOf } from "../../model/derived.js";
+import type { HookName, NetfilterState, TableName } from "../../model/netfilter.js";
 import type { Ipv4Packet } from "../../model/packet.js";
 import type { TraceStep } from "../../model/trace.js";
 import { recordStep, traceTime, type Simulation } from "../simulation.js";
@@ -219,6 +220,24 @@ export const NF_IP_PRI_SECURITY = 50;
 export const NF_IP_PRI_NAT_SRC = 100;
 export const NF_IP_PRI_CONNTRACK_CONFIRM = 0x7fffffff;
 
+/** struct nf_hook_ops, as the model registers them. */
+type NfHookOps =
+  /** An iptables-nft table's base chain at this hook (nft_do_chain of `ip TABLE`). */
+  | { readonly kind: "chain"; readonly priority: number; readonly table: TableName }
+  /** nf_conntrack_in(). */
+  | { readonly kind: "conntrack"; readonly priority: number }
+  /** nf_nat_ipv4_fn(): the nat chains for a connection's first packet, then the rewrite every packet gets. */
+  | { readonly kind: "nat"; readonly priority: number; readonly manip: ManipType }
+  /** nf_conntrack_confirm(). */
+  | { readonly kind: "confirm"; readonly priority: number };
+
+// The hook functions registered are the netfilter state's derived state (model/derived.ts).
+declare module "../../model/netfilter.js" {
+  interface NetfilterDerived {
+    hooks?: { readonly generation: number; readonly tableCount: number; readonly entries: Readonly<Record<HookName, readonly NfHookOps[]>> };
+  }
+}
+
 /** The iptables-nft tables' base chains: each table's priority (iptables-nft's `struct builtin_table`). */
 const TABLE_PRIORITY: Readonly<Record<Exclude<TableName, "nat">, number>> = { raw: NF_IP_PRI_RAW, mangle: NF_IP_PRI_MANGLE, filter: NF_IP_PRI_FILTER };
 
@@ -267,13 +286,14 @@ function registerHooks(state: NetfilterState): Readonly<Record<HookName, readonl
   return registered;
 }
 
-/** The state's hook functions, registered again after a ruleset change (derived state, owned by the state). */
-export function nfHookEntries(state: NetfilterState, hook: HookName): readonly NfHookOps[] {
-  let hooks = state.hooks;
+/** The state's hook functions, registered again after a ruleset change. */
+function nfHookEntries(state: NetfilterState, hook: HookName): readonly NfHookOps[] {
+  const derived = derivedOf(state);
+  let hooks = derived.hooks;
   // The table count too: tests build tables by hand, without a ruleset change.
   if (hooks === undefined || hooks.generation !== state.generation || hooks.tableCount !== state.tables.size) {
     hooks = { generation: state.generation, tableCount: state.tables.size, entries: registerHooks(state) };
-    state.hooks = hooks;
+    derived.hooks = hooks;
   }
   return hooks.entries[hook];
 }

@@ -218,7 +218,7 @@ function applyRestore(world: World, operation: IptablesRestore): KernelResult<un
   const staged = new Map<TableName, Table>();
   for (const section of operation.tables) {
     const existing = staged.get(section.name) ?? state.tables.get(section.name);
-    const table: Table = existing && operation.noflush ? { ...structuredClone({ ...existing, derived: undefined }), generation: existing.generation + 1 } : createTable(section.name);
+    const table: Table = existing && operation.noflush ? { ...structuredClone(existing), generation: existing.generation + 1 } : createTable(section.name);
     // Without --noflush the table starts again from its built-in chains (flushed, user chains gone).
     for (const declared of section.chains) {
       const chain = table.chains.get(declared.name);
