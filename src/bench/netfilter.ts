@@ -68,7 +68,7 @@ export function rulesEvaluated(setup: KubeProxyWorld, evaluation: "naive" | "ind
     const simulation = createSimulation(setup.world, true);
     const context: MatchContext = { namespace: setup.namespace, hook: "PREROUTING", packet, in: eth0, bridged: false };
     iptDoTable({ simulation, table: setup.table, context }, "PREROUTING", evaluation);
-    evaluated += (simulation.steps ?? []).filter((step) => step.decision?.kind === "netfilter" && step.decision.ruleNumber !== undefined).length;
+    evaluated += (simulation.steps ?? []).filter((step) => step.decision?.kind === "netfilter" && step.decision.ruleNumber !== undefined && !step.decision.skippedByIndex).length;
   }
   return evaluated / packets.length;
 }
