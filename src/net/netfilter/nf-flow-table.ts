@@ -41,6 +41,7 @@ import type { OutputRoute } from "../ipv4/route.js";
 import { recordStep, traceTime, type Simulation } from "../simulation.js";
 import { formatIpv4Address } from "../../model/address.js";
 import { conntrackIn, conntrackRefresh, conntrackRefreshedExpiry, expireEntries, findEntryHolding, packetEntry, tupleDirection } from "./nf-conntrack.js";
+import { formatEntry } from "./nf-hook.js";
 import { natPacket } from "./nf-nat.js";
 
 /** The IPS_* bits that decide which NAT rewrites a connection's packets get. */
@@ -277,7 +278,7 @@ export function nfFlowOffloadIpHook(simulation: Simulation, namespace: NetworkNa
       stage: "netsim_flow_cache",
       packet,
       packetAfter: leaving,
-      decision: { kind: "conntrack", state: "ESTABLISHED", entry: `#${entry.id}` },
+      decision: { kind: "conntrack", state: "ESTABLISHED", entry: formatEntry(entry) },
       verdict: "continue",
       why: `netsim's flow cache (not a kernel path): connection #${entry.id} is established and every chain on its forwarding path is empty, so this packet goes as its earlier ones did${rewrite}, routed out of ${flow.route.device.name}, ttl ${packet.ttl} -> ${leaving.ttl}`,
       namespace: namespace.name,
