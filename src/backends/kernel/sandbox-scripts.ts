@@ -167,12 +167,21 @@ trap '{ __netsim_underscore=$_; __netsim_trace; : "$__netsim_underscore"; } 2>/d
  * host's initial namespace (devconf_inherit_init_net 0), so on a host with
  * ip_forward 1 every sandbox namespace would start forwarding. Both backends
  * start from the kernel's own defaults instead.
+ *
+ * netsim does not model IGMP. A bridge that is up joins 224.0.0.106
+ * (br_multicast_join_snoopers) and, once it has an IPv4 address, reports it
+ * twice at random moments within a second (igmp_ifc_start_timer): a locally
+ * generated packet whose first copy walks nat OUTPUT/POSTROUTING and so
+ * counts, or not, on a `-s SUBNET` rule depending on timing alone. Reports
+ * for 224.0.0.0/24 are switched off in each namespace (igmp_llm_reports,
+ * per namespace and 1 in a new one), so counters count only the modelled.
  */
 export function devconfResetScript(): string {
   return `# netsim kernel backend: put inherited conf/all and conf/default back to the kernel defaults
 for __netsim_key in all/forwarding default/forwarding all/rp_filter default/rp_filter; do
   echo 0 > /proc/sys/net/ipv4/conf/$__netsim_key
 done
+echo 0 > /proc/sys/net/ipv4/igmp_link_local_mcast_reports
 `;
 }
 
@@ -351,8 +360,12 @@ directory=$snapshots/$1
 # A carrier change shows in LOWER_UP at once, but RUNNING, the operstate, the
 # routes' linkdown flag and the neighbour flush follow only when linkwatch
 # runs, up to a second later. A link whose LOWER_UP and RUNNING disagree
-# (NO-CARRIER beside LOWER_UP, or UP with neither) is such a pending change:
-# wait for it (1.5 s at most), so a snapshot never catches the kernel halfway.
+# (NO-CARRIER beside LOWER_UP, or UP with neither) is such a pending change,
+# and so is a veth or bridge still in operstate UNKNOWN: both drivers set the
+# carrier off after register_netdevice(), so only a linkwatch run that has not
+# happened yet leaves them in the UNKNOWN they were allocated with (which also
+# counts as running: no NO-CARRIER). Wait for it (1.5 s at most), so a
+# snapshot never catches the kernel halfway.
 linkwatch_pending() {
   local path line flags
   local -a ip_namespace
@@ -364,7 +377,8 @@ linkwatch_pending() {
       flags=,\${flags%%>*},
       [[ $flags == *,LOWER_UP,* && $flags == *,NO-CARRIER,* ]] && return 0
       [[ $flags == *,UP,* && $flags != *,LOWER_UP,* && $flags != *,NO-CARRIER,* ]] && return 0
-    done < <("$ip" "\${ip_namespace[@]}" -o link 2> /dev/null)
+      [[ $line == *" state UNKNOWN "* && ( $line == *'\\    veth '* || $line == *'\\    bridge '* ) ]] && return 0
+    done < <("$ip" "\${ip_namespace[@]}" -o -d link 2> /dev/null)
   done
   return 1
 }
@@ -441,6 +455,38 @@ netsim_ip_words() {
   netsim_ip_object=\${words[index]-}
   netsim_ip_verb=\${words[index + 1]-}
   netsim_ip_argument=\${words[index + 2]-}
+}
+
+# 'ip netns del' only unmounts the name; cleanup_net() tears the namespace
+# down later, from a workqueue, and takes the veth peers it has in other
+# namespaces with it. The links named "link-netns NAME" elsewhere are noted
+# before, and waited for after, so the next line sees the kernel caught up.
+netsim_peer_namespaces=() netsim_peer_links=()
+netsim_netns_peers() {
+  local path line link
+  local -a enter
+  for path in "" /run/netns/*; do
+    if [[ -n $path ]]; then
+      [[ -e $path && \${path##*/} != "$1" ]] || continue
+      enter=("$netsim_nsenter" "--net=$path" --)
+    else
+      enter=("$netsim_nsenter" --net=/proc/1/ns/net --)
+    fi
+    while IFS= read -r line; do
+      [[ $line == *" link-netns $1" || $line == *" link-netns $1 "* ]] || continue
+      link=\${line#*: }
+      netsim_peer_namespaces+=("$path")
+      netsim_peer_links+=("\${link%%[@:]*}")
+    done < <("\${enter[@]}" "$netsim_real_command" -o link 2> /dev/null)
+  done
+}
+netsim_netns_peers_pending() {
+  local index path
+  for index in "\${!netsim_peer_links[@]}"; do
+    path=\${netsim_peer_namespaces[index]:-/proc/1/ns/net}
+    "$netsim_nsenter" "--net=$path" -- "$netsim_real_command" link show dev "\${netsim_peer_links[index]}" > /dev/null 2>&1 && return 0
+  done
+  return 1
 }
 
 # nc's modes; glibc getopt permutes, so options may follow the operands.
@@ -530,6 +576,7 @@ case $netsim_tool in
         case $netsim_ip_verb in
           e|ex|exe|exec) netsim_kind=outer ;;
           a|ad|add) netsim_netns_added=$netsim_ip_argument ;;
+          d|de|del|dele|delet|delete) netsim_netns_peers "$netsim_ip_argument" ;;
         esac ;;
     esac ;;
 esac
@@ -626,6 +673,13 @@ fi
 
 if [[ -n $netsim_netns_added && $netsim_status == 0 ]]; then
   "$netsim_nsenter" "--net=/run/netns/$netsim_netns_added" -- "$netsim_bash" -p "$netsim_devconf_reset"
+fi
+if (( \${#netsim_peer_links[@]} )) && [[ $netsim_status == 0 ]]; then
+  netsim_waited=0
+  while (( netsim_waited < 30 )) && netsim_netns_peers_pending; do
+    read -r -t 0.1 <> <(:) || :
+    netsim_waited=$((netsim_waited + 1))
+  done
 fi
 if [[ -n $netsim_snapshots && $netsim_kind != leaf && $netsim_kind != outer && $netsim_kind != nc-listen && $netsim_kind != server ]]; then
   # From the sandbox's root namespaces (PID 1's), wherever this probe ran.
