@@ -5,6 +5,7 @@
 import type { Ipv4Address } from "./address.js";
 import type { ConntrackTable } from "./conntrack.js";
 import type { SourceLocation } from "./location.js";
+import type { NftRuleset } from "./nf-tables.js";
 
 export type TableName = "raw" | "mangle" | "filter" | "nat";
 export type HookName = "PREROUTING" | "INPUT" | "FORWARD" | "OUTPUT" | "POSTROUTING";
@@ -186,6 +187,8 @@ export interface TableDerived {}
 /** A namespace's netfilter state: the tables that exist (iptables-nft makes a table on first write) and conntrack. */
 export interface NetfilterState {
   tables: Map<TableName, Table>;
+  /** The tables `nft` made (model/nf-tables.ts); absent until nft first changes the ruleset. */
+  nft?: NftRuleset;
   conntrack: ConntrackTable;
   /**
    * Whether conntrack runs at all: with the nf_tables backend only while some

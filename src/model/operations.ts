@@ -6,6 +6,7 @@ import type { SourceLocation } from "./location.js";
 import type { MacAddress } from "./mac.js";
 import type { NeighbourState } from "./neighbour.js";
 import type { Rule, TableName } from "./netfilter.js";
+import type { NftCommand } from "./nf-tables.js";
 import type { LinkKind, AddressScope } from "./netdevice.js";
 import type { BridgePortFlags } from "./bridge.js";
 import type { RouteProtocol, RouteScope, RouteType } from "./route.js";
@@ -219,7 +220,15 @@ export interface ConntrackFlush extends Located {
   readonly namespaceId: number;
 }
 
+/** An nft batch (`nft CMD`, `nft -f FILE`): applied whole or not at all. */
+export interface NftBatch extends Located {
+  readonly op: "nft";
+  readonly namespaceId: number;
+  readonly commands: readonly NftCommand[];
+}
+
 export type Operation =
+  | NftBatch
   | IptablesOperation
   | IptablesRestore
   | ConntrackFlush

@@ -21,6 +21,7 @@ import { isLocalAddress } from "../ipv4/arp.js";
 import { hasCarrier, isRunning } from "./link-state.js";
 import { writeSysctl } from "./proc-sys.js";
 import { nfTablesApply } from "../netfilter/nf-tables-api.js";
+import { nfTablesCommit } from "../netfilter/nf-tables-commit.js";
 import { masqDeviceEvent, masqInetEvent } from "../netfilter/nf-nat-masquerade.js";
 import { allocateIfindex, allocateNsid, createNamespace, deviceByIndex, emptyStatistics, nameIndexAdd, nameIndexRemove, nameIndexRename, namespaceById, namespaceByName, deviceByName, vethPeer } from "./net-namespace.js";
 import { rtGenidBump } from "./rt-genid.js";
@@ -32,6 +33,8 @@ export function applyOperation(world: World, operation: Operation): KernelResult
     case "iptables-restore":
     case "conntrack-flush":
       return nfTablesApply(world, operation);
+    case "nft":
+      return nfTablesCommit(world, operation);
     case "netns-add":
       if (namespaceByName(world, operation.name)) return fail("EEXIST");
       return ok(createNamespace(world, operation.name).id);

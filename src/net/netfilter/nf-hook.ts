@@ -17,9 +17,11 @@ import type { TraceStep } from "../../model/trace.js";
 import { recordStep, traceTime, type Simulation } from "../simulation.js";
 import { iptDoTable } from "./ip-tables.js";
 import { conntrackConfirm, conntrackIn, isIcmpError, packetEntry } from "./nf-conntrack.js";
-import { markNatDone, natIcmpReplyTranslation, natInitialized, natPacket, natSetupInfo, type ManipType } from "./nf-nat.js";
+import { markNatDone, natIcmpReplyTranslation, natInitialized, natPacket, natSetupInfo, type ManipType, type NatBinding } from "./nf-nat.js";
 import type { HookDevices } from "./core.js";
 import type { MatchContext } from "./xt-match-context.js";
+import type { NftChain, NftHook, NftTable } from "../../model/nf-tables.js";
+import { nftDoChain } from "./nft-do-chain.js";
 
 /** Tuples are immutable records, so each one's text is made once (a trace names a connection's tuples at every hop). */
 const tupleTexts = new WeakMap<ConntrackTuple, string>();
@@ -148,7 +150,48 @@ function runTable(run: HookRun, name: TableName, packet: Ipv4Packet): Ipv4Packet
   return result.verdict === "DROP" ? undefined : result.packet;
 }
 
-/** nf_nat_inet_fn(): the nat table for a connection's first packet, then the rewrite every packet gets. */
+/** nft's hook names as the model's. */
+const NFT_HOOKS: Readonly<Record<NftHook, HookName>> = { prerouting: "PREROUTING", input: "INPUT", forward: "FORWARD", output: "OUTPUT", postrouting: "POSTROUTING" };
+
+/** An nft filter/route base chain at this hook: the packet, or undefined when dropped. */
+function runNftChain(run: HookRun, table: NftTable, chain: NftChain, packet: Ipv4Packet): Ipv4Packet | undefined {
+  const result = nftDoChain({ simulation: run.simulation, table, chain, context: matchContext(run, packet), hook: run.hook });
+  return result.verdict === "DROP" ? undefined : result.packet;
+}
+
+/** One nat chain nf_nat's hook function asks (nf_nat_register_fn's lookup list): iptables-nft's nat table or an nft nat base chain. */
+type NatLookup = { readonly priority: number; readonly table: NftTable; readonly chain: NftChain } | { readonly priority: number; readonly table: undefined; readonly chain: undefined };
+
+/** The nat chains at this hook, by priority (iptables-nft's nat table at nf_nat's own priority). */
+function natChains(run: HookRun, manip: ManipType): NatLookup[] {
+  const lookups: NatLookup[] = [];
+  const add = (entry: NatLookup): void => {
+    const at = lookups.findIndex((other) => other.priority >= entry.priority);
+    lookups.splice(at < 0 ? lookups.length : at, 0, entry);
+  };
+  if (run.state.tables.has("nat")) add({ priority: manip === "destination" ? NF_IP_PRI_NAT_DST : NF_IP_PRI_NAT_SRC, table: undefined, chain: undefined });
+  for (const table of run.state.nft?.tables ?? []) {
+    for (const chain of table.chains.values()) {
+      const base = chain.base;
+      if (base && base.type === "nat" && NFT_HOOKS[base.hook] === run.hook) add({ priority: base.priority, table, chain });
+    }
+  }
+  return lookups;
+}
+
+/** One nat chain's verdict for the connection's first packet. */
+function natLookup(run: HookRun, lookup: NatLookup, packet: Ipv4Packet): { readonly verdict: "ACCEPT" | "DROP"; readonly packet: Ipv4Packet; readonly binding?: NatBinding } {
+  const nexthop = run.devices.nexthop !== undefined ? { nexthop: run.devices.nexthop } : {};
+  if (lookup.table !== undefined) return nftDoChain({ simulation: run.simulation, table: lookup.table, chain: lookup.chain, context: matchContext(run, packet), hook: run.hook, ...nexthop });
+  const table = run.state.tables.get("nat")!;
+  return iptDoTable({ simulation: run.simulation, table, context: matchContext(run, packet), ...nexthop }, run.hook);
+}
+
+/**
+ * nf_nat_inet_fn(): for a connection's first packet, the nat chains at this
+ * hook in priority order until one binds the connection (a drop ends the
+ * packet; none binding: the null binding), then the rewrite every packet gets.
+ */
 function runNat(run: HookRun, packet: Ipv4Packet, manip: ManipType): Ipv4Packet | undefined {
   const { simulation, namespace, state } = run;
   const entry = packetEntry(state, namespace, packet);
@@ -160,10 +203,13 @@ function runNat(run: HookRun, packet: Ipv4Packet, manip: ManipType): Ipv4Packet 
     current = natIcmpReplyTranslation(entry, direction, manip, packet);
   } else {
     if ((attached.state === "NEW" || attached.state === "RELATED") && !natInitialized(entry, manip)) {
-      const table = state.tables.get("nat");
-      const result = table ? iptDoTable({ simulation, table, context: matchContext(run, packet), ...(run.devices.nexthop !== undefined ? { nexthop: run.devices.nexthop } : {}) }, run.hook) : { verdict: "ACCEPT" as const, packet };
-      if (result.verdict === "DROP") return undefined;
-      current = result.packet;
+      let result: { readonly verdict: "ACCEPT" | "DROP"; readonly packet: Ipv4Packet; readonly binding?: NatBinding } = { verdict: "ACCEPT", packet };
+      for (const lookup of natChains(run, manip)) {
+        result = natLookup(run, lookup, current);
+        if (result.verdict === "DROP") return undefined;
+        current = result.packet;
+        if (result.binding) break;
+      }
       if (result.binding) {
         if (!natSetupInfo(state.conntrack, entry, result.binding, simulation.world.clock)) {
           if (simulation.steps !== null) recordHookStep(run, { device: deviceName(run), stage: "nf_hook", packet, decision: { kind: "conntrack", state: attached.state, entry: formatEntry(entry) }, verdict: "drop", dropReason: "NETFILTER_DROP", why: `${run.hook} nat: no free ${manip} tuple for this connection: dropped`, namespace: run.namespace.name, time: traceTime(run.simulation) });
@@ -224,6 +270,8 @@ export const NF_IP_PRI_CONNTRACK_CONFIRM = 0x7fffffff;
 type NfHookOps =
   /** An iptables-nft table's base chain at this hook (nft_do_chain of `ip TABLE`). */
   | { readonly kind: "chain"; readonly priority: number; readonly table: TableName }
+  /** An nft base chain of type filter or route at this hook (nft_do_chain). */
+  | { readonly kind: "nft"; readonly priority: number; readonly table: NftTable; readonly chain: NftChain }
   /** nf_conntrack_in(). */
   | { readonly kind: "conntrack"; readonly priority: number }
   /** nf_nat_ipv4_fn(): the nat chains for a connection's first packet, then the rewrite every packet gets. */
@@ -281,6 +329,13 @@ function registerHooks(state: NetfilterState): Readonly<Record<HookName, readonl
     for (const [name, table] of state.tables) {
       if (name !== "nat" && table.chains.has(hook)) add({ kind: "chain", priority: TABLE_PRIORITY[name], table: name });
     }
+    // nft's filter and route base chains register at their own priority (nat chains run inside nf_nat's hook function: natChains()).
+    for (const table of state.nft?.tables ?? []) {
+      for (const chain of table.chains.values()) {
+        const base = chain.base;
+        if (base && base.type !== "nat" && NFT_HOOKS[base.hook] === hook) add({ kind: "nft", priority: base.priority, table, chain });
+      }
+    }
     registered[hook] = ops;
   }
   return registered;
@@ -310,6 +365,9 @@ export function nfHookSlow(simulation: Simulation, namespace: NetworkNamespace, 
     switch (entry.kind) {
       case "chain":
         current = runTable(run, entry.table, current);
+        break;
+      case "nft":
+        current = runNftChain(run, entry.table, entry.chain, current);
         break;
       case "conntrack":
         current = runConntrack(run, current, hook === "OUTPUT" || devices.in?.kind === "loopback");

@@ -12,6 +12,7 @@ import { namespaceById } from "../core/net-namespace.js";
 import { rtGenidBump } from "../core/rt-genid.js";
 import { createConntrackTable } from "./nf-conntrack.js";
 import { xtMatchModule } from "./xt-matches.js";
+import { nftNeedsConntrack } from "./nft-do-chain.js";
 
 export function ensureNetfilter(namespace: NetworkNamespace): NetfilterState {
   namespace.netfilter ??= { tables: new Map(), conntrack: createConntrackTable(), conntrackEnabled: false, generation: 0 };
@@ -85,7 +86,8 @@ export function checkRule(tableName: TableName, chain: string, rule: Rule): bool
 }
 
 /** Whether some rule needs conntrack (nf_ct_netns_get() by a match or target). */
-function needsConntrack(state: NetfilterState): boolean {
+export function needsConntrack(state: NetfilterState): boolean {
+  if (nftNeedsConntrack(state.nft)) return true;
   for (const table of state.tables.values()) {
     for (const chain of table.chains.values()) {
       for (const rule of chain.rules) {

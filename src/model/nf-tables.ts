@@ -1,0 +1,148 @@
+// nf_tables rulesets as plain data (include/uapi/linux/netfilter/nf_tables.h,
+// net/netfilter/nf_tables_api.c: struct nft_table, nft_chain, nft_rule,
+// nft_set): tables in a family, chains (base chains hooked at a priority),
+// rules as lists of expressions, sets and maps owned by their table, and the
+// handles the kernel gives each object. Userspace text lives in src/commands/nft.
+import type { RuleCounters } from "./netfilter.js";
+
+/** The families modelled: IPv4 (`ip`) and `inet` (IPv4 packets of it; IPv6 is not modelled). */
+export type NftFamily = "ip" | "inet";
+export type NftHook = "prerouting" | "input" | "forward" | "output" | "postrouting";
+export type NftChainType = "filter" | "nat" | "route";
+
+export interface NftBaseChain {
+  readonly type: NftChainType;
+  readonly hook: NftHook;
+  readonly priority: number;
+  policy: "accept" | "drop";
+}
+
+/** The datatypes of keys and values (nft's datatype names). */
+export type NftDatatype = "ipv4_addr" | "inet_service" | "ifname" | "inet_proto" | "mark" | "ct_state" | "ct_status" | "ct_dir" | "fib_addrtype" | "icmp_type" | "integer" | "verdict" | "nf_proto" | "pkt_type";
+
+/** Where an expression reads a value from the packet (payload, meta, ct, fib, numgen). */
+export type NftSelector =
+  | { readonly kind: "ip"; readonly field: "saddr" | "daddr" | "protocol" }
+  | { readonly kind: "meta"; readonly key: "iifname" | "oifname" | "l4proto" | "mark" | "nfproto" | "pkttype"; readonly mask?: number }
+  | { readonly kind: "l4"; readonly protocol: "tcp" | "udp" | "th"; readonly field: "sport" | "dport" }
+  | { readonly kind: "tcpflags"; readonly mask?: number }
+  | { readonly kind: "icmp"; readonly field: "type" }
+  | { readonly kind: "ct"; readonly key: "state" | "status" | "mark" | "direction" }
+  | { readonly kind: "fib"; readonly flags: readonly ("saddr" | "daddr" | "iif" | "oif")[]; readonly result: "type" }
+  | { readonly kind: "numgen"; readonly mode: "random" | "inc"; readonly modulus: number };
+
+/** A single value: a number (address, port, protocol, mark, flag bits) or a name (interface, with `*` wildcard). */
+export type NftAtom = number | string;
+
+/** One element of a set: a value, a range, a prefix, or a concatenation; maps carry data. */
+export interface NftElement {
+  readonly key: NftKey;
+  readonly data?: NftData;
+}
+
+export type NftKey =
+  | { readonly kind: "value"; readonly value: NftAtom }
+  | { readonly kind: "range"; readonly first: number; readonly last: number }
+  | { readonly kind: "prefix"; readonly address: number; readonly length: number }
+  | { readonly kind: "concat"; readonly parts: readonly NftKey[] };
+
+export type NftVerdict = { readonly kind: "accept" | "drop" | "return" | "continue" } | { readonly kind: "jump" | "goto"; readonly chain: string };
+
+export type NftData = { readonly kind: "verdict"; readonly verdict: NftVerdict } | { readonly kind: "value"; readonly value: NftAtom };
+
+/** The right-hand side of a match: a key, a flag list (`established,related`), an anonymous set or a named one. */
+export type NftRight = NftKey | { readonly kind: "flags"; readonly bits: number } | { readonly kind: "set"; readonly elements: readonly NftElement[] } | { readonly kind: "setref"; readonly name: string };
+
+export interface NftNatStatement {
+  readonly kind: "nat";
+  readonly type: "dnat" | "snat" | "masquerade" | "redirect";
+  readonly addresses?: { readonly first: number; readonly last: number };
+  readonly ports?: { readonly first: number; readonly last: number };
+  readonly flags: readonly ("random" | "fully-random" | "persistent")[];
+}
+
+export type NftExpression =
+  | { readonly kind: "match"; readonly left: readonly NftSelector[]; readonly op: "==" | "!="; readonly right: NftRight; /** the datatypes of left's parts */ readonly types: readonly NftDatatype[] }
+  | { readonly kind: "counter"; counters: RuleCounters }
+  | { readonly kind: "verdict"; readonly verdict: NftVerdict }
+  | { readonly kind: "vmap"; readonly left: readonly NftSelector[]; readonly types: readonly NftDatatype[]; readonly map: { readonly kind: "setref"; readonly name: string } | { readonly kind: "set"; readonly elements: readonly NftElement[] } }
+  | NftNatStatement
+  | { readonly kind: "mark-set"; readonly target: "meta" | "ct"; readonly value: number }
+  | { readonly kind: "reject"; readonly with?: "tcp reset" | `icmp ${string}` }
+  | { readonly kind: "log"; readonly prefix?: string }
+  | { readonly kind: "notrack" };
+
+export interface NftRule {
+  readonly handle: number;
+  readonly expressions: readonly NftExpression[];
+  readonly comment?: string;
+  /** The rule as `nft list` prints it, for traces (the command layer renders it). */
+  readonly text: string;
+}
+
+export interface NftChain {
+  readonly name: string;
+  readonly handle: number;
+  readonly base?: NftBaseChain;
+  rules: NftRule[];
+}
+
+export interface NftSet {
+  readonly name: string;
+  readonly handle: number;
+  readonly keyTypes: readonly NftDatatype[];
+  /** Maps only: the data type (`: verdict`). */
+  readonly dataType?: NftDatatype;
+  readonly flags: readonly ("interval" | "constant" | "timeout" | "dynamic")[];
+  elements: NftElement[];
+}
+
+export interface NftTable {
+  readonly family: NftFamily;
+  readonly name: string;
+  readonly handle: number;
+  /** In the order they were made (the order nft lists them). */
+  chains: Map<string, NftChain>;
+  sets: Map<string, NftSet>;
+  /** table->hgenerator: the last handle given to a chain, set or rule of the table. */
+  lastHandle: number;
+}
+
+/** What a rule is before the kernel gives it a handle. */
+export type NftRuleSpec = Omit<NftRule, "handle">;
+export type NftSetSpec = Omit<NftSet, "handle">;
+
+interface InTable {
+  readonly family: NftFamily;
+  readonly table: string;
+}
+
+/** One message of an nft batch (nf_tables_api.c's NFT_MSG_*), as the parser resolves it. */
+export type NftCommand =
+  | { readonly kind: "add-table"; readonly family: NftFamily; readonly name: string; readonly create: boolean }
+  | { readonly kind: "delete-table"; readonly family: NftFamily; readonly name: string }
+  | { readonly kind: "flush-table"; readonly family: NftFamily; readonly name: string }
+  | { readonly kind: "flush-ruleset" }
+  | (InTable & { readonly kind: "add-chain"; readonly name: string; readonly base?: NftBaseChain; readonly create: boolean })
+  | (InTable & { readonly kind: "delete-chain" | "flush-chain"; readonly name: string })
+  | (InTable & {
+      readonly kind: "add-rule";
+      readonly chain: string;
+      /** add: after the rule (handle/position) or at index; insert: before it. */
+      readonly insert: boolean;
+      readonly at?: { readonly by: "handle" | "index"; readonly value: number };
+      readonly rule: NftRuleSpec;
+      /** Anonymous sets the rule makes (each takes a handle before the rule's). */
+      readonly anonymousSets: number;
+    })
+  | (InTable & { readonly kind: "replace-rule"; readonly chain: string; readonly handle: number; readonly rule: NftRuleSpec; readonly anonymousSets: number })
+  | (InTable & { readonly kind: "delete-rule"; readonly chain: string; readonly handle: number })
+  | (InTable & { readonly kind: "add-set"; readonly set: NftSetSpec; readonly create: boolean })
+  | (InTable & { readonly kind: "delete-set" | "flush-set"; readonly name: string })
+  | (InTable & { readonly kind: "add-element" | "delete-element"; readonly set: string; readonly elements: readonly NftElement[] });
+
+/** A namespace's nft tables and the table handle counter (nft_net->table_handle). */
+export interface NftRuleset {
+  tables: NftTable[];
+  lastTableHandle: number;
+}

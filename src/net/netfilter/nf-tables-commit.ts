@@ -1,0 +1,190 @@
+// An nft batch (net/netfilter/nf_tables_api.c as nft drives it: one
+// transaction of NFT_MSG_NEWTABLE/NEWCHAIN/NEWRULE/NEWSET/NEWSETELEM and
+// their DEL and flush messages; nf_tables_commit() or, on the first error,
+// __nf_tables_abort(): nothing changes). Each table hands out handles to its
+// chains, sets and rules from one counter (table->hgenerator); tables get
+// theirs from the namespace's.
+import { fail, ok, type Errno, type KernelResult } from "../../model/errno.js";
+import type { NftChain, NftCommand, NftElement, NftRule, NftRuleset, NftTable } from "../../model/nf-tables.js";
+import type { NftBatch } from "../../model/operations.js";
+import type { World } from "../../model/world.js";
+import { namespaceById } from "../core/net-namespace.js";
+import { ensureNetfilter, needsConntrack } from "./nf-tables-api.js";
+
+/** The failing message: its errno, and its place in the batch (as the extack text) for the tool to point at. */
+function refuse(errno: Errno, index: number): KernelResult<unknown> {
+  return fail(errno, String(index));
+}
+
+function findTable(ruleset: NftRuleset, family: string, name: string): NftTable | undefined {
+  return ruleset.tables.find((table) => table.family === family && table.name === name);
+}
+
+function sameKey(a: NftElement, b: NftElement): boolean {
+  return JSON.stringify(a.key) === JSON.stringify(b.key);
+}
+
+function installRule(table: NftTable, spec: Omit<NftRule, "handle">, anonymousSets: number): NftRule {
+  table.lastHandle += anonymousSets;
+  return { handle: ++table.lastHandle, ...spec };
+}
+
+/** Chains a rule's verdicts (and its verdict maps' elements) name. */
+function jumpsTo(table: NftTable, rule: NftRule): string[] {
+  const names: string[] = [];
+  for (const expression of rule.expressions) {
+    if (expression.kind === "verdict" && (expression.verdict.kind === "jump" || expression.verdict.kind === "goto")) names.push(expression.verdict.chain);
+    if (expression.kind === "vmap" && expression.map.kind === "set") {
+      for (const element of expression.map.elements) if (element.data?.kind === "verdict" && "chain" in element.data.verdict) names.push(element.data.verdict.chain);
+    }
+  }
+  void table;
+  return names;
+}
+
+function chainInUse(table: NftTable, name: string): boolean {
+  for (const chain of table.chains.values()) for (const rule of chain.rules) if (jumpsTo(table, rule).includes(name)) return true;
+  for (const set of table.sets.values()) for (const element of set.elements) if (element.data?.kind === "verdict" && "chain" in element.data.verdict && element.data.verdict.chain === name) return true;
+  return false;
+}
+
+function apply(ruleset: NftRuleset, command: NftCommand, index: number): KernelResult<unknown> {
+  if (command.kind === "flush-ruleset") {
+    ruleset.tables = [];
+    return ok(undefined);
+  }
+  if (command.kind === "add-table") {
+    if (findTable(ruleset, command.family, command.name)) return command.create ? refuse("EEXIST", index) : ok(undefined);
+    ruleset.tables.push({ family: command.family, name: command.name, handle: ++ruleset.lastTableHandle, chains: new Map(), sets: new Map(), lastHandle: 0 });
+    return ok(undefined);
+  }
+  const table = findTable(ruleset, command.family, command.kind === "delete-table" || command.kind === "flush-table" ? command.name : command.table);
+  if (!table) return refuse("ENOENT", index);
+  switch (command.kind) {
+    case "delete-table":
+      ruleset.tables = ruleset.tables.filter((other) => other !== table);
+      return ok(undefined);
+    case "flush-table":
+      for (const chain of table.chains.values()) chain.rules = [];
+      for (const set of table.sets.values()) set.elements = [];
+      return ok(undefined);
+    case "add-chain": {
+      const existing = table.chains.get(command.name);
+      if (existing) {
+        if (command.create) return refuse("EEXIST", index);
+        // An update may change only the policy of a base chain (nf_tables_updchain).
+        if (command.base && existing.base && command.base.policy !== existing.base.policy) existing.base.policy = command.base.policy;
+        else if (command.base && (!existing.base || command.base.hook !== existing.base.hook || command.base.priority !== existing.base.priority || command.base.type !== existing.base.type)) return refuse("EOPNOTSUPP", index);
+        return ok(undefined);
+      }
+      const chain: NftChain = { name: command.name, handle: ++table.lastHandle, ...(command.base ? { base: { ...command.base } } : {}), rules: [] };
+      table.chains.set(command.name, chain);
+      return ok(undefined);
+    }
+    case "delete-chain": {
+      const chain = table.chains.get(command.name);
+      if (!chain) return refuse("ENOENT", index);
+      if (chain.rules.length > 0 || chainInUse(table, command.name)) return refuse("EBUSY", index);
+      table.chains.delete(command.name);
+      return ok(undefined);
+    }
+    case "flush-chain": {
+      const chain = table.chains.get(command.name);
+      if (!chain) return refuse("ENOENT", index);
+      chain.rules = [];
+      return ok(undefined);
+    }
+    case "add-rule": {
+      const chain = table.chains.get(command.chain);
+      if (!chain) return refuse("ENOENT", index);
+      for (const name of jumpsTo(table, { handle: 0, ...command.rule })) if (!table.chains.has(name)) return refuse("ENOENT", index);
+      let at: number;
+      if (command.at === undefined) at = command.insert ? 0 : chain.rules.length;
+      else if (command.at.by === "handle") {
+        const found = chain.rules.findIndex((rule) => rule.handle === command.at!.value);
+        if (found < 0) return refuse("ENOENT", index);
+        at = command.insert ? found : found + 1;
+      } else {
+        if (command.at.value >= chain.rules.length && !(command.at.value === 0 && chain.rules.length === 0)) return refuse("ENOENT", index);
+        at = command.insert ? command.at.value : command.at.value + 1;
+      }
+      chain.rules.splice(at, 0, installRule(table, command.rule, command.anonymousSets));
+      return ok(undefined);
+    }
+    case "replace-rule": {
+      const chain = table.chains.get(command.chain);
+      if (!chain) return refuse("ENOENT", index);
+      const found = chain.rules.findIndex((rule) => rule.handle === command.handle);
+      if (found < 0) return refuse("ENOENT", index);
+      table.lastHandle += command.anonymousSets;
+      chain.rules[found] = { handle: command.handle, ...command.rule };
+      return ok(undefined);
+    }
+    case "delete-rule": {
+      const chain = table.chains.get(command.chain);
+      if (!chain) return refuse("ENOENT", index);
+      const found = chain.rules.findIndex((rule) => rule.handle === command.handle);
+      if (found < 0) return refuse("ENOENT", index);
+      chain.rules.splice(found, 1);
+      return ok(undefined);
+    }
+    case "add-set": {
+      const existing = table.sets.get(command.set.name);
+      if (existing) {
+        if (command.create) return refuse("EEXIST", index);
+        for (const element of command.set.elements) if (!existing.elements.some((other) => sameKey(other, element))) existing.elements.push(element);
+        return ok(undefined);
+      }
+      table.sets.set(command.set.name, { ...command.set, handle: ++table.lastHandle, elements: [...command.set.elements] });
+      return ok(undefined);
+    }
+    case "delete-set": {
+      if (!table.sets.has(command.name)) return refuse("ENOENT", index);
+      table.sets.delete(command.name);
+      return ok(undefined);
+    }
+    case "flush-set": {
+      const set = table.sets.get(command.name);
+      if (!set) return refuse("ENOENT", index);
+      set.elements = [];
+      return ok(undefined);
+    }
+    case "add-element":
+    case "delete-element": {
+      const set = table.sets.get(command.set);
+      if (!set) return refuse("ENOENT", index);
+      for (const element of command.elements) {
+        if (set.dataType === "verdict" && element.data?.kind === "verdict" && "chain" in element.data.verdict && !table.chains.has(element.data.verdict.chain)) return refuse("ENOENT", index);
+        const found = set.elements.findIndex((other) => sameKey(other, element));
+        if (command.kind === "add-element") {
+          if (found < 0) set.elements.push(element);
+        } else {
+          if (found < 0) return refuse("ENOENT", index);
+          set.elements.splice(found, 1);
+        }
+      }
+      return ok(undefined);
+    }
+  }
+}
+
+/** A copy of the ruleset to apply a batch to (counters and all: a failed batch leaves the original as it was). */
+function stage(ruleset: NftRuleset): NftRuleset {
+  return structuredClone(ruleset);
+}
+
+/** nf_tables_commit(): every message applied in order, or none (the first failure aborts the batch). */
+export function nfTablesCommit(world: World, operation: NftBatch): KernelResult<unknown> {
+  const namespace = namespaceById(world, operation.namespaceId);
+  const state = ensureNetfilter(namespace);
+  const current = state.nft ?? { tables: [], lastTableHandle: 0 };
+  const staged = stage(current);
+  for (let index = 0; index < operation.commands.length; index++) {
+    const result = apply(staged, operation.commands[index]!, index);
+    if (!result.ok) return result;
+  }
+  state.nft = staged;
+  state.conntrackEnabled = needsConntrack(state);
+  state.generation++;
+  return ok(undefined);
+}

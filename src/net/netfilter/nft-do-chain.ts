@@ -1,0 +1,362 @@
+// The nf_tables evaluator (net/netfilter/nf_tables_core.c: nft_do_chain):
+// a base chain's rules in order, each a list of expressions run until one
+// breaks (a match that fails: the next rule) or a verdict is set. jump pushes
+// a return point, goto does not; return (or a user chain's end) pops, and
+// with nothing to pop the base chain's policy decides. accept ends only this
+// base chain (the next hook function runs), drop ends the packet.
+// Expressions: payload/meta/ct/fib loads compared with cmp/lookup (sets and
+// verdict maps, nft_lookup), counter, nat (nft_nat, nft_masq, nft_redir),
+// meta/ct mark set, reject, log.
+import { prefixMask } from "../../model/address.js";
+import { ConntrackStatus } from "../../model/conntrack.js";
+import type { HookName } from "../../model/netfilter.js";
+import type { NftAtom, NftChain, NftData, NftElement, NftExpression, NftKey, NftRight, NftRule, NftRuleset, NftSelector, NftTable, NftVerdict } from "../../model/nf-tables.js";
+import { ipv4TotalLength, type Ipv4Packet } from "../../model/packet.js";
+import { record, type Simulation } from "../simulation.js";
+import { packetEntry } from "./nf-conntrack.js";
+import { masqueradeBinding } from "./nf-nat-masquerade.js";
+import { redirectBinding } from "./nf-nat-redirect.js";
+import type { NatBinding } from "./nf-nat.js";
+import { rejectTarget } from "./nf-reject.js";
+import { addressType } from "./xt-addrtype.js";
+import { markTarget, packetMark } from "./xt-mark.js";
+import type { MatchContext } from "./xt-match-context.js";
+
+export interface NftChainVerdict {
+  readonly verdict: "ACCEPT" | "DROP";
+  readonly packet: Ipv4Packet;
+  /** A nat statement's decision (nat chains only). */
+  readonly binding?: NatBinding;
+}
+
+const PROTOCOL_NUMBER = { icmp: 1, tcp: 6, udp: 17 } as const;
+
+/** NF_CT_STATE_BIT(): the ct state bits nft compares (invalid 1, established 2, related 4, new 8, untracked 64). */
+export const CT_STATE_BITS = { invalid: 1, established: 2, related: 4, new: 8, untracked: 64 } as const;
+
+/** RTN_* route types, as `fib ... type` yields them. */
+export const FIB_TYPES = ["unspec", "unicast", "local", "broadcast", "anycast", "multicast", "blackhole", "unreachable", "prohibit", "throw", "nat", "xresolve"] as const;
+
+function ctStateBits(packet: Ipv4Packet, namespaceId: number): number {
+  const attached = packet.conntrack;
+  if (!attached || attached.namespaceId !== namespaceId) return CT_STATE_BITS.untracked;
+  switch (attached.state) {
+    case "NEW":
+      return CT_STATE_BITS.new;
+    case "ESTABLISHED":
+      return CT_STATE_BITS.established;
+    case "RELATED":
+      return CT_STATE_BITS.related;
+    case "INVALID":
+      return CT_STATE_BITS.invalid;
+    default:
+      return CT_STATE_BITS.untracked;
+  }
+}
+
+/** A selector's value for this packet; undefined when the load finds nothing (a port of a packet without ports: the rule breaks). */
+function load(selector: NftSelector, context: MatchContext): NftAtom | undefined {
+  const packet = context.packet;
+  const transport = packet.transport;
+  switch (selector.kind) {
+    case "ip":
+      return selector.field === "saddr" ? packet.source : selector.field === "daddr" ? packet.destination : PROTOCOL_NUMBER[transport.protocol];
+    case "meta":
+      switch (selector.key) {
+        case "iifname":
+          return context.in?.name ?? "";
+        case "oifname":
+          return context.out?.name ?? "";
+        case "l4proto":
+          return PROTOCOL_NUMBER[transport.protocol];
+        case "mark":
+          return (packetMark(context.namespace, packet) & (selector.mask ?? 0xffffffff)) >>> 0;
+        case "nfproto":
+          return 2;
+        case "pkttype":
+          return 0;
+      }
+      return undefined;
+    case "l4": {
+      if (transport.protocol === "icmp") return undefined;
+      if (selector.protocol !== "th" && selector.protocol !== transport.protocol) return undefined;
+      return selector.field === "sport" ? transport.sourcePort : transport.destinationPort;
+    }
+    case "tcpflags":
+      return undefined;
+    case "icmp":
+      return transport.protocol === "icmp" ? transport.type : undefined;
+    case "ct": {
+      if (selector.key === "state") return ctStateBits(packet, context.namespace.id);
+      const state = context.namespace.netfilter;
+      const entry = state ? packetEntry(state, context.namespace, packet) : undefined;
+      if (!entry) return undefined;
+      if (selector.key === "status") return entry.status & (ConntrackStatus.seenReply | ConntrackStatus.assured | ConntrackStatus.confirmed | ConntrackStatus.sourceNat | ConntrackStatus.destinationNat | 1);
+      if (selector.key === "mark") return packet.conntrack?.mark ?? 0;
+      return packet.conntrack?.direction === "reply" ? 1 : 0;
+    }
+    case "fib": {
+      // nft_fib4_eval, result type: inet_dev_addr_type() of the address, on the device when iif/oif is given.
+      const address = selector.flags.includes("saddr") ? packet.source : packet.destination;
+      const device = selector.flags.includes("iif") ? context.in : selector.flags.includes("oif") ? context.out : undefined;
+      return FIB_TYPES.indexOf(addressType(context.namespace, address, device).toLowerCase() as (typeof FIB_TYPES)[number]);
+    }
+    case "numgen":
+      return undefined;
+  }
+}
+
+/** Interface names as nft compares them: a trailing `*` matches any name with that stem. */
+function atomEquals(pattern: NftAtom, actual: NftAtom): boolean {
+  if (typeof pattern === "string" && typeof actual === "string") {
+    if (pattern.endsWith("*") && !pattern.endsWith("\\*")) return actual.startsWith(pattern.slice(0, -1));
+    return pattern === actual;
+  }
+  return pattern === actual;
+}
+
+function keyMatches(key: NftKey, values: readonly (NftAtom | undefined)[], offset = 0): boolean {
+  const value = values[offset];
+  switch (key.kind) {
+    case "value":
+      return value !== undefined && atomEquals(key.value, value);
+    case "range":
+      return typeof value === "number" && value >= key.first && value <= key.last;
+    case "prefix":
+      return typeof value === "number" && ((value & prefixMask(key.length)) >>> 0) === key.address;
+    case "concat":
+      return key.parts.every((part, index) => keyMatches(part, values, offset + index));
+  }
+}
+
+function findElement(elements: readonly NftElement[], values: readonly (NftAtom | undefined)[]): NftElement | undefined {
+  return elements.find((element) => keyMatches(element.key, values));
+}
+
+function rightHolds(right: NftRight, values: readonly (NftAtom | undefined)[], table: NftTable): boolean {
+  switch (right.kind) {
+    case "flags":
+      return typeof values[0] === "number" && (values[0] & right.bits) !== 0;
+    case "set":
+      return findElement(right.elements, values) !== undefined;
+    case "setref":
+      return findElement(table.sets.get(right.name)?.elements ?? [], values) !== undefined;
+    default:
+      return keyMatches(right, values);
+  }
+}
+
+function verdictText(verdict: NftVerdict): string {
+  return verdict.kind === "jump" || verdict.kind === "goto" ? `${verdict.kind} ${verdict.chain}` : verdict.kind;
+}
+
+/** Guards against jump loops (nft refuses loops when rules are added; this only stops a runaway walk). */
+const MAX_STEPS = 100_000;
+
+export interface NftWalk {
+  readonly simulation: Simulation;
+  readonly table: NftTable;
+  readonly chain: NftChain;
+  readonly context: MatchContext;
+  readonly hook: HookName;
+  readonly nexthop?: number;
+}
+
+function recordRule(walk: NftWalk, context: MatchContext, chain: NftChain, rule: NftRule | undefined, verdict: "continue" | "drop", target: string, why: string): void {
+  const device = context.in?.name ?? context.out?.name;
+  const table = walk.table;
+  record(walk.simulation, () => ({
+    namespace: context.namespace,
+    ...(device ? { device } : {}),
+    stage: "nf_hook",
+    packet: context.packet,
+    decision: {
+      kind: "netfilter",
+      table: `${table.family} ${table.name}`,
+      chain: chain.name,
+      ...(rule ? { ruleNumber: rule.handle, ruleText: `${rule.text} # handle ${rule.handle}` } : {}),
+      target,
+      ...(context.in ? { in: context.in.name } : {}),
+      ...(context.out ? { out: context.out.name } : {}),
+    },
+    verdict,
+    ...(verdict === "drop" ? { dropReason: "NETFILTER_DROP" as const } : {}),
+    why: `${walk.hook} ${table.family} ${table.name} ${chain.name}${rule ? ` handle ${rule.handle}` : ""}: ${why}`,
+  }));
+}
+
+function withPacket(context: MatchContext, packet: Ipv4Packet): MatchContext {
+  return { namespace: context.namespace, hook: context.hook, packet, in: context.in, out: context.out, physIn: context.physIn, physOut: context.physOut, bridged: context.bridged };
+}
+
+type Step = { readonly kind: "next" } | { readonly kind: "verdict"; readonly verdict: NftVerdict } | { readonly kind: "nat"; readonly binding: NatBinding | undefined; readonly statement: string } | { readonly kind: "reject" };
+
+/**
+ * nft_do_chain(): the verdict of one base chain for a packet at its hook,
+ * traced or not (the trace only observes: each step is built behind
+ * simulation.steps).
+ */
+export function nftDoChain(walk: NftWalk): NftChainVerdict {
+  const { simulation, table } = walk;
+  let context = walk.context;
+  const tracing = simulation.steps !== null;
+  const base = walk.chain;
+  const stack: { chain: NftChain; next: number }[] = [];
+  let chain = base;
+  let index = 0;
+  for (let steps = 0; steps < MAX_STEPS; steps++) {
+    const rule = chain.rules[index];
+    if (rule === undefined) {
+      const back = stack.pop();
+      if (chain === base || back === undefined) {
+        const policy = base.base?.policy ?? "accept";
+        if (tracing && (base.rules.length > 0 || policy === "drop")) recordRule(walk, context, base, undefined, policy === "drop" ? "drop" : "continue", policy, `no rule decided: the chain's policy ${policy} applies`);
+        return { verdict: policy === "drop" ? "DROP" : "ACCEPT", packet: context.packet };
+      }
+      if (tracing) recordRule(walk, context, chain, undefined, "continue", "return", `end of ${chain.name}: back to ${back.chain.name}`);
+      chain = back.chain;
+      index = back.next;
+      continue;
+    }
+    let outcome: Step = { kind: "next" };
+    let failed: string | undefined;
+    for (const expression of rule.expressions) {
+      const result = evaluate(expression, context, walk);
+      if (result === "break") {
+        failed = "does not match";
+        break;
+      }
+      if (result === "next") continue;
+      if ("packet" in result) {
+        context = withPacket(context, result.packet);
+        continue;
+      }
+      outcome = result.step;
+      break;
+    }
+    if (failed !== undefined || outcome.kind === "next") {
+      if (tracing) recordRule(walk, context, chain, rule, "continue", "(none)", failed !== undefined ? `rule does not match (${rule.text})` : "rule matches; no verdict, the next rule follows");
+      index++;
+      continue;
+    }
+    if (outcome.kind === "reject") {
+      if (tracing) recordRule(walk, context, chain, rule, "drop", "reject", "rule matches: reject");
+      return { verdict: "DROP", packet: context.packet };
+    }
+    if (outcome.kind === "nat") {
+      if (!outcome.binding) {
+        if (tracing) recordRule(walk, context, chain, rule, "drop", outcome.statement, `rule matches: ${outcome.statement}, but the device has no address to use: dropped`);
+        return { verdict: "DROP", packet: context.packet };
+      }
+      if (tracing) recordRule(walk, context, chain, rule, "continue", outcome.statement, `rule matches: ${outcome.statement}`);
+      return { verdict: "ACCEPT", packet: context.packet, binding: outcome.binding };
+    }
+    const verdict = outcome.verdict;
+    switch (verdict.kind) {
+      case "accept":
+        if (tracing) recordRule(walk, context, chain, rule, "continue", "accept", `rule matches: accept (ends ${base.name} only; later hook functions still see the packet)`);
+        return { verdict: "ACCEPT", packet: context.packet };
+      case "drop":
+        if (tracing) recordRule(walk, context, chain, rule, "drop", "drop", "rule matches: drop");
+        return { verdict: "DROP", packet: context.packet };
+      case "continue":
+        if (tracing) recordRule(walk, context, chain, rule, "continue", "continue", "rule matches: continue");
+        index++;
+        continue;
+      case "return": {
+        const back = stack.pop();
+        if (tracing) recordRule(walk, context, chain, rule, "continue", "return", back ? `rule matches: return to ${back.chain.name}` : `rule matches: return with no caller, so the policy of ${base.name} decides`);
+        if (!back) {
+          index = Number.MAX_SAFE_INTEGER;
+          chain = base;
+          continue;
+        }
+        chain = back.chain;
+        index = back.next;
+        continue;
+      }
+      case "jump":
+      case "goto": {
+        const next = table.chains.get(verdict.chain);
+        if (tracing) recordRule(walk, context, chain, rule, "continue", verdictText(verdict), `rule matches: ${verdictText(verdict)}`);
+        if (!next) {
+          index++;
+          continue;
+        }
+        if (verdict.kind === "jump") stack.push({ chain, next: index + 1 });
+        chain = next;
+        index = 0;
+        continue;
+      }
+    }
+  }
+  return { verdict: "DROP", packet: context.packet };
+}
+
+type Evaluated = "break" | "next" | { readonly packet: Ipv4Packet } | { readonly step: Step };
+
+function dataStep(data: NftData | undefined): Evaluated {
+  if (!data || data.kind !== "verdict") return "break";
+  return { step: { kind: "verdict", verdict: data.verdict } };
+}
+
+function evaluate(expression: NftExpression, context: MatchContext, walk: NftWalk): Evaluated {
+  switch (expression.kind) {
+    case "match": {
+      const values = expression.left.map((selector) => load(selector, context));
+      if (values.some((value) => value === undefined)) return "break";
+      const holds = rightHolds(expression.right, values, walk.table);
+      return holds === (expression.op === "==") ? "next" : "break";
+    }
+    case "counter":
+      expression.counters.packets += 1;
+      expression.counters.bytes += ipv4TotalLength(context.packet);
+      return "next";
+    case "verdict":
+      return { step: { kind: "verdict", verdict: expression.verdict } };
+    case "vmap": {
+      const values = expression.left.map((selector) => load(selector, context));
+      if (values.some((value) => value === undefined)) return "break";
+      const elements = expression.map.kind === "set" ? expression.map.elements : (walk.table.sets.get(expression.map.name)?.elements ?? []);
+      return dataStep(findElement(elements, values)?.data);
+    }
+    case "nat": {
+      const ports = expression.ports;
+      const random = expression.flags.includes("random") || expression.flags.includes("fully-random");
+      let binding: NatBinding | undefined;
+      if (expression.type === "masquerade") binding = masqueradeBinding(context.namespace, { kind: "MASQUERADE", ...(ports ? { ports } : {}), ...(random ? { random } : {}) }, context.out, walk.nexthop ?? context.packet.destination);
+      else if (expression.type === "redirect") binding = redirectBinding({ kind: "REDIRECT", ...(ports ? { ports } : {}) }, walk.hook, context.in);
+      else binding = { manip: expression.type === "snat" ? "source" : "destination", range: { ...(expression.addresses ? { addresses: expression.addresses } : {}), ...(ports ? { ports } : {}), ...(random ? { random } : {}) } };
+      return { step: { kind: "nat", binding, statement: expression.type } };
+    }
+    case "mark-set":
+      // The model keeps skb->mark with the conntrack association (xt-mark.ts): meta mark and ct mark set write the same field.
+      return { packet: markTarget({ kind: "MARK", value: expression.value, mask: 0xffffffff }, context.namespace, context.packet) };
+    case "reject":
+      rejectTarget(walk.simulation, context.namespace, context.packet, expression.with === "tcp reset" ? "tcp-reset" : expression.with === undefined ? "icmp-port-unreachable" : (`icmp-${expression.with.slice(5)}` as "icmp-host-unreachable"), context.in);
+      return { step: { kind: "reject" } };
+    case "log":
+      return "next";
+    case "notrack":
+      return "next";
+  }
+}
+
+/** Whether the nft ruleset needs conntrack (nf_ct_netns_get(): a ct expression, a nat chain or statement). */
+export function nftNeedsConntrack(ruleset: NftRuleset | undefined): boolean {
+  if (!ruleset) return false;
+  for (const table of ruleset.tables) {
+    for (const chain of table.chains.values()) {
+      if (chain.base?.type === "nat") return true;
+      for (const rule of chain.rules) {
+        for (const expression of rule.expressions) {
+          if (expression.kind === "nat") return true;
+          if ((expression.kind === "match" || expression.kind === "vmap") && expression.left.some((selector) => selector.kind === "ct")) return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
+export type { NftElement };
