@@ -14,6 +14,12 @@ export interface CommandEnvironment {
   readonly origin?: SourceLocation;
   readonly tracing: boolean;
   readonly stdin: string;
+  /**
+   * Files the command reads (`nft -f FILE`), as the shell read them from the
+   * scenario's file system before the command ran: path as written to its
+   * contents, or undefined when there is no such file.
+   */
+  readonly files?: ReadonlyMap<string, string | undefined>;
   /** The command line as written, for trace headers. */
   readonly commandText: string;
   /**

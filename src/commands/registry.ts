@@ -7,6 +7,7 @@ import { ip } from "./ip/ip.js";
 import { iptables } from "./iptables/iptables.js";
 import { iptablesRestore } from "./iptables/iptables-restore.js";
 import { iptablesSave } from "./iptables/iptables-save.js";
+import { nft } from "./nft/nft.js";
 import { curl } from "./curl.js";
 import { nc } from "./nc.js";
 import { python3 } from "./python3.js";
@@ -28,6 +29,7 @@ export const NETWORK_COMMANDS: ReadonlyMap<string, NetworkCommand> = new Map<str
   ["bridge", bridge],
   ["brctl", brctl],
   ["iptables", iptables],
+  ["nft", nft],
   ["iptables-save", iptablesSave],
   ["iptables-restore", iptablesRestore],
   ["conntrack", conntrack],
@@ -50,7 +52,6 @@ export const NETWORK_COMMANDS: ReadonlyMap<string, NetworkCommand> = new Map<str
 export const UNMODELLED_TOOLS: readonly string[] = [
   "iptables-legacy",
   "ip6tables",
-  "nft",
   "ebtables",
   "arptables",
   "ncat",

@@ -600,12 +600,14 @@ export class ScenarioSimulator {
       if (!namespace) {
         return { stdout: "", stderr: `${location.file}:${location.line}: netsim: the namespace this command runs in was deleted\n`, exitCode: 1 };
       }
+      const files = await readOperandFiles(name, args, context);
       const environment: CommandEnvironment = {
         world: this.world,
         namespace,
         origin: location,
         tracing: this.tracing,
         stdin: typeof context.stdin === "string" ? context.stdin : "",
+        ...(files ? { files } : {}),
         commandText: argv.join(" "),
       };
       let outcome: Invocation = invokeCommand(name, implementation, args, environment);
@@ -718,4 +720,22 @@ export class ScenarioSimulator {
     }
     return results.sort((a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line);
   }
+}
+
+/** The files a command names as operands to read (`nft -f FILE`), read from the shell's file system: commands run synchronously. */
+async function readOperandFiles(name: string, args: readonly string[], context: { readonly cwd: string; readonly fs: { readFile(path: string): Promise<string>; resolvePath(base: string, path: string): string } }): Promise<Map<string, string | undefined> | undefined> {
+  if (name !== "nft") return undefined;
+  const files = new Map<string, string | undefined>();
+  args.forEach((word, index) => {
+    const operand = word === "-f" || word === "--file" ? args[index + 1] : /^-[a-zA-Z]*f$/.test(word) ? args[index + 1] : undefined;
+    if (operand !== undefined && operand !== "-") files.set(operand, undefined);
+  });
+  for (const path of files.keys()) {
+    try {
+      files.set(path, await context.fs.readFile(context.fs.resolvePath(context.cwd, path)));
+    } catch {
+      files.set(path, undefined);
+    }
+  }
+  return files;
 }

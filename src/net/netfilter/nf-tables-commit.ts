@@ -11,9 +11,9 @@ import type { World } from "../../model/world.js";
 import { namespaceById } from "../core/net-namespace.js";
 import { ensureNetfilter, needsConntrack } from "./nf-tables-api.js";
 
-/** The failing message: its errno, and its place in the batch (as the extack text) for the tool to point at. */
-function refuse(errno: Errno, index: number): KernelResult<unknown> {
-  return fail(errno, String(index));
+/** The failing message: its errno, and its place in the batch (as the extack text: `N`, or `N table` when its table does not exist, which nft finds in its cache before the kernel is asked) for the tool to point at. */
+function refuse(errno: Errno, index: number, missingTable = false): KernelResult<unknown> {
+  return fail(errno, missingTable ? `${index} table` : String(index));
 }
 
 function findTable(ruleset: NftRuleset, family: string, name: string): NftTable | undefined {
@@ -59,7 +59,7 @@ function apply(ruleset: NftRuleset, command: NftCommand, index: number): KernelR
     return ok(undefined);
   }
   const table = findTable(ruleset, command.family, command.kind === "delete-table" || command.kind === "flush-table" ? command.name : command.table);
-  if (!table) return refuse("ENOENT", index);
+  if (!table) return refuse("ENOENT", index, true);
   switch (command.kind) {
     case "delete-table":
       ruleset.tables = ruleset.tables.filter((other) => other !== table);

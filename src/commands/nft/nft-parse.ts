@@ -1,0 +1,881 @@
+// nft's parser and evaluator (nftables src/parser_bison.y, evaluate.c) for
+// the commands and ruleset files real hosts use: tokens to typed batch
+// messages (model/nf-tables.ts NftCommand) and list requests. Errors carry
+// the tokens they are about, for nft's caret lines. A form netsim does not
+// model is refused by name.
+import { parseIpv4Address, prefixMask } from "../../model/address.js";
+import type { NftBaseChain, NftChainType, NftCommand, NftData, NftDatatype, NftElement, NftExpression, NftFamily, NftHook, NftKey, NftRight, NftRuleSpec, NftSelector, NftSetSpec, NftVerdict } from "../../model/nf-tables.js";
+import { UnsupportedError } from "../command.js";
+import { CT_STATES, CT_STATUSES, FIB_TYPE_NAMES, ICMP_TYPES, priorityNameValid, ruleText, standardPriority } from "./nft-print.js";
+import { scan, type Token } from "./nft-scanner.js";
+
+export class NftSyntaxError extends Error {
+  constructor(
+    readonly first: Token,
+    readonly last: Token,
+    readonly why: string,
+  ) {
+    super(why);
+  }
+}
+
+export type NftListRequest =
+  | { readonly what: "ruleset" | "tables" }
+  | { readonly what: "table"; readonly family: NftFamily; readonly table: string; readonly tokens: readonly Token[] }
+  | { readonly what: "chain"; readonly family: NftFamily; readonly table: string; readonly name: string; readonly tokens: readonly Token[] }
+  | { readonly what: "set" | "map"; readonly family: NftFamily; readonly table: string; readonly name: string; readonly tokens: readonly Token[] };
+
+/** One parsed command: a batch message with the tokens an error about it points at, or a listing. */
+export type NftStatement = { readonly kind: "batch"; readonly command: NftCommand; readonly tokens: readonly Token[] } | { readonly kind: "list"; readonly request: NftListRequest };
+
+const FAMILIES = new Set(["ip", "inet", "ip6", "arp", "bridge", "netdev"]);
+const HOOKS = new Set(["prerouting", "input", "forward", "output", "postrouting"]);
+const SERVICES: Readonly<Record<string, number>> = { ssh: 22, http: 80, https: 443, domain: 53, ftp: 21, telnet: 23, smtp: 25, ntp: 123, bootps: 67, bootpc: 68 };
+const PROTOCOLS: Readonly<Record<string, number>> = { icmp: 1, igmp: 2, tcp: 6, udp: 17, gre: 47, esp: 50, ah: 51, sctp: 132, udplite: 136, dccp: 33 };
+const DATATYPES = new Set<NftDatatype>(["ipv4_addr", "inet_service", "ifname", "inet_proto", "mark", "ct_state", "ct_status", "verdict"]);
+
+function selectorType(selector: NftSelector): NftDatatype {
+  switch (selector.kind) {
+    case "ip":
+      return selector.field === "protocol" ? "inet_proto" : "ipv4_addr";
+    case "meta":
+      return selector.key === "iifname" || selector.key === "oifname" ? "ifname" : selector.key === "l4proto" ? "inet_proto" : selector.key === "mark" ? "mark" : selector.key === "nfproto" ? "nf_proto" : "pkt_type";
+    case "l4":
+      return "inet_service";
+    case "tcpflags":
+      return "integer";
+    case "icmp":
+      return "icmp_type";
+    case "ct":
+      return selector.key === "state" ? "ct_state" : selector.key === "status" ? "ct_status" : selector.key === "mark" ? "mark" : "ct_dir";
+    case "fib":
+      return "fib_addrtype";
+    case "numgen":
+      return "integer";
+  }
+}
+
+const FLAG_TYPES: Partial<Record<NftDatatype, readonly [string, number][]>> = { ct_state: CT_STATES, ct_status: CT_STATUSES };
+
+class Parser {
+  private at = 0;
+  private readonly defines = new Map<string, Token[]>();
+
+  constructor(private tokens: Token[]) {}
+
+  private peek(offset = 0): Token {
+    return this.tokens[Math.min(this.at + offset, this.tokens.length - 1)]!;
+  }
+
+  private next(): Token {
+    const token = this.peek();
+    if (this.at < this.tokens.length - 1) this.at++;
+    return token;
+  }
+
+  private is(text: string, offset = 0): boolean {
+    const token = this.peek(offset);
+    return token.type !== "string" && token.type !== "eof" && token.text === text;
+  }
+
+  private accept(text: string): boolean {
+    if (!this.is(text)) return false;
+    this.next();
+    return true;
+  }
+
+  private unexpected(token = this.peek(), expecting?: string): NftSyntaxError {
+    const what = token.type === "eof" ? "end of file" : token.type === "newline" ? "newline" : token.type === "string" ? `quoted string` : token.type === "number" ? "number" : token.text;
+    return new NftSyntaxError(token, token, `syntax error, unexpected ${what}${expecting ? `, expecting ${expecting}` : ""}`);
+  }
+
+  private expect(text: string, expecting = text): Token {
+    if (!this.is(text)) throw this.unexpected(this.peek(), expecting);
+    return this.next();
+  }
+
+  private identifier(expecting = "string"): Token {
+    const token = this.peek();
+    if (token.type === "word" || token.type === "string") return this.next();
+    throw this.unexpected(token, expecting);
+  }
+
+  private number(): number {
+    const token = this.peek();
+    if (token.type !== "number") throw this.unexpected(token);
+    this.next();
+    return Number(token.text);
+  }
+
+  /** `$NAME` expands to what `define NAME = ...` said. */
+  private expandDefines(): void {
+    while (this.is("$")) {
+      const dollar = this.peek();
+      const name = this.peek(1);
+      const value = this.defines.get(name.text);
+      if (value === undefined) throw new NftSyntaxError(dollar, name, `unknown identifier '${name.text}'`);
+      this.tokens.splice(this.at, 2, ...value);
+    }
+  }
+
+  private skipSeparators(): void {
+    while (this.peek().type === "newline" || this.is(";")) this.next();
+  }
+
+  private endOfStatement(): boolean {
+    const token = this.peek();
+    return token.type === "newline" || token.type === "eof" || this.is(";") || this.is("}");
+  }
+
+  parseAll(): NftStatement[] {
+    const statements: NftStatement[] = [];
+    for (;;) {
+      this.skipSeparators();
+      if (this.peek().type === "eof") return statements;
+      statements.push(...this.statement());
+      if (!this.endOfStatement()) throw this.unexpected();
+    }
+  }
+
+  private family(): NftFamily {
+    const token = this.peek();
+    if (token.type === "word" && FAMILIES.has(token.text) && (this.peek(1).type === "word" || this.peek(1).type === "string")) {
+      this.next();
+      if (token.text !== "ip" && token.text !== "inet") throw new UnsupportedError(token.text, `nft's ${token.text} family is not modelled (ip and inet are)`);
+      return token.text;
+    }
+    return "ip";
+  }
+
+  private statement(): NftStatement[] {
+    const start = this.peek();
+    if (start.type !== "word") throw this.unexpected(start);
+    switch (start.text) {
+      case "define": {
+        this.next();
+        const name = this.identifier();
+        this.expect("=");
+        const value: Token[] = [];
+        while (!(this.peek().type === "newline" || this.peek().type === "eof" || this.is(";"))) value.push(this.next());
+        this.defines.set(name.text, value);
+        return [];
+      }
+      case "include":
+        throw new UnsupportedError("include", "nft's include is not modelled; give the file to nft -f");
+      case "table": {
+        this.next();
+        return this.tableBlock(start, false);
+      }
+      case "add":
+      case "create": {
+        this.next();
+        return this.addCommand(start.text === "create");
+      }
+      case "insert": {
+        this.next();
+        this.expect("rule", "rule");
+        return [this.ruleCommand(true, start)];
+      }
+      case "replace": {
+        this.next();
+        this.expect("rule", "rule");
+        const family = this.family();
+        const table = this.identifier();
+        const chain = this.identifier();
+        this.expect("handle");
+        const handle = this.number();
+        const { rule, anonymousSets } = this.rule(family);
+        return [{ kind: "batch", command: { kind: "replace-rule", family, table: table.text, chain: chain.text, handle, rule, anonymousSets }, tokens: [table, chain] }];
+      }
+      case "delete":
+      case "destroy":
+        this.next();
+        return [this.deleteCommand()];
+      case "flush":
+        this.next();
+        return [this.flushCommand()];
+      case "list":
+        this.next();
+        return [this.listCommand()];
+      default:
+        throw this.unexpected(start);
+    }
+  }
+
+  private addCommand(create: boolean): NftStatement[] {
+    const object = this.peek();
+    if (object.type !== "word") throw this.unexpected(object);
+    switch (object.text) {
+      case "table":
+        this.next();
+        return this.tableBlock(object, create);
+      case "chain": {
+        this.next();
+        const family = this.family();
+        const table = this.identifier();
+        const name = this.identifier();
+        let base: NftBaseChain | undefined;
+        if (this.accept("{")) {
+          base = this.chainBody(family, table.text, name.text, []).base;
+          this.expect("}");
+        }
+        return [{ kind: "batch", command: { kind: "add-chain", family, table: table.text, name: name.text, ...(base ? { base } : {}), create }, tokens: [table, name] }];
+      }
+      case "rule":
+        this.next();
+        return [this.ruleCommand(false, object)];
+      case "set":
+      case "map": {
+        this.next();
+        const family = this.family();
+        const table = this.identifier();
+        const name = this.identifier();
+        this.expect("{");
+        const set = this.setBody(name.text, object.text === "map");
+        this.expect("}");
+        return [{ kind: "batch", command: { kind: "add-set", family, table: table.text, set, create }, tokens: [table, name] }];
+      }
+      case "element": {
+        this.next();
+        const family = this.family();
+        const table = this.identifier();
+        const name = this.identifier();
+        // The set's types are the kernel's business: elements are read by their own look, ifnames quoted.
+        const elements = this.elementList(undefined, undefined);
+        return [{ kind: "batch", command: { kind: "add-element", family, table: table.text, set: name.text, elements }, tokens: [table, name] }];
+      }
+      default:
+        if (object.text === "counter" || object.text === "quota" || object.text === "flowtable" || object.text === "limit" || object.text === "ct") throw new UnsupportedError(object.text, `nft add ${object.text} is not modelled`);
+        // `nft add rule`'s short form without the word `rule` (nft add ip t c accept) is taken as nft takes it.
+        this.at--;
+        this.next();
+        return [this.ruleCommand(false, object)];
+    }
+  }
+
+  /** `table FAMILY NAME { ... }` (and `add table`): the table, then its sets, chains and rules in nft's order. */
+  private tableBlock(start: Token, create: boolean): NftStatement[] {
+    const family = this.family();
+    const name = this.identifier();
+    const out: NftStatement[] = [{ kind: "batch", command: { kind: "add-table", family, name: name.text, create }, tokens: [name, name] }];
+    if (!this.accept("{")) return out;
+    const sets: NftStatement[] = [];
+    const chains: NftStatement[] = [];
+    const rules: NftStatement[] = [];
+    for (;;) {
+      this.skipSeparators();
+      if (this.accept("}")) break;
+      const word = this.peek();
+      if (word.type !== "word") throw this.unexpected(word);
+      if (word.text === "chain") {
+        this.next();
+        const chain = this.identifier();
+        this.expect("{");
+        const body = this.chainBody(family, name.text, chain.text, rules);
+        this.expect("}");
+        chains.push({ kind: "batch", command: { kind: "add-chain", family, table: name.text, name: chain.text, ...(body.base ? { base: body.base } : {}), create: false }, tokens: [name, chain] });
+      } else if (word.text === "set" || word.text === "map") {
+        this.next();
+        const set = this.identifier();
+        this.expect("{");
+        const spec = this.setBody(set.text, word.text === "map");
+        this.expect("}");
+        sets.push({ kind: "batch", command: { kind: "add-set", family, table: name.text, set: spec, create: false }, tokens: [name, set] });
+      } else if (word.text === "flags" || word.text === "comment") throw new UnsupportedError(word.text, `nft table ${word.text} is not modelled`);
+      else throw this.unexpected(word);
+    }
+    void start;
+    // nft_cmd_expand(): chains first (rules may jump to any of them), then sets, then the rules.
+    return [...out, ...chains, ...sets, ...rules];
+  }
+
+  private chainBody(family: NftFamily, table: string, chain: string, rules: NftStatement[]): { base?: NftBaseChain } {
+    let base: NftBaseChain | undefined;
+    for (;;) {
+      this.skipSeparators();
+      if (this.is("}")) return base ? { base } : {};
+      if (this.is("type")) {
+        base = this.baseChainSpec();
+        continue;
+      }
+      if (this.is("policy")) {
+        this.next();
+        const policy = this.identifier("accept or drop");
+        if (policy.text !== "accept" && policy.text !== "drop") throw this.unexpected(policy);
+        if (!base) throw new NftSyntaxError(policy, policy, "policy specified for non-base chain");
+        base.policy = policy.text;
+        continue;
+      }
+      if (this.is("comment") && this.peek(1).type === "string") throw new UnsupportedError("comment", "nft chain comments are not modelled");
+      const first = this.peek();
+      const { rule, anonymousSets } = this.rule(family);
+      rules.push({ kind: "batch", command: { kind: "add-rule", family, table, chain, insert: false, rule, anonymousSets }, tokens: [first, first] });
+    }
+  }
+
+  private baseChainSpec(): NftBaseChain {
+    this.expect("type");
+    const type = this.identifier();
+    if (type.text !== "filter" && type.text !== "nat" && type.text !== "route") throw new NftSyntaxError(type, type, `unknown chain type`);
+    this.expect("hook");
+    const hook = this.identifier();
+    if (!HOOKS.has(hook.text)) throw new UnsupportedError(hook.text, `nft hook ${hook.text} is not modelled`);
+    const priorityToken = this.expect("priority");
+    let priority: number;
+    let last: Token;
+    if (this.is("-") && this.peek(1).type === "number") {
+      this.next();
+      last = this.peek();
+      priority = -this.number();
+    } else if (this.peek().type === "number") {
+      last = this.peek();
+      priority = this.number();
+    } else {
+      const name = this.identifier();
+      last = name;
+      const value = standardPriority(name.text);
+      if (value === undefined) throw new NftSyntaxError(name, name, `'${name.text}' is invalid priority in this context.`);
+      priority = value;
+      if ((this.is("+") || this.is("-")) && this.peek(1).type === "number") {
+        const sign = this.next().text === "+" ? 1 : -1;
+        last = this.peek();
+        priority += sign * this.number();
+      }
+      if (!priorityNameValid(name.text, hook.text)) throw new NftSyntaxError(priorityToken, last, "invalid priority expression value in this context.");
+    }
+    this.accept(";");
+    let policy: "accept" | "drop" = "accept";
+    this.skipNewlines();
+    if (this.accept("policy")) {
+      const word = this.identifier();
+      if (word.text !== "accept" && word.text !== "drop") throw this.unexpected(word);
+      policy = word.text;
+      this.accept(";");
+    }
+    return { type: type.text as NftChainType, hook: hook.text as NftHook, priority, policy };
+  }
+
+  private skipNewlines(): void {
+    while (this.peek().type === "newline") this.next();
+  }
+
+  private setBody(name: string, map: boolean): NftSetSpec {
+    let keyTypes: NftDatatype[] | undefined;
+    let dataType: NftDatatype | undefined;
+    let flags: NftSetSpec["flags"] = [];
+    let elements: NftElement[] = [];
+    for (;;) {
+      this.skipSeparators();
+      if (this.is("}")) break;
+      const word = this.identifier();
+      if (word.text === "type") {
+        keyTypes = [this.datatype()];
+        while (this.accept(".")) keyTypes.push(this.datatype());
+        if (map) {
+          this.expect(":");
+          dataType = this.datatype();
+        }
+      } else if (word.text === "flags") {
+        const list: string[] = [this.identifier().text];
+        while (this.accept(",")) list.push(this.identifier().text);
+        for (const flag of list) if (!["interval", "constant", "timeout", "dynamic"].includes(flag)) throw new UnsupportedError(flag, `nft set flag ${flag} is not modelled`);
+        flags = list as NftSetSpec["flags"];
+      } else if (word.text === "elements") {
+        this.expect("=");
+        if (!keyTypes) throw new NftSyntaxError(word, word, "set definition does not specify key");
+        elements = this.elementList(keyTypes, dataType);
+      } else throw new UnsupportedError(word.text, `nft set ${word.text} is not modelled`);
+    }
+    if (!keyTypes) throw new NftSyntaxError(this.peek(), this.peek(), "set definition does not specify key");
+    return { name, keyTypes, ...(dataType !== undefined ? { dataType } : {}), flags, elements };
+  }
+
+  private datatype(): NftDatatype {
+    const word = this.identifier();
+    if (!DATATYPES.has(word.text as NftDatatype)) throw new UnsupportedError(word.text, `nft set type ${word.text} is not modelled`);
+    return word.text as NftDatatype;
+  }
+
+  /** `{ a, b : verdict, ... }`. Types undefined: each element read by its look (add element without the set at hand). */
+  private elementList(types: readonly NftDatatype[] | undefined, dataType: NftDatatype | undefined): NftElement[] {
+    this.expect("{");
+    const elements: NftElement[] = [];
+    for (;;) {
+      this.skipNewlines();
+      if (this.accept("}")) return elements;
+      const key = this.key(types ?? [this.guessType()]);
+      let data: NftData | undefined;
+      if (this.accept(":")) data = dataType === "verdict" || dataType === undefined ? this.verdictData() : { kind: "value", value: this.atom(dataType) };
+      elements.push(data ? { key, data } : { key });
+      this.skipNewlines();
+      if (!this.accept(",")) {
+        this.skipNewlines();
+        this.expect("}");
+        return elements;
+      }
+    }
+  }
+
+  private guessType(): NftDatatype {
+    const token = this.peek();
+    if (token.type === "addr") return "ipv4_addr";
+    if (token.type === "string") return "ifname";
+    if (token.type === "number") return "inet_service";
+    throw new UnsupportedError(token.text, "nft add element of this form is not modelled");
+  }
+
+  private verdictData(): NftData {
+    const verdict = this.verdict();
+    if (!verdict) throw this.unexpected();
+    return { kind: "verdict", verdict };
+  }
+
+  private verdict(): NftVerdict | undefined {
+    const word = this.peek();
+    if (word.type !== "word") return undefined;
+    if (word.text === "accept" || word.text === "drop" || word.text === "return" || word.text === "continue") {
+      this.next();
+      return { kind: word.text };
+    }
+    if (word.text === "jump" || word.text === "goto") {
+      this.next();
+      return { kind: word.text, chain: this.identifier().text };
+    }
+    if (word.text === "queue") throw new UnsupportedError("queue", "nft's queue verdict is not modelled");
+    return undefined;
+  }
+
+  /** One key of these types (a concatenation when more than one). */
+  private key(types: readonly NftDatatype[]): NftKey {
+    const parts: NftKey[] = [];
+    types.forEach((type, index) => {
+      if (index > 0) this.expect(".");
+      parts.push(this.singleKey(type));
+    });
+    return parts.length === 1 ? parts[0]! : { kind: "concat", parts };
+  }
+
+  private singleKey(type: NftDatatype): NftKey {
+    const first = this.peek();
+    if (type === "ipv4_addr") {
+      const address = this.address();
+      if (this.accept("/")) {
+        const length = this.number();
+        return { kind: "prefix", address: (address & prefixMask(length)) >>> 0, length };
+      }
+      if (this.is("-") && this.peek(1).type === "addr") {
+        this.next();
+        return { kind: "range", first: address, last: this.address() };
+      }
+      return { kind: "value", value: address };
+    }
+    if (type === "inet_service" || type === "mark" || type === "integer") {
+      const value = this.atom(type) as number;
+      if (this.is("-") && this.peek(1).type === "number") {
+        this.next();
+        return { kind: "range", first: value, last: this.number() };
+      }
+      return { kind: "value", value };
+    }
+    void first;
+    return { kind: "value", value: this.atom(type) };
+  }
+
+  private address(): number {
+    const token = this.peek();
+    if (token.type !== "addr") throw this.unexpected(token);
+    this.next();
+    const address = parseIpv4Address(token.text);
+    if (address === undefined) throw new NftSyntaxError(token, token, `Could not resolve hostname: Name or service not known`);
+    return address;
+  }
+
+  private atom(type: NftDatatype): number | string {
+    const token = this.peek();
+    switch (type) {
+      case "ifname":
+        if (token.type === "string" || token.type === "word") return this.next().text;
+        throw this.unexpected(token);
+      case "inet_service":
+        if (token.type === "number") return this.number();
+        if (token.type === "word" && SERVICES[token.text] !== undefined) return SERVICES[this.next().text]!;
+        throw this.unexpected(token);
+      case "inet_proto":
+        if (token.type === "number") return this.number();
+        if (token.type === "word" && PROTOCOLS[token.text] !== undefined) return PROTOCOLS[this.next().text]!;
+        throw this.unexpected(token);
+      case "mark":
+      case "integer":
+      case "nf_proto":
+      case "pkt_type":
+        return this.number();
+      case "fib_addrtype": {
+        const index = FIB_TYPE_NAMES.indexOf(token.text);
+        if (index < 0) throw new NftSyntaxError(token, token, `Could not parse fib_addrtype`);
+        this.next();
+        return index;
+      }
+      case "icmp_type": {
+        if (token.type === "number") return this.number();
+        const value = ICMP_TYPES[token.text];
+        if (value === undefined) throw new NftSyntaxError(token, token, `Could not parse ICMP type`);
+        this.next();
+        return value;
+      }
+      case "ct_dir":
+        if (token.text === "original" || token.text === "reply") return this.next().text === "reply" ? 1 : 0;
+        throw this.unexpected(token);
+      case "ct_state":
+      case "ct_status": {
+        const bits = FLAG_TYPES[type]!.find(([name]) => name === token.text)?.[1];
+        if (bits === undefined) throw new NftSyntaxError(token, token, `Could not parse ${type === "ct_state" ? "conntrack state" : "conntrack status"}`);
+        this.next();
+        return bits;
+      }
+      case "ipv4_addr":
+        return this.address();
+      default:
+        throw this.unexpected(token);
+    }
+  }
+
+  private ruleCommand(insert: boolean, start: Token): NftStatement {
+    const family = this.family();
+    const table = this.identifier();
+    const chain = this.identifier();
+    let at: { by: "handle" | "index"; value: number } | undefined;
+    if (this.accept("handle") || this.accept("position")) at = { by: "handle", value: this.number() };
+    else if (this.accept("index")) at = { by: "index", value: this.number() };
+    const { rule, anonymousSets } = this.rule(family);
+    void start;
+    return { kind: "batch", command: { kind: "add-rule", family, table: table.text, chain: chain.text, insert, ...(at ? { at } : {}), rule, anonymousSets }, tokens: [table, chain] };
+  }
+
+  private selector(): { selector: NftSelector; first: Token; last: Token } | undefined {
+    const first = this.peek();
+    if (first.type !== "word") return undefined;
+    const field = this.peek(1);
+    const two = (selector: NftSelector) => {
+      this.next();
+      const last = this.next();
+      return { selector, first, last };
+    };
+    switch (first.text) {
+      case "ip":
+        if (field.text === "saddr" || field.text === "daddr" || field.text === "protocol") return two({ kind: "ip", field: field.text });
+        if (field.type === "word") throw new UnsupportedError(`ip ${field.text}`, `nft's ip ${field.text} is not modelled`);
+        return undefined;
+      case "iifname":
+      case "oifname":
+        this.next();
+        return { selector: { kind: "meta", key: first.text }, first, last: first };
+      case "mark":
+        if (field.text === "set") return undefined;
+        this.next();
+        return { selector: { kind: "meta", key: "mark" }, first, last: first };
+      case "meta":
+        if (field.text === "iifname" || field.text === "oifname" || field.text === "l4proto" || field.text === "mark" || field.text === "nfproto" || field.text === "pkttype") {
+          if (field.text === "mark" && this.peek(2).text === "set") return undefined;
+          return two({ kind: "meta", key: field.text });
+        }
+        throw new UnsupportedError(`meta ${field.text}`, `nft's meta ${field.text} is not modelled`);
+      case "tcp":
+      case "udp":
+      case "th":
+        if (field.text === "sport" || field.text === "dport") return two({ kind: "l4", protocol: first.text, field: field.text });
+        if (field.text === "flags") throw new UnsupportedError("tcp flags", "nft's tcp flags is not modelled");
+        throw new UnsupportedError(`${first.text} ${field.text}`, `nft's ${first.text} ${field.text} is not modelled`);
+      case "icmp":
+        if (field.text === "type") return two({ kind: "icmp", field: "type" });
+        throw new UnsupportedError(`icmp ${field.text}`, `nft's icmp ${field.text} is not modelled`);
+      case "ct":
+        if (field.text === "state" || field.text === "status" || field.text === "direction") return two({ kind: "ct", key: field.text });
+        if (field.text === "mark") {
+          if (this.peek(2).text === "set") return undefined;
+          return two({ kind: "ct", key: "mark" });
+        }
+        throw new UnsupportedError(`ct ${field.text}`, `nft's ct ${field.text} is not modelled`);
+      case "fib": {
+        this.next();
+        const flags: ("saddr" | "daddr" | "iif" | "oif")[] = [];
+        for (;;) {
+          const flag = this.identifier();
+          if (flag.text !== "saddr" && flag.text !== "daddr" && flag.text !== "iif" && flag.text !== "oif") throw this.unexpected(flag);
+          flags.push(flag.text);
+          if (!this.accept(".")) break;
+        }
+        const result = this.identifier();
+        if (result.text !== "type") throw new UnsupportedError(`fib ${result.text}`, `nft's fib ... ${result.text} is not modelled`);
+        return { selector: { kind: "fib", flags, result: "type" }, first, last: result };
+      }
+      case "numgen":
+      case "jhash":
+      case "symhash":
+        throw new UnsupportedError(first.text, `nft's ${first.text} is not modelled`);
+      default:
+        return undefined;
+    }
+  }
+
+  private right(types: readonly NftDatatype[], counter: { sets: number }): NftRight {
+    if (this.accept("@")) return { kind: "setref", name: this.identifier().text };
+    if (this.is("{")) {
+      counter.sets++;
+      return { kind: "set", elements: this.elementList(types, undefined) };
+    }
+    const flags = FLAG_TYPES[types[0]!];
+    if (flags && types.length === 1) {
+      let bits = this.atom(types[0]!) as number;
+      while (this.accept(",")) bits |= this.atom(types[0]!) as number;
+      return { kind: "flags", bits };
+    }
+    return this.key(types);
+  }
+
+  private natStatement(family: NftFamily, protocol: string | undefined): NftExpression {
+    const word = this.next();
+    const type = word.text as "dnat" | "snat" | "masquerade" | "redirect";
+    let addresses: { first: number; last: number } | undefined;
+    let ports: { first: number; last: number } | undefined;
+    if (type === "dnat" || type === "snat") {
+      if (this.accept("ip")) {
+        // `dnat ip to`: the address family, as an inet table needs.
+      } else if (family === "inet") throw new NftSyntaxError(word, word, `specify \`${type} ip' or '${type} ip6' in inet table to disambiguate`);
+      this.expect("to");
+      if (this.peek().type === "addr") {
+        const first = this.address();
+        let last = first;
+        if (this.is("-") && this.peek(1).type === "addr") {
+          this.next();
+          last = this.address();
+        }
+        addresses = { first, last };
+      }
+      if (this.accept(":")) ports = this.portRange();
+    } else if (this.accept("to")) {
+      const colon = this.expect(":");
+      ports = this.portRange();
+      if (protocol === undefined) throw new NftSyntaxError(colon, colon, "transport protocol mapping is only valid after transport protocol match");
+    }
+    const flags: ("random" | "fully-random" | "persistent")[] = [];
+    while (this.is("random") || this.is("fully-random") || this.is("persistent")) {
+      flags.push(this.next().text as "random");
+      this.accept(",");
+    }
+    if (ports && (type === "dnat" || type === "snat") && protocol === undefined) throw new NftSyntaxError(word, word, "transport protocol mapping is only valid after transport protocol match");
+    return { kind: "nat", type, ...(addresses ? { addresses } : {}), ...(ports ? { ports } : {}), flags };
+  }
+
+  private portRange(): { first: number; last: number } {
+    const first = this.number();
+    if (this.is("-") && this.peek(1).type === "number") {
+      this.next();
+      return { first, last: this.number() };
+    }
+    return { first, last: first };
+  }
+
+  /** A rule: its expressions in order, then an optional comment; the text it lists as. */
+  rule(family: NftFamily): { rule: NftRuleSpec; anonymousSets: number } {
+    const expressions: NftExpression[] = [];
+    const counter = { sets: 0 };
+    let comment: string | undefined;
+    let protocol: string | undefined;
+    let protocolAt: Token | undefined;
+    while (!this.endOfStatement()) {
+      this.expandDefines();
+      const token = this.peek();
+      const verdict = this.verdict();
+      if (verdict) {
+        expressions.push({ kind: "verdict", verdict });
+        continue;
+      }
+      if (token.type !== "word") throw this.unexpected(token);
+      switch (token.text) {
+        case "counter":
+          this.next();
+          if (this.accept("packets")) {
+            const packets = this.number();
+            this.expect("bytes");
+            expressions.push({ kind: "counter", counters: { packets, bytes: this.number() } });
+          } else expressions.push({ kind: "counter", counters: { packets: 0, bytes: 0 } });
+          continue;
+        case "comment": {
+          this.next();
+          const text = this.peek();
+          if (text.type !== "string" && text.type !== "word") throw this.unexpected(text);
+          comment = this.next().text;
+          continue;
+        }
+        case "dnat":
+        case "snat":
+        case "masquerade":
+        case "redirect":
+          expressions.push(this.natStatement(family, protocol));
+          continue;
+        case "reject": {
+          this.next();
+          if (this.accept("with")) {
+            const kind = this.identifier();
+            if (kind.text === "tcp") {
+              this.expect("reset");
+              expressions.push({ kind: "reject", with: "tcp reset" });
+            } else if (kind.text === "icmp") {
+              this.accept("type");
+              expressions.push({ kind: "reject", with: `icmp ${this.identifier().text}` });
+            } else throw new UnsupportedError(kind.text, `nft reject with ${kind.text} is not modelled`);
+          } else expressions.push({ kind: "reject" });
+          continue;
+        }
+        case "log": {
+          this.next();
+          let prefix: string | undefined;
+          if (this.accept("prefix")) prefix = this.next().text;
+          expressions.push(prefix === undefined ? { kind: "log" } : { kind: "log", prefix });
+          continue;
+        }
+        case "notrack":
+          this.next();
+          expressions.push({ kind: "notrack" });
+          continue;
+        case "mark":
+        case "meta":
+        case "ct":
+          if ((token.text === "mark" && this.is("set", 1)) || (token.text !== "mark" && this.is("mark", 1) && this.is("set", 2))) {
+            this.next();
+            if (token.text !== "mark") this.next();
+            this.next();
+            expressions.push({ kind: "mark-set", target: token.text === "ct" ? "ct" : "meta", value: this.number() });
+            continue;
+          }
+          break;
+        case "limit":
+        case "quota":
+        case "update":
+        case "add":
+        case "set":
+        case "queue":
+        case "dup":
+        case "fwd":
+          throw new UnsupportedError(token.text, `nft's ${token.text} statement is not modelled`);
+      }
+      const parsed = this.selector();
+      if (!parsed) throw this.unexpected(token);
+      const left: NftSelector[] = [parsed.selector];
+      while (this.is(".")) {
+        this.next();
+        const more = this.selector();
+        if (!more) throw this.unexpected();
+        left.push(more.selector);
+      }
+      const types = left.map(selectorType);
+      // The transport protocol a port or protocol match settles (payload dependencies: a second one must agree).
+      for (const selector of left) {
+        if (selector.kind === "l4" && selector.protocol !== "th") {
+          if (protocol !== undefined && protocol !== selector.protocol && protocolAt !== undefined) throw new NftSyntaxError(parsed.first, parsed.last, `conflicting protocols specified: ${protocol} vs. ${selector.protocol}`);
+          protocol = selector.protocol;
+          protocolAt = parsed.first;
+        }
+        if (selector.kind === "l4" && selector.protocol === "th") protocol ??= "th";
+      }
+      if (this.accept("&")) {
+        const mask = this.number();
+        const only = left[0]!;
+        if (left.length !== 1 || only.kind !== "meta" || only.key !== "mark") throw new UnsupportedError("&", "nft's bitwise & is modelled for meta mark only");
+        left[0] = { kind: "meta", key: "mark", mask };
+      }
+      if (this.accept("vmap")) {
+        if (this.accept("@")) expressions.push({ kind: "vmap", left, types, map: { kind: "setref", name: this.identifier().text } });
+        else {
+          counter.sets++;
+          expressions.push({ kind: "vmap", left, types, map: { kind: "set", elements: this.elementList(types, "verdict") } });
+        }
+        continue;
+      }
+      let op: "==" | "!=" = "==";
+      if (this.accept("!=")) op = "!=";
+      else this.accept("==");
+      const right = this.right(types, counter);
+      if (types[0] === "inet_proto" && right.kind === "value" && typeof right.value === "number" && op === "==") {
+        protocol ??= right.value === 6 ? "tcp" : right.value === 17 ? "udp" : undefined;
+      }
+      if (right.kind === "set" && types[0] === "inet_proto") protocol ??= "th";
+      expressions.push({ kind: "match", left, op, right, types });
+    }
+    const spec = { expressions, ...(comment !== undefined ? { comment } : {}) };
+    return { rule: { ...spec, text: ruleText(spec, family) }, anonymousSets: counter.sets };
+  }
+
+  private deleteCommand(): NftStatement {
+    const object = this.identifier();
+    const family = this.family();
+    const table = this.identifier();
+    switch (object.text) {
+      case "table":
+        return { kind: "batch", command: { kind: "delete-table", family, name: table.text }, tokens: [table, table] };
+      case "chain": {
+        const name = this.identifier();
+        return { kind: "batch", command: { kind: "delete-chain", family, table: table.text, name: name.text }, tokens: [table, name] };
+      }
+      case "rule": {
+        const chain = this.identifier();
+        this.expect("handle");
+        return { kind: "batch", command: { kind: "delete-rule", family, table: table.text, chain: chain.text, handle: this.number() }, tokens: [table, chain] };
+      }
+      case "set":
+      case "map": {
+        const name = this.identifier();
+        return { kind: "batch", command: { kind: "delete-set", family, table: table.text, name: name.text }, tokens: [table, name] };
+      }
+      case "element": {
+        const name = this.identifier();
+        return { kind: "batch", command: { kind: "delete-element", family, table: table.text, set: name.text, elements: this.elementList(undefined, undefined) }, tokens: [table, name] };
+      }
+      default:
+        throw this.unexpected(object);
+    }
+  }
+
+  private flushCommand(): NftStatement {
+    const object = this.identifier();
+    if (object.text === "ruleset") return { kind: "batch", command: { kind: "flush-ruleset" }, tokens: [object, object] };
+    const family = this.family();
+    const table = this.identifier();
+    switch (object.text) {
+      case "table":
+        return { kind: "batch", command: { kind: "flush-table", family, name: table.text }, tokens: [table, table] };
+      case "chain": {
+        const name = this.identifier();
+        return { kind: "batch", command: { kind: "flush-chain", family, table: table.text, name: name.text }, tokens: [table, name] };
+      }
+      case "set":
+      case "map": {
+        const name = this.identifier();
+        return { kind: "batch", command: { kind: "flush-set", family, table: table.text, name: name.text }, tokens: [table, name] };
+      }
+      default:
+        throw this.unexpected(object);
+    }
+  }
+
+  private listCommand(): NftStatement {
+    const object = this.identifier();
+    if (object.text === "ruleset" || object.text === "tables") {
+      if (object.text === "ruleset" && this.peek().type === "word") {
+        const family = this.next();
+        throw new UnsupportedError(family.text, "nft list ruleset FAMILY is not modelled");
+      }
+      return { kind: "list", request: { what: object.text } };
+    }
+    const family = this.family();
+    const table = this.identifier();
+    if (object.text === "table") return { kind: "list", request: { what: "table", family, table: table.text, tokens: [table] } };
+    const name = this.identifier();
+    if (object.text === "chain" || object.text === "set" || object.text === "map") return { kind: "list", request: { what: object.text, family, table: table.text, name: name.text, tokens: [table, name] } };
+    throw new UnsupportedError(object.text, `nft list ${object.text} is not modelled`);
+  }
+}
+
+export function parseNft(text: string): NftStatement[] {
+  return new Parser(scan(text)).parseAll();
+}

@@ -1,0 +1,292 @@
+// nft's listing (nftables src/rule.c: table_print, chain_print, set_print,
+// rule_print; expression.c, datatype.c: each datatype's print, and
+// set_expr_print's element delimiters) as nft 1.0.6 prints it: tab-indented,
+// sets before chains, a blank line between blocks, `# handle N` with -a.
+import { formatIpv4Address } from "../../model/address.js";
+import type { NftAtom, NftChain, NftData, NftDatatype, NftElement, NftExpression, NftKey, NftRight, NftRule, NftSelector, NftSet, NftTable, NftVerdict } from "../../model/nf-tables.js";
+
+export interface PrintOptions {
+  readonly handles: boolean;
+}
+
+export const CT_STATES: readonly [string, number][] = [
+  ["invalid", 1],
+  ["established", 2],
+  ["related", 4],
+  ["new", 8],
+  ["untracked", 64],
+];
+
+export const CT_STATUSES: readonly [string, number][] = [
+  ["expected", 1],
+  ["seen-reply", 2],
+  ["assured", 4],
+  ["confirmed", 8],
+  ["snat", 16],
+  ["dnat", 32],
+  ["dying", 512],
+];
+
+export const FIB_TYPE_NAMES = ["unspec", "unicast", "local", "broadcast", "anycast", "multicast", "blackhole", "unreachable", "prohibit", "throw", "nat", "xresolve"];
+
+export const ICMP_TYPES: Readonly<Record<string, number>> = {
+  "echo-reply": 0,
+  "destination-unreachable": 3,
+  "source-quench": 4,
+  redirect: 5,
+  "echo-request": 8,
+  "router-advertisement": 9,
+  "router-solicitation": 10,
+  "time-exceeded": 11,
+  "parameter-problem": 12,
+  "timestamp-request": 13,
+  "timestamp-reply": 14,
+  "info-request": 15,
+  "info-reply": 16,
+  "address-mask-request": 17,
+  "address-mask-reply": 18,
+};
+
+export const PROTOCOL_NAMES: Readonly<Record<number, string>> = { 1: "icmp", 2: "igmp", 6: "tcp", 17: "udp", 47: "gre", 50: "esp", 51: "ah", 132: "sctp", 136: "udplite", 33: "dccp" };
+
+export function selectorText(selector: NftSelector): string {
+  switch (selector.kind) {
+    case "ip":
+      return `ip ${selector.field}`;
+    case "meta":
+      if (selector.key === "iifname" || selector.key === "oifname") return selector.key;
+      return `meta ${selector.key}${selector.mask !== undefined ? ` & ${hex(selector.mask)}` : ""}`;
+    case "l4":
+      return `${selector.protocol} ${selector.field}`;
+    case "tcpflags":
+      return "tcp flags";
+    case "icmp":
+      return "icmp type";
+    case "ct":
+      return `ct ${selector.key}`;
+    case "fib":
+      return `fib ${selector.flags.join(" . ")} ${selector.result}`;
+    case "numgen":
+      return `numgen ${selector.mode} mod ${selector.modulus}`;
+  }
+}
+
+function hex(value: number): string {
+  return `0x${value.toString(16).padStart(8, "0")}`;
+}
+
+function flagNames(table: readonly [string, number][], bits: number): string {
+  return table
+    .filter(([, bit]) => (bits & bit) !== 0)
+    .map(([name]) => name)
+    .join(",");
+}
+
+export function atomText(value: NftAtom, type: NftDatatype): string {
+  if (typeof value === "string") return type === "ifname" ? `"${value}"` : value;
+  switch (type) {
+    case "ipv4_addr":
+      return formatIpv4Address(value);
+    case "inet_proto":
+      return PROTOCOL_NAMES[value] ?? String(value);
+    case "mark":
+      return hex(value);
+    case "ct_state":
+      return flagNames(CT_STATES, value);
+    case "ct_status":
+      return flagNames(CT_STATUSES, value);
+    case "ct_dir":
+      return value === 1 ? "reply" : "original";
+    case "fib_addrtype":
+      return FIB_TYPE_NAMES[value] ?? String(value);
+    case "icmp_type":
+      return Object.entries(ICMP_TYPES).find(([, number]) => number === value)?.[0] ?? String(value);
+    default:
+      return String(value);
+  }
+}
+
+function keyText(key: NftKey, types: readonly NftDatatype[], offset = 0): string {
+  const type = types[offset] ?? "integer";
+  switch (key.kind) {
+    case "value":
+      return atomText(key.value, type);
+    case "range":
+      return `${atomText(key.first, type)}-${atomText(key.last, type)}`;
+    case "prefix":
+      return `${atomText(key.address, type)}/${key.length}`;
+    case "concat":
+      return key.parts.map((part, index) => keyText(part, types, offset + index)).join(" . ");
+  }
+}
+
+export function verdictText(verdict: NftVerdict): string {
+  return verdict.kind === "jump" || verdict.kind === "goto" ? `${verdict.kind} ${verdict.chain}` : verdict.kind;
+}
+
+function dataText(data: NftData, type: NftDatatype | undefined): string {
+  return data.kind === "verdict" ? verdictText(data.verdict) : atomText(data.value, type ?? "integer");
+}
+
+function elementText(element: NftElement, types: readonly NftDatatype[], dataType: NftDatatype | undefined): string {
+  const key = keyText(element.key, types);
+  return element.data ? `${key} : ${dataText(element.data, dataType)}` : key;
+}
+
+/** A key's place in nft's sort (the value as the kernel holds it: strings in host byte order, so compared from their last byte). */
+function sortValue(key: NftKey, type: NftDatatype | undefined): (number | string)[] {
+  switch (key.kind) {
+    case "value":
+      if (typeof key.value === "string") {
+        const bytes = [...Buffer.from(key.value.padEnd(16, "\0"), "latin1")].reverse();
+        return [bytes.map((byte) => String.fromCharCode(byte)).join("")];
+      }
+      return [key.value];
+    case "range":
+      return [key.first];
+    case "prefix":
+      return [key.address];
+    case "concat":
+      return key.parts.flatMap((part) => sortValue(part, type));
+  }
+}
+
+function compareKeys(a: NftKey, b: NftKey, type: NftDatatype | undefined): number {
+  const left = sortValue(a, type);
+  const right = sortValue(b, type);
+  for (let index = 0; index < Math.min(left.length, right.length); index++) {
+    const x = left[index]!;
+    const y = right[index]!;
+    if (x === y) continue;
+    return x < y ? -1 : 1;
+  }
+  return left.length - right.length;
+}
+
+/** set_expr_print()'s delimiter: anonymous sets on one line; named ones break by datatype (calculate_delim). */
+function elementsText(elements: readonly NftElement[], types: readonly NftDatatype[], dataType: NftDatatype | undefined, anonymous: boolean): string {
+  const sorted = [...elements].sort((a, b) => compareKeys(a.key, b.key, types[0]));
+  const perLine = anonymous ? Infinity : types.length > 1 ? 1 : ["ipv4_addr", "ct_state", "ct_status", "pkt_type"].includes(types[0]!) ? 2 : ["nf_proto", "integer", "inet_proto", "inet_service", "mark", "ct_dir"].includes(types[0]!) ? 16 : 1;
+  let text = "{ ";
+  sorted.forEach((element, index) => {
+    if (index > 0) text += index % perLine === 0 ? ",\n\t\t\t     " : ", ";
+    text += elementText(element, types, dataType);
+  });
+  return `${text} }`;
+}
+
+function rightText(right: NftRight, types: readonly NftDatatype[]): string {
+  switch (right.kind) {
+    case "flags":
+      return atomText(right.bits, types[0]!);
+    case "set":
+      return elementsText(right.elements, types, undefined, true);
+    case "setref":
+      return `@${right.name}`;
+    default:
+      return keyText(right, types);
+  }
+}
+
+function portsText(ports: { readonly first: number; readonly last: number }): string {
+  return ports.first === ports.last ? String(ports.first) : `${ports.first}-${ports.last}`;
+}
+
+export function expressionText(expression: NftExpression, family: string): string {
+  switch (expression.kind) {
+    case "match": {
+      const left = expression.left.map(selectorText).join(" . ");
+      const masked = expression.left.length === 1 && expression.left[0]!.kind === "meta" && expression.left[0]!.mask !== undefined;
+      const op = expression.op === "!=" ? "!= " : masked ? "== " : "";
+      return `${left} ${op}${rightText(expression.right, expression.types)}`;
+    }
+    case "counter":
+      return `counter packets ${expression.counters.packets} bytes ${expression.counters.bytes}`;
+    case "verdict":
+      return verdictText(expression.verdict);
+    case "vmap": {
+      const left = expression.left.map(selectorText).join(" . ");
+      const map = expression.map.kind === "setref" ? `@${expression.map.name}` : elementsText(expression.map.elements, expression.types, "verdict", true);
+      return `${left} vmap ${map}`;
+    }
+    case "nat": {
+      const flags = expression.flags.length > 0 ? ` ${expression.flags.join(",")}` : "";
+      if (expression.type === "masquerade" || expression.type === "redirect") return `${expression.type}${expression.ports ? ` to :${portsText(expression.ports)}` : ""}${flags}`;
+      const addresses = expression.addresses ? (expression.addresses.first === expression.addresses.last ? formatIpv4Address(expression.addresses.first) : `${formatIpv4Address(expression.addresses.first)}-${formatIpv4Address(expression.addresses.last)}`) : "";
+      const ports = expression.ports ? `:${portsText(expression.ports)}` : "";
+      return `${expression.type}${family === "inet" ? " ip" : ""} to ${addresses}${ports}${flags}`;
+    }
+    case "mark-set":
+      return `${expression.target} mark set ${hex(expression.value)}`;
+    case "reject":
+      return expression.with === undefined ? "reject" : `reject with ${expression.with}`;
+    case "log":
+      return expression.prefix === undefined ? "log" : `log prefix "${expression.prefix}"`;
+    case "notrack":
+      return "notrack";
+  }
+}
+
+export function ruleText(rule: { readonly expressions: readonly NftExpression[]; readonly comment?: string }, family: string): string {
+  const text = rule.expressions.map((expression) => expressionText(expression, family)).join(" ");
+  return rule.comment === undefined ? text : `${text} comment "${rule.comment}"`;
+}
+
+/** A rule as listed now (its counters as they are). */
+function listedRule(rule: NftRule, family: string, options: PrintOptions): string {
+  return `\t\t${ruleText(rule, family)}${options.handles ? ` # handle ${rule.handle}` : ""}\n`;
+}
+
+const STANDARD_PRIORITIES: readonly [string, number][] = [
+  ["raw", -300],
+  ["mangle", -150],
+  ["dstnat", -100],
+  ["filter", 0],
+  ["security", 50],
+  ["srcnat", 100],
+];
+
+/** Whether nft 1.0.6 takes a standard priority name at this hook (std_prio_family_hook_compat: dstnat only at prerouting, srcnat only at postrouting). */
+export function priorityNameValid(name: string, hook: string): boolean {
+  if (name === "dstnat") return hook === "prerouting";
+  if (name === "srcnat") return hook === "postrouting";
+  return STANDARD_PRIORITIES.some(([known]) => known === name);
+}
+
+export function standardPriority(name: string): number | undefined {
+  return STANDARD_PRIORITIES.find(([known]) => known === name)?.[1];
+}
+
+/** prio2str(): the first standard priority within 10 of the value that the hook takes, with the offset; else the number. */
+export function priorityText(priority: number, hook: string): string {
+  for (const [name, value] of STANDARD_PRIORITIES) {
+    const offset = priority - value;
+    if (Math.abs(offset) > 10 || !priorityNameValid(name, hook)) continue;
+    return offset === 0 ? name : `${name} ${offset > 0 ? "+" : "-"} ${Math.abs(offset)}`;
+  }
+  return String(priority);
+}
+
+export function chainText(chain: NftChain, family: string, options: PrintOptions): string {
+  let text = `\tchain ${chain.name} {${options.handles ? ` # handle ${chain.handle}` : ""}\n`;
+  const base = chain.base;
+  if (base) text += `\t\ttype ${base.type} hook ${base.hook} priority ${priorityText(base.priority, base.hook)}; policy ${base.policy};\n`;
+  for (const rule of chain.rules) text += listedRule(rule, family, options);
+  return `${text}\t}\n`;
+}
+
+export function setText(set: NftSet, options: PrintOptions): string {
+  const kind = set.dataType !== undefined ? "map" : "set";
+  let text = `\t${kind} ${set.name} {${options.handles ? ` # handle ${set.handle}` : ""}\n`;
+  text += `\t\ttype ${set.keyTypes.join(" . ")}${set.dataType !== undefined ? ` : ${set.dataType}` : ""}\n`;
+  if (set.flags.length > 0) text += `\t\tflags ${set.flags.join(",")}\n`;
+  if (set.elements.length > 0) text += `\t\telements = ${elementsText(set.elements, set.keyTypes, set.dataType, false)}\n`;
+  return `${text}\t}\n`;
+}
+
+/** A table's block; `only` lists just the chains or sets asked for (`list chain`, `list set`). */
+export function tableText(table: NftTable, options: PrintOptions, only?: { readonly chains?: readonly NftChain[]; readonly sets?: readonly NftSet[] }): string {
+  const blocks = [...(only ? (only.sets ?? []) : table.sets.values())].map((set) => setText(set, options));
+  blocks.push(...[...(only ? (only.chains ?? []) : table.chains.values())].map((chain) => chainText(chain, table.family, options)));
+  return `table ${table.family} ${table.name} {${options.handles ? ` # handle ${table.handle}` : ""}\n${blocks.join("\n")}}\n`;
+}

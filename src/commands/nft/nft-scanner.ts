@@ -1,0 +1,102 @@
+// nft's scanner (nftables src/scanner.l): words, quoted strings, numbers,
+// IPv4 addresses and punctuation, each with the line and columns an error's
+// caret line points at. `#` starts a comment; a backslash joins lines.
+
+export type TokenType = "word" | "string" | "number" | "addr" | "punct" | "newline" | "eof";
+
+export interface Token {
+  readonly type: TokenType;
+  readonly text: string;
+  /** 1-based line, and 1-based first and last column of the token (a tab is one column). */
+  readonly line: number;
+  readonly first: number;
+  readonly last: number;
+}
+
+const PUNCT2 = new Set(["!=", "==", "<=", ">="]);
+const PUNCT1 = new Set(["{", "}", ";", ",", ":", ".", "/", "-", "!", "=", "&", "|", "(", ")", "*", "<", ">", "@", "$", "^", "+"]);
+
+export class ScanError extends Error {
+  constructor(readonly token: Token, readonly why: string) {
+    super(why);
+  }
+}
+
+export function scan(text: string): Token[] {
+  const tokens: Token[] = [];
+  let line = 1;
+  let lineStart = 0;
+  let at = 0;
+  const push = (type: TokenType, value: string, start: number, end: number) => tokens.push({ type, text: value, line, first: start - lineStart + 1, last: end - lineStart });
+  while (at < text.length) {
+    const character = text[at]!;
+    if (character === " " || character === "\t" || character === "\r") {
+      at++;
+      continue;
+    }
+    if (character === "\\" && text[at + 1] === "\n") {
+      at += 2;
+      line++;
+      lineStart = at;
+      continue;
+    }
+    if (character === "\n") {
+      push("newline", "\n", at, at + 1);
+      at++;
+      line++;
+      lineStart = at;
+      continue;
+    }
+    if (character === "#") {
+      while (at < text.length && text[at] !== "\n") at++;
+      continue;
+    }
+    if (character === '"') {
+      const end = text.indexOf('"', at + 1);
+      const close = end < 0 || text.slice(at + 1, end).includes("\n") ? -1 : end;
+      if (close < 0) {
+        const token: Token = { type: "string", text: text.slice(at + 1), line, first: at - lineStart + 1, last: at - lineStart + 1 };
+        throw new ScanError(token, "syntax error, unexpected junk");
+      }
+      push("string", text.slice(at + 1, close), at, close + 1);
+      at = close + 1;
+      continue;
+    }
+    const rest = text.slice(at, at + 64);
+    const address = /^\d+\.\d+\.\d+\.\d+/.exec(rest);
+    if (address) {
+      push("addr", address[0], at, at + address[0].length);
+      at += address[0].length;
+      continue;
+    }
+    const number = /^(0x[0-9a-fA-F]+|\d+)(?![A-Za-z_])/.exec(rest);
+    if (number) {
+      push("number", number[0], at, at + number[0].length);
+      at += number[0].length;
+      continue;
+    }
+    const word = /^[A-Za-z_\d][A-Za-z0-9_\-.]*/.exec(text.slice(at, at + 256));
+    if (word) {
+      let value = word[0];
+      // A word does not end in a dot: `a . b` concatenations are spaced, and `x.` is the word and a dot.
+      while (value.endsWith(".")) value = value.slice(0, -1);
+      push("word", value, at, at + value.length);
+      at += value.length;
+      continue;
+    }
+    const two = text.slice(at, at + 2);
+    if (PUNCT2.has(two)) {
+      push("punct", two, at, at + 2);
+      at += 2;
+      continue;
+    }
+    if (PUNCT1.has(character)) {
+      push("punct", character, at, at + 1);
+      at++;
+      continue;
+    }
+    throw new ScanError({ type: "punct", text: character, line, first: at - lineStart + 1, last: at - lineStart + 1 }, "syntax error, unexpected junk");
+  }
+  tokens.push({ type: "eof", text: "", line, first: at - lineStart + 1, last: at - lineStart + 1 });
+  return tokens;
+}

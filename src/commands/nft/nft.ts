@@ -1,0 +1,144 @@
+// nft (nftables src/main.c, libnftables.c: nft_run_cmd_from_buffer /
+// nft_run_cmd_from_filename; erec.c: erec_print's caret lines): the command
+// line or a file parsed into one batch the kernel applies whole
+// (net/netfilter/nf-tables-commit.ts), and `list` printed as nft 1.0.6 does.
+import { STRERROR } from "../../model/errno.js";
+import type { NftRuleset, NftTable } from "../../model/nf-tables.js";
+import { applyOperation } from "../../net/core/rtnetlink.js";
+import { CommandError, done, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "../command.js";
+import { NftSyntaxError, parseNft, type NftListRequest, type NftStatement } from "./nft-parse.js";
+import { setText, tableText, chainText, type PrintOptions } from "./nft-print.js";
+import { ScanError, type Token } from "./nft-scanner.js";
+
+interface Source {
+  /** The file name as given to -f (undefined: the command line). */
+  readonly file?: string;
+  readonly text: string;
+}
+
+/** erec_print(): the message, the source line, and carets under the columns the error is about (tabs kept so they line up). */
+function errorText(source: Source, first: Token, last: Token, message: string): string {
+  const lines = source.text.split("\n");
+  const line = lines[first.line - 1] ?? "";
+  const end = last.line === first.line ? Math.max(last.last, first.first) : line.length;
+  let carets = "";
+  for (let column = 1; column < first.first; column++) carets += line[column - 1] === "\t" ? "\t" : " ";
+  carets += "^".repeat(Math.max(1, end - first.first + 1));
+  const where = source.file !== undefined ? `${source.file}:${first.line}:${first.first}-${end}: ` : "";
+  return `${where}Error: ${message}\n${line}\n${carets}\n`;
+}
+
+function rulesetOf(environment: CommandEnvironment): NftRuleset {
+  return environment.namespace.netfilter?.nft ?? { tables: [], lastTableHandle: 0 };
+}
+
+/** iptables-nft's tables are in the same ruleset; listing them in nft's syntax is not modelled yet. */
+function refuseIptablesTables(environment: CommandEnvironment): void {
+  const tables = environment.namespace.netfilter?.tables;
+  if (tables && tables.size > 0) throw new UnsupportedError("list", `nft list with iptables-nft tables present (ip ${[...tables.keys()].join(", ip ")}) is not modelled: iptables-nft's translation to nft syntax is not printed yet`);
+}
+
+function findTable(ruleset: NftRuleset, family: string, name: string): NftTable | undefined {
+  return ruleset.tables.find((table) => table.family === family && table.name === name);
+}
+
+function list(request: NftListRequest, environment: CommandEnvironment, options: PrintOptions, source: Source): string {
+  const ruleset = rulesetOf(environment);
+  switch (request.what) {
+    case "ruleset":
+      refuseIptablesTables(environment);
+      return ruleset.tables.map((table) => tableText(table, options)).join("");
+    case "tables":
+      refuseIptablesTables(environment);
+      return ruleset.tables.map((table) => `table ${table.family} ${table.name}\n`).join("");
+  }
+  const table = findTable(ruleset, request.family, request.table);
+  if (!table) throw new CommandError(errorText(source, request.tokens[0]!, request.tokens[0]!, "No such file or directory"), 1);
+  if (request.what === "table") return tableText(table, options);
+  if (request.what === "chain") {
+    const chain = table.chains.get(request.name);
+    if (!chain) throw new CommandError(errorText(source, request.tokens[1]!, request.tokens[1]!, "No such file or directory"), 1);
+    return tableText(table, options, { chains: [chain] });
+  }
+  const set = table.sets.get(request.name);
+  if (!set || (request.what === "map") !== (set.dataType !== undefined)) throw new CommandError(errorText(source, request.tokens[1]!, request.tokens[1]!, "No such file or directory"), 1);
+  return tableText(table, options, { sets: [set] });
+}
+
+interface Options {
+  file?: string;
+  check: boolean;
+  handles: boolean;
+  words: string[];
+}
+
+function parseOptions(argv: readonly string[]): Options {
+  const options: Options = { check: false, handles: false, words: [] };
+  for (let index = 0; index < argv.length; index++) {
+    const word = argv[index]!;
+    if (options.words.length > 0 || !word.startsWith("-") || word === "-") {
+      options.words.push(word);
+      continue;
+    }
+    if (word === "--file") {
+      options.file = argv[++index];
+      continue;
+    }
+    if (word === "--check") {
+      options.check = true;
+      continue;
+    }
+    if (word === "--handle") {
+      options.handles = true;
+      continue;
+    }
+    if (word.startsWith("--")) throw new UnsupportedError(word, `nft ${word} is not modelled`);
+    for (const letter of word.slice(1)) {
+      if (letter === "f") options.file = argv[++index];
+      else if (letter === "c") options.check = true;
+      else if (letter === "a") options.handles = true;
+      else if (letter === "n" || letter === "y") continue;
+      else throw new UnsupportedError(`-${letter}`, `nft -${letter} is not modelled`);
+    }
+  }
+  return options;
+}
+
+function readSource(options: Options, environment: CommandEnvironment): Source {
+  if (options.file === undefined) return { text: options.words.join(" ") };
+  if (options.words.length > 0) throw new UnsupportedError(options.words[0]!, "nft -f FILE with further words is not modelled");
+  if (options.file === "-" || options.file === "/dev/stdin") return { file: options.file === "-" ? "/dev/stdin" : options.file, text: environment.stdin };
+  const text = environment.files?.get(options.file);
+  if (text === undefined) throw new CommandError(`Error: Could not process rule: No such file or directory\n`, 1);
+  return { file: options.file, text };
+}
+
+export function nft(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+  const options = parseOptions(argv);
+  const source = readSource(options, environment);
+  let statements: NftStatement[];
+  try {
+    statements = parseNft(source.text);
+  } catch (error) {
+    if (error instanceof NftSyntaxError) throw new CommandError(errorText(source, error.first, error.last, error.why), 1);
+    if (error instanceof ScanError) throw new CommandError(errorText(source, error.token, error.token, error.why), 1);
+    throw error;
+  }
+  const print: PrintOptions = { handles: options.handles };
+  const batch = statements.filter((statement): statement is Extract<NftStatement, { kind: "batch" }> => statement.kind === "batch");
+  if (batch.length > 0 && !options.check) {
+    const result = applyOperation(environment.world, { op: "nft", namespaceId: environment.namespace.id, commands: batch.map((statement) => statement.command), ...(environment.origin ? { origin: environment.origin } : {}) });
+    if (!result.ok) {
+      const [where, what] = (result.error.extack ?? "0").split(" ");
+      const failed = batch[Number(where)] ?? batch[0]!;
+      const message = what === "table" ? STRERROR[result.error.errno] : `Could not process rule: ${STRERROR[result.error.errno]}`;
+      const token = what === "table" ? failed.tokens[0]! : failed.tokens[1] ?? failed.tokens[0]!;
+      throw new CommandError(errorText(source, token, token, message), 1);
+    }
+  }
+  let stdout = "";
+  for (const statement of statements) if (statement.kind === "list") stdout += list(statement.request, environment, print, source);
+  return done(stdout);
+}
+
+export { chainText, setText };
