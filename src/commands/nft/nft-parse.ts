@@ -64,6 +64,7 @@ class Parser {
   constructor(private tokens: Token[]) {}
 
   private peek(offset = 0): Token {
+    if (this.tokens[this.at]?.type === "punct" && this.tokens[this.at]!.text === "$") this.expandDefines();
     return this.tokens[Math.min(this.at + offset, this.tokens.length - 1)]!;
   }
 
@@ -109,9 +110,10 @@ class Parser {
 
   /** `$NAME` expands to what `define NAME = ...` said. */
   private expandDefines(): void {
-    while (this.is("$")) {
-      const dollar = this.peek();
-      const name = this.peek(1);
+    for (;;) {
+      const dollar = this.tokens[this.at]!;
+      if (dollar.type !== "punct" || dollar.text !== "$") return;
+      const name = this.tokens[this.at + 1]!;
       const value = this.defines.get(name.text);
       if (value === undefined) throw new NftSyntaxError(dollar, name, `unknown identifier '${name.text}'`);
       this.tokens.splice(this.at, 2, ...value);
@@ -683,7 +685,6 @@ class Parser {
     let protocol: string | undefined;
     let protocolAt: Token | undefined;
     while (!this.endOfStatement()) {
-      this.expandDefines();
       const token = this.peek();
       const verdict = this.verdict();
       if (verdict) {

@@ -288,5 +288,6 @@ export function setText(set: NftSet, options: PrintOptions): string {
 export function tableText(table: NftTable, options: PrintOptions, only?: { readonly chains?: readonly NftChain[]; readonly sets?: readonly NftSet[] }): string {
   const blocks = [...(only ? (only.sets ?? []) : table.sets.values())].map((set) => setText(set, options));
   blocks.push(...[...(only ? (only.chains ?? []) : table.chains.values())].map((chain) => chainText(chain, table.family, options)));
-  return `table ${table.family} ${table.name} {${options.handles ? ` # handle ${table.handle}` : ""}\n${blocks.join("\n")}}\n`;
+  // A chain's or set's listing names its table without the table's handle (nft 1.0.6 -a).
+  return `table ${table.family} ${table.name} {${options.handles && !only ? ` # handle ${table.handle}` : ""}\n${blocks.join("\n")}}\n`;
 }

@@ -13,8 +13,9 @@ import { nft } from "../../../src/commands/nft/nft.js";
 import { createWorld, rootNamespace } from "../../../src/net/core/net-namespace.js";
 import type { World } from "../../../src/model/world.js";
 
-const FIXTURES = join(__dirname, "../../fixtures/nft/docker");
-const dumps = readdirSync(FIXTURES).filter((name) => name.endsWith("__ip.golden"));
+// moby's nftabler unit-test goldens (one bridge each) and its nftablesdoc pages (docker0 and a user network together).
+const CORPORA = ["docker", "docker-doc"].map((corpus) => join(__dirname, "../../fixtures/nft", corpus));
+const dumps = CORPORA.flatMap((directory) => readdirSync(directory).filter((name) => name.endsWith("__ip.golden")).map((name) => ({ directory, name })));
 
 /** Docker's own spelling of the base chains' priorities (libnetwork/internal/nftables: BaseChainPriority* numbers). */
 function numericPriorities(text: string): string {
@@ -35,10 +36,10 @@ function run(world: World, argv: readonly string[], files: Record<string, string
 
 describe("Docker 29's nftables dumps through nft -f (nft 1.0.6 in the sandbox)", () => {
   it("has the recorded corpus", () => {
-    expect(dumps.length).toBeGreaterThan(100);
+    expect(dumps.length).toBeGreaterThan(130);
   });
 
-  for (const name of dumps) {
+  for (const { directory: FIXTURES, name } of dumps) {
     const input = readFileSync(join(FIXTURES, name), "utf8");
     it(`${name}: the golden as listed is refused as nft 1.0.6 refuses it`, () => {
       const printed = run(createWorld(), ["-f", `/tmp/nftin/${name}`], { [`/tmp/nftin/${name}`]: input });
