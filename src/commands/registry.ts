@@ -7,6 +7,7 @@ import { ip } from "./ip/ip.js";
 import { iptables } from "./iptables/iptables.js";
 import { iptablesRestore } from "./iptables/iptables-restore.js";
 import { iptablesSave } from "./iptables/iptables-save.js";
+import { ipset } from "./ipset.js";
 import { curl } from "./curl.js";
 import { nc } from "./nc.js";
 import { python3 } from "./python3.js";
@@ -30,6 +31,7 @@ export const NETWORK_COMMANDS: ReadonlyMap<string, NetworkCommand> = new Map<str
   ["iptables", iptables],
   ["iptables-save", iptablesSave],
   ["iptables-restore", iptablesRestore],
+  ["ipset", ipset],
   ["conntrack", conntrack],
   ["nc", nc],
   ["curl", curl],
@@ -72,7 +74,6 @@ export const UNMODELLED_TOOLS: readonly string[] = [
   "iptables-legacy-save",
   "iptables-legacy-restore",
   "ebtables-save",
-  "ipset",
   "modprobe",
   "insmod",
   "rmmod",

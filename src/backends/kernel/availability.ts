@@ -57,6 +57,7 @@ export const OPTIONAL_TOOLS: readonly { readonly command: string; readonly debia
   { command: "arp", debianPackage: "net-tools" },
   { command: "sudo", debianPackage: "sudo" },
   { command: "brctl", debianPackage: "bridge-utils" },
+  { command: "ipset", debianPackage: "ipset" },
 ];
 
 /** An optional tool called as a command word in a scenario's text. */
