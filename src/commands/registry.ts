@@ -8,6 +8,7 @@ import { iptables } from "./iptables/iptables.js";
 import { iptablesRestore } from "./iptables/iptables-restore.js";
 import { iptablesSave } from "./iptables/iptables-save.js";
 import { nft } from "./nft/nft.js";
+import { ipset } from "./ipset.js";
 import { curl } from "./curl.js";
 import { nc } from "./nc.js";
 import { python3 } from "./python3.js";
@@ -32,6 +33,7 @@ export const NETWORK_COMMANDS: ReadonlyMap<string, NetworkCommand> = new Map<str
   ["nft", nft],
   ["iptables-save", iptablesSave],
   ["iptables-restore", iptablesRestore],
+  ["ipset", ipset],
   ["conntrack", conntrack],
   ["nc", nc],
   ["curl", curl],
@@ -73,7 +75,6 @@ export const UNMODELLED_TOOLS: readonly string[] = [
   "iptables-legacy-save",
   "iptables-legacy-restore",
   "ebtables-save",
-  "ipset",
   "modprobe",
   "insmod",
   "rmmod",

@@ -4,6 +4,7 @@
 // userspace text lives in src/commands/iptables.
 import type { Ipv4Address } from "./address.js";
 import type { ConntrackTable } from "./conntrack.js";
+import type { IpSetState } from "./ipset.js";
 import type { SourceLocation } from "./location.js";
 import type { NftRuleset } from "./nf-tables.js";
 
@@ -106,7 +107,23 @@ export type Match =
       /** The kernel's info->master->count: starts at (N - 1) - P, matches on reaching N - 1. */
       readonly state: { count: number };
     }
-  | { readonly kind: "mark"; readonly value: number; readonly mask: number; readonly invert: boolean };
+  | { readonly kind: "mark"; readonly value: number; readonly mask: number; readonly invert: boolean }
+  | {
+      /** xt_set (revision 4): `--match-set NAME src|dst[,...]`; the set is found by name (a swap exchanges names with contents, as the kernel's index does). */
+      readonly kind: "set";
+      readonly set: IpSetReference;
+      readonly invert: boolean;
+      readonly returnNomatch: boolean;
+      /** `! --update-counters` / `! --update-subcounters` clear these. */
+      readonly updateCounters: boolean;
+      readonly updateSubcounters: boolean;
+    };
+
+/** A set and the packet fields its dimensions take (xt_set_info: index and flags). */
+export interface IpSetReference {
+  readonly name: string;
+  readonly flags: readonly ("src" | "dst")[];
+}
 
 /** A NAT range (struct nf_nat_range2): addresses and optional ports. */
 export interface NatRange {
@@ -135,7 +152,9 @@ export type Target =
   | { readonly kind: "DNAT"; readonly range: NatRange }
   | { readonly kind: "REDIRECT"; readonly ports?: PortRange; readonly random?: boolean }
   /** MARK --set-xmark value/mask (every MARK form is saved as this). */
-  | { readonly kind: "MARK"; readonly value: number; readonly mask: number };
+  | { readonly kind: "MARK"; readonly value: number; readonly mask: number }
+  /** xt_SET (revision 3): adds the packet's element to a set and/or deletes it from one; the walk goes on. */
+  | { readonly kind: "SET"; readonly add?: IpSetReference; readonly del?: IpSetReference; readonly exist: boolean; readonly timeout?: number };
 
 export interface RuleCounters {
   packets: number;
@@ -200,6 +219,8 @@ export interface NetfilterState {
   generation: number;
   /** The engine's derived state (model/derived.ts). */
   derived?: NetfilterDerived;
+  /** The namespace's IP sets (net/netfilter/ipset); absent until the first `ipset create`. */
+  ipsets?: IpSetState;
 }
 
 /** Filled in by the engine (net/netfilter/nf-hook.ts, nf-flow-table.ts declare their fields). */

@@ -58,6 +58,7 @@ export const OPTIONAL_TOOLS: readonly { readonly command: string; readonly debia
   { command: "sudo", debianPackage: "sudo" },
   { command: "brctl", debianPackage: "bridge-utils" },
   { command: "nft", debianPackage: "nftables" },
+  { command: "ipset", debianPackage: "ipset" },
 ];
 
 /** An optional tool called as a command word in a scenario's text. */

@@ -9,6 +9,7 @@ import type { AddressSelector, AddressType, ConntrackStateName, InterfaceSelecto
 import { PROTOCOL_NUMBERS } from "../../model/netfilter.js";
 import { createStatisticMatch, statisticProbability } from "../../net/netfilter/xt-statistic.js";
 import { CommandError, UnsupportedError } from "../command.js";
+import { buildSetMatch, buildSetTarget, SET_TWO_ARGUMENT_OPTIONS } from "./libxt-set.js";
 import { ICMP_TYPES_BY_NAME, ruleSpec } from "./rule-format.js";
 import { servicePort } from "./services.js";
 
@@ -114,6 +115,10 @@ const MATCH_EXTENSIONS: Readonly<Record<string, Extension>> = {
   comment: { name: "comment", options: [option("comment")] },
   mark: { name: "mark", options: [option("mark")] },
   statistic: { name: "statistic", options: [option("mode"), option("probability"), option("every"), option("packet")] },
+  set: {
+    name: "set",
+    options: [option("match-set"), option("set"), option("return-nomatch", false), option("update-counters", false), option("update-subcounters", false), ...["packets-eq", "packets-lt", "packets-gt", "bytes-eq", "bytes-lt", "bytes-gt"].map((name) => option(name))],
+  },
 };
 
 const TARGET_EXTENSIONS: Readonly<Record<string, Extension>> = {
@@ -123,16 +128,17 @@ const TARGET_EXTENSIONS: Readonly<Record<string, Extension>> = {
   DNAT: { name: "DNAT", options: [option("to-destination"), option("random", false), option("persistent", false)] },
   REDIRECT: { name: "REDIRECT", options: [option("to-ports"), option("random", false)] },
   MARK: { name: "MARK", options: [option("set-mark"), option("set-xmark"), option("and-mark"), option("or-mark"), option("xor-mark")] },
+  SET: { name: "SET", options: [option("add-set"), option("del-set"), option("map-set"), option("exist", false), option("timeout"), option("map-mark", false), option("map-prio", false), option("map-queue", false)] },
 };
 
 /** Extensions a real iptables has that netsim does not model: refused by name, never silently. */
 const UNMODELLED_MATCHES = new Set([
-  "limit", "recent", "string", "set", "iprange", "owner", "mac", "length", "ttl", "tos", "dscp", "hashlimit", "connlimit", "connmark", "connbytes", "helper", "pkttype",
+  "limit", "recent", "string", "iprange", "owner", "mac", "length", "ttl", "tos", "dscp", "hashlimit", "connlimit", "connmark", "connbytes", "helper", "pkttype",
   "u32", "time", "socket", "policy", "rpfilter", "devgroup", "cpu", "quota", "ecn", "esp", "ah", "sctp", "dccp", "udplite", "tcpmss", "realm", "nfacct",
   "cgroup", "bpf", "ipvs", "cluster", "hl", "frag", "ipv6header", "osf", "l2tp", "ipcomp", "rateest", "bridge", "mh", "dst", "hbh", "rt", "icmp6", "osf", "connlabel", "state2",
 ]);
 const UNMODELLED_TARGETS = new Set([
-  "LOG", "NFLOG", "ULOG", "CT", "NOTRACK", "TCPMSS", "CONNMARK", "TPROXY", "NETMAP", "CHECKSUM", "TOS", "DSCP", "TTL", "HL", "CLASSIFY", "NFQUEUE", "QUEUE", "SET",
+  "LOG", "NFLOG", "ULOG", "CT", "NOTRACK", "TCPMSS", "CONNMARK", "TPROXY", "NETMAP", "CHECKSUM", "TOS", "DSCP", "TTL", "HL", "CLASSIFY", "NFQUEUE", "QUEUE",
   "AUDIT", "TRACE", "CLUSTERIP", "SECMARK", "CONNSECMARK", "IDLETIMER", "LED", "HMARK", "RATEEST", "TEE", "SYNPROXY", "ECN", "TCPOPTSTRIP", "SNPT", "DNPT",
 ]);
 
@@ -503,6 +509,15 @@ export class IptablesParser {
           resolved.owner.values.set("tcp-flags", { value, invert: takeInvert() });
           continue;
         }
+        if (resolved.owner !== "core" && (resolved.owner.extension.name === "set" || resolved.owner.extension.name === "SET") && SET_TWO_ARGUMENT_OPTIONS.has(resolved.name)) {
+          // libxt_set / libxt_SET: NAME and FLAGS, each option once.
+          if (resolved.name === "match-set" && resolved.owner.values.has("match-set")) throw this.problem("--match-set can be specified only once");
+          const second = argv[index];
+          if (second === undefined || second.startsWith("-") || second.startsWith("!")) throw this.problem(`--${resolved.name} requires two args.`);
+          index++;
+          resolved.owner.values.set(resolved.name, { value: `${value} ${second}`, invert: takeInvert() });
+          continue;
+        }
         if (resolved.owner === "core") {
           handleCore(CORE_LONG[resolved.name]!, value);
         } else {
@@ -717,6 +732,9 @@ export class IptablesParser {
       }
       case "statistic":
         return this.buildStatistic(values);
+      case "set":
+        if (values.has("set")) throw new UnsupportedError("--set", "iptables set --set (deprecated for --match-set) is not modelled");
+        return buildSetMatch(values, (message) => this.problem(message));
     }
     throw new UnsupportedError(item.extension.name, `iptables match "${item.extension.name}" is not modelled`);
   }
@@ -805,6 +823,8 @@ export class IptablesParser {
         const range = this.parseNatRange(value.value!, protocolOk, item.extension.name);
         return { kind: item.extension.name, range: random ? { ...range, random } : range };
       }
+      case "SET":
+        return buildSetTarget(values, (message) => this.problem(message));
       case "MARK": {
         const [name, value] = [...values.entries()][0] ?? [];
         if (!name || !value) throw this.problem("MARK target: Parameter --set-xmark is required");

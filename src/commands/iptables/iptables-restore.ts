@@ -9,6 +9,7 @@ import { applyOperation } from "../../net/core/rtnetlink.js";
 import { createTable, isBuiltinChain } from "../../net/netfilter/nf-tables-api.js";
 import { CommandError, done, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "../command.js";
 import { IPTABLES_VERSION, IptablesParser, KNOWN_TABLES } from "./iptables-parse.js";
+import { missingRuleSet } from "./libxt-set.js";
 
 const PROGRAM = "iptables-restore";
 
@@ -117,6 +118,9 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
       }
       throw error;
     }
+    const missingSet = missingRuleSet(parsed.rule, namespace);
+    if (missingSet !== undefined) throw lineProblem(`Set ${missingSet} doesn't exist.
+`, number);
     const chain = parsed.chain ?? "";
     if (parsed.jumpChain !== undefined) section.jumps.push({ line: number, chain: parsed.jumpChain });
     const rule = parsed.rule && environment.origin ? { ...parsed.rule, origin: environment.origin } : parsed.rule;

@@ -9,6 +9,7 @@ import { applyOperation } from "../../net/core/rtnetlink.js";
 import { chainReferences, createTable, isBuiltinChain, sameRule } from "../../net/netfilter/nf-tables-api.js";
 import { CommandError, done, type CommandEnvironment, type CommandOutcome } from "../command.js";
 import { IPTABLES_VERSION, IptablesParser, parameterProblem, type ParsedIptables } from "./iptables-parse.js";
+import { missingRuleSet } from "./libxt-set.js";
 import { formatCount, listHeader, listRule, type ListFormat } from "./rule-format.js";
 
 const NO_CHAIN = "iptables: No chain/target/match by that name.";
@@ -87,6 +88,9 @@ function kernelFailure(what: string, errno: string, chain: string): CommandError
 /** Runs one parsed command against the namespace (shared with iptables-restore's line handling). */
 export function executeIptables(parsed: ParsedIptables, environment: CommandEnvironment, program = "iptables"): CommandOutcome {
   const namespace = environment.namespace;
+  const missingSet = missingRuleSet(parsed.rule, namespace);
+  if (missingSet !== undefined) throw parameterProblem(program, `Set ${missingSet} doesn't exist.
+`);
   const table = tableView(namespace, parsed.table);
   const chainName = parsed.chain;
   const chain = chainName === undefined ? undefined : table.chains.get(chainName);

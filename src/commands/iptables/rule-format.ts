@@ -5,6 +5,7 @@
 import { formatIpv4Address } from "../../model/address.js";
 import type { AddressSelector, ConntrackStateName, Match, NatRange, PortRange, Rule, Target } from "../../model/netfilter.js";
 import { formatStatisticProbability } from "../../net/netfilter/xt-statistic.js";
+import { setMatchText, setTargetText } from "./libxt-set.js";
 import { serviceName } from "./services.js";
 
 /** proto_to_name(): the names iptables knows for protocol numbers (xtables_chain_protos, then /etc/protocols). */
@@ -99,6 +100,8 @@ function saveMatch(match: Match): string {
       return match.mode === "random"
         ? ` -m statistic --mode random${match.invert ? " !" : ""} --probability ${formatStatisticProbability(match.probability)}`
         : ` -m statistic --mode nth${match.invert ? " !" : ""} --every ${match.every} --packet ${match.packet}`;
+    case "set":
+      return setMatchText(match, true);
   }
 }
 
@@ -138,6 +141,8 @@ function saveTarget(target: Target | undefined): string {
       return ` -j REDIRECT${target.ports ? ` --to-ports ${portRangeText(target.ports, "-")}` : ""}${target.random ? " --random" : ""}`;
     case "MARK":
       return ` -j MARK --set-xmark ${hex(target.value)}/${hex(target.mask)}`;
+    case "SET":
+      return setTargetText(target, true);
   }
 }
 
@@ -240,6 +245,8 @@ function listMatch(match: Match, numeric: boolean, protocol: number | undefined)
       return match.mode === "random"
         ? ` statistic mode random${match.invert ? " !" : ""} probability ${formatStatisticProbability(match.probability)}`
         : ` statistic mode nth${match.invert ? " !" : ""} every ${match.every}${match.packet === 0 ? "" : ` packet ${match.packet}`}`;
+    case "set":
+      return setMatchText(match, false);
   }
 }
 
@@ -261,6 +268,8 @@ function listTarget(target: Target | undefined): string {
       if (target.value === target.mask) return ` MARK or ${hex(target.value)}`;
       if (target.mask === 0) return ` MARK xor ${hex(target.value)}`;
       return ` MARK xset ${hex(target.value)}/${hex(target.mask)}`;
+    case "SET":
+      return setTargetText(target, false);
     default:
       return "";
   }

@@ -15,6 +15,7 @@ import { rejectTarget } from "./nf-reject.js";
 import { markTarget } from "./xt-mark.js";
 import { interfaceNameMatches, type MatchContext } from "./xt-match-context.js";
 import { xtMatch, xtMatchModule } from "./xt-matches.js";
+import { setTarget } from "./xt-set.js";
 import { xtStatistic, type StatisticMatch } from "./xt-statistic.js";
 import { portTest, portTestHolds, xtTcpUdp, type PortTest } from "./xt-tcpudp.js";
 
@@ -385,7 +386,7 @@ function jumpTarget(table: Table, prepared: PreparedTable, rule: PreparedRule): 
 
 /** The match context with the packet a target rewrote (every key spelled out: no spread per packet). */
 function withPacket(context: MatchContext, packet: Ipv4Packet): MatchContext {
-  return { namespace: context.namespace, hook: context.hook, packet, in: context.in, out: context.out, physIn: context.physIn, physOut: context.physOut, bridged: context.bridged };
+  return { namespace: context.namespace, hook: context.hook, packet, in: context.in, out: context.out, physIn: context.physIn, physOut: context.physOut, bridged: context.bridged, now: context.now };
 }
 
 interface StepFields {
@@ -553,6 +554,11 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
         advance(cursor);
         continue;
       }
+      case "SET":
+        setTarget(target, context);
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "SET", verdict: "continue", why: `rule ${ruleNumber} matches: SET${target.add ? ` adds the packet to ${target.add.name}` : ""}${target.del ? ` deletes it from ${target.del.name}` : ""}` });
+        advance(cursor);
+        continue;
       case "MASQUERADE":
       case "SNAT":
       case "DNAT":

@@ -16,6 +16,8 @@ export interface MatchContext {
   readonly physOut?: NetDevice;
   /** The packet is being bridged (not routed) by a bridge of this namespace. */
   readonly bridged: boolean;
+  /** The virtual clock (µs) when the packet is seen: set timeouts are read off it. */
+  readonly now?: number;
 }
 
 /**

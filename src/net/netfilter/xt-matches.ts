@@ -7,6 +7,7 @@ import { xtMark } from "./xt-mark.js";
 import type { MatchContext, XtMatch } from "./xt-match-context.js";
 import { xtMultiport } from "./xt-multiport.js";
 import { xtPhysdev } from "./xt-physdev.js";
+import { xtSet } from "./xt-set.js";
 import { xtStatistic } from "./xt-statistic.js";
 import { xtIcmp, xtTcpUdp } from "./xt-tcpudp.js";
 
@@ -31,6 +32,7 @@ const XT_MATCHES: MatchModules = {
   comment: xtComment,
   statistic: xtStatistic,
   mark: xtMark,
+  set: xtSet,
 };
 
 /** The module of a match's kind. */
