@@ -19,6 +19,7 @@ import { ifconfig } from "./net-tools/ifconfig.js";
 import { route } from "./net-tools/route.js";
 import { sudo } from "./sudo.js";
 import { sysctl } from "./sysctl.js";
+import { tcpdump } from "./tcpdump/tcpdump.js";
 
 export const NETWORK_COMMANDS: ReadonlyMap<string, NetworkCommand> = new Map<string, NetworkCommand>([
   ["ip", ip],
@@ -40,6 +41,7 @@ export const NETWORK_COMMANDS: ReadonlyMap<string, NetworkCommand> = new Map<str
   ["route", route],
   ["ifconfig", ifconfig],
   ["arp", arp],
+  ["tcpdump", tcpdump],
 ]);
 
 /**
@@ -60,7 +62,6 @@ export const UNMODELLED_TOOLS: readonly string[] = [
   "netstat",
   "arping",
   "ethtool",
-  "tcpdump",
   "traceroute",
   "tracepath",
   "docker",
