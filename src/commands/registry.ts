@@ -21,6 +21,7 @@ import { ifconfig } from "./net-tools/ifconfig.js";
 import { route } from "./net-tools/route.js";
 import { sudo } from "./sudo.js";
 import { sysctl } from "./sysctl.js";
+import { tcpdump } from "./tcpdump/tcpdump.js";
 
 export const NETWORK_COMMANDS: ReadonlyMap<string, NetworkCommand> = new Map<string, NetworkCommand>([
   ["ip", ip],
@@ -44,6 +45,7 @@ export const NETWORK_COMMANDS: ReadonlyMap<string, NetworkCommand> = new Map<str
   ["route", route],
   ["ifconfig", ifconfig],
   ["arp", arp],
+  ["tcpdump", tcpdump],
 ]);
 
 /**
@@ -63,7 +65,6 @@ export const UNMODELLED_TOOLS: readonly string[] = [
   "netstat",
   "arping",
   "ethtool",
-  "tcpdump",
   "traceroute",
   "tracepath",
   "docker",

@@ -39,8 +39,10 @@ export interface NetDevice {
   mtu: number;
   /** IFF_UP, set by `ip link set DEV up`. */
   adminUp: boolean;
-  /** IFF_PROMISC from `ip link set DEV promisc on` (only the flag: the model delivers by address either way). */
+  /** IFF_PROMISC from `ip link set DEV promisc on` (a bridge then passes every frame up as well; other devices deliver by address either way). */
   promisc?: boolean;
+  /** dev->promiscuity: packet sockets that asked for promiscuous mode (tcpdump without -p); not shown by ip link, which shows only the flag set by hand. */
+  promiscuity?: number;
   /** Has been up once: its qdisc is `noqueue` from then on (`noop` before). */
   everUp: boolean;
   /** The other end of a veth pair. */

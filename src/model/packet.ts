@@ -46,6 +46,22 @@ export interface TcpSegment {
   readonly flags: TcpFlags;
   /** The application bytes' first line, when the segment carries data (a request or status line): the model moves no other data. */
   readonly data?: string;
+  /** Sequence number (absent on segments made outside a socket: the testing toolkit's one-packet flows). */
+  readonly seq?: number;
+  /** Acknowledgment number, when `flags.ack`. */
+  readonly ackSeq?: number;
+  /** The window field as sent (scaled after the handshake). */
+  readonly window?: number;
+  /** Options as tcp_options_write() lays them out: a SYN's mss,sackOK,TS,nop,wscale; nop,nop,TS after; none on a reset. */
+  readonly options?: TcpOptions;
+}
+
+export interface TcpOptions {
+  readonly mss?: number;
+  readonly sackOk?: boolean;
+  readonly tsVal?: number;
+  readonly tsEcr?: number;
+  readonly windowScale?: number;
 }
 
 export interface UdpDatagram {

@@ -67,4 +67,14 @@ export interface Socket {
   error?: string;
   /** A socket in TIME_WAIT holds its port until then (TCP_TIMEWAIT_LEN, 60 s). */
   timeWaitUntil?: number;
+  /** tcp_sock's snd_nxt: the sequence number of the next byte this side sends (its ISN until the SYN is out). */
+  sndNxt?: number;
+  /** tcp_sock's rcv_nxt: what it acknowledges next. */
+  rcvNxt?: number;
+  /** The peer's last TS val (ts_recent): echoed as TS ecr. */
+  tsRecent?: number;
+  /** tcp_sock's tsoffset: added to the ms clock in TS val. */
+  tsOffset?: number;
+  /** Its SYN (or SYN-ACK) went out once: a later one is a retransmission, with the same ISN. */
+  synSent?: boolean;
 }

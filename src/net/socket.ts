@@ -13,6 +13,7 @@ import type { World } from "../model/world.js";
 import { sockCreate, sockRelease, tcpTimeWait, timerStart, timerStop } from "./core/sock.js";
 import { inetBindConflict, inetHashConnect, udpLibGetPort } from "./ipv4/inet-hashtables.js";
 import { ipLocalOut } from "./ipv4/ip-output.js";
+import { tcpSegmentFields } from "./ipv4/tcp-output.js";
 import { ipRouteOutput, type OutputRoute, type OutputRouteResult } from "./ipv4/route.js";
 import type { Simulation } from "./simulation.js";
 
@@ -118,9 +119,10 @@ export function socketSendPacket(simulation: Simulation, namespace: NetworkNames
   return true;
 }
 
-/** tcp_transmit_skb() of a segment without options. */
+/** tcp_transmit_skb(): a segment of `payloadLength` bytes after the IP header (its TCP header with options: 40 on a SYN, 32 after), numbered from the socket's sequence space. */
 export function tcpSendSegment(simulation: Simulation, namespace: NetworkNamespace, socket: Socket, flags: TcpFlags, payloadLength: number, data?: string): void {
-  socketSendPacket(simulation, namespace, socket, { ttl: 64, transport: { protocol: "tcp", sourcePort: socket.port, destinationPort: socket.remotePort ?? 0, flags, ...(data !== undefined ? { data } : {}) }, payloadLength });
+  const fields = tcpSegmentFields(socket, flags, Math.max(0, payloadLength - (flags.syn ? 40 : 32)), simulation.world.clock);
+  socketSendPacket(simulation, namespace, socket, { ttl: 64, transport: { protocol: "tcp", sourcePort: socket.port, destinationPort: socket.remotePort ?? 0, flags, ...(data !== undefined ? { data } : {}), ...fields }, payloadLength });
 }
 
 /** A UDP datagram on a connected socket. */

@@ -275,8 +275,8 @@ export class ScenarioSimulator {
   private readonly fileTable: LoadedFile[] = [];
   private readonly records: CommandRecord[] = [];
   private readonly traces: Trace[] = [];
-  /** Programs still running (listeners), started by this run. */
-  private readonly jobs: CommandProcess[] = [];
+  /** Programs still running (listeners, tcpdump), started by this run, with the record each started under. */
+  private readonly jobs: Array<{ readonly process: CommandProcess; recordIndex?: number }> = [];
   private readonly problems: ScenarioProblem[] = [];
   private aborted = false;
   /** Ends the run at the next statement when a budget is spent. */
@@ -374,7 +374,25 @@ export class ScenarioSimulator {
     });
     bash.registerTransformPlugin(plugin);
     const result = await bash.exec(mainText, { rawScript: true, signal: this.stop.signal, env: { [NAMESPACE_VARIABLE]: String(ROOT_NAMESPACE_ID) } });
-    return this.result(main.display, result.stdout + result.stderr, result.exitCode);
+    return this.result(main.display, result.stdout + result.stderr + this.collectJobs(), result.exitCode);
+  }
+
+  /**
+   * The scenario has ended: what each job printed after it started (a
+   * background tcpdump's lines) joins its record and the run's output.
+   * Until the shell has job control, this is when a job's later output is
+   * read, not as it happens.
+   */
+  private collectJobs(): string {
+    let output = "";
+    for (const job of this.jobs) {
+      const more = job.process.runUntil(this.world.clock);
+      output += more.stdout + more.stderr;
+      const record = job.recordIndex === undefined ? undefined : this.records[job.recordIndex];
+      if (record === undefined || (more.stdout === "" && more.stderr === "")) continue;
+      this.records[job.recordIndex!] = { ...record, stdout: record.stdout + more.stdout, stderr: record.stderr + more.stderr, ...(job.process.exitCode !== undefined ? { exitCode: job.process.exitCode } : {}) };
+    }
+    return output;
   }
 
   private result(display: string, output: string, exitCode: number): SimulatedRun {
@@ -611,6 +629,7 @@ export class ScenarioSimulator {
         commandText: argv.join(" "),
       };
       let outcome: Invocation = invokeCommand(name, implementation, args, environment);
+      let job: { readonly process: CommandProcess; recordIndex?: number } | undefined;
       if (outcome.kind === "unsupported") {
         const message = `${location.file}:${location.line}: ${outcome.message} (at "${outcome.word}")`;
         this.addProblem({ location, word: outcome.word, message });
@@ -638,13 +657,15 @@ export class ScenarioSimulator {
         // A program that keeps running (a listener): what it printed on starting, then it goes on as a job (the shell's job table takes it from here).
         const process = outcome.process;
         const started = process.runUntil(this.world.clock);
-        this.jobs.push(process);
+        job = { process };
+        this.jobs.push(job);
         const finished = { kind: "done" as const, stdout: started.stdout, stderr: started.stderr, exitCode: process.exitCode ?? 0, ...(process.trace ? { trace: process.trace } : {}), ...(process.probe ? { probe: process.probe } : {}) };
         const result = probeResult(name, finished);
         outcome = result ? { ...finished, result } : finished;
       }
       let traceIndex: number | undefined;
       if (outcome.trace) traceIndex = this.traces.push(outcome.trace) - 1;
+      if (job && !internal) job.recordIndex = this.records.length;
       if (name === PROC_SYS_READ_COMMAND) {
         this.options.onCommand?.({ location, callers, namespace: namespace.name, argv: ["cat", ...args], exitCode: outcome.exitCode, stdout: outcome.stdout, stderr: outcome.stderr }, this.world);
       }

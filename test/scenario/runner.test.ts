@@ -70,9 +70,9 @@ describe("scenario runner", () => {
   });
 
   it("refuses an unmodelled tool by name, with file and line, and stops", async () => {
-    const run = await simulate("ip netns add n1\ntcpdump -i eth0\nip netns add n2\n");
+    const run = await simulate("ip netns add n1\nss -tln\nip netns add n2\n");
     expect(run.problems).toEqual([
-      { location: { file: expect.stringMatching(/scenario\.sh$/), line: 2 }, word: "tcpdump", message: expect.stringMatching(/scenario\.sh:2: netsim: tcpdump is not modelled \(at "tcpdump"\)$/) },
+      { location: { file: expect.stringMatching(/scenario\.sh$/), line: 2 }, word: "ss", message: expect.stringMatching(/scenario\.sh:2: netsim: ss is not modelled \(at "ss"\)$/) },
     ]);
     expect(run.commands.map((record) => record.argv.join(" "))).toEqual(["ip netns add n1"]);
   });

@@ -45,9 +45,9 @@ describe("netsim shell, line by line", () => {
 
   it("prints the real tools' errors, and names what netsim does not model without a file name", async () => {
     const session = new ShellSession();
-    const [bad, unmodelled] = await type(session, "ip route add default via 10.9.9.9", "tcpdump -i any");
+    const [bad, unmodelled] = await type(session, "ip route add default via 10.9.9.9", "ss -tln");
     expect(bad!.entry).toMatchObject({ output: "Error: Nexthop has invalid gateway.\n" });
     expect(bad!.entry.exitCode).not.toBe(0);
-    expect(unmodelled!.entry.output).toBe('netsim: tcpdump is not modelled (at "tcpdump")\n');
+    expect(unmodelled!.entry.output).toBe('netsim: ss is not modelled (at "ss")\n');
   });
 });

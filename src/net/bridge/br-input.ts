@@ -7,7 +7,7 @@ import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import type { EthernetFrame } from "../../model/packet.js";
 import { isPortForwarding } from "../core/link-state.js";
-import { netifReceiveHost } from "../core/dev.js";
+import { devTapFrame, netifReceiveHost } from "../core/dev.js";
 import { frameStep, recordStep, type Simulation } from "../simulation.js";
 import { brFdbFind, brFdbUpdate } from "./br-fdb.js";
 import { brFlood, brForward, portFlags } from "./br-forward.js";
@@ -52,15 +52,19 @@ export function brHandleFrameFinish(simulation: Simulation, namespace: NetworkNa
   }
   if (!entry) {
     brFlood(simulation, namespace, bridge, frame, port, `${frame.destination} is not in ${bridge.name}'s forwarding database`, nfBridge);
-    return;
+  } else {
+    const egress = namespace.devices.get(entry.portIndex);
+    if (egress) brForward(simulation, namespace, bridge, egress, frame, port, nfBridge);
   }
-  const egress = namespace.devices.get(entry.portIndex);
-  if (egress) brForward(simulation, namespace, bridge, egress, frame, port, nfBridge);
+  // local_rcv: a promiscuous bridge (ip link set promisc on, or a packet socket such as tcpdump's) passes every frame up too; its stack drops what is not for it.
+  if (bridge.promisc === true || (bridge.promiscuity ?? 0) > 0) brPassFrameUp(simulation, namespace, bridge, frame, nfBridge, true);
 }
 
 /** br_pass_frame_up(): the bridge's own interface receives the frame, as the host's. */
-function brPassFrameUp(simulation: Simulation, namespace: NetworkNamespace, bridge: NetDevice, frame: EthernetFrame, nfBridge: boolean): void {
+function brPassFrameUp(simulation: Simulation, namespace: NetworkNamespace, bridge: NetDevice, frame: EthernetFrame, nfBridge: boolean, promisc = false): void {
   if (!bridge.adminUp) return;
-  if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, bridge.name, "br_pass_frame_up", frame.id, frame, { verdict: "continue", why: `the frame is for ${bridge.name} itself: up to the host's stack` }));
+  if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, bridge.name, "br_pass_frame_up", frame.id, frame, { verdict: "continue", why: promisc ? `${bridge.name} is promiscuous: a copy goes up to the host's stack` : `the frame is for ${bridge.name} itself: up to the host's stack` }));
+  // netif_receive_skb() on the bridge's own device: its taps see the frame.
+  devTapFrame(simulation.world, namespace, bridge, frame, "in");
   netifReceiveHost(simulation, namespace, bridge, frame, nfBridge);
 }

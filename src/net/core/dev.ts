@@ -4,6 +4,7 @@
 import { isMulticastMac } from "../../model/mac.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
+import type { World } from "../../model/world.js";
 import type { ArpMessage, EthernetFrame, Ipv4Packet } from "../../model/packet.js";
 import { ipv4TotalLength } from "../../model/packet.js";
 import { frameStep, LINK_DELAY_US, recordStep, schedule, type Simulation } from "../simulation.js";
@@ -41,6 +42,52 @@ function registered<T>(handler: T | undefined, what: string): T {
   return handler;
 }
 
+/**
+ * ptype_all: packet sockets bound with ETH_P_ALL (tcpdump's), each on one
+ * device. dev_queue_xmit_nit() shows them what a device sends, before its
+ * driver; __netif_receive_skb_core() what it receives, before the bridge's
+ * rx_handler. They observe: the frame goes on its way unchanged. A tap is a
+ * callback, so it waits beside the world, as timers do.
+ */
+export type PacketTap = (world: World, frame: EthernetFrame, direction: "in" | "out") => void;
+
+interface TapEntry {
+  readonly namespaceId: number;
+  readonly deviceIndex: number;
+  readonly tap: PacketTap;
+}
+
+const TAPS = new WeakMap<World, Map<number, TapEntry>>();
+/** Taps open in any world: the packet path skips the lookup while there are none. */
+let openTaps = 0;
+let nextTapId = 1;
+
+/** packet_create() + packet_do_bind() with ETH_P_ALL on one device: returns the tap's id. */
+export function devAddTap(world: World, namespaceId: number, deviceIndex: number, tap: PacketTap): number {
+  let table = TAPS.get(world);
+  if (!table) {
+    table = new Map();
+    TAPS.set(world, table);
+  }
+  const id = nextTapId++;
+  table.set(id, { namespaceId, deviceIndex, tap });
+  openTaps++;
+  return id;
+}
+
+/** packet_release(). */
+export function devRemoveTap(world: World, id: number): void {
+  if (TAPS.get(world)?.delete(id)) openTaps--;
+}
+
+/** Hands the frame to the taps on this device (dev_queue_xmit_nit for "out", deliver_ptype_list_skb for "in"). */
+export function devTapFrame(world: World, namespace: NetworkNamespace, device: NetDevice, frame: EthernetFrame, direction: "in" | "out"): void {
+  if (openTaps === 0) return;
+  const table = TAPS.get(world);
+  if (!table) return;
+  for (const entry of table.values()) if (entry.namespaceId === namespace.id && entry.deviceIndex === device.index) entry.tap(world, frame, direction);
+}
+
 /** The bytes a frame counts for in the device statistics. */
 export function frameLength(frame: EthernetFrame): number {
   return 14 + (frame.payload.kind === "arp" ? 28 : ipv4TotalLength(frame.payload.packet));
@@ -53,6 +100,8 @@ export function devQueueXmit(simulation: Simulation, namespace: NetworkNamespace
     if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, device.name, "dev_queue_xmit", frame.id, frame, { verdict: "drop", dropReason: "DEV_READY", why: `${device.name} is down` }));
     return;
   }
+  // Loopback: its taps see the frame once, on the way in (af_packet drops the looped copy, PACKET_LOOPBACK).
+  if (device.kind !== "loopback") devTapFrame(simulation.world, namespace, device, frame, "out");
   // br_dev_xmit() counts what it sends itself (a frame br_netfilter takes back is not sent).
   if (device.kind === "bridge") {
     registered(bridgeStartXmit, "bridge driver")(simulation, namespace, device, frame);
@@ -111,6 +160,7 @@ export function netifReceive(simulation: Simulation, namespaceId: number, device
   }
   device.statistics.rxPackets++;
   device.statistics.rxBytes += frameLength(frame);
+  devTapFrame(simulation.world, namespace, device, frame, "in");
   if (device.masterIndex !== undefined) {
     registered(bridgePortRxHandler, "bridge port rx_handler")(simulation, namespace, device, frame);
     return;

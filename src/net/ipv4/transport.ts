@@ -16,17 +16,19 @@ import { recordStep, traceTime, type Simulation } from "../simulation.js";
 import { icmpSend } from "./icmp.js";
 import { ipLocalOut } from "./ip-output.js";
 import { ipRouteOutput } from "./route.js";
+import { tcpReceiveSegment, tcpResetFields, tcpSegmentFields } from "./tcp-output.js";
 
-/** A segment back to the sender of `packet`, from the address it was sent to. */
-function sendSegment(simulation: Simulation, namespace: NetworkNamespace, packet: Ipv4Packet, flags: TcpSegment["flags"]): void {
-  const transport = packet.transport as TcpSegment;
-  const reply: Ipv4Packet = { source: packet.destination, destination: packet.source, ttl: 64, transport: { protocol: "tcp", sourcePort: transport.destinationPort, destinationPort: transport.sourcePort, flags }, payloadLength: 32 };
-  const route = ipRouteOutput(namespace, packet.source, { source: packet.destination });
+/** A segment of the server's side of a connection back to its client (the kernel's, or the program's close), from the address the client reached. */
+function sendSegment(simulation: Simulation, namespace: NetworkNamespace, connection: Socket, flags: TcpSegment["flags"], payloadLength: number): void {
+  const fields = tcpSegmentFields(connection, flags, Math.max(0, payloadLength - (flags.syn ? 40 : 32)), simulation.world.clock);
+  const reply: Ipv4Packet = { source: connection.address, destination: connection.remoteAddress ?? 0, ttl: 64, transport: { protocol: "tcp", sourcePort: connection.port, destinationPort: connection.remotePort ?? 0, flags, ...fields }, payloadLength };
+  const route = ipRouteOutput(namespace, reply.destination, { source: reply.source });
   if (route.ok) ipLocalOut(simulation, namespace, route.route, reply);
 }
 
 /** Into the socket's receive queue (sk_add_backlog / __skb_queue_tail). */
 function enqueue(simulation: Simulation, socket: Socket | undefined, packet: Ipv4Packet): void {
+  if (socket?.protocol === "tcp") tcpReceiveSegment(socket, packet);
   socket?.receiveQueue?.push({ time: simulation.world.clock, packet });
 }
 
@@ -83,21 +85,23 @@ export function transportRcv(simulation: Simulation, namespace: NetworkNamespace
     if (accepted) {
       if (!transport.flags.fin) {
         if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: transport.data !== undefined ? "data on an accepted connection, for the server's program" : "an ACK on an accepted connection", namespace: namespace.name, time: traceTime(simulation) });
+        tcpReceiveSegment(accepted, packet);
         if (transport.data !== undefined) {
-          enqueue(simulation, accepted, packet);
+          accepted.receiveQueue?.push({ time: simulation.world.clock, packet });
           sockDataReady(simulation, namespace, accepted, transport.data);
         }
         return;
       }
       // The rest of a connection: the server answers the client's FIN with its own (its program closes too).
+      tcpReceiveSegment(accepted, packet);
       sockRelease(namespace, accepted);
       if (accepted.finSent) {
         if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: "the client closes too, after the server: the last ACK goes back", namespace: namespace.name, time: traceTime(simulation) });
-        sendSegment(simulation, namespace, packet, { ack: true });
+        sendSegment(simulation, namespace, accepted, { ack: true }, 32);
         return;
       }
       if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: "the client closes; the server closes too: FIN-ACK goes back", namespace: namespace.name, time: traceTime(simulation) });
-      sendSegment(simulation, namespace, packet, { fin: true, ack: true });
+      sendSegment(simulation, namespace, accepted, { fin: true, ack: true }, 32);
       return;
     }
     if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: transport.flags.fin ? "the server closes the connection" : transport.data !== undefined ? "data for the client" : "an ACK for the client", namespace: namespace.name, time: traceTime(simulation) });
@@ -106,28 +110,31 @@ export function transportRcv(simulation: Simulation, namespace: NetworkNamespace
     return;
   }
   const listener = inetLookupListener(namespace, "tcp", packet.destination, transport.destinationPort);
-  let answer: TcpSegment;
+  if (accepted && listener) {
+    // A retransmitted SYN of a connection already accepted: its SYN-ACK again, with the same ISN.
+    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: "a retransmitted SYN of an accepted connection: the SYN-ACK goes back again", namespace: namespace.name, time: traceTime(simulation) });
+    sendSegment(simulation, namespace, accepted, { syn: true, ack: true }, 40);
+    return;
+  }
   if (listener) {
     if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: `a listener on tcp port ${transport.destinationPort} accepts: SYN-ACK goes back`, namespace: namespace.name, time: traceTime(simulation) });
-    answer = { protocol: "tcp", sourcePort: transport.destinationPort, destinationPort: transport.sourcePort, flags: { syn: true, ack: true } };
     if (!listener.keepListening) listener.open = false;
-    // A retransmitted SYN of a connection already accepted makes no second one.
-    if (!accepted) {
-      sockCreate(simulation.world, namespace, "tcp", {
-        port: transport.destinationPort,
-        address: packet.destination,
-        remoteAddress: packet.source,
-        remotePort: transport.sourcePort,
-        state: "established",
-        ...(listener.id !== undefined ? { acceptedBy: listener.id } : { acceptedBy: 0 }),
-        ...(listener.server ? { server: listener.server } : {}),
-      });
-    }
-  } else {
-    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "drop", dropReason: "NO_SOCKET", why: `nothing listens on tcp port ${transport.destinationPort} at ${formatIpv4Address(packet.destination)}: a reset goes back`, namespace: namespace.name, time: traceTime(simulation) });
-    answer = { protocol: "tcp", sourcePort: transport.destinationPort, destinationPort: transport.sourcePort, flags: { rst: true, ack: true } };
+    const connection = sockCreate(simulation.world, namespace, "tcp", {
+      port: transport.destinationPort,
+      address: packet.destination,
+      remoteAddress: packet.source,
+      remotePort: transport.sourcePort,
+      state: "established",
+      ...(listener.id !== undefined ? { acceptedBy: listener.id } : { acceptedBy: 0 }),
+      ...(listener.server ? { server: listener.server } : {}),
+    });
+    // tcp_conn_request(): the server's ISN and what it acknowledges.
+    tcpReceiveSegment(connection, packet);
+    sendSegment(simulation, namespace, connection, { syn: true, ack: true }, 40);
+    return;
   }
-  const reply: Ipv4Packet = { source: packet.destination, destination: packet.source, ttl: 64, transport: answer, payloadLength: answer.flags.syn ? 40 : 20 };
+  if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "drop", dropReason: "NO_SOCKET", why: `nothing listens on tcp port ${transport.destinationPort} at ${formatIpv4Address(packet.destination)}: a reset goes back`, namespace: namespace.name, time: traceTime(simulation) });
+  const reply: Ipv4Packet = { source: packet.destination, destination: packet.source, ttl: 64, transport: { protocol: "tcp", sourcePort: transport.destinationPort, destinationPort: transport.sourcePort, ...tcpResetFields(packet) }, payloadLength: 20 };
   const route = ipRouteOutput(namespace, packet.source, { source: packet.destination });
   if (route.ok) ipLocalOut(simulation, namespace, route.route, reply);
 }

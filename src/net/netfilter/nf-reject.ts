@@ -8,6 +8,7 @@ import { ICMP_DEST_UNREACH, ICMP_HOST_ANO, ICMP_HOST_UNREACH, ICMP_NET_ANO, ICMP
 import { icmpSend } from "../ipv4/icmp.js";
 import { ipLocalOut } from "../ipv4/ip-output.js";
 import { ipRouteOutput } from "../ipv4/route.js";
+import { tcpResetFields } from "../ipv4/tcp-output.js";
 import type { Simulation } from "../simulation.js";
 
 const REJECT_CODES: Readonly<Record<Exclude<RejectWith, "tcp-reset">, number>> = {
@@ -37,7 +38,7 @@ function nfSendReset(simulation: Simulation, namespace: NetworkNamespace, packet
     source: packet.destination,
     destination: packet.source,
     ttl: 64,
-    transport: { protocol: "tcp", sourcePort: segment.destinationPort, destinationPort: segment.sourcePort, flags: segment.flags.ack ? { rst: true } : { rst: true, ack: true } },
+    transport: { protocol: "tcp", sourcePort: segment.destinationPort, destinationPort: segment.sourcePort, ...tcpResetFields(packet) },
     payloadLength: 20,
     ...(attached && attached.namespaceId === namespace.id && attached.entryId !== undefined
       ? { conntrack: { namespaceId: namespace.id, entryId: attached.entryId, direction: attached.direction === "reply" ? ("original" as const) : ("reply" as const), state: "RELATED" as const, mark: 0 } }
