@@ -2,13 +2,23 @@
 # The scenario shell as published scripts use it (issue 14): a root guard,
 # `id`/`whoami`, /proc/sys written through a variable, tee, printf,
 # `bash -c` and `sh -c`, $(...) that captures stdout only, functions,
-# backslash-continued commands and `sleep` on the clock. It passes in the
+# backslash-continued commands, `sleep` on the clock, and `trap ... EXIT`
+# cleaning up at the end (a subshell's exit runs no trap). It passes in the
 # simulator and `netsim verify` finds no divergence on the kernel.
 set -u
 [[ $EUID -ne 0 ]] && { echo "run me as root" >&2; exit 1; }
 [ "$(id -u)" = 0 ] && [ "$(whoami)" = root ] && echo "running as $(id -un)"
 
 FORWARD=/proc/sys/net/ipv4/ip_forward
+
+cleanup() {
+  echo "cleaning up after status $?"
+  ip netns del left
+  ip netns del right
+  ip netns list | wc -l
+}
+trap cleanup EXIT
+trap -p EXIT
 
 make_host() {
   local name=$1 address=$2
@@ -58,5 +68,4 @@ sleep 1.5
 ip netns exec right \
   ping -c 1 -W 1 \
   10.1.0.2                                             # expect: reply
-ip netns del left
-ip netns del right
+( exit 3 ) || echo "subshell exited $?, no trap"

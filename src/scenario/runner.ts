@@ -23,6 +23,7 @@ import { matchExpectations } from "./expectation-matching.js";
 import { ExpectationSyntaxError, parseExpectations, type Expectation } from "./expectations.js";
 import type { CommandRecord, ExpectationResult, ScenarioRun, SourceLocation } from "./result.js";
 import { createShell } from "./shell.js";
+import { finishTraps, TrapTable } from "./trap.js";
 import { SYS_CLASS_NET, sysfsRead, sysfsTarget, sysfsWrite } from "../net/bridge/br-sysfs-if.js";
 import { LOCATION_VARIABLE, PROC_SYS_READ_COMMAND, PROC_SYS_WRITE_COMMAND, ScenarioTransformPlugin, transformScript } from "./transform.js";
 
@@ -362,10 +363,11 @@ export class ScenarioSimulator {
     files[mainPath] = mainText;
     this.mainIndex = mainIndex;
     this.checkCommands(mainAst, main);
+    const traps = new TrapTable({ onUnsupported: (word, detail, env) => this.refuse(word, detail, env.get(LOCATION_VARIABLE)) });
     const bash = createShell({
       files,
       cwd: dirname(mainPath),
-      customCommands: [...this.commands(), ...identityCommands()],
+      customCommands: [...this.commands(), ...identityCommands(), ...traps.commands()],
       processInfo: ROOT_PROCESS,
       procSys: this.procSysHooks(),
       sleep: async (milliseconds) => advanceClock(this.world, Math.round(milliseconds * 1000)),
@@ -373,7 +375,9 @@ export class ScenarioSimulator {
       executionLimits: { maxCommandCount: SHELL_COMMAND_BUDGET, maxLoopIterations: SHELL_COMMAND_BUDGET, maxExecutionTimeMs: 3_600_000, maxOutputSize: 512 * 1024 * 1024 },
     });
     bash.registerTransformPlugin(plugin);
-    const result = await bash.exec(mainText, { rawScript: true, signal: this.stop.signal, env: { [NAMESPACE_VARIABLE]: String(ROOT_NAMESPACE_ID) } });
+    let result = await bash.exec(mainText, { rawScript: true, signal: this.stop.signal, env: { [NAMESPACE_VARIABLE]: String(ROOT_NAMESPACE_ID) } });
+    // The ERR and EXIT traps set -e left owed (trap.ts); a run netsim stopped runs none, as what follows its stop is unknown.
+    if (!this.aborted) result = await finishTraps(bash, result, traps, plugin.functions.values(), mainIndex, "exec 2>&1");
     return this.result(main.display, result.stdout + result.stderr + this.collectJobs(), result.exitCode);
   }
 
@@ -443,6 +447,16 @@ export class ScenarioSimulator {
         this.problems.push({ location, word: name, message: `${main.display}:${line}: ${name}: command not found (no such command in bash or netsim)` });
       }
     }
+  }
+
+  /** Stops the run at a form of a builtin netsim cannot run where it stands (given the location variable there). */
+  private refuse(word: string, detail: string, at: string | undefined): { stdout: string; stderr: string; exitCode: number } {
+    const location = this.locationStack(at).stack[0] ?? { file: main(this.fileTable), line: 0 };
+    const message = `${location.file}:${location.line}: netsim: ${detail} (at "${word}")`;
+    this.addProblem({ location, word, message });
+    this.aborted = true;
+    this.stop.abort();
+    return { stdout: "", stderr: `${message}\n`, exitCode: 2 };
   }
 
   /** Stops the run: a budget is spent at `location`. */

@@ -11,9 +11,10 @@
 // - redirections into /proc/sys become a netsim command, so a sysctl written
 //   the `echo 1 > /proc/sys/...` way reaches the namespace that ran it.
 import { parse, serialize, type TransformPlugin } from "just-bash";
+import { EXIT_FUNCTION, LOCATION_VARIABLE, SUBSHELL_VARIABLE } from "./shell-names.js";
+import { trapPrelude } from "./trap.js";
 
-/** The variable that carries the location stack into every command. */
-export const LOCATION_VARIABLE = "__NETSIM_AT";
+export { LOCATION_VARIABLE };
 export const PROC_SYS_WRITE_COMMAND = "__netsim_proc_sys_write";
 export const PROC_SYS_READ_COMMAND = "__netsim_proc_sys_read";
 
@@ -93,6 +94,42 @@ function rewriteProcSys(command: Node): void {
   }
 }
 
+/** Parsed once, copied per use: `__NETSIM_SUB=1` as a statement, and as the assignment node of `__NETSIM_SUB=1 true`. */
+let subshellTemplates: { readonly statement: Node; readonly assignment: Node } | undefined;
+
+function subshellTemplate(): { readonly statement: Node; readonly assignment: Node } {
+  if (subshellTemplates === undefined) {
+    const statement = (parse(`${SUBSHELL_VARIABLE}=1`) as unknown as { statements: Node[] }).statements[0]!;
+    let assignment: Node | undefined;
+    visit(parse(`${SUBSHELL_VARIABLE}=1 true`) as unknown as Node, (node) => {
+      if (node.type === "SimpleCommand" && !assignment) assignment = (node.assignments as Node[])[0];
+    });
+    subshellTemplates = { statement, assignment: assignment! };
+  }
+  return subshellTemplates;
+}
+
+function subshellMark(): Node {
+  return structuredClone(subshellTemplate().statement);
+}
+
+/** Each simple command of a pipeline that runs in a subshell (a part of `a | b`, a job of `&`) carries the mark into the function it calls. */
+function markCommands(pipeline: Node): void {
+  for (const command of (pipeline.commands as Node[] | undefined) ?? []) {
+    if (command.type === "SimpleCommand" && command.name) (command.assignments as Node[]).push(structuredClone(subshellTemplate().assignment));
+  }
+}
+
+/** The call that ends a main script: its status is the last command's, and the EXIT trap runs (trap.ts). */
+function finalExit(): Node {
+  return (parse(EXIT_FUNCTION) as unknown as { statements: Node[] }).statements[0]!;
+}
+
+/** A function definition as a statement of its own, printed back (the text finishTraps defines again). */
+function functionText(definition: Node): string {
+  return serialize({ type: "Script", statements: [{ type: "Statement", pipelines: [{ type: "Pipeline", commands: [definition], negated: false, timed: false, timePosix: false }], operators: [], background: false }] } as never);
+}
+
 export interface TransformOptions {
   /** Index of the file in the run's file table; omit to leave locations alone (inner `bash -c` scripts). */
   readonly fileIndex?: number;
@@ -105,30 +142,45 @@ export interface TransformOptions {
  * reported where it stands.
  */
 export function transformAst(script: object, options: TransformOptions): void {
-  const walk = (node: unknown, offset: number, enclosingLine: number): void => {
+  // The main shell's `exit` (in its own files, outside any subshell) runs the EXIT trap (trap.ts); a subshell is marked so that a function it calls knows.
+  const traps = options.fileIndex !== undefined;
+  const walk = (node: unknown, offset: number, enclosingLine: number, subshell: boolean): void => {
     if (node === null || typeof node !== "object") return;
     if (Array.isArray(node)) {
-      for (const child of node) walk(child, offset, enclosingLine);
+      for (const child of node) walk(child, offset, enclosingLine, subshell);
       return;
     }
     const record = node as Node;
     let childOffset = offset;
     let childLine = enclosingLine;
+    let childSubshell = subshell;
     if (record.type === "SimpleCommand") {
       rewriteProcSys(record);
+      if (traps && !subshell && literalText(record.name) === "exit") record.name = literalWord(EXIT_FUNCTION);
       if (typeof record.line === "number" && record.line > 0) {
         childLine = record.line + offset;
         if (options.fileIndex !== undefined && record.name) (record.assignments as Node[]).unshift(locationAssignment(options.fileIndex, childLine));
       }
-    } else if ((record.type === "CommandSubstitution" || record.type === "ProcessSubstitution") && enclosingLine > 0) {
-      childOffset = enclosingLine - 1;
+    } else if (record.type === "CommandSubstitution" || record.type === "ProcessSubstitution") {
+      if (enclosingLine > 0) childOffset = enclosingLine - 1;
+      childSubshell = true;
+      if (traps) ((record.body as Node).statements as Node[]).unshift(subshellMark());
+    } else if (record.type === "Subshell") {
+      childSubshell = true;
+      if (traps) (record.body as Node[]).unshift(subshellMark());
+    } else if (record.type === "Pipeline" && (record.commands as Node[]).length > 1) {
+      childSubshell = true;
+      if (traps) markCommands(record);
+    } else if (record.type === "Statement" && record.background === true) {
+      childSubshell = true;
+      if (traps) for (const pipeline of record.pipelines as Node[]) markCommands(pipeline);
     }
     for (const key in record) {
       const value = record[key];
-      if (value !== null && typeof value === "object") walk(value, childOffset, childLine);
+      if (value !== null && typeof value === "object") walk(value, childOffset, childLine, childSubshell);
     }
   };
-  walk(script, 0, 0);
+  walk(script, 0, 0, false);
 }
 
 function transformUncached(text: string, options: TransformOptions): string {
@@ -148,16 +200,22 @@ type ScriptNode = Parameters<typeof serialize>[0];
 export class ScenarioTransformPlugin implements TransformPlugin {
   readonly name = "netsim-scenario";
   private prepared: { readonly text: string; readonly ast: ScriptNode } | undefined;
+  /** The functions the scripts define, by name (the last definition parsed): finishTraps defines them again. */
+  readonly functions = new Map<string, string>();
 
   /**
    * Parses and locates the main file: the interpreter's next parse uses this
-   * tree, with `prelude`'s statements (netsim's own, unlocated) first.
+   * tree, with `prelude`'s statements (netsim's own, unlocated) and the trap
+   * prelude first, and the call that runs the EXIT trap last.
    * Throws the parser's error.
    */
   prepare(text: string, fileIndex: number, prelude = ""): ScriptNode {
     const ast = parse(text);
     transformAst(ast, { fileIndex });
-    if (prelude !== "") (ast as { statements: unknown[] }).statements.unshift(...(parse(prelude) as { statements: unknown[] }).statements);
+    this.collect(ast);
+    const statements = (ast as { statements: unknown[] }).statements;
+    statements.unshift(...preludeStatements(prelude, fileIndex));
+    statements.push(finalExit());
     this.prepared = { text, ast };
     return ast;
   }
@@ -169,8 +227,28 @@ export class ScenarioTransformPlugin implements TransformPlugin {
       return { ast: prepared.ast };
     }
     transformAst(context.ast, {});
+    this.collect(context.ast);
     return { ast: context.ast };
   }
+
+  private collect(ast: object): void {
+    visit(ast, (node) => {
+      if (node.type === "FunctionDef" && typeof node.name === "string") this.functions.set(node.name, functionText(node));
+    });
+  }
+}
+
+/** The prelude's statements (netsim's own and the trap functions), parsed once per prelude and copied per run. */
+const preludes = new Map<string, readonly unknown[]>();
+
+function preludeStatements(prelude: string, fileIndex: number): unknown[] {
+  const key = `${fileIndex}:${prelude}`;
+  let statements = preludes.get(key);
+  if (statements === undefined) {
+    statements = (parse(prelude === "" ? trapPrelude(fileIndex) : `${prelude}\n${trapPrelude(fileIndex)}`) as unknown as { statements: unknown[] }).statements;
+    preludes.set(key, statements);
+  }
+  return structuredClone(statements) as unknown[];
 }
 
 /**

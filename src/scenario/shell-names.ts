@@ -1,0 +1,9 @@
+// The names netsim adds to a scenario's shell (variables and functions of its
+// own), in one place for the transform, the trap builtin and the runner.
+
+/** The variable that carries the location stack into every command. */
+export const LOCATION_VARIABLE = "__NETSIM_AT";
+/** The function the transform puts in place of the main shell's `exit` (trap.ts). */
+export const EXIT_FUNCTION = "__netsim_exit";
+/** Marks a subshell (`( )`, `$( )`, a pipeline's part, a job of `&`), whose `exit` runs no trap. */
+export const SUBSHELL_VARIABLE = "__NETSIM_SUB";
