@@ -97,7 +97,8 @@ endQuietlyOnClosedPipe(process.stdout);
 endQuietlyOnClosedPipe(process.stderr);
 
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+  // `npx netsim -- ARGS`, the form npm 6's npx needed, hands netsim the "--" too: it ends npx's options, not netsim's.
+  const [command, ...rest] = argv[0] === "--" ? argv.slice(1) : argv;
   switch (command) {
     case "run":
       return runSubcommand(rest);

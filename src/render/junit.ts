@@ -28,7 +28,8 @@ function seconds(run: SimulatedRun, record: CommandRecord | undefined): number {
   return steps && steps.length > 0 ? steps[steps.length - 1]!.time / 1_000_000 : 0;
 }
 
-const time = (value: number) => value.toFixed(3);
+// Microseconds, the virtual clock's resolution: a reply in 80 µs is not "0.000".
+const time = (value: number) => value.toFixed(6);
 
 /** The trace step that decided a failed probe, as `netsim explain` names it. */
 function decisiveStep(run: SimulatedRun, record: CommandRecord | undefined): string | undefined {
@@ -74,7 +75,7 @@ export function junitReport(runs: readonly SimulatedRun[]): string {
       const body = [`${record.argv.join(" ")} (in ${namespacePhrase(record.namespace)}) exited ${record.exitCode}`, ...(record.stderr !== "" ? [`stderr: ${record.stderr.trimEnd()}`] : []), ...(why ? [why] : [])].join("\n");
       return `    <testcase classname="${classname}" name="${escapeXml(name)}" time="${time(duration)}">\n      <failure message="${escapeXml(message)}" type="command">${escapeXml(body)}</failure>\n    </testcase>`;
     });
-    const problems = run.problems.map((problem) => `    <testcase classname="${classname}" name="input" time="0.000">\n      <error message="${escapeXml(problem.message)}" type="input"/>\n    </testcase>`);
+    const problems = run.problems.map((problem) => `    <testcase classname="${classname}" name="input" time="${time(0)}">\n      <error message="${escapeXml(problem.message)}" type="input"/>\n    </testcase>`);
     const failures = run.expectations.filter((expectation) => !expectation.ok).length + failedCommands.length;
     const tests = cases.length + failedCommands.length + problems.length;
     allTests += tests;

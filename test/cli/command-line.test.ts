@@ -29,6 +29,11 @@ describe("netsim --help and --version", () => {
     expect(result.stdout).toBe(`netsim ${version}\n`);
   });
 
+  it("a leading -- (npx netsim -- --version, as npm 6's npx wanted it) is npx's, not a command", () => {
+    expect(runNetsim(["--", "--version"])).toEqual(runNetsim(["--version"]));
+    expect(runNetsim(["--", "run", "--help"]).stdout).toBe(runNetsim(["run", "--help"]).stdout);
+  });
+
   it("netsim help COMMAND is COMMAND --help", () => {
     expect(runNetsim(["help", "explain"]).stdout).toBe(runNetsim(["explain", "--help"]).stdout);
   });

@@ -62,8 +62,17 @@ describe("netsim run", () => {
     expect(probe.outcome).toBe("no-reply");
     expect(scenario.traces[probe.traceIndex!]).toBeDefined();
     const xml = readFileSync(junit, "utf8");
-    expect(xml).toContain('<testsuite name="scenarios/walkthrough/06-default-route.sh" tests="1" failures="0" errors="0" skipped="0" time="0.000">');
+    expect(xml).toContain('<testsuite name="scenarios/walkthrough/06-default-route.sh" tests="1" failures="0" errors="0" skipped="0" time="0.000030">');
     expect(xml).toContain("expect no-reply");
+  });
+
+  it("--junit: time to the virtual clock's microsecond, so a reply in 80 µs is not 0", () => {
+    const junit = join(folder, "bridge.xml");
+    const result = netsim("run", "--junit", junit, "scenarios/walkthrough/03-bridge.sh");
+    expect(result.status).toBe(0);
+    // ping's own round trip (time=0.080 ms) is the trace's span from request to reply.
+    const rtt = /^64 bytes from 172\.18\.0\.20: icmp_seq=1 ttl=64 time=([\d.]+) ms$/m.exec(result.stdout)![1]!;
+    expect(readFileSync(junit, "utf8")).toContain(`name="scenarios/walkthrough/03-bridge.sh:14 expect reply" time="${(Number(rtt) / 1000).toFixed(6)}"/>`);
   });
 
   it("--junit: time attributes (virtual seconds), failure bodies with the expected/actual diff and the decisive step, failed commands without an expectation as failures", () => {
@@ -71,10 +80,10 @@ describe("netsim run", () => {
     const result = netsim("run", "--junit", junit, "test/explain/fixtures/misspelt-bridge.sh");
     expect(result.status).toBe(0);
     const xml = readFileSync(junit, "utf8");
-    expect(xml).toContain('<testsuites name="netsim" tests="2" failures="1" errors="0" time="1.000">');
-    expect(xml).toContain('<testcase classname="test/explain/fixtures/misspelt-bridge.sh" name="test/explain/fixtures/misspelt-bridge.sh:10 expect no-reply" time="1.000"/>');
+    expect(xml).toContain('<testsuites name="netsim" tests="2" failures="1" errors="0" time="1.000000">');
+    expect(xml).toContain('<testcase classname="test/explain/fixtures/misspelt-bridge.sh" name="test/explain/fixtures/misspelt-bridge.sh:10 expect no-reply" time="1.000000"/>');
     expect(xml).toContain(
-      '<testcase classname="test/explain/fixtures/misspelt-bridge.sh" name="test/explain/fixtures/misspelt-bridge.sh:9 ip link set veth1 master bro0" time="0.000">\n' +
+      '<testcase classname="test/explain/fixtures/misspelt-bridge.sh" name="test/explain/fixtures/misspelt-bridge.sh:9 ip link set veth1 master bro0" time="0.000000">\n' +
         '      <failure message="exit 255 with no expectation on the line" type="command">ip link set veth1 master bro0 (in the root namespace) exited 255\nstderr: Error: argument &quot;bro0&quot; is wrong: Device does not exist</failure>',
     );
     const wrong = join(folder, "wrong-expectation.sh");
