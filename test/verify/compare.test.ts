@@ -41,6 +41,17 @@ describe("compareRuns: show output and counters", () => {
     expect(divergences.map(({ kind, location }) => [kind, location?.line])).toEqual([["show-output", 1], ["show-output", 2]]);
   });
 
+  it("compares ipset list and save with the kernel's random draws masked (initval, member order, memsize, time left), and reports a member one side lacks", () => {
+    const list = (initval: string, memsize: number, members: string[]) =>
+      `Name: bl\nType: hash:ip\nRevision: 6\nHeader: family inet hashsize 1024 maxelem 65536 timeout 600 bucketsize 12 initval ${initval}\nSize in memory: ${memsize}\nReferences: 1\nNumber of entries: ${members.length}\nMembers:\n${members.map((member) => `${member}\n`).join("")}`;
+    const save = (initval: string, members: string[]) => `create bl hash:ip family inet hashsize 1024 maxelem 65536 bucketsize 12 initval ${initval}\n${members.map((member) => `add bl ${member}\n`).join("")}`;
+    const sim = [record(1, "ipset list bl", { stdout: list("0x105057e7", 296, ["10.0.0.1 timeout 599", "10.0.0.2 timeout 599"]) }), record(2, "ipset save", { stdout: save("0x105057e7", ["10.0.0.1", "10.0.0.2"]) })];
+    const kernel = [record(1, "ipset list bl", { stdout: list("0xa2b6474e", 256, ["10.0.0.2 timeout 598", "10.0.0.1 timeout 599"]) }), record(2, "ipset save", { stdout: save("0x0ab89bc4", ["10.0.0.2", "10.0.0.1"]) })];
+    expect(compareRuns(run("sim", sim), run("kernel", kernel)).divergences).toEqual([]);
+    const fewer = [kernel[0]!, record(2, "ipset save", { stdout: save("0x0ab89bc4", ["10.0.0.2"]) })];
+    expect(compareRuns(run("sim", sim), run("kernel", fewer)).divergences.map(({ kind, sim: simText }) => [kind, simText])).toEqual([["show-output", "add bl 10.0.0.1"]]);
+  });
+
   it("leaves counters out after an nc probe, saying why, and still compares the rules", () => {
     const nc = record(1, "nc -z -w 1 10.0.0.2 80", { exitCode: 1, probe: { tool: "nc", outcome: "timeout" } });
     const sim = [nc, record(2, "iptables-save -c", { stdout: save("0:0", "4:240") })];

@@ -58,7 +58,8 @@ export function buildSetTarget(values: Values, problem: Problem): Target {
   const timeout = values.get("timeout");
   let seconds: number | undefined;
   if (timeout) {
-    if (!/^\d+$/.test(timeout.value!) || Number(timeout.value) > 0xffffffff) throw problem(`Invalid value for option --timeout or out of range 0-${0xffffffff}`);
+    // xtables_strtoui() with UINT_MAX - 1 as the limit (UINT_MAX is IPSET_NO_TIMEOUT).
+    if (!/^\d+$/.test(timeout.value!) || Number(timeout.value) > 0xfffffffe) throw problem(`Invalid value for option --timeout or out of range 0-${0xfffffffe}`);
     seconds = Number(timeout.value);
   }
   return {

@@ -59,7 +59,7 @@ export const xtSet: XtMatch<SetMatch> = {
   mismatch(match, context) {
     const set = ipSetByName(context.namespace, match.set.name);
     const data = set ? packetElement(set, match.set, context.packet) : undefined;
-    const what = data === undefined ? "the packet" : set!.type === "bitmap:port" ? `port ${data.port}` : `${formatIpv4Address(data.ip)}${data.protocol ? `,${data.protocol}:${data.port}` : ""}`;
+    const what = data === undefined ? "the packet" : set!.type === "bitmap:port" ? `port ${data.port}` : `${formatIpv4Address(data.ip)}${data.protocol ? `,${data.protocol === 1 ? "icmp" : data.protocol === 6 ? "tcp" : "udp"}:${data.port}` : ""}`;
     return `set: ${what} ${match.invert ? "is" : "is not"} in set ${match.set.name}${match.returnNomatch ? " (return-nomatch)" : ""}`;
   },
 };
