@@ -46,12 +46,12 @@ describe("scenario input limits", () => {
   });
 
   it("lists every unmodelled command and missing builtin up front, and a typo as bash says it", async () => {
-    const result = await run({ "/s/many.sh": "ebtables -L\nulimit -n 1024\nipp link\nhelper() { :; }\nhelper\nip netns exec n0 nft list ruleset\n" }, "/s/many.sh");
+    const result = await run({ "/s/many.sh": "ebtables -L\nulimit -n 1024\nipp link\nhelper() { :; }\nhelper\nip netns exec n0 tc qdisc show\n" }, "/s/many.sh");
     expect(result.problems.map((problem) => [problem.location?.line, problem.word])).toEqual([
       [1, "ebtables"],
       [2, "ulimit"],
       [3, "ipp"],
-      [6, "nft"],
+      [6, "tc"],
     ]);
   });
 

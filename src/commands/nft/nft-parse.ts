@@ -26,7 +26,7 @@ export type NftListRequest =
   | { readonly what: "set" | "map"; readonly family: NftFamily; readonly table: string; readonly name: string; readonly tokens: readonly Token[] };
 
 /** One parsed command: a batch message with the tokens an error about it points at, or a listing. */
-export type NftStatement = { readonly kind: "batch"; readonly command: NftCommand; readonly tokens: readonly Token[] } | { readonly kind: "list"; readonly request: NftListRequest };
+export type NftStatement = { readonly kind: "batch"; readonly command: NftCommand; /** [table, object]: what an error about it points at */ readonly tokens: readonly Token[]; /** Every token of a one-message command (an error may point at any part). */ readonly span?: readonly Token[] } | { readonly kind: "list"; readonly request: NftListRequest };
 
 const FAMILIES = new Set(["ip", "inet", "ip6", "arp", "bridge", "netdev"]);
 const HOOKS = new Set(["prerouting", "input", "forward", "output", "postrouting"]);
@@ -134,7 +134,10 @@ class Parser {
     for (;;) {
       this.skipSeparators();
       if (this.peek().type === "eof") return statements;
-      statements.push(...this.statement());
+      const from = this.at;
+      const produced = this.statement();
+      const span = this.tokens.slice(from, this.at);
+      statements.push(...(produced.length === 1 && produced[0]!.kind === "batch" ? [{ ...produced[0]!, span }] : produced));
       if (!this.endOfStatement()) throw this.unexpected();
     }
   }
@@ -779,7 +782,7 @@ class Parser {
         }
         if (selector.kind === "l4" && selector.protocol === "th") protocol ??= "th";
       }
-      if (this.accept("&")) {
+      if (this.accept("&") || this.accept("and")) {
         const mask = this.number();
         const only = left[0]!;
         if (left.length !== 1 || only.kind !== "meta" || only.key !== "mark") throw new UnsupportedError("&", "nft's bitwise & is modelled for meta mark only");

@@ -227,8 +227,22 @@ export function expressionText(expression: NftExpression, family: string): strin
   }
 }
 
+/** A protocol match a later tcp/udp port match makes redundant: nft lists it as its dependency, i.e. not at all (payload dependency removal). */
+function isDependency(expressions: readonly NftExpression[], index: number): boolean {
+  const expression = expressions[index]!;
+  if (expression.kind !== "match" || expression.op !== "==" || expression.left.length !== 1 || expression.right.kind !== "value") return false;
+  const left = expression.left[0]!;
+  if (!((left.kind === "meta" && left.key === "l4proto") || (left.kind === "ip" && left.field === "protocol"))) return false;
+  const protocol = expression.right.value === 6 ? "tcp" : expression.right.value === 17 ? "udp" : undefined;
+  if (protocol === undefined) return false;
+  return expressions.slice(index + 1).some((later) => later.kind === "match" && later.left.some((selector) => selector.kind === "l4" && selector.protocol === protocol));
+}
+
 export function ruleText(rule: { readonly expressions: readonly NftExpression[]; readonly comment?: string }, family: string): string {
-  const text = rule.expressions.map((expression) => expressionText(expression, family)).join(" ");
+  const text = rule.expressions
+    .filter((_expression, index) => !isDependency(rule.expressions, index))
+    .map((expression) => expressionText(expression, family))
+    .join(" ");
   return rule.comment === undefined ? text : `${text} comment "${rule.comment}"`;
 }
 

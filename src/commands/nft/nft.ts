@@ -113,6 +113,16 @@ function readSource(options: Options, environment: CommandEnvironment): Source {
   return { file: options.file, text };
 }
 
+/** The token of the part the kernel refused: the handle's number, the chain a jump names, an element's first word. */
+function refusedPart(span: readonly Token[] | undefined, what: string | undefined, name: string | undefined): Token | undefined {
+  if (!span || what === undefined) return undefined;
+  const after = (test: (token: Token, index: number) => boolean) => span.find((token, index) => index > 0 && test(span[index - 1]!, index));
+  if (what === "handle") return after((previous) => previous.text === "handle" || previous.text === "position");
+  if (what === "jump") return span.find((token, index) => index > 0 && token.text === name && (span[index - 1]!.text === "jump" || span[index - 1]!.text === "goto"));
+  if (what === "element") return after((previous) => previous.type === "punct" && previous.text === "{");
+  return undefined;
+}
+
 export function nft(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
   const options = parseOptions(argv);
   const source = readSource(options, environment);
@@ -129,10 +139,10 @@ export function nft(argv: readonly string[], environment: CommandEnvironment): C
   if (batch.length > 0 && !options.check) {
     const result = applyOperation(environment.world, { op: "nft", namespaceId: environment.namespace.id, commands: batch.map((statement) => statement.command), ...(environment.origin ? { origin: environment.origin } : {}) });
     if (!result.ok) {
-      const [where, what] = (result.error.extack ?? "0").split(" ");
+      const [where, what, name] = (result.error.extack ?? "0").split(" ");
       const failed = batch[Number(where)] ?? batch[0]!;
       const message = what === "table" ? STRERROR[result.error.errno] : `Could not process rule: ${STRERROR[result.error.errno]}`;
-      const token = what === "table" ? failed.tokens[0]! : failed.tokens[1] ?? failed.tokens[0]!;
+      const token = what === "table" ? failed.tokens[0]! : (refusedPart(failed.span, what, name) ?? failed.tokens[1] ?? failed.tokens[0]!);
       throw new CommandError(errorText(source, token, token, message), 1);
     }
   }

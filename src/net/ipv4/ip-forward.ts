@@ -39,5 +39,5 @@ export function ipForward(simulation: Simulation, namespace: NetworkNamespace, i
   if (!filtered) return;
   // An established connection's later packets can take netsim's flow cache.
   flowOffloadAdd(namespace, ingress, route, filtered);
-  ipOutput(simulation, namespace, route.device, route.nexthop, filtered, false);
+  ipOutput(simulation, namespace, route.device, route.nexthop, filtered, false, ingress);
 }

@@ -67,8 +67,8 @@ export function ipLocalOut(simulation: Simulation, namespace: NetworkNamespace, 
 }
 
 /** ip_output(): POSTROUTING, then to the neighbour layer of the egress device. */
-export function ipOutput(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, nexthop: number, packet: Ipv4Packet, broadcast: boolean): void {
-  const filtered = namespace.netfilter === undefined ? packet : nfHook(simulation, namespace, "POSTROUTING", packet, { out: device, nexthop });
+export function ipOutput(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, nexthop: number, packet: Ipv4Packet, broadcast: boolean, indev?: NetDevice): void {
+  const filtered = namespace.netfilter === undefined ? packet : nfHook(simulation, namespace, "POSTROUTING", packet, indev === undefined ? { out: device, nexthop } : { out: device, nexthop, indev });
   if (!filtered) return;
   if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "ip_output", packet: filtered, verdict: "continue", why: `out of ${device.name} towards ${formatIpv4Address(nexthop)}${nexthop === packet.destination ? " (on-link)" : " (the gateway)"}`, namespace: namespace.name, time: traceTime(simulation) });
   neighOutput(simulation, namespace, device, nexthop, filtered, broadcast);

@@ -11,6 +11,12 @@ import type { Simulation } from "../simulation.js";
 export interface HookDevices {
   readonly in?: NetDevice;
   readonly out?: NetDevice;
+  /**
+   * ip_output()'s indev at POSTROUTING: the device a forwarded packet came
+   * in on (skb->dev), which nft's meta iifname reads there; iptables cannot
+   * use -i at POSTROUTING, so its walk never sees it.
+   */
+  readonly indev?: NetDevice;
   /** The next hop the packet is routed to (POSTROUTING): MASQUERADE picks its address by it. */
   readonly nexthop?: number;
   /** br_netfilter: the bridge ports, and whether the packet is bridged rather than routed. */

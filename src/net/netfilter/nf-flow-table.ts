@@ -111,6 +111,8 @@ function chainIsPassThrough(state: NetfilterState, tableName: TableName, hook: H
 
 /** The chains a forwarded, established packet walks (the nat table is asked only for a connection's first packet). */
 function forwardPathIsPassThrough(state: NetfilterState): boolean {
+  // nft's base chains run on every packet (filter and route ones at their hook): the fast path would skip them.
+  if (state.nft?.tables.some((table) => [...table.chains.values()].some((chain) => chain.base !== undefined && chain.base.type !== "nat"))) return false;
   return (
     chainIsPassThrough(state, "raw", "PREROUTING") &&
     chainIsPassThrough(state, "mangle", "PREROUTING") &&

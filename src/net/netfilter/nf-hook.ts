@@ -155,8 +155,15 @@ function runTable(run: HookRun, name: TableName, packet: Ipv4Packet): Ipv4Packet
 const NFT_HOOKS: Readonly<Record<NftHook, HookName>> = { prerouting: "PREROUTING", input: "INPUT", forward: "FORWARD", output: "OUTPUT", postrouting: "POSTROUTING" };
 
 /** An nft filter/route base chain at this hook: the packet, or undefined when dropped. */
+/** What nft's expressions see: at POSTROUTING the forwarded packet's input device too (ip_output's indev). */
+function nftContext(run: HookRun, packet: Ipv4Packet): MatchContext {
+  const context = matchContext(run, packet);
+  const indev = run.devices.indev;
+  return indev === undefined || context.in !== undefined ? context : { ...context, in: indev };
+}
+
 function runNftChain(run: HookRun, table: NftTable, chain: NftChain, packet: Ipv4Packet): Ipv4Packet | undefined {
-  const result = nftDoChain({ simulation: run.simulation, table, chain, context: matchContext(run, packet), hook: run.hook });
+  const result = nftDoChain({ simulation: run.simulation, table, chain, context: nftContext(run, packet), hook: run.hook });
   return result.verdict === "DROP" ? undefined : result.packet;
 }
 
@@ -183,7 +190,7 @@ function natChains(run: HookRun, manip: ManipType): NatLookup[] {
 /** One nat chain's verdict for the connection's first packet. */
 function natLookup(run: HookRun, lookup: NatLookup, packet: Ipv4Packet): { readonly verdict: "ACCEPT" | "DROP"; readonly packet: Ipv4Packet; readonly binding?: NatBinding } {
   const nexthop = run.devices.nexthop !== undefined ? { nexthop: run.devices.nexthop } : {};
-  if (lookup.table !== undefined) return nftDoChain({ simulation: run.simulation, table: lookup.table, chain: lookup.chain, context: matchContext(run, packet), hook: run.hook, ...nexthop });
+  if (lookup.table !== undefined) return nftDoChain({ simulation: run.simulation, table: lookup.table, chain: lookup.chain, context: nftContext(run, packet), hook: run.hook, ...nexthop });
   const table = run.state.tables.get("nat")!;
   return iptDoTable({ simulation: run.simulation, table, context: matchContext(run, packet), ...nexthop }, run.hook);
 }

@@ -11,9 +11,9 @@ import type { World } from "../../model/world.js";
 import { namespaceById } from "../core/net-namespace.js";
 import { ensureNetfilter, needsConntrack } from "./nf-tables-api.js";
 
-/** The failing message: its errno, and its place in the batch (as the extack text: `N`, or `N table` when its table does not exist, which nft finds in its cache before the kernel is asked) for the tool to point at. */
-function refuse(errno: Errno, index: number, missingTable = false): KernelResult<unknown> {
-  return fail(errno, missingTable ? `${index} table` : String(index));
+/** The failing message: its errno, and its place in the batch as the extack text (`N`, or `N WHAT`: `table` when its table does not exist, which nft finds in its cache before the kernel is asked; `handle`, `jump CHAIN`, `element`: the part the kernel refused) for the tool to point at. */
+function refuse(errno: Errno, index: number, what?: string): KernelResult<unknown> {
+  return fail(errno, what !== undefined ? `${index} ${what}` : String(index));
 }
 
 function findTable(ruleset: NftRuleset, family: string, name: string): NftTable | undefined {
@@ -59,7 +59,7 @@ function apply(ruleset: NftRuleset, command: NftCommand, index: number): KernelR
     return ok(undefined);
   }
   const table = findTable(ruleset, command.family, command.kind === "delete-table" || command.kind === "flush-table" ? command.name : command.table);
-  if (!table) return refuse("ENOENT", index, true);
+  if (!table) return refuse("ENOENT", index, command.kind === "delete-table" || command.kind === "flush-table" ? undefined : "table");
   switch (command.kind) {
     case "delete-table":
       ruleset.tables = ruleset.tables.filter((other) => other !== table);
@@ -97,12 +97,17 @@ function apply(ruleset: NftRuleset, command: NftCommand, index: number): KernelR
     case "add-rule": {
       const chain = table.chains.get(command.chain);
       if (!chain) return refuse("ENOENT", index);
-      for (const name of jumpsTo(table, { handle: 0, ...command.rule })) if (!table.chains.has(name)) return refuse("ENOENT", index);
+      for (const name of jumpsTo(table, { handle: 0, ...command.rule })) {
+        if (table.chains.has(name)) continue;
+        // nf_tables_newrule() gave the rule (and its anonymous sets) handles before its verdict's chain was found missing.
+        table.lastHandle += command.anonymousSets + 1;
+        return refuse("ENOENT", index, `jump ${name}`);
+      }
       let at: number;
       if (command.at === undefined) at = command.insert ? 0 : chain.rules.length;
       else if (command.at.by === "handle") {
         const found = chain.rules.findIndex((rule) => rule.handle === command.at!.value);
-        if (found < 0) return refuse("ENOENT", index);
+        if (found < 0) return refuse("ENOENT", index, "handle");
         at = command.insert ? found : found + 1;
       } else {
         if (command.at.value >= chain.rules.length && !(command.at.value === 0 && chain.rules.length === 0)) return refuse("ENOENT", index);
@@ -115,7 +120,7 @@ function apply(ruleset: NftRuleset, command: NftCommand, index: number): KernelR
       const chain = table.chains.get(command.chain);
       if (!chain) return refuse("ENOENT", index);
       const found = chain.rules.findIndex((rule) => rule.handle === command.handle);
-      if (found < 0) return refuse("ENOENT", index);
+      if (found < 0) return refuse("ENOENT", index, "handle");
       table.lastHandle += command.anonymousSets;
       chain.rules[found] = { handle: command.handle, ...command.rule };
       return ok(undefined);
@@ -124,7 +129,7 @@ function apply(ruleset: NftRuleset, command: NftCommand, index: number): KernelR
       const chain = table.chains.get(command.chain);
       if (!chain) return refuse("ENOENT", index);
       const found = chain.rules.findIndex((rule) => rule.handle === command.handle);
-      if (found < 0) return refuse("ENOENT", index);
+      if (found < 0) return refuse("ENOENT", index, "handle");
       chain.rules.splice(found, 1);
       return ok(undefined);
     }
@@ -154,7 +159,7 @@ function apply(ruleset: NftRuleset, command: NftCommand, index: number): KernelR
       const set = table.sets.get(command.set);
       if (!set) return refuse("ENOENT", index);
       for (const element of command.elements) {
-        if (set.dataType === "verdict" && element.data?.kind === "verdict" && "chain" in element.data.verdict && !table.chains.has(element.data.verdict.chain)) return refuse("ENOENT", index);
+        if (set.dataType === "verdict" && element.data?.kind === "verdict" && "chain" in element.data.verdict && !table.chains.has(element.data.verdict.chain)) return refuse("ENOENT", index, "element");
         const found = set.elements.findIndex((other) => sameKey(other, element));
         if (command.kind === "add-element") {
           if (found < 0) set.elements.push(element);
@@ -181,7 +186,14 @@ export function nfTablesCommit(world: World, operation: NftBatch): KernelResult<
   const staged = stage(current);
   for (let index = 0; index < operation.commands.length; index++) {
     const result = apply(staged, operation.commands[index]!, index);
-    if (!result.ok) return result;
+    if (!result.ok) {
+      // The abort undoes the batch but not the handles it took: a table's counter only moves on (tables made by the batch go).
+      for (const table of staged.tables) {
+        const original = current.tables.find((other) => other.handle === table.handle && other.name === table.name && other.family === table.family);
+        if (original) original.lastHandle = table.lastHandle;
+      }
+      return result;
+    }
   }
   state.nft = staged;
   state.conntrackEnabled = needsConntrack(state);

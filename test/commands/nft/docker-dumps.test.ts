@@ -19,7 +19,7 @@ const dumps = CORPORA.flatMap((directory) => readdirSync(directory).filter((name
 
 /** Docker's own spelling of the base chains' priorities (libnetwork/internal/nftables: BaseChainPriority* numbers). */
 function numericPriorities(text: string): string {
-  return text.replace("priority raw;", "priority -300;").replace("priority filter;", "priority 0;").replace("priority dstnat;", "priority -100;").replace("priority srcnat;", "priority 100;").replace("priority mangle;", "priority -150;");
+  return text.replaceAll("priority raw;", "priority -300;").replaceAll("priority filter;", "priority 0;").replaceAll("priority dstnat;", "priority -100;").replaceAll("priority srcnat;", "priority 100;").replaceAll("priority mangle;", "priority -150;");
 }
 
 function run(world: World, argv: readonly string[], files: Record<string, string> = {}): { stdout: string; stderr: string; exitCode: number } {

@@ -1,0 +1,37 @@
+// nft's commands against nft 1.0.6's own answers: each case of
+// test/fixtures/nft/commands/cases.json was run in a fresh network namespace
+// of the kernel sandbox (record.py beside it), and every command's stdout,
+// stderr and exit status must come out the same here.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { nft } from "../../../src/commands/nft/nft.js";
+import { createWorld } from "../../../src/net/core/net-namespace.js";
+import { runCommand } from "../run-command.js";
+
+interface Recorded {
+  readonly nft: string;
+  readonly cases: readonly { readonly name: string; readonly results: readonly { readonly argv: readonly string[]; readonly stdout: string; readonly stderr: string; readonly exitCode: number }[] }[];
+}
+
+const recorded = JSON.parse(readFileSync(join(__dirname, "../../fixtures/nft/commands/recorded.json"), "utf8")) as Recorded;
+
+describe(`nft commands, as ${recorded.nft} answers them`, () => {
+  for (const testCase of recorded.cases) {
+    it(testCase.name, () => {
+      const world = createWorld();
+      for (const result of testCase.results) {
+        const printed = runCommand(nft, result.argv, world);
+        expect({ argv: result.argv, ...printed }).toEqual({ argv: result.argv, stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode });
+      }
+    });
+  }
+
+  it("refuses the families and statements it does not model by name", () => {
+    expect(() => runCommand(nft, ["add", "table", "ip6", "x"])).toThrow(/ip6 family is not modelled/);
+    const world = createWorld();
+    runCommand(nft, ["add", "table", "ip", "t"], world);
+    runCommand(nft, ["add", "chain", "ip", "t", "c"], world);
+    expect(() => runCommand(nft, ["add", "rule", "ip", "t", "c", "limit", "rate", "1/second"], world)).toThrow(/limit statement is not modelled/);
+  });
+});

@@ -1,0 +1,132 @@
+// nft's base chains on the packet path: registered at their hook by
+// priority beside iptables-nft's tables (nf_hook_slow), an accept ending only
+// its own base chain and a drop ending the packet, nat chains asked in
+// priority order for a connection's first packet only (nf_nat_inet_fn), and
+// the expressions (sets, verdict maps, wildcards, jumps) deciding as
+// nft_do_chain does. Each case runs a scenario through the simulator.
+import { describe, expect, it } from "vitest";
+import { simulate } from "../../support/simulate.js";
+
+/** a (10.0.1.2) - r - b (10.0.2.2): r forwards. */
+const ROUTER = `
+ip netns add a
+ip netns add r
+ip netns add b
+ip link add ra netns r type veth peer name eth0 netns a
+ip link add rb netns r type veth peer name eth0 netns b
+ip -n a addr add 10.0.1.2/24 dev eth0
+ip -n b addr add 10.0.2.2/24 dev eth0
+ip -n r addr add 10.0.1.1/24 dev ra
+ip -n r addr add 10.0.2.1/24 dev rb
+ip -n a link set eth0 up
+ip -n b link set eth0 up
+ip -n r link set ra up
+ip -n r link set rb up
+ip -n a route add default via 10.0.1.1
+ip -n b route add default via 10.0.2.1
+ip netns exec r sysctl -q -w net.ipv4.ip_forward=1
+`;
+
+async function run(lines: string, tracing = false) {
+  const result = await simulate(`${ROUTER}${lines}`, { tracing });
+  expect(result.problems).toEqual([]);
+  return result;
+}
+
+function outcomes(result: Awaited<ReturnType<typeof run>>): string[] {
+  return result.expectations.map((expectation) => `${expectation.expected}:${expectation.actual}`);
+}
+
+describe("nft base chains in nf_hook_slow", () => {
+  it("an accept ends only its own base chain: a later base chain at the hook still drops", async () => {
+    const result = await run(`
+ip netns exec r nft add table ip first
+ip netns exec r nft add chain ip first fwd '{ type filter hook forward priority -10; policy accept; }'
+ip netns exec r nft add rule ip first fwd counter accept
+ip netns exec r nft add table ip second
+ip netns exec r nft add chain ip second fwd '{ type filter hook forward priority 10; policy drop; }'
+ip netns exec a ping -c 1 -W 1 10.0.2.2   # expect: no-reply
+ip netns exec r nft add rule ip second fwd accept
+ip netns exec a ping -c 1 -W 1 10.0.2.2   # expect: reply
+ip netns exec r nft list chain ip first fwd
+`);
+    expect(outcomes(result)).toEqual(["no-reply:no-reply", "reply:reply"]);
+    // first's accept counted the dropped request, then the second round's request and reply.
+    expect(result.output).toContain("counter packets 3 bytes 252 accept");
+  });
+
+  it("a drop is final: a later base chain never sees the packet, whatever its priority order", async () => {
+    const result = await run(`
+ip netns exec r nft add table ip t
+ip netns exec r nft add chain ip t late '{ type filter hook forward priority 10; }'
+ip netns exec r nft add rule ip t late counter
+ip netns exec r nft add chain ip t early '{ type filter hook forward priority -10; }'
+ip netns exec r nft add rule ip t early ip daddr 10.0.2.2 drop
+ip netns exec a ping -c 1 -W 1 10.0.2.2   # expect: no-reply
+ip netns exec r nft list chain ip t late
+`);
+    expect(outcomes(result)).toEqual(["no-reply:no-reply"]);
+    expect(result.output).toContain("\t\tcounter packets 0 bytes 0\n");
+  });
+
+  it("nat chains are asked in priority order, only until one binds, and only for a connection's first packet", async () => {
+    const result = await run(`
+ip -n b addr add 10.0.2.3/24 dev eth0
+ip netns exec b nc -lk 80 &
+sleep 1
+ip netns exec r nft add table ip n
+ip netns exec r nft add chain ip n later '{ type nat hook prerouting priority -90; }'
+ip netns exec r nft add rule ip n later tcp dport 8080 counter dnat to 10.0.2.3:80
+ip netns exec r nft add chain ip n earlier '{ type nat hook prerouting priority -100; }'
+ip netns exec r nft add rule ip n earlier tcp dport 8080 counter dnat to 10.0.2.2:80
+ip netns exec a nc -z -w 1 10.0.1.1 8080   # expect: connected
+ip netns exec r nft list table ip n
+ip netns exec r conntrack -L -p tcp
+`);
+    expect(outcomes(result)).toEqual(["connected:connected"]);
+    expect(result.output).toContain("tcp dport 8080 counter packets 1 bytes 60 dnat to 10.0.2.2:80");
+    expect(result.output).toContain("tcp dport 8080 counter packets 0 bytes 0 dnat to 10.0.2.3:80");
+    expect(result.output).toMatch(/dst=10\.0\.1\.1 sport=\d+ dport=8080 src=10\.0\.2\.2 dst=10\.0\.1\.2 sport=80/);
+  });
+
+  it("sets, verdict maps, interface wildcards, jump and return decide as nft_do_chain does", async () => {
+    const result = await run(`
+ip netns exec r nft -f - <<'RULES'
+table inet f {
+	set allowed {
+		type ipv4_addr
+		elements = { 10.0.2.2 }
+	}
+
+	map by-in {
+		type ifname : verdict
+		elements = { "ra" : jump from-a }
+	}
+
+	chain forward {
+		type filter hook forward priority filter; policy drop;
+		ct state established,related accept
+		iifname vmap @by-in
+		iifname "r*" counter
+	}
+
+	chain from-a {
+		icmp type echo-request ip daddr != @allowed return
+		meta l4proto icmp accept
+	}
+}
+RULES
+ip -n b addr add 10.0.2.9/24 dev eth0
+ip netns exec a ping -c 1 -W 1 10.0.2.2   # expect: reply
+ip netns exec a ping -c 1 -W 1 10.0.2.9   # expect: no-reply
+ip netns exec r nft list chain inet f forward
+`, true);
+    expect(outcomes(result)).toEqual(["reply:reply", "no-reply:no-reply"]);
+    // The second request returned from from-a, was counted by the wildcard rule, and dropped by the policy.
+    expect(result.output).toContain('iifname "r*" counter packets 1 bytes 84');
+    const steps = result.traces[1]!.steps.map((step) => step.why);
+    // Handles as nft -f gives them: chains (1, 2), then sets (3, 4), then rules (5-7 in forward, 8-9 in from-a).
+    expect(steps).toContain("FORWARD inet f from-a handle 8: rule matches: return to forward");
+    expect(steps).toContain("FORWARD inet f forward: no rule decided: the chain's policy drop applies");
+  });
+});
