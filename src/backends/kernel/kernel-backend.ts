@@ -21,6 +21,7 @@ import { matchExpectations, type FileExpectations } from "../../scenario/expecta
 import { commandRecords, readRawRecords } from "./records.js";
 import {
   devconfResetScript,
+  tcpdumpCaptureScript,
   initScript,
   setupScript,
   snapshotScript,
@@ -101,6 +102,7 @@ function writeSandboxFiles(config: SandboxConfig): void {
   writeFileSync(layout.wrapper, wrapperScript(config));
   writeFileSync(layout.snapshot, snapshotScript(config));
   writeFileSync(layout.devconfReset, devconfResetScript());
+  writeFileSync(layout.tcpdumpCapture, tcpdumpCaptureScript(config));
   for (const [tool, realCommand] of wrappedTools(config.executables)) {
     const stub = join(layout.bin, tool);
     writeFileSync(stub, toolStub(config, tool, realCommand));

@@ -246,6 +246,45 @@ export function normalisePingOutput(text: string): string {
     .replace(/^rtt min\/avg\/max\/mdev = .*$/gm, "rtt min/avg/max/mdev = <rtt>");
 }
 
+/**
+ * tcpdump's lines without what the kernel picks at random or reads from the
+ * clock: the timestamps go; MAC addresses, ICMP echo ids and ephemeral
+ * ports (ip_local_port_range's default, 32768-60999) become placeholders
+ * numbered in order of appearance; absolute TCP sequence numbers (the ISN
+ * a SYN, SYN-ACK or reset shows, 5 digits or more; relative ones stay) and
+ * TS val/ecr (the per-pair random offset plus the clock) become <isn> and
+ * <ts>. Window values, flags, lengths and the order of the lines are kept.
+ */
+export function normaliseTcpdumpOutput(text: string): string {
+  const placeholders = new Map<string, string>();
+  const counts = new Map<string, number>();
+  const placeholder = (kind: string, value: string) => {
+    const key = `${kind}:${value}`;
+    let found = placeholders.get(key);
+    if (found === undefined) {
+      const next = (counts.get(kind) ?? 0) + 1;
+      counts.set(kind, next);
+      found = `<${kind}${next}>`;
+      placeholders.set(key, found);
+    }
+    return found;
+  };
+  return text
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) =>
+      line
+        .replace(/^\d\d:\d\d:\d\d\.\d{6} /, "")
+        .replace(/\b[0-9a-f]{2}(?::[0-9a-f]{2}){5}\b/g, (mac) => (mac === "ff:ff:ff:ff:ff:ff" ? mac : placeholder("mac", mac)))
+        .replace(/\bid (\d+), seq/g, (_, id: string) => `id ${placeholder("id", id)}, seq`)
+        .replace(/(\d+\.\d+\.\d+\.\d+)\.(\d+)\b/g, (whole, address: string, port: string) => (Number(port) >= 32768 && Number(port) <= 60999 ? `${address}.${placeholder("port", port)}` : whole))
+        .replace(/\b(seq|ack) (\d{5,})\b/g, (_, word: string) => `${word} <isn>`)
+        .replace(/TS val \d+ ecr (\d+)/g, (_, ecr: string) => `TS val <ts> ecr ${ecr === "0" ? "0" : "<ts>"}`),
+    )
+    .map((line) => `${line}\n`)
+    .join("");
+}
+
 /** One namespace's snapshot in comparable form (same shape, normalised texts). */
 export function normaliseNamespaceState(state: NamespaceState, context: NormaliseContext): NamespaceState {
   return {

@@ -121,6 +121,7 @@ export function stateLayout(stateDirectory: string) {
     wrapper: `${stateDirectory}/wrapper.bash`,
     snapshot: `${stateDirectory}/snapshot.bash`,
     devconfReset: `${stateDirectory}/devconf-reset.bash`,
+    tcpdumpCapture: `${stateDirectory}/tcpdump-capture.bash`,
   } as const;
 }
 
@@ -431,6 +432,7 @@ ${assignments({
   netsim_tee: executables.tee,
   netsim_timeout: executables.timeout,
   netsim_in_user_namespace: config.identity.kind !== "root",
+  netsim_tcpdump_capture: layout.tcpdumpCapture,
 })}
 netsim_id=\${EPOCHREALTIME//[!0-9]/}-$$
 netsim_record=$netsim_records/$netsim_id
@@ -601,6 +603,9 @@ if [[ $netsim_tool == sudo ]]; then
   else
     netsim_command+=("\${netsim_sudo_command[@]}")
   fi
+elif [[ $netsim_tool == tcpdump && -n $netsim_in_user_namespace ]]; then
+  # Root of a user namespace cannot be the user tcpdump drops to (measured: "Couldn't change to 'tcpdump' uid=102", and -Z root fails the same in initgroups()).
+  netsim_command=("$netsim_bash" -p "$netsim_tcpdump_capture" "$netsim_real_command" "$@")
 else
   netsim_command+=("$@")
 fi
@@ -705,5 +710,93 @@ export function toolStub(config: SandboxConfig, tool: string, realCommand: strin
   return `#!${config.executables.bash} -p
 ${assignments({ netsim_tool: tool, netsim_real_command: realCommand })}
 . ${shellQuote(layout.wrapper)} "$@"
+`;
+}
+
+/**
+ * tcpdump in a user namespace. tcpdump started as uid 0 always drops its
+ * privileges (Debian builds it --with-user=tcpdump; -Z root and
+ * --relinquish-privileges=root go through initgroups() too), and in a user
+ * namespace setgroups() is denied and uid tcpdump is unmapped, so it exits
+ * (measured). So: the real tcpdump checks the device and the expression
+ * with its own texts (-d opens the device, compiles, and exits before it
+ * drops anything); a PF_PACKET socket on the device (promiscuous unless -p,
+ * as libpcap asks) writes a pcap stream; and the real tcpdump, as uid 1 of
+ * a user namespace of its own (so it keeps nothing to drop), decodes it
+ * with -r -: every line is tcpdump's own. Its stderr says "reading from
+ * file -" where a live capture says "listening on DEV", and it prints no
+ * statistics at the end.
+ */
+export function tcpdumpCaptureScript(config: SandboxConfig): string {
+  const executables = config.executables;
+  return `# netsim kernel backend: tcpdump as root of a user namespace (see tcpdumpCaptureScript)
+set -u
+${assignments({ python: executables.optional?.python3 ?? "", unshare: executables.unshare })}
+real=$1
+shift
+"$real" -d "$@" > /dev/null || exit
+[[ -n $python ]] || { echo "netsim sandbox: tcpdump in a user namespace needs python3 (Debian package python3) to capture" >&2; exit 1; }
+device="" promisc=1 reader=()
+while (( $# )); do
+  word=$1
+  shift
+  case $word in
+    --) reader+=("$word" "$@"); break ;;
+    --relinquish-privileges=*|--immediate-mode) ;;
+    --relinquish-privileges) shift ;;
+    --*) reader+=("$word") ;;
+    -?*)
+      letters=\${word#-} kept=""
+      while [[ -n $letters ]]; do
+        letter=\${letters:0:1}
+        letters=\${letters:1}
+        case $letter in
+          i|Z|c)
+            value=$letters
+            if [[ -z $value ]]; then value=\${1-}; shift; fi
+            letters=""
+            case $letter in
+              i) device=$value ;;
+              c) reader+=(-c "$value") ;;
+            esac ;;
+          p) promisc=0 ;;
+          *) kept+=$letter ;;
+        esac
+      done
+      [[ -n $kept ]] && reader+=("-$kept") ;;
+    *) reader+=("$word") ;;
+  esac
+done
+# PACKET_ADD_MEMBERSHIP with PACKET_MR_PROMISC, as libpcap does; on a loopback
+# device the copy dev_queue_xmit_nit() makes (PACKET_OUTGOING) is skipped, as
+# libpcap skips it.
+capture='
+import select, socket, struct, sys, time
+device, promisc = sys.argv[1], sys.argv[2] == "1"
+sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+sock.bind((device, 0))
+if promisc:
+    sock.setsockopt(263, 1, struct.pack("iHH8s", socket.if_nametoindex(device), 1, 0, b""))
+out = sys.stdout.buffer
+out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
+out.flush()
+poll = select.poll()
+poll.register(sock, select.POLLIN)
+poll.register(sys.stdout.fileno(), select.POLLERR)
+while True:
+    for fd, _ in poll.poll():
+        if fd != sock.fileno():
+            sys.exit(0)
+        data, address = sock.recvfrom(262144)
+        if address[3] == 772 and address[2] == socket.PACKET_OUTGOING:
+            continue
+        now = time.time()
+        try:
+            out.write(struct.pack("<IIII", int(now), int(now % 1 * 1000000), len(data), len(data)) + data)
+            out.flush()
+        except BrokenPipeError:
+            sys.exit(0)
+'
+"$python" -c "$capture" "$device" "$promisc" 2> /dev/null | "$unshare" --user --map-user=1 --map-group=1 -- "$real" -r - "\${reader[@]}"
 `;
 }

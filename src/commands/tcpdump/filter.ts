@@ -178,10 +178,11 @@ class Parser {
     const parsed = atoin(addressText);
     if (parsed === undefined) {
       if (/^[\d.]+$/.test(addressText)) throw new CommandError(`tcpdump: invalid IPv4 address '${addressText}'`, 1);
+      // A bare name with no qualifier at all is not an id pcap's grammar takes there (measured: "foo" alone).
+      if (qualifiers.type === undefined && qualifiers.protocol === undefined && qualifiers.direction === undefined) throw new CommandError(SYNTAX, 1);
       throw new CommandError(`tcpdump: unknown host '${id}'`, 1);
     }
     if (lengthText !== undefined) {
-      if (type !== "net") throw new CommandError(SYNTAX, 1);
       if (!/^\d+$/.test(lengthText)) throw new CommandError(SYNTAX, 1);
       const length = Number(lengthText);
       if (length > 32) throw new CommandError("tcpdump: mask length must be <= 32", 1);
