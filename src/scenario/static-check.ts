@@ -45,7 +45,7 @@ export function scanScript(ast: object): { readonly commands: readonly NamedComm
 }
 
 /** Bash 5.2 builtins the embedded shell (just-bash 3.4.2) lacks: refused by name, as an unmodelled tool is. */
-export const MISSING_BUILTINS: readonly string[] = ["bg", "bind", "caller", "disown", "enable", "fc", "fg", "jobs", "kill", "times", "ulimit", "umask"];
+export const MISSING_BUILTINS: readonly string[] = ["bg", "bind", "caller", "disown", "enable", "fc", "fg", "times", "ulimit", "umask"];
 
 /** Bash 5.2 builtins (compgen -b), which the embedded shell runs itself or refuses. */
 export const BASH_BUILTINS: ReadonlySet<string> = new Set(
