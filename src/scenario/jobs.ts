@@ -31,6 +31,9 @@ export interface Job {
   readonly onExit?: (job: Job) => void;
 }
 
+/** Why a job of `&` that is not a simple command is refused. */
+export const COMPOUND_JOB_MESSAGE = "a job of & that is not a simple command (a pipeline, a group, a loop, a shell function) is not modelled: the embedded shell would run it to its end first";
+
 /** The first pid the table hands out: what a fresh pid namespace's shell would see is not knowable, only that pids grow. */
 const FIRST_PID = 1000;
 

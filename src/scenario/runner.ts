@@ -24,7 +24,7 @@ import { ExpectationSyntaxError, parseExpectations, type Expectation } from "./e
 import type { CommandRecord, ExpectationResult, ScenarioRun, SourceLocation } from "./result.js";
 import { createShell } from "./shell.js";
 import { finishTraps, TrapTable } from "./trap.js";
-import { JobTable, type Job } from "./jobs.js";
+import { COMPOUND_JOB_MESSAGE, JobTable, type Job } from "./jobs.js";
 import { BACKGROUND_VARIABLE, JOB_PID_COMMAND, WAIT_COMMAND } from "./shell-names.js";
 import { BACKGROUND_COMPOUND, BACKGROUND_QUIET } from "./transform.js";
 import { SYS_CLASS_NET, sysfsRead, sysfsTarget, sysfsWrite } from "../net/bridge/br-sysfs-if.js";
@@ -407,7 +407,7 @@ export class ScenarioSimulator {
     const mark = env.get(BACKGROUND_VARIABLE);
     if (mark === undefined) return false;
     if (env.has(BACKGROUND_COMPOUND) || mark !== env.get(LOCATION_VARIABLE)) {
-      return this.refuse("&", "a job of & that is not a simple command (a pipeline, a group, a loop, a shell function) is not modelled: the embedded shell would run it to its end first", env.get(LOCATION_VARIABLE));
+      return this.refuse("&", COMPOUND_JOB_MESSAGE, env.get(LOCATION_VARIABLE));
     }
     return true;
   }
@@ -497,7 +497,9 @@ export class ScenarioSimulator {
    * still stops at the first unmodelled one, where its message is printed.
    */
   private checkCommands(ast: object, main: LoadedFile): void {
-    const { commands, functions } = scanScript(ast);
+    const { commands, functions, refused } = scanScript(ast);
+    // Forms of trap and & netsim refuses where they run (trap.ts, jobs.ts), listed up front too.
+    for (const { word, line, detail } of refused) this.problems.push({ location: { file: main.display, line }, word, message: `${main.display}:${line}: netsim: ${detail} (at "${word}")` });
     const unmodelled = new Set<string>([...UNMODELLED_TOOLS, ...MISSING_BUILTINS].filter((name) => !NETWORK_COMMANDS.has(name)));
     let known: Set<string> | undefined;
     const isKnown = (name: string) => {
