@@ -69,3 +69,21 @@ ip netns exec right \
   ping -c 1 -W 1 \
   10.1.0.2                                             # expect: reply
 ( exit 3 ) || echo "subshell exited $?, no trap"
+
+# Jobs on the virtual clock: a listener runs alongside later lines until
+# killed (then the next connect is refused); a background ping goes on
+# sending while the shell sleeps, and wait collects its status.
+ip netns exec right nc -lk 10.2.0.2 8080 &
+listener=$!
+sleep 0.5
+jobs
+ip netns exec left nc -z -w 1 10.2.0.2 8080            # expect: connected
+ip netns exec left ping -c 3 -W 1 10.2.0.2 > /dev/null &
+pinger=$!
+sleep 1
+jobs | wc -l
+kill $listener
+wait $listener || echo "listener ended with $?"
+ip netns exec left nc -z -w 1 10.2.0.2 8080            # expect: refused
+wait $pinger && echo "ping job: all replies"
+jobs | wc -l

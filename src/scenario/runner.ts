@@ -24,6 +24,9 @@ import { ExpectationSyntaxError, parseExpectations, type Expectation } from "./e
 import type { CommandRecord, ExpectationResult, ScenarioRun, SourceLocation } from "./result.js";
 import { createShell } from "./shell.js";
 import { finishTraps, TrapTable } from "./trap.js";
+import { COMPOUND_JOB_MESSAGE, JobTable, type Job } from "./jobs.js";
+import { BACKGROUND_VARIABLE, JOB_PID_COMMAND, WAIT_COMMAND } from "./shell-names.js";
+import { BACKGROUND_COMPOUND, BACKGROUND_QUIET } from "./transform.js";
 import { SYS_CLASS_NET, sysfsRead, sysfsTarget, sysfsWrite } from "../net/bridge/br-sysfs-if.js";
 import { LOCATION_VARIABLE, PROC_SYS_READ_COMMAND, PROC_SYS_WRITE_COMMAND, ScenarioTransformPlugin, transformScript } from "./transform.js";
 
@@ -276,8 +279,12 @@ export class ScenarioSimulator {
   private readonly fileTable: LoadedFile[] = [];
   private readonly records: CommandRecord[] = [];
   private readonly traces: Trace[] = [];
-  /** Programs still running (listeners, tcpdump), started by this run, with the record each started under. */
-  private readonly jobs: Array<{ readonly process: CommandProcess; recordIndex?: number }> = [];
+  /** The shell's jobs: `cmd &`, listeners, on the virtual clock (jobs.ts). */
+  private readonly jobs: JobTable;
+  /** What jobs printed since a command last showed it (sleep, wait and jobs show it; the rest at the end). */
+  private jobOutput = "";
+  /** The command line of a job started through `ip netns exec NS CMD &` (what `jobs` shows), while CMD starts. */
+  private jobText: string | undefined;
   private readonly problems: ScenarioProblem[] = [];
   private aborted = false;
   /** Ends the run at the next statement when a budget is spent. */
@@ -294,6 +301,7 @@ export class ScenarioSimulator {
 
   constructor(private readonly options: SimulatorOptions = {}) {
     this.world = options.world ?? createWorld();
+    this.jobs = new JobTable(this.world);
     this.tracing = (options.tracing ?? false) || (options.printTraces ?? false);
   }
 
@@ -378,25 +386,93 @@ export class ScenarioSimulator {
     let result = await bash.exec(mainText, { rawScript: true, signal: this.stop.signal, env: { [NAMESPACE_VARIABLE]: String(ROOT_NAMESPACE_ID) } });
     // The ERR and EXIT traps set -e left owed (trap.ts); a run netsim stopped runs none, as what follows its stop is unknown.
     if (!this.aborted) result = await finishTraps(bash, result, traps, plugin.functions.values(), mainIndex, "exec 2>&1");
-    return this.result(main.display, result.stdout + result.stderr + this.collectJobs(), result.exitCode);
+    this.collectJobs();
+    return this.result(main.display, result.stdout + result.stderr + this.takeJobOutput(), result.exitCode);
   }
 
-  /**
-   * The scenario has ended: what each job printed after it started (a
-   * background tcpdump's lines) joins its record and the run's output.
-   * Until the shell has job control, this is when a job's later output is
-   * read, not as it happens.
-   */
-  private collectJobs(): string {
-    let output = "";
-    for (const job of this.jobs) {
-      const more = job.process.runUntil(this.world.clock);
-      output += more.stdout + more.stderr;
-      const record = job.recordIndex === undefined ? undefined : this.records[job.recordIndex];
-      if (record === undefined || (more.stdout === "" && more.stderr === "")) continue;
-      this.records[job.recordIndex!] = { ...record, stdout: record.stdout + more.stdout, stderr: record.stderr + more.stderr, ...(job.process.exitCode !== undefined ? { exitCode: job.process.exitCode } : {}) };
-    }
+  /** Moves the jobs on to the clock's time, keeping what they printed for the next command that shows it. */
+  private collectJobs(): void {
+    const output = this.jobs.poll();
+    this.jobOutput += output.stdout + output.stderr;
+  }
+
+  private takeJobOutput(): string {
+    const output = this.jobOutput;
+    this.jobOutput = "";
     return output;
+  }
+
+  /** True when the command runs as a job of `&` (its own mark, not one inherited by a function it is in); refuses a compound job. */
+  private background(env: ReadonlyMap<string, string>): boolean | { stdout: string; stderr: string; exitCode: number } {
+    const mark = env.get(BACKGROUND_VARIABLE);
+    if (mark === undefined) return false;
+    if (env.has(BACKGROUND_COMPOUND) || mark !== env.get(LOCATION_VARIABLE)) {
+      return this.refuse("&", COMPOUND_JOB_MESSAGE, env.get(LOCATION_VARIABLE));
+    }
+    return true;
+  }
+
+  /** kill, jobs, wait and $! on the job table (jobs.ts); errors as bash prints them at their line. */
+  private jobCommands(): Command[] {
+    const at = (env: ReadonlyMap<string, string>) => {
+      const location = this.locationStack(env.get(LOCATION_VARIABLE)).stack[0] ?? { file: main(this.fileTable), line: 0 };
+      return location;
+    };
+    const error = (env: ReadonlyMap<string, string>, text: string) => {
+      const location = at(env);
+      return `${location.file}: line ${location.line}: ${text}\n`;
+    };
+    return [
+      defineCommand(JOB_PID_COMMAND, async () => ({ stdout: this.jobs.last, stderr: "", exitCode: 0 })),
+      defineCommand("jobs", async (args, context) => {
+        if (this.aborted) return { stdout: "", stderr: "", exitCode: 126 };
+        if (args.some((arg) => arg !== "-p")) return this.refuse(args.find((arg) => arg !== "-p")!, "jobs takes only -p here", context.env.get(LOCATION_VARIABLE));
+        this.collectJobs();
+        return { stdout: this.takeJobOutput() + this.jobs.list(args.includes("-p")), stderr: "", exitCode: 0 };
+      }),
+      defineCommand("kill", async (args, context) => {
+        if (this.aborted) return { stdout: "", stderr: "", exitCode: 126 };
+        this.collectJobs();
+        let signal = "TERM";
+        const operands = [...args];
+        if (operands[0] === "-s" || operands[0] === "-n") {
+          operands.shift();
+          signal = operands.shift() ?? "";
+        } else if (operands[0]?.startsWith("-") && operands[0] !== "--") signal = operands.shift()!.slice(1);
+        if (operands[0] === "--") operands.shift();
+        if (signal === "l" || signal === "L") return this.refuse(`-${signal}`, "kill -l (the signal list) is not modelled", context.env.get(LOCATION_VARIABLE));
+        let stderr = "";
+        for (const operand of operands) {
+          const job = this.jobs.find(operand, "kill");
+          if (typeof job === "string") stderr += error(context.env, job);
+          else this.jobs.kill(job, signal);
+        }
+        if (operands.length === 0) stderr += error(context.env, "kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]");
+        return { stdout: "", stderr, exitCode: stderr === "" ? 0 : operands.length === 0 ? 2 : 1 };
+      }),
+      defineCommand(WAIT_COMMAND, async (args, context) => {
+        if (this.aborted) return { stdout: "", stderr: "", exitCode: 126 };
+        this.collectJobs();
+        if (args.some((arg) => arg.startsWith("-"))) return this.refuse(args.find((arg) => arg.startsWith("-"))!, "wait takes no option here", context.env.get(LOCATION_VARIABLE));
+        let stderr = "";
+        let exitCode = 0;
+        const waited: Job[] = [];
+        for (const operand of args) {
+          const job = this.jobs.find(operand, "wait");
+          if (typeof job === "string") {
+            stderr += error(context.env, job);
+            exitCode = 127;
+          } else waited.push(job);
+        }
+        const jobs = args.length === 0 ? this.jobs.running() : waited;
+        const done = this.jobs.wait(jobs, VIRTUAL_TIME_BUDGET_SECONDS * 1e6);
+        if (done === undefined) return this.overBudget(at(context.env), "a wait for a job that never exits on its own (a listener: nc -l, a server)");
+        const shown = this.takeJobOutput() + done.output.stdout;
+        if (args.length === 0) return { stdout: shown, stderr: done.output.stderr, exitCode: 0 };
+        const last = jobs[jobs.length - 1];
+        return { stdout: shown, stderr: done.output.stderr + stderr, exitCode: stderr !== "" && waited.length === 0 ? exitCode : (args.length > 0 && typeof this.jobs.find(args[args.length - 1]!, "wait") === "string" ? 127 : last?.exitCode ?? exitCode) };
+      }),
+    ];
   }
 
   private result(display: string, output: string, exitCode: number): SimulatedRun {
@@ -421,7 +497,9 @@ export class ScenarioSimulator {
    * still stops at the first unmodelled one, where its message is printed.
    */
   private checkCommands(ast: object, main: LoadedFile): void {
-    const { commands, functions } = scanScript(ast);
+    const { commands, functions, refused } = scanScript(ast);
+    // Forms of trap and & netsim refuses where they run (trap.ts, jobs.ts), listed up front too.
+    for (const { word, line, detail } of refused) this.problems.push({ location: { file: main.display, line }, word, message: `${main.display}:${line}: netsim: ${detail} (at "${word}")` });
     const unmodelled = new Set<string>([...UNMODELLED_TOOLS, ...MISSING_BUILTINS].filter((name) => !NETWORK_COMMANDS.has(name)));
     let known: Set<string> | undefined;
     const isKnown = (name: string) => {
@@ -485,8 +563,16 @@ export class ScenarioSimulator {
       if (this.world.clock / 1e6 + seconds > VIRTUAL_TIME_BUDGET_SECONDS) {
         return this.overBudget(location, `past 24 hours of virtual time (an endless loop?)`);
       }
-      advanceClock(this.world, Math.round(seconds * 1e6));
-      return { stdout: "", stderr: "", exitCode: 0 };
+      const background = this.background(context.env);
+      if (typeof background === "object") return background;
+      if (background) {
+        // sleep N &: a job that ends N seconds on.
+        this.jobs.start(["sleep", ...args].join(" "), { until: this.world.clock + Math.round(seconds * 1e6) });
+        return { stdout: "", stderr: "", exitCode: 0 };
+      }
+      this.collectJobs();
+      const output = this.jobs.advance(Math.round(seconds * 1e6));
+      return { stdout: this.takeJobOutput() + output.stdout, stderr: output.stderr, exitCode: 0 };
     });
   }
 
@@ -503,6 +589,7 @@ export class ScenarioSimulator {
     for (const name of MISSING_BUILTINS) if (!NETWORK_COMMANDS.has(name)) commands.push(this.wrap(name, missingBuiltin(name)));
     commands.push(this.procSysWriteCommand());
     commands.push(this.sleepCommand());
+    commands.push(...this.jobCommands());
     commands.push(this.wrap(PROC_SYS_READ_COMMAND, this.procSysRead));
     return commands;
   }
@@ -626,6 +713,9 @@ export class ScenarioSimulator {
       const location = stack[0] ?? { file: this.fileTable[0]?.display ?? "?", line: 0 };
       const namespace = this.namespaceFor(context.env.get(NAMESPACE_VARIABLE));
       const argv = internal ? args : [name, ...args];
+      const background = this.background(context.env);
+      if (typeof background === "object") return background;
+      this.collectJobs();
       if (++this.networkCommands > NETWORK_COMMAND_BUDGET) {
         return this.overBudget(location, `more than ${NETWORK_COMMAND_BUDGET.toLocaleString("en-US")} networking commands (an endless loop?)`);
       }
@@ -641,9 +731,9 @@ export class ScenarioSimulator {
         stdin: typeof context.stdin === "string" ? context.stdin : "",
         ...(files ? { files } : {}),
         commandText: argv.join(" "),
+        ...(background ? { background: true } : {}),
       };
       let outcome: Invocation = invokeCommand(name, implementation, args, environment);
-      let job: { readonly process: CommandProcess; recordIndex?: number } | undefined;
       if (outcome.kind === "unsupported") {
         const message = `${location.file}:${location.line}: ${outcome.message} (at "${outcome.word}")`;
         this.addProblem({ location, word: outcome.word, message });
@@ -655,31 +745,47 @@ export class ScenarioSimulator {
         const [program, flag, script] = outcome.argv;
         const text = (program === "bash" || program === "sh") && flag === "-c" && script !== undefined ? script : outcome.argv.map(shellQuote).join(" ");
         this.nested.push({ namespace: outcome.namespace, location });
+        if (background) this.jobText ??= argv.join(" ");
         try {
           const inner = await context.exec(text, {
             cwd: context.cwd,
-            env: { [NAMESPACE_VARIABLE]: String(outcome.namespace.id), [LOCATION_VARIABLE]: context.env.get(LOCATION_VARIABLE) ?? "" },
+            env: { [NAMESPACE_VARIABLE]: String(outcome.namespace.id), [LOCATION_VARIABLE]: context.env.get(LOCATION_VARIABLE) ?? "", ...(background ? { [BACKGROUND_VARIABLE]: context.env.get(BACKGROUND_VARIABLE)!, ...(context.env.has(BACKGROUND_QUIET) ? { [BACKGROUND_QUIET]: "1" } : {}) } : {}) },
             // What was piped into `sudo CMD` / `ip netns exec NS CMD` is CMD's stdin (`echo hi | ip netns exec NS socat - TCP:...`).
             ...(environment.stdin !== "" ? { stdin: environment.stdin } : {}),
           });
           return { stdout: inner.stdout, stderr: inner.stderr, exitCode: inner.exitCode };
         } finally {
           this.nested.pop();
+          if (background && this.nested.length === 0) this.jobText = undefined;
         }
       }
+      const startsJob = outcome.kind === "process";
       if (outcome.kind === "process") {
         // A program that keeps running (a listener): what it printed on starting, then it goes on as a job (the shell's job table takes it from here).
         const process = outcome.process;
         const started = process.runUntil(this.world.clock);
-        job = { process };
-        this.jobs.push(job);
+        const recordIndex = this.records.length;
+        const startedOutput = started;
+        this.jobs.start(this.jobText ?? argv.join(" "), {
+          process,
+          quiet: context.env.has(BACKGROUND_QUIET),
+          // The record takes the job's whole output and status once it exits (the kernel backend records a job when it ends).
+          onExit: (job) => {
+            const record = this.records[recordIndex];
+            if (record === undefined || record.argv !== argv) return;
+            const done = { kind: "done" as const, stdout: startedOutput.stdout + job.printed, stderr: record.stderr, exitCode: job.exitCode ?? 0, ...(process.probe ? { probe: process.probe } : {}) };
+            const probe = probeResult(name, done);
+            this.records[recordIndex] = { ...record, exitCode: done.exitCode, stdout: done.stdout, ...(probe ? { probe: record.probe?.traceIndex === undefined ? probe : { ...probe, traceIndex: record.probe.traceIndex } } : {}) };
+          },
+        });
         const finished = { kind: "done" as const, stdout: started.stdout, stderr: started.stderr, exitCode: process.exitCode ?? 0, ...(process.trace ? { trace: process.trace } : {}), ...(process.probe ? { probe: process.probe } : {}) };
         const result = probeResult(name, finished);
         outcome = result ? { ...finished, result } : finished;
       }
+      // A job that ended as it started (`ip link add ... &`): $! and wait still find it.
+      if (background && !startsJob && !internal) this.jobs.start(this.jobText ?? argv.join(" "), { exitCode: outcome.exitCode });
       let traceIndex: number | undefined;
       if (outcome.trace) traceIndex = this.traces.push(outcome.trace) - 1;
-      if (job && !internal) job.recordIndex = this.records.length;
       if (name === PROC_SYS_READ_COMMAND) {
         this.options.onCommand?.({ location, callers, namespace: namespace.name, argv: ["cat", ...args], exitCode: outcome.exitCode, stdout: outcome.stdout, stderr: outcome.stderr }, this.world);
       }

@@ -7,3 +7,8 @@ export const LOCATION_VARIABLE = "__NETSIM_AT";
 export const EXIT_FUNCTION = "__netsim_exit";
 /** Marks a subshell (`( )`, `$( )`, a pipeline's part, a job of `&`), whose `exit` runs no trap. */
 export const SUBSHELL_VARIABLE = "__NETSIM_SUB";
+/** Marks a simple command run with `&` (its value: the location stack it stands at), for the job table (jobs.ts). */
+export const BACKGROUND_VARIABLE = "__NETSIM_BG";
+/** What the transform puts in place of `$!` and of the `wait` builtin. */
+export const JOB_PID_COMMAND = "__netsim_job_pid";
+export const WAIT_COMMAND = "__netsim_wait";

@@ -9,6 +9,10 @@ export interface NamedCommand {
   readonly line: number;
 }
 
+import { COMPOUND_JOB_MESSAGE } from "./jobs.js";
+import { BACKGROUND_COMPOUND } from "./transform.js";
+import { signalName, UNSUPPORTED_SIGNALS } from "./trap.js";
+
 type Node = { type?: string; [key: string]: unknown };
 
 function literal(word: unknown): string | undefined {
@@ -27,25 +31,43 @@ function visit(node: unknown, action: (node: Node) => void): void {
   for (const key in node as Record<string, unknown>) visit((node as Record<string, unknown>)[key], action);
 }
 
-/** The literal command names a parsed script calls, and the functions it defines. */
-export function scanScript(ast: object): { readonly commands: readonly NamedCommand[]; readonly functions: ReadonlySet<string> } {
+/** A form netsim refuses where it runs, found where it stands in the text. */
+export interface RefusedForm {
+  readonly word: string;
+  readonly line: number;
+  readonly detail: string;
+}
+
+/** The literal command names a parsed (and transformed) script calls, the functions it defines, and the trap and & forms netsim refuses. */
+export function scanScript(ast: object): { readonly commands: readonly NamedCommand[]; readonly functions: ReadonlySet<string>; readonly refused: readonly RefusedForm[] } {
   const commands: NamedCommand[] = [];
   const functions = new Set<string>();
+  const refused: RefusedForm[] = [];
   visit(ast, (node) => {
     if (node.type === "FunctionDef" && typeof node.name === "string") functions.add(node.name);
     if (node.type !== "SimpleCommand" || typeof node.line !== "number") return;
+    const assignments = (node.assignments as Array<{ name?: string }> | undefined) ?? [];
+    if (assignments.some((assignment) => assignment.name === BACKGROUND_COMPOUND) && !refused.some((form) => form.word === "&" && form.line === node.line)) refused.push({ word: "&", line: node.line, detail: COMPOUND_JOB_MESSAGE });
     const name = literal(node.name);
     if (name === undefined) return;
     commands.push({ name, line: node.line });
     const args = ((node.args as unknown[] | undefined) ?? []).map(literal);
+    // trap ACTION SIG...: a RETURN or DEBUG trap is refused when it is set.
+    if (name === "trap" && args.length >= 2 && !(args[0] ?? "").startsWith("-")) {
+      for (const operand of args.slice(1)) {
+        const signal = operand === undefined ? undefined : signalName(operand);
+        const detail = signal === undefined ? undefined : UNSUPPORTED_SIGNALS[signal];
+        if (detail !== undefined) refused.push({ word: operand!, line: node.line, detail });
+      }
+    }
     // ip netns exec NS CMD ...: CMD runs too.
     if (name === "ip" && args[0] === "netns" && args[1] === "exec" && args[3] !== undefined) commands.push({ name: args[3], line: node.line });
   });
-  return { commands, functions };
+  return { commands, functions, refused: refused.sort((a, b) => a.line - b.line) };
 }
 
 /** Bash 5.2 builtins the embedded shell (just-bash 3.4.2) lacks: refused by name, as an unmodelled tool is. */
-export const MISSING_BUILTINS: readonly string[] = ["bg", "bind", "caller", "disown", "enable", "fc", "fg", "jobs", "kill", "times", "ulimit", "umask"];
+export const MISSING_BUILTINS: readonly string[] = ["bg", "bind", "caller", "disown", "enable", "fc", "fg", "times", "ulimit", "umask"];
 
 /** Bash 5.2 builtins (compgen -b), which the embedded shell runs itself or refuses. */
 export const BASH_BUILTINS: ReadonlySet<string> = new Set(

@@ -11,7 +11,7 @@
 // - redirections into /proc/sys become a netsim command, so a sysctl written
 //   the `echo 1 > /proc/sys/...` way reaches the namespace that ran it.
 import { parse, serialize, type TransformPlugin } from "just-bash";
-import { EXIT_FUNCTION, LOCATION_VARIABLE, SUBSHELL_VARIABLE } from "./shell-names.js";
+import { BACKGROUND_VARIABLE, EXIT_FUNCTION, JOB_PID_COMMAND, LOCATION_VARIABLE, SUBSHELL_VARIABLE, WAIT_COMMAND } from "./shell-names.js";
 import { trapPrelude } from "./trap.js";
 
 export { LOCATION_VARIABLE };
@@ -120,6 +120,62 @@ function markCommands(pipeline: Node): void {
   }
 }
 
+/** Parsed once, copied per use: the job mark `__NETSIM_BG="$__NETSIM_AT"`, the `:` a job's statement ends in, and `$(__netsim_job_pid)`. */
+let jobTemplates: { readonly mark: Node; readonly colon: Node; readonly pid: Node } | undefined;
+
+function jobTemplate(): { readonly mark: Node; readonly colon: Node; readonly pid: Node } {
+  if (jobTemplates === undefined) {
+    let mark: Node | undefined;
+    visit(parse(`${BACKGROUND_VARIABLE}="$${LOCATION_VARIABLE}" true`) as unknown as Node, (node) => {
+      if (node.type === "SimpleCommand" && !mark) mark = (node.assignments as Node[])[0];
+    });
+    const colon = ((parse(":") as unknown as { statements: Node[] }).statements[0]!.pipelines as Node[])[0]!;
+    // Unlocated: it is netsim's, not a command of the line.
+    for (const command of colon.commands as Node[]) command.line = 0;
+    let pid: Node | undefined;
+    visit(parse(`echo $(${JOB_PID_COMMAND})`) as unknown as Node, (node) => {
+      if (node.type === "CommandSubstitution" && !pid) pid = node;
+    });
+    jobTemplates = { mark: mark!, colon, pid: pid! };
+  }
+  return jobTemplates;
+}
+
+/**
+ * `CMD &` (jobs.ts): the embedded shell would run CMD to its end first, so
+ * each simple command of the statement runs in the foreground marked as a
+ * job, which the runner starts on the virtual clock; the statement's status
+ * is 0, as a job's start is. A job of anything but simple commands (a
+ * pipeline, a group, a loop) keeps the mark too: the runner refuses it.
+ */
+function backgroundJob(statement: Node): void {
+  statement.background = false;
+  for (const pipeline of statement.pipelines as Node[]) {
+    for (const command of (pipeline.commands as Node[] | undefined) ?? []) {
+      if (command.type === "SimpleCommand" && command.name && (pipeline.commands as Node[]).length === 1) {
+        (command.assignments as Node[]).push(structuredClone(jobTemplate().mark));
+        // What the job prints later goes where its stdout was sent: `ping ... > /dev/null &` shows nothing when it ends either.
+        const redirected = ((command.redirections as Node[] | undefined) ?? []).some((redirection) => [">", ">>", "&>", "&>>", ">|"].includes(redirection.operator as string) && (redirection.fd === null || redirection.fd === 1));
+        if (redirected) (command.assignments as Node[]).push(literalAssignment(BACKGROUND_QUIET));
+      }
+      else visit(command, (inner) => {
+        if (inner.type === "SimpleCommand" && inner.name) (inner.assignments as Node[]).push(structuredClone(jobTemplate().mark), literalAssignment(BACKGROUND_COMPOUND));
+      });
+    }
+  }
+  (statement.operators as string[]).push("||");
+  (statement.pipelines as Node[]).push(structuredClone(jobTemplate().colon));
+}
+
+/** A job whose stdout is redirected: its later output is not shown. */
+export const BACKGROUND_QUIET = "__NETSIM_BG_QUIET";
+/** The second mark of a command inside a backgrounded compound command. */
+export const BACKGROUND_COMPOUND = "__NETSIM_BG_COMPOUND";
+
+function literalAssignment(name: string): Node {
+  return { type: "Assignment", name, value: literalWord("1"), append: false, array: null };
+}
+
 /** The call that ends a main script: its status is the last command's, and the EXIT trap runs (trap.ts). */
 function finalExit(): Node {
   return (parse(EXIT_FUNCTION) as unknown as { statements: Node[] }).statements[0]!;
@@ -157,6 +213,7 @@ export function transformAst(script: object, options: TransformOptions): void {
     if (record.type === "SimpleCommand") {
       rewriteProcSys(record);
       if (traps && !subshell && literalText(record.name) === "exit") record.name = literalWord(EXIT_FUNCTION);
+      if (traps && literalText(record.name) === "wait") record.name = literalWord(WAIT_COMMAND);
       if (typeof record.line === "number" && record.line > 0) {
         childLine = record.line + offset;
         if (options.fileIndex !== undefined && record.name) (record.assignments as Node[]).unshift(locationAssignment(options.fileIndex, childLine));
@@ -173,7 +230,16 @@ export function transformAst(script: object, options: TransformOptions): void {
       if (traps) markCommands(record);
     } else if (record.type === "Statement" && record.background === true) {
       childSubshell = true;
-      if (traps) for (const pipeline of record.pipelines as Node[]) markCommands(pipeline);
+      if (traps) {
+        for (const pipeline of record.pipelines as Node[]) markCommands(pipeline);
+        backgroundJob(record);
+      }
+    } else if (traps && record.type === "ParameterExpansion" && record.parameter === "!" && record.operation === null) {
+      // $!: the job table's last pid.
+      const pid = structuredClone(jobTemplate().pid);
+      for (const key of Object.keys(record)) delete record[key];
+      Object.assign(record, pid);
+      return;
     }
     for (const key in record) {
       const value = record[key];

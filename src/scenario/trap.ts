@@ -19,7 +19,7 @@ const SIGNALS = ["EXIT", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SI
 /** bash's pseudo-signals, listed after the real ones. */
 const PSEUDO_SIGNALS = ["DEBUG", "ERR", "RETURN"];
 /** Pseudo-signals whose traps the embedded shell cannot run where bash would. */
-const UNSUPPORTED_SIGNALS: Readonly<Record<string, string>> = {
+export const UNSUPPORTED_SIGNALS: Readonly<Record<string, string>> = {
   DEBUG: "a DEBUG trap (run before every command) is not modelled",
   RETURN: "a RETURN trap (run when a function or sourced file returns) is not modelled",
 };

@@ -46,6 +46,16 @@ describe("trap in a scenario", () => {
     }
   });
 
+  it("lists every refused trap and job form of the file up front, the run stopping at the first", async () => {
+    const result = await run("echo start\ntrap 'echo r' RETURN\necho between\n{ sleep 1; } &\ntrap 'echo d' debug\n");
+    expect(result.problems.map((problem) => [problem.location?.line, problem.word])).toEqual([
+      [2, "RETURN"],
+      [4, "&"],
+      [5, "debug"],
+    ]);
+    expect(result.output).not.toContain("between");
+  });
+
   it("takes signals as bash does: names with or without SIG, any case, numbers", () => {
     expect(["EXIT", "0", "int", "SIGTERM", "15", "err", "return"].map(signalName)).toEqual(["EXIT", "EXIT", "SIGINT", "SIGTERM", "SIGTERM", "ERR", "RETURN"]);
     expect(signalName("FOO")).toBeUndefined();

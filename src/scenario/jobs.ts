@@ -1,0 +1,169 @@
+// bash's job control for a non-interactive shell (jobs.c, builtins/jobs.def,
+// kill.def, wait.def) on the world's virtual clock: `cmd &` starts a job that
+// goes on while later lines run (a listener keeps listening, a background
+// ping keeps sending), `$!` is its pid, `jobs` lists the running ones, `kill`
+// signals one (a killed listener closes its socket: the next connect is
+// refused), `wait` lets virtual time pass until jobs exit, and `sleep` moves
+// every job on. The embedded shell runs `&` in the foreground, so the
+// transform marks a backgrounded simple command instead (BACKGROUND_VARIABLE)
+// and the runner hands its process to this table.
+import type { CommandProcess, ProcessOutput } from "../commands/command.js";
+import { signalNumber } from "../model/signal.js";
+import type { World } from "../model/world.js";
+import { advanceClock } from "../net/events.js";
+import { ListenerProcess } from "../probes/servers.js";
+
+/** A job: a program that keeps running (`process`), one that ended at once, or `sleep N &` (ends at `until`). */
+export interface Job {
+  readonly number: number;
+  readonly pid: number;
+  /** The command as `jobs` shows it. */
+  readonly text: string;
+  readonly process?: CommandProcess;
+  /** Virtual time (µs) a background sleep ends at. */
+  readonly until?: number;
+  /** Its stdout was redirected where it was started: what it prints later is not shown. */
+  readonly quiet?: boolean;
+  exitCode: number | undefined;
+  /** Its stdout since it started, as collected. */
+  printed: string;
+  /** Called once, when the job exits (the runner completes its record). */
+  readonly onExit?: (job: Job) => void;
+}
+
+/** Why a job of `&` that is not a simple command is refused. */
+export const COMPOUND_JOB_MESSAGE = "a job of & that is not a simple command (a pipeline, a group, a loop, a shell function) is not modelled: the embedded shell would run it to its end first";
+
+/** The first pid the table hands out: what a fresh pid namespace's shell would see is not knowable, only that pids grow. */
+const FIRST_PID = 1000;
+
+export class JobTable {
+  private readonly jobs: Job[] = [];
+  private nextPid = FIRST_PID;
+  private lastPid: number | undefined;
+
+  constructor(private readonly world: World) {}
+
+  /** `$!`: the pid of the last job started, empty before any. */
+  get last(): string {
+    return this.lastPid === undefined ? "" : String(this.lastPid);
+  }
+
+  start(text: string, spec: { readonly process?: CommandProcess; readonly until?: number; readonly quiet?: boolean; readonly exitCode?: number; readonly onExit?: (job: Job) => void }): Job {
+    const number = (this.jobs.length === 0 ? 0 : Math.max(...this.jobs.map((job) => job.number))) + 1;
+    const job: Job = { number, pid: this.nextPid++, text, ...(spec.process ? { process: spec.process } : {}), ...(spec.until !== undefined ? { until: spec.until } : {}), ...(spec.quiet ? { quiet: true } : {}), exitCode: spec.exitCode, printed: "", ...(spec.onExit ? { onExit: spec.onExit } : {}) };
+    this.lastPid = job.pid;
+    this.jobs.push(job);
+    return job;
+  }
+
+  /** Runs a job's process on to `until`: what it printed (kept in the job too), its exit noticed. */
+  private read(job: Job, until: number): ProcessOutput {
+    const output = job.process!.runUntil(until);
+    job.printed += output.stdout;
+    if (job.process!.exitCode !== undefined) this.exit(job, job.process!.exitCode);
+    return job.quiet ? { stdout: "", stderr: output.stderr } : output;
+  }
+
+  private exit(job: Job, code: number): void {
+    if (job.exitCode !== undefined && job.until === undefined && job.process === undefined) return;
+    if (job.exitCode === undefined) {
+      job.exitCode = code;
+      job.onExit?.(job);
+    }
+  }
+
+  /** Moves every running job on to the clock's time; what they printed, in the order they started. */
+  poll(): ProcessOutput {
+    let stdout = "";
+    let stderr = "";
+    for (const job of this.jobs) {
+      if (job.exitCode !== undefined) continue;
+      if (job.process) {
+        const output = this.read(job, this.world.clock);
+        stdout += output.stdout;
+        stderr += output.stderr;
+      } else if (job.until !== undefined && this.world.clock >= job.until) this.exit(job, 0);
+    }
+    return { stdout, stderr };
+  }
+
+  /** Lets `microseconds` of virtual time pass with every job running alongside (`sleep`): a job's own events (a ping's sends) are the world's, run in time order whoever moves the clock. */
+  advance(microseconds: number): ProcessOutput {
+    const target = this.world.clock + microseconds;
+    let stdout = "";
+    let stderr = "";
+    for (const job of this.running()) {
+      if (!job.process || isListener(job)) continue;
+      const output = this.read(job, target);
+      stdout += output.stdout;
+      stderr += output.stderr;
+    }
+    if (this.world.clock < target) advanceClock(this.world, target - this.world.clock);
+    const output = this.poll();
+    return { stdout: stdout + output.stdout, stderr: stderr + output.stderr };
+  }
+
+  running(): Job[] {
+    return this.jobs.filter((job) => job.exitCode === undefined);
+  }
+
+  /** A job by `%N`, `%%`/`%+`, `%-` or pid; a string when there is none (bash's message without its prefix). */
+  find(spec: string, builtin: "kill" | "wait"): Job | string {
+    if (spec.startsWith("%")) {
+      const current = this.jobs[this.jobs.length - 1];
+      const job = spec === "%%" || spec === "%+" || spec === "%" ? current : spec === "%-" ? this.jobs[this.jobs.length - 2] : /^%\d+$/.test(spec) ? this.jobs.find((candidate) => candidate.number === Number(spec.slice(1))) : this.jobs.find((candidate) => candidate.text.startsWith(spec.slice(1)));
+      // A job that exited and was reported is gone from the table, as in bash.
+      return job && (builtin === "wait" || job.exitCode === undefined) ? job : `${builtin}: ${spec}: no such job`;
+    }
+    if (!/^\d+$/.test(spec)) return builtin === "kill" ? `kill: ${spec}: arguments must be process or job IDs` : `wait: \`${spec}': not a pid or valid job spec`;
+    const job = this.jobs.find((candidate) => candidate.pid === Number(spec));
+    if (builtin === "kill") return job && job.exitCode === undefined ? job : `kill: (${spec}) - No such process`;
+    return job ?? `wait: pid ${spec} is not a child of this shell`;
+  }
+
+  /** kill: a signal to a job (TERM by default); a listener closes its socket at once. */
+  kill(job: Job, signal: string): void {
+    if (job.process) {
+      job.process.kill(signal);
+      this.exit(job, job.process.exitCode ?? 128 + signalNumber(signal));
+    } else this.exit(job, 128 + signalNumber(signal));
+  }
+
+  /** `jobs` (bash's pretty_print_job for a non-interactive shell): the running jobs, + the current, - the previous. */
+  list(pidsOnly: boolean): string {
+    const running = this.running();
+    const current = running[running.length - 1];
+    const previous = running[running.length - 2];
+    return running
+      .map((job) => (pidsOnly ? `${job.pid}\n` : `[${job.number}]${job === current ? "+" : job === previous ? "-" : " "}  ${"Running".padEnd(24)}${job.text} &\n`))
+      .join("");
+  }
+
+  /**
+   * `wait [JOB...]`: virtual time passes until the jobs exit (all running
+   * ones with no operand). A listener never exits: the wait would last
+   * forever, so it stops at the budget `limit` (µs of virtual time) and says
+   * so; undefined then.
+   */
+  wait(jobs: readonly Job[], limit: number): { readonly output: ProcessOutput; readonly exitCode: number } | undefined {
+    let stdout = "";
+    let stderr = "";
+    const pending = () => jobs.filter((job) => job.exitCode === undefined);
+    while (pending().length > 0) {
+      if (pending().some(isListener) || this.world.clock >= limit) return undefined;
+      const next = pending()[0]!;
+      // A probe runs its events until it exits (the clock stops there); a background sleep ends at its time.
+      const output = next.process ? this.read(next, limit) : this.advance(Math.max(0, Math.min(next.until ?? limit, limit) - this.world.clock));
+      const others = this.poll();
+      stdout += output.stdout + others.stdout;
+      stderr += output.stderr + others.stderr;
+    }
+    return { output: { stdout, stderr }, exitCode: jobs.length === 0 ? 0 : jobs[jobs.length - 1]!.exitCode ?? 0 };
+  }
+}
+
+/** A listener (nc -l, socat, a server) exits only when killed: it needs no clock steps and no wait ends for it. */
+function isListener(job: Job): boolean {
+  return job.process instanceof ListenerProcess;
+}

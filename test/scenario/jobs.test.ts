@@ -1,0 +1,54 @@
+// Jobs on the virtual clock (src/scenario/jobs.ts through the runner): `&`
+// starts a job that runs alongside later lines, $! names it, jobs lists it,
+// kill stops it (a killed listener refuses the next connect), wait and sleep
+// move every job on. Texts as bash 5.2 prints them (recorded in the kernel
+// sandbox; scenarios/regressions/scenario-shell.sh verifies the same on the kernel).
+import { describe, expect, it } from "vitest";
+import { ScenarioSimulator } from "../../src/scenario/runner.js";
+
+async function run(lines: readonly string[]) {
+  return new ScenarioSimulator({ files: { "/s/main.sh": `${lines.join("\n")}\n` } }).run("/s/main.sh");
+}
+
+const LISTENER = ["ip netns add a", "ip -n a link set lo up", "ip netns exec a nc -lk 127.0.0.1 8080 &", "pid=$!"];
+
+describe("jobs", () => {
+  it("a listener job accepts until killed, then the connect is refused; wait gives 143", async () => {
+    const result = await run([...LISTENER, "ip netns exec a nc -z -w 1 127.0.0.1 8080; echo \"connect=$?\"", "jobs", "kill $pid", "wait $pid; echo \"wait=$?\"", "ip netns exec a nc -z -w 1 127.0.0.1 8080; echo \"after=$?\"", "jobs | wc -l"]);
+    expect(result.problems).toEqual([]);
+    expect(result.output).toBe("connect=0\n[1]+  Running                 ip netns exec a nc -lk 127.0.0.1 8080 &\nwait=143\nafter=1\n0\n");
+  });
+
+  // PingProcess hands over its output when it exits (src/probes/ping.ts), not reply by reply as iputils prints it: the replies show with the summary.
+  it("a background ping sends while the shell sleeps: its output comes when it exits, its record holds all of it", async () => {
+    const result = await run(["ip netns add a", "ip -n a link set lo up", "ip netns exec a ping -c 3 127.0.0.1 &", "echo started", "sleep 1", "echo slept", "wait $!; echo \"ping=$?\""]);
+    expect(result.problems).toEqual([]);
+    const lines = result.output.split("\n");
+    expect(lines.slice(0, 2)).toEqual(["started", "slept"]);
+    expect(lines.findIndex((line) => line.includes("icmp_seq=3"))).toBeLessThan(lines.indexOf("ping=0"));
+    expect(result.output).toContain("3 packets transmitted, 3 received");
+    expect(result.output).toContain("ping=0\n");
+    const ping = result.commands.find((record) => record.argv[0] === "ping")!;
+    expect(ping.probe?.outcome).toBe("reply");
+    expect(ping.stdout).toContain("3 packets transmitted");
+  });
+
+  it("sleep N & ends N seconds on: wait lets that time pass; a redirected job shows nothing later", async () => {
+    const result = await run(["ip netns add a", "ip -n a link set lo up", "sleep 5 &", "s=$!", "ip netns exec a ping -c 2 127.0.0.1 > /dev/null &", "wait $s; echo \"sleep=$?\"", "wait", "jobs | wc -l"]);
+    expect(result.output).toBe("sleep=0\n0\n");
+    expect(result.world.clock).toBeGreaterThanOrEqual(5_000_000);
+  });
+
+  it("kill and wait say what bash says for a job that is not there", async () => {
+    const result = await run(["kill %7; echo \"k=$?\"", "kill 999999; echo \"k=$?\"", "wait 12345; echo \"w=$?\""]);
+    expect(result.output).toBe("/s/main.sh: line 1: kill: %7: no such job\nk=1\n/s/main.sh: line 2: kill: (999999) - No such process\nk=1\n/s/main.sh: line 3: wait: pid 12345 is not a child of this shell\nw=127\n");
+  });
+
+  it("refuses a job that is not a simple command, and a wait for a listener that never exits", async () => {
+    const compound = await run(["ip netns add a", "{ sleep 1; ip netns del a; } &", "echo after"]);
+    expect(compound.problems).toEqual([expect.objectContaining({ word: "&", location: { file: expect.stringMatching(/main\.sh$/), line: 2 } })]);
+    const forever = await run([...LISTENER, "wait", "echo never"]);
+    expect(forever.problems.map((problem) => problem.message)).toEqual([expect.stringContaining("main.sh:5: netsim: the scenario ran a wait for a job that never exits")]);
+    expect(forever.output).not.toContain("never");
+  });
+});
