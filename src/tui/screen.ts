@@ -115,7 +115,7 @@ export function footerLine(width: number, note?: string): Line {
 }
 
 export function helpLines(width: number): Line[] {
-  return [[styled("keys", "title")], ...KEYS.map(([key, what]) => truncateLine([styled(`  ${key.padEnd(7)}`, "key"), { text: ` ${what}` }], width)), [], plain("  Stepping back shows the state the scenario had then: every"), plain("  step keeps its own snapshot of the namespaces."), [], [styled("  press ? to close", "dim")]];
+  return [[styled("keys", "title")], ...KEYS.map(([key, what]) => truncateLine([styled(`  ${key.padEnd(Math.max(...KEYS.map(([name]) => name.length)))}`, "key"), { text: ` ${what}` }], width)), [], plain("  Stepping back shows the state the scenario had then: every"), plain("  step keeps its own snapshot of the namespaces."), [], [styled("  press ? to close", "dim")]];
 }
 
 function rule(title: string, width: number): Line {
