@@ -82,7 +82,8 @@ export async function explainCommand(argv: readonly string[]): Promise<number> {
       results.push({ file: run.file, explanations });
       continue;
     }
-    if (explanations.length === 0) process.stdout.write(`${run.file}: ${line !== undefined ? `the probe on line ${line} succeeded (--all explains it too)` : all ? "no probes" : "every probe succeeded"}\n`);
+    // A run that stopped on bad input (a missing file, an unmodelled command) proved nothing: no "every probe succeeded".
+    if (explanations.length === 0 && run.problems.length === 0) process.stdout.write(`${run.file}: ${line !== undefined ? `the probe on line ${line} succeeded (--all explains it too)` : all ? "no probes" : "every probe succeeded"}\n`);
     for (const explanation of explanations) {
       const trace = explanation.probe.traceIndex === undefined ? undefined : run.traces[explanation.probe.traceIndex];
       process.stdout.write(formatExplanation(explanation, trace, reader));

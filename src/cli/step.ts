@@ -18,7 +18,8 @@ Walks through a scenario in a terminal UI: one command at a time, with its
 file:line and output, the topology as it stands, and each probe hop by hop.
 
   keys: → / ← step forward and back, ↓ / ↑ move between commands, Enter
-        expands a hop, t toggles the topology, ? shows the keys, q quits
+        expands a hop, PgDn / PgUp (space / b) page through a long output,
+        t toggles the topology, ? shows the keys, q quits
   --text   print the walk as text (also when stdout is not a terminal)
 
 exit status: 0 every expectation held, 1 one failed, 2 bad input

@@ -59,7 +59,8 @@ export async function verifyCommand(argv: readonly string[]): Promise<number> {
   }
   const parsed = parseArguments(argv);
   if (typeof parsed === "string") {
-    process.stderr.write(`${parsed}\n${VERIFY_USAGE}`);
+    // One line of usage, as netsim run gives it: the whole text is --help's.
+    process.stderr.write(`${parsed}\nusage: netsim verify [--timeout SECONDS] SCENARIO... (netsim verify --help)\n`);
     return 2;
   }
   const availability = checkKernelBackendAvailable();

@@ -1,10 +1,10 @@
 // The whole screen as lines, for a given walk, view state and terminal size:
 // which panes show and how many lines each gets. Pure, so the layout at
 // 80×24 (and larger) is tested as data; the components only draw it.
-import { basename } from "node:path";
+import { basename, dirname, relative } from "node:path";
 import { explainProbe } from "./explanation.js";
 import { hopDetail, hopSummary } from "./hop.js";
-import { padLine, plain, scrollWindow, styled, truncateLine, wrapLine, wrapText, type Line, type Segment } from "./line.js";
+import { lineText, padLine, plain, scrollWindow, styled, truncateLine, wrapLine, wrapText, type Line, type Segment } from "./line.js";
 import type { ViewState } from "./navigation.js";
 import { topologyLines, topologyOf, type PacketPlace } from "./topology.js";
 import type { Walk, WalkStep } from "./walk.js";
@@ -13,6 +13,7 @@ export const KEYS: ReadonlyArray<readonly [string, string]> = [
   ["→ / ←", "step forward / back (through a probe's hops, then the next command)"],
   ["↓ / ↑", "next / previous command"],
   ["Enter", "expand the current hop's detail (again: collapse)"],
+  ["PgDn / PgUp", "page through a command's long output (space / b too)"],
   ["t", "show / hide the topology"],
   ["?", "show / hide these keys"],
   ["q", "quit"],
@@ -39,8 +40,11 @@ export function headerLine(walk: Walk, state: ViewState, width: number): Line {
   const hops = step?.trace?.steps.length ?? 0;
   const position = walk.steps.length === 0 ? "no commands" : `command ${state.command + 1}/${walk.steps.length}${hops > 0 ? ` · hop ${state.hop + 1}/${hops}` : ""}`;
   const title = `netsim step ${basename(walk.file)}`;
-  const gap = Math.max(1, width - title.length - position.length);
-  return truncateLine([styled(title, "title"), { text: " ".repeat(gap) }, { text: position }], width);
+  // Where the current command stands (as --text shows it), relative to the scenario's folder: lib/uplink.sh:6.
+  const located = step ? `  ${relative(dirname(walk.file), step.record.location.file) || basename(step.record.location.file)}:${step.record.location.line}` : "";
+  const where = title.length + located.length + position.length < width ? located : "";
+  const gap = Math.max(1, width - title.length - where.length - position.length);
+  return truncateLine([styled(title, "title"), styled(where, "dim"), { text: " ".repeat(gap) }, { text: position }], width);
 }
 
 export function commandLines(walk: Walk, state: ViewState, size: number, width: number): Line[] {
@@ -111,7 +115,7 @@ export function footerLine(width: number, note?: string): Line {
 }
 
 export function helpLines(width: number): Line[] {
-  return [[styled("keys", "title")], ...KEYS.map(([key, what]) => truncateLine([styled(`  ${key.padEnd(7)}`, "key"), { text: ` ${what}` }], width)), [], plain("  Stepping back shows the state the scenario had then: every"), plain("  step keeps its own snapshot of the namespaces."), [], [styled("  press ? to close", "dim")]];
+  return [[styled("keys", "title")], ...KEYS.map(([key, what]) => truncateLine([styled(`  ${key.padEnd(Math.max(...KEYS.map(([name]) => name.length)))}`, "key"), { text: ` ${what}` }], width)), [], plain("  Stepping back shows the state the scenario had then: every"), plain("  step keeps its own snapshot of the namespaces."), [], [styled("  press ? to close", "dim")]];
 }
 
 function rule(title: string, width: number): Line {
@@ -124,6 +128,36 @@ function sideBySide(left: Line[], right: Line[], leftWidth: number, rightWidth: 
   const lines: Line[] = [];
   for (let row = 0; row < height; row++) lines.push([...padLine(left[row] ?? [], leftWidth), { text: " │ " }, ...truncateLine(right[row] ?? [], rightWidth)]);
   return lines;
+}
+
+const PAGE_NOTE = "PgDn/PgUp output";
+
+/**
+ * A page of a command's output that has more lines than `size`: all but the
+ * last row hold output, the last says which lines show (the output is paged
+ * through, never cut). `page` past the end shows the last page.
+ */
+export function outputWindow(output: Line[], size: number, page: number): { lines: Line[]; pages: number } {
+  if (output.length <= size) return { lines: output, pages: 1 };
+  const perPage = Math.max(1, size - 1);
+  const pages = Math.ceil(output.length / perPage);
+  const shownPage = Math.min(page, pages - 1);
+  // The last page is a full one: it ends on the last line.
+  const start = Math.min(shownPage * perPage, output.length - perPage);
+  const end = Math.min(output.length, start + perPage);
+  const where = `  lines ${start + 1}–${end} of ${output.length}${shownPage < pages - 1 ? " · PgDn more" : ""}${shownPage > 0 ? " · PgUp back" : ""}`;
+  return { lines: [...output.slice(start, end), [styled(where, "dim")]], pages };
+}
+
+/** The state with its output page brought within the pages the current command's output has on this screen (PgDn at the end stays there). */
+export function clampView(walk: Walk, state: ViewState, width: number, height: number): ViewState {
+  if (state.outputPage === 0) return state;
+  for (let page = state.outputPage; page > 0; page--) {
+    const shown = screenLines(walk, { ...state, outputPage: page }, width, height);
+    const previous = screenLines(walk, { ...state, outputPage: page - 1 }, width, height);
+    if (shown.map(lineText).join("\n") !== previous.map(lineText).join("\n")) return page === state.outputPage ? state : { ...state, outputPage: page };
+  }
+  return { ...state, outputPage: 0 };
 }
 
 /** The body below the header: commands, topology, and the current command's output or probe. */
@@ -146,8 +180,11 @@ function bodyLines(walk: Walk, state: ViewState, width: number, height: number):
       const detail = detailLines(step, state.hop, rightWidth);
       const hopsSize = Math.max(3, Math.min(step.trace!.steps.length, height - explanation.length - 2 - detail.length));
       right = [probeRule(step, rightWidth), ...explanation, ...hopListLines(step, state.hop, hopsSize, rightWidth), rule("hop detail", rightWidth), ...detail];
-    } else right = [rule("output", rightWidth), ...outputLines(step, rightWidth)];
-    return { lines: sideBySide(left, right.slice(0, height), leftWidth, rightWidth) };
+      return { lines: sideBySide(left, right.slice(0, height), leftWidth, rightWidth) };
+    }
+    const shown = outputWindow(outputLines(step, rightWidth), height - 1, state.outputPage);
+    right = [rule("output", rightWidth), ...shown.lines];
+    return { lines: sideBySide(left, right, leftWidth, rightWidth), ...(shown.pages > 1 ? { note: PAGE_NOTE } : {}) };
   }
 
   if (probe) {
@@ -188,12 +225,15 @@ function bodyLines(walk: Walk, state: ViewState, width: number, height: number):
   }
 
   const output = outputLines(step, width);
-  const topologyHeight = topology.length > 0 ? topology.length + 1 : 0;
+  // The topology only where it leaves the output a few lines: a tall one (thirty dummies) would push the output off the screen.
+  const showTopology = topology.length > 0 && 3 + topology.length + 1 + 1 + Math.min(output.length, 6) <= height;
+  const topologyHeight = showTopology ? topology.length + 1 : 0;
   const commandsSize = Math.max(3, Math.min(walk.steps.length, height - topologyHeight - 1 - Math.min(output.length, 6), 9));
   const outputSize = Math.max(1, height - commandsSize - 1 - topologyHeight);
-  const shownOutput = output.length > outputSize ? [...output.slice(0, outputSize - 1), [styled(`  … ${output.length - outputSize + 1} more lines`, "dim")]] : output;
-  const lines = [...commandLines(walk, state, commandsSize, width), ...(topologyHeight > 0 ? [rule("topology", width), ...topology] : []), rule("output", width), ...shownOutput];
-  return { lines: lines.slice(0, height) };
+  const shown = outputWindow(output, outputSize, state.outputPage);
+  const lines = [...commandLines(walk, state, commandsSize, width), ...(topologyHeight > 0 ? [rule("topology", width), ...topology] : []), rule("output", width), ...shown.lines];
+  const notes = [...(topology.length > 0 && !showTopology ? ["topology: no room"] : []), ...(shown.pages > 1 ? [PAGE_NOTE] : [])];
+  return { lines: lines.slice(0, height), ...(notes.length > 0 ? { note: notes.join("  ") } : {}) };
 }
 
 /** Every line of the screen, at most `height - 1` of them (a full last row would scroll the terminal). */

@@ -74,6 +74,20 @@ describe("netsim's own errors", () => {
     expect(runNetsim(["run", join(folder, "missing.sh")]).stderr).toBe(`netsim: ${join(folder, "missing.sh")}: No such file or directory\n`);
   });
 
+  it("a run that stopped on bad input claims nothing: explain of a missing file or an unmodelled command says no 'every probe succeeded'", () => {
+    const folder = mkdtempSync(join(tmpdir(), "netsim-cli-"));
+    const missing = join(folder, "missing.sh");
+    expect(runNetsim(["explain", missing])).toEqual({ status: 2, stdout: "", stderr: `netsim: ${missing}: No such file or directory\n` });
+    const file = join(folder, "bad.sh");
+    writeFileSync(file, "ip link add x type vxlan id 1\nping -c 1 127.0.0.1 # expect: reply\n");
+    expect(runNetsim(["explain", file])).toMatchObject({ status: 2, stdout: "" });
+  });
+
+  it("netsim verify on a missing file: the error and one line of usage, not the whole help", () => {
+    const result = runNetsim(["verify", "missing.sh"]);
+    expect(result).toEqual({ status: 2, stdout: "", stderr: "netsim verify: missing.sh: No such file or directory\nusage: netsim verify [--timeout SECONDS] SCENARIO... (netsim verify --help)\n" });
+  });
+
   it("netsim explain --line N on a line that runs no probe is bad input (exit 2)", () => {
     const result = runNetsim(["explain", "--line", "1", "scenarios/walkthrough/01-netns-veth.sh"]);
     expect(result.status).toBe(2);

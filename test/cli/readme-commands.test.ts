@@ -8,6 +8,10 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { lineText } from "../../src/tui/line.js";
+import { INITIAL_STATE } from "../../src/tui/navigation.js";
+import { screenLines } from "../../src/tui/screen.js";
+import { buildWalk } from "../../src/tui/walk.js";
 import { REPOSITORY } from "../support/netsim-cli.js";
 
 const README = readFileSync(join(REPOSITORY, "README.md"), "utf8");
@@ -150,6 +154,15 @@ describe("the README's quoted outputs are what the commands print", () => {
   it("the failed command named as the cause", () => {
     const sentence = /\("(line 9 failed: [^"]*)"\)/.exec(README.replace(/\s*\n\s*/g, " "))![1]!;
     expect(shell("npx netsim explain test/explain/fixtures/misspelt-bridge.sh").stdout).toContain(sentence);
+  });
+
+  it("netsim step's screen of stage 8 at 80×24, on the hop where MASQUERADE rewrites the source", async () => {
+    const shown = quoted("netsim step 08-masquerade.sh");
+    const position = /command (\d+)\/\d+ · hop (\d+)\/\d+/.exec(shown[0]!)!;
+    const walk = await buildWalk(join(REPOSITORY, "scenarios/walkthrough/08-masquerade.sh"));
+    const screen = screenLines(walk, { ...INITIAL_STATE, command: Number(position[1]) - 1, hop: Number(position[2]) - 1 }, 80, 24).map((line) => lineText(line).trimEnd());
+    // The README leaves out the screen's blank rows above the footer.
+    expect(shown).toEqual(screen.filter((line) => line !== ""));
   });
 
   it("npx netsim --version prints the version (npx hands it to netsim)", () => {

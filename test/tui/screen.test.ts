@@ -2,7 +2,9 @@ import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { lineText, lineWidth } from "../../src/tui/line.js";
 import { INITIAL_STATE, type ViewState } from "../../src/tui/navigation.js";
-import { screenLines } from "../../src/tui/screen.js";
+import { join } from "node:path";
+import { clampView, screenLines } from "../../src/tui/screen.js";
+import { buildWalk } from "../../src/tui/walk.js";
 import { masqueradeWalk, RULE } from "./masquerade.js";
 import { WALKTHROUGH, walkOf } from "./support.js";
 
@@ -80,5 +82,40 @@ describe("the screen", () => {
     expect(expanded).toMatch(/after {3}192\.168\.0\.100 > 8\.8\.8\.8 echo request/);
     expect(expanded).toContain("  NAT     source 172.18.0.10 → 192.168.0.100");
     expect(expanded).toMatch(/conntrack \w+: #1 original icmp 172\.18\.0\.10 > 8\.8\.8\.8/);
+  });
+
+  it("the header says where the current command stands, file:line, as --text does", async () => {
+    const walk = await walkOf("03-bridge.sh");
+    // The first command comes from the sourced prelude, a later one from the stage itself.
+    expect(lineText(screenLines(walk, INITIAL_STATE, 80, 24)[0]!)).toMatch(/^netsim step 03-bridge\.sh  lib\/uplink\.sh:6 +command 1\/\d+$/);
+    const own = walk.steps.findIndex((step) => step.record.location.file.endsWith("03-bridge.sh"));
+    const { line } = walk.steps[own]!.record.location;
+    for (const [width, height] of [[80, 24], [160, 48]] as const) {
+      expect(lineText(screenLines(walk, { ...INITIAL_STATE, command: own }, width, height)[0]!)).toContain(`  03-bridge.sh:${line} `);
+    }
+  });
+
+  it("a command's long output is paged through (PgDn / PgUp), every line reachable, never cut", async () => {
+    const file = join(WALKTHROUGH, "long-output.sh");
+    const walk = await buildWalk(file, { files: { [file]: "for i in $(seq 1 30); do ip link add d$i type dummy; done\nip link\n" } });
+    const command = walk.steps.length - 1;
+    const output = walk.steps[command]!.record.stdout.trimEnd().split("\n");
+    expect(output.length).toBeGreaterThan(60);
+    for (const [width, height] of [[80, 24], [100, 40], [160, 48]] as const) {
+      const screens: string[] = [];
+      let state: ViewState = { ...INITIAL_STATE, command };
+      for (let page = 0; page < 40; page++) {
+        state = clampView(walk, { ...state, outputPage: page }, width, height);
+        const screen = screenLines(walk, state, width, height).map(lineText);
+        expect(screen.length).toBe(height - 1);
+        expect(screen.join("\n")).not.toMatch(/more lines/);
+        screens.push(screen.join("\n"));
+      }
+      // Past the last page PgDn stays on it; and every line of the output was on one page (its first 36 columns tell it from the others).
+      expect(clampView(walk, { ...state, outputPage: 99 }, width, height).outputPage).toBe(state.outputPage);
+      const all = screens.join("\n");
+      for (const text of output) expect(all.includes(text.slice(0, 36)), `${width}×${height}: ${text}`).toBe(true);
+      expect(screenLines(walk, { ...INITIAL_STATE, command }, width, height).map(lineText).join("\n")).toMatch(new RegExp(`lines 1–\\d+ of ${output.length} · PgDn more`));
+    }
   });
 });

@@ -3,7 +3,7 @@
 import { useApp, useInput } from "ink";
 import { useState } from "react";
 import { actionForKey, INITIAL_STATE, reduce, type ViewState } from "../navigation.js";
-import { screenLines } from "../screen.js";
+import { clampView, screenLines } from "../screen.js";
 import type { Walk } from "../walk.js";
 import { Screen } from "./Screen.js";
 
@@ -26,7 +26,7 @@ export function App({ walk, width, height, color, initial }: AppProps) {
     }
     const action = actionForKey(input, key);
     if (action === "quit") exit();
-    else if (action) setState((current) => reduce(walk, current, action));
+    else if (action) setState((current) => clampView(walk, reduce(walk, current, action), width, height));
   });
   return <Screen lines={screenLines(walk, state, width, height)} width={width} color={color} />;
 }

@@ -6,9 +6,11 @@ import { cleanup } from "ink-testing-library";
 import { App } from "../../../src/tui/components/App.js";
 import { INITIAL_STATE, type ViewState } from "../../../src/tui/navigation.js";
 import type { Walk } from "../../../src/tui/walk.js";
-import { commandIndex, walkOf } from "../support.js";
+import { join } from "node:path";
+import { buildWalk } from "../../../src/tui/walk.js";
+import { commandIndex, WALKTHROUGH, walkOf } from "../support.js";
 
-const KEY = { right: "\u001B[C", left: "\u001B[D", up: "\u001B[A", down: "\u001B[B", enter: "\r" };
+const KEY = { right: "\u001B[C", left: "\u001B[D", up: "\u001B[A", down: "\u001B[B", enter: "\r", pageDown: "\u001B[6~", pageUp: "\u001B[5~" };
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 15));
 
@@ -241,5 +243,27 @@ describe("netsim step at 80×24", () => {
     expect(line).toBeDefined();
     expect(line!.indexOf("── ping")).toBeGreaterThan(70);
     expect(frame()).toContain("╭─ netns0 ");
+  });
+
+  it("PgDn / PgUp page through a long output; the header names the command's file:line; → starts the next command's output at its top", async () => {
+    const file = join(WALKTHROUGH, "long-output.sh");
+    const walk = await buildWalk(file, { files: { [file]: "for i in $(seq 1 30); do ip link add d$i type dummy; done\nip link\nip -br link\n" } });
+    const { instance, frame, press } = start(walk, { command: walk.steps.length - 2 });
+    await press("");
+    expect(frame().split("\n")[0]).toMatch(/^netsim step long-output\.sh  long-output\.sh:2 +command 31\/32$/);
+    expect(frame()).toContain("1: lo: <LOOPBACK,UP,LOWER_UP>");
+    expect(frame()).toMatch(/lines 1–\d+ of 62 · PgDn more/);
+    await press(KEY.pageDown, 10);
+    // The last page: d30's lines, and PgDn past it stays there.
+    expect(frame()).toContain("31: d30: <BROADCAST,MULTICAST,NOARP>");
+    expect(frame()).toMatch(/lines \d+–62 of 62 · PgUp back/);
+    expectFits(frame(), 80, 24);
+    await press(KEY.pageUp);
+    expect(frame()).not.toContain("31: d30: <BROADCAST,MULTICAST,NOARP>");
+    expect(frame()).toMatch(/· PgDn more · PgUp back/);
+    await press(KEY.right);
+    expect(frame().split("\n")[0]).toContain("long-output.sh:3");
+    expect(frame()).toMatch(/^  lo +UNKNOWN/m);
+    instance.unmount();
   });
 });
