@@ -27,7 +27,7 @@ export interface Job {
   exitCode: number | undefined;
   /** Its stdout since it started, as collected. */
   printed: string;
-  /** Called once, when the job exits (the runner completes its record). */
+  /** Called when the job exits, or when the scenario ends with it still running (the runner completes its record). */
   readonly onExit?: (job: Job) => void;
 }
 
@@ -102,6 +102,15 @@ export class JobTable {
     if (this.world.clock < target) advanceClock(this.world, target - this.world.clock);
     const output = this.poll();
     return { stdout: stdout + output.stdout, stderr: stderr + output.stderr };
+  }
+
+  /**
+   * The scenario has ended: a job still running (a background tcpdump, a
+   * listener) gives its record what it printed by now, as the kernel backend
+   * records such a job when it stops it at the end.
+   */
+  end(): void {
+    for (const job of this.running()) job.onExit?.(job);
   }
 
   running(): Job[] {

@@ -387,6 +387,7 @@ export class ScenarioSimulator {
     // The ERR and EXIT traps set -e left owed (trap.ts); a run netsim stopped runs none, as what follows its stop is unknown.
     if (!this.aborted) result = await finishTraps(bash, result, traps, plugin.functions.values(), mainIndex, "exec 2>&1");
     this.collectJobs();
+    this.jobs.end();
     return this.result(main.display, result.stdout + result.stderr + this.takeJobOutput(), result.exitCode);
   }
 
