@@ -102,6 +102,7 @@ function matchContext(run: HookRun, packet: Ipv4Packet): MatchContext {
     physIn: devices.physIn,
     physOut: devices.physOut,
     bridged: devices.bridged ?? false,
+    now: run.simulation.world.clock,
   };
 }
 

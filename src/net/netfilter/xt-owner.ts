@@ -1,0 +1,42 @@
+// The owner match (net/netfilter/xt_owner.c: owner_mt): the uid and gid of
+// the socket that sent a locally generated packet. The model's senders are
+// the scenario's probes, which run as root (uid 0, gid 0, no supplementary
+// groups); the kernel's skb->sk stands as: a packet at OUTPUT, or at
+// POSTROUTING with a source address of the namespace's own, has one.
+import type { OwnerMatch } from "../../model/netfilter.js";
+import { addressType } from "./xt-addrtype.js";
+import type { MatchContext, XtMatch } from "./xt-match-context.js";
+
+const PROBE_UID = 0;
+const PROBE_GID = 0;
+
+function hasSocket(context: MatchContext): boolean {
+  if (context.hook === "OUTPUT") return true;
+  return context.hook === "POSTROUTING" && context.in === undefined && addressType(context.namespace, context.packet.source) === "LOCAL";
+}
+
+function ownerFails(match: OwnerMatch, context: MatchContext): string | undefined {
+  if (!hasSocket(context)) {
+    // (info->match ^ info->invert) == 0: only tests all inverted hold without a socket.
+    const wanted = [match.uid, match.gid, match.socketExists].filter((test) => test !== undefined);
+    return wanted.every((test) => test!.invert) ? undefined : "the packet has no local socket";
+  }
+  if (match.socketExists?.invert) return "the packet has a socket";
+  if (match.uid && (PROBE_UID >= match.uid.first && PROBE_UID <= match.uid.last) === match.uid.invert) return `socket uid ${PROBE_UID} does not match`;
+  if (match.gid && (PROBE_GID >= match.gid.first && PROBE_GID <= match.gid.last) === match.gid.invert) return `socket gid ${PROBE_GID} does not match`;
+  return undefined;
+}
+
+const BUILTIN_HOOKS = new Set(["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"]);
+
+export const xtOwner: XtMatch<OwnerMatch> = {
+  needsConntrack: false,
+  // .hooks = OUTPUT | POSTROUTING; owner_check(): a uid or gid range must not run backwards.
+  checkentry(match, _table, chain) {
+    if (BUILTIN_HOOKS.has(chain) && chain !== "OUTPUT" && chain !== "POSTROUTING") return "EINVAL";
+    if ((match.uid && match.uid.first > match.uid.last) || (match.gid && match.gid.first > match.gid.last)) return "EINVAL";
+    return undefined;
+  },
+  match: (match, context) => ownerFails(match, context) === undefined,
+  mismatch: (match, context) => ownerFails(match, context)!,
+};
