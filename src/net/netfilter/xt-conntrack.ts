@@ -78,8 +78,8 @@ function conntrackFails(match: ConntrackMatch, context: MatchContext): string | 
   // The IPS_* bits --ctstatus names are the low four: EXPECTED, SEEN_REPLY, ASSURED, CONFIRMED.
   if (match.status !== undefined && ((match.status.mask & entry.status) !== 0) === match.status.invert) return `ctstatus 0x${(entry.status & 0xf).toString(16)} does not match`;
   if (match.expires !== undefined) {
-    // nf_ct_expires() / HZ: whole seconds left.
-    const seconds = Math.max(0, Math.floor((entry.expires - context.now) / 1_000_000));
+    // nf_ct_expires() / HZ: whole seconds left; an unconfirmed entry's timeout is still relative, so it reads 0.
+    const seconds = (entry.status & ConntrackStatus.confirmed) === 0 ? 0 : Math.max(0, Math.floor((entry.expires - context.now) / 1_000_000));
     if ((seconds >= match.expires.min && seconds <= match.expires.max) === match.expires.invert) return `ctexpire ${seconds} does not match`;
   }
   return undefined;
