@@ -246,14 +246,15 @@ function listMatch(match: Match, numeric: boolean, protocol: number | undefined)
     }
     case "icmp": {
       if (match.type === undefined) return " icmp";
-      if (numeric) return ` icmptype ${match.invert ? "!" : ""}${match.type}${match.codes ? ` code ${match.codes.first}` : ""}`;
+      // print_icmptype(): " icmp", the `!`, then "type N".
+      if (numeric) return ` icmp${match.invert ? " !" : ""}type ${match.type}${match.codes ? ` code ${match.codes.first}` : ""}`;
       const name = match.type === 255 ? "any" : ICMP_TYPE_NAMES[match.codes ? `${match.type}/${match.codes.first}` : String(match.type)];
       return ` icmp ${match.invert ? "!" : ""}${name ?? `type ${match.type}${match.codes ? ` code ${match.codes.first}` : ""}`}`;
     }
     case "multiport": {
       const name = match.direction === "source" ? "sports" : match.direction === "destination" ? "dports" : "ports";
       const portProtocol = protocol === 17 ? "udp" : "tcp";
-      return ` multiport ${name}${match.invert ? " !" : ""} ${match.ports.map((range) => listPorts(range, portProtocol, numeric)).join(",")}`;
+      return ` multiport ${name} ${match.invert ? " !" : ""}${match.ports.map((range) => listPorts(range, portProtocol, numeric)).join(",")}`;
     }
     case "state":
       return `${match.invert ? " !" : ""} state ${sortStates(match.states).join(",")}`;
@@ -296,10 +297,11 @@ function listTarget(target: Target | undefined, numeric: boolean): string {
     case "REDIRECT":
       return `${target.ports ? ` redir ports ${portRangeText(target.ports, "-")}` : ""}${target.random ? " random" : ""}`;
     case "MARK":
-      if (target.mask === 0xffffffff) return ` MARK set ${hex(target.value)}`;
+      // mark_tg_print()'s order: and, or, xor, set, xset.
       if (target.value === 0) return ` MARK and ${hex(~target.mask)}`;
       if (target.value === target.mask) return ` MARK or ${hex(target.value)}`;
       if (target.mask === 0) return ` MARK xor ${hex(target.value)}`;
+      if (target.mask === 0xffffffff) return ` MARK set ${hex(target.value)}`;
       return ` MARK xset ${hex(target.value)}/${hex(target.mask)}`;
     default:
       return "";

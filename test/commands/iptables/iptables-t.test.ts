@@ -1,7 +1,7 @@
 // iptables' own conformance suite (extensions/*.t of iptables' source tree,
 // run as iptables-test.py runs them) against netsim's iptables: each line's
 // rule is appended to each chain of its `:CHAIN,...` line, then iptables-save
-// shows how it was stored. The answers are iptables 1.8.9's (nf_tables) on
+// shows how it was stored and `iptables -L -n` how it lists. The answers are iptables 1.8.9's (nf_tables) on
 // the kernel, recorded by test/fixtures/iptables-t/record.py: where 1.8.9
 // differs from what the .t file (1.8.11) says, 1.8.9 is the truth. Files of
 // extensions netsim does not model must be refused by name, line by line.
@@ -25,6 +25,8 @@ interface RecordedCase {
   readonly stdout: string;
   readonly stderr: string;
   readonly saved: readonly string[];
+  /** The rule's lines in `iptables -L CHAIN -n`. */
+  readonly listed: readonly string[];
 }
 
 interface Recorded {
@@ -69,7 +71,7 @@ const MODELLED = new Set([
   "netsim-recipes.t",
 ]);
 
-type Answer = { kind: "done"; exitCode: number; stderr: string; saved: readonly string[] } | { kind: "unsupported"; detail: string };
+type Answer = { kind: "done"; exitCode: number; stderr: string; saved: readonly string[]; listed: readonly string[] } | { kind: "unsupported"; detail: string };
 
 function run(world: World, argv: readonly string[], command = iptables): { exitCode: number; stdout: string; stderr: string } {
   const environment: CommandEnvironment = { world, namespace: rootNamespace(world), tracing: false, stdin: "", commandText: argv.join(" ") };
@@ -93,12 +95,14 @@ function netsimAnswer(world: World, recorded: RecordedCase): Answer {
     throw error;
   }
   let saved: string[] = [];
+  let listed: string[] = [];
   if (appended.exitCode === 0) {
     const prefix = `-A ${recorded.chain}`;
     saved = run(world, ["-t", recorded.table], iptablesSave).stdout.split("\n").filter((line) => line === prefix || line.startsWith(`${prefix} `));
+    listed = run(world, ["-t", recorded.table, "-L", recorded.chain, "-n"]).stdout.split("\n").slice(2, -1);
     run(world, ["-t", recorded.table, "-F", recorded.chain]);
   }
-  return { kind: "done", exitCode: appended.exitCode, stderr: appended.stderr, saved };
+  return { kind: "done", exitCode: appended.exitCode, stderr: appended.stderr, saved, listed };
 }
 
 /** What differs between netsim's answer and the kernel's, in words; undefined when they agree. */
@@ -109,6 +113,7 @@ function disagreement(recorded: RecordedCase, answer: Answer): string | undefine
   if (kernelAccepts !== (answer.exitCode === 0)) return `${rule}: netsim ${kernelAccepts ? `refuses (${answer.stderr.trim()})` : `accepts (${answer.saved.join(" | ")})`}; iptables ${kernelAccepts ? `accepts (${recorded.saved.join(" | ")})` : `refuses (${recorded.stderr.trim()})`}`;
   if (kernelAccepts) {
     if (answer.saved.join("\n") !== recorded.saved.join("\n")) return `${rule}: saved as ${JSON.stringify(answer.saved)}, iptables saves ${JSON.stringify(recorded.saved)}`;
+    if (answer.listed.join("\n") !== recorded.listed.join("\n")) return `${rule}: listed as ${JSON.stringify(answer.listed)}, iptables -L -n lists ${JSON.stringify(recorded.listed)}`;
     return undefined;
   }
   if (answer.stderr !== recorded.stderr || answer.exitCode !== recorded.exitCode) return `${rule}: error ${JSON.stringify(answer.stderr)} (exit ${answer.exitCode}), iptables ${JSON.stringify(recorded.stderr)} (exit ${recorded.exitCode})`;
