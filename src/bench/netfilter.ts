@@ -66,7 +66,7 @@ export function rulesEvaluated(setup: KubeProxyWorld, evaluation: "naive" | "ind
   let evaluated = 0;
   for (const packet of packets) {
     const simulation = createSimulation(setup.world, true);
-    const context: MatchContext = { namespace: setup.namespace, hook: "PREROUTING", packet, in: eth0, bridged: false };
+    const context: MatchContext = { namespace: setup.namespace, hook: "PREROUTING", packet, in: eth0, bridged: false, now: 0 };
     iptDoTable({ simulation, table: setup.table, context }, "PREROUTING", evaluation);
     evaluated += (simulation.steps ?? []).filter((step) => step.decision?.kind === "netfilter" && step.decision.ruleNumber !== undefined && !step.decision.skippedByIndex).length;
   }
@@ -78,7 +78,7 @@ export function natPreroutingWalk(setup: KubeProxyWorld, evaluation: "naive" | "
   const simulation = createSimulation(setup.world, false);
   const eth0 = [...setup.namespace.devices.values()].find((device) => device.name === "eth0")!;
   return (packet: Ipv4Packet) => {
-    const context: MatchContext = { namespace: setup.namespace, hook: "PREROUTING", packet, in: eth0, bridged: false };
+    const context: MatchContext = { namespace: setup.namespace, hook: "PREROUTING", packet, in: eth0, bridged: false, now: 0 };
     return iptDoTable({ simulation, table: setup.table, context }, "PREROUTING", evaluation);
   };
 }

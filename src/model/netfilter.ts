@@ -26,8 +26,17 @@ export const TABLE_ORDER: readonly TableName[] = ["mangle", "raw", "filter", "na
 /** `-s`/`-d`: address and mask (as a prefix length), possibly inverted. */
 export interface AddressSelector {
   readonly address: Ipv4Address;
+  /** The mask's bit count; with `mask`, the count of its one bits. */
   readonly prefixLength: number;
+  /** A non-contiguous mask (`/255.0.255.0`), which ipt_ip allows: the mask itself. */
+  readonly mask?: number;
   readonly invert: boolean;
+}
+
+/** The selector's mask as a uint32. */
+export function selectorMaskOf(selector: AddressSelector): number {
+  if (selector.mask !== undefined) return selector.mask;
+  return selector.prefixLength === 0 ? 0 : (0xffffffff << (32 - selector.prefixLength)) >>> 0;
 }
 
 /** `-i`/`-o`: a name, where a trailing `+` matches any name with that stem. */
@@ -64,7 +73,7 @@ export type Match =
       readonly ports: readonly PortRange[];
       readonly invert: boolean;
     }
-  | { readonly kind: "conntrack"; readonly states: readonly ConntrackStateName[]; readonly invert: boolean }
+  | ConntrackMatch
   | { readonly kind: "state"; readonly states: readonly ConntrackStateName[]; readonly invert: boolean }
   | {
       readonly kind: "addrtype";
@@ -117,7 +126,13 @@ export type Match =
       /** `! --update-counters` / `! --update-subcounters` clear these. */
       readonly updateCounters: boolean;
       readonly updateSubcounters: boolean;
-    };
+    }
+  | LimitMatch
+  | RecentMatch
+  | IprangeMatch
+  | ConnlimitMatch
+  | OwnerMatch
+  | { readonly kind: "nfacct"; readonly name: string };
 
 /** A set and the packet fields its dimensions take (xt_set_info: index and flags). */
 export interface IpSetReference {
@@ -125,11 +140,112 @@ export interface IpSetReference {
   readonly flags: readonly ("src" | "dst")[];
 }
 
+/** A conntrack option's address test (XTTYPE_HOSTMASK): (address ^ value) & mask == 0, XOR the inversion. */
+export interface ConntrackAddressTest {
+  readonly address: Ipv4Address;
+  readonly prefixLength: number;
+  readonly invert: boolean;
+}
+
+/** A conntrack option's port range, kept as written (a min above max matches nothing). */
+export interface ConntrackPortTest extends PortRange {
+  readonly invert: boolean;
+}
+
+/** xt_conntrack (struct xt_conntrack_mtinfo3): each option present or not. */
+export interface ConntrackMatch {
+  readonly kind: "conntrack";
+  /** --ctstate (XT_CONNTRACK_STATE); `invert` is its `!`. */
+  readonly states?: readonly ConntrackStateName[];
+  readonly invert: boolean;
+  readonly protocol?: { readonly number: number; readonly invert: boolean };
+  readonly originalSource?: ConntrackAddressTest;
+  readonly originalDestination?: ConntrackAddressTest;
+  readonly replySource?: ConntrackAddressTest;
+  readonly replyDestination?: ConntrackAddressTest;
+  readonly originalSourcePort?: ConntrackPortTest;
+  readonly originalDestinationPort?: ConntrackPortTest;
+  readonly replySourcePort?: ConntrackPortTest;
+  readonly replyDestinationPort?: ConntrackPortTest;
+  /** --ctstatus: IPS_EXPECTED 1, IPS_SEEN_REPLY 2, IPS_ASSURED 4, IPS_CONFIRMED 8 (0: NONE). */
+  readonly status?: { readonly mask: number; readonly invert: boolean };
+  /** --ctexpire, in seconds, kept as written. */
+  readonly expires?: { readonly min: number; readonly max: number; readonly invert: boolean };
+  /** --ctdir: `! --ctdir ORIGINAL` is REPLY. */
+  readonly direction?: "ORIGINAL" | "REPLY";
+}
+
+/** xt_limit (struct xt_rateinfo): a token bucket; `avg` in XT_LIMIT_SCALE units per second. */
+export interface LimitMatch {
+  readonly kind: "limit";
+  /** Seconds per packet, times XT_LIMIT_SCALE (10000): 3/hour is 12,000,000. */
+  readonly avg: number;
+  readonly burst: number;
+  /** The bucket (the kernel's xt_limit_priv): credit in CPU-tick units and the last refill, virtual µs. */
+  readonly state: { credit: number; previous: number | undefined };
+}
+
+/** xt_recent (struct xt_recent_mtinfo_v1). */
+export interface RecentMatch {
+  readonly kind: "recent";
+  readonly mode: "set" | "rcheck" | "update" | "remove";
+  readonly invert: boolean;
+  readonly name: string;
+  readonly seconds?: number;
+  readonly reap: boolean;
+  readonly hitcount?: number;
+  readonly rttl: boolean;
+  readonly side: "source" | "dest";
+  readonly mask: Ipv4Address;
+}
+
+/** One address of an xt_recent table (struct recent_entry): its last ttl and its hit times (jiffies, oldest first, at most 20). */
+export interface RecentEntry {
+  readonly address: Ipv4Address;
+  ttl: number;
+  stamps: number[];
+}
+
+/** xt_iprange: inclusive address ranges, kept as written (a reversed range matches nothing). */
+export interface IprangeMatch {
+  readonly kind: "iprange";
+  readonly source?: { readonly first: Ipv4Address; readonly last: Ipv4Address; readonly invert: boolean };
+  readonly destination?: { readonly first: Ipv4Address; readonly last: Ipv4Address; readonly invert: boolean };
+}
+
+/** xt_connlimit: connections in conntrack from (or to) the packet's address under the mask, above or up to a limit. */
+export interface ConnlimitMatch {
+  readonly kind: "connlimit";
+  readonly limit: number;
+  /** `--connlimit-upto N` (and `! --connlimit-above N`): matches while the count is at most N. */
+  readonly upto: boolean;
+  readonly prefixLength: number;
+  readonly side: "source" | "dest";
+  /** The rule's nf_conncount lists: connection ids seen under each masked address. */
+  readonly state: { readonly counted: Map<number, number[]> };
+}
+
+/** xt_owner: the socket of a locally generated packet (OUTPUT, POSTROUTING). */
+export interface OwnerMatch {
+  readonly kind: "owner";
+  readonly uid?: { readonly first: number; readonly last: number; readonly invert: boolean };
+  readonly gid?: { readonly first: number; readonly last: number; readonly invert: boolean };
+  readonly socketExists?: { readonly invert: boolean };
+  readonly supplementaryGroups: boolean;
+}
+
 /** A NAT range (struct nf_nat_range2): addresses and optional ports. */
 export interface NatRange {
   readonly addresses?: { readonly first: Ipv4Address; readonly last: Ipv4Address };
   readonly ports?: PortRange;
+  /** NF_NAT_RANGE_PROTO_OFFSET (`:1000-2000/1000`): ports shifted from this base instead of searched. */
+  readonly offset?: number;
+  /** NF_NAT_RANGE_PROTO_RANDOM (`--random`). */
   readonly random?: boolean;
+  /** NF_NAT_RANGE_PROTO_RANDOM_FULLY (`--random-fully`). */
+  readonly randomFully?: boolean;
+  /** NF_NAT_RANGE_PERSISTENT (`--persistent`). */
+  readonly persistent?: boolean;
 }
 
 export type RejectWith =
@@ -147,14 +263,16 @@ export type Target =
   /** A user chain: `-j CHAIN`, or `-g CHAIN` (goto: RETURN from it goes back past the caller). */
   | { readonly kind: "jump"; readonly chain: string; readonly goto: boolean }
   | { readonly kind: "REJECT"; readonly with: RejectWith }
-  | { readonly kind: "MASQUERADE"; readonly ports?: PortRange; readonly random?: boolean }
+  | { readonly kind: "MASQUERADE"; readonly ports?: PortRange; readonly random?: boolean; readonly randomFully?: boolean }
   | { readonly kind: "SNAT"; readonly range: NatRange }
   | { readonly kind: "DNAT"; readonly range: NatRange }
   | { readonly kind: "REDIRECT"; readonly ports?: PortRange; readonly random?: boolean }
   /** MARK --set-xmark value/mask (every MARK form is saved as this). */
   | { readonly kind: "MARK"; readonly value: number; readonly mask: number }
   /** xt_SET (revision 3): adds the packet's element to a set and/or deletes it from one; the walk goes on. */
-  | { readonly kind: "SET"; readonly add?: IpSetReference; readonly del?: IpSetReference; readonly exist: boolean; readonly timeout?: number };
+  | { readonly kind: "SET"; readonly add?: IpSetReference; readonly del?: IpSetReference; readonly exist: boolean; readonly timeout?: number }
+  /** LOG (ipt_LOG): a non-terminal target writing the packet to the kernel log. */
+  | { readonly kind: "LOG"; readonly level: number; readonly prefix: string; readonly flags: number };
 
 export interface RuleCounters {
   packets: number;
@@ -215,6 +333,8 @@ export interface NetfilterState {
    * every ruleset change.
    */
   conntrackEnabled: boolean;
+  /** xt_recent's tables of the namespace (/proc/net/xt_recent/NAME), made by the first rule naming them. */
+  recent?: Map<string, RecentEntry[]>;
   /** Bumped by every ruleset change (nf-tables-api): what is derived from the ruleset is made again after it. */
   generation: number;
   /** The engine's derived state (model/derived.ts). */

@@ -112,7 +112,7 @@ describe("indexed chain walk against the naive walk", () => {
         const tracedTable = structuredClone(table);
         const tracedNaiveTable = structuredClone(table);
         for (const packet of packets) {
-          const context = { namespace, hook: "PREROUTING" as const, packet, in: device, bridged: false };
+          const context = { namespace, hook: "PREROUTING" as const, packet, in: device, bridged: false, now: 0 };
           const naive = iptDoTable({ simulation: createSimulation(world, false), table: naiveTable, context }, "PREROUTING", "naive");
           const indexed = iptDoTable({ simulation: createSimulation(world, false), table: indexedTable, context }, "PREROUTING", "indexed");
           const tracedSimulation = createSimulation(world, true);

@@ -6,12 +6,21 @@
 // the option after it.
 import { parseIpv4Address, prefixMask } from "../../model/address.js";
 import type { AddressSelector, AddressType, ConntrackStateName, InterfaceSelector, Match, NatRange, PortRange, RejectWith, Rule, TableName, Target } from "../../model/netfilter.js";
-import { PROTOCOL_NUMBERS } from "../../model/netfilter.js";
 import { createStatisticMatch, statisticProbability } from "../../net/netfilter/xt-statistic.js";
 import { CommandError, UnsupportedError } from "../command.js";
 import { buildSetMatch, buildSetTarget, SET_TWO_ARGUMENT_OPTIONS } from "./libxt-set.js";
 import { ICMP_TYPES_BY_NAME, ruleSpec } from "./rule-format.js";
+import { protocolNumber, xtablesStrtoui, xtablesStrtouiPrefix } from "./protocols.js";
 import { servicePort } from "./services.js";
+import { libiptLog } from "./libipt-log.js";
+import { libxtConnlimit } from "./libxt-connlimit.js";
+import { libxtConntrack } from "./libxt-conntrack.js";
+import { libxtIprange } from "./libxt-iprange.js";
+import { libxtLimit } from "./libxt-limit.js";
+import { libxtNfacct } from "./libxt-nfacct.js";
+import { libxtOwner } from "./libxt-owner.js";
+import { libxtRecent } from "./libxt-recent.js";
+import { checkExclusive, option, type XtablesMatch, type XtablesOption, type XtablesParseContext, type XtablesTarget } from "./xtables.js";
 
 export const IPTABLES_VERSION = "v1.8.9 (nf_tables)";
 
@@ -31,6 +40,8 @@ export interface ParsedIptables {
   readonly policy?: string;
   /** The rule given on the line (A, C, D without number, I, R). */
   readonly rule?: Rule;
+  /** Every rule the line stands for: `-s A,B -d C,D` is one rule per source and destination (xtables_ipparse_multiple), in that order. */
+  readonly rules?: readonly Rule[];
   /** `-j NAME` where NAME is not a built-in or extension target: a user chain, to be checked against the table. */
   readonly jumpChain?: string;
   readonly numeric: boolean;
@@ -88,57 +99,66 @@ const WITH_VALUE = new Set(["A", "C", "D", "I", "R", "N", "P", "E", "s", "d", "p
 /** Commands whose chain is optional (taken when the next word is not an option). */
 const OPTIONAL_CHAIN = new Set(["L", "S", "F", "Z", "X"]);
 
-interface ExtensionOption {
-  readonly name: string;
-  readonly takesValue: boolean;
-}
+type ExtensionOption = XtablesOption;
 
 interface Extension {
   readonly name: string;
   readonly options: readonly ExtensionOption[];
+  /** Read by libxtables' guided parser (x6_options): each option once, `!` only where allowed, its texts. */
+  readonly guided?: boolean;
 }
 
-const option = (name: string, takesValue = true): ExtensionOption => ({ name, takesValue });
+/** The extensions in modules of their own (xtables.ts): their options, parse, save and print. */
+const MATCH_MODULES: Readonly<Record<string, XtablesMatch>> = {
+  conntrack: libxtConntrack,
+  limit: libxtLimit,
+  recent: libxtRecent,
+  iprange: libxtIprange,
+  connlimit: libxtConnlimit,
+  owner: libxtOwner,
+  nfacct: libxtNfacct,
+} as Readonly<Record<string, XtablesMatch>>;
+const TARGET_MODULES: Readonly<Record<string, XtablesTarget>> = { LOG: libiptLog } as Readonly<Record<string, XtablesTarget>>;
+
+const fromModule = (module: XtablesMatch | XtablesTarget): Extension => ({ name: module.name, options: module.options, guided: true });
 
 const MATCH_EXTENSIONS: Readonly<Record<string, Extension>> = {
   tcp: { name: "tcp", options: [option("source-port"), option("sport"), option("destination-port"), option("dport"), option("tcp-flags"), option("syn", false), option("tcp-option")] },
-  udp: { name: "udp", options: [option("source-port"), option("sport"), option("destination-port"), option("dport")] },
-  icmp: { name: "icmp", options: [option("icmp-type")] },
+  udp: { name: "udp", guided: true, options: [option("source-port", true, true), option("sport", true, true), option("destination-port", true, true), option("dport", true, true)] },
+  icmp: { name: "icmp", guided: true, options: [option("icmp-type", true, true)] },
   multiport: { name: "multiport", options: [option("source-ports"), option("sports"), option("destination-ports"), option("dports"), option("ports")] },
-  conntrack: {
-    name: "conntrack",
-    options: ["ctstate", "ctproto", "ctorigsrc", "ctorigdst", "ctreplsrc", "ctrepldst", "ctorigsrcport", "ctorigdstport", "ctreplsrcport", "ctrepldstport", "ctstatus", "ctexpire", "ctdir"].map((name) => option(name)),
-  },
-  state: { name: "state", options: [option("state")] },
-  addrtype: { name: "addrtype", options: [option("src-type"), option("dst-type"), option("limit-iface-in", false), option("limit-iface-out", false)] },
+  state: { name: "state", guided: true, options: [option("state", true, true)] },
+  addrtype: { name: "addrtype", guided: true, options: [option("src-type", true, true), option("dst-type", true, true), option("limit-iface-in", false), option("limit-iface-out", false)] },
   physdev: { name: "physdev", options: [option("physdev-in"), option("physdev-out"), option("physdev-is-in", false), option("physdev-is-out", false), option("physdev-is-bridged", false)] },
-  comment: { name: "comment", options: [option("comment")] },
-  mark: { name: "mark", options: [option("mark")] },
-  statistic: { name: "statistic", options: [option("mode"), option("probability"), option("every"), option("packet")] },
+  comment: { name: "comment", guided: true, options: [option("comment")] },
+  mark: { name: "mark", guided: true, options: [option("mark", true, true)] },
+  statistic: { name: "statistic", guided: true, options: [option("mode"), option("probability", true, true), option("every", true, true), option("packet")] },
   set: {
     name: "set",
     options: [option("match-set"), option("set"), option("return-nomatch", false), option("update-counters", false), option("update-subcounters", false), ...["packets-eq", "packets-lt", "packets-gt", "bytes-eq", "bytes-lt", "bytes-gt"].map((name) => option(name))],
   },
+  ...Object.fromEntries(Object.values(MATCH_MODULES).map((module) => [module.name, fromModule(module)])),
 };
 
 const TARGET_EXTENSIONS: Readonly<Record<string, Extension>> = {
   REJECT: { name: "REJECT", options: [option("reject-with")] },
-  MASQUERADE: { name: "MASQUERADE", options: [option("to-ports"), option("random", false), option("random-fully", false)] },
-  SNAT: { name: "SNAT", options: [option("to-source"), option("random", false), option("random-fully", false), option("persistent", false)] },
-  DNAT: { name: "DNAT", options: [option("to-destination"), option("random", false), option("persistent", false)] },
-  REDIRECT: { name: "REDIRECT", options: [option("to-ports"), option("random", false)] },
-  MARK: { name: "MARK", options: [option("set-mark"), option("set-xmark"), option("and-mark"), option("or-mark"), option("xor-mark")] },
+  MASQUERADE: { name: "MASQUERADE", guided: true, options: [option("to-ports"), option("random", false), option("random-fully", false)] },
+  SNAT: { name: "SNAT", guided: true, options: [option("to-source"), option("random", false), option("random-fully", false), option("persistent", false)] },
+  DNAT: { name: "DNAT", guided: true, options: [option("to-destination"), option("random", false), option("persistent", false)] },
+  REDIRECT: { name: "REDIRECT", guided: true, options: [option("to-ports"), option("random", false)] },
+  MARK: { name: "MARK", guided: true, options: [option("set-mark"), option("set-xmark"), option("and-mark"), option("or-mark"), option("xor-mark")] },
   SET: { name: "SET", options: [option("add-set"), option("del-set"), option("map-set"), option("exist", false), option("timeout"), option("map-mark", false), option("map-prio", false), option("map-queue", false)] },
+  ...Object.fromEntries(Object.values(TARGET_MODULES).map((module) => [module.name, fromModule(module)])),
 };
 
 /** Extensions a real iptables has that netsim does not model: refused by name, never silently. */
 const UNMODELLED_MATCHES = new Set([
-  "limit", "recent", "string", "iprange", "owner", "mac", "length", "ttl", "tos", "dscp", "hashlimit", "connlimit", "connmark", "connbytes", "helper", "pkttype",
-  "u32", "time", "socket", "policy", "rpfilter", "devgroup", "cpu", "quota", "ecn", "esp", "ah", "sctp", "dccp", "udplite", "tcpmss", "realm", "nfacct",
+  "string", "mac", "length", "ttl", "tos", "dscp", "hashlimit", "connmark", "connbytes", "helper", "pkttype",
+  "u32", "time", "socket", "policy", "rpfilter", "devgroup", "cpu", "quota", "ecn", "esp", "ah", "sctp", "dccp", "udplite", "tcpmss", "realm",
   "cgroup", "bpf", "ipvs", "cluster", "hl", "frag", "ipv6header", "osf", "l2tp", "ipcomp", "rateest", "bridge", "mh", "dst", "hbh", "rt", "icmp6", "osf", "connlabel", "state2",
 ]);
 const UNMODELLED_TARGETS = new Set([
-  "LOG", "NFLOG", "ULOG", "CT", "NOTRACK", "TCPMSS", "CONNMARK", "TPROXY", "NETMAP", "CHECKSUM", "TOS", "DSCP", "TTL", "HL", "CLASSIFY", "NFQUEUE", "QUEUE",
+  "NFLOG", "ULOG", "CT", "NOTRACK", "TCPMSS", "CONNMARK", "TPROXY", "NETMAP", "CHECKSUM", "TOS", "DSCP", "TTL", "HL", "CLASSIFY", "NFQUEUE", "QUEUE",
   "AUDIT", "TRACE", "CLUSTERIP", "SECMARK", "CONNSECMARK", "IDLETIMER", "LED", "HMARK", "RATEEST", "TEE", "SYNPROXY", "ECN", "TCPOPTSTRIP", "SNPT", "DNPT",
 ]);
 
@@ -173,7 +193,7 @@ interface LoadedExtension {
 }
 
 function canonicalOption(extension: string, name: string): string {
-  const aliases: Record<string, string> = { "source-port": "sport", "destination-port": "dport", "source-ports": "sports", "destination-ports": "dports", "random-fully": "random" };
+  const aliases: Record<string, string> = { "source-port": "sport", "destination-port": "dport", "source-ports": "sports", "destination-ports": "dports" };
   void extension;
   return aliases[name] ?? name;
 }
@@ -196,43 +216,59 @@ export class IptablesParser {
     return parameterProblem(this.program, message);
   }
 
+  /** xtables_parse_port(): a service name for the protocol, else a number 0-65535 (strtoul base 0). */
   parsePort(text: string, protocol: "tcp" | "udp"): number {
-    if (/^\d+$/.test(text)) {
-      const value = Number(text);
-      if (value <= 65535) return value;
-    } else {
-      const named = servicePort(text, protocol);
-      if (named !== undefined) return named;
-    }
+    const named = servicePort(text, protocol);
+    if (named !== undefined) return named;
+    const value = xtablesStrtoui(text, 0, 65535);
+    if (value !== undefined) return value;
     throw this.problem(`invalid port/service \`${text}' specified`);
   }
 
-  private parsePortRange(text: string, protocol: "tcp" | "udp", separator = ":"): PortRange {
-    const index = text.indexOf(separator);
+  /** libxt_tcp parse_tcp_ports(): `P`, `P:Q`, `:Q`, `P:`; min above max refused. */
+  private parsePortRange(text: string, protocol: "tcp" | "udp"): PortRange {
+    const index = text.indexOf(":");
     if (index < 0) {
       const port = this.parsePort(text, protocol);
       return { first: port, last: port };
     }
     const first = index === 0 ? 0 : this.parsePort(text.slice(0, index), protocol);
     const last = index === text.length - 1 ? 65535 : this.parsePort(text.slice(index + 1), protocol);
-    return first <= last ? { first, last } : { first: last, last: first };
+    if (first > last) throw this.problem("invalid portrange (min > max)");
+    return { first, last };
   }
 
+  /**
+   * xtopt_parse_mport() (XTTYPE_PORTRC, the guided parser of udp and
+   * conntrack): up to two ports split at `:`, each through
+   * xtables_getportbyname() (getaddrinfo's service lookup: a number is taken
+   * modulo 2^16, a name from /etc/services); an empty side is 0 or 65535.
+   * The range is kept as written, min above max included.
+   */
+  guidedPortRange(text: string): PortRange {
+    const parts = text.split(":").slice(0, 2);
+    const values = parts.map((part, index) => {
+      if (part === "") return index === 0 ? 0 : 65535;
+      const value = /^\d+$/.test(part) ? Number(BigInt(part) % 65536n) : servicePort(part, "tcp") ?? servicePort(part, "udp");
+      if (value === undefined) throw this.problem(`Port "${part}" does not resolve to anything.\n`);
+      return value;
+    });
+    return { first: values[0]!, last: values[1] ?? values[0]! };
+  }
+
+  /** xtables_ipparse_any(): ADDR[/LEN|/MASK]; a dotted mask need not be contiguous (ipt_ip keeps any mask). */
   private parseAddress(text: string, invert: boolean): AddressSelector {
     const [host = "", mask] = text.split("/", 2);
     const address = parseIpv4Address(host);
     if (address === undefined) throw this.problem(`host/network \`${host}' not found`);
-    let prefixLength = 32;
-    if (mask !== undefined) {
-      if (/^\d+$/.test(mask) && Number(mask) <= 32) prefixLength = Number(mask);
-      else {
-        const dotted = parseIpv4Address(mask);
-        const length = dotted === undefined ? -1 : Array.from({ length: 33 }, (_, bits) => bits).find((bits) => prefixMask(bits) === dotted) ?? -1;
-        if (length < 0) throw this.problem(`invalid mask \`${mask}' specified`);
-        prefixLength = length;
-      }
-    }
-    return { address: (address & prefixMask(prefixLength)) >>> 0, prefixLength, invert };
+    if (mask === undefined) return { address, prefixLength: 32, invert };
+    if (/^\d+$/.test(mask) && Number(mask) <= 32) return { address: (address & prefixMask(Number(mask))) >>> 0, prefixLength: Number(mask), invert };
+    const dotted = mask.includes(".") ? parseIpv4Address(mask) : undefined;
+    if (dotted === undefined) throw this.problem(`invalid mask \`${mask}' specified`);
+    const length = Array.from({ length: 33 }, (_, bits) => bits).find((bits) => prefixMask(bits) === dotted);
+    if (length !== undefined) return { address: (address & prefixMask(length)) >>> 0, prefixLength: length, invert };
+    const ones = dotted.toString(2).replace(/0/g, "").length;
+    return { address: (address & dotted) >>> 0, prefixLength: ones, mask: dotted, invert };
   }
 
   private parseInterface(text: string, invert: boolean): InterfaceSelector {
@@ -240,16 +276,55 @@ export class IptablesParser {
     return { name: text, invert };
   }
 
+  /** -p: xtables_parse_protocol() on the lower-cased text; 0 ("all") is no protocol, and `! -p 0` could never match. */
   private parseProtocol(text: string, invert: boolean): { number: number; invert: boolean } | undefined {
-    const lower = text.toLowerCase();
-    let number: number | undefined;
-    if (/^\d+$/.test(lower)) number = Number(lower);
-    else number = PROTOCOL_NUMBERS[lower];
-    if (number === undefined || number > 255) throw this.problem(`unknown protocol "${text}" specified`);
-    if (number === 0) return invert ? { number: 0, invert } : undefined;
+    const number = protocolNumber(text.toLowerCase());
+    if (number === undefined) throw this.problem(`unknown protocol "${text}" specified`);
+    if (number === 0) {
+      if (invert) throw this.problem("rule would never match protocol");
+      return undefined;
+    }
     return { number, invert };
   }
 
+  /** A NAT port: xtables_strtoui() with its rest, else a service name (xtables_service_to_port(name, NULL)) taking the whole text. */
+  private natPort(text: string, min: number, services: boolean): { value: number; rest: string } {
+    const numeric = xtablesStrtouiPrefix(text, min, 65535);
+    if (numeric) return numeric;
+    const named = services ? (servicePort(text, "tcp") ?? servicePort(text, "udp")) : undefined;
+    if (named === undefined) throw this.problem(`Port \`${text}' not valid`);
+    return { value: named, rest: "" };
+  }
+
+  /**
+   * The NAT targets' parse_ports(): PORT[-PORT][/BASE] (libipt_DNAT.c), or
+   * PORT[-PORT] for REDIRECT and MASQUERADE (libxt_REDIRECT.c,
+   * libipt_MASQUERADE.c), whose second port must be a number and which have
+   * no shifted port map.
+   */
+  private parseNatPorts(text: string, shifted: boolean): { ports: PortRange; offset?: number } {
+    const first = this.natPort(text, 0, true);
+    let last = first.value;
+    let rest = first.rest;
+    if (rest.startsWith("-")) {
+      const arg = rest.slice(1);
+      const second = this.natPort(arg, 0, shifted);
+      if (second.value < first.value) throw this.problem(`Port range \`${arg}' funky`);
+      last = second.value;
+      rest = second.rest;
+    }
+    let offset: number | undefined;
+    if (rest.startsWith("/")) {
+      if (!shifted) throw this.problem("Shifted portmap ranges not supported with this kernel");
+      const base = this.natPort(rest.slice(1), 1, true);
+      offset = base.value;
+      rest = base.rest;
+    }
+    if (rest !== "") throw this.problem(`Garbage after port value: \`${rest}'`);
+    return { ports: { first: first.value, last }, ...(offset !== undefined ? { offset } : {}) };
+  }
+
+  /** SNAT/DNAT parse_to(): ADDR[-ADDR][:PORTS]; ports need -p tcp, udp, sctp or dccp. */
   private parseNatRange(text: string, protocolOk: boolean, target: string): NatRange {
     const colon = text.indexOf(":");
     const addressText = colon < 0 ? text : text.slice(0, colon);
@@ -262,17 +337,11 @@ export class IptablesParser {
       if (first === undefined || last === undefined) throw this.problem(`Bad IP address "${addressText}"`);
       addresses = { first, last };
     }
-    let ports: PortRange | undefined;
-    if (portText !== undefined) {
-      if (!protocolOk) throw this.problem("Need TCP, UDP, SCTP or DCCP with port specification");
-      const [firstText = "", lastText] = portText.split("-", 2);
-      const first = Number(firstText);
-      const last = lastText === undefined ? first : Number(lastText);
-      if (!/^\d+$/.test(firstText) || first > 65535 || (lastText !== undefined && (!/^\d+$/.test(lastText) || last > 65535))) throw this.problem(`Port "${portText}" not valid`);
-      ports = { first, last };
-    }
-    void target;
-    return { ...(addresses ? { addresses } : {}), ...(ports ? { ports } : {}) };
+    if (portText === undefined) return addresses ? { addresses } : {};
+    if (!protocolOk) throw this.problem("Need TCP, UDP, SCTP or DCCP with port specification");
+    const { ports, offset } = this.parseNatPorts(portText, true);
+    // SNAT's range (struct nf_nat_ipv4_multi_range_compat, revision 1) has no base port: the flag stays, the base is 0.
+    return { ...(addresses ? { addresses } : {}), ports, ...(offset !== undefined ? { offset: target === "SNAT" ? 0 : offset } : {}) };
   }
 
   /** Parses one iptables command line (without the program name). */
@@ -289,10 +358,15 @@ export class IptablesParser {
     let lineNumbers = false;
     let source: AddressSelector | undefined;
     let destination: AddressSelector | undefined;
+    let sources: AddressSelector[] = [];
+    let destinations: AddressSelector[] = [];
     let inInterface: InterfaceSelector | undefined;
     let outInterface: InterfaceSelector | undefined;
     let protocol: { number: number; invert: boolean } | undefined;
     let protocolGiven = false;
+    let inGiven = false;
+    let outGiven = false;
+    let counters: { packets: number; bytes: number } | undefined;
     const loaded: LoadedExtension[] = [];
     let target: LoadedExtension | undefined;
     let targetName: string | undefined;
@@ -334,6 +408,8 @@ export class IptablesParser {
       return item;
     };
 
+    /** The argv word the last option's value came from (iptables 1.8.9 reads -p's value back from argv[optind - 1]). */
+    let valueWord: string | undefined;
     const handleCore = (letter: string, value: string | undefined) => {
       switch (letter) {
         case "A":
@@ -382,24 +458,34 @@ export class IptablesParser {
         }
         case "s":
           if (source) throw this.problem("multiple -s flags not allowed");
-          source = this.parseAddress(value!, takeInvert());
+          {
+            const inverted = takeInvert();
+            sources = value!.split(",").map((text) => this.parseAddress(text, inverted));
+            source = sources[0];
+          }
           return;
         case "d":
           if (destination) throw this.problem("multiple -d flags not allowed");
-          destination = this.parseAddress(value!, takeInvert());
+          {
+            const inverted = takeInvert();
+            destinations = value!.split(",").map((text) => this.parseAddress(text, inverted));
+            destination = destinations[0];
+          }
           return;
         case "i":
-          if (inInterface) throw this.problem("multiple -i flags not allowed");
+          if (inGiven) throw this.problem("multiple -i flags not allowed");
+          inGiven = true;
           inInterface = this.parseInterface(value!, takeInvert());
           return;
         case "o":
-          if (outInterface) throw this.problem("multiple -o flags not allowed");
+          if (outGiven) throw this.problem("multiple -o flags not allowed");
+          outGiven = true;
           outInterface = this.parseInterface(value!, takeInvert());
           return;
         case "p":
           if (protocolGiven) throw this.problem("multiple -p flags not allowed");
           protocolGiven = true;
-          protocol = this.parseProtocol(value!, takeInvert());
+          protocol = this.parseProtocol(valueWord ?? value!, takeInvert());
           return;
         case "j":
         case "g": {
@@ -440,8 +526,21 @@ export class IptablesParser {
           return;
         case "f":
           throw new UnsupportedError("-f", "iptables -f (fragments) is not modelled");
-        case "c":
-          throw new UnsupportedError("-c", "iptables -c (setting counters) is not modelled");
+        case "c": {
+          // -c PACKETS,BYTES or -c PACKETS BYTES (do_parse: the byte count after a comma, else the next word).
+          const packetsText = value!;
+          const comma = packetsText.indexOf(",", 1);
+          let bytesText: string | undefined = comma >= 0 ? packetsText.slice(comma + 1) : undefined;
+          if (bytesText === undefined && argv[index] !== undefined && !argv[index]!.startsWith("-") && argv[index] !== "!") bytesText = argv[index++];
+          if (bytesText === undefined) throw this.problem("-c requires packet and byte counter");
+          // sscanf("%llu"): leading digits.
+          const packets = /^\s*\d+/.exec(packetsText);
+          if (!packets) throw this.problem("-c packet counter not numeric");
+          const bytes = /^\s*\d+/.exec(bytesText);
+          if (!bytes) throw this.problem("-c byte counter not numeric");
+          counters = { packets: Number(packets[0]), bytes: Number(bytes[0]) };
+          return;
+        }
         case "M":
           return;
         case "6":
@@ -455,10 +554,10 @@ export class IptablesParser {
     };
 
     /** Every long option name available now, with its owner. */
-    const longOptions = (): { name: string; owner: "core" | LoadedExtension; takesValue: boolean }[] => [
-      ...Object.entries(CORE_LONG).map(([name, letter]) => ({ name, owner: "core" as const, takesValue: WITH_VALUE.has(letter) })),
-      ...loaded.flatMap((item) => item.extension.options.map((candidate) => ({ name: candidate.name, owner: item, takesValue: candidate.takesValue }))),
-      ...(target ? target.extension.options.map((candidate) => ({ name: candidate.name, owner: target!, takesValue: candidate.takesValue })) : []),
+    const longOptions = (): { name: string; owner: "core" | LoadedExtension; takesValue: boolean; invert: boolean }[] => [
+      ...Object.entries(CORE_LONG).map(([name, letter]) => ({ name, owner: "core" as const, takesValue: WITH_VALUE.has(letter), invert: true })),
+      ...loaded.flatMap((item) => item.extension.options.map((candidate) => ({ name: candidate.name, owner: item, takesValue: candidate.takesValue, invert: candidate.invert ?? false }))),
+      ...(target ? target.extension.options.map((candidate) => ({ name: candidate.name, owner: target!, takesValue: candidate.takesValue, invert: candidate.invert ?? false })) : []),
     ];
     const resolveLong = (name: string) => {
       const all = longOptions();
@@ -493,6 +592,7 @@ export class IptablesParser {
         if (!resolved) throw this.problem(`unknown option "${word}"`);
         let value: string | undefined;
         if (resolved.takesValue) {
+          valueWord = equals < 0 ? argv[index] : word;
           value = equals < 0 ? argv[index++] : word.slice(equals + 1);
           if (value === undefined) throw this.problem(`option "--${resolved.name}" requires an argument`);
         }
@@ -523,10 +623,11 @@ export class IptablesParser {
         } else {
           const key = canonicalOption(resolved.owner.extension.name, resolved.name);
           const inverted = takeInvert();
-          if (resolved.owner.extension.name === "statistic") {
-            // xtables_option_parse(): each statistic option once; --mode takes no `!`.
-            if (resolved.owner.values.has(key)) throw this.problem(`statistic: option "--${key}" can only be used once.\n`);
-            if (inverted && key === "mode") throw this.problem(`statistic: option "--mode" cannot be inverted.\n`);
+          if (resolved.owner.extension.guided) {
+            // xtables_option_parse(): each option once; a `!` only before an XTOPT_INVERT option.
+            const extensionName = resolved.owner.extension.name;
+            if (resolved.owner.values.has(key)) throw this.problem(`${extensionName}: option "--${key}" can only be used once.\n`);
+            if (inverted && !resolved.invert) throw this.problem(`${extensionName}: option "--${key}" cannot be inverted.\n`);
           }
           resolved.owner.values.set(key, { ...(value !== undefined ? { value } : {}), invert: inverted });
           // Options that take a list allow a `--comment a "b"`-style rest only as one word; nothing more to do.
@@ -539,6 +640,7 @@ export class IptablesParser {
           if (!WITH_VALUE.has(letter) && !"nvxwh46fVLSFZX".includes(letter)) throw this.problem(`unknown option "${word}"`);
           if (WITH_VALUE.has(letter)) {
             const rest = word.slice(position + 1);
+            valueWord = rest !== "" ? word : argv[index];
             const value = rest !== "" ? rest : argv[index++];
             if (value === undefined) throw this.problem(`option "-${letter}" requires an argument`);
             if (value === "!") throw this.badArgument(argv[index] ?? "!");
@@ -566,9 +668,10 @@ export class IptablesParser {
 
     const needsRule = command === "A" || command === "C" || command === "I" || command === "R" || (command === "D" && number === undefined);
     let rule: Rule | undefined;
+    let rules: Rule[] | undefined;
     let jumpChain: string | undefined;
     if (needsRule) {
-      const matches = loaded.map((item) => this.buildMatch(item, protocol));
+      const matches = loaded.flatMap((item) => this.buildMatch(item, protocol) ?? []);
       let builtTarget: Target | undefined;
       if (targetName !== undefined) {
         if (target) builtTarget = this.buildTarget(target, protocol);
@@ -580,16 +683,25 @@ export class IptablesParser {
           jumpChain = targetName;
         }
       }
-      const shape = {
-        ...(source ? { source } : {}),
-        ...(destination ? { destination } : {}),
-        ...(inInterface ? { inInterface } : {}),
-        ...(outInterface ? { outInterface } : {}),
-        ...(protocol ? { protocol } : {}),
-        matches,
-        ...(builtTarget ? { target: builtTarget } : {}),
+      // iptables-nft emits nothing for a /0 address or a bare "+" interface: the rule has no such test.
+      const anyAddress = (selector: AddressSelector | undefined) => selector !== undefined && selector.prefixLength === 0 && selector.mask === undefined && !selector.invert;
+      const anyInterface = (selector: InterfaceSelector | undefined) => selector !== undefined && selector.name === "+" && !selector.invert;
+      const build = (source: AddressSelector | undefined, destination: AddressSelector | undefined): Rule => {
+        const shape = {
+          ...(source && !anyAddress(source) ? { source } : {}),
+          ...(destination && !anyAddress(destination) ? { destination } : {}),
+          ...(inInterface && !anyInterface(inInterface) ? { inInterface } : {}),
+          ...(outInterface && !anyInterface(outInterface) ? { outInterface } : {}),
+          ...(protocol ? { protocol } : {}),
+          matches,
+          ...(builtTarget ? { target: builtTarget } : {}),
+        };
+        return { ...shape, counters: counters ?? { packets: 0, bytes: 0 }, spec: ruleSpec(shape) };
       };
-      rule = { ...shape, counters: { packets: 0, bytes: 0 }, spec: ruleSpec(shape) };
+      const sourceList = sources.length > 0 ? sources : [undefined];
+      const destinationList = destinations.length > 0 ? destinations : [undefined];
+      rules = sourceList.flatMap((from) => destinationList.map((to) => build(from, to)));
+      rule = rules[0];
     } else if (loaded.length > 0 || targetName !== undefined || source || destination || inInterface || outInterface || protocolGiven) {
       throw this.problem(`Illegal option \`${source ? "-s" : destination ? "-d" : protocolGiven ? "-p" : inInterface ? "-i" : outInterface ? "-o" : "-j"}' with this command\n`);
     }
@@ -600,7 +712,7 @@ export class IptablesParser {
       ...(number !== undefined ? { number } : {}),
       ...(newName !== undefined ? { newName } : {}),
       ...(policy !== undefined ? { policy } : {}),
-      ...(rule ? { rule } : {}),
+      ...(rule ? { rule, rules: rules! } : {}),
       ...(jumpChain !== undefined ? { jumpChain } : {}),
       numeric,
       verbose,
@@ -624,7 +736,37 @@ export class IptablesParser {
     return text.split(",");
   }
 
-  private buildMatch(item: LoadedExtension, protocol: { number: number; invert: boolean } | undefined): Match {
+  /** libxt_multiport parse_multi_ports_v1(): up to 15 ports, a range counting two; a range must rise. */
+  private multiportList(text: string, protocol: "tcp" | "udp"): PortRange[] {
+    const ports: PortRange[] = [];
+    let used = 0;
+    for (const item of text.split(",")) {
+      if (used === 15) throw this.problem("too many ports specified");
+      const colon = item.indexOf(":");
+      if (colon < 0) {
+        const port = this.parsePort(item, protocol);
+        ports.push({ first: port, last: port });
+        used += 1;
+        continue;
+      }
+      if (used === 14) throw this.problem("too many ports specified");
+      const first = this.parsePort(item.slice(0, colon), protocol);
+      const last = this.parsePort(item.slice(colon + 1), protocol);
+      if (first >= last) throw this.problem("invalid portrange specified");
+      ports.push({ first, last });
+      used += 2;
+    }
+    return ports;
+  }
+
+  private parseContext(protocol: { number: number; invert: boolean } | undefined): XtablesParseContext {
+    return { problem: (message) => this.problem(message), protocol, portRange: (text) => this.guidedPortRange(text) };
+  }
+
+  /** A match built from its options; undefined when iptables-nft keeps nothing of it (a tcp/udp full range). */
+  private buildMatch(item: LoadedExtension, protocol: { number: number; invert: boolean } | undefined): Match | undefined {
+    const module = MATCH_MODULES[item.extension.name];
+    if (module) return module.parse(item.values, this.parseContext(protocol));
     const values = item.values;
     const get = (name: string) => values.get(name);
     const portProtocol = protocol?.number === 17 ? "udp" : "tcp";
@@ -632,6 +774,8 @@ export class IptablesParser {
       case "tcp":
       case "udp": {
         const kind = item.extension.name;
+        // nft_ipv4's translation of the match (iptables-nft): its protocol must be the rule's.
+        if (protocol === undefined || protocol.invert || protocol.number !== (kind === "tcp" ? 6 : 17)) throw this.problem(kind === "tcp" ? "TCP match requires '-p tcp'" : "UDP match requires '-p udp'");
         if (values.has("tcp-option")) throw new UnsupportedError("--tcp-option", "iptables tcp --tcp-option is not modelled");
         const sport = get("sport");
         const dport = get("dport");
@@ -641,48 +785,66 @@ export class IptablesParser {
           const [maskText = "", compareText = ""] = flags.value!.split(" ");
           tcpFlags = { mask: this.parseTcpFlags(maskText), compare: this.parseTcpFlags(compareText), invert: flags.invert };
         }
+        // libxt_tcp reads ports itself (min above max refused); libxt_udp through the guided XTTYPE_PORTRC (kept as written).
+        const range = (text: string) => (kind === "tcp" ? this.parsePortRange(text, "tcp") : this.guidedPortRange(text));
+        const sourcePorts = sport ? range(sport.value!) : undefined;
+        const destinationPorts = dport ? range(dport.value!) : undefined;
+        // nft_ipv4 (iptables-nft) emits no port test for the full range 0:65535, inverted or not: the rule
+        // keeps the match only when something else of it is left or nothing of it was inverted.
+        const full = (ports: PortRange | undefined) => ports !== undefined && ports.first === 0 && ports.last === 65535;
+        const keepSource = sourcePorts !== undefined && !full(sourcePorts);
+        const keepDestination = destinationPorts !== undefined && !full(destinationPorts);
+        if (!keepSource && !keepDestination && !tcpFlags && ((full(sourcePorts) && sport!.invert) || (full(destinationPorts) && dport!.invert))) return undefined;
         return {
           kind,
-          ...(sport ? { sourcePorts: this.parsePortRange(sport.value!, kind), sourceInvert: sport.invert } : {}),
-          ...(dport ? { destinationPorts: this.parsePortRange(dport.value!, kind), destinationInvert: dport.invert } : {}),
+          ...(keepSource ? { sourcePorts, sourceInvert: sport!.invert } : {}),
+          ...(keepDestination ? { destinationPorts, destinationInvert: dport!.invert } : {}),
           ...(tcpFlags ? { tcpFlags } : {}),
         };
       }
       case "icmp": {
         const type = get("icmp-type");
-        if (!type) return { kind: "icmp" };
-        const named = ICMP_TYPES_BY_NAME.get(type.value!);
-        let parsed: { type: number; code?: number } | undefined = named;
-        if (!parsed && /^\d+(\/\d+)?$/.test(type.value!)) {
-          const [typeText = "", codeText] = type.value!.split("/");
-          parsed = { type: Number(typeText), ...(codeText !== undefined ? { code: Number(codeText) } : {}) };
+        if (!type) throw this.problem('icmp: option "--icmp-type" must be specified\n');
+        const text = type.value!;
+        const named = ICMP_TYPES_BY_NAME.get(text.toLowerCase());
+        let parsed: { type: number; codes?: PortRange } | undefined = named ? { type: named.type, ...(named.code !== undefined ? { codes: { first: named.code, last: named.code } } : {}) } : undefined;
+        if (!parsed) {
+          // TYPE[/CODE[:CODE]], each 0-255.
+          const [typeText = "", codeText] = text.split("/", 2);
+          const number = xtablesStrtoui(typeText, 0, 255);
+          if (number === undefined) throw this.problem(`Unknown ICMP type \`${text}'`);
+          let codes: PortRange | undefined;
+          if (codeText !== undefined) {
+            const [low = "", high] = codeText.split(":", 2);
+            const first = xtablesStrtoui(low, 0, 255);
+            const last = high === undefined ? first : xtablesStrtoui(high, 0, 255);
+            if (first === undefined || last === undefined) throw this.problem(`Unknown ICMP code \`${codeText}'`);
+            codes = { first, last };
+          }
+          // Codes 0:255 are every code, as no code at all.
+          parsed = { type: number, ...(codes && !(codes.first === 0 && codes.last === 255) ? { codes } : {}) };
         }
-        if (!parsed || parsed.type > 255) throw this.problem(`Invalid ICMP type \`${type.value}'\n`);
-        return { kind: "icmp", type: parsed.type, ...(parsed.code !== undefined ? { codes: { first: parsed.code, last: parsed.code } } : {}), invert: type.invert };
+        return { kind: "icmp", type: parsed.type, ...(parsed.codes ? { codes: parsed.codes } : {}), invert: type.invert };
       }
       case "multiport": {
-        if (!protocol || protocol.invert || (protocol.number !== 6 && protocol.number !== 17)) {
-          throw this.problem("multiport needs `-p tcp', `-p udp', `-p udplite', `-p sctp' or `-p dccp'");
-        }
         const which = get("sports") ? "sports" : get("dports") ? "dports" : "ports";
         const value = get(which);
-        if (!value) throw this.problem("multiport: option \"--ports\" must be specified");
-        const ports = this.list(value.value!).map((text) => this.parsePortRange(text, portProtocol));
-        if (ports.length > 15) throw this.problem("too many ports specified");
-        return { kind: "multiport", direction: which === "sports" ? "source" : which === "dports" ? "destination" : "either", ports, invert: value.invert };
+        if (!value) throw this.problem("multiport expection an option");
+        // check_proto() when the option is parsed.
+        if (!protocol || protocol.invert || ![6, 17, 136, 132, 33].includes(protocol.number)) {
+          throw this.problem("multiport needs \`-p tcp', \`-p udp', \`-p udplite', \`-p sctp' or \`-p dccp'");
+        }
+        return { kind: "multiport", direction: which === "sports" ? "source" : which === "dports" ? "destination" : "either", ports: this.multiportList(value.value!, portProtocol), invert: value.invert };
       }
-      case "conntrack":
       case "state": {
-        const key = item.extension.name === "state" ? "state" : "ctstate";
-        for (const name of values.keys()) if (name !== key) throw new UnsupportedError(`--${name}`, `iptables conntrack --${name} is not modelled`);
-        const value = get(key);
-        if (!value) throw this.problem(item.extension.name === "state" ? "state match: option \"--state\" must be specified" : "conntrack: At least one option is required");
+        const value = get("state");
+        if (!value) throw this.problem('state: option "--state" must be specified\n');
         const states = this.list(value.value!).map((text) => {
           const upper = text.toUpperCase() as ConntrackStateName;
-          if (!CTSTATES.has(upper) || (key === "state" && (upper === "SNAT" || upper === "DNAT"))) throw this.problem(`Bad ${key} "${text}"`);
+          if (!CTSTATES.has(upper) || upper === "SNAT" || upper === "DNAT") throw this.problem(`Bad state "${text}"`);
           return upper;
         });
-        return { kind: item.extension.name, states, invert: value.invert };
+        return { kind: "state", states, invert: value.invert };
       }
       case "addrtype": {
         const types = (text: string) =>
@@ -693,7 +855,9 @@ export class IptablesParser {
           });
         const sourceType = get("src-type");
         const destinationType = get("dst-type");
-        if (values.has("limit-iface-in") && values.has("limit-iface-out")) throw this.problem("addrtype: you can't specify both --limit-iface-in and --limit-iface-out");
+        // addrtype_check() (x6_fcheck), then the options' exclusion.
+        if (!sourceType && !destinationType) throw this.problem("addrtype: you must specify --src-type or --dst-type");
+        if (values.has("limit-iface-in") && values.has("limit-iface-out")) throw this.problem('addrtype: option "--limit-iface-in" cannot be used together with "--limit-iface-out".\n');
         return {
           kind: "addrtype",
           ...(sourceType ? { sourceType: types(sourceType.value!), sourceInvert: sourceType.invert } : {}),
@@ -720,14 +884,14 @@ export class IptablesParser {
       }
       case "comment": {
         const value = get("comment");
-        if (!value) throw this.problem("comment: option \"--comment\" must be specified");
+        if (!value) throw this.problem('comment: option "--comment" must be specified\n');
         if (value.value!.length > 255) throw this.problem("comment may not exceed 255 characters");
         return { kind: "comment", comment: value.value! };
       }
       case "mark": {
         const value = get("mark");
-        if (!value) throw this.problem("mark match: option \"--mark\" must be specified");
-        const [mark, mask] = this.parseMark(value.value!);
+        if (!value) throw this.problem('mark: option "--mark" must be specified\n');
+        const [mark, mask] = this.parseMark(value.value!, "mark", "mark");
         return { kind: "mark", value: mark, mask, invert: value.invert };
       }
       case "statistic":
@@ -778,17 +942,26 @@ export class IptablesParser {
     return random ? createStatisticMatch({ mode: "random", probability, invert }) : createStatisticMatch({ mode: "nth", every, packet, invert });
   }
 
-  private parseMark(text: string): [number, number] {
-    const [valueText = "", maskText] = text.split("/", 2);
-    const number = (part: string) => {
-      const value = /^0x[0-9a-f]+$/i.test(part) ? parseInt(part, 16) : /^\d+$/.test(part) ? Number(part) : Number.NaN;
-      if (!Number.isFinite(value) || value > 0xffffffff) throw this.problem(`Bad MARK value "${text}"`);
-      return value >>> 0;
-    };
-    return [number(valueText), maskText === undefined ? 0xffffffff : number(maskText)];
+  /** XTTYPE_MARKMASK32 (xtopt_parse_markmask): VALUE[/MASK], each strtoul base 0 within 32 bits. */
+  private parseMark(text: string, extension: string, name: string): [number, number] {
+    const bad = () => this.problem(`${extension}: bad integer value for option "--${name}", or out of range.\n`);
+    const value = xtablesStrtouiPrefix(text, 0, 0xffffffff);
+    if (value === undefined) throw bad();
+    let mask = 0xffffffff;
+    let rest = value.rest;
+    if (rest.startsWith("/")) {
+      const parsed = xtablesStrtouiPrefix(rest.slice(1), 0, 0xffffffff);
+      if (parsed === undefined) throw bad();
+      mask = parsed.value;
+      rest = parsed.rest;
+    }
+    if (rest !== "") throw this.problem(`${extension}: trailing garbage after value for option "--${name}".\n`);
+    return [value.value >>> 0, mask >>> 0];
   }
 
   private buildTarget(item: LoadedExtension, protocol: { number: number; invert: boolean } | undefined): Target {
+    const module = TARGET_MODULES[item.extension.name];
+    if (module) return module.parse(item.values, this.parseContext(protocol));
     const values = item.values;
     const protocolOk = protocol !== undefined && !protocol.invert && (protocol.number === 6 || protocol.number === 17 || protocol.number === 132 || protocol.number === 33);
     const random = values.has("random");
@@ -806,12 +979,9 @@ export class IptablesParser {
         let ports: PortRange | undefined;
         if (value) {
           if (!protocolOk) throw this.problem("Need TCP, UDP, SCTP or DCCP with port specification");
-          const [firstText = "", lastText] = value.value!.split("-", 2);
-          const first = Number(firstText);
-          const last = lastText === undefined ? first : Number(lastText);
-          if (!/^\d+$/.test(firstText) || first > 65535 || last > 65535 || Number.isNaN(last)) throw this.problem(`Port "${value.value}" not valid`);
-          ports = { first, last };
+          ports = this.parseNatPorts(value.value!, false).ports;
         }
+        if (item.extension.name === "MASQUERADE") return { kind: "MASQUERADE", ...(ports ? { ports } : {}), ...(random ? { random } : {}), ...(values.has("random-fully") ? { randomFully: true } : {}) };
         return { kind: item.extension.name, ...(ports ? { ports } : {}), ...(random ? { random } : {}) };
       }
       case "SNAT":
@@ -819,16 +989,29 @@ export class IptablesParser {
         const optionName = item.extension.name === "SNAT" ? "to-source" : "to-destination";
         const value = values.get(optionName);
         if (!value) throw this.problem(`${item.extension.name}: option "--${optionName}" must be specified\n`);
-        if (values.has("persistent")) throw new UnsupportedError("--persistent", `${item.extension.name} --persistent is not modelled`);
         const range = this.parseNatRange(value.value!, protocolOk, item.extension.name);
-        return { kind: item.extension.name, range: random ? { ...range, random } : range };
+        return {
+          kind: item.extension.name,
+          range: { ...range, ...(random ? { random } : {}), ...(values.has("random-fully") ? { randomFully: true } : {}), ...(values.has("persistent") ? { persistent: true } : {}) },
+        };
       }
       case "SET":
         return buildSetTarget(values, (message) => this.problem(message));
       case "MARK": {
         const [name, value] = [...values.entries()][0] ?? [];
-        if (!name || !value) throw this.problem("MARK target: Parameter --set-xmark is required");
-        const [mark, mask] = this.parseMark(value.value!);
+        // mark_tg_check() (x6_fcheck), then the options' mutual exclusion.
+        if (!name || !value) throw this.problem("MARK: One of the --set-xmark, --{and,or,xor,set}-mark options is required");
+        const order = ["set-xmark", "set-mark", "and-mark", "or-mark", "xor-mark"];
+        checkExclusive(this.parseContext(protocol), "MARK", values, order, Object.fromEntries(order.map((option) => [option, order])));
+        let mark: number;
+        let mask: number;
+        if (name === "set-xmark" || name === "set-mark") [mark, mask] = this.parseMark(value.value!, "MARK", name);
+        else {
+          // XTTYPE_UINT32.
+          const parsed = xtablesStrtoui(value.value!, 0, 0xffffffff);
+          if (parsed === undefined) throw this.problem(`MARK: bad value for option "--${name}", or out of range (0-4294967295).\n`);
+          [mark, mask] = [parsed >>> 0, 0xffffffff];
+        }
         switch (name) {
           case "set-xmark":
             return { kind: "MARK", value: mark, mask };

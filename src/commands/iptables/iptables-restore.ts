@@ -124,15 +124,18 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
     const chain = parsed.chain ?? "";
     if (parsed.jumpChain !== undefined) section.jumps.push({ line: number, chain: parsed.jumpChain });
     const rule = parsed.rule && environment.origin ? { ...parsed.rule, origin: environment.origin } : parsed.rule;
+    // A line with several -s/-d addresses is one rule per pair.
+    const rules = (parsed.rules ?? []).map((each) => (environment.origin ? { ...each, origin: environment.origin } : each));
     switch (parsed.command) {
       case "A":
-        section.commands.push({ kind: "append", chain, rule: rule! });
+        for (const each of rules) section.commands.push({ kind: "append", chain, rule: each });
         break;
       case "I":
-        section.commands.push({ kind: "insert", chain, position: parsed.number ?? 1, rule: rule! });
+        for (const each of rules) section.commands.push({ kind: "insert", chain, position: parsed.number ?? 1, rule: each });
         break;
       case "D":
-        section.commands.push(parsed.number !== undefined ? { kind: "delete-number", chain, number: parsed.number } : { kind: "delete-rule", chain, rule: rule! });
+        if (parsed.number !== undefined) section.commands.push({ kind: "delete-number", chain, number: parsed.number });
+        else for (const each of rules) section.commands.push({ kind: "delete-rule", chain, rule: each });
         break;
       case "R":
         section.commands.push({ kind: "replace", chain, number: parsed.number!, rule: rule! });

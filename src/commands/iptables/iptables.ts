@@ -132,25 +132,31 @@ export function executeIptables(parsed: ParsedIptables, environment: CommandEnvi
         apply({ kind: "delete-number", chain: target.name, number: parsed.number });
         return done("");
       }
-      const rule = parsed.rule!;
+      const rules = parsed.rules ?? [parsed.rule!];
       if (parsed.command === "C" || parsed.command === "D") {
-        const found = target.rules.some((candidate) => sameRule(candidate, rule));
-        if (!found) throw new CommandError("iptables: Bad rule (does a matching rule exist in that chain?).", 1);
-        if (parsed.command === "D") apply({ kind: "delete-rule", chain: target.name, rule });
+        for (const rule of rules) {
+          const found = target.rules.some((candidate) => sameRule(candidate, rule));
+          if (!found) throw new CommandError("iptables: Bad rule (does a matching rule exist in that chain?).", 1);
+          if (parsed.command === "D") apply({ kind: "delete-rule", chain: target.name, rule });
+        }
         return done("");
       }
       checkJump();
       if (parsed.command === "I" && (parsed.number ?? 1) > target.rules.length + 1) throw new CommandError("iptables: Index of insertion too big.", 1);
       if (parsed.command === "R" && (parsed.number ?? 0) > target.rules.length) throw new CommandError(NO_CHAIN, 1);
-      const withOrigin = environment.origin ? { ...rule, origin: environment.origin } : rule;
-      const command: IptablesCommand =
-        parsed.command === "A"
-          ? { kind: "append", chain: target.name, rule: withOrigin }
-          : parsed.command === "I"
-            ? { kind: "insert", chain: target.name, position: parsed.number ?? 1, rule: withOrigin }
-            : { kind: "replace", chain: target.name, number: parsed.number!, rule: withOrigin };
-      const result = apply(command);
-      if (!result.ok) throw kernelFailure(parsed.command === "A" ? "RULE_APPEND" : parsed.command === "I" ? "RULE_INSERT" : "RULE_REPLACE", result.error.errno, target.name);
+      if (parsed.command === "R" && rules.length > 1) throw parameterProblem(program, "-R requires a single source and destination");
+      // One rule per source and destination; -I puts each at the same place, so the last ends first (nft_cmd_rule_insert per address).
+      for (const rule of rules) {
+        const withOrigin = environment.origin ? { ...rule, origin: environment.origin } : rule;
+        const command: IptablesCommand =
+          parsed.command === "A"
+            ? { kind: "append", chain: target.name, rule: withOrigin }
+            : parsed.command === "I"
+              ? { kind: "insert", chain: target.name, position: parsed.number ?? 1, rule: withOrigin }
+              : { kind: "replace", chain: target.name, number: parsed.number!, rule: withOrigin };
+        const result = apply(command);
+        if (!result.ok) throw kernelFailure(parsed.command === "A" ? "RULE_APPEND" : parsed.command === "I" ? "RULE_INSERT" : "RULE_REPLACE", result.error.errno, target.name);
+      }
       return done("");
     }
     case "F":

@@ -6,14 +6,41 @@ import { formatIpv4Address } from "../../model/address.js";
 import type { AddressSelector, ConntrackStateName, Match, NatRange, PortRange, Rule, Target } from "../../model/netfilter.js";
 import { formatStatisticProbability } from "../../net/netfilter/xt-statistic.js";
 import { setMatchText, setTargetText } from "./libxt-set.js";
+import { libiptLog } from "./libipt-log.js";
+import { libxtConnlimit } from "./libxt-connlimit.js";
+import { libxtConntrack } from "./libxt-conntrack.js";
+import { libxtIprange } from "./libxt-iprange.js";
+import { libxtLimit } from "./libxt-limit.js";
+import { libxtNfacct } from "./libxt-nfacct.js";
+import { libxtOwner } from "./libxt-owner.js";
+import { libxtRecent } from "./libxt-recent.js";
+import { protocolName } from "./protocols.js";
 import { serviceName } from "./services.js";
 
-/** proto_to_name(): the names iptables knows for protocol numbers (xtables_chain_protos, then /etc/protocols). */
-const PROTOCOL_NAMES: Readonly<Record<number, string>> = { 1: "icmp", 2: "igmp", 4: "ipencap", 6: "tcp", 17: "udp", 41: "ipv6", 47: "gre", 50: "esp", 51: "ah", 58: "ipv6-icmp", 132: "sctp", 136: "udplite", 33: "dccp" };
-
-export function protocolName(number: number): string {
-  return PROTOCOL_NAMES[number] ?? String(number);
+/** The matches whose save and print are their modules' (xtables.ts). */
+function moduleText(match: Match, numeric: boolean, save: boolean): string | undefined {
+  const pick = <M extends Match>(module: { save(match: M): string; print(match: M, numeric: boolean): string }, item: M) => (save ? module.save(item) : module.print(item, numeric));
+  switch (match.kind) {
+    case "conntrack":
+      return pick(libxtConntrack, match);
+    case "limit":
+      return pick(libxtLimit, match);
+    case "recent":
+      return pick(libxtRecent, match);
+    case "iprange":
+      return pick(libxtIprange, match);
+    case "connlimit":
+      return pick(libxtConnlimit, match);
+    case "owner":
+      return pick(libxtOwner, match);
+    case "nfacct":
+      return pick(libxtNfacct, match);
+    default:
+      return undefined;
+  }
 }
+
+export { protocolName } from "./protocols.js";
 
 /** Conntrack states in the order the matches print them (their bit order). */
 const STATE_ORDER: readonly ConntrackStateName[] = ["INVALID", "NEW", "RELATED", "ESTABLISHED", "UNTRACKED", "SNAT", "DNAT"];
@@ -34,7 +61,7 @@ function hex(value: number): string {
 
 function saveAddress(flag: string, selector: AddressSelector | undefined): string {
   if (!selector) return "";
-  return `${selector.invert ? " !" : ""} ${flag} ${formatIpv4Address(selector.address)}/${selector.prefixLength}`;
+  return `${selector.invert ? " !" : ""} ${flag} ${formatIpv4Address(selector.address)}/${selector.mask !== undefined ? formatIpv4Address(selector.mask) : selector.prefixLength}`;
 }
 
 function portRangeText(range: PortRange, separator: string): string {
@@ -44,8 +71,13 @@ function portRangeText(range: PortRange, separator: string): string {
 function natRangeText(range: NatRange): string {
   let text = "";
   if (range.addresses) text += range.addresses.first === range.addresses.last ? formatIpv4Address(range.addresses.first) : `${formatIpv4Address(range.addresses.first)}-${formatIpv4Address(range.addresses.last)}`;
-  if (range.ports) text += `:${portRangeText(range.ports, "-")}`;
+  if (range.ports) text += `:${portRangeText(range.ports, "-")}${range.offset !== undefined ? `/${range.offset}` : ""}`;
   return text;
+}
+
+/** The NAT range's flags, in the order SNAT/DNAT's save and print name them. */
+function natFlags(range: NatRange, before: string): string {
+  return `${range.random ? `${before}random` : ""}${range.randomFully ? `${before}random-fully` : ""}${range.persistent ? `${before}persistent` : ""}`;
 }
 
 /** libxt_tcp print_tcpf(): flag names in bit order, NONE for none. */
@@ -59,6 +91,8 @@ function hexByte(value: number): string {
 }
 
 function saveMatch(match: Match): string {
+  const fromModule = moduleText(match, true, true);
+  if (fromModule !== undefined) return ` -m ${match.kind}${fromModule}`;
   switch (match.kind) {
     case "tcp":
     case "udp": {
@@ -77,8 +111,6 @@ function saveMatch(match: Match): string {
       const option = match.direction === "source" ? "--sports" : match.direction === "destination" ? "--dports" : "--ports";
       return ` -m multiport${match.invert ? " !" : ""} ${option} ${match.ports.map((range) => portRangeText(range, ":")).join(",")}`;
     }
-    case "conntrack":
-      return ` -m conntrack${match.invert ? " !" : ""} --ctstate ${sortStates(match.states).join(",")}`;
     case "state":
       return ` -m state${match.invert ? " !" : ""} --state ${sortStates(match.states).join(",")}`;
     case "addrtype": {
@@ -102,6 +134,8 @@ function saveMatch(match: Match): string {
         : ` -m statistic --mode nth${match.invert ? " !" : ""} --every ${match.every} --packet ${match.packet}`;
     case "set":
       return setMatchText(match, true);
+    default:
+      return "";
   }
 }
 
@@ -132,11 +166,13 @@ function saveTarget(target: Target | undefined): string {
     case "REJECT":
       return ` -j REJECT --reject-with ${target.with}`;
     case "MASQUERADE":
-      return ` -j MASQUERADE${target.ports ? ` --to-ports ${portRangeText(target.ports, "-")}` : ""}${target.random ? " --random" : ""}`;
+      return ` -j MASQUERADE${target.ports ? ` --to-ports ${portRangeText(target.ports, "-")}` : ""}${target.random ? " --random" : ""}${target.randomFully ? " --random-fully" : ""}`;
     case "SNAT":
-      return ` -j SNAT --to-source ${natRangeText(target.range)}${target.range.random ? " --random" : ""}`;
+      return ` -j SNAT --to-source ${natRangeText(target.range)}${natFlags(target.range, " --")}`;
     case "DNAT":
-      return ` -j DNAT --to-destination ${natRangeText(target.range)}${target.range.random ? " --random" : ""}`;
+      return ` -j DNAT --to-destination ${natRangeText(target.range)}${natFlags(target.range, " --")}`;
+    case "LOG":
+      return ` -j LOG${libiptLog.save(target)}`;
     case "REDIRECT":
       return ` -j REDIRECT${target.ports ? ` --to-ports ${portRangeText(target.ports, "-")}` : ""}${target.random ? " --random" : ""}`;
     case "MARK":
@@ -202,6 +238,8 @@ export const ICMP_TYPES_BY_NAME: ReadonlyMap<string, { type: number; code?: numb
 
 /** An extension's .print for -L. */
 function listMatch(match: Match, numeric: boolean, protocol: number | undefined): string {
+  const fromModule = moduleText(match, numeric, false);
+  if (fromModule !== undefined) return fromModule;
   switch (match.kind) {
     case "tcp":
     case "udp": {
@@ -213,17 +251,16 @@ function listMatch(match: Match, numeric: boolean, protocol: number | undefined)
     }
     case "icmp": {
       if (match.type === undefined) return " icmp";
-      if (numeric) return ` icmptype ${match.invert ? "!" : ""}${match.type}${match.codes ? ` code ${match.codes.first}` : ""}`;
+      // print_icmptype(): " icmp", the `!`, then "type N".
+      if (numeric) return ` icmp${match.invert ? " !" : ""}type ${match.type}${match.codes ? ` code ${match.codes.first}` : ""}`;
       const name = match.type === 255 ? "any" : ICMP_TYPE_NAMES[match.codes ? `${match.type}/${match.codes.first}` : String(match.type)];
       return ` icmp ${match.invert ? "!" : ""}${name ?? `type ${match.type}${match.codes ? ` code ${match.codes.first}` : ""}`}`;
     }
     case "multiport": {
       const name = match.direction === "source" ? "sports" : match.direction === "destination" ? "dports" : "ports";
       const portProtocol = protocol === 17 ? "udp" : "tcp";
-      return ` multiport ${name}${match.invert ? " !" : ""} ${match.ports.map((range) => listPorts(range, portProtocol, numeric)).join(",")}`;
+      return ` multiport ${name} ${match.invert ? " !" : ""}${match.ports.map((range) => listPorts(range, portProtocol, numeric)).join(",")}`;
     }
-    case "conntrack":
-      return `${match.invert ? " !" : ""} ctstate ${sortStates(match.states).join(",")}`;
     case "state":
       return `${match.invert ? " !" : ""} state ${sortStates(match.states).join(",")}`;
     case "addrtype": {
@@ -247,26 +284,31 @@ function listMatch(match: Match, numeric: boolean, protocol: number | undefined)
         : ` statistic mode nth${match.invert ? " !" : ""} every ${match.every}${match.packet === 0 ? "" : ` packet ${match.packet}`}`;
     case "set":
       return setMatchText(match, false);
+    default:
+      return "";
   }
 }
 
-function listTarget(target: Target | undefined): string {
+function listTarget(target: Target | undefined, numeric: boolean): string {
   if (!target) return "";
   switch (target.kind) {
     case "REJECT":
       return ` reject-with ${target.with}`;
     case "MASQUERADE":
-      return `${target.ports ? ` masq ports: ${portRangeText(target.ports, "-")}` : ""}${target.random ? " random" : ""}`;
+      return `${target.ports ? ` masq ports: ${portRangeText(target.ports, "-")}` : ""}${target.random ? " random" : ""}${target.randomFully ? " random-fully" : ""}`;
     case "SNAT":
     case "DNAT":
-      return ` to:${natRangeText(target.range)}${target.range.random ? " random" : ""}`;
+      return ` to:${natRangeText(target.range)}${natFlags(target.range, " ")}`;
+    case "LOG":
+      return libiptLog.print(target, numeric);
     case "REDIRECT":
       return `${target.ports ? ` redir ports ${portRangeText(target.ports, "-")}` : ""}${target.random ? " random" : ""}`;
     case "MARK":
-      if (target.mask === 0xffffffff) return ` MARK set ${hex(target.value)}`;
+      // mark_tg_print()'s order: and, or, xor, set, xset.
       if (target.value === 0) return ` MARK and ${hex(~target.mask)}`;
       if (target.value === target.mask) return ` MARK or ${hex(target.value)}`;
       if (target.mask === 0) return ` MARK xor ${hex(target.value)}`;
+      if (target.mask === 0xffffffff) return ` MARK set ${hex(target.value)}`;
       return ` MARK xset ${hex(target.value)}/${hex(target.mask)}`;
     case "SET":
       return setTargetText(target, false);
@@ -301,7 +343,7 @@ function listAddress(selector: AddressSelector | undefined, numeric: boolean): s
       ? numeric
         ? "0.0.0.0/0"
         : "anywhere"
-      : `${formatIpv4Address(selector.address)}${selector.prefixLength === 32 ? "" : `/${selector.prefixLength}`}`;
+      : `${formatIpv4Address(selector.address)}${selector.mask !== undefined ? `/${formatIpv4Address(selector.mask)}` : selector.prefixLength === 32 ? "" : `/${selector.prefixLength}`}`;
   return `${invert}${text.padEnd(19)} `;
 }
 
@@ -325,7 +367,7 @@ export function listRule(rule: Rule, number: number, format: ListFormat): string
   line += listAddress(rule.source, format.numeric) + listAddress(rule.destination, format.numeric);
   if (rule.target?.kind === "jump" && rule.target.goto) line += "[goto] ";
   for (const match of rule.matches) line += listMatch(match, format.numeric, rule.protocol?.number);
-  line += listTarget(rule.target);
+  line += listTarget(rule.target, format.numeric);
   return line;
 }
 

@@ -3,15 +3,16 @@
 // gotos do not; RETURN (or the end of a user chain) pops, and with nothing
 // to pop the built-in chain's policy decides. Every rule that matches counts
 // the packet and its bytes.
-import { formatIpv4Address, prefixMask } from "../../model/address.js";
+import { formatIpv4Address } from "../../model/address.js";
 import { derivedOf } from "../../model/derived.js";
-import type { AddressSelector, Chain, HookName, InterfaceSelector, Match, Rule, RuleCounters, Table, Target } from "../../model/netfilter.js";
+import { selectorMaskOf, type AddressSelector, type Chain, type HookName, type InterfaceSelector, type Match, type Rule, type RuleCounters, type Table, type Target } from "../../model/netfilter.js";
 import { ipv4TotalLength, type Ipv4Packet } from "../../model/packet.js";
 import { record, type Simulation } from "../simulation.js";
 import type { NatBinding } from "./nf-nat.js";
 import { masqueradeBinding } from "./nf-nat-masquerade.js";
 import { redirectBinding } from "./nf-nat-redirect.js";
 import { rejectTarget } from "./nf-reject.js";
+import { logLine } from "./nf-log.js";
 import { markTarget } from "./xt-mark.js";
 import { interfaceNameMatches, type MatchContext } from "./xt-match-context.js";
 import { xtMatch, xtMatchModule } from "./xt-matches.js";
@@ -31,9 +32,9 @@ const PROTOCOL_NUMBER = { icmp: 1, tcp: 6, udp: 17 } as const;
 
 function addressFails(selector: Rule["source"], address: number, what: string): string | undefined {
   if (!selector) return undefined;
-  const inside = ((address & prefixMask(selector.prefixLength)) >>> 0) === selector.address;
+  const inside = ((address & selectorMaskOf(selector)) >>> 0) === selector.address;
   if (inside !== selector.invert) return undefined;
-  return `${what} ${formatIpv4Address(address)} is ${selector.invert ? "" : "not "}in ${formatIpv4Address(selector.address)}/${selector.prefixLength}`;
+  return `${what} ${formatIpv4Address(address)} is ${selector.invert ? "" : "not "}in ${formatIpv4Address(selector.address)}/${selector.mask !== undefined ? formatIpv4Address(selector.mask) : selector.prefixLength}`;
 }
 
 function interfaceFails(selector: Rule["inInterface"], name: string | undefined, what: string): string | undefined {
@@ -151,7 +152,7 @@ function selectorAddress(selector: AddressSelector | undefined): number {
 
 function selectorMask(selector: AddressSelector | undefined): number {
   if (!selector) return 0;
-  return selector.address === selector.address >>> 0 ? prefixMask(selector.prefixLength) | 0 : 0;
+  return selector.address === selector.address >>> 0 ? selectorMaskOf(selector) | 0 : 0;
 }
 
 function prepareRule(rule: Rule): PreparedRule {
@@ -289,7 +290,7 @@ function prepareChain(chain: Chain): PreparedChain {
   const unkeyedPositions: number[] = [];
   for (let position = 0; position < length; position++) {
     const destination = rules[position]!.destination;
-    if (destination && !destination.invert && destination.prefixLength === 32) {
+    if (destination && !destination.invert && destination.prefixLength === 32 && destination.mask === undefined) {
       const group = groups.get(destination.address);
       if (group) group.push(position);
       else groups.set(destination.address, [position]);
@@ -547,6 +548,11 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
         if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "REJECT", verdict: "drop", why: `rule ${ruleNumber} matches: REJECT, ${target.with === "tcp-reset" ? "a TCP reset" : `ICMP ${target.with}`} goes back to ${formatIpv4Address(context.packet.source)}` });
         rejectTarget(simulation, namespace, context.packet, target.with, context.in);
         return { verdict: "DROP", packet: context.packet };
+      case "LOG":
+        // ipt_LOG: nothing changes; the packet goes on. The log line is the trace's (nf_log_all_netns is 0: a netns's LOG reaches no dmesg).
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "LOG", verdict: "continue", why: `rule ${ruleNumber} matches: LOG ${logLine(target, context)}` });
+        advance(cursor);
+        continue;
       case "MARK": {
         const marked = markTarget(target, namespace, context.packet);
         if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "MARK", verdict: "continue", why: `rule ${ruleNumber} matches: mark set to 0x${(marked.conntrack?.mark ?? 0).toString(16)}` });

@@ -58,11 +58,17 @@ function uniqueTuple(table: ConntrackTable, entry: ConntrackEntry, current: Conn
     return tuple;
   }
   if (manip === "destination") {
+    // NF_NAT_RANGE_PROTO_OFFSET (DNAT's shifted port map): min + (port - base) modulo the range's size, in u16 arithmetic.
+    if (range.ports && range.offset !== undefined) {
+      const size = (range.ports.last - range.ports.first + 1) & 0xffff || 0x10000;
+      return withManip(current, manip, address, (range.ports.first + (((currentPort - range.offset) & 0xffff) % size)) & 0xffff);
+    }
     // DNAT / REDIRECT: one port (or the one the packet had).
     return withManip(current, manip, address, range.ports?.first ?? currentPort);
   }
   const inRange = !range.ports || (currentPort >= range.ports.first && currentPort <= range.ports.last);
-  if (inRange && !range.random) {
+  // NF_NAT_RANGE_PROTO_RANDOM_ALL (--random, --random-fully): the port is never kept.
+  if (inRange && !range.random && !range.randomFully) {
     const kept = withManip(current, manip, address, currentPort);
     if (!taken(kept)) return kept;
   }

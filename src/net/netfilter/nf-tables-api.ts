@@ -3,7 +3,7 @@
 // the xt compat checkentry that refuses a target outside its table or hooks).
 // iptables-nft creates a table, with all its built-in chains, on the first
 // change; reading (-L, -S, iptables-save) never creates one.
-import { fail, ok, type KernelResult } from "../../model/errno.js";
+import { fail, ok, type Errno, type KernelResult } from "../../model/errno.js";
 import { BUILTIN_CHAINS, type Chain, type HookName, type NetfilterState, type Rule, type Table, type TableName } from "../../model/netfilter.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import type { ConntrackFlush, IptablesCommand, IptablesOperation, IptablesRestore } from "../../model/operations.js";
@@ -72,8 +72,16 @@ const TARGET_PLACES: Partial<Record<string, { readonly table?: TableName; readon
   REJECT: { hooks: ["INPUT", "FORWARD", "OUTPUT"] },
 };
 
-/** checkentry: EINVAL for a target used where the kernel refuses it. */
-export function checkRule(tableName: TableName, chain: string, rule: Rule): boolean {
+/** checkentry: the errno for a match or target used where the kernel refuses it (EINVAL), undefined when it is accepted. */
+export function checkRule(tableName: TableName, chain: string, rule: Rule): Errno | undefined {
+  for (const match of rule.matches) {
+    const refused = xtMatchModule(match).checkentry?.(match, tableName, chain);
+    if (refused !== undefined) return refused;
+  }
+  return checkTarget(tableName, chain, rule) ? undefined : "EINVAL";
+}
+
+function checkTarget(tableName: TableName, chain: string, rule: Rule): boolean {
   const target = rule.target;
   if (!target) return true;
   const place = TARGET_PLACES[target.kind];
@@ -116,7 +124,8 @@ function applyCommand(table: Table, command: IptablesCommand): KernelResult<unkn
     case "replace": {
       const chain = chainOf(command.chain);
       if (!chain) return fail("ENOENT");
-      if (!checkRule(table.name, command.chain, command.rule)) return fail("EINVAL");
+      const refused = checkRule(table.name, command.chain, command.rule);
+      if (refused !== undefined) return fail(refused);
       if (command.kind === "append") chain.rules.push(installRule(command.rule));
       else if (command.kind === "insert") {
         if (command.position < 1 || command.position > chain.rules.length + 1) return fail("ENOENT", "index");

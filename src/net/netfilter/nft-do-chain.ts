@@ -186,7 +186,7 @@ function recordRule(walk: NftWalk, context: MatchContext, chain: NftChain, rule:
 }
 
 function withPacket(context: MatchContext, packet: Ipv4Packet): MatchContext {
-  return { namespace: context.namespace, hook: context.hook, packet, in: context.in, out: context.out, physIn: context.physIn, physOut: context.physOut, bridged: context.bridged };
+  return { namespace: context.namespace, hook: context.hook, packet, in: context.in, out: context.out, physIn: context.physIn, physOut: context.physOut, bridged: context.bridged, now: context.now };
 }
 
 type Step = { readonly kind: "next" } | { readonly kind: "verdict"; readonly verdict: NftVerdict } | { readonly kind: "nat"; readonly binding: NatBinding | undefined; readonly statement: string } | { readonly kind: "reject" };

@@ -2,7 +2,8 @@
 // devices, the hook, the conntrack state, plus br_netfilter's physdev ports).
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
-import type { HookName } from "../../model/netfilter.js";
+import type { Errno } from "../../model/errno.js";
+import type { HookName, TableName } from "../../model/netfilter.js";
 import type { Ipv4Packet } from "../../model/packet.js";
 
 export interface MatchContext {
@@ -16,8 +17,8 @@ export interface MatchContext {
   readonly physOut?: NetDevice;
   /** The packet is being bridged (not routed) by a bridge of this namespace. */
   readonly bridged: boolean;
-  /** The virtual clock (µs) when the packet is seen: set timeouts are read off it. */
-  readonly now?: number;
+  /** The virtual clock (µs): what jiffies are to xt_limit, xt_recent and nf_ct_expires(). */
+  readonly now: number;
 }
 
 /**
@@ -31,6 +32,8 @@ export interface XtMatch<M> {
   mismatch(match: M, context: MatchContext): string;
   /** The match needs conntrack (nf_ct_netns_get() in its checkentry). */
   readonly needsConntrack: boolean;
+  /** checkentry: the errno refusing the rule in this table and chain (a user chain: any hook may reach it), undefined to accept. */
+  checkentry?(match: M, table: TableName, chain: string): Errno | undefined;
 }
 
 /** Interface names as iptables compares them: a trailing `+` matches any name with that stem. */

@@ -2,12 +2,18 @@
 // module per match: net/netfilter/xt_NAME.c), by the kind a rule names.
 import type { Match } from "../../model/netfilter.js";
 import { xtAddrtype } from "./xt-addrtype.js";
-import { xtConntrack } from "./xt-conntrack.js";
+import { xtConnlimit } from "./xt-connlimit.js";
+import { xtConntrack, xtState } from "./xt-conntrack.js";
+import { xtIprange } from "./xt-iprange.js";
 import { xtMark } from "./xt-mark.js";
 import type { MatchContext, XtMatch } from "./xt-match-context.js";
 import { xtMultiport } from "./xt-multiport.js";
+import { xtNfacct } from "./xt-nfacct.js";
+import { nftLimit } from "./nft-limit.js";
+import { xtOwner } from "./xt-owner.js";
 import { xtPhysdev } from "./xt-physdev.js";
 import { xtSet } from "./xt-set.js";
+import { xtRecent } from "./xt-recent.js";
 import { xtStatistic } from "./xt-statistic.js";
 import { xtIcmp, xtTcpUdp } from "./xt-tcpudp.js";
 
@@ -26,13 +32,19 @@ const XT_MATCHES: MatchModules = {
   icmp: xtIcmp,
   multiport: xtMultiport,
   conntrack: xtConntrack,
-  state: xtConntrack,
+  state: xtState,
   addrtype: xtAddrtype,
   physdev: xtPhysdev,
   comment: xtComment,
   statistic: xtStatistic,
   mark: xtMark,
   set: xtSet,
+  limit: nftLimit,
+  recent: xtRecent,
+  iprange: xtIprange,
+  connlimit: xtConnlimit,
+  owner: xtOwner,
+  nfacct: xtNfacct,
 };
 
 /** The module of a match's kind. */

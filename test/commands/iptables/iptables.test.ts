@@ -262,10 +262,10 @@ iptables -Z
   });
 
   it("refuses what it does not model by name", async () => {
-    const run = await simulate("iptables -A INPUT -m limit --limit 5/s -j ACCEPT\n");
-    expect(run.problems.map((problem) => problem.word)).toEqual(["limit"]);
-    const log = await simulate("iptables -A INPUT -j LOG\n");
-    expect(log.problems.map((problem) => problem.word)).toEqual(["LOG"]);
+    const run = await simulate("iptables -A INPUT -m hashlimit --hashlimit-upto 5/s -j ACCEPT\n");
+    expect(run.problems.map((problem) => problem.word)).toEqual(["hashlimit"]);
+    const log = await simulate("iptables -A INPUT -j NFLOG\n");
+    expect(log.problems.map((problem) => problem.word)).toEqual(["NFLOG"]);
   });
 
   // As iptables 1.8.9 answered in the sandbox: -D finds a rule by what it is (is_same), not by how it was typed.

@@ -77,7 +77,7 @@ iptables -t nat -L KUBE-SVC-A -n
   const world = createWorld();
   const namespace = rootNamespace(world);
   const packet = (sequence: number): Ipv4Packet => ({ source: 1, destination: 2, ttl: 64, transport: { protocol: "icmp", type: 8, code: 0, id: 7, sequence }, payloadLength: 56 });
-  const context = (sequence: number) => ({ namespace, hook: "OUTPUT" as const, packet: packet(sequence), bridged: false });
+  const context = (sequence: number) => ({ namespace, hook: "OUTPUT" as const, packet: packet(sequence), bridged: false, now: 0 });
 
   it("nth: the packet P (0-based) of every N, as the kernel dropped seqs 2 and 5 of 7 with --every 3 --packet 1", () => {
     const match = createStatisticMatch({ mode: "nth", every: 3, packet: 1, invert: false });

@@ -9,7 +9,7 @@ const world = createWorld();
 
 function holds(match: Extract<Match, { kind: "tcp" | "udp" }>, flags: TcpFlags): boolean {
   const packet = { source: 1, destination: 2, ttl: 64, transport: { protocol: "tcp" as const, sourcePort: 40000, destinationPort: 80, flags }, length: 40 };
-  return xtTcpUdp.match(match, { namespace: rootNamespace(world), hook: "INPUT", packet: packet as never, bridged: false }, 1);
+  return xtTcpUdp.match(match, { namespace: rootNamespace(world), hook: "INPUT", packet: packet as never, bridged: false, now: 0 }, 1);
 }
 
 const syn = { kind: "tcp" as const, tcpFlags: { mask: 0x17, compare: 0x02, invert: false } };
