@@ -29,12 +29,22 @@ export function describeRoute(world: World, namespaceName: string, route: Route)
 
 type RouteDecision = Extract<Decision, { kind: "route" }>;
 
-/** Drops that are part of normal operation: a broadcast ARP ignored by those it is not for, an echo to a broadcast. */
-function isSignificantDrop(step: TraceStep): boolean {
+/**
+ * Drops that are part of normal operation: a broadcast ARP ignored by those
+ * it is not for, an echo to a broadcast, and the copy a promiscuous bridge
+ * (tcpdump on it) passes up to its own stack, which drops it as not its own
+ * while the frame itself goes on out of a port.
+ */
+function isSignificantDrop(steps: readonly TraceStep[], index: number): boolean {
+  const step = steps[index]!;
   if (step.verdict !== "drop") return false;
   if (step.stage === "arp_rcv" && step.dropReason === undefined) return false;
   if (step.stage === "icmp_rcv" && step.dropReason === undefined) return false;
   if (step.dropReason === "BRIDGE_NO_PORT" && step.stage === "br_forward") return false;
+  if (step.dropReason === "OTHERHOST" && step.frameId !== undefined) {
+    const forwarded = steps.slice(0, index).some((earlier) => earlier.frameId === step.frameId && earlier.namespace === step.namespace && (earlier.stage === "br_forward" || earlier.stage === "br_flood") && earlier.verdict !== "drop");
+    if (forwarded) return false;
+  }
   return true;
 }
 
@@ -56,7 +66,7 @@ export function diagnoseFailure(trace: Trace, world: World): Cause {
   const steps = trace.steps;
   let index = -1;
   for (let position = steps.length - 1; position >= 0; position--) {
-    if (isSignificantDrop(steps[position]!)) {
+    if (isSignificantDrop(steps, position)) {
       index = position;
       break;
     }

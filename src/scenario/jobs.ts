@@ -27,6 +27,8 @@ export interface Job {
   exitCode: number | undefined;
   /** Its stdout since it started, as collected. */
   printed: string;
+  /** Its stderr since it started (tcpdump's statistics when it stops). */
+  printedErrors: string;
   /** Called when the job exits, or when the scenario ends with it still running (the runner completes its record). */
   readonly onExit?: (job: Job) => void;
 }
@@ -51,7 +53,7 @@ export class JobTable {
 
   start(text: string, spec: { readonly process?: CommandProcess; readonly until?: number; readonly quiet?: boolean; readonly exitCode?: number; readonly onExit?: (job: Job) => void }): Job {
     const number = (this.jobs.length === 0 ? 0 : Math.max(...this.jobs.map((job) => job.number))) + 1;
-    const job: Job = { number, pid: this.nextPid++, text, ...(spec.process ? { process: spec.process } : {}), ...(spec.until !== undefined ? { until: spec.until } : {}), ...(spec.quiet ? { quiet: true } : {}), exitCode: spec.exitCode, printed: "", ...(spec.onExit ? { onExit: spec.onExit } : {}) };
+    const job: Job = { number, pid: this.nextPid++, text, ...(spec.process ? { process: spec.process } : {}), ...(spec.until !== undefined ? { until: spec.until } : {}), ...(spec.quiet ? { quiet: true } : {}), exitCode: spec.exitCode, printed: "", printedErrors: "", ...(spec.onExit ? { onExit: spec.onExit } : {}) };
     this.lastPid = job.pid;
     this.jobs.push(job);
     return job;
@@ -61,6 +63,7 @@ export class JobTable {
   private read(job: Job, until: number): ProcessOutput {
     const output = job.process!.runUntil(until);
     job.printed += output.stdout;
+    job.printedErrors += output.stderr;
     if (job.process!.exitCode !== undefined) this.exit(job, job.process!.exitCode);
     return job.quiet ? { stdout: "", stderr: output.stderr } : output;
   }

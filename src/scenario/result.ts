@@ -38,6 +38,8 @@ export interface CommandRecord {
   readonly stdout: string;
   readonly stderr: string;
   readonly probe?: ProbeResult;
+  /** Started with `&`: a job, its output and status filled in when it exits (or the scenario ends). */
+  readonly background?: true;
 }
 
 export interface ExpectationResult {

@@ -774,9 +774,9 @@ export class ScenarioSimulator {
           onExit: (job) => {
             const record = this.records[recordIndex];
             if (record === undefined || record.argv !== argv) return;
-            const done = { kind: "done" as const, stdout: startedOutput.stdout + job.printed, stderr: record.stderr, exitCode: job.exitCode ?? 0, ...(process.probe ? { probe: process.probe } : {}) };
+            const done = { kind: "done" as const, stdout: startedOutput.stdout + job.printed, stderr: startedOutput.stderr + job.printedErrors, exitCode: job.exitCode ?? 0, ...(process.probe ? { probe: process.probe } : {}) };
             const probe = probeResult(name, done);
-            this.records[recordIndex] = { ...record, exitCode: done.exitCode, stdout: done.stdout, ...(probe ? { probe: record.probe?.traceIndex === undefined ? probe : { ...probe, traceIndex: record.probe.traceIndex } } : {}) };
+            this.records[recordIndex] = { ...record, exitCode: done.exitCode, stdout: done.stdout, stderr: done.stderr, ...(probe ? { probe: record.probe?.traceIndex === undefined ? probe : { ...probe, traceIndex: record.probe.traceIndex } } : {}) };
           },
         });
         const finished = { kind: "done" as const, stdout: started.stdout, stderr: started.stderr, exitCode: process.exitCode ?? 0, ...(process.trace ? { trace: process.trace } : {}), ...(process.probe ? { probe: process.probe } : {}) };
@@ -801,6 +801,7 @@ export class ScenarioSimulator {
           stdout: outcome.stdout,
           stderr: outcome.stderr,
           ...(probe ? { probe: traceIndex === undefined ? probe : { ...probe, traceIndex } } : {}),
+          ...(background ? { background: true as const } : {}),
         });
         this.options.onCommand?.(this.records[this.records.length - 1]!, this.world, outcome.trace);
       }

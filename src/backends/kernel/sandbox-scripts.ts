@@ -362,11 +362,11 @@ directory=$snapshots/$1
 # routes' linkdown flag and the neighbour flush follow only when linkwatch
 # runs, up to a second later. A link whose LOWER_UP and RUNNING disagree
 # (NO-CARRIER beside LOWER_UP, or UP with neither) is such a pending change,
-# and so is a veth or bridge still in operstate UNKNOWN: both drivers set the
-# carrier off after register_netdevice(), so only a linkwatch run that has not
-# happened yet leaves them in the UNKNOWN they were allocated with (which also
-# counts as running: no NO-CARRIER). Wait for it (1.5 s at most), so a
-# snapshot never catches the kernel halfway.
+# and so is a veth still in operstate UNKNOWN: veth_newlink() sets the carrier
+# off after register_netdevice(), so only a linkwatch run that has not happened
+# yet leaves it in the UNKNOWN it was allocated with (which also counts as
+# running: no NO-CARRIER). (A bridge with no port is UNKNOWN for good.) Wait
+# for it (1.5 s at most), so a snapshot never catches the kernel halfway.
 linkwatch_pending() {
   local path line flags
   local -a ip_namespace
@@ -378,7 +378,7 @@ linkwatch_pending() {
       flags=,\${flags%%>*},
       [[ $flags == *,LOWER_UP,* && $flags == *,NO-CARRIER,* ]] && return 0
       [[ $flags == *,UP,* && $flags != *,LOWER_UP,* && $flags != *,NO-CARRIER,* ]] && return 0
-      [[ $line == *" state UNKNOWN "* && ( $line == *'\\    veth '* || $line == *'\\    bridge '* ) ]] && return 0
+      [[ $line == *" state UNKNOWN "* && $line == *'\\    veth '* ]] && return 0
     done < <("$ip" "\${ip_namespace[@]}" -o -d link 2> /dev/null)
   done
   return 1

@@ -12,7 +12,8 @@ import type { EthernetFrame } from "../../model/packet.js";
 import type { World } from "../../model/world.js";
 import { signalNumber } from "../../model/signal.js";
 import { devAddTap, devRemoveTap } from "../../net/core/dev.js";
-import { runWorldUntil } from "../../probes/servers.js";
+import { runEvents } from "../../net/events.js";
+import { createSimulation } from "../../net/simulation.js";
 import { CommandError, UnsupportedError, type CommandEnvironment, type CommandOutcome, type CommandProcess, type ProcessOutput } from "../command.js";
 import { compileFilter, filterMatches, type FilterNode } from "./filter.js";
 import { printFrame, TcpSequenceTable, type PrintOptions } from "./print.js";
@@ -114,6 +115,9 @@ function findDevice(namespace: NetworkNamespace, name: string): NetDevice | unde
   return undefined;
 }
 
+/** How long a foreground tcpdump -c N waits at most (µs): the scenario shell's day of virtual time. */
+const FOREGROUND_WAIT_LIMIT = 24 * 3600 * 1e6;
+
 export function tcpdump(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
   const options = parseArguments(argv);
   if (options.device === undefined) throw new UnsupportedError("tcpdump", "tcpdump without -i DEV (the first interface pcap_findalldevs lists) is not modelled: name the device");
@@ -124,7 +128,14 @@ export function tcpdump(argv: readonly string[], environment: CommandEnvironment
   if (!device.adminUp) return { kind: "done", stdout: "", stderr: `tcpdump: ${options.device}: That device is not up\n`, exitCode: 1 };
   const filter = compileFilter(options.expression);
   const process = new TcpdumpProcess(environment.world, environment.namespace, device, filter, options);
-  return { kind: "process", process };
+  if (environment.background || options.count === undefined) return { kind: "process", process };
+  // Foreground -c N: the shell waits until tcpdump has its N packets.
+  if (!process.runToExit(environment.world.clock + FOREGROUND_WAIT_LIMIT)) {
+    process.kill("KILL");
+    throw new UnsupportedError("-c", `tcpdump -c ${options.count} in the foreground: fewer than ${options.count} packets came, and nothing more will (or not within a day of virtual time), so the shell would wait forever: start it with & before the traffic`);
+  }
+  const { stdout, stderr } = process.runUntil(environment.world.clock);
+  return { kind: "done", stdout, stderr, exitCode: process.exitCode ?? 0 };
 }
 
 /**
@@ -178,8 +189,20 @@ export class TcpdumpProcess implements CommandProcess {
     return `${packets(this.captured)} captured\n${packets(this.captured)} received by filter\n0 packets dropped by kernel\n`;
   }
 
+  /**
+   * In the foreground with -c N the shell waits for tcpdump: the world runs
+   * until the Nth packet, or until nothing is left to happen (no pending
+   * event: bash would wait forever) or a day of virtual time has gone by.
+   * True when it exited.
+   */
+  runToExit(limit: number): boolean {
+    runEvents(createSimulation(this.world, false), limit, () => this.status !== undefined || this.world.pending.length === 0);
+    return this.status !== undefined;
+  }
+
   runUntil(virtualTime: number): ProcessOutput {
-    if (this.status === undefined) runWorldUntil(this.world, virtualTime);
+    // Stops at the Nth packet, so the clock is left where tcpdump exited.
+    if (this.status === undefined && virtualTime > this.world.clock) runEvents(createSimulation(this.world, false), virtualTime, () => this.status !== undefined);
     const stdout = this.lines.slice(this.printed).map((line) => `${line}\n`).join("");
     this.printed = this.lines.length;
     let stderr = this.startText;

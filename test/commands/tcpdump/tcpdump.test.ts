@@ -118,6 +118,24 @@ describe("tcpdump on a bridge", () => {
     ]);
   });
 
+  it("in the foreground with -c N, the shell waits for its N packets before the next line", async () => {
+    const run = await simulate(`${BRIDGE}ip netns exec a ping -c 3 10.0.0.2 > /dev/null &\ntcpdump -i br0 -n -c 2 icmp\necho after\n`);
+    const record = recordOf(run, "tcpdump -i br0 -n -c 2 icmp");
+    expect(record.exitCode).toBe(0);
+    expect(record.stdout.split("\n").filter(Boolean)).toHaveLength(2);
+    expect(record.stderr).toMatch(/2 packets captured\n/);
+    expect(run.output.indexOf("ICMP echo reply")).toBeGreaterThan(-1);
+    expect(run.output.indexOf("ICMP echo reply")).toBeLessThan(run.output.indexOf("after\n"));
+  });
+
+  it("refuses a foreground -c N that nothing more will ever reach (bash would wait forever)", async () => {
+    const run = await simulate(`${BRIDGE}tcpdump -i br0 -n -c 2 icmp\nip link set br0 down\n`);
+    expect(run.problems.map((problem) => problem.word)).toEqual(["-c"]);
+    // The run stops there, as at any refusal: the next line does not act.
+    const bridge = [...run.world.namespaces.values()].flatMap((namespace) => [...namespace.devices.values()]).find((device) => device.name === "br0");
+    expect(bridge?.adminUp).toBe(true);
+  });
+
   it("leaves the device's promiscuity as it was once it has stopped", async () => {
     const run = await simulate(`${BRIDGE}tcpdump -i br0 -n -c 1 icmp &\nip netns exec a ping -c 1 10.0.0.2\n`);
     const bridge = [...run.world.namespaces.values()].flatMap((namespace) => [...namespace.devices.values()]).find((device) => device.name === "br0");
