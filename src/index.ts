@@ -9,7 +9,7 @@ export type { Trace, TraceStep, TraceStage, Decision, Verdict } from "./model/tr
 export type { DropReason } from "./model/drop-reason.js";
 export type { World } from "./model/world.js";
 export { cloneWorld } from "./model/world.js";
-export { createWorld } from "./net/core/net-namespace.js";
+export { createWorld } from "./net/index.js";
 export { formatTrace } from "./render/trace.js";
 export { formatExplanation } from "./render/explanation.js";
 export { KernelBackend, checkKernelBackendAvailable } from "./backends/kernel/kernel-backend.js";

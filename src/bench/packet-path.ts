@@ -17,10 +17,7 @@ import { parseIpv4Address } from "../model/address.js";
 import type { NetworkNamespace } from "../model/netns.js";
 import { ICMP_ECHO, type Ipv4Packet } from "../model/packet.js";
 import type { World } from "../model/world.js";
-import { runEvents } from "../net/events.js";
-import { ipLocalOut } from "../net/ipv4/ip-output.js";
-import { ipRouteOutput } from "../net/ipv4/route.js";
-import { createSimulation, type PingSocket } from "../net/simulation.js";
+import { type PingSocket, createSimulation, ipLocalOut, ipRouteOutput, runEvents } from "../net/index.js";
 import { ScenarioSimulator } from "../scenario/runner.js";
 import { formatCount, ratePerSecond, type BenchRow } from "./measure.js";
 

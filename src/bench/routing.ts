@@ -4,7 +4,7 @@
 // destination; the bench checks that before it counts.
 import { prefixMask, type Ipv4Address } from "../model/address.js";
 import { RT_TABLE_MAIN, type Route } from "../model/route.js";
-import { createFibTable, fibTableInsert, fibTableLookup } from "../net/ipv4/fib-table.js";
+import { createFibTable, fibTableInsert, fibTableLookup } from "../net/index.js";
 import { formatCount, formatRatio, ratePerSecond, seededRandom, type BenchRow } from "./measure.js";
 
 /** Share of each prefix length in a BGP full table (rounded from public table reports, 2024). */

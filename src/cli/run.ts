@@ -6,7 +6,7 @@
 // or --explain asks for them: a plain `netsim run` does not pay their start-up.
 import { writeFileSync } from "node:fs";
 import { relative } from "node:path";
-import { createWorld } from "../net/core/net-namespace.js";
+import { createWorld } from "../net/index.js";
 import type { ScenarioRun, SourceLocation } from "../scenario/result.js";
 import { ScenarioSimulator, type SimulatedRun } from "../scenario/runner.js";
 import { formatExpectationReport, problemLine, summaryLine } from "../render/report.js";

@@ -5,8 +5,7 @@
 // brctl sets hairpin through /sys/class/net/BR/brif/PORT/hairpin_mode: the
 // texts are those of a host with sysfs mounted.
 import type { NetDevice } from "../model/netdevice.js";
-import { applyOperation } from "../net/core/rtnetlink.js";
-import { deviceByName } from "../net/core/net-namespace.js";
+import { applyOperation, deviceByName } from "../net/index.js";
 import { devicesInOrder } from "../model/netns.js";
 import { CommandError, done, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "./command.js";
 

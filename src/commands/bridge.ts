@@ -2,10 +2,8 @@
 // `bridge [-j] [-d] link [show [dev DEV]]`, `bridge link set dev DEV FLAG on|off ...` and `bridge [-j] fdb [show] [br BR] [dev DEV] [dynamic]`.
 import { DEFAULT_BRIDGE_PORT_FLAGS, type BridgePortFlags } from "../model/bridge.js";
 import type { NetDevice } from "../model/netdevice.js";
-import { applyOperation } from "../net/core/rtnetlink.js";
+import { applyOperation, deviceByName, isPortForwarding } from "../net/index.js";
 import type { NetworkNamespace } from "../model/netns.js";
-import { isPortForwarding } from "../net/core/link-state.js";
-import { deviceByName } from "../net/core/net-namespace.js";
 import { devicesInOrder } from "../model/netns.js";
 import { displayName, linkFlags } from "../render/iproute2/link.js";
 import { ipv6Configured } from "../render/iproute2/ipv6.js";

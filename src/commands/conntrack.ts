@@ -5,8 +5,7 @@
 import { formatIpv4Address } from "../model/address.js";
 import type { ConntrackEntry, ConntrackTuple } from "../model/conntrack.js";
 import { hasConntrackStatus } from "../model/conntrack.js";
-import { applyOperation } from "../net/core/rtnetlink.js";
-import { liveEntries } from "../net/netfilter/nf-conntrack.js";
+import { applyOperation, liveEntries } from "../net/index.js";
 import { CommandError, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "./command.js";
 
 const VERSION = "conntrack v1.4.7 (conntrack-tools)";

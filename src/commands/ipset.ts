@@ -7,7 +7,7 @@ import { formatIpv4Address, parseIpv4Address, prefixMask } from "../model/addres
 import type { IpSet, IpSetCommand, IpSetCreate, IpSetElement, IpSetElementSpec, IpSetError, IpSetTypeName } from "../model/ipset.js";
 import { PROTOCOL_NUMBERS } from "../model/netfilter.js";
 import type { NetworkNamespace } from "../model/netns.js";
-import { IP_SET_REVISION, ipSetApply, ipSetByName, ipSetHeaderCounts, ipSetMembers, ipSetReferences, ipSets, ipSetUtest } from "../net/netfilter/ipset/ip-set-core.js";
+import { IP_SET_REVISION, ipSetApply, ipSetByName, ipSetHeaderCounts, ipSetMembers, ipSetReferences, ipSetUtest, ipSets } from "../net/index.js";
 import { CommandError, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "./command.js";
 import { servicePort } from "./iptables/services.js";
 

@@ -1,6 +1,6 @@
 // nsenter(1) (util-linux), for its network-namespace form:
 // `nsenter --net=/var/run/netns/NS CMD` (also /run/netns, -n PATH, --net PATH).
-import { namespaceByName, rootNamespace } from "../net/core/net-namespace.js";
+import { namespaceByName, rootNamespace } from "../net/index.js";
 import { CommandError, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "./command.js";
 
 export function nsenter(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {

@@ -3,7 +3,7 @@
 // a listener that runs until killed. Every other python3 use is refused by name.
 import { parseIpv4Address } from "../model/address.js";
 import { ListenerProcess, serveHttp } from "../probes/servers.js";
-import { socketBind, socketClose, socketCreate, socketListen } from "../net/socket.js";
+import { socketBind, socketClose, socketCreate, socketListen } from "../net/index.js";
 import { CommandError, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "./command.js";
 
 const USAGE = "usage: server.py [-h] [--cgi] [--bind ADDRESS] [--directory DIRECTORY] [port]";

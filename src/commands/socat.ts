@@ -3,9 +3,7 @@
 // client `socat - TCP:HOST:PORT[,connect-timeout=S]` that writes its stdin's
 // first line and prints what comes back. Other addresses are refused by name.
 import { formatIpv4Address, parseIpv4Address } from "../model/address.js";
-import { runEvents } from "../net/events.js";
-import { createSimulation } from "../net/simulation.js";
-import { socketBind, socketClose, socketConnect, socketCreate, socketListen, tcpSendSegment } from "../net/socket.js";
+import { createSimulation, runEvents, socketBind, socketClose, socketConnect, socketCreate, socketListen, tcpSendSegment } from "../net/index.js";
 import { ListenerProcess, serveEcho } from "../probes/servers.js";
 import { UnsupportedError, type CommandEnvironment, type CommandOutcome } from "./command.js";
 

@@ -3,7 +3,7 @@
 // command to the shell). Forms that would change who runs it or how (another
 // user, a login shell, an environment assignment) are refused by name.
 // `sudo tee FILE` into /proc/sys writes the key, as the kernel's proc handler would.
-import { readSysctl } from "../net/core/proc-sys.js";
+import { readSysctl } from "../net/index.js";
 import { CommandError, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "./command.js";
 import { normaliseSysctlKey, writeSysctlValue } from "./sysctl.js";
 

@@ -1,6 +1,5 @@
 // sysctl(8) (procps) and writes to /proc/sys, for the keys the model follows.
-import { readSysctl } from "../net/core/proc-sys.js";
-import { applyOperation } from "../net/core/rtnetlink.js";
+import { applyOperation, readSysctl } from "../net/index.js";
 import { CommandError, done, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "./command.js";
 
 /** net/ipv4/ip_forward and net.ipv4.ip_forward name the same key. */

@@ -1,7 +1,7 @@
 // wget's command line (GNU Wget 1.21), for the form scripts use as a probe:
 // `wget [-q] [-O FILE|-O-] [-T S] [-t N] URL`. -O never writes a file (the
 // model carries no body). Anything else is refused by name.
-import { advanceClock } from "../net/events.js";
+import { advanceClock } from "../net/index.js";
 import { parseHttpUrl, runWget } from "../probes/curl.js";
 import { CommandError, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "./command.js";
 

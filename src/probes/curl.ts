@@ -9,10 +9,7 @@ import { formatIpv4Address, parseIpv4Address } from "../model/address.js";
 import type { NetworkNamespace } from "../model/netns.js";
 import type { Trace } from "../model/trace.js";
 import type { World } from "../model/world.js";
-import { runEvents } from "../net/events.js";
-import { describeRouteChoice, routeDecision } from "../net/ipv4/ip-output.js";
-import { createSimulation, record } from "../net/simulation.js";
-import { socketClose, socketConnect, socketCreate, tcpSendSegment } from "../net/socket.js";
+import { createSimulation, describeRouteChoice, record, routeDecision, runEvents, socketClose, socketConnect, socketCreate, tcpSendSegment } from "../net/index.js";
 import { ctime } from "../commands/iptables/iptables-save.js";
 
 const SECOND = 1_000_000;

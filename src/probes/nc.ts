@@ -13,10 +13,7 @@ import type { NetworkNamespace } from "../model/netns.js";
 import type { Socket } from "../model/socket.js";
 import type { Trace } from "../model/trace.js";
 import type { World } from "../model/world.js";
-import { runEvents } from "../net/events.js";
-import { describeRouteChoice, routeDecision } from "../net/ipv4/ip-output.js";
-import { createSimulation, record, type Simulation } from "../net/simulation.js";
-import { socketBind, socketClose, socketConnect, socketCreate, socketListen, tcpSendSegment, udpSendmsg } from "../net/socket.js";
+import { type Simulation, createSimulation, describeRouteChoice, record, routeDecision, runEvents, socketBind, socketClose, socketConnect, socketCreate, socketListen, tcpSendSegment, udpSendmsg } from "../net/index.js";
 import { serviceName } from "../commands/iptables/services.js";
 
 export interface NcConnectOptions {

@@ -9,13 +9,7 @@ import type { Trace } from "../model/trace.js";
 import type { CommandProcess, ProcessOutput } from "../commands/command.js";
 import { signalNumber } from "../model/signal.js";
 import type { World } from "../model/world.js";
-import { deviceByName } from "../net/core/net-namespace.js";
-import { runEvents } from "../net/events.js";
-import { ipLocalOut, describeRouteChoice, routeDecision } from "../net/ipv4/ip-output.js";
-import { ipRouteOutput } from "../net/ipv4/route.js";
-import { timerStart, timerStop } from "../net/core/sock.js";
-import { createSimulation, record, type Simulation } from "../net/simulation.js";
-import { socketClose, socketCreate } from "../net/socket.js";
+import { type Simulation, createSimulation, describeRouteChoice, deviceByName, ipLocalOut, ipRouteOutput, record, routeDecision, runEvents, socketClose, socketCreate, timerStart, timerStop } from "../net/index.js";
 
 export interface PingOptions {
   readonly destination: string;

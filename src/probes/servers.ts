@@ -12,10 +12,7 @@ import type { Socket } from "../model/socket.js";
 import type { World } from "../model/world.js";
 import type { CommandProcess, ProcessOutput } from "../commands/command.js";
 import { signalNumber } from "../model/signal.js";
-import { sockRelease, sockSetDataReady } from "../net/core/sock.js";
-import { runEvents } from "../net/events.js";
-import { createSimulation, type Simulation } from "../net/simulation.js";
-import { socketClose, tcpSendSegment } from "../net/socket.js";
+import { type Simulation, createSimulation, runEvents, sockRelease, sockSetDataReady, socketClose, tcpSendSegment } from "../net/index.js";
 
 const NOTHING: ProcessOutput = { stdout: "", stderr: "" };
 

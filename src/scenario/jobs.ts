@@ -10,7 +10,7 @@
 import type { CommandProcess, ProcessOutput } from "../commands/command.js";
 import { signalNumber } from "../model/signal.js";
 import type { World } from "../model/world.js";
-import { advanceClock } from "../net/events.js";
+import { advanceClock } from "../net/index.js";
 import { ListenerProcess } from "../probes/servers.js";
 
 /** A job: a program that keeps running (`process`), one that ended at once, or `sleep N &` (ends at `until`). */

@@ -12,8 +12,7 @@ import { UnsupportedError } from "../commands/command.js";
 import type { NetworkNamespace } from "../model/netns.js";
 import type { Trace } from "../model/trace.js";
 import { ROOT_NAMESPACE_ID, type World } from "../model/world.js";
-import { createWorld } from "../net/core/net-namespace.js";
-import { advanceClock } from "../net/events.js";
+import { SYS_CLASS_NET, advanceClock, createWorld, sysfsRead, sysfsTarget, sysfsWrite } from "../net/index.js";
 import { formatTrace } from "../render/trace.js";
 import { identityCommands, ROOT_PROCESS } from "./identity.js";
 import { invokeCommand, probeResult, type Invocation } from "./invoke.js";
@@ -27,7 +26,6 @@ import { finishTraps, TrapTable } from "./trap.js";
 import { COMPOUND_JOB_MESSAGE, JobTable, type Job } from "./jobs.js";
 import { BACKGROUND_VARIABLE, JOB_PID_COMMAND, WAIT_COMMAND } from "./shell-names.js";
 import { BACKGROUND_COMPOUND, BACKGROUND_QUIET } from "./transform.js";
-import { SYS_CLASS_NET, sysfsRead, sysfsTarget, sysfsWrite } from "../net/bridge/br-sysfs-if.js";
 import { LOCATION_VARIABLE, PROC_SYS_READ_COMMAND, PROC_SYS_WRITE_COMMAND, ScenarioTransformPlugin, transformScript } from "./transform.js";
 
 /** The variable naming the namespace a command runs in (set by `ip netns exec` and `nsenter`). */

@@ -14,13 +14,7 @@ import type { NetworkNamespace } from "../model/netns.js";
 import { ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_ECHO_REPLY, ICMP_PORT_UNREACH, ICMP_PROT_UNREACH, type Ipv4Packet, type TcpFlags, type Transport } from "../model/packet.js";
 import type { Trace, TraceStep } from "../model/trace.js";
 import type { World } from "../model/world.js";
-import { namespaceByName, rootNamespace } from "../net/core/net-namespace.js";
-import { runEvents } from "../net/events.js";
-import { ipLocalOut } from "../net/ipv4/ip-output.js";
-import { ipRouteOutput } from "../net/ipv4/route.js";
-import { inetHashConnect } from "../net/ipv4/inet-hashtables.js";
-import { createSimulation, type Simulation } from "../net/simulation.js";
-import { socketClose, socketConnect, socketCreate } from "../net/socket.js";
+import { type Simulation, createSimulation, inetHashConnect, ipLocalOut, ipRouteOutput, namespaceByName, rootNamespace, runEvents, socketClose, socketConnect, socketCreate } from "../net/index.js";
 
 export type FlowProtocol = "tcp" | "udp" | "icmp";
 

@@ -8,8 +8,7 @@ import type { CommandEnvironment } from "../commands/command.js";
 import { NETWORK_COMMANDS } from "../commands/registry.js";
 import type { NetworkNamespace } from "../model/netns.js";
 import { cloneWorld, type World } from "../model/world.js";
-import { createWorld, rootNamespace } from "../net/core/net-namespace.js";
-import { advanceClock } from "../net/events.js";
+import { advanceClock, createWorld, rootNamespace } from "../net/index.js";
 import { invokeCommand } from "../scenario/invoke.js";
 import { ScenarioSimulator, type SimulatedRun } from "../scenario/runner.js";
 

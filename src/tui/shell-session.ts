@@ -5,7 +5,7 @@
 // the simulator's embedded bash, inside the namespace entered.
 import { resolve } from "node:path";
 import type { World } from "../model/world.js";
-import { createWorld, namespaceByName } from "../net/core/net-namespace.js";
+import { createWorld, namespaceByName } from "../net/index.js";
 import { ScenarioSimulator } from "../scenario/runner.js";
 
 export interface ShellEntry {

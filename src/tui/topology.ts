@@ -5,7 +5,7 @@ import { formatIpv4Address } from "../model/address.js";
 import type { NetDevice } from "../model/netdevice.js";
 import type { NetworkNamespace } from "../model/netns.js";
 import type { World } from "../model/world.js";
-import { hasCarrier } from "../net/core/link-state.js";
+import { hasCarrier } from "../net/index.js";
 import { namespaceLabel } from "../render/trace.js";
 import { lineWidth, padLine, styled, type Line, type Segment } from "./line.js";
 

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { cloneWorld, type World } from "../model/world.js";
 import type { Trace } from "../model/trace.js";
-import { createWorld } from "../net/core/net-namespace.js";
+import { createWorld } from "../net/index.js";
 import { ScenarioSimulator, type ScenarioProblem, type SimulatorOptions } from "../scenario/runner.js";
 import type { CommandRecord, ExpectationResult, SourceLocation } from "../scenario/result.js";
 

@@ -4,7 +4,7 @@ import type { Ipv4Address } from "../../model/address.js";
 import { STRERROR, type KernelError, type KernelResult } from "../../model/errno.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
-import { deviceByName } from "../../net/core/net-namespace.js";
+import { deviceByName } from "../../net/index.js";
 import { CommandError } from "../command.js";
 
 /** iproute2's matches(): the word is a non-empty prefix of the keyword. */

@@ -2,7 +2,7 @@
 // matched the way iproute2 matches it (the first object in its table that
 // the word is a prefix of).
 import type { NetworkNamespace } from "../../model/netns.js";
-import { namespaceByName } from "../../net/core/net-namespace.js";
+import { namespaceByName } from "../../net/index.js";
 import { CommandError, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "../command.js";
 import { doIpAddress } from "./ipaddress.js";
 import { doIpLink } from "./iplink.js";

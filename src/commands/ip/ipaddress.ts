@@ -1,7 +1,7 @@
 // `ip address` (iproute2 ip/ipaddress.c: ipaddr_modify, ipaddr_list_flush_or_save).
 import { broadcastAddress, formatIpv4Address, type Ipv4Address } from "../../model/address.js";
 import type { AddressScope } from "../../model/netdevice.js";
-import { applyOperation } from "../../net/core/rtnetlink.js";
+import { applyOperation } from "../../net/index.js";
 import { addressBriefText, addressJson, addressOnelineText, addressText } from "../../render/iproute2/address.js";
 import { CommandError, done, UnsupportedError, type CommandOutcome } from "../command.js";
 import { Arguments, checkKernel, duplicateArgument, getAddrIpv4, matches, parsePrefix, requireDevice } from "./ip-common.js";

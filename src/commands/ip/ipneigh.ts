@@ -2,8 +2,7 @@
 import { formatIpv4Address } from "../../model/address.js";
 import { parseMacAddress } from "../../model/mac.js";
 import type { NeighbourEntry, NeighbourState } from "../../model/neighbour.js";
-import { neighbourState } from "../../net/core/neighbour.js";
-import { applyOperation } from "../../net/core/rtnetlink.js";
+import { applyOperation, neighbourState } from "../../net/index.js";
 import { CommandError, done, UnsupportedError, type CommandOutcome } from "../command.js";
 import { Arguments, checkKernel, duplicateArgument, getAddrIpv4, invalidArgument, matches, requireDevice } from "./ip-common.js";
 import type { IpContext } from "./ip.js";

@@ -1,8 +1,7 @@
 // `ip netns` (iproute2 ip/ipnetns.c): named namespaces under /run/netns.
 import type { NetworkNamespace } from "../../model/netns.js";
 import { ROOT_NAMESPACE_ID } from "../../model/world.js";
-import { namespaceByName } from "../../net/core/net-namespace.js";
-import { applyOperation } from "../../net/core/rtnetlink.js";
+import { applyOperation, namespaceByName } from "../../net/index.js";
 import { CommandError, done, UnsupportedError, type CommandOutcome } from "../command.js";
 import { checkKernel, invalidArgument, matches } from "./ip-common.js";
 import type { IpContext } from "./ip.js";

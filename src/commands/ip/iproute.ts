@@ -4,10 +4,7 @@ import { formatIpv4Address, networkAddress, prefixContains, type Ipv4Address, ty
 import { STRERROR } from "../../model/errno.js";
 import type { RouteSpec } from "../../model/operations.js";
 import { RT_TABLE_LOCAL, RT_TABLE_MAIN, type Route, type RouteProtocol, type RouteScope, type RouteType } from "../../model/route.js";
-import { applyOperation } from "../../net/core/rtnetlink.js";
-import { isLocalAddress } from "../../net/ipv4/arp.js";
-import { fibTableDump } from "../../net/ipv4/fib-table.js";
-import { ipRouteOutput } from "../../net/ipv4/route.js";
+import { applyOperation, fibTableDump, ipRouteOutput, isLocalAddress } from "../../net/index.js";
 import { ipv6RouteLines } from "../../render/iproute2/ipv6.js";
 import { routeJson, routeText } from "../../render/iproute2/route.js";
 import { devicesInOrder } from "../../model/netns.js";

@@ -6,7 +6,7 @@
 // the option after it.
 import { parseIpv4Address, prefixMask } from "../../model/address.js";
 import type { AddressSelector, AddressType, ConntrackStateName, InterfaceSelector, Match, NatRange, PortRange, RejectWith, Rule, TableName, Target } from "../../model/netfilter.js";
-import { createStatisticMatch, statisticProbability } from "../../net/netfilter/xt-statistic.js";
+import { createStatisticMatch, statisticProbability } from "../../net/index.js";
 import { CommandError, UnsupportedError } from "../command.js";
 import { buildSetMatch, buildSetTarget, SET_TWO_ARGUMENT_OPTIONS } from "./libxt-set.js";
 import { ICMP_TYPES_BY_NAME, ruleSpec } from "./rule-format.js";

@@ -5,8 +5,7 @@
 // here-document or `< FILE`).
 import type { TableName } from "../../model/netfilter.js";
 import type { IptablesCommand, IptablesRestore } from "../../model/operations.js";
-import { applyOperation } from "../../net/core/rtnetlink.js";
-import { createTable, isBuiltinChain } from "../../net/netfilter/nf-tables-api.js";
+import { applyOperation, createTable, isBuiltinChain } from "../../net/index.js";
 import { CommandError, done, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "../command.js";
 import { IPTABLES_VERSION, IptablesParser, KNOWN_TABLES } from "./iptables-parse.js";
 import { missingRuleSet } from "./libxt-set.js";

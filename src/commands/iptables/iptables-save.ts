@@ -5,7 +5,7 @@
 // comparisons with the kernel drop those lines (they carry the wall clock there).
 import type { Table, TableName } from "../../model/netfilter.js";
 import { TABLE_ORDER } from "../../model/netfilter.js";
-import { isBuiltinChain } from "../../net/netfilter/nf-tables-api.js";
+import { isBuiltinChain } from "../../net/index.js";
 import { CommandError, done, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "../command.js";
 import { IPTABLES_VERSION, KNOWN_TABLES } from "./iptables-parse.js";
 import { chainsInOrder } from "./iptables.js";

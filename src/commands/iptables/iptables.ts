@@ -5,8 +5,7 @@
 import { BUILTIN_CHAINS, type Chain, type Table, type TableName } from "../../model/netfilter.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import type { IptablesCommand } from "../../model/operations.js";
-import { applyOperation } from "../../net/core/rtnetlink.js";
-import { chainReferences, createTable, isBuiltinChain, sameRule } from "../../net/netfilter/nf-tables-api.js";
+import { applyOperation, chainReferences, createTable, isBuiltinChain, sameRule } from "../../net/index.js";
 import { CommandError, done, type CommandEnvironment, type CommandOutcome } from "../command.js";
 import { IPTABLES_VERSION, IptablesParser, parameterProblem, type ParsedIptables } from "./iptables-parse.js";
 import { missingRuleSet } from "./libxt-set.js";

@@ -4,7 +4,7 @@
 // nft-ruleparse.c: avg = XT_LIMIT_SCALE * unit / rate): what iptables-save
 // prints is that round trip, with nft's default burst for a burst of 0.
 import type { LimitMatch } from "../../model/netfilter.js";
-import { LIMIT_BURST_DEFAULT, nftLimitRate, XT_LIMIT_SCALE } from "../../net/netfilter/nft-limit.js";
+import { LIMIT_BURST_DEFAULT, XT_LIMIT_SCALE, nftLimitRate } from "../../net/index.js";
 import { badValue, option, unsignedValue, type XtablesMatch } from "./xtables.js";
 
 const NAME = "limit";

@@ -5,7 +5,7 @@
 // missing set is iptables' own error: checkRuleSets.
 import type { IpSetReference, Match, Rule, Target } from "../../model/netfilter.js";
 import type { NetworkNamespace } from "../../model/netns.js";
-import { ipSetByName } from "../../net/netfilter/ipset/ip-set-core.js";
+import { ipSetByName } from "../../net/index.js";
 import { UnsupportedError } from "../command.js";
 
 /** IPSET_MAXNAMELEN - 1. */

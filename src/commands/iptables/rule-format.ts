@@ -4,7 +4,7 @@
 // nft_ipv4_print_rule, print_rule_details, each extension's .print).
 import { formatIpv4Address } from "../../model/address.js";
 import type { AddressSelector, ConntrackStateName, Match, NatRange, PortRange, Rule, Target } from "../../model/netfilter.js";
-import { formatStatisticProbability } from "../../net/netfilter/xt-statistic.js";
+import { formatStatisticProbability } from "../../net/index.js";
 import { setMatchText, setTargetText } from "./libxt-set.js";
 import { libiptLog } from "./libipt-log.js";
 import { libxtConnlimit } from "./libxt-connlimit.js";

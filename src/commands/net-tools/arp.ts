@@ -8,10 +8,7 @@ import { STRERROR } from "../../model/errno.js";
 import { parseMacAddress } from "../../model/mac.js";
 import type { NeighbourEntry, NeighbourState } from "../../model/neighbour.js";
 import type { NetworkNamespace } from "../../model/netns.js";
-import { neighbourState } from "../../net/core/neighbour.js";
-import { deviceByName, LOOPBACK_IFINDEX } from "../../net/core/net-namespace.js";
-import { applyOperation } from "../../net/core/rtnetlink.js";
-import { fibLookup } from "../../net/ipv4/route.js";
+import { LOOPBACK_IFINDEX, applyOperation, deviceByName, fibLookup, neighbourState } from "../../net/index.js";
 import { CommandError, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "../command.js";
 import { inetAton, lookupFailure } from "./inet.js";
 

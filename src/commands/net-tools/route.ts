@@ -7,9 +7,7 @@ import { formatIpv4Address, type Ipv4Address } from "../../model/address.js";
 import { STRERROR } from "../../model/errno.js";
 import type { RouteSpec } from "../../model/operations.js";
 import { RT_TABLE_MAIN, type Route } from "../../model/route.js";
-import { deviceByName } from "../../net/core/net-namespace.js";
-import { applyOperation } from "../../net/core/rtnetlink.js";
-import { fibTableDump } from "../../net/ipv4/fib-table.js";
+import { applyOperation, deviceByName, fibTableDump } from "../../net/index.js";
 import { CommandError, done, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "../command.js";
 import { inetAton, lookupFailure, maskLength, maskOf } from "./inet.js";
 

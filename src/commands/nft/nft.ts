@@ -4,7 +4,7 @@
 // (net/netfilter/nf-tables-commit.ts), and `list` printed as nft 1.0.6 does.
 import { STRERROR } from "../../model/errno.js";
 import type { NftRuleset, NftTable } from "../../model/nf-tables.js";
-import { applyOperation } from "../../net/core/rtnetlink.js";
+import { applyOperation } from "../../net/index.js";
 import { CommandError, done, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "../command.js";
 import { NftSyntaxError, parseNft, type NftListRequest, type NftStatement } from "./nft-parse.js";
 import { setText, tableText, chainText, type PrintOptions } from "./nft-print.js";

@@ -6,8 +6,7 @@
 import { formatIpv4Address } from "../../model/address.js";
 import { ZERO_MAC } from "../../model/mac.js";
 import { ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_ECHO_REPLY, ICMP_TIME_EXCEEDED, type EthernetFrame, type Ipv4Packet, type TcpSegment } from "../../model/packet.js";
-import { frameLength } from "../../net/core/dev.js";
-import { tcpDataLength } from "../../net/ipv4/tcp-output.js";
+import { frameLength, tcpDataLength } from "../../net/index.js";
 import { TCP_SERVICES, UDP_SERVICES } from "./services.js";
 
 export interface PrintOptions {

@@ -8,9 +8,8 @@ import type { LinkKind, NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import { RT_TABLE_MAIN, type Route } from "../../model/route.js";
 import { ROOT_NAMESPACE_ID, type World } from "../../model/world.js";
-import { vethPeer } from "../../net/core/net-namespace.js";
+import { type OperState, operState, vethPeer } from "../../net/index.js";
 import { devicesInOrder } from "../../model/netns.js";
-import { operState, type OperState } from "../../net/core/link-state.js";
 
 export type NamespaceRole = "host" | "outside" | "container";
 

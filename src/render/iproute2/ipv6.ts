@@ -8,7 +8,7 @@ import { collapseIPv6Number } from "ip-num";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import type { World } from "../../model/world.js";
-import { hasCarrier } from "../../net/core/link-state.js";
+import { hasCarrier } from "../../net/index.js";
 
 export interface Inet6Address {
   readonly address: string;

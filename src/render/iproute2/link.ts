@@ -3,8 +3,7 @@
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import type { World } from "../../model/world.js";
-import { hasCarrier } from "../../net/core/link-state.js";
-import { namespaceById } from "../../net/core/net-namespace.js";
+import { hasCarrier, namespaceById } from "../../net/index.js";
 
 export type JsonObject = Record<string, unknown>;
 

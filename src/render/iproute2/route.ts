@@ -3,7 +3,7 @@ import { formatIpv4Address, formatPrefix } from "../../model/address.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import { RT_TABLE_MAIN, tableName, type Route } from "../../model/route.js";
 import type { World } from "../../model/world.js";
-import { hasCarrier } from "../../net/core/link-state.js";
+import { hasCarrier } from "../../net/index.js";
 import type { JsonObject } from "./link.js";
 
 export interface RoutePrintOptions {
