@@ -8,6 +8,7 @@
 // tries ports of the range's low parity first (even, for 32768), and each
 // pick moves that destination's slot on by 2 to 16 (measured: six connects
 // from one namespace to one server gave 48326, 48342, 48352, 48360, 48374, 48390).
+import { fixedHash, secureIpv4PortEphemeral } from "../core/secure-seq.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import type { Socket } from "../../model/socket.js";
 import type { World } from "../../model/world.js";
@@ -21,21 +22,9 @@ export function localPortRange(namespace: NetworkNamespace): readonly [number, n
   return namespace.sysctl.ipLocalPortRange ?? DEFAULT_LOCAL_PORT_RANGE;
 }
 
-/** murmur3's finaliser: a fixed stand-in for the kernel's keyed siphash. */
-function mix(value: number): number {
-  let hash = value >>> 0;
-  hash ^= hash >>> 16;
-  hash = Math.imul(hash, 0x85ebca6b) >>> 0;
-  hash ^= hash >>> 13;
-  hash = Math.imul(hash, 0xc2b2ae35) >>> 0;
-  hash ^= hash >>> 16;
-  return hash >>> 0;
-}
-
-/** secure_ipv4_port_ephemeral(saddr, daddr, dport) as two 32-bit halves (the kernel's is one u64). */
+/** secure_ipv4_port_ephemeral() for this namespace (net_hash_mix: its id). */
 function portOffset(namespace: NetworkNamespace, source: number, destination: number, destinationPort: number): { low: number; high: number } {
-  const low = mix(mix(mix(source ^ 0x6e657473) ^ destination) ^ (destinationPort + (namespace.id << 16)));
-  return { low, high: mix(low ^ 0x9e3779b9) };
+  return secureIpv4PortEphemeral(source, destination, destinationPort, namespace.id);
 }
 
 /** Sockets of `protocol` in the namespace that hold `port` (those in TIME_WAIT until they expire). */
@@ -87,7 +76,7 @@ export function inetHashConnect(world: World, namespace: NetworkNamespace, sourc
       if (port >= high) port -= remaining;
       if (!usable(port)) continue;
       // "A little bit of randomness to the next source port": max(i, random_below(8) * step).
-      const jitter = (mix(offsetHash.low ^ (perturb.get(index) ?? 0) ^ port) % 8) * step;
+      const jitter = (fixedHash(offsetHash.low ^ (perturb.get(index) ?? 0) ^ port) % 8) * step;
       perturb.set(index, ((perturb.get(index) ?? 0) + Math.max(tried, jitter) + step) >>> 0);
       return port;
     }
@@ -108,7 +97,7 @@ export function udpLibGetPort(world: World, namespace: NetworkNamespace, source:
   for (let tried = 0; tried < remaining; tried++) {
     const port = low + ((start + tried) % remaining);
     if (holders(world, namespace, "udp", port).length > 0) continue;
-    perturb.set(index, ((perturb.get(index) ?? 0) + tried + 1 + (mix(offsetHash.low ^ port) % 8)) >>> 0);
+    perturb.set(index, ((perturb.get(index) ?? 0) + tried + 1 + (fixedHash(offsetHash.low ^ port) % 8)) >>> 0);
     return port;
   }
   return undefined;
