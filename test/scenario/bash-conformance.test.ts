@@ -78,7 +78,7 @@ const shellFiles = (folder: string) => (existsSync(folder) ? readdirSync(folder)
 const snippets = shellFiles(CORPUS);
 /** Why each known divergence differs (just-bash 3.4.2's behaviour, against bash 5.2's). */
 const DIVERGENCES: Record<string, string> = {
-  "background-jobs.sh": "`&` runs the job to completion, $! is 0, no `jobs`",
+  "background-jobs.sh": "just-bash alone runs an `&` job to completion, $! is 0, no `jobs`; scenarios have the runner's job table on the virtual clock (test/scenario/jobs.test.ts)",
   "exec-stderr-capture.sh": "after `exec 2>&1`, $(...) and pipes also take stderr",
   "function-in-arithmetic-substitution.sh": "a function called in $(...) inside $((...)) is not found",
   "set-e.sh": "set -e still exits inside a function called on the left of ||",
