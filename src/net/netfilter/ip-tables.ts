@@ -7,7 +7,8 @@ import { formatIpv4Address } from "../../model/address.js";
 import { derivedOf } from "../../model/derived.js";
 import { selectorMaskOf, type AddressSelector, type Chain, type HookName, type InterfaceSelector, type Match, type Rule, type RuleCounters, type Table, type Target } from "../../model/netfilter.js";
 import { ipv4TotalLength, type Ipv4Packet } from "../../model/packet.js";
-import { record, type Simulation } from "../simulation.js";
+import type { Simulation } from "../simulation.js";
+import { recordNetfilterStep } from "./nf-hook-trace.js";
 import type { NatBinding } from "./nf-nat.js";
 import { masqueradeBinding } from "./nf-nat-masquerade.js";
 import { redirectBinding } from "./nf-nat-redirect.js";
@@ -403,14 +404,8 @@ interface StepFields {
 }
 
 function recordStep(simulation: Simulation, table: Table, hook: HookName, context: MatchContext, fields: StepFields): void {
-  const device = context.in?.name ?? context.out?.name;
-  record(simulation, () => ({
-    namespace: context.namespace,
-    ...(device ? { device } : {}),
-    stage: "nf_hook",
-    packet: context.packet,
+  recordNetfilterStep(simulation, context, () => ({
     decision: {
-      kind: "netfilter",
       table: table.name,
       chain: fields.chain.name,
       ...(fields.ruleNumber !== undefined ? { ruleNumber: fields.ruleNumber } : {}),
@@ -419,11 +414,8 @@ function recordStep(simulation: Simulation, table: Table, hook: HookName, contex
       ...(fields.mismatch !== undefined ? { mismatch: fields.mismatch } : {}),
       ...(fields.skipped ? { skippedByIndex: true } : {}),
       ...(fields.rule?.origin ? { origin: fields.rule.origin } : {}),
-      ...(context.in ? { in: context.in.name } : {}),
-      ...(context.out ? { out: context.out.name } : {}),
     },
     verdict: fields.verdict,
-    ...(fields.verdict === "drop" ? { dropReason: "NETFILTER_DROP" as const } : {}),
     why: `${hook} ${table.name}/${fields.chain.name}: ${fields.why}`,
   }));
 }

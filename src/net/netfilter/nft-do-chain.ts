@@ -12,7 +12,8 @@ import { ConntrackStatus } from "../../model/conntrack.js";
 import type { HookName } from "../../model/netfilter.js";
 import type { NftAtom, NftChain, NftData, NftElement, NftExpression, NftKey, NftRight, NftRule, NftRuleset, NftSelector, NftTable, NftVerdict } from "../../model/nf-tables.js";
 import { ipv4TotalLength, type Ipv4Packet } from "../../model/packet.js";
-import { record, type Simulation } from "../simulation.js";
+import type { Simulation } from "../simulation.js";
+import { recordNetfilterStep } from "./nf-hook-trace.js";
 import { packetEntry } from "./nf-conntrack.js";
 import { masqueradeBinding } from "./nf-nat-masquerade.js";
 import { redirectBinding } from "./nf-nat-redirect.js";
@@ -163,30 +164,21 @@ export interface NftWalk {
 }
 
 function recordRule(walk: NftWalk, context: MatchContext, chain: NftChain, rule: NftRule | undefined, verdict: "continue" | "drop", target: string, why: string): void {
-  const device = context.in?.name ?? context.out?.name;
   const table = walk.table;
-  record(walk.simulation, () => ({
-    namespace: context.namespace,
-    ...(device ? { device } : {}),
-    stage: "nf_hook",
-    packet: context.packet,
+  recordNetfilterStep(walk.simulation, context, () => ({
     decision: {
-      kind: "netfilter",
       table: `${table.family} ${table.name}`,
       chain: chain.name,
       ...(rule ? { ruleNumber: rule.handle, ruleText: `${rule.text} # handle ${rule.handle}` } : {}),
       target,
-      ...(context.in ? { in: context.in.name } : {}),
-      ...(context.out ? { out: context.out.name } : {}),
     },
     verdict,
-    ...(verdict === "drop" ? { dropReason: "NETFILTER_DROP" as const } : {}),
     why: `${walk.hook} ${table.family} ${table.name} ${chain.name}${rule ? ` handle ${rule.handle}` : ""}: ${why}`,
   }));
 }
 
 function withPacket(context: MatchContext, packet: Ipv4Packet): MatchContext {
-  return { namespace: context.namespace, hook: context.hook, packet, in: context.in, out: context.out, physIn: context.physIn, physOut: context.physOut, bridged: context.bridged, now: context.now };
+  return { ...context, packet };
 }
 
 type Step = { readonly kind: "next" } | { readonly kind: "verdict"; readonly verdict: NftVerdict } | { readonly kind: "nat"; readonly binding: NatBinding | undefined; readonly statement: string } | { readonly kind: "reject" };
