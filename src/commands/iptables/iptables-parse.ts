@@ -12,15 +12,8 @@ import { buildSetMatch, buildSetTarget, SET_TWO_ARGUMENT_OPTIONS } from "./libxt
 import { ICMP_TYPES_BY_NAME, ruleSpec } from "./rule-format.js";
 import { protocolNumber, xtablesStrtoui, xtablesStrtouiPrefix } from "./protocols.js";
 import { servicePort } from "./services.js";
-import { libiptLog } from "./libipt-log.js";
-import { libxtConnlimit } from "./libxt-connlimit.js";
-import { libxtConntrack } from "./libxt-conntrack.js";
-import { libxtIprange } from "./libxt-iprange.js";
-import { libxtLimit } from "./libxt-limit.js";
-import { libxtNfacct } from "./libxt-nfacct.js";
-import { libxtOwner } from "./libxt-owner.js";
-import { libxtRecent } from "./libxt-recent.js";
-import { checkExclusive, option, type XtablesMatch, type XtablesOption, type XtablesParseContext, type XtablesTarget } from "./xtables.js";
+import { matchExtension, matchForProtocol, targetExtension, UNMODELLED_MATCHES, UNMODELLED_TARGETS } from "./extensions.js";
+import { checkExclusive, guidedPortRange, markMask, option, parsePort, type XtablesMatch, type XtablesOptionReader, type XtablesParseContext, type XtablesTarget } from "./xtables.js";
 
 export const IPTABLES_VERSION = "v1.8.9 (nf_tables)";
 
@@ -99,68 +92,39 @@ const WITH_VALUE = new Set(["A", "C", "D", "I", "R", "N", "P", "E", "s", "d", "p
 /** Commands whose chain is optional (taken when the next word is not an option). */
 const OPTIONAL_CHAIN = new Set(["L", "S", "F", "Z", "X"]);
 
-type ExtensionOption = XtablesOption;
+/** What the option parser needs of an extension: its options and how they are read. */
+type Extension = Pick<XtablesMatch | XtablesTarget, "name" | "options" | "guided" | "aliases" | "readOption">;
 
-interface Extension {
-  readonly name: string;
-  readonly options: readonly ExtensionOption[];
-  /** Read by libxtables' guided parser (x6_options): each option once, `!` only where allowed, its texts. */
-  readonly guided?: boolean;
-}
-
-/** The extensions in modules of their own (xtables.ts): their options, parse, save and print. */
-const MATCH_MODULES: Readonly<Record<string, XtablesMatch>> = {
-  conntrack: libxtConntrack,
-  limit: libxtLimit,
-  recent: libxtRecent,
-  iprange: libxtIprange,
-  connlimit: libxtConnlimit,
-  owner: libxtOwner,
-  nfacct: libxtNfacct,
-} as Readonly<Record<string, XtablesMatch>>;
-const TARGET_MODULES: Readonly<Record<string, XtablesTarget>> = { LOG: libiptLog } as Readonly<Record<string, XtablesTarget>>;
-
-const fromModule = (module: XtablesMatch | XtablesTarget): Extension => ({ name: module.name, options: module.options, guided: true });
+/** The extensions still read by the shared code below (the rest are modules of their own: extensions.ts). */
+const PORT_ALIASES: Readonly<Record<string, string>> = { "source-port": "sport", "destination-port": "dport", "source-ports": "sports", "destination-ports": "dports" };
 
 const MATCH_EXTENSIONS: Readonly<Record<string, Extension>> = {
-  tcp: { name: "tcp", options: [option("source-port"), option("sport"), option("destination-port"), option("dport"), option("tcp-flags"), option("syn", false), option("tcp-option")] },
-  udp: { name: "udp", guided: true, options: [option("source-port", true, true), option("sport", true, true), option("destination-port", true, true), option("dport", true, true)] },
+  tcp: { name: "tcp", guided: false, aliases: PORT_ALIASES, options: [option("source-port"), option("sport"), option("destination-port"), option("dport"), option("tcp-flags"), option("syn", false), option("tcp-option")] },
+  udp: { name: "udp", guided: true, aliases: PORT_ALIASES, options: [option("source-port", true, true), option("sport", true, true), option("destination-port", true, true), option("dport", true, true)] },
   icmp: { name: "icmp", guided: true, options: [option("icmp-type", true, true)] },
-  multiport: { name: "multiport", options: [option("source-ports"), option("sports"), option("destination-ports"), option("dports"), option("ports")] },
+  multiport: { name: "multiport", guided: false, aliases: PORT_ALIASES, options: [option("source-ports"), option("sports"), option("destination-ports"), option("dports"), option("ports")] },
   state: { name: "state", guided: true, options: [option("state", true, true)] },
   addrtype: { name: "addrtype", guided: true, options: [option("src-type", true, true), option("dst-type", true, true), option("limit-iface-in", false), option("limit-iface-out", false)] },
-  physdev: { name: "physdev", options: [option("physdev-in"), option("physdev-out"), option("physdev-is-in", false), option("physdev-is-out", false), option("physdev-is-bridged", false)] },
+  physdev: { name: "physdev", guided: false, options: [option("physdev-in"), option("physdev-out"), option("physdev-is-in", false), option("physdev-is-out", false), option("physdev-is-bridged", false)] },
   comment: { name: "comment", guided: true, options: [option("comment")] },
   mark: { name: "mark", guided: true, options: [option("mark", true, true)] },
   statistic: { name: "statistic", guided: true, options: [option("mode"), option("probability", true, true), option("every", true, true), option("packet")] },
   set: {
     name: "set",
+    guided: false,
     options: [option("match-set"), option("set"), option("return-nomatch", false), option("update-counters", false), option("update-subcounters", false), ...["packets-eq", "packets-lt", "packets-gt", "bytes-eq", "bytes-lt", "bytes-gt"].map((name) => option(name))],
   },
-  ...Object.fromEntries(Object.values(MATCH_MODULES).map((module) => [module.name, fromModule(module)])),
 };
 
 const TARGET_EXTENSIONS: Readonly<Record<string, Extension>> = {
-  REJECT: { name: "REJECT", options: [option("reject-with")] },
+  REJECT: { name: "REJECT", guided: false, options: [option("reject-with")] },
   MASQUERADE: { name: "MASQUERADE", guided: true, options: [option("to-ports"), option("random", false), option("random-fully", false)] },
   SNAT: { name: "SNAT", guided: true, options: [option("to-source"), option("random", false), option("random-fully", false), option("persistent", false)] },
   DNAT: { name: "DNAT", guided: true, options: [option("to-destination"), option("random", false), option("persistent", false)] },
   REDIRECT: { name: "REDIRECT", guided: true, options: [option("to-ports"), option("random", false)] },
   MARK: { name: "MARK", guided: true, options: [option("set-mark"), option("set-xmark"), option("and-mark"), option("or-mark"), option("xor-mark")] },
-  SET: { name: "SET", options: [option("add-set"), option("del-set"), option("map-set"), option("exist", false), option("timeout"), option("map-mark", false), option("map-prio", false), option("map-queue", false)] },
-  ...Object.fromEntries(Object.values(TARGET_MODULES).map((module) => [module.name, fromModule(module)])),
+  SET: { name: "SET", guided: false, options: [option("add-set"), option("del-set"), option("map-set"), option("exist", false), option("timeout"), option("map-mark", false), option("map-prio", false), option("map-queue", false)] },
 };
-
-/** Extensions a real iptables has that netsim does not model: refused by name, never silently. */
-const UNMODELLED_MATCHES = new Set([
-  "string", "mac", "length", "ttl", "tos", "dscp", "hashlimit", "connmark", "connbytes", "helper", "pkttype",
-  "u32", "time", "socket", "policy", "rpfilter", "devgroup", "cpu", "quota", "ecn", "esp", "ah", "sctp", "dccp", "udplite", "tcpmss", "realm",
-  "cgroup", "bpf", "ipvs", "cluster", "hl", "frag", "ipv6header", "osf", "l2tp", "ipcomp", "rateest", "bridge", "mh", "dst", "hbh", "rt", "icmp6", "osf", "connlabel", "state2",
-]);
-const UNMODELLED_TARGETS = new Set([
-  "NFLOG", "ULOG", "CT", "NOTRACK", "TCPMSS", "CONNMARK", "TPROXY", "NETMAP", "CHECKSUM", "TOS", "DSCP", "TTL", "HL", "CLASSIFY", "NFQUEUE", "QUEUE",
-  "AUDIT", "TRACE", "CLUSTERIP", "SECMARK", "CONNSECMARK", "IDLETIMER", "LED", "HMARK", "RATEEST", "TEE", "SYNPROXY", "ECN", "TCPOPTSTRIP", "SNPT", "DNPT",
-]);
 
 const CTSTATES = new Set<ConntrackStateName>(["INVALID", "NEW", "ESTABLISHED", "RELATED", "UNTRACKED", "SNAT", "DNAT"]);
 const ADDRESS_TYPES = new Set<AddressType>(["UNSPEC", "UNICAST", "LOCAL", "BROADCAST", "ANYCAST", "MULTICAST", "BLACKHOLE", "UNREACHABLE", "PROHIBIT", "THROW", "NAT", "XRESOLVE"]);
@@ -192,12 +156,6 @@ interface LoadedExtension {
   readonly values: Map<string, { value?: string; invert: boolean }>;
 }
 
-function canonicalOption(extension: string, name: string): string {
-  const aliases: Record<string, string> = { "source-port": "sport", "destination-port": "dport", "source-ports": "sports", "destination-ports": "dports" };
-  void extension;
-  return aliases[name] ?? name;
-}
-
 /** libxt_tcp's tcp_flag_names. */
 const TCP_FLAG_BITS: Readonly<Record<string, number>> = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10, URG: 0x20, ALL: 0x3f, NONE: 0 };
 
@@ -216,13 +174,9 @@ export class IptablesParser {
     return parameterProblem(this.program, message);
   }
 
-  /** xtables_parse_port(): a service name for the protocol, else a number 0-65535 (strtoul base 0). */
+  /** xtables_parse_port(). */
   parsePort(text: string, protocol: "tcp" | "udp"): number {
-    const named = servicePort(text, protocol);
-    if (named !== undefined) return named;
-    const value = xtablesStrtoui(text, 0, 65535);
-    if (value !== undefined) return value;
-    throw this.problem(`invalid port/service \`${text}' specified`);
+    return parsePort(this.parseContext(undefined), text, protocol);
   }
 
   /** libxt_tcp parse_tcp_ports(): `P`, `P:Q`, `:Q`, `P:`; min above max refused. */
@@ -236,24 +190,6 @@ export class IptablesParser {
     const last = index === text.length - 1 ? 65535 : this.parsePort(text.slice(index + 1), protocol);
     if (first > last) throw this.problem("invalid portrange (min > max)");
     return { first, last };
-  }
-
-  /**
-   * xtopt_parse_mport() (XTTYPE_PORTRC, the guided parser of udp and
-   * conntrack): up to two ports split at `:`, each through
-   * xtables_getportbyname() (getaddrinfo's service lookup: a number is taken
-   * modulo 2^16, a name from /etc/services); an empty side is 0 or 65535.
-   * The range is kept as written, min above max included.
-   */
-  guidedPortRange(text: string): PortRange {
-    const parts = text.split(":").slice(0, 2);
-    const values = parts.map((part, index) => {
-      if (part === "") return index === 0 ? 0 : 65535;
-      const value = /^\d+$/.test(part) ? Number(BigInt(part) % 65536n) : servicePort(part, "tcp") ?? servicePort(part, "udp");
-      if (value === undefined) throw this.problem(`Port "${part}" does not resolve to anything.\n`);
-      return value;
-    });
-    return { first: values[0]!, last: values[1] ?? values[0]! };
   }
 
   /** xtables_ipparse_any(): ADDR[/LEN|/MASK]; a dotted mask need not be contiguous (ipt_ip keeps any mask). */
@@ -396,13 +332,14 @@ export class IptablesParser {
     };
 
     const loadMatch = (name: string): LoadedExtension => {
-      const extension = MATCH_EXTENSIONS[name];
+      const module = matchExtension(name);
+      const extension = module ?? MATCH_EXTENSIONS[name];
       if (!extension) {
         if (UNMODELLED_MATCHES.has(name)) throw new UnsupportedError(name, `iptables match "${name}" is not modelled`);
         throw this.problem(`Couldn't load match \`${name}':No such file or directory\n`);
       }
       const existing = loaded.find((item) => item.extension.name === name);
-      if (existing && (name === "tcp" || name === "udp" || name === "icmp")) return existing;
+      if (existing && (module ? module.protocolMatch !== undefined : name === "tcp" || name === "udp" || name === "icmp")) return existing;
       const item: LoadedExtension = { extension, kind: "match", values: new Map() };
       loaded.push(item);
       return item;
@@ -493,7 +430,7 @@ export class IptablesParser {
           if (targetName !== undefined) throw this.problem("multiple -j flags not allowed");
           targetName = value!;
           gotoTarget = letter === "g";
-          const extension = TARGET_EXTENSIONS[value!];
+          const extension = targetExtension(value!) ?? TARGET_EXTENSIONS[value!];
           if (extension && letter === "j") target = { extension, kind: "target", values: new Map() };
           else if (UNMODELLED_TARGETS.has(value!)) throw new UnsupportedError(value!, `iptables target "${value}" is not modelled`);
           return;
@@ -583,7 +520,7 @@ export class IptablesParser {
         let resolved = resolveLong(name);
         if (!resolved && protocol && !protocol.invert) {
           // command_default(): an unknown option may belong to the protocol's own match.
-          const implicit = { 6: "tcp", 17: "udp", 1: "icmp" }[protocol.number as 1 | 6 | 17];
+          const implicit = implicitMatch(protocol.number);
           if (implicit && !loaded.some((item) => item.extension.name === implicit)) {
             loadMatch(implicit);
             resolved = resolveLong(name);
@@ -621,9 +558,21 @@ export class IptablesParser {
         if (resolved.owner === "core") {
           handleCore(CORE_LONG[resolved.name]!, value);
         } else {
-          const key = canonicalOption(resolved.owner.extension.name, resolved.name);
+          const owner = resolved.owner;
           const inverted = takeInvert();
-          if (resolved.owner.extension.guided) {
+          const reader: XtablesOptionReader = {
+            values: owner.values,
+            nextArgument: () => {
+              const second = argv[index];
+              if (second === undefined || second.startsWith("-") || second.startsWith("!")) return undefined;
+              index++;
+              return second;
+            },
+            problem: (message) => this.problem(message),
+          };
+          if (owner.extension.readOption?.(resolved.name, value, inverted, reader)) continue;
+          const key = owner.extension.aliases?.[resolved.name] ?? resolved.name;
+          if (owner.extension.guided !== false) {
             // xtables_option_parse(): each option once; a `!` only before an XTOPT_INVERT option.
             const extensionName = resolved.owner.extension.name;
             if (resolved.owner.values.has(key)) throw this.problem(`${extensionName}: option "--${key}" can only be used once.\n`);
@@ -760,12 +709,13 @@ export class IptablesParser {
   }
 
   private parseContext(protocol: { number: number; invert: boolean } | undefined): XtablesParseContext {
-    return { problem: (message) => this.problem(message), protocol, portRange: (text) => this.guidedPortRange(text) };
+    const context: XtablesParseContext = { problem: (message) => this.problem(message), protocol, portRange: (text) => guidedPortRange(context, text) };
+    return context;
   }
 
   /** A match built from its options; undefined when iptables-nft keeps nothing of it (a tcp/udp full range). */
   private buildMatch(item: LoadedExtension, protocol: { number: number; invert: boolean } | undefined): Match | undefined {
-    const module = MATCH_MODULES[item.extension.name];
+    const module = matchExtension(item.extension.name);
     if (module) return module.parse(item.values, this.parseContext(protocol));
     const values = item.values;
     const get = (name: string) => values.get(name);
@@ -786,7 +736,7 @@ export class IptablesParser {
           tcpFlags = { mask: this.parseTcpFlags(maskText), compare: this.parseTcpFlags(compareText), invert: flags.invert };
         }
         // libxt_tcp reads ports itself (min above max refused); libxt_udp through the guided XTTYPE_PORTRC (kept as written).
-        const range = (text: string) => (kind === "tcp" ? this.parsePortRange(text, "tcp") : this.guidedPortRange(text));
+        const range = (text: string) => (kind === "tcp" ? this.parsePortRange(text, "tcp") : guidedPortRange(this.parseContext(undefined), text));
         const sourcePorts = sport ? range(sport.value!) : undefined;
         const destinationPorts = dport ? range(dport.value!) : undefined;
         // nft_ipv4 (iptables-nft) emits no port test for the full range 0:65535, inverted or not: the rule
@@ -891,7 +841,7 @@ export class IptablesParser {
       case "mark": {
         const value = get("mark");
         if (!value) throw this.problem('mark: option "--mark" must be specified\n');
-        const [mark, mask] = this.parseMark(value.value!, "mark", "mark");
+        const [mark, mask] = markMask(this.parseContext(protocol), value.value!, "mark", "mark");
         return { kind: "mark", value: mark, mask, invert: value.invert };
       }
       case "statistic":
@@ -942,25 +892,8 @@ export class IptablesParser {
     return random ? createStatisticMatch({ mode: "random", probability, invert }) : createStatisticMatch({ mode: "nth", every, packet, invert });
   }
 
-  /** XTTYPE_MARKMASK32 (xtopt_parse_markmask): VALUE[/MASK], each strtoul base 0 within 32 bits. */
-  private parseMark(text: string, extension: string, name: string): [number, number] {
-    const bad = () => this.problem(`${extension}: bad integer value for option "--${name}", or out of range.\n`);
-    const value = xtablesStrtouiPrefix(text, 0, 0xffffffff);
-    if (value === undefined) throw bad();
-    let mask = 0xffffffff;
-    let rest = value.rest;
-    if (rest.startsWith("/")) {
-      const parsed = xtablesStrtouiPrefix(rest.slice(1), 0, 0xffffffff);
-      if (parsed === undefined) throw bad();
-      mask = parsed.value;
-      rest = parsed.rest;
-    }
-    if (rest !== "") throw this.problem(`${extension}: trailing garbage after value for option "--${name}".\n`);
-    return [value.value >>> 0, mask >>> 0];
-  }
-
   private buildTarget(item: LoadedExtension, protocol: { number: number; invert: boolean } | undefined): Target {
-    const module = TARGET_MODULES[item.extension.name];
+    const module = targetExtension(item.extension.name);
     if (module) return module.parse(item.values, this.parseContext(protocol));
     const values = item.values;
     const protocolOk = protocol !== undefined && !protocol.invert && (protocol.number === 6 || protocol.number === 17 || protocol.number === 132 || protocol.number === 33);
@@ -1005,7 +938,7 @@ export class IptablesParser {
         checkExclusive(this.parseContext(protocol), "MARK", values, order, Object.fromEntries(order.map((option) => [option, order])));
         let mark: number;
         let mask: number;
-        if (name === "set-xmark" || name === "set-mark") [mark, mask] = this.parseMark(value.value!, "MARK", name);
+        if (name === "set-xmark" || name === "set-mark") [mark, mask] = markMask(this.parseContext(protocol), value.value!, "MARK", name);
         else {
           // XTTYPE_UINT32.
           const parsed = xtablesStrtoui(value.value!, 0, 0xffffffff);
@@ -1028,4 +961,10 @@ export class IptablesParser {
     }
     throw new UnsupportedError(item.extension.name, `iptables target "${item.extension.name}" is not modelled`);
   }
+}
+
+/** command_default(): the match a -p protocol brings with it for its options. */
+function implicitMatch(protocol: number): string | undefined {
+  const legacy = ({ 6: "tcp", 17: "udp", 1: "icmp" } as Record<number, string>)[protocol];
+  return matchForProtocol(protocol)?.name ?? legacy;
 }

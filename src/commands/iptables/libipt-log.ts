@@ -26,6 +26,7 @@ const FLAGS: readonly (readonly [string, number, string])[] = [
 
 export const libiptLog: XtablesTarget<LogTarget> = {
   name: NAME,
+  description: "LOG (its line in the trace)",
   options: [option("log-level"), option("log-prefix"), ...FLAGS.map(([name]) => option(name, false))],
   parse(values, context) {
     let level = DEFAULT_LEVEL;

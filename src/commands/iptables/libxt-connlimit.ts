@@ -10,6 +10,7 @@ const ORDER = ["connlimit-upto", "connlimit-above", "connlimit-mask", "connlimit
 
 export const libxtConnlimit: XtablesMatch<ConnlimitMatch> = {
   name: NAME,
+  description: "`connlimit`",
   options: [option("connlimit-upto", true, true), option("connlimit-above", true, true), option("connlimit-mask"), option("connlimit-saddr", false), option("connlimit-daddr", false)],
   parse(values, context) {
     let limit: number | undefined;

@@ -44,6 +44,7 @@ function list<T>(context: XtablesParseContext, text: string, what: string, names
 
 export const libxtConntrack: XtablesMatch<ConntrackMatch> = {
   name: NAME,
+  description: "`conntrack` (every option: `--ctstate` with SNAT/DNAT, `--ctproto`, `--ctorigsrc/dst`, `--ctreplsrc/dst`, the four port options, `--ctstatus`, `--ctexpire`, `--ctdir`)",
   options: OPTIONS.map((name) => option(name, true, true)),
   parse(values, context) {
     if (values.size === 0) throw context.problem(`${NAME}: At least one option is required`);

@@ -21,6 +21,7 @@ function text(item: { first: number; last: number }): string {
 
 export const libxtIprange: XtablesMatch<IprangeMatch> = {
   name: NAME,
+  description: "`iprange`",
   options: [option("src-range", true, true), option("dst-range", true, true)],
   parse(values, context) {
     const source = values.get("src-range");

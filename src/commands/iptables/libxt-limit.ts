@@ -57,6 +57,7 @@ function throughNft(avg: number, burst: number): { avg: number; burst: number } 
 
 export const libxtLimit: XtablesMatch<LimitMatch> = {
   name: NAME,
+  description: "`limit` (nft's token bucket on the virtual clock)",
   options: [option("limit"), option("limit-burst")],
   parse(values, context) {
     let avg = DEFAULT_AVG;

@@ -8,6 +8,7 @@ const NAME = "nfacct";
 
 export const libxtNfacct: XtablesMatch<Extract<Match, { kind: "nfacct" }>> = {
   name: NAME,
+  description: "`nfacct` (refused as the kernel refuses it without the object)",
   options: [option("nfacct-name")],
   parse(values, context) {
     const value = values.get("nfacct-name");

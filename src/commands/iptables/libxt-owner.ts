@@ -27,6 +27,7 @@ function range(item: { first: number; last: number }): string {
 
 export const libxtOwner: XtablesMatch<OwnerMatch> = {
   name: NAME,
+  description: "`owner` (the probes run as root)",
   options: [option("uid-owner", true, true), option("gid-owner", true, true), option("socket-exists", false, true), option("suppl-groups", false)],
   parse(values, context) {
     let supplementaryGroups = false;

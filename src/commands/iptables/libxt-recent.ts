@@ -14,6 +14,7 @@ const PRINT_MODE: Readonly<Record<RecentMatch["mode"], string>> = { set: "SET", 
 
 export const libxtRecent: XtablesMatch<RecentMatch> = {
   name: NAME,
+  description: "`recent`",
   options: [
     ...MODES.map((mode) => option(mode, false, true)),
     option("seconds"),

@@ -6,39 +6,9 @@ import { formatIpv4Address } from "../../model/address.js";
 import type { AddressSelector, ConntrackStateName, Match, NatRange, PortRange, Rule, Target } from "../../model/netfilter.js";
 import { formatStatisticProbability } from "../../net/index.js";
 import { setMatchText, setTargetText } from "./libxt-set.js";
-import { libiptLog } from "./libipt-log.js";
-import { libxtConnlimit } from "./libxt-connlimit.js";
-import { libxtConntrack } from "./libxt-conntrack.js";
-import { libxtIprange } from "./libxt-iprange.js";
-import { libxtLimit } from "./libxt-limit.js";
-import { libxtNfacct } from "./libxt-nfacct.js";
-import { libxtOwner } from "./libxt-owner.js";
-import { libxtRecent } from "./libxt-recent.js";
+import { matchExtension, targetExtension } from "./extensions.js";
 import { protocolName } from "./protocols.js";
 import { serviceName } from "./services.js";
-
-/** The matches whose save and print are their modules' (xtables.ts). */
-function moduleText(match: Match, numeric: boolean, save: boolean): string | undefined {
-  const pick = <M extends Match>(module: { save(match: M): string; print(match: M, numeric: boolean): string }, item: M) => (save ? module.save(item) : module.print(item, numeric));
-  switch (match.kind) {
-    case "conntrack":
-      return pick(libxtConntrack, match);
-    case "limit":
-      return pick(libxtLimit, match);
-    case "recent":
-      return pick(libxtRecent, match);
-    case "iprange":
-      return pick(libxtIprange, match);
-    case "connlimit":
-      return pick(libxtConnlimit, match);
-    case "owner":
-      return pick(libxtOwner, match);
-    case "nfacct":
-      return pick(libxtNfacct, match);
-    default:
-      return undefined;
-  }
-}
 
 export { protocolName } from "./protocols.js";
 
@@ -91,8 +61,8 @@ function hexByte(value: number): string {
 }
 
 function saveMatch(match: Match): string {
-  const fromModule = moduleText(match, true, true);
-  if (fromModule !== undefined) return ` -m ${match.kind}${fromModule}`;
+  const module = matchExtension(match.kind);
+  if (module) return ` -m ${match.kind}${module.save(match)}`;
   switch (match.kind) {
     case "tcp":
     case "udp": {
@@ -156,13 +126,14 @@ export function targetLabel(target: Target | undefined): string {
 
 function saveTarget(target: Target | undefined): string {
   if (!target) return "";
+  if (target.kind === "jump") return ` -${target.goto ? "g" : "j"} ${target.chain}`;
+  const module = targetExtension(target.kind);
+  if (module) return ` -j ${target.kind}${module.save(target)}`;
   switch (target.kind) {
     case "ACCEPT":
     case "DROP":
     case "RETURN":
       return ` -j ${target.kind}`;
-    case "jump":
-      return ` -${target.goto ? "g" : "j"} ${target.chain}`;
     case "REJECT":
       return ` -j REJECT --reject-with ${target.with}`;
     case "MASQUERADE":
@@ -171,14 +142,14 @@ function saveTarget(target: Target | undefined): string {
       return ` -j SNAT --to-source ${natRangeText(target.range)}${natFlags(target.range, " --")}`;
     case "DNAT":
       return ` -j DNAT --to-destination ${natRangeText(target.range)}${natFlags(target.range, " --")}`;
-    case "LOG":
-      return ` -j LOG${libiptLog.save(target)}`;
     case "REDIRECT":
       return ` -j REDIRECT${target.ports ? ` --to-ports ${portRangeText(target.ports, "-")}` : ""}${target.random ? " --random" : ""}`;
     case "MARK":
       return ` -j MARK --set-xmark ${hex(target.value)}/${hex(target.mask)}`;
     case "SET":
       return setTargetText(target, true);
+    default:
+      return "";
   }
 }
 
@@ -238,8 +209,8 @@ export const ICMP_TYPES_BY_NAME: ReadonlyMap<string, { type: number; code?: numb
 
 /** An extension's .print for -L. */
 function listMatch(match: Match, numeric: boolean, protocol: number | undefined): string {
-  const fromModule = moduleText(match, numeric, false);
-  if (fromModule !== undefined) return fromModule;
+  const module = matchExtension(match.kind);
+  if (module) return module.print(match, numeric, protocol);
   switch (match.kind) {
     case "tcp":
     case "udp": {
@@ -290,7 +261,9 @@ function listMatch(match: Match, numeric: boolean, protocol: number | undefined)
 }
 
 function listTarget(target: Target | undefined, numeric: boolean): string {
-  if (!target) return "";
+  if (!target || target.kind === "jump") return "";
+  const module = targetExtension(target.kind);
+  if (module) return module.print(target, numeric);
   switch (target.kind) {
     case "REJECT":
       return ` reject-with ${target.with}`;
@@ -299,8 +272,6 @@ function listTarget(target: Target | undefined, numeric: boolean): string {
     case "SNAT":
     case "DNAT":
       return ` to:${natRangeText(target.range)}${natFlags(target.range, " ")}`;
-    case "LOG":
-      return libiptLog.print(target, numeric);
     case "REDIRECT":
       return `${target.ports ? ` redir ports ${portRangeText(target.ports, "-")}` : ""}${target.random ? " random" : ""}`;
     case "MARK":

@@ -6,6 +6,8 @@
 // libxtables words them.
 import type { Match, PortRange, Target } from "../../model/netfilter.js";
 import type { CommandError } from "../command.js";
+import { xtablesStrtoui, xtablesStrtouiPrefix } from "./protocols.js";
+import { serviceName, servicePort } from "./services.js";
 
 export interface XtablesOption {
   readonly name: string;
@@ -29,19 +31,47 @@ export interface XtablesParseContext {
   portRange(text: string): PortRange;
 }
 
-export interface XtablesExtension<T> {
-  readonly name: string;
-  readonly options: readonly XtablesOption[];
-  /** x6_parse for every option given (in the order given), then x6_fcheck. */
-  parse(values: ReadonlyMap<string, OptionValue>, context: XtablesParseContext): T;
-  /** .save: the text after `-m NAME` / `-j NAME`. */
-  save(item: T): string;
-  /** .print: the text `iptables -L` shows (numeric or not). */
-  print(item: T, numeric: boolean): string;
+/** What an extension reading an option of more than one word may ask of getopt's loop. */
+export interface XtablesOptionReader {
+  /** The values read so far. */
+  readonly values: Map<string, OptionValue>;
+  /** The next word as the option's further argument (undefined, and not taken, when it is missing or an option). */
+  nextArgument(): string | undefined;
+  problem(message: string): CommandError;
 }
 
-export type XtablesMatch<M extends Match = Match> = XtablesExtension<M>;
-export type XtablesTarget<T extends Target = Target> = XtablesExtension<T>;
+interface XtablesExtension<T> {
+  readonly name: string;
+  /** What netsim models of it, for the README's netfilter row (markdown, short). */
+  readonly description: string;
+  readonly options: readonly XtablesOption[];
+  /**
+   * Read by libxtables' guided parser (x6_options: each option once, `!`
+   * only where XTOPT_INVERT allows it, its texts); false for the extensions
+   * whose .parse reads the options itself. Default true.
+   */
+  readonly guided?: boolean;
+  /** Option names stored under another (libxt_tcp's --source-port is --sport). */
+  readonly aliases?: Readonly<Record<string, string>>;
+  /** An option that takes more than one word: stored by the extension itself (true), or left to the common path (false). */
+  readOption?(name: string, value: string | undefined, invert: boolean, reader: XtablesOptionReader): boolean;
+  /** .save: the text after `-m NAME` / `-j NAME`. */
+  save(item: T): string;
+  /** .print: the text `iptables -L` shows (numeric or not); `protocol` is the rule's -p. */
+  print(item: T, numeric: boolean, protocol?: number): string;
+}
+
+export interface XtablesMatch<M extends Match = Match> extends XtablesExtension<M> {
+  /** The -p protocol number that loads this match implicitly (command_default()) and that reuses it for a later -m of it. */
+  readonly protocolMatch?: number;
+  /** x6_parse for every option given (in the order given), then x6_fcheck; undefined when iptables-nft keeps nothing of the match. */
+  parse(values: ReadonlyMap<string, OptionValue>, context: XtablesParseContext): M | undefined;
+}
+
+export interface XtablesTarget<T extends Target = Target> extends XtablesExtension<T> {
+  /** x6_parse for every option given (in the order given), then x6_fcheck. */
+  parse(values: ReadonlyMap<string, OptionValue>, context: XtablesParseContext): T;
+}
 
 export const option = (name: string, takesValue = true, invert = false): XtablesOption => ({ name, takesValue, invert });
 
@@ -101,4 +131,67 @@ export function unsignedValue(text: string, max: number): number | undefined {
   const digits = match[1]!;
   const value = /^0x/i.test(digits) ? parseInt(digits.slice(2), 16) : digits.startsWith("0") ? parseInt(digits, 8) || 0 : Number(digits);
   return value <= max ? value : undefined;
+}
+
+/** xtables_parse_port(): a service name for the protocol, else a number 0-65535 (strtoul base 0). */
+export function parsePort(context: Pick<XtablesParseContext, "problem">, text: string, protocol: "tcp" | "udp"): number {
+  const named = servicePort(text, protocol);
+  if (named !== undefined) return named;
+  const value = xtablesStrtoui(text, 0, 65535);
+  if (value !== undefined) return value;
+  throw context.problem(`invalid port/service \`${text}' specified`);
+}
+
+/**
+ * xtopt_parse_mport() (XTTYPE_PORTRC, the guided parser of udp and
+ * conntrack): up to two ports split at `:`, each through
+ * xtables_getportbyname() (getaddrinfo's service lookup: a number is taken
+ * modulo 2^16, a name from /etc/services); an empty side is 0 or 65535.
+ * The range is kept as written, min above max included.
+ */
+export function guidedPortRange(context: Pick<XtablesParseContext, "problem">, text: string): PortRange {
+  const parts = text.split(":").slice(0, 2);
+  const values = parts.map((part, index) => {
+    if (part === "") return index === 0 ? 0 : 65535;
+    const value = /^\d+$/.test(part) ? Number(BigInt(part) % 65536n) : servicePort(part, "tcp") ?? servicePort(part, "udp");
+    if (value === undefined) throw context.problem(`Port "${part}" does not resolve to anything.\n`);
+    return value;
+  });
+  return { first: values[0]!, last: values[1] ?? values[0]! };
+}
+
+/** XTTYPE_MARKMASK32 (xtopt_parse_markmask): VALUE[/MASK], each strtoul base 0 within 32 bits. */
+export function markMask(context: XtablesParseContext, text: string, extension: string, name: string): [number, number] {
+  const bad = () => context.problem(`${extension}: bad integer value for option "--${name}", or out of range.\n`);
+  const value = xtablesStrtouiPrefix(text, 0, 0xffffffff);
+  if (value === undefined) throw bad();
+  let mask = 0xffffffff;
+  let rest = value.rest;
+  if (rest.startsWith("/")) {
+    const parsed = xtablesStrtouiPrefix(rest.slice(1), 0, 0xffffffff);
+    if (parsed === undefined) throw bad();
+    mask = parsed.value;
+    rest = parsed.rest;
+  }
+  if (rest !== "") throw context.problem(`${extension}: trailing garbage after value for option "--${name}".\n`);
+  return [value.value >>> 0, mask >>> 0];
+}
+
+/** A 32-bit value as the extensions print it ("0x%x"). */
+export function hex(value: number): string {
+  return `0x${(value >>> 0).toString(16)}`;
+}
+
+/** A port range: one port alone, else FIRST, the separator, LAST. */
+export function portRangeText(range: PortRange, separator: string): string {
+  return range.first === range.last ? String(range.first) : `${range.first}${separator}${range.last}`;
+}
+
+function listPort(port: number, protocol: "tcp" | "udp", numeric: boolean): string {
+  return numeric ? String(port) : serviceName(port, protocol) ?? String(port);
+}
+
+/** A port range as -L prints it: service names (getservbyport) unless -n. */
+export function listPorts(range: PortRange, protocol: "tcp" | "udp", numeric: boolean): string {
+  return range.first === range.last ? listPort(range.first, protocol, numeric) : `${listPort(range.first, protocol, numeric)}:${listPort(range.last, protocol, numeric)}`;
 }

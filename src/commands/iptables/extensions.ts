@@ -1,0 +1,56 @@
+// The extensions this iptables has, as libxtables registers them when
+// iptables loads extensions/libxt_*.so and libipt_*.so
+// (xtables_register_match, xtables_register_target): one module per
+// extension, each owning its options, parse, checks, save and print texts
+// (xtables.ts). Adding an extension is adding it here. The order is the
+// README's (its netfilter row is generated from these descriptions).
+import { libiptLog } from "./libipt-log.js";
+import { libxtConnlimit } from "./libxt-connlimit.js";
+import { libxtConntrack } from "./libxt-conntrack.js";
+import { libxtIprange } from "./libxt-iprange.js";
+import { libxtLimit } from "./libxt-limit.js";
+import { libxtNfacct } from "./libxt-nfacct.js";
+import { libxtOwner } from "./libxt-owner.js";
+import { libxtRecent } from "./libxt-recent.js";
+import type { XtablesMatch, XtablesTarget } from "./xtables.js";
+
+export const MATCHES: readonly XtablesMatch[] = [
+  libxtConntrack,
+  libxtLimit,
+  libxtRecent,
+  libxtIprange,
+  libxtConnlimit,
+  libxtOwner,
+  libxtNfacct,
+] as readonly XtablesMatch[];
+
+export const TARGETS: readonly XtablesTarget[] = [libiptLog] as readonly XtablesTarget[];
+
+const MATCH_BY_NAME = new Map(MATCHES.map((module) => [module.name, module]));
+const TARGET_BY_NAME = new Map(TARGETS.map((module) => [module.name, module]));
+
+/** The match module of `-m NAME`, which is also the module of a Match of that kind. */
+export function matchExtension(name: string): XtablesMatch | undefined {
+  return MATCH_BY_NAME.get(name);
+}
+
+/** The target module of `-j NAME`, which is also the module of a Target of that kind. */
+export function targetExtension(name: string): XtablesTarget | undefined {
+  return TARGET_BY_NAME.get(name);
+}
+
+/** command_default(): the match a -p protocol brings with it (libxt_tcp for tcp, ...). */
+export function matchForProtocol(protocol: number): XtablesMatch | undefined {
+  return MATCHES.find((module) => module.protocolMatch === protocol);
+}
+
+/** Extensions a real iptables has that netsim does not model: refused by name, never silently. */
+export const UNMODELLED_MATCHES: ReadonlySet<string> = new Set([
+  "string", "mac", "length", "ttl", "tos", "dscp", "hashlimit", "connmark", "connbytes", "helper", "pkttype",
+  "u32", "time", "socket", "policy", "rpfilter", "devgroup", "cpu", "quota", "ecn", "esp", "ah", "sctp", "dccp", "udplite", "tcpmss", "realm",
+  "cgroup", "bpf", "ipvs", "cluster", "hl", "frag", "ipv6header", "osf", "l2tp", "ipcomp", "rateest", "bridge", "mh", "dst", "hbh", "rt", "icmp6", "osf", "connlabel", "state2",
+]);
+export const UNMODELLED_TARGETS: ReadonlySet<string> = new Set([
+  "NFLOG", "ULOG", "CT", "NOTRACK", "TCPMSS", "CONNMARK", "TPROXY", "NETMAP", "CHECKSUM", "TOS", "DSCP", "TTL", "HL", "CLASSIFY", "NFQUEUE", "QUEUE",
+  "AUDIT", "TRACE", "CLUSTERIP", "SECMARK", "CONNSECMARK", "IDLETIMER", "LED", "HMARK", "RATEEST", "TEE", "SYNPROXY", "ECN", "TCPOPTSTRIP", "SNPT", "DNPT",
+]);
