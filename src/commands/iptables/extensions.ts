@@ -12,9 +12,11 @@ import { libxtLimit } from "./libxt-limit.js";
 import { libxtNfacct } from "./libxt-nfacct.js";
 import { libxtOwner } from "./libxt-owner.js";
 import { libxtRecent } from "./libxt-recent.js";
+import { libxtComment } from "./libxt-comment.js";
 import type { XtablesMatch, XtablesTarget } from "./xtables.js";
 
 export const MATCHES: readonly XtablesMatch[] = [
+  libxtComment,
   libxtConntrack,
   libxtLimit,
   libxtRecent,

@@ -106,7 +106,6 @@ const MATCH_EXTENSIONS: Readonly<Record<string, Extension>> = {
   state: { name: "state", guided: true, options: [option("state", true, true)] },
   addrtype: { name: "addrtype", guided: true, options: [option("src-type", true, true), option("dst-type", true, true), option("limit-iface-in", false), option("limit-iface-out", false)] },
   physdev: { name: "physdev", guided: false, options: [option("physdev-in"), option("physdev-out"), option("physdev-is-in", false), option("physdev-is-out", false), option("physdev-is-bridged", false)] },
-  comment: { name: "comment", guided: true, options: [option("comment")] },
   mark: { name: "mark", guided: true, options: [option("mark", true, true)] },
   statistic: { name: "statistic", guided: true, options: [option("mode"), option("probability", true, true), option("every", true, true), option("packet")] },
   set: {
@@ -831,12 +830,6 @@ export class IptablesParser {
           ...(isOut ? { isOut } : {}),
           ...(isBridged ? { isBridged } : {}),
         };
-      }
-      case "comment": {
-        const value = get("comment");
-        if (!value) throw this.problem('comment: option "--comment" must be specified\n');
-        if (value.value!.length > 255) throw this.problem("comment may not exceed 255 characters");
-        return { kind: "comment", comment: value.value! };
       }
       case "mark": {
         const value = get("mark");

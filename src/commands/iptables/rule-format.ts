@@ -93,8 +93,6 @@ function saveMatch(match: Match): string {
     }
     case "physdev":
       return ` -m physdev${physdevOptions(match)}`;
-    case "comment":
-      return ` -m comment --comment ${saveString(match.comment)}`;
     case "mark":
       return ` -m mark${match.invert ? " !" : ""} --mark ${hex(match.value)}${match.mask === 0xffffffff ? "" : `/${hex(match.mask)}`}`;
     case "statistic":
@@ -244,8 +242,6 @@ function listMatch(match: Match, numeric: boolean, protocol: number | undefined)
     }
     case "physdev":
       return ` PHYSDEV match${physdevOptions(match)}`;
-    case "comment":
-      return ` /* ${match.comment} */`;
     case "mark":
       return ` mark match${match.invert ? " !" : ""} ${hex(match.value)}${match.mask === 0xffffffff ? "" : `/${hex(match.mask)}`}`;
     case "statistic":
