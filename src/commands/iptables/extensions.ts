@@ -13,9 +13,13 @@ import { libxtNfacct } from "./libxt-nfacct.js";
 import { libxtOwner } from "./libxt-owner.js";
 import { libxtRecent } from "./libxt-recent.js";
 import { libxtComment } from "./libxt-comment.js";
+import { libxtState } from "./libxt-state.js";
+import { libxtMark } from "./libxt-mark.js";
 import type { XtablesMatch, XtablesTarget } from "./xtables.js";
 
 export const MATCHES: readonly XtablesMatch[] = [
+  libxtMark,
+  libxtState,
   libxtComment,
   libxtConntrack,
   libxtLimit,

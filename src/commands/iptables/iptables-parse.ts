@@ -103,10 +103,8 @@ const MATCH_EXTENSIONS: Readonly<Record<string, Extension>> = {
   udp: { name: "udp", guided: true, aliases: PORT_ALIASES, options: [option("source-port", true, true), option("sport", true, true), option("destination-port", true, true), option("dport", true, true)] },
   icmp: { name: "icmp", guided: true, options: [option("icmp-type", true, true)] },
   multiport: { name: "multiport", guided: false, aliases: PORT_ALIASES, options: [option("source-ports"), option("sports"), option("destination-ports"), option("dports"), option("ports")] },
-  state: { name: "state", guided: true, options: [option("state", true, true)] },
   addrtype: { name: "addrtype", guided: true, options: [option("src-type", true, true), option("dst-type", true, true), option("limit-iface-in", false), option("limit-iface-out", false)] },
   physdev: { name: "physdev", guided: false, options: [option("physdev-in"), option("physdev-out"), option("physdev-is-in", false), option("physdev-is-out", false), option("physdev-is-bridged", false)] },
-  mark: { name: "mark", guided: true, options: [option("mark", true, true)] },
   statistic: { name: "statistic", guided: true, options: [option("mode"), option("probability", true, true), option("every", true, true), option("packet")] },
   set: {
     name: "set",
@@ -125,7 +123,6 @@ const TARGET_EXTENSIONS: Readonly<Record<string, Extension>> = {
   SET: { name: "SET", guided: false, options: [option("add-set"), option("del-set"), option("map-set"), option("exist", false), option("timeout"), option("map-mark", false), option("map-prio", false), option("map-queue", false)] },
 };
 
-const CTSTATES = new Set<ConntrackStateName>(["INVALID", "NEW", "ESTABLISHED", "RELATED", "UNTRACKED", "SNAT", "DNAT"]);
 const ADDRESS_TYPES = new Set<AddressType>(["UNSPEC", "UNICAST", "LOCAL", "BROADCAST", "ANYCAST", "MULTICAST", "BLACKHOLE", "UNREACHABLE", "PROHIBIT", "THROW", "NAT", "XRESOLVE"]);
 const REJECT_TYPES: Readonly<Record<string, RejectWith>> = {
   "icmp-net-unreachable": "icmp-net-unreachable",
@@ -785,16 +782,6 @@ export class IptablesParser {
         }
         return { kind: "multiport", direction: which === "sports" ? "source" : which === "dports" ? "destination" : "either", ports: this.multiportList(value.value!, portProtocol), invert: value.invert };
       }
-      case "state": {
-        const value = get("state");
-        if (!value) throw this.problem('state: option "--state" must be specified\n');
-        const states = this.list(value.value!).map((text) => {
-          const upper = text.toUpperCase() as ConntrackStateName;
-          if (!CTSTATES.has(upper) || upper === "SNAT" || upper === "DNAT") throw this.problem(`Bad state "${text}"`);
-          return upper;
-        });
-        return { kind: "state", states, invert: value.invert };
-      }
       case "addrtype": {
         const types = (text: string) =>
           this.list(text).map((name) => {
@@ -830,12 +817,6 @@ export class IptablesParser {
           ...(isOut ? { isOut } : {}),
           ...(isBridged ? { isBridged } : {}),
         };
-      }
-      case "mark": {
-        const value = get("mark");
-        if (!value) throw this.problem('mark: option "--mark" must be specified\n');
-        const [mark, mask] = markMask(this.parseContext(protocol), value.value!, "mark", "mark");
-        return { kind: "mark", value: mark, mask, invert: value.invert };
       }
       case "statistic":
         return this.buildStatistic(values);

@@ -12,13 +12,6 @@ import { serviceName } from "./services.js";
 
 export { protocolName } from "./protocols.js";
 
-/** Conntrack states in the order the matches print them (their bit order). */
-const STATE_ORDER: readonly ConntrackStateName[] = ["INVALID", "NEW", "RELATED", "ESTABLISHED", "UNTRACKED", "SNAT", "DNAT"];
-
-export function sortStates(states: readonly ConntrackStateName[]): ConntrackStateName[] {
-  return STATE_ORDER.filter((state) => states.includes(state));
-}
-
 /** xtables_save_string(): quoted unless it is all letters, digits, `_` and `-`. */
 export function saveString(value: string): string {
   if (/^[A-Za-z0-9_-]+$/.test(value)) return value;
@@ -81,8 +74,6 @@ function saveMatch(match: Match): string {
       const option = match.direction === "source" ? "--sports" : match.direction === "destination" ? "--dports" : "--ports";
       return ` -m multiport${match.invert ? " !" : ""} ${option} ${match.ports.map((range) => portRangeText(range, ":")).join(",")}`;
     }
-    case "state":
-      return ` -m state${match.invert ? " !" : ""} --state ${sortStates(match.states).join(",")}`;
     case "addrtype": {
       let text = " -m addrtype";
       if (match.sourceType) text += `${match.sourceInvert ? " !" : ""} --src-type ${match.sourceType.join(",")}`;
@@ -93,8 +84,6 @@ function saveMatch(match: Match): string {
     }
     case "physdev":
       return ` -m physdev${physdevOptions(match)}`;
-    case "mark":
-      return ` -m mark${match.invert ? " !" : ""} --mark ${hex(match.value)}${match.mask === 0xffffffff ? "" : `/${hex(match.mask)}`}`;
     case "statistic":
       // libxt_statistic statistic_save(): `!` before --probability / --every; --packet always.
       return match.mode === "random"
@@ -230,8 +219,6 @@ function listMatch(match: Match, numeric: boolean, protocol: number | undefined)
       const portProtocol = protocol === 17 ? "udp" : "tcp";
       return ` multiport ${name} ${match.invert ? " !" : ""}${match.ports.map((range) => listPorts(range, portProtocol, numeric)).join(",")}`;
     }
-    case "state":
-      return `${match.invert ? " !" : ""} state ${sortStates(match.states).join(",")}`;
     case "addrtype": {
       let text = " ADDRTYPE match";
       if (match.sourceType) text += ` src-type ${match.sourceInvert ? "!" : ""}${match.sourceType.join(",")}`;
@@ -242,8 +229,6 @@ function listMatch(match: Match, numeric: boolean, protocol: number | undefined)
     }
     case "physdev":
       return ` PHYSDEV match${physdevOptions(match)}`;
-    case "mark":
-      return ` mark match${match.invert ? " !" : ""} ${hex(match.value)}${match.mask === 0xffffffff ? "" : `/${hex(match.mask)}`}`;
     case "statistic":
       // statistic_print(): -L leaves out `packet 0`.
       return match.mode === "random"
