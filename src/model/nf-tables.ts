@@ -29,7 +29,7 @@ export type NftSelector =
   | { readonly kind: "icmp"; readonly field: "type" }
   | { readonly kind: "ct"; readonly key: "state" | "status" | "mark" | "direction" }
   | { readonly kind: "fib"; readonly flags: readonly ("saddr" | "daddr" | "iif" | "oif")[]; readonly result: "type" }
-  | { readonly kind: "numgen"; readonly mode: "random" | "inc"; readonly modulus: number };
+  | { readonly kind: "numgen"; readonly mode: "random" | "inc"; readonly modulus: number; readonly offset?: number };
 
 /** A single value: a number (address, port, protocol, mark, flag bits) or a name (interface, with `*` wildcard). */
 export type NftAtom = number | string;
@@ -38,6 +38,7 @@ export type NftAtom = number | string;
 export interface NftElement {
   readonly key: NftKey;
   readonly data?: NftData;
+  readonly comment?: string;
 }
 
 export type NftKey =
@@ -67,8 +68,8 @@ export type NftExpression =
   | { readonly kind: "verdict"; readonly verdict: NftVerdict }
   | { readonly kind: "vmap"; readonly left: readonly NftSelector[]; readonly types: readonly NftDatatype[]; readonly map: { readonly kind: "setref"; readonly name: string } | { readonly kind: "set"; readonly elements: readonly NftElement[] } }
   | NftNatStatement
-  | { readonly kind: "mark-set"; readonly target: "meta" | "ct"; readonly value: number }
-  | { readonly kind: "reject"; readonly with?: "tcp reset" | `icmp ${string}` }
+  | { readonly kind: "mark-set"; readonly target: "meta" | "ct"; readonly value: number; /** `mark set mark | V` (nft_bitwise on the old mark) */ readonly bitwise?: { readonly op: "|" | "^" | "&"; readonly source: "meta" | "ct" } }
+  | { readonly kind: "reject"; readonly with?: "tcp reset" | `icmp ${string}` | `icmpx ${string}` }
   | { readonly kind: "log"; readonly prefix?: string }
   | { readonly kind: "notrack" };
 
@@ -95,6 +96,7 @@ export interface NftSet {
   readonly dataType?: NftDatatype;
   readonly flags: readonly ("interval" | "constant" | "timeout" | "dynamic")[];
   elements: NftElement[];
+  readonly comment?: string;
 }
 
 export interface NftTable {

@@ -31,7 +31,9 @@ export type NftStatement = { readonly kind: "batch"; readonly command: NftComman
 const FAMILIES = new Set(["ip", "inet", "ip6", "arp", "bridge", "netdev"]);
 const HOOKS = new Set(["prerouting", "input", "forward", "output", "postrouting"]);
 const SERVICES: Readonly<Record<string, number>> = { ssh: 22, http: 80, https: 443, domain: 53, ftp: 21, telnet: 23, smtp: 25, ntp: 123, bootps: 67, bootpc: 68 };
-const PROTOCOLS: Readonly<Record<string, number>> = { icmp: 1, igmp: 2, tcp: 6, udp: 17, gre: 47, esp: 50, ah: 51, sctp: 132, udplite: 136, dccp: 33 };
+const PROTOCOLS: Readonly<Record<string, number>> = { icmp: 1, igmp: 2, tcp: 6, udp: 17, gre: 47, esp: 50, ah: 51, sctp: 132, udplite: 136, dccp: 33, "ipv6-icmp": 58 };
+/** icmpx codes (nft's icmpx_code_type): the reject an inet table gives either family. */
+const ICMPX_CODES = new Set(["port-unreachable", "admin-prohibited", "no-route", "host-unreachable"]);
 const DATATYPES = new Set<NftDatatype>(["ipv4_addr", "inet_service", "ifname", "inet_proto", "mark", "ct_state", "ct_status", "verdict"]);
 
 function selectorType(selector: NftSelector): NftDatatype {
@@ -286,7 +288,11 @@ class Parser {
         const spec = this.setBody(set.text, word.text === "map");
         this.expect("}");
         sets.push({ kind: "batch", command: { kind: "add-set", family, table: name.text, set: spec, create: false }, tokens: [name, set] });
-      } else if (word.text === "flags" || word.text === "comment") throw new UnsupportedError(word.text, `nft table ${word.text} is not modelled`);
+      } else if (word.text === "comment") {
+        // Kept by the kernel as table userdata; netsim takes it and does not list it.
+        this.next();
+        this.comment();
+      } else if (word.text === "flags") throw new UnsupportedError(word.text, `nft table ${word.text} is not modelled`);
       else throw this.unexpected(word);
     }
     void start;
@@ -311,7 +317,12 @@ class Parser {
         base.policy = policy.text;
         continue;
       }
-      if (this.is("comment") && this.peek(1).type === "string") throw new UnsupportedError("comment", "nft chain comments are not modelled");
+      if (this.is("comment") && this.peek(1).type === "string") {
+        // Chain userdata: taken, not listed (netsim keeps no chain comments).
+        this.next();
+        this.comment();
+        continue;
+      }
       const first = this.peek();
       const { rule, anonymousSets } = this.rule(family);
       rules.push({ kind: "batch", command: { kind: "add-rule", family, table, chain, insert: false, rule, anonymousSets }, tokens: [first, first] });
@@ -369,6 +380,7 @@ class Parser {
     let dataType: NftDatatype | undefined;
     let flags: NftSetSpec["flags"] = [];
     let elements: NftElement[] = [];
+    let comment: string | undefined;
     for (;;) {
       this.skipSeparators();
       if (this.is("}")) break;
@@ -385,14 +397,15 @@ class Parser {
         while (this.accept(",")) list.push(this.identifier().text);
         for (const flag of list) if (!["interval", "constant", "timeout", "dynamic"].includes(flag)) throw new UnsupportedError(flag, `nft set flag ${flag} is not modelled`);
         flags = list as NftSetSpec["flags"];
-      } else if (word.text === "elements") {
+      } else if (word.text === "comment") comment = this.comment();
+      else if (word.text === "elements") {
         this.expect("=");
         if (!keyTypes) throw new NftSyntaxError(word, word, "set definition does not specify key");
         elements = this.elementList(keyTypes, dataType);
       } else throw new UnsupportedError(word.text, `nft set ${word.text} is not modelled`);
     }
     if (!keyTypes) throw new NftSyntaxError(this.peek(), this.peek(), "set definition does not specify key");
-    return { name, keyTypes, ...(dataType !== undefined ? { dataType } : {}), flags, elements };
+    return { name, keyTypes, ...(dataType !== undefined ? { dataType } : {}), flags, elements, ...(comment !== undefined ? { comment } : {}) };
   }
 
   private datatype(): NftDatatype {
@@ -408,10 +421,12 @@ class Parser {
     for (;;) {
       this.skipNewlines();
       if (this.accept("}")) return elements;
-      const key = this.key(types ?? [this.guessType()]);
+      const key = types ? this.key(types) : this.guessedKey();
+      let comment: string | undefined;
+      if (this.accept("comment")) comment = this.comment();
       let data: NftData | undefined;
       if (this.accept(":")) data = dataType === "verdict" || dataType === undefined ? this.verdictData() : { kind: "value", value: this.atom(dataType) };
-      elements.push(data ? { key, data } : { key });
+      elements.push({ key, ...(data ? { data } : {}), ...(comment !== undefined ? { comment } : {}) });
       this.skipNewlines();
       if (!this.accept(",")) {
         this.skipNewlines();
@@ -421,9 +436,24 @@ class Parser {
     }
   }
 
+  /** `comment "..."`: the text (the word comment already taken). */
+  private comment(): string {
+    const text = this.peek();
+    if (text.type !== "string" && text.type !== "word") throw this.unexpected(text);
+    return this.next().text;
+  }
+
+  /** An element's key read by its look, each part of a concatenation (`10.0.0.1 . tcp . 80`) on its own. */
+  private guessedKey(): NftKey {
+    const parts: NftKey[] = [this.singleKey(this.guessType())];
+    while (this.accept(".")) parts.push(this.singleKey(this.guessType()));
+    return parts.length === 1 ? parts[0]! : { kind: "concat", parts };
+  }
+
   private guessType(): NftDatatype {
     const token = this.peek();
     if (token.type === "addr") return "ipv4_addr";
+    if (token.type === "word" && PROTOCOLS[token.text] !== undefined) return "inet_proto";
     if (token.type === "string") return "ifname";
     if (token.type === "number") return "inet_service";
     throw new UnsupportedError(token.text, "nft add element of this form is not modelled");
@@ -613,7 +643,20 @@ class Parser {
         if (result.text !== "type") throw new UnsupportedError(`fib ${result.text}`, `nft's fib ... ${result.text} is not modelled`);
         return { selector: { kind: "fib", flags, result: "type" }, first, last: result };
       }
-      case "numgen":
+      case "numgen": {
+        this.next();
+        const mode = this.identifier();
+        if (mode.text === "inc") throw new UnsupportedError("numgen inc", "nft's numgen inc is not modelled");
+        if (mode.text !== "random") throw this.unexpected(mode);
+        this.expect("mod");
+        const modulus = this.number();
+        let offset: number | undefined;
+        if (this.accept("offset")) offset = this.number();
+        // The kernel draws numgen random from prandom; netsim has no such source, so only mod 1 (always the offset) is modelled.
+        if (mode.text === "random" && modulus !== 1) throw new UnsupportedError("numgen random", "nft's numgen random with a modulus above 1 is not modelled");
+        const last = this.tokens[this.at - 1]!;
+        return { selector: { kind: "numgen", mode: mode.text, modulus, ...(offset !== undefined ? { offset } : {}) }, first, last };
+      }
       case "jhash":
       case "symhash":
         throw new UnsupportedError(first.text, `nft's ${first.text} is not modelled`);
@@ -671,6 +714,19 @@ class Parser {
     return { kind: "nat", type, ...(addresses ? { addresses } : {}), ...(ports ? { ports } : {}), flags };
   }
 
+  /** What `mark set` writes: a number, or the old mark or'd, xor'd or and'ed with one (`mark set mark or 0x4000`, `meta mark set meta mark | 0x2000`). */
+  private markValue(target: "meta" | "ct"): NftExpression {
+    if (this.peek().type === "number") return { kind: "mark-set", target, value: this.number() };
+    let source: "meta" | "ct" = "meta";
+    if (this.accept("ct")) source = "ct";
+    else this.accept("meta");
+    this.expect("mark", "mark");
+    const word = this.next();
+    const op = word.text === "|" || word.text === "or" ? "|" : word.text === "^" || word.text === "xor" ? "^" : word.text === "&" || word.text === "and" ? "&" : undefined;
+    if (op === undefined) throw this.unexpected(word);
+    return { kind: "mark-set", target, value: this.number(), bitwise: { op, source } };
+  }
+
   private portRange(): { first: number; last: number } {
     const first = this.number();
     if (this.is("-") && this.peek(1).type === "number") {
@@ -724,9 +780,11 @@ class Parser {
             if (kind.text === "tcp") {
               this.expect("reset");
               expressions.push({ kind: "reject", with: "tcp reset" });
-            } else if (kind.text === "icmp") {
+            } else if (kind.text === "icmp" || kind.text === "icmpx") {
               this.accept("type");
-              expressions.push({ kind: "reject", with: `icmp ${this.identifier().text}` });
+              const type = this.identifier();
+              if (kind.text === "icmpx" && !ICMPX_CODES.has(type.text)) throw new NftSyntaxError(type, type, "Could not parse ICMPX code");
+              expressions.push({ kind: "reject", with: `${kind.text} ${type.text}` });
             } else throw new UnsupportedError(kind.text, `nft reject with ${kind.text} is not modelled`);
           } else expressions.push({ kind: "reject" });
           continue;
@@ -749,7 +807,7 @@ class Parser {
             this.next();
             if (token.text !== "mark") this.next();
             this.next();
-            expressions.push({ kind: "mark-set", target: token.text === "ct" ? "ct" : "meta", value: this.number() });
+            expressions.push(this.markValue(token.text === "ct" ? "ct" : "meta"));
             continue;
           }
           break;

@@ -67,7 +67,7 @@ export function selectorText(selector: NftSelector): string {
     case "fib":
       return `fib ${selector.flags.join(" . ")} ${selector.result}`;
     case "numgen":
-      return `numgen ${selector.mode} mod ${selector.modulus}`;
+      return `numgen ${selector.mode} mod ${selector.modulus}${selector.offset !== undefined ? ` offset ${selector.offset}` : ""}`;
   }
 }
 
@@ -217,7 +217,7 @@ export function expressionText(expression: NftExpression, family: string): strin
       return `${expression.type}${family === "inet" ? " ip" : ""} to ${addresses}${ports}${flags}`;
     }
     case "mark-set":
-      return `${expression.target} mark set ${hex(expression.value)}`;
+      return `${expression.target} mark set ${expression.bitwise ? `${expression.bitwise.source} mark ${expression.bitwise.op} ` : ""}${hex(expression.value)}`;
     case "reject":
       return expression.with === undefined ? "reject" : `reject with ${expression.with}`;
     case "log":

@@ -75,8 +75,8 @@ export function scan(text: string): Token[] {
       at += number[0].length;
       continue;
     }
-    // A word may end in `*` (nft's asteriskstring: an interface name wildcard).
-    const word = /^[A-Za-z_\d][A-Za-z0-9_\-.]*\*?/.exec(text.slice(at, at + 256));
+    // A word may end in `*` (nft's asteriskstring: an interface name wildcard); like nft's identifier it may hold `/` (kube-proxy's chain names).
+    const word = /^[A-Za-z_\d][A-Za-z0-9_\-./]*\*?/.exec(text.slice(at, at + 256));
     if (word) {
       let value = word[0];
       // A word does not end in a dot: `a . b` concatenations are spaced, and `x.` is the word and a dot.

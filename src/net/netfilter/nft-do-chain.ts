@@ -103,7 +103,8 @@ function load(selector: NftSelector, context: MatchContext): NftAtom | undefined
       return FIB_TYPES.indexOf(addressType(context.namespace, address, device).toLowerCase() as (typeof FIB_TYPES)[number]);
     }
     case "numgen":
-      return undefined;
+      // nft_ng_random_eval with modulus 1 (the only one the parser takes): always the offset.
+      return selector.offset ?? 0;
   }
 }
 
@@ -285,6 +286,28 @@ export function nftDoChain(walk: NftWalk): NftChainVerdict {
   return { verdict: "DROP", packet: context.packet };
 }
 
+/** The MARK target's value and mask for a mark set statement. */
+function markBits(expression: Extract<NftExpression, { kind: "mark-set" }>): { kind: "MARK"; value: number; mask: number } {
+  switch (expression.bitwise?.op) {
+    case "|":
+      return { kind: "MARK", value: expression.value, mask: expression.value };
+    case "^":
+      return { kind: "MARK", value: expression.value, mask: 0 };
+    case "&":
+      return { kind: "MARK", value: 0, mask: ~expression.value >>> 0 };
+    default:
+      return { kind: "MARK", value: expression.value, mask: 0xffffffff };
+  }
+}
+
+/** nft_reject_inet: icmpx codes become their ICMP code for an IPv4 packet (nft_reject_icmp_code: no-route is net-unreachable). */
+function rejectWith(spec: Extract<NftExpression, { kind: "reject" }>["with"]): "tcp-reset" | "icmp-port-unreachable" | "icmp-host-unreachable" {
+  if (spec === "tcp reset") return "tcp-reset";
+  if (spec === undefined) return "icmp-port-unreachable";
+  const code = spec.slice(spec.indexOf(" ") + 1);
+  return `icmp-${code === "no-route" ? "net-unreachable" : code}` as "icmp-host-unreachable";
+}
+
 type Evaluated = "break" | "next" | { readonly packet: Ipv4Packet } | { readonly step: Step };
 
 function dataStep(data: NftData | undefined): Evaluated {
@@ -323,9 +346,10 @@ function evaluate(expression: NftExpression, context: MatchContext, walk: NftWal
     }
     case "mark-set":
       // The model keeps skb->mark with the conntrack association (xt-mark.ts): meta mark and ct mark set write the same field.
-      return { packet: markTarget({ kind: "MARK", value: expression.value, mask: 0xffffffff }, context.namespace, context.packet) };
+      // markTarget writes (mark & ~mask) ^ value: | V is mask V value V, ^ V is mask 0, & V is mask ~V value 0.
+      return { packet: markTarget(markBits(expression), context.namespace, context.packet) };
     case "reject":
-      rejectTarget(walk.simulation, context.namespace, context.packet, expression.with === "tcp reset" ? "tcp-reset" : expression.with === undefined ? "icmp-port-unreachable" : (`icmp-${expression.with.slice(5)}` as "icmp-host-unreachable"), context.in);
+      rejectTarget(walk.simulation, context.namespace, context.packet, rejectWith(expression.with), context.in);
       return { step: { kind: "reject" } };
     case "log":
       return "next";
