@@ -38,7 +38,6 @@ export type NftAtom = number | string;
 export interface NftElement {
   readonly key: NftKey;
   readonly data?: NftData;
-  readonly comment?: string;
 }
 
 export type NftKey =
@@ -96,7 +95,6 @@ export interface NftSet {
   readonly dataType?: NftDatatype;
   readonly flags: readonly ("interval" | "constant" | "timeout" | "dynamic")[];
   elements: NftElement[];
-  readonly comment?: string;
 }
 
 export interface NftTable {

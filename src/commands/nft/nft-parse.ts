@@ -288,11 +288,7 @@ class Parser {
         const spec = this.setBody(set.text, word.text === "map");
         this.expect("}");
         sets.push({ kind: "batch", command: { kind: "add-set", family, table: name.text, set: spec, create: false }, tokens: [name, set] });
-      } else if (word.text === "comment") {
-        // Kept by the kernel as table userdata; netsim takes it and does not list it.
-        this.next();
-        this.comment();
-      } else if (word.text === "flags") throw new UnsupportedError(word.text, `nft table ${word.text} is not modelled`);
+      } else if (word.text === "flags" || word.text === "comment") throw new UnsupportedError(word.text, `nft table ${word.text} is not modelled`);
       else throw this.unexpected(word);
     }
     void start;
@@ -317,12 +313,8 @@ class Parser {
         base.policy = policy.text;
         continue;
       }
-      if (this.is("comment") && this.peek(1).type === "string") {
-        // Chain userdata: taken, not listed (netsim keeps no chain comments).
-        this.next();
-        this.comment();
-        continue;
-      }
+      // Chain, set and element comments are userdata nft lists; netsim would take them without listing them, so it refuses them.
+      if (this.is("comment") && this.peek(1).type === "string") throw new UnsupportedError("comment", "nft chain comments are not modelled");
       const first = this.peek();
       const { rule, anonymousSets } = this.rule(family);
       rules.push({ kind: "batch", command: { kind: "add-rule", family, table, chain, insert: false, rule, anonymousSets }, tokens: [first, first] });
@@ -380,7 +372,6 @@ class Parser {
     let dataType: NftDatatype | undefined;
     let flags: NftSetSpec["flags"] = [];
     let elements: NftElement[] = [];
-    let comment: string | undefined;
     for (;;) {
       this.skipSeparators();
       if (this.is("}")) break;
@@ -397,7 +388,7 @@ class Parser {
         while (this.accept(",")) list.push(this.identifier().text);
         for (const flag of list) if (!["interval", "constant", "timeout", "dynamic"].includes(flag)) throw new UnsupportedError(flag, `nft set flag ${flag} is not modelled`);
         flags = list as NftSetSpec["flags"];
-      } else if (word.text === "comment") comment = this.comment();
+      } else if (word.text === "comment") throw new UnsupportedError("comment", "nft set comments are not modelled");
       else if (word.text === "elements") {
         this.expect("=");
         if (!keyTypes) throw new NftSyntaxError(word, word, "set definition does not specify key");
@@ -405,7 +396,7 @@ class Parser {
       } else throw new UnsupportedError(word.text, `nft set ${word.text} is not modelled`);
     }
     if (!keyTypes) throw new NftSyntaxError(this.peek(), this.peek(), "set definition does not specify key");
-    return { name, keyTypes, ...(dataType !== undefined ? { dataType } : {}), flags, elements, ...(comment !== undefined ? { comment } : {}) };
+    return { name, keyTypes, ...(dataType !== undefined ? { dataType } : {}), flags, elements };
   }
 
   private datatype(): NftDatatype {
@@ -422,11 +413,10 @@ class Parser {
       this.skipNewlines();
       if (this.accept("}")) return elements;
       const key = types ? this.key(types) : this.guessedKey();
-      let comment: string | undefined;
-      if (this.accept("comment")) comment = this.comment();
+      if (this.is("comment")) throw new UnsupportedError("comment", "nft element comments are not modelled");
       let data: NftData | undefined;
       if (this.accept(":")) data = dataType === "verdict" || dataType === undefined ? this.verdictData() : { kind: "value", value: this.atom(dataType) };
-      elements.push({ key, ...(data ? { data } : {}), ...(comment !== undefined ? { comment } : {}) });
+      elements.push({ key, ...(data ? { data } : {}) });
       this.skipNewlines();
       if (!this.accept(",")) {
         this.skipNewlines();
@@ -434,13 +424,6 @@ class Parser {
         return elements;
       }
     }
-  }
-
-  /** `comment "..."`: the text (the word comment already taken). */
-  private comment(): string {
-    const text = this.peek();
-    if (text.type !== "string" && text.type !== "word") throw this.unexpected(text);
-    return this.next().text;
   }
 
   /** An element's key read by its look, each part of a concatenation (`10.0.0.1 . tcp . 80`) on its own. */

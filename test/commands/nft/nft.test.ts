@@ -34,4 +34,13 @@ describe(`nft commands, as ${recorded.nft} answers them`, () => {
     runCommand(nft, ["add", "chain", "ip", "t", "c"], world);
     expect(() => runCommand(nft, ["add", "rule", "ip", "t", "c", "limit", "rate", "1/second"], world)).toThrow(/limit statement is not modelled/);
   });
+
+  it("refuses table, chain, set and element comments, which nft lists and netsim would not", () => {
+    const world = createWorld();
+    expect(() => runCommand(nft, ["add table ip t { comment \"x\"; }"], world)).toThrow(/nft table comment is not modelled/);
+    runCommand(nft, ["add", "table", "ip", "t"], world);
+    expect(() => runCommand(nft, ["add chain ip t c { comment \"x\"; }"], world)).toThrow(/nft chain comments are not modelled/);
+    expect(() => runCommand(nft, ["add set ip t s { type ipv4_addr; comment \"x\"; }"], world)).toThrow(/nft set comments are not modelled/);
+    expect(() => runCommand(nft, ["add set ip t s { type ipv4_addr; elements = { 10.0.0.1 comment \"x\" }; }"], world)).toThrow(/nft element comments are not modelled/);
+  });
 });
