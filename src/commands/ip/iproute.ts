@@ -260,10 +260,6 @@ function routeGet(argv: readonly string[], context: IpContext): CommandOutcome {
   }
   const result = ipRouteOutput(namespace, destination, { ...(from !== undefined ? { source: from } : {}), ...(outputInterface !== undefined ? { outputInterface } : {}) });
   if (!result.ok) throw new CommandError(`${stderr}RTNETLINK answers: ${STRERROR[result.errno]}`, 2);
-  // __mkroute_output(): a loopback source may only leave through lo (checked once a route was found).
-  if (from !== undefined && from >>> 24 === 127 && result.route.device.kind !== "loopback") {
-    throw new CommandError(`${stderr}RTNETLINK answers: ${STRERROR.EINVAL}`, 2);
-  }
   const route = result.route;
   const destinationWord = formatIpv4Address(destination);
   if (context.options.json) {

@@ -1,6 +1,6 @@
 // Sending IPv4 (net/ipv4/ip_output.c: ip_local_out, ip_output,
 // ip_finish_output2).
-import { formatIpv4Address, formatPrefix } from "../../model/address.js";
+import { formatIpv4Address, formatPrefix, isLoopbackAddress } from "../../model/address.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import type { Ipv4Packet } from "../../model/packet.js";
@@ -56,7 +56,14 @@ export function ipLocalOut(simulation: Simulation, namespace: NetworkNamespace, 
     // ip_route_me_harder(): a nat OUTPUT rule changed the destination, so the packet is routed again.
     const rerouted = ipRouteOutput(namespace, filtered.destination, { source: filtered.source });
     if (!rerouted.ok) {
-      if (simulation.steps !== null) recordStep(simulation, { stage: "ip_route_output", packet: filtered, decision: { kind: "no-route", destination: filtered.destination }, verdict: "drop", dropReason: "IP_OUTNOROUTES", why: `after DNAT to ${formatIpv4Address(filtered.destination)} there is no route: dropped`, namespace: namespace.name, time: traceTime(simulation) });
+      if (simulation.steps !== null) {
+        // EINVAL: a route exists, but __mkroute_output() refuses a 127/8 source off lo; nat OUTPUT drops the packet (NF_DROP_ERR).
+        const localnet = rerouted.errno === "EINVAL" && isLoopbackAddress(filtered.source);
+        const why = localnet
+          ? `after DNAT to ${formatIpv4Address(filtered.destination)} the source ${formatIpv4Address(filtered.source)} may not leave by ${namespace.devices.get(rerouted.fib?.route.nexthop?.deviceIndex ?? -1)?.name ?? "a device other than lo"} (route_localnet is 0): dropped`
+          : `after DNAT to ${formatIpv4Address(filtered.destination)} there is no route: dropped`;
+        recordStep(simulation, { stage: "ip_route_output", packet: filtered, decision: { kind: "no-route", destination: filtered.destination }, verdict: "drop", dropReason: localnet ? "NETFILTER_DROP" : "IP_OUTNOROUTES", why, namespace: namespace.name, time: traceTime(simulation) });
+      }
       return;
     }
     chosen = rerouted.route;

@@ -132,6 +132,18 @@ export function ipRouteOutput(
   return result;
 }
 
+/**
+ * __mkroute_output(): a packet from 127.0.0.0/8 leaves by a device other
+ * than lo only where route_localnet is on (the device or all), else EINVAL.
+ */
+function mkrouteOutput(namespace: NetworkNamespace, route: OutputRoute): OutputRouteResult {
+  const { device } = route;
+  if (isLoopbackAddress(route.source) && device.kind !== "loopback" && !(device.conf.routeLocalnet || namespace.sysctl.confAll.routeLocalnet)) {
+    return route.fib ? { ok: false, errno: "EINVAL", fib: route.fib } : { ok: false, errno: "EINVAL" };
+  }
+  return { ok: true, route };
+}
+
 function ipRouteOutputSlow(namespace: NetworkNamespace, destination: Ipv4Address, options: { source?: Ipv4Address; outputInterface?: number }): OutputRouteResult {
   const loopback = deviceByIndex(namespace, LOOPBACK_IFINDEX);
   if (destination === 0) {
@@ -145,7 +157,7 @@ function ipRouteOutputSlow(namespace: NetworkNamespace, destination: Ipv4Address
       // "Apparently, routing tables are wrong. Assume, that the destination is on link."
       const device = deviceByIndex(namespace, options.outputInterface);
       const source = options.source ?? inetSelectAddress(namespace, device, 0, RT_SCOPE_LINK) ?? 0;
-      return { ok: true, route: { type: "unicast", device, source, nexthop: destination } };
+      return mkrouteOutput(namespace, { type: "unicast", device, source, nexthop: destination });
     }
     return { ok: false, errno: "ENETUNREACH" };
   }
@@ -171,7 +183,7 @@ function ipRouteOutputSlow(namespace: NetworkNamespace, destination: Ipv4Address
         route.preferredSource ??
         inetSelectAddress(namespace, device, gateway ?? 0, Math.min(nexthopScope, Math.max(routeScopeValue(route), RT_SCOPE_UNIVERSE))) ??
         0;
-      return { ok: true, route: { type: route.type, device, source, nexthop: gateway ?? destination, fib } };
+      return mkrouteOutput(namespace, { type: route.type, device, source, nexthop: gateway ?? destination, fib });
     }
   }
 }
