@@ -3,7 +3,7 @@
 // nft_set): tables in a family, chains (base chains hooked at a priority),
 // rules as lists of expressions, sets and maps owned by their table, and the
 // handles the kernel gives each object. Userspace text lives in src/commands/nft.
-import type { RuleCounters } from "./netfilter.js";
+import type { RejectWith, RuleCounters } from "./netfilter.js";
 
 /** The families modelled: IPv4 (`ip`) and `inet` (IPv4 packets of it; IPv6 is not modelled). */
 export type NftFamily = "ip" | "inet";
@@ -68,9 +68,30 @@ export type NftExpression =
   | { readonly kind: "vmap"; readonly left: readonly NftSelector[]; readonly types: readonly NftDatatype[]; readonly map: { readonly kind: "setref"; readonly name: string } | { readonly kind: "set"; readonly elements: readonly NftElement[] } }
   | NftNatStatement
   | { readonly kind: "mark-set"; readonly target: "meta" | "ct"; readonly value: number; /** `mark set mark | V` (nft_bitwise on the old mark) */ readonly bitwise?: { readonly op: "|" | "^" | "&"; readonly source: "meta" | "ct" } }
-  | { readonly kind: "reject"; readonly with?: "tcp reset" | `icmp ${string}` | `icmpx ${string}` }
+  | { readonly kind: "reject"; /** a key of NFT_REJECT_WITH; absent: the family's default, ICMP port unreachable */ readonly with?: NftRejectWith }
   | { readonly kind: "log"; readonly prefix?: string }
   | { readonly kind: "notrack" };
+
+/**
+ * `reject with` as nft names it, and the reply each gives an IPv4 packet
+ * (nft_reject_ipv4 / nft_reject_inet; icmpx after nft_reject_icmp_code:
+ * no-route is net unreachable). nft's `icmp frag-needed` is not modelled.
+ */
+export const NFT_REJECT_WITH = {
+  "tcp reset": "tcp-reset",
+  "icmp net-unreachable": "icmp-net-unreachable",
+  "icmp host-unreachable": "icmp-host-unreachable",
+  "icmp prot-unreachable": "icmp-proto-unreachable",
+  "icmp port-unreachable": "icmp-port-unreachable",
+  "icmp net-prohibited": "icmp-net-prohibited",
+  "icmp host-prohibited": "icmp-host-prohibited",
+  "icmp admin-prohibited": "icmp-admin-prohibited",
+  "icmpx port-unreachable": "icmp-port-unreachable",
+  "icmpx admin-prohibited": "icmp-admin-prohibited",
+  "icmpx no-route": "icmp-net-unreachable",
+  "icmpx host-unreachable": "icmp-host-unreachable",
+} as const satisfies Record<string, RejectWith>;
+export type NftRejectWith = keyof typeof NFT_REJECT_WITH;
 
 export interface NftRule {
   readonly handle: number;

@@ -4,7 +4,7 @@
 // the tokens they are about, for nft's caret lines. A form netsim does not
 // model is refused by name.
 import { parseIpv4Address, prefixMask } from "../../model/address.js";
-import type { NftBaseChain, NftChainType, NftCommand, NftData, NftDatatype, NftElement, NftExpression, NftFamily, NftHook, NftKey, NftRight, NftRuleSpec, NftSelector, NftSetSpec, NftVerdict } from "../../model/nf-tables.js";
+import { NFT_REJECT_WITH, type NftBaseChain, type NftChainType, type NftCommand, type NftData, type NftDatatype, type NftElement, type NftExpression, type NftFamily, type NftHook, type NftKey, type NftRejectWith, type NftRight, type NftRuleSpec, type NftSelector, type NftSetSpec, type NftVerdict } from "../../model/nf-tables.js";
 import { UnsupportedError } from "../command.js";
 import { CT_STATES, CT_STATUSES, FIB_TYPE_NAMES, ICMP_TYPES, priorityNameValid, ruleText, standardPriority } from "./nft-print.js";
 import { scan, type Token } from "./nft-scanner.js";
@@ -14,6 +14,8 @@ export class NftSyntaxError extends Error {
     readonly first: Token,
     readonly last: Token,
     readonly why: string,
+    /** the statement the error is about, marked with ~ (erec_print's second location) */
+    readonly context?: Token,
   ) {
     super(why);
   }
@@ -32,8 +34,6 @@ const FAMILIES = new Set(["ip", "inet", "ip6", "arp", "bridge", "netdev"]);
 const HOOKS = new Set(["prerouting", "input", "forward", "output", "postrouting"]);
 const SERVICES: Readonly<Record<string, number>> = { ssh: 22, http: 80, https: 443, domain: 53, ftp: 21, telnet: 23, smtp: 25, ntp: 123, bootps: 67, bootpc: 68 };
 const PROTOCOLS: Readonly<Record<string, number>> = { icmp: 1, igmp: 2, tcp: 6, udp: 17, gre: 47, esp: 50, ah: 51, sctp: 132, udplite: 136, dccp: 33, "ipv6-icmp": 58 };
-/** icmpx codes (nft's icmpx_code_type): the reject an inet table gives either family. */
-const ICMPX_CODES = new Set(["port-unreachable", "admin-prohibited", "no-route", "host-unreachable"]);
 const DATATYPES = new Set<NftDatatype>(["ipv4_addr", "inet_service", "ifname", "inet_proto", "mark", "ct_state", "ct_status", "verdict"]);
 
 function selectorType(selector: NftSelector): NftDatatype {
@@ -757,7 +757,7 @@ class Parser {
           expressions.push(this.natStatement(family, protocol));
           continue;
         case "reject": {
-          this.next();
+          const reject = this.next();
           if (this.accept("with")) {
             const kind = this.identifier();
             if (kind.text === "tcp") {
@@ -766,8 +766,14 @@ class Parser {
             } else if (kind.text === "icmp" || kind.text === "icmpx") {
               this.accept("type");
               const type = this.identifier();
-              if (kind.text === "icmpx" && !ICMPX_CODES.has(type.text)) throw new NftSyntaxError(type, type, "Could not parse ICMPX code");
-              expressions.push({ kind: "reject", with: `${kind.text} ${type.text}` });
+              const spec = `${kind.text} ${type.text}`;
+              if (spec === "icmp frag-needed") throw new UnsupportedError(type.text, "nft reject with icmp frag-needed is not modelled");
+              if (!Object.hasOwn(NFT_REJECT_WITH, spec)) throw new NftSyntaxError(type, type, `Could not parse ${kind.text} code`);
+              // stmt_evaluate_reject_icmp(): icmpx is for the families that carry both IPv4 and IPv6.
+              if (kind.text === "icmpx" && family === "ip") throw new NftSyntaxError(type, type, "abstracted ICMP unreachable not supported", reject);
+              // The family's default (ICMP port unreachable) is stored, and so listed, as a bare reject.
+              const byDefault = spec === (family === "ip" ? "icmp port-unreachable" : "icmpx port-unreachable");
+              expressions.push(byDefault ? { kind: "reject" } : { kind: "reject", with: spec as NftRejectWith });
             } else throw new UnsupportedError(kind.text, `nft reject with ${kind.text} is not modelled`);
           } else expressions.push({ kind: "reject" });
           continue;

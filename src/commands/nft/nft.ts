@@ -16,13 +16,19 @@ interface Source {
   readonly text: string;
 }
 
-/** erec_print(): the message, the source line, and carets under the columns the error is about (tabs kept so they line up). */
-function errorText(source: Source, first: Token, last: Token, message: string): string {
+/**
+ * erec_print(): the message, the source line, carets under the columns the
+ * error is about and tildes under the statement it is in, when one is named
+ * on the same line before it (tabs kept so they line up).
+ */
+function errorText(source: Source, first: Token, last: Token, message: string, context?: Token): string {
   const lines = source.text.split("\n");
   const line = lines[first.line - 1] ?? "";
   const end = last.line === first.line ? Math.max(last.last, first.first) : line.length;
-  let carets = "";
-  for (let column = 1; column < first.first; column++) carets += line[column - 1] === "\t" ? "\t" : " ";
+  const marks: string[] = [];
+  for (let column = 1; column < first.first; column++) marks.push(line[column - 1] === "\t" ? "\t" : " ");
+  if (context !== undefined && context.line === first.line) for (let column = context.first; column <= context.last && column < first.first; column++) marks[column - 1] = "~";
+  let carets = marks.join("");
   carets += "^".repeat(Math.max(1, end - first.first + 1));
   const where = source.file !== undefined ? `${source.file}:${first.line}:${first.first}-${end}: ` : "";
   return `${where}Error: ${message}\n${line}\n${carets}\n`;
@@ -130,7 +136,7 @@ export function nft(argv: readonly string[], environment: CommandEnvironment): C
   try {
     statements = parseNft(source.text);
   } catch (error) {
-    if (error instanceof NftSyntaxError) throw new CommandError(errorText(source, error.first, error.last, error.why), 1);
+    if (error instanceof NftSyntaxError) throw new CommandError(errorText(source, error.first, error.last, error.why, error.context), 1);
     if (error instanceof ScanError) throw new CommandError(errorText(source, error.token, error.token, error.why), 1);
     throw error;
   }

@@ -10,7 +10,7 @@
 import { prefixMask } from "../../model/address.js";
 import { ConntrackStatus } from "../../model/conntrack.js";
 import type { HookName } from "../../model/netfilter.js";
-import type { NftAtom, NftChain, NftData, NftElement, NftExpression, NftKey, NftRight, NftRule, NftRuleset, NftSelector, NftTable, NftVerdict } from "../../model/nf-tables.js";
+import { NFT_REJECT_WITH, type NftAtom, type NftChain, type NftData, type NftElement, type NftExpression, type NftKey, type NftRight, type NftRule, type NftRuleset, type NftSelector, type NftTable, type NftVerdict } from "../../model/nf-tables.js";
 import { ipv4TotalLength, type Ipv4Packet } from "../../model/packet.js";
 import type { Simulation } from "../simulation.js";
 import { recordNetfilterStep } from "./nf-hook-trace.js";
@@ -300,14 +300,6 @@ function markBits(expression: Extract<NftExpression, { kind: "mark-set" }>): { k
   }
 }
 
-/** nft_reject_inet: icmpx codes become their ICMP code for an IPv4 packet (nft_reject_icmp_code: no-route is net-unreachable). */
-function rejectWith(spec: Extract<NftExpression, { kind: "reject" }>["with"]): "tcp-reset" | "icmp-port-unreachable" | "icmp-host-unreachable" {
-  if (spec === "tcp reset") return "tcp-reset";
-  if (spec === undefined) return "icmp-port-unreachable";
-  const code = spec.slice(spec.indexOf(" ") + 1);
-  return `icmp-${code === "no-route" ? "net-unreachable" : code}` as "icmp-host-unreachable";
-}
-
 type Evaluated = "break" | "next" | { readonly packet: Ipv4Packet } | { readonly step: Step };
 
 function dataStep(data: NftData | undefined): Evaluated {
@@ -349,7 +341,7 @@ function evaluate(expression: NftExpression, context: MatchContext, walk: NftWal
       // markTarget writes (mark & ~mask) ^ value: | V is mask V value V, ^ V is mask 0, & V is mask ~V value 0.
       return { packet: markTarget(markBits(expression), context.namespace, context.packet) };
     case "reject":
-      rejectTarget(walk.simulation, context.namespace, context.packet, rejectWith(expression.with), context.in);
+      rejectTarget(walk.simulation, context.namespace, context.packet, expression.with === undefined ? "icmp-port-unreachable" : NFT_REJECT_WITH[expression.with], context.in);
       return { step: { kind: "reject" } };
     case "log":
       return "next";
