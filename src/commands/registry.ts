@@ -5,10 +5,11 @@ import { brctl } from "./brctl.js";
 import { conntrack } from "./conntrack.js";
 import { ip } from "./ip/ip.js";
 import { iptables } from "./iptables/iptables.js";
-import { iptablesRestore } from "./iptables/iptables-restore.js";
+import { iptablesRestore, iptablesRestoreOperandFiles } from "./iptables/iptables-restore.js";
 import { iptablesSave } from "./iptables/iptables-save.js";
-import { nft } from "./nft/nft.js";
+import { nft, nftOperandFiles } from "./nft/nft.js";
 import { ipset } from "./ipset.js";
+import { nfacct } from "./nfacct.js";
 import { curl } from "./curl.js";
 import { nc } from "./nc.js";
 import { python3 } from "./python3.js";
@@ -35,6 +36,7 @@ export const NETWORK_COMMANDS: ReadonlyMap<string, NetworkCommand> = new Map<str
   ["iptables-save", iptablesSave],
   ["iptables-restore", iptablesRestore],
   ["ipset", ipset],
+  ["nfacct", nfacct],
   ["conntrack", conntrack],
   ["nc", nc],
   ["curl", curl],
@@ -46,6 +48,12 @@ export const NETWORK_COMMANDS: ReadonlyMap<string, NetworkCommand> = new Map<str
   ["ifconfig", ifconfig],
   ["arp", arp],
   ["tcpdump", tcpdump],
+]);
+
+/** For the commands that read files named on their command line: those names, which the shell reads for them beforehand. */
+export const OPERAND_FILES: ReadonlyMap<string, (argv: readonly string[]) => string[]> = new Map([
+  ["nft", nftOperandFiles],
+  ["iptables-restore", iptablesRestoreOperandFiles],
 ]);
 
 /**

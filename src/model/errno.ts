@@ -23,6 +23,8 @@ export interface KernelError {
   readonly errno: Errno;
   /** NL_SET_ERR_MSG text, without the trailing period iproute2 adds. */
   readonly extack?: string;
+  /** In a batch (nfnetlink_rcv_batch), which message the error answers: its place in the batch, from 0. */
+  readonly seq?: number;
 }
 
 export type KernelResult<T = void> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: KernelError };

@@ -341,7 +341,12 @@ export interface NetfilterState {
   derived?: NetfilterDerived;
   /** The namespace's IP sets (net/netfilter/ipset); absent until the first `ipset create`. */
   ipsets?: IpSetState;
+  /** The namespace's extended accounting objects by name (nfnetlink_acct); absent until the first `nfacct add`. */
+  accounting?: NetfilterAccounting;
 }
+
+/** nfnetlink_acct's objects, in the order they were made. */
+export type NetfilterAccounting = Map<string, RuleCounters>;
 
 /** Filled in by the engine (net/netfilter/nf-hook.ts, nf-flow-table.ts declare their fields). */
 export interface NetfilterDerived {}

@@ -5,7 +5,7 @@ import type { Ipv4Address, Ipv4Prefix } from "./address.js";
 import type { SourceLocation } from "./location.js";
 import type { MacAddress } from "./mac.js";
 import type { NeighbourState } from "./neighbour.js";
-import type { Rule, TableName } from "./netfilter.js";
+import type { Rule, RuleCounters, TableName } from "./netfilter.js";
 import type { NftCommand } from "./nf-tables.js";
 import type { LinkKind, AddressScope } from "./netdevice.js";
 import type { BridgePortFlags } from "./bridge.js";
@@ -208,7 +208,7 @@ export interface IptablesRestore extends Located {
   readonly tables: readonly {
     readonly name: TableName;
     /** Chains declared with `:NAME POLICY [p:b]`, in file order. */
-    readonly chains: readonly { readonly name: string; readonly policy?: "ACCEPT" | "DROP" }[];
+    readonly chains: readonly { readonly name: string; readonly policy?: "ACCEPT" | "DROP"; readonly counters?: RuleCounters }[];
     /** Every command line of the table (-A, -I, -D, -N, -X, -F, -P ...), in file order. */
     readonly commands: readonly IptablesCommand[];
   }[];

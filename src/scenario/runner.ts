@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, realpathSync, statSync, type Dirent } from "
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { defineCommand, getCommandNames, parse, type Command } from "just-bash";
 import type { CommandEnvironment, CommandProcess, NetworkCommand } from "../commands/command.js";
-import { NETWORK_COMMANDS, UNMODELLED_TOOLS, unmodelledTool } from "../commands/registry.js";
+import { NETWORK_COMMANDS, OPERAND_FILES, UNMODELLED_TOOLS, unmodelledTool } from "../commands/registry.js";
 import { normaliseSysctlKey, sysctl } from "../commands/sysctl.js";
 import { UnsupportedError } from "../commands/command.js";
 import type { NetworkNamespace } from "../model/netns.js";
@@ -865,12 +865,9 @@ export class ScenarioSimulator {
 
 /** The files a command names as operands to read (`nft -f FILE`), read from the shell's file system: commands run synchronously. */
 async function readOperandFiles(name: string, args: readonly string[], context: { readonly cwd: string; readonly fs: { readFile(path: string): Promise<string>; resolvePath(base: string, path: string): string } }): Promise<Map<string, string | undefined> | undefined> {
-  if (name !== "nft") return undefined;
-  const files = new Map<string, string | undefined>();
-  args.forEach((word, index) => {
-    const operand = word === "-f" || word === "--file" ? args[index + 1] : /^-[a-zA-Z]*f$/.test(word) ? args[index + 1] : undefined;
-    if (operand !== undefined && operand !== "-") files.set(operand, undefined);
-  });
+  const operands = OPERAND_FILES.get(name)?.(args);
+  if (operands === undefined) return undefined;
+  const files = new Map<string, string | undefined>(operands.map((path) => [path, undefined]));
   for (const path of files.keys()) {
     try {
       files.set(path, await context.fs.readFile(context.fs.resolvePath(context.cwd, path)));

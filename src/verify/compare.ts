@@ -59,7 +59,7 @@ const PART_LABELS: Record<StatePart, string> = {
 type ShowKind = "iptables" | "bridge-link" | "nft" | "ipset" | "tcpdump";
 
 /** The tools whose error messages are stable text worth comparing (probes' are judged by outcome). */
-const STABLE_ERROR_TOOLS = new Set(["ip", "iptables", "iptables-save", "iptables-restore", "sysctl", "conntrack", "nft", "ipset", "tcpdump"]);
+const STABLE_ERROR_TOOLS = new Set(["ip", "iptables", "iptables-save", "iptables-restore", "sysctl", "conntrack", "nft", "ipset", "nfacct", "tcpdump"]);
 
 /**
  * Show commands whose stdout the kernel prints the same on every run, once

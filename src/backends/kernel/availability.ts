@@ -59,6 +59,7 @@ export const OPTIONAL_TOOLS: readonly { readonly command: string; readonly debia
   { command: "brctl", debianPackage: "bridge-utils" },
   { command: "nft", debianPackage: "nftables" },
   { command: "ipset", debianPackage: "ipset" },
+  { command: "nfacct", debianPackage: "nfacct" },
 ];
 
 /** An optional tool called as a command word in a scenario's text. */

@@ -1,8 +1,10 @@
 // iptables-restore (iptables/iptables-restore.c, nft-shared restore via
 // xtables-restore.c): `*table`, `:CHAIN POLICY [p:b]`, rule lines in iptables
-// syntax, `COMMIT`. Each table is replaced whole unless --noflush; nothing
-// changes when a line fails (one transaction). Text read from stdin (a
-// here-document or `< FILE`).
+// syntax, `COMMIT`. Each table is replaced whole unless --noflush, at its
+// COMMIT, as one batch: a failing line leaves that table as it was, and the
+// tables committed before it changed. Options as xtables-restore.c takes
+// them; the text is read from the file operand, or stdin.
+import { STRERROR } from "../../model/errno.js";
 import type { TableName } from "../../model/netfilter.js";
 import type { IptablesCommand, IptablesRestore } from "../../model/operations.js";
 import { applyOperation, createTable, isBuiltinChain } from "../../net/index.js";
@@ -53,53 +55,259 @@ function lineFailed(line: number, detail?: string): CommandError {
 
 interface Section {
   name: TableName;
-  chains: { name: string; policy?: "ACCEPT" | "DROP" }[];
+  chains: { name: string; policy?: "ACCEPT" | "DROP"; counters?: { packets: number; bytes: number } }[];
   commands: IptablesCommand[];
+  /** For each command in batch order, where it came from: for the error the kernel's answer to it gets. */
+  batch: { line: number; what?: string; chain: string }[];
   /** For each command, the line it came from and the chain it jumps to (checked at COMMIT). */
   jumps: { line: number; chain: string }[];
   known: Set<string>;
 }
 
-export function iptablesRestore(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+const USAGE = `Usage: ${PROGRAM} [-c] [-v] [-V] [-t] [-h] [-n] [-T table] [-M command] [-4] [-6] [file]
+\t   [ --counters ]
+\t   [ --verbose ]
+\t   [ --version]
+\t   [ --test ]
+\t   [ --help ]
+\t   [ --noflush ]
+\t   [ --table=<TABLE> ]
+\t   [ --modprobe=<command> ]
+\t   [ --ipv4 ]
+\t   [ --ipv6 ]
+`;
+
+export interface RestoreOptions {
+  readonly action: "restore" | "version" | "help";
+  readonly noflush: boolean;
+  readonly counters: boolean;
+  readonly test: boolean;
+  readonly binary: boolean;
+  /** -T: only this table's section is restored. */
+  readonly table?: string;
+  /** The file operand, read instead of stdin. */
+  readonly file?: string;
+}
+
+type OptionArgument = "none" | "required" | "optional";
+
+/** xtables-restore.c's options[] and its getopt string "bcvVthnM:T:wW" (-w and -W take an optional value, also as the next word). */
+const RESTORE_OPTIONS: ReadonlyArray<{ readonly long: string; readonly short?: string; readonly argument: OptionArgument }> = [
+  { long: "binary", short: "b", argument: "none" },
+  { long: "counters", short: "c", argument: "none" },
+  { long: "verbose", short: "v", argument: "none" },
+  { long: "version", short: "V", argument: "none" },
+  { long: "test", short: "t", argument: "none" },
+  { long: "help", short: "h", argument: "none" },
+  { long: "noflush", short: "n", argument: "none" },
+  { long: "modprobe", short: "M", argument: "required" },
+  { long: "table", short: "T", argument: "required" },
+  { long: "ipv4", argument: "none" },
+  { long: "ipv6", argument: "none" },
+  { long: "wait", short: "w", argument: "optional" },
+  { long: "wait-interval", short: "W", argument: "optional" },
+];
+
+function usageProblem(text: string): CommandError {
+  return new CommandError(`${PROGRAM}: ${text}\nTry \`${PROGRAM} -h' for more information.\n`, 1);
+}
+
+/** getopt_long over RESTORE_OPTIONS, permuting operands as GNU getopt does; then at most one file operand. */
+export function parseRestoreOptions(argv: readonly string[]): RestoreOptions {
+  let action: RestoreOptions["action"] = "restore";
   let noflush = false;
-  for (const word of argv) {
-    if (word === "-n" || word === "--noflush") noflush = true;
-    else if (word === "-w" || word === "--wait") continue;
-    else if (word.startsWith("-")) throw new UnsupportedError(word, `iptables-restore ${word} is not modelled`);
-    else throw new UnsupportedError(word, "iptables-restore reading a file operand is not modelled; feed it on stdin (iptables-restore < FILE)");
+  let counters = false;
+  let test = false;
+  let binary = false;
+  let table: string | undefined;
+  const operands: string[] = [];
+  const take = (letter: string, value: string | undefined) => {
+    switch (letter) {
+      case "b":
+        binary = true;
+        break;
+      case "c":
+        counters = true;
+        break;
+      case "v":
+        throw new UnsupportedError("-v", "iptables-restore -v (its listing of each change) is not modelled");
+      case "V":
+        action = "version";
+        break;
+      case "h":
+        action = "help";
+        break;
+      case "t":
+        test = true;
+        break;
+      case "n":
+        noflush = true;
+        break;
+      case "T":
+        table = value;
+        break;
+      case "ipv4":
+      case "ipv6":
+        throw new UnsupportedError(`--${letter}`, `iptables-restore --${letter} is not modelled`);
+      // -M names the modprobe to load modules with: the model has every module. -w/-W: one process holds no lock to wait for.
+    }
+  };
+  // xs_has_arg(): a -w/-W value may be the next word, when it is not an option.
+  const optionalNext = (index: number) => argv[index + 1] !== undefined && !argv[index + 1]!.startsWith("-") && !argv[index + 1]!.startsWith("!");
+  for (let index = 0; index < argv.length; index++) {
+    const word = argv[index]!;
+    if (word === "--") {
+      operands.push(...argv.slice(index + 1));
+      break;
+    }
+    if (word.startsWith("--")) {
+      const [name, inline] = word.includes("=") ? [word.slice(2, word.indexOf("=")), word.slice(word.indexOf("=") + 1)] : [word.slice(2), undefined];
+      const exact = RESTORE_OPTIONS.find((option) => option.long === name);
+      const prefixed = RESTORE_OPTIONS.filter((option) => option.long.startsWith(name));
+      if (!exact && prefixed.length > 1) throw usageProblem(`option '--${name}' is ambiguous; possibilities:${prefixed.map((option) => ` '--${option.long}'`).join("")}`);
+      const option = exact ?? prefixed[0];
+      if (!option) throw usageProblem(`unrecognized option '${word}'`);
+      let value = inline;
+      if (option.argument === "none" && inline !== undefined) throw usageProblem(`option '--${option.long}' doesn't allow an argument`);
+      if (option.argument === "required" && value === undefined) {
+        value = argv[++index];
+        if (value === undefined) throw usageProblem(`option '--${option.long}' requires an argument`);
+      }
+      if (option.argument === "optional" && value === undefined && optionalNext(index)) value = argv[++index];
+      take(option.short ?? option.long, value);
+      continue;
+    }
+    if (!word.startsWith("-") || word === "-") {
+      operands.push(word);
+      continue;
+    }
+    for (let position = 1; position < word.length; position++) {
+      const letter = word[position]!;
+      const option = RESTORE_OPTIONS.find((candidate) => candidate.short === letter);
+      if (!option) throw usageProblem(`invalid option -- '${letter}'`);
+      if (option.argument === "none") {
+        take(letter, undefined);
+        continue;
+      }
+      // An option with a value ends the cluster: the rest of the word, else the next word.
+      let value: string | undefined = word.slice(position + 1) || undefined;
+      if (option.argument === "required" && value === undefined) {
+        value = argv[++index];
+        if (value === undefined) throw usageProblem(`option requires an argument -- '${letter}'`);
+      }
+      // -w5: getopt gives an optional value only when attached, but "bcvVthnM:T:wW" declares none, so 5 is an option letter.
+      if (option.argument === "optional") {
+        if (position + 1 < word.length) continue;
+        if (optionalNext(index)) value = argv[++index];
+      }
+      take(letter, value);
+      break;
+    }
   }
+  if (operands.length > 1) throw new CommandError("Unknown arguments found on commandline\n", 1);
+  return { action, noflush, counters, test, binary, ...(table !== undefined ? { table } : {}), ...(operands[0] !== undefined ? { file: operands[0] } : {}) };
+}
+
+/** The files an iptables-restore command line reads (its file operand), for the shell to read beforehand. */
+export function iptablesRestoreOperandFiles(argv: readonly string[]): string[] {
+  try {
+    const file = parseRestoreOptions(argv).file;
+    return file === undefined ? [] : [file];
+  } catch {
+    return [];
+  }
+}
+
+/** tokenize_rule_counters(): a rule line's leading `[packets:bytes]`, and the rest of the line. */
+function ruleCounters(line: string, number: number): { rest: string; packets?: string; bytes?: string } {
+  if (!line.startsWith("[")) return { rest: line };
+  const close = line.indexOf("]");
+  const colon = line.indexOf(":");
+  // strtok(buffer + 1, ":") then strtok(NULL, "]"): without a ':' the second finds nothing.
+  if (close < 0 || colon < 0) throw lineProblem(`Bad line ${number}: need ]`, number);
+  const bytesEnd = line.indexOf("]", colon);
+  return { rest: line.slice(close + 1), packets: line.slice(1, colon), bytes: line.slice(colon + 1, bytesEnd < 0 ? undefined : bytesEnd) };
+}
+
+/** Sends one table's batch; the kernel's answer names the failing message, which iptables-nft maps back to its line. */
+function commitTable(section: Section, commitLine: number, noflush: boolean, environment: CommandEnvironment): void {
+  const operation: IptablesRestore = {
+    op: "iptables-restore",
+    namespaceId: environment.namespace.id,
+    noflush,
+    tables: [{ name: section.name, chains: section.chains, commands: section.commands }],
+    ...(environment.origin ? { origin: environment.origin } : {}),
+  };
+  const result = applyOperation(environment.world, operation);
+  if (result.ok) return;
+  const failed = result.error.seq === undefined ? undefined : section.batch[result.error.seq];
+  if (failed?.what) throw new CommandError(`${PROGRAM} ${IPTABLES_VERSION}: \nline ${failed.line}: ${failed.what} failed (${STRERROR[result.error.errno]}): rule in chain ${failed.chain}\n`, 4);
+  // nft_rule_delete() finds no such rule: iptables-nft's own words for ENOENT there (nft_strerror).
+  if (failed && section.commands[result.error.seq!]?.kind === "delete-rule" && result.error.errno === "ENOENT") throw lineFailed(failed.line, "Bad rule (does a matching rule exist in that chain?).");
+  throw new CommandError(`${PROGRAM}: line ${failed?.line ?? commitLine} failed\n`, 1);
+}
+
+export function iptablesRestore(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+  const options = parseRestoreOptions(argv);
+  if (options.action === "version") return done(`${PROGRAM} ${IPTABLES_VERSION}\n`);
+  if (options.action === "help") return done("", USAGE);
+  const { noflush, counters, test } = options;
+  let input = environment.stdin;
+  if (options.file !== undefined) {
+    const text = environment.files?.get(options.file);
+    if (text === undefined) throw new CommandError(`Can't open ${options.file}: No such file or directory\n`, 1);
+    input = text;
+  }
+  const notices = options.binary ? "-b/--binary option is not implemented\n" : "";
   const namespace = environment.namespace;
-  const lines = environment.stdin.split("\n");
-  const sections: Section[] = [];
+  const lines = input.split("\n");
   let section: Section | undefined;
+  let skipping = false;
   const parser = new IptablesParser(PROGRAM);
   for (let index = 0; index < lines.length; index++) {
     const number = index + 1;
     const line = lines[index]!.trim();
     if (line === "" || line.startsWith("#")) continue;
+    if (skipping) {
+      if (line === "COMMIT") skipping = false;
+      continue;
+    }
     if (line.startsWith("*")) {
       const name = line.slice(1).trim();
+      // -T: the other tables' sections are passed over whole.
+      if (options.table !== undefined && options.table !== name) {
+        skipping = true;
+        continue;
+      }
       if (name === "security") throw new UnsupportedError("security", "the iptables security table is not modelled");
       if (!KNOWN_TABLES.has(name)) throw lineProblem(`${PROGRAM}: line ${number} table name '${name}' invalid`, number);
       const existing = namespace.netfilter?.tables.get(name as TableName);
       const base = existing && noflush ? existing : createTable(name as TableName);
-      section = { name: name as TableName, chains: [], commands: [], jumps: [], known: new Set(base.chains.keys()) };
+      section = { name: name as TableName, chains: [], commands: [], batch: [], jumps: [], known: new Set(base.chains.keys()) };
       continue;
     }
     if (!section) throw lineFailed(number);
     if (line === "COMMIT") {
-      for (const jump of section.jumps) {
+      // A jump's chain is looked up by the kernel at commit, which -t never reaches.
+      for (const jump of test ? [] : section.jumps) {
         if (!section.known.has(jump.chain)) throw lineProblem(`Chain '${jump.chain}' does not exist`, number);
       }
-      sections.push(section);
+      // Each COMMIT is a batch of its own (xtables-restore: cb->commit per table): a later failing table leaves it in place.
+      if (!test) commitTable(section, number, noflush, environment);
       section = undefined;
       continue;
     }
     if (line.startsWith(":")) {
-      const [nameText = "", policy = ""] = line.slice(1).split(/\s+/);
+      const [nameText = "", policy = "", counterText] = line.slice(1).split(/\s+/);
       if (isBuiltinChain(section.name, nameText)) {
         if (policy !== "ACCEPT" && policy !== "DROP") throw lineFailed(number, "Bad policy name.");
-        section.chains.push({ name: nameText, policy });
+        if (!counters) section.chains.push({ name: nameText, policy });
+        else {
+          // With -c the policy's counters are read back (sscanf "[%llu:%llu]"); without, they are ignored.
+          const read = counterText === undefined ? null : /^\[(\d+):(\d+)\]/.exec(counterText);
+          if (!read) throw lineProblem(`invalid policy counters for chain '${nameText}'`, number);
+          section.chains.push({ name: nameText, policy, counters: { packets: Number(read[1]), bytes: Number(read[2]) } });
+        }
       } else {
         if (nameText.length > 28) throw lineProblem(`chain name \`${nameText}' too long (must be under 29 chars)`, number);
         section.chains.push({ name: nameText });
@@ -107,9 +315,11 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
       }
       continue;
     }
+    // tokenize_rule_counters(): with -c a rule's [p:b] become its -c; without, they are dropped.
+    const { rest, packets, bytes } = ruleCounters(line, number);
     let parsed;
     try {
-      parsed = parser.parse(["-t", section.name, ...splitRestoreLine(line)]);
+      parsed = parser.parse(["-t", section.name, ...(counters && packets !== undefined ? ["-c", packets, bytes!] : []), ...splitRestoreLine(rest)]);
     } catch (error) {
       if (error instanceof CommandError && error.exitCode === 2) {
         const message = error.text.split("\n")[0]!.replace(`${PROGRAM} ${IPTABLES_VERSION}: `, "");
@@ -125,6 +335,7 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
     const rule = parsed.rule && environment.origin ? { ...parsed.rule, origin: environment.origin } : parsed.rule;
     // A line with several -s/-d addresses is one rule per pair.
     const rules = (parsed.rules ?? []).map((each) => (environment.origin ? { ...each, origin: environment.origin } : each));
+    const queued = section.commands.length;
     switch (parsed.command) {
       case "A":
         for (const each of rules) section.commands.push({ kind: "append", chain, rule: each });
@@ -162,16 +373,9 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
       default:
         throw lineFailed(number);
     }
+    const what = parsed.command === "A" ? "RULE_APPEND" : parsed.command === "I" ? "RULE_INSERT" : parsed.command === "R" ? "RULE_REPLACE" : undefined;
+    for (let queuedIndex = queued; queuedIndex < section.commands.length; queuedIndex++) section.batch.push({ line: number, ...(what ? { what } : {}), chain });
   }
-  if (section) throw new CommandError(`${PROGRAM}: COMMIT expected at line ${lines.length + (environment.stdin.endsWith("\n") ? 0 : 1)}\n`, 1);
-  const operation: IptablesRestore = {
-    op: "iptables-restore",
-    namespaceId: namespace.id,
-    noflush,
-    tables: sections.map((item) => ({ name: item.name, chains: item.chains, commands: item.commands })),
-    ...(environment.origin ? { origin: environment.origin } : {}),
-  };
-  const result = applyOperation(environment.world, operation);
-  if (!result.ok) throw new CommandError(`${PROGRAM}: line ${lines.length} failed\n`, 1);
-  return done("");
+  if (section) throw new CommandError(`${PROGRAM}: COMMIT expected at line ${lines.length + (input.endsWith("\n") ? 0 : 1)}\n`, 1);
+  return done("", notices);
 }

@@ -129,6 +129,16 @@ function refusedPart(span: readonly Token[] | undefined, what: string | undefine
   return undefined;
 }
 
+/** The files an nft command line reads (`-f FILE`, `-cf FILE`; `-` is stdin), for the shell to read beforehand. */
+export function nftOperandFiles(argv: readonly string[]): string[] {
+  const files: string[] = [];
+  argv.forEach((word, index) => {
+    const operand = word === "-f" || word === "--file" || /^-[a-zA-Z]*f$/.test(word) ? argv[index + 1] : undefined;
+    if (operand !== undefined && operand !== "-" && !files.includes(operand)) files.push(operand);
+  });
+  return files;
+}
+
 export function nft(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
   const options = parseOptions(argv);
   const source = readSource(options, environment);

@@ -10,14 +10,11 @@ import type { ConntrackFlush, IptablesCommand, IptablesOperation, IptablesRestor
 import type { World } from "../../model/world.js";
 import { namespaceById } from "../core/net-namespace.js";
 import { rtGenidBump } from "../core/rt-genid.js";
-import { createConntrackTable } from "./nf-conntrack.js";
+import { ensureNetfilter } from "./netfilter-net.js";
 import { xtMatchModule } from "./xt-matches.js";
 import { nftNeedsConntrack } from "./nft-do-chain.js";
 
-export function ensureNetfilter(namespace: NetworkNamespace): NetfilterState {
-  namespace.netfilter ??= { tables: new Map(), conntrack: createConntrackTable(), conntrackEnabled: false, generation: 0 };
-  return namespace.netfilter;
-}
+export { ensureNetfilter };
 
 export function createTable(name: TableName): Table {
   return { name, chains: new Map(BUILTIN_CHAINS[name].map((hook) => [hook, { name: hook, policy: "ACCEPT", rules: [] } satisfies Chain])), generation: 0 };
@@ -73,9 +70,9 @@ const TARGET_PLACES: Partial<Record<string, { readonly table?: TableName; readon
 };
 
 /** checkentry: the errno for a match or target used where the kernel refuses it (EINVAL), undefined when it is accepted. */
-export function checkRule(tableName: TableName, chain: string, rule: Rule): Errno | undefined {
+export function checkRule(namespace: NetworkNamespace, tableName: TableName, chain: string, rule: Rule): Errno | undefined {
   for (const match of rule.matches) {
-    const refused = xtMatchModule(match).checkentry?.(match, tableName, chain);
+    const refused = xtMatchModule(match).checkentry?.(match, tableName, chain, namespace);
     if (refused !== undefined) return refused;
   }
   return checkTarget(tableName, chain, rule) ? undefined : "EINVAL";
@@ -115,7 +112,7 @@ export function chainReferences(table: Table, chain: string): number {
   return count;
 }
 
-function applyCommand(table: Table, command: IptablesCommand): KernelResult<unknown> {
+function applyCommand(namespace: NetworkNamespace, table: Table, command: IptablesCommand): KernelResult<unknown> {
   table.generation++;
   const chainOf = (name: string) => table.chains.get(name);
   switch (command.kind) {
@@ -124,7 +121,7 @@ function applyCommand(table: Table, command: IptablesCommand): KernelResult<unkn
     case "replace": {
       const chain = chainOf(command.chain);
       if (!chain) return fail("ENOENT");
-      const refused = checkRule(table.name, command.chain, command.rule);
+      const refused = checkRule(namespace, table.name, command.chain, command.rule);
       if (refused !== undefined) return fail(refused);
       if (command.kind === "append") chain.rules.push(installRule(command.rule));
       else if (command.kind === "insert") {
@@ -216,7 +213,7 @@ function applyIptables(world: World, operation: IptablesOperation): KernelResult
   const namespace = namespaceById(world, operation.namespaceId);
   const state = ensureNetfilter(namespace);
   const table = ensureTable(state, operation.table);
-  const result = applyCommand(table, operation.command);
+  const result = applyCommand(namespace, table, operation.command);
   state.conntrackEnabled = needsConntrack(state);
   state.generation++;
   return result;
@@ -227,6 +224,7 @@ function applyRestore(world: World, operation: IptablesRestore): KernelResult<un
   const namespace = namespaceById(world, operation.namespaceId);
   const state = ensureNetfilter(namespace);
   const staged = new Map<TableName, Table>();
+  let seq = 0;
   for (const section of operation.tables) {
     const existing = staged.get(section.name) ?? state.tables.get(section.name);
     const table: Table = existing && operation.noflush ? { ...structuredClone(existing), generation: existing.generation + 1 } : createTable(section.name);
@@ -234,16 +232,18 @@ function applyRestore(world: World, operation: IptablesRestore): KernelResult<un
     for (const declared of section.chains) {
       const chain = table.chains.get(declared.name);
       if (chain) {
-        if (!isBuiltinChain(section.name, declared.name)) chain.rules = operation.noflush ? chain.rules : [];
+        // nft_chain_restore(): a declared user chain that exists is flushed, --noflush or not.
+        if (!isBuiltinChain(section.name, declared.name)) chain.rules = [];
         if (declared.policy) {
           chain.policy = declared.policy;
-          chain.policyCounters = { packets: 0, bytes: 0 };
+          chain.policyCounters = { ...(declared.counters ?? { packets: 0, bytes: 0 }) };
         }
-      } else table.chains.set(declared.name, { name: declared.name, ...(declared.policy ? { policy: declared.policy, policyCounters: { packets: 0, bytes: 0 } } : {}), rules: [] });
+      } else table.chains.set(declared.name, { name: declared.name, ...(declared.policy ? { policy: declared.policy, policyCounters: { ...(declared.counters ?? { packets: 0, bytes: 0 }) } } : {}), rules: [] });
     }
     for (const command of section.commands) {
-      const result = applyCommand(table, command);
-      if (!result.ok) return result;
+      const result = applyCommand(namespace, table, command);
+      if (!result.ok) return { ok: false, error: { ...result.error, seq } };
+      seq++;
     }
     staged.set(section.name, table);
   }

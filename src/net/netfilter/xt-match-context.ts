@@ -33,7 +33,7 @@ export interface XtMatch<M> {
   /** The match needs conntrack (nf_ct_netns_get() in its checkentry). */
   readonly needsConntrack: boolean;
   /** checkentry: the errno refusing the rule in this table and chain (a user chain: any hook may reach it), undefined to accept. */
-  checkentry?(match: M, table: TableName, chain: string): Errno | undefined;
+  checkentry?(match: M, table: TableName, chain: string, namespace: NetworkNamespace): Errno | undefined;
 }
 
 /** Interface names as iptables compares them: a trailing `+` matches any name with that stem. */

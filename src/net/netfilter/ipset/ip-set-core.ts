@@ -13,11 +13,10 @@
 // matches, lists or counts (the kernel's gc removes it within its period).
 import { prefixMask } from "../../../model/address.js";
 import { ipSetElementKey, type IpSet, type IpSetCommand, type IpSetElement, type IpSetElementSpec, type IpSetError, type IpSetState } from "../../../model/ipset.js";
-import type { NetfilterState } from "../../../model/netfilter.js";
 import type { NetworkNamespace } from "../../../model/netns.js";
 import type { World } from "../../../model/world.js";
 import { rtGenidBump } from "../../core/rt-genid.js";
-import { createConntrackTable } from "../nf-conntrack.js";
+import { ensureNetfilter } from "../netfilter-net.js";
 import { bitmapPortInRange, bitmapPortMembers, bitmapPortMemsize } from "./ip-set-bitmap-port.js";
 import { hashMemsize, hashTest, hashWithNets, type HashTestResult } from "./ip-set-hash-gen.js";
 
@@ -42,8 +41,7 @@ export function ipSetByName(namespace: NetworkNamespace, name: string): IpSet | 
 }
 
 function ipSetState(namespace: NetworkNamespace): IpSetState {
-  // As nf-tables-api's ensureNetfilter (not imported: the ruleset's modules import this one).
-  const state: NetfilterState = (namespace.netfilter ??= { tables: new Map(), conntrack: createConntrackTable(), conntrackEnabled: false, generation: 0 });
+  const state = ensureNetfilter(namespace);
   state.ipsets ??= { sets: [], created: 0 };
   return state.ipsets;
 }
