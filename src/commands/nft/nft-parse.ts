@@ -322,8 +322,9 @@ class Parser {
       // Chain, set and element comments are userdata nft lists; netsim would take them without listing them, so it refuses them.
       if (this.is("comment") && this.peek(1).type === "string") throw new UnsupportedError("comment", "nft chain comments are not modelled");
       const first = this.peek();
+      const from = this.at;
       const { rule, anonymousSets } = this.rule(family);
-      rules.push({ kind: "batch", command: { kind: "add-rule", family, table, chain, insert: false, rule, anonymousSets }, tokens: [first, first] });
+      rules.push({ kind: "batch", command: { kind: "add-rule", family, table, chain, insert: false, rule, anonymousSets }, tokens: [first, first], span: this.tokens.slice(from, this.at) });
     }
   }
 
