@@ -10,9 +10,9 @@ export interface Printed {
   readonly exitCode: number;
 }
 
-export function runCommand(command: NetworkCommand, argv: readonly string[], world: World = createWorld(), namespaceName = ""): Printed {
+export function runCommand(command: NetworkCommand, argv: readonly string[], world: World = createWorld(), namespaceName = "", stdin = ""): Printed {
   const namespace = namespaceName === "" ? rootNamespace(world) : namespaceByName(world, namespaceName)!;
-  const environment: CommandEnvironment = { world, namespace, tracing: false, stdin: "", commandText: argv.join(" ") };
+  const environment: CommandEnvironment = { world, namespace, tracing: false, stdin, commandText: argv.join(" ") };
   try {
     const outcome = command(argv, environment);
     if (outcome.kind === "process") {

@@ -6,7 +6,7 @@
 import { parseIpv4Address, prefixMask } from "../../model/address.js";
 import { NFT_REJECT_WITH, type NftBaseChain, type NftChainType, type NftCommand, type NftData, type NftDatatype, type NftElement, type NftExpression, type NftFamily, type NftHook, type NftKey, type NftRejectWith, type NftRight, type NftRuleSpec, type NftSelector, type NftSetSpec, type NftVerdict } from "../../model/nf-tables.js";
 import { UnsupportedError } from "../command.js";
-import { CT_STATES, CT_STATUSES, FIB_TYPE_NAMES, ICMP_TYPES, priorityNameValid, ruleText, standardPriority } from "./nft-print.js";
+import { CT_STATES, CT_STATUSES, FIB_TYPE_NAMES, ICMP_TYPES, NF_PROTO_NAMES, PROTOCOL_NAMES, priorityNameValid, ruleText, standardPriority } from "./nft-print.js";
 import { scan, type Token } from "./nft-scanner.js";
 
 export class NftSyntaxError extends Error {
@@ -56,6 +56,12 @@ function selectorType(selector: NftSelector): NftDatatype {
       return "integer";
   }
 }
+
+/** The matches nft puts first as a reject's dependency (stmt_reject_gen_dependency). */
+const PROTOCOL_DEPENDENCY = {
+  tcp: { kind: "match", left: [{ kind: "meta", key: "l4proto" }], op: "==", right: { kind: "value", value: 6 }, types: ["inet_proto"] },
+  ipv4: { kind: "match", left: [{ kind: "meta", key: "nfproto" }], op: "==", right: { kind: "value", value: 2 }, types: ["nf_proto"] },
+} as const satisfies Record<string, NftExpression>;
 
 const FLAG_TYPES: Partial<Record<NftDatatype, readonly [string, number][]>> = { ct_state: CT_STATES, ct_status: CT_STATUSES };
 
@@ -316,8 +322,9 @@ class Parser {
       // Chain, set and element comments are userdata nft lists; netsim would take them without listing them, so it refuses them.
       if (this.is("comment") && this.peek(1).type === "string") throw new UnsupportedError("comment", "nft chain comments are not modelled");
       const first = this.peek();
+      const from = this.at;
       const { rule, anonymousSets } = this.rule(family);
-      rules.push({ kind: "batch", command: { kind: "add-rule", family, table, chain, insert: false, rule, anonymousSets }, tokens: [first, first] });
+      rules.push({ kind: "batch", command: { kind: "add-rule", family, table, chain, insert: false, rule, anonymousSets }, tokens: [first, first], span: this.tokens.slice(from, this.at) });
     }
   }
 
@@ -522,9 +529,16 @@ class Parser {
         if (token.type === "number") return this.number();
         if (token.type === "word" && PROTOCOLS[token.text] !== undefined) return PROTOCOLS[this.next().text]!;
         throw this.unexpected(token);
+      case "nf_proto": {
+        const value = Object.entries(NF_PROTO_NAMES).find(([, name]) => name === token.text)?.[0];
+        if (value !== undefined) {
+          this.next();
+          return Number(value);
+        }
+        return this.number();
+      }
       case "mark":
       case "integer":
-      case "nf_proto":
       case "pkt_type":
         return this.number();
       case "fib_addrtype": {
@@ -726,6 +740,9 @@ class Parser {
     let comment: string | undefined;
     let protocol: string | undefined;
     let protocolAt: Token | undefined;
+    // proto_ctx as evaluate.c keeps it for reject: the transport protocol a match settled (and where), whether the network one is known (IPv4).
+    let transport: { readonly name: string; readonly at: Token } | undefined;
+    let network = false;
     while (!this.endOfStatement()) {
       const token = this.peek();
       const verdict = this.verdict();
@@ -762,6 +779,9 @@ class Parser {
             const kind = this.identifier();
             if (kind.text === "tcp") {
               this.expect("reset");
+              // stmt_evaluate_reset(): a settled protocol must be tcp; none settled, stmt_reject_gen_dependency() puts meta l4proto tcp first.
+              if (transport !== undefined && transport.name !== "tcp") throw new NftSyntaxError(reject, reject, "you cannot use tcp reset with this protocol", transport.at);
+              if (transport === undefined) expressions.unshift(PROTOCOL_DEPENDENCY.tcp);
               expressions.push({ kind: "reject", with: "tcp reset" });
             } else if (kind.text === "icmp" || kind.text === "icmpx") {
               this.accept("type");
@@ -773,8 +793,13 @@ class Parser {
               if (kind.text === "icmpx" && family === "ip") throw new NftSyntaxError(type, type, "abstracted ICMP unreachable not supported", reject);
               // The family's default (ICMP port unreachable) is stored, and so listed, as a bare reject.
               const byDefault = spec === (family === "ip" ? "icmp port-unreachable" : "icmpx port-unreachable");
+              // An icmp reject in an inet table is for IPv4 only: without an IPv4 match nft puts meta nfproto ipv4 first (reject_payload_gen_dependency_family).
+              if (kind.text === "icmp" && family === "inet" && !network) expressions.unshift(PROTOCOL_DEPENDENCY.ipv4);
               expressions.push(byDefault ? { kind: "reject" } : { kind: "reject", with: spec as NftRejectWith });
             } else throw new UnsupportedError(kind.text, `nft reject with ${kind.text} is not modelled`);
+          } else if (family === "inet" && network) {
+            // stmt_evaluate_reject_default(): an inet rule that settled IPv4 rejects with icmp (listed so), not icmpx.
+            expressions.push({ kind: "reject", with: "icmp port-unreachable" });
           } else expressions.push({ kind: "reject" });
           continue;
         }
@@ -820,6 +845,13 @@ class Parser {
         left.push(more.selector);
       }
       const types = left.map(selectorType);
+      // A header field settles its protocol (its payload dependency); th settles none.
+      for (const selector of left) {
+        if (selector.kind === "ip" || selector.kind === "icmp") network = true;
+        if (selector.kind === "l4" && selector.protocol !== "th") transport ??= { name: selector.protocol, at: { ...parsed.first, last: parsed.last.last } };
+        if (selector.kind === "icmp") transport ??= { name: "icmp", at: { ...parsed.first, last: parsed.last.last } };
+        if (selector.kind === "tcpflags") transport ??= { name: "tcp", at: { ...parsed.first, last: parsed.last.last } };
+      }
       // The transport protocol a port or protocol match settles (payload dependencies: a second one must agree).
       for (const selector of left) {
         if (selector.kind === "l4" && selector.protocol !== "th") {
@@ -847,6 +879,12 @@ class Parser {
       if (this.accept("!=")) op = "!=";
       else this.accept("==");
       const right = this.right(types, counter);
+      const at: Token = { ...parsed.first, last: this.tokens[this.at - 1]!.last };
+      if (left.length === 1 && op === "==") {
+        // relational_expr_pctx_update(): an equality on a protocol key (a set too, which settles no protocol tcp reset takes).
+        if (types[0] === "inet_proto") transport ??= { name: right.kind === "value" ? (PROTOCOL_NAMES[right.value as number] ?? String(right.value)) : "set", at };
+        if (types[0] === "nf_proto") network ||= right.kind === "value" && right.value === 2;
+      }
       if (types[0] === "inet_proto" && right.kind === "value" && typeof right.value === "number" && op === "==") {
         protocol ??= right.value === 6 ? "tcp" : right.value === 17 ? "udp" : undefined;
       }

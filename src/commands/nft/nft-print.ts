@@ -47,6 +47,9 @@ export const ICMP_TYPES: Readonly<Record<string, number>> = {
   "address-mask-reply": 18,
 };
 
+/** nfproto_type's symbols (NFPROTO_IPV4, NFPROTO_IPV6). */
+export const NF_PROTO_NAMES: Readonly<Record<number, string>> = { 2: "ipv4", 10: "ipv6" };
+
 export const PROTOCOL_NAMES: Readonly<Record<number, string>> = { 1: "icmp", 2: "igmp", 6: "tcp", 17: "udp", 47: "gre", 50: "esp", 51: "ah", 132: "sctp", 136: "udplite", 33: "dccp" };
 
 export function selectorText(selector: NftSelector): string {
@@ -99,6 +102,8 @@ export function atomText(value: NftAtom, type: NftDatatype): string {
       return value === 1 ? "reply" : "original";
     case "fib_addrtype":
       return FIB_TYPE_NAMES[value] ?? String(value);
+    case "nf_proto":
+      return NF_PROTO_NAMES[value] ?? String(value);
     case "icmp_type":
       return Object.entries(ICMP_TYPES).find(([, number]) => number === value)?.[0] ?? String(value);
     default:
@@ -227,21 +232,74 @@ export function expressionText(expression: NftExpression, family: string): strin
   }
 }
 
-/** A protocol match a later tcp/udp port match makes redundant: nft lists it as its dependency, i.e. not at all (payload dependency removal). */
-function isDependency(expressions: readonly NftExpression[], index: number): boolean {
-  const expression = expressions[index]!;
-  if (expression.kind !== "match" || expression.op !== "==" || expression.left.length !== 1 || expression.right.kind !== "value") return false;
+/** A `meta l4proto`/`ip protocol` (or `meta nfproto`) match with one value: what nft keeps as a payload dependency when it lists a rule. */
+function protocolMatch(expression: NftExpression): { readonly level: "transport" | "network"; readonly value: number } | undefined {
+  if (expression.kind !== "match" || expression.op !== "==" || expression.left.length !== 1 || expression.right.kind !== "value" || typeof expression.right.value !== "number") return undefined;
   const left = expression.left[0]!;
-  if (!((left.kind === "meta" && left.key === "l4proto") || (left.kind === "ip" && left.field === "protocol"))) return false;
-  const protocol = expression.right.value === 6 ? "tcp" : expression.right.value === 17 ? "udp" : undefined;
-  if (protocol === undefined) return false;
-  return expressions.slice(index + 1).some((later) => later.kind === "match" && later.left.some((selector) => selector.kind === "l4" && selector.protocol === protocol));
+  if ((left.kind === "meta" && left.key === "l4proto") || (left.kind === "ip" && left.field === "protocol")) return { level: "transport", value: expression.right.value };
+  if (left.kind === "meta" && left.key === "nfproto") return { level: "network", value: expression.right.value };
+  return undefined;
+}
+
+/**
+ * rule_parse_postprocess() (netlink_delinearize.c) as far as netsim's rules
+ * reach: which protocol matches the listing leaves out, and what a `th`
+ * port is listed as. A protocol match is held as the dependency of what
+ * follows until a statement other than a match drops it
+ * (rule_maybe_reset_payload_deps); a tcp/udp port match of its protocol
+ * then makes it redundant (payload_dependency_kill), and so does a reject
+ * (stmt_reject_postprocess): in an ip table `tcp reset` takes the transport
+ * one, in an inet table any reject but icmpx takes `meta nfproto`. A `th`
+ * port after a tcp or udp protocol match reads as that protocol's port (the
+ * protocol context is not reset by statements).
+ */
+function listingPlan(expressions: readonly NftExpression[], family: string): { readonly hidden: ReadonlySet<number>; readonly thAs: ReadonlyMap<number, string> } {
+  const hidden = new Set<number>();
+  const thAs = new Map<number, string>();
+  let pending: { transport?: number; network?: number } = {};
+  let context: string | undefined;
+  expressions.forEach((expression, index) => {
+    const protocol = protocolMatch(expression);
+    if (protocol) {
+      pending[protocol.level] = index;
+      if (protocol.level === "transport") context = PROTOCOL_NAMES[protocol.value];
+      return;
+    }
+    if (expression.kind === "match") {
+      for (const selector of expression.left) {
+        if (selector.kind !== "l4") continue;
+        const shown = selector.protocol === "th" && (context === "tcp" || context === "udp") ? context : selector.protocol;
+        if (shown !== selector.protocol) thAs.set(index, shown);
+        context ??= shown === "th" ? undefined : shown;
+        const dependency = pending.transport;
+        if (dependency !== undefined && PROTOCOL_NAMES[(expressions[dependency] as { right: { value: number } }).right.value] === shown) {
+          hidden.add(dependency);
+          delete pending.transport;
+        }
+      }
+      return;
+    }
+    if (expression.kind === "vmap") return;
+    if (expression.kind === "reject") {
+      if (family === "ip" && expression.with === "tcp reset" && pending.transport !== undefined) hidden.add(pending.transport);
+      const icmpx = expression.with === undefined || expression.with.startsWith("icmpx ");
+      if (family === "inet" && !icmpx && pending.network !== undefined) hidden.add(pending.network);
+    }
+    pending = {};
+  });
+  return { hidden, thAs };
 }
 
 export function ruleText(rule: { readonly expressions: readonly NftExpression[]; readonly comment?: string }, family: string): string {
+  const plan = listingPlan(rule.expressions, family);
   const text = rule.expressions
-    .filter((_expression, index) => !isDependency(rule.expressions, index))
-    .map((expression) => expressionText(expression, family))
+    .map((expression, index) => {
+      if (plan.hidden.has(index)) return undefined;
+      const shown = plan.thAs.get(index);
+      if (shown === undefined || expression.kind !== "match") return expressionText(expression, family);
+      return expressionText({ ...expression, left: expression.left.map((selector) => (selector.kind === "l4" && selector.protocol === "th" ? { ...selector, protocol: shown as "tcp" } : selector)) }, family);
+    })
+    .filter((text): text is string => text !== undefined)
     .join(" ");
   return rule.comment === undefined ? text : `${text} comment "${rule.comment}"`;
 }

@@ -2,7 +2,7 @@
 // nft_run_cmd_from_filename; erec.c: erec_print's caret lines): the command
 // line or a file parsed into one batch the kernel applies whole
 // (net/netfilter/nf-tables-commit.ts), and `list` printed as nft 1.0.6 does.
-import { STRERROR } from "../../model/errno.js";
+import { STRERROR, type Errno } from "../../model/errno.js";
 import type { NftRuleset, NftTable } from "../../model/nf-tables.js";
 import { applyOperation } from "../../net/index.js";
 import { CommandError, done, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "../command.js";
@@ -119,9 +119,17 @@ function readSource(options: Options, environment: CommandEnvironment): Source {
   return { file: options.file, text };
 }
 
-/** The token of the part the kernel refused: the handle's number, the chain a jump names, an element's first word. */
-function refusedPart(span: readonly Token[] | undefined, what: string | undefined, name: string | undefined): Token | undefined {
+/** The tokens of the part the kernel refused: the handle's number, the chain a jump names, an element's first word, the key of a verdict map's element that names a missing chain. */
+function refusedPart(span: readonly Token[] | undefined, what: string | undefined, name: string | undefined): Token | [Token, Token] | undefined {
   if (!span || what === undefined) return undefined;
+  if (what === "vmap") {
+    // The element's key: from after the `{` or `,` before it to the `:` before `jump|goto NAME`.
+    const verdict = span.findIndex((token, index) => index > 0 && token.text === name && (span[index - 1]!.text === "jump" || span[index - 1]!.text === "goto") && span[index - 2]?.text === ":");
+    if (verdict < 0) return undefined;
+    let first = verdict - 3;
+    while (first > 0 && !(span[first - 1]!.type === "punct" && (span[first - 1]!.text === "{" || span[first - 1]!.text === ","))) first--;
+    return [span[first]!, span[verdict - 3]!];
+  }
   const after = (test: (token: Token, index: number) => boolean) => span.find((token, index) => index > 0 && test(span[index - 1]!, index));
   if (what === "handle") return after((previous) => previous.text === "handle" || previous.text === "position");
   if (what === "jump") return span.find((token, index) => index > 0 && token.text === name && (span[index - 1]!.text === "jump" || span[index - 1]!.text === "goto"));
@@ -155,11 +163,18 @@ export function nft(argv: readonly string[], environment: CommandEnvironment): C
   if (batch.length > 0 && !options.check) {
     const result = applyOperation(environment.world, { op: "nft", namespaceId: environment.namespace.id, commands: batch.map((statement) => statement.command), ...(environment.origin ? { origin: environment.origin } : {}) });
     if (!result.ok) {
-      const [where, what, name] = (result.error.extack ?? "0").split(" ");
-      const failed = batch[Number(where)] ?? batch[0]!;
-      const message = what === "table" ? STRERROR[result.error.errno] : `Could not process rule: ${STRERROR[result.error.errno]}`;
-      const token = what === "table" ? failed.tokens[0]! : (refusedPart(failed.span, what, name) ?? failed.tokens[1] ?? failed.tokens[0]!);
-      throw new CommandError(errorText(source, token, token, message), 1);
+      // One error per failing message (the commit's extack lines, `ERRNO N [WHAT [NAME]]`), in batch order; a missing table is nft's own finding, before anything is sent.
+      const failures = (result.error.extack ?? `${result.error.errno} 0`).split("\n").map((line) => line.split(" "));
+      const inCache = failures.filter(([, , what]) => what === "table");
+      let text = "";
+      for (const [errno, where, what, name] of inCache.length > 0 ? inCache : failures) {
+        const failed = batch[Number(where)] ?? batch[0]!;
+        const message = what === "table" ? STRERROR[errno as Errno] : `Could not process rule: ${STRERROR[errno as Errno]}`;
+        const part = what === "table" ? failed.tokens[0]! : (refusedPart(failed.span, what, name) ?? failed.tokens[1] ?? failed.tokens[0]!);
+        const [first, last] = Array.isArray(part) ? part : [part, part];
+        text += errorText(source, first, last, message);
+      }
+      throw new CommandError(text, 1);
     }
   }
   let stdout = "";

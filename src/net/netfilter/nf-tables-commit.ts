@@ -11,7 +11,13 @@ import type { World } from "../../model/world.js";
 import { namespaceById } from "../core/net-namespace.js";
 import { ensureNetfilter, needsConntrack } from "./nf-tables-api.js";
 
-/** The failing message: its errno, and its place in the batch as the extack text (`N`, or `N WHAT`: `table` when its table does not exist, which nft finds in its cache before the kernel is asked; `handle`, `jump CHAIN`, `element`: the part the kernel refused) for the tool to point at. */
+/**
+ * A failing message: its errno, and as the extack text its place in the
+ * batch (`N`, or `N WHAT`: `table` when its table does not exist, which nft
+ * finds in its cache before the kernel is asked; `handle`, `jump CHAIN`,
+ * `element`, `vmap CHAIN` (an anonymous verdict map's element naming a
+ * missing chain): the part the kernel refused) for the tool to point at.
+ */
 function refuse(errno: Errno, index: number, what?: string): KernelResult<unknown> {
   return fail(errno, what !== undefined ? `${index} ${what}` : String(index));
 }
@@ -29,21 +35,26 @@ function installRule(table: NftTable, spec: Omit<NftRule, "handle">, anonymousSe
   return { handle: ++table.lastHandle, ...spec };
 }
 
-/** Chains a rule's verdicts (and its verdict maps' elements) name. */
-function jumpsTo(table: NftTable, rule: NftRule): string[] {
+/** Chains a rule's anonymous verdict maps' elements name (their NEWSETELEM goes before the rule's NEWRULE). */
+function mapJumpsTo(rule: Omit<NftRule, "handle">): string[] {
   const names: string[] = [];
   for (const expression of rule.expressions) {
-    if (expression.kind === "verdict" && (expression.verdict.kind === "jump" || expression.verdict.kind === "goto")) names.push(expression.verdict.chain);
     if (expression.kind === "vmap" && expression.map.kind === "set") {
       for (const element of expression.map.elements) if (element.data?.kind === "verdict" && "chain" in element.data.verdict) names.push(element.data.verdict.chain);
     }
   }
-  void table;
+  return names;
+}
+
+/** Chains a rule's own verdicts name. */
+function verdictJumpsTo(rule: Omit<NftRule, "handle">): string[] {
+  const names: string[] = [];
+  for (const expression of rule.expressions) if (expression.kind === "verdict" && (expression.verdict.kind === "jump" || expression.verdict.kind === "goto")) names.push(expression.verdict.chain);
   return names;
 }
 
 function chainInUse(table: NftTable, name: string): boolean {
-  for (const chain of table.chains.values()) for (const rule of chain.rules) if (jumpsTo(table, rule).includes(name)) return true;
+  for (const chain of table.chains.values()) for (const rule of chain.rules) if (mapJumpsTo(rule).includes(name) || verdictJumpsTo(rule).includes(name)) return true;
   for (const set of table.sets.values()) for (const element of set.elements) if (element.data?.kind === "verdict" && "chain" in element.data.verdict && element.data.verdict.chain === name) return true;
   return false;
 }
@@ -97,9 +108,15 @@ function apply(ruleset: NftRuleset, command: NftCommand, index: number): KernelR
     case "add-rule": {
       const chain = table.chains.get(command.chain);
       if (!chain) return refuse("ENOENT", index);
-      for (const name of jumpsTo(table, { handle: 0, ...command.rule })) {
+      // nft_verdict_init(): a chain is found if this batch added it before (the next generation), not after.
+      // The anonymous map's element goes first; then the rule (and its sets) took handles before its verdict's chain was found missing.
+      const missing = mapJumpsTo(command.rule).find((name) => !table.chains.has(name));
+      if (missing !== undefined) {
+        table.lastHandle += command.anonymousSets + 1;
+        return refuse("ENOENT", index, `vmap ${missing}`);
+      }
+      for (const name of verdictJumpsTo(command.rule)) {
         if (table.chains.has(name)) continue;
-        // nf_tables_newrule() gave the rule (and its anonymous sets) handles before its verdict's chain was found missing.
         table.lastHandle += command.anonymousSets + 1;
         return refuse("ENOENT", index, `jump ${name}`);
       }
@@ -178,22 +195,30 @@ function stage(ruleset: NftRuleset): NftRuleset {
   return structuredClone(ruleset);
 }
 
-/** nf_tables_commit(): every message applied in order, or none (the first failure aborts the batch). */
+/**
+ * nfnetlink_rcv_batch() and nf_tables_commit(): every message applied in
+ * order, or none. A failing message does not stop the batch: the kernel goes
+ * on with the rest (each one's error acked, for nft to print them all) and
+ * aborts at the end. The failures come back in one extack, a line
+ * `ERRNO N [WHAT]` each (refuse()'s text after the errno).
+ */
 export function nfTablesCommit(world: World, operation: NftBatch): KernelResult<unknown> {
   const namespace = namespaceById(world, operation.namespaceId);
   const state = ensureNetfilter(namespace);
   const current = state.nft ?? { tables: [], lastTableHandle: 0 };
   const staged = stage(current);
+  const failures: { readonly errno: Errno; readonly extack: string }[] = [];
   for (let index = 0; index < operation.commands.length; index++) {
     const result = apply(staged, operation.commands[index]!, index);
-    if (!result.ok) {
-      // The abort undoes the batch but not the handles it took: a table's counter only moves on (tables made by the batch go).
-      for (const table of staged.tables) {
-        const original = current.tables.find((other) => other.handle === table.handle && other.name === table.name && other.family === table.family);
-        if (original) original.lastHandle = table.lastHandle;
-      }
-      return result;
+    if (!result.ok) failures.push({ errno: result.error.errno, extack: result.error.extack ?? String(index) });
+  }
+  if (failures.length > 0) {
+    // The abort undoes the batch but not the handles it took: a table's counter only moves on (tables made by the batch go).
+    for (const table of staged.tables) {
+      const original = current.tables.find((other) => other.handle === table.handle && other.name === table.name && other.family === table.family);
+      if (original) original.lastHandle = table.lastHandle;
     }
+    return fail(failures[0]!.errno, failures.map((failure) => `${failure.errno} ${failure.extack}`).join("\n"));
   }
   state.nft = staged;
   state.conntrackEnabled = needsConntrack(state);

@@ -1,7 +1,8 @@
 // nft's commands against nft 1.0.6's own answers: each case of
 // test/fixtures/nft/commands/cases.json was run in a fresh network namespace
 // of the kernel sandbox (record.py beside it), and every command's stdout,
-// stderr and exit status must come out the same here.
+// stderr and exit status must come out the same here (`-f /dev/stdin` given
+// the text it was recorded with).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -11,7 +12,7 @@ import { runCommand } from "../run-command.js";
 
 interface Recorded {
   readonly nft: string;
-  readonly cases: readonly { readonly name: string; readonly results: readonly { readonly argv: readonly string[]; readonly stdout: string; readonly stderr: string; readonly exitCode: number }[] }[];
+  readonly cases: readonly { readonly name: string; readonly results: readonly { readonly argv: readonly string[]; readonly stdin?: string; readonly stdout: string; readonly stderr: string; readonly exitCode: number }[] }[];
 }
 
 const recorded = JSON.parse(readFileSync(join(__dirname, "../../fixtures/nft/commands/recorded.json"), "utf8")) as Recorded;
@@ -21,7 +22,7 @@ describe(`nft commands, as ${recorded.nft} answers them`, () => {
     it(testCase.name, () => {
       const world = createWorld();
       for (const result of testCase.results) {
-        const printed = runCommand(nft, result.argv, world);
+        const printed = runCommand(nft, result.argv, world, "", result.stdin);
         expect({ argv: result.argv, ...printed }).toEqual({ argv: result.argv, stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode });
       }
     });

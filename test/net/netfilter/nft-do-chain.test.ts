@@ -129,4 +129,26 @@ ip netns exec r nft list chain inet f forward
     expect(steps).toContain("FORWARD inet f from-a handle 8: rule matches: return to forward");
     expect(steps).toContain("FORWARD inet f forward: no rule decided: the chain's policy drop applies");
   });
+
+  // Verified on the kernel (netsim verify): 3 probes, 4 state checks, 0 divergences.
+  it("reject with tcp reset and no protocol match rejects tcp only: nft put meta l4proto tcp in front of it", async () => {
+    const result = await run(`
+ip netns exec b nc -lk 80 &
+sleep 1
+ip netns exec r nft add table inet f
+ip netns exec r nft add chain inet f forward '{ type filter hook forward priority 0; }'
+ip netns exec r nft add rule inet f forward counter reject with tcp reset
+ip netns exec r nft add table ip g
+ip netns exec r nft add chain ip g forward '{ type filter hook forward priority 10; }'
+ip netns exec r nft add rule ip g forward reject with tcp reset
+ip netns exec a ping -c 1 -W 1 10.0.2.2              # expect: reply
+ip netns exec a nc -u -v -z -w 1 10.0.2.2 54         # expect: refused
+ip netns exec a nc -z -w 1 10.0.2.2 80               # expect: refused
+ip netns exec r nft list ruleset
+`);
+    // The echo request and the UDP probe went past both rules (b's own port unreachable refused the probe); the SYN was reset.
+    expect(outcomes(result)).toEqual(["reply:reply", "refused:refused", "refused:refused"]);
+    expect(result.output).toContain("\t\tmeta l4proto tcp counter packets 1 bytes 60 reject with tcp reset\n");
+    expect(result.output).toContain("\t\ttype filter hook forward priority filter + 10; policy accept;\n\t\treject with tcp reset\n");
+  });
 });
