@@ -1,5 +1,6 @@
 // Golden replay of test/fixtures/netfilter-tools/cases (iptables-restore
-// 1.8.9 nf_tables options, counters and per-table commits; nfacct 1.0.2 and
+// 1.8.9 nf_tables options, counters and per-table commits; iptables -w/-W;
+// nfacct 1.0.2 and
 // the nfacct match, measured in the kernel sandbox with the capture of
 // ../fixtures/iproute2): each command's stdout, stderr and exit status must
 // equal the kernel's. Nothing is masked: these tools print no times.
@@ -16,8 +17,8 @@ const names = readdirSync(CASES)
   .sort();
 
 describe("iptables-restore and nfacct goldens replayed through the simulator", () => {
-  it("has the 2 cases", () => {
-    expect(names).toEqual(["iptables-restore", "nfacct"]);
+  it("has the 3 cases", () => {
+    expect(names).toEqual(["iptables-restore", "iptables-wait", "nfacct"]);
   });
   for (const name of names) {
     const goldens = JSON.parse(readFileSync(join(CASES, `${name}.json`), "utf8")) as Golden[];

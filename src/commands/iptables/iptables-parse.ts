@@ -41,6 +41,8 @@ export interface ParsedIptables {
   readonly verbose: boolean;
   readonly exact: boolean;
   readonly lineNumbers: boolean;
+  /** What iptables wrote to stderr while parsing ("Ignoring deprecated --wait-interval option."). */
+  readonly notices: string;
 }
 
 const COMMAND_OPTIONS: Readonly<Record<string, CommandLetter>> = {
@@ -88,7 +90,9 @@ const CORE_LONG: Readonly<Record<string, string>> = {
 };
 
 /** Options that take a value; the rest are flags. */
-const WITH_VALUE = new Set(["A", "C", "D", "I", "R", "N", "P", "E", "s", "d", "p", "i", "o", "j", "g", "t", "m", "W", "c", "M"]);
+const WITH_VALUE = new Set(["A", "C", "D", "I", "R", "N", "P", "E", "s", "d", "p", "i", "o", "j", "g", "t", "m", "c", "M"]);
+/** -w [SECONDS] and -W [USECONDS]: a value attached, or the next word when it is no option (xs_has_arg). */
+const OPTIONAL_VALUE = new Set(["w", "W"]);
 /** Commands whose chain is optional (taken when the next word is not an option). */
 const OPTIONAL_CHAIN = new Set(["L", "S", "F", "Z", "X"]);
 
@@ -288,6 +292,9 @@ export class IptablesParser {
     let verbose = false;
     let exact = false;
     let lineNumbers = false;
+    let notices = "";
+    let waitGiven = false;
+    let waitIntervalGiven = false;
     let source: AddressSelector | undefined;
     let destination: AddressSelector | undefined;
     let sources: AddressSelector[] = [];
@@ -454,7 +461,20 @@ export class IptablesParser {
           lineNumbers = true;
           return;
         case "w":
-        case "W":
+          // parse_wait_time(): sscanf("%i"). One process holds no xtables lock: there is nothing to wait for.
+          if (value !== undefined && !/^\s*[+-]?\d/.test(value)) throw this.problem("wait seconds not numeric");
+          waitGiven = true;
+          return;
+        case "W": {
+          // parse_wait_interval(): read and checked, then ignored by iptables-nft, which says so.
+          if (value === undefined) throw this.problem("wait interval value required");
+          const interval = /^\s*\+?(\d+)/.exec(value);
+          if (!interval) throw this.problem("wait interval not numeric");
+          if (Number(interval[1]) > 999999) throw this.problem(`too long usec wait ${interval[1]} > 999999 usec`);
+          notices += "Ignoring deprecated --wait-interval option.\n";
+          waitIntervalGiven = true;
+          return;
+        }
         case "4":
           return;
         case "f":
@@ -503,6 +523,12 @@ export class IptablesParser {
       return undefined;
     };
 
+    const optionalNext = (): string | undefined => {
+      const next = argv[index];
+      if (next === undefined || next.startsWith("-") || next.startsWith("!")) return undefined;
+      index++;
+      return next;
+    };
     while (index < argv.length) {
       const word = argv[index++]!;
       if (word === "!") {
@@ -524,6 +550,10 @@ export class IptablesParser {
         }
         if (!resolved) throw this.problem(`unknown option "${word}"`);
         let value: string | undefined;
+        if (resolved.owner === "core" && OPTIONAL_VALUE.has(CORE_LONG[resolved.name]!)) {
+          handleCore(CORE_LONG[resolved.name]!, equals < 0 ? optionalNext() : word.slice(equals + 1));
+          continue;
+        }
         if (resolved.takesValue) {
           valueWord = equals < 0 ? argv[index] : word;
           value = equals < 0 ? argv[index++] : word.slice(equals + 1);
@@ -582,7 +612,12 @@ export class IptablesParser {
       if (word.startsWith("-") && word.length > 1) {
         for (let position = 1; position < word.length; position++) {
           const letter = word[position]!;
-          if (!WITH_VALUE.has(letter) && !"nvxwh46fVLSFZX".includes(letter)) throw this.problem(`unknown option "${word}"`);
+          if (!WITH_VALUE.has(letter) && !OPTIONAL_VALUE.has(letter) && !"nvxh46fVLSFZX".includes(letter)) throw this.problem(`unknown option "${word}"`);
+          if (OPTIONAL_VALUE.has(letter)) {
+            const rest = word.slice(position + 1);
+            handleCore(letter, rest !== "" ? rest : optionalNext());
+            break;
+          }
           if (WITH_VALUE.has(letter)) {
             const rest = word.slice(position + 1);
             valueWord = rest !== "" ? word : argv[index];
@@ -608,6 +643,7 @@ export class IptablesParser {
       throw this.badArgument(word);
     }
     if (invert) throw this.problem("no argument following !");
+    if (waitIntervalGiven && !waitGiven) throw new CommandError(notices + this.problem("--wait-interval only makes sense with --wait\n").text, 2);
     if (command === undefined) throw this.problem("no command specified");
     const tableName = table as TableName;
 
@@ -663,6 +699,7 @@ export class IptablesParser {
       verbose,
       exact,
       lineNumbers,
+      notices,
     };
   }
 

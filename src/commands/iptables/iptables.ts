@@ -198,5 +198,13 @@ export function executeIptables(parsed: ParsedIptables, environment: CommandEnvi
 
 export function iptables(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
   const parsed = new IptablesParser("iptables").parse(argv);
-  return executeIptables(parsed, environment);
+  if (parsed.notices === "") return executeIptables(parsed, environment);
+  // What the parser wrote to stderr comes first, whatever the command then prints or fails with.
+  try {
+    const outcome = executeIptables(parsed, environment);
+    return outcome.kind === "done" ? { ...outcome, stderr: parsed.notices + outcome.stderr } : outcome;
+  } catch (error) {
+    if (error instanceof CommandError) throw new CommandError(parsed.notices + error.text, error.exitCode, error.stdout);
+    throw error;
+  }
 }
