@@ -163,9 +163,14 @@ function compareKeys(a: NftKey, b: NftKey, type: NftDatatype | undefined): numbe
   return left.length - right.length;
 }
 
+/** The elements in the order nft lists them (text and JSON alike). */
+export function sortedElements(elements: readonly NftElement[], types: readonly NftDatatype[]): NftElement[] {
+  return [...elements].sort((a, b) => compareKeys(a.key, b.key, types[0]));
+}
+
 /** set_expr_print()'s delimiter: anonymous sets on one line; named ones break by datatype (calculate_delim). */
 function elementsText(elements: readonly NftElement[], types: readonly NftDatatype[], dataType: NftDatatype | undefined, anonymous: boolean): string {
-  const sorted = [...elements].sort((a, b) => compareKeys(a.key, b.key, types[0]));
+  const sorted = sortedElements(elements, types);
   const perLine = anonymous ? Infinity : types.length > 1 ? 1 : ["ipv4_addr", "ct_state", "ct_status", "pkt_type"].includes(types[0]!) ? 2 : ["nf_proto", "integer", "inet_proto", "inet_service", "mark", "ct_dir"].includes(types[0]!) ? 16 : 1;
   let text = "{ ";
   sorted.forEach((element, index) => {
@@ -228,7 +233,7 @@ export function expressionText(expression: NftExpression, family: string): strin
 }
 
 /** A protocol match a later tcp/udp port match makes redundant: nft lists it as its dependency, i.e. not at all (payload dependency removal). */
-function isDependency(expressions: readonly NftExpression[], index: number): boolean {
+export function isDependency(expressions: readonly NftExpression[], index: number): boolean {
   const expression = expressions[index]!;
   if (expression.kind !== "match" || expression.op !== "==" || expression.left.length !== 1 || expression.right.kind !== "value") return false;
   const left = expression.left[0]!;
