@@ -133,8 +133,33 @@ function elementText(element: NftElement, types: readonly NftDatatype[], dataTyp
   return element.data ? `${key} : ${dataText(element.data, dataType)}` : key;
 }
 
-/** A key's place in nft's sort (the value as the kernel holds it: strings in host byte order, so compared from their last byte). */
-function sortValue(key: NftKey, type: NftDatatype | undefined): (number | string)[] {
+/** A datatype's width and byte order as the kernel holds it (datatype.c: each type's size; big-endian for addresses and ports). */
+const KEY_BYTES: Readonly<Partial<Record<NftDatatype, readonly [number, "big" | "host"]>>> = {
+  ipv4_addr: [4, "big"],
+  inet_service: [2, "big"],
+  inet_proto: [1, "host"],
+  icmp_type: [1, "host"],
+  ct_dir: [1, "host"],
+  nf_proto: [1, "host"],
+  pkt_type: [1, "host"],
+};
+
+/** One part of a concatenation as the bytes the kernel holds (mpz_export_data in the part's byte order). */
+function keyBytes(key: NftKey, type: NftDatatype): number[] {
+  const value = key.kind === "value" ? key.value : key.kind === "range" ? key.first : key.kind === "prefix" ? key.address : 0;
+  if (typeof value === "string") return [...Buffer.from(value.padEnd(16, "\0"), "latin1")].slice(0, 16);
+  const [width, order] = KEY_BYTES[type] ?? [4, "host"];
+  const bytes = Array.from({ length: width }, (_byte, index) => Math.floor(value / 2 ** (8 * index)) % 256);
+  return order === "big" ? bytes.reverse() : bytes;
+}
+
+/**
+ * A key's place in nft's sort (mergesort.c: expr_msort_value): the value as
+ * the kernel holds it; strings in host byte order, and a concatenation's
+ * parts' bytes one after the other read as one host-order number, so both
+ * compared from their last byte.
+ */
+function sortValue(key: NftKey, types: readonly NftDatatype[]): (number | string)[] {
   switch (key.kind) {
     case "value":
       if (typeof key.value === "string") {
@@ -146,14 +171,16 @@ function sortValue(key: NftKey, type: NftDatatype | undefined): (number | string
       return [key.first];
     case "prefix":
       return [key.address];
-    case "concat":
-      return key.parts.flatMap((part) => sortValue(part, type));
+    case "concat": {
+      const bytes = key.parts.flatMap((part, index) => keyBytes(part, types[index] ?? "integer")).reverse();
+      return [bytes.map((byte) => String.fromCharCode(byte)).join("")];
+    }
   }
 }
 
-function compareKeys(a: NftKey, b: NftKey, type: NftDatatype | undefined): number {
-  const left = sortValue(a, type);
-  const right = sortValue(b, type);
+function compareKeys(a: NftKey, b: NftKey, types: readonly NftDatatype[]): number {
+  const left = sortValue(a, types);
+  const right = sortValue(b, types);
   for (let index = 0; index < Math.min(left.length, right.length); index++) {
     const x = left[index]!;
     const y = right[index]!;
@@ -165,7 +192,7 @@ function compareKeys(a: NftKey, b: NftKey, type: NftDatatype | undefined): numbe
 
 /** The elements in the order nft lists them (text and JSON alike). */
 export function sortedElements(elements: readonly NftElement[], types: readonly NftDatatype[]): NftElement[] {
-  return [...elements].sort((a, b) => compareKeys(a.key, b.key, types[0]));
+  return [...elements].sort((a, b) => compareKeys(a.key, b.key, types));
 }
 
 /** set_expr_print()'s delimiter: anonymous sets on one line; named ones break by datatype (calculate_delim). */

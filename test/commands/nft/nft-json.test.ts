@@ -43,7 +43,9 @@ describe(`nft -j, as ${recorded.nft} prints it`, () => {
       const world = createWorld();
       for (const result of testCase.results) {
         const printed = run(result.argv, world);
-        expect({ argv: result.argv, ...printed }).toEqual({ argv: result.argv, stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode });
+        // One JSON object of the listing a line, so that a difference shows as the object that differs.
+        const objects = (stdout: string) => stdout.split(/(?<=\}), (?=\{")/);
+        expect({ argv: result.argv, ...printed, stdout: objects(printed.stdout) }).toEqual({ argv: result.argv, stdout: objects(result.stdout), stderr: result.stderr, exitCode: result.exitCode });
       }
     });
   }
