@@ -10,7 +10,8 @@ import { CommandError, UnsupportedError, type CommandEnvironment } from "../../.
 import { nft } from "../../../src/commands/nft/nft.js";
 import type { World } from "../../../src/model/world.js";
 import { createWorld, rootNamespace } from "../../../src/net/core/net-namespace.js";
-import type { Printed } from "../run-command.js";
+import { iptables } from "../../../src/commands/iptables/iptables.js";
+import { runCommand, type Printed } from "../run-command.js";
 
 interface Recorded {
   readonly nft: string;
@@ -60,7 +61,19 @@ describe(`nft -j, as ${recorded.nft} prints it`, () => {
 
   it("refuses to list iptables-nft's tables in JSON, as in text", () => {
     const world = createWorld();
-    rootNamespace(world).netfilter = { ...(rootNamespace(world).netfilter ?? {}), tables: new Map([["filter", {} as never]]) } as never;
+    run(["add", "table", "ip", "t"], world);
+    runCommand(iptables, ["-A", "INPUT", "-j", "ACCEPT"], world);
     expect(() => run(["-j", "list", "ruleset"], world)).toThrow(/iptables-nft/);
+    expect(() => run(["-j", "list", "tables"], world)).toThrow(/iptables-nft/);
+  });
+
+  it("refuses what it would print wrong: symbolic values it keeps only as numbers, sets with timeouts", () => {
+    const world = createWorld();
+    run(["add", "table", "ip", "t"], world);
+    run(["add", "chain", "ip", "t", "c"], world);
+    expect(run(["add", "rule", "ip", "t", "c", "meta", "pkttype", "1", "drop"], world).exitCode).toBe(0);
+    expect(() => run(["-j", "list", "chain", "ip", "t", "c"], world)).toThrow(/nft -j listing of a pkt_type value is not modelled/);
+    expect(run(["add", "set", "ip", "t", "s", "{ type ipv4_addr; flags dynamic; }"], world).exitCode).toBe(0);
+    expect(() => run(["-j", "list", "set", "ip", "t", "s"], world)).toThrow(UnsupportedError);
   });
 });
