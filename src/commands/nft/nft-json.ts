@@ -4,11 +4,11 @@
 // nft 1.0.6 prints it: one line `{"nftables": [metainfo, objects...]}`, the
 // objects of a table in the order table, its sets and maps, its chains, then
 // every chain's rules. It prints the same model nft-print.ts lists, with the
-// same element order and the same dependency matches left out.
+// same element order and the same dependency matches left out (listedExpressions).
 import { formatIpv4Address } from "../../model/address.js";
 import type { NftAtom, NftChain, NftData, NftDatatype, NftElement, NftExpression, NftFamily, NftKey, NftRight, NftRule, NftSelector, NftSet, NftTable, NftVerdict } from "../../model/nf-tables.js";
 import { UnsupportedError } from "../command.js";
-import { CT_STATES, CT_STATUSES, FIB_TYPE_NAMES, ICMP_TYPES, isDependency, PROTOCOL_NAMES, sortedElements } from "./nft-print.js";
+import { CT_STATES, CT_STATUSES, FIB_TYPE_NAMES, ICMP_TYPES, listedExpressions, PROTOCOL_NAMES, sortedElements } from "./nft-print.js";
 
 export type Json = null | number | string | Json[] | { readonly [key: string]: Json };
 
@@ -249,7 +249,7 @@ export function chainJson(table: NftTable, chain: NftChain): Json {
 export function ruleJson(table: NftTable, chain: NftChain, rule: NftRule): Json {
   const root: Record<string, Json> = { family: table.family, table: table.name, chain: chain.name, handle: rule.handle };
   if (rule.comment !== undefined) root.comment = rule.comment;
-  root.expr = rule.expressions.filter((_expression, index) => !isDependency(rule.expressions, index)).map((expression) => expressionJson(expression, table.family));
+  root.expr = listedExpressions(rule.expressions).map((expression) => expressionJson(expression, table.family));
   return { rule: root };
 }
 

@@ -259,20 +259,43 @@ export function expressionText(expression: NftExpression, family: string): strin
   }
 }
 
-/** A protocol match a later tcp/udp port match makes redundant: nft lists it as its dependency, i.e. not at all (payload dependency removal). */
-export function isDependency(expressions: readonly NftExpression[], index: number): boolean {
-  const expression = expressions[index]!;
-  if (expression.kind !== "match" || expression.op !== "==" || expression.left.length !== 1 || expression.right.kind !== "value") return false;
+/** The transport protocol a single-value `meta l4proto` / `ip protocol` match (==) sets in nft's protocol context. */
+function protocolOf(expression: NftExpression): "tcp" | "udp" | undefined {
+  if (expression.kind !== "match" || expression.op !== "==" || expression.left.length !== 1 || expression.right.kind !== "value") return undefined;
   const left = expression.left[0]!;
-  if (!((left.kind === "meta" && left.key === "l4proto") || (left.kind === "ip" && left.field === "protocol"))) return false;
-  const protocol = expression.right.value === 6 ? "tcp" : expression.right.value === 17 ? "udp" : undefined;
-  if (protocol === undefined) return false;
-  return expressions.slice(index + 1).some((later) => later.kind === "match" && later.left.some((selector) => selector.kind === "l4" && selector.protocol === protocol));
+  if (!((left.kind === "meta" && left.key === "l4proto") || (left.kind === "ip" && left.field === "protocol"))) return undefined;
+  return expression.right.value === 6 ? "tcp" : expression.right.value === 17 ? "udp" : undefined;
+}
+
+/**
+ * The rule's expressions as nft lists them (netlink_delinearize.c's payload
+ * dependency removal): a tcp/udp protocol match that a later port match of
+ * that protocol, or of `th`, depends on is not listed, and those `th`
+ * ports read as the protocol's (`meta l4proto tcp th dport 22` lists as
+ * `tcp dport 22`). The text and JSON listings both print these.
+ */
+export function listedExpressions(expressions: readonly NftExpression[]): NftExpression[] {
+  const listed: NftExpression[] = [];
+  let context: "tcp" | "udp" | undefined;
+  expressions.forEach((expression, index) => {
+    const protocol = protocolOf(expression);
+    if (protocol !== undefined) {
+      const dependency = expressions.slice(index + 1).some((later) => later.kind === "match" && later.left.some((selector) => selector.kind === "l4" && (selector.protocol === protocol || selector.protocol === "th")));
+      context = protocol;
+      if (dependency) return;
+    }
+    if (expression.kind === "match" && context !== undefined && expression.left.some((selector) => selector.kind === "l4" && selector.protocol === "th")) {
+      const known = context;
+      listed.push({ ...expression, left: expression.left.map((selector) => (selector.kind === "l4" && selector.protocol === "th" ? { ...selector, protocol: known } : selector)) });
+      return;
+    }
+    listed.push(expression);
+  });
+  return listed;
 }
 
 export function ruleText(rule: { readonly expressions: readonly NftExpression[]; readonly comment?: string }, family: string): string {
-  const text = rule.expressions
-    .filter((_expression, index) => !isDependency(rule.expressions, index))
+  const text = listedExpressions(rule.expressions)
     .map((expression) => expressionText(expression, family))
     .join(" ");
   return rule.comment === undefined ? text : `${text} comment "${rule.comment}"`;
