@@ -91,11 +91,14 @@ interface Options {
   check: boolean;
   handles: boolean;
   json: boolean;
+  /** -n (numeric) and -y (numeric priority): how a listing prints numbers. */
+  numeric: boolean;
+  numericPriority: boolean;
   words: string[];
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const options: Options = { check: false, handles: false, json: false, words: [] };
+  const options: Options = { check: false, handles: false, json: false, numeric: false, numericPriority: false, words: [] };
   for (let index = 0; index < argv.length; index++) {
     const word = argv[index]!;
     if (options.words.length > 0 || !word.startsWith("-") || word === "-") {
@@ -124,7 +127,8 @@ function parseOptions(argv: readonly string[]): Options {
       else if (letter === "c") options.check = true;
       else if (letter === "a") options.handles = true;
       else if (letter === "j") options.json = true;
-      else if (letter === "n" || letter === "y") continue;
+      else if (letter === "n") options.numeric = true;
+      else if (letter === "y") options.numericPriority = true;
       else throw new UnsupportedError(`-${letter}`, `nft -${letter} is not modelled`);
     }
   }
@@ -178,6 +182,9 @@ export function nft(argv: readonly string[], environment: CommandEnvironment): C
   let stdout = "";
   for (const statement of statements) {
     if (statement.kind !== "list") continue;
+    // nft -n prints protocols, flags and marks as numbers, -y priorities (text only: JSON's prio is a number anyway); the printers do not.
+    if (options.numeric) throw new UnsupportedError("-n", "nft -n's numeric listing is not modelled");
+    if (options.numericPriority && !options.json) throw new UnsupportedError("-y", "nft -y's numeric priorities in a listing are not modelled");
     const what = listed(statement.request, environment, source);
     stdout += options.json ? listJson(what) : listText(what, print);
   }
