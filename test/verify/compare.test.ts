@@ -64,6 +64,19 @@ describe("compareRuns: show output and counters", () => {
   });
 });
 
+describe("compareRuns: nft listings", () => {
+  const rule = (packets: number, target: string) => `{"nftables": [{"rule": {"family": "ip", "table": "t", "chain": "c", "handle": 2, "expr": [{"counter": {"packets": ${packets}, "bytes": ${packets * 60}}}, {"${target}": null}]}}]}\n`;
+
+  it("leaves nft -j's counters out after an nc probe, as the text's, and still compares the rules", () => {
+    const nc = record(1, "nc -z -w 1 10.0.0.2 80", { exitCode: 1, probe: { tool: "nc", outcome: "timeout" } });
+    const sim = [nc, record(2, "nft -j list ruleset", { stdout: rule(4, "accept") })];
+    expect(compareRuns(run("sim", sim), run("kernel", [nc, record(2, "nft -j list ruleset", { stdout: rule(5, "accept") })])).divergences).toEqual([]);
+    expect(compareRuns(run("sim", sim), run("kernel", [nc, record(2, "nft -j list ruleset", { stdout: rule(5, "drop") })])).divergences.map(({ kind }) => kind)).toEqual(["show-output"]);
+    const counted = [record(2, "nft -j list ruleset", { stdout: rule(4, "accept") })];
+    expect(compareRuns(run("sim", counted), run("kernel", [record(2, "nft -j list ruleset", { stdout: rule(5, "accept") })])).divergences.map(({ kind }) => kind)).toEqual(["show-output"]);
+  });
+});
+
 describe("compareRuns: tcpdump", () => {
   const line = (time: string, id: number, type: string) => `${time} IP 10.0.0.1 > 10.0.0.2: ICMP echo ${type}, id ${id}, seq 1, length 64\n`;
 

@@ -664,11 +664,15 @@ class Parser {
 
   private right(types: readonly NftDatatype[], counter: { sets: number }): NftRight {
     if (this.accept("@")) return { kind: "setref", name: this.identifier().text };
-    if (this.is("{")) {
-      counter.sets++;
-      return { kind: "set", elements: this.elementList(types, undefined) };
-    }
     const flags = FLAG_TYPES[types[0]!];
+    if (this.is("{")) {
+      const elements = this.elementList(types, undefined);
+      // expr_evaluate_set(): a rule's set of one value, range or prefix is that element, and no anonymous set is made.
+      const only = elements.length === 1 && elements[0]!.data === undefined ? elements[0]!.key : undefined;
+      if (only && only.kind !== "concat") return flags && types.length === 1 && only.kind === "value" && typeof only.value === "number" ? { kind: "flags", bits: only.value } : only;
+      counter.sets++;
+      return { kind: "set", elements };
+    }
     if (flags && types.length === 1) {
       let bits = this.atom(types[0]!) as number;
       while (this.accept(",")) bits |= this.atom(types[0]!) as number;

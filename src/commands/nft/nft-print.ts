@@ -138,8 +138,33 @@ function elementText(element: NftElement, types: readonly NftDatatype[], dataTyp
   return element.data ? `${key} : ${dataText(element.data, dataType)}` : key;
 }
 
-/** A key's place in nft's sort (the value as the kernel holds it: strings in host byte order, so compared from their last byte). */
-function sortValue(key: NftKey, type: NftDatatype | undefined): (number | string)[] {
+/** A datatype's width and byte order as the kernel holds it (datatype.c: each type's size; big-endian for addresses and ports). */
+const KEY_BYTES: Readonly<Partial<Record<NftDatatype, readonly [number, "big" | "host"]>>> = {
+  ipv4_addr: [4, "big"],
+  inet_service: [2, "big"],
+  inet_proto: [1, "host"],
+  icmp_type: [1, "host"],
+  ct_dir: [1, "host"],
+  nf_proto: [1, "host"],
+  pkt_type: [1, "host"],
+};
+
+/** One part of a concatenation as the bytes the kernel holds (mpz_export_data in the part's byte order). */
+function keyBytes(key: NftKey, type: NftDatatype): number[] {
+  const value = key.kind === "value" ? key.value : key.kind === "range" ? key.first : key.kind === "prefix" ? key.address : 0;
+  if (typeof value === "string") return [...Buffer.from(value.padEnd(16, "\0"), "latin1")].slice(0, 16);
+  const [width, order] = KEY_BYTES[type] ?? [4, "host"];
+  const bytes = Array.from({ length: width }, (_byte, index) => Math.floor(value / 2 ** (8 * index)) % 256);
+  return order === "big" ? bytes.reverse() : bytes;
+}
+
+/**
+ * A key's place in nft's sort (mergesort.c: expr_msort_value): the value as
+ * the kernel holds it; strings in host byte order, and a concatenation's
+ * parts' bytes one after the other read as one host-order number, so both
+ * compared from their last byte.
+ */
+function sortValue(key: NftKey, types: readonly NftDatatype[]): (number | string)[] {
   switch (key.kind) {
     case "value":
       if (typeof key.value === "string") {
@@ -151,14 +176,16 @@ function sortValue(key: NftKey, type: NftDatatype | undefined): (number | string
       return [key.first];
     case "prefix":
       return [key.address];
-    case "concat":
-      return key.parts.flatMap((part) => sortValue(part, type));
+    case "concat": {
+      const bytes = key.parts.flatMap((part, index) => keyBytes(part, types[index] ?? "integer")).reverse();
+      return [bytes.map((byte) => String.fromCharCode(byte)).join("")];
+    }
   }
 }
 
-function compareKeys(a: NftKey, b: NftKey, type: NftDatatype | undefined): number {
-  const left = sortValue(a, type);
-  const right = sortValue(b, type);
+function compareKeys(a: NftKey, b: NftKey, types: readonly NftDatatype[]): number {
+  const left = sortValue(a, types);
+  const right = sortValue(b, types);
   for (let index = 0; index < Math.min(left.length, right.length); index++) {
     const x = left[index]!;
     const y = right[index]!;
@@ -168,9 +195,14 @@ function compareKeys(a: NftKey, b: NftKey, type: NftDatatype | undefined): numbe
   return left.length - right.length;
 }
 
+/** The elements in the order nft lists them (text and JSON alike). */
+export function sortedElements(elements: readonly NftElement[], types: readonly NftDatatype[]): NftElement[] {
+  return [...elements].sort((a, b) => compareKeys(a.key, b.key, types));
+}
+
 /** set_expr_print()'s delimiter: anonymous sets on one line; named ones break by datatype (calculate_delim). */
 function elementsText(elements: readonly NftElement[], types: readonly NftDatatype[], dataType: NftDatatype | undefined, anonymous: boolean): string {
-  const sorted = [...elements].sort((a, b) => compareKeys(a.key, b.key, types[0]));
+  const sorted = sortedElements(elements, types);
   const perLine = anonymous ? Infinity : types.length > 1 ? 1 : ["ipv4_addr", "ct_state", "ct_status", "pkt_type"].includes(types[0]!) ? 2 : ["nf_proto", "integer", "inet_proto", "inet_service", "mark", "ct_dir"].includes(types[0]!) ? 16 : 1;
   let text = "{ ";
   sorted.forEach((element, index) => {
@@ -290,16 +322,22 @@ function listingPlan(expressions: readonly NftExpression[], family: string): { r
   return { hidden, thAs };
 }
 
+/** The rule's expressions as nft lists them (listingPlan): the text and JSON listings both print these. */
+export function listedExpressions(expressions: readonly NftExpression[], family: string): NftExpression[] {
+  const plan = listingPlan(expressions, family);
+  const listed: NftExpression[] = [];
+  expressions.forEach((expression, index) => {
+    if (plan.hidden.has(index)) return;
+    const shown = plan.thAs.get(index);
+    if (shown === undefined || expression.kind !== "match") listed.push(expression);
+    else listed.push({ ...expression, left: expression.left.map((selector) => (selector.kind === "l4" && selector.protocol === "th" ? { ...selector, protocol: shown as "tcp" } : selector)) });
+  });
+  return listed;
+}
+
 export function ruleText(rule: { readonly expressions: readonly NftExpression[]; readonly comment?: string }, family: string): string {
-  const plan = listingPlan(rule.expressions, family);
-  const text = rule.expressions
-    .map((expression, index) => {
-      if (plan.hidden.has(index)) return undefined;
-      const shown = plan.thAs.get(index);
-      if (shown === undefined || expression.kind !== "match") return expressionText(expression, family);
-      return expressionText({ ...expression, left: expression.left.map((selector) => (selector.kind === "l4" && selector.protocol === "th" ? { ...selector, protocol: shown as "tcp" } : selector)) }, family);
-    })
-    .filter((text): text is string => text !== undefined)
+  const text = listedExpressions(rule.expressions, family)
+    .map((expression) => expressionText(expression, family))
     .join(" ");
   return rule.comment === undefined ? text : `${text} comment "${rule.comment}"`;
 }

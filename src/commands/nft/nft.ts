@@ -3,9 +3,10 @@
 // line or a file parsed into one batch the kernel applies whole
 // (net/netfilter/nf-tables-commit.ts), and `list` printed as nft 1.0.6 does.
 import { STRERROR, type Errno } from "../../model/errno.js";
-import type { NftRuleset, NftTable } from "../../model/nf-tables.js";
+import type { NftChain, NftRuleset, NftSet, NftTable } from "../../model/nf-tables.js";
 import { applyOperation } from "../../net/index.js";
 import { CommandError, done, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "../command.js";
+import { chainObjects, listingJson, setJson, tableJson, tableObjects } from "./nft-json.js";
 import { NftSyntaxError, parseNft, type NftListRequest, type NftStatement } from "./nft-parse.js";
 import { setText, tableText, chainText, type PrintOptions } from "./nft-print.js";
 import { ScanError, type Token } from "./nft-scanner.js";
@@ -48,38 +49,56 @@ function findTable(ruleset: NftRuleset, family: string, name: string): NftTable 
   return ruleset.tables.find((table) => table.family === family && table.name === name);
 }
 
-function list(request: NftListRequest, environment: CommandEnvironment, options: PrintOptions, source: Source): string {
+/** What a listing shows: whole tables, or one chain or set of a table (the text and JSON printers print the same). */
+type Listed = { readonly tables: readonly NftTable[]; readonly namesOnly?: true } | { readonly table: NftTable; readonly chain: NftChain } | { readonly table: NftTable; readonly set: NftSet };
+
+function listed(request: NftListRequest, environment: CommandEnvironment, source: Source): Listed {
   const ruleset = rulesetOf(environment);
   switch (request.what) {
     case "ruleset":
       refuseIptablesTables(environment);
-      return ruleset.tables.map((table) => tableText(table, options)).join("");
+      return { tables: ruleset.tables };
     case "tables":
       refuseIptablesTables(environment);
-      return ruleset.tables.map((table) => `table ${table.family} ${table.name}\n`).join("");
+      return { tables: ruleset.tables, namesOnly: true };
   }
   const table = findTable(ruleset, request.family, request.table);
   if (!table) throw new CommandError(errorText(source, request.tokens[0]!, request.tokens[0]!, "No such file or directory"), 1);
-  if (request.what === "table") return tableText(table, options);
+  if (request.what === "table") return { tables: [table] };
   if (request.what === "chain") {
     const chain = table.chains.get(request.name);
     if (!chain) throw new CommandError(errorText(source, request.tokens[1]!, request.tokens[1]!, "No such file or directory"), 1);
-    return tableText(table, options, { chains: [chain] });
+    return { table, chain };
   }
   const set = table.sets.get(request.name);
   if (!set || (request.what === "map") !== (set.dataType !== undefined)) throw new CommandError(errorText(source, request.tokens[1]!, request.tokens[1]!, "No such file or directory"), 1);
-  return tableText(table, options, { sets: [set] });
+  return { table, set };
+}
+
+function listText(what: Listed, options: PrintOptions): string {
+  if ("tables" in what) return what.tables.map((table) => (what.namesOnly ? `table ${table.family} ${table.name}\n` : tableText(table, options))).join("");
+  return "chain" in what ? tableText(what.table, options, { chains: [what.chain] }) : tableText(what.table, options, { sets: [what.set] });
+}
+
+/** do_command_list_json(): -a changes nothing, handles are always there. */
+function listJson(what: Listed): string {
+  if ("tables" in what) return listingJson(what.tables.flatMap((table) => (what.namesOnly ? [tableJson(table)] : tableObjects(table))));
+  return listingJson("chain" in what ? chainObjects(what.table, what.chain) : [setJson(what.table, what.set)]);
 }
 
 interface Options {
   file?: string;
   check: boolean;
   handles: boolean;
+  json: boolean;
+  /** -n (numeric) and -y (numeric priority): how a listing prints numbers. */
+  numeric: boolean;
+  numericPriority: boolean;
   words: string[];
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const options: Options = { check: false, handles: false, words: [] };
+  const options: Options = { check: false, handles: false, json: false, numeric: false, numericPriority: false, words: [] };
   for (let index = 0; index < argv.length; index++) {
     const word = argv[index]!;
     if (options.words.length > 0 || !word.startsWith("-") || word === "-") {
@@ -98,12 +117,18 @@ function parseOptions(argv: readonly string[]): Options {
       options.handles = true;
       continue;
     }
+    if (word === "--json") {
+      options.json = true;
+      continue;
+    }
     if (word.startsWith("--")) throw new UnsupportedError(word, `nft ${word} is not modelled`);
     for (const letter of word.slice(1)) {
       if (letter === "f") options.file = argv[++index];
       else if (letter === "c") options.check = true;
       else if (letter === "a") options.handles = true;
-      else if (letter === "n" || letter === "y") continue;
+      else if (letter === "j") options.json = true;
+      else if (letter === "n") options.numeric = true;
+      else if (letter === "y") options.numericPriority = true;
       else throw new UnsupportedError(`-${letter}`, `nft -${letter} is not modelled`);
     }
   }
@@ -150,6 +175,8 @@ export function nftOperandFiles(argv: readonly string[]): string[] {
 export function nft(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
   const options = parseOptions(argv);
   const source = readSource(options, environment);
+  // With -j, nft tries the input as JSON first (nft_parse_json_buffer) and falls back to its own syntax, which cannot start with { or [.
+  if (options.json && /^\s*[[{]/.test(source.text)) throw new UnsupportedError("-j", "nft -j with JSON input (libnftables-json) is not modelled: only the listing is printed in JSON");
   let statements: NftStatement[];
   try {
     statements = parseNft(source.text);
@@ -178,7 +205,14 @@ export function nft(argv: readonly string[], environment: CommandEnvironment): C
     }
   }
   let stdout = "";
-  for (const statement of statements) if (statement.kind === "list") stdout += list(statement.request, environment, print, source);
+  for (const statement of statements) {
+    if (statement.kind !== "list") continue;
+    // nft -n prints protocols, flags and marks as numbers, -y priorities (text only: JSON's prio is a number anyway); the printers do not.
+    if (options.numeric) throw new UnsupportedError("-n", "nft -n's numeric listing is not modelled");
+    if (options.numericPriority && !options.json) throw new UnsupportedError("-y", "nft -y's numeric priorities in a listing are not modelled");
+    const what = listed(statement.request, environment, source);
+    stdout += options.json ? listJson(what) : listText(what, print);
+  }
   return done(stdout);
 }
 
