@@ -15,7 +15,7 @@
 # an external client 203.0.113.2 inside the load balancer's source range and
 # a blocked one, 203.0.113.130, outside it. The probes are the packet flows
 # of its TestTracePacket, run for real: a pod (10.0.0.2) to a ClusterIP with
-# one endpoint and with two, the node to an external IP (masqueraded), an
+# one endpoint, the node to an external IP (masqueraded), an
 # outside client to that external IP (dropped: no local endpoint), the health
 # check port, the service without endpoints (rejected); then the NodePort,
 # the load balancer's source range and the localhost NodePort.
@@ -226,7 +226,10 @@ sleep 1
 # TestTracePacket's flows.
 ip netns exec pod-a nc -z -w 1 10.180.0.1 80          # expect: connected   (no service: straight to the pod)
 ip netns exec pod-a nc -z -w 1 172.30.0.41 80         # expect: connected   (single endpoint: DNAT to 10.180.0.1, un-DNATed on the bridge by br_netfilter)
-ip netns exec pod-a nc -z -w 1 172.30.0.44 80         # expect: connected   (two endpoints: statistic picks one; both listen)
+# "multiple endpoints" (172.30.0.44, split by -m statistic --mode random) is
+# left out: the kernel draws with get_random_u32() and netsim from its seed,
+# so which endpoint answers (and the conntrack and neighbour state after it)
+# differs from run to run, though the probe connects either way.
 nc -z -w 1 192.168.99.22 80                           # expect: connected   (LOCAL source: KUBE-MARK-MASQ, OUTPUT DNAT to 10.180.0.2)
 ip netns exec outside nc -z -w 1 192.168.99.22 80     # expect: timeout     (Local policy, no local endpoint: KUBE-EXTERNAL-SERVICES drops in FORWARD)
 nc -z -w 1 192.168.0.2 30000                          # expect: refused     (health check port accepted by KUBE-NODEPORTS; nothing listens here)
