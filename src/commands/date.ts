@@ -49,10 +49,8 @@ function refuse(word: string, detail: string): DateUnsupported {
 
 /** ISO 8601 week-based year and week (nstrftime's iso_week_days). */
 function isoWeek(year: number, yday: number, wday: number): { year: number; week: number } {
-  const weekDays = (yday: number, wday: number) => {
-    const bigEnough = 4 + 7 * 53;
-    return yday - ((yday - wday + 4 + bigEnough) % 7) + 3;
-  };
+  // (yday - wday + ISO_WEEK1_WDAY + big_enough_multiple_of_7) % 7, with Thursday as week 1's day and 378 for the multiple.
+  const weekDays = (yday: number, wday: number) => yday - ((yday - wday + 4 + 378) % 7) + 3;
   const leap = (y: number) => (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 1 : 0);
   let days = weekDays(yday, wday);
   let isoYear = year;
@@ -179,7 +177,8 @@ export function formatTime(format: string, moment: Moment): string | DateUnsuppo
         break;
       }
       case "p": out += text(hour < 12 ? "AM" : "PM", true); break;
-      case "P": out += text(hour < 12 ? "am" : "pm"); break;
+      // %P is lower case whatever the flags say (nstrftime's to_lowcase wins).
+      case "P": out += text(hour < 12 ? "am" : "pm").toLowerCase(); break;
       case "q": out += number(Math.floor(month / 3) + 1, 1); break;
       case "s": out += number(moment.seconds, 1); break;
       case "S": out += number(second, 2); break;
@@ -198,7 +197,10 @@ export function formatTime(format: string, moment: Moment): string | DateUnsuppo
         break;
       }
       case "Z": out += text("UTC", true); break;
-      case "%": out += "%"; break;
+      case "%":
+        if (decorated) return refuse(written, "date: flags or a width on %% are not modelled");
+        out += "%";
+        break;
       default: out += written;
     }
   }
@@ -312,8 +314,11 @@ export function date(argv: readonly string[], environment: DateEnvironment): Dat
       const candidates = exact ? [exact] : LONG_OPTIONS.filter((option) => option.name.startsWith(written));
       if (candidates.length === 0) return fail(`date: unrecognized option '${arg}'\n${TRY}`);
       // --rfc-822 and --rfc-2822 are one option; --uct, --universal, --utc another.
-      const distinct = new Set(candidates.map((option) => (option.name.startsWith("rfc-") && option.name !== "rfc-3339" ? "rfc-email" : ["uct", "universal", "utc"].includes(option.name) ? "utc" : option.name)));
-      if (distinct.size > 1) return fail(`date: option '${arg}' is ambiguous; possibilities:${candidates.map((option) => ` '--${option.name}'`).join("")}\n${TRY}`);
+      const same = (option: LongOption) => (option.name.startsWith("rfc-") && option.name !== "rfc-3339" ? "rfc-email" : ["uct", "universal", "utc"].includes(option.name) ? "utc" : option.name);
+      const distinct = new Map<string, LongOption>();
+      for (const option of candidates) if (!distinct.has(same(option))) distinct.set(same(option), option);
+      // getopt names the first of options that are one option.
+      if (distinct.size > 1) return fail(`date: option '${arg}' is ambiguous; possibilities:${[...distinct.values()].map((option) => ` '--${option.name}'`).join("")}\n${TRY}`);
       const option = candidates[0]!;
       let value = attached;
       if (option.argument === "none" && attached !== undefined) return fail(`date: option '--${option.name}' doesn't allow an argument\n${TRY}`);
