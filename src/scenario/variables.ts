@@ -45,15 +45,6 @@ function intrand32(last: number): number {
   return t < 0 ? t + 0x7fffffff : t;
 }
 
-/** legal_number: a decimal integer with optional blanks around it, else undefined. */
-function legalNumber(text: string): bigint | undefined {
-  const match = /^[ \t\n]*([+-]?\d+)[ \t\n]*$/.exec(text);
-  if (!match) return undefined;
-  const value = BigInt(match[1]!);
-  if (value > 9223372036854775807n || value < -9223372036854775808n) return undefined;
-  return value;
-}
-
 /** bash's RANDOM: brand() with shell_compatibility_level > 50. */
 export class BashRandom {
   private seed: number;
@@ -63,7 +54,7 @@ export class BashRandom {
     this.seed = seed >>> 0;
   }
 
-  /** sbrand: the seed as an unsigned 32-bit number. */
+  /** sbrand: the seed as an unsigned 32-bit number (strtoul's unsigned long, cut to 32 bits). */
   reseed(seed: bigint): void {
     this.seed = Number(BigInt.asUintN(32, seed));
     this.last = 0;
@@ -168,10 +159,19 @@ export function shellVariableCommands(options: ShellVariablesOptions): Command[]
     defineCommand(VARIABLE_SET_COMMAND, async (args, context) => {
       const name = args[0] ?? "";
       const assigned = context.env.get(name) ?? "";
-      const number = legalNumber(assigned);
-      if (name === "RANDOM" && number !== undefined) random.reseed(number);
+      // RANDOM and SECONDS have the integer attribute: what is assigned is evaluated as arithmetic (`RANDOM=nonsense` seeds 0).
+      let number: bigint | undefined;
+      if (/^\s*[+-]?\d+\s*$/.test(assigned) && !/^\s*[+-]?0\d/.test(assigned)) number = BigInt(assigned.trim());
+      else if (/^[\sA-Za-z0-9_+\-*/%()<>=!&|^~?:,]*$/.test(assigned) && context.exec) {
+        const evaluated = await context.exec(`echo $((${assigned}))`, { cwd: context.cwd });
+        if (evaluated.exitCode === 0 && /^-?\d+\n$/.test(evaluated.stdout)) number = BigInt(evaluated.stdout.trim());
+      }
+      if (number === undefined || number > BigInt(Number.MAX_SAFE_INTEGER) || number < -BigInt(Number.MAX_SAFE_INTEGER)) {
+        return options.onUnsupported(`${name}=${assigned}`, `an assignment to ${name} of anything but an integer or an arithmetic expression with one is not modelled`, context.env);
+      }
+      if (name === "RANDOM") random.reseed(number);
       if (name === "SECONDS") {
-        secondsAssigned = number ?? 0n;
+        secondsAssigned = number;
         secondsSince = Math.floor(options.clock() / 1e6);
       }
       return { stdout: "", stderr: "", exitCode: 0 };
