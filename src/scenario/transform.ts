@@ -213,7 +213,7 @@ const NAMING_BUILTINS = new Set(["unset", "declare", "typeset", "local", "export
  * or `let` text naming one, `unset RANDOM`, `((SECONDS=0))`) is refused when it runs.
  * Returns the node to put in the place of `record`, if any.
  */
-function rewriteDynamic(record: Node): Node | undefined {
+function rewriteDynamic(record: Node, located: string): Node | undefined {
   if (record.type === "ParameterExpansion" && typeof record.parameter === "string") {
     const parameter = record.parameter;
     if (DYNAMIC_VARIABLES.has(parameter)) {
@@ -232,7 +232,7 @@ function rewriteDynamic(record: Node): Node | undefined {
   }
   if ((record.type === "ArithAssignment" && DYNAMIC_VARIABLES.has(record.variable as string)) || (record.type === "ArithDynamicAssignment" || record.type === "ArithDynamicElement")) {
     const name = (record.variable as string | undefined) ?? "a variable";
-    if (record.type === "ArithAssignment") return { type: "ArithCommandSubst", command: refusal(name, `an arithmetic assignment to ${name} is not modelled (write ${name}=N)`) };
+    if (record.type === "ArithAssignment") return { type: "ArithCommandSubst", command: located + refusal(name, `an arithmetic assignment to ${name} is not modelled (write ${name}=N)`) };
     return undefined;
   }
   if (record.type === "ArithmeticExpression" && typeof record.originalText === "string") {
@@ -284,14 +284,16 @@ export interface TransformOptions {
 export function transformAst(script: object, options: TransformOptions): void {
   // The main shell's `exit` (in its own files, outside any subshell) runs the EXIT trap (trap.ts); a subshell is marked so that a function it calls knows.
   const traps = options.fileIndex !== undefined;
-  const walk = (node: unknown, offset: number, enclosingLine: number, subshell: boolean): void => {
+  const walk = (node: unknown, offset: number, enclosingLine: number, subshell: boolean, nodeLine = enclosingLine): void => {
     if (node === null || typeof node !== "object") return;
     if (Array.isArray(node)) {
-      for (const child of node) walk(child, offset, enclosingLine, subshell);
+      for (const child of node) walk(child, offset, enclosingLine, subshell, nodeLine);
       return;
     }
     let record = node as Node;
-    const replacement = rewriteDynamic(record);
+    // Where an arithmetic refusal stands: `(( ))` and `for ((` carry no location assignment of their own.
+    const here = typeof record.line === "number" && record.line > 0 ? record.line + offset : nodeLine;
+    const replacement = rewriteDynamic(record, options.fileIndex !== undefined && here > 0 ? `${LOCATION_VARIABLE}=${options.fileIndex}:${here} ` : "");
     if (replacement !== undefined) {
       for (const key of Object.keys(record)) delete record[key];
       Object.assign(record, replacement);
@@ -333,7 +335,7 @@ export function transformAst(script: object, options: TransformOptions): void {
     }
     for (const key in record) {
       const value = record[key];
-      if (value !== null && typeof value === "object") walk(value, childOffset, childLine, childSubshell);
+      if (value !== null && typeof value === "object") walk(value, childOffset, childLine, childSubshell, record.type === "SimpleCommand" ? childLine : here);
     }
   };
   walk(script, 0, 0, false);
