@@ -54,6 +54,13 @@ describe("the scenario's $RANDOM", () => {
     expect(bash("RANDOM=5; echo $RANDOM $RANDOM")).toBe("18498 29338\n");
   });
 
+  it.skipIf(!existsSync(BASH))("is read so in a sourced file too (printed back after the rewrite)", async () => {
+    const lib = 'RANDOM=7\npick() { echo $((RANDOM % 6)) $RANDOM "$(( 1 + RANDOM ))"; }\n';
+    const result = await new ScenarioSimulator({ files: { "/s/t.sh": ". ./lib.sh\npick\nsleep 1\necho $SECONDS\n", "/s/lib.sh": lib } }).run("/s/t.sh");
+    expect(result.problems).toEqual([]);
+    expect(result.output).toBe(`${bash(`${lib}pick`)}1\n`);
+  });
+
   it("and $SRANDOM are the same every run", async () => {
     const result = await run("echo $RANDOM $SRANDOM $SRANDOM\n");
     expect(result.output).toMatch(/^\d+ \d+ \d+\n$/);
