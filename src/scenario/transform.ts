@@ -230,10 +230,9 @@ function rewriteDynamic(record: Node, located: string): Node | undefined {
   if (record.type === "ArithVariable" && typeof record.name === "string" && DYNAMIC_VARIABLES.has(record.name)) {
     return { type: "ArithCommandSubst", command: `${VARIABLE_COMMAND} ${record.name}` };
   }
-  if ((record.type === "ArithAssignment" && DYNAMIC_VARIABLES.has(record.variable as string)) || (record.type === "ArithDynamicAssignment" || record.type === "ArithDynamicElement")) {
-    const name = (record.variable as string | undefined) ?? "a variable";
-    if (record.type === "ArithAssignment") return { type: "ArithCommandSubst", command: located + refusal(name, `an arithmetic assignment to ${name} is not modelled (write ${name}=N)`) };
-    return undefined;
+  if (record.type === "ArithAssignment" && DYNAMIC_VARIABLES.has(record.variable as string)) {
+    const name = record.variable as string;
+    return { type: "ArithCommandSubst", command: located + refusal(name, `an arithmetic assignment to ${name} is not modelled (write ${name}=N)`) };
   }
   if (record.type === "ArithmeticExpression" && typeof record.originalText === "string") {
     // The text a sourced file is printed back from: its reads rewritten as the tree's are.
