@@ -251,10 +251,12 @@ function rewriteDynamic(record: Node, located: string): Node | undefined {
     }
     const command = literalText(record.name);
     if (command !== undefined && NAMING_BUILTINS.has(command)) {
+      // `declare -i n=RANDOM` evaluates its value as arithmetic, as `let` does.
+      const integer = (record.args as Node[] | undefined)?.some((arg) => /^-[a-zA-Z]*i/.test(literalText(arg) ?? "")) ?? false;
       for (const arg of (record.args as Node[] | undefined) ?? []) {
         const text = literalText(arg);
         const match = text === undefined ? null : DYNAMIC_NAME.exec(text);
-        if (!match || (command !== "let" && !new RegExp(`^${match[2]}(=|\\[|$)`).test(text!))) continue;
+        if (!match || (command !== "let" && !integer && !new RegExp(`^${match[2]}(=|\\[|$)`).test(text!))) continue;
         record.args = [literalWord(`${command} ${text}`), literalWord(`${command} on ${match[2]} is not modelled (its value comes from the virtual clock or the seeded generator)`)];
         record.name = literalWord(VARIABLE_REFUSE_COMMAND);
         break;

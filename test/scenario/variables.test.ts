@@ -99,6 +99,7 @@ describe("what the scenario's clock and generator do not model", () => {
     ["a=(x y); echo ${a[RANDOM % 2]}", "${a[RANDOM % 2]}"],
     ["unset RANDOM", "unset RANDOM"],
     ["let x=RANDOM", "let x=RANDOM"],
+    ["declare -i n=RANDOM", "declare n=RANDOM"],
     ["((SECONDS = 0))", "SECONDS"],
     ["RANDOM=5 true", "RANDOM="],
     ["RANDOM='$(x)'", "RANDOM=$(x)"],
