@@ -14,6 +14,7 @@ import type { Trace } from "../model/trace.js";
 import { ROOT_NAMESPACE_ID, type World } from "../model/world.js";
 import { SYS_CLASS_NET, advanceClock, createWorld, sysfsRead, sysfsTarget, sysfsWrite } from "../net/index.js";
 import { formatTrace } from "../render/trace.js";
+import { shellVariableCommands } from "./variables.js";
 import { identityCommands, ROOT_PROCESS } from "./identity.js";
 import { invokeCommand, probeResult, type Invocation } from "./invoke.js";
 import type { ProcSysHooks } from "./proc-sys-fs.js";
@@ -373,7 +374,7 @@ export class ScenarioSimulator {
     const bash = createShell({
       files,
       cwd: dirname(mainPath),
-      customCommands: [...this.commands(), ...identityCommands(), ...traps.commands()],
+      customCommands: [...this.commands(), ...identityCommands(), ...traps.commands(), ...shellVariableCommands({ clock: () => this.world.clock, onUnsupported: (word, detail, env) => this.refuse(word, detail, env.get(LOCATION_VARIABLE)) })],
       processInfo: ROOT_PROCESS,
       procSys: this.procSysHooks(),
       sleep: async (milliseconds) => advanceClock(this.world, Math.round(milliseconds * 1000)),

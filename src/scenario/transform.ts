@@ -13,6 +13,7 @@
 import { parse, serialize, type TransformPlugin } from "just-bash";
 import { BACKGROUND_VARIABLE, EXIT_FUNCTION, JOB_PID_COMMAND, LOCATION_VARIABLE, SUBSHELL_VARIABLE, WAIT_COMMAND } from "./shell-names.js";
 import { trapPrelude } from "./trap.js";
+import { ASSIGNABLE_VARIABLES, DYNAMIC_VARIABLES, VARIABLE_COMMAND, VARIABLE_REFUSE_COMMAND, VARIABLE_SET_COMMAND, VARIABLE_SET_VARIABLE } from "./variables.js";
 
 export { LOCATION_VARIABLE };
 export const PROC_SYS_WRITE_COMMAND = "__netsim_proc_sys_write";
@@ -181,6 +182,90 @@ function finalExit(): Node {
   return (parse(EXIT_FUNCTION) as unknown as { statements: Node[] }).statements[0]!;
 }
 
+/** `$(COMMAND)` as the parser makes it, for a word part. */
+function commandSubstitution(command: string): Node {
+  let found: Node | undefined;
+  visit(parse(`: $(${command})`) as unknown as Node, (node) => {
+    if (node.type === "CommandSubstitution" && !found) found = node;
+  });
+  return found!;
+}
+
+function quoted(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+function refusal(word: string, detail: string): string {
+  return `${VARIABLE_REFUSE_COMMAND} ${quoted(word)} ${quoted(detail)}`;
+}
+
+const DYNAMIC_NAME = new RegExp(`(^|[^A-Za-z0-9_])\\$?\\{?(${[...DYNAMIC_VARIABLES].join("|")})(?![A-Za-z0-9_])`);
+const DYNAMIC_NAMES = new RegExp(`(^|[^A-Za-z0-9_$])\\$?(${[...DYNAMIC_VARIABLES].join("|")})(?![A-Za-z0-9_])`, "g");
+
+/** Builtins whose operands name variables: on a dynamic one they would act on just-bash's own, so they are refused. */
+const NAMING_BUILTINS = new Set(["unset", "declare", "typeset", "local", "export", "readonly", "read", "let", "mapfile", "readarray"]);
+
+/**
+ * $RANDOM, $SRANDOM, $SECONDS, $EPOCHSECONDS, $EPOCHREALTIME (variables.ts):
+ * a read becomes `$(__netsim_var NAME)`, in words and in arithmetic; an
+ * assignment `RANDOM=N` or `SECONDS=N` is followed by the call that reads
+ * it. What cannot be rewritten so (an operator on the expansion, a subscript
+ * or `let` text naming one, `unset RANDOM`, `((SECONDS=0))`) is refused when it runs.
+ * Returns the node to put in the place of `record`, if any.
+ */
+function rewriteDynamic(record: Node, located: string): Node | undefined {
+  if (record.type === "ParameterExpansion" && typeof record.parameter === "string") {
+    const parameter = record.parameter;
+    if (DYNAMIC_VARIABLES.has(parameter)) {
+      if (record.operation === null) return commandSubstitution(`${VARIABLE_COMMAND} ${parameter}`);
+      return commandSubstitution(refusal(`\${${parameter}}`, `an operator on \${${parameter}} is not modelled (the value comes from the virtual clock or the seeded generator only as plain $${parameter})`));
+    }
+    const inSubscript = /^[A-Za-z_][A-Za-z0-9_]*\[(.*)\]$/.exec(parameter);
+    if (inSubscript && DYNAMIC_NAME.test(inSubscript[1]!)) {
+      const name = DYNAMIC_NAME.exec(inSubscript[1]!)![2]!;
+      return commandSubstitution(refusal(`\${${parameter}}`, `${name} in an array subscript of \${...} is not modelled (assign it to a variable first: i=$((${name} % N)))`));
+    }
+    return undefined;
+  }
+  if (record.type === "ArithVariable" && typeof record.name === "string" && DYNAMIC_VARIABLES.has(record.name)) {
+    return { type: "ArithCommandSubst", command: `${VARIABLE_COMMAND} ${record.name}` };
+  }
+  if (record.type === "ArithAssignment" && DYNAMIC_VARIABLES.has(record.variable as string)) {
+    const name = record.variable as string;
+    return { type: "ArithCommandSubst", command: located + refusal(name, `an arithmetic assignment to ${name} is not modelled (write ${name}=N)`) };
+  }
+  if (record.type === "ArithmeticExpression" && typeof record.originalText === "string") {
+    // The text a sourced file is printed back from: its reads rewritten as the tree's are.
+    record.originalText = record.originalText.replace(DYNAMIC_NAMES, (_all, before: string, name: string) => `${before}$(${VARIABLE_COMMAND} ${name})`);
+    return undefined;
+  }
+  if (record.type === "SimpleCommand") {
+    const assignments = (record.assignments as Node[] | undefined) ?? [];
+    for (let index = assignments.length - 1; index >= 0; index--) {
+      const name = assignments[index]!.name as string;
+      if (!ASSIGNABLE_VARIABLES.has(name)) continue;
+      const hook = record.name
+        ? refusal(`${name}=`, `${name}=VALUE before a command is not modelled (assign it on its own line)`)
+        : `${VARIABLE_SET_COMMAND} ${name}`;
+      assignments.splice(index + 1, 0, { type: "Assignment", name: VARIABLE_SET_VARIABLE, value: { type: "Word", parts: [commandSubstitution(hook)] }, append: false, array: null });
+    }
+    const command = literalText(record.name);
+    if (command !== undefined && NAMING_BUILTINS.has(command)) {
+      // `declare -i n=RANDOM` evaluates its value as arithmetic, as `let` does.
+      const integer = (record.args as Node[] | undefined)?.some((arg) => /^-[a-zA-Z]*i/.test(literalText(arg) ?? "")) ?? false;
+      for (const arg of (record.args as Node[] | undefined) ?? []) {
+        const text = literalText(arg);
+        const match = text === undefined ? null : DYNAMIC_NAME.exec(text);
+        if (!match || (command !== "let" && !integer && !new RegExp(`^${match[2]}(=|\\[|$)`).test(text!))) continue;
+        record.args = [literalWord(`${command} ${text}`), literalWord(`${command} on ${match[2]} is not modelled (its value comes from the virtual clock or the seeded generator)`)];
+        record.name = literalWord(VARIABLE_REFUSE_COMMAND);
+        break;
+      }
+    }
+  }
+  return undefined;
+}
+
 /** A function definition as a statement of its own, printed back (the text finishTraps defines again). */
 function functionText(definition: Node): string {
   return serialize({ type: "Script", statements: [{ type: "Statement", pipelines: [{ type: "Pipeline", commands: [definition], negated: false, timed: false, timePosix: false }], operators: [], background: false }] } as never);
@@ -200,13 +285,21 @@ export interface TransformOptions {
 export function transformAst(script: object, options: TransformOptions): void {
   // The main shell's `exit` (in its own files, outside any subshell) runs the EXIT trap (trap.ts); a subshell is marked so that a function it calls knows.
   const traps = options.fileIndex !== undefined;
-  const walk = (node: unknown, offset: number, enclosingLine: number, subshell: boolean): void => {
+  const walk = (node: unknown, offset: number, enclosingLine: number, subshell: boolean, nodeLine = enclosingLine): void => {
     if (node === null || typeof node !== "object") return;
     if (Array.isArray(node)) {
-      for (const child of node) walk(child, offset, enclosingLine, subshell);
+      for (const child of node) walk(child, offset, enclosingLine, subshell, nodeLine);
       return;
     }
-    const record = node as Node;
+    let record = node as Node;
+    // Where an arithmetic refusal stands: `(( ))` and `for ((` carry no location assignment of their own.
+    const here = typeof record.line === "number" && record.line > 0 ? record.line + offset : nodeLine;
+    const replacement = rewriteDynamic(record, options.fileIndex !== undefined && here > 0 ? `${LOCATION_VARIABLE}=${options.fileIndex}:${here} ` : "");
+    if (replacement !== undefined) {
+      for (const key of Object.keys(record)) delete record[key];
+      Object.assign(record, replacement);
+      record = node as Node;
+    }
     let childOffset = offset;
     let childLine = enclosingLine;
     let childSubshell = subshell;
@@ -243,7 +336,7 @@ export function transformAst(script: object, options: TransformOptions): void {
     }
     for (const key in record) {
       const value = record[key];
-      if (value !== null && typeof value === "object") walk(value, childOffset, childLine, childSubshell);
+      if (value !== null && typeof value === "object") walk(value, childOffset, childLine, childSubshell, record.type === "SimpleCommand" ? childLine : here);
     }
   };
   walk(script, 0, 0, false);

@@ -15,6 +15,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createShell } from "../../src/scenario/shell.js";
 import { ScenarioTransformPlugin } from "../../src/scenario/transform.js";
 import { finishTraps, TrapTable } from "../../src/scenario/trap.js";
+import { shellVariableCommands } from "../../src/scenario/variables.js";
 
 const CORPUS = join(import.meta.dirname, "..", "fixtures", "bash-conformance");
 const BASH = "/bin/bash";
@@ -67,7 +68,7 @@ async function underNetsim(text: string): Promise<Outcome> {
   const plugin = new ScenarioTransformPlugin();
   plugin.prepare(text, 0);
   const traps = new TrapTable();
-  const shell = createShell({ files, cwd: folder, customCommands: [stub, fail, ...traps.commands()], defenseInDepth: false });
+  const shell = createShell({ files, cwd: folder, customCommands: [stub, fail, ...traps.commands(), ...shellVariableCommands({ clock: () => 0, onUnsupported: (word, detail) => ({ stdout: "", stderr: `unsupported: ${word}: ${detail}\n`, exitCode: 2 }) })], defenseInDepth: false });
   shell.registerTransformPlugin(plugin);
   const result = await finishTraps(shell, await shell.exec(text, { rawScript: true, env: { HOME: "/home/user" } }), traps, plugin.functions.values(), 0);
   return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode };
