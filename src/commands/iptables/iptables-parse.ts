@@ -9,6 +9,7 @@ import type { AddressSelector, InterfaceSelector, Match, NatRange, PortRange, Re
 import { createStatisticMatch, statisticProbability } from "../../net/index.js";
 import { CommandError, UnsupportedError } from "../command.js";
 import { buildSetMatch, buildSetTarget, SET_TWO_ARGUMENT_OPTIONS } from "./libxt-set.js";
+import { mergePortMatches } from "./libxt-tcp.js";
 import { ruleSpec } from "./rule-format.js";
 import { protocolNumber, xtablesStrtoui, xtablesStrtouiPrefix } from "./protocols.js";
 import { servicePort } from "./services.js";
@@ -305,8 +306,6 @@ export class IptablesParser {
         if (UNMODELLED_MATCHES.has(name)) throw new UnsupportedError(name, `iptables match "${name}" is not modelled`);
         throw this.problem(`Couldn't load match \`${name}':No such file or directory\n`);
       }
-      const existing = loaded.find((item) => item.extension.name === name);
-      if (existing && module?.protocolMatch !== undefined) return existing;
       const item: LoadedExtension = { extension, kind: "match", values: new Map() };
       loaded.push(item);
       return item;
@@ -514,8 +513,16 @@ export class IptablesParser {
         } else {
           const owner = resolved.owner;
           const inverted = takeInvert();
+          const key = owner.extension.aliases?.[resolved.name] ?? resolved.name;
+          if (owner.extension.guided !== false) {
+            // xtables_option_parse(), before the extension's x6_parse sees the option: each option once; a `!` only before an XTOPT_INVERT option.
+            const extensionName = owner.extension.name;
+            if (owner.values.has(key)) throw this.problem(`${extensionName}: option "--${key}" can only be used once.\n`);
+            if (inverted && !resolved.invert) throw this.problem(`${extensionName}: option "--${key}" cannot be inverted.\n`);
+          }
           const reader: XtablesOptionReader = {
             values: owner.values,
+            protocol,
             nextArgument: () => {
               const second = argv[index];
               if (second === undefined || second.startsWith("-") || second.startsWith("!")) return undefined;
@@ -525,14 +532,7 @@ export class IptablesParser {
             problem: (message) => this.problem(message),
           };
           if (owner.extension.readOption?.(resolved.name, value, inverted, reader)) continue;
-          const key = owner.extension.aliases?.[resolved.name] ?? resolved.name;
-          if (owner.extension.guided !== false) {
-            // xtables_option_parse(): each option once; a `!` only before an XTOPT_INVERT option.
-            const extensionName = resolved.owner.extension.name;
-            if (resolved.owner.values.has(key)) throw this.problem(`${extensionName}: option "--${key}" can only be used once.\n`);
-            if (inverted && !resolved.invert) throw this.problem(`${extensionName}: option "--${key}" cannot be inverted.\n`);
-          }
-          resolved.owner.values.set(key, { ...(value !== undefined ? { value } : {}), invert: inverted });
+          owner.values.set(key, { ...(value !== undefined ? { value } : {}), invert: inverted });
           // Options that take a list allow a `--comment a "b"`-style rest only as one word; nothing more to do.
         }
         continue;
@@ -574,7 +574,7 @@ export class IptablesParser {
     let rules: Rule[] | undefined;
     let jumpChain: string | undefined;
     if (needsRule) {
-      const matches = loaded.flatMap((item) => this.buildMatch(item, protocol) ?? []);
+      const matches = mergePortMatches(loaded.flatMap((item) => this.buildMatch(item, protocol) ?? []));
       let builtTarget: Target | undefined;
       if (targetName !== undefined) {
         if (target) builtTarget = this.buildTarget(target, protocol);

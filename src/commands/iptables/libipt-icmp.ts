@@ -79,9 +79,12 @@ export const libiptIcmp: XtablesMatch<IcmpMatch> = {
   },
   print(match, numeric) {
     if (match.type === undefined) return " icmp";
-    // print_icmptype(): " icmp", the `!`, then "type N".
-    if (numeric) return ` icmp${match.invert ? " !" : ""}type ${match.type}${match.codes ? ` code ${match.codes.first}` : ""}`;
-    const name = match.type === 255 ? "any" : ICMP_TYPE_NAMES[match.codes ? `${match.type}/${match.codes.first}` : String(match.type)];
-    return ` icmp ${match.invert ? "!" : ""}${name ?? `type ${match.type}${match.codes ? ` code ${match.codes.first}` : ""}`}`;
+    const codes = match.codes;
+    // print_icmptype(): the icmp_codes name of the type and code (not of a range of codes) unless -n; else "type N" after the `!`, then the code or codes.
+    const name = numeric || (codes && codes.first !== codes.last) ? undefined : match.type === 255 ? "any" : ICMP_TYPE_NAMES[codes ? `${match.type}/${codes.first}` : String(match.type)];
+    if (name !== undefined) return ` icmp ${match.invert ? "!" : ""}${name}`;
+    const codeText = !codes ? "" : codes.first === codes.last ? ` code ${codes.first}` : ` codes ${codes.first}-${codes.last}`;
+    if (numeric) return ` icmp${match.invert ? " !" : ""}type ${match.type}${codeText}`;
+    return ` icmp ${match.invert ? "!" : ""}type ${match.type}${codeText}`;
   },
 };

@@ -16,8 +16,10 @@ export const PORT_ALIASES: Readonly<Record<string, string>> = { "source-port": "
 /** tcp_flag_names. */
 const TCP_FLAG_BITS: Readonly<Record<string, number>> = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10, URG: 0x20, ALL: 0x3f, NONE: 0 };
 
-/** parse_tcp_flags(): names (any case) joined by commas; ALL and NONE. */
-function parseTcpFlags(context: XtablesParseContext, text: string): number {
+type Problem = Pick<XtablesParseContext, "problem">;
+
+/** parse_tcp_flag(): names (any case) joined by commas; ALL and NONE. */
+function parseTcpFlags(context: Problem, text: string): number {
   let bits = 0;
   for (const name of text.split(",")) {
     const bit = TCP_FLAG_BITS[name.toUpperCase()];
@@ -27,8 +29,14 @@ function parseTcpFlags(context: XtablesParseContext, text: string): number {
   return bits;
 }
 
+/** parse_tcp_flags(): "MASK COMP". */
+function parseFlags(context: Problem, text: string): { mask: number; compare: number } {
+  const [maskText = "", compareText = ""] = text.split(" ");
+  return { mask: parseTcpFlags(context, maskText), compare: parseTcpFlags(context, compareText) };
+}
+
 /** parse_tcp_ports(): `P`, `P:Q`, `:Q`, `P:`; min above max refused. */
-function parsePortRange(context: XtablesParseContext, text: string): PortRange {
+function parsePortRange(context: Problem, text: string): PortRange {
   const index = text.indexOf(":");
   if (index < 0) {
     const port = parsePort(context, text, "tcp");
@@ -63,6 +71,22 @@ export function portMatch(
     ...(keepDestination ? { destinationPorts, destinationInvert: dport!.invert } : {}),
     ...(tcpFlags ? { tcpFlags } : {}),
   };
+}
+
+/**
+ * Every -m tcp (or udp) of a rule is a match of its own, each with its own
+ * options; iptables-nft stores their tests as payload expressions and reads
+ * them back into one match (nft-shared.c: one tcp and one udp match per
+ * rule, in the place of the first), a later port or flag test over an earlier.
+ */
+export function mergePortMatches(matches: readonly Match[]): Match[] {
+  const merged: Match[] = [];
+  for (const match of matches) {
+    const index = match.kind === "tcp" || match.kind === "udp" ? merged.findIndex((earlier) => earlier.kind === match.kind) : -1;
+    if (index >= 0) merged[index] = { ...merged[index], ...match } as PortMatch;
+    else merged.push(match);
+  }
+  return merged;
 }
 
 /** nft_ipv4's translation: the match's protocol must be the rule's (iptables-nft's own words). */
@@ -101,12 +125,22 @@ export const libxtTcp: XtablesMatch<PortMatch> = {
   name: NAME,
   description: "`tcp` ports, `--syn`, `--tcp-flags MASK COMP`",
   protocolMatch: 6,
-  // tcp_parse() reads its options itself (a `!` before any of them, the last --sport or --dport wins).
+  // tcp_parse() reads its options itself (a `!` before any of them).
   guided: false,
   aliases: PORT_ALIASES,
   options: [option("source-port"), option("sport"), option("destination-port"), option("dport"), option("tcp-flags"), option("syn", false), option("tcp-option")],
   readOption(name, value, invert, reader) {
-    if (name !== "tcp-flags" && name !== "syn") return false;
+    // tcp_parse(): each option once, then its value read at once (a bad port or flag is the error before anything later on the line).
+    const key = PORT_ALIASES[name] ?? name;
+    if (key === "sport" || key === "dport") {
+      if (reader.values.has(key)) throw reader.problem(`Only one \`--${key === "sport" ? "source-port" : "destination-port"}' allowed`);
+      parsePortRange(reader, value!);
+      return false;
+    }
+    if (key === "tcp-option") {
+      if (reader.values.has(key)) throw reader.problem("Only one `--tcp-option' allowed");
+      return false;
+    }
     // --tcp-flags takes MASK and COMP; it and --syn exclude each other.
     if (reader.values.has("tcp-flags")) throw reader.problem("Only one of `--syn' or `--tcp-flags'  allowed");
     let flags = "FIN,SYN,RST,ACK SYN";
@@ -114,6 +148,7 @@ export const libxtTcp: XtablesMatch<PortMatch> = {
       const second = reader.nextArgument();
       if (second === undefined) throw reader.problem("--tcp-flags requires two args.");
       flags = `${value} ${second}`;
+      parseFlags(reader, flags);
     }
     reader.values.set("tcp-flags", { value: flags, invert });
     return true;
@@ -124,11 +159,7 @@ export const libxtTcp: XtablesMatch<PortMatch> = {
     const sport = values.get("sport");
     const dport = values.get("dport");
     const flags = values.get("tcp-flags");
-    let tcpFlags: PortMatch["tcpFlags"];
-    if (flags) {
-      const [maskText = "", compareText = ""] = flags.value!.split(" ");
-      tcpFlags = { mask: parseTcpFlags(context, maskText), compare: parseTcpFlags(context, compareText), invert: flags.invert };
-    }
+    const tcpFlags: PortMatch["tcpFlags"] = flags ? { ...parseFlags(context, flags.value!), invert: flags.invert } : undefined;
     return portMatch("tcp", sport, sport ? parsePortRange(context, sport.value!) : undefined, dport, dport ? parsePortRange(context, dport.value!) : undefined, tcpFlags);
   },
   save(match) {
