@@ -4,44 +4,68 @@
 // (src/net/netfilter/xt-tcpudp.ts).
 import type { Match, PortRange } from "../../model/netfilter.js";
 import { xtablesStrtoui } from "./protocols.js";
-import { mustBeSpecified, option, type XtablesMatch } from "./xtables.js";
+import { mustBeSpecified, option, type XtablesMatch, type XtablesParseContext } from "./xtables.js";
 
 type IcmpMatch = Extract<Match, { kind: "icmp" }>;
 
 const NAME = "icmp";
 
-/** icmp_codes: "TYPE" or "TYPE/CODE" to the name -L prints (the first name of each). */
-const ICMP_TYPE_NAMES: Readonly<Record<string, string>> = {
-  "0": "echo-reply",
-  "3": "destination-unreachable",
-  "3/0": "network-unreachable",
-  "3/1": "host-unreachable",
-  "3/2": "protocol-unreachable",
-  "3/3": "port-unreachable",
-  "4": "source-quench",
-  "5": "redirect",
-  "8": "echo-request",
-  "9": "router-advertisement",
-  "10": "router-solicitation",
-  "11": "time-exceeded",
-  "12": "parameter-problem",
-  "13": "timestamp-request",
-  "14": "timestamp-reply",
-  "17": "address-mask-request",
-  "18": "address-mask-reply",
-};
+/** icmp_codes (libxt_icmp.h), in its order: each name with its type and code range; aliases follow the name they stand for. */
+const ICMP_CODES: readonly (readonly [name: string, type: number, min: number, max: number])[] = [
+  ["any", 255, 0, 255],
+  ["echo-reply", 0, 0, 255],
+  ["pong", 0, 0, 255],
+  ["destination-unreachable", 3, 0, 255],
+  ["network-unreachable", 3, 0, 0],
+  ["host-unreachable", 3, 1, 1],
+  ["protocol-unreachable", 3, 2, 2],
+  ["port-unreachable", 3, 3, 3],
+  ["fragmentation-needed", 3, 4, 4],
+  ["source-route-failed", 3, 5, 5],
+  ["network-unknown", 3, 6, 6],
+  ["host-unknown", 3, 7, 7],
+  ["network-prohibited", 3, 9, 9],
+  ["host-prohibited", 3, 10, 10],
+  ["TOS-network-unreachable", 3, 11, 11],
+  ["TOS-host-unreachable", 3, 12, 12],
+  ["communication-prohibited", 3, 13, 13],
+  ["host-precedence-violation", 3, 14, 14],
+  ["precedence-cutoff", 3, 15, 15],
+  ["source-quench", 4, 0, 255],
+  ["redirect", 5, 0, 255],
+  ["network-redirect", 5, 0, 0],
+  ["host-redirect", 5, 1, 1],
+  ["TOS-network-redirect", 5, 2, 2],
+  ["TOS-host-redirect", 5, 3, 3],
+  ["echo-request", 8, 0, 255],
+  ["ping", 8, 0, 255],
+  ["router-advertisement", 9, 0, 255],
+  ["router-solicitation", 10, 0, 255],
+  ["time-exceeded", 11, 0, 255],
+  ["ttl-exceeded", 11, 0, 255],
+  ["ttl-zero-during-transit", 11, 0, 0],
+  ["ttl-zero-during-reassembly", 11, 1, 1],
+  ["parameter-problem", 12, 0, 255],
+  ["ip-header-bad", 12, 0, 0],
+  ["required-option-missing", 12, 1, 1],
+  ["timestamp-request", 13, 0, 255],
+  ["timestamp-reply", 14, 0, 255],
+  ["address-mask-request", 17, 0, 255],
+  ["address-mask-reply", 18, 0, 255],
+];
 
-/** The names --icmp-type takes: icmp_codes' with their aliases. */
-const ICMP_TYPES_BY_NAME: ReadonlyMap<string, { type: number; code?: number }> = new Map([
-  ...Object.entries(ICMP_TYPE_NAMES).map(([key, name]) => {
-    const [type, code] = key.split("/");
-    return [name, { type: Number(type), ...(code === undefined ? {} : { code: Number(code) }) }] as const;
-  }),
-  ["any", { type: 255 }],
-  ["ping", { type: 8 }],
-  ["pong", { type: 0 }],
-  ["ttl-exceeded", { type: 11 }],
-]);
+/** parse_icmp()'s name lookup: any unambiguous prefix of a name, in any case. */
+function namedType(context: XtablesParseContext, text: string): { type: number; codes?: PortRange } | undefined {
+  let found: (typeof ICMP_CODES)[number] | undefined;
+  for (const entry of ICMP_CODES) {
+    if (!entry[0].toLowerCase().startsWith(text.toLowerCase())) continue;
+    if (found) throw context.problem(`Ambiguous ICMP type \`${text}': \`${found[0]}' or \`${entry[0]}'?`);
+    found = entry;
+  }
+  if (!found) return undefined;
+  const [, type, first, last] = found;
+  return { type, ...(first === 0 && last === 255 ? {} : { codes: { first, last } }) };
+}
 
 export const libiptIcmp: XtablesMatch<IcmpMatch> = {
   name: NAME,
@@ -52,8 +76,7 @@ export const libiptIcmp: XtablesMatch<IcmpMatch> = {
     const type = values.get("icmp-type");
     if (!type) throw mustBeSpecified(context, NAME, "icmp-type");
     const text = type.value!;
-    const named = ICMP_TYPES_BY_NAME.get(text.toLowerCase());
-    let parsed: { type: number; codes?: PortRange } | undefined = named ? { type: named.type, ...(named.code !== undefined ? { codes: { first: named.code, last: named.code } } : {}) } : undefined;
+    let parsed = namedType(context, text);
     if (!parsed) {
       // TYPE[/CODE[:CODE]], each 0-255.
       const [typeText = "", codeText] = text.split("/", 2);
@@ -80,11 +103,11 @@ export const libiptIcmp: XtablesMatch<IcmpMatch> = {
   print(match, numeric) {
     if (match.type === undefined) return " icmp";
     const codes = match.codes;
-    // print_icmptype(): the icmp_codes name of the type and code (not of a range of codes) unless -n; else "type N" after the `!`, then the code or codes.
-    const name = numeric || (codes && codes.first !== codes.last) ? undefined : match.type === 255 ? "any" : ICMP_TYPE_NAMES[codes ? `${match.type}/${codes.first}` : String(match.type)];
+    // print_icmptype(): unless -n, the first icmp_codes name of exactly this type and code range; else "type N" after the `!`, then the code or codes.
+    const [first, last] = codes ? [codes.first, codes.last] : [0, 255];
+    const name = numeric ? undefined : ICMP_CODES.find(([, type, min, max]) => type === match.type && min === first && max === last)?.[0];
     if (name !== undefined) return ` icmp ${match.invert ? "!" : ""}${name}`;
-    const codeText = !codes ? "" : codes.first === codes.last ? ` code ${codes.first}` : ` codes ${codes.first}-${codes.last}`;
-    if (numeric) return ` icmp${match.invert ? " !" : ""}type ${match.type}${codeText}`;
-    return ` icmp ${match.invert ? "!" : ""}type ${match.type}${codeText}`;
+    const codeText = first === last ? ` code ${first}` : first === 0 && last === 255 ? "" : ` codes ${first}-${last}`;
+    return ` icmp${match.invert ? " !" : ""}type ${match.type}${codeText}`;
   },
 };
