@@ -10,6 +10,8 @@ type IcmpMatch = Extract<Match, { kind: "icmp" }>;
 
 const NAME = "icmp";
 
+type Problem = Pick<XtablesParseContext, "problem">;
+
 /** icmp_codes (libxt_icmp.h), in its order: each name with its type and code range; aliases follow the name they stand for. */
 const ICMP_CODES: readonly (readonly [name: string, type: number, min: number, max: number])[] = [
   ["any", 255, 0, 255],
@@ -55,7 +57,7 @@ const ICMP_CODES: readonly (readonly [name: string, type: number, min: number, m
 ];
 
 /** parse_icmp()'s name lookup: any unambiguous prefix of a name, in any case. */
-function namedType(context: XtablesParseContext, text: string): { type: number; codes?: PortRange } | undefined {
+function namedType(context: Problem, text: string): { type: number; codes?: PortRange } | undefined {
   let found: (typeof ICMP_CODES)[number] | undefined;
   for (const entry of ICMP_CODES) {
     if (!entry[0].toLowerCase().startsWith(text.toLowerCase())) continue;
@@ -67,32 +69,39 @@ function namedType(context: XtablesParseContext, text: string): { type: number; 
   return { type, ...(first === 0 && last === 255 ? {} : { codes: { first, last } }) };
 }
 
+/** parse_icmp(): a name of icmp_codes, else TYPE[/CODE[:CODE]], each 0-255. */
+function icmpType(context: Problem, text: string): { type: number; codes?: PortRange } {
+  const named = namedType(context, text);
+  if (named) return named;
+  const [typeText = "", codeText] = text.split("/", 2);
+  const number = xtablesStrtoui(typeText, 0, 255);
+  if (number === undefined) throw context.problem(`Unknown ICMP type \`${text}'`);
+  let codes: PortRange | undefined;
+  if (codeText !== undefined) {
+    const [low = "", high] = codeText.split(":", 2);
+    const first = xtablesStrtoui(low, 0, 255);
+    const last = high === undefined ? first : xtablesStrtoui(high, 0, 255);
+    if (first === undefined || last === undefined) throw context.problem(`Unknown ICMP code \`${codeText}'`);
+    codes = { first, last };
+  }
+  // Codes 0:255 are every code, as no code at all.
+  return { type: number, ...(codes && !(codes.first === 0 && codes.last === 255) ? { codes } : {}) };
+}
+
 export const libiptIcmp: XtablesMatch<IcmpMatch> = {
   name: NAME,
   description: "`icmp`",
   protocolMatch: 1,
   options: [option("icmp-type", true, true)],
+  readOption(_name, value, _invert, reader) {
+    // icmp_parse() reads the type when the option is given.
+    icmpType(reader, value!);
+    return false;
+  },
   parse(values, context) {
     const type = values.get("icmp-type");
     if (!type) throw mustBeSpecified(context, NAME, "icmp-type");
-    const text = type.value!;
-    let parsed = namedType(context, text);
-    if (!parsed) {
-      // TYPE[/CODE[:CODE]], each 0-255.
-      const [typeText = "", codeText] = text.split("/", 2);
-      const number = xtablesStrtoui(typeText, 0, 255);
-      if (number === undefined) throw context.problem(`Unknown ICMP type \`${text}'`);
-      let codes: PortRange | undefined;
-      if (codeText !== undefined) {
-        const [low = "", high] = codeText.split(":", 2);
-        const first = xtablesStrtoui(low, 0, 255);
-        const last = high === undefined ? first : xtablesStrtoui(high, 0, 255);
-        if (first === undefined || last === undefined) throw context.problem(`Unknown ICMP code \`${codeText}'`);
-        codes = { first, last };
-      }
-      // Codes 0:255 are every code, as no code at all.
-      parsed = { type: number, ...(codes && !(codes.first === 0 && codes.last === 255) ? { codes } : {}) };
-    }
+    const parsed = icmpType(context, type.value!);
     return { kind: "icmp", type: parsed.type, ...(parsed.codes ? { codes: parsed.codes } : {}), invert: type.invert };
   },
   save(match) {

@@ -13,7 +13,7 @@ const NAME = "addrtype";
 const ADDRESS_TYPES = new Set<AddressType>(["UNSPEC", "UNICAST", "LOCAL", "BROADCAST", "ANYCAST", "MULTICAST", "BLACKHOLE", "UNREACHABLE", "PROHIBIT", "THROW", "NAT", "XRESOLVE"]);
 
 /** parse_types(): names (any case) joined by commas. */
-function types(context: XtablesParseContext, text: string): AddressType[] {
+function types(context: Pick<XtablesParseContext, "problem">, text: string): AddressType[] {
   return text.split(",").map((name) => {
     const upper = name.toUpperCase() as AddressType;
     if (!ADDRESS_TYPES.has(upper)) throw context.problem(`${NAME}: bad type "${name}"`);
@@ -25,6 +25,11 @@ export const libxtAddrtype: XtablesMatch<AddrtypeMatch> = {
   name: NAME,
   description: "`addrtype`",
   options: [option("src-type", true, true), option("dst-type", true, true), option("limit-iface-in", false), option("limit-iface-out", false)],
+  readOption(name, value, _invert, reader) {
+    // addrtype_parse_v1() reads the types when the option is given.
+    if (name === "src-type" || name === "dst-type") types(reader, value!);
+    return false;
+  },
   parse(values, context) {
     const sourceType = values.get("src-type");
     const destinationType = values.get("dst-type");
