@@ -1,7 +1,8 @@
 // iptables' multiport match, revision 1 (extensions/libxt_multiport.c:
 // multiport_opts, multiport_parse1 with check_proto and
-// parse_multi_ports_v1, multiport_check, multiport_save1, multiport_print1). Its packet test
-// is the kernel's xt_multiport (src/net/netfilter/xt-multiport.ts).
+// parse_multi_ports_v1, multiport_check, multiport_save1,
+// multiport_print1). Its packet test is the kernel's xt_multiport
+// (src/net/netfilter/xt-multiport.ts).
 import type { Match, PortRange } from "../../model/netfilter.js";
 import { checkExclusive, listPorts, option, parsePort, portRangeText, type XtablesMatch, type XtablesParseContext } from "./xtables.js";
 
