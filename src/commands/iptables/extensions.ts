@@ -15,9 +15,19 @@ import { libxtRecent } from "./libxt-recent.js";
 import { libxtComment } from "./libxt-comment.js";
 import { libxtState } from "./libxt-state.js";
 import { libxtMark } from "./libxt-mark.js";
+import { libxtTcp } from "./libxt-tcp.js";
+import { libxtUdp } from "./libxt-udp.js";
+import { libiptIcmp } from "./libipt-icmp.js";
+import { libxtMultiport } from "./libxt-multiport.js";
+import { libxtAddrtype } from "./libxt-addrtype.js";
 import type { XtablesMatch, XtablesTarget } from "./xtables.js";
 
 export const MATCHES: readonly XtablesMatch[] = [
+  libxtTcp,
+  libxtUdp,
+  libiptIcmp,
+  libxtMultiport,
+  libxtAddrtype,
   libxtMark,
   libxtState,
   libxtComment,

@@ -5,15 +5,16 @@
 // to any unique prefix (`--to` for DNAT's --to-destination), and `!` inverts
 // the option after it.
 import { parseIpv4Address, prefixMask } from "../../model/address.js";
-import type { AddressSelector, AddressType, ConntrackStateName, InterfaceSelector, Match, NatRange, PortRange, RejectWith, Rule, TableName, Target } from "../../model/netfilter.js";
+import type { AddressSelector, InterfaceSelector, Match, NatRange, PortRange, RejectWith, Rule, TableName, Target } from "../../model/netfilter.js";
 import { createStatisticMatch, statisticProbability } from "../../net/index.js";
 import { CommandError, UnsupportedError } from "../command.js";
 import { buildSetMatch, buildSetTarget, SET_TWO_ARGUMENT_OPTIONS } from "./libxt-set.js";
-import { ICMP_TYPES_BY_NAME, ruleSpec } from "./rule-format.js";
+import { mergePortMatches } from "./libxt-tcp.js";
+import { ruleSpec } from "./rule-format.js";
 import { protocolNumber, xtablesStrtoui, xtablesStrtouiPrefix } from "./protocols.js";
 import { servicePort } from "./services.js";
 import { matchExtension, matchForProtocol, targetExtension, UNMODELLED_MATCHES, UNMODELLED_TARGETS } from "./extensions.js";
-import { checkExclusive, guidedPortRange, markMask, option, parsePort, type XtablesMatch, type XtablesOptionReader, type XtablesParseContext, type XtablesTarget } from "./xtables.js";
+import { checkExclusive, guidedPortRange, markMask, option, type XtablesMatch, type XtablesOptionReader, type XtablesParseContext, type XtablesTarget } from "./xtables.js";
 
 export const IPTABLES_VERSION = "v1.8.9 (nf_tables)";
 
@@ -100,14 +101,7 @@ const OPTIONAL_CHAIN = new Set(["L", "S", "F", "Z", "X"]);
 type Extension = Pick<XtablesMatch | XtablesTarget, "name" | "options" | "guided" | "aliases" | "readOption">;
 
 /** The extensions still read by the shared code below (the rest are modules of their own: extensions.ts). */
-const PORT_ALIASES: Readonly<Record<string, string>> = { "source-port": "sport", "destination-port": "dport", "source-ports": "sports", "destination-ports": "dports" };
-
 const MATCH_EXTENSIONS: Readonly<Record<string, Extension>> = {
-  tcp: { name: "tcp", guided: false, aliases: PORT_ALIASES, options: [option("source-port"), option("sport"), option("destination-port"), option("dport"), option("tcp-flags"), option("syn", false), option("tcp-option")] },
-  udp: { name: "udp", guided: true, aliases: PORT_ALIASES, options: [option("source-port", true, true), option("sport", true, true), option("destination-port", true, true), option("dport", true, true)] },
-  icmp: { name: "icmp", guided: true, options: [option("icmp-type", true, true)] },
-  multiport: { name: "multiport", guided: false, aliases: PORT_ALIASES, options: [option("source-ports"), option("sports"), option("destination-ports"), option("dports"), option("ports")] },
-  addrtype: { name: "addrtype", guided: true, options: [option("src-type", true, true), option("dst-type", true, true), option("limit-iface-in", false), option("limit-iface-out", false)] },
   physdev: { name: "physdev", guided: false, options: [option("physdev-in"), option("physdev-out"), option("physdev-is-in", false), option("physdev-is-out", false), option("physdev-is-bridged", false)] },
   statistic: { name: "statistic", guided: true, options: [option("mode"), option("probability", true, true), option("every", true, true), option("packet")] },
   set: {
@@ -127,7 +121,6 @@ const TARGET_EXTENSIONS: Readonly<Record<string, Extension>> = {
   SET: { name: "SET", guided: false, options: [option("add-set"), option("del-set"), option("map-set"), option("exist", false), option("timeout"), option("map-mark", false), option("map-prio", false), option("map-queue", false)] },
 };
 
-const ADDRESS_TYPES = new Set<AddressType>(["UNSPEC", "UNICAST", "LOCAL", "BROADCAST", "ANYCAST", "MULTICAST", "BLACKHOLE", "UNREACHABLE", "PROHIBIT", "THROW", "NAT", "XRESOLVE"]);
 const REJECT_TYPES: Readonly<Record<string, RejectWith>> = {
   "icmp-net-unreachable": "icmp-net-unreachable",
   "net-unreach": "icmp-net-unreachable",
@@ -156,9 +149,6 @@ interface LoadedExtension {
   readonly values: Map<string, { value?: string; invert: boolean }>;
 }
 
-/** libxt_tcp's tcp_flag_names. */
-const TCP_FLAG_BITS: Readonly<Record<string, number>> = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10, URG: 0x20, ALL: 0x3f, NONE: 0 };
-
 export class IptablesParser {
   private readonly program: string;
   constructor(program = "iptables") {
@@ -172,24 +162,6 @@ export class IptablesParser {
 
   private problem(message: string): CommandError {
     return parameterProblem(this.program, message);
-  }
-
-  /** xtables_parse_port(). */
-  parsePort(text: string, protocol: "tcp" | "udp"): number {
-    return parsePort(this.parseContext(undefined), text, protocol);
-  }
-
-  /** libxt_tcp parse_tcp_ports(): `P`, `P:Q`, `:Q`, `P:`; min above max refused. */
-  private parsePortRange(text: string, protocol: "tcp" | "udp"): PortRange {
-    const index = text.indexOf(":");
-    if (index < 0) {
-      const port = this.parsePort(text, protocol);
-      return { first: port, last: port };
-    }
-    const first = index === 0 ? 0 : this.parsePort(text.slice(0, index), protocol);
-    const last = index === text.length - 1 ? 65535 : this.parsePort(text.slice(index + 1), protocol);
-    if (first > last) throw this.problem("invalid portrange (min > max)");
-    return { first, last };
   }
 
   /** xtables_ipparse_any(): ADDR[/LEN|/MASK]; a dotted mask need not be contiguous (ipt_ip keeps any mask). */
@@ -341,8 +313,6 @@ export class IptablesParser {
         if (UNMODELLED_MATCHES.has(name)) throw new UnsupportedError(name, `iptables match "${name}" is not modelled`);
         throw this.problem(`Couldn't load match \`${name}':No such file or directory\n`);
       }
-      const existing = loaded.find((item) => item.extension.name === name);
-      if (existing && (module ? module.protocolMatch !== undefined : name === "tcp" || name === "udp" || name === "icmp")) return existing;
       const item: LoadedExtension = { extension, kind: "match", values: new Map() };
       loaded.push(item);
       return item;
@@ -542,7 +512,7 @@ export class IptablesParser {
         let resolved = resolveLong(name);
         if (!resolved && protocol && !protocol.invert) {
           // command_default(): an unknown option may belong to the protocol's own match.
-          const implicit = implicitMatch(protocol.number);
+          const implicit = matchForProtocol(protocol.number)?.name;
           if (implicit && !loaded.some((item) => item.extension.name === implicit)) {
             loadMatch(implicit);
             resolved = resolveLong(name);
@@ -559,19 +529,6 @@ export class IptablesParser {
           value = equals < 0 ? argv[index++] : word.slice(equals + 1);
           if (value === undefined) throw this.problem(`option "--${resolved.name}" requires an argument`);
         }
-        if (resolved.owner !== "core" && resolved.owner.extension.name === "tcp" && (resolved.name === "tcp-flags" || resolved.name === "syn")) {
-          // libxt_tcp: --tcp-flags takes MASK and COMP; it and --syn exclude each other.
-          if (resolved.owner.values.has("tcp-flags")) throw this.problem("Only one of `--syn' or `--tcp-flags'  allowed");
-          if (resolved.name === "syn") value = "FIN,SYN,RST,ACK SYN";
-          else {
-            const second = argv[index];
-            if (second === undefined || second.startsWith("-") || second.startsWith("!")) throw this.problem("--tcp-flags requires two args.");
-            index++;
-            value = `${value} ${second}`;
-          }
-          resolved.owner.values.set("tcp-flags", { value, invert: takeInvert() });
-          continue;
-        }
         if (resolved.owner !== "core" && (resolved.owner.extension.name === "set" || resolved.owner.extension.name === "SET") && SET_TWO_ARGUMENT_OPTIONS.has(resolved.name)) {
           // libxt_set / libxt_SET: NAME and FLAGS, each option once.
           if (resolved.name === "match-set" && resolved.owner.values.has("match-set")) throw this.problem("--match-set can be specified only once");
@@ -586,8 +543,16 @@ export class IptablesParser {
         } else {
           const owner = resolved.owner;
           const inverted = takeInvert();
+          const key = owner.extension.aliases?.[resolved.name] ?? resolved.name;
+          if (owner.extension.guided !== false) {
+            // xtables_option_parse(), before the extension's x6_parse sees the option: each option once; a `!` only before an XTOPT_INVERT option.
+            const extensionName = owner.extension.name;
+            if (owner.values.has(key)) throw this.problem(`${extensionName}: option "--${key}" can only be used once.\n`);
+            if (inverted && !resolved.invert) throw this.problem(`${extensionName}: option "--${key}" cannot be inverted.\n`);
+          }
           const reader: XtablesOptionReader = {
             values: owner.values,
+            protocol,
             nextArgument: () => {
               const second = argv[index];
               if (second === undefined || second.startsWith("-") || second.startsWith("!")) return undefined;
@@ -597,14 +562,7 @@ export class IptablesParser {
             problem: (message) => this.problem(message),
           };
           if (owner.extension.readOption?.(resolved.name, value, inverted, reader)) continue;
-          const key = owner.extension.aliases?.[resolved.name] ?? resolved.name;
-          if (owner.extension.guided !== false) {
-            // xtables_option_parse(): each option once; a `!` only before an XTOPT_INVERT option.
-            const extensionName = resolved.owner.extension.name;
-            if (resolved.owner.values.has(key)) throw this.problem(`${extensionName}: option "--${key}" can only be used once.\n`);
-            if (inverted && !resolved.invert) throw this.problem(`${extensionName}: option "--${key}" cannot be inverted.\n`);
-          }
-          resolved.owner.values.set(key, { ...(value !== undefined ? { value } : {}), invert: inverted });
+          owner.values.set(key, { ...(value !== undefined ? { value } : {}), invert: inverted });
           // Options that take a list allow a `--comment a "b"`-style rest only as one word; nothing more to do.
         }
         continue;
@@ -652,7 +610,7 @@ export class IptablesParser {
     let rules: Rule[] | undefined;
     let jumpChain: string | undefined;
     if (needsRule) {
-      const matches = loaded.flatMap((item) => this.buildMatch(item, protocol) ?? []);
+      const matches = mergePortMatches(loaded.flatMap((item) => this.buildMatch(item, protocol) ?? []));
       let builtTarget: Target | undefined;
       if (targetName !== undefined) {
         if (target) builtTarget = this.buildTarget(target, protocol);
@@ -703,44 +661,6 @@ export class IptablesParser {
     };
   }
 
-  /** libxt_tcp parse_tcp_flags(): names (any case) joined by commas; ALL and NONE. */
-  private parseTcpFlags(text: string): number {
-    let bits = 0;
-    for (const name of text.split(",")) {
-      const bit = TCP_FLAG_BITS[name.toUpperCase()];
-      if (bit === undefined) throw this.problem(`Unknown TCP flag \`${name}'`);
-      bits |= bit;
-    }
-    return bits;
-  }
-
-  private list(text: string): string[] {
-    return text.split(",");
-  }
-
-  /** libxt_multiport parse_multi_ports_v1(): up to 15 ports, a range counting two; a range must rise. */
-  private multiportList(text: string, protocol: "tcp" | "udp"): PortRange[] {
-    const ports: PortRange[] = [];
-    let used = 0;
-    for (const item of text.split(",")) {
-      if (used === 15) throw this.problem("too many ports specified");
-      const colon = item.indexOf(":");
-      if (colon < 0) {
-        const port = this.parsePort(item, protocol);
-        ports.push({ first: port, last: port });
-        used += 1;
-        continue;
-      }
-      if (used === 14) throw this.problem("too many ports specified");
-      const first = this.parsePort(item.slice(0, colon), protocol);
-      const last = this.parsePort(item.slice(colon + 1), protocol);
-      if (first >= last) throw this.problem("invalid portrange specified");
-      ports.push({ first, last });
-      used += 2;
-    }
-    return ports;
-  }
-
   private parseContext(protocol: { number: number; invert: boolean } | undefined): XtablesParseContext {
     const context: XtablesParseContext = { problem: (message) => this.problem(message), protocol, portRange: (text) => guidedPortRange(context, text) };
     return context;
@@ -752,93 +672,7 @@ export class IptablesParser {
     if (module) return module.parse(item.values, this.parseContext(protocol));
     const values = item.values;
     const get = (name: string) => values.get(name);
-    const portProtocol = protocol?.number === 17 ? "udp" : "tcp";
     switch (item.extension.name) {
-      case "tcp":
-      case "udp": {
-        const kind = item.extension.name;
-        // nft_ipv4's translation of the match (iptables-nft): its protocol must be the rule's.
-        if (protocol === undefined || protocol.invert || protocol.number !== (kind === "tcp" ? 6 : 17)) throw this.problem(kind === "tcp" ? "TCP match requires '-p tcp'" : "UDP match requires '-p udp'");
-        if (values.has("tcp-option")) throw new UnsupportedError("--tcp-option", "iptables tcp --tcp-option is not modelled");
-        const sport = get("sport");
-        const dport = get("dport");
-        const flags = get("tcp-flags");
-        let tcpFlags: { mask: number; compare: number; invert: boolean } | undefined;
-        if (flags) {
-          const [maskText = "", compareText = ""] = flags.value!.split(" ");
-          tcpFlags = { mask: this.parseTcpFlags(maskText), compare: this.parseTcpFlags(compareText), invert: flags.invert };
-        }
-        // libxt_tcp reads ports itself (min above max refused); libxt_udp through the guided XTTYPE_PORTRC (kept as written).
-        const range = (text: string) => (kind === "tcp" ? this.parsePortRange(text, "tcp") : guidedPortRange(this.parseContext(undefined), text));
-        const sourcePorts = sport ? range(sport.value!) : undefined;
-        const destinationPorts = dport ? range(dport.value!) : undefined;
-        // nft_ipv4 (iptables-nft) emits no port test for the full range 0:65535, inverted or not: the rule
-        // keeps the match only when something else of it is left or nothing of it was inverted.
-        const full = (ports: PortRange | undefined) => ports !== undefined && ports.first === 0 && ports.last === 65535;
-        const keepSource = sourcePorts !== undefined && !full(sourcePorts);
-        const keepDestination = destinationPorts !== undefined && !full(destinationPorts);
-        if (!keepSource && !keepDestination && !tcpFlags && ((full(sourcePorts) && sport!.invert) || (full(destinationPorts) && dport!.invert))) return undefined;
-        return {
-          kind,
-          ...(keepSource ? { sourcePorts, sourceInvert: sport!.invert } : {}),
-          ...(keepDestination ? { destinationPorts, destinationInvert: dport!.invert } : {}),
-          ...(tcpFlags ? { tcpFlags } : {}),
-        };
-      }
-      case "icmp": {
-        const type = get("icmp-type");
-        if (!type) throw this.problem('icmp: option "--icmp-type" must be specified\n');
-        const text = type.value!;
-        const named = ICMP_TYPES_BY_NAME.get(text.toLowerCase());
-        let parsed: { type: number; codes?: PortRange } | undefined = named ? { type: named.type, ...(named.code !== undefined ? { codes: { first: named.code, last: named.code } } : {}) } : undefined;
-        if (!parsed) {
-          // TYPE[/CODE[:CODE]], each 0-255.
-          const [typeText = "", codeText] = text.split("/", 2);
-          const number = xtablesStrtoui(typeText, 0, 255);
-          if (number === undefined) throw this.problem(`Unknown ICMP type \`${text}'`);
-          let codes: PortRange | undefined;
-          if (codeText !== undefined) {
-            const [low = "", high] = codeText.split(":", 2);
-            const first = xtablesStrtoui(low, 0, 255);
-            const last = high === undefined ? first : xtablesStrtoui(high, 0, 255);
-            if (first === undefined || last === undefined) throw this.problem(`Unknown ICMP code \`${codeText}'`);
-            codes = { first, last };
-          }
-          // Codes 0:255 are every code, as no code at all.
-          parsed = { type: number, ...(codes && !(codes.first === 0 && codes.last === 255) ? { codes } : {}) };
-        }
-        return { kind: "icmp", type: parsed.type, ...(parsed.codes ? { codes: parsed.codes } : {}), invert: type.invert };
-      }
-      case "multiport": {
-        const which = get("sports") ? "sports" : get("dports") ? "dports" : "ports";
-        const value = get(which);
-        if (!value) throw this.problem("multiport expection an option");
-        // check_proto() when the option is parsed.
-        if (!protocol || protocol.invert || ![6, 17, 136, 132, 33].includes(protocol.number)) {
-          throw this.problem("multiport needs \`-p tcp', \`-p udp', \`-p udplite', \`-p sctp' or \`-p dccp'");
-        }
-        return { kind: "multiport", direction: which === "sports" ? "source" : which === "dports" ? "destination" : "either", ports: this.multiportList(value.value!, portProtocol), invert: value.invert };
-      }
-      case "addrtype": {
-        const types = (text: string) =>
-          this.list(text).map((name) => {
-            const upper = name.toUpperCase() as AddressType;
-            if (!ADDRESS_TYPES.has(upper)) throw this.problem(`addrtype: bad type "${name}"`);
-            return upper;
-          });
-        const sourceType = get("src-type");
-        const destinationType = get("dst-type");
-        // addrtype_check() (x6_fcheck), then the options' exclusion.
-        if (!sourceType && !destinationType) throw this.problem("addrtype: you must specify --src-type or --dst-type");
-        if (values.has("limit-iface-in") && values.has("limit-iface-out")) throw this.problem('addrtype: option "--limit-iface-in" cannot be used together with "--limit-iface-out".\n');
-        return {
-          kind: "addrtype",
-          ...(sourceType ? { sourceType: types(sourceType.value!), sourceInvert: sourceType.invert } : {}),
-          ...(destinationType ? { destinationType: types(destinationType.value!), destinationInvert: destinationType.invert } : {}),
-          ...(values.has("limit-iface-in") ? { limitInterfaceIn: true } : {}),
-          ...(values.has("limit-iface-out") ? { limitInterfaceOut: true } : {}),
-        };
-      }
       case "physdev": {
         const inValue = get("physdev-in");
         const outValue = get("physdev-out");
@@ -972,10 +806,4 @@ export class IptablesParser {
     }
     throw new UnsupportedError(item.extension.name, `iptables target "${item.extension.name}" is not modelled`);
   }
-}
-
-/** command_default(): the match a -p protocol brings with it for its options. */
-function implicitMatch(protocol: number): string | undefined {
-  const legacy = ({ 6: "tcp", 17: "udp", 1: "icmp" } as Record<number, string>)[protocol];
-  return matchForProtocol(protocol)?.name ?? legacy;
 }

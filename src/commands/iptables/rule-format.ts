@@ -3,12 +3,11 @@
 // each extension's .save) and the listing form (`iptables -L`;
 // nft_ipv4_print_rule, print_rule_details, each extension's .print).
 import { formatIpv4Address } from "../../model/address.js";
-import type { AddressSelector, ConntrackStateName, Match, NatRange, PortRange, Rule, Target } from "../../model/netfilter.js";
+import type { AddressSelector, Match, NatRange, PortRange, Rule, Target } from "../../model/netfilter.js";
 import { formatStatisticProbability } from "../../net/index.js";
 import { setMatchText, setTargetText } from "./libxt-set.js";
 import { matchExtension, targetExtension } from "./extensions.js";
 import { protocolName } from "./protocols.js";
-import { serviceName } from "./services.js";
 
 export { protocolName } from "./protocols.js";
 
@@ -43,45 +42,10 @@ function natFlags(range: NatRange, before: string): string {
   return `${range.random ? `${before}random` : ""}${range.randomFully ? `${before}random-fully` : ""}${range.persistent ? `${before}persistent` : ""}`;
 }
 
-/** libxt_tcp print_tcpf(): flag names in bit order, NONE for none. */
-function tcpFlagNames(bits: number): string {
-  const names = ["FIN", "SYN", "RST", "PSH", "ACK", "URG"].filter((_, bit) => (bits & (1 << bit)) !== 0);
-  return names.length === 0 ? "NONE" : names.join(",");
-}
-
-function hexByte(value: number): string {
-  return `0x${value.toString(16).toUpperCase().padStart(2, "0")}`;
-}
-
 function saveMatch(match: Match): string {
   const module = matchExtension(match.kind);
   if (module) return ` -m ${match.kind}${module.save(match)}`;
   switch (match.kind) {
-    case "tcp":
-    case "udp": {
-      let text = ` -m ${match.kind}`;
-      if (match.sourcePorts) text += `${match.sourceInvert ? " !" : ""} --sport ${portRangeText(match.sourcePorts, ":")}`;
-      if (match.destinationPorts) text += `${match.destinationInvert ? " !" : ""} --dport ${portRangeText(match.destinationPorts, ":")}`;
-      if (match.tcpFlags) text += `${match.tcpFlags.invert ? " !" : ""} --tcp-flags ${tcpFlagNames(match.tcpFlags.mask)} ${tcpFlagNames(match.tcpFlags.compare)}`;
-      return text;
-    }
-    case "icmp": {
-      if (match.type === undefined) return " -m icmp";
-      const type = match.type === 255 ? "any" : match.codes ? `${match.type}/${match.codes.first}` : String(match.type);
-      return ` -m icmp${match.invert ? " !" : ""} --icmp-type ${type}`;
-    }
-    case "multiport": {
-      const option = match.direction === "source" ? "--sports" : match.direction === "destination" ? "--dports" : "--ports";
-      return ` -m multiport${match.invert ? " !" : ""} ${option} ${match.ports.map((range) => portRangeText(range, ":")).join(",")}`;
-    }
-    case "addrtype": {
-      let text = " -m addrtype";
-      if (match.sourceType) text += `${match.sourceInvert ? " !" : ""} --src-type ${match.sourceType.join(",")}`;
-      if (match.destinationType) text += `${match.destinationInvert ? " !" : ""} --dst-type ${match.destinationType.join(",")}`;
-      if (match.limitInterfaceIn) text += " --limit-iface-in";
-      if (match.limitInterfaceOut) text += " --limit-iface-out";
-      return text;
-    }
     case "physdev":
       return ` -m physdev${physdevOptions(match)}`;
     case "statistic":
@@ -155,78 +119,11 @@ export function ruleSpec(rule: RuleShape): string {
 
 // ---- the listing form (iptables -L) ----
 
-function listPort(port: number, protocol: "tcp" | "udp", numeric: boolean): string {
-  return numeric ? String(port) : serviceName(port, protocol) ?? String(port);
-}
-
-function listPorts(range: PortRange, protocol: "tcp" | "udp", numeric: boolean): string {
-  return range.first === range.last ? listPort(range.first, protocol, numeric) : `${listPort(range.first, protocol, numeric)}:${listPort(range.last, protocol, numeric)}`;
-}
-
-const ICMP_TYPE_NAMES: Readonly<Record<string, string>> = {
-  "0": "echo-reply",
-  "3": "destination-unreachable",
-  "3/0": "network-unreachable",
-  "3/1": "host-unreachable",
-  "3/2": "protocol-unreachable",
-  "3/3": "port-unreachable",
-  "4": "source-quench",
-  "5": "redirect",
-  "8": "echo-request",
-  "9": "router-advertisement",
-  "10": "router-solicitation",
-  "11": "time-exceeded",
-  "12": "parameter-problem",
-  "13": "timestamp-request",
-  "14": "timestamp-reply",
-  "17": "address-mask-request",
-  "18": "address-mask-reply",
-};
-
-export const ICMP_TYPES_BY_NAME: ReadonlyMap<string, { type: number; code?: number }> = new Map([
-  ...Object.entries(ICMP_TYPE_NAMES).map(([key, name]) => {
-    const [type, code] = key.split("/");
-    return [name, { type: Number(type), ...(code === undefined ? {} : { code: Number(code) }) }] as const;
-  }),
-  ["any", { type: 255 }],
-  ["ping", { type: 8 }],
-  ["pong", { type: 0 }],
-  ["ttl-exceeded", { type: 11 }],
-]);
-
 /** An extension's .print for -L. */
 function listMatch(match: Match, numeric: boolean, protocol: number | undefined): string {
   const module = matchExtension(match.kind);
   if (module) return module.print(match, numeric, protocol);
   switch (match.kind) {
-    case "tcp":
-    case "udp": {
-      let text = ` ${match.kind}`;
-      if (match.sourcePorts) text += ` ${match.sourcePorts.first === match.sourcePorts.last ? "spt" : "spts"}:${match.sourceInvert ? "!" : ""}${listPorts(match.sourcePorts, match.kind, numeric)}`;
-      if (match.destinationPorts) text += ` ${match.destinationPorts.first === match.destinationPorts.last ? "dpt" : "dpts"}:${match.destinationInvert ? "!" : ""}${listPorts(match.destinationPorts, match.kind, numeric)}`;
-      if (match.tcpFlags) text += ` flags:${match.tcpFlags.invert ? "!" : ""}${hexByte(match.tcpFlags.mask)}/${hexByte(match.tcpFlags.compare)}`;
-      return text;
-    }
-    case "icmp": {
-      if (match.type === undefined) return " icmp";
-      // print_icmptype(): " icmp", the `!`, then "type N".
-      if (numeric) return ` icmp${match.invert ? " !" : ""}type ${match.type}${match.codes ? ` code ${match.codes.first}` : ""}`;
-      const name = match.type === 255 ? "any" : ICMP_TYPE_NAMES[match.codes ? `${match.type}/${match.codes.first}` : String(match.type)];
-      return ` icmp ${match.invert ? "!" : ""}${name ?? `type ${match.type}${match.codes ? ` code ${match.codes.first}` : ""}`}`;
-    }
-    case "multiport": {
-      const name = match.direction === "source" ? "sports" : match.direction === "destination" ? "dports" : "ports";
-      const portProtocol = protocol === 17 ? "udp" : "tcp";
-      return ` multiport ${name} ${match.invert ? " !" : ""}${match.ports.map((range) => listPorts(range, portProtocol, numeric)).join(",")}`;
-    }
-    case "addrtype": {
-      let text = " ADDRTYPE match";
-      if (match.sourceType) text += ` src-type ${match.sourceInvert ? "!" : ""}${match.sourceType.join(",")}`;
-      if (match.destinationType) text += ` dst-type ${match.destinationInvert ? "!" : ""}${match.destinationType.join(",")}`;
-      if (match.limitInterfaceIn) text += " limit-in";
-      if (match.limitInterfaceOut) text += " limit-out";
-      return text;
-    }
     case "physdev":
       return ` PHYSDEV match${physdevOptions(match)}`;
     case "statistic":

@@ -31,10 +31,12 @@ export interface XtablesParseContext {
   portRange(text: string): PortRange;
 }
 
-/** What an extension reading an option of more than one word may ask of getopt's loop. */
+/** What an extension's readOption may ask of getopt's loop. */
 export interface XtablesOptionReader {
   /** The values read so far. */
   readonly values: Map<string, OptionValue>;
+  /** The rule's -p, as far as it was read. */
+  readonly protocol: { readonly number: number; readonly invert: boolean } | undefined;
   /** The next word as the option's further argument (undefined, and not taken, when it is missing or an option). */
   nextArgument(): string | undefined;
   problem(message: string): CommandError;
@@ -51,9 +53,14 @@ interface XtablesExtension<T> {
    * whose .parse reads the options itself. Default true.
    */
   readonly guided?: boolean;
-  /** Option names stored under another (libxt_tcp's --source-port is --sport). */
+  /** Option names stored under another (x6_options' entries of one id: libxt_udp's --sport is --source-port). */
   readonly aliases?: Readonly<Record<string, string>>;
-  /** An option that takes more than one word: stored by the extension itself (true), or left to the common path (false). */
+  /**
+   * The extension's parse of one option when the command line reaches it
+   * (after the guided parser's own checks): for what it checks there, in
+   * the order it checks it, and for an option of more than one word. It
+   * stores the value itself (true), or leaves that to the common path (false).
+   */
   readOption?(name: string, value: string | undefined, invert: boolean, reader: XtablesOptionReader): boolean;
   /** .save: the text after `-m NAME` / `-j NAME`. */
   save(item: T): string;

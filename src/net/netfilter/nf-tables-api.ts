@@ -72,7 +72,9 @@ const TARGET_PLACES: Partial<Record<string, { readonly table?: TableName; readon
 /** checkentry: the errno for a match or target used where the kernel refuses it (EINVAL), undefined when it is accepted. */
 export function checkRule(namespace: NetworkNamespace, tableName: TableName, chain: string, rule: Rule): Errno | undefined {
   for (const match of rule.matches) {
-    const refused = xtMatchModule(match).checkentry?.(match, tableName, chain, namespace);
+    const module = xtMatchModule(match);
+    if (module.proto !== undefined && (rule.protocol?.number !== module.proto || rule.protocol.invert)) return "EINVAL";
+    const refused = module.checkentry?.(match, tableName, chain, namespace);
     if (refused !== undefined) return refused;
   }
   return checkTarget(tableName, chain, rule) ? undefined : "EINVAL";

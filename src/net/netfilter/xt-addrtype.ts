@@ -53,6 +53,13 @@ function addrtypeFails(match: AddrtypeMatch, context: MatchContext): string | un
 // A FIB lookup per test dwarfs the text, so one function decides and describes.
 export const xtAddrtype: XtMatch<AddrtypeMatch> = {
   needsConntrack: false,
+  // addrtype_mt_checkentry_v1(): no input device to limit to in OUTPUT and POSTROUTING, no output device in PREROUTING and INPUT.
+  checkentry(match, _table, chain) {
+    if (match.limitInterfaceIn && match.limitInterfaceOut) return "EINVAL";
+    if (match.limitInterfaceOut && (chain === "PREROUTING" || chain === "INPUT")) return "EINVAL";
+    if (match.limitInterfaceIn && (chain === "OUTPUT" || chain === "POSTROUTING")) return "EINVAL";
+    return undefined;
+  },
   match: (match, context) => addrtypeFails(match, context) === undefined,
   mismatch: (match, context) => addrtypeFails(match, context)!,
 };

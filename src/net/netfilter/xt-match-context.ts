@@ -32,6 +32,8 @@ export interface XtMatch<M> {
   mismatch(match: M, context: MatchContext): string;
   /** The match needs conntrack (nf_ct_netns_get() in its checkentry). */
   readonly needsConntrack: boolean;
+  /** xt_match .proto: the only -p the match may be used with (xt_check_match() refuses any other, or its `!`, with EINVAL). */
+  readonly proto?: number;
   /** checkentry: the errno refusing the rule in this table and chain (a user chain: any hook may reach it), undefined to accept. */
   checkentry?(match: M, table: TableName, chain: string, namespace: NetworkNamespace): Errno | undefined;
 }

@@ -97,6 +97,8 @@ function icmpTypeMatches(match: IcmpMatch, type: number, code: number): boolean 
 
 export const xtIcmp: XtMatch<IcmpMatch> = {
   needsConntrack: false,
+  // ip_tables.c ipt_builtin_mt: the icmp match is .proto IPPROTO_ICMP ("icmp match: only valid for protocol 1").
+  proto: 1,
   match(match, context) {
     const transport = context.packet.transport;
     return transport.protocol === "icmp" && icmpTypeMatches(match, transport.type, transport.code) !== Boolean(match.invert);
