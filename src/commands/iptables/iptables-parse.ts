@@ -92,6 +92,8 @@ const CORE_LONG: Readonly<Record<string, string>> = {
 
 /** Options that take a value; the rest are flags. */
 const WITH_VALUE = new Set(["A", "C", "D", "I", "R", "N", "P", "E", "s", "d", "p", "i", "o", "j", "g", "t", "m", "c", "M"]);
+/** The core's long options as the parser resolves them (made once). */
+const CORE_LONG_OPTIONS = Object.entries(CORE_LONG).map(([name, letter]) => ({ name, owner: "core" as const, takesValue: WITH_VALUE.has(letter), invert: true }));
 /** -w [SECONDS] and -W [USECONDS]: a value attached, or the next word when it is no option (xs_has_arg). */
 const OPTIONAL_VALUE = new Set(["w", "W"]);
 /** Commands whose chain is optional (taken when the next word is not an option). */
@@ -476,9 +478,14 @@ export class IptablesParser {
       throw this.problem(`unknown option "-${letter}"`);
     };
 
-    /** Every long option name available now, with its owner. */
-    const longOptions = (): { name: string; owner: "core" | LoadedExtension; takesValue: boolean; invert: boolean }[] => [
-      ...Object.entries(CORE_LONG).map(([name, letter]) => ({ name, owner: "core" as const, takesValue: WITH_VALUE.has(letter), invert: true })),
+    /** Every long option name available now, with its owner; made again only when a match or the target was loaded since. */
+    let longOptionsCache: { readonly loaded: number; readonly target: LoadedExtension | undefined; readonly all: { name: string; owner: "core" | LoadedExtension; takesValue: boolean; invert: boolean }[] } | undefined;
+    const longOptions = () => {
+      if (longOptionsCache?.loaded !== loaded.length || longOptionsCache.target !== target) longOptionsCache = { loaded: loaded.length, target, all: allLongOptions() };
+      return longOptionsCache.all;
+    };
+    const allLongOptions = (): { name: string; owner: "core" | LoadedExtension; takesValue: boolean; invert: boolean }[] => [
+      ...CORE_LONG_OPTIONS,
       ...loaded.flatMap((item) => item.extension.options.map((candidate) => ({ name: candidate.name, owner: item, takesValue: candidate.takesValue, invert: candidate.invert ?? false }))),
       ...(target ? target.extension.options.map((candidate) => ({ name: candidate.name, owner: target!, takesValue: candidate.takesValue, invert: candidate.invert ?? false })) : []),
     ];
