@@ -6,6 +6,7 @@
 // errors are bash's own, at its line: src/scenario/transform.ts); this is
 // everything else, through just-bash's public file-system class.
 import { InMemoryFs, type InitialFiles } from "just-bash";
+import { LOOP_MARK_PATH } from "./shell-names.js";
 
 export const PROC_SYS = "/proc/sys/";
 
@@ -14,6 +15,8 @@ export interface ProcSysHooks {
   write(path: string, text: string): void;
   /** The file's text, or undefined when no such key exists. */
   read(path: string): string | undefined;
+  /** A loop's iteration began (its mark, FILE:LINE: shell-names.ts). */
+  loop?(mark: string): void;
 }
 
 type FileContent = Parameters<InMemoryFs["writeFile"]>[1];
@@ -49,25 +52,34 @@ export class ProcSysFileSystem extends InMemoryFs {
     if (written !== "") this.hooks.write(path, written);
   }
 
+  /** A loop's mark: read as an empty file, kept nowhere (ls / does not show it). */
+  private loopMark(path: string): boolean {
+    if (!path.startsWith(LOOP_MARK_PATH)) return false;
+    this.hooks.loop?.(path.slice(LOOP_MARK_PATH.length));
+    return true;
+  }
+
   override async readFile(path: string, options?: Parameters<InMemoryFs["readFile"]>[1]): Promise<string> {
+    if (this.loopMark(path)) return "";
     const value = path.startsWith(PROC_SYS) ? this.hooks.read(path) : undefined;
     return value ?? super.readFile(path, options);
   }
 
   override async readFileBuffer(path: string): Promise<Uint8Array> {
+    if (this.loopMark(path)) return new Uint8Array();
     const value = path.startsWith(PROC_SYS) ? this.hooks.read(path) : undefined;
     return value === undefined ? super.readFileBuffer(path) : new TextEncoder().encode(value);
   }
 
   override async stat(path: string): Promise<FsStat> {
-    return path.startsWith(PROC_SYS) && this.hooks.read(path) !== undefined ? procSysStat() : super.stat(path);
+    return path.startsWith(LOOP_MARK_PATH) || (path.startsWith(PROC_SYS) && this.hooks.read(path) !== undefined) ? procSysStat() : super.stat(path);
   }
 
   override async lstat(path: string): Promise<FsStat> {
-    return path.startsWith(PROC_SYS) && this.hooks.read(path) !== undefined ? procSysStat() : super.lstat(path);
+    return path.startsWith(LOOP_MARK_PATH) || (path.startsWith(PROC_SYS) && this.hooks.read(path) !== undefined) ? procSysStat() : super.lstat(path);
   }
 
   override async exists(path: string): Promise<boolean> {
-    return (path.startsWith(PROC_SYS) && this.hooks.read(path) !== undefined) || super.exists(path);
+    return path.startsWith(LOOP_MARK_PATH) || (path.startsWith(PROC_SYS) && this.hooks.read(path) !== undefined) || super.exists(path);
   }
 }

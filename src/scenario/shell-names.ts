@@ -11,4 +11,12 @@ export const SUBSHELL_VARIABLE = "__NETSIM_SUB";
 export const BACKGROUND_VARIABLE = "__NETSIM_BG";
 /** What the transform puts in place of `$!` and of the `wait` builtin. */
 export const JOB_PID_COMMAND = "__netsim_job_pid";
+/**
+ * Where a loop's iteration marks itself (`< /.netsim-loop/FILE:LINE`, the
+ * first command of every loop body): a redirection alone, which set -x does
+ * not show, read by the file system (proc-sys-fs.ts), so a loop of builtins
+ * alone, which reaches no netsim command, still names its line when the
+ * command budget ends it.
+ */
+export const LOOP_MARK_PATH = "/.netsim-loop/";
 export const WAIT_COMMAND = "__netsim_wait";

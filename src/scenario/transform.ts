@@ -11,7 +11,7 @@
 // - redirections into /proc/sys become a netsim command, so a sysctl written
 //   the `echo 1 > /proc/sys/...` way reaches the namespace that ran it.
 import { parse, serialize, type TransformPlugin } from "just-bash";
-import { BACKGROUND_VARIABLE, EXIT_FUNCTION, JOB_PID_COMMAND, LOCATION_VARIABLE, SUBSHELL_VARIABLE, WAIT_COMMAND } from "./shell-names.js";
+import { BACKGROUND_VARIABLE, EXIT_FUNCTION, JOB_PID_COMMAND, LOCATION_VARIABLE, LOOP_MARK_PATH, SUBSHELL_VARIABLE, WAIT_COMMAND } from "./shell-names.js";
 import { trapPrelude } from "./trap.js";
 
 export { LOCATION_VARIABLE };
@@ -176,6 +176,23 @@ function literalAssignment(name: string): Node {
   return { type: "Assignment", name, value: literalWord("1"), append: false, array: null };
 }
 
+const LOOP_NODES = new Set(["While", "Until", "For", "CStyleFor"]);
+
+/** The line a loop stands at: its first simple command (the parser gives loops no line of their own), or undefined. */
+function loopLine(loop: Node): number | undefined {
+  let line: number | undefined;
+  visit(loop, (node) => {
+    if (node.type === "SimpleCommand" && typeof node.line === "number" && node.line > 0) line = line === undefined ? node.line : Math.min(line, node.line);
+  });
+  return line;
+}
+
+/** `< /.netsim-loop/FILE:LINE` as a statement: a redirection alone, the loop's mark (shell-names.ts). */
+function loopMark(fileIndex: number, line: number): Node {
+  const command: Node = { type: "SimpleCommand", name: null, args: [], assignments: [], redirections: [{ type: "Redirection", fd: null, operator: "<", target: literalWord(`${LOOP_MARK_PATH}${fileIndex}:${line}`) }], line: 0 };
+  return { type: "Statement", pipelines: [{ type: "Pipeline", commands: [command], negated: false, timed: false, timePosix: false }], operators: [], background: false };
+}
+
 /** The call that ends a main script: its status is the last command's, and the EXIT trap runs (trap.ts). */
 function finalExit(): Node {
   return (parse(EXIT_FUNCTION) as unknown as { statements: Node[] }).statements[0]!;
@@ -218,6 +235,10 @@ export function transformAst(script: object, options: TransformOptions): void {
         childLine = record.line + offset;
         if (options.fileIndex !== undefined && record.name) (record.assignments as Node[]).unshift(locationAssignment(options.fileIndex, childLine));
       }
+    } else if (options.fileIndex !== undefined && typeof record.type === "string" && LOOP_NODES.has(record.type)) {
+      // Before the walk below: the mark's own command has line 0, so it is not located.
+      const line = loopLine(record);
+      if (line !== undefined) (record.body as Node[]).unshift(loopMark(options.fileIndex, line + offset));
     } else if (record.type === "CommandSubstitution" || record.type === "ProcessSubstitution") {
       if (enclosingLine > 0) childOffset = enclosingLine - 1;
       childSubshell = true;
