@@ -10,11 +10,12 @@ import { LOOP_MARK_PATH } from "./shell-names.js";
 
 export const PROC_SYS = "/proc/sys/";
 
+/** Without write and read, files under /proc/sys are ordinary files (a shell with no world: the conformance corpus). */
 export interface ProcSysHooks {
   /** A write of `text` to the file at `path` (opening for writing alone, which truncates, writes nothing: a no-op as on procfs). */
-  write(path: string, text: string): void;
+  write?(path: string, text: string): void;
   /** The file's text, or undefined when no such key exists. */
-  read(path: string): string | undefined;
+  read?(path: string): string | undefined;
   /** A loop's iteration began (its mark, FILE:LINE: shell-names.ts). */
   loop?(mark: string): void;
 }
@@ -41,15 +42,19 @@ export class ProcSysFileSystem extends InMemoryFs {
   }
 
   override async writeFile(path: string, content: FileContent, options?: Parameters<InMemoryFs["writeFile"]>[2]): Promise<void> {
-    if (!path.startsWith(PROC_SYS)) return super.writeFile(path, content, options);
+    if (!this.procSys(path)) return super.writeFile(path, content, options);
     const written = text(content);
-    if (written !== "") this.hooks.write(path, written);
+    if (written !== "") this.hooks.write!(path, written);
   }
 
   override async appendFile(path: string, content: FileContent, options?: Parameters<InMemoryFs["appendFile"]>[2]): Promise<void> {
-    if (!path.startsWith(PROC_SYS)) return super.appendFile(path, content, options);
+    if (!this.procSys(path)) return super.appendFile(path, content, options);
     const written = text(content);
-    if (written !== "") this.hooks.write(path, written);
+    if (written !== "") this.hooks.write!(path, written);
+  }
+
+  private procSys(path: string): boolean {
+    return this.hooks.read !== undefined && path.startsWith(PROC_SYS);
   }
 
   /** A loop's mark: read as an empty file, kept nowhere (ls / does not show it). */
@@ -61,25 +66,25 @@ export class ProcSysFileSystem extends InMemoryFs {
 
   override async readFile(path: string, options?: Parameters<InMemoryFs["readFile"]>[1]): Promise<string> {
     if (this.loopMark(path)) return "";
-    const value = path.startsWith(PROC_SYS) ? this.hooks.read(path) : undefined;
+    const value = this.procSys(path) ? this.hooks.read!(path) : undefined;
     return value ?? super.readFile(path, options);
   }
 
   override async readFileBuffer(path: string): Promise<Uint8Array> {
     if (this.loopMark(path)) return new Uint8Array();
-    const value = path.startsWith(PROC_SYS) ? this.hooks.read(path) : undefined;
+    const value = this.procSys(path) ? this.hooks.read!(path) : undefined;
     return value === undefined ? super.readFileBuffer(path) : new TextEncoder().encode(value);
   }
 
   override async stat(path: string): Promise<FsStat> {
-    return path.startsWith(LOOP_MARK_PATH) || (path.startsWith(PROC_SYS) && this.hooks.read(path) !== undefined) ? procSysStat() : super.stat(path);
+    return path.startsWith(LOOP_MARK_PATH) || (this.procSys(path) && this.hooks.read!(path) !== undefined) ? procSysStat() : super.stat(path);
   }
 
   override async lstat(path: string): Promise<FsStat> {
-    return path.startsWith(LOOP_MARK_PATH) || (path.startsWith(PROC_SYS) && this.hooks.read(path) !== undefined) ? procSysStat() : super.lstat(path);
+    return path.startsWith(LOOP_MARK_PATH) || (this.procSys(path) && this.hooks.read!(path) !== undefined) ? procSysStat() : super.lstat(path);
   }
 
   override async exists(path: string): Promise<boolean> {
-    return path.startsWith(LOOP_MARK_PATH) || (path.startsWith(PROC_SYS) && this.hooks.read(path) !== undefined) || super.exists(path);
+    return path.startsWith(LOOP_MARK_PATH) || (this.procSys(path) && this.hooks.read!(path) !== undefined) || super.exists(path);
   }
 }

@@ -26,7 +26,7 @@ import { finishTraps, TrapTable } from "./trap.js";
 import { COMPOUND_JOB_MESSAGE, JobTable, type Job } from "./jobs.js";
 import { BACKGROUND_VARIABLE, JOB_PID_COMMAND, WAIT_COMMAND } from "./shell-names.js";
 import { BACKGROUND_COMPOUND, BACKGROUND_QUIET } from "./transform.js";
-import { LOCATION_VARIABLE, PROC_SYS_READ_COMMAND, PROC_SYS_WRITE_COMMAND, ScenarioTransformPlugin, transformScript } from "./transform.js";
+import { LOCATION_VARIABLE, PROC_SYS_READ_COMMAND, PROC_SYS_WRITE_COMMAND, ScenarioTransformPlugin, transformScript, userOutput } from "./transform.js";
 
 /** The variable naming the namespace a command runs in (set by `ip netns exec` and `nsenter`). */
 const NAMESPACE_VARIABLE = "__NETSIM_NETNS";
@@ -395,13 +395,14 @@ export class ScenarioSimulator {
       executionLimits: { maxCommandCount: SHELL_COMMAND_BUDGET, maxLoopIterations: SHELL_COMMAND_BUDGET, maxExecutionTimeMs: 3_600_000, maxOutputSize: 512 * 1024 * 1024 },
     });
     bash.registerTransformPlugin(plugin);
-    let result = await bash.exec(mainText, { rawScript: true, signal: this.stop.signal, env: { [NAMESPACE_VARIABLE]: String(ROOT_NAMESPACE_ID) } });
+    // No namespace variable: a command without one runs in the root namespace, and env shows the user nothing of netsim's.
+    let result = await bash.exec(mainText, { rawScript: true, signal: this.stop.signal });
     result = this.shellLimit(result);
     // The ERR and EXIT traps set -e left owed (trap.ts); a run netsim stopped runs none, as what follows its stop is unknown.
     if (!this.aborted) result = await finishTraps(bash, result, traps, plugin.functions.values(), mainIndex, "exec 2>&1");
     this.collectJobs();
     this.jobs.end();
-    return this.result(main.display, result.stdout + result.stderr + this.takeJobOutput(), result.exitCode);
+    return this.result(main.display, userOutput(result.stdout + result.stderr + this.takeJobOutput()), result.exitCode);
   }
 
   /**
@@ -633,6 +634,7 @@ export class ScenarioSimulator {
     commands.push(this.sleepCommand());
     commands.push(...this.jobCommands());
     commands.push(this.wrap(PROC_SYS_READ_COMMAND, this.procSysRead));
+    commands.push(...listingCommands());
     return commands;
   }
 
@@ -908,6 +910,27 @@ export class ScenarioSimulator {
     }
     return results.sort((a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line);
   }
+}
+
+/**
+ * coreutils env and printenv as just-bash runs them, with netsim's variables
+ * (`__NETSIM_*`, shell-names.ts) left out of what they list: the user's
+ * environment is theirs (`env | wc -l` counts only it).
+ */
+function listingCommands(): Command[] {
+  const netsim = /^__NETSIM_[A-Z_]+=.*(?:\n|$)/gm;
+  return ["env", "printenv"].map((name) =>
+    defineCommand(name, async (args, context) => {
+      if (!context.origCommand) throw new Error(`netsim: the shell gave no way to run its own ${name}`);
+      if (name === "printenv" && args.some((arg) => arg.startsWith("__NETSIM_"))) {
+        const others = args.filter((arg) => !arg.startsWith("__NETSIM_"));
+        const shown = others.length > 0 ? await context.origCommand(others) : { stdout: "", stderr: "", exitCode: 1 };
+        return { stdout: shown.stdout, stderr: shown.stderr, exitCode: 1 };
+      }
+      const result = await context.origCommand(args);
+      return { stdout: result.stdout.replace(netsim, ""), stderr: result.stderr, exitCode: result.exitCode };
+    }),
+  );
 }
 
 /** The files a command names as operands to read (`nft -f FILE`), read from the shell's file system: commands run synchronously. */
