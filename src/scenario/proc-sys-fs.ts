@@ -18,6 +18,13 @@ export interface ProcSysHooks {
   read?(path: string): string | undefined;
   /** A loop's iteration began (its mark, FILE:LINE: shell-names.ts). */
   loop?(mark: string): void;
+  /**
+   * A shell file's text as the shell runs it (the transform's), given the text
+   * as written; undefined to read it as written. Only what reads a file as a
+   * string (source, bash FILE) takes it: cat, head and read see the file as
+   * the user wrote it.
+   */
+  script?(path: string, text: string): string | undefined;
 }
 
 type FileContent = Parameters<InMemoryFs["writeFile"]>[1];
@@ -67,7 +74,9 @@ export class ProcSysFileSystem extends InMemoryFs {
   override async readFile(path: string, options?: Parameters<InMemoryFs["readFile"]>[1]): Promise<string> {
     if (this.loopMark(path)) return "";
     const value = this.procSys(path) ? this.hooks.read!(path) : undefined;
-    return value ?? super.readFile(path, options);
+    if (value !== undefined) return value;
+    const text = await super.readFile(path, options);
+    return (this.hooks.script && path.endsWith(".sh") && this.hooks.script(path, text)) || text;
   }
 
   override async readFileBuffer(path: string): Promise<Uint8Array> {

@@ -344,6 +344,8 @@ export class ScenarioSimulator {
     // leaves a sourced file as written, for the shell to report); the main
     // file now, as its parse error is the run's.
     const files: Record<string, string | (() => string)> = {};
+    /** The shell files, by path: their index in fileTable. */
+    const scripts = new Map<string, number>();
     let mainIndex = 0;
     for (const [path, read] of sources) {
       const index = this.fileTable.push(new LoadedFile(path, read)) - 1;
@@ -353,14 +355,9 @@ export class ScenarioSimulator {
       } else if (!path.endsWith(".sh")) {
         files[path] = () => read() ?? "";
       } else {
-        files[path] = () => {
-          const text = read() ?? "";
-          try {
-            return transformScript(text, { fileIndex: index });
-          } catch {
-            return text;
-          }
-        };
+        // The file as written: cat shows it so; the shell's source reads it rewritten (the scripts hook below).
+        files[path] = () => read() ?? "";
+        scripts.set(path, index);
       }
     }
     const main = this.fileTable[mainIndex]!;
@@ -389,7 +386,19 @@ export class ScenarioSimulator {
       cwd: dirname(mainPath),
       customCommands: [...this.commands(), ...identityCommands(), ...traps.commands()],
       processInfo: ROOT_PROCESS,
-      procSys: this.procSysHooks(),
+      procSys: {
+        ...this.procSysHooks(),
+        // Shell files are transformed under their own index when the shell reads them as text (source, bash FILE); a parse error leaves a file as written, for the shell to report.
+        script: (path, text) => {
+          const index = scripts.get(path);
+          if (index === undefined) return undefined;
+          try {
+            return transformScript(text, { fileIndex: index });
+          } catch {
+            return undefined;
+          }
+        },
+      },
       sleep: async (milliseconds) => advanceClock(this.world, Math.round(milliseconds * 1000)),
       defenseInDepth: false,
       executionLimits: { maxCommandCount: SHELL_COMMAND_BUDGET, maxLoopIterations: SHELL_COMMAND_BUDGET, maxExecutionTimeMs: 3_600_000, maxOutputSize: 512 * 1024 * 1024 },

@@ -25,6 +25,20 @@ describe("the rewrite is not the user's to see", () => {
     expect(traceLines(result.output)).toContain("+ exit");
   });
 
+  it("cat, head and read show the scenario's files as written, while the sourced file still runs located", async () => {
+    const files = { "/s/lib.sh": 'g() {\n  for i in 1; do echo "in g $i"; done\n}\n', "/s/c.sh": '. ./lib.sh\ng\ncat lib.sh\nhead -1 c.sh\nwhile read -r l; do echo "[$l]"; done < lib.sh\nip link add d0 type dummy\n' };
+    const result = await run(files, "/s/c.sh");
+    // bash 5.2 on the host, the same files (without the last line's ip).
+    expect(result.output).toBe('in g 1\ng() {\n  for i in 1; do echo "in g $i"; done\n}\n. ./lib.sh\n[g() {]\n[for i in 1; do echo "in g $i"; done]\n[}]\n');
+    expect(result.commands.map((command) => [command.location.line, command.argv.join(" ")])).toEqual([[6, "ip link add d0 type dummy"]]);
+  });
+
+  it("a sourced function's command is located in its own file", async () => {
+    const files = { "/s/lib.sh": "h() {\n  ip link add d1 type dummy\n}\n", "/s/d.sh": ". ./lib.sh\nh\n" };
+    const result = await run(files, "/s/d.sh");
+    expect(result.commands.map((command) => [command.location, command.callers])).toEqual([[{ file: "/s/lib.sh", line: 2 }, [{ file: "/s/d.sh", line: 2 }]]]);
+  });
+
   it("env, printenv, set, declare -p and export -p list none of netsim's variables, as bash lists none", async () => {
     const result = await run({ "/s/v.sh": "X=1\nenv | grep -c NETSIM\nprintenv __NETSIM_AT; echo \"printenv $?\"\nset | grep -c NETSIM\ndeclare -p | grep -c NETSIM\nexport -p | grep -c NETSIM\nf() { env | grep -c NETSIM; }\nf\necho a | env | grep -c NETSIM\n" }, "/s/v.sh");
     // bash 5.2 on the host, the same file.
