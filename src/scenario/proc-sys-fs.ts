@@ -6,14 +6,25 @@
 // errors are bash's own, at its line: src/scenario/transform.ts); this is
 // everything else, through just-bash's public file-system class.
 import { InMemoryFs, type InitialFiles } from "just-bash";
+import { LOOP_MARK_PATH } from "./shell-names.js";
 
 export const PROC_SYS = "/proc/sys/";
 
+/** Without write and read, files under /proc/sys are ordinary files (a shell with no world: the conformance corpus). */
 export interface ProcSysHooks {
   /** A write of `text` to the file at `path` (opening for writing alone, which truncates, writes nothing: a no-op as on procfs). */
-  write(path: string, text: string): void;
+  write?(path: string, text: string): void;
   /** The file's text, or undefined when no such key exists. */
-  read(path: string): string | undefined;
+  read?(path: string): string | undefined;
+  /** A loop's iteration began (its mark, FILE:LINE: shell-names.ts). */
+  loop?(mark: string): void;
+  /**
+   * A shell file's text as the shell runs it (the transform's), given the text
+   * as written; undefined to read it as written. Only what reads a file as a
+   * string (source, bash FILE) takes it: cat, head and read see the file as
+   * the user wrote it.
+   */
+  script?(path: string, text: string): string | undefined;
 }
 
 type FileContent = Parameters<InMemoryFs["writeFile"]>[1];
@@ -38,36 +49,51 @@ export class ProcSysFileSystem extends InMemoryFs {
   }
 
   override async writeFile(path: string, content: FileContent, options?: Parameters<InMemoryFs["writeFile"]>[2]): Promise<void> {
-    if (!path.startsWith(PROC_SYS)) return super.writeFile(path, content, options);
+    if (!this.procSys(path)) return super.writeFile(path, content, options);
     const written = text(content);
-    if (written !== "") this.hooks.write(path, written);
+    if (written !== "") this.hooks.write!(path, written);
   }
 
   override async appendFile(path: string, content: FileContent, options?: Parameters<InMemoryFs["appendFile"]>[2]): Promise<void> {
-    if (!path.startsWith(PROC_SYS)) return super.appendFile(path, content, options);
+    if (!this.procSys(path)) return super.appendFile(path, content, options);
     const written = text(content);
-    if (written !== "") this.hooks.write(path, written);
+    if (written !== "") this.hooks.write!(path, written);
+  }
+
+  private procSys(path: string): boolean {
+    return this.hooks.read !== undefined && path.startsWith(PROC_SYS);
+  }
+
+  /** A loop's mark: read as an empty file, kept nowhere (ls / does not show it). */
+  private loopMark(path: string): boolean {
+    if (!path.startsWith(LOOP_MARK_PATH)) return false;
+    this.hooks.loop?.(path.slice(LOOP_MARK_PATH.length));
+    return true;
   }
 
   override async readFile(path: string, options?: Parameters<InMemoryFs["readFile"]>[1]): Promise<string> {
-    const value = path.startsWith(PROC_SYS) ? this.hooks.read(path) : undefined;
-    return value ?? super.readFile(path, options);
+    if (this.loopMark(path)) return "";
+    const value = this.procSys(path) ? this.hooks.read!(path) : undefined;
+    if (value !== undefined) return value;
+    const text = await super.readFile(path, options);
+    return (this.hooks.script && path.endsWith(".sh") && this.hooks.script(path, text)) || text;
   }
 
   override async readFileBuffer(path: string): Promise<Uint8Array> {
-    const value = path.startsWith(PROC_SYS) ? this.hooks.read(path) : undefined;
+    if (this.loopMark(path)) return new Uint8Array();
+    const value = this.procSys(path) ? this.hooks.read!(path) : undefined;
     return value === undefined ? super.readFileBuffer(path) : new TextEncoder().encode(value);
   }
 
   override async stat(path: string): Promise<FsStat> {
-    return path.startsWith(PROC_SYS) && this.hooks.read(path) !== undefined ? procSysStat() : super.stat(path);
+    return path.startsWith(LOOP_MARK_PATH) || (this.procSys(path) && this.hooks.read!(path) !== undefined) ? procSysStat() : super.stat(path);
   }
 
   override async lstat(path: string): Promise<FsStat> {
-    return path.startsWith(PROC_SYS) && this.hooks.read(path) !== undefined ? procSysStat() : super.lstat(path);
+    return path.startsWith(LOOP_MARK_PATH) || (this.procSys(path) && this.hooks.read!(path) !== undefined) ? procSysStat() : super.lstat(path);
   }
 
   override async exists(path: string): Promise<boolean> {
-    return (path.startsWith(PROC_SYS) && this.hooks.read(path) !== undefined) || super.exists(path);
+    return path.startsWith(LOOP_MARK_PATH) || (this.procSys(path) && this.hooks.read!(path) !== undefined) || super.exists(path);
   }
 }

@@ -27,7 +27,7 @@ import { finishTraps, TrapTable } from "./trap.js";
 import { COMPOUND_JOB_MESSAGE, JobTable, type Job } from "./jobs.js";
 import { BACKGROUND_VARIABLE, JOB_PID_COMMAND, WAIT_COMMAND } from "./shell-names.js";
 import { BACKGROUND_COMPOUND, BACKGROUND_QUIET } from "./transform.js";
-import { LOCATION_VARIABLE, PROC_SYS_READ_COMMAND, PROC_SYS_WRITE_COMMAND, ScenarioTransformPlugin, transformScript } from "./transform.js";
+import { LOCATION_VARIABLE, PROC_SYS_READ_COMMAND, PROC_SYS_WRITE_COMMAND, ScenarioTransformPlugin, transformScript, userOutput } from "./transform.js";
 
 /** The variable naming the namespace a command runs in (set by `ip netns exec` and `nsenter`). */
 const NAMESPACE_VARIABLE = "__NETSIM_NETNS";
@@ -102,11 +102,21 @@ const NO_LOCATION: LocationStack = { stack: [], callers: [] };
  * The budgets that end an endless loop with an error naming its line
  * (README, "Limits"): virtual time (a loop of `sleep`), networking commands,
  * and the embedded shell's own count of commands and loop iterations (a loop
- * of builtins alone, which names no line: just-bash reports it).
+ * of builtins alone: just-bash counts every simple command, builtins and
+ * netsim's loop marks included, and stops at its executionLimits; the line is
+ * the loop's mark, shell-names.ts). Half a million commands take the
+ * embedded shell about 10 s; the largest setup, the scale bench's 10,000
+ * containers, runs 90,000 networking commands and about 110,000 in all.
  */
 export const VIRTUAL_TIME_BUDGET_SECONDS = 24 * 3600;
-export const NETWORK_COMMAND_BUDGET = 1_000_000;
-const SHELL_COMMAND_BUDGET = 2_000_000;
+export const NETWORK_COMMAND_BUDGET = 200_000;
+export const SHELL_COMMAND_BUDGET = 500_000;
+
+/** What just-bash says when its executionLimits end a run (maxCommandCount, maxLoopIterations). */
+const SHELL_LIMIT = /^(?:bash: )?(?:too many commands executed \(>\d+\), increase executionLimits\.maxCommandCount|(?:for|while|until) loop: too many iterations \(\d+\), increase executionLimits\.maxLoopIterations)\n/gm;
+
+/** How many of the last loop marks say which loop is endless (the one of them marked least often: the outermost still iterating). */
+const LOOP_WINDOW = 1024;
 
 /** Files over this size are left out of the shell's file system, as a scenario never needs one. */
 const LARGEST_FILE = 1_000_000;
@@ -289,6 +299,10 @@ export class ScenarioSimulator {
   /** Ends the run at the next statement when a budget is spent. */
   private readonly stop = new AbortController();
   private networkCommands = 0;
+  /** The last LOOP_WINDOW loop marks (a ring), how many came in all, and when each mark first came. */
+  private readonly loopMarks: string[] = [];
+  private loopMarkCount = 0;
+  private readonly firstLoopMark = new Map<string, number>();
   /** Commands run inside another (`ip netns exec NS CMD`), innermost last: where a file-system write under /proc/sys stands. */
   private readonly nested: Array<{ readonly namespace: NetworkNamespace; readonly location: SourceLocation }> = [];
   /** The main file's index in fileTable, once it parsed. */
@@ -331,6 +345,8 @@ export class ScenarioSimulator {
     // leaves a sourced file as written, for the shell to report); the main
     // file now, as its parse error is the run's.
     const files: Record<string, string | (() => string)> = {};
+    /** The shell files, by path: their index in fileTable. */
+    const scripts = new Map<string, number>();
     let mainIndex = 0;
     for (const [path, read] of sources) {
       const index = this.fileTable.push(new LoadedFile(path, read)) - 1;
@@ -340,14 +356,9 @@ export class ScenarioSimulator {
       } else if (!path.endsWith(".sh")) {
         files[path] = () => read() ?? "";
       } else {
-        files[path] = () => {
-          const text = read() ?? "";
-          try {
-            return transformScript(text, { fileIndex: index });
-          } catch {
-            return text;
-          }
-        };
+        // The file as written: cat shows it so; the shell's source reads it rewritten (the scripts hook below).
+        files[path] = () => read() ?? "";
+        scripts.set(path, index);
       }
     }
     const main = this.fileTable[mainIndex]!;
@@ -376,18 +387,60 @@ export class ScenarioSimulator {
       cwd: dirname(mainPath),
       customCommands: [...this.commands(), ...identityCommands(), ...traps.commands(), ...shellVariableCommands({ clock: () => this.world.clock, onUnsupported: (word, detail, env) => this.refuse(word, detail, env.get(LOCATION_VARIABLE)) })],
       processInfo: ROOT_PROCESS,
-      procSys: this.procSysHooks(),
+      procSys: {
+        ...this.procSysHooks(),
+        // Shell files are transformed under their own index when the shell reads them as text (source, bash FILE); a parse error leaves a file as written, for the shell to report.
+        script: (path, text) => {
+          const index = scripts.get(path);
+          if (index === undefined) return undefined;
+          try {
+            return transformScript(text, { fileIndex: index });
+          } catch {
+            return undefined;
+          }
+        },
+      },
       sleep: async (milliseconds) => advanceClock(this.world, Math.round(milliseconds * 1000)),
       defenseInDepth: false,
       executionLimits: { maxCommandCount: SHELL_COMMAND_BUDGET, maxLoopIterations: SHELL_COMMAND_BUDGET, maxExecutionTimeMs: 3_600_000, maxOutputSize: 512 * 1024 * 1024 },
     });
     bash.registerTransformPlugin(plugin);
-    let result = await bash.exec(mainText, { rawScript: true, signal: this.stop.signal, env: { [NAMESPACE_VARIABLE]: String(ROOT_NAMESPACE_ID) } });
+    // No namespace variable: a command without one runs in the root namespace, and env shows the user nothing of netsim's.
+    let result = await bash.exec(mainText, { rawScript: true, signal: this.stop.signal });
+    result = this.shellLimit(result);
     // The ERR and EXIT traps set -e left owed (trap.ts); a run netsim stopped runs none, as what follows its stop is unknown.
     if (!this.aborted) result = await finishTraps(bash, result, traps, plugin.functions.values(), mainIndex, "exec 2>&1");
     this.collectJobs();
     this.jobs.end();
-    return this.result(main.display, result.stdout + result.stderr + this.takeJobOutput(), result.exitCode);
+    return this.result(main.display, userOutput(result.stdout + result.stderr + this.takeJobOutput()), result.exitCode);
+  }
+
+  /**
+   * just-bash's executionLimits ended the run (its own text, no line): said
+   * as netsim's command budget at the endless loop's line, status 2.
+   */
+  private shellLimit<T extends { stdout: string; stderr: string; exitCode: number }>(result: T): T {
+    SHELL_LIMIT.lastIndex = 0;
+    if (!SHELL_LIMIT.test(result.stdout) && !SHELL_LIMIT.test(result.stderr)) return result;
+    const location = this.endlessLoop() ?? { file: main(this.fileTable), line: 0 };
+    const budget = SHELL_COMMAND_BUDGET.toLocaleString("en-US");
+    const message = `${location.file}:${location.line}: netsim: the scenario ran ${budget} commands without ending, the most it may run (an endless loop?); stopped here`;
+    this.addProblem({ location, word: "", message });
+    this.aborted = true;
+    const strip = (text: string) => text.replace(SHELL_LIMIT, "");
+    return { ...result, stdout: strip(result.stdout), stderr: `${strip(result.stderr)}${message}\n`, exitCode: 2 };
+  }
+
+  /** The loop still iterating when a budget ran out: of the last marks, the least frequent (the outermost), the first entered of those. */
+  private endlessLoop(): SourceLocation | undefined {
+    const counts = new Map<string, number>();
+    for (const mark of this.loopMarks) counts.set(mark, (counts.get(mark) ?? 0) + 1);
+    let best: string | undefined;
+    for (const [mark, count] of counts) {
+      const bestCount = best === undefined ? Infinity : counts.get(best)!;
+      if (count < bestCount || (count === bestCount && this.firstLoopMark.get(mark)! < this.firstLoopMark.get(best!)!)) best = mark;
+    }
+    return best === undefined ? undefined : this.locationStack(best).stack[0];
   }
 
   /** Moves the jobs on to the clock's time, keeping what they printed for the next command that shows it. */
@@ -591,6 +644,7 @@ export class ScenarioSimulator {
     commands.push(this.sleepCommand());
     commands.push(...this.jobCommands());
     commands.push(this.wrap(PROC_SYS_READ_COMMAND, this.procSysRead));
+    commands.push(...listingCommands());
     return commands;
   }
 
@@ -689,6 +743,10 @@ export class ScenarioSimulator {
           const missing = outcome.stderr.includes("cannot stat");
           problem(`the kernel refuses this write to ${path} (${missing ? "No such file or directory" : "Invalid argument"}), and a write through a path in a variable, tee or printf cannot fail where it stands in the embedded shell; write it as echo V > ${path}`, path);
         }
+      },
+      loop: (mark) => {
+        this.loopMarks[this.loopMarkCount++ % LOOP_WINDOW] = mark;
+        if (!this.firstLoopMark.has(mark)) this.firstLoopMark.set(mark, this.loopMarkCount);
       },
       read: (path) => {
         const inside = namespace();
@@ -862,6 +920,27 @@ export class ScenarioSimulator {
     }
     return results.sort((a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line);
   }
+}
+
+/**
+ * coreutils env and printenv as just-bash runs them, with netsim's variables
+ * (`__NETSIM_*`, shell-names.ts) left out of what they list: the user's
+ * environment is theirs (`env | wc -l` counts only it).
+ */
+function listingCommands(): Command[] {
+  const netsim = /^__NETSIM_[A-Z_]+=.*(?:\n|$)/gm;
+  return ["env", "printenv"].map((name) =>
+    defineCommand(name, async (args, context) => {
+      if (!context.origCommand) throw new Error(`netsim: the shell gave no way to run its own ${name}`);
+      if (name === "printenv" && args.some((arg) => arg.startsWith("__NETSIM_"))) {
+        const others = args.filter((arg) => !arg.startsWith("__NETSIM_"));
+        const shown = others.length > 0 ? await context.origCommand(others) : { stdout: "", stderr: "", exitCode: 1 };
+        return { stdout: shown.stdout, stderr: shown.stderr, exitCode: 1 };
+      }
+      const result = await context.origCommand(args);
+      return { stdout: result.stdout.replace(netsim, ""), stderr: result.stderr, exitCode: result.exitCode };
+    }),
+  );
 }
 
 /** The files a command names as operands to read (`nft -f FILE`), read from the shell's file system: commands run synchronously. */

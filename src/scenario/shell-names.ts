@@ -5,10 +5,22 @@
 export const LOCATION_VARIABLE = "__NETSIM_AT";
 /** The function the transform puts in place of the main shell's `exit` (trap.ts). */
 export const EXIT_FUNCTION = "__netsim_exit";
+/** The operand of the call that ends a main script (no `exit` of the user's: set -x shows nothing for it). */
+export const END_OPERAND = "--netsim-end";
+/** How netsim's own functions turn set -x off (their commands are not the user's): a spelling no script uses, which the trace filter drops (transform.ts). */
+export const XTRACE_OFF = "set +o xtrace +o xtrace";
 /** Marks a subshell (`( )`, `$( )`, a pipeline's part, a job of `&`), whose `exit` runs no trap. */
 export const SUBSHELL_VARIABLE = "__NETSIM_SUB";
 /** Marks a simple command run with `&` (its value: the location stack it stands at), for the job table (jobs.ts). */
 export const BACKGROUND_VARIABLE = "__NETSIM_BG";
 /** What the transform puts in place of `$!` and of the `wait` builtin. */
 export const JOB_PID_COMMAND = "__netsim_job_pid";
+/**
+ * Where a loop's iteration marks itself (`< /.netsim-loop/FILE:LINE`, the
+ * first command of every loop body): a redirection alone, which set -x does
+ * not show, read by the file system (proc-sys-fs.ts), so a loop of builtins
+ * alone, which reaches no netsim command, still names its line when the
+ * command budget ends it.
+ */
+export const LOOP_MARK_PATH = "/.netsim-loop/";
 export const WAIT_COMMAND = "__netsim_wait";

@@ -19,6 +19,6 @@ export interface ShellOptions extends Omit<BashOptions, "fs" | "files" | "cwd" |
 export function createShell(options: ShellOptions): Bash {
   const { procSys, files, ...rest } = options;
   const executionLimits = { ...rest.executionLimits, maxFileSystemBytes: FILE_SYSTEM_BYTES };
-  if (!procSys) return new Bash({ ...rest, files, executionLimits });
-  return new Bash({ ...rest, fs: new ProcSysFileSystem(files, { maxTotalBytes: FILE_SYSTEM_BYTES }, procSys), executionLimits });
+  // Always this file system: it also reads the loops' marks (shell-names.ts), which the transform puts in every located script.
+  return new Bash({ ...rest, fs: new ProcSysFileSystem(files, { maxTotalBytes: FILE_SYSTEM_BYTES }, procSys ?? {}), executionLimits });
 }

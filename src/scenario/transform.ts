@@ -11,7 +11,7 @@
 // - redirections into /proc/sys become a netsim command, so a sysctl written
 //   the `echo 1 > /proc/sys/...` way reaches the namespace that ran it.
 import { parse, serialize, type TransformPlugin } from "just-bash";
-import { BACKGROUND_VARIABLE, EXIT_FUNCTION, JOB_PID_COMMAND, LOCATION_VARIABLE, SUBSHELL_VARIABLE, WAIT_COMMAND } from "./shell-names.js";
+import { BACKGROUND_VARIABLE, END_OPERAND, EXIT_FUNCTION, JOB_PID_COMMAND, LOCATION_VARIABLE, LOOP_MARK_PATH, SUBSHELL_VARIABLE, WAIT_COMMAND, XTRACE_OFF } from "./shell-names.js";
 import { trapPrelude } from "./trap.js";
 import { ASSIGNABLE_VARIABLES, DYNAMIC_VARIABLES, VARIABLE_COMMAND, VARIABLE_REFUSE_COMMAND, VARIABLE_SET_COMMAND, VARIABLE_SET_VARIABLE } from "./variables.js";
 
@@ -114,10 +114,21 @@ function subshellMark(): Node {
   return structuredClone(subshellTemplate().statement);
 }
 
+/**
+ * Builtins that list the shell's variables (`set`, `declare -p`, ...): they call
+ * no function and run no netsim command, so they carry no mark, and list none.
+ */
+const LISTING_BUILTINS = new Set(["set", "declare", "typeset", "export", "readonly", "local"]);
+
+function listsVariables(command: Node): boolean {
+  const name = literalText(command.name);
+  return name !== undefined && LISTING_BUILTINS.has(name);
+}
+
 /** Each simple command of a pipeline that runs in a subshell (a part of `a | b`, a job of `&`) carries the mark into the function it calls. */
 function markCommands(pipeline: Node): void {
   for (const command of (pipeline.commands as Node[] | undefined) ?? []) {
-    if (command.type === "SimpleCommand" && command.name) (command.assignments as Node[]).push(structuredClone(subshellTemplate().assignment));
+    if (command.type === "SimpleCommand" && command.name && !listsVariables(command)) (command.assignments as Node[]).push(structuredClone(subshellTemplate().assignment));
   }
 }
 
@@ -177,9 +188,26 @@ function literalAssignment(name: string): Node {
   return { type: "Assignment", name, value: literalWord("1"), append: false, array: null };
 }
 
+const LOOP_NODES = new Set(["While", "Until", "For", "CStyleFor"]);
+
+/** The line a loop stands at: its first simple command (the parser gives loops no line of their own), or undefined. */
+function loopLine(loop: Node): number | undefined {
+  let line: number | undefined;
+  visit(loop, (node) => {
+    if (node.type === "SimpleCommand" && typeof node.line === "number" && node.line > 0) line = line === undefined ? node.line : Math.min(line, node.line);
+  });
+  return line;
+}
+
+/** `< /.netsim-loop/FILE:LINE` as a statement: a redirection alone, the loop's mark (shell-names.ts). */
+function loopMark(fileIndex: number, line: number): Node {
+  const command: Node = { type: "SimpleCommand", name: null, args: [], assignments: [], redirections: [{ type: "Redirection", fd: null, operator: "<", target: literalWord(`${LOOP_MARK_PATH}${fileIndex}:${line}`) }], line: 0 };
+  return { type: "Statement", pipelines: [{ type: "Pipeline", commands: [command], negated: false, timed: false, timePosix: false }], operators: [], background: false };
+}
+
 /** The call that ends a main script: its status is the last command's, and the EXIT trap runs (trap.ts). */
 function finalExit(): Node {
-  return (parse(EXIT_FUNCTION) as unknown as { statements: Node[] }).statements[0]!;
+  return (parse(`${EXIT_FUNCTION} ${END_OPERAND}`) as unknown as { statements: Node[] }).statements[0]!;
 }
 
 /** `$(COMMAND)` as the parser makes it, for a word part. */
@@ -309,8 +337,12 @@ export function transformAst(script: object, options: TransformOptions): void {
       if (traps && literalText(record.name) === "wait") record.name = literalWord(WAIT_COMMAND);
       if (typeof record.line === "number" && record.line > 0) {
         childLine = record.line + offset;
-        if (options.fileIndex !== undefined && record.name) (record.assignments as Node[]).unshift(locationAssignment(options.fileIndex, childLine));
+        if (options.fileIndex !== undefined && record.name && !listsVariables(record)) (record.assignments as Node[]).unshift(locationAssignment(options.fileIndex, childLine));
       }
+    } else if (options.fileIndex !== undefined && typeof record.type === "string" && LOOP_NODES.has(record.type)) {
+      // Before the walk below: the mark's own command has line 0, so it is not located.
+      const line = loopLine(record);
+      if (line !== undefined) (record.body as Node[]).unshift(loopMark(options.fileIndex, line + offset));
     } else if (record.type === "CommandSubstitution" || record.type === "ProcessSubstitution") {
       if (enclosingLine > 0) childOffset = enclosingLine - 1;
       childSubshell = true;
@@ -434,4 +466,40 @@ export function transformScript(text: string, options: TransformOptions): string
   }
   if ("error" in result) throw result.error;
   return result.text;
+}
+
+/** A set -x line (PS4's default `+`, one more per level of substitution): the levels, and the command as traced. */
+const TRACE_LINE = /^(\++) (.*)$/;
+/** What of the rewrite set -x shows, and bash would not: dropped (the assignments of netsim's variables, its helpers, the final exit). */
+const NETSIM_TRACE = new RegExp(`^(?:__NETSIM_[A-Z_]+=|local __netsim_rc=|${XTRACE_OFF.replace(/[+]/g, "\\+")}$|builtin eval |__netsim_(?:status|trap_take|job_pid)(?: |$)|${EXIT_FUNCTION} ${END_OPERAND}$)`);
+/** What `set`, `env`, `declare -p` and `export -p` list of netsim's variables. */
+const NETSIM_LISTING = /^(?:declare -[-a-zA-Z]+ )?__NETSIM_[A-Z_]+=/;
+
+/**
+ * What the user sees of the shell's output, with the rewrite undone: set -x
+ * shows the commands as written (`+ exit 3`, `+ wait`, `+ echo 1` for `echo 1
+ * > /proc/sys/...`), never netsim's assignments and helpers, and listings of
+ * the variables leave netsim's out.
+ */
+export function userOutput(text: string): string {
+  if (!text.includes("__NETSIM_") && !text.includes("__netsim_")) return text;
+  const lines = text.split("\n");
+  const kept: string[] = [];
+  for (const line of lines) {
+    if (NETSIM_LISTING.test(line)) continue;
+    const trace = TRACE_LINE.exec(line);
+    if (trace === null) {
+      kept.push(line);
+      continue;
+    }
+    const [, levels, command] = trace as unknown as [string, string, string];
+    if (NETSIM_TRACE.test(command)) continue;
+    const shown = command
+      .replace(new RegExp(`^${EXIT_FUNCTION}(?= |$)`), "exit")
+      .replace(new RegExp(`^${WAIT_COMMAND}(?= |$)`), "wait")
+      .replace(new RegExp(`^${PROC_SYS_WRITE_COMMAND} \\S+ `), "")
+      .replace(new RegExp(`^${PROC_SYS_READ_COMMAND}(?= |$)`), "cat");
+    kept.push(`${levels} ${shown}`);
+  }
+  return kept.join("\n");
 }

@@ -12,7 +12,7 @@
 // INT, TERM and the other signals are recorded and listed; nothing in a
 // simulated scenario sends one. RETURN and DEBUG are refused by name.
 import { defineCommand, type Bash, type BashExecResult, type Command } from "just-bash";
-import { EXIT_FUNCTION, LOCATION_VARIABLE, SUBSHELL_VARIABLE } from "./shell-names.js";
+import { END_OPERAND, EXIT_FUNCTION, LOCATION_VARIABLE, SUBSHELL_VARIABLE, XTRACE_OFF } from "./shell-names.js";
 
 /** Signals by number, as `trap -p` names them (Linux x86-64). */
 const SIGNALS = ["EXIT", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS"];
@@ -38,14 +38,25 @@ const TAKE_COMMAND = "__netsim_trap_take";
 export function trapPrelude(mainIndex: number): string {
   return `__netsim_status() { return "$1"; }
 ${EXIT_FUNCTION}() {
-  local __netsim_rc=$? __netsim_handler __netsim_where=\${LOCATION_VARIABLE_NAME-}
+  local __netsim_rc=$? __netsim_handler __netsim_where=\${LOCATION_VARIABLE_NAME-} __netsim_options=$-
+  case $__netsim_options in *x*) ${XTRACE_OFF};; esac
+  # set -x: the user's exit as bash traces it (the embedded shell traces a function call only once it returns, which an exit never does).
+  if [ "\${1-}" = ${END_OPERAND} ]; then shift; else case $__netsim_options in *x*) printf '%sexit%s\\n' "\${PS4-+ }" "\${*:+ $*}" >&2;; esac; fi
   if [ $# -gt 0 ]; then __netsim_rc=$1; fi
   case "\${${SUBSHELL_VARIABLE}-}" in "")
     __netsim_handler=$(${TAKE_COMMAND} EXIT)
     if [ -n "$__netsim_handler" ]; then
       if [ -n "$__netsim_where" ]; then __netsim_where="\${__netsim_where%%:*}:1\${__netsim_where#"\${__netsim_where%% *}"}"; else __netsim_where=${mainIndex}:1; fi
       LOCATION_VARIABLE_NAME=$__netsim_where
-      if [ "$__netsim_rc" = 0 ]; then eval "$__netsim_handler"; else __netsim_status "$__netsim_rc" || eval "$__netsim_handler"; fi
+      # The handler is traced as bash traces it, its own commands alone.
+      if [ "$__netsim_rc" = 0 ]; then
+        case $__netsim_options in *x*) set -x;; esac
+        builtin eval "$__netsim_handler"
+      else
+        case $__netsim_options in *x*) set -x;; esac
+        __netsim_status "$__netsim_rc" || builtin eval "$__netsim_handler"
+      fi
+      ${XTRACE_OFF}
     fi;;
   esac
   if [ $# -gt 0 ]; then exit "$@"; fi

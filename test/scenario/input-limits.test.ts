@@ -45,6 +45,19 @@ describe("scenario input limits", () => {
     expect(result.problems.map((problem) => problem.message)).toEqual([expect.stringMatching(/loop\.sh:2: netsim: the scenario ran past 24 hours of virtual time/)]);
   });
 
+  it("ends an endless loop of builtins alone at the command budget, naming the loop's line, status 2", async () => {
+    const result = await run({ "/s/spin.sh": "echo start\nx=0\nwhile true; do\n  x=1\ndone\necho never\n" }, "/s/spin.sh");
+    expect(result.exitCode).toBe(2);
+    expect(result.output).toBe("start\n/s/spin.sh:3: netsim: the scenario ran 500,000 commands without ending, the most it may run (an endless loop?); stopped here\n");
+    expect(result.problems.map((problem) => problem.message)).toEqual(["/s/spin.sh:3: netsim: the scenario ran 500,000 commands without ending, the most it may run (an endless loop?); stopped here"]);
+  }, 120_000);
+
+  it("names the endless loop, not a finite loop inside it, nor the function it runs in", async () => {
+    const result = await run({ "/s/nested.sh": "spin() {\n  until false; do\n    for i in 1 2 3; do :; done\n  done\n}\nfor n in 1; do :; done\nspin\n" }, "/s/nested.sh");
+    expect(result.exitCode).toBe(2);
+    expect(result.problems.map((problem) => problem.location)).toEqual([{ file: "/s/nested.sh", line: 2 }]);
+  }, 120_000);
+
   it("lists every unmodelled command and missing builtin up front, and a typo as bash says it", async () => {
     const result = await run({ "/s/many.sh": "ebtables -L\nulimit -n 1024\nipp link\nhelper() { :; }\nhelper\nip netns exec n0 tc qdisc show\n" }, "/s/many.sh");
     expect(result.problems.map((problem) => [problem.location?.line, problem.word])).toEqual([
