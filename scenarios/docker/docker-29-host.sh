@@ -99,39 +99,49 @@ COMMIT
 RULES
 iptables-save
 
-# The published port from outside (DNAT, then DOCKER-BRIDGE -> DOCKER accepts port 80)
-# and from the host itself (nat OUTPUT -> DOCKER; no FORWARD).
-ip netns exec wan nc -z -w 1 192.168.0.100 8080    # expect: connected
-nc -z -w 1 192.168.0.100 8080                      # expect: connected
-# The host reaches a container's address directly: its packets pass raw OUTPUT, not PREROUTING.
-nc -z -w 1 192.0.2.2 80                            # expect: connected
+# ICMP first, so that the kernel check compares the rule counters below (nc's
+# segments are not yet sent byte for byte, so counters after an nc probe are not).
 # Containers reach the internet (DOCKER-FORWARD -i BRIDGE ACCEPT, MASQUERADE), replies through DOCKER-CT.
 ip netns exec c1 ping -c 1 -W 1 8.8.8.8            # expect: reply
 ip netns exec c2 ping -c 1 -W 1 8.8.8.8            # expect: reply
 # Two containers on docker0: bridged, and br_netfilter's raw PREROUTING sees -i docker0, so no drop.
 ip netns exec c1 ping -c 1 -W 1 172.17.0.3         # expect: reply
-# Another network's container address is dropped in raw PREROUTING (it came in on docker0, not bridge1)...
+# Another network's container address is dropped in raw PREROUTING (it came in on docker0, not bridge1).
 ip netns exec c1 ping -c 1 -W 1 192.0.2.2          # expect: no-reply
-ip netns exec c1 nc -z -w 1 192.0.2.2 80           # expect: timeout
 ip netns exec c2 ping -c 1 -W 1 172.17.0.2         # expect: no-reply
-# ...but its published port, through the host's address, is open to every network (DNAT after raw).
-ip netns exec c1 nc -z -w 1 192.168.0.100 8080     # expect: connected
-# Direct access from outside to a container's address: dropped in raw, port published or not.
+# Direct access from outside to a container's address: dropped in raw too.
 ip -n wan route add 172.17.0.0/16 via 192.168.0.100
 ip -n wan route add 192.0.2.0/24 via 192.168.0.100
 ip -n wan route add 198.51.100.0/24 via 192.168.0.100
-ip netns exec wan nc -z -w 1 192.0.2.2 80          # expect: timeout
 ip netns exec wan ping -c 1 -W 1 172.17.0.2        # expect: no-reply
-iptables -t raw -L PREROUTING -n -v
+# The host reaches a container's address directly: its packets pass raw OUTPUT, not PREROUTING.
+ping -c 1 -W 1 192.0.2.2                           # expect: reply
 # The internal network: its containers reach each other (-i bridge2 -o bridge2 ACCEPT)...
 ip netns exec c4 ping -c 1 -W 1 198.51.100.2       # expect: reply
-ip netns exec c4 nc -z -w 1 198.51.100.2 80        # expect: connected
 # ...but nothing beyond it (DOCKER-INTERNAL ! -d 198.51.100.0/24 -i bridge2), nor anything into it from outside it.
 ip netns exec c3 ping -c 1 -W 1 8.8.8.8            # expect: no-reply
 ip netns exec c3 ping -c 1 -W 1 172.17.0.2         # expect: no-reply
 ip netns exec c1 ping -c 1 -W 1 198.51.100.2       # expect: no-reply
+ip netns exec wan ping -c 1 -W 1 198.51.100.2      # expect: no-reply
+iptables -t raw -L PREROUTING -n -v -x
+iptables -L DOCKER-INTERNAL -n -v -x
+iptables -L DOCKER-FORWARD -n -v -x --line-numbers
+iptables -L DOCKER-CT -n -v -x
+iptables -t nat -L POSTROUTING -n -v -x
+
+# The published port from outside (DNAT, then DOCKER-BRIDGE -> DOCKER accepts port 80)
+# and from the host itself (nat OUTPUT -> DOCKER; no FORWARD).
+ip netns exec wan nc -z -w 1 192.168.0.100 8080    # expect: connected
+nc -z -w 1 192.168.0.100 8080                      # expect: connected
+nc -z -w 1 192.0.2.2 80                            # expect: connected
+# From another network: the container's address is dropped in raw, but the
+# published port through the host's address is open to it (DNAT comes after raw).
+ip netns exec c1 nc -z -w 1 192.0.2.2 80           # expect: timeout
+ip netns exec c1 nc -z -w 1 192.168.0.100 8080     # expect: connected
+# From outside, straight to the published container port: raw drops it all the same.
+ip netns exec wan nc -z -w 1 192.0.2.2 80          # expect: timeout
+# The internal network's own port: open inside it, closed from outside.
+ip netns exec c4 nc -z -w 1 198.51.100.2 80        # expect: connected
 ip netns exec wan nc -z -w 1 198.51.100.2 80       # expect: timeout
-iptables -L DOCKER-INTERNAL -n -v
-iptables -L DOCKER-FORWARD -n -v --line-numbers
 iptables -L DOCKER -n -v
 iptables -t nat -L DOCKER -n -v
