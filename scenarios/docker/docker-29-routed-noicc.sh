@@ -99,29 +99,35 @@ RULES
 iptables -S DOCKER
 iptables -S DOCKER-FORWARD
 
-# No ICC on bridge1: c3 does not reach c2, bridged or not (DOCKER-FORWARD -i bridge1 -o bridge1 DROP)...
+# ICMP first, so that the kernel check compares the rule counters below (nc's
+# segments are not yet sent byte for byte, so counters after an nc probe are not).
+# No ICC on bridge1: c3 does not reach c2 (DOCKER-FORWARD -i bridge1 -o bridge1 DROP), yet reaches out.
 ip netns exec c3 ping -c 1 -W 1 192.0.2.2          # expect: no-reply
-ip netns exec c3 nc -z -w 1 192.0.2.2 80           # expect: timeout
-# ...nor through the host's address (no DNAT -i bridge1: docker-proxy's job, not modelled).
-ip netns exec c3 nc -z -w 1 192.168.0.100 8080     # expect: refused
-# bridge1 still reaches out, and its published port is open from outside.
 ip netns exec c3 ping -c 1 -W 1 8.8.8.8            # expect: reply
-ip netns exec wan nc -z -w 1 192.168.0.100 8080    # expect: connected
 # The routed network is reached at its own addresses, once the upstream router routes it.
 ip netns exec wan ping -c 1 -W 1 198.51.100.2      # expect: unreachable (wan has no route yet)
 ip -n wan route add 198.51.100.0/24 via 192.168.0.100
 ip -n wan route add 192.0.2.0/24 via 192.168.0.100
 ip netns exec wan ping -c 1 -W 1 198.51.100.2      # expect: reply      (-o bridge2 -p icmp ACCEPT)
-ip netns exec wan nc -z -w 1 198.51.100.2 80       # expect: connected  (the published container port)
-ip netns exec wan nc -z -w 1 198.51.100.2 81       # expect: timeout    (! -i bridge2 -o bridge2 DROP)
 # Its containers go out with their own address: no MASQUERADE for bridge2.
 ip netns exec c4 ping -c 1 -W 1 8.8.8.8            # expect: reply
-# bridge1 (nat mode) keeps the raw-table drop for direct access.
-ip netns exec wan nc -z -w 1 192.0.2.2 80          # expect: timeout
-# From another network: the routed network's port is open to it, ICMP too; the NAT network's address is not.
-ip netns exec c1 nc -z -w 1 198.51.100.2 80        # expect: connected
+# From another network ICMP gets in too; not into the NAT network's addresses (raw drop).
 ip netns exec c1 ping -c 1 -W 1 198.51.100.2       # expect: reply
 ip netns exec c4 ping -c 1 -W 1 192.0.2.3          # expect: no-reply
+iptables -L DOCKER -n -v -x
+iptables -L DOCKER-FORWARD -n -v -x
+iptables -t raw -L PREROUTING -n -v -x
+iptables -t nat -L POSTROUTING -n -v -x
+
+# TCP: c3 reaches neither c2's port nor, through the host's address, its
+# published port (no DNAT -i bridge1: docker-proxy's job, not modelled).
+ip netns exec c3 nc -z -w 1 192.0.2.2 80           # expect: timeout
+ip netns exec c3 nc -z -w 1 192.168.0.100 8080     # expect: refused
+ip netns exec wan nc -z -w 1 192.168.0.100 8080    # expect: connected
+# The routed network's published container port is open from outside and from other networks, no other port.
+ip netns exec wan nc -z -w 1 198.51.100.2 80       # expect: connected
+ip netns exec wan nc -z -w 1 198.51.100.2 81       # expect: timeout    (! -i bridge2 -o bridge2 DROP)
+ip netns exec c1 nc -z -w 1 198.51.100.2 80        # expect: connected
+# bridge1 (nat mode) keeps the raw-table drop for direct access.
+ip netns exec wan nc -z -w 1 192.0.2.2 80          # expect: timeout
 iptables -L DOCKER -n -v
-iptables -L DOCKER-FORWARD -n -v
-iptables -t nat -L POSTROUTING -n -v
