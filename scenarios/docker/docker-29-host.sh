@@ -17,17 +17,7 @@
 # Docker turns forwarding on, and so sets the FORWARD policy to DROP (FilterForwardDrop).
 sysctl -q -w net.ipv4.ip_forward=1
 
-# container NAME BRIDGE HOST-VETH ADDRESS/PREFIX GATEWAY: a namespace joined to a bridge, as Docker wires one.
-container() {
-  ip netns add "$1"
-  ip link add "$3" type veth peer name eth0 netns "$1"
-  ip link set "$3" master "$2"
-  ip link set "$3" up
-  ip netns exec "$1" ip link set lo up
-  ip netns exec "$1" ip addr add "$4" dev eth0
-  ip netns exec "$1" ip link set eth0 up
-  ip netns exec "$1" ip route add default via "$5"
-}
+. lib/container.sh
 
 ip link add docker0 type bridge
 ip addr add 172.17.0.1/16 dev docker0
