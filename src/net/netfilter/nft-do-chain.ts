@@ -93,7 +93,8 @@ function load(selector: NftSelector, context: MatchContext): NftAtom | undefined
       const entry = state ? packetEntry(state, context.namespace, packet) : undefined;
       if (!entry) return undefined;
       if (selector.key === "status") return entry.status & (ConntrackStatus.seenReply | ConntrackStatus.assured | ConntrackStatus.confirmed | ConntrackStatus.sourceNat | ConntrackStatus.destinationNat | 1);
-      if (selector.key === "mark") return packet.conntrack?.mark ?? 0;
+      // nft_ct_get_eval NFT_CT_MARK: the connection's own mark, not the packet's.
+      if (selector.key === "mark") return entry.mark;
       return packet.conntrack?.direction === "reply" ? 1 : 0;
     }
     case "fib": {
@@ -286,18 +287,19 @@ export function nftDoChain(walk: NftWalk): NftChainVerdict {
   return { verdict: "DROP", packet: context.packet };
 }
 
-/** The MARK target's value and mask for a mark set statement. */
-function markBits(expression: Extract<NftExpression, { kind: "mark-set" }>): { kind: "MARK"; value: number; mask: number } {
-  switch (expression.bitwise?.op) {
-    case "|":
-      return { kind: "MARK", value: expression.value, mask: expression.value };
-    case "^":
-      return { kind: "MARK", value: expression.value, mask: 0 };
-    case "&":
-      return { kind: "MARK", value: 0, mask: ~expression.value >>> 0 };
-    default:
-      return { kind: "MARK", value: expression.value, mask: 0xffffffff };
-  }
+/** The new mark of a mark set statement: its value, or nft_bitwise's op on the old mark it reads (meta: the packet's, ct: the connection's). */
+function newMark(expression: Extract<NftExpression, { kind: "mark-set" }>, context: MatchContext): number {
+  const bitwise = expression.bitwise;
+  if (!bitwise) return expression.value;
+  const old = bitwise.source === "ct" ? (connection(context)?.mark ?? 0) : packetMark(context.namespace, context.packet);
+  const mark = bitwise.op === "|" ? old | expression.value : bitwise.op === "^" ? old ^ expression.value : old & expression.value;
+  return mark >>> 0;
+}
+
+/** The packet's conntrack entry in this namespace (nf_ct_get), if it has one. */
+function connection(context: MatchContext) {
+  const state = context.namespace.netfilter;
+  return state ? packetEntry(state, context.namespace, context.packet) : undefined;
 }
 
 type Evaluated = "break" | "next" | { readonly packet: Ipv4Packet } | { readonly step: Step };
@@ -336,10 +338,14 @@ function evaluate(expression: NftExpression, context: MatchContext, walk: NftWal
       else binding = { manip: expression.type === "snat" ? "source" : "destination", range: { ...(expression.addresses ? { addresses: expression.addresses } : {}), ...(ports ? { ports } : {}), ...(random ? { random } : {}) } };
       return { step: { kind: "nat", binding, statement: expression.type } };
     }
-    case "mark-set":
-      // The model keeps skb->mark with the conntrack association (xt-mark.ts): meta mark and ct mark set write the same field.
-      // markTarget writes (mark & ~mask) ^ value: | V is mask V value V, ^ V is mask 0, & V is mask ~V value 0.
-      return { packet: markTarget(markBits(expression), context.namespace, context.packet) };
+    case "mark-set": {
+      const mark = newMark(expression, context);
+      if (expression.target === "meta") return { packet: markTarget({ kind: "MARK", value: mark, mask: 0xffffffff }, context.namespace, context.packet) };
+      // nft_ct_set_eval NFT_CT_MARK: the connection's mark; a packet without a connection (untracked) keeps nothing.
+      const entry = connection(context);
+      if (entry) entry.mark = mark;
+      return "next";
+    }
     case "reject":
       rejectTarget(walk.simulation, context.namespace, context.packet, expression.with === undefined ? "icmp-port-unreachable" : NFT_REJECT_WITH[expression.with], context.in);
       return { step: { kind: "reject" } };
