@@ -51,7 +51,7 @@ const COUNTER_OPTIONS = ["packets-eq", "packets-lt", "packets-gt", "bytes-eq", "
 
 export const libxtSet: XtablesMatch<SetMatch> = {
   name: "set",
-  description: "`set` (see ipset)",
+  description: "`set` (the ipset row)",
   guided: false,
   options: [option("match-set"), option("set"), option("return-nomatch", false), option("update-counters", false), option("update-subcounters", false), ...COUNTER_OPTIONS.map((name) => option(name))],
   readOption(name, value, invert, reader) {
@@ -116,7 +116,7 @@ function targetText(target: SetTarget, dash: string): string {
 
 export const libxtSET: XtablesTarget<SetTarget> = {
   name: "SET",
-  description: "SET (see ipset)",
+  description: "SET (the ipset row)",
   guided: false,
   options: [option("add-set"), option("del-set"), option("map-set"), option("exist", false), option("timeout"), option("map-mark", false), option("map-prio", false), option("map-queue", false)],
   readOption(name, value, invert, reader) {
