@@ -7,7 +7,6 @@
 import { parseIpv4Address, prefixMask } from "../../model/address.js";
 import type { AddressSelector, InterfaceSelector, Match, Rule, TableName, Target } from "../../model/netfilter.js";
 import { CommandError, UnsupportedError } from "../command.js";
-import { STANDARD_VERDICTS } from "./libxt-standard.js";
 import { mergePortMatches } from "./libxt-tcp.js";
 import { ruleSpec } from "./rule-format.js";
 import { protocolNumber } from "./protocols.js";
@@ -508,7 +507,6 @@ export class IptablesParser {
       let builtTarget: Target | undefined;
       if (targetName !== undefined) {
         if (target) builtTarget = this.buildTarget(target, protocol);
-        else if (STANDARD_VERDICTS.has(targetName)) throw this.problem(`goto '${targetName}' is not a chain`);
         else {
           builtTarget = { kind: "jump", chain: targetName, goto: gotoTarget };
           jumpChain = targetName;

@@ -14,73 +14,71 @@ type DnatTarget = Extract<Target, { kind: "DNAT" }>;
 type MasqueradeTarget = Extract<Target, { kind: "MASQUERADE" }>;
 type RedirectTarget = Extract<Target, { kind: "REDIRECT" }>;
 
-/** __NAT_parse()'s portok: -p tcp, udp, sctp or dccp, not inverted. */
+/** __NAT_parse()'s portok: the rule's -p (ipt_entry's proto, whatever its `!`) is tcp, udp, sctp, dccp or icmp. */
 function portsAllowed(context: XtablesParseContext): boolean {
-  const protocol = context.protocol;
-  return protocol !== undefined && !protocol.invert && (protocol.number === 6 || protocol.number === 17 || protocol.number === 132 || protocol.number === 33);
-}
-
-/** A NAT port: xtables_strtoui() with its rest, else a service name (xtables_service_to_port(name, NULL)) taking the whole text. */
-function natPort(context: XtablesParseContext, text: string, min: number, services: boolean): { value: number; rest: string } {
-  const numeric = xtablesStrtouiPrefix(text, min, 65535);
-  if (numeric) return numeric;
-  const named = services ? (servicePort(text, "tcp") ?? servicePort(text, "udp")) : undefined;
-  if (named === undefined) throw context.problem(`Port \`${text}' not valid`);
-  return { value: named, rest: "" };
+  const protocol = context.protocol?.number;
+  return protocol === 6 || protocol === 17 || protocol === 132 || protocol === 33 || protocol === 1;
 }
 
 /**
- * parse_ports(): PORT[-PORT][/BASE] for DNAT, PORT[-PORT] for REDIRECT and
- * MASQUERADE, whose second port must be a number and which have no
- * shifted port map.
+ * parse_ports(): PORT[-PORT[/BASE]]. The first port and the base may be a
+ * service name (the whole text), the second only a number; a base sets
+ * NF_NAT_RANGE_PROTO_OFFSET, and what follows its number is ignored.
  */
-function parseNatPorts(context: XtablesParseContext, text: string, shifted: boolean): { ports: PortRange; offset?: number } {
-  const first = natPort(context, text, 0, true);
-  let last = first.value;
-  let rest = first.rest;
-  if (rest.startsWith("-")) {
-    const arg = rest.slice(1);
-    const second = natPort(context, arg, 0, shifted);
-    if (second.value < first.value) throw context.problem(`Port range \`${arg}' funky`);
-    last = second.value;
-    rest = second.rest;
-  }
-  let offset: number | undefined;
-  if (rest.startsWith("/")) {
-    if (!shifted) throw context.problem("Shifted portmap ranges not supported with this kernel");
-    const base = natPort(context, rest.slice(1), 1, true);
-    offset = base.value;
-    rest = base.rest;
-  }
-  if (rest !== "") throw context.problem(`Garbage after port value: \`${rest}'`);
-  return { ports: { first: first.value, last }, ...(offset !== undefined ? { offset } : {}) };
+function parseNatPorts(context: XtablesParseContext, text: string): { ports: PortRange; offset?: number } {
+  if (!portsAllowed(context)) throw context.problem("Need TCP, UDP, SCTP or DCCP with port specification");
+  const service = (name: string) => servicePort(name, "tcp") ?? servicePort(name, "udp");
+  const numeric = xtablesStrtouiPrefix(text, 0, 65535);
+  const first = numeric ?? { value: service(text), rest: "" };
+  if (first.value === undefined) throw context.problem(`Port \`${text}' not valid`);
+  if (first.rest === "") return { ports: { first: first.value, last: first.value } };
+  if (first.rest.startsWith(":")) throw context.problem("Invalid port:port syntax - use dash");
+  if (!first.rest.startsWith("-")) throw context.problem(`Garbage after port value: \`${first.rest}'`);
+  const arg = first.rest.slice(1);
+  const second = xtablesStrtouiPrefix(arg, 0, 65535);
+  if (second === undefined) throw context.problem(`Port \`${arg}' not valid`);
+  if (second.value < first.value) throw context.problem(`Port range \`${arg}' funky`);
+  const ports = { first: first.value, last: second.value };
+  if (second.rest === "") return { ports };
+  if (!second.rest.startsWith("/")) throw context.problem(`Garbage after port range: \`${second.rest}'`);
+  const baseText = second.rest.slice(1);
+  const base = xtablesStrtouiPrefix(baseText, 1, 65535)?.value ?? service(baseText);
+  if (base === undefined) throw context.problem(`Port \`${baseText}' not valid`);
+  return { ports, offset: base };
 }
 
-/** parse_to(): ADDR[-ADDR][:PORTS]; ports need -p tcp, udp, sctp or dccp. */
+/** inet_pton(AF_INET): four decimal parts. */
+function ptonAddress(context: XtablesParseContext, text: string): number {
+  const address = parseIpv4Address(text);
+  if (address === undefined) throw context.problem(`Bad IP address "${text}"`);
+  return address;
+}
+
+/**
+ * parse_to(): [ADDR[-ADDR]][:PORTS]. Ports are parsed first; a second
+ * colon makes the text an (IPv6) address; `[...]` is refused for IPv4.
+ */
 function parseNatRange(context: XtablesParseContext, text: string, target: "SNAT" | "DNAT"): NatRange {
-  const colon = text.indexOf(":");
-  const addressText = colon < 0 ? text : text.slice(0, colon);
-  const portText = colon < 0 ? undefined : text.slice(colon + 1);
-  let addresses: NatRange["addresses"];
-  if (addressText !== "") {
-    const [firstText = "", lastText] = addressText.split("-", 2);
-    const first = parseIpv4Address(firstText);
-    const last = lastText === undefined ? first : parseIpv4Address(lastText);
-    if (first === undefined || last === undefined) throw context.problem(`Bad IP address "${addressText}"`);
-    addresses = { first, last };
+  if (text.includes("[")) throw context.problem("Invalid address format");
+  let colon = text.indexOf(":");
+  if (colon >= 0 && text.indexOf(":", colon + 1) >= 0) colon = -1;
+  let portRange: { ports: PortRange; offset?: number } | undefined;
+  if (colon >= 0) {
+    portRange = parseNatPorts(context, text.slice(colon + 1));
   }
-  if (portText === undefined) return addresses ? { addresses } : {};
-  if (!portsAllowed(context)) throw context.problem("Need TCP, UDP, SCTP or DCCP with port specification");
-  const { ports, offset } = parseNatPorts(context, portText, true);
-  // SNAT's range (struct nf_nat_ipv4_multi_range_compat, revision 1) has no base port: the flag stays, the base is 0.
-  return { ...(addresses ? { addresses } : {}), ports, ...(offset !== undefined ? { offset: target === "SNAT" ? 0 : offset } : {}) };
+  // SNAT's range (struct nf_nat_ipv4_multi_range_compat) has no base port: the flag stays, the base is 0.
+  const ports = portRange ? { ports: portRange.ports, ...(portRange.offset !== undefined ? { offset: target === "SNAT" ? 0 : portRange.offset } : {}) } : {};
+  if (colon === 0) return ports;
+  const addressText = colon < 0 ? text : text.slice(0, colon);
+  const dash = addressText.indexOf("-");
+  const first = ptonAddress(context, dash < 0 ? addressText : addressText.slice(0, dash));
+  const last = dash < 0 ? first : ptonAddress(context, addressText.slice(dash + 1));
+  return { addresses: { first, last }, ...ports };
 }
 
 /** MASQUERADE's and REDIRECT's --to-ports. */
-function toPorts(context: XtablesParseContext, text: string | undefined): PortRange | undefined {
-  if (text === undefined) return undefined;
-  if (!portsAllowed(context)) throw context.problem("Need TCP, UDP, SCTP or DCCP with port specification");
-  return parseNatPorts(context, text, false).ports;
+function toPorts(context: XtablesParseContext, text: string | undefined): { ports: PortRange; offset?: number } | undefined {
+  return text === undefined ? undefined : parseNatPorts(context, text);
 }
 
 /** sprint_range(): ADDR[-ADDR][:PORT[-PORT][/BASE]]. */
@@ -124,11 +122,12 @@ export const libxtMASQUERADE: XtablesTarget<MasqueradeTarget> = {
   description: "MASQUERADE (`--to-ports`, `--random`, `--random-fully`)",
   options: [option("to-ports"), option("random", false), option("random-fully", false)],
   parse(values, context) {
-    const ports = toPorts(context, values.get("to-ports")?.value);
-    return { kind: "MASQUERADE", ...(ports ? { ports } : {}), ...(values.has("random") ? { random: true } : {}), ...(values.has("random-fully") ? { randomFully: true } : {}) };
+    const range = toPorts(context, values.get("to-ports")?.value);
+    // SNAT_fcheck(): a base is kept as a flag (the compat range has no base port: 0).
+    return { kind: "MASQUERADE", ...(range ? { ports: range.ports, ...(range.offset !== undefined ? { offset: 0 } : {}) } : {}), ...(values.has("random") ? { random: true } : {}), ...(values.has("random-fully") ? { randomFully: true } : {}) };
   },
-  save: (target) => `${target.ports ? ` --to-ports ${portRangeText(target.ports, "-")}` : ""}${natFlags(target, "--")}`,
-  print: (target) => `${target.ports ? ` masq ports: ${portRangeText(target.ports, "-")}` : ""}${natFlags(target, "")}`,
+  save: (target) => `${target.ports ? ` --to-ports ${portRangeText(target.ports, "-")}${target.offset !== undefined ? `/${target.offset}` : ""}` : ""}${natFlags(target, "--")}`,
+  print: (target) => `${target.ports ? ` masq ports: ${portRangeText(target.ports, "-")}${target.offset !== undefined ? `/${target.offset}` : ""}` : ""}${natFlags(target, "")}`,
 };
 
 export const libxtREDIRECT: XtablesTarget<RedirectTarget> = {
@@ -136,8 +135,10 @@ export const libxtREDIRECT: XtablesTarget<RedirectTarget> = {
   description: "REDIRECT (`--to-ports`, `--random`)",
   options: [option("to-ports"), option("random", false)],
   parse(values, context) {
-    const ports = toPorts(context, values.get("to-ports")?.value);
-    return { kind: "REDIRECT", ...(ports ? { ports } : {}), ...(values.has("random") ? { random: true } : {}) };
+    const range = toPorts(context, values.get("to-ports")?.value);
+    // DNAT_fcheck() (REDIRECT's x6_fcheck): revision 0 has no base port.
+    if (range?.offset !== undefined) throw context.problem("Shifted portmap ranges not supported with this kernel");
+    return { kind: "REDIRECT", ...(range ? { ports: range.ports } : {}), ...(values.has("random") ? { random: true } : {}) };
   },
   save: (target) => `${target.ports ? ` --to-ports ${portRangeText(target.ports, "-")}` : ""}${natFlags(target, "--")}`,
   print: (target) => `${target.ports ? ` redir ports ${portRangeText(target.ports, "-")}` : ""}${natFlags(target, "")}`,
