@@ -28,7 +28,7 @@ const REJECT_TYPES: Readonly<Record<string, RejectWith>> = {
 export const libiptREJECT: XtablesTarget<RejectTarget> = {
   name: "REJECT",
   description: "REJECT (ICMP or `tcp-reset`)",
-  guided: false,
+  // REJECT_opts: --reject-with once, no `!` (libxtables' guided parser says so).
   options: [option("reject-with")],
   parse(values, context) {
     const value = values.get("reject-with");

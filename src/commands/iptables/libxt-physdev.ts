@@ -1,5 +1,5 @@
 // iptables' physdev match (extensions/libxt_physdev.c: physdev_opts,
-// physdev_parse, physdev_save, physdev_print). Its packet test is the
+// physdev_parse, physdev_check, physdev_save, physdev_print). Its packet test is the
 // kernel's xt_physdev on br_netfilter's bridge ports.
 import type { Match } from "../../model/netfilter.js";
 import { option, type XtablesMatch } from "./xtables.js";
@@ -20,9 +20,16 @@ function physdevOptions(match: PhysdevMatch): string {
 export const libxtPhysdev: XtablesMatch<PhysdevMatch> = {
   name: "physdev",
   description: "`physdev`",
-  guided: false,
-  options: [option("physdev-in"), option("physdev-out"), option("physdev-is-in", false), option("physdev-is-out", false), option("physdev-is-bridged", false)],
-  parse(values) {
+  // physdev_opts: every option XTOPT_INVERT.
+  options: [option("physdev-in", true, true), option("physdev-out", true, true), option("physdev-is-in", false, true), option("physdev-is-out", false, true), option("physdev-is-bridged", false, true)],
+  parse(values, context) {
+    // physdev_parse(): xtables_parse_interface() for a device name.
+    for (const name of ["physdev-in", "physdev-out"]) {
+      const text = values.get(name)?.value;
+      if (text !== undefined && text.length > 15) throw context.problem(`interface name \`${text}' must be shorter than IFNAMSIZ (15)`);
+    }
+    // physdev_check() (x6_fcheck).
+    if (values.size === 0) throw context.problem("PHYSDEV: no physdev option specified");
     const inValue = values.get("physdev-in");
     const outValue = values.get("physdev-out");
     const flag = (name: string) => (values.has(name) ? { invert: values.get(name)!.invert } : undefined);

@@ -1,14 +1,17 @@
-// The NAT targets (src/commands/iptables/libxt-NAT.ts: libxt_NAT.c's
-// parse_ports and parse_to, their fchecks, save and print) against
-// iptables 1.8.9 (nf_tables): test/fixtures/iptables-nat/ports.sh ran in the
-// kernel sandbox, its transcript is ports.out. Each `### iptables ...`
+// Extension modules (src/commands/iptables/libxt-NAT.ts: libxt_NAT.c's
+// parse_ports and parse_to, their fchecks, save and print; libxt-physdev.ts,
+// libipt-REJECT.ts and others through the guided parser) against iptables
+// 1.8.9 (nf_tables): each test/fixtures/iptables-extensions/NAME.sh ran in
+// the kernel sandbox, its transcript is NAME.out. Each `### iptables ...`
 // command's output and exit status must be the transcript's.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { simulate } from "../../support/simulate.js";
 
-const FIXTURES = join(import.meta.dirname, "../../fixtures/iptables-nat");
+const FIXTURES = join(import.meta.dirname, "../../fixtures/iptables-extensions");
+/** How many commands each transcript holds (a truncated recording fails here). */
+const COUNTS: Readonly<Record<string, number>> = { "libxt_NAT.out": 38, "guided.out": 16 };
 
 interface Case {
   readonly command: string;
@@ -31,16 +34,16 @@ function transcript(text: string): Case[] {
   return cases;
 }
 
-describe("libxt_NAT (SNAT, DNAT, MASQUERADE, REDIRECT) as iptables 1.8.9 parses and prints them", async () => {
-  const cases = transcript(readFileSync(join(FIXTURES, "ports.out"), "utf8"));
+describe.each(readdirSync(FIXTURES).filter((name) => name.endsWith(".out")))("%s as iptables 1.8.9 answers it", async (file) => {
+  const cases = transcript(readFileSync(join(FIXTURES, file), "utf8"));
   const script = cases.map((item) => item.command).join("\n");
   const run = await simulate(`${script}\n`);
   it("replays the whole transcript", () => {
-    expect(cases.length).toBe(38);
+    expect(cases.length).toBe(COUNTS[file]);
     expect(run.commands.length).toBe(cases.length);
   });
   cases.forEach((item, index) => {
-    it(item.command, () => {
+    it(`${index + 1}: ${item.command}`, () => {
       const record = run.commands[index]!;
       expect(record.argv.join(" ")).toBe(item.command);
       expect(record.stdout + record.stderr).toBe(item.output);
