@@ -263,7 +263,8 @@ export type Target =
   /** A user chain: `-j CHAIN`, or `-g CHAIN` (goto: RETURN from it goes back past the caller). */
   | { readonly kind: "jump"; readonly chain: string; readonly goto: boolean }
   | { readonly kind: "REJECT"; readonly with: RejectWith }
-  | { readonly kind: "MASQUERADE"; readonly ports?: PortRange; readonly random?: boolean; readonly randomFully?: boolean }
+  /** offset: NF_NAT_RANGE_PROTO_OFFSET with base 0 (`--to-ports P-Q/BASE`: the compat range keeps no base). */
+  | { readonly kind: "MASQUERADE"; readonly ports?: PortRange; readonly offset?: number; readonly random?: boolean; readonly randomFully?: boolean }
   | { readonly kind: "SNAT"; readonly range: NatRange }
   | { readonly kind: "DNAT"; readonly range: NatRange }
   | { readonly kind: "REDIRECT"; readonly ports?: PortRange; readonly random?: boolean }

@@ -4,22 +4,28 @@
 // extension, each owning its options, parse, checks, save and print texts
 // (xtables.ts). Adding an extension is adding it here. The order is the
 // README's (its netfilter row is generated from these descriptions).
+import { libiptIcmp } from "./libipt-icmp.js";
 import { libiptLog } from "./libipt-log.js";
+import { libiptREJECT } from "./libipt-REJECT.js";
+import { libxtAddrtype } from "./libxt-addrtype.js";
+import { libxtComment } from "./libxt-comment.js";
 import { libxtConnlimit } from "./libxt-connlimit.js";
 import { libxtConntrack } from "./libxt-conntrack.js";
 import { libxtIprange } from "./libxt-iprange.js";
 import { libxtLimit } from "./libxt-limit.js";
+import { libxtMark, libxtMARK } from "./libxt-mark.js";
+import { libxtMultiport } from "./libxt-multiport.js";
+import { libxtDNAT, libxtMASQUERADE, libxtREDIRECT, libxtSNAT } from "./libxt-NAT.js";
 import { libxtNfacct } from "./libxt-nfacct.js";
 import { libxtOwner } from "./libxt-owner.js";
+import { libxtPhysdev } from "./libxt-physdev.js";
 import { libxtRecent } from "./libxt-recent.js";
-import { libxtComment } from "./libxt-comment.js";
+import { libxtSet, libxtSET } from "./libxt-set.js";
+import { libxtStandard } from "./libxt-standard.js";
 import { libxtState } from "./libxt-state.js";
-import { libxtMark } from "./libxt-mark.js";
+import { libxtStatistic } from "./libxt-statistic.js";
 import { libxtTcp } from "./libxt-tcp.js";
 import { libxtUdp } from "./libxt-udp.js";
-import { libiptIcmp } from "./libipt-icmp.js";
-import { libxtMultiport } from "./libxt-multiport.js";
-import { libxtAddrtype } from "./libxt-addrtype.js";
 import type { XtablesMatch, XtablesTarget } from "./xtables.js";
 
 export const MATCHES: readonly XtablesMatch[] = [
@@ -27,20 +33,43 @@ export const MATCHES: readonly XtablesMatch[] = [
   libxtUdp,
   libiptIcmp,
   libxtMultiport,
-  libxtAddrtype,
-  libxtMark,
-  libxtState,
-  libxtComment,
   libxtConntrack,
+  libxtState,
+  libxtAddrtype,
+  libxtPhysdev,
+  libxtComment,
+  libxtMark,
+  libxtStatistic,
   libxtLimit,
   libxtRecent,
   libxtIprange,
   libxtConnlimit,
   libxtOwner,
   libxtNfacct,
+  libxtSet,
 ] as readonly XtablesMatch[];
 
-export const TARGETS: readonly XtablesTarget[] = [libiptLog] as readonly XtablesTarget[];
+export const TARGETS: readonly XtablesTarget[] = [
+  ...libxtStandard,
+  libiptREJECT,
+  libxtMASQUERADE,
+  libxtSNAT,
+  libxtDNAT,
+  libxtREDIRECT,
+  libxtMARK,
+  libiptLog,
+  libxtSET,
+] as readonly XtablesTarget[];
+
+/** What the netfilter row says of the rule's own tests (iptables' ipt_entry: no extension). */
+const CORE_MATCHES = "`-s -d -i -o -p` (with `!`)";
+
+/** The README netfilter row's "matches ...; targets ...", from the modules' descriptions. */
+export function readmeExtensionList(): string {
+  const matches = [CORE_MATCHES, ...MATCHES.map((module) => module.description)].join(", ");
+  const targets = TARGETS.map((module) => module.description).join(", ");
+  return `matches ${matches}; targets ${targets}`;
+}
 
 const MATCH_BY_NAME = new Map(MATCHES.map((module) => [module.name, module]));
 const TARGET_BY_NAME = new Map(TARGETS.map((module) => [module.name, module]));

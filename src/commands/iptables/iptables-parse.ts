@@ -5,16 +5,13 @@
 // to any unique prefix (`--to` for DNAT's --to-destination), and `!` inverts
 // the option after it.
 import { parseIpv4Address, prefixMask } from "../../model/address.js";
-import type { AddressSelector, InterfaceSelector, Match, NatRange, PortRange, RejectWith, Rule, TableName, Target } from "../../model/netfilter.js";
-import { createStatisticMatch, statisticProbability } from "../../net/index.js";
+import type { AddressSelector, InterfaceSelector, Match, Rule, TableName, Target } from "../../model/netfilter.js";
 import { CommandError, UnsupportedError } from "../command.js";
-import { buildSetMatch, buildSetTarget, SET_TWO_ARGUMENT_OPTIONS } from "./libxt-set.js";
 import { mergePortMatches } from "./libxt-tcp.js";
 import { ruleSpec } from "./rule-format.js";
-import { protocolNumber, xtablesStrtoui, xtablesStrtouiPrefix } from "./protocols.js";
-import { servicePort } from "./services.js";
+import { protocolNumber } from "./protocols.js";
 import { matchExtension, matchForProtocol, targetExtension, UNMODELLED_MATCHES, UNMODELLED_TARGETS } from "./extensions.js";
-import { checkExclusive, guidedPortRange, markMask, option, type XtablesMatch, type XtablesOptionReader, type XtablesParseContext, type XtablesTarget } from "./xtables.js";
+import { guidedPortRange, type XtablesMatch, type XtablesOptionReader, type XtablesParseContext, type XtablesTarget } from "./xtables.js";
 
 export const IPTABLES_VERSION = "v1.8.9 (nf_tables)";
 
@@ -99,57 +96,20 @@ const OPTIONAL_VALUE = new Set(["w", "W"]);
 /** Commands whose chain is optional (taken when the next word is not an option). */
 const OPTIONAL_CHAIN = new Set(["L", "S", "F", "Z", "X"]);
 
-/** What the option parser needs of an extension: its options and how they are read. */
-type Extension = Pick<XtablesMatch | XtablesTarget, "name" | "options" | "guided" | "aliases" | "readOption">;
-
-/** The extensions still read by the shared code below (the rest are modules of their own: extensions.ts). */
-const MATCH_EXTENSIONS: Readonly<Record<string, Extension>> = {
-  physdev: { name: "physdev", guided: false, options: [option("physdev-in"), option("physdev-out"), option("physdev-is-in", false), option("physdev-is-out", false), option("physdev-is-bridged", false)] },
-  statistic: { name: "statistic", guided: true, options: [option("mode"), option("probability", true, true), option("every", true, true), option("packet")] },
-  set: {
-    name: "set",
-    guided: false,
-    options: [option("match-set"), option("set"), option("return-nomatch", false), option("update-counters", false), option("update-subcounters", false), ...["packets-eq", "packets-lt", "packets-gt", "bytes-eq", "bytes-lt", "bytes-gt"].map((name) => option(name))],
-  },
-};
-
-const TARGET_EXTENSIONS: Readonly<Record<string, Extension>> = {
-  REJECT: { name: "REJECT", guided: false, options: [option("reject-with")] },
-  MASQUERADE: { name: "MASQUERADE", guided: true, options: [option("to-ports"), option("random", false), option("random-fully", false)] },
-  SNAT: { name: "SNAT", guided: true, options: [option("to-source"), option("random", false), option("random-fully", false), option("persistent", false)] },
-  DNAT: { name: "DNAT", guided: true, options: [option("to-destination"), option("random", false), option("persistent", false)] },
-  REDIRECT: { name: "REDIRECT", guided: true, options: [option("to-ports"), option("random", false)] },
-  MARK: { name: "MARK", guided: true, options: [option("set-mark"), option("set-xmark"), option("and-mark"), option("or-mark"), option("xor-mark")] },
-  SET: { name: "SET", guided: false, options: [option("add-set"), option("del-set"), option("map-set"), option("exist", false), option("timeout"), option("map-mark", false), option("map-prio", false), option("map-queue", false)] },
-};
-
-const REJECT_TYPES: Readonly<Record<string, RejectWith>> = {
-  "icmp-net-unreachable": "icmp-net-unreachable",
-  "net-unreach": "icmp-net-unreachable",
-  "icmp-host-unreachable": "icmp-host-unreachable",
-  "host-unreach": "icmp-host-unreachable",
-  "icmp-port-unreachable": "icmp-port-unreachable",
-  "port-unreach": "icmp-port-unreachable",
-  "icmp-proto-unreachable": "icmp-proto-unreachable",
-  "proto-unreach": "icmp-proto-unreachable",
-  "icmp-net-prohibited": "icmp-net-prohibited",
-  "net-prohib": "icmp-net-prohibited",
-  "icmp-host-prohibited": "icmp-host-prohibited",
-  "host-prohib": "icmp-host-prohibited",
-  "icmp-admin-prohibited": "icmp-admin-prohibited",
-  "admin-prohib": "icmp-admin-prohibited",
-  "tcp-reset": "tcp-reset",
-  "tcp-rst": "tcp-reset",
-};
-
 export const KNOWN_TABLES = new Set<string>(["filter", "nat", "mangle", "raw"]);
 
 /** Mutable state of one match or target while its options are read. */
-interface LoadedExtension {
-  readonly extension: Extension;
-  readonly kind: "match" | "target";
+interface LoadedMatch {
+  readonly kind: "match";
+  readonly extension: XtablesMatch;
   readonly values: Map<string, { value?: string; invert: boolean }>;
 }
+interface LoadedTarget {
+  readonly kind: "target";
+  readonly extension: XtablesTarget;
+  readonly values: Map<string, { value?: string; invert: boolean }>;
+}
+type LoadedExtension = LoadedMatch | LoadedTarget;
 
 export class IptablesParser {
   private readonly program: string;
@@ -197,63 +157,6 @@ export class IptablesParser {
     return { number, invert };
   }
 
-  /** A NAT port: xtables_strtoui() with its rest, else a service name (xtables_service_to_port(name, NULL)) taking the whole text. */
-  private natPort(text: string, min: number, services: boolean): { value: number; rest: string } {
-    const numeric = xtablesStrtouiPrefix(text, min, 65535);
-    if (numeric) return numeric;
-    const named = services ? (servicePort(text, "tcp") ?? servicePort(text, "udp")) : undefined;
-    if (named === undefined) throw this.problem(`Port \`${text}' not valid`);
-    return { value: named, rest: "" };
-  }
-
-  /**
-   * The NAT targets' parse_ports(): PORT[-PORT][/BASE] (libipt_DNAT.c), or
-   * PORT[-PORT] for REDIRECT and MASQUERADE (libxt_REDIRECT.c,
-   * libipt_MASQUERADE.c), whose second port must be a number and which have
-   * no shifted port map.
-   */
-  private parseNatPorts(text: string, shifted: boolean): { ports: PortRange; offset?: number } {
-    const first = this.natPort(text, 0, true);
-    let last = first.value;
-    let rest = first.rest;
-    if (rest.startsWith("-")) {
-      const arg = rest.slice(1);
-      const second = this.natPort(arg, 0, shifted);
-      if (second.value < first.value) throw this.problem(`Port range \`${arg}' funky`);
-      last = second.value;
-      rest = second.rest;
-    }
-    let offset: number | undefined;
-    if (rest.startsWith("/")) {
-      if (!shifted) throw this.problem("Shifted portmap ranges not supported with this kernel");
-      const base = this.natPort(rest.slice(1), 1, true);
-      offset = base.value;
-      rest = base.rest;
-    }
-    if (rest !== "") throw this.problem(`Garbage after port value: \`${rest}'`);
-    return { ports: { first: first.value, last }, ...(offset !== undefined ? { offset } : {}) };
-  }
-
-  /** SNAT/DNAT parse_to(): ADDR[-ADDR][:PORTS]; ports need -p tcp, udp, sctp or dccp. */
-  private parseNatRange(text: string, protocolOk: boolean, target: string): NatRange {
-    const colon = text.indexOf(":");
-    const addressText = colon < 0 ? text : text.slice(0, colon);
-    const portText = colon < 0 ? undefined : text.slice(colon + 1);
-    let addresses: NatRange["addresses"];
-    if (addressText !== "") {
-      const [firstText = "", lastText] = addressText.split("-", 2);
-      const first = parseIpv4Address(firstText);
-      const last = lastText === undefined ? first : parseIpv4Address(lastText);
-      if (first === undefined || last === undefined) throw this.problem(`Bad IP address "${addressText}"`);
-      addresses = { first, last };
-    }
-    if (portText === undefined) return addresses ? { addresses } : {};
-    if (!protocolOk) throw this.problem("Need TCP, UDP, SCTP or DCCP with port specification");
-    const { ports, offset } = this.parseNatPorts(portText, true);
-    // SNAT's range (struct nf_nat_ipv4_multi_range_compat, revision 1) has no base port: the flag stays, the base is 0.
-    return { ...(addresses ? { addresses } : {}), ports, ...(offset !== undefined ? { offset: target === "SNAT" ? 0 : offset } : {}) };
-  }
-
   /** Parses one iptables command line (without the program name). */
   parse(argv: readonly string[]): ParsedIptables {
     let table: string = "filter";
@@ -280,8 +183,8 @@ export class IptablesParser {
     let inGiven = false;
     let outGiven = false;
     let counters: { packets: number; bytes: number } | undefined;
-    const loaded: LoadedExtension[] = [];
-    let target: LoadedExtension | undefined;
+    const loaded: LoadedMatch[] = [];
+    let target: LoadedTarget | undefined;
     let targetName: string | undefined;
     let gotoTarget = false;
     let invert = false;
@@ -308,14 +211,13 @@ export class IptablesParser {
       return value;
     };
 
-    const loadMatch = (name: string): LoadedExtension => {
-      const module = matchExtension(name);
-      const extension = module ?? MATCH_EXTENSIONS[name];
+    const loadMatch = (name: string): LoadedMatch => {
+      const extension = matchExtension(name);
       if (!extension) {
         if (UNMODELLED_MATCHES.has(name)) throw new UnsupportedError(name, `iptables match "${name}" is not modelled`);
         throw this.problem(`Couldn't load match \`${name}':No such file or directory\n`);
       }
-      const item: LoadedExtension = { extension, kind: "match", values: new Map() };
+      const item: LoadedMatch = { extension, kind: "match", values: new Map() };
       loaded.push(item);
       return item;
     };
@@ -405,7 +307,7 @@ export class IptablesParser {
           if (targetName !== undefined) throw this.problem("multiple -j flags not allowed");
           targetName = value!;
           gotoTarget = letter === "g";
-          const extension = targetExtension(value!) ?? TARGET_EXTENSIONS[value!];
+          const extension = targetExtension(value!);
           if (extension && letter === "j") target = { extension, kind: "target", values: new Map() };
           else if (UNMODELLED_TARGETS.has(value!)) throw new UnsupportedError(value!, `iptables target "${value}" is not modelled`);
           return;
@@ -536,15 +438,6 @@ export class IptablesParser {
           value = equals < 0 ? argv[index++] : word.slice(equals + 1);
           if (value === undefined) throw this.problem(`option "--${resolved.name}" requires an argument`);
         }
-        if (resolved.owner !== "core" && (resolved.owner.extension.name === "set" || resolved.owner.extension.name === "SET") && SET_TWO_ARGUMENT_OPTIONS.has(resolved.name)) {
-          // libxt_set / libxt_SET: NAME and FLAGS, each option once.
-          if (resolved.name === "match-set" && resolved.owner.values.has("match-set")) throw this.problem("--match-set can be specified only once");
-          const second = argv[index];
-          if (second === undefined || second.startsWith("-") || second.startsWith("!")) throw this.problem(`--${resolved.name} requires two args.`);
-          index++;
-          resolved.owner.values.set(resolved.name, { value: `${value} ${second}`, invert: takeInvert() });
-          continue;
-        }
         if (resolved.owner === "core") {
           handleCore(CORE_LONG[resolved.name]!, value);
         } else {
@@ -621,10 +514,7 @@ export class IptablesParser {
       let builtTarget: Target | undefined;
       if (targetName !== undefined) {
         if (target) builtTarget = this.buildTarget(target, protocol);
-        else if (targetName === "ACCEPT" || targetName === "DROP" || targetName === "RETURN") {
-          if (gotoTarget) throw this.problem(`goto '${targetName}' is not a chain`);
-          builtTarget = { kind: targetName };
-        } else {
+        else {
           builtTarget = { kind: "jump", chain: targetName, goto: gotoTarget };
           jumpChain = targetName;
         }
@@ -674,143 +564,11 @@ export class IptablesParser {
   }
 
   /** A match built from its options; undefined when iptables-nft keeps nothing of it (a tcp/udp full range). */
-  private buildMatch(item: LoadedExtension, protocol: { number: number; invert: boolean } | undefined): Match | undefined {
-    const module = matchExtension(item.extension.name);
-    if (module) return module.parse(item.values, this.parseContext(protocol));
-    const values = item.values;
-    const get = (name: string) => values.get(name);
-    switch (item.extension.name) {
-      case "physdev": {
-        const inValue = get("physdev-in");
-        const outValue = get("physdev-out");
-        const flag = (name: string) => (values.has(name) ? { invert: values.get(name)!.invert } : undefined);
-        const isIn = flag("physdev-is-in");
-        const isOut = flag("physdev-is-out");
-        const isBridged = flag("physdev-is-bridged");
-        return {
-          kind: "physdev",
-          ...(inValue ? { physdevIn: { name: inValue.value!, invert: inValue.invert } } : {}),
-          ...(outValue ? { physdevOut: { name: outValue.value!, invert: outValue.invert } } : {}),
-          ...(isIn ? { isIn } : {}),
-          ...(isOut ? { isOut } : {}),
-          ...(isBridged ? { isBridged } : {}),
-        };
-      }
-      case "statistic":
-        return this.buildStatistic(values);
-      case "set":
-        if (values.has("set")) throw new UnsupportedError("--set", "iptables set --set (deprecated for --match-set) is not modelled");
-        return buildSetMatch(values, (message) => this.problem(message));
-    }
-    throw new UnsupportedError(item.extension.name, `iptables match "${item.extension.name}" is not modelled`);
+  private buildMatch(item: LoadedMatch, protocol: { number: number; invert: boolean } | undefined): Match | undefined {
+    return item.extension.parse(item.values, this.parseContext(protocol));
   }
 
-  /**
-   * libxt_statistic: statistic_parse() per option, then statistic_check()
-   * before xtables_options_fcheck() (--mode mandatory; --probability excludes
-   * --every and --packet; --every needs --packet), in that order.
-   */
-  private buildStatistic(values: LoadedExtension["values"]): Match {
-    const invert = [...values.values()].some((entry) => entry.invert);
-    const mode = values.get("mode")?.value;
-    if (mode !== undefined && mode !== "random" && mode !== "nth") throw this.problem(`Bad mode "${mode}"`);
-    const unsigned = (name: "every" | "packet", minimum: number): number => {
-      const text = values.get(name)!.value!;
-      // xtables_strtoui(): strtoul base 0 (decimal, 0x hex, 0 octal).
-      const parsed = /^0x[0-9a-f]+$/i.test(text) ? parseInt(text, 16) : /^0[0-7]*$/.test(text) ? parseInt(text, 8) : /^[1-9]\d*$/.test(text) ? Number(text) : Number.NaN;
-      if (!(parsed >= minimum && parsed <= 0xffffffff)) throw this.problem(`statistic: bad value for option "--${name}", or out of range (${minimum}-4294967295).\n`);
-      return parsed;
-    };
-    let probability = 0;
-    if (values.has("probability")) {
-      const text = values.get("probability")!.value!;
-      const parsed = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) ? Number(text) : Number.NaN;
-      if (!(parsed >= 0 && parsed <= 1)) throw this.problem(`statistic: bad value for option "--probability", or out of range (0-1).\n`);
-      probability = statisticProbability(parsed);
-    }
-    // Without --every the kernel's stored every - 1 stays 0: every packet.
-    const every = values.has("every") ? unsigned("every", 1) : 1;
-    const packet = values.has("packet") ? unsigned("packet", 0) : 0;
-    // mode defaults to 0, XT_STATISTIC_MODE_RANDOM, until --mode says otherwise.
-    const random = mode !== "nth";
-    if (random && !values.has("probability")) throw this.problem("--probability must be specified when using random mode");
-    if (!random && !values.has("every") && !values.has("packet")) throw this.problem("--every and --packet must be specified when using nth mode");
-    // statistic_check() compares with every - 1 (already decreased), and only in nth mode.
-    if (!random && packet > every - 1) throw this.problem("the --packet p must be 0 <= p <= n-1");
-    if (mode === undefined) throw this.problem(`statistic: option "--mode" must be specified\n`);
-    if (values.has("probability") && values.has("every")) throw this.problem(`statistic: option "--probability" cannot be used together with "--every".\n`);
-    if (values.has("probability") && values.has("packet")) throw this.problem(`statistic: option "--probability" cannot be used together with "--packet".\n`);
-    if (values.has("every") && !values.has("packet")) throw this.problem(`statistic: option "--every" also requires "--packet".\n`);
-    return random ? createStatisticMatch({ mode: "random", probability, invert }) : createStatisticMatch({ mode: "nth", every, packet, invert });
-  }
-
-  private buildTarget(item: LoadedExtension, protocol: { number: number; invert: boolean } | undefined): Target {
-    const module = targetExtension(item.extension.name);
-    if (module) return module.parse(item.values, this.parseContext(protocol));
-    const values = item.values;
-    const protocolOk = protocol !== undefined && !protocol.invert && (protocol.number === 6 || protocol.number === 17 || protocol.number === 132 || protocol.number === 33);
-    const random = values.has("random");
-    switch (item.extension.name) {
-      case "REJECT": {
-        const value = values.get("reject-with");
-        if (!value) return { kind: "REJECT", with: "icmp-port-unreachable" };
-        const kind = REJECT_TYPES[value.value!];
-        if (!kind) throw this.problem(`unknown reject type "${value.value}"`);
-        return { kind: "REJECT", with: kind };
-      }
-      case "MASQUERADE":
-      case "REDIRECT": {
-        const value = values.get("to-ports");
-        let ports: PortRange | undefined;
-        if (value) {
-          if (!protocolOk) throw this.problem("Need TCP, UDP, SCTP or DCCP with port specification");
-          ports = this.parseNatPorts(value.value!, false).ports;
-        }
-        if (item.extension.name === "MASQUERADE") return { kind: "MASQUERADE", ...(ports ? { ports } : {}), ...(random ? { random } : {}), ...(values.has("random-fully") ? { randomFully: true } : {}) };
-        return { kind: item.extension.name, ...(ports ? { ports } : {}), ...(random ? { random } : {}) };
-      }
-      case "SNAT":
-      case "DNAT": {
-        const optionName = item.extension.name === "SNAT" ? "to-source" : "to-destination";
-        const value = values.get(optionName);
-        if (!value) throw this.problem(`${item.extension.name}: option "--${optionName}" must be specified\n`);
-        const range = this.parseNatRange(value.value!, protocolOk, item.extension.name);
-        return {
-          kind: item.extension.name,
-          range: { ...range, ...(random ? { random } : {}), ...(values.has("random-fully") ? { randomFully: true } : {}), ...(values.has("persistent") ? { persistent: true } : {}) },
-        };
-      }
-      case "SET":
-        return buildSetTarget(values, (message) => this.problem(message));
-      case "MARK": {
-        const [name, value] = [...values.entries()][0] ?? [];
-        // mark_tg_check() (x6_fcheck), then the options' mutual exclusion.
-        if (!name || !value) throw this.problem("MARK: One of the --set-xmark, --{and,or,xor,set}-mark options is required");
-        const order = ["set-xmark", "set-mark", "and-mark", "or-mark", "xor-mark"];
-        checkExclusive(this.parseContext(protocol), "MARK", values, order, Object.fromEntries(order.map((option) => [option, order])));
-        let mark: number;
-        let mask: number;
-        if (name === "set-xmark" || name === "set-mark") [mark, mask] = markMask(this.parseContext(protocol), value.value!, "MARK", name);
-        else {
-          // XTTYPE_UINT32.
-          const parsed = xtablesStrtoui(value.value!, 0, 0xffffffff);
-          if (parsed === undefined) throw this.problem(`MARK: bad value for option "--${name}", or out of range (0-4294967295).\n`);
-          [mark, mask] = [parsed >>> 0, 0xffffffff];
-        }
-        switch (name) {
-          case "set-xmark":
-            return { kind: "MARK", value: mark, mask };
-          case "set-mark":
-            return { kind: "MARK", value: mark, mask: (mask | mark) >>> 0 };
-          case "and-mark":
-            return { kind: "MARK", value: 0, mask: ~mark >>> 0 };
-          case "or-mark":
-            return { kind: "MARK", value: mark, mask: mark };
-          default:
-            return { kind: "MARK", value: mark, mask: 0 };
-        }
-      }
-    }
-    throw new UnsupportedError(item.extension.name, `iptables target "${item.extension.name}" is not modelled`);
+  private buildTarget(item: LoadedTarget, protocol: { number: number; invert: boolean } | undefined): Target {
+    return item.extension.parse(item.values, this.parseContext(protocol));
   }
 }

@@ -1,25 +1,29 @@
-// iptables' extensions/libxt_set.c (the set match, revision 4) and
-// libxt_SET.c (the SET target, revision 3): their options, what they refuse,
-// and their save (-S, iptables-save) and print (-L) texts. Both look the set
-// up by name while parsing (get_set_byname through the ipset socket), so a
-// missing set is iptables' own error: checkRuleSets.
+// iptables' set match, revision 4 (extensions/libxt_set.c: set_opts_v4,
+// set_parse_v4, set_check, set_save_v4, set_print_v4), the SET target,
+// revision 3 (extensions/libxt_SET.c: set_target_opts_v3,
+// set_target_parse_v3, set_target_check_v3, set_target_save_v3,
+// set_target_print_v3), and what they share (libxt_set.h: parse_dirs,
+// get_set_byname). One file for both: the two names differ only in case.
+// Both look the set up by name while parsing
+// (get_set_byname through the ipset socket), so a missing set is
+// iptables' own error: missingRuleSet.
 import type { IpSetReference, Match, Rule, Target } from "../../model/netfilter.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import { ipSetByName } from "../../net/index.js";
 import { UnsupportedError } from "../command.js";
+import { option, type XtablesOptionReader, type XtablesMatch, type XtablesTarget } from "./xtables.js";
+
+type SetMatch = Extract<Match, { kind: "set" }>;
 
 /** IPSET_MAXNAMELEN - 1. */
 const MAX_NAME = 31;
 /** IPSET_DIM_MAX. */
 const MAX_DIMENSIONS = 6;
 
-/** Options that take the set's name and its flags (two words). */
-export const SET_TWO_ARGUMENT_OPTIONS: ReadonlySet<string> = new Set(["match-set", "add-set", "del-set", "map-set"]);
-
 type Problem = (message: string) => Error;
 
 /** parse_dirs(): `src`/`dst` words joined by commas. */
-function reference(text: string, problem: Problem): IpSetReference {
+export function setReference(text: string, problem: Problem): IpSetReference {
   const [name = "", flagText = ""] = text.split(" ");
   if (name.length > MAX_NAME) throw problem(`setname \`${name}' too long, max ${MAX_NAME} characters.`);
   const flags = flagText.split(",").map((word) => {
@@ -30,45 +34,59 @@ function reference(text: string, problem: Problem): IpSetReference {
   return { name, flags };
 }
 
-type Values = ReadonlyMap<string, { readonly value?: string; readonly invert: boolean }>;
-
-/** set_parse_v4 + set_check: the match. */
-export function buildSetMatch(values: Values, problem: Problem): Match {
-  for (const name of ["packets-eq", "packets-lt", "packets-gt", "bytes-eq", "bytes-lt", "bytes-gt"]) {
-    if (values.has(name)) throw new UnsupportedError(`--${name}`, `iptables set --${name} is not modelled`);
-  }
-  const matchSet = values.get("match-set");
-  if (!matchSet) throw problem("You must specify `--match-set' with proper arguments");
-  return {
-    kind: "set",
-    set: reference(matchSet.value!, problem),
-    invert: matchSet.invert,
-    returnNomatch: values.has("return-nomatch"),
-    updateCounters: !(values.get("update-counters")?.invert ?? false),
-    updateSubcounters: !(values.get("update-subcounters")?.invert ?? false),
-  };
+/**
+ * An option of two words, NAME and FLAGS (set_parse_v4 and
+ * set_target_parse_v3 read argv[optind] themselves): stored as "NAME FLAGS".
+ */
+export function readTwoArguments(name: string, value: string | undefined, invert: boolean, reader: XtablesOptionReader): true {
+  const second = reader.nextArgument();
+  if (second === undefined) throw reader.problem(`--${name} requires two args.`);
+  reader.values.set(name, { value: `${value} ${second}`, invert });
+  return true;
 }
 
-/** set_target_parse_v3 + set_target_check_v3. */
-export function buildSetTarget(values: Values, problem: Problem): Target {
-  if (values.has("map-set")) throw new UnsupportedError("--map-set", "iptables SET --map-set is not modelled");
-  const add = values.get("add-set");
-  const del = values.get("del-set");
-  if (!add && !del) throw problem("You must specify either `--add-set' or `--del-set' or `--map-set'");
-  const timeout = values.get("timeout");
-  let seconds: number | undefined;
-  if (timeout) {
-    // xtables_strtoui() with UINT_MAX - 1 as the limit (UINT_MAX is IPSET_NO_TIMEOUT).
-    if (!/^\d+$/.test(timeout.value!) || Number(timeout.value) > 0xfffffffe) throw problem(`Invalid value for option --timeout or out of range 0-${0xfffffffe}`);
-    seconds = Number(timeout.value);
-  }
-  return {
-    kind: "SET",
-    ...(add ? { add: reference(add.value!, problem) } : {}),
-    ...(del ? { del: reference(del.value!, problem) } : {}),
-    exist: values.has("exist"),
-    ...(seconds !== undefined ? { timeout: seconds } : {}),
-  };
+export const setFlagText = (item: IpSetReference) => `${item.name} ${item.flags.join(",")}`;
+
+const COUNTER_OPTIONS = ["packets-eq", "packets-lt", "packets-gt", "bytes-eq", "bytes-lt", "bytes-gt"];
+
+export const libxtSet: XtablesMatch<SetMatch> = {
+  name: "set",
+  description: "`set` (the ipset row)",
+  guided: false,
+  options: [option("match-set"), option("set"), option("return-nomatch", false), option("update-counters", false), option("update-subcounters", false), ...COUNTER_OPTIONS.map((name) => option(name))],
+  readOption(name, value, invert, reader) {
+    if (name !== "match-set") return false;
+    if (reader.values.has("match-set")) throw reader.problem("--match-set can be specified only once");
+    return readTwoArguments(name, value, invert, reader);
+  },
+  parse(values, context) {
+    const problem: Problem = (message) => context.problem(message);
+    if (values.has("set")) throw new UnsupportedError("--set", "iptables set --set (deprecated for --match-set) is not modelled");
+    for (const name of COUNTER_OPTIONS) {
+      if (values.has(name)) throw new UnsupportedError(`--${name}`, `iptables set --${name} is not modelled`);
+    }
+    const matchSet = values.get("match-set");
+    if (!matchSet) throw problem("You must specify `--match-set' with proper arguments");
+    return {
+      kind: "set",
+      set: setReference(matchSet.value!, problem),
+      invert: matchSet.invert,
+      returnNomatch: values.has("return-nomatch"),
+      updateCounters: !(values.get("update-counters")?.invert ?? false),
+      updateSubcounters: !(values.get("update-subcounters")?.invert ?? false),
+    };
+  },
+  save: (match) => matchText(match, "--"),
+  print: (match) => matchText(match, ""),
+};
+
+/** set_save_v4 / set_print_v4: the same words, with `--` in the save form. */
+function matchText(match: SetMatch, dash: string): string {
+  let text = `${match.invert ? " !" : ""} ${dash}match-set ${setFlagText(match.set)}`;
+  if (match.returnNomatch) text += ` ${dash}return-nomatch`;
+  if (!match.updateCounters) text += ` ! ${dash}update-counters`;
+  if (!match.updateSubcounters) text += ` ! ${dash}update-subcounters`;
+  return text;
 }
 
 /** The first set the rule names that the namespace has not (iptables says `Set NAME doesn't exist.`). */
@@ -82,25 +100,49 @@ export function missingRuleSet(rule: Rule | undefined, namespace: NetworkNamespa
   return undefined;
 }
 
-const flagText = (item: IpSetReference) => `${item.name} ${item.flags.join(",")}`;
+type SetTarget = Extract<Target, { kind: "SET" }>;
 
-/** set_save_v4 / set_print_v4 (`--` and the leading `-m set` only in the save form). */
-export function setMatchText(match: Extract<Match, { kind: "set" }>, save: boolean): string {
-  const dash = save ? "--" : "";
-  let text = `${match.invert ? " !" : ""} ${dash}match-set ${flagText(match.set)}`;
-  if (match.returnNomatch) text += ` ${dash}return-nomatch`;
-  if (!match.updateCounters) text += ` ! ${dash}update-counters`;
-  if (!match.updateSubcounters) text += ` ! ${dash}update-subcounters`;
-  return save ? ` -m set${text}` : text;
-}
+const TWO_ARGUMENTS: ReadonlySet<string> = new Set(["add-set", "del-set", "map-set"]);
 
-/** set_target_save_v3 / set_target_print_v3. */
-export function setTargetText(target: Extract<Target, { kind: "SET" }>, save: boolean): string {
-  const dash = save ? "--" : "";
+/** set_target_save_v3 / set_target_print_v3: the same words, with `--` in the save form. */
+function targetText(target: SetTarget, dash: string): string {
   let text = "";
-  if (target.add) text += ` ${dash}add-set ${flagText(target.add)}`;
-  if (target.del) text += ` ${dash}del-set ${flagText(target.del)}`;
+  if (target.add) text += ` ${dash}add-set ${setFlagText(target.add)}`;
+  if (target.del) text += ` ${dash}del-set ${setFlagText(target.del)}`;
   if (target.exist) text += ` ${dash}exist`;
   if (target.timeout !== undefined) text += ` ${dash}timeout ${target.timeout}`;
-  return save ? ` -j SET${text}` : text;
+  return text;
 }
+
+export const libxtSET: XtablesTarget<SetTarget> = {
+  name: "SET",
+  description: "SET (the ipset row)",
+  guided: false,
+  options: [option("add-set"), option("del-set"), option("map-set"), option("exist", false), option("timeout"), option("map-mark", false), option("map-prio", false), option("map-queue", false)],
+  readOption(name, value, invert, reader) {
+    return TWO_ARGUMENTS.has(name) ? readTwoArguments(name, value, invert, reader) : false;
+  },
+  parse(values, context) {
+    const problem = (message: string) => context.problem(message);
+    if (values.has("map-set")) throw new UnsupportedError("--map-set", "iptables SET --map-set is not modelled");
+    const add = values.get("add-set");
+    const del = values.get("del-set");
+    if (!add && !del) throw problem("You must specify either `--add-set' or `--del-set' or `--map-set'");
+    const timeout = values.get("timeout");
+    let seconds: number | undefined;
+    if (timeout) {
+      // xtables_strtoui() with UINT_MAX - 1 as the limit (UINT_MAX is IPSET_NO_TIMEOUT).
+      if (!/^\d+$/.test(timeout.value!) || Number(timeout.value) > 0xfffffffe) throw problem(`Invalid value for option --timeout or out of range 0-${0xfffffffe}`);
+      seconds = Number(timeout.value);
+    }
+    return {
+      kind: "SET",
+      ...(add ? { add: setReference(add.value!, problem) } : {}),
+      ...(del ? { del: setReference(del.value!, problem) } : {}),
+      exist: values.has("exist"),
+      ...(seconds !== undefined ? { timeout: seconds } : {}),
+    };
+  },
+  save: (target) => targetText(target, "--"),
+  print: (target) => targetText(target, ""),
+};

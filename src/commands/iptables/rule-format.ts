@@ -3,72 +3,30 @@
 // each extension's .save) and the listing form (`iptables -L`;
 // nft_ipv4_print_rule, print_rule_details, each extension's .print).
 import { formatIpv4Address } from "../../model/address.js";
-import type { AddressSelector, Match, NatRange, PortRange, Rule, Target } from "../../model/netfilter.js";
-import { formatStatisticProbability } from "../../net/index.js";
-import { setMatchText, setTargetText } from "./libxt-set.js";
+import type { AddressSelector, Match, Rule, Target } from "../../model/netfilter.js";
 import { matchExtension, targetExtension } from "./extensions.js";
 import { protocolName } from "./protocols.js";
-
-export { protocolName } from "./protocols.js";
-
-/** xtables_save_string(): quoted unless it is all letters, digits, `_` and `-`. */
-export function saveString(value: string): string {
-  if (/^[A-Za-z0-9_-]+$/.test(value)) return value;
-  return `"${value.replace(/(["\\'])/g, "\\$1")}"`;
-}
-
-function hex(value: number): string {
-  return `0x${(value >>> 0).toString(16)}`;
-}
 
 function saveAddress(flag: string, selector: AddressSelector | undefined): string {
   if (!selector) return "";
   return `${selector.invert ? " !" : ""} ${flag} ${formatIpv4Address(selector.address)}/${selector.mask !== undefined ? formatIpv4Address(selector.mask) : selector.prefixLength}`;
 }
 
-function portRangeText(range: PortRange, separator: string): string {
-  return range.first === range.last ? String(range.first) : `${range.first}${separator}${range.last}`;
-}
-
-function natRangeText(range: NatRange): string {
-  let text = "";
-  if (range.addresses) text += range.addresses.first === range.addresses.last ? formatIpv4Address(range.addresses.first) : `${formatIpv4Address(range.addresses.first)}-${formatIpv4Address(range.addresses.last)}`;
-  if (range.ports) text += `:${portRangeText(range.ports, "-")}${range.offset !== undefined ? `/${range.offset}` : ""}`;
-  return text;
-}
-
-/** The NAT range's flags, in the order SNAT/DNAT's save and print name them. */
-function natFlags(range: NatRange, before: string): string {
-  return `${range.random ? `${before}random` : ""}${range.randomFully ? `${before}random-fully` : ""}${range.persistent ? `${before}persistent` : ""}`;
-}
-
-function saveMatch(match: Match): string {
+/** The module of a rule's match: every kind a parse can build has one (extensions.ts). */
+function moduleOfMatch(match: Match) {
   const module = matchExtension(match.kind);
-  if (module) return ` -m ${match.kind}${module.save(match)}`;
-  switch (match.kind) {
-    case "physdev":
-      return ` -m physdev${physdevOptions(match)}`;
-    case "statistic":
-      // libxt_statistic statistic_save(): `!` before --probability / --every; --packet always.
-      return match.mode === "random"
-        ? ` -m statistic --mode random${match.invert ? " !" : ""} --probability ${formatStatisticProbability(match.probability)}`
-        : ` -m statistic --mode nth${match.invert ? " !" : ""} --every ${match.every} --packet ${match.packet}`;
-    case "set":
-      return setMatchText(match, true);
-    default:
-      return "";
-  }
+  if (!module) throw new Error(`no iptables extension module for match "${match.kind}"`);
+  return module;
 }
 
-function physdevOptions(match: Extract<Match, { kind: "physdev" }>): string {
-  let text = "";
-  if (match.isIn) text += `${match.isIn.invert ? " !" : ""} --physdev-is-in`;
-  if (match.physdevIn) text += `${match.physdevIn.invert ? " !" : ""} --physdev-in ${match.physdevIn.name}`;
-  if (match.isOut) text += `${match.isOut.invert ? " !" : ""} --physdev-is-out`;
-  if (match.physdevOut) text += `${match.physdevOut.invert ? " !" : ""} --physdev-out ${match.physdevOut.name}`;
-  if (match.isBridged) text += `${match.isBridged.invert ? " !" : ""} --physdev-is-bridged`;
-  return text;
+/** The module of a rule's target (jumps to user chains have none). */
+function moduleOfTarget(target: Exclude<Target, { kind: "jump" }>) {
+  const module = targetExtension(target.kind);
+  if (!module) throw new Error(`no iptables extension module for target "${target.kind}"`);
+  return module;
 }
+
+const saveMatch = (match: Match): string => ` -m ${match.kind}${moduleOfMatch(match).save(match)}`;
 
 export function targetLabel(target: Target | undefined): string {
   if (!target) return "";
@@ -78,30 +36,7 @@ export function targetLabel(target: Target | undefined): string {
 function saveTarget(target: Target | undefined): string {
   if (!target) return "";
   if (target.kind === "jump") return ` -${target.goto ? "g" : "j"} ${target.chain}`;
-  const module = targetExtension(target.kind);
-  if (module) return ` -j ${target.kind}${module.save(target)}`;
-  switch (target.kind) {
-    case "ACCEPT":
-    case "DROP":
-    case "RETURN":
-      return ` -j ${target.kind}`;
-    case "REJECT":
-      return ` -j REJECT --reject-with ${target.with}`;
-    case "MASQUERADE":
-      return ` -j MASQUERADE${target.ports ? ` --to-ports ${portRangeText(target.ports, "-")}` : ""}${target.random ? " --random" : ""}${target.randomFully ? " --random-fully" : ""}`;
-    case "SNAT":
-      return ` -j SNAT --to-source ${natRangeText(target.range)}${natFlags(target.range, " --")}`;
-    case "DNAT":
-      return ` -j DNAT --to-destination ${natRangeText(target.range)}${natFlags(target.range, " --")}`;
-    case "REDIRECT":
-      return ` -j REDIRECT${target.ports ? ` --to-ports ${portRangeText(target.ports, "-")}` : ""}${target.random ? " --random" : ""}`;
-    case "MARK":
-      return ` -j MARK --set-xmark ${hex(target.value)}/${hex(target.mask)}`;
-    case "SET":
-      return setTargetText(target, true);
-    default:
-      return "";
-  }
+  return ` -j ${target.kind}${moduleOfTarget(target).save(target)}`;
 }
 
 type RuleShape = Omit<Rule, "counters" | "spec" | "origin">;
@@ -120,50 +55,11 @@ export function ruleSpec(rule: RuleShape): string {
 // ---- the listing form (iptables -L) ----
 
 /** An extension's .print for -L. */
-function listMatch(match: Match, numeric: boolean, protocol: number | undefined): string {
-  const module = matchExtension(match.kind);
-  if (module) return module.print(match, numeric, protocol);
-  switch (match.kind) {
-    case "physdev":
-      return ` PHYSDEV match${physdevOptions(match)}`;
-    case "statistic":
-      // statistic_print(): -L leaves out `packet 0`.
-      return match.mode === "random"
-        ? ` statistic mode random${match.invert ? " !" : ""} probability ${formatStatisticProbability(match.probability)}`
-        : ` statistic mode nth${match.invert ? " !" : ""} every ${match.every}${match.packet === 0 ? "" : ` packet ${match.packet}`}`;
-    case "set":
-      return setMatchText(match, false);
-    default:
-      return "";
-  }
-}
+const listMatch = (match: Match, numeric: boolean, protocol: number | undefined): string => moduleOfMatch(match).print(match, numeric, protocol);
 
 function listTarget(target: Target | undefined, numeric: boolean): string {
   if (!target || target.kind === "jump") return "";
-  const module = targetExtension(target.kind);
-  if (module) return module.print(target, numeric);
-  switch (target.kind) {
-    case "REJECT":
-      return ` reject-with ${target.with}`;
-    case "MASQUERADE":
-      return `${target.ports ? ` masq ports: ${portRangeText(target.ports, "-")}` : ""}${target.random ? " random" : ""}${target.randomFully ? " random-fully" : ""}`;
-    case "SNAT":
-    case "DNAT":
-      return ` to:${natRangeText(target.range)}${natFlags(target.range, " ")}`;
-    case "REDIRECT":
-      return `${target.ports ? ` redir ports ${portRangeText(target.ports, "-")}` : ""}${target.random ? " random" : ""}`;
-    case "MARK":
-      // mark_tg_print()'s order: and, or, xor, set, xset.
-      if (target.value === 0) return ` MARK and ${hex(~target.mask)}`;
-      if (target.value === target.mask) return ` MARK or ${hex(target.value)}`;
-      if (target.mask === 0) return ` MARK xor ${hex(target.value)}`;
-      if (target.mask === 0xffffffff) return ` MARK set ${hex(target.value)}`;
-      return ` MARK xset ${hex(target.value)}/${hex(target.mask)}`;
-    case "SET":
-      return setTargetText(target, false);
-    default:
-      return "";
-  }
+  return moduleOfTarget(target).print(target, numeric);
 }
 
 export interface ListFormat {

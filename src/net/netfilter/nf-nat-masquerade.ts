@@ -17,7 +17,7 @@ export function masqueradeBinding(namespace: NetworkNamespace, target: Extract<T
   if (!out) return undefined;
   const address = inetSelectAddress(namespace, out, nexthop, RT_SCOPE_UNIVERSE);
   if (address === undefined || address === 0) return undefined;
-  return { manip: "source", range: { addresses: { first: address, last: address }, ...(target.ports ? { ports: target.ports } : {}), ...(target.random ? { random: true } : {}), ...(target.randomFully ? { randomFully: true } : {}) }, masqueradeIndex: out.index };
+  return { manip: "source", range: { addresses: { first: address, last: address }, ...(target.ports ? { ports: target.ports } : {}), ...(target.offset !== undefined ? { offset: target.offset } : {}), ...(target.random ? { random: true } : {}), ...(target.randomFully ? { randomFully: true } : {}) }, masqueradeIndex: out.index };
 }
 
 /** masq_device_event(NETDEV_DOWN): the connections masqueraded through the device go (device_cmp). */
