@@ -5,16 +5,16 @@ import { brctl } from "./brctl.js";
 import { checkConntrack, conntrack } from "./conntrack.js";
 import { checkIp, ip } from "./ip/ip.js";
 import { checkIptables, iptables } from "./iptables/iptables.js";
-import { iptablesRestore, iptablesRestoreOperandFiles } from "./iptables/iptables-restore.js";
-import { iptablesSave } from "./iptables/iptables-save.js";
+import { checkIptablesRestore, iptablesRestore, iptablesRestoreOperandFiles } from "./iptables/iptables-restore.js";
+import { checkIptablesSave, iptablesSave } from "./iptables/iptables-save.js";
 import { nft, nftOperandFiles } from "./nft/nft.js";
 import { checkIpset, ipset } from "./ipset.js";
 import { nfacct } from "./nfacct.js";
-import { curl } from "./curl.js";
+import { checkCurl, curl } from "./curl.js";
 import { checkNc, nc } from "./nc.js";
-import { python3 } from "./python3.js";
-import { socat } from "./socat.js";
-import { wget } from "./wget.js";
+import { checkPython3, python3 } from "./python3.js";
+import { checkSocat, socat } from "./socat.js";
+import { checkWget, wget } from "./wget.js";
 import { checkNsenter, nsenter } from "./nsenter.js";
 import { checkPing, ping } from "./ping.js";
 import { arp } from "./net-tools/arp.js";
@@ -65,6 +65,12 @@ export const COMMAND_CHECKS: ReadonlyMap<string, CommandCheck> = new Map<string,
   ["nc", checkNc],
   ["sudo", checkSudo],
   ["tcpdump", checkTcpdump],
+  ["iptables-save", checkIptablesSave],
+  ["iptables-restore", checkIptablesRestore],
+  ["curl", checkCurl],
+  ["wget", checkWget],
+  ["python3", checkPython3],
+  ["socat", checkSocat],
 ]);
 
 /** For the commands that read files named on their command line: those names, which the shell reads for them beforehand. */
