@@ -1,7 +1,7 @@
 // The commands a scenario may run that netsim answers itself, by name.
 import { UnsupportedError, type CommandCheck, type NetworkCommand } from "./command.js";
 import { bridge } from "./bridge.js";
-import { brctl } from "./brctl.js";
+import { brctl, checkBrctl } from "./brctl.js";
 import { checkConntrack, conntrack } from "./conntrack.js";
 import { checkIp, ip } from "./ip/ip.js";
 import { checkIptables, iptables } from "./iptables/iptables.js";
@@ -21,7 +21,7 @@ import { arp } from "./net-tools/arp.js";
 import { ifconfig } from "./net-tools/ifconfig.js";
 import { route } from "./net-tools/route.js";
 import { checkSudo, sudo } from "./sudo.js";
-import { sysctl } from "./sysctl.js";
+import { checkSysctl, sysctl } from "./sysctl.js";
 import { checkTcpdump, tcpdump } from "./tcpdump/tcpdump.js";
 
 export const NETWORK_COMMANDS: ReadonlyMap<string, NetworkCommand> = new Map<string, NetworkCommand>([
@@ -71,6 +71,8 @@ export const COMMAND_CHECKS: ReadonlyMap<string, CommandCheck> = new Map<string,
   ["wget", checkWget],
   ["python3", checkPython3],
   ["socat", checkSocat],
+  ["brctl", checkBrctl],
+  ["sysctl", checkSysctl],
 ]);
 
 /** For the commands that read files named on their command line: those names, which the shell reads for them beforehand. */

@@ -20,7 +20,7 @@ describe("the check before the run", () => {
 
   it("finds the forms of conntrack, tcpdump, ipset and ping, through sudo and nsenter, in line order with the unmodelled commands", async () => {
     const result = await run(
-      ["conntrack -E", "ss -tln", "tcpdump -i eth0 -v", "sudo ipset create s hash:mac", "nsenter --net=/var/run/netns/n1 ping -c 1 -f 10.0.0.1", "ip -batch cmds", "curl -k http://10.0.0.1/", "socat - TCP:10.0.0.1:80,sndbuf=1", "iptables-save -v", ""].join("\n"),
+      ["conntrack -E", "ss -tln", "tcpdump -i eth0 -v", "sudo ipset create s hash:mac", "nsenter --net=/var/run/netns/n1 ping -c 1 -f 10.0.0.1", "ip -batch cmds", "curl -k http://10.0.0.1/", "socat - TCP:10.0.0.1:80,sndbuf=1", "iptables-save -v", "brctl setfd br0 2", "sysctl -a", ""].join("\n"),
     );
     expect(result.problems.map((problem) => [problem.location?.line, problem.word])).toEqual([
       [1, "-E"],
@@ -32,6 +32,8 @@ describe("the check before the run", () => {
       [7, "-k"],
       [8, "sndbuf"],
       [9, "-v"],
+      [10, "setfd"],
+      [11, "-a"],
     ]);
   });
 
