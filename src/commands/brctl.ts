@@ -59,7 +59,11 @@ function onOff(word: string): boolean | undefined {
   return undefined;
 }
 
-export function brctl(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+/** The brctl commands netsim runs; the others of ARGUMENTS are refused by name. */
+const MODELLED = new Set(["addbr", "delbr", "addif", "delif", "hairpin", "setageing", "stp", "show", "showmacs"]);
+
+/** brctl's command line, read without a world: the command and its operands, or the usage brctl prints. */
+function parseBrctl(argv: readonly string[]): { readonly name: string; readonly args: readonly string[] } | CommandOutcome {
   const [name, ...args] = argv;
   if (name === undefined) return done(BRCTL_USAGE, "", 1);
   if (name.startsWith("-")) throw new UnsupportedError(name, `brctl option "${name}" is not modelled`);
@@ -68,6 +72,20 @@ export function brctl(argv: readonly string[], environment: CommandEnvironment):
   const needed = ARGUMENTS[name]!;
   // addif and delif take more than one interface; show takes any number of bridges.
   if (name === "show" ? false : name === "addif" || name === "delif" ? args.length < needed : args.length !== needed) return done(commandUsage(name), "", 1);
+  if (!MODELLED.has(name)) throw new UnsupportedError(name, `"brctl ${name}" is not modelled (STP timers and priorities are not)`);
+  return { name, args };
+}
+
+/** The check before the run. */
+export function checkBrctl(argv: readonly string[]): undefined {
+  parseBrctl(argv);
+  return undefined;
+}
+
+export function brctl(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+  const line = parseBrctl(argv);
+  if ("kind" in line) return line;
+  const { name, args } = line;
   switch (name) {
     case "addbr":
       return addbr(environment, args[0]!);

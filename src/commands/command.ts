@@ -77,6 +77,15 @@ export { signalNumber } from "../model/signal.js";
 
 export type NetworkCommand = (argv: readonly string[], environment: CommandEnvironment) => CommandOutcome;
 
+/**
+ * A command's parsers alone, on argv and no world (the scenario's check
+ * before the run): throws the UnsupportedError the command would throw for
+ * a form netsim does not model (or the tool's own CommandError, where the
+ * check stops, as the tool would); returns the argv of the command it runs
+ * in turn (`sudo CMD`, `ip netns exec NS CMD`), when it runs one.
+ */
+export type CommandCheck = (argv: readonly string[]) => readonly string[] | undefined;
+
 export function done(stdout: string, stderr = "", exitCode = 0): CommandOutcome {
   return { kind: "done", stdout, stderr, exitCode };
 }

@@ -40,7 +40,8 @@ export function formatConntrackEntry(entry: ConntrackEntry, now: number): string
   return line;
 }
 
-export function conntrack(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+/** conntrack's command line, read without a world: the action and the -p filter. */
+export function parseConntrack(argv: readonly string[]): { readonly action: "L" | "C" | "F"; readonly protocol?: number } {
   let action: "L" | "C" | "F" | undefined;
   let protocol: number | undefined;
   for (let index = 0; index < argv.length; index++) {
@@ -57,6 +58,17 @@ export function conntrack(argv: readonly string[], environment: CommandEnvironme
     else throw new UnsupportedError(word, `conntrack ${word} is not modelled`);
   }
   if (action === undefined) throw new UnsupportedError("conntrack", "conntrack without -L, -C or -F is not modelled");
+  return { action, ...(protocol !== undefined ? { protocol } : {}) };
+}
+
+/** The check before the run. */
+export function checkConntrack(argv: readonly string[]): undefined {
+  parseConntrack(argv);
+  return undefined;
+}
+
+export function conntrack(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+  const { action, protocol } = parseConntrack(argv);
   const namespace = environment.namespace;
   const now = environment.world.clock;
   if (action === "F") {

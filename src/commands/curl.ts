@@ -17,7 +17,10 @@ function seconds(option: string, text: string): number {
   return Math.round(Number(text) * 1_000_000);
 }
 
-export function curl(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+/** What a curl command line asks for, read without a world: a bad URL, a host name no resolver answers, or the request. */
+type CurlLine = { readonly kind: "bad"; readonly showError: boolean } | { readonly kind: "unresolved"; readonly maxTime: number; readonly showError: boolean } | { readonly kind: "request"; readonly options: CurlOptions };
+
+function parseCurl(argv: readonly string[]): CurlLine {
   const flags = new Set<string>();
   const values = new Map<string, string>();
   const urls: string[] = [];
@@ -55,13 +58,12 @@ export function curl(argv: readonly string[], environment: CommandEnvironment): 
   const url = parseHttpUrl(text);
   const silent = flags.has("s");
   const showError = !silent || flags.has("S");
-  if (url === "bad") return { kind: "done", stdout: "", stderr: showError ? "curl: (3) URL using bad/illegal format or missing URL\n" : "", exitCode: 3 };
+  if (url === "bad") return { kind: "bad", showError };
   const maxTime = values.has("m") ? seconds("-m", values.get("m")!) : undefined;
   const connectTimeout = values.has("connect-timeout") ? seconds("--connect-timeout", values.get("connect-timeout")!) : undefined;
   if ("unresolved" in url) {
-    // No resolver answers inside a scenario: curl waits for one until -m (measured: "Resolving timed out after 2000 milliseconds").
     if (maxTime === undefined) throw new UnsupportedError(url.unresolved, "curl to a host name without -m is not modelled (no resolver answers in a scenario)");
-    return { kind: "done", stdout: "", stderr: showError ? `curl: (28) Resolving timed out after ${Math.floor(maxTime / 1000)} milliseconds\n` : "", exitCode: 28, probe: { tool: "curl" } };
+    return { kind: "unresolved", maxTime, showError };
   }
   const options: CurlOptions = {
     url,
@@ -75,6 +77,20 @@ export function curl(argv: readonly string[], environment: CommandEnvironment): 
     ...(connectTimeout !== undefined ? { connectTimeout } : {}),
     ...(values.has("w") ? { writeOut: values.get("w")! } : {}),
   };
-  const run = runCurl(environment.world, environment.namespace, options, environment.tracing, environment.commandText);
+  return { kind: "request", options };
+}
+
+/** The check before the run. */
+export function checkCurl(argv: readonly string[]): undefined {
+  parseCurl(argv);
+  return undefined;
+}
+
+export function curl(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+  const line = parseCurl(argv);
+  if (line.kind === "bad") return { kind: "done", stdout: "", stderr: line.showError ? "curl: (3) URL using bad/illegal format or missing URL\n" : "", exitCode: 3 };
+  // No resolver answers inside a scenario: curl waits for one until -m (measured: "Resolving timed out after 2000 milliseconds").
+  if (line.kind === "unresolved") return { kind: "done", stdout: "", stderr: line.showError ? `curl: (28) Resolving timed out after ${Math.floor(line.maxTime / 1000)} milliseconds\n` : "", exitCode: 28, probe: { tool: "curl" } };
+  const run = runCurl(environment.world, environment.namespace, line.options, environment.tracing, environment.commandText);
   return { kind: "done", stdout: run.stdout, stderr: run.stderr, exitCode: run.exitCode, probe: { tool: "curl" }, ...(run.trace ? { trace: run.trace } : {}) };
 }

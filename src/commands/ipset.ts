@@ -460,9 +460,8 @@ interface Outcome {
 }
 
 /** One ipset command line (argv without the program, or a restore line). */
-function runLine(argv: readonly string[], environment: CommandEnvironment, options: GlobalOptions, inRestore: boolean): Outcome {
-  const namespace = environment.namespace;
-  const now = environment.world.clock;
+/** One ipset command line, read without a world: the global options (into `options`), the command and its words. */
+function parseLine(argv: readonly string[], options: GlobalOptions): { readonly command: CommandName; readonly words: string[] } {
   const words: string[] = [];
   let command: CommandName | undefined;
   for (let index = 0; index < argv.length; index++) {
@@ -476,6 +475,35 @@ function runLine(argv: readonly string[], environment: CommandEnvironment, optio
     words.push(word);
   }
   if (command === undefined) throw new IpsetUsage("No command specified.");
+  return { command, words };
+}
+
+/** `ipset create NAME TYPE OPTIONS...`: the set to create. */
+function createLine(words: readonly string[]): IpSetCreate {
+  const name = setName(words[0], "create", "");
+  if (words[1] === undefined) throw new IpsetUsage("Missing second mandatory argument to command create");
+  return parseCreate(name, words[1], words.slice(2));
+}
+
+/** The check before the run: the global options, the command, and what `create` asks for (elements are read against their set's type, which only the run knows; restore reads stdin). */
+export function checkIpset(argv: readonly string[]): undefined {
+  const options: GlobalOptions = { exist: false, quiet: false, names: false, terse: false, sorted: false, output: "plain" };
+  try {
+    const { command, words } = parseLine(argv, options);
+    if (command === "help") throw new UnsupportedError("help", "ipset help is not modelled");
+    if (command === "create") createLine(words);
+  } catch (error) {
+    // ipset's own usage errors end the check of this line, as they end the command.
+    if (error instanceof IpsetUsage || error instanceof IpsetFailure) return undefined;
+    throw error;
+  }
+  return undefined;
+}
+
+function runLine(argv: readonly string[], environment: CommandEnvironment, options: GlobalOptions, inRestore: boolean): Outcome {
+  const namespace = environment.namespace;
+  const now = environment.world.clock;
+  const { command, words } = parseLine(argv, options);
   const apply = (change: IpSetCommand, name: CommandName) => {
     const result = ipSetApply(environment.world, namespace, change);
     if (!result.ok) throw new IpsetFailure(errorText(result.error, name));
@@ -497,9 +525,7 @@ function runLine(argv: readonly string[], environment: CommandEnvironment, optio
       if (inRestore) throw new IpsetUsage("Restore command is not allowed in restore mode");
       return restore(environment, options);
     case "create": {
-      const name = setName(words[0], command, "");
-      if (words[1] === undefined) throw new IpsetUsage("Missing second mandatory argument to command create");
-      apply({ kind: "create", create: parseCreate(name, words[1], words.slice(2)), exist: options.exist }, command);
+      apply({ kind: "create", create: createLine(words), exist: options.exist }, command);
       return { stdout: "", stderr: "", exitCode: 0 };
     }
     case "add":

@@ -16,7 +16,12 @@ function portNumber(text: string): number {
   return Number(text);
 }
 
-export function nc(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+/** What an nc command line asks for, read without a world. */
+export type NcLine =
+  | { readonly kind: "listen"; readonly port: number; readonly udp: boolean; readonly keep: boolean; readonly address: number }
+  | { readonly kind: "connect"; readonly address: string; readonly port: number; readonly udp: boolean; readonly verbose: boolean; readonly sourcePort?: number; readonly waitSeconds?: number };
+
+export function parseNc(argv: readonly string[]): NcLine {
   const flags = new Set<string>();
   const values = new Map<string, string>();
   const operands: string[] = [];
@@ -50,10 +55,7 @@ export function nc(argv: readonly string[], environment: CommandEnvironment): Co
     if (portText === undefined) throw new CommandError("nc: missing port number", 1);
     const address = operands.length === 2 ? parseIpv4Address(operands[0]!) : 0;
     if (address === undefined) throw new UnsupportedError(operands[0]!, "nc -l on a host name is not modelled");
-    const result = ncListen(environment.world, environment.namespace, portNumber(portText), udp, flags.has("k"), address);
-    if (!result.ok || !result.socket) return { kind: "done", stdout: "", stderr: result.ok ? "" : result.stderr, exitCode: 1 };
-    // It runs until killed; without -k a TCP listener serves one connection, then exits.
-    return { kind: "process", process: new ListenerProcess(environment.world, environment.namespace, [result.socket], !udp && !flags.has("k")) };
+    return { kind: "listen", port: portNumber(portText), udp, keep: flags.has("k"), address };
   }
   if (!flags.has("z")) throw new UnsupportedError("nc", "nc without -z or -l (a data transfer) is not modelled; probe with nc -z");
   const [address, portText] = operands;
@@ -62,7 +64,26 @@ export function nc(argv: readonly string[], environment: CommandEnvironment): Co
   const waitText = values.get("w");
   const waitSeconds = waitText === undefined ? undefined : Number(waitText);
   if (waitSeconds !== undefined && (!Number.isInteger(waitSeconds) || waitSeconds < 0)) throw new CommandError(`nc: timeout invalid: ${waitText}`, 1);
-  const run = runNcConnect(environment.world, environment.namespace, { address, port: portNumber(portText), udp, verbose: flags.has("v"), ...(values.has("p") ? { sourcePort: portNumber(values.get("p")!) } : {}), ...(waitSeconds !== undefined && waitSeconds > 0 ? { waitSeconds } : {}) }, environment.tracing, environment.commandText);
+  return { kind: "connect", address, port: portNumber(portText), udp, verbose: flags.has("v"), ...(values.has("p") ? { sourcePort: portNumber(values.get("p")!) } : {}), ...(waitSeconds !== undefined && waitSeconds > 0 ? { waitSeconds } : {}) };
+}
+
+/** The check before the run. */
+export function checkNc(argv: readonly string[]): undefined {
+  parseNc(argv);
+  return undefined;
+}
+
+export function nc(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+  const line = parseNc(argv);
+  const udp = line.udp;
+  if (line.kind === "listen") {
+    const result = ncListen(environment.world, environment.namespace, line.port, udp, line.keep, line.address);
+    if (!result.ok || !result.socket) return { kind: "done", stdout: "", stderr: result.ok ? "" : result.stderr, exitCode: 1 };
+    // It runs until killed; without -k a TCP listener serves one connection, then exits.
+    return { kind: "process", process: new ListenerProcess(environment.world, environment.namespace, [result.socket], !udp && !line.keep) };
+  }
+  const { kind: _kind, ...connect } = line;
+  const run = runNcConnect(environment.world, environment.namespace, connect, environment.tracing, environment.commandText);
   return {
     kind: "done",
     stdout: run.stdout,

@@ -132,6 +132,12 @@ export function parsePingArguments(argv: readonly string[]): PingOptions & { rea
   };
 }
 
+/** The check before the run. */
+export function checkPing(argv: readonly string[]): undefined {
+  parsePingArguments(argv);
+  return undefined;
+}
+
 export function ping(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
   const options = parsePingArguments(argv);
   if (environment.background) {

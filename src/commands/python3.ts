@@ -8,7 +8,8 @@ import { CommandError, UnsupportedError, type CommandEnvironment, type CommandOu
 
 const USAGE = "usage: server.py [-h] [--cgi] [--bind ADDRESS] [--directory DIRECTORY] [port]";
 
-export function python3(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+/** `python3 -m http.server`'s command line, read without a world: where it listens. */
+function parseHttpServer(argv: readonly string[]): { readonly address: number; readonly port: number } {
   if (argv[0] !== "-m" || argv[1] !== "http.server") throw new UnsupportedError(argv.join(" ") || "python3", "python3 is modelled only as `python3 -m http.server [PORT] [--bind ADDR]`");
   let port = 8000;
   let address = 0;
@@ -28,6 +29,17 @@ export function python3(argv: readonly string[], environment: CommandEnvironment
     else throw new CommandError(`${USAGE}\nserver.py: error: argument port: invalid int value: '${word}'`, 2);
   }
   if (port > 65535) throw new CommandError("OverflowError: bind(): port must be 0-65535.", 1);
+  return { address, port };
+}
+
+/** The check before the run. */
+export function checkPython3(argv: readonly string[]): undefined {
+  parseHttpServer(argv);
+  return undefined;
+}
+
+export function python3(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+  const { address, port } = parseHttpServer(argv);
   const { world, namespace } = environment;
   const socket = socketCreate(world, namespace, "tcp");
   // socketserver.TCPServer with allow_reuse_address: SO_REUSEADDR, which a listener on the port still refuses.

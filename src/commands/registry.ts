@@ -1,28 +1,28 @@
 // The commands a scenario may run that netsim answers itself, by name.
-import { UnsupportedError, type NetworkCommand } from "./command.js";
+import { UnsupportedError, type CommandCheck, type NetworkCommand } from "./command.js";
 import { bridge } from "./bridge.js";
-import { brctl } from "./brctl.js";
-import { conntrack } from "./conntrack.js";
-import { ip } from "./ip/ip.js";
-import { iptables } from "./iptables/iptables.js";
-import { iptablesRestore, iptablesRestoreOperandFiles } from "./iptables/iptables-restore.js";
-import { iptablesSave } from "./iptables/iptables-save.js";
+import { brctl, checkBrctl } from "./brctl.js";
+import { checkConntrack, conntrack } from "./conntrack.js";
+import { checkIp, ip } from "./ip/ip.js";
+import { checkIptables, iptables } from "./iptables/iptables.js";
+import { checkIptablesRestore, iptablesRestore, iptablesRestoreOperandFiles } from "./iptables/iptables-restore.js";
+import { checkIptablesSave, iptablesSave } from "./iptables/iptables-save.js";
 import { nft, nftOperandFiles } from "./nft/nft.js";
-import { ipset } from "./ipset.js";
+import { checkIpset, ipset } from "./ipset.js";
 import { nfacct } from "./nfacct.js";
-import { curl } from "./curl.js";
-import { nc } from "./nc.js";
-import { python3 } from "./python3.js";
-import { socat } from "./socat.js";
-import { wget } from "./wget.js";
-import { nsenter } from "./nsenter.js";
-import { ping } from "./ping.js";
+import { checkCurl, curl } from "./curl.js";
+import { checkNc, nc } from "./nc.js";
+import { checkPython3, python3 } from "./python3.js";
+import { checkSocat, socat } from "./socat.js";
+import { checkWget, wget } from "./wget.js";
+import { checkNsenter, nsenter } from "./nsenter.js";
+import { checkPing, ping } from "./ping.js";
 import { arp } from "./net-tools/arp.js";
 import { ifconfig } from "./net-tools/ifconfig.js";
 import { route } from "./net-tools/route.js";
-import { sudo } from "./sudo.js";
-import { sysctl } from "./sysctl.js";
-import { tcpdump } from "./tcpdump/tcpdump.js";
+import { checkSudo, sudo } from "./sudo.js";
+import { checkSysctl, sysctl } from "./sysctl.js";
+import { checkTcpdump, tcpdump } from "./tcpdump/tcpdump.js";
 
 export const NETWORK_COMMANDS: ReadonlyMap<string, NetworkCommand> = new Map<string, NetworkCommand>([
   ["ip", ip],
@@ -48,6 +48,31 @@ export const NETWORK_COMMANDS: ReadonlyMap<string, NetworkCommand> = new Map<str
   ["ifconfig", ifconfig],
   ["arp", arp],
   ["tcpdump", tcpdump],
+]);
+
+/**
+ * The commands whose parsers run before the scenario does, on the words the
+ * text fixes (src/scenario/static-check.ts), so every form they refuse is
+ * listed in one run. A command not here is checked only where it runs.
+ */
+export const COMMAND_CHECKS: ReadonlyMap<string, CommandCheck> = new Map<string, CommandCheck>([
+  ["ip", checkIp],
+  ["ping", checkPing],
+  ["nsenter", checkNsenter],
+  ["iptables", checkIptables],
+  ["ipset", checkIpset],
+  ["conntrack", checkConntrack],
+  ["nc", checkNc],
+  ["sudo", checkSudo],
+  ["tcpdump", checkTcpdump],
+  ["iptables-save", checkIptablesSave],
+  ["iptables-restore", checkIptablesRestore],
+  ["curl", checkCurl],
+  ["wget", checkWget],
+  ["python3", checkPython3],
+  ["socat", checkSocat],
+  ["brctl", checkBrctl],
+  ["sysctl", checkSysctl],
 ]);
 
 /** For the commands that read files named on their command line: those names, which the shell reads for them beforehand. */

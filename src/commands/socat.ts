@@ -22,13 +22,15 @@ function options(address: string): { readonly head: string; readonly options: Ma
   return { head, options: new Map(rest.map((option) => (option.includes("=") ? [option.slice(0, option.indexOf("=")), option.slice(option.indexOf("=") + 1)] : [option, ""]))) };
 }
 
-export function socat(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+/** What a socat command line asks for, read without a world: an echo server, or a client. */
+type SocatLine = { readonly kind: "listen"; readonly address: number; readonly port: number; readonly fork: boolean } | { readonly kind: "connect"; readonly destination: number; readonly port: number; readonly limit: number };
+
+function parseSocat(argv: readonly string[]): SocatLine {
   const words = argv.filter((word) => !word.startsWith("-") || word === "-");
   const dashes = argv.filter((word) => word.startsWith("-") && word !== "-");
   if (dashes.length > 0) throw new UnsupportedError(dashes[0]!, `socat ${dashes[0]} is not modelled`);
   if (words.length !== 2) throw new UnsupportedError(argv.join(" ") || "socat", "socat takes two addresses");
   const [first, second] = words.map(options) as [ReturnType<typeof options>, ReturnType<typeof options>];
-  const { world, namespace } = environment;
   const listen = /^TCP4?-LISTEN:(\d+)$/i.exec(first.head);
   if (listen) {
     const served = second.head.replace(/^(EXEC|SYSTEM):/i, "");
@@ -37,26 +39,39 @@ export function socat(argv: readonly string[], environment: CommandEnvironment):
     const bindText = first.options.get("bind");
     const address = bindText === undefined ? 0 : parseIpv4Address(bindText);
     if (address === undefined) throw new UnsupportedError(bindText!, "socat bind= with a host name is not modelled");
-    const port = Number(listen[1]);
-    const socket = socketCreate(world, namespace, "tcp");
-    const bound = socketBind(world, namespace, socket, address, port);
-    if (!bound.ok) {
-      socketClose(world, namespace, socket);
-      return { kind: "done", stdout: "", stderr: `${socatTime(world.clock)} socat[${world.nextSocketId ?? 1}] E bind(5, {AF=2 ${formatIpv4Address(address)}:${port}}, 16): Address already in use\n`, exitCode: 1 };
-    }
-    const fork = first.options.has("fork");
-    socketListen(socket, fork);
-    serveEcho(world, socket);
-    return { kind: "process", process: new ListenerProcess(world, namespace, [socket], !fork) };
+    return { kind: "listen", address, port: Number(listen[1]), fork: first.options.has("fork") };
   }
   const connect = /^TCP4?(?:-CONNECT)?:([^:]+):(\d+)$/i.exec(second.head);
   if (!(first.head === "-" || /^STDIO$/i.test(first.head)) || !connect) throw new UnsupportedError(words.join(" "), "socat is modelled only as `socat - TCP:HOST:PORT` and `socat TCP-LISTEN:PORT,... EXEC:cat`");
   for (const name of second.options.keys()) if (name !== "connect-timeout") throw new UnsupportedError(name, `socat option ${name} is not modelled`);
   const destination = parseIpv4Address(connect[1]!);
   if (destination === undefined) throw new UnsupportedError(connect[1]!, "socat to a host name is not modelled");
-  const port = Number(connect[2]);
   const limitText = second.options.get("connect-timeout");
-  const limit = limitText === undefined ? 127 * SECOND : Math.round(Number(limitText) * SECOND);
+  return { kind: "connect", destination, port: Number(connect[2]), limit: limitText === undefined ? 127 * SECOND : Math.round(Number(limitText) * SECOND) };
+}
+
+/** The check before the run. */
+export function checkSocat(argv: readonly string[]): undefined {
+  parseSocat(argv);
+  return undefined;
+}
+
+export function socat(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+  const asked = parseSocat(argv);
+  const { world, namespace } = environment;
+  if (asked.kind === "listen") {
+    const { address, port, fork } = asked;
+    const socket = socketCreate(world, namespace, "tcp");
+    const bound = socketBind(world, namespace, socket, address, port);
+    if (!bound.ok) {
+      socketClose(world, namespace, socket);
+      return { kind: "done", stdout: "", stderr: `${socatTime(world.clock)} socat[${world.nextSocketId ?? 1}] E bind(5, {AF=2 ${formatIpv4Address(address)}:${port}}, 16): Address already in use\n`, exitCode: 1 };
+    }
+    socketListen(socket, fork);
+    serveEcho(world, socket);
+    return { kind: "process", process: new ListenerProcess(world, namespace, [socket], !fork) };
+  }
+  const { destination, port, limit } = asked;
   const simulation = createSimulation(world, environment.tracing);
   const pid = world.nextSocketId ?? 1;
   const socket = socketCreate(world, namespace, "tcp");

@@ -23,7 +23,8 @@ const WITH_VALUE = "CDghpRrTtUu";
 /** Options with no effect for root running a command in place. */
 const NO_EFFECT = "EHnSABkNP";
 
-export function sudo(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+/** sudo's options, read without a world: the command it runs. */
+export function parseSudo(argv: readonly string[]): readonly string[] {
   let index = 0;
   while (index < argv.length) {
     const word = argv[index]!;
@@ -66,6 +67,17 @@ export function sudo(argv: readonly string[], environment: CommandEnvironment): 
   const command = argv.slice(index);
   if (command.length === 0) throw new CommandError(USAGE, 1);
   if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(command[0]!)) throw new UnsupportedError(command[0]!, "sudo VAR=value (an environment assignment) is not modelled");
+  return command;
+}
+
+/** The check before the run: sudo's options, then the command it runs (tee into /proc/sys is checked where it runs). */
+export function checkSudo(argv: readonly string[]): readonly string[] | undefined {
+  const command = parseSudo(argv);
+  return command[0] === "tee" ? undefined : command;
+}
+
+export function sudo(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+  const command = parseSudo(argv);
   if (command[0] === "tee" && command.slice(1).some((path) => path.startsWith("/proc/sys/"))) return teeProcSys(command.slice(1), environment);
   return { kind: "exec", namespace: environment.namespace, argv: command };
 }

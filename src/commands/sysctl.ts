@@ -29,7 +29,8 @@ export function writeSysctlValue(environment: CommandEnvironment, key: string, v
   return result.ok ? { ok: true } : { ok: false, errno: result.error.errno };
 }
 
-export function sysctl(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+/** sysctl's options, read without a world: the keys (KEY or KEY=VALUE) and how to treat them. */
+function parseSysctl(argv: readonly string[]): { readonly write: boolean; readonly valuesOnly: boolean; readonly quiet: boolean; readonly operands: readonly string[] } {
   let write = false;
   let valuesOnly = false;
   let quiet = false;
@@ -41,6 +42,17 @@ export function sysctl(argv: readonly string[], environment: CommandEnvironment)
     else if (word.startsWith("-")) throw new UnsupportedError(word, `sysctl ${word} is not modelled`);
     else operands.push(word);
   }
+  return { write, valuesOnly, quiet, operands };
+}
+
+/** The check before the run: the options (a key is known to be modelled only against the namespace it runs in). */
+export function checkSysctl(argv: readonly string[]): undefined {
+  parseSysctl(argv);
+  return undefined;
+}
+
+export function sysctl(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+  const { write, valuesOnly, quiet, operands } = parseSysctl(argv);
   let stdout = "";
   let stderr = "";
   let exitCode = 0;

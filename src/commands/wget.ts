@@ -5,7 +5,8 @@ import { advanceClock } from "../net/index.js";
 import { parseHttpUrl, runWget } from "../probes/curl.js";
 import { CommandError, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "./command.js";
 
-export function wget(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+/** wget's command line, read without a world. */
+function parseWget(argv: readonly string[]) {
   let quiet = false;
   let timeout: number | undefined;
   let tries = 20;
@@ -34,6 +35,17 @@ export function wget(argv: readonly string[], environment: CommandEnvironment): 
   }
   const url = parseHttpUrl(urls[0]!);
   if (url === "bad" || "unresolved" in url) throw new UnsupportedError(urls[0]!, "wget to anything but http://ADDRESS[:PORT]/ is not modelled");
+  return { url, quiet, timeout, tries };
+}
+
+/** The check before the run. */
+export function checkWget(argv: readonly string[]): undefined {
+  parseWget(argv);
+  return undefined;
+}
+
+export function wget(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+  const { url, quiet, timeout, tries } = parseWget(argv);
   let run = runWget(environment.world, environment.namespace, { url, quiet, ...(timeout !== undefined ? { timeout } : {}) }, environment.tracing, environment.commandText);
   // A timed-out connect is tried again (--tries, default 20), after 1, 2 ... 10 s (--waitretry=10); a refused one is not.
   let stderr = run.stderr;

@@ -18,7 +18,7 @@ import { shellVariableCommands } from "./variables.js";
 import { identityCommands, ROOT_PROCESS } from "./identity.js";
 import { invokeCommand, probeResult, type Invocation } from "./invoke.js";
 import type { ProcSysHooks } from "./proc-sys-fs.js";
-import { BASH_BUILTINS, MISSING_BUILTINS, scanScript } from "./static-check.js";
+import { BASH_BUILTINS, MISSING_BUILTINS, refusedOptions, scanScript } from "./static-check.js";
 import { matchExpectations } from "./expectation-matching.js";
 import { ExpectationSyntaxError, parseExpectations, type Expectation } from "./expectations.js";
 import type { CommandRecord, ExpectationResult, ScenarioRun, SourceLocation } from "./result.js";
@@ -544,15 +544,18 @@ export class ScenarioSimulator {
 
   /**
    * Lists, before the run, every command of the main file netsim cannot run
-   * (an unmodelled tool, a builtin the embedded shell lacks) and every name
+   * (an unmodelled tool, a builtin the embedded shell lacks), every form the
+   * commands' own parsers refuse on the words the text fixes (an option, a
+   * link type, a match: refusedOptions), in line order, and every name
    * that is a command nowhere (a typo: bash says "command not found", 127,
    * and so does the run; the report counts it as an input problem). The run
    * still stops at the first unmodelled one, where its message is printed.
    */
   private checkCommands(ast: object, main: LoadedFile): void {
-    const { commands, functions, refused } = scanScript(ast);
-    // Forms of trap and & netsim refuses where they run (trap.ts, jobs.ts), listed up front too.
-    for (const { word, line, detail } of refused) this.problems.push({ location: { file: main.display, line }, word, message: `${main.display}:${line}: netsim: ${detail} (at "${word}")` });
+    const { commands, functions, refused, fixed } = scanScript(ast);
+    const found: ScenarioProblem[] = [];
+    // Forms of trap and & netsim refuses where they run (trap.ts, jobs.ts), and what the commands' parsers refuse, listed up front too.
+    for (const { word, line, detail } of [...refused, ...refusedOptions(fixed)]) found.push({ location: { file: main.display, line }, word, message: `${main.display}:${line}: netsim: ${detail} (at "${word}")` });
     const unmodelled = new Set<string>([...UNMODELLED_TOOLS, ...MISSING_BUILTINS].filter((name) => !NETWORK_COMMANDS.has(name)));
     let known: Set<string> | undefined;
     const isKnown = (name: string) => {
@@ -573,11 +576,12 @@ export class ScenarioSimulator {
       const location = { file: main.display, line };
       if (unmodelled.has(name)) {
         const detail = MISSING_BUILTINS.includes(name) ? `the embedded shell has no ${name} builtin` : `${name} is not modelled`;
-        this.problems.push({ location, word: name, message: `${main.display}:${line}: netsim: ${detail} (at "${name}")` });
+        found.push({ location, word: name, message: `${main.display}:${line}: netsim: ${detail} (at "${name}")` });
       } else if (!name.includes("/") && !name.startsWith("__netsim") && !isKnown(name)) {
-        this.problems.push({ location, word: name, message: `${main.display}:${line}: ${name}: command not found (no such command in bash or netsim)` });
+        found.push({ location, word: name, message: `${main.display}:${line}: ${name}: command not found (no such command in bash or netsim)` });
       }
     }
+    this.problems.push(...found.sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0)));
   }
 
   /** Stops the run at a form of a builtin netsim cannot run where it stands (given the location variable there). */

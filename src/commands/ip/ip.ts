@@ -5,10 +5,10 @@ import type { NetworkNamespace } from "../../model/netns.js";
 import { namespaceByName } from "../../net/index.js";
 import { CommandError, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "../command.js";
 import { doIpAddress } from "./ipaddress.js";
-import { doIpLink } from "./iplink.js";
+import { checkIpLink, doIpLink } from "./iplink.js";
 import { doIpNeigh } from "./ipneigh.js";
 import { doIpMaddress } from "./ipmaddr.js";
-import { doIpNetns } from "./ipnetns.js";
+import { doIpNetns, netnsExecCommand } from "./ipnetns.js";
 import { doIpRoute } from "./iproute.js";
 import { matches } from "./ip-common.js";
 import { prettyJson } from "../../render/iproute2/json.js";
@@ -103,7 +103,19 @@ const OBJECTS: ReadonlyArray<[string, ObjectHandler | undefined]> = [
 /** Options iproute2 takes that change nothing netsim prints. */
 const NO_EFFECT = ["-Numeric", "-resolve"];
 
-export function ip(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+/** `ip`'s command line up to the object, read without a world. */
+interface IpCommandLine {
+  readonly options: IpOptions;
+  readonly pretty: boolean;
+  readonly color: boolean;
+  /** The object's name in the table, its handler, and the words after it. */
+  readonly name: string;
+  readonly handler: ObjectHandler;
+  readonly rest: readonly string[];
+}
+
+/** `openNetns` opens `-n NS` where ip.c does (netns_switch() inside the option loop, so a missing namespace is said before a later bad option); the check before the run passes none. */
+export function parseIpCommandLine(argv: readonly string[], openNetns?: (name: string) => void): IpCommandLine {
   let json = false;
   let brief = false;
   let details = false;
@@ -113,7 +125,6 @@ export function ip(argv: readonly string[], environment: CommandEnvironment): Co
   let color = false;
   let all = false;
   let family: "inet" | "inet6" | undefined;
-  let target = environment.namespace;
   let index = 0;
   // ip.c main(): options are tried in this order, each by matches(), so "-b" is -batch and "-s" is -stats.
   while (index < argv.length && argv[index]!.startsWith("-") && argv[index]!.length > 1) {
@@ -140,9 +151,7 @@ export function ip(argv: readonly string[], environment: CommandEnvironment): Co
     else if (matches(option, "-netns")) {
       const name = argv[++index];
       if (name === undefined) throw new CommandError("No netns name specified", 255);
-      const namespace = namespaceByName(environment.world, name);
-      if (!namespace) throw new CommandError(`Cannot open network namespace "${name}": No such file or directory`, 255);
-      target = namespace;
+      openNetns?.(name);
     } else if (matches(option, "-all")) all = true;
     else if (NO_EFFECT.some((name) => matches(option, name))) {
       // accepted, nothing to change
@@ -158,7 +167,26 @@ export function ip(argv: readonly string[], environment: CommandEnvironment): Co
   const [name, handler] = entry;
   if (!handler) throw new UnsupportedError(object, `"ip ${name}" is not modelled`);
   const options: IpOptions = { json, brief, details, statistics, oneline, all, ...(family ? { family } : {}) };
-  const outcome = handler(argv.slice(index + 1), { ...environment, options, target });
+  return { options, pretty, color, name, handler, rest: argv.slice(index + 1) };
+}
+
+/** The check before the run: the global options and object, then what the object parses without a world (`ip netns exec NS CMD` gives CMD). */
+export function checkIp(argv: readonly string[]): readonly string[] | undefined {
+  const { handler, rest, options } = parseIpCommandLine(argv);
+  if (handler === doIpLink) return checkIpLink(rest);
+  if (handler === doIpNetns && !options.all) return netnsExecCommand(rest);
+  return undefined;
+}
+
+export function ip(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+  let target = environment.namespace;
+  const { options, pretty, color, handler, rest } = parseIpCommandLine(argv, (name) => {
+    const namespace = namespaceByName(environment.world, name);
+    if (!namespace) throw new CommandError(`Cannot open network namespace "${name}": No such file or directory`, 255);
+    target = namespace;
+  });
+  const { brief, oneline, json } = options;
+  const outcome = handler(rest, { ...environment, options, target });
   if (pretty && json && outcome.kind === "done" && outcome.stdout.startsWith("[")) {
     return { ...outcome, stdout: `${prettyJson(JSON.parse(outcome.stdout))}\n` };
   }

@@ -10,6 +10,15 @@ import { CommandError, done, UnsupportedError, type CommandOutcome } from "../co
 import { Arguments, checkKernel, duplicateArgument, invalidArgument, matches, requireDevice } from "./ip-common.js";
 import type { IpContext } from "./ip.js";
 
+/** The check before the run: the parts of `ip link` parsed without a world. */
+export function checkIpLink(argv: readonly string[]): undefined {
+  const command = argv[0];
+  if (command === undefined) return undefined;
+  if (matches(command, "add")) parseLinkAdd(argv.slice(1));
+  else if (matches(command, "help")) throw new UnsupportedError(command, "ip link help is not modelled");
+  return undefined;
+}
+
 export function doIpLink(argv: readonly string[], context: IpContext): CommandOutcome {
   const command = argv[0];
   if (command === undefined) return linkShow([], context);
@@ -33,7 +42,8 @@ interface LinkSpec {
   mac?: MacAddress;
   mtu?: number;
   up?: boolean;
-  namespace?: NetworkNamespace;
+  /** `netns NS`, as written: opened when the command runs. */
+  netns?: string;
   master?: string;
 }
 
@@ -47,7 +57,7 @@ function checkIfname(text: string, keyword: "name" | "dev"): string {
 }
 
 /** iplink_parse(): generic link attributes, up to `type`. */
-function parseLinkSpec(args: Arguments, context: IpContext, keyword: "dev" | "name"): LinkSpec {
+function parseLinkSpec(args: Arguments, keyword: "dev" | "name"): LinkSpec {
   const spec: LinkSpec = {};
   while (!args.done && args.peek() !== "type") {
     const word = args.next();
@@ -57,7 +67,7 @@ function parseLinkSpec(args: Arguments, context: IpContext, keyword: "dev" | "na
     else if (matches(word, "mtu")) spec.mtu = Number(args.value());
     else if (word === "up") spec.up = true;
     else if (word === "down") spec.up = false;
-    else if (word === "netns") spec.namespace = namespaceArgument(args.value(), context);
+    else if (word === "netns") spec.netns = args.value();
     else if (word === "master") spec.master = args.value();
     else if (spec.name === undefined) spec.name = checkIfname(word, "dev");
     else duplicateArgument(keyword, word);
@@ -76,9 +86,19 @@ function namespaceArgument(name: string, context: IpContext): NetworkNamespace {
 const MODELLED_KINDS: Record<string, Exclude<LinkKind, "loopback">> = { veth: "veth", bridge: "bridge", dummy: "dummy" };
 const KNOWN_UNMODELLED = ["vlan", "macvlan", "macvtap", "vxlan", "ipvlan", "ipvtap", "bond", "team", "vrf", "gre", "gretap", "ipip", "sit", "wireguard", "geneve", "nlmon", "ifb", "tun", "tap", "can", "xfrm", "netkit"];
 
-function linkAdd(argv: readonly string[], context: IpContext): CommandOutcome {
+/** `ip link add` as written: the device, its type, the veth peer. */
+interface LinkAddLine {
+  readonly spec: LinkSpec;
+  readonly type: string;
+  readonly kind: Exclude<LinkKind, "loopback">;
+  /** veth only: the peer (empty when not named). */
+  readonly peer?: LinkSpec;
+}
+
+/** iplink_modify()'s parsing for `ip link add`, without a world (the scenario's check before the run calls it too). */
+export function parseLinkAdd(argv: readonly string[]): LinkAddLine {
   const args = new Arguments(argv);
-  const spec = parseLinkSpec(args, context, "dev");
+  const spec = parseLinkSpec(args, "dev");
   if (args.done) throw new CommandError('Not enough information: "type" argument is required', 1);
   args.next();
   const type = args.value();
@@ -87,25 +107,34 @@ function linkAdd(argv: readonly string[], context: IpContext): CommandOutcome {
     if (KNOWN_UNMODELLED.includes(type)) throw new UnsupportedError(type, `link type "${type}" is not modelled`);
     throw new CommandError("Error: Unknown device type.", 2);
   }
-  let peer: { name: string; namespaceId: number; mac?: MacAddress } | undefined;
   if (kind === "veth") {
     let peerSpec: LinkSpec = {};
     if (!args.done) {
       const word = args.next();
       if (word !== "peer") duplicateArgument("peer", word);
-      peerSpec = parseLinkSpec(args, context, "name");
+      peerSpec = parseLinkSpec(args, "name");
     }
-    const peerNamespace = peerSpec.namespace ?? context.target;
-    // veth without a peer name gets vethN from the kernel.
-    const peerName = peerSpec.name ?? nextVethName(peerNamespace);
-    peer = { name: peerName, namespaceId: peerNamespace.id, ...(peerSpec.mac ? { mac: peerSpec.mac } : {}) };
+    return { spec, type, kind, peer: peerSpec };
   } else if (kind === "bridge" && !args.done) {
     bridgeOptions(args);
   } else if (!args.done) {
     throw new UnsupportedError(args.peek()!, `options for ${type} links ("${args.rest().join(" ")}") are not modelled`);
   }
+  return { spec, type, kind };
+}
+
+function linkAdd(argv: readonly string[], context: IpContext): CommandOutcome {
+  const { spec, type, kind, peer: peerSpec } = parseLinkAdd(argv);
+  const specNamespace = spec.netns !== undefined ? namespaceArgument(spec.netns, context) : undefined;
+  let peer: { name: string; namespaceId: number; mac?: MacAddress } | undefined;
+  if (peerSpec) {
+    const peerNamespace = peerSpec.netns !== undefined ? namespaceArgument(peerSpec.netns, context) : context.target;
+    // veth without a peer name gets vethN from the kernel.
+    const peerName = peerSpec.name ?? nextVethName(peerNamespace);
+    peer = { name: peerName, namespaceId: peerNamespace.id, ...(peerSpec.mac ? { mac: peerSpec.mac } : {}) };
+  }
   // `netns NS` before `type` creates the device there (rtnl_newlink()'s dest_net); its peer still defaults to the caller's.
-  const deviceNamespace = spec.namespace ?? context.target;
+  const deviceNamespace = specNamespace ?? context.target;
   // No name: rtnl_newlink() asks for "KIND%d", registered after the peer (which took the first free vethN).
   spec.name ??= nextName(deviceNamespace, type, peer && peer.namespaceId === deviceNamespace.id ? peer.name : undefined);
   const masterIndex = spec.master !== undefined ? masterDevice(deviceNamespace, spec.master) : undefined;

@@ -6,6 +6,14 @@ import { CommandError, done, UnsupportedError, type CommandOutcome } from "../co
 import { checkKernel, invalidArgument, matches } from "./ip-common.js";
 import type { IpContext } from "./ip.js";
 
+/** For the check before the run: CMD of `ip netns exec NS CMD...`, read as doIpNetns reads it (undefined for any other subcommand). */
+export function netnsExecCommand(argv: readonly string[]): readonly string[] | undefined {
+  const [command, name] = argv;
+  if (command === undefined || name === undefined || matches(command, "list") || command === "show" || matches(command, "add") || matches(command, "delete")) return undefined;
+  if (!matches(command, "exec") || argv.length < 3) return undefined;
+  return argv.slice(2);
+}
+
 export function doIpNetns(argv: readonly string[], context: IpContext): CommandOutcome {
   const command = argv[0];
   if (command === undefined || matches(command, "list") || command === "show") return netnsList(context);

@@ -247,6 +247,12 @@ function commitTable(section: Section, commitLine: number, noflush: boolean, env
   throw new CommandError(`${PROGRAM}: line ${failed?.line ?? commitLine} failed\n`, 1);
 }
 
+/** The check before the run: the options (the rules come on stdin or from a file, read when it runs). */
+export function checkIptablesRestore(argv: readonly string[]): undefined {
+  parseRestoreOptions(argv);
+  return undefined;
+}
+
 export function iptablesRestore(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
   const options = parseRestoreOptions(argv);
   if (options.action === "version") return done(`${PROGRAM} ${IPTABLES_VERSION}\n`);

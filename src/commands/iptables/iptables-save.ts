@@ -32,7 +32,8 @@ export function saveTable(table: Table, counters: boolean, clock: number): strin
   return text;
 }
 
-export function iptablesSave(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+/** iptables-save's options, read without a world. */
+function parseSaveOptions(argv: readonly string[]): { readonly counters: boolean; readonly only?: TableName } {
   let counters = false;
   let only: TableName | undefined;
   for (let index = 0; index < argv.length; index++) {
@@ -46,6 +47,17 @@ export function iptablesSave(argv: readonly string[], environment: CommandEnviro
     } else if (word === "-M" || word === "--modprobe") index++;
     else throw new UnsupportedError(word, `iptables-save ${word} is not modelled`);
   }
+  return { counters, ...(only !== undefined ? { only } : {}) };
+}
+
+/** The check before the run. */
+export function checkIptablesSave(argv: readonly string[]): undefined {
+  parseSaveOptions(argv);
+  return undefined;
+}
+
+export function iptablesSave(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+  const { counters, only } = parseSaveOptions(argv);
   const tables = environment.namespace.netfilter?.tables;
   let text = "";
   for (const name of TABLE_ORDER) {

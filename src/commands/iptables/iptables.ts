@@ -196,6 +196,12 @@ export function executeIptables(parsed: ParsedIptables, environment: CommandEnvi
   }
 }
 
+/** The check before the run: the whole command line, matches and targets with their options. */
+export function checkIptables(argv: readonly string[]): undefined {
+  new IptablesParser("iptables").parse(argv);
+  return undefined;
+}
+
 export function iptables(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
   const parsed = new IptablesParser("iptables").parse(argv);
   if (parsed.notices === "") return executeIptables(parsed, environment);

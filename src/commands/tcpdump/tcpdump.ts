@@ -116,10 +116,22 @@ function findDevice(namespace: NetworkNamespace, name: string): NetDevice | unde
 /** How long a foreground tcpdump -c N waits at most (µs): the scenario shell's day of virtual time. */
 const FOREGROUND_WAIT_LIMIT = 24 * 3600 * 1e6;
 
-export function tcpdump(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+/** The options, and the device netsim can open by name. */
+function parseCommandLine(argv: readonly string[]): Options & { readonly device: string } {
   const options = parseArguments(argv);
   if (options.device === undefined) throw new UnsupportedError("tcpdump", "tcpdump without -i DEV (the first interface pcap_findalldevs lists) is not modelled: name the device");
   if (options.device === "any") throw new UnsupportedError("any", "tcpdump -i any (the LINUX_SLL2 pseudo-device) is not modelled: name the device");
+  return options as Options & { readonly device: string };
+}
+
+/** The check before the run: the options and the filter expression (which the run compiles once the device is found). */
+export function checkTcpdump(argv: readonly string[]): undefined {
+  compileFilter(parseCommandLine(argv).expression);
+  return undefined;
+}
+
+export function tcpdump(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+  const options = parseCommandLine(argv);
   // pcap_compile comes after pcap_activate in tcpdump.c, but a bad expression is what the reader needs to hear first either way; the device is checked first, as tcpdump does.
   const device = findDevice(environment.namespace, options.device);
   if (device === undefined) return { kind: "done", stdout: "", stderr: `tcpdump: ${options.device}: No such device exists\n(No such device exists)\n`, exitCode: 1 };
