@@ -314,6 +314,14 @@ export interface Table {
   chains: Map<string, Chain>;
   /** Bumped by every change to the table: what is derived from it is made again. */
   generation: number;
+  /** The nf_tables table's handle, from the namespace's one counter with nft's tables (the order nft lists tables in). */
+  handle?: number;
+  /**
+   * The chains iptables-nft has made in the kernel, in the order made: a
+   * built-in chain only once a rule or policy needs it (nft_xt_builtin_init
+   * for that chain), a user chain at -N. Absent: not tracked.
+   */
+  kernelChains?: string[];
   /** The engine's derived state (model/derived.ts): its prepared chains. */
   derived?: TableDerived;
 }

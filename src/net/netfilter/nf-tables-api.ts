@@ -20,6 +20,28 @@ export function createTable(name: TableName): Table {
   return { name, chains: new Map(BUILTIN_CHAINS[name].map((hook) => [hook, { name: hook, policy: "ACCEPT", rules: [] } satisfies Chain])), generation: 0 };
 }
 
+/** NFT_MSG_NEWTABLE: the table's handle from the counter nft's tables share, and no chains yet. */
+function registerTable(state: NetfilterState, table: Table): void {
+  const nft = (state.nft ??= { tables: [], lastTableHandle: 0 });
+  table.handle = ++nft.lastTableHandle;
+  table.kernelChains = [];
+}
+
+/** A chain iptables-nft makes in the kernel when it first needs it, and its table with the first (reads, -F and -Z make neither). */
+function registerChain(state: NetfilterState, table: Table, name: string): void {
+  if (table.handle === undefined) registerTable(state, table);
+  if (table.kernelChains && !table.kernelChains.includes(name)) table.kernelChains.push(name);
+}
+
+/** The chain a successful command made the kernel hold, if any. */
+function chainMade(command: IptablesCommand): string | undefined {
+  return command.kind === "append" || command.kind === "insert" || command.kind === "replace" || command.kind === "new-chain" || command.kind === "policy" ? command.chain : undefined;
+}
+
+function unregisterChains(table: Table, names: readonly string[]): void {
+  if (table.kernelChains) table.kernelChains = table.kernelChains.filter((name) => !names.includes(name));
+}
+
 function ensureTable(state: NetfilterState, name: TableName): Table {
   let table = state.tables.get(name);
   if (!table) {
@@ -178,6 +200,7 @@ function applyCommand(namespace: NetworkNamespace, table: Table, command: Iptabl
         if (isBuiltinChain(table.name, name) || chain.rules.length > 0 || chainReferences(table, name) > 0) return fail("EBUSY", name);
       }
       for (const name of names) table.chains.delete(name);
+      unregisterChains(table, names);
       return ok(undefined);
     }
     case "rename-chain": {
@@ -188,6 +211,7 @@ function applyCommand(namespace: NetworkNamespace, table: Table, command: Iptabl
       const renamed: Chain = { ...chain, name: command.newName };
       const entries = [...table.chains.entries()].map(([name, value]) => (name === command.chain ? ([command.newName, renamed] as const) : ([name, value] as const)));
       table.chains = new Map(entries);
+      if (table.kernelChains) table.kernelChains = table.kernelChains.map((name) => (name === command.chain ? command.newName : name));
       // Rules refer to chains by name: jumps follow the rename (their text does too).
       for (const other of table.chains.values()) {
         other.rules = other.rules.map((rule) =>
@@ -214,6 +238,8 @@ function applyIptables(world: World, operation: IptablesOperation): KernelResult
   const state = ensureNetfilter(namespace);
   const table = ensureTable(state, operation.table);
   const result = applyCommand(namespace, table, operation.command);
+  const made = chainMade(operation.command);
+  if (result.ok && made !== undefined) registerChain(state, table, made);
   state.conntrackEnabled = needsConntrack(state);
   state.generation++;
   return result;
@@ -228,6 +254,8 @@ function applyRestore(world: World, operation: IptablesRestore): KernelResult<un
   for (const section of operation.tables) {
     const existing = staged.get(section.name) ?? state.tables.get(section.name);
     const table: Table = existing && operation.noflush ? { ...structuredClone(existing), generation: existing.generation + 1 } : createTable(section.name);
+    // Without --noflush iptables-nft deletes the table and makes it again (a new handle: it lists last).
+    if (table.handle === undefined || !(existing && operation.noflush)) registerTable(state, table);
     // Without --noflush the table starts again from its built-in chains (flushed, user chains gone).
     for (const declared of section.chains) {
       const chain = table.chains.get(declared.name);
@@ -239,10 +267,13 @@ function applyRestore(world: World, operation: IptablesRestore): KernelResult<un
           chain.policyCounters = { ...(declared.counters ?? { packets: 0, bytes: 0 }) };
         }
       } else table.chains.set(declared.name, { name: declared.name, ...(declared.policy ? { policy: declared.policy, policyCounters: { ...(declared.counters ?? { packets: 0, bytes: 0 }) } } : {}), rules: [] });
+      registerChain(state, table, declared.name);
     }
     for (const command of section.commands) {
       const result = applyCommand(namespace, table, command);
       if (!result.ok) return { ok: false, error: { ...result.error, seq } };
+      const made = chainMade(command);
+      if (made !== undefined) registerChain(state, table, made);
       seq++;
     }
     staged.set(section.name, table);
