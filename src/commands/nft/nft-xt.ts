@@ -20,6 +20,8 @@ interface Statement {
   readonly protocol?: number;
   /** A native tcp/udp header match (payload_dependency_kill's payload). */
   readonly payload?: "tcp" | "udp";
+  /** A native relational match (interface, address, protocol, mark, header): it leaves a pending dependency standing. */
+  readonly match?: true;
 }
 
 function refuse(what: string): never {
@@ -27,6 +29,7 @@ function refuse(what: string): never {
 }
 
 const native = (text: string, more: Partial<Statement> = {}): Statement => ({ text, xt: false, ...more });
+const nativeMatch = (text: string, more: Partial<Statement> = {}): Statement => ({ text, xt: false, match: true, ...more });
 const xlated = (text: string): Statement => ({ text, xt: true });
 const untranslated = (kind: "match" | "target", name: string): Statement => ({ text: `xt ${kind} ${name}`, xt: true });
 
@@ -39,20 +42,20 @@ const not = (invert: boolean | undefined) => (invert ? "!= " : "");
 function interfaceStatement(key: "iifname" | "oifname", selector: { readonly name: string; readonly invert: boolean }): Statement {
   if (selector.name === "+") refuse(`interface "+"`);
   const name = selector.name.endsWith("+") ? `${selector.name.slice(0, -1)}*` : selector.name;
-  return native(`${key} ${not(selector.invert)}"${name}"`);
+  return nativeMatch(`${key} ${not(selector.invert)}"${name}"`);
 }
 
 function addressStatement(field: "saddr" | "daddr", selector: NonNullable<Rule["source"]>): Statement | undefined {
   if (selector.prefixLength === 0 && selector.mask === undefined && !selector.invert) return undefined;
   const address = formatIpv4Address(selector.address);
-  if (selector.mask !== undefined) return native(`ip ${field} & ${formatIpv4Address(selectorMaskOf(selector))} ${selector.invert ? "!=" : "=="} ${address}`);
+  if (selector.mask !== undefined) return nativeMatch(`ip ${field} & ${formatIpv4Address(selectorMaskOf(selector))} ${selector.invert ? "!=" : "=="} ${address}`);
   if (selector.prefixLength === 0) refuse("! -s/-d 0.0.0.0/0");
-  return native(`ip ${field} ${not(selector.invert)}${address}${selector.prefixLength === 32 ? "" : `/${selector.prefixLength}`}`);
+  return nativeMatch(`ip ${field} ${not(selector.invert)}${address}${selector.prefixLength === 32 ? "" : `/${selector.prefixLength}`}`);
 }
 
 function protocolStatement(protocol: NonNullable<Rule["protocol"]>): Statement {
   const name = PROTOCOL_NAMES[protocol.number] ?? refuse(`protocol ${protocol.number}`);
-  return native(`meta l4proto ${not(protocol.invert)}${name}`, protocol.invert ? {} : { protocol: protocol.number });
+  return nativeMatch(`meta l4proto ${not(protocol.invert)}${name}`, protocol.invert ? {} : { protocol: protocol.number });
 }
 
 // --- matches ---
@@ -84,18 +87,21 @@ function tcpUdpStatements(match: Extract<Match, { kind: "tcp" | "udp" }>): State
   const statements: Statement[] = [];
   if (match.tcpFlags) {
     if (match.tcpFlags.compare === 0) refuse("tcp flags compared with none");
-    statements.push(native(`tcp flags ${not(match.tcpFlags.invert)}${tcpFlagNames(match.tcpFlags.compare)} / ${tcpFlagNames(match.tcpFlags.mask)}`, { payload: "tcp" }));
+    statements.push(nativeMatch(`tcp flags ${not(match.tcpFlags.invert)}${tcpFlagNames(match.tcpFlags.compare)} / ${tcpFlagNames(match.tcpFlags.mask)}`, { payload: "tcp" }));
   }
-  if (match.sourcePorts) statements.push(native(`${match.kind} sport ${portText(match.sourcePorts, match.sourceInvert)}`, { payload: match.kind }));
-  if (match.destinationPorts) statements.push(native(`${match.kind} dport ${portText(match.destinationPorts, match.destinationInvert)}`, { payload: match.kind }));
+  if (match.sourcePorts) statements.push(nativeMatch(`${match.kind} sport ${portText(match.sourcePorts, match.sourceInvert)}`, { payload: match.kind }));
+  if (match.destinationPorts) statements.push(nativeMatch(`${match.kind} dport ${portText(match.destinationPorts, match.destinationInvert)}`, { payload: match.kind }));
   return statements.length > 0 ? statements : [xlated("")];
 }
 
 /** libxt_icmp's xlate: a named type with all its codes, or `any`; otherwise none. */
 function icmpStatement(match: Extract<Match, { kind: "icmp" }>): Statement {
+  if (match.type === undefined) refuse("icmp without a type");
   if (match.type === 255 && !match.codes) return match.invert ? refuse("! --icmp-type any") : xlated("ip protocol icmp");
-  const name = Object.entries(ICMP_TYPES).find(([, type]) => type === match.type)?.[0];
-  if (match.codes || name === undefined) return untranslated("match", "icmp");
+  // type_xlate_print(): a name from iptables' icmp_codes table for a type with all its codes, else no translation (only the names recorded are taken).
+  const name = (["echo-reply", "destination-unreachable", "echo-request"] as const).find((known) => ICMP_TYPES[known] === match.type);
+  if (match.codes) return untranslated("match", "icmp");
+  if (name === undefined) return Object.values(ICMP_TYPES).includes(match.type!) ? refuse(`icmp type ${match.type}`) : untranslated("match", "icmp");
   return xlated(`icmp type ${not(match.invert)}${name}`);
 }
 
@@ -186,8 +192,8 @@ function conntrackStatement(match: ConntrackMatch): Statement {
 
 /** add_nft_mark: meta mark, masked unless the mask is all ones. */
 function markStatement(match: Extract<Match, { kind: "mark" }>): Statement {
-  if (match.mask >>> 0 === 0xffffffff) return native(`meta mark ${not(match.invert)}${hex8(match.value)}`);
-  return native(`meta mark & ${hex8(match.mask)} ${match.invert ? "!=" : "=="} ${hex8(match.value)}`);
+  if (match.mask >>> 0 === 0xffffffff) return nativeMatch(`meta mark ${not(match.invert)}${hex8(match.value)}`);
+  return nativeMatch(`meta mark & ${hex8(match.mask)} ${match.invert ? "!=" : "=="} ${hex8(match.value)}`);
 }
 
 /** libxt_addrtype's xlate, for the one-sided, one-type, uninverted forms recorded. */
@@ -362,19 +368,26 @@ function ruleStatements(rule: Rule): Statement[] {
   return statements;
 }
 
+/** Whether nft drops the protocol match as the dependency of a later native header match of it, before any statement but a native match resets it (rule_maybe_reset_payload_deps). */
+function isDependency(statements: readonly Statement[], index: number): boolean {
+  const protocol = statements[index]!.protocol;
+  if (protocol === undefined) return false;
+  for (const later of statements.slice(index + 1)) {
+    if (later.payload !== undefined) return PROTOCOL_NAMES[protocol] === later.payload;
+    if (!later.match) return false;
+  }
+  return false;
+}
+
 /**
- * The rule as nft lists it: a protocol match right before a native header
- * match of that protocol is its dependency and is left out
+ * The rule as nft lists it, its protocol dependency left out
  * (payload_dependency_kill); statements are joined by one space, so an
  * empty translation (a comment) leaves two.
  */
 export function iptablesRuleText(rule: Rule): string {
   const statements = ruleStatements(rule);
   return statements
-    .filter((statement, index) => {
-      const next = statements[index + 1];
-      return !(statement.protocol !== undefined && next?.payload !== undefined && PROTOCOL_NAMES[statement.protocol] === next.payload);
-    })
+    .filter((_statement, index) => !isDependency(statements, index))
     .map((statement) => statement.text)
     .join(" ");
 }
