@@ -290,6 +290,8 @@ export interface Rule {
   /** Absent: a rule without -j only counts. */
   readonly target?: Target;
   counters: RuleCounters;
+  /** The nf_tables rule handle the kernel gave it (tables iptables-nft made; nft -a). */
+  readonly handle?: number;
   /** The rule as `iptables -S` prints it after `-A CHAIN`, for traces (the command layer renders it). */
   readonly spec: string;
   readonly origin?: SourceLocation;
@@ -305,6 +307,8 @@ export interface Chain {
    * `:CHAIN POLICY` line); before that the chain counts nothing and shows 0.
    */
   policyCounters?: RuleCounters;
+  /** The nf_tables chain handle, once iptables-nft made the chain in the kernel. */
+  handle?: number;
   rules: Rule[];
 }
 
@@ -322,6 +326,8 @@ export interface Table {
    * for that chain), a user chain at -N. Absent: not tracked.
    */
   kernelChains?: string[];
+  /** table->hgenerator: the last handle given to one of its chains or rules (with kernelChains). */
+  lastHandle?: number;
   /** The engine's derived state (model/derived.ts): its prepared chains. */
   derived?: TableDerived;
 }

@@ -405,14 +405,20 @@ const BASE: Readonly<Record<TableName, Readonly<Record<string, readonly [string,
   nat: { PREROUTING: ["nat", -100], INPUT: ["nat", 100], OUTPUT: ["nat", -100], POSTROUTING: ["nat", 100] },
 };
 
-export function iptablesChainText(table: Table, chain: Chain): string {
-  let text = `\tchain ${chain.name} {\n`;
+/** `# handle N` with -a; refused where the model has no handle for the object. */
+function handleText(handles: boolean, handle: number | undefined): string {
+  if (!handles) return "";
+  return ` # handle ${handle ?? refuse("handles of chains or rules made before handles were tracked")}`;
+}
+
+export function iptablesChainText(table: Table, chain: Chain, handles = false): string {
+  let text = `\tchain ${chain.name} {${handleText(handles, chain.handle)}\n`;
   const base = BASE[table.name][chain.name];
   if (base) {
     const hook = chain.name.toLowerCase();
     text += `\t\ttype ${base[0]} hook ${hook} priority ${priorityText(base[1], hook)}; policy ${(chain.policy ?? "ACCEPT").toLowerCase()};\n`;
   }
-  for (const rule of chain.rules) text += `\t\t${iptablesRuleText(rule)}\n`;
+  for (const rule of chain.rules) text += `\t\t${iptablesRuleText(rule)}${handleText(handles, rule.handle)}\n`;
   return `${text}\t}\n`;
 }
 
@@ -422,10 +428,10 @@ export function kernelChains(table: Table): Chain[] {
   return table.kernelChains.map((name) => table.chains.get(name) ?? refuse(`chain ${name}`));
 }
 
-/** `table ip NAME { ... }`, all its chains or only one. */
-export function iptablesTableText(table: Table, only?: Chain): string {
+/** `table ip NAME { ... }`, all its chains or only one (whose listing names the table without its handle, as for nft's own). */
+export function iptablesTableText(table: Table, only?: Chain, handles = false): string {
   const chains = only ? [only] : kernelChains(table);
-  return `table ip ${table.name} {\n${chains.map((chain) => iptablesChainText(table, chain)).join("\n")}}\n`;
+  return `table ip ${table.name} {${only ? "" : handleText(handles, table.handle)}\n${chains.map((chain) => iptablesChainText(table, chain, handles)).join("\n")}}\n`;
 }
 
 /** nft's warning on stderr before a table it found xt expressions in (table_print). */

@@ -115,11 +115,7 @@ function listed(request: NftListRequest, environment: CommandEnvironment, source
 
 /** The listing's text, and the warnings nft prints on stderr before each iptables-nft table with xt expressions. */
 function listText(what: Listed, options: PrintOptions): { readonly stdout: string; readonly stderr: string } {
-  if ("xtTable" in what || ("tables" in what && !what.namesOnly && what.tables.some((table) => "xt" in table))) {
-    // iptables-nft's chains and rules take handles from the table's counter; the model does not keep them.
-    if (options.handles) throw new UnsupportedError("-a", "nft -a listing of iptables-nft's tables is not modelled: their chain and rule handles are not kept");
-  }
-  if ("xtTable" in what) return { stdout: iptablesTableText(what.xtTable, what.xtChain), stderr: iptablesTableWarning(what.xtTable, what.xtChain) };
+  if ("xtTable" in what) return { stdout: iptablesTableText(what.xtTable, what.xtChain, options.handles), stderr: iptablesTableWarning(what.xtTable, what.xtChain) };
   if ("tables" in what) {
     let stdout = "";
     let stderr = "";
@@ -127,7 +123,7 @@ function listText(what: Listed, options: PrintOptions): { readonly stdout: strin
       if (what.namesOnly) stdout += "nft" in table ? `table ${table.nft.family} ${table.nft.name}\n` : `table ip ${table.xt.name}\n`;
       else if ("nft" in table) stdout += tableText(table.nft, options);
       else {
-        stdout += iptablesTableText(table.xt);
+        stdout += iptablesTableText(table.xt, undefined, options.handles);
         stderr += iptablesTableWarning(table.xt);
       }
     }

@@ -25,12 +25,17 @@ function registerTable(state: NetfilterState, table: Table): void {
   const nft = (state.nft ??= { tables: [], lastTableHandle: 0 });
   table.handle = ++nft.lastTableHandle;
   table.kernelChains = [];
+  table.lastHandle = 0;
 }
 
 /** A chain iptables-nft makes in the kernel when it first needs it, and its table with the first (reads, -F and -Z make neither). */
 function registerChain(state: NetfilterState, table: Table, name: string): void {
   if (table.handle === undefined) registerTable(state, table);
-  if (table.kernelChains && !table.kernelChains.includes(name)) table.kernelChains.push(name);
+  if (!table.kernelChains || table.kernelChains.includes(name)) return;
+  table.kernelChains.push(name);
+  // table->hgenerator: chains and rules take their handles from one counter.
+  const chain = table.chains.get(name);
+  if (chain && table.lastHandle !== undefined) chain.handle = ++table.lastHandle;
 }
 
 /** The chain a successful command made the kernel hold, if any. */
@@ -78,8 +83,10 @@ export function sameRule(a: Rule, b: Rule): boolean {
 }
 
 /** Copies a rule into the table, counters its own. */
-function installRule(rule: Rule): Rule {
-  return { ...rule, counters: { ...rule.counters } };
+/** A rule as the kernel adds it: in the chain it needs (made first, nft_xt_builtin_init), with the table's next handle. */
+function installRule(state: NetfilterState, table: Table, chain: string, rule: Rule): Rule {
+  registerChain(state, table, chain);
+  return { ...rule, counters: { ...rule.counters }, ...(table.lastHandle !== undefined ? { handle: ++table.lastHandle } : {}) };
 }
 
 /** Which hooks and tables a target may be used from (each xt target's .hooks and .table). */
@@ -135,6 +142,7 @@ export function chainReferences(table: Table, chain: string): number {
 }
 
 function applyCommand(namespace: NetworkNamespace, table: Table, command: IptablesCommand): KernelResult<unknown> {
+  const state = ensureNetfilter(namespace);
   table.generation++;
   const chainOf = (name: string) => table.chains.get(name);
   switch (command.kind) {
@@ -145,13 +153,15 @@ function applyCommand(namespace: NetworkNamespace, table: Table, command: Iptabl
       if (!chain) return fail("ENOENT");
       const refused = checkRule(namespace, table.name, command.chain, command.rule);
       if (refused !== undefined) return fail(refused);
-      if (command.kind === "append") chain.rules.push(installRule(command.rule));
+      if (command.kind === "append") chain.rules.push(installRule(state, table, command.chain, command.rule));
       else if (command.kind === "insert") {
         if (command.position < 1 || command.position > chain.rules.length + 1) return fail("ENOENT", "index");
-        chain.rules.splice(command.position - 1, 0, installRule(command.rule));
+        chain.rules.splice(command.position - 1, 0, installRule(state, table, command.chain, command.rule));
       } else {
         if (command.number < 1 || command.number > chain.rules.length) return fail("ENOENT");
-        chain.rules[command.number - 1] = installRule(command.rule);
+        // The replacing rule keeps the replaced one's handle and takes none (recorded: nft -a after iptables -R).
+        const replaced = chain.rules[command.number - 1]!;
+        chain.rules[command.number - 1] = { ...command.rule, counters: { ...command.rule.counters }, ...(replaced.handle !== undefined ? { handle: replaced.handle } : {}) };
       }
       return ok(undefined);
     }
