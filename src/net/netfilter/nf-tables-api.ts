@@ -1,8 +1,10 @@
 // Applying iptables changes to a namespace (net/netfilter/nf_tables_api.c as
 // iptables-nft drives it: nf_tables_newrule/delrule/newchain/delchain, and
 // the xt compat checkentry that refuses a target outside its table or hooks).
-// iptables-nft creates a table, with all its built-in chains, on the first
-// change; reading (-L, -S, iptables-save) never creates one.
+// The model holds every built-in chain from the first change (iptables -L
+// lists them all); the kernel gets the table with the first rule, policy or
+// -N, and each built-in chain only when one of those needs it (kernelChains,
+// handles: what nft lists). Reading, -F and -Z make nothing.
 import { fail, ok, type Errno, type KernelResult } from "../../model/errno.js";
 import { BUILTIN_CHAINS, type Chain, type HookName, type NetfilterState, type Rule, type Table, type TableName } from "../../model/netfilter.js";
 import type { NetworkNamespace } from "../../model/netns.js";
