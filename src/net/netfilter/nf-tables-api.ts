@@ -65,8 +65,8 @@ export function isBuiltinChain(table: TableName, chain: string): boolean {
 // What a rule is, for finding it again (`iptables -D/-C RULE`): its selectors,
 // matches and target, as iptables-nft's rule comparison (is_same) sees them;
 // not its counters, its place in the scenario, its text, nor a match's
-// running state (a statistic rule's draws).
-const NOT_IDENTITY = new Set(["counters", "spec", "origin", "state"]);
+// running state (a statistic rule's draws), nor the kernel's handle.
+const NOT_IDENTITY = new Set(["counters", "spec", "origin", "state", "handle"]);
 
 function identity(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(identity);
@@ -84,7 +84,6 @@ export function sameRule(a: Rule, b: Rule): boolean {
   return JSON.stringify(identity(a)) === JSON.stringify(identity(b));
 }
 
-/** Copies a rule into the table, counters its own. */
 /** A rule as the kernel adds it: in the chain it needs (made first, nft_xt_builtin_init), with the table's next handle. */
 function installRule(state: NetfilterState, table: Table, chain: string, rule: Rule): Rule {
   registerChain(state, table, chain);
