@@ -291,6 +291,8 @@ export interface Rule {
   /** Absent: a rule without -j only counts. */
   readonly target?: Target;
   counters: RuleCounters;
+  /** The nf_tables rule handle the kernel gave it (tables iptables-nft made; nft -a). */
+  readonly handle?: number;
   /** The rule as `iptables -S` prints it after `-A CHAIN`, for traces (the command layer renders it). */
   readonly spec: string;
   readonly origin?: SourceLocation;
@@ -306,6 +308,8 @@ export interface Chain {
    * `:CHAIN POLICY` line); before that the chain counts nothing and shows 0.
    */
   policyCounters?: RuleCounters;
+  /** The nf_tables chain handle, once iptables-nft made the chain in the kernel. */
+  handle?: number;
   rules: Rule[];
 }
 
@@ -315,6 +319,16 @@ export interface Table {
   chains: Map<string, Chain>;
   /** Bumped by every change to the table: what is derived from it is made again. */
   generation: number;
+  /** The nf_tables table's handle, from the namespace's one counter with nft's tables (the order nft lists tables in). */
+  handle?: number;
+  /**
+   * The chains iptables-nft has made in the kernel, in the order made: a
+   * built-in chain only once a rule or policy needs it (nft_xt_builtin_init
+   * for that chain), a user chain at -N. Absent: not tracked.
+   */
+  kernelChains?: string[];
+  /** table->hgenerator: the last handle given to one of its chains or rules (with kernelChains). */
+  lastHandle?: number;
   /** The engine's derived state (model/derived.ts): its prepared chains. */
   derived?: TableDerived;
 }

@@ -3,13 +3,15 @@
 // line or a file parsed into one batch the kernel applies whole
 // (net/netfilter/nf-tables-commit.ts), and `list` printed as nft 1.0.6 does.
 import { STRERROR, type Errno } from "../../model/errno.js";
-import type { NftChain, NftRuleset, NftSet, NftTable } from "../../model/nf-tables.js";
+import type { Chain, Table } from "../../model/netfilter.js";
+import type { NftChain, NftCommand, NftRuleset, NftSet, NftTable } from "../../model/nf-tables.js";
 import { applyOperation } from "../../net/index.js";
 import { CommandError, done, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "../command.js";
 import { chainObjects, listingJson, setJson, tableJson, tableObjects } from "./nft-json.js";
 import { NftSyntaxError, parseNft, type NftListRequest, type NftStatement } from "./nft-parse.js";
 import { setText, tableText, chainText, type PrintOptions } from "./nft-print.js";
 import { ScanError, type Token } from "./nft-scanner.js";
+import { iptablesTableText, iptablesTableWarning, kernelChains } from "./nft-xt.js";
 
 interface Source {
   /** The file name as given to -f (undefined: the command line). */
@@ -39,10 +41,39 @@ function rulesetOf(environment: CommandEnvironment): NftRuleset {
   return environment.namespace.netfilter?.nft ?? { tables: [], lastTableHandle: 0 };
 }
 
-/** iptables-nft's tables are in the same ruleset; listing them in nft's syntax is not modelled yet. */
-function refuseIptablesTables(environment: CommandEnvironment): void {
-  const tables = environment.namespace.netfilter?.tables;
-  if (tables && tables.size > 0) throw new UnsupportedError("list", `nft list with iptables-nft tables present (ip ${[...tables.keys()].join(", ip ")}) is not modelled: iptables-nft's translation to nft syntax is not printed yet`);
+/** The iptables-nft tables the kernel holds (made by a rule, a policy or -N), by name. */
+function iptablesTables(environment: CommandEnvironment): Table[] {
+  return [...(environment.namespace.netfilter?.tables.values() ?? [])].filter((table) => table.handle !== undefined);
+}
+
+/** A table of the ruleset: nft's own or one iptables-nft made (listed through nft-xt.ts). */
+type AnyTable = { readonly nft: NftTable } | { readonly xt: Table };
+
+/** Every table in the kernel's order (creation order: the handles nft's and iptables-nft's tables share). */
+function allTables(environment: CommandEnvironment): AnyTable[] {
+  const ruleset = rulesetOf(environment);
+  const xt = iptablesTables(environment);
+  // A table both made (nft add table ip filter, then iptables) is one table in the kernel; the model keeps two.
+  const clash = xt.find((table) => findTable(ruleset, "ip", table.name));
+  if (clash) throw new UnsupportedError("list", `nft list with both an nft table ip ${clash.name} and iptables-nft's is not modelled: the kernel holds them as one table`);
+  const tables: (AnyTable & { readonly handle: number })[] = [...ruleset.tables.map((table) => ({ nft: table, handle: table.handle })), ...xt.map((table) => ({ xt: table, handle: table.handle! }))];
+  return tables.sort((a, b) => a.handle - b.handle);
+}
+
+/**
+ * The kernel lets nft change iptables-nft's tables (a rule added to ip
+ * filter's INPUT runs, and iptables -S then shows it translated back; `flush
+ * ruleset` and `delete table ip filter` remove them), but the model keeps
+ * them as iptables rules, which nft's expressions are not.
+ */
+function refuseIptablesChange(command: NftCommand, environment: CommandEnvironment): void {
+  const xt = iptablesTables(environment);
+  if (command.kind === "flush-ruleset") {
+    if (xt.length > 0) throw new UnsupportedError("flush", `nft flush ruleset with iptables-nft's tables present (ip ${xt.map((table) => table.name).join(", ip ")}) is not modelled: the kernel removes them too`);
+    return;
+  }
+  const name = "table" in command ? command.table : command.name;
+  if (command.family === "ip" && xt.some((table) => table.name === name)) throw new UnsupportedError(name, `nft changing iptables-nft's table ip ${name} is not modelled: the model keeps its rules as iptables rules`);
 }
 
 function findTable(ruleset: NftRuleset, family: string, name: string): NftTable | undefined {
@@ -50,39 +81,61 @@ function findTable(ruleset: NftRuleset, family: string, name: string): NftTable 
 }
 
 /** What a listing shows: whole tables, or one chain or set of a table (the text and JSON printers print the same). */
-type Listed = { readonly tables: readonly NftTable[]; readonly namesOnly?: true } | { readonly table: NftTable; readonly chain: NftChain } | { readonly table: NftTable; readonly set: NftSet };
+type Listed = { readonly tables: readonly AnyTable[]; readonly namesOnly?: true } | { readonly table: NftTable; readonly chain: NftChain } | { readonly table: NftTable; readonly set: NftSet } | { readonly xtTable: Table; readonly xtChain: Chain };
 
 function listed(request: NftListRequest, environment: CommandEnvironment, source: Source): Listed {
   const ruleset = rulesetOf(environment);
   switch (request.what) {
     case "ruleset":
-      refuseIptablesTables(environment);
-      return { tables: ruleset.tables };
+      return { tables: allTables(environment) };
     case "tables":
-      refuseIptablesTables(environment);
-      return { tables: ruleset.tables, namesOnly: true };
+      return { tables: allTables(environment), namesOnly: true };
+  }
+  const notFound = (token: Token) => new CommandError(errorText(source, token, token, "No such file or directory"), 1);
+  const xt = request.family === "ip" ? iptablesTables(environment).find((table) => table.name === request.table) : undefined;
+  if (xt) {
+    allTables(environment);
+    if (request.what === "table") return { tables: [{ xt }] };
+    const chain = request.what === "chain" && kernelChains(xt).find((chain) => chain.name === request.name);
+    if (!chain) throw notFound(request.tokens[1]!);
+    return { xtTable: xt, xtChain: chain };
   }
   const table = findTable(ruleset, request.family, request.table);
-  if (!table) throw new CommandError(errorText(source, request.tokens[0]!, request.tokens[0]!, "No such file or directory"), 1);
-  if (request.what === "table") return { tables: [table] };
+  if (!table) throw notFound(request.tokens[0]!);
+  if (request.what === "table") return { tables: [{ nft: table }] };
   if (request.what === "chain") {
     const chain = table.chains.get(request.name);
-    if (!chain) throw new CommandError(errorText(source, request.tokens[1]!, request.tokens[1]!, "No such file or directory"), 1);
+    if (!chain) throw notFound(request.tokens[1]!);
     return { table, chain };
   }
   const set = table.sets.get(request.name);
-  if (!set || (request.what === "map") !== (set.dataType !== undefined)) throw new CommandError(errorText(source, request.tokens[1]!, request.tokens[1]!, "No such file or directory"), 1);
+  if (!set || (request.what === "map") !== (set.dataType !== undefined)) throw notFound(request.tokens[1]!);
   return { table, set };
 }
 
-function listText(what: Listed, options: PrintOptions): string {
-  if ("tables" in what) return what.tables.map((table) => (what.namesOnly ? `table ${table.family} ${table.name}\n` : tableText(table, options))).join("");
-  return "chain" in what ? tableText(what.table, options, { chains: [what.chain] }) : tableText(what.table, options, { sets: [what.set] });
+/** The listing's text, and the warnings nft prints on stderr before each iptables-nft table with xt expressions. */
+function listText(what: Listed, options: PrintOptions): { readonly stdout: string; readonly stderr: string } {
+  if ("xtTable" in what) return { stdout: iptablesTableText(what.xtTable, what.xtChain, options.handles), stderr: iptablesTableWarning(what.xtTable, what.xtChain) };
+  if ("tables" in what) {
+    let stdout = "";
+    let stderr = "";
+    for (const table of what.tables) {
+      if (what.namesOnly) stdout += "nft" in table ? `table ${table.nft.family} ${table.nft.name}\n` : `table ip ${table.xt.name}\n`;
+      else if ("nft" in table) stdout += tableText(table.nft, options);
+      else {
+        stdout += iptablesTableText(table.xt, undefined, options.handles);
+        stderr += iptablesTableWarning(table.xt);
+      }
+    }
+    return { stdout, stderr };
+  }
+  return { stdout: "chain" in what ? tableText(what.table, options, { chains: [what.chain] }) : tableText(what.table, options, { sets: [what.set] }), stderr: "" };
 }
 
 /** do_command_list_json(): -a changes nothing, handles are always there. */
 function listJson(what: Listed): string {
-  if ("tables" in what) return listingJson(what.tables.flatMap((table) => (what.namesOnly ? [tableJson(table)] : tableObjects(table))));
+  if ("xtTable" in what || ("tables" in what && what.tables.some((table) => "xt" in table))) throw new UnsupportedError("-j", "nft -j listing of iptables-nft's tables is not modelled");
+  if ("tables" in what) return listingJson(what.tables.flatMap((table) => ("nft" in table ? (what.namesOnly ? [tableJson(table.nft)] : tableObjects(table.nft)) : [])));
   return listingJson("chain" in what ? chainObjects(what.table, what.chain) : [setJson(what.table, what.set)]);
 }
 
@@ -187,6 +240,7 @@ export function nft(argv: readonly string[], environment: CommandEnvironment): C
   }
   const print: PrintOptions = { handles: options.handles };
   const batch = statements.filter((statement): statement is Extract<NftStatement, { kind: "batch" }> => statement.kind === "batch");
+  for (const statement of batch) refuseIptablesChange(statement.command, environment);
   if (batch.length > 0 && !options.check) {
     const result = applyOperation(environment.world, { op: "nft", namespaceId: environment.namespace.id, commands: batch.map((statement) => statement.command), ...(environment.origin ? { origin: environment.origin } : {}) });
     if (!result.ok) {
@@ -205,15 +259,21 @@ export function nft(argv: readonly string[], environment: CommandEnvironment): C
     }
   }
   let stdout = "";
+  let stderr = "";
   for (const statement of statements) {
     if (statement.kind !== "list") continue;
     // nft -n prints protocols, flags and marks as numbers, -y priorities (text only: JSON's prio is a number anyway); the printers do not.
     if (options.numeric) throw new UnsupportedError("-n", "nft -n's numeric listing is not modelled");
     if (options.numericPriority && !options.json) throw new UnsupportedError("-y", "nft -y's numeric priorities in a listing are not modelled");
     const what = listed(statement.request, environment, source);
-    stdout += options.json ? listJson(what) : listText(what, print);
+    if (options.json) stdout += listJson(what);
+    else {
+      const text = listText(what, print);
+      stdout += text.stdout;
+      stderr += text.stderr;
+    }
   }
-  return done(stdout);
+  return done(stdout, stderr);
 }
 
 export { chainText, setText };

@@ -1,8 +1,10 @@
 // Applying iptables changes to a namespace (net/netfilter/nf_tables_api.c as
 // iptables-nft drives it: nf_tables_newrule/delrule/newchain/delchain, and
 // the xt compat checkentry that refuses a target outside its table or hooks).
-// iptables-nft creates a table, with all its built-in chains, on the first
-// change; reading (-L, -S, iptables-save) never creates one.
+// The model holds every built-in chain from the first change (iptables -L
+// lists them all); the kernel gets the table with the first rule, policy or
+// -N, and each built-in chain only when one of those needs it (kernelChains,
+// handles: what nft lists). Reading, -F and -Z make nothing.
 import { fail, ok, type Errno, type KernelResult } from "../../model/errno.js";
 import { BUILTIN_CHAINS, type Chain, type HookName, type NetfilterState, type Rule, type Table, type TableName } from "../../model/netfilter.js";
 import type { NetworkNamespace } from "../../model/netns.js";
@@ -18,6 +20,33 @@ export { ensureNetfilter };
 
 export function createTable(name: TableName): Table {
   return { name, chains: new Map(BUILTIN_CHAINS[name].map((hook) => [hook, { name: hook, policy: "ACCEPT", rules: [] } satisfies Chain])), generation: 0 };
+}
+
+/** NFT_MSG_NEWTABLE: the table's handle from the counter nft's tables share, and no chains yet. */
+function registerTable(state: NetfilterState, table: Table): void {
+  const nft = (state.nft ??= { tables: [], lastTableHandle: 0 });
+  table.handle = ++nft.lastTableHandle;
+  table.kernelChains = [];
+  table.lastHandle = 0;
+}
+
+/** A chain iptables-nft makes in the kernel when it first needs it, and its table with the first (reads, -F and -Z make neither). */
+function registerChain(state: NetfilterState, table: Table, name: string): void {
+  if (table.handle === undefined) registerTable(state, table);
+  if (!table.kernelChains || table.kernelChains.includes(name)) return;
+  table.kernelChains.push(name);
+  // table->hgenerator: chains and rules take their handles from one counter.
+  const chain = table.chains.get(name);
+  if (chain && table.lastHandle !== undefined) chain.handle = ++table.lastHandle;
+}
+
+/** The chain a successful command made the kernel hold, if any. */
+function chainMade(command: IptablesCommand): string | undefined {
+  return command.kind === "append" || command.kind === "insert" || command.kind === "replace" || command.kind === "new-chain" || command.kind === "policy" ? command.chain : undefined;
+}
+
+function unregisterChains(table: Table, names: readonly string[]): void {
+  if (table.kernelChains) table.kernelChains = table.kernelChains.filter((name) => !names.includes(name));
 }
 
 function ensureTable(state: NetfilterState, name: TableName): Table {
@@ -36,8 +65,8 @@ export function isBuiltinChain(table: TableName, chain: string): boolean {
 // What a rule is, for finding it again (`iptables -D/-C RULE`): its selectors,
 // matches and target, as iptables-nft's rule comparison (is_same) sees them;
 // not its counters, its place in the scenario, its text, nor a match's
-// running state (a statistic rule's draws).
-const NOT_IDENTITY = new Set(["counters", "spec", "origin", "state"]);
+// running state (a statistic rule's draws), nor the kernel's handle.
+const NOT_IDENTITY = new Set(["counters", "spec", "origin", "state", "handle"]);
 
 function identity(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(identity);
@@ -55,9 +84,10 @@ export function sameRule(a: Rule, b: Rule): boolean {
   return JSON.stringify(identity(a)) === JSON.stringify(identity(b));
 }
 
-/** Copies a rule into the table, counters its own. */
-function installRule(rule: Rule): Rule {
-  return { ...rule, counters: { ...rule.counters } };
+/** A rule as the kernel adds it: in the chain it needs (made first, nft_xt_builtin_init), with the table's next handle. */
+function installRule(state: NetfilterState, table: Table, chain: string, rule: Rule): Rule {
+  registerChain(state, table, chain);
+  return { ...rule, counters: { ...rule.counters }, ...(table.lastHandle !== undefined ? { handle: ++table.lastHandle } : {}) };
 }
 
 /** Which hooks and tables a target may be used from (each xt target's .hooks and .table). */
@@ -115,6 +145,7 @@ export function chainReferences(table: Table, chain: string): number {
 }
 
 function applyCommand(namespace: NetworkNamespace, table: Table, command: IptablesCommand): KernelResult<unknown> {
+  const state = ensureNetfilter(namespace);
   table.generation++;
   const chainOf = (name: string) => table.chains.get(name);
   switch (command.kind) {
@@ -125,13 +156,15 @@ function applyCommand(namespace: NetworkNamespace, table: Table, command: Iptabl
       if (!chain) return fail("ENOENT");
       const refused = checkRule(namespace, table.name, command.chain, command.rule);
       if (refused !== undefined) return fail(refused);
-      if (command.kind === "append") chain.rules.push(installRule(command.rule));
+      if (command.kind === "append") chain.rules.push(installRule(state, table, command.chain, command.rule));
       else if (command.kind === "insert") {
         if (command.position < 1 || command.position > chain.rules.length + 1) return fail("ENOENT", "index");
-        chain.rules.splice(command.position - 1, 0, installRule(command.rule));
+        chain.rules.splice(command.position - 1, 0, installRule(state, table, command.chain, command.rule));
       } else {
         if (command.number < 1 || command.number > chain.rules.length) return fail("ENOENT");
-        chain.rules[command.number - 1] = installRule(command.rule);
+        // The replacing rule keeps the replaced one's handle and takes none (recorded: nft -a after iptables -R).
+        const replaced = chain.rules[command.number - 1]!;
+        chain.rules[command.number - 1] = { ...command.rule, counters: { ...command.rule.counters }, ...(replaced.handle !== undefined ? { handle: replaced.handle } : {}) };
       }
       return ok(undefined);
     }
@@ -180,6 +213,7 @@ function applyCommand(namespace: NetworkNamespace, table: Table, command: Iptabl
         if (isBuiltinChain(table.name, name) || chain.rules.length > 0 || chainReferences(table, name) > 0) return fail("EBUSY", name);
       }
       for (const name of names) table.chains.delete(name);
+      unregisterChains(table, names);
       return ok(undefined);
     }
     case "rename-chain": {
@@ -190,6 +224,7 @@ function applyCommand(namespace: NetworkNamespace, table: Table, command: Iptabl
       const renamed: Chain = { ...chain, name: command.newName };
       const entries = [...table.chains.entries()].map(([name, value]) => (name === command.chain ? ([command.newName, renamed] as const) : ([name, value] as const)));
       table.chains = new Map(entries);
+      if (table.kernelChains) table.kernelChains = table.kernelChains.map((name) => (name === command.chain ? command.newName : name));
       // Rules refer to chains by name: jumps follow the rename (their text does too).
       for (const other of table.chains.values()) {
         other.rules = other.rules.map((rule) =>
@@ -216,6 +251,8 @@ function applyIptables(world: World, operation: IptablesOperation): KernelResult
   const state = ensureNetfilter(namespace);
   const table = ensureTable(state, operation.table);
   const result = applyCommand(namespace, table, operation.command);
+  const made = chainMade(operation.command);
+  if (result.ok && made !== undefined) registerChain(state, table, made);
   state.conntrackEnabled = needsConntrack(state);
   state.generation++;
   return result;
@@ -230,6 +267,8 @@ function applyRestore(world: World, operation: IptablesRestore): KernelResult<un
   for (const section of operation.tables) {
     const existing = staged.get(section.name) ?? state.tables.get(section.name);
     const table: Table = existing && operation.noflush ? { ...structuredClone(existing), generation: existing.generation + 1 } : createTable(section.name);
+    // Without --noflush iptables-nft deletes the table and makes it again (a new handle: it lists last).
+    if (table.handle === undefined || !(existing && operation.noflush)) registerTable(state, table);
     // Without --noflush the table starts again from its built-in chains (flushed, user chains gone).
     for (const declared of section.chains) {
       const chain = table.chains.get(declared.name);
@@ -241,10 +280,13 @@ function applyRestore(world: World, operation: IptablesRestore): KernelResult<un
           chain.policyCounters = { ...(declared.counters ?? { packets: 0, bytes: 0 }) };
         }
       } else table.chains.set(declared.name, { name: declared.name, ...(declared.policy ? { policy: declared.policy, policyCounters: { ...(declared.counters ?? { packets: 0, bytes: 0 }) } } : {}), rules: [] });
+      registerChain(state, table, declared.name);
     }
     for (const command of section.commands) {
       const result = applyCommand(namespace, table, command);
       if (!result.ok) return { ok: false, error: { ...result.error, seq } };
+      const made = chainMade(command);
+      if (made !== undefined) registerChain(state, table, made);
       seq++;
     }
     staged.set(section.name, table);

@@ -1,0 +1,440 @@
+// iptables-nft's tables as nft 1.0.6 lists them: iptables/nft.c (1.8.9:
+// add_iniface, add_outiface, add_addr, add_proto, and add_match's native
+// tcp/udp/mark/limit expressions; every other match and target stays an xt
+// compat expression) and nftables src/xt.c (xt_stmt_xlate: an xt expression
+// printed through its extension's xlate function, extensions/libxt_*.c,
+// or as `xt match NAME`/`xt target NAME` where it has none or declines).
+// Read from the iptables model, never from its text; what was not recorded
+// from the kernel is refused by name rather than guessed.
+import { formatIpv4Address } from "../../model/address.js";
+import type { Chain, ConntrackMatch, ConntrackStateName, Match, PortRange, Rule, Table, TableName, Target } from "../../model/netfilter.js";
+import { selectorMaskOf } from "../../model/netfilter.js";
+import { UnsupportedError } from "../command.js";
+import { ICMP_TYPES, PROTOCOL_NAMES, priorityText } from "./nft-print.js";
+
+/** One statement of a listed rule: its text and whether the kernel holds it as an xt expression. */
+interface Statement {
+  readonly text: string;
+  readonly xt: boolean;
+  /** A native `meta l4proto P` (not inverted): nft hides it before a native payload match of P. */
+  readonly protocol?: number;
+  /** A native tcp/udp header match (payload_dependency_kill's payload). */
+  readonly payload?: "tcp" | "udp";
+  /** A native relational match (interface, address, protocol, mark, header): it leaves a pending dependency standing. */
+  readonly match?: true;
+}
+
+function refuse(what: string): never {
+  throw new UnsupportedError("list", `nft's listing of iptables-nft's ${what} is not modelled`);
+}
+
+const native = (text: string, more: Partial<Statement> = {}): Statement => ({ text, xt: false, ...more });
+const nativeMatch = (text: string, more: Partial<Statement> = {}): Statement => ({ text, xt: false, match: true, ...more });
+const xlated = (text: string): Statement => ({ text, xt: true });
+const untranslated = (kind: "match" | "target", name: string): Statement => ({ text: `xt ${kind} ${name}`, xt: true });
+
+const hex8 = (value: number) => `0x${(value >>> 0).toString(16).padStart(8, "0")}`;
+const hex = (value: number) => `0x${(value >>> 0).toString(16)}`;
+const not = (invert: boolean | undefined) => (invert ? "!= " : "");
+
+// --- the rule's ipt_ip part (add_iniface, add_outiface, add_addr, add_proto) ---
+
+function interfaceStatement(key: "iifname" | "oifname", selector: { readonly name: string; readonly invert: boolean }): Statement {
+  if (selector.name === "+") refuse(`interface "+"`);
+  const name = selector.name.endsWith("+") ? `${selector.name.slice(0, -1)}*` : selector.name;
+  return nativeMatch(`${key} ${not(selector.invert)}"${name}"`);
+}
+
+function addressStatement(field: "saddr" | "daddr", selector: NonNullable<Rule["source"]>): Statement | undefined {
+  if (selector.prefixLength === 0 && selector.mask === undefined && !selector.invert) return undefined;
+  const address = formatIpv4Address(selector.address);
+  if (selector.mask !== undefined) return nativeMatch(`ip ${field} & ${formatIpv4Address(selectorMaskOf(selector))} ${selector.invert ? "!=" : "=="} ${address}`);
+  if (selector.prefixLength === 0) refuse("! -s/-d 0.0.0.0/0");
+  return nativeMatch(`ip ${field} ${not(selector.invert)}${address}${selector.prefixLength === 32 ? "" : `/${selector.prefixLength}`}`);
+}
+
+function protocolStatement(protocol: NonNullable<Rule["protocol"]>): Statement {
+  const name = PROTOCOL_NAMES[protocol.number] ?? refuse(`protocol ${protocol.number}`);
+  return nativeMatch(`meta l4proto ${not(protocol.invert)}${name}`, protocol.invert ? {} : { protocol: protocol.number });
+}
+
+// --- matches ---
+
+/** add_nft_tcp/add_nft_udp's port compare: one port, a range, or `<=` from port 0. */
+function portText(ports: PortRange, invert: boolean | undefined): string {
+  if (ports.first === ports.last) return `${not(invert)}${ports.first}`;
+  if (ports.first === 0) return invert ? refuse("an inverted port range from 0") : `<= ${ports.last}`;
+  return `${not(invert)}${ports.first}-${ports.last}`;
+}
+
+const TCP_FLAGS: readonly [string, number][] = [
+  ["fin", 0x01],
+  ["syn", 0x02],
+  ["rst", 0x04],
+  ["psh", 0x08],
+  ["ack", 0x10],
+  ["urg", 0x20],
+];
+
+function tcpFlagNames(bits: number): string {
+  return TCP_FLAGS.filter(([, bit]) => (bits & bit) !== 0)
+    .map(([name]) => name)
+    .join(",");
+}
+
+/** tcp/udp: native flags, then source and destination ports; with none of them an xt match whose translation is empty. */
+function tcpUdpStatements(match: Extract<Match, { kind: "tcp" | "udp" }>): Statement[] {
+  const statements: Statement[] = [];
+  if (match.tcpFlags) {
+    if (match.tcpFlags.compare === 0) refuse("tcp flags compared with none");
+    statements.push(nativeMatch(`tcp flags ${not(match.tcpFlags.invert)}${tcpFlagNames(match.tcpFlags.compare)} / ${tcpFlagNames(match.tcpFlags.mask)}`, { payload: "tcp" }));
+  }
+  if (match.sourcePorts) statements.push(nativeMatch(`${match.kind} sport ${portText(match.sourcePorts, match.sourceInvert)}`, { payload: match.kind }));
+  if (match.destinationPorts) statements.push(nativeMatch(`${match.kind} dport ${portText(match.destinationPorts, match.destinationInvert)}`, { payload: match.kind }));
+  return statements.length > 0 ? statements : [xlated("")];
+}
+
+/** libxt_icmp's xlate: a named type with all its codes, or `any`; otherwise none. */
+function icmpStatement(match: Extract<Match, { kind: "icmp" }>): Statement {
+  if (match.type === undefined) refuse("icmp without a type");
+  if (match.type === 255 && !match.codes) return match.invert ? refuse("! --icmp-type any") : xlated("ip protocol icmp");
+  // type_xlate_print(): a name from iptables' icmp_codes table for a type with all its codes, else no translation (only the names recorded are taken).
+  const name = (["echo-reply", "destination-unreachable", "echo-request"] as const).find((known) => ICMP_TYPES[known] === match.type);
+  if (match.codes) return untranslated("match", "icmp");
+  if (name === undefined) return Object.values(ICMP_TYPES).includes(match.type!) ? refuse(`icmp type ${match.type}`) : untranslated("match", "icmp");
+  return xlated(`icmp type ${not(match.invert)}${name}`);
+}
+
+function portListText(ports: readonly PortRange[]): string {
+  const text = ports.map((range) => (range.first === range.last ? String(range.first) : `${range.first}-${range.last}`));
+  return text.length === 1 ? text[0]! : `{ ${text.join(", ")} }`;
+}
+
+/** libxt_multiport's xlate, with the rule's protocol. */
+function multiportStatement(match: Extract<Match, { kind: "multiport" }>, rule: Rule): Statement {
+  const protocol = rule.protocol && !rule.protocol.invert ? PROTOCOL_NAMES[rule.protocol.number] : undefined;
+  if (protocol !== "tcp" && protocol !== "udp") refuse(`multiport without -p tcp or udp`);
+  if (match.direction === "either") {
+    if (match.invert || match.ports.some((range) => range.first !== range.last)) refuse("multiport --ports with ranges or !");
+    const elements = match.ports.flatMap((range) => [`0-65535 . ${range.first}`, `${range.first} . 0-65535`]);
+    return xlated(`${protocol} sport . ${protocol} dport { ${elements.join(", ")} }`);
+  }
+  if (match.ports.length === 1 && (match.invert || match.ports[0]!.first !== match.ports[0]!.last)) refuse("multiport with one inverted port or range");
+  return xlated(`${protocol} ${match.direction === "source" ? "sport" : "dport"} ${not(match.invert)}${portListText(match.ports)}`);
+}
+
+/** state_xlate_print()'s order. */
+const STATE_ORDER: readonly [ConntrackStateName, string][] = [
+  ["INVALID", "invalid"],
+  ["NEW", "new"],
+  ["RELATED", "related"],
+  ["ESTABLISHED", "established"],
+  ["UNTRACKED", "untracked"],
+];
+
+function stateText(states: readonly ConntrackStateName[], invert: boolean): string {
+  return `ct state ${invert ? "! " : ""}${STATE_ORDER.filter(([state]) => states.includes(state))
+    .map(([, name]) => name)
+    .join(",")}`;
+}
+
+const STATUS_ORDER: readonly [number, string][] = [
+  [1, "expected"],
+  [2, "seen-reply"],
+  [4, "assured"],
+  [8, "confirmed"],
+];
+
+function ctAddressText(test: NonNullable<ConntrackMatch["originalSource"]>): string {
+  return `${not(test.invert)}${formatIpv4Address(test.address)}${test.prefixLength === 32 ? "" : `/${test.prefixLength}`}`;
+}
+
+function ctPortText(test: NonNullable<ConntrackMatch["originalSourcePort"]>): string {
+  if (test.invert) refuse("conntrack's inverted port options");
+  return test.first === test.last ? String(test.first) : `${test.first}-${test.last}`;
+}
+
+/** libxt_conntrack's _conntrack3_mt_xlate, in its order. */
+function conntrackStatement(match: ConntrackMatch): Statement {
+  const parts: string[] = [];
+  if (match.direction) parts.push(`ct direction ${match.direction === "REPLY" ? "reply" : "original"}`);
+  if (match.protocol) {
+    if (match.protocol.invert || match.direction === "REPLY") refuse("conntrack --ctproto with ! or --ctdir REPLY");
+    parts.push(`ct original protocol ${match.protocol.number}`);
+  }
+  if (match.states) {
+    const nat = match.states.filter((state) => state === "SNAT" || state === "DNAT");
+    if (nat.length > 0) {
+      if (nat.length !== match.states.length || nat.length > 1 || match.invert) refuse("conntrack --ctstate SNAT/DNAT with other states or !");
+      parts.push(`ct status ${nat[0]!.toLowerCase()}`);
+    } else parts.push(stateText(match.states, match.invert));
+  }
+  if (match.status) {
+    if (match.status.invert || match.status.mask === 0) refuse("conntrack --ctstatus NONE or !");
+    parts.push(`ct status ${STATUS_ORDER.filter(([bit]) => (match.status!.mask & bit) !== 0)
+      .map(([, name]) => name)
+      .join(",")}`);
+  }
+  if (match.expires) {
+    if (match.expires.invert) refuse("conntrack ! --ctexpire");
+    parts.push(`ct expiration ${match.expires.min === match.expires.max ? match.expires.min : `${match.expires.min}-${match.expires.max}`}`);
+  }
+  if (match.originalSource) parts.push(`ct original saddr ${ctAddressText(match.originalSource)}`);
+  if (match.originalDestination) parts.push(`ct original daddr ${ctAddressText(match.originalDestination)}`);
+  if (match.replySource) parts.push(`ct reply saddr ${ctAddressText(match.replySource)}`);
+  if (match.replyDestination) parts.push(`ct reply daddr ${ctAddressText(match.replyDestination)}`);
+  if (match.originalSourcePort) parts.push(`ct original proto-src ${ctPortText(match.originalSourcePort)}`);
+  if (match.originalDestinationPort) parts.push(`ct original proto-dst ${ctPortText(match.originalDestinationPort)}`);
+  if (match.replySourcePort) parts.push(`ct reply proto-src ${ctPortText(match.replySourcePort)}`);
+  if (match.replyDestinationPort) parts.push(`ct reply proto-dst ${ctPortText(match.replyDestinationPort)}`);
+  return xlated(parts.join(" "));
+}
+
+/** add_nft_mark: meta mark, masked unless the mask is all ones. */
+function markStatement(match: Extract<Match, { kind: "mark" }>): Statement {
+  if (match.mask >>> 0 === 0xffffffff) return nativeMatch(`meta mark ${not(match.invert)}${hex8(match.value)}`);
+  return nativeMatch(`meta mark & ${hex8(match.mask)} ${match.invert ? "!=" : "=="} ${hex8(match.value)}`);
+}
+
+/** libxt_addrtype's xlate, for the one-sided, one-type, uninverted forms recorded. */
+function addrtypeStatement(match: Extract<Match, { kind: "addrtype" }>): Statement {
+  const sides = [match.sourceType ? "saddr" : undefined, match.destinationType ? "daddr" : undefined].filter((side) => side !== undefined);
+  const types = match.sourceType ?? match.destinationType ?? [];
+  if (sides.length !== 1 || types.length !== 1 || match.sourceInvert || match.destinationInvert || (match.limitInterfaceIn && match.limitInterfaceOut)) refuse("addrtype with both sides, several types or !");
+  const device = match.limitInterfaceIn ? " . iif" : match.limitInterfaceOut ? " . oif" : "";
+  return xlated(`fib ${sides[0]}${device} type ${types[0]!.toLowerCase()}`);
+}
+
+function statisticStatement(match: Extract<Match, { kind: "statistic" }>): Statement {
+  if (match.mode === "random") return xlated(`meta random & 2147483647 ${match.invert ? ">=" : "<"} ${match.probability}`);
+  return xlated(`numgen inc mod ${match.every} ${not(match.invert)}${match.packet}`);
+}
+
+/** add_nft_limit(): the rate in the largest unit it divides, nft's `burst` unless 5. */
+function limitStatement(match: Extract<Match, { kind: "limit" }>): Statement {
+  const mult = [10000 * 24 * 60 * 60, 10000 * 60 * 60, 10000 * 60, 10000];
+  let index = 1;
+  for (; index < mult.length; index++) if (match.avg > mult[index]! || Math.floor(mult[index]! / match.avg) < mult[index]! % match.avg) break;
+  const unit = { 86400: "day", 3600: "hour", 60: "minute", 1: "second" }[mult[index - 1]! / 10000]!;
+  const burst = match.burst !== 5 && match.burst !== 0 ? ` burst ${match.burst} packets` : "";
+  return native(`limit rate ${Math.floor(mult[index - 1]! / match.avg)}/${unit}${burst}`);
+}
+
+function iprangeStatement(match: Extract<Match, { kind: "iprange" }>): Statement {
+  const parts: string[] = [];
+  if (match.source) parts.push(`ip saddr ${not(match.source.invert)}${formatIpv4Address(match.source.first)}-${formatIpv4Address(match.source.last)}`);
+  if (match.destination) parts.push(`ip daddr ${not(match.destination.invert)}${formatIpv4Address(match.destination.first)}-${formatIpv4Address(match.destination.last)}`);
+  return xlated(parts.join(" "));
+}
+
+/** libxt_owner's xlate takes one of uid or gid alone; the socket options and combinations stay xt. */
+function ownerStatement(match: Extract<Match, { kind: "owner" }>): Statement {
+  const options = [match.uid, match.gid, match.socketExists].filter((option) => option !== undefined).length;
+  if (options > 1 || match.socketExists) return untranslated("match", "owner");
+  if (match.uid && !match.uid.invert && match.uid.first === match.uid.last && !match.supplementaryGroups) return xlated(`skuid ${match.uid.first}`);
+  return refuse("owner --gid-owner, uid ranges or !");
+}
+
+export function matchStatements(match: Match, rule: Rule): Statement[] {
+  switch (match.kind) {
+    case "tcp":
+    case "udp":
+      return tcpUdpStatements(match);
+    case "icmp":
+      return [icmpStatement(match)];
+    case "multiport":
+      return [multiportStatement(match, rule)];
+    case "conntrack":
+      return [conntrackStatement(match)];
+    case "state":
+      return [xlated(stateText(match.states, match.invert))];
+    case "comment":
+      // comment_xlate() puts the text in the translation's comment, which xt_stmt_xlate does not print.
+      return [xlated("")];
+    case "mark":
+      return [markStatement(match)];
+    case "addrtype":
+      return [addrtypeStatement(match)];
+    case "statistic":
+      return [statisticStatement(match)];
+    case "limit":
+      return [limitStatement(match)];
+    case "iprange":
+      return [iprangeStatement(match)];
+    case "owner":
+      return [ownerStatement(match)];
+    case "physdev":
+    case "recent":
+    case "set":
+    case "connlimit":
+    case "nfacct":
+      return [untranslated("match", match.kind)];
+  }
+}
+
+// --- targets ---
+
+const REJECT_TEXT: Readonly<Record<string, string>> = {
+  "tcp-reset": "reject with tcp reset",
+  "icmp-port-unreachable": "reject",
+  "icmp-net-unreachable": "reject with icmp type net-unreachable",
+  "icmp-host-unreachable": "reject with icmp type host-unreachable",
+  "icmp-proto-unreachable": "reject with icmp type prot-unreachable",
+  "icmp-net-prohibited": "reject with icmp type net-prohibited",
+  "icmp-host-prohibited": "reject with icmp type host-prohibited",
+  "icmp-admin-prohibited": "reject with icmp type admin-prohibited",
+};
+
+const LOG_LEVELS = ["emerg", "alert", "crit", "err", "warn", "notice", "info", "debug"];
+
+/** libipt_LOG's xlate. */
+function logText(target: Extract<Target, { kind: "LOG" }>): string {
+  if (target.prefix.includes('"') || target.prefix.includes("\\")) refuse("LOG prefixes with quotes or backslashes");
+  let text = "log";
+  if (target.prefix !== "") text += ` prefix "${target.prefix}"`;
+  if (target.level !== 4) text += ` level ${LOG_LEVELS[target.level] ?? refuse(`LOG level ${target.level}`)}`;
+  if ((target.flags & 0x03) !== 0) text += ` flags tcp${(target.flags & 0x01) !== 0 ? " sequence" : ""}${(target.flags & 0x02) !== 0 ? `${(target.flags & 0x01) !== 0 ? "," : " "}options` : ""}`;
+  if ((target.flags & 0x04) !== 0) text += " flags ip options";
+  if ((target.flags & 0x08) !== 0) text += " flags skuid";
+  return text;
+}
+
+/** libxt_MARK's mark_tg_xlate (every MARK form is --set-xmark value/mask). */
+function markTargetText(value: number, mask: number): string {
+  if (mask >>> 0 === 0xffffffff) return `meta mark set ${hex(value)}`;
+  if (value === 0) return `meta mark set mark and ${hex(~mask)}`;
+  if (value === mask) return `meta mark set mark or ${hex(value)}`;
+  if (mask === 0) return `meta mark set mark xor ${hex(value)}`;
+  return `meta mark set mark and ${hex(~mask)} xor ${hex(value)}`;
+}
+
+function natFlags(flags: { readonly random?: boolean; readonly randomFully?: boolean; readonly persistent?: boolean }): string {
+  const names = [flags.random ? "random" : undefined, flags.randomFully ? "fully-random" : undefined, flags.persistent ? "persistent" : undefined].filter((name) => name !== undefined);
+  if (names.length > 1 && !(names.length === 2 && flags.random && flags.persistent)) refuse("NAT flag combinations other than --random --persistent");
+  return names.length > 0 ? ` ${names.join(",")}` : "";
+}
+
+function rangeText(ports: PortRange): string {
+  return ports.first === ports.last ? String(ports.first) : `${ports.first}-${ports.last}`;
+}
+
+function targetStatement(target: Target): Statement {
+  switch (target.kind) {
+    case "ACCEPT":
+    case "DROP":
+    case "RETURN":
+      return native(target.kind.toLowerCase());
+    case "jump":
+      return native(`${target.goto ? "goto" : "jump"} ${target.chain}`);
+    case "REJECT":
+      return xlated(REJECT_TEXT[target.with]!);
+    case "LOG":
+      return xlated(logText(target));
+    case "MARK":
+      return xlated(markTargetText(target.value, target.mask));
+    case "MASQUERADE":
+      return xlated(`masquerade${target.ports ? ` to :${rangeText(target.ports)}` : ""}${natFlags(target)}`);
+    case "REDIRECT":
+      return xlated(`redirect${target.ports ? ` to :${rangeText(target.ports)}` : ""}${natFlags(target)}`);
+    case "SNAT":
+    case "DNAT": {
+      const range = target.range;
+      if (range.offset !== undefined) return target.kind === "DNAT" ? untranslated("target", "DNAT") : refuse("SNAT with a port offset");
+      const addresses = range.addresses ? (range.addresses.first === range.addresses.last ? formatIpv4Address(range.addresses.first) : `${formatIpv4Address(range.addresses.first)}-${formatIpv4Address(range.addresses.last)}`) : "";
+      const ports = range.ports ? `:${rangeText(range.ports)}` : "";
+      if (!addresses && !ports) refuse(`${target.kind} without a range`);
+      return xlated(`${target.kind.toLowerCase()} to ${addresses}${ports}${natFlags(range)}`);
+    }
+    case "SET":
+      return untranslated("target", "SET");
+  }
+}
+
+// --- rules, chains, tables ---
+
+/** The rule's statements in the order iptables-nft adds them: interfaces, addresses, protocol, matches, counter, target. */
+function ruleStatements(rule: Rule): Statement[] {
+  const statements: Statement[] = [];
+  if (rule.inInterface) statements.push(interfaceStatement("iifname", rule.inInterface));
+  if (rule.outInterface) statements.push(interfaceStatement("oifname", rule.outInterface));
+  const source = rule.source && addressStatement("saddr", rule.source);
+  if (source) statements.push(source);
+  const destination = rule.destination && addressStatement("daddr", rule.destination);
+  if (destination) statements.push(destination);
+  if (rule.protocol) statements.push(protocolStatement(rule.protocol));
+  for (const match of rule.matches) statements.push(...matchStatements(match, rule));
+  statements.push(native(`counter packets ${rule.counters.packets} bytes ${rule.counters.bytes}`));
+  if (rule.target) statements.push(targetStatement(rule.target));
+  return statements;
+}
+
+/** Whether nft drops the protocol match as the dependency of a later native header match of it, before any statement but a native match resets it (rule_maybe_reset_payload_deps). */
+function isDependency(statements: readonly Statement[], index: number): boolean {
+  const protocol = statements[index]!.protocol;
+  if (protocol === undefined) return false;
+  for (const later of statements.slice(index + 1)) {
+    if (later.payload !== undefined) return PROTOCOL_NAMES[protocol] === later.payload;
+    if (!later.match) return false;
+  }
+  return false;
+}
+
+/**
+ * The rule as nft lists it, its protocol dependency left out
+ * (payload_dependency_kill); statements are joined by one space, so an
+ * empty translation (a comment) leaves two.
+ */
+export function iptablesRuleText(rule: Rule): string {
+  const statements = ruleStatements(rule);
+  return statements
+    .filter((_statement, index) => !isDependency(statements, index))
+    .map((statement) => statement.text)
+    .join(" ");
+}
+
+/** Whether some rule nft fetched holds an xt expression (table->has_xt_stmts, set as rules are parsed: `list chain` fetches only that chain's). */
+function hasXt(chains: readonly Chain[]): boolean {
+  return chains.some((chain) => chain.rules.some((rule) => ruleStatements(rule).some((statement) => statement.xt)));
+}
+
+/** iptables-nft's built-in chains (nft.c's xtables_ipv4 table): type, hook and priority. */
+const BASE: Readonly<Record<TableName, Readonly<Record<string, readonly [string, number]>>>> = {
+  raw: { PREROUTING: ["filter", -300], OUTPUT: ["filter", -300] },
+  mangle: { PREROUTING: ["filter", -150], INPUT: ["filter", -150], FORWARD: ["filter", -150], OUTPUT: ["route", -150], POSTROUTING: ["filter", -150] },
+  filter: { INPUT: ["filter", 0], FORWARD: ["filter", 0], OUTPUT: ["filter", 0] },
+  nat: { PREROUTING: ["nat", -100], INPUT: ["nat", 100], OUTPUT: ["nat", -100], POSTROUTING: ["nat", 100] },
+};
+
+/** `# handle N` with -a; refused where the model has no handle for the object. */
+function handleText(handles: boolean, handle: number | undefined): string {
+  if (!handles) return "";
+  return ` # handle ${handle ?? refuse("handles of chains or rules made before handles were tracked")}`;
+}
+
+export function iptablesChainText(table: Table, chain: Chain, handles = false): string {
+  let text = `\tchain ${chain.name} {${handleText(handles, chain.handle)}\n`;
+  const base = BASE[table.name][chain.name];
+  if (base) {
+    const hook = chain.name.toLowerCase();
+    text += `\t\ttype ${base[0]} hook ${hook} priority ${priorityText(base[1], hook)}; policy ${(chain.policy ?? "ACCEPT").toLowerCase()};\n`;
+  }
+  for (const rule of chain.rules) text += `\t\t${iptablesRuleText(rule)}${handleText(handles, rule.handle)}\n`;
+  return `${text}\t}\n`;
+}
+
+/** The chains the kernel holds, in the order iptables-nft made them; refused where the model does not know it. */
+export function kernelChains(table: Table): Chain[] {
+  if (!table.kernelChains || table.handle === undefined) refuse(`table ${table.name} made in a way whose kernel chains are not tracked`);
+  return table.kernelChains.map((name) => table.chains.get(name) ?? refuse(`chain ${name}`));
+}
+
+/** `table ip NAME { ... }`, all its chains or only one (whose listing names the table without its handle, as for nft's own). */
+export function iptablesTableText(table: Table, only?: Chain, handles = false): string {
+  const chains = only ? [only] : kernelChains(table);
+  return `table ip ${table.name} {${only ? "" : handleText(handles, table.handle)}\n${chains.map((chain) => iptablesChainText(table, chain, handles)).join("\n")}}\n`;
+}
+
+/** nft's warning on stderr before a table it found xt expressions in (table_print). */
+export function iptablesTableWarning(table: Table, only?: Chain): string {
+  return hasXt(only ? [only] : kernelChains(table)) ? `# Warning: table ip ${table.name} is managed by iptables-nft, do not touch!\n` : "";
+}
