@@ -6,6 +6,7 @@
 // errors are bash's own, at its line: src/scenario/transform.ts); this is
 // everything else, through just-bash's public file-system class.
 import { InMemoryFs, type InitialFiles } from "just-bash";
+import { STDERR_SINK, STDOUT_SINK } from "./shell-names.js";
 
 export const PROC_SYS = "/proc/sys/";
 
@@ -14,6 +15,8 @@ export interface ProcSysHooks {
   write(path: string, text: string): void;
   /** The file's text, or undefined when no such key exists. */
   read(path: string): string | undefined;
+  /** What a command wrote to its stdout or stderr sink (shell-names.ts), in the order written. */
+  output?(stream: "stdout" | "stderr", text: string): void;
 }
 
 type FileContent = Parameters<InMemoryFs["writeFile"]>[1];
@@ -37,13 +40,24 @@ export class ProcSysFileSystem extends InMemoryFs {
     super(files, options);
   }
 
+  /** A write to a stdout or stderr sink: a chunk for the journal, never a file (the shell touches the sink with "" first). */
+  private sink(path: string, content: FileContent): boolean {
+    const stream = path === STDOUT_SINK ? "stdout" : path === STDERR_SINK ? "stderr" : undefined;
+    if (stream === undefined || !this.hooks.output) return false;
+    const written = text(content);
+    if (written !== "") this.hooks.output(stream, written);
+    return true;
+  }
+
   override async writeFile(path: string, content: FileContent, options?: Parameters<InMemoryFs["writeFile"]>[2]): Promise<void> {
+    if (this.sink(path, content)) return;
     if (!path.startsWith(PROC_SYS)) return super.writeFile(path, content, options);
     const written = text(content);
     if (written !== "") this.hooks.write(path, written);
   }
 
   override async appendFile(path: string, content: FileContent, options?: Parameters<InMemoryFs["appendFile"]>[2]): Promise<void> {
+    if (this.sink(path, content)) return;
     if (!path.startsWith(PROC_SYS)) return super.appendFile(path, content, options);
     const written = text(content);
     if (written !== "") this.hooks.write(path, written);

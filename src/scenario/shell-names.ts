@@ -12,3 +12,17 @@ export const BACKGROUND_VARIABLE = "__NETSIM_BG";
 /** What the transform puts in place of `$!` and of the `wait` builtin. */
 export const JOB_PID_COMMAND = "__netsim_job_pid";
 export const WAIT_COMMAND = "__netsim_wait";
+/**
+ * Where each command's stdout and stderr go (transform.ts): the sink files
+ * below in the main shell, whose writes the runner journals in order, or
+ * /dev/stdout and /dev/stderr where the output is captured (`$( )`, a
+ * pipe, a redirection of an enclosing command).
+ */
+export const STDOUT_VARIABLE = "__NETSIM_OUT";
+export const STDERR_VARIABLE = "__NETSIM_ERR";
+/** The destinations a command with redirections of its own saves before it sets its body's to captured. */
+export const SAVED_STDOUT_VARIABLE = "__NETSIM_OUT1";
+export const SAVED_STDERR_VARIABLE = "__NETSIM_ERR1";
+/** The sink files (proc-sys-fs.ts turns a write to them into a chunk of the run's journal). */
+export const STDOUT_SINK = "/dev/.netsim-stdout";
+export const STDERR_SINK = "/dev/.netsim-stderr";
