@@ -58,6 +58,11 @@ describe("netsim run", () => {
     expect(result.stderr).toMatch(/^Device "nosuch0" does not exist\.\nDevice "nosuch1" does not exist\.\nDevice "nosuch2" does not exist\.\nDevice "nosuch9" does not exist\.\nDevice "nosuch5" does not exist\.\niptables: No chain\/target\/match by that name\.\n/);
     // Both into one pipe: the chunks come in the order the scenario wrote them.
     const merged = spawnSync("bash", ["-c", `node ${JSON.stringify(NETSIM)} run ${JSON.stringify(file)} 2>&1`], { cwd: REPOSITORY, encoding: "utf8" });
+    // --json: one JSON document on stdout, the chunks in its streams.
+    const json = netsim("run", "--json", file);
+    expect(json.stderr).toBe("");
+    const scenario = (JSON.parse(json.stdout) as { scenarios: Array<{ streams: unknown[] }> }).scenarios[0]!;
+    expect(scenario.streams.slice(0, 3)).toEqual([{ stream: "stdout", text: "first\n" }, { stream: "stderr", text: 'Device "nosuch0" does not exist.\n' }, { stream: "stdout", text: "second\nloop1\n" }]);
     expect(merged.stdout).toMatch(/^first\nDevice "nosuch0" does not exist\.\nsecond\nloop1\nDevice "nosuch1" does not exist\.\nloop2\nDevice "nosuch2" does not exist\.\nDevice "nosuch9" does not exist\.\nx=\[\]\nDevice "nosuch5" does not exist\.\niptables: No chain\/target\/match by that name\.\nlast\n/);
   });
 
@@ -69,6 +74,14 @@ describe("netsim run", () => {
     expect(result.stdout).not.toContain("vxlan");
     const lines = result.stderr.split("\n").filter((line) => line.includes("vxlan"));
     expect(lines).toEqual([`${relative(REPOSITORY, file).startsWith("..") ? file : relative(REPOSITORY, file)}:2: netsim: link type "vxlan" is not modelled (at "vxlan")`]);
+  });
+
+  it("refuses exec >FILE by name: the commands after it would not write to FILE", () => {
+    const file = join(folder, "exec.sh");
+    writeFileSync(file, "exec 2>/dev/null\nip link show nosuch0\n");
+    const result = netsim("run", file);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`exec.sh:1: netsim: exec with a redirection of stdout or stderr (the whole shell's) is not modelled (at "2>")`);
   });
 
   it("--trace shows the duplicate-/16 lookup choosing veth0 and ARP going unanswered", () => {
