@@ -286,6 +286,8 @@ export interface TransformOptions {
 export function transformAst(script: object, options: TransformOptions): void {
   // The main shell's `exit` (in its own files, outside any subshell) runs the EXIT trap (trap.ts); a subshell is marked so that a function it calls knows.
   const traps = options.fileIndex !== undefined;
+  // Every script routes its output, a nested one too (eval, a trap's handler, bash -c): where it goes is the variables' at run time.
+  const route = true;
   const walk = (node: unknown, offset: number, enclosingLine: number, subshell: boolean, capture: Capture): void => {
     if (node === null || typeof node !== "object") return;
     if (Array.isArray(node)) {
@@ -297,10 +299,10 @@ export function transformAst(script: object, options: TransformOptions): void {
     let childLine = enclosingLine;
     let childSubshell = subshell;
     let childCapture = capture;
-    if (traps && record.type === "FunctionDef") {
+    if (route && record.type === "FunctionDef") {
       // The body runs where it is called: its output goes where the caller's does, unless the definition redirects it.
       childCapture = redirectsOutput(record.redirections) ? CAPTURED : NOT_CAPTURED;
-    } else if (traps && record.type !== "SimpleCommand" && Array.isArray(record.redirections) && redirectsOutput(record.redirections)) {
+    } else if (route && record.type !== "SimpleCommand" && Array.isArray(record.redirections) && redirectsOutput(record.redirections)) {
       // A compound command with a redirection of its own: its body writes to it, and it to the sinks.
       record.redirections = [...sinkRedirections(routeTemplate().redirect, capture), ...(record.redirections as Node[])];
       childCapture = CAPTURED;
@@ -324,8 +326,8 @@ export function transformAst(script: object, options: TransformOptions): void {
       if (traps) (record.body as Node[]).unshift(subshellMark());
     } else if (record.type === "Pipeline" && (record.commands as Node[]).length > 1) {
       childSubshell = true;
-      if (traps) {
-        markCommands(record);
+      if (traps) markCommands(record);
+      if (route) {
         // Each part but the last writes its stdout (and with |& its stderr) into the pipe.
         const commands = record.commands as Node[];
         const pipeStderr = (record.pipeStderr as boolean[] | undefined) ?? [];
@@ -350,7 +352,7 @@ export function transformAst(script: object, options: TransformOptions): void {
       if (value !== null && typeof value === "object") walk(value, childOffset, childLine, childSubshell, childCapture);
     }
     // After its words are walked: the routing adds words of its own.
-    if (traps && record.type === "SimpleCommand" && record.name) routeCommand(record, capture);
+    if (route && record.type === "SimpleCommand" && record.name) routeCommand(record, capture);
   };
   walk(script, 0, 0, false, NOT_CAPTURED);
 }
