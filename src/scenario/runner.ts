@@ -697,7 +697,8 @@ export class ScenarioSimulator {
       this.options.beforeCommand?.({ stack, world: this.world, commands: this.records });
       const location = stack[0];
       const namespace = this.namespaceFor(context.env.get(NAMESPACE_VARIABLE));
-      const inner = await context.exec!(argv.map(shellQuote).join(" "), { cwd: context.cwd, env: {} });
+      // The text written is the inner command's own output, not the sinks'.
+      const inner = await context.exec!(argv.map(shellQuote).join(" "), { cwd: context.cwd, env: { [STDOUT_VARIABLE]: "/dev/stdout", [STDERR_VARIABLE]: "/dev/stderr" } });
       if (!namespace) return { stdout: "", stderr: "netsim: the namespace this command runs in was deleted\n", exitCode: 1 };
       const line = location?.line ?? 0;
       if (path.startsWith(SYS_CLASS_NET)) {
