@@ -315,7 +315,7 @@ const NOT_CAPTURED: Capture = { stdout: false, stderr: false };
 const CAPTURED: Capture = { stdout: true, stderr: true };
 
 /** Parsed once, copied per use: the sink redirections (plain and saved) and the assignments that mark a capture. */
-let routeTemplates: { readonly redirect: Node[]; readonly savedRedirect: Node[]; readonly assignments: Readonly<Record<string, Node>> } | undefined;
+let routeTemplates: { readonly redirect: Node[]; readonly savedRedirect: Node[]; readonly captured: Node[]; readonly assignments: Readonly<Record<string, Node>> } | undefined;
 
 function routeTemplate(): NonNullable<typeof routeTemplates> {
   if (routeTemplates === undefined) {
@@ -332,6 +332,7 @@ function routeTemplate(): NonNullable<typeof routeTemplates> {
       if (node.type === "SimpleCommand" && assignments[STDOUT_VARIABLE] === undefined) (node.assignments as Node[]).forEach((assignment, index) => (assignments[names[index]!] = assignment));
     });
     routeTemplates = {
+      captured: redirections("true >>/dev/stdout 2>>/dev/stderr"),
       redirect: redirections(`true >>"\${${STDOUT_VARIABLE}:-${STDOUT_SINK}}" 2>>"\${${STDERR_VARIABLE}:-${STDERR_SINK}}"`),
       savedRedirect: redirections(`true >>"\${${SAVED_STDOUT_VARIABLE}:-${STDOUT_SINK}}" 2>>"\${${SAVED_STDERR_VARIABLE}:-${STDERR_SINK}}"`),
       assignments,
@@ -375,6 +376,14 @@ function routeCommand(command: Node, capture: Capture): void {
   const name = literalText(command.name);
   if (name !== undefined && KEEPS_ASSIGNMENTS.has(name)) return;
   if (name === "exec") return;
+  if (listsVariables(command)) {
+    // set, declare -p, ...: no assignment of netsim's, as they would list it; they call no function, so a capture is a redirection of their own.
+    const own = (command.redirections as Node[] | undefined) ?? [];
+    if (redirectsOutput(own)) return;
+    const captured = routeTemplate().captured;
+    command.redirections = [structuredClone(capture.stdout ? captured[0]! : template.redirect[0]!), structuredClone(capture.stderr ? captured[1]! : template.redirect[1]!), ...own];
+    return;
+  }
   if (capture.stdout) assignments.push(structuredClone(template.assignments[STDOUT_VARIABLE]!));
   if (capture.stderr) assignments.push(structuredClone(template.assignments[STDERR_VARIABLE]!));
   const redirections = (command.redirections as Node[] | undefined) ?? [];

@@ -12,7 +12,7 @@
 // INT, TERM and the other signals are recorded and listed; nothing in a
 // simulated scenario sends one. RETURN and DEBUG are refused by name.
 import { defineCommand, type Bash, type BashExecResult, type Command } from "just-bash";
-import { END_OPERAND, EXIT_FUNCTION, LOCATION_VARIABLE, SUBSHELL_VARIABLE, XTRACE_OFF } from "./shell-names.js";
+import { END_OPERAND, EXIT_FUNCTION, LOCATION_VARIABLE, STDERR_SINK, STDERR_VARIABLE, SUBSHELL_VARIABLE, XTRACE_OFF } from "./shell-names.js";
 import { transformScript } from "./transform.js";
 
 /** A handler as eval runs it: with its output routed (transform.ts), as the embedded shell's eval applies no transform of its own; as written when it does not parse (eval reports it). */
@@ -51,7 +51,7 @@ ${EXIT_FUNCTION}() {
   local __netsim_rc=$? __netsim_handler __netsim_where=\${LOCATION_VARIABLE_NAME-} __netsim_options=$-
   case $__netsim_options in *x*) ${XTRACE_OFF};; esac
   # set -x: the user's exit as bash traces it (the embedded shell traces a function call only once it returns, which an exit never does).
-  if [ "\${1-}" = ${END_OPERAND} ]; then shift; else case $__netsim_options in *x*) printf '%sexit%s\\n' "\${PS4-+ }" "\${*:+ $*}" >&2;; esac; fi
+  if [ "\${1-}" = ${END_OPERAND} ]; then shift; else case $__netsim_options in *x*) printf '%sexit%s\\n' "\${PS4-+ }" "\${*:+ $*}" >>"\${${STDERR_VARIABLE}:-${STDERR_SINK}}";; esac; fi
   if [ $# -gt 0 ]; then __netsim_rc=$1; fi
   case "\${${SUBSHELL_VARIABLE}-}" in "")
     __netsim_handler=$(${TAKE_COMMAND} EXIT)
