@@ -9,7 +9,7 @@ import { relative } from "node:path";
 import { createWorld } from "../net/index.js";
 import type { ScenarioRun, SourceLocation } from "../scenario/result.js";
 import { ScenarioSimulator, type SimulatedRun } from "../scenario/runner.js";
-import { formatExpectationReport, problemLine, summaryLine } from "../render/report.js";
+import { formatExpectationReport, formatFailedCommands, problemLine, summaryLine } from "../render/report.js";
 import { unknownOption, wantsHelp } from "./usage.js";
 
 export const RUN_USAGE = `usage: netsim run [--trace] [--explain] [--json] [--junit FILE] [--backend sim|kernel] SCENARIO...
@@ -133,12 +133,16 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
       run = await simulator.run(file);
     }
     runs.push(run);
-    const problems = run.problems.map((problem) => `${problemLine(problem)}\n`).join("");
+    // A problem the scenario's stderr already carried where it happened (an unmodelled option) is not said twice.
+    const printed = new Set((run.streams ?? []).filter((chunk) => chunk.stream === "stderr").flatMap((chunk) => chunk.text.split("\n")));
+    const problems = run.problems.map((problem) => problemLine(problem)).filter((line) => parsed.json || !printed.has(line)).map((line) => `${line}\n`).join("");
     if (parsed.json) process.stderr.write(problems);
     else {
       if (parsed.files.length > 1) process.stdout.write(`==> ${run.file} <==\n`);
-      process.stdout.write(run.output);
-      process.stderr.write(problems);
+      // Each chunk on its own stream, in the order the scenario wrote them (the kernel backend keeps one stream).
+      if (run.streams) for (const chunk of run.streams) (chunk.stream === "stderr" ? process.stderr : process.stdout).write(chunk.text);
+      else process.stdout.write(run.output);
+      process.stderr.write(problems + formatFailedCommands(run));
       process.stdout.write(formatExpectationReport(run));
       if (parsed.explain) await printExplanations(file);
       if (parsed.files.length > 1) process.stdout.write("\n");

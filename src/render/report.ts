@@ -6,16 +6,24 @@ export function problemLine(problem: { readonly message: string }): string {
   return problem.message.includes("netsim: ") ? problem.message : `netsim: ${problem.message}`;
 }
 
-/** The verdict, for stdout; the input problems are netsim's own errors and go to stderr (problemLine). */
-export function formatExpectationReport(run: SimulatedRun): string {
+/**
+ * Each failed command placed at its file and line, for stderr: netsim's own
+ * summary of the failures (the tools' error text stays as they printed it,
+ * on the scenario's stderr).
+ */
+export function formatFailedCommands(run: SimulatedRun): string {
   const lines: string[] = [];
-  // The tools' own error text stays as they print it in the output above;
-  // here each failed command is placed at its file and line.
   for (const record of run.commands) {
     if (record.exitCode === 0 || record.probe || record.stderr === "") continue;
     const expected = run.expectations.some((expectation) => expectation.expected === "error" && [record.location, ...record.callers].some((frame) => frame.file === expectation.location.file && frame.line === expectation.location.line));
     lines.push(`${record.location.file}:${record.location.line}: ${record.stderr.trimEnd().split("\n")[0]}${expected ? "   (expected)" : ""}`);
   }
+  return lines.map((line) => `${line}\n`).join("");
+}
+
+/** The verdict, for stdout; the input problems and the failed commands are netsim's own diagnostics and go to stderr (problemLine, formatFailedCommands). */
+export function formatExpectationReport(run: SimulatedRun): string {
+  const lines: string[] = [];
   const failed = run.expectations.filter((expectation) => !expectation.ok);
   for (const expectation of failed) {
     const { file, line } = expectation.location;

@@ -73,6 +73,7 @@ export function runJson(runs: readonly SimulatedRun[]): string {
       backend: run.backend,
       exitCode: run.exitCode,
       output: run.output,
+      ...(run.streams ? { streams: run.streams.map((chunk) => ({ stream: chunk.stream, text: chunk.text })) } : {}),
       commands: run.commands.map((record) => convert(record, context)),
       expectations: run.expectations.map((expectation) => convert(expectation, context)),
       problems: run.problems.map((problem) => convert(problem, context)),

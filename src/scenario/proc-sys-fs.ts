@@ -6,7 +6,7 @@
 // errors are bash's own, at its line: src/scenario/transform.ts); this is
 // everything else, through just-bash's public file-system class.
 import { InMemoryFs, type InitialFiles } from "just-bash";
-import { LOOP_MARK_PATH } from "./shell-names.js";
+import { LOOP_MARK_PATH, STDERR_SINK, STDOUT_SINK } from "./shell-names.js";
 
 export const PROC_SYS = "/proc/sys/";
 
@@ -25,6 +25,8 @@ export interface ProcSysHooks {
    * the user wrote it.
    */
   script?(path: string, text: string): string | undefined;
+  /** What a command wrote to its stdout or stderr sink (shell-names.ts), in the order written. */
+  output?(stream: "stdout" | "stderr", text: string): void;
 }
 
 type FileContent = Parameters<InMemoryFs["writeFile"]>[1];
@@ -48,13 +50,24 @@ export class ProcSysFileSystem extends InMemoryFs {
     super(files, options);
   }
 
+  /** A write to a stdout or stderr sink: a chunk for the journal, never a file (the shell touches the sink with "" first). */
+  private sink(path: string, content: FileContent): boolean {
+    const stream = path === STDOUT_SINK ? "stdout" : path === STDERR_SINK ? "stderr" : undefined;
+    if (stream === undefined || !this.hooks.output) return false;
+    const written = text(content);
+    if (written !== "") this.hooks.output(stream, written);
+    return true;
+  }
+
   override async writeFile(path: string, content: FileContent, options?: Parameters<InMemoryFs["writeFile"]>[2]): Promise<void> {
+    if (this.sink(path, content)) return;
     if (!this.procSys(path)) return super.writeFile(path, content, options);
     const written = text(content);
     if (written !== "") this.hooks.write!(path, written);
   }
 
   override async appendFile(path: string, content: FileContent, options?: Parameters<InMemoryFs["appendFile"]>[2]): Promise<void> {
+    if (this.sink(path, content)) return;
     if (!this.procSys(path)) return super.appendFile(path, content, options);
     const written = text(content);
     if (written !== "") this.hooks.write!(path, written);

@@ -25,7 +25,7 @@ import type { CommandRecord, ExpectationResult, ScenarioRun, SourceLocation } fr
 import { createShell } from "./shell.js";
 import { finishTraps, TrapTable } from "./trap.js";
 import { COMPOUND_JOB_MESSAGE, JobTable, type Job } from "./jobs.js";
-import { BACKGROUND_VARIABLE, JOB_PID_COMMAND, WAIT_COMMAND } from "./shell-names.js";
+import { BACKGROUND_VARIABLE, JOB_PID_COMMAND, STDERR_VARIABLE, STDOUT_VARIABLE, WAIT_COMMAND } from "./shell-names.js";
 import { BACKGROUND_COMPOUND, BACKGROUND_QUIET } from "./transform.js";
 import { LOCATION_VARIABLE, PROC_SYS_READ_COMMAND, PROC_SYS_WRITE_COMMAND, ScenarioTransformPlugin, transformScript, userOutput } from "./transform.js";
 
@@ -39,7 +39,15 @@ export interface ScenarioProblem {
   readonly message: string;
 }
 
+/** A piece of what the scenario printed, and the stream it went to. */
+export interface OutputChunk {
+  readonly stream: "stdout" | "stderr";
+  readonly text: string;
+}
+
 export interface SimulatedRun extends ScenarioRun {
+  /** What the scenario printed, in order, chunk by chunk on its stream (`output` is their text joined). Absent for the kernel backend. */
+  readonly streams?: readonly OutputChunk[];
   readonly traces: readonly Trace[];
   readonly world: World;
   readonly problems: readonly ScenarioProblem[];
@@ -291,7 +299,9 @@ export class ScenarioSimulator {
   /** The shell's jobs: `cmd &`, listeners, on the virtual clock (jobs.ts). */
   private readonly jobs: JobTable;
   /** What jobs printed since a command last showed it (sleep, wait and jobs show it; the rest at the end). */
-  private jobOutput = "";
+  private jobOutput = { stdout: "", stderr: "" };
+  /** What the scenario printed, in order, each chunk on its stream (the shell's sinks: transform.ts). */
+  private readonly journal: OutputChunk[] = [];
   /** The command line of a job started through `ip netns exec NS CMD &` (what `jobs` shows), while CMD starts. */
   private jobText: string | undefined;
   private readonly problems: ScenarioProblem[] = [];
@@ -326,19 +336,21 @@ export class ScenarioSimulator {
     if (mainText === undefined) {
       const message = `${file}: ${given ? "No such file or directory" : unreadable(mainPath)}`;
       this.problems.push({ word: file, message });
-      return this.result(file, "", 2);
+      return this.result(file, 2);
     }
     const mainName = displayPath(mainPath);
     if (mainText.length > LARGEST_FILE) {
       const message = `${mainName}: larger than 1 MB (${mainText.length} bytes): the embedded shell's parser takes at most ${LARGEST_FILE} bytes; split it into files it sources`;
       this.problems.push({ word: file, message });
-      return this.result(mainName, `${message}\n`, 2);
+      this.print("stderr", `${message}\n`);
+      return this.result(mainName, 2);
     }
     const carriageReturn = windowsLineEnding(mainText);
     if (carriageReturn !== undefined) {
       const message = `${mainName}:${carriageReturn.line}: line ${carriageReturn.line} ends in \\r (a Windows line ending)${carriageReturn.more > 0 ? `, as ${carriageReturn.more === 1 ? "does 1 more line" : `do ${carriageReturn.more} more lines`}` : ""}: bash would take the \\r as part of the line's last word; convert the file (dos2unix, or sed -i 's/\\r$//')`;
       this.problems.push({ location: { file: mainName, line: carriageReturn.line }, word: "\\r", message });
-      return this.result(mainName, `${message}\n`, 2);
+      this.print("stderr", `${message}\n`);
+      return this.result(mainName, 2);
     }
     // The shell finds every file at its real path. Shell files are transformed
     // under their own index when the shell first reads them (a parse error
@@ -366,7 +378,7 @@ export class ScenarioSimulator {
     const plugin = new ScenarioTransformPlugin();
     let mainAst: object;
     try {
-      mainAst = plugin.prepare(mainText, mainIndex, "exec 2>&1");
+      mainAst = plugin.prepare(mainText, mainIndex);
     } catch (error) {
       const parseError = error as { line?: number; message: string };
       const detail = parseError.message.replace(/^Parse error at \d+:\d+: /, "");
@@ -376,7 +388,8 @@ export class ScenarioSimulator {
         ? `${main.display}: ${limit}: the most the embedded shell's parser takes in one file; split it into files it sources`
         : `${main.display}:${parseError.line ?? 0}: ${detail}`;
       this.problems.push({ location: { file: main.display, line: parseError.line ?? 0 }, word: "", message });
-      return this.result(main.display, `${message}\n`, 2);
+      this.print("stderr", `${message}\n`);
+      return this.result(main.display, 2);
     }
     files[mainPath] = mainText;
     this.mainIndex = mainIndex;
@@ -405,14 +418,20 @@ export class ScenarioSimulator {
       executionLimits: { maxCommandCount: SHELL_COMMAND_BUDGET, maxLoopIterations: SHELL_COMMAND_BUDGET, maxExecutionTimeMs: 3_600_000, maxOutputSize: 512 * 1024 * 1024 },
     });
     bash.registerTransformPlugin(plugin);
-    // No namespace variable: a command without one runs in the root namespace, and env shows the user nothing of netsim's.
+    // No namespace variable: a command without one runs in the root namespace, and env shows the user nothing of netsim's; no sink variables either (unset, they default to the sinks: shell-names.ts).
     let result = await bash.exec(mainText, { rawScript: true, signal: this.stop.signal });
     result = this.shellLimit(result);
     // The ERR and EXIT traps set -e left owed (trap.ts); a run netsim stopped runs none, as what follows its stop is unknown.
-    if (!this.aborted) result = await finishTraps(bash, result, traps, plugin.functions.values(), mainIndex, "exec 2>&1");
+    if (!this.aborted) result = await finishTraps(bash, result, traps, plugin.functions.values(), mainIndex);
+    // What reached the shell's own streams rather than a sink (a trap's eval, the prelude's own commands), then the jobs' last lines.
+    this.print("stdout", result.stdout);
+    this.print("stderr", result.stderr);
     this.collectJobs();
     this.jobs.end();
-    return this.result(main.display, userOutput(result.stdout + result.stderr + this.takeJobOutput()), result.exitCode);
+    const jobs = this.takeJobOutput();
+    this.print("stdout", jobs.stdout);
+    this.print("stderr", jobs.stderr);
+    return this.result(main.display, result.exitCode);
   }
 
   /**
@@ -446,13 +465,21 @@ export class ScenarioSimulator {
   /** Moves the jobs on to the clock's time, keeping what they printed for the next command that shows it. */
   private collectJobs(): void {
     const output = this.jobs.poll();
-    this.jobOutput += output.stdout + output.stderr;
+    this.jobOutput = { stdout: this.jobOutput.stdout + output.stdout, stderr: this.jobOutput.stderr + output.stderr };
   }
 
-  private takeJobOutput(): string {
+  private takeJobOutput(): { stdout: string; stderr: string } {
     const output = this.jobOutput;
-    this.jobOutput = "";
+    this.jobOutput = { stdout: "", stderr: "" };
     return output;
+  }
+
+  /** Adds a chunk to the journal, joined to the last when on the same stream. */
+  private print(stream: OutputChunk["stream"], text: string): void {
+    if (text === "") return;
+    const last = this.journal[this.journal.length - 1];
+    if (last?.stream === stream) this.journal[this.journal.length - 1] = { stream, text: last.text + text };
+    else this.journal.push({ stream, text });
   }
 
   /** True when the command runs as a job of `&` (its own mark, not one inherited by a function it is in); refuses a compound job. */
@@ -481,7 +508,8 @@ export class ScenarioSimulator {
         if (this.aborted) return { stdout: "", stderr: "", exitCode: 126 };
         if (args.some((arg) => arg !== "-p")) return this.refuse(args.find((arg) => arg !== "-p")!, "jobs takes only -p here", context.env.get(LOCATION_VARIABLE));
         this.collectJobs();
-        return { stdout: this.takeJobOutput() + this.jobs.list(args.includes("-p")), stderr: "", exitCode: 0 };
+        const shown = this.takeJobOutput();
+        return { stdout: shown.stdout + this.jobs.list(args.includes("-p")), stderr: shown.stderr, exitCode: 0 };
       }),
       defineCommand("kill", async (args, context) => {
         if (this.aborted) return { stdout: "", stderr: "", exitCode: 126 };
@@ -520,21 +548,32 @@ export class ScenarioSimulator {
         const jobs = args.length === 0 ? this.jobs.running() : waited;
         const done = this.jobs.wait(jobs, VIRTUAL_TIME_BUDGET_SECONDS * 1e6);
         if (done === undefined) return this.overBudget(at(context.env), "a wait for a job that never exits on its own (a listener: nc -l, a server)");
-        const shown = this.takeJobOutput() + done.output.stdout;
-        if (args.length === 0) return { stdout: shown, stderr: done.output.stderr, exitCode: 0 };
+        const earlier = this.takeJobOutput();
+        const shown = earlier.stdout + done.output.stdout;
+        if (args.length === 0) return { stdout: shown, stderr: earlier.stderr + done.output.stderr, exitCode: 0 };
         const last = jobs[jobs.length - 1];
-        return { stdout: shown, stderr: done.output.stderr + stderr, exitCode: stderr !== "" && waited.length === 0 ? exitCode : (args.length > 0 && typeof this.jobs.find(args[args.length - 1]!, "wait") === "string" ? 127 : last?.exitCode ?? exitCode) };
+        return { stdout: shown, stderr: earlier.stderr + done.output.stderr + stderr, exitCode: stderr !== "" && waited.length === 0 ? exitCode : (args.length > 0 && typeof this.jobs.find(args[args.length - 1]!, "wait") === "string" ? 127 : last?.exitCode ?? exitCode) };
       }),
     ];
   }
 
-  private result(display: string, output: string, exitCode: number): SimulatedRun {
+  private result(display: string, exitCode: number): SimulatedRun {
+    // Each chunk with the rewrite undone (set -x lines, listings: userOutput), chunks left empty dropped and their neighbours joined.
+    const streams: OutputChunk[] = [];
+    for (const chunk of this.journal) {
+      const text = userOutput(chunk.text);
+      if (text === "") continue;
+      const last = streams[streams.length - 1];
+      if (last?.stream === chunk.stream) streams[streams.length - 1] = { stream: chunk.stream, text: last.text + text };
+      else streams.push({ stream: chunk.stream, text });
+    }
     return {
+      streams,
       file: display,
       backend: "sim",
       commands: this.records,
       expectations: this.checkExpectations(),
-      output,
+      output: streams.map((chunk) => chunk.text).join(""),
       exitCode,
       traces: this.traces,
       world: this.world,
@@ -629,7 +668,8 @@ export class ScenarioSimulator {
       }
       this.collectJobs();
       const output = this.jobs.advance(Math.round(seconds * 1e6));
-      return { stdout: this.takeJobOutput() + output.stdout, stderr: output.stderr, exitCode: 0 };
+      const earlier = this.takeJobOutput();
+      return { stdout: earlier.stdout + output.stdout, stderr: earlier.stderr + output.stderr, exitCode: 0 };
     });
   }
 
@@ -661,7 +701,8 @@ export class ScenarioSimulator {
       this.options.beforeCommand?.({ stack, world: this.world, commands: this.records });
       const location = stack[0];
       const namespace = this.namespaceFor(context.env.get(NAMESPACE_VARIABLE));
-      const inner = await context.exec!(argv.map(shellQuote).join(" "), { cwd: context.cwd, env: {} });
+      // The text written is the inner command's own output, not the sinks'.
+      const inner = await context.exec!(argv.map(shellQuote).join(" "), { cwd: context.cwd, env: { [STDOUT_VARIABLE]: "/dev/stdout", [STDERR_VARIABLE]: "/dev/stderr" } });
       if (!namespace) return { stdout: "", stderr: "netsim: the namespace this command runs in was deleted\n", exitCode: 1 };
       const line = location?.line ?? 0;
       if (path.startsWith(SYS_CLASS_NET)) {
@@ -752,6 +793,7 @@ export class ScenarioSimulator {
         this.loopMarks[this.loopMarkCount++ % LOOP_WINDOW] = mark;
         if (!this.firstLoopMark.has(mark)) this.firstLoopMark.set(mark, this.loopMarkCount);
       },
+      output: (stream, text) => this.print(stream, text),
       read: (path) => {
         const inside = namespace();
         if (!inside) return undefined;
@@ -811,7 +853,8 @@ export class ScenarioSimulator {
         try {
           const inner = await context.exec(text, {
             cwd: context.cwd,
-            env: { [NAMESPACE_VARIABLE]: String(outcome.namespace.id), [LOCATION_VARIABLE]: context.env.get(LOCATION_VARIABLE) ?? "", ...(background ? { [BACKGROUND_VARIABLE]: context.env.get(BACKGROUND_VARIABLE)!, ...(context.env.has(BACKGROUND_QUIET) ? { [BACKGROUND_QUIET]: "1" } : {}) } : {}) },
+            // CMD's output is the command's own, which the command's redirections send on (to the sinks or a capture).
+            env: { [NAMESPACE_VARIABLE]: String(outcome.namespace.id), [STDOUT_VARIABLE]: "/dev/stdout", [STDERR_VARIABLE]: "/dev/stderr", [LOCATION_VARIABLE]: context.env.get(LOCATION_VARIABLE) ?? "", ...(background ? { [BACKGROUND_VARIABLE]: context.env.get(BACKGROUND_VARIABLE)!, ...(context.env.has(BACKGROUND_QUIET) ? { [BACKGROUND_QUIET]: "1" } : {}) } : {}) },
             // What was piped into `sudo CMD` / `ip netns exec NS CMD` is CMD's stdin (`echo hi | ip netns exec NS socat - TCP:...`).
             ...(environment.stdin !== "" ? { stdin: environment.stdin } : {}),
           });
@@ -932,7 +975,7 @@ export class ScenarioSimulator {
  * environment is theirs (`env | wc -l` counts only it).
  */
 function listingCommands(): Command[] {
-  const netsim = /^__NETSIM_[A-Z_]+=.*(?:\n|$)/gm;
+  const netsim = /^__NETSIM_[A-Z0-9_]+=.*(?:\n|$)/gm;
   return ["env", "printenv"].map((name) =>
     defineCommand(name, async (args, context) => {
       if (!context.origCommand) throw new Error(`netsim: the shell gave no way to run its own ${name}`);

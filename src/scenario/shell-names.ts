@@ -24,3 +24,18 @@ export const JOB_PID_COMMAND = "__netsim_job_pid";
  */
 export const LOOP_MARK_PATH = "/.netsim-loop/";
 export const WAIT_COMMAND = "__netsim_wait";
+/**
+ * Where each command's stdout and stderr go (transform.ts): unset in the
+ * main shell, where they default to the sink files below, whose writes the
+ * runner journals in order (unset, so that set, declare -p and export -p list
+ * none of netsim's variables); /dev/stdout and /dev/stderr where the output
+ * is captured (`$( )`, a pipe, a redirection of an enclosing command).
+ */
+export const STDOUT_VARIABLE = "__NETSIM_OUT";
+export const STDERR_VARIABLE = "__NETSIM_ERR";
+/** The destinations a command with redirections of its own saves before it sets its body's to captured. */
+export const SAVED_STDOUT_VARIABLE = "__NETSIM_OUT1";
+export const SAVED_STDERR_VARIABLE = "__NETSIM_ERR1";
+/** The sink files (proc-sys-fs.ts turns a write to them into a chunk of the run's journal). */
+export const STDOUT_SINK = "/dev/.netsim-stdout";
+export const STDERR_SINK = "/dev/.netsim-stderr";

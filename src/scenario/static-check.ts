@@ -93,6 +93,11 @@ export function scanScript(ast: object): { readonly commands: readonly NamedComm
         if (detail !== undefined) refused.push({ word: operand!, line: node.line, detail });
       }
     }
+    // exec >FILE: every command after it sends its output to the run's own streams (transform.ts), so a redirection of the whole shell would not hold.
+    if (name === "exec" && args.length === 0) {
+      const redirection = ((node.redirections as Array<{ operator?: string; fd?: number | null; fdVariable?: unknown }> | undefined) ?? []).find((each) => each.operator === "&>" || each.operator === "&>>" || (!["<", "<<", "<<-", "<<<", "<&"].includes(each.operator ?? "") && !each.fdVariable && [1, 2].includes(each.fd ?? 1)));
+      if (redirection) refused.push({ word: `${redirection.fd ?? ""}${redirection.operator ?? ""}`, line: node.line, detail: "exec with a redirection of stdout or stderr (the whole shell's) is not modelled" });
+    }
     // ip netns exec NS CMD ...: CMD runs too.
     if (name === "ip" && args[0] === "netns" && args[1] === "exec" && args[3] !== undefined) commands.push({ name: args[3], line: node.line });
   });

@@ -8,10 +8,16 @@
 //   it stands (`__NETSIM_AT="FILE:LINE ${__NETSIM_AT}"`), so a networking
 //   command knows its file, line and call sites, through functions, loops and
 //   sourced files alike;
+// - every simple command (and a compound one with redirections of its own)
+//   sends its stdout and stderr where $__NETSIM_OUT / $__NETSIM_ERR say:
+//   in the main shell the sinks the runner journals, so that the scenario's
+//   stdout and stderr come out as two streams in the order written
+//   (shell-names.ts: the variables unset there, the sinks their default;
+//   where the output is captured they are /dev/stdout and /dev/stderr);
 // - redirections into /proc/sys become a netsim command, so a sysctl written
 //   the `echo 1 > /proc/sys/...` way reaches the namespace that ran it.
 import { parse, serialize, type TransformPlugin } from "just-bash";
-import { BACKGROUND_VARIABLE, END_OPERAND, EXIT_FUNCTION, JOB_PID_COMMAND, LOCATION_VARIABLE, LOOP_MARK_PATH, SUBSHELL_VARIABLE, WAIT_COMMAND, XTRACE_OFF } from "./shell-names.js";
+import { BACKGROUND_VARIABLE, END_OPERAND, EXIT_FUNCTION, JOB_PID_COMMAND, LOCATION_VARIABLE, LOOP_MARK_PATH, SAVED_STDERR_VARIABLE, SAVED_STDOUT_VARIABLE, STDERR_SINK, STDERR_VARIABLE, STDOUT_SINK, STDOUT_VARIABLE, SUBSHELL_VARIABLE, WAIT_COMMAND, XTRACE_OFF } from "./shell-names.js";
 import { trapPrelude } from "./trap.js";
 import { ASSIGNABLE_VARIABLES, DYNAMIC_VARIABLES, VARIABLE_COMMAND, VARIABLE_REFUSE_COMMAND, VARIABLE_SET_COMMAND, VARIABLE_SET_VARIABLE } from "./variables.js";
 
@@ -299,6 +305,95 @@ function functionText(definition: Node): string {
   return serialize({ type: "Script", statements: [{ type: "Statement", pipelines: [{ type: "Pipeline", commands: [definition], negated: false, timed: false, timePosix: false }], operators: [], background: false }] } as never);
 }
 
+/** Which of a command's streams go to an enclosing capture (`$( )`, a pipe, a redirection) rather than where $__NETSIM_OUT/ERR say. */
+interface Capture {
+  readonly stdout: boolean;
+  readonly stderr: boolean;
+}
+
+const NOT_CAPTURED: Capture = { stdout: false, stderr: false };
+const CAPTURED: Capture = { stdout: true, stderr: true };
+
+/** Parsed once, copied per use: the sink redirections (plain and saved) and the assignments that mark a capture. */
+let routeTemplates: { readonly redirect: Node[]; readonly savedRedirect: Node[]; readonly captured: Node[]; readonly assignments: Readonly<Record<string, Node>> } | undefined;
+
+function routeTemplate(): NonNullable<typeof routeTemplates> {
+  if (routeTemplates === undefined) {
+    const redirections = (text: string): Node[] => {
+      let found: Node[] | undefined;
+      visit(parse(text) as unknown as Node, (node) => {
+        if (node.type === "SimpleCommand" && !found) found = node.redirections as Node[];
+      });
+      return found!;
+    };
+    const assignments: Record<string, Node> = {};
+    const names = [STDOUT_VARIABLE, STDERR_VARIABLE, SAVED_STDOUT_VARIABLE, SAVED_STDERR_VARIABLE];
+    visit(parse(`${STDOUT_VARIABLE}=/dev/stdout ${STDERR_VARIABLE}=/dev/stderr ${SAVED_STDOUT_VARIABLE}="\${${STDOUT_VARIABLE}:-${STDOUT_SINK}}" ${SAVED_STDERR_VARIABLE}="\${${STDERR_VARIABLE}:-${STDERR_SINK}}" true`) as unknown as Node, (node) => {
+      if (node.type === "SimpleCommand" && assignments[STDOUT_VARIABLE] === undefined) (node.assignments as Node[]).forEach((assignment, index) => (assignments[names[index]!] = assignment));
+    });
+    routeTemplates = {
+      captured: redirections("true >>/dev/stdout 2>>/dev/stderr"),
+      redirect: redirections(`true >>"\${${STDOUT_VARIABLE}:-${STDOUT_SINK}}" 2>>"\${${STDERR_VARIABLE}:-${STDERR_SINK}}"`),
+      savedRedirect: redirections(`true >>"\${${SAVED_STDOUT_VARIABLE}:-${STDOUT_SINK}}" 2>>"\${${SAVED_STDERR_VARIABLE}:-${STDERR_SINK}}"`),
+      assignments,
+    };
+  }
+  return routeTemplates;
+}
+
+const INPUT_OPERATORS = new Set(["<", "<<", "<<-", "<<<", "<&"]);
+
+/** True when the redirections send fd 1 or 2 somewhere of their own (a file, the other stream, /dev/null). */
+function redirectsOutput(redirections: unknown): boolean {
+  return ((redirections as Node[] | undefined) ?? []).some((redirection) => {
+    const operator = redirection.operator as string;
+    if (operator === "&>" || operator === "&>>") return true;
+    if (INPUT_OPERATORS.has(operator) || redirection.fdVariable) return false;
+    const fd = (redirection.fd as number | null) ?? 1;
+    return fd === 1 || fd === 2;
+  });
+}
+
+/** The sink redirections for the streams not captured, put before the command's own (which override them, as in bash). */
+function sinkRedirections(template: readonly Node[], capture: Capture): Node[] {
+  return [...(capture.stdout ? [] : [structuredClone(template[0]!)]), ...(capture.stderr ? [] : [structuredClone(template[1]!)])];
+}
+
+/** Builtins whose prefix assignments the embedded shell keeps after them (a `return` or `break` would carry a capture out). */
+const KEEPS_ASSIGNMENTS = new Set(["return", "break", "continue", "exit", EXIT_FUNCTION]);
+
+/**
+ * A simple command's output route: its captured streams are marked for
+ * the functions it calls; the others go to the sinks. A command with
+ * redirections of fd 1 or 2 of its own sends its body's output through
+ * them (a function's commands then write to the function's stdout), so it
+ * saves where its own output goes first: the embedded shell expands a
+ * redirection after the command's assignments.
+ */
+function routeCommand(command: Node, capture: Capture): void {
+  const template = routeTemplate();
+  const assignments = command.assignments as Node[];
+  const name = literalText(command.name);
+  if (name !== undefined && KEEPS_ASSIGNMENTS.has(name)) return;
+  if (name === "exec") return;
+  if (listsVariables(command)) {
+    // set, declare -p, ...: no assignment of netsim's, as they would list it; they call no function, so a capture is a redirection of their own.
+    const own = (command.redirections as Node[] | undefined) ?? [];
+    if (redirectsOutput(own)) return;
+    const captured = routeTemplate().captured;
+    command.redirections = [structuredClone(capture.stdout ? captured[0]! : template.redirect[0]!), structuredClone(capture.stderr ? captured[1]! : template.redirect[1]!), ...own];
+    return;
+  }
+  if (capture.stdout) assignments.push(structuredClone(template.assignments[STDOUT_VARIABLE]!));
+  if (capture.stderr) assignments.push(structuredClone(template.assignments[STDERR_VARIABLE]!));
+  const redirections = (command.redirections as Node[] | undefined) ?? [];
+  if (redirectsOutput(redirections)) {
+    if (capture.stdout && capture.stderr) return;
+    assignments.push(...[SAVED_STDOUT_VARIABLE, SAVED_STDERR_VARIABLE, STDOUT_VARIABLE, STDERR_VARIABLE].map((variable) => structuredClone(template.assignments[variable]!)));
+    command.redirections = [...sinkRedirections(template.savedRedirect, capture), ...redirections];
+  } else command.redirections = [...sinkRedirections(template.redirect, capture), ...redirections];
+}
+
 export interface TransformOptions {
   /** Index of the file in the run's file table; omit to leave locations alone (inner `bash -c` scripts). */
   readonly fileIndex?: number;
@@ -313,10 +408,12 @@ export interface TransformOptions {
 export function transformAst(script: object, options: TransformOptions): void {
   // The main shell's `exit` (in its own files, outside any subshell) runs the EXIT trap (trap.ts); a subshell is marked so that a function it calls knows.
   const traps = options.fileIndex !== undefined;
-  const walk = (node: unknown, offset: number, enclosingLine: number, subshell: boolean, nodeLine = enclosingLine): void => {
+  // Every script routes its output, a nested one too (eval, a trap's handler, bash -c): where it goes is the variables' at run time.
+  const route = true;
+  const walk = (node: unknown, offset: number, enclosingLine: number, subshell: boolean, capture: Capture, nodeLine = enclosingLine): void => {
     if (node === null || typeof node !== "object") return;
     if (Array.isArray(node)) {
-      for (const child of node) walk(child, offset, enclosingLine, subshell, nodeLine);
+      for (const child of node) walk(child, offset, enclosingLine, subshell, capture, nodeLine);
       return;
     }
     let record = node as Node;
@@ -328,9 +425,22 @@ export function transformAst(script: object, options: TransformOptions): void {
       Object.assign(record, replacement);
       record = node as Node;
     }
+    if (route && record.type === "ArithCommandSubst" && typeof record.command === "string") {
+      // `$(( $(CMD) ))`: CMD is parsed on its own when it runs, out of this capture; its stdout is the text substituted (set in its own subshell), its stderr the shell's.
+      record.command = `${STDOUT_VARIABLE}=/dev/stdout; ${record.command}`;
+    }
     let childOffset = offset;
     let childLine = enclosingLine;
     let childSubshell = subshell;
+    let childCapture = capture;
+    if (route && record.type === "FunctionDef") {
+      // The body runs where it is called: its output goes where the caller's does, unless the definition redirects it.
+      childCapture = redirectsOutput(record.redirections) ? CAPTURED : NOT_CAPTURED;
+    } else if (route && record.type !== "SimpleCommand" && Array.isArray(record.redirections) && redirectsOutput(record.redirections)) {
+      // A compound command with a redirection of its own: its body writes to it, and it to the sinks.
+      record.redirections = [...sinkRedirections(routeTemplate().redirect, capture), ...(record.redirections as Node[])];
+      childCapture = CAPTURED;
+    }
     if (record.type === "SimpleCommand") {
       rewriteProcSys(record);
       if (traps && !subshell && literalText(record.name) === "exit") record.name = literalWord(EXIT_FUNCTION);
@@ -346,6 +456,8 @@ export function transformAst(script: object, options: TransformOptions): void {
     } else if (record.type === "CommandSubstitution" || record.type === "ProcessSubstitution") {
       if (enclosingLine > 0) childOffset = enclosingLine - 1;
       childSubshell = true;
+      // Its stdout is the text substituted; its stderr is the shell's.
+      childCapture = { stdout: true, stderr: capture.stderr };
       if (traps) ((record.body as Node).statements as Node[]).unshift(subshellMark());
     } else if (record.type === "Subshell") {
       childSubshell = true;
@@ -353,6 +465,13 @@ export function transformAst(script: object, options: TransformOptions): void {
     } else if (record.type === "Pipeline" && (record.commands as Node[]).length > 1) {
       childSubshell = true;
       if (traps) markCommands(record);
+      if (route) {
+        // Each part but the last writes its stdout (and with |& its stderr) into the pipe.
+        const commands = record.commands as Node[];
+        const pipeStderr = (record.pipeStderr as boolean[] | undefined) ?? [];
+        commands.forEach((command, index) => walk(command, childOffset, childLine, childSubshell, index === commands.length - 1 ? capture : { stdout: true, stderr: capture.stderr || pipeStderr[index] === true }, here));
+        return;
+      }
     } else if (record.type === "Statement" && record.background === true) {
       childSubshell = true;
       if (traps) {
@@ -368,10 +487,12 @@ export function transformAst(script: object, options: TransformOptions): void {
     }
     for (const key in record) {
       const value = record[key];
-      if (value !== null && typeof value === "object") walk(value, childOffset, childLine, childSubshell, record.type === "SimpleCommand" ? childLine : here);
+      if (value !== null && typeof value === "object") walk(value, childOffset, childLine, childSubshell, childCapture, record.type === "SimpleCommand" ? childLine : here);
     }
+    // After its words are walked: the routing adds words of its own.
+    if (route && record.type === "SimpleCommand" && record.name) routeCommand(record, capture);
   };
-  walk(script, 0, 0, false);
+  walk(script, 0, 0, false, NOT_CAPTURED);
 }
 
 function transformUncached(text: string, options: TransformOptions): string {
@@ -471,9 +592,9 @@ export function transformScript(text: string, options: TransformOptions): string
 /** A set -x line (PS4's default `+`, one more per level of substitution): the levels, and the command as traced. */
 const TRACE_LINE = /^(\++) (.*)$/;
 /** What of the rewrite set -x shows, and bash would not: dropped (the assignments of netsim's variables, its helpers, the final exit). */
-const NETSIM_TRACE = new RegExp(`^(?:__NETSIM_[A-Z_]+=|local __netsim_rc=|${XTRACE_OFF.replace(/[+]/g, "\\+")}$|builtin eval |__netsim_(?:status|trap_take|job_pid)(?: |$)|${EXIT_FUNCTION} ${END_OPERAND}$)`);
+const NETSIM_TRACE = new RegExp(`^(?:__NETSIM_[A-Z0-9_]+=|local __netsim_rc=|${XTRACE_OFF.replace(/[+]/g, "\\+")}$|builtin eval |__netsim_(?:status|trap_take|job_pid)(?: |$)|${EXIT_FUNCTION} ${END_OPERAND}$)`);
 /** What `set`, `env`, `declare -p` and `export -p` list of netsim's variables. */
-const NETSIM_LISTING = /^(?:declare -[-a-zA-Z]+ )?__NETSIM_[A-Z_]+=/;
+const NETSIM_LISTING = /^(?:declare -[-a-zA-Z]+ )?__NETSIM_[A-Z0-9_]+=/;
 
 /**
  * What the user sees of the shell's output, with the rewrite undone: set -x

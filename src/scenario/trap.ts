@@ -12,7 +12,17 @@
 // INT, TERM and the other signals are recorded and listed; nothing in a
 // simulated scenario sends one. RETURN and DEBUG are refused by name.
 import { defineCommand, type Bash, type BashExecResult, type Command } from "just-bash";
-import { END_OPERAND, EXIT_FUNCTION, LOCATION_VARIABLE, SUBSHELL_VARIABLE, XTRACE_OFF } from "./shell-names.js";
+import { END_OPERAND, EXIT_FUNCTION, LOCATION_VARIABLE, STDERR_SINK, STDERR_VARIABLE, SUBSHELL_VARIABLE, XTRACE_OFF } from "./shell-names.js";
+import { transformScript } from "./transform.js";
+
+/** A handler as eval runs it: with its output routed (transform.ts), as the embedded shell's eval applies no transform of its own; as written when it does not parse (eval reports it). */
+function routed(handler: string): string {
+  try {
+    return transformScript(handler, {});
+  } catch {
+    return handler;
+  }
+}
 
 /** Signals by number, as `trap -p` names them (Linux x86-64). */
 const SIGNALS = ["EXIT", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS"];
@@ -41,7 +51,7 @@ ${EXIT_FUNCTION}() {
   local __netsim_rc=$? __netsim_handler __netsim_where=\${LOCATION_VARIABLE_NAME-} __netsim_options=$-
   case $__netsim_options in *x*) ${XTRACE_OFF};; esac
   # set -x: the user's exit as bash traces it (the embedded shell traces a function call only once it returns, which an exit never does).
-  if [ "\${1-}" = ${END_OPERAND} ]; then shift; else case $__netsim_options in *x*) printf '%sexit%s\\n' "\${PS4-+ }" "\${*:+ $*}" >&2;; esac; fi
+  if [ "\${1-}" = ${END_OPERAND} ]; then shift; else case $__netsim_options in *x*) printf '%sexit%s\\n' "\${PS4-+ }" "\${*:+ $*}" >>"\${${STDERR_VARIABLE}:-${STDERR_SINK}}";; esac; fi
   if [ $# -gt 0 ]; then __netsim_rc=$1; fi
   case "\${${SUBSHELL_VARIABLE}-}" in "")
     __netsim_handler=$(${TAKE_COMMAND} EXIT)
@@ -164,7 +174,7 @@ export class TrapTable {
   commands(): Command[] {
     return [
       defineCommand("trap", async (args, context) => this.run(args, context.env)),
-      defineCommand(TAKE_COMMAND, async (args) => ({ stdout: this.take(args[0] ?? ""), stderr: "", exitCode: 0 })),
+      defineCommand(TAKE_COMMAND, async (args) => ({ stdout: routed(this.take(args[0] ?? "")), stderr: "", exitCode: 0 })),
     ];
   }
 }
@@ -191,7 +201,7 @@ export async function finishTraps(bash: Bash, result: BashExecResult, table: Tra
   const lines = [prelude, trapPrelude(mainIndex), ...functions, `${LOCATION_VARIABLE}=${mainIndex}:1`];
   const options = KEPT_OPTIONS.filter((option) => shellOptions.includes(option));
   if (options.length > 0) lines.push(`set ${options.map((option) => `-o ${option}`).join(" ")}`);
-  for (const handler of [err, exit]) if (handler !== "") lines.push(status === "0" ? `eval ${quote(handler)}` : `__netsim_status ${status} || eval ${quote(handler)}`);
+  for (const handler of [err, exit]) if (handler !== "") lines.push(status === "0" ? `eval ${quote(routed(handler))}` : `__netsim_status ${status} || eval ${quote(routed(handler))}`);
   lines.push(`exit ${status}`);
   const after = await bash.exec(lines.filter((line) => line !== "").join("\n"), { env: result.env, replaceEnv: true, rawScript: true, ...(result.env.PWD ? { cwd: result.env.PWD } : {}) });
   return { ...result, stdout: result.stdout + after.stdout, stderr: result.stderr + after.stderr, exitCode: after.exitCode };

@@ -163,7 +163,8 @@ export function shellVariableCommands(options: ShellVariablesOptions): Command[]
       let number: bigint | undefined;
       if (/^\s*[+-]?\d+\s*$/.test(assigned) && !/^\s*[+-]?0\d/.test(assigned)) number = BigInt(assigned.trim());
       else if (/^[\sA-Za-z0-9_+\-*/%()<>=!&|^~?:,]*$/.test(assigned) && context.exec) {
-        const evaluated = await context.exec(`echo $((${assigned}))`, { cwd: context.cwd });
+        // Its output is the value, not the sinks' (transform.ts).
+        const evaluated = await context.exec(`echo $((${assigned}))`, { cwd: context.cwd, env: { __NETSIM_OUT: "/dev/stdout" } });
         if (evaluated.exitCode === 0 && /^-?\d+\n$/.test(evaluated.stdout)) number = BigInt(evaluated.stdout.trim());
       }
       if (number === undefined || number > BigInt(Number.MAX_SAFE_INTEGER) || number < -BigInt(Number.MAX_SAFE_INTEGER)) {

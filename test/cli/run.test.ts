@@ -2,9 +2,10 @@
 // status, --trace, --json and --junit.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
+import { spawnSync } from "node:child_process";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runNetsim } from "../support/netsim-cli.js";
+import { NETSIM, REPOSITORY, runNetsim } from "../support/netsim-cli.js";
 
 function netsim(...args: string[]) {
   return runNetsim(args);
@@ -20,7 +21,9 @@ describe("netsim run", () => {
     const result = netsim("run", "scenarios/walkthrough/01-netns-veth.sh");
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("64 bytes from 172.18.0.11: icmp_seq=1 ttl=64");
-    expect(result.stdout).toContain("ping: connect: Network is unreachable\n");
+    // iputils prints it on stderr (recorded on the kernel: `ping ... 2>&1 >/dev/null` shows it).
+    expect(result.stderr).toContain("ping: connect: Network is unreachable\n");
+    expect(result.stdout).not.toContain("ping: connect");
     expect(result.stdout.trimEnd().split("\n").at(-1)).toBe("3 passed, 0 failed");
   });
 
@@ -41,6 +44,44 @@ describe("netsim run", () => {
     expect(result.stderr).toMatch(/bad\.sh:2: netsim: link type "vxlan" is not modelled \(at "vxlan"\)/);
     expect(netsim("run").status).toBe(2);
     expect(netsim("run", join(folder, "missing.sh")).status).toBe(2);
+  });
+
+  // What the tools print on stderr (recorded on the kernel: `CMD 2>&1 >/dev/null` shows each of these lines,
+  // and `x=$(ip link show nosuch9)` leaves x empty) is on netsim's stderr, in order with the stdout lines.
+  it("puts the scenario's stderr on stderr and its stdout on stdout, in the order written", () => {
+    const file = join(folder, "streams.sh");
+    writeFileSync(file, 'echo first\nip link show nosuch0\necho second\nfor i in 1 2; do echo loop$i; ip link show nosuch$i; done\nx=$(ip link show nosuch9)\necho "x=[$x]"\nip link show nosuch5 | cat\niptables -A NOSUCH -j ACCEPT\necho last\n');
+    const result = netsim("run", file);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^first\nsecond\nloop1\nloop2\nx=\[\]\nlast\n/);
+    expect(result.stdout).not.toContain("does not exist");
+    expect(result.stderr).toMatch(/^Device "nosuch0" does not exist\.\nDevice "nosuch1" does not exist\.\nDevice "nosuch2" does not exist\.\nDevice "nosuch9" does not exist\.\nDevice "nosuch5" does not exist\.\niptables: No chain\/target\/match by that name\.\n/);
+    // Both into one pipe: the chunks come in the order the scenario wrote them.
+    const merged = spawnSync("bash", ["-c", `node ${JSON.stringify(NETSIM)} run ${JSON.stringify(file)} 2>&1`], { cwd: REPOSITORY, encoding: "utf8" });
+    // --json: one JSON document on stdout, the chunks in its streams.
+    const json = netsim("run", "--json", file);
+    expect(json.stderr).toBe("");
+    const scenario = (JSON.parse(json.stdout) as { scenarios: Array<{ streams: unknown[] }> }).scenarios[0]!;
+    expect(scenario.streams.slice(0, 3)).toEqual([{ stream: "stdout", text: "first\n" }, { stream: "stderr", text: 'Device "nosuch0" does not exist.\n' }, { stream: "stdout", text: "second\nloop1\n" }]);
+    expect(merged.stdout).toMatch(/^first\nDevice "nosuch0" does not exist\.\nsecond\nloop1\nDevice "nosuch1" does not exist\.\nloop2\nDevice "nosuch2" does not exist\.\nDevice "nosuch9" does not exist\.\nx=\[\]\nDevice "nosuch5" does not exist\.\niptables: No chain\/target\/match by that name\.\nlast\n/);
+  });
+
+  it("says an unmodelled form once, on stderr, with one netsim: prefix", () => {
+    const file = join(folder, "unmodelled.sh");
+    writeFileSync(file, "echo before\nip link add vx0 type vxlan id 42\n");
+    const result = netsim("run", file);
+    expect(result.status).toBe(2);
+    expect(result.stdout).not.toContain("vxlan");
+    const lines = result.stderr.split("\n").filter((line) => line.includes("vxlan"));
+    expect(lines).toEqual([`${relative(REPOSITORY, file).startsWith("..") ? file : relative(REPOSITORY, file)}:2: netsim: link type "vxlan" is not modelled (at "vxlan")`]);
+  });
+
+  it("refuses exec >FILE by name: the commands after it would not write to FILE", () => {
+    const file = join(folder, "exec.sh");
+    writeFileSync(file, "exec 2>/dev/null\nip link show nosuch0\n");
+    const result = netsim("run", file);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`exec.sh:1: netsim: exec with a redirection of stdout or stderr (the whole shell's) is not modelled (at "2>")`);
   });
 
   it("--trace shows the duplicate-/16 lookup choosing veth0 and ARP going unanswered", () => {

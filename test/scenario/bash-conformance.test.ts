@@ -68,10 +68,12 @@ async function underNetsim(text: string): Promise<Outcome> {
   const plugin = new ScenarioTransformPlugin();
   plugin.prepare(text, 0);
   const traps = new TrapTable();
-  const shell = createShell({ files, cwd: folder, customCommands: [stub, fail, ...traps.commands(), ...shellVariableCommands({ clock: () => 0, onUnsupported: (word, detail) => ({ stdout: "", stderr: `unsupported: ${word}: ${detail}\n`, exitCode: 2 }) })], defenseInDepth: false });
+  // What the commands wrote to the run's sinks (transform.ts), each stream in order, then what reached the shell's own streams.
+  const sinks = { stdout: "", stderr: "" };
+  const shell = createShell({ files, cwd: folder, customCommands: [stub, fail, ...traps.commands(), ...shellVariableCommands({ clock: () => 0, onUnsupported: (word, detail) => ({ stdout: "", stderr: `unsupported: ${word}: ${detail}\n`, exitCode: 2 }) })], defenseInDepth: false, procSys: { output: (stream, written) => (sinks[stream] += written) } });
   shell.registerTransformPlugin(plugin);
   const result = await finishTraps(shell, await shell.exec(text, { rawScript: true, env: { HOME: "/home/user" } }), traps, plugin.functions.values(), 0);
-  return { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode };
+  return { stdout: sinks.stdout + result.stdout, stderr: sinks.stderr + result.stderr, exitCode: result.exitCode };
 }
 
 const DIVERGES = join(CORPUS, "diverges");

@@ -23,6 +23,15 @@ describe("trap in a scenario", () => {
     expect(result.world.namespaces.size).toBe(1);
   });
 
+  it("keeps a handler's own lines in order with the functions it calls, each on its stream", async () => {
+    const result = await run(['f() { echo "f out"; ip link show nosuchf; }', "trap 'echo trap-out; f; echo trap-end' EXIT", "echo end", ""].join("\n"));
+    expect(result.streams).toEqual([
+      { stream: "stdout", text: "end\ntrap-out\nf out\n" },
+      { stream: "stderr", text: 'Device "nosuchf" does not exist.\n' },
+      { stream: "stdout", text: "trap-end\n" },
+    ]);
+  });
+
   it("runs it at exit N, keeping the status, and not at a subshell's exit", async () => {
     const result = await run([...CLEANUP, "( exit 2 )", "exit 3", "ip netns list", ""].join("\n"));
     expect(result.output).toBe("cleanup rc=3\n");
