@@ -100,7 +100,8 @@ function ruleShapes(world: World, table: TableName): unknown {
   const state = rootNamespace(world).netfilter?.tables.get(table);
   if (!state) return undefined;
   // Conntrack states are a bit set in the kernel (xt_conntrack's state_mask): compare them as sets.
-  const normal = ({ counters: _counters, origin: _origin, ...rule }: Rule) => ({ ...rule, matches: rule.matches.map((match) => (match.kind === "conntrack" || match.kind === "state" ? { ...match, ...(match.states ? { states: [...match.states].sort() } : {}) } : match)) });
+  // Counters, origin and the kernel's handle are bookkeeping, not the rule: a ruleset read back is made in another order.
+  const normal = ({ counters: _counters, origin: _origin, handle: _handle, ...rule }: Rule) => ({ ...rule, matches: rule.matches.map((match) => (match.kind === "conntrack" || match.kind === "state" ? { ...match, ...(match.states ? { states: [...match.states].sort() } : {}) } : match)) });
   return [...state.chains.values()].map((chain) => ({ name: chain.name, policy: chain.policy, rules: chain.rules.map(normal) }));
 }
 
