@@ -74,11 +74,12 @@ export function selectorText(selector: NftSelector): string {
   }
 }
 
-function hex(value: number): string {
-  return `0x${value.toString(16).padStart(8, "0")}`;
+/** A 32-bit value as nft prints marks and masks: eight hex digits. */
+export function hex(value: number): string {
+  return `0x${(value >>> 0).toString(16).padStart(8, "0")}`;
 }
 
-function flagNames(table: readonly [string, number][], bits: number): string {
+export function flagNames(table: readonly [string, number][], bits: number): string {
   return table
     .filter(([, bit]) => (bits & bit) !== 0)
     .map(([name]) => name)
@@ -225,7 +226,7 @@ function rightText(right: NftRight, types: readonly NftDatatype[]): string {
   }
 }
 
-function portsText(ports: { readonly first: number; readonly last: number }): string {
+export function portsText(ports: { readonly first: number; readonly last: number }): string {
   return ports.first === ports.last ? String(ports.first) : `${ports.first}-${ports.last}`;
 }
 

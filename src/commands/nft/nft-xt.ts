@@ -10,7 +10,7 @@ import { formatIpv4Address } from "../../model/address.js";
 import type { Chain, ConntrackMatch, ConntrackStateName, Match, PortRange, Rule, Table, TableName, Target } from "../../model/netfilter.js";
 import { selectorMaskOf } from "../../model/netfilter.js";
 import { UnsupportedError } from "../command.js";
-import { ICMP_TYPES, PROTOCOL_NAMES, priorityText } from "./nft-print.js";
+import { flagNames, hex, ICMP_TYPES, portsText, PROTOCOL_NAMES, priorityText } from "./nft-print.js";
 
 /** One statement of a listed rule: its text and whether the kernel holds it as an xt expression. */
 interface Statement {
@@ -33,8 +33,8 @@ const nativeMatch = (text: string, more: Partial<Statement> = {}): Statement => 
 const xlated = (text: string): Statement => ({ text, xt: true });
 const untranslated = (kind: "match" | "target", name: string): Statement => ({ text: `xt ${kind} ${name}`, xt: true });
 
-const hex8 = (value: number) => `0x${(value >>> 0).toString(16).padStart(8, "0")}`;
-const hex = (value: number) => `0x${(value >>> 0).toString(16)}`;
+/** A mark statement's operand, unpadded as nft prints it. */
+const hexShort = (value: number) => `0x${(value >>> 0).toString(16)}`;
 const not = (invert: boolean | undefined) => (invert ? "!= " : "");
 
 // --- the rule's ipt_ip part (add_iniface, add_outiface, add_addr, add_proto) ---
@@ -76,18 +76,13 @@ const TCP_FLAGS: readonly [string, number][] = [
   ["urg", 0x20],
 ];
 
-function tcpFlagNames(bits: number): string {
-  return TCP_FLAGS.filter(([, bit]) => (bits & bit) !== 0)
-    .map(([name]) => name)
-    .join(",");
-}
 
 /** tcp/udp: native flags, then source and destination ports; with none of them an xt match whose translation is empty. */
 function tcpUdpStatements(match: Extract<Match, { kind: "tcp" | "udp" }>): Statement[] {
   const statements: Statement[] = [];
   if (match.tcpFlags) {
     if (match.tcpFlags.compare === 0) refuse("tcp flags compared with none");
-    statements.push(nativeMatch(`tcp flags ${not(match.tcpFlags.invert)}${tcpFlagNames(match.tcpFlags.compare)} / ${tcpFlagNames(match.tcpFlags.mask)}`, { payload: "tcp" }));
+    statements.push(nativeMatch(`tcp flags ${not(match.tcpFlags.invert)}${flagNames(TCP_FLAGS, match.tcpFlags.compare)} / ${flagNames(TCP_FLAGS, match.tcpFlags.mask)}`, { payload: "tcp" }));
   }
   if (match.sourcePorts) statements.push(nativeMatch(`${match.kind} sport ${portText(match.sourcePorts, match.sourceInvert)}`, { payload: match.kind }));
   if (match.destinationPorts) statements.push(nativeMatch(`${match.kind} dport ${portText(match.destinationPorts, match.destinationInvert)}`, { payload: match.kind }));
@@ -192,8 +187,8 @@ function conntrackStatement(match: ConntrackMatch): Statement {
 
 /** add_nft_mark: meta mark, masked unless the mask is all ones. */
 function markStatement(match: Extract<Match, { kind: "mark" }>): Statement {
-  if (match.mask >>> 0 === 0xffffffff) return nativeMatch(`meta mark ${not(match.invert)}${hex8(match.value)}`);
-  return nativeMatch(`meta mark & ${hex8(match.mask)} ${match.invert ? "!=" : "=="} ${hex8(match.value)}`);
+  if (match.mask >>> 0 === 0xffffffff) return nativeMatch(`meta mark ${not(match.invert)}${hex(match.value)}`);
+  return nativeMatch(`meta mark & ${hex(match.mask)} ${match.invert ? "!=" : "=="} ${hex(match.value)}`);
 }
 
 /** libxt_addrtype's xlate, for the one-sided, one-type, uninverted forms recorded. */
@@ -301,11 +296,11 @@ function logText(target: Extract<Target, { kind: "LOG" }>): string {
 
 /** libxt_MARK's mark_tg_xlate (every MARK form is --set-xmark value/mask). */
 function markTargetText(value: number, mask: number): string {
-  if (mask >>> 0 === 0xffffffff) return `meta mark set ${hex(value)}`;
-  if (value === 0) return `meta mark set mark and ${hex(~mask)}`;
-  if (value === mask) return `meta mark set mark or ${hex(value)}`;
-  if (mask === 0) return `meta mark set mark xor ${hex(value)}`;
-  return `meta mark set mark and ${hex(~mask)} xor ${hex(value)}`;
+  if (mask >>> 0 === 0xffffffff) return `meta mark set ${hexShort(value)}`;
+  if (value === 0) return `meta mark set mark and ${hexShort(~mask)}`;
+  if (value === mask) return `meta mark set mark or ${hexShort(value)}`;
+  if (mask === 0) return `meta mark set mark xor ${hexShort(value)}`;
+  return `meta mark set mark and ${hexShort(~mask)} xor ${hexShort(value)}`;
 }
 
 function natFlags(flags: { readonly random?: boolean; readonly randomFully?: boolean; readonly persistent?: boolean }): string {
@@ -314,9 +309,6 @@ function natFlags(flags: { readonly random?: boolean; readonly randomFully?: boo
   return names.length > 0 ? ` ${names.join(",")}` : "";
 }
 
-function rangeText(ports: PortRange): string {
-  return ports.first === ports.last ? String(ports.first) : `${ports.first}-${ports.last}`;
-}
 
 function targetStatement(target: Target): Statement {
   switch (target.kind) {
@@ -333,15 +325,15 @@ function targetStatement(target: Target): Statement {
     case "MARK":
       return xlated(markTargetText(target.value, target.mask));
     case "MASQUERADE":
-      return xlated(`masquerade${target.ports ? ` to :${rangeText(target.ports)}` : ""}${natFlags(target)}`);
+      return xlated(`masquerade${target.ports ? ` to :${portsText(target.ports)}` : ""}${natFlags(target)}`);
     case "REDIRECT":
-      return xlated(`redirect${target.ports ? ` to :${rangeText(target.ports)}` : ""}${natFlags(target)}`);
+      return xlated(`redirect${target.ports ? ` to :${portsText(target.ports)}` : ""}${natFlags(target)}`);
     case "SNAT":
     case "DNAT": {
       const range = target.range;
       if (range.offset !== undefined) return target.kind === "DNAT" ? untranslated("target", "DNAT") : refuse("SNAT with a port offset");
       const addresses = range.addresses ? (range.addresses.first === range.addresses.last ? formatIpv4Address(range.addresses.first) : `${formatIpv4Address(range.addresses.first)}-${formatIpv4Address(range.addresses.last)}`) : "";
-      const ports = range.ports ? `:${rangeText(range.ports)}` : "";
+      const ports = range.ports ? `:${portsText(range.ports)}` : "";
       if (!addresses && !ports) refuse(`${target.kind} without a range`);
       return xlated(`${target.kind.toLowerCase()} to ${addresses}${ports}${natFlags(range)}`);
     }

@@ -26,9 +26,14 @@ function accounting(namespace: NetworkNamespace): NetfilterAccounting {
   return (ensureNetfilter(namespace).accounting ??= new Map());
 }
 
-/** The object of that name, as nfnl_acct_find_get() finds it for xt_nfacct's checkentry. */
+/** A name as the kernel keeps it: cut to fit char[NFACCT_NAME_MAX] with its NUL. */
+function objectName(name: string): string {
+  return name.length < NFACCT_NAME_MAX ? name : name.slice(0, NFACCT_NAME_MAX - 1);
+}
+
+/** The object of that name, as nfnl_acct_find_get() finds it (an xt_nfacct match's name is already cut at parse). */
 export function nfnlAcctFind(namespace: NetworkNamespace, name: string): RuleCounters | undefined {
-  return namespace.netfilter?.accounting?.get(name.slice(0, NFACCT_NAME_MAX - 1));
+  return namespace.netfilter?.accounting?.get(name);
 }
 
 /** Rules holding a reference to the object (xt_nfacct keeps one per rule). */
@@ -36,7 +41,7 @@ function references(namespace: NetworkNamespace, name: string): number {
   let count = 0;
   for (const table of namespace.netfilter?.tables.values() ?? []) {
     for (const chain of table.chains.values()) {
-      for (const rule of chain.rules) for (const match of rule.matches) if (match.kind === "nfacct" && match.name.slice(0, NFACCT_NAME_MAX - 1) === name) count++;
+      for (const rule of chain.rules) for (const match of rule.matches) if (match.kind === "nfacct" && match.name === name) count++;
     }
   }
   return count;
@@ -47,7 +52,7 @@ export function nfnlAcctApply(namespace: NetworkNamespace, request: NfacctReques
   const objects = accounting(namespace);
   switch (request.kind) {
     case "new": {
-      const name = request.name.slice(0, NFACCT_NAME_MAX - 1);
+      const name = objectName(request.name);
       // nfacct sends no NLM_F_EXCL: an existing name answers EBUSY (nfnl_acct_new refuses to replace it), not EEXIST.
       if (objects.has(name)) return fail("EBUSY");
       objects.set(name, { packets: 0, bytes: 0 });
@@ -59,14 +64,14 @@ export function nfnlAcctApply(namespace: NetworkNamespace, request: NfacctReques
         for (const name of [...objects.keys()]) if (references(namespace, name) === 0) objects.delete(name);
         return ok([]);
       }
-      const name = request.name.slice(0, NFACCT_NAME_MAX - 1);
+      const name = objectName(request.name);
       if (!objects.has(name)) return fail("ENOENT");
       if (references(namespace, name) > 0) return fail("EBUSY");
       objects.delete(name);
       return ok([]);
     }
     case "get": {
-      const names = request.name === undefined ? [...objects.keys()] : [request.name.slice(0, NFACCT_NAME_MAX - 1)];
+      const names = request.name === undefined ? [...objects.keys()] : [objectName(request.name)];
       const found: NfacctObject[] = [];
       for (const name of names) {
         const counters = objects.get(name);

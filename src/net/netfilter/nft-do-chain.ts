@@ -89,8 +89,7 @@ function load(selector: NftSelector, context: MatchContext): NftAtom | undefined
       return transport.protocol === "icmp" ? transport.type : undefined;
     case "ct": {
       if (selector.key === "state") return ctStateBits(packet, context.namespace.id);
-      const state = context.namespace.netfilter;
-      const entry = state ? packetEntry(state, context.namespace, packet) : undefined;
+      const entry = connection(context);
       if (!entry) return undefined;
       if (selector.key === "status") return entry.status & (ConntrackStatus.seenReply | ConntrackStatus.assured | ConntrackStatus.confirmed | ConntrackStatus.sourceNat | ConntrackStatus.destinationNat | 1);
       // nft_ct_get_eval NFT_CT_MARK: the connection's own mark, not the packet's.
