@@ -258,7 +258,7 @@ function applyIptables(world: World, operation: IptablesOperation): KernelResult
   return result;
 }
 
-/** iptables-restore: each table is built aside and swapped in whole, so a failing line changes nothing (one transaction per run). */
+/** iptables-restore: each table is built aside and swapped in whole, so a failing command leaves the tables of this batch as they were (iptables-restore sends one batch per COMMIT). */
 function applyRestore(world: World, operation: IptablesRestore): KernelResult<unknown> {
   const namespace = namespaceById(world, operation.namespaceId);
   const state = ensureNetfilter(namespace);
