@@ -324,9 +324,10 @@ export interface Table {
   /**
    * The chains iptables-nft has made in the kernel, in the order made: a
    * built-in chain only once a rule or policy needs it (nft_xt_builtin_init
-   * for that chain), a user chain at -N. Absent: not tracked.
+   * for that chain), a user chain at -N (a Set keeps that order and looks a
+   * name up at once: kube-proxy's tables hold tens of thousands). Absent: not tracked.
    */
-  kernelChains?: string[];
+  kernelChains?: Set<string>;
   /** table->hgenerator: the last handle given to one of its chains or rules (with kernelChains). */
   lastHandle?: number;
   /** The engine's derived state (model/derived.ts): its prepared chains. */

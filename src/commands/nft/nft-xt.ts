@@ -417,7 +417,7 @@ export function iptablesChainText(table: Table, chain: Chain, handles = false): 
 /** The chains the kernel holds, in the order iptables-nft made them; refused where the model does not know it. */
 export function kernelChains(table: Table): Chain[] {
   if (!table.kernelChains || table.handle === undefined) refuse(`table ${table.name} made in a way whose kernel chains are not tracked`);
-  return table.kernelChains.map((name) => table.chains.get(name) ?? refuse(`chain ${name}`));
+  return [...table.kernelChains].map((name) => table.chains.get(name) ?? refuse(`chain ${name}`));
 }
 
 /** `table ip NAME { ... }`, all its chains or only one (whose listing names the table without its handle, as for nft's own). */

@@ -26,15 +26,15 @@ export function createTable(name: TableName): Table {
 function registerTable(state: NetfilterState, table: Table): void {
   const nft = (state.nft ??= { tables: [], lastTableHandle: 0 });
   table.handle = ++nft.lastTableHandle;
-  table.kernelChains = [];
+  table.kernelChains = new Set();
   table.lastHandle = 0;
 }
 
 /** A chain iptables-nft makes in the kernel when it first needs it, and its table with the first (reads, -F and -Z make neither). */
 function registerChain(state: NetfilterState, table: Table, name: string): void {
   if (table.handle === undefined) registerTable(state, table);
-  if (!table.kernelChains || table.kernelChains.includes(name)) return;
-  table.kernelChains.push(name);
+  if (!table.kernelChains || table.kernelChains.has(name)) return;
+  table.kernelChains.add(name);
   // table->hgenerator: chains and rules take their handles from one counter.
   const chain = table.chains.get(name);
   if (chain && table.lastHandle !== undefined) chain.handle = ++table.lastHandle;
@@ -46,7 +46,7 @@ function chainMade(command: IptablesCommand): string | undefined {
 }
 
 function unregisterChains(table: Table, names: readonly string[]): void {
-  if (table.kernelChains) table.kernelChains = table.kernelChains.filter((name) => !names.includes(name));
+  for (const name of names) table.kernelChains?.delete(name);
 }
 
 function ensureTable(state: NetfilterState, name: TableName): Table {
@@ -224,7 +224,8 @@ function applyCommand(namespace: NetworkNamespace, table: Table, command: Iptabl
       const renamed: Chain = { ...chain, name: command.newName };
       const entries = [...table.chains.entries()].map(([name, value]) => (name === command.chain ? ([command.newName, renamed] as const) : ([name, value] as const)));
       table.chains = new Map(entries);
-      if (table.kernelChains) table.kernelChains = table.kernelChains.map((name) => (name === command.chain ? command.newName : name));
+      // A rename keeps the chain's place among the kernel's chains.
+      if (table.kernelChains) table.kernelChains = new Set([...table.kernelChains].map((name) => (name === command.chain ? command.newName : name)));
       // Rules refer to chains by name: jumps follow the rename (their text does too).
       for (const other of table.chains.values()) {
         other.rules = other.rules.map((rule) =>
