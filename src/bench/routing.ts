@@ -4,7 +4,7 @@
 // destination; the bench checks that before it counts.
 import { prefixMask, type Ipv4Address } from "../model/address.js";
 import { RT_TABLE_MAIN, type Route } from "../model/route.js";
-import { createFibTable, fibTableInsert, fibTableLookup } from "../net/index.js";
+import { createFibTable, createWorld, fibTableInsert, fibTableLookup, rootNamespace } from "../net/index.js";
 import { formatCount, formatRatio, ratePerSecond, seededRandom, type BenchRow } from "./measure.js";
 
 /** Share of each prefix length in a BGP full table (rounded from public table reports, 2024). */
@@ -91,8 +91,9 @@ function probesFor(table: ReturnType<typeof createFibTable>, match: Route | unde
 
 function measureSize(count: number, quick: boolean): SizeFigures {
   const routes = fullTableRoutes(count, 0x5eed + count);
+  const namespace = rootNamespace(createWorld());
   const table = createFibTable(RT_TABLE_MAIN);
-  for (const route of routes) fibTableInsert(table, route, "exclusive");
+  for (const route of routes) fibTableInsert(namespace, table, route, "exclusive");
   const destinations = lookupDestinations(routes, 4096, 0xd00d);
   const usable = () => true;
   for (const destination of destinations.slice(0, 512)) {

@@ -25,7 +25,12 @@ export interface World {
   nextTimerId?: number;
   /** __inet_hash_connect's table_perturb (one table for every namespace, as in the kernel), by slot; absent slots are 0. */
   portPerturb?: Map<number, number>;
+  /** The engine's state that is no part of the world's value (model/derived.ts): the programs' callbacks. */
+  derived?: WorldDerived;
 }
+
+/** Filled in by the engine (net/core/sock.ts, net/core/dev.ts declare their fields). */
+export interface WorldDerived {}
 
 /** A copy of the world's state; the engine's derived state (model/derived.ts) is not part of it: the copy derives its own. */
 export function cloneWorld(world: World): World {

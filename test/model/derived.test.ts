@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { derivedOf } from "../../src/model/derived.js";
 import { cloneWorld } from "../../src/model/world.js";
 import { createWorld, rootNamespace } from "../../src/net/core/net-namespace.js";
+import { advanceClock, timerStart } from "../../src/net/index.js";
 import { ipRouteOutput } from "../../src/net/ipv4/route.js";
 
 describe("derivedOf", () => {
@@ -25,5 +26,19 @@ describe("derivedOf", () => {
     const copy = cloneWorld(world);
     expect(rootNamespace(copy).derived).toBeUndefined();
     expect(copy).toEqual(world);
+  });
+
+  it("keeps the world's callbacks out of its value: a world with a pending timer copies, and the copy's timer is inert", () => {
+    const world = createWorld();
+    let fired = 0;
+    timerStart(world, 1000, () => fired++);
+    expect(world.derived?.timers?.size).toBe(1);
+    const copy = cloneWorld(world);
+    expect(copy.derived).toBeUndefined();
+    expect(copy.pending).toEqual(world.pending);
+    advanceClock(copy, 2000);
+    expect(fired).toBe(0);
+    advanceClock(world, 2000);
+    expect(fired).toBe(1);
   });
 });

@@ -1,6 +1,7 @@
 // Sending and receiving frames on devices (net/core/dev.c: __dev_queue_xmit,
 // __netif_receive_skb; drivers/net/veth.c: veth_xmit; drivers/net/loopback.c;
 // drivers/net/dummy.c).
+import { derivedOf } from "../../model/derived.js";
 import { isMulticastMac } from "../../model/mac.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
@@ -47,7 +48,7 @@ function registered<T>(handler: T | undefined, what: string): T {
  * device. dev_queue_xmit_nit() shows them what a device sends, before its
  * driver; __netif_receive_skb_core() what it receives, before the bridge's
  * rx_handler. They observe: the frame goes on its way unchanged. A tap is a
- * callback, so it waits beside the world, as timers do.
+ * callback, so it waits in the world's derived state, as timers do.
  */
 export type PacketTap = (world: World, frame: EthernetFrame, direction: "in" | "out") => void;
 
@@ -57,35 +58,34 @@ interface TapEntry {
   readonly tap: PacketTap;
 }
 
-const TAPS = new WeakMap<World, Map<number, TapEntry>>();
-/** Taps open in any world: the packet path skips the lookup while there are none. */
-let openTaps = 0;
-let nextTapId = 1;
+declare module "../../model/world.js" {
+  interface WorldDerived {
+    /** The open taps, by id. */
+    taps?: Map<number, TapEntry>;
+    nextTapId?: number;
+  }
+}
 
 /** packet_create() + packet_do_bind() with ETH_P_ALL on one device: returns the tap's id. */
 export function devAddTap(world: World, namespaceId: number, deviceIndex: number, tap: PacketTap): number {
-  let table = TAPS.get(world);
-  if (!table) {
-    table = new Map();
-    TAPS.set(world, table);
-  }
-  const id = nextTapId++;
-  table.set(id, { namespaceId, deviceIndex, tap });
-  openTaps++;
+  const derived = derivedOf(world);
+  const id = derived.nextTapId ?? 1;
+  derived.nextTapId = id + 1;
+  (derived.taps ??= new Map()).set(id, { namespaceId, deviceIndex, tap });
   return id;
 }
 
 /** packet_release(). */
 export function devRemoveTap(world: World, id: number): void {
-  if (TAPS.get(world)?.delete(id)) openTaps--;
+  world.derived?.taps?.delete(id);
 }
 
 /** Hands the frame to the taps on this device (dev_queue_xmit_nit for "out", deliver_ptype_list_skb for "in"). */
 export function devTapFrame(world: World, namespace: NetworkNamespace, device: NetDevice, frame: EthernetFrame, direction: "in" | "out"): void {
-  if (openTaps === 0) return;
-  const table = TAPS.get(world);
-  if (!table) return;
-  for (const entry of table.values()) if (entry.namespaceId === namespace.id && entry.deviceIndex === device.index) entry.tap(world, frame, direction);
+  const taps = world.derived?.taps;
+  // The packet path skips the walk while no tap is open.
+  if (taps === undefined || taps.size === 0) return;
+  for (const entry of taps.values()) if (entry.namespaceId === namespace.id && entry.deviceIndex === device.index) entry.tap(world, frame, direction);
 }
 
 /** The bytes a frame counts for in the device statistics. */

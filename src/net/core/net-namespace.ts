@@ -1,5 +1,6 @@
 // Creating namespaces and looking things up in them (net/core/net_namespace.c,
 // net/core/dev.c: dev_get_by_name, dev_new_index).
+import { derivedOf } from "../../model/derived.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import { defaultDeviceConf } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
@@ -92,54 +93,61 @@ export function namespaceById(world: World, id: number): NetworkNamespace {
 // scanned on every command. Every insertion, removal and rename in
 // net/core keeps it current (nameIndexAdd/Remove/Rename); a Map that has
 // none yet (a fresh clone) gets one on its first lookup, and one whose size
-// no longer agrees with it is rebuilt.
+// no longer agrees with it is rebuilt. The index is the Map's derived state
+// (model/derived.ts): a copy of the Map leaves it behind.
 interface Named {
   readonly name: string;
 }
-const nameIndexes = new WeakMap<ReadonlyMap<number, Named>, Map<string, Named>>();
+type NamedMap = ReadonlyMap<number, Named> & { derived?: { names?: Map<string, Named> } };
 
 function nameIndex<T extends Named>(map: ReadonlyMap<number, T>): Map<string, T> {
-  let index = nameIndexes.get(map) as Map<string, T> | undefined;
+  const derived = derivedOf(map as NamedMap);
+  let index = derived.names as Map<string, T> | undefined;
   if (!index || index.size !== map.size) {
     index = new Map();
     for (const item of map.values()) if (!index.has(item.name)) index.set(item.name, item);
-    nameIndexes.set(map, index);
+    derived.names = index;
   }
   return index;
+}
+
+function forgetNameIndex(map: ReadonlyMap<number, Named>): void {
+  const derived = (map as NamedMap).derived;
+  if (derived !== undefined) derived.names = undefined;
 }
 
 function lookupByName<T extends Named>(map: ReadonlyMap<number, T>, name: string, key: (item: T) => number): T | undefined {
   const hit = nameIndex(map).get(name);
   if (hit === undefined || (hit.name === name && map.get(key(hit)) === hit)) return hit;
   // Changed behind the index's back: rebuild it from the map itself.
-  nameIndexes.delete(map);
+  forgetNameIndex(map);
   return nameIndex(map).get(name);
 }
 
 /** Call after `item` was set into `map`. */
 export function nameIndexAdd(map: ReadonlyMap<number, Named>, item: Named): void {
-  const index = nameIndexes.get(map);
+  const index = (map as NamedMap).derived?.names;
   if (!index) return;
-  if (index.has(item.name)) nameIndexes.delete(map);
+  if (index.has(item.name)) forgetNameIndex(map);
   else index.set(item.name, item);
 }
 
 /** Call when `item` leaves `map` (with the name it had there). */
 export function nameIndexRemove(map: ReadonlyMap<number, Named>, item: Named): void {
-  const index = nameIndexes.get(map);
+  const index = (map as NamedMap).derived?.names;
   if (!index) return;
   if (index.get(item.name) === item) index.delete(item.name);
-  else nameIndexes.delete(map);
+  else forgetNameIndex(map);
 }
 
 /** Call after `item` in `map` changed its name from `oldName`. */
 export function nameIndexRename(map: ReadonlyMap<number, Named>, item: Named, oldName: string): void {
-  const index = nameIndexes.get(map);
+  const index = (map as NamedMap).derived?.names;
   if (!index) return;
   if (index.get(oldName) === item && !index.has(item.name)) {
     index.delete(oldName);
     index.set(item.name, item);
-  } else nameIndexes.delete(map);
+  } else forgetNameIndex(map);
 }
 
 export function namespaceByName(world: World, name: string): NetworkNamespace | undefined {

@@ -86,7 +86,7 @@ function ipv6DisableTarget(namespace: NetworkNamespace, key: string): { read: ()
 
 export function writeSysctl(namespace: NetworkNamespace, key: string, text: string): KernelResult<unknown> {
   // Forwarding, rp_filter, br_netfilter... decide routes and flows: cached ones go stale.
-  rtGenidBump();
+  rtGenidBump(namespace);
   if (key === "net.ipv4.ip_local_port_range") {
     // ipv4_local_port_range(): two numbers, low <= high, inside 1-65535 (ip_local_port_range_min/max).
     const words = text.trim().split(/\s+/);

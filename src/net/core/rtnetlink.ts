@@ -24,10 +24,16 @@ import { nfTablesApply } from "../netfilter/nf-tables-api.js";
 import { nfTablesCommit } from "../netfilter/nf-tables-commit.js";
 import { masqDeviceEvent, masqInetEvent } from "../netfilter/nf-nat-masquerade.js";
 import { allocateIfindex, allocateNsid, createNamespace, deviceByIndex, emptyStatistics, nameIndexAdd, nameIndexRemove, nameIndexRename, namespaceById, namespaceByName, deviceByName, vethPeer } from "./net-namespace.js";
-import { rtGenidBump } from "./rt-genid.js";
+import { rtGenidBumpWorld } from "./rt-genid.js";
+
+/** The operations whose effects stay in their own namespace, which bumps its generation itself. */
+const NAMESPACE_LOCAL_OPERATIONS: ReadonlySet<Operation["op"]> = new Set(["iptables", "iptables-restore", "conntrack-flush", "nft", "sysctl-set"]);
 
 export function applyOperation(world: World, operation: Operation): KernelResult<unknown> {
-  rtGenidBump(); // any configuration change makes cached routes and offloaded flows stale (net/core/rt-genid.ts)
+  // Cached routes and offloaded flows go stale with any configuration change (net/core/rt-genid.ts):
+  // rulesets and sysctls are their namespace's alone (nfTablesApply, nfTablesCommit and writeSysctl
+  // bump it); a link, address, route or neighbour change may reach the namespaces a link joins.
+  if (!NAMESPACE_LOCAL_OPERATIONS.has(operation.op)) rtGenidBumpWorld(world);
   switch (operation.op) {
     case "iptables":
     case "iptables-restore":
@@ -96,7 +102,7 @@ export function applyOperation(world: World, operation: Operation): KernelResult
     case "route-flush": {
       const namespace = namespaceById(world, operation.namespaceId);
       const table = namespace.tables.get(operation.table);
-      if (table) fibTableRemove(table, (route) => operation.deviceIndex === undefined || route.nexthop?.deviceIndex === operation.deviceIndex);
+      if (table) fibTableRemove(namespace, table, (route) => operation.deviceIndex === undefined || route.nexthop?.deviceIndex === operation.deviceIndex);
       return ok(undefined);
     }
     case "sysctl-set":
@@ -562,18 +568,18 @@ function inetRtmNewroute(world: World, operation: RouteAdd): KernelResult<unknow
   if (operation.mode === "replace" || operation.mode === "change") {
     const existing = fibAliases(table, route.prefix).find((alias) => alias.metric === route.metric);
     if (existing) {
-      fibTableReplace(table, existing, route);
+      fibTableReplace(namespace, table, existing, route);
       return ok(undefined);
     }
     if (operation.mode === "change") return fail("ENOENT");
-    fibTableInsert(table, route, "append");
+    fibTableInsert(namespace, table, route, "append");
     return ok(undefined);
   }
   if (operation.mode !== "add" && fibAliases(table, route.prefix).some((alias) => sameFibAlias(alias, route))) {
     // fib_table_insert(): without NLM_F_EXCL a twin is allowed, but not a perfect match (same fib_info and type).
     return fail("EEXIST");
   }
-  const inserted = fibTableInsert(table, route, operation.mode === "add" ? "exclusive" : operation.mode === "prepend" ? "prepend" : "append");
+  const inserted = fibTableInsert(namespace, table, route, operation.mode === "add" ? "exclusive" : operation.mode === "prepend" ? "prepend" : "append");
   return inserted ? ok(undefined) : fail("EEXIST");
 }
 
@@ -607,6 +613,6 @@ function inetRtmDelroute(world: World, operation: RouteDelete): KernelResult<unk
       (spec.protocol === undefined || route.protocol === spec.protocol),
   );
   if (!victim) return fail("ESRCH");
-  fibTableDelete(table, victim);
+  fibTableDelete(namespace, table, victim);
   return ok(undefined);
 }

@@ -1,10 +1,11 @@
 // Sockets and their timers (net/socket.c: __sock_create, sock_close;
 // net/core/sock.c: sk_reset_timer, sk_stop_timer; inet_hashtables.c and
 // udp.c lookups). Sockets are plain data in their namespace's table; a
-// timer is an engine event whose callback waits in a table kept beside the
-// world (callbacks cannot live in plain data). Stopping a timer removes both
-// its callback and its pending event, so nothing fires for a program that
-// has finished.
+// timer is an engine event whose callback waits in the world's derived state
+// (callbacks cannot live in plain data: model/derived.ts). Stopping a timer
+// removes both its callback and its pending event, so nothing fires for a
+// program that has finished.
+import { derivedOf } from "../../model/derived.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import type { Socket, SocketState } from "../../model/socket.js";
 import type { World } from "../../model/world.js";
@@ -12,15 +13,17 @@ import { cancelEvents, schedule, type Simulation } from "../simulation.js";
 
 export type TimerCallback = (simulation: Simulation) => void;
 
-const TIMERS = new WeakMap<World, Map<number, TimerCallback>>();
+declare module "../../model/world.js" {
+  interface WorldDerived {
+    /** The callbacks of pending timers, by timer id. */
+    timers?: Map<number, TimerCallback>;
+    /** The programs reading listeners' connections (sk_data_ready), by listener socket id. */
+    dataReady?: Map<number, DataReadyCallback>;
+  }
+}
 
 function timerTable(world: World): Map<number, TimerCallback> {
-  let table = TIMERS.get(world);
-  if (!table) {
-    table = new Map();
-    TIMERS.set(world, table);
-  }
-  return table;
+  return (derivedOf(world).timers ??= new Map());
 }
 
 /** sk_reset_timer(): `callback` runs `delay` µs of virtual time from now, in whichever simulation is running then. */
@@ -41,7 +44,7 @@ export function timerStop(world: World, timerId: number | undefined): void {
 
 /** The engine's side: a due timer runs once (a copy of the world made by structuredClone has no callbacks: its timers are inert). */
 export function timerFire(simulation: Simulation, timerId: number): void {
-  const table = TIMERS.get(simulation.world);
+  const table = simulation.world.derived?.timers;
   const callback = table?.get(timerId);
   if (!callback) return;
   table!.delete(timerId);
@@ -113,15 +116,9 @@ export function pingLookup(namespace: NetworkNamespace, echoId: number | undefin
 /** sk_data_ready(): how a listener's program hears of data on a connection it accepted (the program, not the kernel, answers). */
 export type DataReadyCallback = (simulation: Simulation, namespace: NetworkNamespace, connection: Socket, data: string) => void;
 
-const DATA_READY = new WeakMap<World, Map<number, DataReadyCallback>>();
-
 export function sockSetDataReady(world: World, listener: Socket, callback: DataReadyCallback | undefined): void {
   if (listener.id === undefined) return;
-  let table = DATA_READY.get(world);
-  if (!table) {
-    table = new Map();
-    DATA_READY.set(world, table);
-  }
+  const table = (derivedOf(world).dataReady ??= new Map());
   if (callback) table.set(listener.id, callback);
   else table.delete(listener.id);
 }
@@ -129,7 +126,7 @@ export function sockSetDataReady(world: World, listener: Socket, callback: DataR
 /** Wakes the program behind the listener that accepted `connection`; false when none reads it (the data waits in the queue). */
 export function sockDataReady(simulation: Simulation, namespace: NetworkNamespace, connection: Socket, data: string): boolean {
   if (connection.acceptedBy === undefined) return false;
-  const callback = DATA_READY.get(simulation.world)?.get(connection.acceptedBy);
+  const callback = simulation.world.derived?.dataReady?.get(connection.acceptedBy);
   if (!callback) return false;
   callback(simulation, namespace, connection, data);
   return true;

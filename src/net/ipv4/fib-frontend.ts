@@ -40,13 +40,13 @@ function fibMagicAdd(namespace: NetworkNamespace, type: RouteType, address: Ipv4
   };
   const table = fibTable(namespace, route.table);
   if (fibAliases(table, route.prefix).some((existing) => sameRoute(existing, route))) return;
-  fibTableInsert(table, route, "append");
+  fibTableInsert(namespace, table, route, "append");
 }
 
 function fibMagicDelete(namespace: NetworkNamespace, type: RouteType, address: Ipv4Address, length: number, device: NetDevice, primary: InetAddress): void {
   const table = fibTable(namespace, type === "unicast" ? RT_TABLE_MAIN : RT_TABLE_LOCAL);
   let removedOne = false;
-  fibTableRemove(table, (route) => {
+  fibTableRemove(namespace, table, (route) => {
     if (removedOne) return false;
     const match =
       route.protocol === "kernel" &&
@@ -106,7 +106,7 @@ export function fibDelIfaddr(namespace: NetworkNamespace, device: NetDevice, add
   const stillLocal = (source: Ipv4Address): boolean =>
     [...namespace.devices.values()].some((other) => other.addresses.some((candidate) => candidate.address === source));
   for (const table of namespace.tables.values()) {
-    fibTableRemove(table, (route) => route.preferredSource === address.address && !stillLocal(address.address));
+    fibTableRemove(namespace, table, (route) => route.preferredSource === address.address && !stillLocal(address.address));
   }
   if (device.addresses.length === 0) fibFlushDevice(namespace, device, true);
 }
@@ -120,6 +120,7 @@ export function fibDelIfaddr(namespace: NetworkNamespace, device: NetDevice, add
 export function fibFlushDevice(namespace: NetworkNamespace, device: NetDevice, everything: boolean): void {
   for (const table of namespace.tables.values()) {
     fibTableRemove(
+      namespace,
       table,
       // fib_sync_down_dev(): host-scope (local) routes survive a plain down, lo's 127.0.0.0/8 included.
       (route) => route.nexthop?.deviceIndex === device.index && (everything || route.type !== "local"),

@@ -1,7 +1,10 @@
 // Routing tables: insertion with the kernel's ordering rules and
 // longest-prefix lookup (net/ipv4/fib_trie.c: fib_table_insert,
-// fib_table_delete, fib_table_lookup). See FibTable for the structure.
+// fib_table_delete, fib_table_lookup). See FibTable for the structure. A change
+// flushes its namespace's cached routes (rt_cache_flush: rt-genid.ts), so the
+// mutators take the namespace, as the kernel's take their struct net.
 import { networkAddress, prefixMask, type Ipv4Address, type Ipv4Prefix } from "../../model/address.js";
+import type { NetworkNamespace } from "../../model/netns.js";
 import type { FibTable, Route } from "../../model/route.js";
 import { rtGenidBump } from "../core/rt-genid.js";
 
@@ -48,8 +51,8 @@ export type InsertMode = "append" | "prepend" | "exclusive";
  * `ip route add`) refuses when any alias of the same metric exists.
  * Returns false for an exclusive clash.
  */
-export function fibTableInsert(table: FibTable, route: Route, mode: InsertMode): boolean {
-  rtGenidBump();
+export function fibTableInsert(namespace: NetworkNamespace, table: FibTable, route: Route, mode: InsertMode): boolean {
+  rtGenidBump(namespace);
   const aliases = aliasList(table, route.prefix);
   const sameMetric = aliases.findIndex((alias) => alias.metric === route.metric);
   if (mode === "exclusive" && sameMetric !== -1) {
@@ -68,8 +71,8 @@ export function fibTableInsert(table: FibTable, route: Route, mode: InsertMode):
 }
 
 /** Removes the aliases the predicate selects; returns how many went. */
-export function fibTableRemove(table: FibTable, predicate: (route: Route) => boolean): number {
-  rtGenidBump();
+export function fibTableRemove(namespace: NetworkNamespace, table: FibTable, predicate: (route: Route) => boolean): number {
+  rtGenidBump(namespace);
   let removed = 0;
   for (const length of [...table.lengths]) {
     const byAddress = table.byLength.get(length)!;
@@ -86,8 +89,8 @@ export function fibTableRemove(table: FibTable, predicate: (route: Route) => boo
 }
 
 /** Removes one given alias (by identity). */
-export function fibTableDelete(table: FibTable, route: Route): boolean {
-  rtGenidBump();
+export function fibTableDelete(namespace: NetworkNamespace, table: FibTable, route: Route): boolean {
+  rtGenidBump(namespace);
   const aliases = table.byLength.get(route.prefix.length)?.get(route.prefix.address);
   const index = aliases?.indexOf(route) ?? -1;
   if (!aliases || index === -1) return false;
@@ -97,8 +100,8 @@ export function fibTableDelete(table: FibTable, route: Route): boolean {
 }
 
 /** Replaces one alias (by identity) in place. */
-export function fibTableReplace(table: FibTable, old: Route, replacement: Route): void {
-  rtGenidBump();
+export function fibTableReplace(namespace: NetworkNamespace, table: FibTable, old: Route, replacement: Route): void {
+  rtGenidBump(namespace);
   const aliases = table.byLength.get(old.prefix.length)?.get(old.prefix.address);
   const index = aliases?.indexOf(old) ?? -1;
   if (aliases && index !== -1) aliases[index] = replacement;

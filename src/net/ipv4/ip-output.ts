@@ -26,7 +26,7 @@ const routeChoiceTexts = new WeakMap<FibResult, { readonly genid: number; readon
 
 /** Why a route won, in words: the prefix, and how it beat its equals. */
 export function describeRouteChoice(namespace: NetworkNamespace, fib: FibResult): string {
-  const genid = rtGenid();
+  const genid = rtGenid(namespace);
   const known = routeChoiceTexts.get(fib);
   if (known !== undefined && known.genid === genid && known.namespace === namespace) return known.text;
   const text = routeChoiceText(namespace, fib);

@@ -93,7 +93,7 @@ declare module "../../model/netns.js" {
 }
 
 function dstCache(namespace: NetworkNamespace): DstCache {
-  const genid = rtGenid();
+  const genid = rtGenid(namespace);
   const derived = derivedOf(namespace);
   let cache = derived.dstCache;
   if (cache === undefined || cache.genid !== genid) {

@@ -24,7 +24,7 @@
 //    while the connection's tuples and NAT bits are those it was made from;
 //    neighbour output (states, timers, device counters, the bridge's FDB) is
 //    the slow path's own function.
-//  - Every configuration change (rt-genid.ts) makes every flow stale.
+//  - Every configuration change of the namespace (rt-genid.ts) makes its flows stale.
 // Traced or not, packets take it alike; a traced hit is a step of its own,
 // "netsim_flow_cache", which says what the slow path's decision was (a trace
 // shows the full path for the connection's packets before it). The property
@@ -123,7 +123,7 @@ function forwardPathIsPassThrough(state: NetfilterState): boolean {
 }
 
 function flowTable(namespace: NetworkNamespace): FlowTable {
-  const genid = rtGenid();
+  const genid = rtGenid(namespace);
   const derived = derivedOf(namespace);
   let table = derived.flowTable;
   if (table === undefined || table.genid !== genid) {
@@ -200,7 +200,7 @@ export function nfFlowOffloadIpHook(simulation: Simulation, namespace: NetworkNa
   if (state === undefined) return false;
   const table = namespace.derived?.flowTable;
   if (table === undefined || table.flows.size === 0) return false;
-  if (table.genid !== rtGenid()) {
+  if (table.genid !== rtGenid(namespace)) {
     namespace.derived!.flowTable = undefined;
     return false;
   }

@@ -299,8 +299,8 @@ function applyRestore(world: World, operation: IptablesRestore): KernelResult<un
 }
 
 export function nfTablesApply(world: World, operation: IptablesOperation | IptablesRestore | ConntrackFlush): KernelResult<unknown> {
-  // Offloaded flows (nf-flow-table.ts) stand for walks: they go stale with any change.
-  rtGenidBump();
+  // Offloaded flows (nf-flow-table.ts) stand for walks: they go stale with any change of the namespace.
+  rtGenidBump(namespaceById(world, operation.namespaceId));
   switch (operation.op) {
     case "iptables":
       return applyIptables(world, operation);

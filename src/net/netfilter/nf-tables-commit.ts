@@ -9,6 +9,7 @@ import type { NftChain, NftCommand, NftElement, NftRule, NftRuleset, NftTable } 
 import type { NftBatch } from "../../model/operations.js";
 import type { World } from "../../model/world.js";
 import { namespaceById } from "../core/net-namespace.js";
+import { rtGenidBump } from "../core/rt-genid.js";
 import { ensureNetfilter, needsConntrack } from "./nf-tables-api.js";
 
 /**
@@ -204,6 +205,7 @@ function stage(ruleset: NftRuleset): NftRuleset {
  */
 export function nfTablesCommit(world: World, operation: NftBatch): KernelResult<unknown> {
   const namespace = namespaceById(world, operation.namespaceId);
+  rtGenidBump(namespace); // offloaded flows stand for walks (nf-flow-table.ts)
   const state = ensureNetfilter(namespace);
   const current = state.nft ?? { tables: [], lastTableHandle: 0 };
   const staged = stage(current);

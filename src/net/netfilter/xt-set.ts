@@ -75,7 +75,7 @@ export function setTarget(target: SetTarget, context: MatchContext): void {
     if (!data) return;
     // hash:net's kadt adds the address at the set's longest prefix (HOST_MASK when empty).
     const cidr = set.type === "hash:net" || set.type === "hash:net,port" ? (hashNetCidrs(set)[0] ?? 32) : data.cidr;
-    ipSetKadt(set, kind, { ...data, cidr }, { exist: target.exist, ...(target.timeout !== undefined ? { timeout: target.timeout } : {}) }, now);
+    ipSetKadt(context.namespace, set, kind, { ...data, cidr }, { exist: target.exist, ...(target.timeout !== undefined ? { timeout: target.timeout } : {}) }, now);
   };
   apply(target.add, "add");
   apply(target.del, "del");

@@ -187,7 +187,7 @@ export function ipSetUtest(namespace: NetworkNamespace, name: string, spec: IpSe
 /** The nfnetlink ipset commands that change sets. */
 export function ipSetApply(world: World, namespace: NetworkNamespace, command: IpSetCommand): IpSetResult {
   // What the ruleset decides may change with a set: cached walks go stale.
-  rtGenidBump();
+  rtGenidBump(namespace);
   const now = world.clock;
   switch (command.kind) {
     case "create": {
@@ -287,8 +287,8 @@ export function ipSetApply(world: World, namespace: NetworkNamespace, command: I
 }
 
 /** ip_set_add()/ip_set_del() from a packet (xt_SET): errors are ignored there, as the kernel's target does. */
-export function ipSetKadt(set: IpSet, kind: "add" | "del", data: Pick<IpSetElement, "ip" | "cidr" | "protocol" | "port">, options: { exist: boolean; timeout?: number }, now: number): void {
-  rtGenidBump();
+export function ipSetKadt(namespace: NetworkNamespace, set: IpSet, kind: "add" | "del", data: Pick<IpSetElement, "ip" | "cidr" | "protocol" | "port">, options: { exist: boolean; timeout?: number }, now: number): void {
+  rtGenidBump(namespace);
   expire(set, now);
   const spec: IpSetElementSpec = { ...data, nomatch: false, ...(options.timeout !== undefined && set.timeout !== undefined ? { timeout: options.timeout } : {}) };
   if (kind === "add") addElement(set, spec, options.exist, now);
