@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import type { Backend } from "../backends/backend.js";
+import { optionalToolMissing } from "../backends/kernel/availability.js";
 import { wrappedTools, type SandboxExecutables } from "../backends/kernel/sandbox-scripts.js";
 import { SimBackend } from "../backends/sim/sim-backend.js";
 import { NETWORK_COMMANDS } from "../commands/registry.js";
@@ -19,8 +20,14 @@ const KERNEL_WRAPPED_TOOLS = new Set(wrappedTools(new Proxy({}, { get: () => "" 
 
 /** What the simulator models now: iptables rules and nc probes are generated only once it takes them. */
 export function simulatorFeatures(): FuzzFeatures {
-  // `bridge` only once the kernel backend wraps it too (a tool it does not wrap runs in one backend only).
-  return { iptables: NETWORK_COMMANDS.has("iptables"), nc: NETWORK_COMMANDS.has("nc"), bridge: NETWORK_COMMANDS.has("bridge") && KERNEL_WRAPPED_TOOLS.has("bridge") };
+  // `bridge` only once the kernel backend wraps it too (a tool it does not wrap runs in one backend only);
+  // nft, an optional tool of the kernel backend's, only where it is installed.
+  return {
+    iptables: NETWORK_COMMANDS.has("iptables"),
+    nc: NETWORK_COMMANDS.has("nc"),
+    bridge: NETWORK_COMMANDS.has("bridge") && KERNEL_WRAPPED_TOOLS.has("bridge"),
+    nft: NETWORK_COMMANDS.has("nft") && optionalToolMissing("nft") === undefined,
+  };
 }
 
 export type DifferentialResult =

@@ -46,7 +46,7 @@ async function main(argv: readonly string[]): Promise<number> {
       if (done % 10 === 0) process.stderr.write(`fuzz:kernel: ${done} scenarios\n`);
     },
   });
-  const families = ["namespaces, veths, bridges, addresses, routes, link up/down, ip_forward, ping", ...(result.features.iptables ? ["iptables filter + NAT"] : []), ...(result.features.nc ? ["nc"] : [])];
+  const families = ["namespaces, veths, bridges, addresses, routes, link up/down, ip_forward, ping", ...(result.features.iptables ? ["iptables filter + NAT"] : []), ...(result.features.nft ? ["nft filter + NAT"] : []), ...(result.features.nc ? ["nc"] : [])];
   const seconds = ((Date.now() - started) / 1000).toFixed(0);
   if (!result.ok) {
     process.stdout.write(`${result.report}\n`);

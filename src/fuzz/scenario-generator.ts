@@ -2,8 +2,10 @@
 // namespaces joined by veth pairs and bridges, addresses from a small pool
 // (so subnets overlap), static and default routes, links going down and up,
 // ip_forward, and ping probes in every direction; iptables filter and NAT
-// rules and nc probes join in once the simulator models those tools. A
-// scenario is plain data (so fast-check shrinks it) printed as bash.
+// rules, nft tables beside them (filter chains at two priorities on one
+// hook, so an accept in one is not final; nat chains beside iptables' own)
+// and nc probes join in once the simulator models those tools. A scenario is
+// plain data (so fast-check shrinks it) printed as bash.
 import fc from "fast-check";
 
 /** What the generator may use: the simulator's tools decide. */
@@ -12,6 +14,7 @@ export interface FuzzFeatures {
   readonly nc: boolean;
   /** `bridge link set` (hairpin): both backends must run it. */
   readonly bridge?: boolean;
+  readonly nft?: boolean;
 }
 
 export interface FuzzAddress {
@@ -49,7 +52,18 @@ export type FuzzStep =
   /** Docker's hairpin MASQUERADE: a container talking to itself through a DNAT goes out masqueraded. */
   | { readonly kind: "masquerade-self"; readonly namespace: number; readonly address: FuzzAddress }
   /** A bridge port's hairpin mode (the device need not be a port: then the kernel refuses). */
-  | { readonly kind: "hairpin"; readonly device: number; readonly on: boolean };
+  | { readonly kind: "hairpin"; readonly device: number; readonly on: boolean }
+  /** A rule in an nft filter chain of table fz<priority> (made as needed); two priorities share each hook. */
+  | { readonly kind: "nft-rule"; readonly namespace: number; readonly hook: NftFilterHook; readonly priority: NftPriority; readonly protocol: "icmp" | "tcp" | "all"; readonly source?: FuzzAddress; readonly verdict: "accept" | "drop" | "reject" }
+  | { readonly kind: "nft-policy"; readonly namespace: number; readonly hook: NftFilterHook; readonly priority: NftPriority; readonly policy: "accept" | "drop" }
+  /** nft's NAT (table fznat), at priorities next to iptables' nat chains. */
+  | { readonly kind: "nft-masquerade"; readonly namespace: number; readonly source: FuzzAddress; readonly outDevice: number }
+  | { readonly kind: "nft-dnat"; readonly namespace: number; readonly destination: FuzzAddress; readonly toDestination: FuzzAddress }
+  /** `nft list ruleset`: the listing, iptables-nft's tables included, compared as printed. */
+  | { readonly kind: "nft-list"; readonly namespace: number };
+
+export type NftFilterHook = "input" | "forward" | "output";
+export type NftPriority = 0 | 10;
 
 export interface FuzzScenario {
   readonly namespaces: number;
@@ -128,6 +142,31 @@ function stepArbitrary(features: FuzzFeatures): fc.Arbitrary<FuzzStep> {
       { weight: 1, arbitrary: fc.record({ kind: fc.constant("dnat" as const), namespace, destination: addressArbitrary, toDestination: addressArbitrary }) },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant("brnf" as const), namespace, on: fc.boolean() }) },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant("masquerade-self" as const), namespace, address: addressArbitrary }) },
+    );
+  }
+  if (features.nft) {
+    const hook = fc.constantFrom<NftFilterHook>("input", "forward", "output");
+    const priority = fc.constantFrom<NftPriority>(0, 10);
+    steps.push(
+      {
+        weight: 2,
+        arbitrary: fc.record(
+          {
+            kind: fc.constant("nft-rule" as const),
+            namespace,
+            hook,
+            priority,
+            protocol: fc.constantFrom<"icmp" | "tcp" | "all">("icmp", "tcp", "all"),
+            source: addressArbitrary,
+            verdict: fc.constantFrom<"accept" | "drop" | "reject">("accept", "drop", "reject"),
+          },
+          { requiredKeys: ["kind", "namespace", "hook", "priority", "protocol", "verdict"] },
+        ),
+      },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant("nft-policy" as const), namespace, hook, priority, policy: fc.constantFrom<"accept" | "drop">("accept", "drop") }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant("nft-masquerade" as const), namespace, source: addressArbitrary, outDevice: device }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant("nft-dnat" as const), namespace, destination: addressArbitrary, toDestination: addressArbitrary }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant("nft-list" as const), namespace }) },
     );
   }
   if (features.bridge) steps.push({ weight: 1, arbitrary: fc.record({ kind: fc.constant("hairpin" as const), device, on: fc.boolean() }) });
@@ -242,5 +281,30 @@ function renderStep(
       const device = deviceAt(step.device);
       return `${inNamespace(device.namespace)} bridge link set dev ${device.name} hairpin ${step.on ? "on" : "off"}`;
     }
+    case "nft-rule": {
+      const protocol = step.protocol === "all" ? "" : ` meta l4proto ${step.protocol}`;
+      const source = step.source ? ` ip saddr ${networkText(step.source)}` : "";
+      return `${inNamespace(step.namespace)} nft '${nftFilterChain(step.hook, step.priority)}; add rule inet fz${step.priority} ${step.hook}${source}${protocol} ${step.verdict}'`;
+    }
+    case "nft-policy":
+      return `${inNamespace(step.namespace)} nft '${nftFilterChain(step.hook, step.priority, step.policy)}'`;
+    case "nft-masquerade": {
+      const device = deviceAt(step.outDevice);
+      return `${inNamespace(device.namespace)} nft '${nftNatChain("postrouting")}; add rule ip fznat postrouting ip saddr ${networkText(step.source)} oifname ${device.name} masquerade'`;
+    }
+    case "nft-dnat":
+      return `${inNamespace(step.namespace)} nft '${nftNatChain("prerouting")}; add rule ip fznat prerouting ip daddr ${addressText(step.destination)} tcp dport 8080 dnat to ${addressText(step.toDestination)}:80'`;
+    case "nft-list":
+      return `${inNamespace(step.namespace)} nft list ruleset`;
   }
+}
+
+/** The table and base chain a filter step needs (`add` leaves existing ones as they are, a given policy excepted). */
+function nftFilterChain(hook: NftFilterHook, priority: NftPriority, policy?: "accept" | "drop"): string {
+  return `add table inet fz${priority}; add chain inet fz${priority} ${hook} { type filter hook ${hook} priority ${priority};${policy ? ` policy ${policy};` : ""} }`;
+}
+
+/** nft's nat chains: ten below iptables' prerouting nat (-100), ten above its postrouting one (100), so the order is never a tie. */
+function nftNatChain(hook: "prerouting" | "postrouting"): string {
+  return `add table ip fznat; add chain ip fznat ${hook} { type nat hook ${hook} priority ${hook === "prerouting" ? -110 : 110}; }`;
 }

@@ -68,13 +68,18 @@ export interface NamespaceState {
   readonly iptablesSave: string;
   /** `conntrack -L` stdout (its "flow entries have been shown" stderr line left out) */
   readonly conntrack: string;
+  /** `nft list table` of each table `nft list tables` names but iptables-nft's own (their rules are iptablesSave's), in that order */
+  readonly nftRuleset: string;
   /** Parts the backend could not capture (a show command it does not model yet), each with the reason. */
   readonly unavailable?: Readonly<Partial<Record<StatePart, string>>>;
 }
 
 /** The parts of a NamespaceState that hold captured text. */
-export type StatePart = "link" | "addr" | "route" | "neigh" | "iptablesSave" | "conntrack";
-export const STATE_PARTS: readonly StatePart[] = ["link", "addr", "route", "neigh", "iptablesSave", "conntrack"];
+export type StatePart = "link" | "addr" | "route" | "neigh" | "iptablesSave" | "conntrack" | "nftRuleset";
+export const STATE_PARTS: readonly StatePart[] = ["link", "addr", "route", "neigh", "iptablesSave", "conntrack", "nftRuleset"];
+
+/** The tables iptables-nft keeps (family ip): a snapshot compares them as iptables-save prints them, not as nft does. */
+export const IPTABLES_NFT_TABLES: readonly string[] = ["filter", "nat", "mangle", "raw", "security"];
 
 /** Every namespace's state after a probe, or at the end of the scenario. */
 export interface StateSnapshot {

@@ -9,6 +9,7 @@ import {
   normaliseIptablesSave,
   normaliseLinks,
   normaliseNeighbours,
+  normaliseNftRuleset,
   normaliseRoutes,
   normaliseTcpdumpOutput,
   type NormaliseContext,
@@ -54,6 +55,7 @@ const PART_LABELS: Record<StatePart, string> = {
   neigh: "neighbours (ip -j neigh)",
   iptablesSave: "ruleset (iptables-save)",
   conntrack: "conntrack entries (conntrack -L)",
+  nftRuleset: "nft tables (nft list table of each but iptables-nft's)",
 };
 
 type ShowKind = "iptables" | "bridge-link" | "nft" | "ipset" | "tcpdump";
@@ -192,12 +194,14 @@ function normalisePart(part: StatePart, text: string, context: NormaliseContext)
       return normaliseIptablesSave(text);
     case "conntrack":
       return normaliseConntrack(text);
+    case "nftRuleset":
+      return normaliseNftRuleset(text);
   }
 }
 
 /** One line per item (JSON arrays), or the text's own lines: what a divergence shows. */
 function displayLines(part: StatePart, normalised: string): string[] {
-  if (part === "iptablesSave" || part === "conntrack") return normalised.split("\n").filter((line) => line.trim() !== "");
+  if (part === "iptablesSave" || part === "conntrack" || part === "nftRuleset") return normalised.split("\n").filter((line) => line.trim() !== "");
   const parsed = JSON.parse(normalised) as unknown[];
   return parsed.map((item) => JSON.stringify(item));
 }

@@ -58,6 +58,24 @@ describe("fuzzScenarioArbitrary", () => {
       { numRuns: 25, seed: 515 },
     );
   }, 120_000);
+
+  it("makes nft steps, beside iptables', that the simulator takes whole", async () => {
+    const features = { iptables: true, nc: true, nft: true };
+    const all = fc.sample(fuzzScenarioArbitrary(features), { seed: 1, numRuns: 200 }).map(renderScenario).join("");
+    for (const form of ["add chain inet fz0 forward { type filter hook forward priority 0; }", "add rule inet fz10 input", "policy drop;", " reject'", "masquerade'", "dnat to 10.0.", "nft list ruleset"]) expect(all).toContain(form);
+    expect(fc.sample(fuzzScenarioArbitrary({ iptables: true, nc: true }), { seed: 1, numRuns: 200 }).map(renderScenario).join("")).not.toMatch(/\bnft\b/);
+    const file = join(folder, "nft.sh");
+    await fc.assert(
+      fc.asyncProperty(fuzzScenarioArbitrary(features), async (scenario) => {
+        writeFileSync(file, renderScenario(scenario));
+        const run = await new SimBackend().run(file, { snapshots: false });
+        expect(run.problems).toEqual([]);
+        // Every nft command is taken (a refusal would be a generator the kernel and netsim disagree on before any packet).
+        for (const record of run.commands) if (record.argv[0] === "nft") expect({ command: record.argv.join(" "), stderr: record.stderr, exitCode: record.exitCode }).toMatchObject({ exitCode: 0 });
+      }),
+      { numRuns: 40, seed: 4343 },
+    );
+  }, 120_000);
 });
 
 describe("annotateWithKernelOutcomes", () => {

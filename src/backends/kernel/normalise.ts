@@ -295,5 +295,11 @@ export function normaliseNamespaceState(state: NamespaceState, context: Normalis
     neigh: normaliseNeighbours(state.neigh, context),
     iptablesSave: normaliseIptablesSave(state.iptablesSave),
     conntrack: normaliseConntrack(state.conntrack),
+    nftRuleset: normaliseNftRuleset(state.nftRuleset),
   };
+}
+
+/** nft's listing without its rules' and named counters' packet and byte counts (as iptablesSave goes without iptables'). */
+export function normaliseNftRuleset(text: string): string {
+  return text.replace(/ packets \d+ bytes \d+/g, "");
 }

@@ -5,6 +5,7 @@
 // here (not as .bash files) so the compiled package carries them.
 //
 // Inside these templates `\${` is bash's `${` and `\\` is one backslash.
+import { IPTABLES_NFT_TABLES } from "../../scenario/result.js";
 
 /** Absolute paths of the real executables, resolved on the host before the run. */
 export interface SandboxExecutables {
@@ -351,6 +352,7 @@ ${assignments({
   ip: executables.ip,
   iptables_save: executables.iptablesSave,
   conntrack: executables.conntrack,
+  nft: executables.optional?.nft ?? "",
   nsenter: executables.nsenter,
   mkdir: executables.mkdir,
   snapshots: layout.snapshots,
@@ -401,6 +403,16 @@ capture() {
   "\${enter[@]}" "$iptables_save" > "$prefix.iptables" 2> /dev/null
   # conntrack's "N flow entries have been shown." goes to stderr: left out.
   "\${enter[@]}" "$conntrack" -L > "$prefix.conntrack" 2> /dev/null
+  # nft's own tables, each as \`nft list table\` prints it; iptables-nft's are in the .iptables file. No .nft file: nft is not installed.
+  if [[ -n $nft ]]; then
+    : > "$prefix.nft"
+    local keyword family table
+    while read -r keyword family table; do
+      [[ $keyword == table ]] || continue
+      case "$family $table" in ${IPTABLES_NFT_TABLES.map((name) => `"ip ${name}"`).join("|")}) continue;; esac
+      "\${enter[@]}" "$nft" list table "$family" "$table" >> "$prefix.nft" 2> /dev/null
+    done < <("\${enter[@]}" "$nft" list tables 2> /dev/null)
+  fi
 }
 capture 0 ""
 index=1

@@ -1,6 +1,7 @@
 // Reading the state snapshots snapshot.bash wrote: one directory per probe
 // (named by the probe's record id) and one named "end", each holding
-// <index>.namespace / .link / .addr / .route / .neigh / .iptables / .conntrack.
+// <index>.namespace / .link / .addr / .route / .neigh / .iptables / .conntrack
+// and .nft (none where nft is not installed).
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CommandRecord, NamespaceState, StateSnapshot } from "../../scenario/result.js";
@@ -24,6 +25,8 @@ function readNamespaces(directory: string): NamespaceState[] {
       neigh: text("neigh"),
       iptablesSave: stripIptablesCounters(text("iptables")),
       conntrack: text("conntrack"),
+      nftRuleset: text("nft"),
+      ...(existsSync(join(directory, `${index}.nft`)) ? {} : { unavailable: { nftRuleset: "nft is not installed (Debian package nftables)" } }),
     };
   });
 }

@@ -11,7 +11,7 @@ import { invokeCommand } from "../../scenario/invoke.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import type { World } from "../../model/world.js";
 import { ScenarioSimulator, type ScenarioProblem, type SimulatedRun } from "../../scenario/runner.js";
-import type { CommandRecord, NamespaceState, ScenarioRun, SourceLocation, StatePart, StateSnapshot } from "../../scenario/result.js";
+import { IPTABLES_NFT_TABLES, type CommandRecord, type NamespaceState, type ScenarioRun, type SourceLocation, type StatePart, type StateSnapshot } from "../../scenario/result.js";
 import type { Backend, RunOptions } from "../backend.js";
 
 export interface SimBackendOptions {
@@ -81,6 +81,21 @@ function capture(world: World, namespace: NetworkNamespace, { tool, argv }: Capt
   return { text: outcome.stdout };
 }
 
+/** nft's own tables, one `nft list table` each, as the kernel backend's snapshot lists them (iptables-nft's are iptables-save's). */
+function captureNftRuleset(world: World, namespace: NetworkNamespace): { text: string } | { unavailable: string } {
+  const tables = capture(world, namespace, { part: "nftRuleset", tool: "nft", argv: ["list", "tables"] });
+  if (!("text" in tables)) return tables;
+  let text = "";
+  for (const line of tables.text.split("\n")) {
+    const [, family, name] = line.split(" ");
+    if (family === undefined || name === undefined || (family === "ip" && IPTABLES_NFT_TABLES.includes(name))) continue;
+    const table = capture(world, namespace, { part: "nftRuleset", tool: "nft", argv: ["list", "table", family, name] });
+    if (!("text" in table)) return table;
+    text += table.text;
+  }
+  return { text };
+}
+
 function namespaceState(world: World, namespace: NetworkNamespace): NamespaceState {
   const texts: Partial<Record<StatePart, string>> = {};
   const unavailable: Partial<Record<StatePart, string>> = {};
@@ -89,6 +104,9 @@ function namespaceState(world: World, namespace: NetworkNamespace): NamespaceSta
     if ("text" in result) texts[item.part] = result.text;
     else unavailable[item.part] = result.unavailable;
   }
+  const nft = captureNftRuleset(world, namespace);
+  if ("text" in nft) texts.nftRuleset = nft.text;
+  else unavailable.nftRuleset = nft.unavailable;
   return {
     namespace: namespace.name,
     link: texts.link ?? "",
@@ -97,6 +115,7 @@ function namespaceState(world: World, namespace: NetworkNamespace): NamespaceSta
     neigh: texts.neigh ?? "",
     iptablesSave: texts.iptablesSave ?? "",
     conntrack: texts.conntrack ?? "",
+    nftRuleset: texts.nftRuleset ?? "",
     ...(Object.keys(unavailable).length > 0 ? { unavailable } : {}),
   };
 }

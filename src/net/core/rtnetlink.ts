@@ -534,7 +534,8 @@ function checkNexthop(namespace: NetworkNamespace, spec: RouteAdd["route"]): Ker
   const deviceIndex = match.type === "local" ? spec.deviceIndex ?? match.nexthop!.deviceIndex : match.nexthop!.deviceIndex;
   if (spec.deviceIndex !== undefined && deviceIndex !== spec.deviceIndex) return fail("EINVAL", "Nexthop has invalid gateway");
   const device = deviceByIndex(namespace, deviceIndex);
-  if (!device.adminUp) return fail("ENETDOWN", "Nexthop device is not up");
+  // fib_check_nh_v4_gw(): the device the gateway resolves through must be up; unlike onlink's check, no extack message.
+  if (!device.adminUp) return fail("ENETDOWN");
   return ok(deviceIndex);
 }
 

@@ -43,6 +43,24 @@ describe("SimBackend", () => {
     }
   });
 
+  it("captures nft's own tables one `nft list table` each, leaving iptables-nft's to iptables-save", async () => {
+    const text = `iptables -A INPUT -s 10.0.0.0/8 -j ACCEPT
+nft add table inet fz0
+nft add chain inet fz0 input '{ type filter hook input priority 0; }'
+nft add rule inet fz0 input ip saddr 10.1.0.0/16 counter drop
+nft add table ip nat2
+`;
+    const run = await new SimBackend({ files: { [FILE]: text } }).run(FILE, { snapshots: true });
+    expect(run.problems).toEqual([]);
+    const [root] = run.snapshots!.at(-1)!.namespaces;
+    expect(root?.unavailable?.nftRuleset).toBeUndefined();
+    // As nft 1.0.6 lists them on the kernel (ip filter is in iptablesSave instead).
+    expect(root?.nftRuleset).toBe(
+      "table inet fz0 {\n\tchain input {\n\t\ttype filter hook input priority filter; policy accept;\n\t\tip saddr 10.1.0.0/16 counter packets 0 bytes 0 drop\n\t}\n}\ntable ip nat2 {\n}\n",
+    );
+    expect(root?.iptablesSave).toContain("-A INPUT -s 10.0.0.0/8 -j ACCEPT");
+  });
+
   it("snapshots after the commands the kernel backend snapshots after: ping and nc connects, not listeners", () => {
     expect(["ping -c 1 10.0.0.1", "nc -z -w 1 10.0.0.1 80", "nc -u -z 10.0.0.1 53", "nc -lk 80", "nc -w 1 -l 80", "nc -kl 80", "ip link"].map((line) => isProbeCommand(line.split(" ")))).toEqual([
       true, true, true, false, false, false, false,
