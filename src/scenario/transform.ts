@@ -131,6 +131,16 @@ function listsVariables(command: Node): boolean {
   return name !== undefined && LISTING_BUILTINS.has(name);
 }
 
+/** The body of `$(<FILE)`: one statement of one command that is a lone `<` redirection (bash substitutes the file's text). */
+function readsFileOnly(body: Node): boolean {
+  const statements = body.statements as Node[] | undefined;
+  const pipelines = statements?.length === 1 ? (statements[0]!.pipelines as Node[] | undefined) : undefined;
+  const commands = pipelines?.length === 1 ? (pipelines[0]!.commands as Node[] | undefined) : undefined;
+  const command = commands?.length === 1 ? commands[0]! : undefined;
+  const redirections = command?.redirections as Node[] | undefined;
+  return command?.type === "SimpleCommand" && !command.name && ((command.assignments as Node[] | undefined)?.length ?? 0) === 0 && redirections?.length === 1 && redirections[0]!.operator === "<";
+}
+
 /** Each simple command of a pipeline that runs in a subshell (a part of `a | b`, a job of `&`) carries the mark into the function it calls. */
 function markCommands(pipeline: Node): void {
   for (const command of (pipeline.commands as Node[] | undefined) ?? []) {
@@ -458,7 +468,8 @@ export function transformAst(script: object, options: TransformOptions): void {
       childSubshell = true;
       // Its stdout is the text substituted; its stderr is the shell's.
       childCapture = { stdout: true, stderr: capture.stderr };
-      if (traps) ((record.body as Node).statements as Node[]).unshift(subshellMark());
+      // `$(<FILE)` is bash reading the file itself, no command run: a mark before it would make it an empty command.
+      if (traps && !readsFileOnly(record.body as Node)) ((record.body as Node).statements as Node[]).unshift(subshellMark());
     } else if (record.type === "Subshell") {
       childSubshell = true;
       if (traps) (record.body as Node[]).unshift(subshellMark());

@@ -83,6 +83,7 @@ const snippets = shellFiles(CORPUS);
 const DIVERGENCES: Record<string, string> = {
   "background-jobs.sh": "just-bash alone runs an `&` job to completion, $! is 0, no `jobs`; scenarios have the runner's job table on the virtual clock (test/scenario/jobs.test.ts)",
   "exec-stderr-capture.sh": "after `exec 2>&1`, $(...) and pipes also take stderr",
+  "file-read-substitution-missing.sh": "$(<FILE) of a missing file substitutes nothing with no error (bash: FILE: No such file or directory, status 1)",
   "function-in-arithmetic-substitution.sh": "a function called in $(...) inside $((...)) is not found",
   "set-e.sh": "set -e still exits inside a function called on the left of ||",
   "test-z-default-unset.sh": "under set -u, [ -z \"${V-}\" ] and test -z report V unbound (echo \"${V-}\" does not)",

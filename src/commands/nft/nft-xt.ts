@@ -37,7 +37,7 @@ const untranslated = (kind: "match" | "target", name: string): Statement => ({ t
 const hexShort = (value: number) => `0x${(value >>> 0).toString(16)}`;
 const not = (invert: boolean | undefined) => (invert ? "!= " : "");
 
-// --- the rule's ipt_ip part (add_iniface, add_outiface, add_addr, add_proto) ---
+// --- the rule's ipt_ip part (add_iniface, add_outiface, add_proto, add_addr) ---
 
 function interfaceStatement(key: "iifname" | "oifname", selector: { readonly name: string; readonly invert: boolean }): Statement {
   if (selector.name === "+") refuse(`interface "+"`);
@@ -344,16 +344,16 @@ function targetStatement(target: Target): Statement {
 
 // --- rules, chains, tables ---
 
-/** The rule's statements in the order iptables-nft adds them: interfaces, addresses, protocol, matches, counter, target. */
+/** The rule's statements in the order iptables-nft adds them (nft_ipv4_add): interfaces, protocol, addresses, matches, counter, target. */
 function ruleStatements(rule: Rule): Statement[] {
   const statements: Statement[] = [];
   if (rule.inInterface) statements.push(interfaceStatement("iifname", rule.inInterface));
   if (rule.outInterface) statements.push(interfaceStatement("oifname", rule.outInterface));
+  if (rule.protocol) statements.push(protocolStatement(rule.protocol));
   const source = rule.source && addressStatement("saddr", rule.source);
   if (source) statements.push(source);
   const destination = rule.destination && addressStatement("daddr", rule.destination);
   if (destination) statements.push(destination);
-  if (rule.protocol) statements.push(protocolStatement(rule.protocol));
   for (const match of rule.matches) statements.push(...matchStatements(match, rule));
   statements.push(native(`counter packets ${rule.counters.packets} bytes ${rule.counters.bytes}`));
   if (rule.target) statements.push(targetStatement(rule.target));
