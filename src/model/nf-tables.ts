@@ -144,7 +144,8 @@ export type NftCommand =
   | { readonly kind: "delete-table"; readonly family: NftFamily; readonly name: string }
   | { readonly kind: "flush-table"; readonly family: NftFamily; readonly name: string }
   | { readonly kind: "flush-ruleset" }
-  | (InTable & { readonly kind: "add-chain"; readonly name: string; readonly base?: NftBaseChain; readonly create: boolean })
+  /** `policy`: the one given (an existing base chain takes it; without one its own stays). */
+  | (InTable & { readonly kind: "add-chain"; readonly name: string; readonly base?: NftBaseChain; readonly policy?: "accept" | "drop"; readonly create: boolean })
   | (InTable & { readonly kind: "delete-chain" | "flush-chain"; readonly name: string })
   | (InTable & {
       readonly kind: "add-rule";

@@ -9,6 +9,12 @@ import { UnsupportedError } from "../command.js";
 import { CT_STATES, CT_STATUSES, FIB_TYPE_NAMES, ICMP_TYPES, NF_PROTO_NAMES, PROTOCOL_NAMES, priorityNameValid, ruleText, standardPriority } from "./nft-print.js";
 import { scan, type Token } from "./nft-scanner.js";
 
+/** A chain's body: its base-chain spec, and the policy when one is given (NFTA_CHAIN_POLICY is sent only then). */
+interface ChainBody {
+  readonly base?: NftBaseChain;
+  readonly policy?: "accept" | "drop";
+}
+
 export class NftSyntaxError extends Error {
   constructor(
     readonly first: Token,
@@ -227,12 +233,12 @@ class Parser {
         const family = this.family();
         const table = this.identifier();
         const name = this.identifier();
-        let base: NftBaseChain | undefined;
+        let body: ChainBody = {};
         if (this.accept("{")) {
-          base = this.chainBody(family, table.text, name.text, []).base;
+          body = this.chainBody(family, table.text, name.text, []);
           this.expect("}");
         }
-        return [{ kind: "batch", command: { kind: "add-chain", family, table: table.text, name: name.text, ...(base ? { base } : {}), create }, tokens: [table, name] }];
+        return [{ kind: "batch", command: { kind: "add-chain", family, table: table.text, name: name.text, ...body, create }, tokens: [table, name] }];
       }
       case "rule":
         this.next();
@@ -286,7 +292,7 @@ class Parser {
         this.expect("{");
         const body = this.chainBody(family, name.text, chain.text, rules);
         this.expect("}");
-        chains.push({ kind: "batch", command: { kind: "add-chain", family, table: name.text, name: chain.text, ...(body.base ? { base: body.base } : {}), create: false }, tokens: [name, chain] });
+        chains.push({ kind: "batch", command: { kind: "add-chain", family, table: name.text, name: chain.text, ...body, create: false }, tokens: [name, chain] });
       } else if (word.text === "set" || word.text === "map") {
         this.next();
         const set = this.identifier();
@@ -302,21 +308,25 @@ class Parser {
     return [...out, ...chains, ...sets, ...rules];
   }
 
-  private chainBody(family: NftFamily, table: string, chain: string, rules: NftStatement[]): { base?: NftBaseChain } {
+  private chainBody(family: NftFamily, table: string, chain: string, rules: NftStatement[]): ChainBody {
     let base: NftBaseChain | undefined;
+    let policy: "accept" | "drop" | undefined;
     for (;;) {
       this.skipSeparators();
-      if (this.is("}")) return base ? { base } : {};
+      if (this.is("}")) return { ...(base ? { base } : {}), ...(policy ? { policy } : {}) };
       if (this.is("type")) {
-        base = this.baseChainSpec();
+        const spec = this.baseChainSpec();
+        base = spec.base;
+        if (spec.policy) policy = spec.policy;
         continue;
       }
       if (this.is("policy")) {
         this.next();
-        const policy = this.identifier("accept or drop");
-        if (policy.text !== "accept" && policy.text !== "drop") throw this.unexpected(policy);
-        if (!base) throw new NftSyntaxError(policy, policy, "policy specified for non-base chain");
-        base.policy = policy.text;
+        const given = this.identifier("accept or drop");
+        if (given.text !== "accept" && given.text !== "drop") throw this.unexpected(given);
+        if (!base) throw new NftSyntaxError(given, given, "policy specified for non-base chain");
+        base.policy = given.text;
+        policy = given.text;
         continue;
       }
       // Chain, set and element comments are userdata nft lists; netsim would take them without listing them, so it refuses them.
@@ -328,7 +338,7 @@ class Parser {
     }
   }
 
-  private baseChainSpec(): NftBaseChain {
+  private baseChainSpec(): { base: NftBaseChain; policy?: "accept" | "drop" } {
     this.expect("type");
     const type = this.identifier();
     if (type.text !== "filter" && type.text !== "nat" && type.text !== "route") throw new NftSyntaxError(type, type, `unknown chain type`);
@@ -359,7 +369,7 @@ class Parser {
       if (!priorityNameValid(name.text, hook.text)) throw new NftSyntaxError(priorityToken, last, "invalid priority expression value in this context.");
     }
     this.accept(";");
-    let policy: "accept" | "drop" = "accept";
+    let policy: "accept" | "drop" | undefined;
     this.skipNewlines();
     if (this.accept("policy")) {
       const word = this.identifier();
@@ -367,7 +377,7 @@ class Parser {
       policy = word.text;
       this.accept(";");
     }
-    return { type: type.text as NftChainType, hook: hook.text as NftHook, priority, policy };
+    return { base: { type: type.text as NftChainType, hook: hook.text as NftHook, priority, policy: policy ?? "accept" }, ...(policy ? { policy } : {}) };
   }
 
   private skipNewlines(): void {

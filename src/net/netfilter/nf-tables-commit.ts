@@ -84,9 +84,9 @@ function apply(ruleset: NftRuleset, command: NftCommand, index: number): KernelR
       const existing = table.chains.get(command.name);
       if (existing) {
         if (command.create) return refuse("EEXIST", index);
-        // An update may change only the policy of a base chain (nf_tables_updchain).
-        if (command.base && existing.base && command.base.policy !== existing.base.policy) existing.base.policy = command.base.policy;
-        else if (command.base && (!existing.base || command.base.hook !== existing.base.hook || command.base.priority !== existing.base.priority || command.base.type !== existing.base.type)) return refuse("EOPNOTSUPP", index);
+        // An update may change only the policy of a base chain, and only when one is given (nf_tables_updchain).
+        if (command.base && (!existing.base || command.base.hook !== existing.base.hook || command.base.priority !== existing.base.priority || command.base.type !== existing.base.type)) return refuse("EOPNOTSUPP", index);
+        if (existing.base && command.policy !== undefined) existing.base.policy = command.policy;
         return ok(undefined);
       }
       const chain: NftChain = { name: command.name, handle: ++table.lastHandle, ...(command.base ? { base: { ...command.base } } : {}), rules: [] };
