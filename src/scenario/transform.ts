@@ -412,6 +412,63 @@ function descriptorRedirections(redirections: readonly Node[], capture: Capture)
   return replaced;
 }
 
+function variableWord(name: string): Node {
+  return { type: "Word", parts: [{ type: "DoubleQuoted", parts: [{ type: "ParameterExpansion", parameter: name, operation: null }] }] };
+}
+
+/** Parts whose expansion has no effect and gives the same text when done twice (no substitution, no operator). */
+function plainParts(parts: readonly Node[]): boolean {
+  return parts.every((part) => part.type === "Literal" || (part.type === "ParameterExpansion" && part.operation === null && typeof part.parameter === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(part.parameter)) || (part.type === "DoubleQuoted" && plainParts(part.parts as Node[])));
+}
+
+/** Where a redirection's target word names, as a word for a variable: absolute (a relative literal from $PWD); undefined when that cannot be told from the word. */
+function destinationWord(target: Node): Node | undefined {
+  const text = literalText(target);
+  if (text !== undefined) return text.startsWith("/") ? literalWord(text) : { type: "Word", parts: [{ type: "DoubleQuoted", parts: [{ type: "ParameterExpansion", parameter: "PWD", operation: null }, { type: "Literal", value: `/${text}` }] }] };
+  const parts = (target.parts as Node[] | undefined) ?? [];
+  const first = parts[0]?.type === "DoubleQuoted" ? (parts[0].parts as Node[])[0] : parts[0];
+  if (first?.type !== "Literal" || !(first.value as string).startsWith("/") || !plainParts(parts)) return undefined;
+  return structuredClone(target);
+}
+
+/**
+ * A simple command's own redirections of fd 1 and 2 read as where its body
+ * (a function's commands, a `bash -c` script, eval, source) is to write:
+ * the variables' new values, from the saved ones. Each `>FILE` is followed
+ * by `>>FILE`, so what the command itself writes when it ends is added
+ * after what its body wrote there, not in its place. Undefined when a
+ * target cannot be told so (a substitution, a descriptor of the user's).
+ */
+function bodyDestinations(redirections: readonly Node[]): { readonly stdout: Node; readonly stderr: Node; readonly redirections: Node[] } | undefined {
+  const destination: Record<1 | 2, Node> = { 1: variableWord(SAVED_STDOUT_VARIABLE), 2: variableWord(SAVED_STDERR_VARIABLE) };
+  const adjusted: Node[] = [];
+  for (const original of redirections) {
+    const operator = original.operator as string;
+    const fd = (original.fd as number | null) ?? (INPUT_OPERATORS.has(operator) || operator === "<>" ? 0 : 1);
+    adjusted.push(original);
+    if (original.fdVariable || (fd !== 1 && fd !== 2 && operator !== "&>" && operator !== "&>>")) continue;
+    if (INPUT_OPERATORS.has(operator) || operator === "<>") return undefined;
+    if (operator === ">&") {
+      const target = literalText(original.target);
+      if (target !== "1" && target !== "2") return undefined;
+      destination[fd as 1 | 2] = destination[Number(target) as 1 | 2];
+      continue;
+    }
+    const word = destinationWord(original.target as Node);
+    if (word === undefined) return undefined;
+    if (operator === "&>" || operator === "&>>") destination[1] = destination[2] = word;
+    else if (operator === ">" || operator === ">>" || operator === ">|") destination[fd as 1 | 2] = word;
+    else return undefined;
+    if (operator === ">" || operator === ">|") adjusted.push({ ...original, operator: ">>", target: structuredClone(original.target) });
+    if (operator === "&>") adjusted.push({ ...original, operator: "&>>", target: structuredClone(original.target) });
+  }
+  // A saved value may be /dev/stdout or /dev/stderr, which a body's command opens after the other stream's: one stream sent to the other's old place while that one moves cannot be said so (`2>&1 >FILE`).
+  const [savedStdout, savedStderr] = [variableWord(SAVED_STDOUT_VARIABLE), variableWord(SAVED_STDERR_VARIABLE)];
+  const same = (word: Node, saved: Node) => JSON.stringify(word) === JSON.stringify(saved);
+  if ((same(destination[2], savedStdout) && !same(destination[1], savedStdout)) || (same(destination[1], savedStderr) && !same(destination[2], savedStderr))) return undefined;
+  return { stdout: destination[1], stderr: destination[2], redirections: adjusted };
+}
+
 /** Builtins whose prefix assignments the embedded shell keeps after them (a `return` or `break` would carry a capture out). */
 const KEEPS_ASSIGNMENTS = new Set(["return", "break", "continue", "exit", EXIT_FUNCTION]);
 
@@ -447,6 +504,13 @@ function routeCommand(command: Node, capture: Capture): void {
     return;
   }
   if (redirectsOutput(redirections)) {
+    const body = bodyDestinations(redirections);
+    if (body !== undefined) {
+      // The body writes where the redirections say as each of its commands ends (bash -c '...' >LOG 2>&1: in the order written).
+      assignments.push(structuredClone(template.assignments[SAVED_STDOUT_VARIABLE]!), structuredClone(template.assignments[SAVED_STDERR_VARIABLE]!), { type: "Assignment", name: STDOUT_VARIABLE, value: body.stdout, append: false, array: null }, { type: "Assignment", name: STDERR_VARIABLE, value: body.stderr, append: false, array: null });
+      command.redirections = [...sinkRedirections(template.savedRedirect, capture), ...body.redirections];
+      return;
+    }
     if (capture.stdout && capture.stderr) return;
     assignments.push(...[SAVED_STDOUT_VARIABLE, SAVED_STDERR_VARIABLE, STDOUT_VARIABLE, STDERR_VARIABLE].map((variable) => structuredClone(template.assignments[variable]!)));
     command.redirections = [...sinkRedirections(template.savedRedirect, capture), ...redirections];
