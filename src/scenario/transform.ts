@@ -620,6 +620,12 @@ export function transformAst(script: object, options: TransformOptions): void {
     }
     // After its words are walked: the routing adds words of its own.
     if (route && record.type === "SimpleCommand" && record.name) routeCommand(record, capture);
+    else if (route && record.type === "SimpleCommand" && !capture.stderr && (record.assignments as Node[]).length > 0 && (record.redirections as Node[]).length === 0) {
+      // An assignment alone (X=1): the embedded shell returns its set -x line as its stderr, which no route of its own may take (redirections make it a bare redirection, of status 0); in a group routed so, it comes where bash prints it.
+      const assignment = { ...record };
+      for (const key of Object.keys(record)) delete record[key];
+      Object.assign(record, { type: "Group", body: [{ type: "Statement", pipelines: [{ type: "Pipeline", commands: [assignment], negated: false, timed: false, timePosix: false }], operators: [], background: false }], redirections: [structuredClone((capture.descriptors ? routeTemplate().descriptorRedirect : routeTemplate().redirect)[1]!)] });
+    }
   };
   walk(script, 0, 0, false, NOT_CAPTURED);
 }
