@@ -84,6 +84,7 @@ const snippets = shellFiles(CORPUS);
 const DIVERGENCES: Record<string, string> = {
   "background-jobs.sh": "just-bash alone runs an `&` job to completion, $! is 0, no `jobs`; scenarios have the runner's job table on the virtual clock (test/scenario/jobs.test.ts)",
   "exec-stderr-capture.sh": "after `exec 2>&1`, $(...) and pipes also take stderr",
+  "group-redirect-function.sh": "a function called inside a group redirected to a file writes its whole stdout, then its whole stderr, when the call ends (the group's descriptors, shell-names.ts, reach the function's body only through the call's own output)",
   "function-in-arithmetic-substitution.sh": "a function called in $(...) inside $((...)) is not found",
   "set-e.sh": "set -e still exits inside a function called on the left of ||",
   "test-z-default-unset.sh": "under set -u, [ -z \"${V-}\" ] and test -z report V unbound (echo \"${V-}\" does not)",
