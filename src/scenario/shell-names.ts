@@ -36,6 +36,15 @@ export const STDERR_VARIABLE = "__NETSIM_ERR";
 /** The destinations a command with redirections of its own saves before it sets its body's to captured. */
 export const SAVED_STDOUT_VARIABLE = "__NETSIM_OUT1";
 export const SAVED_STDERR_VARIABLE = "__NETSIM_ERR1";
+/**
+ * The descriptors a compound command with redirections of fd 1 or 2 of its
+ * own (`{ ...; } >LOG 2>&1`, `for ...; done >LOG`) opens in their place
+ * (transform.ts): its body's commands write to them as each ends, so what
+ * they write reaches LOG in the order written, as in bash (just-bash would
+ * collect the body's stdout and stderr apart and write stdout first).
+ */
+export const STDOUT_DESCRIPTOR = 61;
+export const STDERR_DESCRIPTOR = 62;
 /** The sink files (proc-sys-fs.ts turns a write to them into a chunk of the run's journal). */
 export const STDOUT_SINK = "/dev/.netsim-stdout";
 export const STDERR_SINK = "/dev/.netsim-stderr";

@@ -17,7 +17,7 @@
 // - redirections into /proc/sys become a netsim command, so a sysctl written
 //   the `echo 1 > /proc/sys/...` way reaches the namespace that ran it.
 import { parse, serialize, type TransformPlugin } from "just-bash";
-import { BACKGROUND_VARIABLE, END_OPERAND, EXIT_FUNCTION, JOB_PID_COMMAND, LOCATION_VARIABLE, LOOP_MARK_PATH, SAVED_STDERR_VARIABLE, SAVED_STDOUT_VARIABLE, STDERR_SINK, STDERR_VARIABLE, STDOUT_SINK, STDOUT_VARIABLE, SUBSHELL_VARIABLE, WAIT_COMMAND, XTRACE_OFF } from "./shell-names.js";
+import { BACKGROUND_VARIABLE, END_OPERAND, EXIT_FUNCTION, JOB_PID_COMMAND, LOCATION_VARIABLE, LOOP_MARK_PATH, SAVED_STDERR_VARIABLE, SAVED_STDOUT_VARIABLE, STDERR_DESCRIPTOR, STDERR_SINK, STDERR_VARIABLE, STDOUT_DESCRIPTOR, STDOUT_SINK, STDOUT_VARIABLE, SUBSHELL_VARIABLE, WAIT_COMMAND, XTRACE_OFF } from "./shell-names.js";
 import { trapPrelude } from "./trap.js";
 import { ASSIGNABLE_VARIABLES, DYNAMIC_VARIABLES, VARIABLE_COMMAND, VARIABLE_REFUSE_COMMAND, VARIABLE_SET_COMMAND, VARIABLE_SET_VARIABLE } from "./variables.js";
 
@@ -319,13 +319,16 @@ function functionText(definition: Node): string {
 interface Capture {
   readonly stdout: boolean;
   readonly stderr: boolean;
+  /** In the body of a compound command with output redirections of its own: the streams not captured go to its descriptors (shell-names.ts), not where the variables say. */
+  readonly descriptors?: boolean;
 }
 
 const NOT_CAPTURED: Capture = { stdout: false, stderr: false };
 const CAPTURED: Capture = { stdout: true, stderr: true };
+const DESCRIPTORS: Capture = { stdout: false, stderr: false, descriptors: true };
 
-/** Parsed once, copied per use: the sink redirections (plain and saved) and the assignments that mark a capture. */
-let routeTemplates: { readonly redirect: Node[]; readonly savedRedirect: Node[]; readonly captured: Node[]; readonly assignments: Readonly<Record<string, Node>> } | undefined;
+/** Parsed once, copied per use: the sink redirections (plain and saved), those to the descriptors, and the assignments that mark a capture. */
+let routeTemplates: { readonly redirect: Node[]; readonly savedRedirect: Node[]; readonly descriptorRedirect: Node[]; readonly captured: Node[]; readonly assignments: Readonly<Record<string, Node>> } | undefined;
 
 function routeTemplate(): NonNullable<typeof routeTemplates> {
   if (routeTemplates === undefined) {
@@ -345,6 +348,7 @@ function routeTemplate(): NonNullable<typeof routeTemplates> {
       captured: redirections("true >>/dev/stdout 2>>/dev/stderr"),
       redirect: redirections(`true >>"\${${STDOUT_VARIABLE}:-${STDOUT_SINK}}" 2>>"\${${STDERR_VARIABLE}:-${STDERR_SINK}}"`),
       savedRedirect: redirections(`true >>"\${${SAVED_STDOUT_VARIABLE}:-${STDOUT_SINK}}" 2>>"\${${SAVED_STDERR_VARIABLE}:-${STDERR_SINK}}"`),
+      descriptorRedirect: redirections(`true >&${STDOUT_DESCRIPTOR} 2>&${STDERR_DESCRIPTOR}`),
       assignments,
     };
   }
@@ -369,6 +373,112 @@ function sinkRedirections(template: readonly Node[], capture: Capture): Node[] {
   return [...(capture.stdout ? [] : [structuredClone(template[0]!)]), ...(capture.stderr ? [] : [structuredClone(template[1]!)])];
 }
 
+function descriptorFor(fd: number): number {
+  return fd === 1 ? STDOUT_DESCRIPTOR : fd === 2 ? STDERR_DESCRIPTOR : fd;
+}
+
+function redirection(fd: number, operator: string, target: Node): Node {
+  return { type: "Redirection", fd, operator, target };
+}
+
+/**
+ * A compound command's redirections with its fd 1 and 2 replaced by the
+ * descriptors (shell-names.ts), which first take where its stdout and
+ * stderr go: `{ ...; } >LOG 2>&1` opens `61>LOG 62>&61` for the body. The
+ * compound command's own streams keep their route, for whatever still
+ * reaches them. Undefined for a form not replaced so (closing a stream,
+ * `>&WORD` not a number): the body is then captured as a whole.
+ */
+function descriptorRedirections(redirections: readonly Node[], capture: Capture): Node[] | undefined {
+  const template = routeTemplate();
+  const route = capture.descriptors ? template.descriptorRedirect : template.redirect;
+  const replaced: Node[] = [...sinkRedirections(route, capture), redirection(STDOUT_DESCRIPTOR, ">&", literalWord("1")), redirection(STDERR_DESCRIPTOR, ">&", literalWord("2"))];
+  for (const original of redirections) {
+    const operator = original.operator as string;
+    const fd = original.fd as number | null;
+    if (original.fdVariable || operator === "<<" || operator === "<<-" || operator === "<<<" || ((operator === "<" || operator === "<>") && (fd ?? 0) !== 1 && (fd ?? 0) !== 2)) {
+      replaced.push(original);
+      continue;
+    }
+    if (operator === ">" || operator === ">>" || operator === ">|") {
+      replaced.push({ ...original, fd: descriptorFor(fd ?? 1) });
+      continue;
+    }
+    if (operator === "&>" || operator === "&>>") {
+      replaced.push({ ...original, fd: STDOUT_DESCRIPTOR, operator: operator === "&>" ? ">" : ">>" }, redirection(STDERR_DESCRIPTOR, ">&", literalWord(String(STDOUT_DESCRIPTOR))));
+      continue;
+    }
+    if (operator === "<&" && (fd ?? 0) !== 1 && (fd ?? 0) !== 2) {
+      replaced.push(original);
+      continue;
+    }
+    const target = literalText(original.target);
+    if (operator === ">&" && target !== undefined && /^[0-9]+$/.test(target)) {
+      replaced.push({ ...original, fd: descriptorFor(fd ?? 1), target: literalWord(String(descriptorFor(Number(target)))) });
+      continue;
+    }
+    return undefined;
+  }
+  return replaced;
+}
+
+function variableWord(name: string): Node {
+  return { type: "Word", parts: [{ type: "DoubleQuoted", parts: [{ type: "ParameterExpansion", parameter: name, operation: null }] }] };
+}
+
+/** Parts whose expansion has no effect and gives the same text when done twice (no substitution, no operator). */
+function plainParts(parts: readonly Node[]): boolean {
+  return parts.every((part) => part.type === "Literal" || (part.type === "ParameterExpansion" && part.operation === null && typeof part.parameter === "string" && /^[A-Za-z_][A-Za-z0-9_]*$/.test(part.parameter)) || (part.type === "DoubleQuoted" && plainParts(part.parts as Node[])));
+}
+
+/** Where a redirection's target word names, as a word for a variable: absolute (a relative literal from $PWD); undefined when that cannot be told from the word. */
+function destinationWord(target: Node): Node | undefined {
+  const text = literalText(target);
+  if (text !== undefined) return text.startsWith("/") ? literalWord(text) : { type: "Word", parts: [{ type: "DoubleQuoted", parts: [{ type: "ParameterExpansion", parameter: "PWD", operation: null }, { type: "Literal", value: `/${text}` }] }] };
+  const parts = (target.parts as Node[] | undefined) ?? [];
+  const first = parts[0]?.type === "DoubleQuoted" ? (parts[0].parts as Node[])[0] : parts[0];
+  if (first?.type !== "Literal" || !(first.value as string).startsWith("/") || !plainParts(parts)) return undefined;
+  return structuredClone(target);
+}
+
+/**
+ * A simple command's own redirections of fd 1 and 2 read as where its body
+ * (a function's commands, a `bash -c` script, eval, source) is to write:
+ * the variables' new values, from the saved ones. Each `>FILE` is followed
+ * by `>>FILE`, so what the command itself writes when it ends is added
+ * after what its body wrote there, not in its place. Undefined when a
+ * target cannot be told so (a substitution, a descriptor of the user's).
+ */
+function bodyDestinations(redirections: readonly Node[]): { readonly stdout: Node; readonly stderr: Node; readonly redirections: Node[] } | undefined {
+  const destination: Record<1 | 2, Node> = { 1: variableWord(SAVED_STDOUT_VARIABLE), 2: variableWord(SAVED_STDERR_VARIABLE) };
+  const adjusted: Node[] = [];
+  for (const original of redirections) {
+    const operator = original.operator as string;
+    const fd = (original.fd as number | null) ?? (INPUT_OPERATORS.has(operator) || operator === "<>" ? 0 : 1);
+    adjusted.push(original);
+    if (original.fdVariable || (fd !== 1 && fd !== 2 && operator !== "&>" && operator !== "&>>")) continue;
+    if (INPUT_OPERATORS.has(operator) || operator === "<>") return undefined;
+    if (operator === ">&") {
+      const target = literalText(original.target);
+      if (target !== "1" && target !== "2") return undefined;
+      destination[fd as 1 | 2] = destination[Number(target) as 1 | 2];
+      continue;
+    }
+    const word = destinationWord(original.target as Node);
+    if (word === undefined) return undefined;
+    if (operator === "&>" || operator === "&>>") destination[1] = destination[2] = word;
+    else if (operator === ">" || operator === ">>" || operator === ">|") destination[fd as 1 | 2] = word;
+    else return undefined;
+    if (operator === ">" || operator === ">|") adjusted.push({ ...original, operator: ">>", target: structuredClone(original.target) });
+    if (operator === "&>") adjusted.push({ ...original, operator: "&>>", target: structuredClone(original.target) });
+  }
+  // A saved value may be /dev/stdout or /dev/stderr, which a body's command opens after the other stream's: one stream sent to the other's old place while that one moves cannot be said so (`2>&1 >FILE`).
+  const [savedStdout, savedStderr] = [variableWord(SAVED_STDOUT_VARIABLE), variableWord(SAVED_STDERR_VARIABLE)];
+  const same = (word: Node, saved: Node) => JSON.stringify(word) === JSON.stringify(saved);
+  if ((same(destination[2], savedStdout) && !same(destination[1], savedStdout)) || (same(destination[1], savedStderr) && !same(destination[2], savedStderr))) return undefined;
+  return { stdout: destination[1], stderr: destination[2], redirections: adjusted };
+}
+
 /** Builtins whose prefix assignments the embedded shell keeps after them (a `return` or `break` would carry a capture out). */
 const KEEPS_ASSIGNMENTS = new Set(["return", "break", "continue", "exit", EXIT_FUNCTION]);
 
@@ -389,15 +499,28 @@ function routeCommand(command: Node, capture: Capture): void {
   if (listsVariables(command)) {
     // set, declare -p, ...: no assignment of netsim's, as they would list it; they call no function, so a capture is a redirection of their own.
     const own = (command.redirections as Node[] | undefined) ?? [];
-    if (redirectsOutput(own)) return;
+    if (redirectsOutput(own) && !capture.descriptors) return;
     const captured = routeTemplate().captured;
-    command.redirections = [structuredClone(capture.stdout ? captured[0]! : template.redirect[0]!), structuredClone(capture.stderr ? captured[1]! : template.redirect[1]!), ...own];
+    const route = capture.descriptors ? template.descriptorRedirect : template.redirect;
+    command.redirections = [structuredClone(capture.stdout ? captured[0]! : route[0]!), structuredClone(capture.stderr ? captured[1]! : route[1]!), ...own];
     return;
   }
-  if (capture.stdout) assignments.push(structuredClone(template.assignments[STDOUT_VARIABLE]!));
-  if (capture.stderr) assignments.push(structuredClone(template.assignments[STDERR_VARIABLE]!));
+  // In a body writing to its compound command's descriptors, a function called writes into the call's own output, which goes to them when the call ends.
+  if (capture.stdout || capture.descriptors) assignments.push(structuredClone(template.assignments[STDOUT_VARIABLE]!));
+  if (capture.stderr || capture.descriptors) assignments.push(structuredClone(template.assignments[STDERR_VARIABLE]!));
   const redirections = (command.redirections as Node[] | undefined) ?? [];
+  if (capture.descriptors) {
+    command.redirections = [...sinkRedirections(template.descriptorRedirect, capture), ...redirections];
+    return;
+  }
   if (redirectsOutput(redirections)) {
+    const body = bodyDestinations(redirections);
+    if (body !== undefined) {
+      // The body writes where the redirections say as each of its commands ends (bash -c '...' >LOG 2>&1: in the order written).
+      assignments.push(structuredClone(template.assignments[SAVED_STDOUT_VARIABLE]!), structuredClone(template.assignments[SAVED_STDERR_VARIABLE]!), { type: "Assignment", name: STDOUT_VARIABLE, value: body.stdout, append: false, array: null }, { type: "Assignment", name: STDERR_VARIABLE, value: body.stderr, append: false, array: null });
+      command.redirections = [...sinkRedirections(template.savedRedirect, capture), ...body.redirections];
+      return;
+    }
     if (capture.stdout && capture.stderr) return;
     assignments.push(...[SAVED_STDOUT_VARIABLE, SAVED_STDERR_VARIABLE, STDOUT_VARIABLE, STDERR_VARIABLE].map((variable) => structuredClone(template.assignments[variable]!)));
     command.redirections = [...sinkRedirections(template.savedRedirect, capture), ...redirections];
@@ -447,9 +570,15 @@ export function transformAst(script: object, options: TransformOptions): void {
       // The body runs where it is called: its output goes where the caller's does, unless the definition redirects it.
       childCapture = redirectsOutput(record.redirections) ? CAPTURED : NOT_CAPTURED;
     } else if (route && record.type !== "SimpleCommand" && Array.isArray(record.redirections) && redirectsOutput(record.redirections)) {
-      // A compound command with a redirection of its own: its body writes to it, and it to the sinks.
-      record.redirections = [...sinkRedirections(routeTemplate().redirect, capture), ...(record.redirections as Node[])];
-      childCapture = CAPTURED;
+      // A compound command with a redirection of its own: its body writes to its descriptors in their place, each command as it ends (else the body is captured, and the compound command writes to the sinks).
+      const replaced = descriptorRedirections(record.redirections as Node[], capture);
+      if (replaced !== undefined) {
+        record.redirections = replaced;
+        childCapture = DESCRIPTORS;
+      } else {
+        record.redirections = [...sinkRedirections(capture.descriptors ? routeTemplate().descriptorRedirect : routeTemplate().redirect, capture), ...(record.redirections as Node[])];
+        childCapture = CAPTURED;
+      }
     }
     if (record.type === "SimpleCommand") {
       rewriteProcSys(record);
@@ -467,7 +596,7 @@ export function transformAst(script: object, options: TransformOptions): void {
       if (enclosingLine > 0) childOffset = enclosingLine - 1;
       childSubshell = true;
       // Its stdout is the text substituted; its stderr is the shell's.
-      childCapture = { stdout: true, stderr: capture.stderr };
+      childCapture = { stdout: true, stderr: capture.stderr, descriptors: capture.descriptors };
       // `$(<FILE)` is bash reading the file itself, no command run: a mark before it would make it an empty command.
       if (traps && !readsFileOnly(record.body as Node)) ((record.body as Node).statements as Node[]).unshift(subshellMark());
     } else if (record.type === "Subshell") {
@@ -480,7 +609,7 @@ export function transformAst(script: object, options: TransformOptions): void {
         // Each part but the last writes its stdout (and with |& its stderr) into the pipe.
         const commands = record.commands as Node[];
         const pipeStderr = (record.pipeStderr as boolean[] | undefined) ?? [];
-        commands.forEach((command, index) => walk(command, childOffset, childLine, childSubshell, index === commands.length - 1 ? capture : { stdout: true, stderr: capture.stderr || pipeStderr[index] === true }, here));
+        commands.forEach((command, index) => walk(command, childOffset, childLine, childSubshell, index === commands.length - 1 ? capture : { stdout: true, stderr: capture.stderr || pipeStderr[index] === true, descriptors: capture.descriptors }, here));
         return;
       }
     } else if (record.type === "Statement" && record.background === true) {
@@ -502,6 +631,12 @@ export function transformAst(script: object, options: TransformOptions): void {
     }
     // After its words are walked: the routing adds words of its own.
     if (route && record.type === "SimpleCommand" && record.name) routeCommand(record, capture);
+    else if (route && record.type === "SimpleCommand" && !capture.stderr && (record.assignments as Node[]).length > 0 && (record.redirections as Node[]).length === 0) {
+      // An assignment alone (X=1): the embedded shell returns its set -x line as its stderr, which no route of its own may take (redirections make it a bare redirection, of status 0); in a group routed so, it comes where bash prints it.
+      const assignment = { ...record };
+      for (const key of Object.keys(record)) delete record[key];
+      Object.assign(record, { type: "Group", body: [{ type: "Statement", pipelines: [{ type: "Pipeline", commands: [assignment], negated: false, timed: false, timePosix: false }], operators: [], background: false }], redirections: [structuredClone((capture.descriptors ? routeTemplate().descriptorRedirect : routeTemplate().redirect)[1]!)] });
+    }
   };
   walk(script, 0, 0, false, NOT_CAPTURED);
 }
