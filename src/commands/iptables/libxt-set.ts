@@ -120,7 +120,10 @@ export const libxtSET: XtablesTarget<SetTarget> = {
   guided: false,
   options: [option("add-set"), option("del-set"), option("map-set"), option("exist", false), option("timeout"), option("map-mark", false), option("map-prio", false), option("map-queue", false)],
   readOption(name, value, invert, reader) {
-    return TWO_ARGUMENTS.has(name) ? readTwoArguments(name, value, invert, reader) : false;
+    if (!TWO_ARGUMENTS.has(name)) return false;
+    // set_target_parse_v3: each of the three set options once (its flag bit).
+    if (reader.values.has(name)) throw reader.problem(`--${name} can be specified only once`);
+    return readTwoArguments(name, value, invert, reader);
   },
   parse(values, context) {
     const problem = (message: string) => context.problem(message);
