@@ -87,15 +87,19 @@ type PortMatch = Extract<Match, { kind: "tcp" | "udp" }>;
  * tests the kernel evaluates all of (`tcp dport 1 tcp dport 2` matches no
  * packet), but nft-shared.c reads the tests back into one tcp and one udp
  * match per rule, in the place of the first, a later port or flag test
- * over an earlier. That one match is what iptables prints and compares.
+ * over an earlier. That one match is what iptables prints and compares
+ * (recorded: `--dport 4 -m tcp --dport 0:65535 -m tcp --sport 6` saves as
+ * `-m tcp --sport 6 --dport 4 -m tcp`).
  */
 export function mergePortMatches(matches: readonly Match[]): readonly Match[] {
   let portMatches = 0;
   for (const match of matches) if (match.kind === "tcp" || match.kind === "udp") portMatches++;
   if (portMatches < 2) return matches;
+  // A match with no test left (full port ranges, no flags) goes to the kernel as the xt match itself: read back in its own place, merged with nothing.
+  const tests = (match: Match) => (match.kind === "tcp" || match.kind === "udp") && (match.sourcePorts !== undefined || match.destinationPorts !== undefined || match.tcpFlags !== undefined);
   const merged: Match[] = [];
   for (const match of matches) {
-    const index = match.kind === "tcp" || match.kind === "udp" ? merged.findIndex((earlier) => earlier.kind === match.kind) : -1;
+    const index = tests(match) ? merged.findIndex((earlier) => earlier.kind === match.kind && tests(earlier)) : -1;
     if (index >= 0) merged[index] = { ...merged[index], ...match } as PortMatch;
     else merged.push(match);
   }
