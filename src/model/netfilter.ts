@@ -126,6 +126,10 @@ export type Match =
       /** `! --update-counters` / `! --update-subcounters` clear these. */
       readonly updateCounters: boolean;
       readonly updateSubcounters: boolean;
+      /** `--packets-eq/lt/gt N`, `! --packets-eq` (struct ip_set_counter_match): the element's counter, after this packet's update, against N. */
+      readonly packets?: SetCounterMatch;
+      /** `--bytes-eq/lt/gt N`, `! --bytes-eq`. */
+      readonly bytes?: SetCounterMatch;
     }
   | LimitMatch
   | RecentMatch
@@ -183,6 +187,12 @@ export interface LimitMatch {
   readonly burst: number;
   /** The bucket (the kernel's xt_limit_priv): credit in CPU-tick units and the last refill, virtual µs. */
   readonly state: { credit: number; previous: number | undefined };
+}
+
+/** IPSET_COUNTER_EQ/NE/LT/GT and its u64 (decimal text: above 2^53 a number would round). */
+export interface SetCounterMatch {
+  readonly op: "eq" | "ne" | "lt" | "gt";
+  readonly value: string;
 }
 
 /** xt_recent (struct xt_recent_mtinfo_v1). */

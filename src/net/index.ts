@@ -20,7 +20,7 @@ export { tcpDataLength } from "./ipv4/tcp-output.js";
 export { iptDoTable } from "./netfilter/ip-tables.js";
 export { IP_SET_REVISION, ipSetApply, ipSetByName, ipSetHeaderCounts, ipSetMembers, ipSetReferences, ipSetUtest, ipSets } from "./netfilter/ipset/ip-set-core.js";
 export { createConntrackTable, expireEntries, findEntry, invertTuple, liveEntries, packetTuple, tuplesEqual } from "./netfilter/nf-conntrack.js";
-export { chainReferences, createTable, isBuiltinChain, sameRule } from "./netfilter/nf-tables-api.js";
+export { chainReferences, createTable, isBuiltinChain, mergePortMatches, sameRule } from "./netfilter/nf-tables-api.js";
 export { NFACCT_NAME_MAX, nfnlAcctApply } from "./netfilter/nfnetlink-acct.js";
 export type { NfacctObject, NfacctRequest } from "./netfilter/nfnetlink-acct.js";
 export { LIMIT_BURST_DEFAULT, XT_LIMIT_SCALE, nftLimitRate } from "./netfilter/nft-limit.js";

@@ -7,7 +7,6 @@
 import { parseIpv4Address, prefixMask } from "../../model/address.js";
 import type { AddressSelector, InterfaceSelector, Match, Rule, TableName, Target } from "../../model/netfilter.js";
 import { CommandError, UnsupportedError } from "../command.js";
-import { mergePortMatches } from "./libxt-tcp.js";
 import { ruleSpec } from "./rule-format.js";
 import { protocolNumber } from "./protocols.js";
 import { matchExtension, matchForProtocol, targetExtension, UNMODELLED_MATCHES, UNMODELLED_TARGETS } from "./extensions.js";
@@ -510,7 +509,8 @@ export class IptablesParser {
     let rules: Rule[] | undefined;
     let jumpChain: string | undefined;
     if (needsRule) {
-      const matches = mergePortMatches(loaded.flatMap((item) => this.buildMatch(item, protocol) ?? []));
+      // Each match instance keeps its own data (two -m tcp are two tests); printing merges them (mergePortMatches).
+      const matches = loaded.flatMap((item) => this.buildMatch(item, protocol) ?? []);
       let builtTarget: Target | undefined;
       if (targetName !== undefined) {
         if (target) builtTarget = this.buildTarget(target, protocol);

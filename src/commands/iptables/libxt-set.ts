@@ -7,7 +7,7 @@
 // Both look the set up by name while parsing
 // (get_set_byname through the ipset socket), so a missing set is
 // iptables' own error: missingRuleSet.
-import type { IpSetReference, Match, Rule, Target } from "../../model/netfilter.js";
+import type { IpSetReference, Match, Rule, SetCounterMatch, Target } from "../../model/netfilter.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import { ipSetByName } from "../../net/index.js";
 import { UnsupportedError } from "../command.js";
@@ -48,6 +48,24 @@ export function readTwoArguments(name: string, value: string | undefined, invert
 export const setFlagText = (item: IpSetReference) => `${item.name} ${item.flags.join(",")}`;
 
 const COUNTER_OPTIONS = ["packets-eq", "packets-lt", "packets-gt", "bytes-eq", "bytes-lt", "bytes-gt"];
+const COUNTER_OPTION = /^(packets|bytes)-(eq|lt|gt)$/;
+const UINT64_MAX = (1n << 64n) - 1n;
+
+/** parse_counter(): xtables_strtoul(text, NULL, &value, 0, UINT64_MAX), base 0 over the whole text; decimal text of the value. */
+function counterValue(text: string): string | undefined {
+  const match = /^\s*\+?(0x[0-9a-f]+|0[0-7]*|[1-9]\d*)$/i.exec(text);
+  if (!match) return undefined;
+  const digits = match[1]!;
+  const value = /^0x/i.test(digits) ? BigInt(digits) : digits.startsWith("0") ? BigInt(`0o${digits.slice(1) || "0"}`) : BigInt(digits);
+  return value <= UINT64_MAX ? value.toString() : undefined;
+}
+
+/** A counter test read by readOption, as "OP VALUE". */
+function counterMatch(name: "packets" | "bytes", stored: { value?: string } | undefined): Partial<SetMatch> {
+  if (!stored) return {};
+  const [op, value = ""] = stored.value!.split(" ");
+  return { [name]: { op: op as SetCounterMatch["op"], value } };
+}
 
 export const libxtSet: XtablesMatch<SetMatch> = {
   name: "set",
@@ -55,16 +73,26 @@ export const libxtSet: XtablesMatch<SetMatch> = {
   guided: false,
   options: [option("match-set"), option("set"), option("return-nomatch", false), option("update-counters", false), option("update-subcounters", false), ...COUNTER_OPTIONS.map((name) => option(name))],
   readOption(name, value, invert, reader) {
+    // --set is --match-set with a deprecation notice on stderr (its two words read alike).
+    if (name === "set") throw new UnsupportedError("--set", "iptables set --set (deprecated for --match-set) is not modelled");
+    if (name === "return-nomatch" && invert) throw reader.problem("--return-nomatch flag cannot be inverted");
+    const counter = COUNTER_OPTION.exec(name);
+    if (counter) {
+      // set_parse_v4: one test per counter, only -eq inverted (as IPSET_COUNTER_NE), the value parsed last.
+      const [, which = "", op = ""] = counter;
+      if (reader.values.has(which)) throw reader.problem(`only one of the --${which}-[eq|lt|gt] is allowed`);
+      if (invert && op !== "eq") throw reader.problem(`--${name} option cannot be inverted`);
+      const parsed = counterValue(value!);
+      if (parsed === undefined) throw reader.problem(`Cannot parse ${value} as a counter value`);
+      reader.values.set(which, { value: `${invert ? "ne" : op} ${parsed}`, invert: false });
+      return true;
+    }
     if (name !== "match-set") return false;
     if (reader.values.has("match-set")) throw reader.problem("--match-set can be specified only once");
     return readTwoArguments(name, value, invert, reader);
   },
   parse(values, context) {
     const problem: Problem = (message) => context.problem(message);
-    if (values.has("set")) throw new UnsupportedError("--set", "iptables set --set (deprecated for --match-set) is not modelled");
-    for (const name of COUNTER_OPTIONS) {
-      if (values.has(name)) throw new UnsupportedError(`--${name}`, `iptables set --${name} is not modelled`);
-    }
     const matchSet = values.get("match-set");
     if (!matchSet) throw problem("You must specify `--match-set' with proper arguments");
     return {
@@ -74,6 +102,8 @@ export const libxtSet: XtablesMatch<SetMatch> = {
       returnNomatch: values.has("return-nomatch"),
       updateCounters: !(values.get("update-counters")?.invert ?? false),
       updateSubcounters: !(values.get("update-subcounters")?.invert ?? false),
+      ...counterMatch("packets", values.get("packets")),
+      ...counterMatch("bytes", values.get("bytes")),
     };
   },
   save: (match) => matchText(match, "--"),
@@ -86,7 +116,14 @@ function matchText(match: SetMatch, dash: string): string {
   if (match.returnNomatch) text += ` ${dash}return-nomatch`;
   if (!match.updateCounters) text += ` ! ${dash}update-counters`;
   if (!match.updateSubcounters) text += ` ! ${dash}update-subcounters`;
+  text += counterText(match.packets, "packets", dash) + counterText(match.bytes, "bytes", dash);
   return text;
+}
+
+/** set_printv4_counter(). */
+function counterText(counter: SetCounterMatch | undefined, name: string, dash: string): string {
+  if (!counter) return "";
+  return counter.op === "ne" ? ` ! ${dash}${name}-eq ${counter.value}` : ` ${dash}${name}-${counter.op} ${counter.value}`;
 }
 
 /** The first set the rule names that the namespace has not (iptables says `Set NAME doesn't exist.`). */
@@ -120,7 +157,10 @@ export const libxtSET: XtablesTarget<SetTarget> = {
   guided: false,
   options: [option("add-set"), option("del-set"), option("map-set"), option("exist", false), option("timeout"), option("map-mark", false), option("map-prio", false), option("map-queue", false)],
   readOption(name, value, invert, reader) {
-    return TWO_ARGUMENTS.has(name) ? readTwoArguments(name, value, invert, reader) : false;
+    if (!TWO_ARGUMENTS.has(name)) return false;
+    // set_target_parse_v3: each of the three set options once (its flag bit).
+    if (reader.values.has(name)) throw reader.problem(`--${name} can be specified only once`);
+    return readTwoArguments(name, value, invert, reader);
   },
   parse(values, context) {
     const problem = (message: string) => context.problem(message);

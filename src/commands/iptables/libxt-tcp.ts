@@ -73,22 +73,6 @@ export function portMatch(
   };
 }
 
-/**
- * Every -m tcp (or udp) of a rule is a match of its own, each with its own
- * options; iptables-nft stores their tests as payload expressions and reads
- * them back into one match (nft-shared.c: one tcp and one udp match per
- * rule, in the place of the first), a later port or flag test over an earlier.
- */
-export function mergePortMatches(matches: readonly Match[]): Match[] {
-  const merged: Match[] = [];
-  for (const match of matches) {
-    const index = match.kind === "tcp" || match.kind === "udp" ? merged.findIndex((earlier) => earlier.kind === match.kind) : -1;
-    if (index >= 0) merged[index] = { ...merged[index], ...match } as PortMatch;
-    else merged.push(match);
-  }
-  return merged;
-}
-
 /** nft_ipv4's translation: the match's protocol must be the rule's (iptables-nft's own words). */
 export function requireProtocol(context: XtablesParseContext, kind: "tcp" | "udp"): void {
   const protocol = context.protocol;

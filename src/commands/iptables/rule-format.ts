@@ -4,6 +4,7 @@
 // nft_ipv4_print_rule, print_rule_details, each extension's .print).
 import { formatIpv4Address } from "../../model/address.js";
 import type { AddressSelector, Match, Rule, Target } from "../../model/netfilter.js";
+import { mergePortMatches } from "../../net/index.js";
 import { matchExtension, targetExtension } from "./extensions.js";
 import { protocolName } from "./protocols.js";
 
@@ -47,7 +48,8 @@ export function ruleSpec(rule: RuleShape): string {
   if (rule.inInterface) text += `${rule.inInterface.invert ? " !" : ""} -i ${rule.inInterface.name}`;
   if (rule.outInterface) text += `${rule.outInterface.invert ? " !" : ""} -o ${rule.outInterface.name}`;
   if (rule.protocol) text += `${rule.protocol.invert ? " !" : ""} -p ${protocolName(rule.protocol.number)}`;
-  for (const match of rule.matches) text += saveMatch(match);
+  // iptables-nft prints the rule it reads back: one tcp and one udp match.
+  for (const match of mergePortMatches(rule.matches)) text += saveMatch(match);
   text += saveTarget(rule.target);
   return text.trimStart();
 }
@@ -111,7 +113,7 @@ export function listRule(rule: Rule, number: number, format: ListFormat): string
   }
   line += listAddress(rule.source, format.numeric) + listAddress(rule.destination, format.numeric);
   if (rule.target?.kind === "jump" && rule.target.goto) line += "[goto] ";
-  for (const match of rule.matches) line += listMatch(match, format.numeric, rule.protocol?.number);
+  for (const match of mergePortMatches(rule.matches)) line += listMatch(match, format.numeric, rule.protocol?.number);
   line += listTarget(rule.target, format.numeric);
   return line;
 }

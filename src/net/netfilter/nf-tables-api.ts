@@ -6,7 +6,7 @@
 // -N, and each built-in chain only when one of those needs it (kernelChains,
 // handles: what nft lists). Reading, -F and -Z make nothing.
 import { fail, ok, type Errno, type KernelResult } from "../../model/errno.js";
-import { BUILTIN_CHAINS, type Chain, type HookName, type NetfilterState, type Rule, type Table, type TableName } from "../../model/netfilter.js";
+import { BUILTIN_CHAINS, type Chain, type HookName, type Match, type NetfilterState, type Rule, type Table, type TableName } from "../../model/netfilter.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import type { ConntrackFlush, IptablesCommand, IptablesOperation, IptablesRestore } from "../../model/operations.js";
 import type { World } from "../../model/world.js";
@@ -79,9 +79,36 @@ function identity(value: unknown): unknown {
   );
 }
 
-/** Whether two rules are the same rule (what `iptables -D RULE` deletes). */
+type PortMatch = Extract<Match, { kind: "tcp" | "udp" }>;
+
+/**
+ * A rule's matches as iptables-nft reads them back from the kernel: every
+ * -m tcp (or udp) of a rule is a match of its own, each stored as payload
+ * tests the kernel evaluates all of (`tcp dport 1 tcp dport 2` matches no
+ * packet), but nft-shared.c reads the tests back into one tcp and one udp
+ * match per rule, in the place of the first, a later port or flag test
+ * over an earlier. That one match is what iptables prints and compares
+ * (recorded: `--dport 4 -m tcp --dport 0:65535 -m tcp --sport 6` saves as
+ * `-m tcp --sport 6 --dport 4 -m tcp`).
+ */
+export function mergePortMatches(matches: readonly Match[]): readonly Match[] {
+  let portMatches = 0;
+  for (const match of matches) if (match.kind === "tcp" || match.kind === "udp") portMatches++;
+  if (portMatches < 2) return matches;
+  // A match with no test left (full port ranges, no flags) goes to the kernel as the xt match itself: read back in its own place, merged with nothing.
+  const tests = (match: Match) => (match.kind === "tcp" || match.kind === "udp") && (match.sourcePorts !== undefined || match.destinationPorts !== undefined || match.tcpFlags !== undefined);
+  const merged: Match[] = [];
+  for (const match of matches) {
+    const index = tests(match) ? merged.findIndex((earlier) => earlier.kind === match.kind && tests(earlier)) : -1;
+    if (index >= 0) merged[index] = { ...merged[index], ...match } as PortMatch;
+    else merged.push(match);
+  }
+  return merged;
+}
+
+/** Whether two rules are the same rule (what `iptables -C/-D RULE` finds): alike as iptables-nft reads them back (recorded: -C `-p tcp -m tcp --dport 2` finds `-p tcp --dport 1 -m tcp --dport 2`). */
 export function sameRule(a: Rule, b: Rule): boolean {
-  return JSON.stringify(identity(a)) === JSON.stringify(identity(b));
+  return JSON.stringify(identity({ ...a, matches: mergePortMatches(a.matches) })) === JSON.stringify(identity({ ...b, matches: mergePortMatches(b.matches) }));
 }
 
 /** A rule as the kernel adds it: in the chain it needs (made first, nft_xt_builtin_init), with the table's next handle. */

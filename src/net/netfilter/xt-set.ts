@@ -5,7 +5,7 @@
 // and UDP ports, ICMP type << 8 | code, 0 for other protocols).
 import { formatIpv4Address } from "../../model/address.js";
 import type { IpSet, IpSetElement } from "../../model/ipset.js";
-import type { IpSetReference, Match, Target } from "../../model/netfilter.js";
+import type { IpSetReference, Match, SetCounterMatch, Target } from "../../model/netfilter.js";
 import type { Ipv4Packet } from "../../model/packet.js";
 import { ipv4TotalLength } from "../../model/packet.js";
 import { IP_SET_DIMENSION, ipSetByName, ipSetKadt, ipSetTestElement } from "./ipset/ip-set-core.js";
@@ -36,6 +36,23 @@ export function packetElement(set: IpSet, reference: IpSetReference, packet: Ipv
   return { ip, cidr: 32, ...ported };
 }
 
+/** ip_set_match_counter(). */
+function counterHolds(counter: number, test: SetCounterMatch | undefined): boolean {
+  if (!test) return true;
+  const value = BigInt(test.value);
+  const current = BigInt(counter);
+  switch (test.op) {
+    case "eq":
+      return current === value;
+    case "ne":
+      return current !== value;
+    case "lt":
+      return current < value;
+    case "gt":
+      return current > value;
+  }
+}
+
 /** ip_set_test() for xt_set: fewer flags than the set's dimension never match; --return-nomatch turns nomatch hits into matches and plain hits into misses. */
 function setTest(match: SetMatch, context: MatchContext): boolean {
   const set = ipSetByName(context.namespace, match.set.name);
@@ -44,9 +61,13 @@ function setTest(match: SetMatch, context: MatchContext): boolean {
   if (!data) return false;
   const result = ipSetTestElement(set, data, context.now ?? 0);
   if (result.kind === "miss") return false;
-  if (set.counters && match.updateCounters) {
-    result.element.packets += 1;
-    result.element.bytes += ipv4TotalLength(context.packet);
+  // ip_set_match_extensions(): a set with counters updates the element's, then (IPSET_FLAG_MATCH_COUNTERS) tests them; a failed test is a miss, nomatch or not.
+  if (set.counters) {
+    if (match.updateCounters) {
+      result.element.packets += 1;
+      result.element.bytes += ipv4TotalLength(context.packet);
+    }
+    if (!counterHolds(result.element.packets, match.packets) || !counterHolds(result.element.bytes, match.bytes)) return false;
   }
   const nomatchType = set.type === "hash:net" || set.type === "hash:net,port";
   if (match.returnNomatch && nomatchType) return result.kind === "nomatch";

@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { CommandError, UnsupportedError, type CommandEnvironment } from "../../../src/commands/command.js";
 import { iptables } from "../../../src/commands/iptables/iptables.js";
 import { iptablesSave } from "../../../src/commands/iptables/iptables-save.js";
+import { NETWORK_COMMANDS } from "../../../src/commands/registry.js";
 import type { World } from "../../../src/model/world.js";
 import { createWorld, rootNamespace } from "../../../src/net/core/net-namespace.js";
 
@@ -29,9 +30,19 @@ interface RecordedCase {
   readonly listed: readonly string[];
 }
 
+/** An `@CMD` / `%CMD` line (ipset create, nfacct add: what the cases after it need). */
+interface RecordedCommand {
+  readonly line: number;
+  readonly command: string;
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
 interface Recorded {
   readonly file: string;
   readonly iptables: string;
+  readonly commands: readonly RecordedCommand[];
   readonly cases: readonly RecordedCase[];
 }
 
@@ -68,6 +79,8 @@ const MODELLED = new Set([
   "libxt_connlimit.t",
   "libipt_connlimit.t",
   "libxt_owner.t",
+  "libxt_set.t",
+  "libxt_SET.t",
   "netsim-recipes.t",
 ]);
 
@@ -120,6 +133,18 @@ function disagreement(recorded: RecordedCase, answer: Answer): string | undefine
   return undefined;
 }
 
+/** An `@`/`%` line through netsim: what differs from the kernel's run of it, in words; undefined when they agree. */
+function commandDisagreement(world: World, recorded: RecordedCommand): string | undefined {
+  const [name = "", ...argv] = recorded.command.trim().split(/\s+/);
+  const command = NETWORK_COMMANDS.get(name);
+  if (command === undefined) return `${recorded.command}: netsim has no command ${name}`;
+  const answer = run(world, argv, command);
+  if (answer.exitCode !== recorded.exitCode || answer.stdout !== recorded.stdout || answer.stderr !== recorded.stderr) {
+    return `${recorded.command}: netsim ends ${JSON.stringify(answer)}, the kernel's run ${JSON.stringify({ exitCode: recorded.exitCode, stdout: recorded.stdout, stderr: recorded.stderr })}`;
+  }
+  return undefined;
+}
+
 const files = readdirSync(FIXTURES).filter((name) => name.endsWith(".json")).sort();
 
 function recordedOf(name: string): Recorded {
@@ -140,7 +165,17 @@ describe("iptables' extensions/*.t suite against iptables 1.8.9's answers", () =
     it(`${recorded.file} (${recorded.cases.length} cases)${modelled ? "" : ": refused by name"}`, () => {
       const world = createWorld();
       const problems: string[] = [];
-      for (const item of recorded.cases) {
+      // The file's `@`/`%` lines run through netsim's own command of that
+      // name, in line order among the cases, and must end as they ended on the kernel.
+      const steps = [...recorded.commands.map((command) => ({ command })), ...recorded.cases.map((item) => ({ item }))];
+      steps.sort((first, second) => ("command" in first ? first.command.line : first.item.line) - ("command" in second ? second.command.line : second.item.line));
+      for (const step of steps) {
+        if ("command" in step) {
+          const problem = commandDisagreement(world, step.command);
+          if (problem !== undefined) problems.push(`${recorded.file}:${step.command.line}: ${problem}`);
+          continue;
+        }
+        const item = step.item;
         const answer = netsimAnswer(world, item);
         const where = `${recorded.file}:${item.line} ${item.chain}`;
         if (modelled) {

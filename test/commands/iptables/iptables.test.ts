@@ -1,7 +1,7 @@
 // iptables command forms, listings and error texts, as iptables 1.8.9
 // (nf_tables) printed them in kernel-sandbox experiments.
 import { describe, expect, it } from "vitest";
-import { recordOf, simulate } from "../../support/simulate.js";
+import { recordOf, simulate, TWO_HOSTS } from "../../support/simulate.js";
 
 const TRY = "Try `iptables -h' or 'iptables --help' for more information.\n";
 
@@ -291,5 +291,69 @@ iptables -Z
     const saves = run.commands.filter((record) => record.argv[0] === "iptables-save");
     expect(saves[0]!.stdout).toBe("");
     expect(saves[1]!.stdout).toContain("*mangle\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n-A OUTPUT -j MARK --set-xmark 0x1/0xffffffff\nCOMMIT\n");
+  });
+});
+
+// A rule with two tcp (udp, multiport) matches: the kernel tests each (nft:
+// `tcp dport 1 tcp dport 2`), iptables prints them read back as one. The
+// listing is the kernel's after the same probes (kernel-sandbox, iptables
+// 1.8.9): the rules needing two ports of one field count nothing.
+describe("two tcp or udp matches in one rule", () => {
+  const script = `${TWO_HOSTS}
+ip netns exec b iptables -A INPUT -p tcp --dport 1 -m tcp --dport 2
+ip netns exec b iptables -A INPUT -p tcp --sport 1001 -m tcp --sport 1002
+ip netns exec b iptables -A INPUT -p udp --dport 1 -m udp --dport 2
+ip netns exec b iptables -A INPUT -p udp --sport 1001 -m udp --sport 1002
+ip netns exec b iptables -A INPUT -p tcp -m multiport --dports 1 -m multiport --dports 2
+ip netns exec b iptables -A INPUT -p tcp --dport 1 -m tcp --sport 1002
+ip netns exec b iptables -A INPUT -p tcp --dport 1 -m tcp ! --dport 1
+ip netns exec b iptables -A INPUT -p tcp --dport 1
+ip netns exec b iptables -A INPUT -p tcp --dport 2
+ip netns exec b iptables -A INPUT -p udp --dport 1
+ip netns exec b iptables -A INPUT -p udp --dport 2
+ip netns exec a nc -z -w 1 -p 1001 10.0.0.2 1
+ip netns exec a nc -z -w 1 -p 1002 10.0.0.2 2
+ip netns exec a nc -z -w 1 -p 1002 10.0.0.2 1
+ip netns exec a nc -u -v -z -w 1 -p 1001 10.0.0.2 1
+ip netns exec a nc -u -v -z -w 1 -p 1002 10.0.0.2 2
+ip netns exec b iptables -L INPUT -v -n -x
+ip netns exec b nft list chain ip filter INPUT
+ip netns exec b iptables -C INPUT -p tcp -m tcp --dport 2
+ip netns exec b iptables -D INPUT -p tcp -m tcp --dport 2
+ip netns exec b iptables -S INPUT 1
+`;
+
+  it("tests every match: a packet to either port passes a rule that wants both", async () => {
+    const run = await simulate(script);
+    expect(run.problems).toEqual([]);
+    expect(recordOf(run, "iptables -L INPUT -v -n -x").stdout).toBe(
+      [
+        "Chain INPUT (policy ACCEPT 0 packets, 0 bytes)",
+        "    pkts      bytes target     prot opt in     out     source               destination         ",
+        "       0        0            6    --  *      *       0.0.0.0/0            0.0.0.0/0            tcp dpt:2",
+        "       0        0            6    --  *      *       0.0.0.0/0            0.0.0.0/0            tcp spt:1002",
+        "       0        0            17   --  *      *       0.0.0.0/0            0.0.0.0/0            udp dpt:2",
+        "       0        0            17   --  *      *       0.0.0.0/0            0.0.0.0/0            udp spt:1002",
+        "       0        0            6    --  *      *       0.0.0.0/0            0.0.0.0/0            multiport dports 1 multiport dports 2",
+        "       1       60            6    --  *      *       0.0.0.0/0            0.0.0.0/0            tcp spt:1002 dpt:1",
+        "       0        0            6    --  *      *       0.0.0.0/0            0.0.0.0/0            tcp dpt:!1",
+        "       2      120            6    --  *      *       0.0.0.0/0            0.0.0.0/0            tcp dpt:1",
+        "       1       60            6    --  *      *       0.0.0.0/0            0.0.0.0/0            tcp dpt:2",
+        "       1       29            17   --  *      *       0.0.0.0/0            0.0.0.0/0            udp dpt:1",
+        "       1       29            17   --  *      *       0.0.0.0/0            0.0.0.0/0            udp dpt:2",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("nft lists each match's tests; -C and -D find the rule by its merged form", async () => {
+    const run = await simulate(script);
+    expect(recordOf(run, "nft list chain ip filter INPUT").stdout).toContain(
+      "\t\ttcp dport 1 tcp dport 2 counter packets 0 bytes 0\n\t\ttcp sport 1001 tcp sport 1002 counter packets 0 bytes 0\n\t\tudp dport 1 udp dport 2 counter packets 0 bytes 0\n",
+    );
+    expect(recordOf(run, "nft list chain ip filter INPUT").stdout).toContain("\t\ttcp dport 1 tcp dport != 1 counter packets 0 bytes 0\n");
+    expect(recordOf(run, "iptables -C INPUT -p tcp -m tcp --dport 2").exitCode).toBe(0);
+    // -D took the first rule alike when read back: `-p tcp --dport 1 -m tcp --dport 2`.
+    expect(recordOf(run, "iptables -S INPUT 1").stdout).toBe("-A INPUT -p tcp -m tcp --sport 1002\n");
   });
 });

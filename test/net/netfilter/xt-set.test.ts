@@ -11,6 +11,7 @@ import { createWorld, rootNamespace } from "../../../src/net/core/net-namespace.
 import { ipSetApply, ipSetByName } from "../../../src/net/netfilter/ipset/ip-set-core.js";
 import type { MatchContext } from "../../../src/net/netfilter/xt-match-context.js";
 import { setTarget, xtSet } from "../../../src/net/netfilter/xt-set.js";
+import { recordOf, simulate } from "../../support/simulate.js";
 
 const ip = (text: string) => parseIpv4Address(text)!;
 const create = (name: string, type: IpSetCreate["type"], extra: Partial<IpSetCreate> = {}): IpSetCreate => ({ name, type, hashsize: 1024, maxelem: 65536, netmask: 32, counters: false, comment: false, ...extra });
@@ -56,5 +57,31 @@ describe("xt_set", () => {
     setTarget({ kind: "SET", add: { name: "seen", flags: ["dst"] }, exist: false, timeout: 5 }, context);
     const expiries = [...ipSetByName(namespace, "seen")!.elements.values()].map((element) => element.expires);
     expect(expiries).toEqual([30_000_000, 5_000_000]);
+  });
+
+  it("tests the element's counters after this packet's update (--packets-*, --bytes-*), a failed test a miss; a set without counters ignores them", async () => {
+    // Kernel-sandbox, iptables 1.8.9: 4 pings to 127.0.0.1, each request and reply through OUTPUT on lo (84 bytes).
+    const run = await simulate(
+      [
+        "ip link set lo up",
+        "ipset create c hash:ip counters",
+        "ipset add c 127.0.0.1",
+        "iptables -A OUTPUT -o lo -m set --match-set c dst --packets-lt 3",
+        "iptables -A OUTPUT -o lo -m set --match-set c dst ! --update-counters --packets-gt 4",
+        "iptables -A OUTPUT -o lo -m set --match-set c dst ! --update-counters ! --packets-eq 6",
+        "iptables -A OUTPUT -o lo -m set --match-set c dst ! --update-counters --bytes-gt 500",
+        "iptables -A OUTPUT -o lo -m set --match-set c dst ! --update-counters --packets-eq 6 --bytes-lt 600",
+        "ipset create plain hash:ip",
+        "ipset add plain 127.0.0.1",
+        "iptables -A OUTPUT -o lo -m set --match-set plain dst --packets-gt 100",
+        "ping -c 4 -i 0.2 -W 1 127.0.0.1",
+        "iptables -L OUTPUT -v -x -n",
+        "ipset list c",
+      ].join("\n") + "\n",
+    );
+    expect(run.problems).toEqual([]);
+    const counts = recordOf(run, "iptables -L OUTPUT -v -x -n").stdout.split("\n").slice(2, -1).map((line) => line.trim().split(/ +/).slice(0, 2).join(" "));
+    expect(counts).toEqual(["2 168", "4 336", "7 588", "3 252", "1 84", "8 672"]);
+    expect(recordOf(run, "ipset list c").stdout).toContain("127.0.0.1 packets 8 bytes 672\n");
   });
 });
