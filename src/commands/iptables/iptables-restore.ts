@@ -5,6 +5,7 @@
 // tables committed before it changed. Options as xtables-restore.c takes
 // them; the text is read from the file operand, or stdin.
 import { STRERROR } from "../../model/errno.js";
+import type { SourceLocation } from "../../model/location.js";
 import type { TableName } from "../../model/netfilter.js";
 import type { IptablesCommand, IptablesRestore } from "../../model/operations.js";
 import { applyOperation, createTable, isBuiltinChain } from "../../net/index.js";
@@ -14,34 +15,41 @@ import { missingRuleSet } from "./libxt-set.js";
 
 const PROGRAM = "iptables-restore";
 
-/** Splits a rule line into words as iptables-restore does (add_param_to_argv): double quotes group, backslash escapes a quote. */
-export function splitRestoreLine(line: string): string[] {
-  const words: string[] = [];
+/** Splits a rule line into words as iptables-restore does (add_param_to_argv): double quotes group, backslash escapes a quote; the words go after those of `words`. */
+export function splitRestoreLine(line: string, words: string[] = []): string[] {
+  // A word is built from runs of plain characters taken as slices (a rule line has a few dozen words, and tens of thousands of lines come at once).
   let current = "";
+  let runStart = 0;
   let quoted = false;
   let has = false;
-  for (let index = 0; index < line.length; index++) {
-    const character = line[index]!;
-    if (character === "\\" && (line[index + 1] === '"' || line[index + 1] === "\\" || line[index + 1] === "'")) {
-      current += line[++index];
-      has = true;
+  const length = line.length;
+  for (let index = 0; index < length; index++) {
+    const code = line.charCodeAt(index);
+    if (code === 92 /* \ */) {
+      const next = line.charCodeAt(index + 1);
+      if (next === 34 /* " */ || next === 92 || next === 39 /* ' */) {
+        current += line.slice(runStart, index);
+        runStart = ++index;
+        has = true;
+      }
       continue;
     }
-    if (character === '"') {
+    if (code === 34) {
+      current += line.slice(runStart, index);
+      runStart = index + 1;
       quoted = !quoted;
       has = true;
       continue;
     }
-    if (!quoted && (character === " " || character === "\t")) {
-      if (has) words.push(current);
+    if (!quoted && (code === 32 || code === 9)) {
+      if (has || runStart < index) words.push(current + line.slice(runStart, index));
       current = "";
+      runStart = index + 1;
       has = false;
       continue;
     }
-    current += character;
-    has = true;
   }
-  if (has) words.push(current);
+  if (has || runStart < length) words.push(current + line.slice(runStart, length));
   return words;
 }
 
@@ -325,7 +333,8 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
     const { rest, packets, bytes } = ruleCounters(line, number);
     let parsed;
     try {
-      parsed = parser.parse(["-t", section.name, ...(counters && packets !== undefined ? ["-c", packets, bytes!] : []), ...splitRestoreLine(rest)]);
+      const argv = counters && packets !== undefined ? ["-t", section.name, "-c", packets, bytes!] : ["-t", section.name];
+      parsed = parser.parse(splitRestoreLine(rest, argv));
     } catch (error) {
       if (error instanceof CommandError && error.exitCode === 2) {
         const message = error.text.split("\n")[0]!.replace(`${PROGRAM} ${IPTABLES_VERSION}: `, "");
@@ -338,9 +347,11 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
 `, number);
     const chain = parsed.chain ?? "";
     if (parsed.jumpChain !== undefined) section.jumps.push({ line: number, chain: parsed.jumpChain });
-    const rule = parsed.rule && environment.origin ? { ...parsed.rule, origin: environment.origin } : parsed.rule;
-    // A line with several -s/-d addresses is one rule per pair.
-    const rules = (parsed.rules ?? []).map((each) => (environment.origin ? { ...each, origin: environment.origin } : each));
+    // A line with several -s/-d addresses is one rule per pair. The parser made them for this line alone: they take the line's place as they are.
+    const rules = parsed.rules ?? [];
+    const origin = environment.origin;
+    if (origin) for (const each of rules) (each as { origin?: SourceLocation }).origin = origin;
+    const rule = parsed.rule;
     const queued = section.commands.length;
     switch (parsed.command) {
       case "A":
@@ -380,7 +391,7 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
         throw lineFailed(number);
     }
     const what = parsed.command === "A" ? "RULE_APPEND" : parsed.command === "I" ? "RULE_INSERT" : parsed.command === "R" ? "RULE_REPLACE" : undefined;
-    for (let queuedIndex = queued; queuedIndex < section.commands.length; queuedIndex++) section.batch.push({ line: number, ...(what ? { what } : {}), chain });
+    for (let queuedIndex = queued; queuedIndex < section.commands.length; queuedIndex++) section.batch.push(what ? { line: number, what, chain } : { line: number, chain });
   }
   if (section) throw new CommandError(`${PROGRAM}: COMMIT expected at line ${lines.length + (input.endsWith("\n") ? 0 : 1)}\n`, 1);
   return done("", notices);
