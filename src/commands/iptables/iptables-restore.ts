@@ -65,10 +65,10 @@ interface Section {
   name: TableName;
   chains: { name: string; policy?: "ACCEPT" | "DROP"; counters?: { packets: number; bytes: number } }[];
   commands: IptablesCommand[];
-  /** For each command in batch order, where it came from: for the error the kernel's answer to it gets. */
-  batch: { line: number; what?: string; chain: string }[];
-  /** For each command, the line it came from and the chain it jumps to (checked at COMMIT). */
-  jumps: { line: number; chain: string }[];
+  /** For each command in batch order, the line it came from: for the error the kernel's answer to it gets. */
+  lines: number[];
+  /** The chains the rules jump to (checked at COMMIT). */
+  jumpChains: string[];
   known: Set<string>;
 }
 
@@ -248,11 +248,17 @@ function commitTable(section: Section, commitLine: number, noflush: boolean, env
   };
   const result = applyOperation(environment.world, operation);
   if (result.ok) return;
-  const failed = result.error.seq === undefined ? undefined : section.batch[result.error.seq];
-  if (failed?.what) throw new CommandError(`${PROGRAM} ${IPTABLES_VERSION}: \nline ${failed.line}: ${failed.what} failed (${STRERROR[result.error.errno]}): rule in chain ${failed.chain}\n`, 4);
+  const seq = result.error.seq;
+  const failed = seq === undefined ? undefined : section.commands[seq];
+  const line = seq === undefined ? undefined : section.lines[seq];
+  // The messages iptables-nft names a rule's by (nft_rule_add, nft_rule_replace); the other commands' have none.
+  if (failed?.kind === "append" || failed?.kind === "insert" || failed?.kind === "replace") {
+    const what = failed.kind === "append" ? "RULE_APPEND" : failed.kind === "insert" ? "RULE_INSERT" : "RULE_REPLACE";
+    throw new CommandError(`${PROGRAM} ${IPTABLES_VERSION}: \nline ${line}: ${what} failed (${STRERROR[result.error.errno]}): rule in chain ${failed.chain}\n`, 4);
+  }
   // nft_rule_delete() finds no such rule: iptables-nft's own words for ENOENT there (nft_strerror).
-  if (failed && section.commands[result.error.seq!]?.kind === "delete-rule" && result.error.errno === "ENOENT") throw lineFailed(failed.line, "Bad rule (does a matching rule exist in that chain?).");
-  throw new CommandError(`${PROGRAM}: line ${failed?.line ?? commitLine} failed\n`, 1);
+  if (failed?.kind === "delete-rule" && line !== undefined && result.error.errno === "ENOENT") throw lineFailed(line, "Bad rule (does a matching rule exist in that chain?).");
+  throw new CommandError(`${PROGRAM}: line ${line ?? commitLine} failed\n`, 1);
 }
 
 /** The check before the run: the options (the rules come on stdin or from a file, read when it runs). */
@@ -274,13 +280,17 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
   }
   const notices = options.binary ? "-b/--binary option is not implemented\n" : "";
   const namespace = environment.namespace;
-  const lines = input.split("\n");
   let section: Section | undefined;
   let skipping = false;
   const parser = new IptablesParser(PROGRAM);
-  for (let index = 0; index < lines.length; index++) {
-    const number = index + 1;
-    const line = lines[index]!.trim();
+  // Line by line as input.split("\n") gives them, without holding them all (a ruleset has tens of thousands).
+  let number = 0;
+  for (let start = 0; start <= input.length; ) {
+    let end = input.indexOf("\n", start);
+    if (end < 0) end = input.length;
+    number++;
+    const line = input.slice(start, end).trim();
+    start = end + 1;
     if (line === "" || line.startsWith("#")) continue;
     if (skipping) {
       if (line === "COMMIT") skipping = false;
@@ -297,14 +307,14 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
       if (!KNOWN_TABLES.has(name)) throw lineProblem(`${PROGRAM}: line ${number} table name '${name}' invalid`, number);
       const existing = namespace.netfilter?.tables.get(name as TableName);
       const base = existing && noflush ? existing : createTable(name as TableName);
-      section = { name: name as TableName, chains: [], commands: [], batch: [], jumps: [], known: new Set(base.chains.keys()) };
+      section = { name: name as TableName, chains: [], commands: [], lines: [], jumpChains: [], known: new Set(base.chains.keys()) };
       continue;
     }
     if (!section) throw lineFailed(number);
     if (line === "COMMIT") {
       // A jump's chain is looked up by the kernel at commit, which -t never reaches.
-      for (const jump of test ? [] : section.jumps) {
-        if (!section.known.has(jump.chain)) throw lineProblem(`Chain '${jump.chain}' does not exist`, number);
+      if (!test) {
+        for (const chain of section.jumpChains) if (!section.known.has(chain)) throw lineProblem(`Chain '${chain}' does not exist`, number);
       }
       // Each COMMIT is a batch of its own (xtables-restore: cb->commit per table): a later failing table leaves it in place.
       if (!test) commitTable(section, number, noflush, environment);
@@ -346,7 +356,7 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
     if (missingSet !== undefined) throw lineProblem(`Set ${missingSet} doesn't exist.
 `, number);
     const chain = parsed.chain ?? "";
-    if (parsed.jumpChain !== undefined) section.jumps.push({ line: number, chain: parsed.jumpChain });
+    if (parsed.jumpChain !== undefined) section.jumpChains.push(parsed.jumpChain);
     // A line with several -s/-d addresses is one rule per pair. The parser made them for this line alone: they take the line's place as they are.
     const rules = parsed.rules ?? [];
     const origin = environment.origin;
@@ -390,9 +400,8 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
       default:
         throw lineFailed(number);
     }
-    const what = parsed.command === "A" ? "RULE_APPEND" : parsed.command === "I" ? "RULE_INSERT" : parsed.command === "R" ? "RULE_REPLACE" : undefined;
-    for (let queuedIndex = queued; queuedIndex < section.commands.length; queuedIndex++) section.batch.push(what ? { line: number, what, chain } : { line: number, chain });
+    for (let queuedIndex = queued; queuedIndex < section.commands.length; queuedIndex++) section.lines.push(number);
   }
-  if (section) throw new CommandError(`${PROGRAM}: COMMIT expected at line ${lines.length + (input.endsWith("\n") ? 0 : 1)}\n`, 1);
+  if (section) throw new CommandError(`${PROGRAM}: COMMIT expected at line ${number + (input.endsWith("\n") ? 0 : 1)}\n`, 1);
   return done("", notices);
 }

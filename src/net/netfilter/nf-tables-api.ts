@@ -84,10 +84,24 @@ export function sameRule(a: Rule, b: Rule): boolean {
   return JSON.stringify(identity(a)) === JSON.stringify(identity(b));
 }
 
+/**
+ * The table's own copy of a rule: its fields in their order, counters of its
+ * own, and the handle given. Copied with Object.assign: copies of one form
+ * share a hidden class, where a spread here (a site that sees every form of
+ * rule) gives each copy a class of its own, which a ruleset of 80,000 rules
+ * pays for in heap and in every walk.
+ */
+function tableCopy(rule: Rule, handle: number | undefined): Rule {
+  const copy: { -readonly [K in keyof Rule]: Rule[K] } = Object.assign({}, rule);
+  copy.counters = { ...rule.counters };
+  if (handle !== undefined) copy.handle = handle;
+  return copy;
+}
+
 /** A rule as the kernel adds it: in the chain it needs (made first, nft_xt_builtin_init), with the table's next handle. */
 function installRule(state: NetfilterState, table: Table, chain: string, rule: Rule): Rule {
   registerChain(state, table, chain);
-  return { ...rule, counters: { ...rule.counters }, ...(table.lastHandle !== undefined ? { handle: ++table.lastHandle } : {}) };
+  return tableCopy(rule, table.lastHandle !== undefined ? ++table.lastHandle : undefined);
 }
 
 /** Which hooks and tables a target may be used from (each xt target's .hooks and .table). */
@@ -164,7 +178,7 @@ function applyCommand(namespace: NetworkNamespace, table: Table, command: Iptabl
         if (command.number < 1 || command.number > chain.rules.length) return fail("ENOENT");
         // The replacing rule keeps the replaced one's handle and takes none (recorded: nft -a after iptables -R).
         const replaced = chain.rules[command.number - 1]!;
-        chain.rules[command.number - 1] = { ...command.rule, counters: { ...command.rule.counters }, ...(replaced.handle !== undefined ? { handle: replaced.handle } : {}) };
+        chain.rules[command.number - 1] = tableCopy(command.rule, replaced.handle);
       }
       return ok(undefined);
     }
