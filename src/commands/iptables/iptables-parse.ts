@@ -239,7 +239,7 @@ function allDigits(text: string): boolean {
 }
 
 /** The -p of a rule as read so far. */
-type ProtocolSelector = { number: number; invert: boolean };
+type ProtocolSelector = { readonly number: number; readonly invert: boolean };
 
 /** One command line read (do_parse()'s locals, as fields: a ruleset's tens of thousands of lines each make one of these and nothing per option). */
 class ParseRun {
@@ -681,6 +681,8 @@ export class IptablesParser {
   readonly program: string;
   /** The core's long options and what a name resolves to with each sequence of extensions loaded (made as lines need them). */
   private readonly longOptions = new LongOptionTable([], undefined);
+  /** The -p selectors given so far, by protocol number and inversion. */
+  private readonly protocols = new Map<number, ProtocolSelector>();
   constructor(program = "iptables") {
     this.program = program;
   }
@@ -726,7 +728,11 @@ export class IptablesParser {
       if (invert) throw this.problem("rule would never match protocol");
       return undefined;
     }
-    return { number, invert };
+    // One selector per protocol and inversion, shared by the rules that give it (it is never changed): a ruleset's rules give the same one or two.
+    const key = number * 2 + (invert ? 1 : 0);
+    let selector = this.protocols.get(key);
+    if (!selector) this.protocols.set(key, (selector = { number, invert }));
+    return selector;
   }
 
   /** Parses one iptables command line (without the program name). */

@@ -161,12 +161,11 @@ export function chainReferences(table: Table, chain: string): number {
 function applyCommand(namespace: NetworkNamespace, table: Table, command: IptablesCommand): KernelResult<unknown> {
   const state = ensureNetfilter(namespace);
   table.generation++;
-  const chainOf = (name: string) => table.chains.get(name);
   switch (command.kind) {
     case "append":
     case "insert":
     case "replace": {
-      const chain = chainOf(command.chain);
+      const chain = table.chains.get(command.chain);
       if (!chain) return fail("ENOENT");
       const refused = checkRule(namespace, table.name, command.chain, command.rule);
       if (refused !== undefined) return fail(refused);
@@ -183,7 +182,7 @@ function applyCommand(namespace: NetworkNamespace, table: Table, command: Iptabl
       return ok(undefined);
     }
     case "delete-rule": {
-      const chain = chainOf(command.chain);
+      const chain = table.chains.get(command.chain);
       if (!chain) return fail("ENOENT");
       const index = chain.rules.findIndex((rule) => sameRule(rule, command.rule));
       if (index < 0) return fail("ENOENT", "rule");
@@ -191,21 +190,21 @@ function applyCommand(namespace: NetworkNamespace, table: Table, command: Iptabl
       return ok(undefined);
     }
     case "delete-number": {
-      const chain = chainOf(command.chain);
+      const chain = table.chains.get(command.chain);
       if (!chain || command.number < 1 || command.number > chain.rules.length) return fail("ENOENT");
       chain.rules.splice(command.number - 1, 1);
       return ok(undefined);
     }
     case "flush": {
       if (command.chain !== undefined) {
-        const chain = chainOf(command.chain);
+        const chain = table.chains.get(command.chain);
         if (!chain) return fail("ENOENT");
         chain.rules = [];
       } else for (const chain of table.chains.values()) chain.rules = [];
       return ok(undefined);
     }
     case "zero": {
-      const chains = command.chain === undefined ? [...table.chains.values()] : [chainOf(command.chain)];
+      const chains = command.chain === undefined ? [...table.chains.values()] : [table.chains.get(command.chain)];
       if (chains.some((chain) => !chain)) return fail("ENOENT");
       for (const chain of chains) {
         chain!.rules.forEach((rule, index) => {
@@ -222,7 +221,7 @@ function applyCommand(namespace: NetworkNamespace, table: Table, command: Iptabl
     case "delete-chain": {
       const names = command.chain === undefined ? [...table.chains.keys()].filter((name) => !isBuiltinChain(table.name, name)) : [command.chain];
       for (const name of names) {
-        const chain = chainOf(name);
+        const chain = table.chains.get(name);
         if (!chain) return fail("ENOENT");
         if (isBuiltinChain(table.name, name) || chain.rules.length > 0 || chainReferences(table, name) > 0) return fail("EBUSY", name);
       }
@@ -231,7 +230,7 @@ function applyCommand(namespace: NetworkNamespace, table: Table, command: Iptabl
       return ok(undefined);
     }
     case "rename-chain": {
-      const chain = chainOf(command.chain);
+      const chain = table.chains.get(command.chain);
       if (!chain) return fail("ENOENT");
       if (table.chains.has(command.newName)) return fail("EEXIST");
       if (isBuiltinChain(table.name, command.chain)) return fail("EOPNOTSUPP");
@@ -251,7 +250,7 @@ function applyCommand(namespace: NetworkNamespace, table: Table, command: Iptabl
       return ok(undefined);
     }
     case "policy": {
-      const chain = chainOf(command.chain);
+      const chain = table.chains.get(command.chain);
       if (!chain) return fail("ENOENT");
       if (!isBuiltinChain(table.name, command.chain)) return fail("EINVAL");
       chain.policy = command.policy;
