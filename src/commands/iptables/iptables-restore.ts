@@ -69,7 +69,12 @@ interface Section {
   lines: number[];
   /** The chains the rules jump to (checked at COMMIT). */
   jumpChains: string[];
-  known: Set<string>;
+  /**
+   * The chains the table has by the end of the section, each name to the one
+   * string that stands for it (the table's key): the lines' chain names are
+   * taken as that string, so the lookups of the commit find them at once.
+   */
+  known: Map<string, string>;
 }
 
 const USAGE = `Usage: ${PROGRAM} [-c] [-v] [-V] [-t] [-h] [-n] [-T table] [-M command] [-4] [-6] [file]
@@ -307,7 +312,7 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
       if (!KNOWN_TABLES.has(name)) throw lineProblem(`${PROGRAM}: line ${number} table name '${name}' invalid`, number);
       const existing = namespace.netfilter?.tables.get(name as TableName);
       const base = existing && noflush ? existing : createTable(name as TableName);
-      section = { name: name as TableName, chains: [], commands: [], lines: [], jumpChains: [], known: new Set(base.chains.keys()) };
+      section = { name: name as TableName, chains: [], commands: [], lines: [], jumpChains: [], known: new Map([...base.chains.keys()].map((chain) => [chain, chain])) };
       continue;
     }
     if (!section) throw lineFailed(number);
@@ -335,7 +340,7 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
       } else {
         if (nameText.length > 28) throw lineProblem(`chain name \`${nameText}' too long (must be under 29 chars)`, number);
         section.chains.push({ name: nameText });
-        section.known.add(nameText);
+        if (!section.known.has(nameText)) section.known.set(nameText, nameText);
       }
       continue;
     }
@@ -355,8 +360,13 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
     const missingSet = missingRuleSet(parsed.rule, namespace);
     if (missingSet !== undefined) throw lineProblem(`Set ${missingSet} doesn't exist.
 `, number);
-    const chain = parsed.chain ?? "";
-    if (parsed.jumpChain !== undefined) section.jumpChains.push(parsed.jumpChain);
+    const chain = parsed.chain === undefined ? "" : section.known.get(parsed.chain) ?? parsed.chain;
+    if (parsed.jumpChain !== undefined) {
+      const known = section.known.get(parsed.jumpChain);
+      // A chain known already is known at COMMIT; the others are looked for then (a later -N or declaration may make them).
+      if (known === undefined) section.jumpChains.push(parsed.jumpChain);
+      else if (parsed.rule?.target?.kind === "jump") (parsed.rule.target as { chain: string }).chain = known;
+    }
     // A line with several -s/-d addresses is one rule per pair. The parser made them for this line alone: they take the line's place as they are.
     const rules = parsed.rules ?? [];
     const origin = environment.origin;
@@ -385,7 +395,7 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
         break;
       case "N":
         section.commands.push({ kind: "new-chain", chain });
-        section.known.add(chain);
+        if (!section.known.has(chain)) section.known.set(chain, chain);
         break;
       case "X":
         section.commands.push({ kind: "delete-chain", ...(parsed.chain !== undefined ? { chain } : {}) });

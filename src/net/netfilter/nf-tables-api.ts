@@ -293,7 +293,8 @@ function applyRestore(world: World, operation: IptablesRestore): KernelResult<un
           chain.policy = declared.policy;
           chain.policyCounters = { ...(declared.counters ?? { packets: 0, bytes: 0 }) };
         }
-      } else table.chains.set(declared.name, { name: declared.name, ...(declared.policy ? { policy: declared.policy, policyCounters: { ...(declared.counters ?? { packets: 0, bytes: 0 }) } } : {}), rules: [] });
+      } else if (declared.policy) table.chains.set(declared.name, { name: declared.name, policy: declared.policy, policyCounters: { ...(declared.counters ?? { packets: 0, bytes: 0 }) }, rules: [] });
+      else table.chains.set(declared.name, { name: declared.name, rules: [] });
       registerChain(state, table, declared.name);
     }
     for (const command of section.commands) {
