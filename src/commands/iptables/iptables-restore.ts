@@ -5,6 +5,7 @@
 // tables committed before it changed. Options as xtables-restore.c takes
 // them; the text is read from the file operand, or stdin.
 import { STRERROR } from "../../model/errno.js";
+import type { SourceLocation } from "../../model/location.js";
 import type { TableName } from "../../model/netfilter.js";
 import type { IptablesCommand, IptablesRestore } from "../../model/operations.js";
 import { applyOperation, createTable, isBuiltinChain } from "../../net/index.js";
@@ -14,34 +15,41 @@ import { missingRuleSet } from "./libxt-set.js";
 
 const PROGRAM = "iptables-restore";
 
-/** Splits a rule line into words as iptables-restore does (add_param_to_argv): double quotes group, backslash escapes a quote. */
-export function splitRestoreLine(line: string): string[] {
-  const words: string[] = [];
+/** Splits a rule line into words as iptables-restore does (add_param_to_argv): double quotes group, backslash escapes a quote; the words go after those of `words`. */
+export function splitRestoreLine(line: string, words: string[] = []): string[] {
+  // A word is built from runs of plain characters taken as slices (a rule line has a few dozen words, and tens of thousands of lines come at once).
   let current = "";
+  let runStart = 0;
   let quoted = false;
   let has = false;
-  for (let index = 0; index < line.length; index++) {
-    const character = line[index]!;
-    if (character === "\\" && (line[index + 1] === '"' || line[index + 1] === "\\" || line[index + 1] === "'")) {
-      current += line[++index];
-      has = true;
+  const length = line.length;
+  for (let index = 0; index < length; index++) {
+    const code = line.charCodeAt(index);
+    if (code === 92 /* \ */) {
+      const next = line.charCodeAt(index + 1);
+      if (next === 34 /* " */ || next === 92 || next === 39 /* ' */) {
+        current += line.slice(runStart, index);
+        runStart = ++index;
+        has = true;
+      }
       continue;
     }
-    if (character === '"') {
+    if (code === 34) {
+      current += line.slice(runStart, index);
+      runStart = index + 1;
       quoted = !quoted;
       has = true;
       continue;
     }
-    if (!quoted && (character === " " || character === "\t")) {
-      if (has) words.push(current);
+    if (!quoted && (code === 32 || code === 9)) {
+      if (has || runStart < index) words.push(current + line.slice(runStart, index));
       current = "";
+      runStart = index + 1;
       has = false;
       continue;
     }
-    current += character;
-    has = true;
   }
-  if (has) words.push(current);
+  if (has || runStart < length) words.push(current + line.slice(runStart, length));
   return words;
 }
 
@@ -57,11 +65,16 @@ interface Section {
   name: TableName;
   chains: { name: string; policy?: "ACCEPT" | "DROP"; counters?: { packets: number; bytes: number } }[];
   commands: IptablesCommand[];
-  /** For each command in batch order, where it came from: for the error the kernel's answer to it gets. */
-  batch: { line: number; what?: string; chain: string }[];
-  /** For each command, the line it came from and the chain it jumps to (checked at COMMIT). */
-  jumps: { line: number; chain: string }[];
-  known: Set<string>;
+  /** For each command in batch order, the line it came from: for the error the kernel's answer to it gets. */
+  lines: number[];
+  /** The chains the rules jump to (checked at COMMIT). */
+  jumpChains: string[];
+  /**
+   * The chains the table has by the end of the section, each name to the one
+   * string that stands for it (the table's key): the lines' chain names are
+   * taken as that string, so the lookups of the commit find them at once.
+   */
+  known: Map<string, string>;
 }
 
 const USAGE = `Usage: ${PROGRAM} [-c] [-v] [-V] [-t] [-h] [-n] [-T table] [-M command] [-4] [-6] [file]
@@ -240,11 +253,17 @@ function commitTable(section: Section, commitLine: number, noflush: boolean, env
   };
   const result = applyOperation(environment.world, operation);
   if (result.ok) return;
-  const failed = result.error.seq === undefined ? undefined : section.batch[result.error.seq];
-  if (failed?.what) throw new CommandError(`${PROGRAM} ${IPTABLES_VERSION}: \nline ${failed.line}: ${failed.what} failed (${STRERROR[result.error.errno]}): rule in chain ${failed.chain}\n`, 4);
+  const seq = result.error.seq;
+  const failed = seq === undefined ? undefined : section.commands[seq];
+  const line = seq === undefined ? undefined : section.lines[seq];
+  // The messages iptables-nft names a rule's by (nft_rule_add, nft_rule_replace); the other commands' have none.
+  if (failed?.kind === "append" || failed?.kind === "insert" || failed?.kind === "replace") {
+    const what = failed.kind === "append" ? "RULE_APPEND" : failed.kind === "insert" ? "RULE_INSERT" : "RULE_REPLACE";
+    throw new CommandError(`${PROGRAM} ${IPTABLES_VERSION}: \nline ${line}: ${what} failed (${STRERROR[result.error.errno]}): rule in chain ${failed.chain}\n`, 4);
+  }
   // nft_rule_delete() finds no such rule: iptables-nft's own words for ENOENT there (nft_strerror).
-  if (failed && section.commands[result.error.seq!]?.kind === "delete-rule" && result.error.errno === "ENOENT") throw lineFailed(failed.line, "Bad rule (does a matching rule exist in that chain?).");
-  throw new CommandError(`${PROGRAM}: line ${failed?.line ?? commitLine} failed\n`, 1);
+  if (failed?.kind === "delete-rule" && line !== undefined && result.error.errno === "ENOENT") throw lineFailed(line, "Bad rule (does a matching rule exist in that chain?).");
+  throw new CommandError(`${PROGRAM}: line ${line ?? commitLine} failed\n`, 1);
 }
 
 /** The check before the run: the options (the rules come on stdin or from a file, read when it runs). */
@@ -266,13 +285,17 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
   }
   const notices = options.binary ? "-b/--binary option is not implemented\n" : "";
   const namespace = environment.namespace;
-  const lines = input.split("\n");
   let section: Section | undefined;
   let skipping = false;
   const parser = new IptablesParser(PROGRAM);
-  for (let index = 0; index < lines.length; index++) {
-    const number = index + 1;
-    const line = lines[index]!.trim();
+  // Line by line as input.split("\n") gives them, without holding them all (a ruleset has tens of thousands).
+  let number = 0;
+  for (let start = 0; start <= input.length; ) {
+    let end = input.indexOf("\n", start);
+    if (end < 0) end = input.length;
+    number++;
+    const line = input.slice(start, end).trim();
+    start = end + 1;
     if (line === "" || line.startsWith("#")) continue;
     if (skipping) {
       if (line === "COMMIT") skipping = false;
@@ -289,14 +312,14 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
       if (!KNOWN_TABLES.has(name)) throw lineProblem(`${PROGRAM}: line ${number} table name '${name}' invalid`, number);
       const existing = namespace.netfilter?.tables.get(name as TableName);
       const base = existing && noflush ? existing : createTable(name as TableName);
-      section = { name: name as TableName, chains: [], commands: [], batch: [], jumps: [], known: new Set(base.chains.keys()) };
+      section = { name: name as TableName, chains: [], commands: [], lines: [], jumpChains: [], known: new Map([...base.chains.keys()].map((chain) => [chain, chain])) };
       continue;
     }
     if (!section) throw lineFailed(number);
     if (line === "COMMIT") {
       // A jump's chain is looked up by the kernel at commit, which -t never reaches.
-      for (const jump of test ? [] : section.jumps) {
-        if (!section.known.has(jump.chain)) throw lineProblem(`Chain '${jump.chain}' does not exist`, number);
+      if (!test) {
+        for (const chain of section.jumpChains) if (!section.known.has(chain)) throw lineProblem(`Chain '${chain}' does not exist`, number);
       }
       // Each COMMIT is a batch of its own (xtables-restore: cb->commit per table): a later failing table leaves it in place.
       if (!test) commitTable(section, number, noflush, environment);
@@ -317,7 +340,7 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
       } else {
         if (nameText.length > 28) throw lineProblem(`chain name \`${nameText}' too long (must be under 29 chars)`, number);
         section.chains.push({ name: nameText });
-        section.known.add(nameText);
+        if (!section.known.has(nameText)) section.known.set(nameText, nameText);
       }
       continue;
     }
@@ -325,7 +348,8 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
     const { rest, packets, bytes } = ruleCounters(line, number);
     let parsed;
     try {
-      parsed = parser.parse(["-t", section.name, ...(counters && packets !== undefined ? ["-c", packets, bytes!] : []), ...splitRestoreLine(rest)]);
+      const argv = counters && packets !== undefined ? ["-t", section.name, "-c", packets, bytes!] : ["-t", section.name];
+      parsed = parser.parse(splitRestoreLine(rest, argv));
     } catch (error) {
       if (error instanceof CommandError && error.exitCode === 2) {
         const message = error.text.split("\n")[0]!.replace(`${PROGRAM} ${IPTABLES_VERSION}: `, "");
@@ -336,11 +360,18 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
     const missingSet = missingRuleSet(parsed.rule, namespace);
     if (missingSet !== undefined) throw lineProblem(`Set ${missingSet} doesn't exist.
 `, number);
-    const chain = parsed.chain ?? "";
-    if (parsed.jumpChain !== undefined) section.jumps.push({ line: number, chain: parsed.jumpChain });
-    const rule = parsed.rule && environment.origin ? { ...parsed.rule, origin: environment.origin } : parsed.rule;
-    // A line with several -s/-d addresses is one rule per pair.
-    const rules = (parsed.rules ?? []).map((each) => (environment.origin ? { ...each, origin: environment.origin } : each));
+    const chain = parsed.chain === undefined ? "" : section.known.get(parsed.chain) ?? parsed.chain;
+    if (parsed.jumpChain !== undefined) {
+      const known = section.known.get(parsed.jumpChain);
+      // A chain known already is known at COMMIT; the others are looked for then (a later -N or declaration may make them).
+      if (known === undefined) section.jumpChains.push(parsed.jumpChain);
+      else if (parsed.rule?.target?.kind === "jump") (parsed.rule.target as { chain: string }).chain = known;
+    }
+    // A line with several -s/-d addresses is one rule per pair. The parser made them for this line alone: they take the line's place as they are.
+    const rules = parsed.rules ?? [];
+    const origin = environment.origin;
+    if (origin) for (const each of rules) (each as { origin?: SourceLocation }).origin = origin;
+    const rule = parsed.rule;
     const queued = section.commands.length;
     switch (parsed.command) {
       case "A":
@@ -364,7 +395,7 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
         break;
       case "N":
         section.commands.push({ kind: "new-chain", chain });
-        section.known.add(chain);
+        if (!section.known.has(chain)) section.known.set(chain, chain);
         break;
       case "X":
         section.commands.push({ kind: "delete-chain", ...(parsed.chain !== undefined ? { chain } : {}) });
@@ -379,9 +410,8 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
       default:
         throw lineFailed(number);
     }
-    const what = parsed.command === "A" ? "RULE_APPEND" : parsed.command === "I" ? "RULE_INSERT" : parsed.command === "R" ? "RULE_REPLACE" : undefined;
-    for (let queuedIndex = queued; queuedIndex < section.commands.length; queuedIndex++) section.batch.push({ line: number, ...(what ? { what } : {}), chain });
+    for (let queuedIndex = queued; queuedIndex < section.commands.length; queuedIndex++) section.lines.push(number);
   }
-  if (section) throw new CommandError(`${PROGRAM}: COMMIT expected at line ${lines.length + (input.endsWith("\n") ? 0 : 1)}\n`, 1);
+  if (section) throw new CommandError(`${PROGRAM}: COMMIT expected at line ${number + (input.endsWith("\n") ? 0 : 1)}\n`, 1);
   return done("", notices);
 }

@@ -10,6 +10,15 @@ function table(text: string): Map<number, string> {
 
 const SERVICES = { tcp: table(TCP), udp: table(UDP) };
 
+/** Each name's port (the first, as getservbyname reads the file top down), looked up at once: a ruleset parses a port a rule. */
+function ports(services: Map<number, string>): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const [port, name] of services) if (!byName.has(name)) byName.set(name, port);
+  return byName;
+}
+
+const PORTS = { tcp: ports(SERVICES.tcp), udp: ports(SERVICES.udp) };
+
 /** The service name for a port, or undefined (getservbyport). */
 export function serviceName(port: number, protocol: "tcp" | "udp"): string | undefined {
   return SERVICES[protocol].get(port);
@@ -17,6 +26,5 @@ export function serviceName(port: number, protocol: "tcp" | "udp"): string | und
 
 /** The port of a service name (getservbyname), for `--dport ssh`. */
 export function servicePort(name: string, protocol: "tcp" | "udp"): number | undefined {
-  for (const [port, candidate] of SERVICES[protocol]) if (candidate === name) return port;
-  return undefined;
+  return PORTS[protocol].get(name);
 }

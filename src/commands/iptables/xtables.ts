@@ -127,8 +127,20 @@ export function checkExclusive(context: XtablesParseContext, extension: string, 
 
 /** xtables_save_string(): quoted unless it is all letters, digits, `_` and `-`. */
 export function saveString(value: string): string {
-  if (/^[A-Za-z0-9_-]+$/.test(value)) return value;
-  return `"${value.replace(/(["\\'])/g, "\\$1")}"`;
+  // One pass over the text (every comment of a ruleset goes through here): whether it is all safe characters, and whether it holds one to escape.
+  let plain = value.length > 0;
+  let escapes = false;
+  for (let index = 0; index < value.length; index++) {
+    const code = value.charCodeAt(index);
+    if ((code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 45) continue;
+    plain = false;
+    if (code === 34 || code === 92 || code === 39) {
+      escapes = true;
+      break;
+    }
+  }
+  if (plain) return value;
+  return escapes ? `"${value.replace(/(["\\'])/g, "\\$1")}"` : `"${value}"`;
 }
 
 /** strtoul(text, &end, 0) over the whole text, within [0, max] (xtables_strtoui with a check for the rest). */
