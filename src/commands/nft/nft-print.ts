@@ -155,8 +155,8 @@ export function timeText(milliseconds: number): string {
 function elementText(element: NftElement, types: readonly NftDatatype[], dataType: NftDatatype | undefined, now?: number): string {
   let key = keyText(element.key, types);
   if (element.comment !== undefined) key += ` comment "${element.comment}"`;
-  // The time left, as the recorded listing shows it to the second (`expires 3h` just after the update; -j's 10799).
-  if (element.expires !== undefined && now !== undefined) key += ` expires ${timeText(Math.max(0, Math.round((element.expires - now) / 1_000_000)) * 1000)}`;
+  // The time left in milliseconds (the kernel's NFTA_SET_ELEM_EXPIRATION), on the virtual clock: a real listing's depends on how long the host took.
+  if (element.expires !== undefined && now !== undefined) key += ` expires ${timeText(Math.max(0, Math.floor((element.expires - now) / 1000)))}`;
   return element.data ? `${key} : ${dataText(element.data, dataType)}` : key;
 }
 
