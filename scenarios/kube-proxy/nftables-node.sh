@@ -21,9 +21,9 @@
 #
 # The one change to the test's ruleset: svc4 keeps a single endpoint. With
 # two, kube-proxy writes `numgen random mod 2 vmap { 0 : goto ..., 1 : goto
-# ... }`; the kernel draws that number with get_random_u32() and netsim
-# from its seed, so which endpoint answers (and the conntrack and neighbour
-# state after it) would differ from run to run.
+# ... }`; the kernel draws that number with get_random_u32(), so which
+# endpoint answers (and the conntrack and neighbour state after it) would
+# differ from run to run, and netsim refuses numgen random above mod 1.
 #
 # kube-proxy (pkg/proxy/nftables/proxier.go, through sigs.k8s.io/knftables)
 # loads each sync as one transaction on `nft -f -`: the text below, the
@@ -34,6 +34,8 @@
 # directory"), and kube-proxy's own transaction adds every chain of a service
 # (ensureChain: endpoints first) before writing a rule. It also flushes each
 # chain and map it refills; on a fresh node there is nothing to flush.
+# nft 1.0.6 takes the rest as it is: the comments, the concatenated verdict
+# maps, the dynamic set with its timeout and `update @set { ip saddr }`.
 
 # ---- the network around the node ----
 # The upstream router "wan" (192.168.0.1), the node's uplink eth0 and two
@@ -74,7 +76,8 @@ sysctl -q -w net.ipv4.ip_forward=1
 
 # pod NAME HOST-VETH ADDRESS: a pod on cni0 (the bridge plugin's wiring,
 # with its "hairpinMode": true, so a pod reaches itself through a service:
-# br_netfilter bridges the DNATed packet back out of the port it came in on).
+# br_netfilter bridges the DNATed packet back out of the port it came in on;
+# without it the hairpin probe below times out, on the kernel as here).
 pod() {
   ip netns add "$1"
   ip link add "$2" type veth peer name eth0 netns "$1"
