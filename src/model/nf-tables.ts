@@ -38,6 +38,10 @@ export type NftAtom = number | string;
 export interface NftElement {
   readonly key: NftKey;
   readonly data?: NftData;
+  /** userdata nft lists after the key (`10.0.0.1 comment "x"`). */
+  readonly comment?: string;
+  /** An element a dynset statement added to a set with a timeout: when it expires (virtual clock, µs). */
+  readonly expires?: number;
 }
 
 export type NftKey =
@@ -70,7 +74,9 @@ export type NftExpression =
   | { readonly kind: "mark-set"; readonly target: "meta" | "ct"; readonly value: number; /** `mark set mark | V` (nft_bitwise on the old mark) */ readonly bitwise?: { readonly op: "|" | "^" | "&"; readonly source: "meta" | "ct" } }
   | { readonly kind: "reject"; /** a key of NFT_REJECT_WITH; absent: the family's default, ICMP port unreachable */ readonly with?: NftRejectWith }
   | { readonly kind: "log"; readonly prefix?: string }
-  | { readonly kind: "notrack" };
+  | { readonly kind: "notrack" }
+  /** nft_dynset: `add @set { KEY }` puts the key in the set, `update @set { KEY }` also refreshes its timeout. */
+  | { readonly kind: "dynset"; readonly op: "add" | "update"; readonly set: string; readonly left: readonly NftSelector[] };
 
 /**
  * `reject with` as nft names it, and the reply each gives an IPv4 packet
@@ -105,6 +111,8 @@ export interface NftChain {
   readonly name: string;
   readonly handle: number;
   readonly base?: NftBaseChain;
+  /** userdata: the chain's comment. */
+  readonly comment?: string;
   rules: NftRule[];
 }
 
@@ -115,6 +123,11 @@ export interface NftSet {
   /** Maps only: the data type (`: verdict`). */
   readonly dataType?: NftDatatype;
   readonly flags: readonly ("interval" | "constant" | "timeout" | "dynamic")[];
+  /** The default timeout of its elements, in milliseconds (`timeout 3h`). */
+  readonly timeout?: number;
+  /** desc.size: given, or 65535 once a dynset statement uses the set (nft_dynset_init). */
+  size?: number;
+  readonly comment?: string;
   elements: NftElement[];
 }
 
@@ -127,6 +140,8 @@ export interface NftTable {
   sets: Map<string, NftSet>;
   /** table->hgenerator: the last handle given to a chain, set or rule of the table. */
   lastHandle: number;
+  /** userdata: the table's comment. */
+  readonly comment?: string;
 }
 
 /** What a rule is before the kernel gives it a handle. */
@@ -140,12 +155,12 @@ interface InTable {
 
 /** One message of an nft batch (nf_tables_api.c's NFT_MSG_*), as the parser resolves it. */
 export type NftCommand =
-  | { readonly kind: "add-table"; readonly family: NftFamily; readonly name: string; readonly create: boolean }
+  | { readonly kind: "add-table"; readonly family: NftFamily; readonly name: string; readonly create: boolean; readonly comment?: string }
   | { readonly kind: "delete-table"; readonly family: NftFamily; readonly name: string }
   | { readonly kind: "flush-table"; readonly family: NftFamily; readonly name: string }
   | { readonly kind: "flush-ruleset" }
   /** `policy`: the one given (an existing base chain takes it; without one its own stays). */
-  | (InTable & { readonly kind: "add-chain"; readonly name: string; readonly base?: NftBaseChain; readonly policy?: "accept" | "drop"; readonly create: boolean })
+  | (InTable & { readonly kind: "add-chain"; readonly name: string; readonly base?: NftBaseChain; readonly policy?: "accept" | "drop"; readonly create: boolean; readonly comment?: string })
   | (InTable & { readonly kind: "delete-chain" | "flush-chain"; readonly name: string })
   | (InTable & {
       readonly kind: "add-rule";

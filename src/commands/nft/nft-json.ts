@@ -220,15 +220,21 @@ function expressionJson(expression: NftExpression, family: NftFamily): Json {
       return { log: expression.prefix === undefined ? null : { prefix: expression.prefix } };
     case "notrack":
       return { notrack: null };
+    case "dynset":
+      return refuse(`the ${expression.op} statement`);
   }
 }
 
 export function tableJson(table: NftTable): Json {
+  // Comments (userdata) print as "comment" members netsim has not recorded.
+  if (table.comment !== undefined) refuse("a table comment");
   return { table: { family: table.family, name: table.name, handle: table.handle } };
 }
 
 /** set_print_json(): flags only constant, interval and timeout (in that order); elements when there are any. */
 export function setJson(table: NftTable, set: NftSet): Json {
+  if (set.comment !== undefined || set.elements.some((element) => element.comment !== undefined)) refuse("set and element comments");
+  if (set.size !== undefined || set.timeout !== undefined) refuse("a set's size and timeout");
   if (set.flags.includes("timeout") || set.flags.includes("dynamic")) refuse(`set ${set.name} with flags ${set.flags.join(",")} (element timeouts and expiry are not modelled)`);
   const root: Record<string, Json> = { family: table.family, name: set.name, table: table.name, type: set.keyTypes.length === 1 ? set.keyTypes[0]! : [...set.keyTypes], handle: set.handle };
   if (set.dataType !== undefined) root.map = set.dataType;
@@ -240,6 +246,7 @@ export function setJson(table: NftTable, set: NftSet): Json {
 
 /** chain_print_json(): a base chain's type, hook, priority as a number, and policy. */
 export function chainJson(table: NftTable, chain: NftChain): Json {
+  if (chain.comment !== undefined) refuse("a chain comment");
   const root: Record<string, Json> = { family: table.family, table: table.name, name: chain.name, handle: chain.handle };
   if (chain.base) Object.assign(root, { type: chain.base.type, hook: chain.base.hook, prio: chain.base.priority, policy: chain.base.policy });
   return { chain: root };

@@ -13,6 +13,7 @@ import { scan, type Token } from "./nft-scanner.js";
 interface ChainBody {
   readonly base?: NftBaseChain;
   readonly policy?: "accept" | "drop";
+  readonly comment?: string;
 }
 
 export class NftSyntaxError extends Error {
@@ -276,8 +277,9 @@ class Parser {
   private tableBlock(start: Token, create: boolean): NftStatement[] {
     const family = this.family();
     const name = this.identifier();
-    const out: NftStatement[] = [{ kind: "batch", command: { kind: "add-table", family, name: name.text, create }, tokens: [name, name] }];
-    if (!this.accept("{")) return out;
+    const table = { kind: "add-table", family, name: name.text, create } as const;
+    if (!this.accept("{")) return [{ kind: "batch", command: table, tokens: [name, name] }];
+    let comment: string | undefined;
     const sets: NftStatement[] = [];
     const chains: NftStatement[] = [];
     const rules: NftStatement[] = [];
@@ -300,20 +302,32 @@ class Parser {
         const spec = this.setBody(set.text, word.text === "map");
         this.expect("}");
         sets.push({ kind: "batch", command: { kind: "add-set", family, table: name.text, set: spec, create: false }, tokens: [name, set] });
-      } else if (word.text === "flags" || word.text === "comment") throw new UnsupportedError(word.text, `nft table ${word.text} is not modelled`);
+      } else if (word.text === "comment") {
+        this.next();
+        comment = this.quoted();
+      } else if (word.text === "flags") throw new UnsupportedError(word.text, `nft table ${word.text} is not modelled`);
       else throw this.unexpected(word);
     }
     void start;
+    const out: NftStatement[] = [{ kind: "batch", command: { ...table, ...(comment !== undefined ? { comment } : {}) }, tokens: [name, name] }];
     // nft_cmd_expand(): chains first (rules may jump to any of them), then sets, then the rules.
     return [...out, ...chains, ...sets, ...rules];
+  }
+
+  /** A comment's text: a quoted string (or one word, as nft's string token takes). */
+  private quoted(): string {
+    const text = this.peek();
+    if (text.type !== "string" && text.type !== "word") throw this.unexpected(text);
+    return this.next().text;
   }
 
   private chainBody(family: NftFamily, table: string, chain: string, rules: NftStatement[]): ChainBody {
     let base: NftBaseChain | undefined;
     let policy: "accept" | "drop" | undefined;
+    let comment: string | undefined;
     for (;;) {
       this.skipSeparators();
-      if (this.is("}")) return { ...(base ? { base } : {}), ...(policy ? { policy } : {}) };
+      if (this.is("}")) return { ...(base ? { base } : {}), ...(policy ? { policy } : {}), ...(comment !== undefined ? { comment } : {}) };
       if (this.is("type")) {
         const spec = this.baseChainSpec();
         base = spec.base;
@@ -329,8 +343,12 @@ class Parser {
         policy = given.text;
         continue;
       }
-      // Chain, set and element comments are userdata nft lists; netsim would take them without listing them, so it refuses them.
-      if (this.is("comment") && this.peek(1).type === "string") throw new UnsupportedError("comment", "nft chain comments are not modelled");
+      // The chain's own comment (userdata), not a rule's: a rule's comment follows its expressions.
+      if (this.is("comment") && this.peek(1).type === "string") {
+        this.next();
+        comment = this.quoted();
+        continue;
+      }
       const first = this.peek();
       const from = this.at;
       const { rule, anonymousSets } = this.rule(family);
@@ -389,6 +407,9 @@ class Parser {
     let dataType: NftDatatype | undefined;
     let flags: NftSetSpec["flags"] = [];
     let elements: NftElement[] = [];
+    let comment: string | undefined;
+    let timeout: number | undefined;
+    let size: number | undefined;
     for (;;) {
       this.skipSeparators();
       if (this.is("}")) break;
@@ -405,7 +426,9 @@ class Parser {
         while (this.accept(",")) list.push(this.identifier().text);
         for (const flag of list) if (!["interval", "constant", "timeout", "dynamic"].includes(flag)) throw new UnsupportedError(flag, `nft set flag ${flag} is not modelled`);
         flags = list as NftSetSpec["flags"];
-      } else if (word.text === "comment") throw new UnsupportedError("comment", "nft set comments are not modelled");
+      } else if (word.text === "comment") comment = this.quoted();
+      else if (word.text === "timeout") timeout = this.time();
+      else if (word.text === "size") size = this.number();
       else if (word.text === "elements") {
         this.expect("=");
         if (!keyTypes) throw new NftSyntaxError(word, word, "set definition does not specify key");
@@ -413,7 +436,18 @@ class Parser {
       } else throw new UnsupportedError(word.text, `nft set ${word.text} is not modelled`);
     }
     if (!keyTypes) throw new NftSyntaxError(this.peek(), this.peek(), "set definition does not specify key");
-    return { name, keyTypes, ...(dataType !== undefined ? { dataType } : {}), flags, elements };
+    return { name, keyTypes, ...(dataType !== undefined ? { dataType } : {}), flags, ...(timeout !== undefined ? { timeout } : {}), ...(size !== undefined ? { size } : {}), ...(comment !== undefined ? { comment } : {}), elements };
+  }
+
+  /** time_parse(): `3h`, `1d2h3m4s`, `500ms` (days, hours, minutes, seconds, milliseconds, each at most once), in milliseconds. */
+  private time(): number {
+    // The scanner cuts `10800s` into a number and a word (`1080`, `0s`): the touching tokens are one string, as nft's scanner reads it.
+    let text = this.next().text;
+    while ((this.peek().type === "number" || this.peek().type === "word") && this.peek().line === this.tokens[this.at - 1]!.line && this.peek().first === this.tokens[this.at - 1]!.last + 1) text += this.next().text;
+    const parts = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/.exec(text);
+    if (!parts || parts.slice(1).every((part) => part === undefined)) throw new UnsupportedError(text, `nft time ${text} is not modelled (a number with units d, h, m, s, ms is)`);
+    const [days, hours, minutes, seconds, milliseconds] = parts.slice(1).map((part) => Number(part ?? 0)) as [number, number, number, number, number];
+    return (((days * 24 + hours) * 60 + minutes) * 60 + seconds) * 1000 + milliseconds;
   }
 
   private datatype(): NftDatatype {
@@ -430,10 +464,12 @@ class Parser {
       this.skipNewlines();
       if (this.accept("}")) return elements;
       const key = types ? this.key(types) : this.guessedKey();
-      if (this.is("comment")) throw new UnsupportedError("comment", "nft element comments are not modelled");
+      let comment: string | undefined;
+      if (this.accept("comment")) comment = this.quoted();
+      if (this.is("timeout") || this.is("expires")) throw new UnsupportedError(this.peek().text, `nft element ${this.peek().text} is not modelled`);
       let data: NftData | undefined;
       if (this.accept(":")) data = dataType === "verdict" || dataType === undefined ? this.verdictData() : { kind: "value", value: this.atom(dataType) };
-      elements.push({ key, ...(data ? { data } : {}) });
+      elements.push({ key, ...(data ? { data } : {}), ...(comment !== undefined ? { comment } : {}) });
       this.skipNewlines();
       if (!this.accept(",")) {
         this.skipNewlines();
@@ -839,10 +875,26 @@ class Parser {
             continue;
           }
           break;
+        case "update":
+        case "add": {
+          // set_stmt: `update @set { KEY }` (kube-proxy's affinity sets); a per-element timeout or statement is not modelled.
+          this.next();
+          this.expect("@");
+          const set = this.identifier().text;
+          this.expect("{");
+          const left: NftSelector[] = [];
+          do {
+            const parsed = this.selector();
+            if (!parsed) throw this.unexpected();
+            left.push(parsed.selector);
+          } while (this.accept("."));
+          if (!this.is("}")) throw new UnsupportedError(this.peek().text, `nft's ${token.text} @set { KEY ${this.peek().text} } is not modelled`);
+          this.next();
+          expressions.push({ kind: "dynset", op: token.text, set, left });
+          continue;
+        }
         case "limit":
         case "quota":
-        case "update":
-        case "add":
         case "set":
         case "queue":
         case "dup":

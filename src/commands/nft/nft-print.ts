@@ -7,6 +7,8 @@ import type { NftAtom, NftChain, NftData, NftDatatype, NftElement, NftExpression
 
 export interface PrintOptions {
   readonly handles: boolean;
+  /** The virtual clock (µs): what a dynset element's expiry is listed against (absent: the elements' expiry is not shown). */
+  readonly now?: number;
 }
 
 export const CT_STATES: readonly [string, number][] = [
@@ -134,8 +136,27 @@ function dataText(data: NftData, type: NftDatatype | undefined): string {
   return data.kind === "verdict" ? verdictText(data.verdict) : atomText(data.value, type ?? "integer");
 }
 
-function elementText(element: NftElement, types: readonly NftDatatype[], dataType: NftDatatype | undefined): string {
-  const key = keyText(element.key, types);
+/**
+ * time_print(): days, hours, minutes, seconds and milliseconds, each only
+ * when not zero (`3h`, `1m30s`).
+ */
+export function timeText(milliseconds: number): string {
+  const units: [string, number][] = [["d", 86_400_000], ["h", 3_600_000], ["m", 60_000], ["s", 1000], ["ms", 1]];
+  let rest = milliseconds;
+  let text = "";
+  for (const [unit, size] of units) {
+    const count = Math.floor(rest / size);
+    rest -= count * size;
+    if (count > 0) text += `${count}${unit}`;
+  }
+  return text;
+}
+
+function elementText(element: NftElement, types: readonly NftDatatype[], dataType: NftDatatype | undefined, now?: number): string {
+  let key = keyText(element.key, types);
+  if (element.comment !== undefined) key += ` comment "${element.comment}"`;
+  // The time left in milliseconds (the kernel's NFTA_SET_ELEM_EXPIRATION), on the virtual clock: a real listing's depends on how long the host took.
+  if (element.expires !== undefined && now !== undefined) key += ` expires ${timeText(Math.max(0, Math.floor((element.expires - now) / 1000)))}`;
   return element.data ? `${key} : ${dataText(element.data, dataType)}` : key;
 }
 
@@ -202,13 +223,13 @@ export function sortedElements(elements: readonly NftElement[], types: readonly 
 }
 
 /** set_expr_print()'s delimiter: anonymous sets on one line; named ones break by datatype (calculate_delim). */
-function elementsText(elements: readonly NftElement[], types: readonly NftDatatype[], dataType: NftDatatype | undefined, anonymous: boolean): string {
+function elementsText(elements: readonly NftElement[], types: readonly NftDatatype[], dataType: NftDatatype | undefined, anonymous: boolean, now?: number): string {
   const sorted = sortedElements(elements, types);
   const perLine = anonymous ? Infinity : types.length > 1 ? 1 : ["ipv4_addr", "ct_state", "ct_status", "pkt_type"].includes(types[0]!) ? 2 : ["nf_proto", "integer", "inet_proto", "inet_service", "mark", "ct_dir"].includes(types[0]!) ? 16 : 1;
   let text = "{ ";
   sorted.forEach((element, index) => {
     if (index > 0) text += index % perLine === 0 ? ",\n\t\t\t     " : ", ";
-    text += elementText(element, types, dataType);
+    text += elementText(element, types, dataType, now);
   });
   return `${text} }`;
 }
@@ -262,6 +283,8 @@ export function expressionText(expression: NftExpression, family: string): strin
       return expression.prefix === undefined ? "log" : `log prefix "${expression.prefix}"`;
     case "notrack":
       return "notrack";
+    case "dynset":
+      return `${expression.op} @${expression.set} { ${expression.left.map(selectorText).join(" . ")} }`;
   }
 }
 
@@ -380,6 +403,8 @@ export function priorityText(priority: number, hook: string): string {
 
 export function chainText(chain: NftChain, family: string, options: PrintOptions): string {
   let text = `\tchain ${chain.name} {${options.handles ? ` # handle ${chain.handle}` : ""}\n`;
+  // chain_print_declaration(): the comment before the base chain's type.
+  if (chain.comment !== undefined) text += `\t\tcomment "${chain.comment}"\n`;
   const base = chain.base;
   if (base) text += `\t\ttype ${base.type} hook ${base.hook} priority ${priorityText(base.priority, base.hook)}; policy ${base.policy};\n`;
   for (const rule of chain.rules) text += listedRule(rule, family, options);
@@ -390,8 +415,13 @@ export function setText(set: NftSet, options: PrintOptions): string {
   const kind = set.dataType !== undefined ? "map" : "set";
   let text = `\t${kind} ${set.name} {${options.handles ? ` # handle ${set.handle}` : ""}\n`;
   text += `\t\ttype ${set.keyTypes.join(" . ")}${set.dataType !== undefined ? ` : ${set.dataType}` : ""}\n`;
+  // set_print_declaration(): size, flags, timeout, comment, then the elements (one whose timeout ran out is not dumped).
+  if (set.size !== undefined) text += `\t\tsize ${set.size}\n`;
   if (set.flags.length > 0) text += `\t\tflags ${set.flags.join(",")}\n`;
-  if (set.elements.length > 0) text += `\t\telements = ${elementsText(set.elements, set.keyTypes, set.dataType, false)}\n`;
+  if (set.timeout !== undefined) text += `\t\ttimeout ${timeText(set.timeout)}\n`;
+  if (set.comment !== undefined) text += `\t\tcomment "${set.comment}"\n`;
+  const elements = set.elements.filter((element) => element.expires === undefined || options.now === undefined || element.expires > options.now);
+  if (elements.length > 0) text += `\t\telements = ${elementsText(elements, set.keyTypes, set.dataType, false, options.now)}\n`;
   return `${text}\t}\n`;
 }
 
@@ -400,5 +430,7 @@ export function tableText(table: NftTable, options: PrintOptions, only?: { reado
   const blocks = [...(only ? (only.sets ?? []) : table.sets.values())].map((set) => setText(set, options));
   blocks.push(...[...(only ? (only.chains ?? []) : table.chains.values())].map((chain) => chainText(chain, table.family, options)));
   // A chain's or set's listing names its table without the table's handle (nft 1.0.6 -a).
-  return `table ${table.family} ${table.name} {${options.handles && !only ? ` # handle ${table.handle}` : ""}\n${blocks.join("\n")}}\n`;
+  // table_print(): the table's comment first; a chain's or set's listing leaves it out.
+  const comment = table.comment !== undefined && !only ? `\tcomment "${table.comment}"\n` : "";
+  return `table ${table.family} ${table.name} {${options.handles && !only ? ` # handle ${table.handle}` : ""}\n${comment}${blocks.join("\n")}}\n`;
 }

@@ -212,6 +212,11 @@ function refusedPart(span: readonly Token[] | undefined, what: string | undefine
   if (what === "handle") return after((previous) => previous.text === "handle" || previous.text === "position");
   if (what === "jump") return span.find((token, index) => index > 0 && token.text === name && (span[index - 1]!.text === "jump" || span[index - 1]!.text === "goto"));
   if (what === "element") return after((previous) => previous.type === "punct" && previous.text === "{");
+  if (what === "set") {
+    // `@NAME`: the reference to the set nft did not find.
+    const at = span.findIndex((token, index) => token.text === "@" && span[index + 1]?.text === name);
+    return at < 0 ? undefined : [span[at]!, span[at + 1]!];
+  }
   return undefined;
 }
 
@@ -238,7 +243,7 @@ export function nft(argv: readonly string[], environment: CommandEnvironment): C
     if (error instanceof ScanError) throw new CommandError(errorText(source, error.token, error.token, error.why), 1);
     throw error;
   }
-  const print: PrintOptions = { handles: options.handles };
+  const print: PrintOptions = { handles: options.handles, now: environment.world.clock };
   const batch = statements.filter((statement): statement is Extract<NftStatement, { kind: "batch" }> => statement.kind === "batch");
   for (const statement of batch) refuseIptablesChange(statement.command, environment);
   if (batch.length > 0 && !options.check) {
@@ -246,11 +251,11 @@ export function nft(argv: readonly string[], environment: CommandEnvironment): C
     if (!result.ok) {
       // One error per failing message (the commit's extack lines, `ERRNO N [WHAT [NAME]]`), in batch order; a missing table is nft's own finding, before anything is sent.
       const failures = (result.error.extack ?? `${result.error.errno} 0`).split("\n").map((line) => line.split(" "));
-      const inCache = failures.filter(([, , what]) => what === "table");
+      const inCache = failures.filter(([, , what]) => what === "table" || what === "set");
       let text = "";
       for (const [errno, where, what, name] of inCache.length > 0 ? inCache : failures) {
         const failed = batch[Number(where)] ?? batch[0]!;
-        const message = what === "table" ? STRERROR[errno as Errno] : `Could not process rule: ${STRERROR[errno as Errno]}`;
+        const message = what === "table" || what === "set" ? STRERROR[errno as Errno] : `Could not process rule: ${STRERROR[errno as Errno]}`;
         const part = what === "table" ? failed.tokens[0]! : (refusedPart(failed.span, what, name) ?? failed.tokens[1] ?? failed.tokens[0]!);
         const [first, last] = Array.isArray(part) ? part : [part, part];
         text += errorText(source, first, last, message);

@@ -17,7 +17,8 @@ import { ensureNetfilter, needsConntrack } from "./nf-tables-api.js";
  * batch (`N`, or `N WHAT`: `table` when its table does not exist, which nft
  * finds in its cache before the kernel is asked; `handle`, `jump CHAIN`,
  * `element`, `vmap CHAIN` (an anonymous verdict map's element naming a
- * missing chain): the part the kernel refused) for the tool to point at.
+ * missing chain): the part the kernel refused; `set NAME`, a dynset's
+ * missing set, which nft finds in its cache too) for the tool to point at.
  */
 function refuse(errno: Errno, index: number, what?: string): KernelResult<unknown> {
   return fail(errno, what !== undefined ? `${index} ${what}` : String(index));
@@ -67,7 +68,7 @@ function apply(ruleset: NftRuleset, command: NftCommand, index: number): KernelR
   }
   if (command.kind === "add-table") {
     if (findTable(ruleset, command.family, command.name)) return command.create ? refuse("EEXIST", index) : ok(undefined);
-    ruleset.tables.push({ family: command.family, name: command.name, handle: ++ruleset.lastTableHandle, chains: new Map(), sets: new Map(), lastHandle: 0 });
+    ruleset.tables.push({ family: command.family, name: command.name, handle: ++ruleset.lastTableHandle, chains: new Map(), sets: new Map(), lastHandle: 0, ...(command.comment !== undefined ? { comment: command.comment } : {}) });
     return ok(undefined);
   }
   const table = findTable(ruleset, command.family, command.kind === "delete-table" || command.kind === "flush-table" ? command.name : command.table);
@@ -89,7 +90,7 @@ function apply(ruleset: NftRuleset, command: NftCommand, index: number): KernelR
         if (existing.base && command.policy !== undefined) existing.base.policy = command.policy;
         return ok(undefined);
       }
-      const chain: NftChain = { name: command.name, handle: ++table.lastHandle, ...(command.base ? { base: { ...command.base } } : {}), rules: [] };
+      const chain: NftChain = { name: command.name, handle: ++table.lastHandle, ...(command.base ? { base: { ...command.base } } : {}), ...(command.comment !== undefined ? { comment: command.comment } : {}), rules: [] };
       table.chains.set(command.name, chain);
       return ok(undefined);
     }
@@ -121,6 +122,8 @@ function apply(ruleset: NftRuleset, command: NftCommand, index: number): KernelR
         table.lastHandle += command.anonymousSets + 1;
         return refuse("ENOENT", index, `jump ${name}`);
       }
+      // A set a dynset statement names must be there (nft finds it missing in its cache, before the kernel is asked).
+      for (const expression of command.rule.expressions) if (expression.kind === "dynset" && !table.sets.has(expression.set)) return refuse("ENOENT", index, `set ${expression.set}`);
       let at: number;
       if (command.at === undefined) at = command.insert ? 0 : chain.rules.length;
       else if (command.at.by === "handle") {
@@ -132,6 +135,11 @@ function apply(ruleset: NftRuleset, command: NftCommand, index: number): KernelR
         at = command.insert ? command.at.value : command.at.value + 1;
       }
       chain.rules.splice(at, 0, installRule(table, command.rule, command.anonymousSets));
+      // nft_dynset_init(): a set a dynset statement fills gets the default size when it has none.
+      for (const expression of command.rule.expressions) {
+        const set = expression.kind === "dynset" ? table.sets.get(expression.set) : undefined;
+        if (set) set.size ??= 65535;
+      }
       return ok(undefined);
     }
     case "replace-rule": {

@@ -131,18 +131,19 @@ function keyMatches(key: NftKey, values: readonly (NftAtom | undefined)[], offse
   }
 }
 
-function findElement(elements: readonly NftElement[], values: readonly (NftAtom | undefined)[]): NftElement | undefined {
-  return elements.find((element) => keyMatches(element.key, values));
+/** The element the values hit; one whose timeout ran out (on the virtual clock, µs) is not there any more. */
+function findElement(elements: readonly NftElement[], values: readonly (NftAtom | undefined)[], now?: number): NftElement | undefined {
+  return elements.find((element) => keyMatches(element.key, values) && (element.expires === undefined || now === undefined || element.expires > now));
 }
 
-function rightHolds(right: NftRight, values: readonly (NftAtom | undefined)[], table: NftTable): boolean {
+function rightHolds(right: NftRight, values: readonly (NftAtom | undefined)[], table: NftTable, now: number): boolean {
   switch (right.kind) {
     case "flags":
       return typeof values[0] === "number" && (values[0] & right.bits) !== 0;
     case "set":
       return findElement(right.elements, values) !== undefined;
     case "setref":
-      return findElement(table.sets.get(right.name)?.elements ?? [], values) !== undefined;
+      return findElement(table.sets.get(right.name)?.elements ?? [], values, now) !== undefined;
     default:
       return keyMatches(right, values);
   }
@@ -313,7 +314,7 @@ function evaluate(expression: NftExpression, context: MatchContext, walk: NftWal
     case "match": {
       const values = expression.left.map((selector) => load(selector, context));
       if (values.some((value) => value === undefined)) return "break";
-      const holds = rightHolds(expression.right, values, walk.table);
+      const holds = rightHolds(expression.right, values, walk.table, walk.simulation.world.clock);
       return holds === (expression.op === "==") ? "next" : "break";
     }
     case "counter":
@@ -326,8 +327,10 @@ function evaluate(expression: NftExpression, context: MatchContext, walk: NftWal
       const values = expression.left.map((selector) => load(selector, context));
       if (values.some((value) => value === undefined)) return "break";
       const elements = expression.map.kind === "set" ? expression.map.elements : (walk.table.sets.get(expression.map.name)?.elements ?? []);
-      return dataStep(findElement(elements, values)?.data);
+      return dataStep(findElement(elements, values, walk.simulation.world.clock)?.data);
     }
+    case "dynset":
+      return dynset(expression, context, walk);
     case "nat": {
       const ports = expression.ports;
       const random = expression.flags.includes("random") || expression.flags.includes("fully-random");
@@ -353,6 +356,31 @@ function evaluate(expression: NftExpression, context: MatchContext, walk: NftWal
     case "notrack":
       return "next";
   }
+}
+
+/**
+ * nft_dynset_eval(): the key the selectors load put in the set, with the
+ * set's timeout from now when it has one; `update` refreshes an element
+ * already there, `add` leaves it as it is. A full set (its size reached)
+ * or a key that does not load breaks the rule.
+ */
+function dynset(expression: Extract<NftExpression, { kind: "dynset" }>, context: MatchContext, walk: NftWalk): Evaluated {
+  const set = walk.table.sets.get(expression.set);
+  const values = expression.left.map((selector) => load(selector, context));
+  if (!set || values.some((value) => value === undefined)) return "break";
+  const now = walk.simulation.world.clock;
+  const expires = set.timeout !== undefined ? now + set.timeout * 1000 : undefined;
+  const live = set.elements.filter((element) => element.expires === undefined || element.expires > now);
+  const index = live.findIndex((element) => keyMatches(element.key, values));
+  if (index >= 0) {
+    if (expression.op === "update" && expires !== undefined) live[index] = { ...live[index]!, expires };
+  } else {
+    if (live.length >= (set.size ?? 65535)) return "break";
+    const parts = values.map((value): NftKey => ({ kind: "value", value: value! }));
+    live.push({ key: parts.length === 1 ? parts[0]! : { kind: "concat", parts }, ...(expires !== undefined ? { expires } : {}) });
+  }
+  set.elements = live;
+  return "next";
 }
 
 /** Whether the nft ruleset needs conntrack (nf_ct_netns_get(): a ct expression, a nat chain or statement). */

@@ -36,12 +36,14 @@ describe(`nft commands, as ${recorded.nft} answers them`, () => {
     expect(() => runCommand(nft, ["add", "rule", "ip", "t", "c", "limit", "rate", "1/second"], world)).toThrow(/limit statement is not modelled/);
   });
 
-  it("refuses table, chain, set and element comments, which nft lists and netsim would not", () => {
+  it("refuses table flags, an element's own timeout and a dynset's key statement by name", () => {
     const world = createWorld();
-    expect(() => runCommand(nft, ["add table ip t { comment \"x\"; }"], world)).toThrow(/nft table comment is not modelled/);
+    expect(() => runCommand(nft, ["add table ip t { flags dormant; }"], world)).toThrow(/nft table flags is not modelled/);
     runCommand(nft, ["add", "table", "ip", "t"], world);
-    expect(() => runCommand(nft, ["add chain ip t c { comment \"x\"; }"], world)).toThrow(/nft chain comments are not modelled/);
-    expect(() => runCommand(nft, ["add set ip t s { type ipv4_addr; comment \"x\"; }"], world)).toThrow(/nft set comments are not modelled/);
-    expect(() => runCommand(nft, ["add set ip t s { type ipv4_addr; elements = { 10.0.0.1 comment \"x\" }; }"], world)).toThrow(/nft element comments are not modelled/);
+    runCommand(nft, ["add", "chain", "ip", "t", "c"], world);
+    runCommand(nft, ["add set ip t s { type ipv4_addr; flags dynamic,timeout; timeout 1h; }"], world);
+    expect(() => runCommand(nft, ["add element ip t s { 10.0.0.1 timeout 30s }"], world)).toThrow(/nft element timeout is not modelled/);
+    expect(() => runCommand(nft, ["add rule ip t c update @s { ip saddr timeout 30s }"], world)).toThrow(/update @set \{ KEY timeout \} is not modelled/);
+    expect(() => runCommand(nft, ["add set ip t u { type ipv4_addr; timeout 60; }"], world)).toThrow(/nft time 60 is not modelled/);
   });
 });
