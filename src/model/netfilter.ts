@@ -299,9 +299,10 @@ export interface Rule {
   /**
    * A rule nft added (commands/nft/nft-xt-rule.ts): the expressions nft
    * lists it by, and whether one is a counter (without, the kernel counts
-   * nothing and iptables -L -v shows 0).
+   * nothing and iptables -L -v shows 0); incompatible: iptables-nft cannot
+   * parse it back (ct), so iptables refuses to list its chain and table.
    */
-  readonly nft?: { readonly expressions: readonly NftExpression[]; readonly counted: boolean };
+  readonly nft?: { readonly expressions: readonly NftExpression[]; readonly counted: boolean; readonly incompatible?: true };
 }
 
 export interface Chain {

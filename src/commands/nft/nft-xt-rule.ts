@@ -6,13 +6,15 @@
 // (test/fixtures/nft/xt-changes); the rest is refused by name: some make
 // iptables call the table incompatible (ct, log, reject), some print as a
 // different rule (an address range as its last address, `tcp flags syn` as
-// `! --tcp-flags SYN NONE`), which the model does not hold.
+// `! --tcp-flags SYN NONE`), which the model does not hold. `ct state` is
+// taken though iptables-nft cannot parse it: the rule runs as a conntrack
+// match, and iptables calls its chain and table incompatible (recorded).
 import { formatIpv4Address } from "../../model/address.js";
 import type { Rule, TableName } from "../../model/netfilter.js";
 import type { NftExpression, NftKey } from "../../model/nf-tables.js";
 import { UnsupportedError } from "../command.js";
 import { IptablesParser } from "../iptables/iptables-parse.js";
-import { PROTOCOL_NAMES } from "./nft-print.js";
+import { CT_STATES, PROTOCOL_NAMES } from "./nft-print.js";
 
 function refuse(what: string): never {
   throw new UnsupportedError("nft", `nft rules with ${what} in iptables-nft's tables are not modelled`);
@@ -29,6 +31,8 @@ interface Parts {
   protocol?: { readonly number: number; readonly invert: boolean };
   ports?: { readonly protocol: "tcp" | "udp"; sport?: string[]; dport?: string[] };
   mark?: string[];
+  /** A `ct state` match: iptables-nft does not parse the ct expression. */
+  ctState?: string[];
   counters: number;
   target?: string[];
 }
@@ -54,7 +58,8 @@ function once<T>(value: T | undefined, what: string): void {
 function matchPart(parts: Parts, expression: Extract<NftExpression, { kind: "match" }>): void {
   if (expression.left.length !== 1) refuse("a concatenation");
   const selector = expression.left[0]!;
-  if (selector.kind !== "ip" && selector.kind !== "meta" && selector.kind !== "l4") refuse(selector.kind === "tcpflags" ? "tcp flags" : selector.kind === "ct" ? `ct ${selector.key} (iptables calls the table incompatible)` : selector.kind);
+  if (selector.kind === "ct" && selector.key === "state") return ctStatePart(parts, expression.op, expression.right);
+  if (selector.kind !== "ip" && selector.kind !== "meta" && selector.kind !== "l4") refuse(selector.kind === "tcpflags" ? "tcp flags" : selector.kind === "ct" ? `ct ${selector.key}` : selector.kind);
   const right = expression.right;
   if (right.kind === "set" || right.kind === "setref" || right.kind === "flags" || right.kind === "concat") refuse("a set or flags");
   switch (selector.kind) {
@@ -108,6 +113,16 @@ function matchPart(parts: Parts, expression: Extract<NftExpression, { kind: "mat
   }
 }
 
+function ctStatePart(parts: Parts, op: "==" | "!=", right: Extract<NftExpression, { kind: "match" }>["right"]): void {
+  once(parts.ctState, "ct state");
+  const bits = right.kind === "flags" ? right.bits : right.kind === "value" && typeof right.value === "number" ? right.value : refuse("a ct state set");
+  const names = CT_STATES.filter(([, bit]) => (bits & bit) !== 0).map(([name]) => name.toUpperCase());
+  if (names.length === 0) refuse("an empty ct state");
+  // Recorded: `ct state != established,related` is (state & both) != both, which also takes an established packet; ! --ctstate does not.
+  if (op === "!=" && names.length > 1) refuse("ct state != of several states");
+  parts.ctState = ["-m", "conntrack", ...bang(op), "--ctstate", names.join(",")];
+}
+
 function protocolPart(parts: Parts, op: "==" | "!=", right: NftKey): void {
   if (right.kind !== "value" || typeof right.value !== "number") refuse("a protocol range");
   once(parts.protocol, "a protocol match");
@@ -116,7 +131,7 @@ function protocolPart(parts: Parts, op: "==" | "!=", right: NftKey): void {
 }
 
 /** The iptables words (`-s A/N ... -j T`) of the rule, in the order nft_rule_save prints them: -s -d -i -o -p, matches, target. */
-export function iptablesWords(expressions: readonly NftExpression[]): { readonly words: string[]; readonly counted: boolean } {
+export function iptablesWords(expressions: readonly NftExpression[]): { readonly words: string[]; readonly counted: boolean; readonly incompatible: boolean } {
   const parts: Parts = { counters: 0 };
   expressions.forEach((expression, index) => {
     if (parts.target) refuse("statements after the verdict");
@@ -146,14 +161,15 @@ export function iptablesWords(expressions: readonly NftExpression[]): { readonly
   if (protocol) words.push(...(protocol.invert ? ["!"] : []), "-p", String(protocol.number));
   if (parts.ports) words.push("-m", parts.ports.protocol, ...(parts.ports.sport ?? []), ...(parts.ports.dport ?? []));
   if (parts.mark) words.push("-m", "mark", ...parts.mark);
+  if (parts.ctState) words.push(...parts.ctState);
   words.push(...(parts.target ?? []));
-  return { words, counted: parts.counters > 0 };
+  return { words, counted: parts.counters > 0, incompatible: parts.ctState !== undefined };
 }
 
 /** The xt rule the model holds for the nft rule (its expressions kept for nft's listing), or a refusal by name. */
 export function nftRuleAsIptables(table: TableName, chain: string, expressions: readonly NftExpression[]): Rule {
-  const { words, counted } = iptablesWords(expressions);
+  const { words, counted, incompatible } = iptablesWords(expressions);
   const parsed = new IptablesParser().parse(["-t", table, "-A", chain, ...words]);
   const rule = parsed.rule ?? refuse("this rule");
-  return { ...rule, nft: { expressions, counted } };
+  return { ...rule, nft: { expressions, counted, ...(incompatible ? { incompatible } : {}) } };
 }
