@@ -90,9 +90,11 @@ function iptablesCommands(change: XtChange, table: Table, notFound: NotFound): I
   }
 }
 
-/** Applies one nft command to iptables-nft's table, as the iptables changes it amounts to. */
-export function applyXtChange(change: XtChange, table: Table, environment: CommandEnvironment, notFound: NotFound): void {
-  for (const command of iptablesCommands(change, table, notFound)) {
+/** Applies one nft command to iptables-nft's table, as the iptables changes it amounts to (check, nft -c: only what would be refused or fail). */
+export function applyXtChange(change: XtChange, table: Table, environment: CommandEnvironment, notFound: NotFound, check = false): void {
+  const commands = iptablesCommands(change, table, notFound);
+  if (check) return;
+  for (const command of commands) {
     const result = applyOperation(environment.world, { op: "iptables", namespaceId: environment.namespace.id, table: table.name, command, ...(environment.origin ? { origin: environment.origin } : {}) });
     if (!result.ok) refuse(`${change.command.kind.replace("-", " ")} the kernel refused (${result.error.errno})`);
   }

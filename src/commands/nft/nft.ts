@@ -248,7 +248,7 @@ export function nft(argv: readonly string[], environment: CommandEnvironment): C
   if (xtTable) {
     // One command at a time: the iptables changes it becomes are not one transaction with others.
     if (batch.length > 1) throw new UnsupportedError("nft", "an nft batch of several commands that changes iptables-nft's tables is not modelled");
-    if (!options.check) applyXtChange(batch[0]!, xtTable, environment, (first, last) => new CommandError(errorText(source, first, last, "Could not process rule: No such file or directory"), 1));
+    applyXtChange(batch[0]!, xtTable, environment, (first, last) => new CommandError(errorText(source, first, last, "Could not process rule: No such file or directory"), 1), options.check);
   } else if (batch.length > 0 && !options.check) {
     const result = applyOperation(environment.world, { op: "nft", namespaceId: environment.namespace.id, commands: batch.map((statement) => statement.command), ...(environment.origin ? { origin: environment.origin } : {}) });
     if (!result.ok) {

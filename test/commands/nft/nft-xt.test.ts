@@ -53,6 +53,10 @@ describe(`iptables-nft's tables as ${recorded.nft} lists them (${recorded.iptabl
     expect(() => runCommand(nft, ["delete", "table", "ip", "filter"], world)).toThrow(/nft delete table of iptables-nft's table ip filter is not modelled/);
     expect(() => runCommand(nft, ["flush", "ruleset"], world)).toThrow(/nft flush ruleset with iptables-nft's tables present \(ip filter\) is not modelled/);
     expect(() => runCommand(nft, ["-f", "-"], world, "", "add rule ip filter INPUT accept\nadd rule ip mine c accept\n")).toThrow(/an nft batch of several commands that changes iptables-nft's tables is not modelled/);
+    // -c refuses what a change would, and changes nothing.
+    expect(() => runCommand(nft, ["-c", "add", "rule", "ip", "filter", "INPUT", "counter", "counter", "accept"], world)).toThrow(/two counters/);
+    expect(runCommand(nft, ["-c", "add", "rule", "ip", "filter", "INPUT", "udp", "dport", "2", "drop"], world).exitCode).toBe(0);
+    expect(runCommand(NETWORK_COMMANDS.get("iptables")!, ["-S", "INPUT"], world).stdout).toBe("-P INPUT ACCEPT\n-A INPUT -j ACCEPT\n-A INPUT -p tcp -m tcp --dport 1 -j ACCEPT\n");
     // nft's own tables beside them stay nft's.
     expect(runCommand(nft, ["add", "chain", "ip", "mine", "c"], world).exitCode).toBe(0);
   });
