@@ -6,7 +6,7 @@ import type { Ipv4Address } from "./address.js";
 import type { ConntrackTable } from "./conntrack.js";
 import type { IpSetState } from "./ipset.js";
 import type { SourceLocation } from "./location.js";
-import type { NftRuleset } from "./nf-tables.js";
+import type { NftExpression, NftRuleset } from "./nf-tables.js";
 
 export type TableName = "raw" | "mangle" | "filter" | "nat";
 export type HookName = "PREROUTING" | "INPUT" | "FORWARD" | "OUTPUT" | "POSTROUTING";
@@ -306,6 +306,13 @@ export interface Rule {
   /** The rule as `iptables -S` prints it after `-A CHAIN`, for traces (the command layer renders it). */
   readonly spec: string;
   readonly origin?: SourceLocation;
+  /**
+   * A rule nft added (commands/nft/nft-xt-rule.ts): the expressions nft
+   * lists it by, and whether one is a counter (without, the kernel counts
+   * nothing and iptables -L -v shows 0); incompatible: iptables-nft cannot
+   * parse it back (ct), so iptables refuses to list its chain and table.
+   */
+  readonly nft?: { readonly expressions: readonly NftExpression[]; readonly counted: boolean; readonly incompatible?: true };
 }
 
 export interface Chain {

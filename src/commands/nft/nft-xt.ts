@@ -10,7 +10,7 @@ import { formatIpv4Address } from "../../model/address.js";
 import type { Chain, ConntrackMatch, ConntrackStateName, Match, PortRange, Rule, Table, TableName, Target } from "../../model/netfilter.js";
 import { selectorMaskOf } from "../../model/netfilter.js";
 import { UnsupportedError } from "../command.js";
-import { flagNames, hex, ICMP_TYPES, portsText, PROTOCOL_NAMES, priorityText } from "./nft-print.js";
+import { flagNames, hex, ICMP_TYPES, portsText, PROTOCOL_NAMES, priorityText, ruleText } from "./nft-print.js";
 
 /** One statement of a listed rule: its text and whether the kernel holds it as an xt expression. */
 interface Statement {
@@ -377,6 +377,8 @@ function isDependency(statements: readonly Statement[], index: number): boolean 
  * empty translation (a comment) leaves two.
  */
 export function iptablesRuleText(rule: Rule): string {
+  // A rule nft added lists as nft made it, its counter the rule's own.
+  if (rule.nft) return ruleText({ expressions: rule.nft.expressions.map((expression) => (expression.kind === "counter" ? { kind: "counter", counters: rule.counters } : expression)) }, "ip");
   const statements = ruleStatements(rule);
   return statements
     .filter((_statement, index) => !isDependency(statements, index))
@@ -386,7 +388,7 @@ export function iptablesRuleText(rule: Rule): string {
 
 /** Whether some rule nft fetched holds an xt expression (table->has_xt_stmts, set as rules are parsed: `list chain` fetches only that chain's). */
 function hasXt(chains: readonly Chain[]): boolean {
-  return chains.some((chain) => chain.rules.some((rule) => ruleStatements(rule).some((statement) => statement.xt)));
+  return chains.some((chain) => chain.rules.some((rule) => !rule.nft && ruleStatements(rule).some((statement) => statement.xt)));
 }
 
 /** iptables-nft's built-in chains (nft.c's xtables_ipv4 table): type, hook and priority. */

@@ -12,6 +12,7 @@ import { NftSyntaxError, parseNft, type NftListRequest, type NftStatement } from
 import { setText, tableText, chainText, type PrintOptions } from "./nft-print.js";
 import { ScanError, type Token } from "./nft-scanner.js";
 import { iptablesTableText, iptablesTableWarning, kernelChains } from "./nft-xt.js";
+import { applyXtChange } from "./nft-xt-change.js";
 
 interface Source {
   /** The file name as given to -f (undefined: the command line). */
@@ -61,19 +62,21 @@ function allTables(environment: CommandEnvironment): AnyTable[] {
 }
 
 /**
- * The kernel lets nft change iptables-nft's tables (a rule added to ip
- * filter's INPUT runs, and iptables -S then shows it translated back; `flush
- * ruleset` and `delete table ip filter` remove them), but the model keeps
- * them as iptables rules, which nft's expressions are not.
+ * The iptables-nft table an nft command changes, if any: the kernel holds
+ * it as one nf_tables table, the model as iptables rules, so the command is
+ * applied as the iptables change it amounts to (nft-xt-change.ts). `flush
+ * ruleset` and `delete table` (which remove iptables-nft's tables) stay refused.
  */
-function refuseIptablesChange(command: NftCommand, environment: CommandEnvironment): void {
+function iptablesTableChanged(command: NftCommand, environment: CommandEnvironment): Table | undefined {
   const xt = iptablesTables(environment);
   if (command.kind === "flush-ruleset") {
     if (xt.length > 0) throw new UnsupportedError("flush", `nft flush ruleset with iptables-nft's tables present (ip ${xt.map((table) => table.name).join(", ip ")}) is not modelled: the kernel removes them too`);
-    return;
+    return undefined;
   }
   const name = "table" in command ? command.table : command.name;
-  if (command.family === "ip" && xt.some((table) => table.name === name)) throw new UnsupportedError(name, `nft changing iptables-nft's table ip ${name} is not modelled: the model keeps its rules as iptables rules`);
+  const table = command.family === "ip" ? xt.find((candidate) => candidate.name === name) : undefined;
+  if (table && command.kind === "delete-table") throw new UnsupportedError(name, `nft delete table of iptables-nft's table ip ${name} is not modelled`);
+  return table;
 }
 
 function findTable(ruleset: NftRuleset, family: string, name: string): NftTable | undefined {
@@ -245,8 +248,13 @@ export function nft(argv: readonly string[], environment: CommandEnvironment): C
   }
   const print: PrintOptions = { handles: options.handles, now: environment.world.clock };
   const batch = statements.filter((statement): statement is Extract<NftStatement, { kind: "batch" }> => statement.kind === "batch");
-  for (const statement of batch) refuseIptablesChange(statement.command, environment);
-  if (batch.length > 0 && !options.check) {
+  const xtChanges = batch.map((statement) => iptablesTableChanged(statement.command, environment));
+  const xtTable = xtChanges.find((table) => table !== undefined);
+  if (xtTable) {
+    // One command at a time: the iptables changes it becomes are not one transaction with others.
+    if (batch.length > 1) throw new UnsupportedError("nft", "an nft batch of several commands that changes iptables-nft's tables is not modelled");
+    applyXtChange(batch[0]!, xtTable, environment, (first, last) => new CommandError(errorText(source, first, last, "Could not process rule: No such file or directory"), 1), options.check);
+  } else if (batch.length > 0 && !options.check) {
     const result = applyOperation(environment.world, { op: "nft", namespaceId: environment.namespace.id, commands: batch.map((statement) => statement.command), ...(environment.origin ? { origin: environment.origin } : {}) });
     if (!result.ok) {
       // One error per failing message (the commit's extack lines, `ERRNO N [WHAT [NAME]]`), in batch order; a missing table is nft's own finding, before anything is sent.

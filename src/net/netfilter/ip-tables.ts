@@ -188,7 +188,8 @@ function prepareRule(rule: Rule): PreparedRule {
     matches: statistic !== undefined ? rest.slice(1) : rest,
     inInterface: rule.inInterface,
     outInterface: rule.outInterface,
-    counters: rule.counters,
+    // A rule nft added without a counter counts into a scratch object nothing reads.
+    counters: rule.nft && !rule.nft.counted ? { packets: 0, bytes: 0 } : rule.counters,
     targetKind: rule.target?.kind,
     goto: rule.target?.kind === "jump" && rule.target.goto,
     jump: undefined,

@@ -65,8 +65,9 @@ export function isBuiltinChain(table: TableName, chain: string): boolean {
 // What a rule is, for finding it again (`iptables -D/-C RULE`): its selectors,
 // matches and target, as iptables-nft's rule comparison (is_same) sees them;
 // not its counters, its place in the scenario, its text, nor a match's
-// running state (a statistic rule's draws), nor the kernel's handle.
-const NOT_IDENTITY = new Set(["counters", "spec", "origin", "state", "handle"]);
+// running state (a statistic rule's draws), nor the kernel's handle, nor the
+// nft expressions of a rule nft added (recorded: iptables -C and -D find it by its xt form).
+const NOT_IDENTITY = new Set(["counters", "spec", "origin", "state", "handle", "nft"]);
 
 function identity(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(identity);
