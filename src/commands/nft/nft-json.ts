@@ -211,7 +211,7 @@ function expressionJson(expression: NftExpression, family: NftFamily): Json {
     case "mark-set": {
       // meta_stmt_json / ct_stmt_json: {"mangle": {"key": ..., "value": ...}}, a bitwise value as {"|": [old mark, value]}.
       const key: Json = { [expression.target]: { key: "mark" } };
-      const value: Json = expression.bitwise ? { [expression.bitwise.op]: [{ [expression.bitwise.source]: { key: "mark" } }, expression.value] } : expression.value;
+      const value: Json = expression.copy !== undefined ? { [expression.copy]: { key: "mark" } } : expression.bitwise ? { [expression.bitwise.op]: [{ [expression.bitwise.source]: { key: "mark" } }, expression.value] } : expression.value;
       return { mangle: { key, value } };
     }
     case "reject":

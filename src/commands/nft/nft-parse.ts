@@ -7,7 +7,7 @@ import { parseIpv4Address, prefixMask } from "../../model/address.js";
 import { NFT_REJECT_WITH, type NftBaseChain, type NftChainType, type NftCommand, type NftData, type NftDatatype, type NftElement, type NftExpression, type NftFamily, type NftHook, type NftKey, type NftRejectWith, type NftRight, type NftRuleSpec, type NftSelector, type NftSetSpec, type NftVerdict } from "../../model/nf-tables.js";
 import { UnsupportedError } from "../command.js";
 import { CT_STATES, CT_STATUSES, FIB_TYPE_NAMES, ICMP_TYPES, NF_PROTO_NAMES, PROTOCOL_NAMES, priorityNameValid, ruleText, standardPriority } from "./nft-print.js";
-import { scan, type Token } from "./nft-scanner.js";
+import { KEYWORDS, OPERATOR_WORDS, scan, type Token } from "./nft-scanner.js";
 
 export class NftSyntaxError extends Error {
   constructor(
@@ -20,6 +20,19 @@ export class NftSyntaxError extends Error {
     super(why);
   }
 }
+
+/** Every syntax error of a text, in order: nft's parser recovers at the end of the line (`error stmt_separator`) and goes on, up to ten. */
+export class NftSyntaxErrors extends Error {
+  constructor(readonly errors: readonly NftSyntaxError[]) {
+    super(errors.map((error) => error.why).join("\n"));
+  }
+}
+
+/** nft's parser_max_errors: the parse stops at the tenth error. */
+const MAX_ERRORS = 10;
+
+/** Tokens bison names by their character (`'}'`) or by their alias (`semicolon`). */
+const TOKEN_NAMES: Readonly<Record<string, string>> = { "{": "'{'", "}": "'}'", "[": "'['", "]": "']'", "(": "'('", ")": "')'", "|": "'|'", $: "'$'", "=": "'='", ";": "semicolon", ",": "comma", ":": "colon" };
 
 export type NftListRequest =
   | { readonly what: "ruleset" | "tables" }
@@ -94,7 +107,7 @@ class Parser {
   }
 
   private unexpected(token = this.peek(), expecting?: string): NftSyntaxError {
-    const what = token.type === "eof" ? "end of file" : token.type === "newline" ? "newline" : token.type === "string" ? `quoted string` : token.type === "number" ? "number" : token.text;
+    const what = token.type === "eof" ? "end of file" : token.type === "newline" ? "newline" : token.type === "string" ? `quoted string` : token.type === "number" ? "number" : token.type === "punct" ? (TOKEN_NAMES[token.text] ?? token.text) : token.text;
     return new NftSyntaxError(token, token, `syntax error, unexpected ${what}${expecting ? `, expecting ${expecting}` : ""}`);
   }
 
@@ -106,6 +119,18 @@ class Parser {
   private identifier(expecting = "string"): Token {
     const token = this.peek();
     if (token.type === "word" || token.type === "string") return this.next();
+    throw this.unexpected(token, expecting);
+  }
+
+  /**
+   * A table's, chain's or set's name: nft's identifier, a STRING token, so neither a keyword
+   * (KEYWORDS: `fwd`, `tcp`) nor a quoted string; `expecting` is what
+   * bison's error says it wanted there.
+   */
+  private objectName(expecting = "string"): Token {
+    const token = this.peek();
+    if (token.type === "word" && !KEYWORDS.has(token.text) && OPERATOR_WORDS[token.text] === undefined) return this.next();
+    if (token.type === "word" && OPERATOR_WORDS[token.text] !== undefined) throw new NftSyntaxError(token, token, `syntax error, unexpected ${OPERATOR_WORDS[token.text]}, expecting ${expecting}`);
     throw this.unexpected(token, expecting);
   }
 
@@ -141,13 +166,38 @@ class Parser {
     const statements: NftStatement[] = [];
     for (;;) {
       this.skipSeparators();
-      if (this.peek().type === "eof") return statements;
+      if (this.peek().type === "eof") break;
       const from = this.at;
-      const produced = this.statement();
-      const span = this.tokens.slice(from, this.at);
-      statements.push(...(produced.length === 1 && produced[0]!.kind === "batch" ? [{ ...produced[0]!, span }] : produced));
-      if (!this.endOfStatement()) throw this.unexpected();
+      try {
+        const produced = this.statement();
+        const span = this.tokens.slice(from, this.at);
+        statements.push(...(produced.length === 1 && produced[0]!.kind === "batch" ? [{ ...produced[0]!, span }] : produced));
+        if (!this.endOfStatement()) throw this.unexpected();
+      } catch (error) {
+        this.recover(error);
+      }
     }
+    if (this.errors.length > 0) throw new NftSyntaxErrors(this.errors);
+    return statements;
+  }
+
+  private readonly errors: NftSyntaxError[] = [];
+
+  /**
+   * bison's `error stmt_separator` (common_block, line): a syntax error
+   * noted, the rest of its line dropped, the parse goes on in the block it
+   * was in. The other errors are nft's evaluation's, which runs only on a
+   * text that parsed: the first one is the answer, unless a syntax error
+   * came before (then it is never seen).
+   */
+  private recover(error: unknown): void {
+    if (!(error instanceof NftSyntaxError)) throw error;
+    const syntax = error.why.startsWith("syntax error");
+    if (!syntax && this.errors.length === 0) throw error;
+    if (syntax) this.errors.push(error);
+    if (this.errors.length === MAX_ERRORS) throw new NftSyntaxErrors(this.errors);
+    while (this.peek().type !== "eof" && this.peek().type !== "newline" && !this.is(";")) this.next();
+    if (this.peek().type !== "eof") this.next();
   }
 
   private family(): NftFamily {
@@ -193,8 +243,8 @@ class Parser {
         this.next();
         this.expect("rule", "rule");
         const family = this.family();
-        const table = this.identifier();
-        const chain = this.identifier();
+        const table = this.objectName();
+        const chain = this.objectName();
         this.expect("handle");
         const handle = this.number();
         const { rule, anonymousSets } = this.rule(family);
@@ -210,6 +260,13 @@ class Parser {
       case "list":
         this.next();
         return [this.listCommand()];
+      case "chain":
+      case "rule":
+      case "set":
+      case "map":
+      case "element":
+        // base_cmd's add_cmd without the word add (`chain ip t c`).
+        return this.addCommand(false);
       default:
         throw this.unexpected(start);
     }
@@ -225,8 +282,8 @@ class Parser {
       case "chain": {
         this.next();
         const family = this.family();
-        const table = this.identifier();
-        const name = this.identifier();
+        const table = this.objectName();
+        const name = this.objectName();
         let base: NftBaseChain | undefined;
         if (this.accept("{")) {
           base = this.chainBody(family, table.text, name.text, []).base;
@@ -241,8 +298,8 @@ class Parser {
       case "map": {
         this.next();
         const family = this.family();
-        const table = this.identifier();
-        const name = this.identifier();
+        const table = this.objectName();
+        const name = this.objectName();
         this.expect("{");
         const set = this.setBody(name.text, object.text === "map");
         this.expect("}");
@@ -251,8 +308,8 @@ class Parser {
       case "element": {
         this.next();
         const family = this.family();
-        const table = this.identifier();
-        const name = this.identifier();
+        const table = this.objectName();
+        const name = this.objectName();
         // The set's types are the kernel's business: elements are read by their own look, ifnames quoted.
         const elements = this.elementList(undefined, undefined);
         return [{ kind: "batch", command: { kind: "add-element", family, table: table.text, set: name.text, elements }, tokens: [table, name] }];
@@ -269,7 +326,7 @@ class Parser {
   /** `table FAMILY NAME { ... }` (and `add table`): the table, then its sets, chains and rules in nft's order. */
   private tableBlock(start: Token, create: boolean): NftStatement[] {
     const family = this.family();
-    const name = this.identifier();
+    const name = this.objectName();
     const out: NftStatement[] = [{ kind: "batch", command: { kind: "add-table", family, name: name.text, create }, tokens: [name, name] }];
     if (!this.accept("{")) return out;
     const sets: NftStatement[] = [];
@@ -278,28 +335,37 @@ class Parser {
     for (;;) {
       this.skipSeparators();
       if (this.accept("}")) break;
-      const word = this.peek();
-      if (word.type !== "word") throw this.unexpected(word);
-      if (word.text === "chain") {
-        this.next();
-        const chain = this.identifier();
-        this.expect("{");
-        const body = this.chainBody(family, name.text, chain.text, rules);
-        this.expect("}");
-        chains.push({ kind: "batch", command: { kind: "add-chain", family, table: name.text, name: chain.text, ...(body.base ? { base: body.base } : {}), create: false }, tokens: [name, chain] });
-      } else if (word.text === "set" || word.text === "map") {
-        this.next();
-        const set = this.identifier();
-        this.expect("{");
-        const spec = this.setBody(set.text, word.text === "map");
-        this.expect("}");
-        sets.push({ kind: "batch", command: { kind: "add-set", family, table: name.text, set: spec, create: false }, tokens: [name, set] });
-      } else if (word.text === "flags" || word.text === "comment") throw new UnsupportedError(word.text, `nft table ${word.text} is not modelled`);
-      else throw this.unexpected(word);
+      try {
+        this.tableItem(family, name, sets, chains, rules);
+      } catch (error) {
+        this.recover(error);
+      }
     }
     void start;
     // nft_cmd_expand(): chains first (rules may jump to any of them), then sets, then the rules.
     return [...out, ...chains, ...sets, ...rules];
+  }
+
+  /** One chain or set of a table block. */
+  private tableItem(family: NftFamily, name: Token, sets: NftStatement[], chains: NftStatement[], rules: NftStatement[]): void {
+    const word = this.peek();
+    if (word.type !== "word") throw this.unexpected(word);
+    if (word.text === "chain") {
+      this.next();
+      const chain = this.objectName();
+      this.expect("{");
+      const body = this.chainBody(family, name.text, chain.text, rules);
+      this.expect("}");
+      chains.push({ kind: "batch", command: { kind: "add-chain", family, table: name.text, name: chain.text, ...(body.base ? { base: body.base } : {}), create: false }, tokens: [name, chain] });
+    } else if (word.text === "set" || word.text === "map") {
+      this.next();
+      const set = this.objectName();
+      this.expect("{");
+      const spec = this.setBody(set.text, word.text === "map");
+      this.expect("}");
+      sets.push({ kind: "batch", command: { kind: "add-set", family, table: name.text, set: spec, create: false }, tokens: [name, set] });
+    } else if (word.text === "flags" || word.text === "comment") throw new UnsupportedError(word.text, `nft table ${word.text} is not modelled`);
+    else throw this.unexpected(word);
   }
 
   private chainBody(family: NftFamily, table: string, chain: string, rules: NftStatement[]): { base?: NftBaseChain } {
@@ -323,8 +389,12 @@ class Parser {
       if (this.is("comment") && this.peek(1).type === "string") throw new UnsupportedError("comment", "nft chain comments are not modelled");
       const first = this.peek();
       const from = this.at;
-      const { rule, anonymousSets } = this.rule(family);
-      rules.push({ kind: "batch", command: { kind: "add-rule", family, table, chain, insert: false, rule, anonymousSets }, tokens: [first, first], span: this.tokens.slice(from, this.at) });
+      try {
+        const { rule, anonymousSets } = this.rule(family);
+        rules.push({ kind: "batch", command: { kind: "add-rule", family, table, chain, insert: false, rule, anonymousSets }, tokens: [first, first], span: this.tokens.slice(from, this.at) });
+      } catch (error) {
+        this.recover(error);
+      }
     }
   }
 
@@ -450,12 +520,13 @@ class Parser {
   }
 
   private verdictData(): NftData {
-    const verdict = this.verdict();
+    // A map element's jump takes a chain_expr, which may be a $variable.
+    const verdict = this.verdict("string or '$'");
     if (!verdict) throw this.unexpected();
     return { kind: "verdict", verdict };
   }
 
-  private verdict(): NftVerdict | undefined {
+  private verdict(chainExpecting = "'{'"): NftVerdict | undefined {
     const word = this.peek();
     if (word.type !== "word") return undefined;
     if (word.text === "accept" || word.text === "drop" || word.text === "return" || word.text === "continue") {
@@ -464,7 +535,7 @@ class Parser {
     }
     if (word.text === "jump" || word.text === "goto") {
       this.next();
-      return { kind: word.text, chain: this.identifier().text };
+      return { kind: word.text, chain: this.objectName(chainExpecting).text };
     }
     if (word.text === "queue") throw new UnsupportedError("queue", "nft's queue verdict is not modelled");
     return undefined;
@@ -573,8 +644,8 @@ class Parser {
 
   private ruleCommand(insert: boolean, start: Token): NftStatement {
     const family = this.family();
-    const table = this.identifier();
-    const chain = this.identifier();
+    const table = this.objectName();
+    const chain = this.objectName();
     let at: { by: "handle" | "index"; value: number } | undefined;
     if (this.accept("handle") || this.accept("position")) at = { by: "handle", value: this.number() };
     else if (this.accept("index")) at = { by: "index", value: this.number() };
@@ -715,13 +786,15 @@ class Parser {
     return { kind: "nat", type, ...(addresses ? { addresses } : {}), ...(ports ? { ports } : {}), flags };
   }
 
-  /** What `mark set` writes: a number, or the old mark or'd, xor'd or and'ed with one (`mark set mark or 0x4000`, `meta mark set meta mark | 0x2000`). */
+  /** What `mark set` writes: a number, a mark as it is (`meta mark set ct mark`), or a mark or'd, xor'd or and'ed with one (`mark set mark or 0x4000`, `meta mark set meta mark | 0x2000`). */
   private markValue(target: "meta" | "ct"): NftExpression {
     if (this.peek().type === "number") return { kind: "mark-set", target, value: this.number() };
     let source: "meta" | "ct" = "meta";
     if (this.accept("ct")) source = "ct";
     else this.accept("meta");
     this.expect("mark", "mark");
+    // No operator: the mark as it is (nft_meta_get or nft_ct_get straight into the set).
+    if (this.endOfStatement() || this.peek().type !== "punct" && !["or", "xor", "and"].includes(this.peek().text)) return { kind: "mark-set", target, value: 0, copy: source };
     const word = this.next();
     const op = word.text === "|" || word.text === "or" ? "|" : word.text === "^" || word.text === "xor" ? "^" : word.text === "&" || word.text === "and" ? "&" : undefined;
     if (op === undefined) throw this.unexpected(word);
@@ -902,26 +975,26 @@ class Parser {
   private deleteCommand(): NftStatement {
     const object = this.identifier();
     const family = this.family();
-    const table = this.identifier();
+    const table = this.objectName();
     switch (object.text) {
       case "table":
         return { kind: "batch", command: { kind: "delete-table", family, name: table.text }, tokens: [table, table] };
       case "chain": {
-        const name = this.identifier();
+        const name = this.objectName("handle or string");
         return { kind: "batch", command: { kind: "delete-chain", family, table: table.text, name: name.text }, tokens: [table, name] };
       }
       case "rule": {
-        const chain = this.identifier();
+        const chain = this.objectName();
         this.expect("handle");
         return { kind: "batch", command: { kind: "delete-rule", family, table: table.text, chain: chain.text, handle: this.number() }, tokens: [table, chain] };
       }
       case "set":
       case "map": {
-        const name = this.identifier();
+        const name = this.objectName();
         return { kind: "batch", command: { kind: "delete-set", family, table: table.text, name: name.text }, tokens: [table, name] };
       }
       case "element": {
-        const name = this.identifier();
+        const name = this.objectName();
         return { kind: "batch", command: { kind: "delete-element", family, table: table.text, set: name.text, elements: this.elementList(undefined, undefined) }, tokens: [table, name] };
       }
       default:
@@ -933,17 +1006,17 @@ class Parser {
     const object = this.identifier();
     if (object.text === "ruleset") return { kind: "batch", command: { kind: "flush-ruleset" }, tokens: [object, object] };
     const family = this.family();
-    const table = this.identifier();
+    const table = this.objectName();
     switch (object.text) {
       case "table":
         return { kind: "batch", command: { kind: "flush-table", family, name: table.text }, tokens: [table, table] };
       case "chain": {
-        const name = this.identifier();
+        const name = this.objectName();
         return { kind: "batch", command: { kind: "flush-chain", family, table: table.text, name: name.text }, tokens: [table, name] };
       }
       case "set":
       case "map": {
-        const name = this.identifier();
+        const name = this.objectName();
         return { kind: "batch", command: { kind: "flush-set", family, table: table.text, name: name.text }, tokens: [table, name] };
       }
       default:
@@ -961,9 +1034,9 @@ class Parser {
       return { kind: "list", request: { what: object.text } };
     }
     const family = this.family();
-    const table = this.identifier();
+    const table = this.objectName();
     if (object.text === "table") return { kind: "list", request: { what: "table", family, table: table.text, tokens: [table] } };
-    const name = this.identifier();
+    const name = this.objectName();
     if (object.text === "chain" || object.text === "set" || object.text === "map") return { kind: "list", request: { what: object.text, family, table: table.text, name: name.text, tokens: [table, name] } };
     throw new UnsupportedError(object.text, `nft list ${object.text} is not modelled`);
   }

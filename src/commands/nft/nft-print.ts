@@ -255,6 +255,7 @@ export function expressionText(expression: NftExpression, family: string): strin
       return `${expression.type}${family === "inet" ? " ip" : ""} to ${addresses}${ports}${flags}`;
     }
     case "mark-set":
+      if (expression.copy !== undefined) return `${expression.target} mark set ${expression.copy} mark`;
       return `${expression.target} mark set ${expression.bitwise ? `${expression.bitwise.source} mark ${expression.bitwise.op} ` : ""}${hex(expression.value)}`;
     case "reject":
       return expression.with === undefined ? "reject" : `reject with ${expression.with}`;

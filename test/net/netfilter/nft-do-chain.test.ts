@@ -41,14 +41,14 @@ describe("nft base chains in nf_hook_slow", () => {
   it("an accept ends only its own base chain: a later base chain at the hook still drops", async () => {
     const result = await run(`
 ip netns exec r nft add table ip first
-ip netns exec r nft add chain ip first fwd '{ type filter hook forward priority -10; policy accept; }'
-ip netns exec r nft add rule ip first fwd counter accept
+ip netns exec r nft add chain ip first forward '{ type filter hook forward priority -10; policy accept; }'
+ip netns exec r nft add rule ip first forward counter accept
 ip netns exec r nft add table ip second
-ip netns exec r nft add chain ip second fwd '{ type filter hook forward priority 10; policy drop; }'
+ip netns exec r nft add chain ip second forward '{ type filter hook forward priority 10; policy drop; }'
 ip netns exec a ping -c 1 -W 1 10.0.2.2   # expect: no-reply
-ip netns exec r nft add rule ip second fwd accept
+ip netns exec r nft add rule ip second forward accept
 ip netns exec a ping -c 1 -W 1 10.0.2.2   # expect: reply
-ip netns exec r nft list chain ip first fwd
+ip netns exec r nft list chain ip first forward
 `);
     expect(outcomes(result)).toEqual(["no-reply:no-reply", "reply:reply"]);
     // first's accept counted the dropped request, then the second round's request and reply.
