@@ -41,7 +41,7 @@ export type NftListRequest =
   | { readonly what: "set" | "map"; readonly family: NftFamily; readonly table: string; readonly name: string; readonly tokens: readonly Token[] };
 
 /** One parsed command: a batch message with the tokens an error about it points at, or a listing. */
-export type NftStatement = { readonly kind: "batch"; readonly command: NftCommand; /** [table, object]: what an error about it points at */ readonly tokens: readonly Token[]; /** Every token of a one-message command (an error may point at any part). */ readonly span?: readonly Token[] } | { readonly kind: "list"; readonly request: NftListRequest };
+export type NftStatement = { readonly kind: "batch"; readonly command: NftCommand; /** [table, object]: what an error about it points at */ readonly tokens: readonly Token[]; /** Every token of a one-message command (an error may point at any part). */ readonly span?: readonly Token[]; /** The command's first and last token (a top-level one's up to its separator, which nft's location takes in): what an error without a part points at. */ readonly whole?: readonly [Token, Token] } | { readonly kind: "list"; readonly request: NftListRequest };
 
 const FAMILIES = new Set(["ip", "inet", "ip6", "arp", "bridge", "netdev"]);
 const HOOKS = new Set(["prerouting", "input", "forward", "output", "postrouting"]);
@@ -171,7 +171,7 @@ class Parser {
       try {
         const produced = this.statement();
         const span = this.tokens.slice(from, this.at);
-        statements.push(...(produced.length === 1 && produced[0]!.kind === "batch" ? [{ ...produced[0]!, span }] : produced));
+        statements.push(...(produced.length === 1 && produced[0]!.kind === "batch" && span.length > 0 ? [{ ...produced[0]!, span, whole: [span[0]!, this.peek()] as const }] : produced));
         if (!this.endOfStatement()) throw this.unexpected();
       } catch (error) {
         this.recover(error);
@@ -391,7 +391,8 @@ class Parser {
       const from = this.at;
       try {
         const { rule, anonymousSets } = this.rule(family);
-        rules.push({ kind: "batch", command: { kind: "add-rule", family, table, chain, insert: false, rule, anonymousSets }, tokens: [first, first], span: this.tokens.slice(from, this.at) });
+        const span = this.tokens.slice(from, this.at);
+        rules.push({ kind: "batch", command: { kind: "add-rule", family, table, chain, insert: false, rule, anonymousSets }, tokens: [first, first], span, whole: [first, span[span.length - 1] ?? first] });
       } catch (error) {
         this.recover(error);
       }

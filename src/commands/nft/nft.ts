@@ -252,7 +252,8 @@ export function nft(argv: readonly string[], environment: CommandEnvironment): C
       for (const [errno, where, what, name] of inCache.length > 0 ? inCache : failures) {
         const failed = batch[Number(where)] ?? batch[0]!;
         const message = what === "table" ? STRERROR[errno as Errno] : `Could not process rule: ${STRERROR[errno as Errno]}`;
-        const part = what === "table" ? failed.tokens[0]! : (refusedPart(failed.span, what, name) ?? failed.tokens[1] ?? failed.tokens[0]!);
+        // `command`: the kernel named no part (nft_table_validate's EOPNOTSUPP), so nft points at the whole command.
+        const part = what === "table" ? failed.tokens[0]! : what === "command" && failed.whole ? ([...failed.whole] as [Token, Token]) : (refusedPart(failed.span, what, name) ?? failed.tokens[1] ?? failed.tokens[0]!);
         const [first, last] = Array.isArray(part) ? part : [part, part];
         text += errorText(source, first, last, message);
       }
