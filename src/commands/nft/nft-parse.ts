@@ -6,7 +6,7 @@
 import { parseIpv4Address, prefixMask } from "../../model/address.js";
 import { NFT_REJECT_WITH, type NftBaseChain, type NftChainType, type NftCommand, type NftData, type NftDatatype, type NftElement, type NftExpression, type NftFamily, type NftHook, type NftKey, type NftRejectWith, type NftRight, type NftRuleSpec, type NftSelector, type NftSetSpec, type NftVerdict } from "../../model/nf-tables.js";
 import { UnsupportedError } from "../command.js";
-import { CT_STATES, CT_STATUSES, FIB_TYPE_NAMES, ICMP_TYPES, NF_PROTO_NAMES, PROTOCOL_NAMES, priorityNameValid, ruleText, standardPriority } from "./nft-print.js";
+import { CT_STATES, CT_STATUSES, FIB_TYPE_NAMES, ICMP_TYPES, NF_PROTO_NAMES, PKT_TYPE_NAMES, PROTOCOL_NAMES, priorityNameValid, ruleText, standardPriority } from "./nft-print.js";
 import { KEYWORDS, OPERATOR_WORDS, scan, type Token } from "./nft-scanner.js";
 
 export class NftSyntaxError extends Error {
@@ -47,7 +47,7 @@ const FAMILIES = new Set(["ip", "inet", "ip6", "arp", "bridge", "netdev"]);
 const HOOKS = new Set(["prerouting", "input", "forward", "output", "postrouting"]);
 const SERVICES: Readonly<Record<string, number>> = { ssh: 22, http: 80, https: 443, domain: 53, ftp: 21, telnet: 23, smtp: 25, ntp: 123, bootps: 67, bootpc: 68 };
 const PROTOCOLS: Readonly<Record<string, number>> = { icmp: 1, igmp: 2, tcp: 6, udp: 17, gre: 47, esp: 50, ah: 51, sctp: 132, udplite: 136, dccp: 33, "ipv6-icmp": 58 };
-const DATATYPES = new Set<NftDatatype>(["ipv4_addr", "inet_service", "ifname", "inet_proto", "mark", "ct_state", "ct_status", "verdict"]);
+const DATATYPES = new Set<NftDatatype>(["ipv4_addr", "inet_service", "ifname", "inet_proto", "mark", "ct_state", "ct_status", "verdict", "nf_proto", "pkt_type"]);
 
 function selectorType(selector: NftSelector): NftDatatype {
   switch (selector.kind) {
@@ -601,17 +601,24 @@ class Parser {
         if (token.type === "number") return this.number();
         if (token.type === "word" && PROTOCOLS[token.text] !== undefined) return PROTOCOLS[this.next().text]!;
         throw this.unexpected(token);
-      case "nf_proto": {
-        const value = Object.entries(NF_PROTO_NAMES).find(([, name]) => name === token.text)?.[0];
-        if (value !== undefined) {
-          this.next();
-          return Number(value);
+      case "nf_proto":
+      case "pkt_type": {
+        // One byte, by number or symbol (symbol_parse: a word not in the table cannot be parsed; inet, bridge, netdev are tokens the grammar has no place for here).
+        if (token.type === "number") {
+          const value = this.number();
+          if (value > 255) throw new NftSyntaxError(token, token, `Value ${value} exceeds valid range 0-255`);
+          return value;
         }
-        return this.number();
+        if (token.type === "word" && (token.text === "inet" || token.text === "bridge" || token.text === "netdev")) throw this.unexpected(token);
+        // pkttype_type_tbl keeps `unicast` for host (backwards compatibility).
+        const symbols = [...Object.entries(type === "nf_proto" ? NF_PROTO_NAMES : PKT_TYPE_NAMES), ...(type === "pkt_type" ? [["0", "unicast"] as const] : [])];
+        const value = symbols.find(([, name]) => name === token.text)?.[0];
+        if (token.type !== "word" || value === undefined) throw new NftSyntaxError(token, token, type === "nf_proto" ? "Could not parse netfilter protocol" : "Could not parse packet type");
+        this.next();
+        return Number(value);
       }
       case "mark":
       case "integer":
-      case "pkt_type":
         return this.number();
       case "fib_addrtype": {
         const index = FIB_TYPE_NAMES.indexOf(token.text);
@@ -677,6 +684,10 @@ class Parser {
         if (field.text === "set") return undefined;
         this.next();
         return { selector: { kind: "meta", key: "mark" }, first, last: first };
+      case "pkttype":
+        // meta_key_unqualified: `pkttype host` is meta pkttype.
+        this.next();
+        return { selector: { kind: "meta", key: "pkttype" }, first, last: first };
       case "meta":
         if (field.text === "iifname" || field.text === "oifname" || field.text === "l4proto" || field.text === "mark" || field.text === "nfproto" || field.text === "pkttype") {
           if (field.text === "mark" && this.peek(2).text === "set") return undefined;
@@ -957,6 +968,8 @@ class Parser {
       if (this.accept("!=")) op = "!=";
       else this.accept("==");
       const right = this.right(types, counter);
+      // meta_expr_evaluate(): an nfproto match says nothing in a table of one family.
+      if (family === "ip" && left.some((selector) => selector.kind === "meta" && selector.key === "nfproto")) throw new NftSyntaxError(parsed.first, parsed.last, "meta nfproto is only useful in the inet family");
       const at: Token = { ...parsed.first, last: this.tokens[this.at - 1]!.last };
       if (left.length === 1 && op === "==") {
         // relational_expr_pctx_update(): an equality on a protocol key (a set too, which settles no protocol tcp reset takes).
