@@ -75,7 +75,8 @@ function load(selector: NftSelector, context: MatchContext): NftAtom | undefined
         case "nfproto":
           return 2;
         case "pkttype":
-          return 0;
+          // nft_meta_get_eval NFT_META_PKTTYPE: PACKET_HOST 0, _BROADCAST 1, _MULTICAST 2 (a locally made packet is the host's).
+          return packet.linkType === "broadcast" ? 1 : packet.linkType === "multicast" ? 2 : 0;
       }
       return undefined;
     case "l4": {

@@ -151,4 +151,27 @@ ip netns exec r nft list ruleset
     expect(result.output).toContain("\t\tmeta l4proto tcp counter packets 1 bytes 60 reject with tcp reset\n");
     expect(result.output).toContain("\t\ttype filter hook forward priority filter + 10; policy accept;\n\t\treject with tcp reset\n");
   });
+  it("meta pkttype is the frame's: a broadcast ping is broadcast at prerouting and input, a unicast one and the reply host (counters as the kernel counted them)", async () => {
+    const chains = ["pre", "in", "out"].flatMap((chain) => ["host", "broadcast", "multicast", "other"].map((type) => `ip netns exec r nft add rule ip t ${chain} meta pkttype ${type} counter`));
+    const result = await run(`
+ip netns exec r nft add table ip t
+ip netns exec r nft add chain ip t in '{ type filter hook input priority 0; }'
+ip netns exec r nft add chain ip t pre '{ type filter hook prerouting priority 0; }'
+ip netns exec r nft add chain ip t out '{ type filter hook output priority 0; }'
+${chains.join("\n")}
+ip netns exec a ping -c 1 -W 1 10.0.1.1   # expect: reply
+ip netns exec a ping -b -c 1 -W 1 10.0.1.255
+ip netns exec r nft list ruleset
+`);
+    // Measured in the sandbox (two namespaces on a veth, the same pings): nft list ruleset's counters.
+    const counted = (chain: string) => result.output.slice(result.output.indexOf(`chain ${chain} {`)).split("}")[0]!;
+    for (const chain of ["pre", "in"]) {
+      expect(counted(chain)).toContain("meta pkttype host counter packets 1 bytes 84\n");
+      expect(counted(chain)).toContain("meta pkttype broadcast counter packets 1 bytes 84\n");
+      expect(counted(chain)).toContain("meta pkttype multicast counter packets 0 bytes 0\n");
+      expect(counted(chain)).toContain("meta pkttype other counter packets 0 bytes 0\n");
+    }
+    expect(counted("out")).toContain("meta pkttype host counter packets 1 bytes 84\n");
+    expect(counted("out")).toContain("meta pkttype broadcast counter packets 0 bytes 0\n");
+  });
 });
