@@ -989,7 +989,8 @@ class Parser {
   private deleteCommand(): NftStatement {
     const object = this.identifier();
     const family = this.family();
-    const table = this.objectName();
+    // `delete table` and `delete chain` may name the object by handle instead.
+    const table = this.objectName(object.text === "table" ? "handle or string" : "string");
     switch (object.text) {
       case "table":
         return { kind: "batch", command: { kind: "delete-table", family, name: table.text }, tokens: [table, table] };
