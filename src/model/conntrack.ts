@@ -115,5 +115,7 @@ export interface PacketConntrack {
  * the order every packet in the model is built with.
  */
 export function withConntrack(packet: Ipv4Packet, conntrack: PacketConntrack): Ipv4Packet {
-  return { source: packet.source, destination: packet.destination, ttl: packet.ttl, transport: packet.transport, payloadLength: packet.payloadLength, conntrack };
+  const made = { source: packet.source, destination: packet.destination, ttl: packet.ttl, transport: packet.transport, payloadLength: packet.payloadLength, conntrack };
+  // A broadcast or multicast frame's pkt_type stays with the packet (the usual host packet keeps the one shape).
+  return packet.linkType === undefined ? made : { ...made, linkType: packet.linkType };
 }

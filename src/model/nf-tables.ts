@@ -71,7 +71,7 @@ export type NftExpression =
   | { readonly kind: "verdict"; readonly verdict: NftVerdict }
   | { readonly kind: "vmap"; readonly left: readonly NftSelector[]; readonly types: readonly NftDatatype[]; readonly map: { readonly kind: "setref"; readonly name: string } | { readonly kind: "set"; readonly elements: readonly NftElement[] } }
   | NftNatStatement
-  | { readonly kind: "mark-set"; readonly target: "meta" | "ct"; readonly value: number; /** `mark set mark | V` (nft_bitwise on the old mark) */ readonly bitwise?: { readonly op: "|" | "^" | "&"; readonly source: "meta" | "ct" } }
+  | { readonly kind: "mark-set"; readonly target: "meta" | "ct"; readonly value: number; /** `mark set mark | V` (nft_bitwise on the old mark) */ readonly bitwise?: { readonly op: "|" | "^" | "&"; readonly source: "meta" | "ct" }; /** `meta mark set ct mark`, `ct mark set meta mark`: the other (or the same) mark as it is; value unused */ readonly copy?: "meta" | "ct" }
   | { readonly kind: "reject"; /** a key of NFT_REJECT_WITH; absent: the family's default, ICMP port unreachable */ readonly with?: NftRejectWith }
   | { readonly kind: "log"; readonly prefix?: string }
   | { readonly kind: "notrack" }

@@ -79,6 +79,8 @@ export interface Ipv4Packet {
   readonly transport: Transport;
   /** Payload length after the IP header, for counters (ping's 56 data bytes + 8 = 64). */
   readonly payloadLength: number;
+  /** skb->pkt_type when eth_type_trans() made it other than PACKET_HOST: the frame that brought it in went to the broadcast or a multicast MAC. */
+  readonly linkType?: "broadcast" | "multicast";
   /** Conntrack association and mark while inside one namespace (skb->_nfct, skb->mark); netfilter sets it. */
   readonly conntrack?: PacketConntrack;
 }

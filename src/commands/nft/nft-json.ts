@@ -8,7 +8,7 @@
 import { formatIpv4Address } from "../../model/address.js";
 import type { NftAtom, NftChain, NftData, NftDatatype, NftElement, NftExpression, NftFamily, NftKey, NftRight, NftRule, NftSelector, NftSet, NftTable, NftVerdict } from "../../model/nf-tables.js";
 import { UnsupportedError } from "../command.js";
-import { CT_STATES, CT_STATUSES, FIB_TYPE_NAMES, ICMP_TYPES, listedExpressions, PROTOCOL_NAMES, sortedElements } from "./nft-print.js";
+import { CT_STATES, CT_STATUSES, FIB_TYPE_NAMES, ICMP_TYPES, listedExpressions, NF_PROTO_NAMES, PKT_TYPE_NAMES, PROTOCOL_NAMES, sortedElements } from "./nft-print.js";
 
 export type Json = null | number | string | Json[] | { readonly [key: string]: Json };
 
@@ -83,8 +83,11 @@ function atomJson(value: NftAtom, type: NftDatatype, numericProto = false): Json
     case "mark":
     case "integer":
       return value;
+    case "nf_proto":
+      return NF_PROTO_NAMES[value] ?? value;
+    case "pkt_type":
+      return PKT_TYPE_NAMES[value] ?? value;
     default:
-      // nf_proto and pkt_type are symbolic in nft; netsim keeps only their numbers.
       return refuse(`a ${type} value`);
   }
 }
@@ -211,7 +214,7 @@ function expressionJson(expression: NftExpression, family: NftFamily): Json {
     case "mark-set": {
       // meta_stmt_json / ct_stmt_json: {"mangle": {"key": ..., "value": ...}}, a bitwise value as {"|": [old mark, value]}.
       const key: Json = { [expression.target]: { key: "mark" } };
-      const value: Json = expression.bitwise ? { [expression.bitwise.op]: [{ [expression.bitwise.source]: { key: "mark" } }, expression.value] } : expression.value;
+      const value: Json = expression.copy !== undefined ? { [expression.copy]: { key: "mark" } } : expression.bitwise ? { [expression.bitwise.op]: [{ [expression.bitwise.source]: { key: "mark" } }, expression.value] } : expression.value;
       return { mangle: { key, value } };
     }
     case "reject":

@@ -6,8 +6,8 @@
 import { parseIpv4Address, prefixMask } from "../../model/address.js";
 import { NFT_REJECT_WITH, type NftBaseChain, type NftChainType, type NftCommand, type NftData, type NftDatatype, type NftElement, type NftExpression, type NftFamily, type NftHook, type NftKey, type NftRejectWith, type NftRight, type NftRuleSpec, type NftSelector, type NftSetSpec, type NftVerdict } from "../../model/nf-tables.js";
 import { UnsupportedError } from "../command.js";
-import { CT_STATES, CT_STATUSES, FIB_TYPE_NAMES, ICMP_TYPES, NF_PROTO_NAMES, PROTOCOL_NAMES, priorityNameValid, ruleText, standardPriority } from "./nft-print.js";
-import { scan, type Token } from "./nft-scanner.js";
+import { CT_STATES, CT_STATUSES, FIB_TYPE_NAMES, ICMP_TYPES, NF_PROTO_NAMES, PKT_TYPE_NAMES, PROTOCOL_NAMES, priorityNameValid, ruleText, standardPriority } from "./nft-print.js";
+import { KEYWORDS, OPERATOR_WORDS, scan, type Token } from "./nft-scanner.js";
 
 /** A chain's body: its base-chain spec, and the policy when one is given (NFTA_CHAIN_POLICY is sent only then). */
 interface ChainBody {
@@ -28,6 +28,19 @@ export class NftSyntaxError extends Error {
   }
 }
 
+/** Every syntax error of a text, in order: nft's parser recovers at the end of the line (`error stmt_separator`) and goes on, up to ten. */
+export class NftSyntaxErrors extends Error {
+  constructor(readonly errors: readonly NftSyntaxError[]) {
+    super(errors.map((error) => error.why).join("\n"));
+  }
+}
+
+/** nft's parser_max_errors: the parse stops at the tenth error. */
+const MAX_ERRORS = 10;
+
+/** Tokens bison names by their character (`'}'`) or by their alias (`semicolon`). */
+const TOKEN_NAMES: Readonly<Record<string, string>> = { "{": "'{'", "}": "'}'", "[": "'['", "]": "']'", "(": "'('", ")": "')'", "|": "'|'", $: "'$'", "=": "'='", ";": "semicolon", ",": "comma", ":": "colon" };
+
 export type NftListRequest =
   | { readonly what: "ruleset" | "tables" }
   | { readonly what: "table"; readonly family: NftFamily; readonly table: string; readonly tokens: readonly Token[] }
@@ -35,13 +48,13 @@ export type NftListRequest =
   | { readonly what: "set" | "map"; readonly family: NftFamily; readonly table: string; readonly name: string; readonly tokens: readonly Token[] };
 
 /** One parsed command: a batch message with the tokens an error about it points at, or a listing. */
-export type NftStatement = { readonly kind: "batch"; readonly command: NftCommand; /** [table, object]: what an error about it points at */ readonly tokens: readonly Token[]; /** Every token of a one-message command (an error may point at any part). */ readonly span?: readonly Token[] } | { readonly kind: "list"; readonly request: NftListRequest };
+export type NftStatement = { readonly kind: "batch"; readonly command: NftCommand; /** [table, object]: what an error about it points at */ readonly tokens: readonly Token[]; /** Every token of a one-message command (an error may point at any part). */ readonly span?: readonly Token[]; /** The command's first and last token (a top-level one's up to its separator, which nft's location takes in): what an error without a part points at. */ readonly whole?: readonly [Token, Token] } | { readonly kind: "list"; readonly request: NftListRequest };
 
 const FAMILIES = new Set(["ip", "inet", "ip6", "arp", "bridge", "netdev"]);
 const HOOKS = new Set(["prerouting", "input", "forward", "output", "postrouting"]);
 const SERVICES: Readonly<Record<string, number>> = { ssh: 22, http: 80, https: 443, domain: 53, ftp: 21, telnet: 23, smtp: 25, ntp: 123, bootps: 67, bootpc: 68 };
 const PROTOCOLS: Readonly<Record<string, number>> = { icmp: 1, igmp: 2, tcp: 6, udp: 17, gre: 47, esp: 50, ah: 51, sctp: 132, udplite: 136, dccp: 33, "ipv6-icmp": 58 };
-const DATATYPES = new Set<NftDatatype>(["ipv4_addr", "inet_service", "ifname", "inet_proto", "mark", "ct_state", "ct_status", "verdict"]);
+const DATATYPES = new Set<NftDatatype>(["ipv4_addr", "inet_service", "ifname", "inet_proto", "mark", "ct_state", "ct_status", "verdict", "nf_proto", "pkt_type"]);
 
 function selectorType(selector: NftSelector): NftDatatype {
   switch (selector.kind) {
@@ -101,7 +114,7 @@ class Parser {
   }
 
   private unexpected(token = this.peek(), expecting?: string): NftSyntaxError {
-    const what = token.type === "eof" ? "end of file" : token.type === "newline" ? "newline" : token.type === "string" ? `quoted string` : token.type === "number" ? "number" : token.text;
+    const what = token.type === "eof" ? "end of file" : token.type === "newline" ? "newline" : token.type === "string" ? `quoted string` : token.type === "number" ? "number" : token.type === "punct" ? (TOKEN_NAMES[token.text] ?? token.text) : token.text;
     return new NftSyntaxError(token, token, `syntax error, unexpected ${what}${expecting ? `, expecting ${expecting}` : ""}`);
   }
 
@@ -113,6 +126,18 @@ class Parser {
   private identifier(expecting = "string"): Token {
     const token = this.peek();
     if (token.type === "word" || token.type === "string") return this.next();
+    throw this.unexpected(token, expecting);
+  }
+
+  /**
+   * A table's, chain's or set's name: nft's identifier, a STRING token, so neither a keyword
+   * (KEYWORDS: `fwd`, `tcp`) nor a quoted string; `expecting` is what
+   * bison's error says it wanted there.
+   */
+  private objectName(expecting = "string"): Token {
+    const token = this.peek();
+    if (token.type === "word" && !KEYWORDS.has(token.text) && OPERATOR_WORDS[token.text] === undefined) return this.next();
+    if (token.type === "word" && OPERATOR_WORDS[token.text] !== undefined) throw new NftSyntaxError(token, token, `syntax error, unexpected ${OPERATOR_WORDS[token.text]}, expecting ${expecting}`);
     throw this.unexpected(token, expecting);
   }
 
@@ -148,13 +173,38 @@ class Parser {
     const statements: NftStatement[] = [];
     for (;;) {
       this.skipSeparators();
-      if (this.peek().type === "eof") return statements;
+      if (this.peek().type === "eof") break;
       const from = this.at;
-      const produced = this.statement();
-      const span = this.tokens.slice(from, this.at);
-      statements.push(...(produced.length === 1 && produced[0]!.kind === "batch" ? [{ ...produced[0]!, span }] : produced));
-      if (!this.endOfStatement()) throw this.unexpected();
+      try {
+        const produced = this.statement();
+        const span = this.tokens.slice(from, this.at);
+        statements.push(...(produced.length === 1 && produced[0]!.kind === "batch" && span.length > 0 ? [{ ...produced[0]!, span, whole: [span[0]!, this.peek()] as const }] : produced));
+        if (!this.endOfStatement()) throw this.unexpected();
+      } catch (error) {
+        this.recover(error);
+      }
     }
+    if (this.errors.length > 0) throw new NftSyntaxErrors(this.errors);
+    return statements;
+  }
+
+  private readonly errors: NftSyntaxError[] = [];
+
+  /**
+   * bison's `error stmt_separator` (common_block, line): a syntax error
+   * noted, the rest of its line dropped, the parse goes on in the block it
+   * was in. The other errors are nft's evaluation's, which runs only on a
+   * text that parsed: the first one is the answer, unless a syntax error
+   * came before (then it is never seen).
+   */
+  private recover(error: unknown): void {
+    if (!(error instanceof NftSyntaxError)) throw error;
+    const syntax = error.why.startsWith("syntax error");
+    if (!syntax && this.errors.length === 0) throw error;
+    if (syntax) this.errors.push(error);
+    if (this.errors.length === MAX_ERRORS) throw new NftSyntaxErrors(this.errors);
+    while (this.peek().type !== "eof" && this.peek().type !== "newline" && !this.is(";")) this.next();
+    if (this.peek().type !== "eof") this.next();
   }
 
   private family(): NftFamily {
@@ -200,8 +250,8 @@ class Parser {
         this.next();
         this.expect("rule", "rule");
         const family = this.family();
-        const table = this.identifier();
-        const chain = this.identifier();
+        const table = this.objectName();
+        const chain = this.objectName();
         this.expect("handle");
         const handle = this.number();
         const { rule, anonymousSets } = this.rule(family);
@@ -217,6 +267,13 @@ class Parser {
       case "list":
         this.next();
         return [this.listCommand()];
+      case "chain":
+      case "rule":
+      case "set":
+      case "map":
+      case "element":
+        // base_cmd's add_cmd without the word add (`chain ip t c`).
+        return this.addCommand(false);
       default:
         throw this.unexpected(start);
     }
@@ -232,8 +289,8 @@ class Parser {
       case "chain": {
         this.next();
         const family = this.family();
-        const table = this.identifier();
-        const name = this.identifier();
+        const table = this.objectName();
+        const name = this.objectName();
         let body: ChainBody = {};
         if (this.accept("{")) {
           body = this.chainBody(family, table.text, name.text, []);
@@ -248,8 +305,8 @@ class Parser {
       case "map": {
         this.next();
         const family = this.family();
-        const table = this.identifier();
-        const name = this.identifier();
+        const table = this.objectName();
+        const name = this.objectName();
         this.expect("{");
         const set = this.setBody(name.text, object.text === "map");
         this.expect("}");
@@ -258,8 +315,8 @@ class Parser {
       case "element": {
         this.next();
         const family = this.family();
-        const table = this.identifier();
-        const name = this.identifier();
+        const table = this.objectName();
+        const name = this.objectName();
         // The set's types are the kernel's business: elements are read by their own look, ifnames quoted.
         const elements = this.elementList(undefined, undefined);
         return [{ kind: "batch", command: { kind: "add-element", family, table: table.text, set: name.text, elements }, tokens: [table, name] }];
@@ -276,7 +333,7 @@ class Parser {
   /** `table FAMILY NAME { ... }` (and `add table`): the table, then its sets, chains and rules in nft's order. */
   private tableBlock(start: Token, create: boolean): NftStatement[] {
     const family = this.family();
-    const name = this.identifier();
+    const name = this.objectName();
     const table = { kind: "add-table", family, name: name.text, create } as const;
     if (!this.accept("{")) return [{ kind: "batch", command: table, tokens: [name, name] }];
     let comment: string | undefined;
@@ -286,27 +343,12 @@ class Parser {
     for (;;) {
       this.skipSeparators();
       if (this.accept("}")) break;
-      const word = this.peek();
-      if (word.type !== "word") throw this.unexpected(word);
-      if (word.text === "chain") {
-        this.next();
-        const chain = this.identifier();
-        this.expect("{");
-        const body = this.chainBody(family, name.text, chain.text, rules);
-        this.expect("}");
-        chains.push({ kind: "batch", command: { kind: "add-chain", family, table: name.text, name: chain.text, ...body, create: false }, tokens: [name, chain] });
-      } else if (word.text === "set" || word.text === "map") {
-        this.next();
-        const set = this.identifier();
-        this.expect("{");
-        const spec = this.setBody(set.text, word.text === "map");
-        this.expect("}");
-        sets.push({ kind: "batch", command: { kind: "add-set", family, table: name.text, set: spec, create: false }, tokens: [name, set] });
-      } else if (word.text === "comment") {
-        this.next();
-        comment = this.quoted();
-      } else if (word.text === "flags") throw new UnsupportedError(word.text, `nft table ${word.text} is not modelled`);
-      else throw this.unexpected(word);
+      try {
+        const itemComment = this.tableItem(family, name, sets, chains, rules);
+        if (itemComment !== undefined) comment = itemComment;
+      } catch (error) {
+        this.recover(error);
+      }
     }
     void start;
     const out: NftStatement[] = [{ kind: "batch", command: { ...table, ...(comment !== undefined ? { comment } : {}) }, tokens: [name, name] }];
@@ -319,6 +361,32 @@ class Parser {
     const text = this.peek();
     if (text.type !== "string" && text.type !== "word") throw this.unexpected(text);
     return this.next().text;
+  }
+
+  /** One chain, set or comment of a table block; returns the table's comment when the item is one. */
+  private tableItem(family: NftFamily, name: Token, sets: NftStatement[], chains: NftStatement[], rules: NftStatement[]): string | undefined {
+    const word = this.peek();
+    if (word.type !== "word") throw this.unexpected(word);
+    if (word.text === "chain") {
+      this.next();
+      const chain = this.objectName();
+      this.expect("{");
+      const body = this.chainBody(family, name.text, chain.text, rules);
+      this.expect("}");
+      chains.push({ kind: "batch", command: { kind: "add-chain", family, table: name.text, name: chain.text, ...body, create: false }, tokens: [name, chain] });
+    } else if (word.text === "set" || word.text === "map") {
+      this.next();
+      const set = this.objectName();
+      this.expect("{");
+      const spec = this.setBody(set.text, word.text === "map");
+      this.expect("}");
+      sets.push({ kind: "batch", command: { kind: "add-set", family, table: name.text, set: spec, create: false }, tokens: [name, set] });
+    } else if (word.text === "comment") {
+      this.next();
+      return this.quoted();
+    } else if (word.text === "flags") throw new UnsupportedError(word.text, `nft table ${word.text} is not modelled`);
+    else throw this.unexpected(word);
+    return undefined;
   }
 
   private chainBody(family: NftFamily, table: string, chain: string, rules: NftStatement[]): ChainBody {
@@ -351,8 +419,13 @@ class Parser {
       }
       const first = this.peek();
       const from = this.at;
-      const { rule, anonymousSets } = this.rule(family);
-      rules.push({ kind: "batch", command: { kind: "add-rule", family, table, chain, insert: false, rule, anonymousSets }, tokens: [first, first], span: this.tokens.slice(from, this.at) });
+      try {
+        const { rule, anonymousSets } = this.rule(family);
+        const span = this.tokens.slice(from, this.at);
+        rules.push({ kind: "batch", command: { kind: "add-rule", family, table, chain, insert: false, rule, anonymousSets }, tokens: [first, first], span, whole: [first, span[span.length - 1] ?? first] });
+      } catch (error) {
+        this.recover(error);
+      }
     }
   }
 
@@ -496,12 +569,13 @@ class Parser {
   }
 
   private verdictData(): NftData {
-    const verdict = this.verdict();
+    // A map element's jump takes a chain_expr, which may be a $variable.
+    const verdict = this.verdict("string or '$'");
     if (!verdict) throw this.unexpected();
     return { kind: "verdict", verdict };
   }
 
-  private verdict(): NftVerdict | undefined {
+  private verdict(chainExpecting = "'{'"): NftVerdict | undefined {
     const word = this.peek();
     if (word.type !== "word") return undefined;
     if (word.text === "accept" || word.text === "drop" || word.text === "return" || word.text === "continue") {
@@ -510,7 +584,7 @@ class Parser {
     }
     if (word.text === "jump" || word.text === "goto") {
       this.next();
-      return { kind: word.text, chain: this.identifier().text };
+      return { kind: word.text, chain: this.objectName(chainExpecting).text };
     }
     if (word.text === "queue") throw new UnsupportedError("queue", "nft's queue verdict is not modelled");
     return undefined;
@@ -575,17 +649,24 @@ class Parser {
         if (token.type === "number") return this.number();
         if (token.type === "word" && PROTOCOLS[token.text] !== undefined) return PROTOCOLS[this.next().text]!;
         throw this.unexpected(token);
-      case "nf_proto": {
-        const value = Object.entries(NF_PROTO_NAMES).find(([, name]) => name === token.text)?.[0];
-        if (value !== undefined) {
-          this.next();
-          return Number(value);
+      case "nf_proto":
+      case "pkt_type": {
+        // One byte, by number or symbol (symbol_parse: a word not in the table cannot be parsed; inet, bridge, netdev are tokens the grammar has no place for here).
+        if (token.type === "number") {
+          const value = this.number();
+          if (value > 255) throw new NftSyntaxError(token, token, `Value ${value} exceeds valid range 0-255`);
+          return value;
         }
-        return this.number();
+        if (token.type === "word" && (token.text === "inet" || token.text === "bridge" || token.text === "netdev")) throw this.unexpected(token);
+        // pkttype_type_tbl keeps `unicast` for host (backwards compatibility).
+        const symbols = [...Object.entries(type === "nf_proto" ? NF_PROTO_NAMES : PKT_TYPE_NAMES), ...(type === "pkt_type" ? [["0", "unicast"] as const] : [])];
+        const value = symbols.find(([, name]) => name === token.text)?.[0];
+        if (token.type !== "word" || value === undefined) throw new NftSyntaxError(token, token, type === "nf_proto" ? "Could not parse netfilter protocol" : "Could not parse packet type");
+        this.next();
+        return Number(value);
       }
       case "mark":
       case "integer":
-      case "pkt_type":
         return this.number();
       case "fib_addrtype": {
         const index = FIB_TYPE_NAMES.indexOf(token.text);
@@ -619,8 +700,8 @@ class Parser {
 
   private ruleCommand(insert: boolean, start: Token): NftStatement {
     const family = this.family();
-    const table = this.identifier();
-    const chain = this.identifier();
+    const table = this.objectName();
+    const chain = this.objectName();
     let at: { by: "handle" | "index"; value: number } | undefined;
     if (this.accept("handle") || this.accept("position")) at = { by: "handle", value: this.number() };
     else if (this.accept("index")) at = { by: "index", value: this.number() };
@@ -651,6 +732,10 @@ class Parser {
         if (field.text === "set") return undefined;
         this.next();
         return { selector: { kind: "meta", key: "mark" }, first, last: first };
+      case "pkttype":
+        // meta_key_unqualified: `pkttype host` is meta pkttype.
+        this.next();
+        return { selector: { kind: "meta", key: "pkttype" }, first, last: first };
       case "meta":
         if (field.text === "iifname" || field.text === "oifname" || field.text === "l4proto" || field.text === "mark" || field.text === "nfproto" || field.text === "pkttype") {
           if (field.text === "mark" && this.peek(2).text === "set") return undefined;
@@ -761,13 +846,15 @@ class Parser {
     return { kind: "nat", type, ...(addresses ? { addresses } : {}), ...(ports ? { ports } : {}), flags };
   }
 
-  /** What `mark set` writes: a number, or the old mark or'd, xor'd or and'ed with one (`mark set mark or 0x4000`, `meta mark set meta mark | 0x2000`). */
+  /** What `mark set` writes: a number, a mark as it is (`meta mark set ct mark`), or a mark or'd, xor'd or and'ed with one (`mark set mark or 0x4000`, `meta mark set meta mark | 0x2000`). */
   private markValue(target: "meta" | "ct"): NftExpression {
     if (this.peek().type === "number") return { kind: "mark-set", target, value: this.number() };
     let source: "meta" | "ct" = "meta";
     if (this.accept("ct")) source = "ct";
     else this.accept("meta");
     this.expect("mark", "mark");
+    // No operator: the mark as it is (nft_meta_get or nft_ct_get straight into the set).
+    if (this.endOfStatement() || this.peek().type !== "punct" && !["or", "xor", "and"].includes(this.peek().text)) return { kind: "mark-set", target, value: 0, copy: source };
     const word = this.next();
     const op = word.text === "|" || word.text === "or" ? "|" : word.text === "^" || word.text === "xor" ? "^" : word.text === "&" || word.text === "and" ? "&" : undefined;
     if (op === undefined) throw this.unexpected(word);
@@ -945,6 +1032,8 @@ class Parser {
       if (this.accept("!=")) op = "!=";
       else this.accept("==");
       const right = this.right(types, counter);
+      // meta_expr_evaluate(): an nfproto match says nothing in a table of one family.
+      if (family === "ip" && left.some((selector) => selector.kind === "meta" && selector.key === "nfproto")) throw new NftSyntaxError(parsed.first, parsed.last, "meta nfproto is only useful in the inet family");
       const at: Token = { ...parsed.first, last: this.tokens[this.at - 1]!.last };
       if (left.length === 1 && op === "==") {
         // relational_expr_pctx_update(): an equality on a protocol key (a set too, which settles no protocol tcp reset takes).
@@ -964,26 +1053,27 @@ class Parser {
   private deleteCommand(): NftStatement {
     const object = this.identifier();
     const family = this.family();
-    const table = this.identifier();
+    // `delete table` and `delete chain` may name the object by handle instead.
+    const table = this.objectName(object.text === "table" ? "handle or string" : "string");
     switch (object.text) {
       case "table":
         return { kind: "batch", command: { kind: "delete-table", family, name: table.text }, tokens: [table, table] };
       case "chain": {
-        const name = this.identifier();
+        const name = this.objectName("handle or string");
         return { kind: "batch", command: { kind: "delete-chain", family, table: table.text, name: name.text }, tokens: [table, name] };
       }
       case "rule": {
-        const chain = this.identifier();
+        const chain = this.objectName();
         this.expect("handle");
         return { kind: "batch", command: { kind: "delete-rule", family, table: table.text, chain: chain.text, handle: this.number() }, tokens: [table, chain] };
       }
       case "set":
       case "map": {
-        const name = this.identifier();
+        const name = this.objectName();
         return { kind: "batch", command: { kind: "delete-set", family, table: table.text, name: name.text }, tokens: [table, name] };
       }
       case "element": {
-        const name = this.identifier();
+        const name = this.objectName();
         return { kind: "batch", command: { kind: "delete-element", family, table: table.text, set: name.text, elements: this.elementList(undefined, undefined) }, tokens: [table, name] };
       }
       default:
@@ -995,17 +1085,17 @@ class Parser {
     const object = this.identifier();
     if (object.text === "ruleset") return { kind: "batch", command: { kind: "flush-ruleset" }, tokens: [object, object] };
     const family = this.family();
-    const table = this.identifier();
+    const table = this.objectName();
     switch (object.text) {
       case "table":
         return { kind: "batch", command: { kind: "flush-table", family, name: table.text }, tokens: [table, table] };
       case "chain": {
-        const name = this.identifier();
+        const name = this.objectName();
         return { kind: "batch", command: { kind: "flush-chain", family, table: table.text, name: name.text }, tokens: [table, name] };
       }
       case "set":
       case "map": {
-        const name = this.identifier();
+        const name = this.objectName();
         return { kind: "batch", command: { kind: "flush-set", family, table: table.text, name: name.text }, tokens: [table, name] };
       }
       default:
@@ -1023,9 +1113,9 @@ class Parser {
       return { kind: "list", request: { what: object.text } };
     }
     const family = this.family();
-    const table = this.identifier();
+    const table = this.objectName();
     if (object.text === "table") return { kind: "list", request: { what: "table", family, table: table.text, tokens: [table] } };
-    const name = this.identifier();
+    const name = this.objectName();
     if (object.text === "chain" || object.text === "set" || object.text === "map") return { kind: "list", request: { what: object.text, family, table: table.text, name: name.text, tokens: [table, name] } };
     throw new UnsupportedError(object.text, `nft list ${object.text} is not modelled`);
   }

@@ -49,6 +49,9 @@ export const ICMP_TYPES: Readonly<Record<string, number>> = {
   "address-mask-reply": 18,
 };
 
+/** pkttype_type's symbols (PACKET_HOST, _BROADCAST, _MULTICAST, _OTHERHOST), as listed; `unicast` is read as host. */
+export const PKT_TYPE_NAMES: Readonly<Record<number, string>> = { 0: "host", 1: "broadcast", 2: "multicast", 3: "other" };
+
 /** nfproto_type's symbols (NFPROTO_IPV4, NFPROTO_IPV6). */
 export const NF_PROTO_NAMES: Readonly<Record<number, string>> = { 2: "ipv4", 10: "ipv6" };
 
@@ -107,6 +110,8 @@ export function atomText(value: NftAtom, type: NftDatatype): string {
       return FIB_TYPE_NAMES[value] ?? String(value);
     case "nf_proto":
       return NF_PROTO_NAMES[value] ?? String(value);
+    case "pkt_type":
+      return PKT_TYPE_NAMES[value] ?? String(value);
     case "icmp_type":
       return Object.entries(ICMP_TYPES).find(([, number]) => number === value)?.[0] ?? String(value);
     default:
@@ -276,6 +281,7 @@ export function expressionText(expression: NftExpression, family: string): strin
       return `${expression.type}${family === "inet" ? " ip" : ""} to ${addresses}${ports}${flags}`;
     }
     case "mark-set":
+      if (expression.copy !== undefined) return `${expression.target} mark set ${expression.copy} mark`;
       return `${expression.target} mark set ${expression.bitwise ? `${expression.bitwise.source} mark ${expression.bitwise.op} ` : ""}${hex(expression.value)}`;
     case "reject":
       return expression.with === undefined ? "reject" : `reject with ${expression.with}`;

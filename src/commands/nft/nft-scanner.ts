@@ -16,6 +16,27 @@ export interface Token {
 const PUNCT2 = new Set(["!=", "==", "<=", ">="]);
 const PUNCT1 = new Set(["{", "}", ";", ",", ":", ".", "/", "-", "!", "=", "&", "|", "(", ")", "*", "<", ">", "@", "$", "^", "+"]);
 
+/**
+ * The words nft 1.0.6's scanner always returns as keywords (the rules outside
+ * any start condition), which its grammar's identifier (STRING) is not:
+ * `add chain inet t fwd` is a syntax error. Measured in the sandbox: each
+ * word nft's token table names tried as `add chain ip t WORD`.
+ */
+export const KEYWORDS: ReadonlySet<string> = new Set(
+  (
+    "vmap include define redefine undefine fib socket tproxy osf synproxy typeof hook device devices table chain rule set element map flowtable handle " +
+    "ruleset inet netdev add update replace create insert delete get list reset flush rename describe import export monitor all accept drop continue jump " +
+    "goto return constant interval dynamic auto-merge timeout gc-interval elements expires policy size flow offload meter th bridge ether type vlan arp ip " +
+    "ecn icmp igmp ip6 priority icmpv6 ah esp comp flags udp udplite tcp dccp sctp rt rt0 rt2 srh hbh frag dst mh meta mark iif iifname iiftype oif " +
+    "oifname oiftype skuid skgid nftrace rtclassid ibriport obriport ibrname obrname pkttype cpu iifgroup oifgroup cgroup time ct counter log limit quota " +
+    "secmark hour day reject snat dnat masquerade redirect random queue dup fwd numgen jhash symhash position index comment notrack exists missing exthdr " +
+    "ipsec xt"
+  ).split(" "),
+);
+
+/** The operator words and the token names bison's errors give them (`eq` is `==`, `or` is `'|'`). */
+export const OPERATOR_WORDS: Readonly<Record<string, string>> = { eq: "==", ne: "!=", lt: "<", gt: ">", le: "<=", ge: ">=", and: "&", or: "'|'", xor: "^", not: "!", lshift: "<<", rshift: ">>" };
+
 export class ScanError extends Error {
   constructor(readonly token: Token, readonly why: string) {
     super(why);

@@ -8,7 +8,7 @@ import type { NftChain, NftCommand, NftRuleset, NftSet, NftTable } from "../../m
 import { applyOperation } from "../../net/index.js";
 import { CommandError, done, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "../command.js";
 import { chainObjects, listingJson, setJson, tableJson, tableObjects } from "./nft-json.js";
-import { NftSyntaxError, parseNft, type NftListRequest, type NftStatement } from "./nft-parse.js";
+import { NftSyntaxError, NftSyntaxErrors, parseNft, type NftListRequest, type NftStatement } from "./nft-parse.js";
 import { setText, tableText, chainText, type PrintOptions } from "./nft-print.js";
 import { ScanError, type Token } from "./nft-scanner.js";
 import { iptablesTableText, iptablesTableWarning, kernelChains } from "./nft-xt.js";
@@ -242,6 +242,7 @@ export function nft(argv: readonly string[], environment: CommandEnvironment): C
   try {
     statements = parseNft(source.text);
   } catch (error) {
+    if (error instanceof NftSyntaxErrors) throw new CommandError(error.errors.map((each) => errorText(source, each.first, each.last, each.why, each.context)).join(""), 1);
     if (error instanceof NftSyntaxError) throw new CommandError(errorText(source, error.first, error.last, error.why, error.context), 1);
     if (error instanceof ScanError) throw new CommandError(errorText(source, error.token, error.token, error.why), 1);
     throw error;
@@ -264,7 +265,8 @@ export function nft(argv: readonly string[], environment: CommandEnvironment): C
       for (const [errno, where, what, name] of inCache.length > 0 ? inCache : failures) {
         const failed = batch[Number(where)] ?? batch[0]!;
         const message = what === "table" || what === "set" ? STRERROR[errno as Errno] : `Could not process rule: ${STRERROR[errno as Errno]}`;
-        const part = what === "table" ? failed.tokens[0]! : (refusedPart(failed.span, what, name) ?? failed.tokens[1] ?? failed.tokens[0]!);
+        // `command`: the kernel named no part (nft_table_validate's EOPNOTSUPP), so nft points at the whole command.
+        const part = what === "table" ? failed.tokens[0]! : what === "command" && failed.whole ? ([...failed.whole] as [Token, Token]) : (refusedPart(failed.span, what, name) ?? failed.tokens[1] ?? failed.tokens[0]!);
         const [first, last] = Array.isArray(part) ? part : [part, part];
         text += errorText(source, first, last, message);
       }

@@ -2,7 +2,7 @@
 // __netif_receive_skb; drivers/net/veth.c: veth_xmit; drivers/net/loopback.c;
 // drivers/net/dummy.c).
 import { derivedOf } from "../../model/derived.js";
-import { isMulticastMac } from "../../model/mac.js";
+import { BROADCAST_MAC, isMulticastMac } from "../../model/mac.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import type { World } from "../../model/world.js";
@@ -182,5 +182,14 @@ export function netifReceiveHost(simulation: Simulation, namespace: NetworkNames
     return;
   }
   if (frame.payload.kind === "arp") registered(packetTypes.arp, "ARP handler")(simulation, namespace, device, frame.payload.arp);
-  else registered(packetTypes.ipv4, "IPv4 handler")(simulation, namespace, device, frame.payload.packet, prerouted);
+  else registered(packetTypes.ipv4, "IPv4 handler")(simulation, namespace, device, withLinkType(frame.payload.packet, frame), prerouted);
+}
+
+/** eth_type_trans(): the packet's pkt_type from the frame's destination MAC (a loopback frame is for the host). */
+function withLinkType(packet: Ipv4Packet, frame: EthernetFrame): Ipv4Packet {
+  const linkType = frame.destination === BROADCAST_MAC ? "broadcast" : isMulticastMac(frame.destination) ? "multicast" : undefined;
+  if (linkType === packet.linkType) return packet;
+  if (linkType !== undefined) return { ...packet, linkType };
+  const { linkType: _sent, ...host } = packet;
+  return host;
 }

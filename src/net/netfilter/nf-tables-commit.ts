@@ -5,7 +5,7 @@
 // chains, sets and rules from one counter (table->hgenerator); tables get
 // theirs from the namespace's.
 import { fail, ok, type Errno, type KernelResult } from "../../model/errno.js";
-import type { NftChain, NftCommand, NftElement, NftRule, NftRuleset, NftTable } from "../../model/nf-tables.js";
+import type { NftBaseChain, NftChain, NftCommand, NftElement, NftNatStatement, NftRule, NftRuleset, NftTable, NftVerdict } from "../../model/nf-tables.js";
 import type { NftBatch } from "../../model/operations.js";
 import type { World } from "../../model/world.js";
 import { namespaceById } from "../core/net-namespace.js";
@@ -18,7 +18,8 @@ import { ensureNetfilter, needsConntrack } from "./nf-tables-api.js";
  * finds in its cache before the kernel is asked; `handle`, `jump CHAIN`,
  * `element`, `vmap CHAIN` (an anonymous verdict map's element naming a
  * missing chain): the part the kernel refused; `set NAME`, a dynset's
- * missing set, which nft finds in its cache too) for the tool to point at.
+ * missing set, which nft finds in its cache too; `command`: no part, the
+ * table's validation refused it) for the tool to point at.
  */
 function refuse(errno: Errno, index: number, what?: string): KernelResult<unknown> {
   return fail(errno, what !== undefined ? `${index} ${what}` : String(index));
@@ -85,8 +86,9 @@ function apply(ruleset: NftRuleset, command: NftCommand, index: number): KernelR
       const existing = table.chains.get(command.name);
       if (existing) {
         if (command.create) return refuse("EEXIST", index);
-        // An update may change only the policy of a base chain, and only when one is given (nf_tables_updchain).
-        if (command.base && (!existing.base || command.base.hook !== existing.base.hook || command.base.priority !== existing.base.priority || command.base.type !== existing.base.type)) return refuse("EOPNOTSUPP", index);
+        // An update may change only the policy of a base chain, and only when one is given (nf_tables_updchain);
+        // the kernel names no attribute for the rest, so nft points at the whole command.
+        if (command.base && (!existing.base || command.base.hook !== existing.base.hook || command.base.priority !== existing.base.priority || command.base.type !== existing.base.type)) return refuse("EOPNOTSUPP", index, "command");
         if (existing.base && command.policy !== undefined) existing.base.policy = command.policy;
         return ok(undefined);
       }
@@ -199,6 +201,56 @@ function apply(ruleset: NftRuleset, command: NftCommand, index: number): KernelR
   }
 }
 
+/**
+ * The hooks each nat statement's validate() lets it run at, in a nat chain
+ * only (nft_chain_validate_dependency NFT_CHAIN_T_NAT, then
+ * nft_chain_validate_hooks): nft_redir and dnat before routing or on
+ * output, nft_masq after routing, snat after routing or on input.
+ */
+const NAT_HOOKS: Readonly<Record<NftNatStatement["type"], readonly string[]>> = {
+  redirect: ["prerouting", "output"],
+  dnat: ["prerouting", "output"],
+  masquerade: ["postrouting"],
+  snat: ["postrouting", "input"],
+};
+
+/** The chains a rule's verdicts send a packet to: its own jump or goto, its verdict maps' (anonymous or named) elements. */
+function rulePassesTo(table: NftTable, rule: Omit<NftRule, "handle">): string[] {
+  const names: string[] = [];
+  const add = (verdict: NftVerdict) => {
+    if (verdict.kind === "jump" || verdict.kind === "goto") names.push(verdict.chain);
+  };
+  for (const expression of rule.expressions) {
+    if (expression.kind === "verdict") add(expression.verdict);
+    if (expression.kind !== "vmap") continue;
+    const elements = expression.map.kind === "set" ? expression.map.elements : (table.sets.get(expression.map.name)?.elements ?? []);
+    for (const element of elements) if (element.data?.kind === "verdict") add(element.data.verdict);
+  }
+  return names;
+}
+
+/**
+ * nft_table_validate(): each base chain's rules, and those of every chain
+ * they jump or go to (the base chain's context carried down), must be
+ * allowed at the base chain's hook and type. False: EOPNOTSUPP.
+ */
+function tableValid(table: NftTable): boolean {
+  const chainValid = (chain: NftChain, base: NftBaseChain, seen: Set<string>): boolean => {
+    if (seen.has(chain.name)) return true;
+    seen.add(chain.name);
+    for (const rule of chain.rules) {
+      for (const expression of rule.expressions) if (expression.kind === "nat" && (base.type !== "nat" || !NAT_HOOKS[expression.type].includes(base.hook))) return false;
+      for (const name of rulePassesTo(table, rule)) {
+        const next = table.chains.get(name);
+        if (next && !chainValid(next, base, seen)) return false;
+      }
+    }
+    return true;
+  };
+  for (const chain of table.chains.values()) if (chain.base && !chainValid(chain, chain.base, new Set())) return false;
+  return true;
+}
+
 /** A copy of the ruleset to apply a batch to (counters and all: a failed batch leaves the original as it was). */
 function stage(ruleset: NftRuleset): NftRuleset {
   return structuredClone(ruleset);
@@ -216,11 +268,28 @@ export function nfTablesCommit(world: World, operation: NftBatch): KernelResult<
   rtGenidBump(namespace); // offloaded flows stand for walks (nf-flow-table.ts)
   const state = ensureNetfilter(namespace);
   const current = state.nft ?? { tables: [], lastTableHandle: 0 };
-  const staged = stage(current);
+  let staged = stage(current);
   const failures: { readonly errno: Errno; readonly extack: string }[] = [];
   for (let index = 0; index < operation.commands.length; index++) {
     const result = apply(staged, operation.commands[index]!, index);
     if (!result.ok) failures.push({ errno: result.error.errno, extack: result.error.extack ?? String(index) });
+  }
+  if (failures.length === 0 && !staged.tables.every(tableValid)) {
+    // nf_tables_validate() failed at commit: -EAGAIN, and nfnetlink replays the batch (the handles the first pass took stay taken) with
+    // validation on, each NEWRULE and NEWSETELEM validating its table at once: the first to make it invalid and every one after fail.
+    const replay = stage(current);
+    for (const table of replay.tables) {
+      const first = staged.tables.find((other) => other.handle === table.handle && other.name === table.name && other.family === table.family);
+      if (first) table.lastHandle = first.lastHandle;
+    }
+    for (let index = 0; index < operation.commands.length; index++) {
+      const command = operation.commands[index]!;
+      apply(replay, command, index);
+      if (command.kind !== "add-rule" && command.kind !== "replace-rule" && command.kind !== "add-element") continue;
+      const table = findTable(replay, command.family, command.table);
+      if (table && !tableValid(table)) failures.push({ errno: "EOPNOTSUPP", extack: `${index} command` });
+    }
+    staged = replay;
   }
   if (failures.length > 0) {
     // The abort undoes the batch but not the handles it took: a table's counter only moves on (tables made by the batch go).

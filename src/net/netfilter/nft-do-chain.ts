@@ -75,7 +75,8 @@ function load(selector: NftSelector, context: MatchContext): NftAtom | undefined
         case "nfproto":
           return 2;
         case "pkttype":
-          return 0;
+          // nft_meta_get_eval NFT_META_PKTTYPE: PACKET_HOST 0, _BROADCAST 1, _MULTICAST 2 (a locally made packet is the host's).
+          return packet.linkType === "broadcast" ? 1 : packet.linkType === "multicast" ? 2 : 0;
       }
       return undefined;
     case "l4": {
@@ -287,11 +288,19 @@ export function nftDoChain(walk: NftWalk): NftChainVerdict {
   return { verdict: "DROP", packet: context.packet };
 }
 
-/** The new mark of a mark set statement: its value, or nft_bitwise's op on the old mark it reads (meta: the packet's, ct: the connection's). */
-function newMark(expression: Extract<NftExpression, { kind: "mark-set" }>, context: MatchContext): number {
+/**
+ * The new mark of a mark set statement: its value, a mark as it is (copy),
+ * or nft_bitwise's op on a mark it reads (meta: the packet's, ct: the
+ * connection's). Undefined: nft_ct_get_eval found no connection, and the
+ * rule breaks (NFT_BREAK) before the set.
+ */
+function newMark(expression: Extract<NftExpression, { kind: "mark-set" }>, context: MatchContext): number | undefined {
+  const source = expression.copy ?? expression.bitwise?.source;
+  if (source === undefined) return expression.value;
+  const old = source === "ct" ? connection(context)?.mark : packetMark(context.namespace, context.packet);
+  if (old === undefined) return undefined;
   const bitwise = expression.bitwise;
-  if (!bitwise) return expression.value;
-  const old = bitwise.source === "ct" ? (connection(context)?.mark ?? 0) : packetMark(context.namespace, context.packet);
+  if (!bitwise) return old >>> 0;
   const mark = bitwise.op === "|" ? old | expression.value : bitwise.op === "^" ? old ^ expression.value : old & expression.value;
   return mark >>> 0;
 }
@@ -342,6 +351,7 @@ function evaluate(expression: NftExpression, context: MatchContext, walk: NftWal
     }
     case "mark-set": {
       const mark = newMark(expression, context);
+      if (mark === undefined) return "break";
       if (expression.target === "meta") return { packet: markTarget({ kind: "MARK", value: mark, mask: 0xffffffff }, context.namespace, context.packet) };
       // nft_ct_set_eval NFT_CT_MARK: the connection's mark; a packet without a connection (untracked) keeps nothing.
       const entry = connection(context);
