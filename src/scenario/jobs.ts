@@ -7,7 +7,7 @@
 // every job on. The embedded shell runs `&` in the foreground, so the
 // transform marks a backgrounded simple command instead (BACKGROUND_VARIABLE)
 // and the runner hands its process to this table.
-import type { CommandProcess, ProcessOutput } from "../commands/command.js";
+import type { CommandProcess, ProcessOutput, TimedOutput } from "../commands/command.js";
 import { signalNumber } from "../model/signal.js";
 import type { World } from "../model/world.js";
 import { advanceClock } from "../net/index.js";
@@ -41,6 +41,8 @@ const FIRST_PID = 1000;
 
 export class JobTable {
   private readonly jobs: Job[] = [];
+  /** What jobs printed and the shell has not shown yet, each piece at the virtual time it was written (in the order written at one time). */
+  private readonly unshown: TimedOutput[] = [];
   private nextPid = FIRST_PID;
   private lastPid: number | undefined;
 
@@ -59,13 +61,48 @@ export class JobTable {
     return job;
   }
 
-  /** Runs a job's process on to `until`: what it printed (kept in the job too), its exit noticed. */
-  private read(job: Job, until: number): ProcessOutput {
-    const output = job.process!.runUntil(until);
+  /** Runs a job's process on to `until`: what it printed is kept in the job and queued to be shown at its time (stdout not, for a quiet job); its exit noticed. */
+  private read(job: Job, until: number): void {
+    this.collect(job, job.process!.runUntil(until));
+    if (job.process!.exitCode !== undefined) this.exit(job, job.process!.exitCode);
+  }
+
+  /** What a job printed (`output`, by now): kept in the job, and queued to be shown at its time (its stdout not, when quiet). */
+  collect(job: Job, output: ProcessOutput): void {
     job.printed += output.stdout;
     job.printedErrors += output.stderr;
-    if (job.process!.exitCode !== undefined) this.exit(job, job.process!.exitCode);
-    return job.quiet ? { stdout: "", stderr: output.stderr } : output;
+    const pieces = output.timed ?? [
+      { time: this.world.clock, stream: "stdout" as const, text: output.stdout },
+      { time: this.world.clock, stream: "stderr" as const, text: output.stderr },
+    ];
+    for (const piece of pieces) if (piece.text !== "" && !(job.quiet && piece.stream === "stdout")) this.queue(piece);
+  }
+
+  /** Queued in time order; after what is queued for the same time (it was written later). */
+  private queue(piece: TimedOutput): void {
+    let index = this.unshown.length;
+    while (index > 0 && this.unshown[index - 1]!.time > piece.time) index--;
+    this.unshown.splice(index, 0, piece);
+  }
+
+  /**
+   * What jobs printed before virtual time `before` and is not shown yet, in
+   * time order (taken off the queue). Before, not at: what the shell prints
+   * at the time a job writes comes first, as on the kernel, where a job is a
+   * process that has to start (fork, exec) while the shell's next builtin
+   * runs at once (measured: `ping -c 3 X & echo started` prints started
+   * before ping's header; `sleep 1; echo slept` prints slept before the
+   * reply to the send one second after the start).
+   */
+  take(before: number): TimedOutput[] {
+    let count = 0;
+    while (count < this.unshown.length && this.unshown[count]!.time < before) count++;
+    return this.unshown.splice(0, count);
+  }
+
+  /** Whether anything a job printed waits to be shown. */
+  get pendingOutput(): boolean {
+    return this.unshown.length > 0;
   }
 
   private exit(job: Job, code: number): void {
@@ -76,35 +113,24 @@ export class JobTable {
     }
   }
 
-  /** Moves every running job on to the clock's time; what they printed, in the order they started. */
-  poll(): ProcessOutput {
-    let stdout = "";
-    let stderr = "";
+  /** Moves every running job on to the clock's time; what they printed is queued (take). */
+  poll(): void {
     for (const job of this.jobs) {
       if (job.exitCode !== undefined) continue;
-      if (job.process) {
-        const output = this.read(job, this.world.clock);
-        stdout += output.stdout;
-        stderr += output.stderr;
-      } else if (job.until !== undefined && this.world.clock >= job.until) this.exit(job, 0);
+      if (job.process) this.read(job, this.world.clock);
+      else if (job.until !== undefined && this.world.clock >= job.until) this.exit(job, 0);
     }
-    return { stdout, stderr };
   }
 
   /** Lets `microseconds` of virtual time pass with every job running alongside (`sleep`): a job's own events (a ping's sends) are the world's, run in time order whoever moves the clock. */
-  advance(microseconds: number): ProcessOutput {
+  advance(microseconds: number): void {
     const target = this.world.clock + microseconds;
-    let stdout = "";
-    let stderr = "";
     for (const job of this.running()) {
       if (!job.process || isListener(job)) continue;
-      const output = this.read(job, target);
-      stdout += output.stdout;
-      stderr += output.stderr;
+      this.read(job, target);
     }
     if (this.world.clock < target) advanceClock(this.world, target - this.world.clock);
-    const output = this.poll();
-    return { stdout: stdout + output.stdout, stderr: stderr + output.stderr };
+    this.poll();
   }
 
   /**
@@ -138,6 +164,8 @@ export class JobTable {
   kill(job: Job, signal: string): void {
     if (job.process) {
       job.process.kill(signal);
+      // What it prints as it stops (tcpdump's statistics, ping's summary on INT), at this time.
+      this.collect(job, job.process.runUntil(this.world.clock));
       this.exit(job, job.process.exitCode ?? 128 + signalNumber(signal));
     } else this.exit(job, 128 + signalNumber(signal));
   }
@@ -158,20 +186,17 @@ export class JobTable {
    * forever, so it stops at the budget `limit` (µs of virtual time) and says
    * so; undefined then.
    */
-  wait(jobs: readonly Job[], limit: number): { readonly output: ProcessOutput; readonly exitCode: number } | undefined {
-    let stdout = "";
-    let stderr = "";
+  wait(jobs: readonly Job[], limit: number): { readonly exitCode: number } | undefined {
     const pending = () => jobs.filter((job) => job.exitCode === undefined);
     while (pending().length > 0) {
       if (pending().some(isListener) || this.world.clock >= limit) return undefined;
       const next = pending()[0]!;
       // A probe runs its events until it exits (the clock stops there); a background sleep ends at its time.
-      const output = next.process ? this.read(next, limit) : this.advance(Math.max(0, Math.min(next.until ?? limit, limit) - this.world.clock));
-      const others = this.poll();
-      stdout += output.stdout + others.stdout;
-      stderr += output.stderr + others.stderr;
+      if (next.process) this.read(next, limit);
+      else this.advance(Math.max(0, Math.min(next.until ?? limit, limit) - this.world.clock));
+      this.poll();
     }
-    return { output: { stdout, stderr }, exitCode: jobs.length === 0 ? 0 : jobs[jobs.length - 1]!.exitCode ?? 0 };
+    return { exitCode: jobs.length === 0 ? 0 : jobs[jobs.length - 1]!.exitCode ?? 0 };
   }
 }
 
