@@ -22,8 +22,8 @@ export interface Job {
   readonly process?: CommandProcess;
   /** Virtual time (µs) a background sleep ends at. */
   readonly until?: number;
-  /** Its stdout was redirected where it was started: what it prints later is not shown. */
-  readonly quiet?: boolean;
+  /** The files (absolute paths) its stdout and stderr were redirected to where it was started: what it prints later goes there, not to the scenario's streams. */
+  readonly redirects?: JobRedirects;
   exitCode: number | undefined;
   /** Its stdout since it started, as collected. */
   printed: string;
@@ -31,6 +31,16 @@ export interface Job {
   printedErrors: string;
   /** Called when the job exits, or when the scenario ends with it still running (the runner completes its record). */
   readonly onExit?: (job: Job) => void;
+}
+
+export interface JobRedirects {
+  readonly stdout?: string;
+  readonly stderr?: string;
+}
+
+/** A piece of a job's output waiting to be shown, and whose it is (where it goes: Job.redirects). */
+export interface JobOutput extends TimedOutput {
+  readonly job: Job;
 }
 
 /** Why a job of `&` that is not a simple command is refused. */
@@ -42,7 +52,7 @@ const FIRST_PID = 1000;
 export class JobTable {
   private readonly jobs: Job[] = [];
   /** What jobs printed and the shell has not shown yet, each piece at the virtual time it was written (in the order written at one time). */
-  private readonly unshown: TimedOutput[] = [];
+  private readonly unshown: JobOutput[] = [];
   private nextPid = FIRST_PID;
   private lastPid: number | undefined;
 
@@ -53,21 +63,21 @@ export class JobTable {
     return this.lastPid === undefined ? "" : String(this.lastPid);
   }
 
-  start(text: string, spec: { readonly process?: CommandProcess; readonly until?: number; readonly quiet?: boolean; readonly exitCode?: number; readonly onExit?: (job: Job) => void }): Job {
+  start(text: string, spec: { readonly process?: CommandProcess; readonly until?: number; readonly redirects?: JobRedirects; readonly exitCode?: number; readonly onExit?: (job: Job) => void }): Job {
     const number = (this.jobs.length === 0 ? 0 : Math.max(...this.jobs.map((job) => job.number))) + 1;
-    const job: Job = { number, pid: this.nextPid++, text, ...(spec.process ? { process: spec.process } : {}), ...(spec.until !== undefined ? { until: spec.until } : {}), ...(spec.quiet ? { quiet: true } : {}), exitCode: spec.exitCode, printed: "", printedErrors: "", ...(spec.onExit ? { onExit: spec.onExit } : {}) };
+    const job: Job = { number, pid: this.nextPid++, text, ...(spec.process ? { process: spec.process } : {}), ...(spec.until !== undefined ? { until: spec.until } : {}), ...(spec.redirects ? { redirects: spec.redirects } : {}), exitCode: spec.exitCode, printed: "", printedErrors: "", ...(spec.onExit ? { onExit: spec.onExit } : {}) };
     this.lastPid = job.pid;
     this.jobs.push(job);
     return job;
   }
 
-  /** Runs a job's process on to `until`: what it printed is kept in the job and queued to be shown at its time (stdout not, for a quiet job); its exit noticed. */
+  /** Runs a job's process on to `until`: what it printed is kept in the job and queued to be shown at its time; its exit noticed. */
   private read(job: Job, until: number): void {
     this.collect(job, job.process!.runUntil(until));
     if (job.process!.exitCode !== undefined) this.exit(job, job.process!.exitCode);
   }
 
-  /** What a job printed (`output`, by now): kept in the job, and queued to be shown at its time (its stdout not, when quiet). */
+  /** What a job printed (`output`, by now): kept in the job, and queued to be shown at its time (where its streams go: redirects). */
   collect(job: Job, output: ProcessOutput): void {
     job.printed += output.stdout;
     job.printedErrors += output.stderr;
@@ -75,11 +85,11 @@ export class JobTable {
       { time: this.world.clock, stream: "stdout" as const, text: output.stdout },
       { time: this.world.clock, stream: "stderr" as const, text: output.stderr },
     ];
-    for (const piece of pieces) if (piece.text !== "" && !(job.quiet && piece.stream === "stdout")) this.queue(piece);
+    for (const piece of pieces) if (piece.text !== "") this.queue({ ...piece, job });
   }
 
   /** Queued in time order; after what is queued for the same time (it was written later). */
-  private queue(piece: TimedOutput): void {
+  private queue(piece: JobOutput): void {
     let index = this.unshown.length;
     while (index > 0 && this.unshown[index - 1]!.time > piece.time) index--;
     this.unshown.splice(index, 0, piece);
@@ -94,7 +104,7 @@ export class JobTable {
    * before ping's header; `sleep 1; echo slept` prints slept before the
    * reply to the send one second after the start).
    */
-  take(before: number): TimedOutput[] {
+  take(before: number): JobOutput[] {
     let count = 0;
     while (count < this.unshown.length && this.unshown[count]!.time < before) count++;
     return this.unshown.splice(0, count);

@@ -26,7 +26,7 @@ import { createShell } from "./shell.js";
 import { finishTraps, TrapTable } from "./trap.js";
 import { COMPOUND_JOB_MESSAGE, JobTable, type Job } from "./jobs.js";
 import { BACKGROUND_VARIABLE, JOB_PID_COMMAND, STDERR_VARIABLE, STDOUT_VARIABLE, WAIT_COMMAND } from "./shell-names.js";
-import { BACKGROUND_COMPOUND, BACKGROUND_QUIET } from "./transform.js";
+import { BACKGROUND_COMPOUND, BACKGROUND_ERRORS, BACKGROUND_QUIET } from "./transform.js";
 import { LOCATION_VARIABLE, PROC_SYS_READ_COMMAND, PROC_SYS_WRITE_COMMAND, ScenarioTransformPlugin, transformScript, userOutput } from "./transform.js";
 
 /** The variable naming the namespace a command runs in (set by `ip netns exec` and `nsenter`). */
@@ -301,6 +301,8 @@ export class ScenarioSimulator {
   /** What the scenario printed, in order, each chunk on its stream (the shell's sinks: transform.ts). */
   private readonly journal: OutputChunk[] = [];
   /** The stdout of the foreground command that last ran while jobs ran, with the time of each piece, until it is printed (print). */
+  /** The shell's file system, where a job's redirected output is appended. */
+  private jobFiles: { appendFile(path: string, text: string): Promise<void> } | undefined;
   private interleave: { readonly text: string; readonly timed: readonly TimedOutput[] } | undefined;
   /** The command line of a job started through `ip netns exec NS CMD &` (what `jobs` shows), while CMD starts. */
   private jobText: string | undefined;
@@ -418,6 +420,7 @@ export class ScenarioSimulator {
       executionLimits: { maxCommandCount: SHELL_COMMAND_BUDGET, maxLoopIterations: SHELL_COMMAND_BUDGET, maxExecutionTimeMs: 3_600_000, maxOutputSize: 512 * 1024 * 1024 },
     });
     bash.registerTransformPlugin(plugin);
+    this.jobFiles = bash.fs;
     // No namespace variable: a command without one runs in the root namespace, and env shows the user nothing of netsim's; no sink variables either (unset, they default to the sinks: shell-names.ts).
     let result = await bash.exec(mainText, { rawScript: true, signal: this.stop.signal });
     result = this.shellLimit(result);
@@ -476,7 +479,12 @@ export class ScenarioSimulator {
   /** Puts what jobs printed before virtual time `before` in the journal. */
   private showJobs(before: number): void {
     if (!this.jobs.pendingOutput) return;
-    for (const piece of this.jobs.take(before)) this.journalAdd(piece.stream, piece.text);
+    for (const piece of this.jobs.take(before)) {
+      const file = piece.job.redirects?.[piece.stream];
+      if (file === undefined) this.journalAdd(piece.stream, piece.text);
+      // To the file the job's stream was sent to (an in-memory file: the append is done when the call returns).
+      else if (file !== "/dev/null") void this.jobFiles?.appendFile(file, piece.text).catch(() => undefined);
+    }
   }
 
   /**
@@ -821,6 +829,7 @@ export class ScenarioSimulator {
         if (!this.firstLoopMark.has(mark)) this.firstLoopMark.set(mark, this.loopMarkCount);
       },
       output: (stream, text) => this.print(stream, text),
+      beforeRead: () => this.collectJobs(),
       read: (path) => {
         const inside = namespace();
         if (!inside) return undefined;
@@ -881,7 +890,7 @@ export class ScenarioSimulator {
           const inner = await context.exec(text, {
             cwd: context.cwd,
             // CMD's output is the command's own, which the command's redirections send on (to the sinks or a capture).
-            env: { [NAMESPACE_VARIABLE]: String(outcome.namespace.id), [STDOUT_VARIABLE]: "/dev/stdout", [STDERR_VARIABLE]: "/dev/stderr", [LOCATION_VARIABLE]: context.env.get(LOCATION_VARIABLE) ?? "", ...(background ? { [BACKGROUND_VARIABLE]: context.env.get(BACKGROUND_VARIABLE)!, ...(context.env.has(BACKGROUND_QUIET) ? { [BACKGROUND_QUIET]: "1" } : {}) } : {}) },
+            env: { [NAMESPACE_VARIABLE]: String(outcome.namespace.id), [STDOUT_VARIABLE]: "/dev/stdout", [STDERR_VARIABLE]: "/dev/stderr", [LOCATION_VARIABLE]: context.env.get(LOCATION_VARIABLE) ?? "", ...(background ? { [BACKGROUND_VARIABLE]: context.env.get(BACKGROUND_VARIABLE)!, ...(context.env.has(BACKGROUND_QUIET) ? { [BACKGROUND_QUIET]: context.env.get(BACKGROUND_QUIET)! } : {}), ...(context.env.has(BACKGROUND_ERRORS) ? { [BACKGROUND_ERRORS]: context.env.get(BACKGROUND_ERRORS)! } : {}) } : {}) },
             // What was piped into `sudo CMD` / `ip netns exec NS CMD` is CMD's stdin (`echo hi | ip netns exec NS socat - TCP:...`).
             ...(environment.stdin !== "" ? { stdin: environment.stdin } : {}),
           });
@@ -897,13 +906,20 @@ export class ScenarioSimulator {
         const process = outcome.process;
         const started = process.runUntil(this.world.clock);
         const recordIndex = this.records.length;
-        const quiet = context.env.has(BACKGROUND_QUIET);
-        // What a job prints on starting is shown in time with the rest (after what the shell prints at that time: jobs.ts); a redirected job's goes where its stdout was sent, as the command's own.
-        const inTime = background && !quiet;
-        const startedOutput = inTime ? { stdout: "", stderr: "" } : started;
+        // A job's streams sent to files: what it prints on starting goes there as the command's own (the shell's redirection makes the file), the rest is appended later.
+        const target = (variable: string) => {
+          const path = context.env.get(variable);
+          return path === undefined ? undefined : context.fs.resolvePath(context.cwd, path);
+        };
+        const stdoutFile = background ? target(BACKGROUND_QUIET) : undefined;
+        const stderrFile = background ? target(BACKGROUND_ERRORS) : undefined;
+        const redirects = { ...(stdoutFile !== undefined ? { stdout: stdoutFile } : {}), ...(stderrFile !== undefined ? { stderr: stderrFile } : {}) };
+        // What a job prints on starting to the scenario's streams is shown in time with the rest (after what the shell prints at that time: jobs.ts).
+        const inTime = { stdout: background && stdoutFile === undefined, stderr: background && stderrFile === undefined };
+        const startedOutput = { stdout: inTime.stdout ? "" : started.stdout, stderr: inTime.stderr ? "" : started.stderr };
         const job = this.jobs.start(this.jobText ?? argv.join(" "), {
           process,
-          quiet,
+          ...(stdoutFile !== undefined || stderrFile !== undefined ? { redirects } : {}),
           // The record takes the job's whole output and status once it exits (the kernel backend records a job when it ends).
           onExit: (job) => {
             const record = this.records[recordIndex];
@@ -913,7 +929,7 @@ export class ScenarioSimulator {
             this.records[recordIndex] = { ...record, exitCode: done.exitCode, stdout: done.stdout, stderr: done.stderr, ...(probe ? { probe: record.probe?.traceIndex === undefined ? probe : { ...probe, traceIndex: record.probe.traceIndex } } : {}) };
           },
         });
-        if (inTime) this.jobs.collect(job, started);
+        if (inTime.stdout || inTime.stderr) this.jobs.collect(job, { stdout: inTime.stdout ? started.stdout : "", stderr: inTime.stderr ? started.stderr : "", ...(started.timed ? { timed: started.timed.filter((piece) => inTime[piece.stream]) } : {}) });
         const finished = { kind: "done" as const, stdout: startedOutput.stdout, stderr: startedOutput.stderr, exitCode: process.exitCode ?? 0, ...(process.trace ? { trace: process.trace } : {}), ...(process.probe ? { probe: process.probe } : {}) };
         const result = probeResult(name, finished);
         outcome = result ? { ...finished, result } : finished;

@@ -263,7 +263,11 @@ export class TcpdumpProcess implements CommandProcess {
     if (this.status !== undefined) return;
     const number = signalNumber(signal);
     // cleanup(): SIGTERM, SIGINT and SIGHUP end the capture loop; tcpdump prints its statistics and exits 0.
-    if (number === 1 || number === 2 || number === 15) this.finish(0, true);
+    if (number === 1 || number === 2 || number === 15) {
+      // cleanup() starts with putchar('\n') on stdout (measured: a blank line after the last packet, before the statistics on stderr).
+      if (this.status === undefined) this.lines.push({ time: this.world.clock, text: "\n" });
+      this.finish(0, true);
+    }
     else this.finish(128 + number, false);
   }
 }
