@@ -4,9 +4,12 @@
 // ping keeps sending), `$!` is its pid, `jobs` lists the running ones, `kill`
 // signals one (a killed listener closes its socket: the next connect is
 // refused), `wait` lets virtual time pass until jobs exit, and `sleep` moves
-// every job on. The embedded shell runs `&` in the foreground, so the
-// transform marks a backgrounded simple command instead (BACKGROUND_VARIABLE)
-// and the runner hands its process to this table.
+// every job on. What a job prints is queued at the virtual time it wrote
+// it and shown before the scenario's next output written later (take), or
+// appended then to the file its stream was sent to. The embedded shell
+// runs `&` in the foreground, so the transform marks a backgrounded simple
+// command instead (BACKGROUND_VARIABLE) and the runner hands its process to
+// this table.
 import type { CommandProcess, ProcessOutput, TimedOutput } from "../commands/command.js";
 import { signalNumber } from "../model/signal.js";
 import type { World } from "../model/world.js";
@@ -45,6 +48,22 @@ export interface JobOutput extends TimedOutput {
 
 /** Why a job of `&` that is not a simple command is refused. */
 export const COMPOUND_JOB_MESSAGE = "a job of & that is not a simple command (a pipeline, a group, a loop, a shell function) is not modelled: the embedded shell would run it to its end first";
+
+/**
+ * How much later than the shell's own output at the same virtual time a
+ * job's line reaches the scenario's stdout (µs): a job is another process,
+ * which has to start (fork, exec) or wake up and write, while the shell's
+ * next builtin, and a foreground program already running, print at once.
+ * So a job's line written at T comes before what the shell writes after
+ * T + JOB_OUTPUT_LATENCY, after what it writes up to then. Measured in the
+ * kernel sandbox (test/fixtures/job-output): `ping -c 3 X & echo started`
+ * prints started before ping's header; `sleep 1; echo slept` prints slept
+ * before the reply to the send made 1 s after the start; a tcpdump -l job's
+ * line for an echo request comes after the foreground ping's line for its
+ * reply, 40-300 µs later, and after an echo run as that ping exits; and
+ * before what the shell prints 300 ms on. One millisecond lies between.
+ */
+export const JOB_OUTPUT_LATENCY = 1000;
 
 /** The first pid the table hands out: what a fresh pid namespace's shell would see is not knowable, only that pids grow. */
 const FIRST_PID = 1000;
@@ -95,15 +114,7 @@ export class JobTable {
     this.unshown.splice(index, 0, piece);
   }
 
-  /**
-   * What jobs printed before virtual time `before` and is not shown yet, in
-   * time order (taken off the queue). Before, not at: what the shell prints
-   * at the time a job writes comes first, as on the kernel, where a job is a
-   * process that has to start (fork, exec) while the shell's next builtin
-   * runs at once (measured: `ping -c 3 X & echo started` prints started
-   * before ping's header; `sleep 1; echo slept` prints slept before the
-   * reply to the send one second after the start).
-   */
+  /** What jobs printed before virtual time `before` and is not shown yet, in time order (taken off the queue). */
   take(before: number): JobOutput[] {
     let count = 0;
     while (count < this.unshown.length && this.unshown[count]!.time < before) count++;

@@ -24,7 +24,7 @@ import { ExpectationSyntaxError, parseExpectations, type Expectation } from "./e
 import type { CommandRecord, ExpectationResult, ScenarioRun, SourceLocation } from "./result.js";
 import { createShell } from "./shell.js";
 import { finishTraps, TrapTable } from "./trap.js";
-import { COMPOUND_JOB_MESSAGE, JobTable, type Job } from "./jobs.js";
+import { COMPOUND_JOB_MESSAGE, JOB_OUTPUT_LATENCY, JobTable, type Job } from "./jobs.js";
 import { BACKGROUND_VARIABLE, JOB_PID_COMMAND, STDERR_VARIABLE, STDOUT_VARIABLE, WAIT_COMMAND } from "./shell-names.js";
 import { BACKGROUND_COMPOUND, BACKGROUND_ERRORS, BACKGROUND_QUIET } from "./transform.js";
 import { LOCATION_VARIABLE, PROC_SYS_READ_COMMAND, PROC_SYS_WRITE_COMMAND, ScenarioTransformPlugin, transformScript, userOutput } from "./transform.js";
@@ -300,9 +300,9 @@ export class ScenarioSimulator {
   private readonly jobs: JobTable;
   /** What the scenario printed, in order, each chunk on its stream (the shell's sinks: transform.ts). */
   private readonly journal: OutputChunk[] = [];
-  /** The stdout of the foreground command that last ran while jobs ran, with the time of each piece, until it is printed (print). */
   /** The shell's file system, where a job's redirected output is appended. */
   private jobFiles: { appendFile(path: string, text: string): Promise<void> } | undefined;
+  /** The stdout of the foreground command that last ran while jobs ran, with the time of each piece, until it is printed (print). */
   private interleave: { readonly text: string; readonly timed: readonly TimedOutput[] } | undefined;
   /** The command line of a job started through `ip netns exec NS CMD &` (what `jobs` shows), while CMD starts. */
   private jobText: string | undefined;
@@ -467,13 +467,13 @@ export class ScenarioSimulator {
    * Moves the jobs on to the clock's time and shows what they printed by
    * then: a job writes to the shell's stdout and stderr as it goes (bash
    * does not hold a job's output), so its lines come before whatever the
-   * scenario prints next (jobs.ts keeps them in time order). `inclusive`:
-   * also what they printed at this very time (wait: the shell waited until
-   * they exited, so all they wrote is out).
+   * scenario prints next, once JOB_OUTPUT_LATENCY has passed (jobs.ts keeps
+   * them in time order). `inclusive`: all they printed by now (wait: the
+   * shell waited until they exited, so all they wrote is out).
    */
   private collectJobs(inclusive = false): void {
     if (this.jobs.running().length > 0) this.jobs.poll();
-    this.showJobs(inclusive ? this.world.clock + 1 : this.world.clock);
+    this.showJobs(inclusive ? this.world.clock + 1 : this.world.clock - JOB_OUTPUT_LATENCY);
   }
 
   /** Puts what jobs printed before virtual time `before` in the journal. */
@@ -501,14 +501,13 @@ export class ScenarioSimulator {
     if (interleave && stream === "stdout" && text === interleave.text) {
       this.jobs.poll();
       for (const piece of interleave.timed) {
-        this.showJobs(piece.time);
+        this.showJobs(piece.time - JOB_OUTPUT_LATENCY);
         this.journalAdd(piece.stream, piece.text);
       }
+      return;
     }
-    else {
-      this.collectJobs();
-      this.journalAdd(stream, text);
-    }
+    this.collectJobs();
+    this.journalAdd(stream, text);
   }
 
   /** Adds a chunk to the journal, joined to the last when on the same stream. */

@@ -10,6 +10,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { JOB_OUTPUT_LATENCY } from "../../src/scenario/jobs.js";
 import { ScenarioSimulator } from "../../src/scenario/runner.js";
 
 const FIXTURES = join(import.meta.dirname, "..", "fixtures", "job-output");
@@ -49,6 +50,16 @@ describe("job output rules", () => {
     expect(lines[4]).toContain("icmp_seq=2 ");
     expect(lines.slice(5, 7)).toEqual(["", "--- 127.0.0.1 ping statistics ---"]);
     expect(lines[9]).toBe("at1.5");
+  });
+
+  it("a job's line comes after what the shell prints within JOB_OUTPUT_LATENCY of it, before what it prints later", async () => {
+    expect(JOB_OUTPUT_LATENCY).toBe(1000);
+    // On lo the model's ping prints its header, reply and summary at its start (0 µs).
+    const result = await simulate(["ip netns add a", "ip -n a link set lo up", "ip netns exec a ping -c 1 127.0.0.1 &", "sleep 0.0009", "echo at900us", "sleep 0.0002", "echo at1100us", "wait"].join("\n"));
+    const lines = result.output.split("\n");
+    expect(lines[0]).toBe("at900us");
+    expect(lines[1]).toBe("PING 127.0.0.1 (127.0.0.1) 56(84) bytes of data.");
+    expect(lines.indexOf("at1100us")).toBe(lines.findIndex((line) => line.startsWith("rtt ")) + 1);
   });
 
   it("wait shows what the job printed up to its exit before the next line", async () => {
