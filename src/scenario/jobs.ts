@@ -185,8 +185,8 @@ export class JobTable {
   kill(job: Job, signal: string): void {
     if (job.process) {
       job.process.kill(signal);
-      // What it prints as it stops (tcpdump's statistics, ping's summary on INT), at this time.
-      this.collect(job, job.process.runUntil(this.world.clock));
+      // What it prints as it stops (tcpdump's statistics, ping's summary on INT), at this time; a listener prints nothing (and has closed its sockets).
+      if (!isListener(job)) this.collect(job, job.process.runUntil(this.world.clock));
       this.exit(job, job.process.exitCode ?? 128 + signalNumber(signal));
     } else this.exit(job, 128 + signalNumber(signal));
   }
