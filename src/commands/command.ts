@@ -31,10 +31,19 @@ export interface CommandEnvironment {
   readonly background?: boolean;
 }
 
+/** A piece of a program's output and the virtual time (µs) it was written at. */
+export interface TimedOutput {
+  readonly time: number;
+  readonly stream: "stdout" | "stderr";
+  readonly text: string;
+}
+
 /** What a process printed while it ran. */
 export interface ProcessOutput {
   readonly stdout: string;
   readonly stderr: string;
+  /** The same output piece by piece with the time each was written (absent: all of it at the clock's time when it was collected). */
+  readonly timed?: readonly TimedOutput[];
 }
 
 /**
@@ -69,6 +78,8 @@ export type CommandOutcome =
       readonly trace?: Trace;
       /** A connect probe (nc, curl...): what its outcome is classified from (nc: what it would have said with -v). */
       readonly probe?: ProbeText;
+      /** A command that let virtual time pass (ping): its stdout piece by piece with the time each was written, so that what jobs wrote meanwhile goes between (the runner). */
+      readonly timed?: readonly TimedOutput[];
     }
   | { readonly kind: "exec"; readonly namespace: NetworkNamespace; readonly argv: readonly string[] }
   | { readonly kind: "process"; readonly process: CommandProcess };

@@ -143,9 +143,9 @@ export function ping(argv: readonly string[], environment: CommandEnvironment): 
   if (environment.background) {
     // `ping ... &`: it goes on sending while later commands run; its summary comes when it exits (or on SIGINT).
     const started = startPing(environment.world, environment.namespace, options, environment.tracing, environment.commandText);
-    if ("advance" in started) return { kind: "process", process: new PingProcess(started, options.warnings) };
+    if ("advance" in started) return { kind: "process", process: new PingProcess(started, options.warnings, environment.world.clock) };
     return { kind: "done", stdout: started.stdout, stderr: options.warnings + started.stderr, exitCode: started.exitCode, ...(started.trace ? { trace: started.trace } : {}) };
   }
   const run = runPing(environment.world, environment.namespace, options, environment.tracing, environment.commandText);
-  return { kind: "done", stdout: run.stdout, stderr: options.warnings + run.stderr, exitCode: run.exitCode, ...(run.trace ? { trace: run.trace } : {}) };
+  return { kind: "done", stdout: run.stdout, stderr: options.warnings + run.stderr, exitCode: run.exitCode, ...(run.trace ? { trace: run.trace } : {}), ...(run.timed ? { timed: run.timed.map((line) => ({ time: line.time, stream: "stdout" as const, text: line.text })) } : {}) };
 }

@@ -38,6 +38,8 @@ export interface ProbeRun {
   readonly stderr: string;
   readonly exitCode: number;
   readonly trace?: Trace;
+  /** stdout line by line with the virtual time (µs) each was printed at. */
+  readonly timed?: readonly { readonly time: number; readonly text: string }[];
 }
 
 const CONNECT_ERRORS: Partial<Record<Errno, string>> = {
@@ -100,6 +102,8 @@ const MAXIMUM_PAYLOAD = 65507;
 export interface PingSession {
   readonly advance: (until: number) => boolean;
   readonly finish: () => ProbeRun;
+  /** What it printed on stdout since the last call (or the start), line by line with the time of each. */
+  readonly take: () => { time: number; text: string }[];
   /** Killed without a summary (SIGTERM, SIGKILL). */
   readonly stop: () => void;
 }
@@ -230,32 +234,48 @@ export function startPing(world: World, namespace: NetworkNamespace, options: Pi
     finished = finishedAll() || world.clock >= lastSendDue + waitAfterLast;
     return finished;
   };
+  // iputils prints each line as it happens (the header before the first send, a reply when it comes) and flushes stdout after each: the lines, with their times.
+  // ping_common.c: "from SRC DEV: " with -I DEV, "from SRC : " with -I ADDR (the device name is empty).
+  const header = boundSource !== undefined || outputInterface !== undefined ? `PING ${options.destination} (${destinationText}) from ${formatIpv4Address(source)}${outputInterface !== undefined ? interfaceLabel : " "}: ${options.size}(${options.size + 28}) bytes of data.` : `PING ${options.destination} (${destinationText}) ${options.size}(${options.size + 28}) bytes of data.`;
+  const printed: { time: number; text: string }[] = [{ time: start, text: `${header}\n` }];
+  let taken = 0;
+  const rtts: number[] = [];
+  let errors = 0;
+  const seen = new Set<number>();
+  let duplicates = 0;
+  let eventsPrinted = 0;
+  const printEvents = () => {
+    // A raw socket deaf to its replies (-I DEV to a local address) prints none.
+    if (deafToReplies) return;
+    for (; eventsPrinted < socket.events.length; eventsPrinted++) {
+      const event = socket.events[eventsPrinted]!;
+      if (event.kind === "reply") {
+        const rtt = (event.time - (sentAt.get(event.sequence) ?? event.time)) / 1000;
+        if (seen.has(event.sequence)) duplicates++;
+        else rtts.push(rtt);
+        seen.add(event.sequence);
+        if (!options.quiet) printed.push({ time: event.time, text: `${options.size + 8} bytes from ${replyFrom(event.from)}: icmp_seq=${event.sequence} ttl=${event.ttl} time=${formatRtt(rtt)} ms${seen.has(event.sequence) && duplicates > 0 ? " (DUP!)" : ""}\n` });
+      } else {
+        errors++;
+        if (!options.quiet) printed.push({ time: event.time, text: `From ${formatIpv4Address(event.from)} icmp_seq=${event.sequence} ${describeIcmpError(event.type ?? 0, event.code ?? 0)}\n` });
+      }
+    }
+  };
+  /** The lines printed since the last call, each with its time. */
+  const take = (): { time: number; text: string }[] => {
+    printEvents();
+    const lines = printed.slice(taken);
+    taken = printed.length;
+    return lines;
+  };
   const finish = (): ProbeRun => {
+    printEvents();
     // ping exits: its next send never happens, and its socket closes.
     timerStop(world, timer);
     socketClose(world, namespace, pingSocket);
     if (deafToReplies) socket.events.splice(0);
 
     const lines: string[] = [];
-    // ping_common.c: "from SRC DEV: " with -I DEV, "from SRC : " with -I ADDR (the device name is empty).
-    const header = boundSource !== undefined || outputInterface !== undefined ? `PING ${options.destination} (${destinationText}) from ${formatIpv4Address(source)}${outputInterface !== undefined ? interfaceLabel : " "}: ${options.size}(${options.size + 28}) bytes of data.` : `PING ${options.destination} (${destinationText}) ${options.size}(${options.size + 28}) bytes of data.`;
-    lines.push(header);
-    const rtts: number[] = [];
-    let errors = 0;
-    const seen = new Set<number>();
-    let duplicates = 0;
-    for (const event of socket.events) {
-      if (event.kind === "reply") {
-        const rtt = (event.time - (sentAt.get(event.sequence) ?? event.time)) / 1000;
-        if (seen.has(event.sequence)) duplicates++;
-        else rtts.push(rtt);
-        seen.add(event.sequence);
-        if (!options.quiet) lines.push(`${options.size + 8} bytes from ${replyFrom(event.from)}: icmp_seq=${event.sequence} ttl=${event.ttl} time=${formatRtt(rtt)} ms${seen.has(event.sequence) && duplicates > 0 ? " (DUP!)" : ""}`);
-      } else {
-        errors++;
-        if (!options.quiet) lines.push(`From ${formatIpv4Address(event.from)} icmp_seq=${event.sequence} ${describeIcmpError(event.type ?? 0, event.code ?? 0)}`);
-      }
-    }
     const transmitted = sentAt.size;
     const receivedCount = rtts.length;
     const lastSent = Math.max(...sentAt.values(), start);
@@ -278,14 +298,15 @@ export function startPing(world: World, namespace: NetworkNamespace, options: Pi
     } else if (pipe > 1) {
       lines.push(`pipe ${pipe}`);
     }
-    const stdout = `${lines.join("\n")}\n${receivedCount > 0 ? "" : "\n"}`;
+    printed.push({ time: world.clock, text: `${lines.join("\n")}\n${receivedCount > 0 ? "" : "\n"}` });
+    const stdout = printed.map((line) => line.text).join("");
     // ping_common.c: with a deadline, fewer replies than -c asked for is a failure.
     const exitCode = receivedCount === 0 ? 1 : deadline !== undefined && options.count !== undefined && receivedCount < options.count ? 1 : 0;
-    const result: ProbeRun = { stdout, stderr: warnings + sendErrors.map((line) => `${line}\n`).join(""), exitCode };
+    const result: ProbeRun = { stdout, stderr: warnings + sendErrors.map((line) => `${line}\n`).join(""), exitCode, timed: printed };
     const recorded = trace();
     return recorded ? { ...result, trace: recorded } : result;
   };
-  return { advance, finish, stop: () => { timerStop(world, timer); socketClose(world, namespace, pingSocket); } };
+  return { advance, finish, take, stop: () => { timerStop(world, timer); socketClose(world, namespace, pingSocket); } };
 }
 
 /** A background ping as a process: runUntil moves it on; it exits after its count or deadline, or when killed (SIGINT prints the summary, as after Ctrl-C). */
@@ -297,8 +318,10 @@ export class PingProcess implements CommandProcess {
   constructor(
     private readonly session: PingSession,
     private readonly warnings: string,
+    /** The virtual time it starts at (its warnings are printed then). */
+    startTime: number,
   ) {
-    this.pending = { stdout: "", stderr: warnings };
+    this.pending = { stdout: "", stderr: warnings, timed: warnings === "" ? [] : [{ time: startTime, stream: "stderr", text: warnings }] };
   }
 
   get exitCode(): number | undefined {
@@ -310,16 +333,27 @@ export class PingProcess implements CommandProcess {
   }
 
   runUntil(virtualTime: number): ProcessOutput {
-    if (this.exited === undefined && this.session.advance(virtualTime)) this.exit(this.session.finish());
+    if (this.exited === undefined) {
+      const done = this.session.advance(virtualTime);
+      this.collect();
+      if (done) this.exit(this.session.finish());
+    }
     const output = this.pending;
-    this.pending = { stdout: "", stderr: "" };
+    this.pending = { stdout: "", stderr: "", timed: [] };
     return output;
+  }
+
+  /** The lines printed by now, each at its time. */
+  private collect(): void {
+    const lines = this.session.take();
+    this.pending = { stdout: this.pending.stdout + lines.map((line) => line.text).join(""), stderr: this.pending.stderr, timed: [...(this.pending.timed ?? []), ...lines.map((line) => ({ time: line.time, stream: "stdout" as const, text: line.text }))] };
   }
 
   kill(signal: string): void {
     if (this.exited !== undefined) return;
     const number = signalNumber(signal);
     if (number === 2) {
+      this.collect();
       this.exit(this.session.finish());
       return;
     }
@@ -327,9 +361,15 @@ export class PingProcess implements CommandProcess {
     this.exited = 128 + number;
   }
 
+  /** Its summary (the last of finish()'s lines: the others were taken as they came) and its errors, at the time it exits. */
   private exit(result: ProbeRun): void {
     this.result = result;
     this.exited = result.exitCode;
-    this.pending = { stdout: this.pending.stdout + result.stdout, stderr: this.pending.stderr + result.stderr };
+    const summary = this.session.take();
+    const stdout = summary.map((line) => line.text).join("");
+    const timed = [...(this.pending.timed ?? []), ...summary.map((line) => ({ time: line.time, stream: "stdout" as const, text: line.text }))];
+    const stderr = result.stderr;
+    if (stderr !== "") timed.push({ time: summary[summary.length - 1]?.time ?? 0, stream: "stderr", text: stderr });
+    this.pending = { stdout: this.pending.stdout + stdout, stderr: this.pending.stderr + stderr, timed };
   }
 }

@@ -4,10 +4,13 @@
 // ping keeps sending), `$!` is its pid, `jobs` lists the running ones, `kill`
 // signals one (a killed listener closes its socket: the next connect is
 // refused), `wait` lets virtual time pass until jobs exit, and `sleep` moves
-// every job on. The embedded shell runs `&` in the foreground, so the
-// transform marks a backgrounded simple command instead (BACKGROUND_VARIABLE)
-// and the runner hands its process to this table.
-import type { CommandProcess, ProcessOutput } from "../commands/command.js";
+// every job on. What a job prints is queued at the virtual time it wrote
+// it and shown before the scenario's next output written later (take), or
+// appended then to the file its stream was sent to. The embedded shell
+// runs `&` in the foreground, so the transform marks a backgrounded simple
+// command instead (BACKGROUND_VARIABLE) and the runner hands its process to
+// this table.
+import type { CommandProcess, ProcessOutput, TimedOutput } from "../commands/command.js";
 import { signalNumber } from "../model/signal.js";
 import type { World } from "../model/world.js";
 import { advanceClock } from "../net/index.js";
@@ -22,8 +25,8 @@ export interface Job {
   readonly process?: CommandProcess;
   /** Virtual time (µs) a background sleep ends at. */
   readonly until?: number;
-  /** Its stdout was redirected where it was started: what it prints later is not shown. */
-  readonly quiet?: boolean;
+  /** The files (absolute paths) its stdout and stderr were redirected to where it was started: what it prints later goes there, not to the scenario's streams. */
+  readonly redirects?: JobRedirects;
   exitCode: number | undefined;
   /** Its stdout since it started, as collected. */
   printed: string;
@@ -33,14 +36,42 @@ export interface Job {
   readonly onExit?: (job: Job) => void;
 }
 
+export interface JobRedirects {
+  readonly stdout?: string;
+  readonly stderr?: string;
+}
+
+/** A piece of a job's output waiting to be shown, and whose it is (where it goes: Job.redirects). */
+export interface JobOutput extends TimedOutput {
+  readonly job: Job;
+}
+
 /** Why a job of `&` that is not a simple command is refused. */
 export const COMPOUND_JOB_MESSAGE = "a job of & that is not a simple command (a pipeline, a group, a loop, a shell function) is not modelled: the embedded shell would run it to its end first";
+
+/**
+ * How much later than the shell's own output at the same virtual time a
+ * job's line reaches the scenario's stdout (µs): a job is another process,
+ * which has to start (fork, exec) or wake up and write, while the shell's
+ * next builtin, and a foreground program already running, print at once.
+ * So a job's line written at T comes before what the shell writes after
+ * T + JOB_OUTPUT_LATENCY, after what it writes up to then. Measured in the
+ * kernel sandbox (test/fixtures/job-output): `ping -c 3 X & echo started`
+ * prints started before ping's header; `sleep 1; echo slept` prints slept
+ * before the reply to the send made 1 s after the start; a tcpdump -l job's
+ * line for an echo request comes after the foreground ping's line for its
+ * reply, 40-300 µs later, and after an echo run as that ping exits; and
+ * before what the shell prints 300 ms on. One millisecond lies between.
+ */
+export const JOB_OUTPUT_LATENCY = 1000;
 
 /** The first pid the table hands out: what a fresh pid namespace's shell would see is not knowable, only that pids grow. */
 const FIRST_PID = 1000;
 
 export class JobTable {
   private readonly jobs: Job[] = [];
+  /** What jobs printed and the shell has not shown yet, each piece at the virtual time it was written (in the order written at one time). */
+  private readonly unshown: JobOutput[] = [];
   private nextPid = FIRST_PID;
   private lastPid: number | undefined;
 
@@ -51,21 +82,48 @@ export class JobTable {
     return this.lastPid === undefined ? "" : String(this.lastPid);
   }
 
-  start(text: string, spec: { readonly process?: CommandProcess; readonly until?: number; readonly quiet?: boolean; readonly exitCode?: number; readonly onExit?: (job: Job) => void }): Job {
+  start(text: string, spec: { readonly process?: CommandProcess; readonly until?: number; readonly redirects?: JobRedirects; readonly exitCode?: number; readonly onExit?: (job: Job) => void }): Job {
     const number = (this.jobs.length === 0 ? 0 : Math.max(...this.jobs.map((job) => job.number))) + 1;
-    const job: Job = { number, pid: this.nextPid++, text, ...(spec.process ? { process: spec.process } : {}), ...(spec.until !== undefined ? { until: spec.until } : {}), ...(spec.quiet ? { quiet: true } : {}), exitCode: spec.exitCode, printed: "", printedErrors: "", ...(spec.onExit ? { onExit: spec.onExit } : {}) };
+    const job: Job = { number, pid: this.nextPid++, text, ...(spec.process ? { process: spec.process } : {}), ...(spec.until !== undefined ? { until: spec.until } : {}), ...(spec.redirects ? { redirects: spec.redirects } : {}), exitCode: spec.exitCode, printed: "", printedErrors: "", ...(spec.onExit ? { onExit: spec.onExit } : {}) };
     this.lastPid = job.pid;
     this.jobs.push(job);
     return job;
   }
 
-  /** Runs a job's process on to `until`: what it printed (kept in the job too), its exit noticed. */
-  private read(job: Job, until: number): ProcessOutput {
-    const output = job.process!.runUntil(until);
+  /** Runs a job's process on to `until`: what it printed is kept in the job and queued to be shown at its time; its exit noticed. */
+  private read(job: Job, until: number): void {
+    this.collect(job, job.process!.runUntil(until));
+    if (job.process!.exitCode !== undefined) this.exit(job, job.process!.exitCode);
+  }
+
+  /** What a job printed (`output`, by now): kept in the job, and queued to be shown at its time (where its streams go: redirects). */
+  collect(job: Job, output: ProcessOutput): void {
     job.printed += output.stdout;
     job.printedErrors += output.stderr;
-    if (job.process!.exitCode !== undefined) this.exit(job, job.process!.exitCode);
-    return job.quiet ? { stdout: "", stderr: output.stderr } : output;
+    const pieces = output.timed ?? [
+      { time: this.world.clock, stream: "stdout" as const, text: output.stdout },
+      { time: this.world.clock, stream: "stderr" as const, text: output.stderr },
+    ];
+    for (const piece of pieces) if (piece.text !== "") this.queue({ ...piece, job });
+  }
+
+  /** Queued in time order; after what is queued for the same time (it was written later). */
+  private queue(piece: JobOutput): void {
+    let index = this.unshown.length;
+    while (index > 0 && this.unshown[index - 1]!.time > piece.time) index--;
+    this.unshown.splice(index, 0, piece);
+  }
+
+  /** What jobs printed before virtual time `before` and is not shown yet, in time order (taken off the queue). */
+  take(before: number): JobOutput[] {
+    let count = 0;
+    while (count < this.unshown.length && this.unshown[count]!.time < before) count++;
+    return this.unshown.splice(0, count);
+  }
+
+  /** Whether anything a job printed waits to be shown. */
+  get pendingOutput(): boolean {
+    return this.unshown.length > 0;
   }
 
   private exit(job: Job, code: number): void {
@@ -76,35 +134,24 @@ export class JobTable {
     }
   }
 
-  /** Moves every running job on to the clock's time; what they printed, in the order they started. */
-  poll(): ProcessOutput {
-    let stdout = "";
-    let stderr = "";
+  /** Moves every running job on to the clock's time; what they printed is queued (take). */
+  poll(): void {
     for (const job of this.jobs) {
       if (job.exitCode !== undefined) continue;
-      if (job.process) {
-        const output = this.read(job, this.world.clock);
-        stdout += output.stdout;
-        stderr += output.stderr;
-      } else if (job.until !== undefined && this.world.clock >= job.until) this.exit(job, 0);
+      if (job.process) this.read(job, this.world.clock);
+      else if (job.until !== undefined && this.world.clock >= job.until) this.exit(job, 0);
     }
-    return { stdout, stderr };
   }
 
   /** Lets `microseconds` of virtual time pass with every job running alongside (`sleep`): a job's own events (a ping's sends) are the world's, run in time order whoever moves the clock. */
-  advance(microseconds: number): ProcessOutput {
+  advance(microseconds: number): void {
     const target = this.world.clock + microseconds;
-    let stdout = "";
-    let stderr = "";
     for (const job of this.running()) {
       if (!job.process || isListener(job)) continue;
-      const output = this.read(job, target);
-      stdout += output.stdout;
-      stderr += output.stderr;
+      this.read(job, target);
     }
     if (this.world.clock < target) advanceClock(this.world, target - this.world.clock);
-    const output = this.poll();
-    return { stdout: stdout + output.stdout, stderr: stderr + output.stderr };
+    this.poll();
   }
 
   /**
@@ -138,6 +185,8 @@ export class JobTable {
   kill(job: Job, signal: string): void {
     if (job.process) {
       job.process.kill(signal);
+      // What it prints as it stops (tcpdump's statistics, ping's summary on INT), at this time; a listener prints nothing (and has closed its sockets).
+      if (!isListener(job)) this.collect(job, job.process.runUntil(this.world.clock));
       this.exit(job, job.process.exitCode ?? 128 + signalNumber(signal));
     } else this.exit(job, 128 + signalNumber(signal));
   }
@@ -158,20 +207,17 @@ export class JobTable {
    * forever, so it stops at the budget `limit` (µs of virtual time) and says
    * so; undefined then.
    */
-  wait(jobs: readonly Job[], limit: number): { readonly output: ProcessOutput; readonly exitCode: number } | undefined {
-    let stdout = "";
-    let stderr = "";
+  wait(jobs: readonly Job[], limit: number): { readonly exitCode: number } | undefined {
     const pending = () => jobs.filter((job) => job.exitCode === undefined);
     while (pending().length > 0) {
       if (pending().some(isListener) || this.world.clock >= limit) return undefined;
       const next = pending()[0]!;
       // A probe runs its events until it exits (the clock stops there); a background sleep ends at its time.
-      const output = next.process ? this.read(next, limit) : this.advance(Math.max(0, Math.min(next.until ?? limit, limit) - this.world.clock));
-      const others = this.poll();
-      stdout += output.stdout + others.stdout;
-      stderr += output.stderr + others.stderr;
+      if (next.process) this.read(next, limit);
+      else this.advance(Math.max(0, Math.min(next.until ?? limit, limit) - this.world.clock));
+      this.poll();
     }
-    return { output: { stdout, stderr }, exitCode: jobs.length === 0 ? 0 : jobs[jobs.length - 1]!.exitCode ?? 0 };
+    return { exitCode: jobs.length === 0 ? 0 : jobs[jobs.length - 1]!.exitCode ?? 0 };
   }
 }
 

@@ -27,6 +27,8 @@ export interface ProcSysHooks {
   script?(path: string, text: string): string | undefined;
   /** What a command wrote to its stdout or stderr sink (shell-names.ts), in the order written. */
   output?(stream: "stdout" | "stderr", text: string): void;
+  /** A file is about to be read: what is due to be written to files by now (a job's redirected output) is written first. */
+  beforeRead?(): void;
 }
 
 type FileContent = Parameters<InMemoryFs["writeFile"]>[1];
@@ -86,6 +88,7 @@ export class ProcSysFileSystem extends InMemoryFs {
 
   override async readFile(path: string, options?: Parameters<InMemoryFs["readFile"]>[1]): Promise<string> {
     if (this.loopMark(path)) return "";
+    this.hooks.beforeRead?.();
     const value = this.procSys(path) ? this.hooks.read!(path) : undefined;
     if (value !== undefined) return value;
     const text = await super.readFile(path, options);
@@ -94,6 +97,7 @@ export class ProcSysFileSystem extends InMemoryFs {
 
   override async readFileBuffer(path: string): Promise<Uint8Array> {
     if (this.loopMark(path)) return new Uint8Array();
+    this.hooks.beforeRead?.();
     const value = this.procSys(path) ? this.hooks.read!(path) : undefined;
     return value === undefined ? super.readFileBuffer(path) : new TextEncoder().encode(value);
   }

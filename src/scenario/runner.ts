@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, realpathSync, statSync, type Dirent } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { defineCommand, getCommandNames, parse, type Command } from "just-bash";
-import type { CommandEnvironment, CommandProcess, NetworkCommand } from "../commands/command.js";
+import type { CommandEnvironment, CommandProcess, NetworkCommand, TimedOutput } from "../commands/command.js";
 import { NETWORK_COMMANDS, OPERAND_FILES, UNMODELLED_TOOLS, unmodelledTool } from "../commands/registry.js";
 import { normaliseSysctlKey, sysctl } from "../commands/sysctl.js";
 import { UnsupportedError } from "../commands/command.js";
@@ -24,9 +24,9 @@ import { ExpectationSyntaxError, parseExpectations, type Expectation } from "./e
 import type { CommandRecord, ExpectationResult, ScenarioRun, SourceLocation } from "./result.js";
 import { createShell } from "./shell.js";
 import { finishTraps, TrapTable } from "./trap.js";
-import { COMPOUND_JOB_MESSAGE, JobTable, type Job } from "./jobs.js";
+import { COMPOUND_JOB_MESSAGE, JOB_OUTPUT_LATENCY, JobTable, type Job } from "./jobs.js";
 import { BACKGROUND_VARIABLE, JOB_PID_COMMAND, STDERR_VARIABLE, STDOUT_VARIABLE, WAIT_COMMAND } from "./shell-names.js";
-import { BACKGROUND_COMPOUND, BACKGROUND_QUIET } from "./transform.js";
+import { BACKGROUND_COMPOUND, BACKGROUND_ERRORS, BACKGROUND_QUIET } from "./transform.js";
 import { LOCATION_VARIABLE, PROC_SYS_READ_COMMAND, PROC_SYS_WRITE_COMMAND, ScenarioTransformPlugin, transformScript, userOutput } from "./transform.js";
 
 /** The variable naming the namespace a command runs in (set by `ip netns exec` and `nsenter`). */
@@ -298,10 +298,12 @@ export class ScenarioSimulator {
   private readonly traces: Trace[] = [];
   /** The shell's jobs: `cmd &`, listeners, on the virtual clock (jobs.ts). */
   private readonly jobs: JobTable;
-  /** What jobs printed since a command last showed it (sleep, wait and jobs show it; the rest at the end). */
-  private jobOutput = { stdout: "", stderr: "" };
   /** What the scenario printed, in order, each chunk on its stream (the shell's sinks: transform.ts). */
   private readonly journal: OutputChunk[] = [];
+  /** The shell's file system, where a job's redirected output is appended. */
+  private jobFiles: { appendFile(path: string, text: string): Promise<void> } | undefined;
+  /** The stdout of the foreground command that last ran while jobs ran, with the time of each piece, until it is printed (print). */
+  private interleave: { readonly text: string; readonly timed: readonly TimedOutput[] } | undefined;
   /** The command line of a job started through `ip netns exec NS CMD &` (what `jobs` shows), while CMD starts. */
   private jobText: string | undefined;
   private readonly problems: ScenarioProblem[] = [];
@@ -418,6 +420,7 @@ export class ScenarioSimulator {
       executionLimits: { maxCommandCount: SHELL_COMMAND_BUDGET, maxLoopIterations: SHELL_COMMAND_BUDGET, maxExecutionTimeMs: 3_600_000, maxOutputSize: 512 * 1024 * 1024 },
     });
     bash.registerTransformPlugin(plugin);
+    this.jobFiles = bash.fs;
     // No namespace variable: a command without one runs in the root namespace, and env shows the user nothing of netsim's; no sink variables either (unset, they default to the sinks: shell-names.ts).
     let result = await bash.exec(mainText, { rawScript: true, signal: this.stop.signal });
     result = this.shellLimit(result);
@@ -428,9 +431,7 @@ export class ScenarioSimulator {
     this.print("stderr", result.stderr);
     this.collectJobs();
     this.jobs.end();
-    const jobs = this.takeJobOutput();
-    this.print("stdout", jobs.stdout);
-    this.print("stderr", jobs.stderr);
+    this.showJobs(Number.POSITIVE_INFINITY);
     return this.result(main.display, result.exitCode);
   }
 
@@ -462,21 +463,55 @@ export class ScenarioSimulator {
     return best === undefined ? undefined : this.locationStack(best).stack[0];
   }
 
-  /** Moves the jobs on to the clock's time, keeping what they printed for the next command that shows it. */
-  private collectJobs(): void {
-    const output = this.jobs.poll();
-    this.jobOutput = { stdout: this.jobOutput.stdout + output.stdout, stderr: this.jobOutput.stderr + output.stderr };
+  /**
+   * Moves the jobs on to the clock's time and shows what they printed by
+   * then: a job writes to the shell's stdout and stderr as it goes (bash
+   * does not hold a job's output), so its lines come before whatever the
+   * scenario prints next, once JOB_OUTPUT_LATENCY has passed (jobs.ts keeps
+   * them in time order). `inclusive`: all they printed by now (wait: the
+   * shell waited until they exited, so all they wrote is out).
+   */
+  private collectJobs(inclusive = false): void {
+    if (this.jobs.running().length > 0) this.jobs.poll();
+    this.showJobs(inclusive ? this.world.clock + 1 : this.world.clock - JOB_OUTPUT_LATENCY);
   }
 
-  private takeJobOutput(): { stdout: string; stderr: string } {
-    const output = this.jobOutput;
-    this.jobOutput = { stdout: "", stderr: "" };
-    return output;
+  /** Puts what jobs printed before virtual time `before` in the journal. */
+  private showJobs(before: number): void {
+    if (!this.jobs.pendingOutput) return;
+    for (const piece of this.jobs.take(before)) {
+      const file = piece.job.redirects?.[piece.stream];
+      if (file === undefined) this.journalAdd(piece.stream, piece.text);
+      // To the file the job's stream was sent to (an in-memory file: the append is done when the call returns).
+      else if (file !== "/dev/null") void this.jobFiles?.appendFile(file, piece.text).catch(() => undefined);
+    }
+  }
+
+  /**
+   * The scenario's own output (a sink write, a message): what jobs printed
+   * by now comes first. The stdout of the foreground command that just let
+   * time pass (interleave) goes line by line, each after what jobs printed
+   * before it; were it sent elsewhere (a pipe, a file), the next output
+   * shows the jobs' lines as usual.
+   */
+  private print(stream: OutputChunk["stream"], text: string): void {
+    if (text === "") return;
+    const interleave = this.interleave;
+    this.interleave = undefined;
+    if (interleave && stream === "stdout" && text === interleave.text) {
+      this.jobs.poll();
+      for (const piece of interleave.timed) {
+        this.showJobs(piece.time - JOB_OUTPUT_LATENCY);
+        this.journalAdd(piece.stream, piece.text);
+      }
+      return;
+    }
+    this.collectJobs();
+    this.journalAdd(stream, text);
   }
 
   /** Adds a chunk to the journal, joined to the last when on the same stream. */
-  private print(stream: OutputChunk["stream"], text: string): void {
-    if (text === "") return;
+  private journalAdd(stream: OutputChunk["stream"], text: string): void {
     const last = this.journal[this.journal.length - 1];
     if (last?.stream === stream) this.journal[this.journal.length - 1] = { stream, text: last.text + text };
     else this.journal.push({ stream, text });
@@ -508,8 +543,7 @@ export class ScenarioSimulator {
         if (this.aborted) return { stdout: "", stderr: "", exitCode: 126 };
         if (args.some((arg) => arg !== "-p")) return this.refuse(args.find((arg) => arg !== "-p")!, "jobs takes only -p here", context.env.get(LOCATION_VARIABLE));
         this.collectJobs();
-        const shown = this.takeJobOutput();
-        return { stdout: shown.stdout + this.jobs.list(args.includes("-p")), stderr: shown.stderr, exitCode: 0 };
+        return { stdout: this.jobs.list(args.includes("-p")), stderr: "", exitCode: 0 };
       }),
       defineCommand("kill", async (args, context) => {
         if (this.aborted) return { stdout: "", stderr: "", exitCode: 126 };
@@ -548,11 +582,11 @@ export class ScenarioSimulator {
         const jobs = args.length === 0 ? this.jobs.running() : waited;
         const done = this.jobs.wait(jobs, VIRTUAL_TIME_BUDGET_SECONDS * 1e6);
         if (done === undefined) return this.overBudget(at(context.env), "a wait for a job that never exits on its own (a listener: nc -l, a server)");
-        const earlier = this.takeJobOutput();
-        const shown = earlier.stdout + done.output.stdout;
-        if (args.length === 0) return { stdout: shown, stderr: earlier.stderr + done.output.stderr, exitCode: 0 };
+        // What the jobs printed while it waited, up to their exit: shown now, before the errors wait prints.
+        this.collectJobs(true);
+        if (args.length === 0) return { stdout: "", stderr: "", exitCode: 0 };
         const last = jobs[jobs.length - 1];
-        return { stdout: shown, stderr: earlier.stderr + done.output.stderr + stderr, exitCode: stderr !== "" && waited.length === 0 ? exitCode : (args.length > 0 && typeof this.jobs.find(args[args.length - 1]!, "wait") === "string" ? 127 : last?.exitCode ?? exitCode) };
+        return { stdout: "", stderr, exitCode: stderr !== "" && waited.length === 0 ? exitCode : (args.length > 0 && typeof this.jobs.find(args[args.length - 1]!, "wait") === "string" ? 127 : last?.exitCode ?? exitCode) };
       }),
     ];
   }
@@ -667,9 +701,9 @@ export class ScenarioSimulator {
         return { stdout: "", stderr: "", exitCode: 0 };
       }
       this.collectJobs();
-      const output = this.jobs.advance(Math.round(seconds * 1e6));
-      const earlier = this.takeJobOutput();
-      return { stdout: earlier.stdout + output.stdout, stderr: earlier.stderr + output.stderr, exitCode: 0 };
+      this.jobs.advance(Math.round(seconds * 1e6));
+      this.collectJobs();
+      return { stdout: "", stderr: "", exitCode: 0 };
     });
   }
 
@@ -794,6 +828,7 @@ export class ScenarioSimulator {
         if (!this.firstLoopMark.has(mark)) this.firstLoopMark.set(mark, this.loopMarkCount);
       },
       output: (stream, text) => this.print(stream, text),
+      beforeRead: () => this.collectJobs(),
       read: (path) => {
         const inside = namespace();
         if (!inside) return undefined;
@@ -854,7 +889,7 @@ export class ScenarioSimulator {
           const inner = await context.exec(text, {
             cwd: context.cwd,
             // CMD's output is the command's own, which the command's redirections send on (to the sinks or a capture).
-            env: { [NAMESPACE_VARIABLE]: String(outcome.namespace.id), [STDOUT_VARIABLE]: "/dev/stdout", [STDERR_VARIABLE]: "/dev/stderr", [LOCATION_VARIABLE]: context.env.get(LOCATION_VARIABLE) ?? "", ...(background ? { [BACKGROUND_VARIABLE]: context.env.get(BACKGROUND_VARIABLE)!, ...(context.env.has(BACKGROUND_QUIET) ? { [BACKGROUND_QUIET]: "1" } : {}) } : {}) },
+            env: { [NAMESPACE_VARIABLE]: String(outcome.namespace.id), [STDOUT_VARIABLE]: "/dev/stdout", [STDERR_VARIABLE]: "/dev/stderr", [LOCATION_VARIABLE]: context.env.get(LOCATION_VARIABLE) ?? "", ...(background ? { [BACKGROUND_VARIABLE]: context.env.get(BACKGROUND_VARIABLE)!, ...(context.env.has(BACKGROUND_QUIET) ? { [BACKGROUND_QUIET]: context.env.get(BACKGROUND_QUIET)! } : {}), ...(context.env.has(BACKGROUND_ERRORS) ? { [BACKGROUND_ERRORS]: context.env.get(BACKGROUND_ERRORS)! } : {}) } : {}) },
             // What was piped into `sudo CMD` / `ip netns exec NS CMD` is CMD's stdin (`echo hi | ip netns exec NS socat - TCP:...`).
             ...(environment.stdin !== "" ? { stdin: environment.stdin } : {}),
           });
@@ -870,10 +905,20 @@ export class ScenarioSimulator {
         const process = outcome.process;
         const started = process.runUntil(this.world.clock);
         const recordIndex = this.records.length;
-        const startedOutput = started;
-        this.jobs.start(this.jobText ?? argv.join(" "), {
+        // A job's streams sent to files: what it prints on starting goes there as the command's own (the shell's redirection makes the file), the rest is appended later.
+        const target = (variable: string) => {
+          const path = context.env.get(variable);
+          return path === undefined ? undefined : context.fs.resolvePath(context.cwd, path);
+        };
+        const stdoutFile = background ? target(BACKGROUND_QUIET) : undefined;
+        const stderrFile = background ? target(BACKGROUND_ERRORS) : undefined;
+        const redirects = { ...(stdoutFile !== undefined ? { stdout: stdoutFile } : {}), ...(stderrFile !== undefined ? { stderr: stderrFile } : {}) };
+        // What a job prints on starting to the scenario's streams is shown in time with the rest (after what the shell prints at that time: jobs.ts).
+        const inTime = { stdout: background && stdoutFile === undefined, stderr: background && stderrFile === undefined };
+        const startedOutput = { stdout: inTime.stdout ? "" : started.stdout, stderr: inTime.stderr ? "" : started.stderr };
+        const job = this.jobs.start(this.jobText ?? argv.join(" "), {
           process,
-          quiet: context.env.has(BACKGROUND_QUIET),
+          ...(stdoutFile !== undefined || stderrFile !== undefined ? { redirects } : {}),
           // The record takes the job's whole output and status once it exits (the kernel backend records a job when it ends).
           onExit: (job) => {
             const record = this.records[recordIndex];
@@ -883,7 +928,8 @@ export class ScenarioSimulator {
             this.records[recordIndex] = { ...record, exitCode: done.exitCode, stdout: done.stdout, stderr: done.stderr, ...(probe ? { probe: record.probe?.traceIndex === undefined ? probe : { ...probe, traceIndex: record.probe.traceIndex } } : {}) };
           },
         });
-        const finished = { kind: "done" as const, stdout: started.stdout, stderr: started.stderr, exitCode: process.exitCode ?? 0, ...(process.trace ? { trace: process.trace } : {}), ...(process.probe ? { probe: process.probe } : {}) };
+        if (inTime.stdout || inTime.stderr) this.jobs.collect(job, { stdout: inTime.stdout ? started.stdout : "", stderr: inTime.stderr ? started.stderr : "", ...(started.timed ? { timed: started.timed.filter((piece) => inTime[piece.stream]) } : {}) });
+        const finished = { kind: "done" as const, stdout: startedOutput.stdout, stderr: startedOutput.stderr, exitCode: process.exitCode ?? 0, ...(process.trace ? { trace: process.trace } : {}), ...(process.probe ? { probe: process.probe } : {}) };
         const result = probeResult(name, finished);
         outcome = result ? { ...finished, result } : finished;
       }
@@ -910,6 +956,8 @@ export class ScenarioSimulator {
         this.options.onCommand?.(this.records[this.records.length - 1]!, this.world, outcome.trace);
       }
       const shown = this.options.printTraces && outcome.trace ? `${outcome.stdout}${formatTrace(outcome.trace)}` : outcome.stdout;
+      // A foreground command that let time pass while jobs ran: its lines and theirs go out in time order, if its stdout reaches the scenario's (print).
+      if (!background && outcome.kind === "done" && outcome.timed && shown === outcome.stdout && this.jobs.running().length > 0) this.interleave = { text: shown, timed: outcome.timed };
       return { stdout: shown, stderr: outcome.stderr, exitCode: outcome.exitCode };
     });
   }

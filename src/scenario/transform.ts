@@ -182,9 +182,10 @@ function backgroundJob(statement: Node): void {
     for (const command of (pipeline.commands as Node[] | undefined) ?? []) {
       if (command.type === "SimpleCommand" && command.name && (pipeline.commands as Node[]).length === 1) {
         (command.assignments as Node[]).push(structuredClone(jobTemplate().mark));
-        // What the job prints later goes where its stdout was sent: `ping ... > /dev/null &` shows nothing when it ends either.
-        const redirected = ((command.redirections as Node[] | undefined) ?? []).some((redirection) => [">", ">>", "&>", "&>>", ">|"].includes(redirection.operator as string) && (redirection.fd === null || redirection.fd === 1));
-        if (redirected) (command.assignments as Node[]).push(literalAssignment(BACKGROUND_QUIET));
+        // What the job prints later goes where its streams were sent: `ping ... > /dev/null &` shows nothing when it ends either; `tcpdump ... > FILE &` writes on to FILE.
+        const { stdout, stderr } = jobTargets((command.redirections as Node[] | undefined) ?? []);
+        if (stdout) (command.assignments as Node[]).push({ type: "Assignment", name: BACKGROUND_QUIET, value: structuredClone(stdout), append: false, array: null });
+        if (stderr) (command.assignments as Node[]).push({ type: "Assignment", name: BACKGROUND_ERRORS, value: structuredClone(stderr), append: false, array: null });
       }
       else visit(command, (inner) => {
         if (inner.type === "SimpleCommand" && inner.name) (inner.assignments as Node[]).push(structuredClone(jobTemplate().mark), literalAssignment(BACKGROUND_COMPOUND));
@@ -195,8 +196,28 @@ function backgroundJob(statement: Node): void {
   (statement.pipelines as Node[]).push(structuredClone(jobTemplate().colon));
 }
 
-/** A job whose stdout is redirected: its later output is not shown. */
+/** The file a job's stdout was redirected to (its later output goes there, not to the scenario's). */
 export const BACKGROUND_QUIET = "__NETSIM_BG_QUIET";
+/** The file a job's stderr was redirected to. */
+export const BACKGROUND_ERRORS = "__NETSIM_BG_ERRORS";
+
+/** Where a command's redirections, applied left to right, send its stdout and stderr: the target words, for the streams sent to a file. */
+function jobTargets(redirections: readonly Node[]): { stdout?: Node; stderr?: Node } {
+  let stdout: Node | undefined;
+  let stderr: Node | undefined;
+  for (const redirection of redirections) {
+    const operator = redirection.operator as string;
+    const fd = redirection.fd as number | null;
+    const target = redirection.target as Node;
+    const literal = ((target.parts as Node[] | undefined) ?? []).map((part) => (part.type === "Literal" ? (part.value as string) : "\0")).join("");
+    if (operator === "&>" || operator === "&>>") stdout = stderr = target;
+    else if ([">", ">>", ">|"].includes(operator) && (fd === null || fd === 1)) stdout = target;
+    else if ([">", ">>", ">|"].includes(operator) && fd === 2) stderr = target;
+    else if (operator === ">&" && fd === 2 && literal === "1") stderr = stdout;
+    else if (operator === ">&" && (fd === null || fd === 1) && literal === "2") stdout = stderr;
+  }
+  return { ...(stdout ? { stdout } : {}), ...(stderr ? { stderr } : {}) };
+}
 /** The second mark of a command inside a backgrounded compound command. */
 export const BACKGROUND_COMPOUND = "__NETSIM_BG_COMPOUND";
 

@@ -12,7 +12,7 @@ import type { EthernetFrame } from "../../model/packet.js";
 import type { World } from "../../model/world.js";
 import { signalNumber } from "../../model/signal.js";
 import { createSimulation, devAddTap, devRemoveTap, runEvents } from "../../net/index.js";
-import { CommandError, UnsupportedError, type CommandEnvironment, type CommandOutcome, type CommandProcess, type ProcessOutput } from "../command.js";
+import { CommandError, UnsupportedError, type CommandEnvironment, type CommandOutcome, type CommandProcess, type ProcessOutput, type TimedOutput } from "../command.js";
 import { compileFilter, filterMatches, type FilterNode } from "./filter.js";
 import { printFrame, TcpSequenceTable, type PrintOptions } from "./print.js";
 
@@ -40,11 +40,13 @@ interface Options {
   quick: boolean;
   count?: number;
   promiscuous: boolean;
+  /** -l: stdout line-buffered (each line written as it is decoded); else stdio's full buffer, written when it fills or at exit. */
+  lineBuffered: boolean;
   expression: string[];
 }
 
 function parseArguments(argv: readonly string[]): Options {
-  const options: Options = { numeric: false, link: false, quick: false, promiscuous: true, expression: [] };
+  const options: Options = { numeric: false, link: false, quick: false, promiscuous: true, lineBuffered: false, expression: [] };
   for (let index = 0; index < argv.length; index++) {
     const word = argv[index]!;
     if (word === "--") {
@@ -98,9 +100,11 @@ function parseArguments(argv: readonly string[]): Options {
           options.promiscuous = false;
           break;
         case "l":
+          options.lineBuffered = true;
+          break;
         case "U":
         case "Z":
-          // Line buffering, packet buffering, the user to drop to: nothing the model prints depends on them.
+          // Packet buffering (of -w files), the user to drop to: nothing the model prints depends on them.
           break;
       }
     }
@@ -112,6 +116,9 @@ function findDevice(namespace: NetworkNamespace, name: string): NetDevice | unde
   for (const device of namespace.devices.values()) if (device.name === name) return device;
   return undefined;
 }
+
+/** glibc stdio's buffer for a stdout that is a pipe or a file (st_blksize). */
+const STDIO_BUFFER = 4096;
 
 /** How long a foreground tcpdump -c N waits at most (µs): the scenario shell's day of virtual time. */
 const FOREGROUND_WAIT_LIMIT = 24 * 3600 * 1e6;
@@ -155,8 +162,14 @@ export function tcpdump(argv: readonly string[], environment: CommandEnvironment
  * cleanup() does), or the scenario's end.
  */
 export class TcpdumpProcess implements CommandProcess {
-  private readonly lines: string[] = [];
+  /** The lines decoded, each at the time its frame passed. */
+  private readonly lines: { time: number; text: string }[] = [];
   private printed = 0;
+  /** What stdio holds of the lines decoded and not yet written (without -l). */
+  private buffered = "";
+  /** Virtual time (µs) it started and exited at. */
+  private readonly startTime: number;
+  private exitTime = 0;
   private captured = 0;
   private tapId: number | undefined;
   private status: number | undefined;
@@ -173,6 +186,7 @@ export class TcpdumpProcess implements CommandProcess {
     private readonly options: Options,
   ) {
     this.printOptions = { numeric: options.numeric, link: options.link, quick: options.quick };
+    this.startTime = world.clock;
     this.startText = `tcpdump: verbose output suppressed, use -v[v]... for full protocol decode\nlistening on ${device.name}, link-type EN10MB (Ethernet), snapshot length 262144 bytes\n`;
     if (options.promiscuous) device.promiscuity = (device.promiscuity ?? 0) + 1;
     this.tapId = devAddTap(world, namespace.id, device.index, (tapWorld, frame) => this.receive(tapWorld, frame));
@@ -180,7 +194,7 @@ export class TcpdumpProcess implements CommandProcess {
 
   private receive(world: World, frame: EthernetFrame): void {
     if (this.status !== undefined || !filterMatches(this.filter, frame)) return;
-    this.lines.push(printFrame(frame, world.clock, this.printOptions, this.sequences));
+    this.lines.push({ time: world.clock, text: `${printFrame(frame, world.clock, this.printOptions, this.sequences)}\n` });
     this.captured++;
     if (this.options.count !== undefined && this.captured >= this.options.count) this.finish(0, true);
   }
@@ -188,6 +202,7 @@ export class TcpdumpProcess implements CommandProcess {
   private finish(status: number, statistics: boolean): void {
     if (this.status !== undefined) return;
     this.status = status;
+    this.exitTime = this.world.clock;
     this.statisticsDue = statistics;
     if (this.tapId !== undefined) devRemoveTap(this.world, this.tapId);
     this.tapId = undefined;
@@ -213,14 +228,31 @@ export class TcpdumpProcess implements CommandProcess {
   runUntil(virtualTime: number): ProcessOutput {
     // Stops at the Nth packet, so the clock is left where tcpdump exited.
     if (this.status === undefined && virtualTime > this.world.clock) runEvents(createSimulation(this.world, false), virtualTime, () => this.status !== undefined);
-    const stdout = this.lines.slice(this.printed).map((line) => `${line}\n`).join("");
-    this.printed = this.lines.length;
-    let stderr = this.startText;
+    const timed: TimedOutput[] = [];
+    if (this.startText !== "") timed.push({ time: this.startTime, stream: "stderr", text: this.startText });
     this.startText = "";
+    for (const line of this.lines.slice(this.printed)) {
+      if (this.options.lineBuffered) {
+        timed.push({ time: line.time, stream: "stdout", text: line.text });
+        continue;
+      }
+      // stdio writes a full buffer at once, lines cut where it ends.
+      this.buffered += line.text;
+      const full = this.buffered.length - (this.buffered.length % STDIO_BUFFER);
+      if (full > 0) timed.push({ time: line.time, stream: "stdout", text: this.buffered.slice(0, full) });
+      this.buffered = this.buffered.slice(full);
+    }
+    this.printed = this.lines.length;
+    // At exit stdio writes what it holds, before the statistics (on stderr).
+    if (this.status !== undefined && this.buffered !== "") {
+      timed.push({ time: this.exitTime, stream: "stdout", text: this.buffered });
+      this.buffered = "";
+    }
     // -c N reached, or a TERM: the statistics, once.
-    if (this.statisticsDue) stderr += this.statistics();
+    if (this.statisticsDue) timed.push({ time: this.exitTime, stream: "stderr", text: this.statistics() });
     this.statisticsDue = false;
-    return { stdout, stderr };
+    const text = (stream: TimedOutput["stream"]) => timed.filter((piece) => piece.stream === stream).map((piece) => piece.text).join("");
+    return { stdout: text("stdout"), stderr: text("stderr"), timed };
   }
 
   get exitCode(): number | undefined {
@@ -231,7 +263,11 @@ export class TcpdumpProcess implements CommandProcess {
     if (this.status !== undefined) return;
     const number = signalNumber(signal);
     // cleanup(): SIGTERM, SIGINT and SIGHUP end the capture loop; tcpdump prints its statistics and exits 0.
-    if (number === 1 || number === 2 || number === 15) this.finish(0, true);
+    if (number === 1 || number === 2 || number === 15) {
+      // cleanup() starts with putchar('\n') on stdout (measured: a blank line after the last packet, before the statistics on stderr).
+      if (this.status === undefined) this.lines.push({ time: this.world.clock, text: "\n" });
+      this.finish(0, true);
+    }
     else this.finish(128 + number, false);
   }
 }
