@@ -177,6 +177,15 @@ describe("compareRuns", () => {
     ]);
   });
 
+  it("leaves a dynamic set element's time left out of nft's tables, however nft wrapped the list by it", () => {
+    const set = (elements: string) => `table ip t {\n\tset seen {\n\t\ttype ipv4_addr\n\t\tflags dynamic,timeout\n\t\ttimeout 3h\n\t\telements = { ${elements} }\n\t}\n}\n`;
+    const sim = set("192.168.0.2 expires 2h59m55s998ms, 203.0.113.2 expires 2h59m57s999ms,\n\t\t\t     203.0.113.130 expires 2h59m58s999ms");
+    const kernel = set("192.168.0.2 expires 2h59m53s1ms, 203.0.113.2 expires 2h59m56s468ms, 203.0.113.130 expires 2h59m58s104ms");
+    expect(compareRuns(run("sim", [], [{ namespaces: [state({ nftRuleset: sim })] }]), run("kernel", [], [{ namespaces: [state({ nftRuleset: kernel })] }])).divergences).toEqual([]);
+    const fewer = set("192.168.0.2 expires 2h59m53s1ms, 203.0.113.2 expires 2h59m56s468ms");
+    expect(compareRuns(run("sim", [], [{ namespaces: [state({ nftRuleset: sim })] }]), run("kernel", [], [{ namespaces: [state({ nftRuleset: fewer })] }])).divergences).toHaveLength(1);
+  });
+
   it("reports namespaces present on one side only", () => {
     const sim = run("sim", [], [{ namespaces: [state(), state({ namespace: "a" })] }]);
     const kernel = run("kernel", [], [{ namespaces: [state()] }]);

@@ -299,7 +299,14 @@ export function normaliseNamespaceState(state: NamespaceState, context: Normalis
   };
 }
 
-/** nft's listing without its rules' and named counters' packet and byte counts (as iptablesSave goes without iptables'). */
+/**
+ * nft's listing without its rules' and named counters' packet and byte
+ * counts (as iptablesSave goes without iptables'), and without the time a
+ * dynamic set's element has left (a timer, as conntrack's): each element
+ * list on one line, since nft wraps it by the length of those times.
+ */
 export function normaliseNftRuleset(text: string): string {
-  return text.replace(/ packets \d+ bytes \d+/g, "");
+  return text
+    .replace(/ packets \d+ bytes \d+/g, "")
+    .replace(/elements = \{([^}]*)\}/g, (_, elements: string) => `elements = { ${elements.split(",").map((element) => element.trim().replace(/ expires \S+/, "")).join(", ")} }`);
 }
