@@ -113,6 +113,8 @@ export function diagramDot(input: DiagramInput): string {
 
   const deviceByPlace = new Map<string, DiagramDevice>();
   for (const namespace of topology.namespaces) for (const device of namespace.devices) deviceByPlace.set(`${namespace.name}\u0000${device.name}`, device);
+  const namespaceOf = new Map(topology.namespaces.flatMap((namespace) => namespace.devices.map((device) => [device.id, namespace.id] as const)));
+  const roleOf = new Map(topology.namespaces.map((namespace) => [namespace.id, namespace.role] as const));
   const hopDevice = (hop: PathHop) => (hop.device === undefined ? undefined : deviceByPlace.get(`${hop.namespace}\u0000${hop.device}`));
   const lastHop = path?.hops[path.hops.length - 1];
   const probeNode = path ? "probe" : undefined;
@@ -122,7 +124,11 @@ export function diagramDot(input: DiagramInput): string {
   for (const namespace of topology.namespaces) {
     const colours = COLOURS.role[namespace.role];
     lines.push(`  subgraph ${quote(`cluster_${namespace.id}`)} {`);
-    lines.push(`    graph ${attributes({ id: namespace.id, class: `namespace ${namespace.role}`, label: namespaceLabel(namespace), labeljust: "l", labelloc: "t", style: namespace.role === "outside" ? "rounded,filled,dashed" : "rounded,filled", fillcolor: colours.fill, color: colours.border, penwidth: 1.5, margin: 10 })};`);
+    lines.push(`    graph ${attributes({ id: namespace.id, class: `namespace ${namespace.role}`, label: "", style: namespace.role === "outside" ? "rounded,filled,dashed" : "rounded,filled", fillcolor: colours.fill, color: colours.border, penwidth: 1.5, margin: 10 })};`);
+    // The name and notes are a node of their own, not the cluster's label:
+    // Graphviz routes edges across a cluster's label but around its nodes.
+    const labelNode = `${namespace.id}-label`;
+    lines.push(`    ${quote(labelNode)} ${attributes({ id: labelNode, class: "namespace-label", label: namespaceLabel(namespace), shape: "plain", style: "" })};`);
     const row: string[] = [];
     for (const device of namespace.devices) {
       const stateColour = COLOURS.state[device.state] ?? "#000000";
@@ -151,6 +157,11 @@ export function diagramDot(input: DiagramInput): string {
       if (!hopDevice(lastHop)) row.push(dropNode);
     }
     if (row.length > 1) lines.push(`    { rank=same; ${row.map(quote).join("; ")}; }`);
+    // The label's left edge is under (a container's) or over (the host's, the outside's) lo's, on the side no cable comes from:
+    // a container's cables come down from the host, the outside's go down to it.
+    const anchor = namespace.devices.find((device) => device.kind === "loopback")?.id ?? row[0];
+    if (anchor && namespace.role === "container") lines.push(`    ${quote(anchor)} -> ${quote(labelNode)} ${attributes({ style: "invis", tailport: "sw", headport: "nw" })};`);
+    else if (anchor) lines.push(`    ${quote(labelNode)} -> ${quote(anchor)} ${attributes({ style: "invis", tailport: "sw", headport: "nw" })};`);
     lines.push("  }");
   }
 
@@ -165,10 +176,15 @@ export function diagramDot(input: DiagramInput): string {
   };
   for (const edge of topology.edges) {
     const row = edge.kind === "veth" ? rowOf(edge.from) : 0;
+    // A cable down into a namespace whose label is on top (the host's) spans the label's rank too; staggered containers sit a whole namespace (row and label) apart.
+    const into = edge.kind === "veth" ? roleOf.get(namespaceOf.get(edge.to) ?? "") : undefined;
+    const across = namespaceOf.get(edge.from) !== namespaceOf.get(edge.to);
+    const length = edge.kind !== "veth" ? 1 : across ? (into === "container" ? 1 : 2) + row * 3 : 1 + row * 2;
+    const minlen = length > 1 ? length : undefined;
     lines.push(
       `  ${quote(edge.from)} -> ${quote(edge.to)} ${attributes(
         edge.kind === "veth"
-          ? { id: edge.id, class: "link veth", penwidth: 2.2, color: "#5d4a1f", tooltip: "veth pair", minlen: row > 0 ? 1 + row * 2 : undefined }
+          ? { id: edge.id, class: "link veth", penwidth: 2.2, color: "#5d4a1f", tooltip: "veth pair", minlen }
           : { id: edge.id, class: "link port", penwidth: 2, color: "#4a6fa5", style: "bold", tooltip: "bridge port" },
       )};`,
     );
