@@ -20,7 +20,10 @@ function expectWholeWorld(groups: readonly SvgGroup[], world: World): void {
   for (const namespace of world.namespaces.values()) {
     const cluster = byId(groups, `ns-${namespace.id}`);
     expect(cluster.classes).toContain("namespace");
-    expect(cluster.texts[0]).toBe(namespace.name === "" ? "root namespace" : namespace.name);
+    // The name and notes are a node of the cluster's own (edges are routed around nodes, across cluster labels).
+    const label = byId(groups, `ns-${namespace.id}-label`);
+    expect(label.texts[0]).toBe(namespace.name === "" ? "root namespace" : namespace.name);
+    expect(label.texts[1]).toBe(`ip_forward=${namespace.sysctl.confAll.forwarding ? 1 : 0}`);
     for (const device of namespace.devices.values()) {
       const node = byId(groups, deviceId(namespace.id, device.index));
       expect(node.texts).toContain(device.name);
