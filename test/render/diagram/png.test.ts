@@ -2,7 +2,9 @@
 // with DejaVu): the SVG's text, measured with the metrics of the font
 // fontconfig picks for the SVG's font list (read from the TTF itself), stays
 // inside its box, no two runs of text on a line overlap, no two device boxes
-// overlap, the legend stays clear of the namespaces; and rsvg-convert
+// overlap, the legend stays clear of the namespaces, no cable or probe arrow
+// (its Bezier path, sampled) crosses a namespace's name and notes or any text
+// but a hop number (issue #18), in busy pictures too; and rsvg-convert
 // renders every stage to PNG.
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
@@ -194,8 +196,15 @@ describe.skipIf(!FONTCONFIG)("diagram SVGs in a Debian font", () => {
       const fixed = runs.filter((run) => !edgeGroups.has(run.group));
       const lines = edgeLines(svg);
       expect(lines.length, name).toBeGreaterThan(0);
-      // The namespaces' names and notes are among the texts checked.
-      notes += fixed.filter((run) => /^ns&#45;\d+&#45;label$/.test(run.group)).length;
+      // The namespaces' names and notes are among the texts checked, each inside its namespace's box.
+      const clusters = new Map([...svg.matchAll(/<g id="([^"]*)" class="cluster[^"]*"[^>]*>([\s\S]*?)<\/g>/g)].map((match) => [match[1]!, boxOfShapes(match[2]!)]));
+      for (const run of fixed) {
+        const namespace = /^(ns&#45;\d+)&#45;label$/.exec(run.group)?.[1];
+        if (namespace === undefined) continue;
+        notes++;
+        const box = clusters.get(namespace);
+        if (!box || !within(run.box, box, 0)) problems.push(`${name}: "${run.text}" outside its namespace ${namespace}`);
+      }
       expect(fixed.some((run) => /^ip_forward=[01]$/.test(run.text)), name).toBe(true);
       for (const line of lines) {
         for (const run of fixed) {
