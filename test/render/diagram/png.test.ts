@@ -220,9 +220,10 @@ describe.skipIf(!FONTCONFIG)("diagram SVGs in a Debian font", () => {
     expect(notes).toBeGreaterThan(all.length * 4);
   });
 
-  it.skipIf(!RSVG)("renders each stage to PNG with rsvg-convert (librsvg2-bin)", () => {
+  it.skipIf(!RSVG)("renders each stage to PNG with rsvg-convert (librsvg2-bin), and the busy pictures' last", () => {
     const folder = mkdtempSync(join(tmpdir(), "netsim-png-"));
-    for (const { name, svg } of svgs.slice(0, 12)) {
+    const ends = BUSY.map((file) => busy.filter((entry) => entry.name.startsWith(`${file}#`)).at(-1)!);
+    for (const { name, svg } of [...svgs.slice(0, 12), ...ends]) {
       const png = join(folder, `${name.replace(/[^\w.-]/g, "_")}.png`);
       const result = spawnSync("rsvg-convert", ["-o", png], { input: svg });
       expect(result.status, `${name}: ${result.stderr}`).toBe(0);
