@@ -2,7 +2,9 @@
 // namespace, device, cable and hop carries an `id` and `class`, which
 // Graphviz copies into the SVG, so tests (and stylesheets) can find them.
 // Layout: the outside world above the host, the host's own devices in one
-// row, bridge ports below their bridge, containers below the host.
+// row, bridge ports below their bridge, containers below the host; each
+// namespace's name and notes a node of their own beside lo, on the side no
+// cable comes from (Graphviz draws edges across cluster labels, not nodes).
 import type { PathHop, ProbePath } from "./probe-path.js";
 import { namespaceTitle, type DiagramDevice, type DiagramNamespace, type Topology } from "./topology.js";
 
@@ -176,10 +178,10 @@ export function diagramDot(input: DiagramInput): string {
   };
   for (const edge of topology.edges) {
     const row = edge.kind === "veth" ? rowOf(edge.from) : 0;
-    // A cable down into a namespace whose label is on top (the host's) spans the label's rank too; staggered containers sit a whole namespace (row and label) apart.
-    const into = edge.kind === "veth" ? roleOf.get(namespaceOf.get(edge.to) ?? "") : undefined;
-    const across = namespaceOf.get(edge.from) !== namespaceOf.get(edge.to);
-    const length = edge.kind !== "veth" ? 1 : across ? (into === "container" ? 1 : 2) + row * 3 : 1 + row * 2;
+    // A cable down into a namespace whose label is on top (the host's) spans the label's rank too;
+    // a container's label is under its row, so staggered containers still sit two ranks apart.
+    const into = roleOf.get(namespaceOf.get(edge.to) ?? "");
+    const length = edge.kind !== "veth" ? 1 : namespaceOf.get(edge.from) !== namespaceOf.get(edge.to) && into !== "container" ? 2 + row * 3 : 1 + row * 2;
     const minlen = length > 1 ? length : undefined;
     lines.push(
       `  ${quote(edge.from)} -> ${quote(edge.to)} ${attributes(
