@@ -4,7 +4,8 @@
 // Layout: the outside world above the host, the host's own devices in one
 // row, bridge ports below their bridge, containers below the host; each
 // namespace's name and notes a node of their own beside lo, on the side no
-// cable comes from (Graphviz draws edges across cluster labels, not nodes).
+// cable comes from (Graphviz draws edges across cluster labels, not nodes);
+// the probe's hop numbers on the nodes the hops reach, not on its arrows.
 import type { PathHop, ProbePath } from "./probe-path.js";
 import { namespaceTitle, type DiagramDevice, type DiagramNamespace, type Topology } from "./topology.js";
 
@@ -59,12 +60,18 @@ function attributes(values: Record<string, string | number | undefined>): string
   return `[${parts.join(", ")}]`;
 }
 
-function deviceLabel(device: DiagramDevice): string {
+/** The probe's hop numbers a node is reached by, as a row of its label (on the node, not the arrow: Graphviz places a constraint=false edge's label without regard to other edges). */
+function hopsRow(numbers: readonly string[] | undefined, colour: string = COLOURS.path): string {
+  return numbers?.length ? `<tr><td><font color="${colour}" point-size="10"><b>${numbers.map(escapeHtml).join(" · ")}</b></font></td></tr>` : "";
+}
+
+function deviceLabel(device: DiagramDevice, hops?: readonly string[]): string {
   const kind = device.kind === "loopback" ? "" : `&#160;<font color="#777777" point-size="9">${device.kind}</font>`;
   const rows = [`<tr><td><b>${escapeHtml(device.name)}</b>${kind}</td></tr>`];
   for (const address of device.addresses) rows.push(`<tr><td><font point-size="10">${escapeHtml(address)}</font></td></tr>`);
   const state = `<font color="${COLOURS.state[device.state] ?? "#000000"}" point-size="9">${device.state}</font>`;
   rows.push(`<tr><td>${state}${device.uplink ? ' <font point-size="9" color="#4a6fa5"><b>uplink</b></font>' : ""}</td></tr>`);
+  rows.push(hopsRow(hops));
   return `<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">${rows.join("")}</table>>`;
 }
 
@@ -122,6 +129,32 @@ export function diagramDot(input: DiagramInput): string {
   const probeNode = path ? "probe" : undefined;
   const dropNode = lastHop?.drop ? "drop" : undefined;
   const ports = new Set(topology.edges.filter((edge) => edge.kind === "port").map((edge) => edge.to));
+  // Each hop's arrow (from the node before it) and the node it reaches, which carries the hop's number.
+  const hopArrows: Array<{ from: string; to: string; number: number }> = [];
+  if (path && probeNode) {
+    let previous: string = probeNode;
+    for (const hop of path.hops) {
+      const target = hopDevice(hop)?.id ?? (hop.drop && dropNode ? dropNode : undefined);
+      if (!target) continue;
+      if (target !== previous) hopArrows.push({ from: previous, to: target, number: hop.number });
+      previous = target;
+    }
+  }
+  const hopsInto = new Map<string, string[]>();
+  for (const arrow of hopArrows) hopsInto.set(arrow.to, [...(hopsInto.get(arrow.to) ?? []), String(arrow.number)]);
+  // One arrow between two nodes however often the packet passes (two-headed when it goes both ways): a bundle of
+  // arrows between a bridge and its port pushed each other, and the cables beside them, across devices.
+  const drawnArrows = new Map<string, { from: string; to: string; numbers: number[]; both: boolean }>();
+  for (const arrow of hopArrows) {
+    const drawn = drawnArrows.get(`${arrow.from}\u0000${arrow.to}`) ?? drawnArrows.get(`${arrow.to}\u0000${arrow.from}`);
+    if (!drawn) drawnArrows.set(`${arrow.from}\u0000${arrow.to}`, { from: arrow.from, to: arrow.to, numbers: [arrow.number], both: false });
+    else {
+      drawn.numbers.push(arrow.number);
+      if (drawn.from !== arrow.from) drawn.both = true;
+    }
+  }
+  const lastReached = hopArrows.at(-1)?.to ?? probeNode;
+  const delivered = Boolean(lastHop?.delivered && lastReached !== probeNode);
 
   for (const namespace of topology.namespaces) {
     const colours = COLOURS.role[namespace.role];
@@ -138,7 +171,7 @@ export function diagramDot(input: DiagramInput): string {
         `    ${quote(device.id)} ${attributes({
           id: device.id,
           class: `device ${device.kind} ${device.state.toLowerCase()}${device.uplink ? " uplink" : ""}`,
-          label: deviceLabel(device),
+          label: deviceLabel(device, hopsInto.get(device.id)),
           fillcolor: COLOURS.kind[device.kind] ?? "#ffffff",
           color: stateColour,
           style: device.state === "DOWN" ? "rounded,filled,dashed" : "rounded,filled",
@@ -150,11 +183,11 @@ export function diagramDot(input: DiagramInput): string {
     }
     if (path && probeNode && path.namespace === namespace.name) {
       const tool = path.probe.split(/\s+/)[0] ?? "probe";
-      lines.push(`    ${quote(probeNode)} ${attributes({ id: "probe", class: "probe-origin", label: `▶ ${tool}`, shape: "box", style: "rounded,filled", fillcolor: "#fde4ee", color: COLOURS.path, fontcolor: COLOURS.path, fontsize: 10 })};`);
+      lines.push(`    ${quote(probeNode)} ${attributes({ id: "probe", class: "probe-origin", label: `<<table border="0" cellborder="0" cellspacing="0" cellpadding="1"><tr><td>▶ ${escapeHtml(tool)}</td></tr>${delivered ? hopsRow(["✔"], COLOURS.delivered) : ""}</table>>`, shape: "box", style: "rounded,filled", fillcolor: "#fde4ee", color: COLOURS.path, fontcolor: COLOURS.path, fontsize: 10 })};`);
       row.push(probeNode);
     }
     if (lastHop && dropNode && lastHop.namespace === namespace.name) {
-      lines.push(`    ${quote(dropNode)} ${attributes({ id: "drop", class: "probe-drop", label: `✖ ${lastHop.drop?.reason ?? "dropped"}`, shape: "octagon", style: "filled", fillcolor: "#ffebee", color: COLOURS.drop, fontcolor: COLOURS.drop, fontsize: 10 })};`);
+      lines.push(`    ${quote(dropNode)} ${attributes({ id: "drop", class: "probe-drop", label: `<<table border="0" cellborder="0" cellspacing="0" cellpadding="1"><tr><td>✖ ${escapeHtml(lastHop.drop?.reason ?? "dropped")}</td></tr>${hopsRow(hopsInto.get(dropNode))}</table>>`, shape: "octagon", style: "filled", fillcolor: "#ffebee", color: COLOURS.drop, fontcolor: COLOURS.drop, fontsize: 10 })};`);
       // Beside the device it died on (the drop arrow holds it there), or in the namespace's row when it had none.
       if (!hopDevice(lastHop)) row.push(dropNode);
     }
@@ -198,22 +231,19 @@ export function diagramDot(input: DiagramInput): string {
   }
 
   if (path && probeNode) {
-    // The probe's arrows: from the probe to hop 1, then hop to hop; each labelled with the hop it reaches.
-    let previous: string = probeNode;
-    for (const hop of path.hops) {
-      const device = hopDevice(hop);
-      const target = device?.id ?? (hop.drop && dropNode ? dropNode : undefined);
-      if (!target) continue;
-      if (target !== previous) {
-        lines.push(`  ${quote(previous)} -> ${quote(target)} ${attributes({ id: `hop-${hop.number}`, class: "probe-hop", dir: "forward", constraint: "false", color: COLOURS.path, fontcolor: COLOURS.path, penwidth: 2, arrowsize: 0.8, label: `<<b>${hop.number}</b>>` })};`);
-      }
-      previous = target;
+    // The probe's arrows: from the probe to hop 1, then hop to hop, once per pair of nodes. They carry no label: each hop's number is on the
+    // node it reaches (Graphviz places a constraint=false edge's label without regard to other edges, often on one).
+    for (const arrow of drawnArrows.values()) {
+      const id = `hop-${arrow.numbers[0]}`;
+      const tooltip = `hop${arrow.numbers.length > 1 ? "s" : ""} ${arrow.numbers.join(", ")}`;
+      lines.push(`  ${quote(arrow.from)} -> ${quote(arrow.to)} ${attributes({ id, class: arrow.both ? "probe-hop both" : "probe-hop", dir: arrow.both ? "both" : "forward", constraint: "false", color: COLOURS.path, penwidth: 2, arrowsize: 0.8, tooltip })};`);
     }
+    const previous = lastReached ?? probeNode;
     if (lastHop?.drop && dropNode && previous !== dropNode) {
       lines.push(`  ${quote(previous)} -> ${quote(dropNode)} ${attributes({ id: "hop-drop", class: "probe-hop drop", dir: "forward", minlen: 0, color: COLOURS.drop, style: "dashed", penwidth: 2, arrowsize: 0.8 })};`);
     }
-    if (lastHop?.delivered && previous !== probeNode) {
-      lines.push(`  ${quote(previous)} -> ${quote(probeNode)} ${attributes({ id: "hop-delivered", class: "probe-hop delivered", dir: "forward", constraint: "false", color: COLOURS.delivered, style: "dashed", penwidth: 2, arrowsize: 0.8, label: "<<b>✔</b>>", fontcolor: COLOURS.delivered })};`);
+    if (delivered) {
+      lines.push(`  ${quote(previous)} -> ${quote(probeNode)} ${attributes({ id: "hop-delivered", class: "probe-hop delivered", dir: "forward", constraint: "false", color: COLOURS.delivered, style: "dashed", penwidth: 2, arrowsize: 0.8, tooltip: "back to the probe" })};`);
     }
   }
   lines.push("}");
