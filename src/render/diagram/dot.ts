@@ -2,7 +2,10 @@
 // namespace, device, cable and hop carries an `id` and `class`, which
 // Graphviz copies into the SVG, so tests (and stylesheets) can find them.
 // Layout: the outside world above the host, the host's own devices in one
-// row, bridge ports below their bridge, containers below the host.
+// row, bridge ports below their bridge, containers below the host; each
+// namespace's name and notes a node of their own beside lo, on the side no
+// cable comes from (Graphviz draws edges across cluster labels, not nodes);
+// the probe's hop numbers on the nodes the hops reach, not on its arrows.
 import type { PathHop, ProbePath } from "./probe-path.js";
 import { namespaceTitle, type DiagramDevice, type DiagramNamespace, type Topology } from "./topology.js";
 
@@ -57,12 +60,18 @@ function attributes(values: Record<string, string | number | undefined>): string
   return `[${parts.join(", ")}]`;
 }
 
-function deviceLabel(device: DiagramDevice): string {
+/** The probe's hop numbers a node is reached by, as a row of its label (on the node, not the arrow: Graphviz places a constraint=false edge's label without regard to other edges). */
+function hopsRow(numbers: readonly string[] | undefined, colour: string = COLOURS.path): string {
+  return numbers?.length ? `<tr><td><font color="${colour}" point-size="10"><b>${numbers.map(escapeHtml).join(" · ")}</b></font></td></tr>` : "";
+}
+
+function deviceLabel(device: DiagramDevice, hops?: readonly string[]): string {
   const kind = device.kind === "loopback" ? "" : `&#160;<font color="#777777" point-size="9">${device.kind}</font>`;
   const rows = [`<tr><td><b>${escapeHtml(device.name)}</b>${kind}</td></tr>`];
   for (const address of device.addresses) rows.push(`<tr><td><font point-size="10">${escapeHtml(address)}</font></td></tr>`);
   const state = `<font color="${COLOURS.state[device.state] ?? "#000000"}" point-size="9">${device.state}</font>`;
   rows.push(`<tr><td>${state}${device.uplink ? ' <font point-size="9" color="#4a6fa5"><b>uplink</b></font>' : ""}</td></tr>`);
+  rows.push(hopsRow(hops));
   return `<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">${rows.join("")}</table>>`;
 }
 
@@ -113,16 +122,48 @@ export function diagramDot(input: DiagramInput): string {
 
   const deviceByPlace = new Map<string, DiagramDevice>();
   for (const namespace of topology.namespaces) for (const device of namespace.devices) deviceByPlace.set(`${namespace.name}\u0000${device.name}`, device);
+  const namespaceOf = new Map(topology.namespaces.flatMap((namespace) => namespace.devices.map((device) => [device.id, namespace.id] as const)));
+  const roleOf = new Map(topology.namespaces.map((namespace) => [namespace.id, namespace.role] as const));
   const hopDevice = (hop: PathHop) => (hop.device === undefined ? undefined : deviceByPlace.get(`${hop.namespace}\u0000${hop.device}`));
   const lastHop = path?.hops[path.hops.length - 1];
   const probeNode = path ? "probe" : undefined;
   const dropNode = lastHop?.drop ? "drop" : undefined;
   const ports = new Set(topology.edges.filter((edge) => edge.kind === "port").map((edge) => edge.to));
+  // Each hop's arrow (from the node before it) and the node it reaches, which carries the hop's number.
+  const hopArrows: Array<{ from: string; to: string; number: number }> = [];
+  if (path && probeNode) {
+    let previous: string = probeNode;
+    for (const hop of path.hops) {
+      const target = hopDevice(hop)?.id ?? (hop.drop && dropNode ? dropNode : undefined);
+      if (!target) continue;
+      if (target !== previous) hopArrows.push({ from: previous, to: target, number: hop.number });
+      previous = target;
+    }
+  }
+  const hopsInto = new Map<string, string[]>();
+  for (const arrow of hopArrows) hopsInto.set(arrow.to, [...(hopsInto.get(arrow.to) ?? []), String(arrow.number)]);
+  // One arrow between two nodes however often the packet passes (two-headed when it goes both ways): a bundle of
+  // arrows between a bridge and its port pushed each other, and the cables beside them, across devices.
+  const drawnArrows = new Map<string, { from: string; to: string; numbers: number[]; both: boolean }>();
+  for (const arrow of hopArrows) {
+    const drawn = drawnArrows.get(`${arrow.from}\u0000${arrow.to}`) ?? drawnArrows.get(`${arrow.to}\u0000${arrow.from}`);
+    if (!drawn) drawnArrows.set(`${arrow.from}\u0000${arrow.to}`, { from: arrow.from, to: arrow.to, numbers: [arrow.number], both: false });
+    else {
+      drawn.numbers.push(arrow.number);
+      if (drawn.from !== arrow.from) drawn.both = true;
+    }
+  }
+  const lastReached = hopArrows.at(-1)?.to ?? probeNode;
+  const delivered = Boolean(lastHop?.delivered && lastReached !== probeNode);
 
   for (const namespace of topology.namespaces) {
     const colours = COLOURS.role[namespace.role];
     lines.push(`  subgraph ${quote(`cluster_${namespace.id}`)} {`);
-    lines.push(`    graph ${attributes({ id: namespace.id, class: `namespace ${namespace.role}`, label: namespaceLabel(namespace), labeljust: "l", labelloc: "t", style: namespace.role === "outside" ? "rounded,filled,dashed" : "rounded,filled", fillcolor: colours.fill, color: colours.border, penwidth: 1.5, margin: 10 })};`);
+    lines.push(`    graph ${attributes({ id: namespace.id, class: `namespace ${namespace.role}`, label: "", style: namespace.role === "outside" ? "rounded,filled,dashed" : "rounded,filled", fillcolor: colours.fill, color: colours.border, penwidth: 1.5, margin: 10 })};`);
+    // The name and notes are a node of their own, not the cluster's label:
+    // Graphviz routes edges across a cluster's label but around its nodes.
+    const labelNode = `${namespace.id}-label`;
+    lines.push(`    ${quote(labelNode)} ${attributes({ id: labelNode, class: "namespace-label", label: namespaceLabel(namespace), shape: "plain", style: "" })};`);
     const row: string[] = [];
     for (const device of namespace.devices) {
       const stateColour = COLOURS.state[device.state] ?? "#000000";
@@ -130,7 +171,7 @@ export function diagramDot(input: DiagramInput): string {
         `    ${quote(device.id)} ${attributes({
           id: device.id,
           class: `device ${device.kind} ${device.state.toLowerCase()}${device.uplink ? " uplink" : ""}`,
-          label: deviceLabel(device),
+          label: deviceLabel(device, hopsInto.get(device.id)),
           fillcolor: COLOURS.kind[device.kind] ?? "#ffffff",
           color: stateColour,
           style: device.state === "DOWN" ? "rounded,filled,dashed" : "rounded,filled",
@@ -142,15 +183,20 @@ export function diagramDot(input: DiagramInput): string {
     }
     if (path && probeNode && path.namespace === namespace.name) {
       const tool = path.probe.split(/\s+/)[0] ?? "probe";
-      lines.push(`    ${quote(probeNode)} ${attributes({ id: "probe", class: "probe-origin", label: `▶ ${tool}`, shape: "box", style: "rounded,filled", fillcolor: "#fde4ee", color: COLOURS.path, fontcolor: COLOURS.path, fontsize: 10 })};`);
+      lines.push(`    ${quote(probeNode)} ${attributes({ id: "probe", class: "probe-origin", label: `<<table border="0" cellborder="0" cellspacing="0" cellpadding="1"><tr><td>▶ ${escapeHtml(tool)}</td></tr>${delivered ? hopsRow(["✔"], COLOURS.delivered) : ""}</table>>`, shape: "box", style: "rounded,filled", fillcolor: "#fde4ee", color: COLOURS.path, fontcolor: COLOURS.path, fontsize: 10 })};`);
       row.push(probeNode);
     }
     if (lastHop && dropNode && lastHop.namespace === namespace.name) {
-      lines.push(`    ${quote(dropNode)} ${attributes({ id: "drop", class: "probe-drop", label: `✖ ${lastHop.drop?.reason ?? "dropped"}`, shape: "octagon", style: "filled", fillcolor: "#ffebee", color: COLOURS.drop, fontcolor: COLOURS.drop, fontsize: 10 })};`);
+      lines.push(`    ${quote(dropNode)} ${attributes({ id: "drop", class: "probe-drop", label: `<<table border="0" cellborder="0" cellspacing="0" cellpadding="1"><tr><td>✖ ${escapeHtml(lastHop.drop?.reason ?? "dropped")}</td></tr>${hopsRow(hopsInto.get(dropNode))}</table>>`, shape: "octagon", style: "filled", fillcolor: "#ffebee", color: COLOURS.drop, fontcolor: COLOURS.drop, fontsize: 10 })};`);
       // Beside the device it died on (the drop arrow holds it there), or in the namespace's row when it had none.
       if (!hopDevice(lastHop)) row.push(dropNode);
     }
     if (row.length > 1) lines.push(`    { rank=same; ${row.map(quote).join("; ")}; }`);
+    // The label's left edge is under (a container's) or over (the host's, the outside's) lo's, on the side no cable comes from:
+    // a container's cables come down from the host, the outside's go down to it.
+    const anchor = namespace.devices.find((device) => device.kind === "loopback")?.id ?? row[0];
+    if (anchor && namespace.role === "container") lines.push(`    ${quote(anchor)} -> ${quote(labelNode)} ${attributes({ style: "invis", tailport: "sw", headport: "nw" })};`);
+    else if (anchor) lines.push(`    ${quote(labelNode)} -> ${quote(anchor)} ${attributes({ style: "invis", tailport: "sw", headport: "nw" })};`);
     lines.push("  }");
   }
 
@@ -165,10 +211,15 @@ export function diagramDot(input: DiagramInput): string {
   };
   for (const edge of topology.edges) {
     const row = edge.kind === "veth" ? rowOf(edge.from) : 0;
+    // A cable down into a namespace whose label is on top (the host's) spans the label's rank too;
+    // a container's label is under its row, so staggered containers still sit two ranks apart.
+    const into = roleOf.get(namespaceOf.get(edge.to) ?? "");
+    const length = edge.kind !== "veth" ? 1 : namespaceOf.get(edge.from) !== namespaceOf.get(edge.to) && into !== "container" ? 2 + row * 3 : 1 + row * 2;
+    const minlen = length > 1 ? length : undefined;
     lines.push(
       `  ${quote(edge.from)} -> ${quote(edge.to)} ${attributes(
         edge.kind === "veth"
-          ? { id: edge.id, class: "link veth", penwidth: 2.2, color: "#5d4a1f", tooltip: "veth pair", minlen: row > 0 ? 1 + row * 2 : undefined }
+          ? { id: edge.id, class: "link veth", penwidth: 2.2, color: "#5d4a1f", tooltip: "veth pair", minlen }
           : { id: edge.id, class: "link port", penwidth: 2, color: "#4a6fa5", style: "bold", tooltip: "bridge port" },
       )};`,
     );
@@ -180,22 +231,19 @@ export function diagramDot(input: DiagramInput): string {
   }
 
   if (path && probeNode) {
-    // The probe's arrows: from the probe to hop 1, then hop to hop; each labelled with the hop it reaches.
-    let previous: string = probeNode;
-    for (const hop of path.hops) {
-      const device = hopDevice(hop);
-      const target = device?.id ?? (hop.drop && dropNode ? dropNode : undefined);
-      if (!target) continue;
-      if (target !== previous) {
-        lines.push(`  ${quote(previous)} -> ${quote(target)} ${attributes({ id: `hop-${hop.number}`, class: "probe-hop", dir: "forward", constraint: "false", color: COLOURS.path, fontcolor: COLOURS.path, penwidth: 2, arrowsize: 0.8, label: `<<b>${hop.number}</b>>` })};`);
-      }
-      previous = target;
+    // The probe's arrows: from the probe to hop 1, then hop to hop, once per pair of nodes. They carry no label: each hop's number is on the
+    // node it reaches (Graphviz places a constraint=false edge's label without regard to other edges, often on one).
+    for (const arrow of drawnArrows.values()) {
+      const id = `hop-${arrow.numbers[0]}`;
+      const tooltip = `hop${arrow.numbers.length > 1 ? "s" : ""} ${arrow.numbers.join(", ")}`;
+      lines.push(`  ${quote(arrow.from)} -> ${quote(arrow.to)} ${attributes({ id, class: arrow.both ? "probe-hop both" : "probe-hop", dir: arrow.both ? "both" : "forward", constraint: "false", color: COLOURS.path, penwidth: 2, arrowsize: 0.8, tooltip })};`);
     }
+    const previous = lastReached ?? probeNode;
     if (lastHop?.drop && dropNode && previous !== dropNode) {
       lines.push(`  ${quote(previous)} -> ${quote(dropNode)} ${attributes({ id: "hop-drop", class: "probe-hop drop", dir: "forward", minlen: 0, color: COLOURS.drop, style: "dashed", penwidth: 2, arrowsize: 0.8 })};`);
     }
-    if (lastHop?.delivered && previous !== probeNode) {
-      lines.push(`  ${quote(previous)} -> ${quote(probeNode)} ${attributes({ id: "hop-delivered", class: "probe-hop delivered", dir: "forward", constraint: "false", color: COLOURS.delivered, style: "dashed", penwidth: 2, arrowsize: 0.8, label: "<<b>✔</b>>", fontcolor: COLOURS.delivered })};`);
+    if (delivered) {
+      lines.push(`  ${quote(previous)} -> ${quote(probeNode)} ${attributes({ id: "hop-delivered", class: "probe-hop delivered", dir: "forward", constraint: "false", color: COLOURS.delivered, style: "dashed", penwidth: 2, arrowsize: 0.8, tooltip: "back to the probe" })};`);
     }
   }
   lines.push("}");

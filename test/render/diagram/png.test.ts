@@ -2,7 +2,9 @@
 // with DejaVu): the SVG's text, measured with the metrics of the font
 // fontconfig picks for the SVG's font list (read from the TTF itself), stays
 // inside its box, no two runs of text on a line overlap, no two device boxes
-// overlap, the legend stays clear of the namespaces; and rsvg-convert
+// overlap, the legend stays clear of the namespaces, no cable or probe arrow
+// (its Bezier path, sampled) crosses a namespace's name and notes, a hop number
+// or any other text (issue #18), in busy pictures too; and rsvg-convert
 // renders every stage to PNG.
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
@@ -88,12 +90,56 @@ function textRuns(svg: string, advance: number): Run[] {
   return runs;
 }
 
+/** Each edge's drawn line, as points every few pixels along its path (Graphviz writes M then cubic Bezier segments). */
+function edgeLines(svg: string): Array<{ group: string; points: Array<readonly [number, number]> }> {
+  const lines: Array<{ group: string; points: Array<readonly [number, number]> }> = [];
+  const starts = [...svg.matchAll(/<g id="([^"]*)" class="([^"]*)"[^>]*>/g)];
+  starts.forEach((match, index) => {
+    if (!match[2]!.split(" ").includes("edge")) return;
+    const body = svg.slice(match.index + match[0].length, starts[index + 1]?.index ?? svg.length);
+    for (const path of body.matchAll(/<path[^>]*?\sd="([^"]*)"/g)) {
+      const numbers = (path[1]!.match(/-?\d+(?:\.\d+)?/g) ?? []).map(Number);
+      const controls: Array<readonly [number, number]> = [];
+      for (let at = 0; at + 1 < numbers.length; at += 2) controls.push([numbers[at]!, numbers[at + 1]!]);
+      const points: Array<readonly [number, number]> = controls.slice(0, 1);
+      for (let at = 0; at + 3 < controls.length; at += 3) {
+        const [p0, p1, p2, p3] = [controls[at]!, controls[at + 1]!, controls[at + 2]!, controls[at + 3]!];
+        for (let step = 1; step <= 32; step++) {
+          const t = step / 32;
+          const [a, b, c, d] = [(1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t ** 2, t ** 3];
+          points.push([a * p0[0] + b * p1[0] + c * p2[0] + d * p3[0], a * p0[1] + b * p1[1] + c * p2[1] + d * p3[1]]);
+        }
+      }
+      lines.push({ group: match[1]!, points });
+    }
+  });
+  return lines;
+}
+
+/** Whether the straight piece from a to b enters the box (shrunk by slack on every side): Liang-Barsky clipping. */
+function crosses(a: readonly [number, number], b: readonly [number, number], box: Box, slack = 1): boolean {
+  let enter = 0;
+  let leave = 1;
+  const [dx, dy] = [b[0] - a[0], b[1] - a[1]];
+  for (const [p, q] of [[-dx, a[0] - (box.left + slack)], [dx, box.right - slack - a[0]], [-dy, a[1] - (box.top + slack)], [dy, box.bottom - slack - a[1]]] as const) {
+    if (p === 0) {
+      if (q < 0) return false;
+    } else if (p < 0) enter = Math.max(enter, q / p);
+    else leave = Math.min(leave, q / p);
+  }
+  return enter < leave;
+}
+
 // DejaVu Sans Mono's advance is 0.602 em to Courier's 0.6: a line of 80 characters drifts by 0.3%, under a pixel and a half.
 const overlap = (a: Box, b: Box, slack = 1.5) => a.left < b.right - slack && b.left < a.right - slack && a.top < b.bottom - slack && b.top < a.bottom - slack;
 const within = (inner: Box, outer: Box, margin: number) => inner.left >= outer.left + margin - 1.5 && inner.right <= outer.right - margin + 1.5 && inner.top >= outer.top && inner.bottom <= outer.bottom;
 
+// Pictures with many namespaces, bridges and cables, and long notes (routes added by hand).
+const BUSY = ["scenarios/docker/docker-29-host.sh", "scenarios/kube-proxy/iptables-node.sh", "scenarios/cni/bridge-portmap.sh"];
+
 describe.skipIf(!FONTCONFIG)("diagram SVGs in a Debian font", () => {
   const svgs: Array<{ name: string; svg: string }> = [];
+  const busy: Array<{ name: string; svg: string }> = [];
   let advance = 0;
   beforeAll(async () => {
     await loadGraphviz();
@@ -103,6 +149,10 @@ describe.skipIf(!FONTCONFIG)("diagram SVGs in a Debian font", () => {
       const snapshots = await takeSnapshots(join(folder, file), { stages: true });
       for (const [index, stage] of snapshots.stages.entries()) svgs.push({ name: `${file}#${index + 1}`, svg: await renderSvg(diagramDot(stageInput(stage, snapshots.text, snapshots.run.file))) });
     }
+    for (const file of BUSY) {
+      const snapshots = await takeSnapshots(file, { stages: true });
+      for (const [index, stage] of snapshots.stages.entries()) busy.push({ name: `${file}#${index + 1}`, svg: await renderSvg(diagramDot(stageInput(stage, snapshots.text, snapshots.run.file))) });
+    }
   }, 120_000);
 
   it("the font the SVG names first is the one fontconfig gives, and it has Courier's 0.6 em advance that Graphviz laid the text out with", () => {
@@ -111,9 +161,10 @@ describe.skipIf(!FONTCONFIG)("diagram SVGs in a Debian font", () => {
     expect(advance).toBeLessThan(0.61);
   });
 
-  it("keeps every text run inside its box, clear of the next run on its line, and device boxes and the legend apart", () => {
+  it("keeps every text run inside its box, clear of the next run on its line, and device boxes and the legend apart, busy pictures too", () => {
     expect(svgs.length).toBeGreaterThan(10);
-    for (const { name, svg } of svgs) {
+    expect(busy.length).toBeGreaterThan(20);
+    for (const { name, svg } of [...svgs, ...busy]) {
       const runs = textRuns(svg, advance);
       const width = Number(/<svg width="([\d.]+)pt"/.exec(svg)![1]);
       const translate = /translate\(([-\d.]+) ([-\d.]+)\)/.exec(svg)!;
@@ -133,9 +184,52 @@ describe.skipIf(!FONTCONFIG)("diagram SVGs in a Debian font", () => {
     }
   });
 
-  it.skipIf(!RSVG)("renders each stage to PNG with rsvg-convert (librsvg2-bin)", () => {
+  // Every text is held off every line but its own: the namespaces' names and notes, the devices', the probe's hop numbers
+  // (on the nodes the hops reach), the legend, the label of an edge (a folded group's).
+  it("keeps labels off edges: no cable or probe arrow crosses a namespace's name or notes, a hop number or any other text, and no two texts overlap, busy pictures too", () => {
+    const all = [...svgs, ...busy];
+    expect(busy.length).toBeGreaterThan(20);
+    let notes = 0;
+    let hopNumbers = 0;
+    const problems: string[] = [];
+    for (const { name, svg } of all) {
+      const runs = textRuns(svg, advance);
+      const edgeGroups = new Set(edgeLines(svg).map((line) => line.group));
+      const fixed = runs.filter((run) => !edgeGroups.has(run.group));
+      // A node's row of hop numbers ("3 · 5 · 9"), in the probe's colour.
+      hopNumbers += runs.filter((run) => run.groupBox && /^\d+( · \d+)*$/.test(run.text)).length;
+      const lines = edgeLines(svg);
+      expect(lines.length, name).toBeGreaterThan(0);
+      // The namespaces' names and notes are among the texts checked, each inside its namespace's box.
+      const clusters = new Map([...svg.matchAll(/<g id="([^"]*)" class="cluster[^"]*"[^>]*>([\s\S]*?)<\/g>/g)].map((match) => [match[1]!, boxOfShapes(match[2]!)]));
+      for (const run of fixed) {
+        const namespace = /^(ns&#45;\d+)&#45;label$/.exec(run.group)?.[1];
+        if (namespace === undefined) continue;
+        notes++;
+        const box = clusters.get(namespace);
+        if (!box || !within(run.box, box, 0)) problems.push(`${name}: "${run.text}" outside its namespace ${namespace}`);
+      }
+      expect(fixed.some((run) => /^ip_forward=[01]$/.test(run.text)), name).toBe(true);
+      for (const line of lines) {
+        for (const run of runs) {
+          if (run.group === line.group) continue;
+          const crossing = line.points.findIndex((point, index) => index > 0 && crosses(line.points[index - 1]!, point, run.box));
+          if (crossing >= 0) problems.push(`${name}: edge ${line.group} crosses "${run.text}" (${run.group}) at ${line.points[crossing]!.map(Math.round).join(",")}`);
+        }
+      }
+      for (const [index, a] of runs.entries()) {
+        for (const b of runs.slice(index + 1)) if (overlap(a.box, b.box)) problems.push(`${name}: "${a.text}" (${a.group}) and "${b.text}" (${b.group}) overlap`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(notes).toBeGreaterThan(all.length * 4);
+    expect(hopNumbers).toBeGreaterThan(100);
+  });
+
+  it.skipIf(!RSVG)("renders each stage to PNG with rsvg-convert (librsvg2-bin), and the busy pictures' last", () => {
     const folder = mkdtempSync(join(tmpdir(), "netsim-png-"));
-    for (const { name, svg } of svgs.slice(0, 12)) {
+    const ends = BUSY.map((file) => busy.filter((entry) => entry.name.startsWith(`${file}#`)).at(-1)!);
+    for (const { name, svg } of [...svgs.slice(0, 12), ...ends]) {
       const png = join(folder, `${name.replace(/[^\w.-]/g, "_")}.png`);
       const result = spawnSync("rsvg-convert", ["-o", png], { input: svg });
       expect(result.status, `${name}: ${result.stderr}`).toBe(0);

@@ -20,7 +20,10 @@ function expectWholeWorld(groups: readonly SvgGroup[], world: World): void {
   for (const namespace of world.namespaces.values()) {
     const cluster = byId(groups, `ns-${namespace.id}`);
     expect(cluster.classes).toContain("namespace");
-    expect(cluster.texts[0]).toBe(namespace.name === "" ? "root namespace" : namespace.name);
+    // The name and notes are a node of the cluster's own (edges are routed around nodes, across cluster labels).
+    const label = byId(groups, `ns-${namespace.id}-label`);
+    expect(label.texts[0]).toBe(namespace.name === "" ? "root namespace" : namespace.name);
+    expect(label.texts[1]).toBe(`ip_forward=${namespace.sysctl.confAll.forwarding ? 1 : 0}`);
     for (const device of namespace.devices.values()) {
       const node = byId(groups, deviceId(namespace.id, device.index));
       expect(node.texts).toContain(device.name);
@@ -37,18 +40,35 @@ function expectWholeWorld(groups: readonly SvgGroup[], world: World): void {
   }
 }
 
-/** The probe's arrows, in hop order, as the nodes they reach. */
+/**
+ * The probe's path, from the probe through the nodes its hops reach, in hop order: each node carries the numbers of
+ * the hops that reach it (a row "3 · 5"), and one arrow, unlabelled, joins each two nodes the packet passes between
+ * (two-headed when it passes both ways), named after the first hop along it.
+ */
 function pathNodes(groups: readonly SvgGroup[]): string[] {
-  const hops = byClass(groups, "probe-hop").filter((group) => /^hop-\d+$/.test(group.id));
-  hops.sort((a, b) => Number(a.id.slice(4)) - Number(b.id.slice(4)));
-  const nodes: string[] = [];
-  for (const hop of hops) {
-    const [from, to] = edgeEnds(hop);
-    if (nodes.length === 0) nodes.push(from);
-    expect(from, `${hop.id} starts where the previous hop ended`).toBe(nodes[nodes.length - 1]);
-    nodes.push(to);
-    expect(hop.texts).toContain(hop.id.slice(4));
+  const reached = new Map<number, string>();
+  for (const group of groups) {
+    if (!group.classes.includes("node")) continue;
+    for (const text of group.texts) if (/^\d+( · \d+)*$/.test(text)) for (const number of text.split(" · ")) reached.set(Number(number), group.id);
   }
+  const numbers = [...reached.keys()].sort((a, b) => a - b);
+  const nodes = ["probe", ...numbers.map((number) => reached.get(number)!)];
+  const arrows = byClass(groups, "probe-hop").filter((group) => /^hop-\d+$/.test(group.id));
+  const pairs = new Set<string>();
+  for (const [index, number] of numbers.entries()) {
+    const [from, to] = [nodes[index]!, nodes[index + 1]!];
+    expect(from, `hop ${number} moves`).not.toBe(to);
+    const arrow = arrows.find((candidate) => {
+      const ends = edgeEnds(candidate).join(" ");
+      return ends === `${from} ${to}` || (candidate.classes.includes("both") && ends === `${to} ${from}`);
+    });
+    expect(arrow, `an arrow for hop ${number}, ${from} to ${to}`).toBeDefined();
+    expect(arrow!.texts, `${arrow!.id} carries no label`).toEqual([]);
+    const pair = [from, to].sort().join(" ");
+    if (!pairs.has(pair)) expect(arrow!.id, `the first hop from ${from} to ${to}`).toBe(`hop-${number}`);
+    pairs.add(pair);
+  }
+  expect(arrows).toHaveLength(pairs.size);
   return nodes;
 }
 
@@ -96,6 +116,7 @@ describe("diagram SVG", () => {
     const names = new Map(byClass(groups, "device").map((group) => [group.id, group.texts[0]]));
     expect(pathNodes(groups).map((id) => names.get(id) ?? id)).toEqual(["probe", "eth0", "wan0", "eth0"]);
     expect(edgeEnds(byId(groups, "hop-delivered"))).toEqual([deviceId(0, 2), "probe"]);
+    expect(byId(groups, "probe").texts).toEqual(["▶ ping", "✔"]);
     expect(groups.some((group) => group.id === "drop")).toBe(false);
   });
 
