@@ -1,7 +1,7 @@
 // nft's changes to iptables-nft's tables (src/commands/nft/nft-xt-change.ts,
 // nft-xt-rule.ts) against nft 1.0.6 over iptables 1.8.9: each case of
 // test/fixtures/nft/xt-changes/cases.json ran in a fresh network namespace
-// of the kernel sandbox (record.py beside it). Every command's stdout,
+// of the kernel sandbox (../xt/record.py test/fixtures/nft/xt-changes). Every command's stdout,
 // stderr and exit status must come out the same, up to the one nft command
 // the model refuses by name (listed below): what follows it is not compared.
 import { readFileSync } from "node:fs";
