@@ -28,6 +28,8 @@ export interface Job {
   /** The files (absolute paths) its stdout and stderr were redirected to where it was started: what it prints later goes there, not to the scenario's streams. */
   readonly redirects?: JobRedirects;
   exitCode: number | undefined;
+  /** It ended by a signal (kill): bash drops such a background job from its table without a word. */
+  signalled?: boolean;
   /** Its stdout since it started, as collected. */
   printed: string;
   /** Its stderr since it started (tcpdump's statistics when it stops). */
@@ -83,6 +85,8 @@ export class JobTable {
   }
 
   start(text: string, spec: { readonly process?: CommandProcess; readonly until?: number; readonly redirects?: JobRedirects; readonly exitCode?: number; readonly onExit?: (job: Job) => void }): Job {
+    this.cleanupSignalled();
+    // bash's job slots: one past the highest in use, 1 in an empty table.
     const number = (this.jobs.length === 0 ? 0 : Math.max(...this.jobs.map((job) => job.number))) + 1;
     const job: Job = { number, pid: this.nextPid++, text, ...(spec.process ? { process: spec.process } : {}), ...(spec.until !== undefined ? { until: spec.until } : {}), ...(spec.redirects ? { redirects: spec.redirects } : {}), exitCode: spec.exitCode, printed: "", printedErrors: "", ...(spec.onExit ? { onExit: spec.onExit } : {}) };
     this.lastPid = job.pid;
@@ -172,8 +176,8 @@ export class JobTable {
     if (spec.startsWith("%")) {
       const current = this.jobs[this.jobs.length - 1];
       const job = spec === "%%" || spec === "%+" || spec === "%" ? current : spec === "%-" ? this.jobs[this.jobs.length - 2] : /^%\d+$/.test(spec) ? this.jobs.find((candidate) => candidate.number === Number(spec.slice(1))) : this.jobs.find((candidate) => candidate.text.startsWith(spec.slice(1)));
-      // A job that exited and was reported is gone from the table, as in bash.
-      return job && (builtin === "wait" || job.exitCode === undefined) ? job : `${builtin}: ${spec}: no such job`;
+      // A job that exited and was reported, or waited for, is gone from the table, as in bash.
+      return job ?? `${builtin}: ${spec}: no such job`;
     }
     if (!/^\d+$/.test(spec)) return builtin === "kill" ? `kill: ${spec}: arguments must be process or job IDs` : `wait: \`${spec}': not a pid or valid job spec`;
     const job = this.jobs.find((candidate) => candidate.pid === Number(spec));
@@ -181,8 +185,10 @@ export class JobTable {
     return job ?? `wait: pid ${spec} is not a child of this shell`;
   }
 
-  /** kill: a signal to a job (TERM by default); a listener closes its socket at once. */
+  /** kill: a signal to a job (TERM by default); a listener closes its socket at once. A job that has exited already takes it without a word (bash: status 0). */
   kill(job: Job, signal: string): void {
+    if (job.exitCode !== undefined) return;
+    job.signalled = true;
     if (job.process) {
       job.process.kill(signal);
       // What it prints as it stops (tcpdump's statistics, ping's summary on INT), at this time; a listener prints nothing (and has closed its sockets).
@@ -191,14 +197,47 @@ export class JobTable {
     } else this.exit(job, 128 + signalNumber(signal));
   }
 
-  /** `jobs` (bash's pretty_print_job for a non-interactive shell): the running jobs, + the current, - the previous. */
+  /**
+   * `jobs` (bash's pretty_print_job for a non-interactive shell): every job
+   * of the table, + the current (the last started), - the previous (the
+   * running one before it). A job that exited is shown once, `Done` or
+   * `Exit N`, and leaves the table (notified); one a signal ended leaves it
+   * unshown.
+   */
   list(pidsOnly: boolean): string {
-    const running = this.running();
-    const current = running[running.length - 1];
-    const previous = running[running.length - 2];
-    return running
-      .map((job) => (pidsOnly ? `${job.pid}\n` : `[${job.number}]${job === current ? "+" : job === previous ? "-" : " "}  ${"Running".padEnd(24)}${job.text} &\n`))
+    this.cleanupSignalled();
+    const current = this.jobs[this.jobs.length - 1];
+    const previous = this.jobs.filter((job) => job !== current && job.exitCode === undefined).at(-1);
+    const text = this.jobs
+      .map((job) => {
+        if (pidsOnly) return `${job.pid}\n`;
+        const marker = job === current ? "+" : job === previous ? "-" : " ";
+        const state = job.exitCode === undefined ? "Running" : job.exitCode === 0 ? "Done" : `Exit ${job.exitCode}`;
+        return `[${job.number}]${marker}  ${state.padEnd(24)}${job.text}${job.exitCode === undefined ? " &" : ""}\n`;
+      })
       .join("");
+    this.forget((job) => job.exitCode !== undefined);
+    return text;
+  }
+
+  /** Drops the jobs `which` selects from the table (delete_job): their numbers are free again. */
+  private forget(which: (job: Job) => boolean): void {
+    for (let index = this.jobs.length - 1; index >= 0; index--) if (which(this.jobs[index]!)) this.jobs.splice(index, 1);
+  }
+
+  /** A background job a signal ended is gone by the next job or listing, silently (bash's cleanup of notified dead jobs). */
+  private cleanupSignalled(): void {
+    this.forget((job) => job.exitCode !== undefined && job.signalled === true);
+  }
+
+  /**
+   * After `wait`: the jobs waited for by name leave the table, and a `wait`
+   * of every job drops every one that has ended. (bash may keep $!'s job
+   * for a later `wait $!`, depending on when SIGCHLD reaped it: measured
+   * both ways from one script, so the deterministic half is modelled.)
+   */
+  waited(jobs: readonly Job[] | "all"): void {
+    this.forget((job) => job.exitCode !== undefined && (jobs === "all" || jobs.includes(job)));
   }
 
   /**

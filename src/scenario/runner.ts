@@ -579,14 +579,16 @@ export class ScenarioSimulator {
             exitCode = 127;
           } else waited.push(job);
         }
+        const lastUnknown = args.length > 0 && typeof this.jobs.find(args[args.length - 1]!, "wait") === "string";
         const jobs = args.length === 0 ? this.jobs.running() : waited;
         const done = this.jobs.wait(jobs, VIRTUAL_TIME_BUDGET_SECONDS * 1e6);
         if (done === undefined) return this.overBudget(at(context.env), "a wait for a job that never exits on its own (a listener: nc -l, a server)");
         // What the jobs printed while it waited, up to their exit: shown now, before the errors wait prints.
         this.collectJobs(true);
+        this.jobs.waited(args.length === 0 ? "all" : waited);
         if (args.length === 0) return { stdout: "", stderr: "", exitCode: 0 };
         const last = jobs[jobs.length - 1];
-        return { stdout: "", stderr, exitCode: stderr !== "" && waited.length === 0 ? exitCode : (args.length > 0 && typeof this.jobs.find(args[args.length - 1]!, "wait") === "string" ? 127 : last?.exitCode ?? exitCode) };
+        return { stdout: "", stderr, exitCode: stderr !== "" && waited.length === 0 ? exitCode : lastUnknown ? 127 : (last?.exitCode ?? exitCode) };
       }),
     ];
   }

@@ -13,6 +13,53 @@ async function run(lines: readonly string[]) {
 const LISTENER = ["ip netns add a", "ip -n a link set lo up", "ip netns exec a nc -lk 127.0.0.1 8080 &", "pid=$!"];
 
 describe("jobs", () => {
+  // bash 5.2's job table (jobs.c): a job's number is one past the highest in the table, 1 in an empty one; `wait N`
+  // drops the job, `wait` every ended one; `jobs` shows an ended job once (Done, Exit N) and drops it; a job a signal
+  // ended goes silently; kill of an ended, unreported job is status 0. Expected text: this script under /bin/bash 5.2
+  // (4 runs, the same every time).
+  it("numbers, lists and forgets jobs as bash's job table does", async () => {
+    const result = await run([
+      "sleep 0.1 & wait $!",
+      "sleep 3 & jobs",
+      "kill %1; wait",
+      "sleep 0.1 &",
+      "sleep 0.3",
+      "sleep 3 & jobs",
+      "kill %2; wait",
+      "bash -c 'exit 0'",
+      "sleep 3 &",
+      "kill %1",
+      "sleep 0.2",
+      "sleep 3 &",
+      "jobs",
+      "kill %%",
+      "sleep 0.2",
+      "sleep 3 &",
+      "p=$!",
+      "kill $p",
+      "wait $p",
+      "echo \"status $?\"",
+      "sleep 3 &",
+      "jobs",
+      "kill %%",
+      "wait",
+      "sleep 0.1 &",
+      "sleep 0.3",
+      "kill %1",
+      "echo \"kill status $?\"",
+      "jobs",
+      "sleep 0.1 &",
+      "sleep 0.3",
+      "wait %1",
+      "echo \"wait status $?\"",
+      "sleep 3 & jobs",
+      "kill %%",
+      "wait",
+    ]);
+    expect(result.problems).toEqual([]);
+    expect(result.output).toBe("[1]+  Running                 sleep 3 &\n[1]   Done                    sleep 0.1\n[2]+  Running                 sleep 3 &\n[1]+  Running                 sleep 3 &\nstatus 143\n[1]+  Running                 sleep 3 &\nkill status 0\n[1]+  Done                    sleep 0.1\nwait status 0\n[1]+  Running                 sleep 3 &\n");
+  });
+
   it("a listener job accepts until killed, then the connect is refused; wait gives 143", async () => {
     const result = await run([...LISTENER, "ip netns exec a nc -z -w 1 127.0.0.1 8080; echo \"connect=$?\"", "jobs", "kill $pid", "wait $pid; echo \"wait=$?\"", "ip netns exec a nc -z -w 1 127.0.0.1 8080; echo \"after=$?\"", "jobs | wc -l"]);
     expect(result.problems).toEqual([]);
