@@ -28,20 +28,9 @@
 # `iptables-restore -w 5 -W 100000 --noflush --counters` of the whole ruleset,
 # its chains declared (and so flushed) first.
 
-# The node, its router, the outside clients and the CNI bridge (lib/node.sh).
+# The node, its router, the outside clients, the CNI bridge and pod() (lib/node.sh).
 . lib/node.sh
 
-# pod NAME HOST-VETH ADDRESS: a pod on cni0 (the bridge plugin's wiring).
-pod() {
-  ip netns add "$1"
-  ip link add "$2" type veth peer name eth0 netns "$1"
-  ip link set "$2" master cni0
-  ip link set "$2" up
-  ip -n "$1" link set lo up
-  ip -n "$1" addr add "$3/8" dev eth0
-  ip -n "$1" link set eth0 up
-  ip -n "$1" route add default via 10.0.0.1
-}
 pod pod-a veth-a 10.0.0.2
 pod ep1 veth-ep1 10.180.0.1
 pod ep2 veth-ep2 10.180.0.2

@@ -37,29 +37,18 @@
 # nft 1.0.6 takes the rest as it is: the comments, the concatenated verdict
 # maps, the dynamic set with its timeout and `update @set { ip saddr }`.
 
-# The node, its router, the outside clients and the CNI bridge (lib/node.sh).
+# The node, its router, the outside clients, the CNI bridge and pod() (lib/node.sh).
 . lib/node.sh
 
-# pod NAME HOST-VETH ADDRESS: a pod on cni0 (the bridge plugin's wiring,
-# with its "hairpinMode": true, so a pod reaches itself through a service:
-# br_netfilter bridges the DNATed packet back out of the port it came in on;
-# without it the hairpin probe below times out, on the kernel as here).
-pod() {
-  ip netns add "$1"
-  ip link add "$2" type veth peer name eth0 netns "$1"
-  ip link set "$2" master cni0
-  bridge link set dev "$2" hairpin on
-  ip link set "$2" up
-  ip -n "$1" link set lo up
-  ip -n "$1" addr add "$3/8" dev eth0
-  ip -n "$1" link set eth0 up
-  ip -n "$1" route add default via 10.0.0.1
-}
-pod pod-a veth-a 10.0.0.2
-pod ep1 veth-ep1 10.180.0.1
-pod ep2 veth-ep2 10.180.0.2
-pod ep3 veth-ep3 10.180.0.3
-pod ep4 veth-ep4 10.180.0.4
+# Each pod's veth in hairpin mode, as the CNI bridge plugin's "hairpinMode": true
+# sets it: a pod reaches itself through a service (br_netfilter bridges the
+# DNATed packet back out of the port it came in on; without it the hairpin
+# probe below times out, on the kernel as here).
+pod pod-a veth-a 10.0.0.2 hairpin
+pod ep1 veth-ep1 10.180.0.1 hairpin
+pod ep2 veth-ep2 10.180.0.2 hairpin
+pod ep3 veth-ep3 10.180.0.3 hairpin
+pod ep4 veth-ep4 10.180.0.4 hairpin
 
 # ---- the sync: TestOverallNFTablesRules's expected ruleset, as kube-proxy loads it ----
 nft -f - <<'EOF'

@@ -1,6 +1,7 @@
 # The node of the kube-proxy scenarios, with kubernetes' test addresses
 # (pkg/proxy/{iptables,nftables}/proxier_test.go): its uplink to the router
-# "wan", two outside clients behind it, and the CNI bridge cni0 the pods join.
+# "wan", two outside clients behind it, the CNI bridge cni0, and pod(), which
+# joins a pod to it.
 # ---- the network around the node ----
 # The upstream router "wan" (192.168.0.1), the node's uplink eth0 and two
 # outside clients behind the router. The router sends the load balancer and
@@ -37,3 +38,17 @@ ip link add cni0 type bridge
 ip link set cni0 up
 ip addr add 10.0.0.1/8 dev cni0
 sysctl -q -w net.ipv4.ip_forward=1
+
+# pod NAME HOST-VETH ADDRESS [hairpin]: a pod on cni0, as the bridge plugin
+# wires it (with "hairpinMode": true, the host veth in hairpin mode).
+pod() {
+  ip netns add "$1"
+  ip link add "$2" type veth peer name eth0 netns "$1"
+  ip link set "$2" master cni0
+  if [[ ${4-} == hairpin ]]; then bridge link set dev "$2" hairpin on; fi
+  ip link set "$2" up
+  ip -n "$1" link set lo up
+  ip -n "$1" addr add "$3/8" dev eth0
+  ip -n "$1" link set eth0 up
+  ip -n "$1" route add default via 10.0.0.1
+}
