@@ -8,6 +8,7 @@ import { RT_TABLE_LOCAL, RT_TABLE_MAIN } from "../../model/route.js";
 import { ROOT_NAMESPACE_ID, type World } from "../../model/world.js";
 import { createFibTable } from "../ipv4/fib-table.js";
 import { fibDeviceUp } from "../ipv4/fib-frontend.js";
+import { rtGenidJoinWorld } from "./rt-genid.js";
 
 export const LOOPBACK_IFINDEX = 1;
 
@@ -75,6 +76,7 @@ export function createNamespace(world: World, name: string): NetworkNamespace {
   namespace.devices.set(loopback.index, loopback);
   world.namespaces.set(namespace.id, namespace);
   nameIndexAdd(world.namespaces, namespace);
+  rtGenidJoinWorld(world, namespace);
   return namespace;
 }
 

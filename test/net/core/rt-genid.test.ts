@@ -6,6 +6,7 @@ import { applyOperation, createWorld, rootNamespace } from "../../../src/net/ind
 import { namespaceByName } from "../../../src/net/core/net-namespace.js";
 import { rtGenid } from "../../../src/net/core/rt-genid.js";
 import { ipRouteOutput } from "../../../src/net/ipv4/route.js";
+import { cloneWorld } from "../../../src/model/world.js";
 
 function twoNamespaces() {
   const world = createWorld();
@@ -31,6 +32,18 @@ describe("rt_genid", () => {
     expect(ipRouteOutput(root, 0x7f000001, {})).toBe(first);
     expect(applyOperation(world, { op: "sysctl-set", namespaceId: root.id, key: "net.ipv4.ip_forward", value: "1" }).ok).toBe(true);
     expect(ipRouteOutput(root, 0x7f000001, {})).not.toBe(first);
+  });
+
+  it("moves a namespace made after the world's first bump with the world's later ones, and leaves a copy's apart", () => {
+    const { world } = twoNamespaces();
+    expect(applyOperation(world, { op: "netns-add", name: "late" }).ok).toBe(true);
+    const late = namespaceByName(world, "late")!;
+    const before = rtGenid(late);
+    const copy = cloneWorld(world);
+    const copyBefore = rtGenid(namespaceByName(copy, "late")!);
+    expect(applyOperation(world, { op: "link-add", namespaceId: rootNamespace(world).id, name: "dummy0", kind: "dummy" }).ok).toBe(true);
+    expect(rtGenid(late)).toBeGreaterThan(before);
+    expect(rtGenid(namespaceByName(copy, "late")!)).toBe(copyBefore);
   });
 
   it("moves in every namespace on a link operation", () => {
