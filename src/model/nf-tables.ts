@@ -75,6 +75,13 @@ export type NftExpression =
   | { readonly kind: "reject"; /** a key of NFT_REJECT_WITH; absent: the family's default, ICMP port unreachable */ readonly with?: NftRejectWith }
   | { readonly kind: "log"; readonly prefix?: string }
   | { readonly kind: "notrack" }
+  /**
+   * A match only an IPv6 packet passes (`ip6 saddr|daddr`, `icmpv6 type`, a
+   * `fib ... oif` lookup behind `meta nfproto ipv6`: the kernel's implicit
+   * meta nfproto ipv6 / meta l4proto ipv6-icmp dependency). netsim carries
+   * IPv4 packets only, so none passes it; kept as the text nft lists.
+   */
+  | { readonly kind: "ipv6-match"; readonly text: string }
   /** nft_dynset: `add @set { KEY }` puts the key in the set, `update @set { KEY }` also refreshes its timeout. */
   | { readonly kind: "dynset"; readonly op: "add" | "update"; readonly set: string; readonly left: readonly NftSelector[] };
 
@@ -96,6 +103,11 @@ export const NFT_REJECT_WITH = {
   "icmpx admin-prohibited": "icmp-admin-prohibited",
   "icmpx no-route": "icmp-net-unreachable",
   "icmpx host-unreachable": "icmp-host-unreachable",
+  // IPv6 only: the parser takes these only behind an IPv6 match, which no IPv4
+  // packet passes; one that got here would carry the code as an ICMPv4 one (nft_reject_inet_eval).
+  "icmpv6 no-route": "icmp-net-unreachable",
+  "icmpv6 admin-prohibited": "icmp-host-unreachable",
+  "icmpv6 addr-unreachable": "icmp-port-unreachable",
 } as const satisfies Record<string, RejectWith>;
 export type NftRejectWith = keyof typeof NFT_REJECT_WITH;
 

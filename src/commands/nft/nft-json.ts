@@ -225,6 +225,8 @@ function expressionJson(expression: NftExpression, family: NftFamily): Json {
       return { notrack: null };
     case "dynset":
       return refuse(`the ${expression.op} statement`);
+    case "ipv6-match":
+      return refuse("an IPv6 match (" + expression.text + ")");
   }
 }
 

@@ -7,6 +7,7 @@ import { parseIpv4Address, prefixMask } from "../../model/address.js";
 import { NFT_REJECT_WITH, type NftBaseChain, type NftChainType, type NftCommand, type NftData, type NftDatatype, type NftElement, type NftExpression, type NftFamily, type NftHook, type NftKey, type NftRejectWith, type NftRight, type NftRuleSpec, type NftSelector, type NftSetSpec, type NftVerdict } from "../../model/nf-tables.js";
 import { UnsupportedError } from "../command.js";
 import { CT_STATES, CT_STATUSES, FIB_TYPE_NAMES, ICMP_TYPES, NF_PROTO_NAMES, PKT_TYPE_NAMES, PROTOCOL_NAMES, priorityNameValid, ruleText, standardPriority } from "./nft-print.js";
+import { formatIpv6, ICMPV6_TYPES, ipv6Network, parseIpv6 } from "./nft-ip6.js";
 import { KEYWORDS, OPERATOR_WORDS, scan, type Token } from "./nft-scanner.js";
 
 /** A chain's body: its base-chain spec, and the policy when one is given (NFTA_CHAIN_POLICY is sent only then). */
@@ -870,6 +871,70 @@ class Parser {
     return { first, last: first };
   }
 
+  /**
+   * `ip6 saddr|daddr [!=] ADDR[/LEN] | { ... }` or `icmpv6 type [!=] NAME | { ... }`
+   * in an inet table: read and listed as nft lists it (prefixes masked,
+   * a set's elements in ascending order, a set of one without braces).
+   */
+  private ipv6Match(first: Token, family: NftFamily): NftExpression {
+    this.next();
+    const field = this.identifier();
+    const spelled = `${first.text} ${field.text}`;
+    if (family !== "inet") throw new UnsupportedError(spelled, `nft's ${spelled} is modelled in inet tables only (netsim carries IPv4 packets only)`);
+    if (first.text === "ip6" ? field.text !== "saddr" && field.text !== "daddr" : field.text !== "type") throw new UnsupportedError(spelled, `nft's ${spelled} is not modelled`);
+    let op = "";
+    if (this.accept("!=")) op = "!= ";
+    else this.accept("==");
+    const one = (): readonly [bigint, string] => {
+      const token = this.next();
+      if (first.text === "icmpv6") {
+        const named = ICMPV6_TYPES.find(([name]) => name === token.text);
+        const value = named ? named[1] : token.type === "number" ? Number(token.text) : undefined;
+        if (value === undefined) throw new NftSyntaxError(token, token, `Could not parse ICMPv6 type`);
+        const listed = ICMPV6_TYPES.find(([, number]) => number === value);
+        return [BigInt(value), listed ? listed[0] : String(value)];
+      }
+      const address = token.type === "addr6" ? parseIpv6(token.text) : undefined;
+      if (address === undefined) throw new NftSyntaxError(token, token, `Could not resolve hostname: Name or service not known`);
+      if (!this.accept("/")) return [address, formatIpv6(address)];
+      const length = this.number();
+      if (length > 128) throw new NftSyntaxError(token, token, `Could not parse prefix length`);
+      const network = ipv6Network(address, length);
+      return [network, length === 128 ? formatIpv6(network) : `${formatIpv6(network)}/${length}`];
+    };
+    let right: string;
+    if (this.accept("{")) {
+      const elements: (readonly [bigint, string])[] = [];
+      do {
+        this.skipNewlines();
+        if (this.is("}")) break;
+        elements.push(one());
+        this.skipNewlines();
+      } while (this.accept(","));
+      this.expect("}");
+      elements.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      right = elements.length === 1 ? elements[0]![1] : `{ ${elements.map(([, text]) => text).join(", ")} }`;
+    } else right = one()[1];
+    return { kind: "ipv6-match", text: `${spelled} ${op}${right}` };
+  }
+
+  /** `fib FLAG[ . FLAG...] oif|oifname missing|exists` (behind meta nfproto ipv6): its text as nft lists it. */
+  private fibIpv6(): string {
+    this.next();
+    const flags: string[] = [];
+    for (;;) {
+      const flag = this.identifier();
+      if (!["saddr", "daddr", "mark", "iif", "oif"].includes(flag.text)) throw this.unexpected(flag);
+      flags.push(flag.text);
+      if (!this.accept(".")) break;
+    }
+    const result = this.identifier();
+    if (result.text !== "oif" && result.text !== "oifname") throw new UnsupportedError(`fib ... ${result.text}`, `nft's fib ... ${result.text} is not modelled`);
+    const test = this.identifier();
+    if (test.text !== "missing" && test.text !== "exists") throw new UnsupportedError(`fib ... ${result.text} ${test.text}`, `nft's fib ... ${result.text} compared with a value is not modelled`);
+    return `fib ${flags.join(" . ")} ${result.text} ${test.text}`;
+  }
+
   /** A rule: its expressions in order, then an optional comment; the text it lists as. */
   rule(family: NftFamily): { rule: NftRuleSpec; anonymousSets: number } {
     const expressions: NftExpression[] = [];
@@ -880,6 +945,8 @@ class Parser {
     // proto_ctx as evaluate.c keeps it for reject: the transport protocol a match settled (and where), whether the network one is known (IPv4).
     let transport: { readonly name: string; readonly at: Token } | undefined;
     let network = false;
+    // An IPv6 match came first: what an icmpv6 reject needs (reject_payload_gen_dependency_family puts none then).
+    let ipv6 = false;
     while (!this.endOfStatement()) {
       const token = this.peek();
       const verdict = this.verdict();
@@ -933,7 +1000,14 @@ class Parser {
               // An icmp reject in an inet table is for IPv4 only: without an IPv4 match nft puts meta nfproto ipv4 first (reject_payload_gen_dependency_family).
               if (kind.text === "icmp" && family === "inet" && !network) expressions.unshift(PROTOCOL_DEPENDENCY.ipv4);
               expressions.push(byDefault ? { kind: "reject" } : { kind: "reject", with: spec as NftRejectWith });
-            } else throw new UnsupportedError(kind.text, `nft reject with ${kind.text} is not modelled`);
+            } else if (kind.text === "icmpv6" && family === "inet" && ipv6) {
+              // An IPv6 reject behind an IPv6 match (firewalld's RFC 3964 rule): no IPv4 packet reaches it.
+              this.accept("type");
+              const type = this.identifier();
+              const spec = `icmpv6 ${type.text}`;
+              if (!Object.hasOwn(NFT_REJECT_WITH, spec)) throw new UnsupportedError(spec, `nft reject with ${spec} is not modelled`);
+              expressions.push({ kind: "reject", with: spec as NftRejectWith });
+            } else throw new UnsupportedError(kind.text, `nft reject with ${kind.text} is modelled only behind an IPv6 match in an inet table`);
           } else if (family === "inet" && network) {
             // stmt_evaluate_reject_default(): an inet rule that settled IPv4 rejects with icmp (listed so), not icmpx.
             expressions.push({ kind: "reject", with: "icmp port-unreachable" });
@@ -978,6 +1052,21 @@ class Parser {
           if (!this.is("}")) throw new UnsupportedError(this.peek().text, `nft's ${token.text} @set { KEY ${this.peek().text} } is not modelled`);
           this.next();
           expressions.push({ kind: "dynset", op: token.text, set, left });
+          continue;
+        }
+        case "ip6":
+        case "icmpv6":
+          expressions.push(this.ipv6Match(token, family));
+          ipv6 = true;
+          continue;
+        case "fib": {
+          // fib_expr with a result other than type (firewalld's IPv6 rpfilter, `fib saddr . mark . iif oif missing`): modelled behind meta nfproto ipv6 only.
+          let offset = 1;
+          while (this.is(".", offset + 1)) offset += 2;
+          if (this.is("type", offset + 1)) break;
+          const nfprotoIpv6 = expressions.some((expression) => expression.kind === "match" && expression.op === "==" && expression.left.length === 1 && expression.left[0]!.kind === "meta" && expression.left[0]!.key === "nfproto" && expression.right.kind === "value" && expression.right.value === 10);
+          if (!nfprotoIpv6) throw new UnsupportedError(`fib ... ${this.peek(offset + 1).text}`, `nft's fib ... ${this.peek(offset + 1).text} is modelled only behind meta nfproto ipv6 (netsim makes no fib lookup but fib type)`);
+          expressions.push({ kind: "ipv6-match", text: this.fibIpv6() });
           continue;
         }
         case "limit":
@@ -1039,6 +1128,7 @@ class Parser {
         // relational_expr_pctx_update(): an equality on a protocol key (a set too, which settles no protocol tcp reset takes).
         if (types[0] === "inet_proto") transport ??= { name: right.kind === "value" ? (PROTOCOL_NAMES[right.value as number] ?? String(right.value)) : "set", at };
         if (types[0] === "nf_proto") network ||= right.kind === "value" && right.value === 2;
+        if (types[0] === "nf_proto") ipv6 ||= right.kind === "value" && right.value === 10;
       }
       if (types[0] === "inet_proto" && right.kind === "value" && typeof right.value === "number" && op === "==") {
         protocol ??= right.value === 6 ? "tcp" : right.value === 17 ? "udp" : undefined;

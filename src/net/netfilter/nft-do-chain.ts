@@ -365,6 +365,9 @@ function evaluate(expression: NftExpression, context: MatchContext, walk: NftWal
       return "next";
     case "notrack":
       return "next";
+    case "ipv6-match":
+      // An IPv6 header field or lookup: netsim's packets are IPv4, which the kernel's nfproto dependency stops here.
+      return "break";
   }
 }
 
