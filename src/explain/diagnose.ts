@@ -220,10 +220,12 @@ export function diagnoseFailure(trace: Trace, world: World): Cause {
       return { kind: "ttl-exceeded", summary: `the packet's ttl ran out at ${where(step)}`, steps: [index], objects: ["ttl"] };
     case "NETFILTER_DROP": {
       const rule = decision?.kind === "netfilter" ? decision : undefined;
-      const object = rule ? (rule.ruleNumber !== undefined ? `rule ${rule.ruleNumber} of ${rule.table} ${rule.chain}${rule.ruleText ? ` (${rule.ruleText})` : ""}` : `the ${rule.chain} policy of the ${rule.table} table (${rule.target})`) : "a netfilter rule";
+      // An nft table is named by family and name (`inet firewalld`), its rule by handle (in its text), not by position.
+      const nft = rule !== undefined && rule.table.includes(" ");
+      const object = rule ? (rule.ruleNumber !== undefined ? (nft ? `the rule of ${rule.table} ${rule.chain} (${rule.ruleText ?? `handle ${rule.ruleNumber}`})` : `rule ${rule.ruleNumber} of ${rule.table} ${rule.chain}${rule.ruleText ? ` (${rule.ruleText})` : ""}`) : nft ? `the ${rule.chain} policy of ${rule.table} (${rule.target})` : `the ${rule.chain} policy of the ${rule.table} table (${rule.target})`) : "a netfilter rule";
       return {
         kind: "filtered",
-        summary: `in ${where(step)}, ${object} ${rule?.target === "REJECT" ? "rejects" : "drops"} the packet`,
+        summary: `in ${where(step)}, ${object} ${rule?.target === "REJECT" || rule?.target === "reject" ? "rejects" : "drops"} the packet`,
         steps: [index],
         objects: [object],
         ...(rule?.origin ? { origin: rule.origin } : {}),
@@ -254,7 +256,7 @@ export function describeSuccess(trace: Trace, world: World): Cause {
       objects.push(`${step.why}`);
     } else if (step.decision?.kind === "netfilter" && step.verdict !== "drop" && step.decision.ruleNumber !== undefined) {
       decisive.push(index);
-      objects.push(`rule ${step.decision.ruleNumber} of ${step.decision.table} ${step.decision.chain} (${step.decision.target})`);
+      objects.push(`${step.decision.table.includes(" ") ? "handle" : "rule"} ${step.decision.ruleNumber} of ${step.decision.table} ${step.decision.chain} (${step.decision.target})`);
     }
   });
   return { kind: "delivered", summary: objects.length > 0 ? `it went by ${objects.join(", then ")}` : "it was answered", steps: decisive, objects };
