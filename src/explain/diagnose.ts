@@ -39,6 +39,8 @@ function isSignificantDrop(steps: readonly TraceStep[], index: number): boolean 
   if (step.verdict !== "drop") return false;
   if (step.stage === "arp_rcv" && step.dropReason === undefined) return false;
   if (step.stage === "icmp_rcv" && step.dropReason === undefined) return false;
+  // An ICMP error nobody waits for (a reject's answer to the reply the probe's peer sent): the drop it reports on is the cause.
+  if (step.stage === "icmp_rcv" && step.dropReason === "NO_SOCKET" && step.packet?.transport.protocol === "icmp" && step.packet.transport.type !== 0) return false;
   if (step.dropReason === "BRIDGE_NO_PORT" && step.stage === "br_forward") return false;
   if (step.dropReason === "OTHERHOST" && step.frameId !== undefined) {
     const forwarded = steps.slice(0, index).some((earlier) => earlier.frameId === step.frameId && earlier.namespace === step.namespace && (earlier.stage === "br_forward" || earlier.stage === "br_flood") && earlier.verdict !== "drop");
