@@ -3,6 +3,7 @@
 // nft_set): tables in a family, chains (base chains hooked at a priority),
 // rules as lists of expressions, sets and maps owned by their table, and the
 // handles the kernel gives each object. Userspace text lives in src/commands/nft.
+import type { SourceLocation } from "./location.js";
 import type { RejectWith, RuleCounters } from "./netfilter.js";
 
 /** The families modelled: IPv4 (`ip`) and `inet` (IPv4 packets of it; IPv6 is not modelled). */
@@ -117,6 +118,8 @@ export interface NftRule {
   readonly comment?: string;
   /** The rule as `nft list` prints it, for traces (the command layer renders it). */
   readonly text: string;
+  /** The scenario line whose batch added it (explain's configuration line). */
+  readonly origin?: SourceLocation;
 }
 
 export interface NftChain {

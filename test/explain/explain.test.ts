@@ -115,6 +115,8 @@ describe("causes", () => {
     expect(explanation!.causes[0]!.kind).toBe("filtered");
     expect(explanation!.causes[0]!.objects[0]).toBe("the rule of inet fw dispatch (reject with icmpx admin-prohibited # handle 2)");
     expect(explanation!.causes[0]!.summary).toContain("rejects the packet");
+    // The line of the batch that added the rule.
+    expect(explanation!.causes[0]!.origin?.line).toBe(23);
     // The request's accept, then the reply's (the reject answered it too); test/explain/fixtures/nft-reject-fixed.sh: the same on the kernel.
     expect(explanation!.fix).toEqual({
       commands: ['ip netns exec router nft insert rule inet fw dispatch iifname "r0" oifname "r1" ip daddr 10.0.2.2 icmp type echo-request accept', "ip netns exec router nft insert rule inet fw dispatch ct state established,related accept"],

@@ -6,6 +6,7 @@
 // theirs from the namespace's.
 import { fail, ok, type Errno, type KernelResult } from "../../model/errno.js";
 import type { NftBaseChain, NftChain, NftCommand, NftElement, NftNatStatement, NftRule, NftRuleset, NftTable, NftVerdict } from "../../model/nf-tables.js";
+import type { SourceLocation } from "../../model/location.js";
 import type { NftBatch } from "../../model/operations.js";
 import type { World } from "../../model/world.js";
 import { namespaceById } from "../core/net-namespace.js";
@@ -33,9 +34,9 @@ function sameKey(a: NftElement, b: NftElement): boolean {
   return JSON.stringify(a.key) === JSON.stringify(b.key);
 }
 
-function installRule(table: NftTable, spec: Omit<NftRule, "handle">, anonymousSets: number): NftRule {
+function installRule(table: NftTable, spec: Omit<NftRule, "handle">, anonymousSets: number, origin: SourceLocation | undefined): NftRule {
   table.lastHandle += anonymousSets;
-  return { handle: ++table.lastHandle, ...spec };
+  return { handle: ++table.lastHandle, ...spec, ...(origin ? { origin } : {}) };
 }
 
 /** Chains a rule's anonymous verdict maps' elements name (their NEWSETELEM goes before the rule's NEWRULE). */
@@ -62,7 +63,8 @@ function chainInUse(table: NftTable, name: string): boolean {
   return false;
 }
 
-function apply(ruleset: NftRuleset, command: NftCommand, index: number): KernelResult<unknown> {
+/** One command of a batch; `origin` is the scenario line of the batch, kept on the rules it adds (explain points at it). */
+function apply(ruleset: NftRuleset, command: NftCommand, index: number, origin?: SourceLocation): KernelResult<unknown> {
   if (command.kind === "flush-ruleset") {
     ruleset.tables = [];
     return ok(undefined);
@@ -136,7 +138,7 @@ function apply(ruleset: NftRuleset, command: NftCommand, index: number): KernelR
         if (command.at.value >= chain.rules.length && !(command.at.value === 0 && chain.rules.length === 0)) return refuse("ENOENT", index);
         at = command.insert ? command.at.value : command.at.value + 1;
       }
-      chain.rules.splice(at, 0, installRule(table, command.rule, command.anonymousSets));
+      chain.rules.splice(at, 0, installRule(table, command.rule, command.anonymousSets, origin));
       // nft_dynset_init(): a set a dynset statement fills gets the default size when it has none.
       for (const expression of command.rule.expressions) {
         const set = expression.kind === "dynset" ? table.sets.get(expression.set) : undefined;
@@ -271,7 +273,7 @@ export function nfTablesCommit(world: World, operation: NftBatch): KernelResult<
   let staged = stage(current);
   const failures: { readonly errno: Errno; readonly extack: string }[] = [];
   for (let index = 0; index < operation.commands.length; index++) {
-    const result = apply(staged, operation.commands[index]!, index);
+    const result = apply(staged, operation.commands[index]!, index, operation.origin);
     if (!result.ok) failures.push({ errno: result.error.errno, extack: result.error.extack ?? String(index) });
   }
   if (failures.length === 0 && !staged.tables.every(tableValid)) {
@@ -284,7 +286,7 @@ export function nfTablesCommit(world: World, operation: NftBatch): KernelResult<
     }
     for (let index = 0; index < operation.commands.length; index++) {
       const command = operation.commands[index]!;
-      apply(replay, command, index);
+      apply(replay, command, index, operation.origin);
       if (command.kind !== "add-rule" && command.kind !== "replace-rule" && command.kind !== "add-element") continue;
       const table = findTable(replay, command.family, command.table);
       if (table && !tableValid(table)) failures.push({ errno: "EOPNOTSUPP", extack: `${index} command` });

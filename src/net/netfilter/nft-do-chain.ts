@@ -173,6 +173,7 @@ function recordRule(walk: NftWalk, context: MatchContext, chain: NftChain, rule:
       table: `${table.family} ${table.name}`,
       chain: chain.name,
       ...(rule ? { ruleNumber: rule.handle, ruleText: `${rule.text} # handle ${rule.handle}` } : {}),
+      ...(rule?.origin ? { origin: rule.origin } : {}),
       target,
     },
     verdict,
