@@ -16,8 +16,11 @@
 # ACCEPT) that dockerd creates, which also activates dockerd's
 # docker-forwarding policy (ANY -> docker, ACCEPT; moby
 # libnetwork/iptables/firewalld.go setupDockerZone,
-# setupDockerForwardingPolicy, AddInterfaceFirewalld); the dispatch rows
-# follow _policy_dispatch_sort_key() by hand, and the policy's empty nat and
+# setupDockerForwardingPolicy, AddInterfaceFirewalld). The dispatch rows
+# (which zone-derived policy pairs fw_zone.py makes) are derived by hand;
+# their text and order were checked by running that tag's own
+# build_policy_ingress_egress_pair_rules() and _policy_dispatch_sort_key()
+# on these zones and policies. The docker-forwarding policy's empty nat and
 # mangle chains are left out (it has no nat or mangle settings).
 #
 # Docker 29 (iptables-nft, the layout of ../docker/docker-29-host.sh): the
