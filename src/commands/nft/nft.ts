@@ -136,10 +136,10 @@ function listText(what: Listed, options: PrintOptions): { readonly stdout: strin
 }
 
 /** do_command_list_json(): -a changes nothing, handles are always there. */
-function listJson(what: Listed): string {
+function listJson(what: Listed, now: number): string {
   if ("xtTable" in what || ("tables" in what && what.tables.some((table) => "xt" in table))) throw new UnsupportedError("-j", "nft -j listing of iptables-nft's tables is not modelled");
-  if ("tables" in what) return listingJson(what.tables.flatMap((table) => ("nft" in table ? (what.namesOnly ? [tableJson(table.nft)] : tableObjects(table.nft)) : [])));
-  return listingJson("chain" in what ? chainObjects(what.table, what.chain) : [setJson(what.table, what.set)]);
+  if ("tables" in what) return listingJson(what.tables.flatMap((table) => ("nft" in table ? (what.namesOnly ? [tableJson(table.nft)] : tableObjects(table.nft, now)) : [])));
+  return listingJson("chain" in what ? chainObjects(what.table, what.chain) : [setJson(what.table, what.set, now)]);
 }
 
 interface Options {
@@ -281,7 +281,7 @@ export function nft(argv: readonly string[], environment: CommandEnvironment): C
     if (options.numeric) throw new UnsupportedError("-n", "nft -n's numeric listing is not modelled");
     if (options.numericPriority && !options.json) throw new UnsupportedError("-y", "nft -y's numeric priorities in a listing are not modelled");
     const what = listed(statement.request, environment, source);
-    if (options.json) stdout += listJson(what);
+    if (options.json) stdout += listJson(what, environment.world.clock);
     else {
       const text = listText(what, print);
       stdout += text.stdout;

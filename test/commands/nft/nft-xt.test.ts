@@ -9,6 +9,7 @@ import { nft } from "../../../src/commands/nft/nft.js";
 import { NETWORK_COMMANDS } from "../../../src/commands/registry.js";
 import { createWorld } from "../../../src/net/core/net-namespace.js";
 import { runCommand } from "../run-command.js";
+import { expectExpiry, withoutExpiry } from "./expiry.js";
 
 interface Recorded {
   readonly nft: string;
@@ -30,7 +31,10 @@ describe(`iptables-nft's tables as ${recorded.nft} lists them (${recorded.iptabl
           expect(printed.exitCode).toBe(result.exitCode);
           continue;
         }
-        expect({ argv: result.argv, ...printed }).toEqual({ argv: result.argv, stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode });
+        // Elements' time left counts down on the kernel's clock: compared apart (expiry.ts).
+        const [ours, kernels] = [withoutExpiry(printed.stdout), withoutExpiry(result.stdout)];
+        expect({ argv: result.argv, ...printed, stdout: ours.text }).toEqual({ argv: result.argv, stdout: kernels.text, stderr: result.stderr, exitCode: result.exitCode });
+        expectExpiry(ours.left, kernels.left);
       }
     });
   }
