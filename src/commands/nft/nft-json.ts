@@ -206,7 +206,7 @@ function rejectJson(expression: Extract<NftExpression, { kind: "reject" }>, fami
   return { reject: { type, expr: code } };
 }
 
-function expressionJson(expression: NftExpression, family: NftFamily): Json {
+export function expressionJson(expression: NftExpression, family: NftFamily): Json {
   switch (expression.kind) {
     case "match": {
       // relational_expr_json(): a flag type's implicit match is "in" (the kernel holds it as a bitmask test).

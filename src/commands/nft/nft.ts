@@ -11,7 +11,7 @@ import { chainObjects, listingJson, setJson, tableJson, tableObjects } from "./n
 import { NftSyntaxError, NftSyntaxErrors, parseNft, type NftListRequest, type NftStatement } from "./nft-parse.js";
 import { setText, tableText, chainText, type PrintOptions } from "./nft-print.js";
 import { ScanError, type Token } from "./nft-scanner.js";
-import { iptablesTableText, iptablesTableWarning, kernelChains } from "./nft-xt.js";
+import { iptablesChainObjects, iptablesTableJson, iptablesTableObjects, iptablesTableText, iptablesTableWarning, kernelChains } from "./nft-xt.js";
 import { applyXtChange } from "./nft-xt-change.js";
 
 interface Source {
@@ -135,10 +135,10 @@ function listText(what: Listed, options: PrintOptions): { readonly stdout: strin
   return { stdout: "chain" in what ? tableText(what.table, options, { chains: [what.chain] }) : tableText(what.table, options, { sets: [what.set] }), stderr: "" };
 }
 
-/** do_command_list_json(): -a changes nothing, handles are always there. */
+/** do_command_list_json(): -a changes nothing, handles are always there; iptables-nft's tables without the text listing's warning. */
 function listJson(what: Listed, now: number): string {
-  if ("xtTable" in what || ("tables" in what && what.tables.some((table) => "xt" in table))) throw new UnsupportedError("-j", "nft -j listing of iptables-nft's tables is not modelled");
-  if ("tables" in what) return listingJson(what.tables.flatMap((table) => ("nft" in table ? (what.namesOnly ? [tableJson(table.nft)] : tableObjects(table.nft, now)) : [])));
+  if ("xtTable" in what) return listingJson(iptablesChainObjects(what.xtTable, what.xtChain));
+  if ("tables" in what) return listingJson(what.tables.flatMap((table) => ("nft" in table ? (what.namesOnly ? [tableJson(table.nft)] : tableObjects(table.nft, now)) : what.namesOnly ? [iptablesTableJson(table.xt)] : iptablesTableObjects(table.xt))));
   return listingJson("chain" in what ? chainObjects(what.table, what.chain) : [setJson(what.table, what.set, now)]);
 }
 

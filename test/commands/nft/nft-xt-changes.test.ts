@@ -29,7 +29,6 @@ const recorded = JSON.parse(readFileSync(join(__dirname, "../../fixtures/nft/xt-
 const REFUSED: Readonly<Record<string, string>> = {
   "nft rules iptables-nft cannot read back as xt": "nft add rule ip filter INPUT tcp dport { 22, 80 } accept",
   "nft rules in the nat table": "nft add rule ip nat POSTROUTING oifname eth2 masquerade",
-  "nft -j list of an iptables-nft table": "nft -j list ruleset",
   // Recorded: "Error: cmp sreg undef" (iptables-nft parses the chain's rules to compare them and fails on the ct one).
   "a ct state rule nft added: packets, and iptables calling its chain and table incompatible": "iptables -C INPUT -j ACCEPT",
   "one nft rule: ip saddr 10.0.0.1 ip saddr 10.0.0.2 accept": "",

@@ -65,9 +65,14 @@ describe(`iptables-nft's tables as ${recorded.nft} lists them (${recorded.iptabl
     expect(runCommand(nft, ["add", "chain", "ip", "mine", "c"], world).exitCode).toBe(0);
   });
 
-  it("refuses -j listings of iptables-nft's tables, not recorded", () => {
+  it("refuses the -j forms of iptables-nft's statements not recorded (port ranges, -m state, limit) by name", () => {
     const world = worldWith(["iptables -A INPUT -j ACCEPT", "nft add table ip mine"]);
-    expect(() => runCommand(nft, ["-j", "list", "ruleset"], world)).toThrow(/nft -j listing of iptables-nft's tables is not modelled/);
+    expect(runCommand(nft, ["-j", "list", "ruleset"], world).exitCode).toBe(0);
+    for (const rule of ["-p tcp --dport 1:5", "-m state --state NEW", "-m limit --limit 1/s"]) {
+      const other = worldWith([`iptables -A INPUT ${rule} -j ACCEPT`]);
+      expect(() => runCommand(nft, ["-j", "list", "ruleset"], other)).toThrow(/in JSON is not modelled/);
+      expect(runCommand(nft, ["list", "ruleset"], other).exitCode).toBe(0);
+    }
     // nft's own table still lists with its handle (shared with iptables-nft's: filter took 1).
     expect(runCommand(nft, ["-a", "list", "table", "ip", "mine"], world).stdout).toBe("table ip mine { # handle 2\n}\n");
   });
