@@ -191,7 +191,9 @@ export type IptablesCommand =
   | { readonly kind: "new-chain"; readonly chain: string }
   | { readonly kind: "delete-chain"; readonly chain?: string }
   | { readonly kind: "rename-chain"; readonly chain: string; readonly newName: string }
-  | { readonly kind: "policy"; readonly chain: string; readonly policy: "ACCEPT" | "DROP" };
+  | { readonly kind: "policy"; readonly chain: string; readonly policy: "ACCEPT" | "DROP" }
+  /** NFT_MSG_DELTABLE of the table iptables-nft made (`nft delete table`, `nft flush ruleset`): gone from the kernel, made again by the next write. */
+  | { readonly kind: "delete-table" };
 
 export interface IptablesOperation extends Located {
   readonly op: "iptables";
