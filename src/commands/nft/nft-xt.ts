@@ -58,7 +58,10 @@ function interfaceStatement(key: "iifname" | "oifname", selector: { readonly nam
 function addressStatement(field: "saddr" | "daddr", selector: NonNullable<Rule["source"]>): Statement | undefined {
   if (selector.prefixLength === 0 && selector.mask === undefined && !selector.invert) return undefined;
   const address = formatIpv4Address(selector.address);
-  if (selector.mask !== undefined) return nativeMatch(`ip ${field} & ${formatIpv4Address(selectorMaskOf(selector))} ${selector.invert ? "!=" : "=="} ${address}`);
+  if (selector.mask !== undefined) {
+    const mask = formatIpv4Address(selectorMaskOf(selector));
+    return nativeMatch(`ip ${field} & ${mask} ${selector.invert ? "!=" : "=="} ${address}`, { json: matchJson({ "&": [payloadJson("ip", field), mask] }, selector.invert, address) });
+  }
   if (selector.prefixLength === 0) refuse("! -s/-d 0.0.0.0/0");
   const right: Json = selector.prefixLength === 32 ? address : { prefix: { addr: address, len: selector.prefixLength } };
   return nativeMatch(`ip ${field} ${not(selector.invert)}${address}${selector.prefixLength === 32 ? "" : `/${selector.prefixLength}`}`, { json: matchJson(payloadJson("ip", field), selector.invert, right) });
@@ -79,9 +82,18 @@ function portText(ports: PortRange, invert: boolean | undefined): string {
   return `${not(invert)}${ports.first}-${ports.last}`;
 }
 
-/** A native port match in JSON: one port (recorded); a range or `<=` from 0 left out (not recorded). */
-function portJson(protocol: "tcp" | "udp", field: "sport" | "dport", ports: PortRange, invert: boolean | undefined): { json?: Json } {
-  return ports.first === ports.last ? { json: matchJson(payloadJson(protocol, field), invert, ports.first) } : {};
+/** A native port match in JSON: one port, a range as {"range": [first, last]}, one from port 0 as `<=` (portText refuses its inversion). */
+function portJson(protocol: "tcp" | "udp", field: "sport" | "dport", ports: PortRange, invert: boolean | undefined): { json: Json } {
+  const left = payloadJson(protocol, field);
+  if (ports.first === ports.last) return { json: matchJson(left, invert, ports.first) };
+  if (ports.first === 0 && !invert) return { json: matchJson(left, false, ports.last, "<=") };
+  return { json: matchJson(left, invert, { range: [ports.first, ports.last] }) };
+}
+
+/** Flag names in JSON: one as a string, several as a list (in bit order). */
+function flagsJson(table: readonly [string, number][], bits: number): Json {
+  const names = table.filter(([, bit]) => (bits & bit) !== 0).map(([name]) => name);
+  return names.length === 1 ? names[0]! : names;
 }
 
 const TCP_FLAGS: readonly [string, number][] = [
@@ -99,7 +111,8 @@ function tcpUdpStatements(match: Extract<Match, { kind: "tcp" | "udp" }>): State
   const statements: Statement[] = [];
   if (match.tcpFlags) {
     if (match.tcpFlags.compare === 0) refuse("tcp flags compared with none");
-    statements.push(nativeMatch(`tcp flags ${not(match.tcpFlags.invert)}${flagNames(TCP_FLAGS, match.tcpFlags.compare)} / ${flagNames(TCP_FLAGS, match.tcpFlags.mask)}`, { payload: "tcp" }));
+    const json = matchJson({ "&": [payloadJson("tcp", "flags"), flagsJson(TCP_FLAGS, match.tcpFlags.mask)] }, match.tcpFlags.invert, flagsJson(TCP_FLAGS, match.tcpFlags.compare));
+    statements.push(nativeMatch(`tcp flags ${not(match.tcpFlags.invert)}${flagNames(TCP_FLAGS, match.tcpFlags.compare)} / ${flagNames(TCP_FLAGS, match.tcpFlags.mask)}`, { payload: "tcp", json }));
   }
   if (match.sourcePorts) statements.push(nativeMatch(`${match.kind} sport ${portText(match.sourcePorts, match.sourceInvert)}`, { payload: match.kind, ...portJson(match.kind, "sport", match.sourcePorts, match.sourceInvert) }));
   if (match.destinationPorts) statements.push(nativeMatch(`${match.kind} dport ${portText(match.destinationPorts, match.destinationInvert)}`, { payload: match.kind, ...portJson(match.kind, "dport", match.destinationPorts, match.destinationInvert) }));
@@ -229,7 +242,10 @@ function limitStatement(match: Extract<Match, { kind: "limit" }>): Statement {
   for (; index < mult.length; index++) if (match.avg > mult[index]! || Math.floor(mult[index]! / match.avg) < mult[index]! % match.avg) break;
   const unit = { 86400: "day", 3600: "hour", 60: "minute", 1: "second" }[mult[index - 1]! / 10000]!;
   const burst = match.burst !== 5 && match.burst !== 0 ? ` burst ${match.burst} packets` : "";
-  return native(`limit rate ${Math.floor(mult[index - 1]! / match.avg)}/${unit}${burst}`);
+  const rate = Math.floor(mult[index - 1]! / match.avg);
+  // limit_stmt_json(): rate, burst (5 printed too) and per; a burst of 0 was not recorded.
+  const json: Json | undefined = match.burst !== 0 ? { limit: { rate, burst: match.burst, per: unit } } : undefined;
+  return native(`limit rate ${rate}/${unit}${burst}`, json !== undefined ? { json } : {});
 }
 
 function iprangeStatement(match: Extract<Match, { kind: "iprange" }>): Statement {
@@ -248,8 +264,8 @@ function ownerStatement(match: Extract<Match, { kind: "owner" }>): Statement {
 }
 
 export function matchStatements(match: Match, rule: Rule): Statement[] {
-  // An xt match's JSON names its extension; -m state is the kernel's conntrack (an alias nft's JSON was not recorded for).
-  return nativeOrXtMatch(match, rule).map((statement) => (statement.xt && match.kind !== "state" ? { ...statement, json: xtJson("match", match.kind) } : statement));
+  // An xt match's JSON names its extension as the kernel holds it: -m state is conntrack's alias (recorded).
+  return nativeOrXtMatch(match, rule).map((statement) => (statement.xt ? { ...statement, json: xtJson("match", match.kind === "state" ? "conntrack" : match.kind) } : statement));
 }
 
 function nativeOrXtMatch(match: Match, rule: Rule): Statement[] {
