@@ -4,7 +4,7 @@
 // (net/netfilter/nf-tables-commit.ts), and `list` printed as nft 1.0.6 does.
 import { STRERROR, type Errno } from "../../model/errno.js";
 import type { Chain, Table } from "../../model/netfilter.js";
-import type { NftChain, NftCommand, NftRuleset, NftSet, NftTable } from "../../model/nf-tables.js";
+import type { NftChain, NftCommand, NftExpression, NftRuleset, NftSet, NftTable } from "../../model/nf-tables.js";
 import { applyOperation } from "../../net/index.js";
 import { CommandError, done, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "../command.js";
 import { chainObjects, listingJson, setJson, tableJson, tableObjects } from "./nft-json.js";
@@ -12,7 +12,7 @@ import { NftSyntaxError, NftSyntaxErrors, parseNft, type NftListRequest, type Nf
 import { setText, tableText, chainText, type PrintOptions } from "./nft-print.js";
 import { ScanError, type Token } from "./nft-scanner.js";
 import { iptablesChainObjects, iptablesTableJson, iptablesTableObjects, iptablesTableText, iptablesTableWarning, kernelChains } from "./nft-xt.js";
-import { applyXtChange } from "./nft-xt-change.js";
+import { applyXtChange, takeHandles } from "./nft-xt-change.js";
 
 interface Source {
   /** The file name as given to -f (undefined: the command line). */
@@ -101,6 +101,12 @@ function deleteIptablesTable(table: Table, environment: CommandEnvironment): voi
   if (!result.ok) throw new UnsupportedError("delete", `nft delete table ip ${table.name} the model refused (${result.error.errno})`);
 }
 
+/** The chain a rule's jump or goto names. */
+function verdictTarget(expressions: readonly NftExpression[]): string | undefined {
+  const verdict = expressions.find((expression) => expression.kind === "verdict");
+  return verdict?.kind === "verdict" && (verdict.verdict.kind === "jump" || verdict.verdict.kind === "goto") ? verdict.verdict.chain : undefined;
+}
+
 /** nft commands that cannot fail beside iptables-nft's tables: what may stand next to a change of those tables that fails. */
 const CANNOT_FAIL = (command: NftCommand) => command.kind === "add-table" && !command.create;
 
@@ -125,6 +131,9 @@ function applyWithIptablesTables(batch: readonly BatchStatement[], xt: readonly 
   const nftPart: BatchStatement[] = [];
   const xtPart: { readonly statement: BatchStatement; readonly table: Table }[] = [];
   let errors = "";
+  // The handles the batch's rules and chains take in each table (nf_tables_alloc_handle), kept when the kernel refuses the batch.
+  const taken = new Map<Table, number>();
+  const take = (table: Table) => taken.set(table, (taken.get(table) ?? 0) + 1);
   for (const statement of batch) {
     const command = statement.command;
     const table = iptablesTableChanged(command, xt);
@@ -140,6 +149,7 @@ function applyWithIptablesTables(batch: readonly BatchStatement[], xt: readonly 
         deleted.add(table.name);
         break;
       case "add-chain":
+        if (!held.has(command.name)) take(table);
         held.add(command.name);
         break;
       case "delete-chain":
@@ -150,8 +160,8 @@ function applyWithIptablesTables(batch: readonly BatchStatement[], xt: readonly 
           errors += errorText(source, statement.tokens[1]!, statement.tokens[1]!, "Could not process rule: No such file or directory");
           continue;
         }
-        const verdict = command.rule.expressions.find((expression) => expression.kind === "verdict");
-        const target = verdict?.kind === "verdict" && (verdict.verdict.kind === "jump" || verdict.verdict.kind === "goto") ? verdict.verdict.chain : undefined;
+        take(table);
+        const target = verdictTarget(command.rule.expressions);
         if (target !== undefined && !held.has(target)) {
           const part = refusedPart(statement.span, "jump", target);
           if (!part || Array.isArray(part)) return refuse("jump to a missing chain without its tokens");
@@ -163,11 +173,14 @@ function applyWithIptablesTables(batch: readonly BatchStatement[], xt: readonly 
     }
     // What the change would be refused for, before anything is changed (a chain this batch adds is not there yet to check against).
     const chain = "chain" in command ? command.chain : undefined;
-    if (command.kind !== "delete-table" && (chain === undefined || table.kernelChains?.has(chain))) applyXtChange(statement, table, environment, notFound, true);
+    const jumpsTo = command.kind === "add-rule" ? verdictTarget(command.rule.expressions) : undefined;
+    const there = (name: string | undefined) => name === undefined || table.kernelChains?.has(name);
+    if (command.kind !== "delete-table" && there(chain) && there(jumpsTo)) applyXtChange(statement, table, environment, notFound, true);
     xtPart.push({ statement, table });
   }
   if (errors !== "") {
     if (!nftPart.every((statement) => CANNOT_FAIL(statement.command))) refuse("with a failing change to iptables-nft's tables beside nft commands that may fail too");
+    if (!check) for (const [table, count] of taken) takeHandles(table, count, environment);
     throw new CommandError(errors, 1);
   }
   if (check) return;

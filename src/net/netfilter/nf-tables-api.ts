@@ -288,6 +288,9 @@ function applyCommand(namespace: NetworkNamespace, table: Table, command: Iptabl
     case "delete-table":
       // Whole tables go in applyIptables; a restore has no such line.
       return fail("EINVAL");
+    case "handles-taken":
+      if (table.lastHandle !== undefined) table.lastHandle += command.count;
+      return ok(undefined);
   }
 }
 
