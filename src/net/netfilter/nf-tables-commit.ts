@@ -179,7 +179,11 @@ function apply(ruleset: NftRuleset, command: NftCommand, index: number, now: num
       const existing = table.sets.get(command.set.name);
       if (existing) {
         if (command.create) return refuse("EEXIST", index);
-        for (const element of command.set.elements) if (!existing.elements.some((other) => sameKey(other, element))) existing.elements.push(element);
+        for (const element of command.set.elements) {
+          const timed = timedElement(existing, element, now);
+          if (!timed) return refuse("EINVAL", index, "element");
+          if (!existing.elements.some((other) => sameKey(other, element))) existing.elements.push(timed);
+        }
         return ok(undefined);
       }
       const elements = command.set.elements.map((element) => timedElement(command.set, element, now));
