@@ -30,7 +30,14 @@ export type NftSelector =
   | { readonly kind: "icmp"; readonly field: "type" }
   | { readonly kind: "ct"; readonly key: "state" | "status" | "mark" | "direction" }
   | { readonly kind: "fib"; readonly flags: readonly ("saddr" | "daddr" | "iif" | "oif")[]; readonly result: "type" }
-  | { readonly kind: "numgen"; readonly mode: "random" | "inc"; readonly modulus: number; readonly offset?: number };
+  | {
+      readonly kind: "numgen";
+      readonly mode: "random" | "inc";
+      readonly modulus: number;
+      readonly offset?: number;
+      /** The expression's own state: inc's counter (nft_ng_inc's priv->counter, set to modulus - 1 at init), random's draws so far. */
+      readonly state: { count: number };
+    };
 
 /** A single value: a number (address, port, protocol, mark, flag bits) or a name (interface, with `*` wildcard). */
 export type NftAtom = number | string;
@@ -41,7 +48,11 @@ export interface NftElement {
   readonly data?: NftData;
   /** userdata nft lists after the key (`10.0.0.1 comment "x"`). */
   readonly comment?: string;
-  /** An element a dynset statement added to a set with a timeout: when it expires (virtual clock, µs). */
+  /** Its own timeout in milliseconds (`10.0.0.1 timeout 30s`, `update @s { ip saddr timeout 30s }`); absent: the set's. */
+  readonly timeout?: number;
+  /** As given to add element (`expires 15m`, milliseconds): the time left instead of the timeout; the commit turns it into `expires`. */
+  readonly expiresIn?: number;
+  /** An element of a set with timeouts: when it expires (virtual clock, µs). */
   readonly expires?: number;
 }
 
@@ -84,7 +95,7 @@ export type NftExpression =
    */
   | { readonly kind: "ipv6-match"; readonly text: string }
   /** nft_dynset: `add @set { KEY }` puts the key in the set, `update @set { KEY }` also refreshes its timeout. */
-  | { readonly kind: "dynset"; readonly op: "add" | "update"; readonly set: string; readonly left: readonly NftSelector[] };
+  | { readonly kind: "dynset"; readonly op: "add" | "update"; readonly set: string; readonly left: readonly NftSelector[]; /** `{ KEY timeout 30s }`: the element's own timeout (ms) */ readonly timeout?: number };
 
 /**
  * `reject with` as nft names it, and the reply each gives an IPv4 packet

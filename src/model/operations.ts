@@ -191,7 +191,11 @@ export type IptablesCommand =
   | { readonly kind: "new-chain"; readonly chain: string }
   | { readonly kind: "delete-chain"; readonly chain?: string }
   | { readonly kind: "rename-chain"; readonly chain: string; readonly newName: string }
-  | { readonly kind: "policy"; readonly chain: string; readonly policy: "ACCEPT" | "DROP" };
+  | { readonly kind: "policy"; readonly chain: string; readonly policy: "ACCEPT" | "DROP" }
+  /** NFT_MSG_DELTABLE of the table iptables-nft made (`nft delete table`, `nft flush ruleset`): gone from the kernel, made again by the next write. */
+  | { readonly kind: "delete-table" }
+  /** Rule and chain messages of an nft batch the kernel refused: the handles they took stay taken (table->hgenerator is not given back). */
+  | { readonly kind: "handles-taken"; readonly count: number };
 
 export interface IptablesOperation extends Located {
   readonly op: "iptables";

@@ -538,12 +538,19 @@ class Parser {
       this.skipNewlines();
       if (this.accept("}")) return elements;
       const key = types ? this.key(types) : this.guessedKey();
+      // set_elem_options: comment, timeout and expires, in any order.
       let comment: string | undefined;
-      if (this.accept("comment")) comment = this.quoted();
-      if (this.is("timeout") || this.is("expires")) throw new UnsupportedError(this.peek().text, `nft element ${this.peek().text} is not modelled`);
+      let timeout: number | undefined;
+      let expiresIn: number | undefined;
+      for (;;) {
+        if (this.accept("comment")) comment = this.quoted();
+        else if (this.accept("timeout")) timeout = this.time();
+        else if (this.accept("expires")) expiresIn = this.time();
+        else break;
+      }
       let data: NftData | undefined;
       if (this.accept(":")) data = dataType === "verdict" || dataType === undefined ? this.verdictData() : { kind: "value", value: this.atom(dataType) };
-      elements.push({ key, ...(data ? { data } : {}), ...(comment !== undefined ? { comment } : {}) });
+      elements.push({ key, ...(data ? { data } : {}), ...(comment !== undefined ? { comment } : {}), ...(timeout !== undefined ? { timeout } : {}), ...(expiresIn !== undefined ? { expiresIn } : {}) });
       this.skipNewlines();
       if (!this.accept(",")) {
         this.skipNewlines();
@@ -775,16 +782,14 @@ class Parser {
       case "numgen": {
         this.next();
         const mode = this.identifier();
-        if (mode.text === "inc") throw new UnsupportedError("numgen inc", "nft's numgen inc is not modelled");
-        if (mode.text !== "random") throw this.unexpected(mode);
+        if (mode.text !== "random" && mode.text !== "inc") throw this.unexpected(mode);
         this.expect("mod");
         const modulus = this.number();
         let offset: number | undefined;
         if (this.accept("offset")) offset = this.number();
-        // The kernel draws numgen random from prandom; netsim has no such source, so only mod 1 (always the offset) is modelled.
-        if (mode.text === "random" && modulus !== 1) throw new UnsupportedError("numgen random", "nft's numgen random with a modulus above 1 is not modelled");
         const last = this.tokens[this.at - 1]!;
-        return { selector: { kind: "numgen", mode: mode.text, modulus, ...(offset !== undefined ? { offset } : {}) }, first, last };
+        // nft_ng_inc_init() sets the counter to modulus - 1, so the first packet gets the offset; random's state counts its draws.
+        return { selector: { kind: "numgen", mode: mode.text, modulus, ...(offset !== undefined ? { offset } : {}), state: { count: mode.text === "inc" ? modulus - 1 : 0 } }, first, last };
       }
       case "jhash":
       case "symhash":
@@ -1040,7 +1045,7 @@ class Parser {
           break;
         case "update":
         case "add": {
-          // set_stmt: `update @set { KEY }` (kube-proxy's affinity sets); a per-element timeout or statement is not modelled.
+          // set_stmt: `update @set { KEY [timeout T] }` (kube-proxy's affinity sets); a statement on the element is not modelled.
           this.next();
           this.expect("@");
           const set = this.identifier().text;
@@ -1051,9 +1056,10 @@ class Parser {
             if (!parsed) throw this.unexpected();
             left.push(parsed.selector);
           } while (this.accept("."));
+          const timeout = this.accept("timeout") ? this.time() : undefined;
           if (!this.is("}")) throw new UnsupportedError(this.peek().text, `nft's ${token.text} @set { KEY ${this.peek().text} } is not modelled`);
           this.next();
-          expressions.push({ kind: "dynset", op: token.text, set, left });
+          expressions.push({ kind: "dynset", op: token.text, set, left, ...(timeout !== undefined ? { timeout } : {}) });
           continue;
         }
         case "ip6":
@@ -1122,7 +1128,11 @@ class Parser {
       let op: "==" | "!=" = "==";
       if (this.accept("!=")) op = "!=";
       else this.accept("==");
+      const rightToken = this.peek();
       const right = this.right(types, counter);
+      // expr_evaluate_numgen(): the context's maxval is mod + offset - 1, and a value above it is refused (a verdict map's keys are not checked).
+      const numgen = left.length === 1 && left[0]!.kind === "numgen" ? left[0] : undefined;
+      if (numgen && right.kind === "value" && typeof right.value === "number" && right.value > numgen.modulus + (numgen.offset ?? 0) - 1) throw new NftSyntaxError(rightToken, rightToken, `Value ${right.value} exceeds valid range 0-${numgen.modulus + (numgen.offset ?? 0) - 1}`);
       // meta_expr_evaluate(): an nfproto match says nothing in a table of one family.
       if (family === "ip" && left.some((selector) => selector.kind === "meta" && selector.key === "nfproto")) throw new NftSyntaxError(parsed.first, parsed.last, "meta nfproto is only useful in the inet family");
       const at: Token = { ...parsed.first, last: this.tokens[this.at - 1]!.last };

@@ -158,10 +158,12 @@ export function timeText(milliseconds: number): string {
 }
 
 function elementText(element: NftElement, types: readonly NftDatatype[], dataType: NftDatatype | undefined, now?: number): string {
+  // set_elem_expr_print(): the key, its own timeout, the time left, then the comment.
   let key = keyText(element.key, types);
-  if (element.comment !== undefined) key += ` comment "${element.comment}"`;
+  if (element.timeout !== undefined) key += ` timeout ${timeText(element.timeout)}`;
   // The time left in milliseconds (the kernel's NFTA_SET_ELEM_EXPIRATION), on the virtual clock: a real listing's depends on how long the host took.
   if (element.expires !== undefined && now !== undefined) key += ` expires ${timeText(Math.max(0, Math.floor((element.expires - now) / 1000)))}`;
+  if (element.comment !== undefined) key += ` comment "${element.comment}"`;
   return element.data ? `${key} : ${dataText(element.data, dataType)}` : key;
 }
 
@@ -292,7 +294,7 @@ export function expressionText(expression: NftExpression, family: string): strin
     case "ipv6-match":
       return expression.text;
     case "dynset":
-      return `${expression.op} @${expression.set} { ${expression.left.map(selectorText).join(" . ")} }`;
+      return `${expression.op} @${expression.set} { ${expression.left.map(selectorText).join(" . ")}${expression.timeout !== undefined ? ` timeout ${timeText(expression.timeout)}` : ""} }`;
   }
 }
 

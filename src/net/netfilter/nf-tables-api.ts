@@ -285,12 +285,26 @@ function applyCommand(namespace: NetworkNamespace, table: Table, command: Iptabl
       chain.policyCounters ??= { packets: 0, bytes: 0 };
       return ok(undefined);
     }
+    case "delete-table":
+      // Whole tables go in applyIptables; a restore has no such line.
+      return fail("EINVAL");
+    case "handles-taken":
+      if (table.lastHandle !== undefined) table.lastHandle += command.count;
+      return ok(undefined);
   }
 }
 
 function applyIptables(world: World, operation: IptablesOperation): KernelResult<unknown> {
   const namespace = namespaceById(world, operation.namespaceId);
   const state = ensureNetfilter(namespace);
+  if (operation.command.kind === "delete-table") {
+    // nf_tables_deltable(): its chains and rules go with it; the next iptables write makes it again, with a new handle.
+    if (state.tables.get(operation.table)?.handle === undefined) return fail("ENOENT");
+    state.tables.delete(operation.table);
+    state.conntrackEnabled = needsConntrack(state);
+    state.generation++;
+    return ok(undefined);
+  }
   const table = ensureTable(state, operation.table);
   const result = applyCommand(namespace, table, operation.command);
   const made = chainMade(operation.command);

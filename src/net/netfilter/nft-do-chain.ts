@@ -22,6 +22,10 @@ import { rejectTarget } from "./nf-reject.js";
 import { addressType } from "./xt-addrtype.js";
 import { markTarget, packetMark } from "./xt-mark.js";
 import type { MatchContext } from "./xt-match-context.js";
+import { statisticDraw } from "./xt-statistic.js";
+
+/** Sets numgen random's draws apart from xt_statistic's (statisticDraw's rule number). */
+const NUMGEN_DRAW_SALT = 0x6e67;
 
 export interface NftChainVerdict {
   readonly verdict: "ACCEPT" | "DROP";
@@ -103,9 +107,19 @@ function load(selector: NftSelector, context: MatchContext): NftAtom | undefined
       const device = selector.flags.includes("iif") ? context.in : selector.flags.includes("oif") ? context.out : undefined;
       return FIB_TYPES.indexOf(addressType(context.namespace, address, device).toLowerCase() as (typeof FIB_TYPES)[number]);
     }
-    case "numgen":
-      // nft_ng_random_eval with modulus 1 (the only one the parser takes): always the offset.
-      return selector.offset ?? 0;
+    case "numgen": {
+      const state = selector.state;
+      if (selector.mode === "inc") {
+        // nft_ng_inc_gen(): the expression's counter moves on one, back to 0 at the modulus.
+        state.count = state.count + 1 < selector.modulus ? state.count + 1 : 0;
+        return state.count + (selector.offset ?? 0);
+      }
+      // nft_ng_random_eval(): reciprocal_scale(get_random_u32(), modulus); the model's draw is xt_statistic's seeded one
+      // (the namespace, the packet, this expression's draws so far), so a run replays exactly.
+      const draw = statisticDraw(context, NUMGEN_DRAW_SALT, state.count);
+      state.count += 1;
+      return Math.floor((draw / 0x80000000) * selector.modulus) + (selector.offset ?? 0);
+    }
   }
 }
 
@@ -383,7 +397,9 @@ function dynset(expression: Extract<NftExpression, { kind: "dynset" }>, context:
   const values = expression.left.map((selector) => load(selector, context));
   if (!set || values.some((value) => value === undefined)) return "break";
   const now = walk.simulation.world.clock;
-  const expires = set.timeout !== undefined ? now + set.timeout * 1000 : undefined;
+  // The statement's own timeout (`{ ip saddr timeout 30s }`) over the set's; the element keeps it to list it.
+  const timeout = expression.timeout ?? set.timeout;
+  const expires = timeout !== undefined ? now + timeout * 1000 : undefined;
   const live = set.elements.filter((element) => element.expires === undefined || element.expires > now);
   const index = live.findIndex((element) => keyMatches(element.key, values));
   if (index >= 0) {
@@ -391,7 +407,7 @@ function dynset(expression: Extract<NftExpression, { kind: "dynset" }>, context:
   } else {
     if (live.length >= (set.size ?? 65535)) return "break";
     const parts = values.map((value): NftKey => ({ kind: "value", value: value! }));
-    live.push({ key: parts.length === 1 ? parts[0]! : { kind: "concat", parts }, ...(expires !== undefined ? { expires } : {}) });
+    live.push({ key: parts.length === 1 ? parts[0]! : { kind: "concat", parts }, ...(expression.timeout !== undefined ? { timeout: expression.timeout } : {}), ...(expires !== undefined ? { expires } : {}) });
   }
   set.elements = live;
   return "next";
