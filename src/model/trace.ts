@@ -10,6 +10,8 @@ import type { NeighbourState } from "./neighbour.js";
 import type { ArpMessage, Ipv4Packet } from "./packet.js";
 import type { Route } from "./route.js";
 import type { SourceLocation } from "./location.js";
+import type { ConntrackTuple } from "./conntrack.js";
+import type { TraceReason } from "./trace-reason.js";
 
 /** The kernel function (or netfilter hook) a step stands for. */
 export type TraceStage =
@@ -96,6 +98,30 @@ export interface TraceStep {
   readonly dropReason?: DropReason;
   /** One sentence a learner can read. */
   readonly why: string;
+}
+
+/**
+ * A conntrack decision as the engine reports it: the entry's id and its
+ * tuples as they stood at the step (tuples are immutable; NAT replaces the
+ * reply tuple), undefined with no entry. The renderer writes the text.
+ */
+export interface ConntrackEntryView {
+  readonly id: number;
+  readonly original: ConntrackTuple;
+  readonly reply: ConntrackTuple;
+}
+
+export type RecordDecision = Exclude<Decision, { kind: "conntrack" }> | { readonly kind: "conntrack"; readonly state: string; readonly entry: ConntrackEntryView | undefined };
+
+/**
+ * A step as the engine (src/net) reports it to a traced simulation: typed
+ * data only, no text. Its keys are a TraceStep's in the same order, with
+ * `reason` where the step has `why`; src/render/trace-why.ts makes the
+ * TraceStep (the sentence, the conntrack entry's text).
+ */
+export interface TraceRecord extends Omit<TraceStep, "why" | "decision"> {
+  readonly decision?: RecordDecision;
+  readonly reason: TraceReason;
 }
 
 export interface Trace {

@@ -8,12 +8,12 @@ import { derivedOf } from "../../model/derived.js";
 import { selectorMaskOf, type AddressSelector, type Chain, type HookName, type InterfaceSelector, type Match, type Rule, type RuleCounters, type Table, type Target } from "../../model/netfilter.js";
 import { ipv4TotalLength, type Ipv4Packet } from "../../model/packet.js";
 import type { Simulation } from "../simulation.js";
+import type { IptEvent } from "../../model/trace-reason.js";
 import { recordNetfilterStep } from "./nf-hook-trace.js";
 import type { NatBinding } from "./nf-nat.js";
 import { masqueradeBinding } from "./nf-nat-masquerade.js";
 import { redirectBinding } from "./nf-nat-redirect.js";
 import { rejectTarget } from "./nf-reject.js";
-import { logLine } from "./nf-log.js";
 import { markTarget } from "./xt-mark.js";
 import { interfaceNameMatches, type MatchContext } from "./xt-match-context.js";
 import { xtMatch, xtMatchModule } from "./xt-matches.js";
@@ -398,7 +398,7 @@ interface StepFields {
   readonly chain: Chain;
   readonly target: string;
   readonly verdict: "continue" | "drop";
-  readonly why: string;
+  readonly step: IptEvent;
   readonly mismatch?: string;
   /** The chain's index passed the rule by (its destination cannot be the packet's). */
   readonly skipped?: boolean;
@@ -417,7 +417,7 @@ function recordStep(simulation: Simulation, table: Table, hook: HookName, contex
       ...(fields.rule?.origin ? { origin: fields.rule.origin } : {}),
     },
     verdict: fields.verdict,
-    why: `${hook} ${table.name}/${fields.chain.name}: ${fields.why}`,
+    reason: { code: "iptables", hook, table: table.name, chain: fields.chain.name, step: fields.step },
   }));
 }
 
@@ -430,7 +430,7 @@ function chainPolicy(simulation: Simulation, table: Table, hook: HookName, conte
     counters.bytes += ipv4TotalLength(context.packet);
   }
   if (tracing && (builtin.rules.length > 0 || verdict === "DROP")) {
-    recordStep(simulation, table, hook, context, { chain: builtin, target: verdict, verdict: verdict === "DROP" ? "drop" : "continue", why: `no rule decided: the chain's policy ${verdict} applies` });
+    recordStep(simulation, table, hook, context, { chain: builtin, target: verdict, verdict: verdict === "DROP" ? "drop" : "continue", step: { event: "policy", policy: verdict } });
   }
   return { verdict, packet: context.packet };
 }
@@ -440,7 +440,7 @@ function recordSkipped(simulation: Simulation, table: Table, hook: HookName, con
   for (let position = from; position < to; position++) {
     const rule = walking.rules[position]!;
     const mismatch = ipPacketMismatch(rule, context);
-    recordStep(simulation, table, hook, context, { ruleNumber: position + 1, rule, chain: walking.chain, target: targetName(rule), verdict: "continue", mismatch, skipped: true, why: `rule ${position + 1} does not match (${mismatch})` });
+    recordStep(simulation, table, hook, context, { ruleNumber: position + 1, rule, chain: walking.chain, target: targetName(rule), verdict: "continue", mismatch, skipped: true, step: { event: "mismatch", ruleNumber: position + 1, mismatch } });
   }
 }
 
@@ -477,7 +477,7 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
       if (chain === builtin || stack.length === 0) return chainPolicy(simulation, table, hook, context, builtin, tracing);
       const next = stack.pop() as number;
       const caller = stack.pop() as PreparedChain;
-      if (tracing) recordStep(simulation, table, hook, context, { chain, target: "RETURN", verdict: "continue", why: `end of ${chain.name}: back to ${caller.chain.name}` });
+      if (tracing) recordStep(simulation, table, hook, context, { chain, target: "RETURN", verdict: "continue", step: { event: "chain-end", caller: caller.chain.name } });
       enterChain(cursor, caller, next, indexed, destination);
       unreported = next;
       continue;
@@ -489,7 +489,7 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
     if (refused !== MATCHED) {
       if (tracing) {
         const mismatch = mismatchText(preparedRule, refused, context);
-        recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: targetName(rule), verdict: "continue", mismatch, why: `rule ${ruleNumber} does not match (${mismatch})` });
+        recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: targetName(rule), verdict: "continue", mismatch, step: { event: "mismatch", ruleNumber, mismatch } });
       }
       advance(cursor);
       continue;
@@ -501,23 +501,23 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
     // long ruleset is mostly jumps, taken without reading the target object.
     switch (preparedRule.targetKind) {
       case undefined:
-        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "(none)", verdict: "continue", why: `rule ${ruleNumber} matches; it has no target, only counts` });
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "(none)", verdict: "continue", step: { event: "counts", ruleNumber } });
         advance(cursor);
         continue;
       case "ACCEPT":
-        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "ACCEPT", verdict: "continue", why: `rule ${ruleNumber} matches: ACCEPT` });
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "ACCEPT", verdict: "continue", step: { event: "verdict", ruleNumber, target: "ACCEPT" } });
         return { verdict: "ACCEPT", packet: context.packet };
       case "DROP":
-        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "DROP", verdict: "drop", why: `rule ${ruleNumber} matches: DROP` });
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "DROP", verdict: "drop", step: { event: "verdict", ruleNumber, target: "DROP" } });
         return { verdict: "DROP", packet: context.packet };
       case "RETURN": {
         if (stack.length === 0) {
-          if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "RETURN", verdict: "continue", why: `rule ${ruleNumber} matches: RETURN with no caller, so the policy of ${hook} decides` });
+          if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "RETURN", verdict: "continue", step: { event: "return", ruleNumber, caller: undefined } });
           return chainPolicy(simulation, table, hook, context, builtin, tracing);
         }
         const next = stack.pop() as number;
         const caller = stack.pop() as PreparedChain;
-        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "RETURN", verdict: "continue", why: `rule ${ruleNumber} matches: RETURN to ${caller.chain.name}` });
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "RETURN", verdict: "continue", step: { event: "return", ruleNumber, caller: caller.chain.name } });
         enterChain(cursor, caller, next, indexed, destination);
         unreported = next;
         continue;
@@ -528,7 +528,7 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
           advance(cursor);
           continue;
         }
-        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: targetName(rule), verdict: "continue", why: `rule ${ruleNumber} matches: ${preparedRule.goto ? "goto" : "jump to"} ${targetName(rule)}` });
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: targetName(rule), verdict: "continue", step: { event: "jump", ruleNumber, goto: preparedRule.goto, chain: targetName(rule) } });
         if (!preparedRule.goto) stack.push(walking, index + 1);
         enterChain(cursor, next, 0, indexed, destination);
         unreported = 0;
@@ -538,24 +538,24 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
     const target = preparedRule.target!;
     switch (target.kind) {
       case "REJECT":
-        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "REJECT", verdict: "drop", why: `rule ${ruleNumber} matches: REJECT, ${target.with === "tcp-reset" ? "a TCP reset" : `ICMP ${target.with}`} goes back to ${formatIpv4Address(context.packet.source)}` });
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "REJECT", verdict: "drop", step: { event: "reject", ruleNumber, with: target.with, to: context.packet.source } });
         rejectTarget(simulation, namespace, context.packet, target.with, context.in);
         return { verdict: "DROP", packet: context.packet };
       case "LOG":
         // ipt_LOG: nothing changes; the packet goes on. The log line is the trace's (nf_log_all_netns is 0: a netns's LOG reaches no dmesg).
-        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "LOG", verdict: "continue", why: `rule ${ruleNumber} matches: LOG ${logLine(target, context)}` });
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "LOG", verdict: "continue", step: { event: "log", ruleNumber, target, in: context.in?.name, out: context.out?.name } });
         advance(cursor);
         continue;
       case "MARK": {
         const marked = markTarget(target, namespace, context.packet);
-        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "MARK", verdict: "continue", why: `rule ${ruleNumber} matches: mark set to 0x${(marked.conntrack?.mark ?? 0).toString(16)}` });
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "MARK", verdict: "continue", step: { event: "mark", ruleNumber, mark: marked.conntrack?.mark ?? 0 } });
         context = withPacket(context, marked);
         advance(cursor);
         continue;
       }
       case "SET":
         setTarget(target, context);
-        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "SET", verdict: "continue", why: `rule ${ruleNumber} matches: SET${target.add ? ` adds the packet to ${target.add.name}` : ""}${target.del ? ` deletes it from ${target.del.name}` : ""}` });
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "SET", verdict: "continue", step: { event: "set", ruleNumber, add: target.add?.name, del: target.del?.name } });
         advance(cursor);
         continue;
       case "MASQUERADE":
@@ -569,10 +569,10 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
               ? redirectBinding(target, hook, context.in)
               : ({ manip: target.kind === "SNAT" ? "source" : "destination", range: target.range } satisfies NatBinding);
         if (!binding) {
-          if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: target.kind, verdict: "drop", why: `rule ${ruleNumber} matches: ${target.kind}, but the device has no address to use: dropped` });
+          if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: target.kind, verdict: "drop", step: { event: "nat-no-address", ruleNumber, target: target.kind } });
           return { verdict: "DROP", packet: context.packet };
         }
-        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: target.kind, verdict: "continue", why: `rule ${ruleNumber} matches: ${target.kind}` });
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: target.kind, verdict: "continue", step: { event: "nat", ruleNumber, target: target.kind } });
         return { verdict: "ACCEPT", packet: context.packet, binding };
       }
     }
