@@ -45,20 +45,57 @@ export type ConntrackInResult =
   | "new";
 
 /**
- * Why an iptables rule did not match: the ipt_ip part's field, or the match
- * module that refused (with what it saw).
+ * Why an iptables rule did not match: the ipt_ip part's field that failed,
+ * or the match module that refused, with what it saw (values read when the
+ * rule was tested: a counter or set may change later).
  */
 export type MatchMismatch =
-  | { readonly field: "address"; readonly what: "source" | "destination"; readonly address: Ipv4Address; readonly invert: boolean; readonly selector: Ipv4Address; readonly mask: Ipv4Address | undefined; readonly prefixLength: number | undefined }
-  | { readonly field: "interface"; readonly what: "in-interface" | "out-interface"; readonly name: string | undefined; readonly invert: boolean; readonly pattern: string }
-  | { readonly field: "protocol"; readonly protocol: string; readonly invert: boolean; readonly number: number }
-  | { readonly field: "text"; readonly text: string };
+  // ip_packet_match()
+  | { readonly match: "ip-address"; readonly side: "source" | "destination"; readonly address: Ipv4Address; readonly invert: boolean; readonly selector: Ipv4Address; readonly mask: Ipv4Address | undefined; readonly prefixLength: number | undefined }
+  | { readonly match: "ip-interface"; readonly side: "in-interface" | "out-interface"; readonly name: string | undefined; readonly invert: boolean; readonly pattern: string }
+  | { readonly match: "ip-protocol"; readonly protocol: string; readonly invert: boolean; readonly number: number }
+  // xt_tcpudp, icmp_match, xt_multiport
+  | { readonly match: "tcp-udp-protocol"; readonly kind: "tcp" | "udp" }
+  | { readonly match: "tcp-udp-port"; readonly side: "source" | "destination"; readonly port: number; readonly invert: boolean; readonly first: number; readonly last: number }
+  | { readonly match: "tcp-flags"; readonly bits: number; readonly mask: number; readonly compare: number; readonly holds: boolean }
+  | { readonly match: "icmp"; readonly type: number | undefined; readonly code: number | undefined }
+  | { readonly match: "multiport"; readonly side: "source" | "destination"; readonly port: number | undefined; readonly invert: boolean }
+  // xt_state, xt_conntrack
+  | { readonly match: "state"; readonly state: string; readonly invert: boolean; readonly states: readonly string[] }
+  | { readonly match: "ctstate"; readonly bits: readonly string[]; readonly invert: boolean; readonly states: readonly string[] }
+  | { readonly match: "ct-no-entry" }
+  | { readonly match: "ctdir"; readonly direction: "ORIGINAL" | "REPLY" }
+  | { readonly match: "ct-address"; readonly option: string; readonly address: Ipv4Address }
+  | { readonly match: "ctproto"; readonly protocol: number }
+  | { readonly match: "ct-port"; readonly option: string; readonly port: number }
+  | { readonly match: "ctstatus"; readonly status: number }
+  | { readonly match: "ctexpire"; readonly seconds: number }
+  // xt_addrtype, xt_physdev, xt_iprange, xt_owner
+  | { readonly match: "addrtype"; readonly side: "source" | "destination"; readonly type: string; readonly invert: boolean; readonly types: readonly string[] }
+  | { readonly match: "physdev-not-bridged" }
+  | { readonly match: "physdev-bridged"; readonly bridged: boolean }
+  | { readonly match: "physdev-is-in" }
+  | { readonly match: "physdev-is-out" }
+  | { readonly match: "physdev-port"; readonly side: "in" | "out"; readonly port: string | undefined }
+  | { readonly match: "iprange"; readonly side: "source" | "destination"; readonly address: Ipv4Address; readonly invert: boolean; readonly first: Ipv4Address; readonly last: Ipv4Address }
+  | { readonly match: "owner"; readonly cause: "kernel" | "no-socket" | "has-socket" }
+  | { readonly match: "owner-id"; readonly which: "uid" | "gid"; readonly id: number }
+  // xt_statistic, xt_mark, xt_set, xt_limit, xt_recent, xt_connlimit
+  | { readonly match: "statistic-random"; readonly invert: boolean; readonly probability: number }
+  | { readonly match: "statistic-nth"; readonly invert: boolean; readonly packet: number; readonly every: number }
+  | { readonly match: "mark"; readonly mark: number }
+  | { readonly match: "set"; readonly name: string; readonly invert: boolean; readonly returnNomatch: boolean; readonly element: { readonly port: number } | { readonly ip: Ipv4Address; readonly protocol: number | undefined; readonly port: number | undefined } | undefined }
+  | { readonly match: "limit"; readonly credit: number; readonly cost: number }
+  | { readonly match: "recent"; readonly name: string; readonly address: Ipv4Address; readonly invert: boolean; readonly mode: string; readonly seconds: number | undefined; readonly hitcount: number | undefined }
+  | { readonly match: "connlimit"; readonly count: number; readonly side: "source" | "destination"; readonly prefixLength: number; readonly upto: boolean; readonly limit: number }
+  /** xt_comment, xt_nfacct: they always match. */
+  | { readonly match: "none" };
 
 /** One iptables rule's (or chain end's, or policy's) part in the walk. */
 export type IptEvent =
   | { readonly event: "policy"; readonly policy: string }
   | { readonly event: "chain-end"; readonly caller: string }
-  | { readonly event: "mismatch"; readonly ruleNumber: number; readonly mismatch: string }
+  | { readonly event: "mismatch"; readonly ruleNumber: number; readonly mismatch: MatchMismatch }
   | { readonly event: "counts"; readonly ruleNumber: number }
   | { readonly event: "verdict"; readonly ruleNumber: number; readonly target: "ACCEPT" | "DROP" }
   | { readonly event: "return"; readonly ruleNumber: number; readonly caller: string | undefined }
@@ -83,7 +120,7 @@ export type NftEvent =
   | { readonly event: "drop" }
   | { readonly event: "continue" }
   | { readonly event: "return"; readonly caller: string | undefined; readonly base: string }
-  | { readonly event: "jump"; readonly verdict: string };
+  | { readonly event: "jump"; readonly kind: "jump" | "goto"; readonly chain: string };
 
 export type TraceReason =
   // net/core/dev.c, drivers/net/veth.c, dummy

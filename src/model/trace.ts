@@ -11,7 +11,7 @@ import type { ArpMessage, Ipv4Packet } from "./packet.js";
 import type { Route } from "./route.js";
 import type { SourceLocation } from "./location.js";
 import type { ConntrackTuple } from "./conntrack.js";
-import type { TraceReason } from "./trace-reason.js";
+import type { MatchMismatch, TraceReason } from "./trace-reason.js";
 
 /** The kernel function (or netfilter hook) a step stands for. */
 export type TraceStage =
@@ -111,7 +111,33 @@ export interface ConntrackEntryView {
   readonly reply: ConntrackTuple;
 }
 
-export type RecordDecision = Exclude<Decision, { kind: "conntrack" }> | { readonly kind: "conntrack"; readonly state: string; readonly entry: ConntrackEntryView | undefined };
+/**
+ * A netfilter decision as the engine reports it: the parts the renderer
+ * spells (an nft table as family and name, the rule as its chain and spec or
+ * its nft text and handle, a jump's target, why the rule did not match).
+ */
+export type NetfilterRecordDecision = Omit<Extract<Decision, { kind: "netfilter" }>, "table" | "ruleText" | "target" | "mismatch"> & {
+  /** An iptables table's name, or an nft table (shown "FAMILY NAME"). */
+  readonly table: string | { readonly family: string; readonly name: string };
+  /** iptables: `-A CHAIN SPEC`; nft: `TEXT # handle N`. */
+  readonly ruleText?: { readonly chain: string; readonly spec: string } | { readonly text: string; readonly handle: number };
+  /** A target or verdict name, or an nft jump or goto (shown "jump CHAIN"). */
+  readonly target: string | { readonly kind: "jump" | "goto"; readonly chain: string };
+  readonly mismatch?: MatchMismatch;
+};
+
+/** A sysctl decision as the engine reports it: a per-device conf key as its parts (shown net.ipv4.conf.DEVICE.NAME). */
+export interface SysctlRecordDecision {
+  readonly kind: "sysctl";
+  readonly key: string | { readonly conf: string; readonly device: string };
+  readonly value: string;
+}
+
+export type RecordDecision =
+  | Exclude<Decision, { kind: "conntrack" | "netfilter" | "sysctl" }>
+  | NetfilterRecordDecision
+  | SysctlRecordDecision
+  | { readonly kind: "conntrack"; readonly state: string; readonly entry: ConntrackEntryView | undefined };
 
 /**
  * A step as the engine (src/net) reports it to a traced simulation: typed

@@ -7,10 +7,11 @@
 import { formatIpv4Address, formatPrefix } from "../model/address.js";
 import type { ConntrackTuple } from "../model/conntrack.js";
 import { ICMP_ECHO_REPLY, type Ipv4Packet } from "../model/packet.js";
-import type { ConntrackEntryView, Decision, TraceRecord, TraceStep } from "../model/trace.js";
+import type { ConntrackEntryView, Decision, NetfilterRecordDecision, SysctlRecordDecision, TraceRecord, TraceStep } from "../model/trace.js";
 import type { ConntrackInResult, IptEvent, MartianCause, NftEvent, RouteChoice, TraceReason } from "../model/trace-reason.js";
 import { logLine } from "./nf-log.js";
 import { namespacePhrase } from "./trace.js";
+import { mismatchText } from "./xt-mismatch.js";
 
 export function formatTuple(tuple: ConntrackTuple): string {
   const protocol = tuple.protocol === 1 ? "icmp" : tuple.protocol === 6 ? "tcp" : tuple.protocol === 17 ? "udp" : `proto ${tuple.protocol}`;
@@ -113,7 +114,7 @@ function iptText(step: IptEvent, hook: string, packet: Ipv4Packet | undefined): 
     case "chain-end":
       return "";
     case "mismatch":
-      return `rule ${step.ruleNumber} does not match (${step.mismatch})`;
+      return `rule ${step.ruleNumber} does not match (${mismatchText(step.mismatch)})`;
     case "counts":
       return `rule ${step.ruleNumber} matches; it has no target, only counts`;
     case "verdict":
@@ -162,7 +163,7 @@ function nftText(step: NftEvent): string {
     case "return":
       return step.caller !== undefined ? `rule matches: return to ${step.caller}` : `rule matches: return with no caller, so the policy of ${step.base} decides`;
     case "jump":
-      return `rule matches: ${step.verdict}`;
+      return `rule matches: ${step.kind} ${step.chain}`;
   }
 }
 
@@ -338,13 +339,34 @@ export function whyText(record: TraceRecord): string {
   }
 }
 
-/** A record as the step renderers read: its keys in their order, `why` where the record has `reason`, a conntrack entry as text. */
+/** A netfilter decision in words (table, rule text, target, mismatch), its keys in their order. */
+function netfilterDecision(decision: NetfilterRecordDecision): Decision {
+  const out: Record<string, unknown> = {};
+  for (const key in decision) {
+    const value = (decision as unknown as Record<string, unknown>)[key];
+    if (key === "table" && typeof decision.table !== "string") out.table = `${decision.table.family} ${decision.table.name}`;
+    else if (key === "ruleText" && decision.ruleText !== undefined) out.ruleText = "handle" in decision.ruleText ? `${decision.ruleText.text} # handle ${decision.ruleText.handle}` : `-A ${decision.ruleText.chain}${decision.ruleText.spec ? ` ${decision.ruleText.spec}` : ""}`;
+    else if (key === "target" && typeof decision.target !== "string") out.target = `${decision.target.kind} ${decision.target.chain}`;
+    else if (key === "mismatch" && decision.mismatch !== undefined) out.mismatch = mismatchText(decision.mismatch);
+    else out[key] = value;
+  }
+  return out as unknown as Decision;
+}
+
+/** A sysctl decision with its key in full. */
+function sysctlDecision(decision: SysctlRecordDecision): Decision {
+  return typeof decision.key === "string" ? (decision as Decision) : { kind: "sysctl", key: `net.ipv4.conf.${decision.key.device}.${decision.key.conf}`, value: decision.value };
+}
+
+/** A record as the step renderers read: its keys in their order, `why` where the record has `reason`, a conntrack entry and a rule's mismatch as text. */
 export function traceStep(record: TraceRecord): TraceStep {
   const step: Record<string, unknown> = {};
   for (const key in record) {
     const value = (record as unknown as Record<string, unknown>)[key];
     if (key === "reason") step.why = whyText(record);
     else if (key === "decision" && record.decision?.kind === "conntrack") step.decision = { kind: "conntrack", state: record.decision.state, entry: formatEntry(record.decision.entry) } satisfies Decision;
+    else if (key === "decision" && record.decision?.kind === "netfilter") step.decision = netfilterDecision(record.decision);
+    else if (key === "decision" && record.decision?.kind === "sysctl") step.decision = sysctlDecision(record.decision);
     else step[key] = value;
   }
   return step as unknown as TraceStep;

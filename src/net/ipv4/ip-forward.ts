@@ -26,7 +26,7 @@ export function ipForward(simulation: Simulation, namespace: NetworkNamespace, i
       stage: "ip_forward",
       packet,
       packetAfter: forwarded,
-      decision: { kind: "sysctl", key: `net.ipv4.conf.${ingress.name}.forwarding`, value: "1" },
+      decision: { kind: "sysctl", key: { conf: "forwarding", device: ingress.name }, value: "1" },
       verdict: "continue",
       reason: { code: "ip-forward", ingress: ingress.name, out: route.device.name },
       namespace: namespace.name,

@@ -57,7 +57,7 @@ function ipRcvFinish(simulation: Simulation, namespace: NetworkNamespace, device
           device: device.name,
           stage: "ip_route_input",
           packet,
-          decision: { kind: "sysctl", key: `net.ipv4.conf.${device.name}.forwarding`, value: "0" },
+          decision: { kind: "sysctl", key: { conf: "forwarding", device: device.name }, value: "0" },
           verdict: "drop",
           dropReason: "IP_INADDRERRORS",
           reason: { code: "forwarding-off", device: device.name },

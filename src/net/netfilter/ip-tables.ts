@@ -3,12 +3,11 @@
 // gotos do not; RETURN (or the end of a user chain) pops, and with nothing
 // to pop the built-in chain's policy decides. Every rule that matches counts
 // the packet and its bytes.
-import { formatIpv4Address } from "../../model/address.js";
 import { derivedOf } from "../../model/derived.js";
 import { selectorMaskOf, type AddressSelector, type Chain, type HookName, type InterfaceSelector, type Match, type Rule, type RuleCounters, type Table, type Target } from "../../model/netfilter.js";
 import { ipv4TotalLength, type Ipv4Packet } from "../../model/packet.js";
 import type { Simulation } from "../simulation.js";
-import type { IptEvent } from "../../model/trace-reason.js";
+import type { IptEvent, MatchMismatch } from "../../model/trace-reason.js";
 import { recordNetfilterStep } from "./nf-hook-trace.js";
 import type { NatBinding } from "./nf-nat.js";
 import { masqueradeBinding } from "./nf-nat-masquerade.js";
@@ -31,21 +30,21 @@ export interface TableVerdict {
 
 const PROTOCOL_NUMBER = { icmp: 1, tcp: 6, udp: 17 } as const;
 
-function addressFails(selector: Rule["source"], address: number, what: string): string | undefined {
+function addressFails(selector: Rule["source"], address: number, side: "source" | "destination"): MatchMismatch | undefined {
   if (!selector) return undefined;
   const inside = ((address & selectorMaskOf(selector)) >>> 0) === selector.address;
   if (inside !== selector.invert) return undefined;
-  return `${what} ${formatIpv4Address(address)} is ${selector.invert ? "" : "not "}in ${formatIpv4Address(selector.address)}/${selector.mask !== undefined ? formatIpv4Address(selector.mask) : selector.prefixLength}`;
+  return { match: "ip-address", side, address, invert: selector.invert, selector: selector.address, mask: selector.mask, prefixLength: selector.prefixLength };
 }
 
-function interfaceFails(selector: Rule["inInterface"], name: string | undefined, what: string): string | undefined {
+function interfaceFails(selector: Rule["inInterface"], name: string | undefined, side: "in-interface" | "out-interface"): MatchMismatch | undefined {
   if (!selector) return undefined;
   if (interfaceNameMatches(selector.name, name) !== selector.invert) return undefined;
-  return `${what} ${name ? name : "(none)"} is ${selector.invert ? "" : "not "}${selector.name}`;
+  return { match: "ip-interface", side, name, invert: selector.invert, pattern: selector.name };
 }
 
-/** Why ip_packet_match() refused the packet, in words (tracing only: it reads the packet again, and has no side effect). */
-function ipPacketMismatch(rule: Rule, context: MatchContext): string {
+/** Why ip_packet_match() refused the packet (tracing only: it reads the packet again, and has no side effect). */
+function ipPacketMismatch(rule: Rule, context: MatchContext): MatchMismatch {
   const packet = context.packet;
   const failed =
     addressFails(rule.source, packet.source, "source") ??
@@ -54,7 +53,7 @@ function ipPacketMismatch(rule: Rule, context: MatchContext): string {
     interfaceFails(rule.outInterface, context.out?.name, "out-interface");
   if (failed !== undefined) return failed;
   const protocol = rule.protocol!;
-  return `protocol ${packet.transport.protocol} is ${protocol.invert ? "" : "not "}${protocol.number}`;
+  return { match: "ip-protocol", protocol: packet.transport.protocol, invert: protocol.invert, number: protocol.number };
 }
 
 function targetName(rule: Rule): string {
@@ -229,8 +228,8 @@ function preparedRuleMatches(prepared: PreparedRule, context: MatchContext, rule
   return MATCHED;
 }
 
-/** Why preparedRuleMatches() refused the packet, in words (tracing only). */
-function mismatchText(prepared: PreparedRule, refused: number, context: MatchContext): string {
+/** Why preparedRuleMatches() refused the packet (tracing only). */
+function ruleMismatch(prepared: PreparedRule, refused: number, context: MatchContext): MatchMismatch {
   if (refused === IP_PART) return ipPacketMismatch(prepared.rule, context);
   if (refused === PORTS) return xtTcpUdp.mismatch(prepared.portMatch!, context);
   if (refused === STATISTIC) return xtStatistic.mismatch(prepared.statistic!, context);
@@ -399,7 +398,7 @@ interface StepFields {
   readonly target: string;
   readonly verdict: "continue" | "drop";
   readonly step: IptEvent;
-  readonly mismatch?: string;
+  readonly mismatch?: MatchMismatch;
   /** The chain's index passed the rule by (its destination cannot be the packet's). */
   readonly skipped?: boolean;
 }
@@ -410,7 +409,7 @@ function recordStep(simulation: Simulation, table: Table, hook: HookName, contex
       table: table.name,
       chain: fields.chain.name,
       ...(fields.ruleNumber !== undefined ? { ruleNumber: fields.ruleNumber } : {}),
-      ...(fields.rule ? { ruleText: `-A ${fields.chain.name}${fields.rule.spec ? ` ${fields.rule.spec}` : ""}` } : {}),
+      ...(fields.rule ? { ruleText: { chain: fields.chain.name, spec: fields.rule.spec } } : {}),
       target: fields.target,
       ...(fields.mismatch !== undefined ? { mismatch: fields.mismatch } : {}),
       ...(fields.skipped ? { skippedByIndex: true } : {}),
@@ -488,7 +487,7 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
     const refused = preparedRuleMatches(preparedRule, context, ruleNumber, protocol);
     if (refused !== MATCHED) {
       if (tracing) {
-        const mismatch = mismatchText(preparedRule, refused, context);
+        const mismatch = ruleMismatch(preparedRule, refused, context);
         recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: targetName(rule), verdict: "continue", mismatch, step: { event: "mismatch", ruleNumber, mismatch } });
       }
       advance(cursor);

@@ -1,15 +1,13 @@
 // The step a table's chain leaves in a traced run at its hook, for iptables
 // tables and nft base chains alike (what nfnetlink_trace reports: table,
 // chain, rule, verdict, the packet's devices).
-import type { Decision } from "../../model/trace.js";
+import type { NetfilterRecordDecision } from "../../model/trace.js";
 import type { TraceReason } from "../../model/trace-reason.js";
 import { record, type Simulation } from "../simulation.js";
 import type { MatchContext } from "./xt-match-context.js";
 
-type NetfilterDecision = Extract<Decision, { kind: "netfilter" }>;
-
 interface NetfilterStep {
-  readonly decision: Omit<NetfilterDecision, "kind" | "in" | "out">;
+  readonly decision: Omit<NetfilterRecordDecision, "kind" | "in" | "out">;
   readonly verdict: "continue" | "drop";
   readonly reason: TraceReason;
 }

@@ -14,6 +14,7 @@ import { NFT_REJECT_WITH, type NftAtom, type NftChain, type NftData, type NftEle
 import { ipv4TotalLength, type Ipv4Packet } from "../../model/packet.js";
 import type { Simulation } from "../simulation.js";
 import type { NftEvent } from "../../model/trace-reason.js";
+import type { NetfilterRecordDecision } from "../../model/trace.js";
 import { recordNetfilterStep } from "./nf-hook-trace.js";
 import { packetEntry } from "./nf-conntrack.js";
 import { masqueradeBinding } from "./nf-nat-masquerade.js";
@@ -151,10 +152,6 @@ function rightHolds(right: NftRight, values: readonly (NftAtom | undefined)[], t
   }
 }
 
-function verdictText(verdict: NftVerdict): string {
-  return verdict.kind === "jump" || verdict.kind === "goto" ? `${verdict.kind} ${verdict.chain}` : verdict.kind;
-}
-
 /** Guards against jump loops (nft refuses loops when rules are added; this only stops a runaway walk). */
 const MAX_STEPS = 100_000;
 
@@ -167,13 +164,13 @@ export interface NftWalk {
   readonly nexthop?: number;
 }
 
-function recordRule(walk: NftWalk, context: MatchContext, chain: NftChain, rule: NftRule | undefined, verdict: "continue" | "drop", target: string, step: NftEvent): void {
+function recordRule(walk: NftWalk, context: MatchContext, chain: NftChain, rule: NftRule | undefined, verdict: "continue" | "drop", target: NetfilterRecordDecision["target"], step: NftEvent): void {
   const table = walk.table;
   recordNetfilterStep(walk.simulation, context, () => ({
     decision: {
-      table: `${table.family} ${table.name}`,
+      table: { family: table.family, name: table.name },
       chain: chain.name,
-      ...(rule ? { ruleNumber: rule.handle, ruleText: `${rule.text} # handle ${rule.handle}` } : {}),
+      ...(rule ? { ruleNumber: rule.handle, ruleText: { text: rule.text, handle: rule.handle } } : {}),
       target,
     },
     verdict,
@@ -274,7 +271,7 @@ export function nftDoChain(walk: NftWalk): NftChainVerdict {
       case "jump":
       case "goto": {
         const next = table.chains.get(verdict.chain);
-        if (tracing) recordRule(walk, context, chain, rule, "continue", verdictText(verdict), { event: "jump", verdict: verdictText(verdict) });
+        if (tracing) recordRule(walk, context, chain, rule, "continue", { kind: verdict.kind, chain: verdict.chain }, { event: "jump", kind: verdict.kind, chain: verdict.chain });
         if (!next) {
           index++;
           continue;
