@@ -4,7 +4,7 @@
 // decision's `mismatch` and in its `why`.
 import { formatIpv4Address } from "../model/address.js";
 import type { MatchMismatch } from "../model/trace-reason.js";
-import { formatStatisticProbability } from "../net/netfilter/xt-statistic.js";
+import { formatStatisticProbability } from "../net/index.js";
 
 function hex(value: number): string {
   return `0x${value.toString(16).padStart(2, "0")}`;
