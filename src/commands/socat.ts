@@ -6,6 +6,7 @@ import { formatIpv4Address, parseIpv4Address } from "../model/address.js";
 import { createSimulation, runEvents, socketBind, socketClose, socketConnect, socketCreate, socketListen, tcpSendSegment } from "../net/index.js";
 import { ListenerProcess, serveEcho } from "../probes/servers.js";
 import { UnsupportedError, type CommandEnvironment, type CommandOutcome } from "./command.js";
+import { traceSteps } from "../render/trace-why.js";
 
 const SECOND = 1_000_000;
 /** socat's -t: after EOF on one side it waits this long for the other. */
@@ -76,7 +77,7 @@ export function socat(argv: readonly string[], environment: CommandEnvironment):
   const pid = world.nextSocketId ?? 1;
   const socket = socketCreate(world, namespace, "tcp");
   const target = `AF=2 ${formatIpv4Address(destination)}:${port}`;
-  const trace = simulation.steps ? { trace: { probe: environment.commandText, namespace: namespace.name, steps: simulation.steps } } : {};
+  const trace = simulation.steps ? { trace: { probe: environment.commandText, namespace: namespace.name, steps: traceSteps(simulation.steps) } } : {};
   const fail = (text: string) => ({ kind: "done" as const, stdout: "", stderr: `${socatTime(world.clock)} socat[${pid}] E ${text}\n`, exitCode: 1, probe: { tool: "socat" as const }, ...trace });
   const connected = socketConnect(world, namespace, socket, destination, port);
   if (!connected.ok) {

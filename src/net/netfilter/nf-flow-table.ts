@@ -39,9 +39,8 @@ import { neighOutput } from "../core/neighbour.js";
 import { rtGenid } from "../core/rt-genid.js";
 import type { OutputRoute } from "../ipv4/route.js";
 import { recordStep, traceTime, type Simulation } from "../simulation.js";
-import { formatIpv4Address } from "../../model/address.js";
 import { conntrackIn, conntrackRefresh, conntrackRefreshedExpiry, expireEntries, findEntryHolding, packetEntry, tupleDirection } from "./nf-conntrack.js";
-import { formatEntry } from "./nf-hook.js";
+import { entryView } from "./nf-hook.js";
 import { natPacket } from "./nf-nat.js";
 
 /** The IPS_* bits that decide which NAT rewrites a connection's packets get. */
@@ -253,7 +252,7 @@ export function nfFlowOffloadIpHook(simulation: Simulation, namespace: NetworkNa
   let association: PacketConntrack | undefined;
   if (tuple.protocol === 6) {
     // TCP's state machine is conntrack's own: run it (it finds the same entry).
-    association = conntrackIn(state, namespace, packet, now, false, false).packet.conntrack;
+    association = conntrackIn(state, namespace, packet, now, false).packet.conntrack;
   } else {
     // ICMP and UDP: the found path of nf_conntrack_in() is a timeout refresh (which only moves the
     // expiry later) and, for a reply, the seen-reply bit (set already: the flow was offloaded
@@ -274,15 +273,14 @@ export function nfFlowOffloadIpHook(simulation: Simulation, namespace: NetworkNa
     conntrack: association!,
   };
   if (simulation.steps !== null) {
-    const rewrite = natted ? `, NAT as bound: ${formatIpv4Address(packet.source)} > ${formatIpv4Address(packet.destination)} becomes ${formatIpv4Address(leaving.source)} > ${formatIpv4Address(leaving.destination)}` : "";
     recordStep(simulation, {
       device: device.name,
       stage: "netsim_flow_cache",
       packet,
       packetAfter: leaving,
-      decision: { kind: "conntrack", state: "ESTABLISHED", entry: formatEntry(entry) },
+      decision: { kind: "conntrack", state: "ESTABLISHED", entry: entryView(entry) },
       verdict: "continue",
-      why: `netsim's flow cache (not a kernel path): connection #${entry.id} is established and every chain on its forwarding path is empty, so this packet goes as its earlier ones did${rewrite}, routed out of ${flow.route.device.name}, ttl ${packet.ttl} -> ${leaving.ttl}`,
+      reason: { code: "flow-cache", entryId: entry.id, natted, out: flow.route.device.name },
       namespace: namespace.name,
       time: traceTime(simulation),
     });

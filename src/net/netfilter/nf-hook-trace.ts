@@ -1,22 +1,21 @@
 // The step a table's chain leaves in a traced run at its hook, for iptables
 // tables and nft base chains alike (what nfnetlink_trace reports: table,
 // chain, rule, verdict, the packet's devices).
-import type { Decision } from "../../model/trace.js";
+import type { NetfilterRecordDecision } from "../../model/trace.js";
+import type { TraceReason } from "../../model/trace-reason.js";
 import { record, type Simulation } from "../simulation.js";
 import type { MatchContext } from "./xt-match-context.js";
 
-type NetfilterDecision = Extract<Decision, { kind: "netfilter" }>;
-
 interface NetfilterStep {
-  readonly decision: Omit<NetfilterDecision, "kind" | "in" | "out">;
+  readonly decision: Omit<NetfilterRecordDecision, "kind" | "in" | "out">;
   readonly verdict: "continue" | "drop";
-  readonly why: string;
+  readonly reason: TraceReason;
 }
 
 /** Records one rule's or policy's verdict at `context`'s hook; `step` is built only when the run is traced. */
 export function recordNetfilterStep(simulation: Simulation, context: MatchContext, step: () => NetfilterStep): void {
   record(simulation, () => {
-    const { decision, verdict, why } = step();
+    const { decision, verdict, reason } = step();
     const device = context.in?.name ?? context.out?.name;
     return {
     namespace: context.namespace,
@@ -31,7 +30,7 @@ export function recordNetfilterStep(simulation: Simulation, context: MatchContex
     },
     verdict,
     ...(verdict === "drop" ? { dropReason: "NETFILTER_DROP" as const } : {}),
-    why,
+    reason,
     };
   });
 }

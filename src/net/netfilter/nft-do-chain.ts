@@ -13,6 +13,8 @@ import type { HookName } from "../../model/netfilter.js";
 import { NFT_REJECT_WITH, type NftAtom, type NftChain, type NftData, type NftElement, type NftExpression, type NftKey, type NftRight, type NftRule, type NftRuleset, type NftSelector, type NftTable, type NftVerdict } from "../../model/nf-tables.js";
 import { ipv4TotalLength, type Ipv4Packet } from "../../model/packet.js";
 import type { Simulation } from "../simulation.js";
+import type { NftEvent } from "../../model/trace-reason.js";
+import type { NetfilterRecordDecision } from "../../model/trace.js";
 import { recordNetfilterStep } from "./nf-hook-trace.js";
 import { packetEntry } from "./nf-conntrack.js";
 import { masqueradeBinding } from "./nf-nat-masquerade.js";
@@ -164,10 +166,6 @@ function rightHolds(right: NftRight, values: readonly (NftAtom | undefined)[], t
   }
 }
 
-function verdictText(verdict: NftVerdict): string {
-  return verdict.kind === "jump" || verdict.kind === "goto" ? `${verdict.kind} ${verdict.chain}` : verdict.kind;
-}
-
 /** Guards against jump loops (nft refuses loops when rules are added; this only stops a runaway walk). */
 const MAX_STEPS = 100_000;
 
@@ -180,18 +178,18 @@ export interface NftWalk {
   readonly nexthop?: number;
 }
 
-function recordRule(walk: NftWalk, context: MatchContext, chain: NftChain, rule: NftRule | undefined, verdict: "continue" | "drop", target: string, why: string): void {
+function recordRule(walk: NftWalk, context: MatchContext, chain: NftChain, rule: NftRule | undefined, verdict: "continue" | "drop", target: NetfilterRecordDecision["target"], step: NftEvent): void {
   const table = walk.table;
   recordNetfilterStep(walk.simulation, context, () => ({
     decision: {
-      table: `${table.family} ${table.name}`,
+      table: { family: table.family, name: table.name },
       chain: chain.name,
-      ...(rule ? { ruleNumber: rule.handle, ruleText: `${rule.text} # handle ${rule.handle}` } : {}),
+      ...(rule ? { ruleNumber: rule.handle, ruleText: { text: rule.text, handle: rule.handle } } : {}),
       ...(rule?.origin ? { origin: rule.origin } : {}),
       target,
     },
     verdict,
-    why: `${walk.hook} ${table.family} ${table.name} ${chain.name}${rule ? ` handle ${rule.handle}` : ""}: ${why}`,
+    reason: { code: "nft", hook: walk.hook, family: table.family, table: table.name, chain: chain.name, handle: rule?.handle, step },
   }));
 }
 
@@ -220,10 +218,10 @@ export function nftDoChain(walk: NftWalk): NftChainVerdict {
       const back = stack.pop();
       if (chain === base || back === undefined) {
         const policy = base.base?.policy ?? "accept";
-        if (tracing && (base.rules.length > 0 || policy === "drop")) recordRule(walk, context, base, undefined, policy === "drop" ? "drop" : "continue", policy, `no rule decided: the chain's policy ${policy} applies`);
+        if (tracing && (base.rules.length > 0 || policy === "drop")) recordRule(walk, context, base, undefined, policy === "drop" ? "drop" : "continue", policy, { event: "policy", policy });
         return { verdict: policy === "drop" ? "DROP" : "ACCEPT", packet: context.packet };
       }
-      if (tracing) recordRule(walk, context, chain, undefined, "continue", "return", `end of ${chain.name}: back to ${back.chain.name}`);
+      if (tracing) recordRule(walk, context, chain, undefined, "continue", "return", { event: "chain-end", caller: back.chain.name });
       chain = back.chain;
       index = back.next;
       continue;
@@ -245,37 +243,37 @@ export function nftDoChain(walk: NftWalk): NftChainVerdict {
       break;
     }
     if (failed !== undefined || outcome.kind === "next") {
-      if (tracing) recordRule(walk, context, chain, rule, "continue", "(none)", failed !== undefined ? `rule does not match (${rule.text})` : "rule matches; no verdict, the next rule follows");
+      if (tracing) recordRule(walk, context, chain, rule, "continue", "(none)", failed !== undefined ? { event: "mismatch", ruleText: rule.text } : { event: "next" });
       index++;
       continue;
     }
     if (outcome.kind === "reject") {
-      if (tracing) recordRule(walk, context, chain, rule, "drop", "reject", "rule matches: reject");
+      if (tracing) recordRule(walk, context, chain, rule, "drop", "reject", { event: "reject" });
       return { verdict: "DROP", packet: context.packet };
     }
     if (outcome.kind === "nat") {
       if (!outcome.binding) {
-        if (tracing) recordRule(walk, context, chain, rule, "drop", outcome.statement, `rule matches: ${outcome.statement}, but the device has no address to use: dropped`);
+        if (tracing) recordRule(walk, context, chain, rule, "drop", outcome.statement, { event: "nat-no-address", statement: outcome.statement });
         return { verdict: "DROP", packet: context.packet };
       }
-      if (tracing) recordRule(walk, context, chain, rule, "continue", outcome.statement, `rule matches: ${outcome.statement}`);
+      if (tracing) recordRule(walk, context, chain, rule, "continue", outcome.statement, { event: "nat", statement: outcome.statement });
       return { verdict: "ACCEPT", packet: context.packet, binding: outcome.binding };
     }
     const verdict = outcome.verdict;
     switch (verdict.kind) {
       case "accept":
-        if (tracing) recordRule(walk, context, chain, rule, "continue", "accept", `rule matches: accept (ends ${base.name} only; later hook functions still see the packet)`);
+        if (tracing) recordRule(walk, context, chain, rule, "continue", "accept", { event: "accept", base: base.name });
         return { verdict: "ACCEPT", packet: context.packet };
       case "drop":
-        if (tracing) recordRule(walk, context, chain, rule, "drop", "drop", "rule matches: drop");
+        if (tracing) recordRule(walk, context, chain, rule, "drop", "drop", { event: "drop" });
         return { verdict: "DROP", packet: context.packet };
       case "continue":
-        if (tracing) recordRule(walk, context, chain, rule, "continue", "continue", "rule matches: continue");
+        if (tracing) recordRule(walk, context, chain, rule, "continue", "continue", { event: "continue" });
         index++;
         continue;
       case "return": {
         const back = stack.pop();
-        if (tracing) recordRule(walk, context, chain, rule, "continue", "return", back ? `rule matches: return to ${back.chain.name}` : `rule matches: return with no caller, so the policy of ${base.name} decides`);
+        if (tracing) recordRule(walk, context, chain, rule, "continue", "return", { event: "return", caller: back?.chain.name, base: base.name });
         if (!back) {
           index = Number.MAX_SAFE_INTEGER;
           chain = base;
@@ -288,7 +286,7 @@ export function nftDoChain(walk: NftWalk): NftChainVerdict {
       case "jump":
       case "goto": {
         const next = table.chains.get(verdict.chain);
-        if (tracing) recordRule(walk, context, chain, rule, "continue", verdictText(verdict), `rule matches: ${verdictText(verdict)}`);
+        if (tracing) recordRule(walk, context, chain, rule, "continue", { kind: verdict.kind, chain: verdict.chain }, { event: "jump", kind: verdict.kind, chain: verdict.chain });
         if (!next) {
           index++;
           continue;

@@ -6,7 +6,7 @@ import { xtConnlimit } from "./xt-connlimit.js";
 import { xtConntrack, xtState } from "./xt-conntrack.js";
 import { xtIprange } from "./xt-iprange.js";
 import { xtMark } from "./xt-mark.js";
-import type { MatchContext, XtMatch } from "./xt-match-context.js";
+import { NO_MISMATCH, type MatchContext, type XtMatch } from "./xt-match-context.js";
 import { xtMultiport } from "./xt-multiport.js";
 import { xtNfacct } from "./xt-nfacct.js";
 import { nftLimit } from "./nft-limit.js";
@@ -21,7 +21,7 @@ import { xtIcmp, xtTcpUdp } from "./xt-tcpudp.js";
 const xtComment: XtMatch<Extract<Match, { kind: "comment" }>> = {
   needsConntrack: false,
   match: () => true,
-  mismatch: () => "",
+  mismatch: () => NO_MISMATCH,
 };
 
 type MatchModules = { readonly [K in Match["kind"]]: XtMatch<Extract<Match, { kind: K }>> };

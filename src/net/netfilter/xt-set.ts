@@ -3,7 +3,6 @@
 // the element a packet makes, its dimensions taken from the source or the
 // destination as the rule's flags say (ip_set_get_ip4_port for ports: TCP
 // and UDP ports, ICMP type << 8 | code, 0 for other protocols).
-import { formatIpv4Address } from "../../model/address.js";
 import type { IpSet, IpSetElement } from "../../model/ipset.js";
 import type { IpSetReference, Match, SetCounterMatch, Target } from "../../model/netfilter.js";
 import type { Ipv4Packet } from "../../model/packet.js";
@@ -80,8 +79,8 @@ export const xtSet: XtMatch<SetMatch> = {
   mismatch(match, context) {
     const set = ipSetByName(context.namespace, match.set.name);
     const data = set ? packetElement(set, match.set, context.packet) : undefined;
-    const what = data === undefined ? "the packet" : set!.type === "bitmap:port" ? `port ${data.port}` : `${formatIpv4Address(data.ip)}${data.protocol ? `,${data.protocol === 1 ? "icmp" : data.protocol === 6 ? "tcp" : "udp"}:${data.port}` : ""}`;
-    return `set: ${what} ${match.invert ? "is" : "is not"} in set ${match.set.name}${match.returnNomatch ? " (return-nomatch)" : ""}`;
+    const element = data === undefined ? undefined : set!.type === "bitmap:port" ? { port: data.port } : { ip: data.ip, protocol: data.protocol || undefined, port: data.port };
+    return { match: "set", name: match.set.name, invert: match.invert, returnNomatch: Boolean(match.returnNomatch), element };
   },
 };
 
