@@ -281,7 +281,18 @@ export type Target =
   /** MARK --set-xmark value/mask (every MARK form is saved as this). */
   | { readonly kind: "MARK"; readonly value: number; readonly mask: number }
   /** xt_SET (revision 3): adds the packet's element to a set and/or deletes it from one; the walk goes on. */
-  | { readonly kind: "SET"; readonly add?: IpSetReference; readonly del?: IpSetReference; readonly exist: boolean; readonly timeout?: number }
+  | {
+      readonly kind: "SET";
+      readonly add?: IpSetReference;
+      readonly del?: IpSetReference;
+      readonly exist: boolean;
+      readonly timeout?: number;
+      /** --map-set: the packet's element in this set gives it the element's skbinfo, as the flags below say (IPSET_FLAG_MAP_SKBMARK, _SKBPRIO, _SKBQUEUE). */
+      readonly map?: IpSetReference;
+      readonly mapMark?: boolean;
+      readonly mapPrio?: boolean;
+      readonly mapQueue?: boolean;
+    }
   /** LOG (ipt_LOG): a non-terminal target writing the packet to the kernel log. */
   | { readonly kind: "LOG"; readonly level: number; readonly prefix: string; readonly flags: number };
 

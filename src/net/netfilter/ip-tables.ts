@@ -553,11 +553,13 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
         advance(cursor);
         continue;
       }
-      case "SET":
-        setTarget(target, context);
-        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "SET", verdict: "continue", why: `rule ${ruleNumber} matches: SET${target.add ? ` adds the packet to ${target.add.name}` : ""}${target.del ? ` deletes it from ${target.del.name}` : ""}` });
+      case "SET": {
+        const mapped = setTarget(target, context);
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "SET", verdict: "continue", why: `rule ${ruleNumber} matches: SET${target.add ? ` adds the packet to ${target.add.name}` : ""}${target.del ? ` deletes it from ${target.del.name}` : ""}${target.map ? (mapped ? ` maps its mark from ${target.map.name} to 0x${(mapped.conntrack?.mark ?? 0).toString(16)}` : ` finds nothing to map in ${target.map.name}`) : ""}` });
+        if (mapped) context = withPacket(context, mapped);
         advance(cursor);
         continue;
+      }
       case "MASQUERADE":
       case "SNAT":
       case "DNAT":

@@ -160,6 +160,8 @@ function checkTarget(tableName: TableName, chain: string, rule: Rule): boolean {
     if (place.table && place.table !== tableName) return false;
     if (isBuiltinChain(tableName, chain) && !place.hooks.includes(chain as HookName)) return false;
   }
+  // set_target_v3_checkentry(): --map-set only from the mangle table.
+  if (target.kind === "SET" && target.map && tableName !== "mangle") return false;
   if (target.kind === "REJECT" && target.with === "tcp-reset" && (rule.protocol?.number !== 6 || rule.protocol.invert)) return false;
   return true;
 }
