@@ -5,7 +5,7 @@
 import { formatIpv4Address, parseIpv4Address } from "../model/address.js";
 import { createSimulation, runEvents, socketBind, socketClose, socketConnect, socketCreate, socketListen, tcpSendSegment } from "../net/index.js";
 import { ListenerProcess, serveEcho } from "../probes/servers.js";
-import { UnsupportedError, type CommandEnvironment, type CommandOutcome } from "./command.js";
+import { refuseIpv6Address, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "./command.js";
 import { traceSteps } from "../render/trace-why.js";
 
 const SECOND = 1_000_000;
@@ -42,6 +42,8 @@ function parseSocat(argv: readonly string[]): SocatLine {
     if (address === undefined) throw new UnsupportedError(bindText!, "socat bind= with a host name is not modelled");
     return { kind: "listen", address, port: Number(listen[1]), fork: first.options.has("fork") };
   }
+  const bracketed = /^TCP[46]?(?:-CONNECT)?:(\[[^\]]*\]):\d+$/i.exec(second.head);
+  if (bracketed) refuseIpv6Address("socat", bracketed[1]);
   const connect = /^TCP4?(?:-CONNECT)?:([^:]+):(\d+)$/i.exec(second.head);
   if (!(first.head === "-" || /^STDIO$/i.test(first.head)) || !connect) throw new UnsupportedError(words.join(" "), "socat is modelled only as `socat - TCP:HOST:PORT` and `socat TCP-LISTEN:PORT,... EXEC:cat`");
   for (const name of second.options.keys()) if (name !== "connect-timeout") throw new UnsupportedError(name, `socat option ${name} is not modelled`);

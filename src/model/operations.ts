@@ -200,6 +200,8 @@ export type IptablesCommand =
 export interface IptablesOperation extends Located {
   readonly op: "iptables";
   readonly namespaceId: number;
+  /** ip6tables: the `ip6` family's table (NetfilterState.tables6). */
+  readonly family?: "ip6";
   readonly table: TableName;
   readonly command: IptablesCommand;
 }
@@ -208,6 +210,8 @@ export interface IptablesOperation extends Located {
 export interface IptablesRestore extends Located {
   readonly op: "iptables-restore";
   readonly namespaceId: number;
+  /** ip6tables-restore: the `ip6` family's tables. */
+  readonly family?: "ip6";
   readonly noflush: boolean;
   readonly tables: readonly {
     readonly name: TableName;

@@ -59,6 +59,8 @@ export type MatchMismatch =
   | { readonly match: "tcp-udp-port"; readonly side: "source" | "destination"; readonly port: number; readonly invert: boolean; readonly first: number; readonly last: number }
   | { readonly match: "tcp-flags"; readonly bits: number; readonly mask: number; readonly compare: number; readonly holds: boolean }
   | { readonly match: "icmp"; readonly type: number | undefined; readonly code: number | undefined }
+  /** ip6t_icmp6: the packet is IPv4 (netsim carries no other). */
+  | { readonly match: "icmp6" }
   | { readonly match: "multiport"; readonly side: "source" | "destination"; readonly port: number | undefined; readonly invert: boolean }
   // xt_state, xt_conntrack
   | { readonly match: "state"; readonly state: string; readonly invert: boolean; readonly states: readonly string[] }
@@ -103,7 +105,7 @@ export type IptEvent =
   | { readonly event: "reject"; readonly ruleNumber: number; readonly with: string; readonly to: Ipv4Address }
   | { readonly event: "log"; readonly ruleNumber: number; readonly target: Extract<Target, { kind: "LOG" }>; readonly in: string | undefined; readonly out: string | undefined }
   | { readonly event: "mark"; readonly ruleNumber: number; readonly mark: number }
-  | { readonly event: "set"; readonly ruleNumber: number; readonly add: string | undefined; readonly del: string | undefined }
+  | { readonly event: "set"; readonly ruleNumber: number; readonly add: string | undefined; readonly del: string | undefined; readonly map: string | undefined; readonly mappedMark: number | undefined }
   | { readonly event: "nat-no-address"; readonly ruleNumber: number; readonly target: string }
   | { readonly event: "nat"; readonly ruleNumber: number; readonly target: string };
 

@@ -130,7 +130,7 @@ function iptText(step: IptEvent, hook: string, packet: Ipv4Packet | undefined): 
     case "mark":
       return `rule ${step.ruleNumber} matches: mark set to 0x${step.mark.toString(16)}`;
     case "set":
-      return `rule ${step.ruleNumber} matches: SET${step.add ? ` adds the packet to ${step.add}` : ""}${step.del ? ` deletes it from ${step.del}` : ""}`;
+      return `rule ${step.ruleNumber} matches: SET${step.add ? ` adds the packet to ${step.add}` : ""}${step.del ? ` deletes it from ${step.del}` : ""}${step.map ? (step.mappedMark !== undefined ? ` maps its mark from ${step.map} to 0x${step.mappedMark.toString(16)}` : ` finds nothing to map in ${step.map}`) : ""}`;
     case "nat-no-address":
       return `rule ${step.ruleNumber} matches: ${step.target}, but the device has no address to use: dropped`;
     case "nat":

@@ -31,6 +31,8 @@ export function mismatchText(mismatch: MatchMismatch): string {
       return `TCP flags ${hex(mismatch.bits)} masked with ${hex(mismatch.mask)} are ${mismatch.holds ? "" : "not "}${hex(mismatch.compare)}`;
     case "icmp":
       return mismatch.type === undefined ? "not icmp" : `icmp type ${mismatch.type} code ${mismatch.code} does not match`;
+    case "icmp6":
+      return "an IPv4 packet is not ICMPv6";
     case "multiport":
       return mismatch.port === undefined ? "no ports (icmp)" : `${mismatch.side} port ${mismatch.port} is ${not(mismatch.invert)}in the list`;
     case "state":

@@ -44,9 +44,12 @@ const TOKEN_NAMES: Readonly<Record<string, string>> = { "{": "'{'", "}": "'}'", 
 
 export type NftListRequest =
   | { readonly what: "ruleset" | "tables" }
-  | { readonly what: "table"; readonly family: NftFamily; readonly table: string; readonly tokens: readonly Token[] }
-  | { readonly what: "chain"; readonly family: NftFamily; readonly table: string; readonly name: string; readonly tokens: readonly Token[] }
-  | { readonly what: "set" | "map"; readonly family: NftFamily; readonly table: string; readonly name: string; readonly tokens: readonly Token[] };
+  | { readonly what: "table"; readonly family: NftListFamily; readonly table: string; readonly tokens: readonly Token[] }
+  | { readonly what: "chain"; readonly family: NftListFamily; readonly table: string; readonly name: string; readonly tokens: readonly Token[] }
+  | { readonly what: "set" | "map"; readonly family: NftListFamily; readonly table: string; readonly name: string; readonly tokens: readonly Token[] };
+
+/** A listing may name ip6 too: only ip6tables (iptables-nft) makes ip6 tables in the model. */
+export type NftListFamily = NftFamily | "ip6";
 
 /** One parsed command: a batch message with the tokens an error about it points at, or a listing. */
 export type NftStatement = { readonly kind: "batch"; readonly command: NftCommand; /** [table, object]: what an error about it points at */ readonly tokens: readonly Token[]; /** Every token of a one-message command (an error may point at any part). */ readonly span?: readonly Token[]; /** The command's first and last token (a top-level one's up to its separator, which nft's location takes in): what an error without a part points at. */ readonly whole?: readonly [Token, Token] } | { readonly kind: "list"; readonly request: NftListRequest };
@@ -208,10 +211,13 @@ class Parser {
     if (this.peek().type !== "eof") this.next();
   }
 
-  private family(): NftFamily {
+  private family(): NftFamily;
+  private family(listing: true): NftListFamily;
+  private family(listing = false): NftListFamily {
     const token = this.peek();
     if (token.type === "word" && FAMILIES.has(token.text) && (this.peek(1).type === "word" || this.peek(1).type === "string")) {
       this.next();
+      if (listing && token.text === "ip6") return "ip6";
       if (token.text !== "ip" && token.text !== "inet") throw new UnsupportedError(token.text, `nft's ${token.text} family is not modelled (ip and inet are)`);
       return token.text;
     }
@@ -1214,7 +1220,7 @@ class Parser {
       }
       return { kind: "list", request: { what: object.text } };
     }
-    const family = this.family();
+    const family = this.family(true);
     const table = this.objectName();
     if (object.text === "table") return { kind: "list", request: { what: "table", family, table: table.text, tokens: [table] } };
     const name = this.objectName();

@@ -55,7 +55,7 @@ export const PKT_TYPE_NAMES: Readonly<Record<number, string>> = { 0: "host", 1: 
 /** nfproto_type's symbols (NFPROTO_IPV4, NFPROTO_IPV6). */
 export const NF_PROTO_NAMES: Readonly<Record<number, string>> = { 2: "ipv4", 10: "ipv6" };
 
-export const PROTOCOL_NAMES: Readonly<Record<number, string>> = { 1: "icmp", 2: "igmp", 6: "tcp", 17: "udp", 47: "gre", 50: "esp", 51: "ah", 132: "sctp", 136: "udplite", 33: "dccp", 58: "ipv6-icmp" };
+export const PROTOCOL_NAMES: Readonly<Record<number, string>> = { 1: "icmp", 2: "igmp", 6: "tcp", 17: "udp", 47: "gre", 50: "esp", 51: "ah", 58: "ipv6-icmp", 132: "sctp", 136: "udplite", 33: "dccp" };
 
 export function selectorText(selector: NftSelector): string {
   switch (selector.kind) {

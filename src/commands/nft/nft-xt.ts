@@ -12,6 +12,7 @@ import { selectorMaskOf } from "../../model/netfilter.js";
 import { UnsupportedError } from "../command.js";
 import { expressionJson, type Json } from "./nft-json.js";
 import { flagNames, hex, ICMP_TYPES, listedExpressions, portsText, PROTOCOL_NAMES, priorityText, ruleText } from "./nft-print.js";
+import { icmpv6TypeName } from "../iptables/libip6t-icmp6.js";
 
 /** One statement of a listed rule: its text and whether the kernel holds it as an xt expression. */
 interface Statement {
@@ -57,6 +58,10 @@ function interfaceStatement(key: "iifname" | "oifname", selector: { readonly nam
 
 function addressStatement(field: "saddr" | "daddr", selector: NonNullable<Rule["source"]>): Statement | undefined {
   if (selector.prefixLength === 0 && selector.mask === undefined && !selector.invert) return undefined;
+  if (selector.ipv6 !== undefined) {
+    if (selector.prefixLength === 0) refuse("! -s/-d ::/0");
+    return nativeMatch(`ip6 ${field} ${not(selector.invert)}${selector.ipv6}${selector.prefixLength === 128 ? "" : `/${selector.prefixLength}`}`);
+  }
   const address = formatIpv4Address(selector.address);
   if (selector.mask !== undefined) {
     const mask = formatIpv4Address(selectorMaskOf(selector));
@@ -130,6 +135,17 @@ function icmpStatement(match: Extract<Match, { kind: "icmp" }>): Statement {
   return xlated(`icmp type ${not(match.invert)}${name}`);
 }
 
+/** libip6t_icmp6's icmp6_type_xlate(): nft's names for the types 128-137 it has one for. */
+const ICMPV6_NFT_NAMES: Readonly<Record<number, string>> = { 128: "echo-request", 129: "echo-reply", 130: "mld-listener-query", 131: "mld-listener-report", 132: "mld-listener-done", 133: "nd-router-solicit", 134: "nd-router-advert", 135: "nd-neighbor-solicit", 136: "nd-neighbor-advert", 137: "nd-redirect" };
+
+/** libip6t_icmp6's xlate: a type with all its codes, by nft's name or ip6tables'; otherwise none. */
+function icmp6Statement(match: Extract<Match, { kind: "icmp6" }>): Statement {
+  if (match.codes) return untranslated("match", "icmp6");
+  const name = ICMPV6_NFT_NAMES[match.type] ?? icmpv6TypeName(match.type);
+  if (name === undefined) return untranslated("match", "icmp6");
+  return xlated(`icmpv6 type ${not(match.invert)}${name}`);
+}
+
 function portListText(ports: readonly PortRange[]): string {
   const text = ports.map((range) => (range.first === range.last ? String(range.first) : `${range.first}-${range.last}`));
   return text.length === 1 ? text[0]! : `{ ${text.join(", ")} }`;
@@ -171,6 +187,7 @@ const STATUS_ORDER: readonly [number, string][] = [
 ];
 
 function ctAddressText(test: NonNullable<ConntrackMatch["originalSource"]>): string {
+  if (test.ipv6 !== undefined) return `${not(test.invert)}${test.ipv6}${test.prefixLength === 128 ? "" : `/${test.prefixLength}`}`;
   return `${not(test.invert)}${formatIpv4Address(test.address)}${test.prefixLength === 32 ? "" : `/${test.prefixLength}`}`;
 }
 
@@ -275,6 +292,8 @@ function nativeOrXtMatch(match: Match, rule: Rule): Statement[] {
       return tcpUdpStatements(match);
     case "icmp":
       return [icmpStatement(match)];
+    case "icmp6":
+      return [icmp6Statement(match)];
     case "multiport":
       return [multiportStatement(match, rule)];
     case "conntrack":
@@ -316,6 +335,17 @@ const REJECT_TEXT: Readonly<Record<string, string>> = {
   "icmp-net-prohibited": "reject with icmp type net-prohibited",
   "icmp-host-prohibited": "reject with icmp type host-prohibited",
   "icmp-admin-prohibited": "reject with icmp type admin-prohibited",
+};
+
+/** libip6t_REJECT's xlate. */
+const REJECT6_TEXT: Readonly<Record<string, string>> = {
+  "tcp-reset": "reject with tcp reset",
+  "icmp6-port-unreachable": "reject",
+  "icmp6-no-route": "reject with icmpv6 type no-route",
+  "icmp6-adm-prohibited": "reject with icmpv6 type admin-prohibited",
+  "icmp6-addr-unreachable": "reject with icmpv6 type addr-unreachable",
+  "icmp6-policy-fail": "reject with icmpv6 type policy-fail",
+  "icmp6-reject-route": "reject with icmpv6 type reject-route",
 };
 
 const LOG_LEVELS = ["emerg", "alert", "crit", "err", "warn", "notice", "info", "debug"];
@@ -362,7 +392,7 @@ function nativeOrXtTarget(target: Target): Statement {
     case "jump":
       return native(`${target.goto ? "goto" : "jump"} ${target.chain}`, { json: { [target.goto ? "goto" : "jump"]: { target: target.chain } } });
     case "REJECT":
-      return xlated(REJECT_TEXT[target.with]!);
+      return xlated(target.with6 !== undefined ? REJECT6_TEXT[target.with6]! : REJECT_TEXT[target.with]!);
     case "LOG":
       return xlated(logText(target));
     case "MARK":
@@ -375,7 +405,19 @@ function nativeOrXtTarget(target: Target): Statement {
     case "DNAT": {
       const range = target.range;
       if (range.offset !== undefined) return target.kind === "DNAT" ? untranslated("target", "DNAT") : refuse("SNAT with a port offset");
-      const addresses = range.addresses ? (range.addresses.first === range.addresses.last ? formatIpv4Address(range.addresses.first) : `${formatIpv4Address(range.addresses.first)}-${formatIpv4Address(range.addresses.last)}`) : "";
+      const six = range.addresses6;
+      if (six && six.first !== six.last && range.ports) refuse(`${target.kind} to an IPv6 address range with ports`);
+      const addresses = six
+        ? range.ports
+          ? `[${six.first}]`
+          : six.first === six.last
+            ? six.first
+            : `${six.first}-${six.last}`
+        : range.addresses
+          ? range.addresses.first === range.addresses.last
+            ? formatIpv4Address(range.addresses.first)
+            : `${formatIpv4Address(range.addresses.first)}-${formatIpv4Address(range.addresses.last)}`
+          : "";
       const ports = range.ports ? `:${portsText(range.ports)}` : "";
       if (!addresses && !ports) refuse(`${target.kind} without a range`);
       return xlated(`${target.kind.toLowerCase()} to ${addresses}${ports}${natFlags(range)}`);
@@ -466,14 +508,14 @@ export function kernelChains(table: Table): Chain[] {
 }
 
 /** `table ip NAME { ... }`, all its chains or only one (whose listing names the table without its handle, as for nft's own). */
-export function iptablesTableText(table: Table, only?: Chain, handles = false): string {
+export function iptablesTableText(table: Table, only?: Chain, handles = false, family: "ip" | "ip6" = "ip"): string {
   const chains = only ? [only] : kernelChains(table);
-  return `table ip ${table.name} {${only ? "" : handleText(handles, table.handle)}\n${chains.map((chain) => iptablesChainText(table, chain, handles)).join("\n")}}\n`;
+  return `table ${family} ${table.name} {${only ? "" : handleText(handles, table.handle)}\n${chains.map((chain) => iptablesChainText(table, chain, handles)).join("\n")}}\n`;
 }
 
 /** nft's warning on stderr before a table it found xt expressions in (table_print). */
-export function iptablesTableWarning(table: Table, only?: Chain): string {
-  return hasXt(only ? [only] : kernelChains(table)) ? `# Warning: table ip ${table.name} is managed by iptables-nft, do not touch!\n` : "";
+export function iptablesTableWarning(table: Table, only?: Chain, family: "ip" | "ip6" = "ip"): string {
+  return hasXt(only ? [only] : kernelChains(table)) ? `# Warning: table ${family} ${table.name} is managed by iptables-nft, do not touch!\n` : "";
 }
 
 // --- nft -j (json.c's table, chain and rule objects over the same statements) ---

@@ -47,8 +47,13 @@ function iptablesTables(environment: CommandEnvironment): Table[] {
   return [...(environment.namespace.netfilter?.tables.values() ?? [])].filter((table) => table.handle !== undefined);
 }
 
-/** A table of the ruleset: nft's own or one iptables-nft made (listed through nft-xt.ts). */
-type AnyTable = { readonly nft: NftTable } | { readonly xt: Table };
+/** ip6tables' tables (iptables-nft's ip6 family) the kernel holds. */
+function ip6tablesTables(environment: CommandEnvironment): Table[] {
+  return [...(environment.namespace.netfilter?.tables6?.values() ?? [])].filter((table) => table.handle !== undefined);
+}
+
+/** A table of the ruleset: nft's own or one iptables-nft made (listed through nft-xt.ts), of the ip family or ip6. */
+type AnyTable = { readonly nft: NftTable } | { readonly xt: Table; readonly family: "ip" | "ip6" };
 
 /** Every table in the kernel's order (creation order: the handles nft's and iptables-nft's tables share). */
 function allTables(environment: CommandEnvironment): AnyTable[] {
@@ -57,7 +62,11 @@ function allTables(environment: CommandEnvironment): AnyTable[] {
   // A table both made (nft add table ip filter, then iptables) is one table in the kernel; the model keeps two.
   const clash = xt.find((table) => findTable(ruleset, "ip", table.name));
   if (clash) throw new UnsupportedError("list", `nft list with both an nft table ip ${clash.name} and iptables-nft's is not modelled: the kernel holds them as one table`);
-  const tables: (AnyTable & { readonly handle: number })[] = [...ruleset.tables.map((table) => ({ nft: table, handle: table.handle })), ...xt.map((table) => ({ xt: table, handle: table.handle! }))];
+  const tables: (AnyTable & { readonly handle: number })[] = [
+    ...ruleset.tables.map((table) => ({ nft: table, handle: table.handle })),
+    ...xt.map((table) => ({ xt: table, family: "ip" as const, handle: table.handle! })),
+    ...ip6tablesTables(environment).map((table) => ({ xt: table, family: "ip6" as const, handle: table.handle! })),
+  ];
   return tables.sort((a, b) => a.handle - b.handle);
 }
 
@@ -197,7 +206,7 @@ function findTable(ruleset: NftRuleset, family: string, name: string): NftTable 
 }
 
 /** What a listing shows: whole tables, or one chain or set of a table (the text and JSON printers print the same). */
-type Listed = { readonly tables: readonly AnyTable[]; readonly namesOnly?: true } | { readonly table: NftTable; readonly chain: NftChain } | { readonly table: NftTable; readonly set: NftSet } | { readonly xtTable: Table; readonly xtChain: Chain };
+type Listed = { readonly tables: readonly AnyTable[]; readonly namesOnly?: true } | { readonly table: NftTable; readonly chain: NftChain } | { readonly table: NftTable; readonly set: NftSet } | { readonly xtTable: Table; readonly xtChain: Chain; readonly family: "ip" | "ip6" };
 
 function listed(request: NftListRequest, environment: CommandEnvironment, source: Source): Listed {
   const ruleset = rulesetOf(environment);
@@ -208,14 +217,17 @@ function listed(request: NftListRequest, environment: CommandEnvironment, source
       return { tables: allTables(environment), namesOnly: true };
   }
   const notFound = (token: Token) => new CommandError(errorText(source, token, token, "No such file or directory"), 1);
-  const xt = request.family === "ip" ? iptablesTables(environment).find((table) => table.name === request.table) : undefined;
+  const xtFamily = request.family === "ip6" ? "ip6" : "ip";
+  const xt = request.family === "ip" ? iptablesTables(environment).find((table) => table.name === request.table) : request.family === "ip6" ? ip6tablesTables(environment).find((table) => table.name === request.table) : undefined;
   if (xt) {
     allTables(environment);
-    if (request.what === "table") return { tables: [{ xt }] };
+    if (request.what === "table") return { tables: [{ xt, family: xtFamily }] };
     const chain = request.what === "chain" && kernelChains(xt).find((chain) => chain.name === request.name);
     if (!chain) throw notFound(request.tokens[1]!);
-    return { xtTable: xt, xtChain: chain };
+    return { xtTable: xt, xtChain: chain, family: xtFamily };
   }
+  // nft's own tables are of ip and inet only (an ip6 one cannot be made): an ip6 name not ip6tables' is not there.
+  if (request.family === "ip6") throw notFound(request.tokens[0]!);
   const table = findTable(ruleset, request.family, request.table);
   if (!table) throw notFound(request.tokens[0]!);
   if (request.what === "table") return { tables: [{ nft: table }] };
@@ -231,16 +243,16 @@ function listed(request: NftListRequest, environment: CommandEnvironment, source
 
 /** The listing's text, and the warnings nft prints on stderr before each iptables-nft table with xt expressions. */
 function listText(what: Listed, options: PrintOptions): { readonly stdout: string; readonly stderr: string } {
-  if ("xtTable" in what) return { stdout: iptablesTableText(what.xtTable, what.xtChain, options.handles), stderr: iptablesTableWarning(what.xtTable, what.xtChain) };
+  if ("xtTable" in what) return { stdout: iptablesTableText(what.xtTable, what.xtChain, options.handles, what.family), stderr: iptablesTableWarning(what.xtTable, what.xtChain, what.family) };
   if ("tables" in what) {
     let stdout = "";
     let stderr = "";
     for (const table of what.tables) {
-      if (what.namesOnly) stdout += "nft" in table ? `table ${table.nft.family} ${table.nft.name}\n` : `table ip ${table.xt.name}\n`;
+      if (what.namesOnly) stdout += "nft" in table ? `table ${table.nft.family} ${table.nft.name}\n` : `table ${table.family} ${table.xt.name}\n`;
       else if ("nft" in table) stdout += tableText(table.nft, options);
       else {
-        stdout += iptablesTableText(table.xt, undefined, options.handles);
-        stderr += iptablesTableWarning(table.xt);
+        stdout += iptablesTableText(table.xt, undefined, options.handles, table.family);
+        stderr += iptablesTableWarning(table.xt, undefined, table.family);
       }
     }
     return { stdout, stderr };
@@ -363,6 +375,9 @@ export function nft(argv: readonly string[], environment: CommandEnvironment): C
   const print: PrintOptions = { handles: options.handles, now: environment.world.clock };
   const batch = statements.filter((statement): statement is BatchStatement => statement.kind === "batch");
   const xt = iptablesTables(environment);
+  const xt6 = ip6tablesTables(environment);
+  if (xt6.length > 0 && batch.some((statement) => statement.command.kind === "flush-ruleset"))
+    throw new UnsupportedError("flush", `nft flush ruleset with ip6tables-nft's tables present (${xt6.map((table) => `ip6 ${table.name}`).join(", ")}) is not modelled: the kernel removes them too`);
   const xtTable = batch.map((statement) => iptablesTableChanged(statement.command, xt)).find((table) => table !== undefined);
   const removesXt = xt.length > 0 && batch.some((statement) => statement.command.kind === "flush-ruleset");
   if (xtTable && batch.length === 1 && batch[0]!.command.kind !== "delete-table") {

@@ -552,11 +552,13 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
         advance(cursor);
         continue;
       }
-      case "SET":
-        setTarget(target, context);
-        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "SET", verdict: "continue", step: { event: "set", ruleNumber, add: target.add?.name, del: target.del?.name } });
+      case "SET": {
+        const mapped = setTarget(target, context);
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "SET", verdict: "continue", step: { event: "set", ruleNumber, add: target.add?.name, del: target.del?.name, map: target.map?.name, mappedMark: mapped ? (mapped.conntrack?.mark ?? 0) : undefined } });
+        if (mapped) context = withPacket(context, mapped);
         advance(cursor);
         continue;
+      }
       case "MASQUERADE":
       case "SNAT":
       case "DNAT":

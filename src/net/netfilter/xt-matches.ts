@@ -24,12 +24,20 @@ const xtComment: XtMatch<Extract<Match, { kind: "comment" }>> = {
   mismatch: () => NO_MISMATCH,
 };
 
+/** ip6t_icmp6: only ip6tables' rules hold it, and no IPv6 packet reaches them (netsim carries IPv4 only). */
+const xtIcmp6: XtMatch<Extract<Match, { kind: "icmp6" }>> = {
+  needsConntrack: false,
+  match: () => false,
+  mismatch: () => ({ match: "icmp6" }),
+};
+
 type MatchModules = { readonly [K in Match["kind"]]: XtMatch<Extract<Match, { kind: K }>> };
 
 const XT_MATCHES: MatchModules = {
   tcp: xtTcpUdp,
   udp: xtTcpUdp,
   icmp: xtIcmp,
+  icmp6: xtIcmp6,
   multiport: xtMultiport,
   conntrack: xtConntrack,
   state: xtState,

@@ -10,6 +10,7 @@ import { ipv4TotalLength } from "../../model/packet.js";
 import { IP_SET_DIMENSION, ipSetByName, ipSetKadt, ipSetTestElement } from "./ipset/ip-set-core.js";
 import { hashNetCidrs } from "./ipset/ip-set-hash-gen.js";
 import type { MatchContext, XtMatch } from "./xt-match-context.js";
+import { markTarget } from "./xt-mark.js";
 
 export type SetMatch = Extract<Match, { kind: "set" }>;
 export type SetTarget = Extract<Target, { kind: "SET" }>;
@@ -84,8 +85,13 @@ export const xtSet: XtMatch<SetMatch> = {
   },
 };
 
-/** set_target_v3(): add and/or delete the packet's element; the walk goes on (XT_CONTINUE). */
-export function setTarget(target: SetTarget, context: MatchContext): void {
+/**
+ * set_target_v3(): add and/or delete the packet's element, then with
+ * --map-set look it up and give the packet the element's skbmark
+ * (mark = (mark & ~mask) ^ value); the walk goes on (XT_CONTINUE). The
+ * packet with its new mark, or undefined where it keeps its own.
+ */
+export function setTarget(target: SetTarget, context: MatchContext): Ipv4Packet | undefined {
   const now = context.now ?? 0;
   const apply = (reference: IpSetReference | undefined, kind: "add" | "del") => {
     if (!reference) return;
@@ -99,4 +105,19 @@ export function setTarget(target: SetTarget, context: MatchContext): void {
   };
   apply(target.add, "add");
   apply(target.del, "del");
+  if (!target.map) return undefined;
+  const set = ipSetByName(context.namespace, target.map.name);
+  if (!set || target.map.flags.length < IP_SET_DIMENSION[set.type]) return undefined;
+  const data = packetElement(set, target.map, context.packet);
+  if (!data) return undefined;
+  const result = ipSetTestElement(set, data, now);
+  if (result.kind !== "match") return undefined;
+  // The lookup is ip_set_test() without IPSET_FLAG_SKIP_COUNTER_UPDATE: a set with counters counts the packet.
+  if (set.counters) {
+    result.element.packets += 1;
+    result.element.bytes += ipv4TotalLength(context.packet);
+  }
+  if (!target.mapMark) return undefined;
+  const element = result.element;
+  return markTarget({ kind: "MARK", value: element.skbmark, mask: element.skbmarkmask }, context.namespace, context.packet);
 }

@@ -15,7 +15,7 @@ import { setTarget, xtSet } from "../../../src/net/netfilter/xt-set.js";
 import { recordOf, simulate } from "../../support/simulate.js";
 
 const ip = (text: string) => parseIpv4Address(text)!;
-const create = (name: string, type: IpSetCreate["type"], extra: Partial<IpSetCreate> = {}): IpSetCreate => ({ name, type, hashsize: 1024, maxelem: 65536, netmask: 32, counters: false, comment: false, ...extra });
+const create = (name: string, type: IpSetCreate["type"], extra: Partial<IpSetCreate> = {}): IpSetCreate => ({ name, type, hashsize: 1024, maxelem: 65536, netmask: 32, counters: false, comment: false, skbinfo: false, ...extra });
 
 function fixture() {
   const world = createWorld();
