@@ -17,7 +17,7 @@ export { inetHashConnect } from "./ipv4/inet-hashtables.js";
 export { describeRouteChoice, ipLocalOut, routeDecision } from "./ipv4/ip-output.js";
 export { fibLookup, ipRouteOutput } from "./ipv4/route.js";
 export { tcpDataLength } from "./ipv4/tcp-output.js";
-export { iptDoTable } from "./netfilter/ip-tables.js";
+export { iptDoTable, setRuleSpecFormatter } from "./netfilter/ip-tables.js";
 export { IP_SET_REVISION, ipSetApply, ipSetByName, ipSetHeaderCounts, ipSetMembers, ipSetReferences, ipSetUtest, ipSets } from "./netfilter/ipset/ip-set-core.js";
 export { createConntrackTable, expireEntries, findEntry, invertTuple, liveEntries, packetTuple, tuplesEqual } from "./netfilter/nf-conntrack.js";
 export { chainReferences, createTable, isBuiltinChain, mergePortMatches, sameRule } from "./netfilter/nf-tables-api.js";

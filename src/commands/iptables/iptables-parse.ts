@@ -7,7 +7,6 @@
 import { parseIpv4Address, prefixMask } from "../../model/address.js";
 import type { AddressSelector, InterfaceSelector, Match, PortRange, Rule, TableName, Target } from "../../model/netfilter.js";
 import { CommandError, UnsupportedError } from "../command.js";
-import { ruleSpec } from "./rule-format.js";
 import { protocolNumber } from "./protocols.js";
 import { matchExtension, matchForProtocol, targetExtension, UNMODELLED_MATCHES, UNMODELLED_TARGETS } from "./extensions.js";
 import { guidedPortRange, type OptionValue, type XtablesMatch, type XtablesOptionReader, type XtablesParseContext, type XtablesTarget } from "./xtables.js";
@@ -658,10 +657,8 @@ class ParseRun {
     if (this.protocol) rule.protocol = this.protocol;
     rule.matches = matches;
     if (target) rule.target = target;
-    // The save text is of the rule's tests and target alone (made before counters join it).
-    const spec = ruleSpec(rule);
-    rule.counters = this.counters ?? { packets: 0, bytes: 0 };
-    rule.spec = spec;
+    // Counters of its own (a line of several -s or -d is several rules): the table may take the rule as it is.
+    rule.counters = this.counters ? { packets: this.counters.packets, bytes: this.counters.bytes } : { packets: 0, bytes: 0 };
     return rule;
   }
 }

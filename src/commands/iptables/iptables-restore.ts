@@ -53,6 +53,23 @@ export function splitRestoreLine(line: string, words: string[] = []): string[] {
   return words;
 }
 
+/** text.slice(from).split(/\s+/), without a regular expression for the usual ASCII line (a ruleset declares tens of thousands of chains). */
+function splitFields(text: string, from: number): string[] {
+  const fields: string[] = [];
+  let start = from;
+  for (let index = from; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code > 127) return text.slice(from).split(/\s+/);
+    if (code === 32 || (code >= 9 && code <= 13)) {
+      fields.push(text.slice(start, index));
+      while (index + 1 < text.length && (text.charCodeAt(index + 1) === 32 || (text.charCodeAt(index + 1) >= 9 && text.charCodeAt(index + 1) <= 13))) index++;
+      start = index + 1;
+    }
+  }
+  fields.push(text.slice(start));
+  return fields;
+}
+
 function lineProblem(message: string, line: number): CommandError {
   return new CommandError(`${PROGRAM} ${IPTABLES_VERSION}: ${message}\nError occurred at line: ${line}\nTry \`${PROGRAM} -h' or '${PROGRAM} --help' for more information.\n`, 2);
 }
@@ -248,6 +265,8 @@ function commitTable(section: Section, commitLine: number, noflush: boolean, env
     op: "iptables-restore",
     namespaceId: environment.namespace.id,
     noflush,
+    // The parser made every rule of the section for this batch alone.
+    adopt: true,
     tables: [{ name: section.name, chains: section.chains, commands: section.commands }],
     ...(environment.origin ? { origin: environment.origin } : {}),
   };
@@ -288,6 +307,8 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
   let section: Section | undefined;
   let skipping = false;
   const parser = new IptablesParser(PROGRAM);
+  // One array for every line's words: the parser keeps none of them past the line.
+  const words: string[] = [];
   // Line by line as input.split("\n") gives them, without holding them all (a ruleset has tens of thousands).
   let number = 0;
   for (let start = 0; start <= input.length; ) {
@@ -327,7 +348,7 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
       continue;
     }
     if (line.startsWith(":")) {
-      const [nameText = "", policy = "", counterText] = line.slice(1).split(/\s+/);
+      const [nameText = "", policy = "", counterText] = splitFields(line, 1);
       if (isBuiltinChain(section.name, nameText)) {
         if (policy !== "ACCEPT" && policy !== "DROP") throw lineFailed(number, "Bad policy name.");
         if (!counters) section.chains.push({ name: nameText, policy });
@@ -345,11 +366,17 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
       continue;
     }
     // tokenize_rule_counters(): with -c a rule's [p:b] become its -c; without, they are dropped.
-    const { rest, packets, bytes } = ruleCounters(line, number);
+    let rest = line;
+    words.length = 0;
+    words.push("-t", section.name);
+    if (line.charCodeAt(0) === 91 /* [ */) {
+      const read = ruleCounters(line, number);
+      rest = read.rest;
+      if (counters && read.packets !== undefined) words.push("-c", read.packets, read.bytes!);
+    }
     let parsed;
     try {
-      const argv = counters && packets !== undefined ? ["-t", section.name, "-c", packets, bytes!] : ["-t", section.name];
-      parsed = parser.parse(splitRestoreLine(rest, argv));
+      parsed = parser.parse(splitRestoreLine(rest, words));
     } catch (error) {
       if (error instanceof CommandError && error.exitCode === 2) {
         const message = error.text.split("\n")[0]!.replace(`${PROGRAM} ${IPTABLES_VERSION}: `, "");

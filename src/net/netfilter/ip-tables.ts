@@ -392,6 +392,19 @@ function withPacket(context: MatchContext, packet: Ipv4Packet): MatchContext {
   return { namespace: context.namespace, hook: context.hook, packet, in: context.in, out: context.out, physIn: context.physIn, physOut: context.physOut, bridged: context.bridged, now: context.now };
 }
 
+/** The command layer's save form of a rule (commands/iptables/rule-format.ts registers it): traces name rules by it. */
+let ruleSpecFormatter: ((rule: Rule) => string) | undefined;
+
+export function setRuleSpecFormatter(format: (rule: Rule) => string): void {
+  ruleSpecFormatter = format;
+}
+
+/** A rule as `iptables -S` prints it (`-A CHAIN` alone when no formatter is loaded: rules made by hand). */
+function ruleText(chain: string, rule: Rule): string {
+  const spec = ruleSpecFormatter ? ruleSpecFormatter(rule) : "";
+  return spec ? `-A ${chain} ${spec}` : `-A ${chain}`;
+}
+
 interface StepFields {
   readonly ruleNumber?: number;
   readonly rule?: Rule;
@@ -410,7 +423,7 @@ function recordStep(simulation: Simulation, table: Table, hook: HookName, contex
       table: table.name,
       chain: fields.chain.name,
       ...(fields.ruleNumber !== undefined ? { ruleNumber: fields.ruleNumber } : {}),
-      ...(fields.rule ? { ruleText: `-A ${fields.chain.name}${fields.rule.spec ? ` ${fields.rule.spec}` : ""}` } : {}),
+      ...(fields.rule ? { ruleText: ruleText(fields.chain.name, fields.rule) } : {}),
       target: fields.target,
       ...(fields.mismatch !== undefined ? { mismatch: fields.mismatch } : {}),
       ...(fields.skipped ? { skippedByIndex: true } : {}),
