@@ -715,21 +715,26 @@ class ParseRun {
 
   /** One rule of the line. iptables-nft emits nothing for a /0 address or a bare "+" interface: the rule has no such test. */
   private build(source: AddressSelector | undefined, destination: AddressSelector | undefined, matches: Match[], target: Target | undefined): Rule {
-    const rule: Mutable<Rule> = {} as Mutable<Rule>;
-    if (source && !anyAddress(source)) rule.source = source;
-    if (destination && !anyAddress(destination)) rule.destination = destination;
-    if (this.inInterface && !anyInterface(this.inInterface)) rule.inInterface = this.inInterface;
-    if (this.outInterface && !anyInterface(this.outInterface)) rule.outInterface = this.outInterface;
-    if (this.protocol) rule.protocol = this.protocol;
-    rule.matches = matches;
-    if (target) rule.target = target;
-    // Counters of its own (a line of several -s or -d is several rules): the table may take the rule as it is.
-    rule.counters = this.counters ? { packets: this.counters.packets, bytes: this.counters.bytes } : { packets: 0, bytes: 0 };
-    return rule;
+    const inInterface = this.inInterface;
+    const outInterface = this.outInterface;
+    // Every field in one literal, the absent ones undefined (JSON, structuredClone's copies and rule comparison take them as absent):
+    // every rule made here has one object shape, for the table's walks and the printing, where optional fields added one by one make a shape per combination.
+    return {
+      source: source && !anyAddress(source) ? source : undefined,
+      destination: destination && !anyAddress(destination) ? destination : undefined,
+      inInterface: inInterface && !anyInterface(inInterface) ? inInterface : undefined,
+      outInterface: outInterface && !anyInterface(outInterface) ? outInterface : undefined,
+      protocol: this.protocol,
+      matches,
+      target,
+      // Counters of its own (a line of several -s or -d is several rules): the table may take the rule as it is.
+      counters: this.counters ? { packets: this.counters.packets, bytes: this.counters.bytes } : { packets: 0, bytes: 0 },
+      handle: undefined,
+      origin: undefined,
+    };
   }
 }
 
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function anyAddress(selector: AddressSelector): boolean {
   return selector.prefixLength === 0 && selector.mask === undefined && !selector.invert;
