@@ -10,6 +10,7 @@ import type { World } from "../model/world.js";
 import { namespacePhrase } from "../render/trace.js";
 import { namespaceNamed } from "./diagnose.js";
 import type { Cause } from "./types.js";
+import { ruleSpec } from "../commands/iptables/rule-format.js";
 
 interface DnatRule {
   readonly chain: string;
@@ -78,7 +79,7 @@ export function diagnosePortForward(cause: Cause, trace: Trace, world: World): P
     return {
       cause: {
         kind: "dnat-missed",
-        summary: `rule ${rule.number} of nat PREROUTING (${rule.rule.spec}) publishes ${destination}:${port}, but packets ${namespacePhrase(host)} generates itself never pass PREROUTING; they take nat OUTPUT, which has no such rule, so the connection meets the host's own closed port`,
+        summary: `rule ${rule.number} of nat PREROUTING (${ruleSpec(rule.rule)}) publishes ${destination}:${port}, but packets ${namespacePhrase(host)} generates itself never pass PREROUTING; they take nat OUTPUT, which has no such rule, so the connection meets the host's own closed port`,
         steps: cause.steps,
         objects: [`rule ${rule.number} of nat PREROUTING`, "nat OUTPUT"],
         ...(rule.rule.origin ? { origin: rule.rule.origin } : {}),
@@ -94,7 +95,7 @@ export function diagnosePortForward(cause: Cause, trace: Trace, world: World): P
     return {
       cause: {
         kind: "dnat-missed",
-        summary: `rule ${rule.number} of nat PREROUTING (${rule.rule.spec}) would send ${destination}:${port} on, but it does not match this packet (${reason}), so the connection meets the host's own closed port`,
+        summary: `rule ${rule.number} of nat PREROUTING (${ruleSpec(rule.rule)}) would send ${destination}:${port} on, but it does not match this packet (${reason}), so the connection meets the host's own closed port`,
         steps: missed ? [trace.steps.indexOf(missed), ...cause.steps] : cause.steps,
         objects: [`rule ${rule.number} of nat PREROUTING`],
         ...(rule.rule.origin ? { origin: rule.rule.origin } : {}),

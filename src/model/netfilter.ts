@@ -329,8 +329,9 @@ export interface Rule {
   counters: RuleCounters;
   /** The nf_tables rule handle the kernel gave it (tables iptables-nft made; nft -a). */
   readonly handle?: number;
-  /** The rule as `iptables -S` prints it after `-A CHAIN`, for traces (the command layer renders it). */
-  readonly spec: string;
+  // The rule as `iptables -S` prints it is no field: it follows from the
+  // fields above, and is made only when printed (commands/iptables/rule-format.ts:
+  // ruleSpec; traces through ruleSpecText in net/netfilter/ip-tables.ts).
   readonly origin?: SourceLocation;
   /**
    * A rule nft added (commands/nft/nft-xt-rule.ts): the expressions nft

@@ -213,6 +213,8 @@ export interface IptablesRestore extends Located {
   /** ip6tables-restore: the `ip6` family's tables. */
   readonly family?: "ip6";
   readonly noflush: boolean;
+  /** The rules are the batch's alone (made for it, counters included): the tables may take them as they are instead of copies. */
+  readonly adopt?: boolean;
   readonly tables: readonly {
     readonly name: TableName;
     /** Chains declared with `:NAME POLICY [p:b]`, in file order. */

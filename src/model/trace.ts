@@ -9,6 +9,7 @@ import type { MacAddress } from "./mac.js";
 import type { NeighbourState } from "./neighbour.js";
 import type { ArpMessage, Ipv4Packet } from "./packet.js";
 import type { Route } from "./route.js";
+import type { Rule } from "./netfilter.js";
 import type { SourceLocation } from "./location.js";
 import type { ConntrackTuple } from "./conntrack.js";
 import type { MatchMismatch, TraceReason } from "./trace-reason.js";
@@ -120,7 +121,7 @@ export type NetfilterRecordDecision = Omit<Extract<Decision, { kind: "netfilter"
   /** An iptables table's name, or an nft table (shown "FAMILY NAME"). */
   readonly table: string | { readonly family: string; readonly name: string };
   /** iptables: `-A CHAIN SPEC`; nft: `TEXT # handle N`. */
-  readonly ruleText?: { readonly chain: string; readonly spec: string } | { readonly text: string; readonly handle: number };
+  readonly ruleText?: { readonly chain: string; readonly rule: Rule } | { readonly text: string; readonly handle: number };
   /** A target or verdict name, or an nft jump or goto (shown "jump CHAIN"). */
   readonly target: string | { readonly kind: "jump" | "goto"; readonly chain: string };
   readonly mismatch?: MatchMismatch;

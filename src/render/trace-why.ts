@@ -12,6 +12,20 @@ import type { ConntrackInResult, IptEvent, MartianCause, NftEvent, RouteChoice, 
 import { logLine } from "./nf-log.js";
 import { namespacePhrase } from "./trace.js";
 import { mismatchText } from "./xt-mismatch.js";
+import type { Rule } from "../model/netfilter.js";
+
+/** iptables' save form of a rule, which the command layer owns (commands/iptables/rule-format.ts registers it): traces name rules by it. */
+let ruleSpecFormatter: ((rule: Rule) => string) | undefined;
+
+export function setRuleSpecFormatter(format: (rule: Rule) => string): void {
+  ruleSpecFormatter = format;
+}
+
+/** A rule as `iptables -S` prints it (`-A CHAIN` alone when no formatter is loaded: rules made by hand). */
+function iptablesRuleText(chain: string, rule: Rule): string {
+  const spec = ruleSpecFormatter ? ruleSpecFormatter(rule) : "";
+  return spec ? `-A ${chain} ${spec}` : `-A ${chain}`;
+}
 
 export function formatTuple(tuple: ConntrackTuple): string {
   const protocol = tuple.protocol === 1 ? "icmp" : tuple.protocol === 6 ? "tcp" : tuple.protocol === 17 ? "udp" : `proto ${tuple.protocol}`;
@@ -345,7 +359,7 @@ function netfilterDecision(decision: NetfilterRecordDecision): Decision {
   for (const key in decision) {
     const value = (decision as unknown as Record<string, unknown>)[key];
     if (key === "table" && typeof decision.table !== "string") out.table = `${decision.table.family} ${decision.table.name}`;
-    else if (key === "ruleText" && decision.ruleText !== undefined) out.ruleText = "handle" in decision.ruleText ? `${decision.ruleText.text} # handle ${decision.ruleText.handle}` : `-A ${decision.ruleText.chain}${decision.ruleText.spec ? ` ${decision.ruleText.spec}` : ""}`;
+    else if (key === "ruleText" && decision.ruleText !== undefined) out.ruleText = "handle" in decision.ruleText ? `${decision.ruleText.text} # handle ${decision.ruleText.handle}` : iptablesRuleText(decision.ruleText.chain, decision.ruleText.rule);
     else if (key === "target" && typeof decision.target !== "string") out.target = `${decision.target.kind} ${decision.target.chain}`;
     else if (key === "mismatch" && decision.mismatch !== undefined) out.mismatch = mismatchText(decision.mismatch);
     else out[key] = value;

@@ -59,7 +59,6 @@ function ruleArbitrary(depth: number): fc.Arbitrary<Rule> {
       matches: matches.filter((match) => (match.kind !== "tcp" && match.kind !== "udp") || (protocol?.number === (match.kind === "tcp" ? 6 : 17) && !protocol.invert)),
       ...(target ? { target } : {}),
       counters: { packets: 0, bytes: 0 },
-      spec: "",
     }));
 }
 

@@ -7,7 +7,6 @@
 import { parseIpv4Address, prefixMask } from "../../model/address.js";
 import type { AddressSelector, InterfaceSelector, Match, PortRange, Rule, TableName, Target } from "../../model/netfilter.js";
 import { CommandError, UnsupportedError } from "../command.js";
-import { ruleSpec } from "./rule-format.js";
 import { protocolNumber } from "./protocols.js";
 import { extensionInFamily, matchExtension, matchForProtocol, targetExtension, UNMODELLED_IN_IPV6, UNMODELLED_MATCHES, UNMODELLED_TARGETS } from "./extensions.js";
 import { formatIpv6Address, ipv6MaskLength, ipv6PrefixMask, parseIpv6Address } from "../../model/ipv6-address.js";
@@ -140,6 +139,7 @@ const KEPT_DEPTH = 16;
 class LongOptionTable {
   private readonly candidates: readonly LongOption[];
   private readonly resolved = new Map<string, LongOption | typeof AMBIGUOUS | undefined>();
+  private readonly resolvedWords = new Map<string, LongOption | typeof AMBIGUOUS | undefined>();
   private readonly afterMatch = new Map<XtablesMatch, LongOptionTable>();
   private readonly afterTarget = new Map<XtablesTarget, LongOptionTable>();
   private readonly matches: readonly XtablesMatch[];
@@ -170,6 +170,15 @@ class LongOptionTable {
     next = new LongOptionTable(this.matches, extension);
     if (this.matches.length < KEPT_DEPTH) this.afterTarget.set(extension, next);
     return next;
+  }
+
+  /** resolve() of the name in `--NAME`, by the whole word. */
+  resolveWord(word: string): LongOption | typeof AMBIGUOUS | undefined {
+    const known = this.resolvedWords.get(word);
+    if (known !== undefined || this.resolvedWords.has(word)) return known;
+    const answer = this.resolve(word.slice(2));
+    if (this.resolvedWords.size < KEPT_NAMES) this.resolvedWords.set(word, answer);
+    return answer;
   }
 
   resolve(name: string): LongOption | typeof AMBIGUOUS | undefined {
@@ -248,9 +257,12 @@ function allDigits(text: string): boolean {
 /** The -p of a rule as read so far. */
 type ProtocolSelector = { readonly number: number; readonly invert: boolean };
 
-/** One command line read (do_parse()'s locals, as fields: a ruleset's tens of thousands of lines each make one of these and nothing per option). */
+const NO_WORDS: readonly string[] = [];
+const NO_ADDRESSES: readonly AddressSelector[] = [];
+
+/** One command line read (do_parse()'s locals, as fields: the parser keeps one for all its lines, a ruleset's tens of thousands, and it makes nothing per option). */
 class ParseRun {
-  readonly argv: readonly string[];
+  argv: readonly string[] = NO_WORDS;
   index = 0;
   private readonly parser: IptablesParser;
   get family(): "ipv6" | undefined {
@@ -271,8 +283,8 @@ class ParseRun {
   private waitIntervalGiven = false;
   private source: AddressSelector | undefined;
   private destination: AddressSelector | undefined;
-  private sources: AddressSelector[] = [];
-  private destinations: AddressSelector[] = [];
+  private sources: readonly AddressSelector[] = NO_ADDRESSES;
+  private destinations: readonly AddressSelector[] = NO_ADDRESSES;
   private inInterface: InterfaceSelector | undefined;
   private outInterface: InterfaceSelector | undefined;
   private protocol: ProtocolSelector | undefined;
@@ -291,10 +303,47 @@ class ParseRun {
   private longOptions: LongOptionTable;
   private reader: OptionReader | undefined;
 
-  constructor(parser: IptablesParser, argv: readonly string[], longOptions: LongOptionTable) {
+  constructor(parser: IptablesParser, longOptions: LongOptionTable) {
     this.parser = parser;
-    this.argv = argv;
     this.longOptions = longOptions;
+  }
+
+  /** Ready for a new command line: every field as a new run has it (the parser keeps one run for all its lines). */
+  start(argv: readonly string[], longOptions: LongOptionTable): this {
+    this.argv = argv;
+    this.index = 0;
+    this.table = "filter";
+    this.command = undefined;
+    this.chain = undefined;
+    this.number = undefined;
+    this.newName = undefined;
+    this.policy = undefined;
+    this.numeric = false;
+    this.verbose = false;
+    this.exact = false;
+    this.lineNumbers = false;
+    this.notices = "";
+    this.waitGiven = false;
+    this.waitIntervalGiven = false;
+    this.source = undefined;
+    this.destination = undefined;
+    this.sources = NO_ADDRESSES;
+    this.destinations = NO_ADDRESSES;
+    this.inInterface = undefined;
+    this.outInterface = undefined;
+    this.protocol = undefined;
+    this.protocolGiven = false;
+    this.inGiven = false;
+    this.outGiven = false;
+    this.counters = undefined;
+    this.loaded.length = 0;
+    this.target = undefined;
+    this.targetName = undefined;
+    this.gotoTarget = false;
+    this.invert = false;
+    this.valueWord = undefined;
+    this.longOptions = longOptions;
+    return this;
   }
 
   problem(message: string): CommandError {
@@ -507,6 +556,13 @@ class ParseRun {
     return resolved;
   }
 
+  /** resolveLong() of the name in `--NAME`. */
+  private resolveLongWord(word: string): LongOption | undefined {
+    const resolved = this.longOptions.resolveWord(word);
+    if (resolved === AMBIGUOUS) throw this.problem(`option "${word}" is ambiguous`);
+    return resolved;
+  }
+
   private optionalNext(): string | undefined {
     const next = this.argv[this.index];
     if (next === undefined || next.startsWith("-") || next.startsWith("!")) return undefined;
@@ -518,15 +574,16 @@ class ParseRun {
   private longOption(word: string): void {
     const argv = this.argv;
     const equals = word.indexOf("=");
-    const name = equals < 0 ? word.slice(2) : word.slice(2, equals);
-    let resolved = this.resolveLong(name);
+    const name = equals < 0 ? undefined : word.slice(2, equals);
+    // A word without `=` is looked up whole (the words come again line after line: no slice of the name each time).
+    let resolved = name === undefined ? this.resolveLongWord(word) : this.resolveLong(name);
     const protocol = this.protocol;
     if (!resolved && protocol && !protocol.invert) {
       // command_default(): an unknown option may belong to the protocol's own match.
       const implicit = matchForProtocol(protocol.number, this.parser.family)?.name;
       if (implicit && !this.loaded.some((item) => item.extension.name === implicit)) {
         this.loadMatch(implicit);
-        resolved = this.resolveLong(name);
+        resolved = this.resolveLong(name ?? word.slice(2));
       }
     }
     if (!resolved) throw this.problem(`unknown option "${word}"`);
@@ -627,8 +684,10 @@ class ParseRun {
       const protocol = this.protocol;
       const context = new BuildContext(this.parser.program, protocol, this.parser.family);
       // Each match instance keeps its own data (two -m tcp are two tests); printing merges them (mergePortMatches).
+      const loaded = this.loaded;
       const matches: Match[] = [];
-      for (const item of this.loaded) {
+      for (let position = 0; position < loaded.length; position++) {
+        const item = loaded[position]!;
         const match = item.extension.parse(item.values, context);
         if (match !== undefined) matches.push(match);
       }
@@ -636,51 +695,61 @@ class ParseRun {
       if (this.targetName !== undefined) {
         if (this.target) builtTarget = this.target.extension.parse(this.target.values, context);
         else {
-          builtTarget = { kind: "jump", chain: this.targetName, goto: this.gotoTarget };
+          builtTarget = this.parser.jumpTarget(this.targetName, this.gotoTarget);
           jumpChain = this.targetName;
         }
       }
-      const sourceList = this.sources.length > 0 ? this.sources : [undefined];
-      const destinationList = this.destinations.length > 0 ? this.destinations : [undefined];
-      rules = [];
-      for (const from of sourceList) for (const to of destinationList) rules.push(this.build(from, to, matches, builtTarget));
+      const sources = this.sources;
+      const destinations = this.destinations;
+      if (sources.length <= 1 && destinations.length <= 1) rules = [this.build(sources[0], destinations[0], matches, builtTarget)];
+      else {
+        rules = [];
+        const sourceCount = Math.max(sources.length, 1);
+        const destinationCount = Math.max(destinations.length, 1);
+        for (let from = 0; from < sourceCount; from++) for (let to = 0; to < destinationCount; to++) rules.push(this.build(sources[from], destinations[to], matches, builtTarget));
+      }
     } else if (this.loaded.length > 0 || this.targetName !== undefined || this.source || this.destination || this.inInterface || this.outInterface || this.protocolGiven) {
       throw this.problem(`Illegal option \`${this.source ? "-s" : this.destination ? "-d" : this.protocolGiven ? "-p" : this.inInterface ? "-i" : this.outInterface ? "-o" : "-j"}' with this command\n`);
     }
-    const parsed: Mutable<ParsedIptables> = { table: this.table as TableName, command } as Mutable<ParsedIptables>;
-    if (this.parser.family === "ipv6") parsed.family = "ipv6";
-    if (this.chain !== undefined) parsed.chain = this.chain;
-    if (this.number !== undefined) parsed.number = this.number;
-    if (this.newName !== undefined) parsed.newName = this.newName;
-    if (this.policy !== undefined) parsed.policy = this.policy;
-    if (rules) {
-      parsed.rule = rules[0];
-      parsed.rules = rules;
-    }
-    if (jumpChain !== undefined) parsed.jumpChain = jumpChain;
-    parsed.numeric = this.numeric;
-    parsed.verbose = this.verbose;
-    parsed.exact = this.exact;
-    parsed.lineNumbers = this.lineNumbers;
-    parsed.notices = this.notices;
-    return parsed;
+    // Every field in one literal, the absent ones undefined: one object shape for every line.
+    return {
+      table: this.table as TableName,
+      command,
+      family: this.parser.family,
+      chain: this.chain,
+      number: this.number,
+      newName: this.newName,
+      policy: this.policy,
+      rule: rules?.[0],
+      rules,
+      jumpChain,
+      numeric: this.numeric,
+      verbose: this.verbose,
+      exact: this.exact,
+      lineNumbers: this.lineNumbers,
+      notices: this.notices,
+    };
   }
 
   /** One rule of the line. iptables-nft emits nothing for a /0 address or a bare "+" interface: the rule has no such test. */
   private build(source: AddressSelector | undefined, destination: AddressSelector | undefined, matches: Match[], target: Target | undefined): Rule {
-    const rule: Mutable<Rule> = {} as Mutable<Rule>;
-    if (source && !anyAddress(source)) rule.source = source;
-    if (destination && !anyAddress(destination)) rule.destination = destination;
-    if (this.inInterface && !anyInterface(this.inInterface)) rule.inInterface = this.inInterface;
-    if (this.outInterface && !anyInterface(this.outInterface)) rule.outInterface = this.outInterface;
-    if (this.protocol) rule.protocol = this.protocol;
-    rule.matches = matches;
-    if (target) rule.target = target;
-    // The save text is of the rule's tests and target alone (made before counters join it).
-    const spec = ruleSpec(rule);
-    rule.counters = this.counters ?? { packets: 0, bytes: 0 };
-    rule.spec = spec;
-    return rule;
+    const inInterface = this.inInterface;
+    const outInterface = this.outInterface;
+    // Every field in one literal, the absent ones undefined (JSON, structuredClone's copies and rule comparison take them as absent):
+    // every rule made here has one object shape, for the table's walks and the printing, where optional fields added one by one make a shape per combination.
+    return {
+      source: source && !anyAddress(source) ? source : undefined,
+      destination: destination && !anyAddress(destination) ? destination : undefined,
+      inInterface: inInterface && !anyInterface(inInterface) ? inInterface : undefined,
+      outInterface: outInterface && !anyInterface(outInterface) ? outInterface : undefined,
+      protocol: this.protocol,
+      matches,
+      target,
+      // Counters of its own (a line of several -s or -d is several rules): the table may take the rule as it is.
+      counters: this.counters ? { packets: this.counters.packets, bytes: this.counters.bytes } : { packets: 0, bytes: 0 },
+      handle: undefined,
+      origin: undefined,
+    };
   }
 }
 
@@ -688,8 +757,6 @@ class ParseRun {
 function xtablesStrtouiPrefixless(text: string): number | undefined {
   return allDigits(text) ? Number(text) : undefined;
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function anyAddress(selector: AddressSelector): boolean {
   return selector.prefixLength === 0 && selector.mask === undefined && !selector.invert;
@@ -705,6 +772,11 @@ export class IptablesParser {
   readonly family: "ipv6" | undefined;
   /** The core's long options and what a name resolves to with each sequence of extensions loaded (made as lines need them). */
   private readonly longOptions = new LongOptionTable([], undefined);
+  /** The state of the line being read, kept from line to line. */
+  private lineRun: ParseRun | undefined;
+  /** The jump targets made so far, by chain (-j) and by chain with a bit for -g: a target is never changed, so rules share it. */
+  private readonly jumps = new Map<string, Target>();
+  private readonly gotos = new Map<string, Target>();
   /** The -p selectors given so far, by protocol number and inversion. */
   private readonly protocols = new Map<number, ProtocolSelector>();
   constructor(program = "iptables") {
@@ -791,8 +863,18 @@ export class IptablesParser {
     return selector;
   }
 
+  /** `-j CHAIN` or `-g CHAIN` (a user chain): one object per chain and kind, shared by the rules that give it. */
+  jumpTarget(chain: string, goto: boolean): Target {
+    const made = goto ? this.gotos : this.jumps;
+    let target = made.get(chain);
+    if (!target) made.set(chain, (target = { kind: "jump", chain, goto }));
+    return target;
+  }
+
   /** Parses one iptables command line (without the program name). */
   parse(argv: readonly string[]): ParsedIptables {
-    return new ParseRun(this, argv, this.longOptions).run();
+    // One run at a time: nothing a line's parse calls parses another line with this parser.
+    const run = (this.lineRun ??= new ParseRun(this, this.longOptions));
+    return run.start(argv, this.longOptions).run();
   }
 }

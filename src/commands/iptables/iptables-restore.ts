@@ -17,42 +17,104 @@ const PROGRAM = "iptables-restore";
 /** ip6tables-restore: the same program over the ip6 family's tables. */
 const PROGRAM6 = "ip6tables-restore";
 
-/** Splits a rule line into words as iptables-restore does (add_param_to_argv): double quotes group, backslash escapes a quote; the words go after those of `words`. */
-export function splitRestoreLine(line: string, words: string[] = []): string[] {
-  // A word is built from runs of plain characters taken as slices (a rule line has a few dozen words, and tens of thousands of lines come at once).
+/** How many words a WordCache keeps (a power of two). */
+const WORD_CACHE_SIZE = 4096;
+
+/**
+ * The words of the last lines, by a hash of their text, one per slot: a
+ * ruleset's lines repeat most of their words (`-A`, `-m`, `comment`, a
+ * chain's name on several lines running, a comment on two or three), and a
+ * word found here is that string again instead of a new one (which also
+ * keeps its hash, for the lookups of the chain names).
+ */
+export class WordCache {
+  private readonly slots: (string | undefined)[];
+  private readonly mask: number;
+  constructor(size = WORD_CACHE_SIZE) {
+    this.slots = new Array<string | undefined>(size).fill(undefined);
+    this.mask = size - 1;
+  }
+
+  /** line.slice(start, end), the cached string when it holds that text. */
+  word(line: string, start: number, end: number): string {
+    let hash = 0x811c9dc5 ^ (end - start);
+    for (let index = start; index < end; index++) hash = Math.imul(hash ^ line.charCodeAt(index), 0x01000193);
+    const slot = (hash ^ (hash >>> 15)) & this.mask;
+    const cached = this.slots[slot];
+    if (cached !== undefined && cached.length === end - start && line.startsWith(cached, start)) return cached;
+    const word = line.slice(start, end);
+    this.slots[slot] = word;
+    return word;
+  }
+}
+
+/**
+ * Splits a rule line into words as iptables-restore does (add_param_to_argv):
+ * double quotes group, backslash escapes a quote; the words go after those
+ * of `words`. A word of one piece (a plain word, or a quoted one without
+ * escapes) comes from `cache` when given.
+ */
+export function splitRestoreLine(line: string, words: string[] = [], cache?: WordCache): string[] {
+  // A word is built from runs of plain characters (pieces) taken as slices; a word of one piece is that slice alone.
   let current = "";
+  let pieces = 0;
+  let firstStart = 0;
+  let firstEnd = 0;
   let runStart = 0;
   let quoted = false;
   let has = false;
   const length = line.length;
-  for (let index = 0; index < length; index++) {
-    const code = line.charCodeAt(index);
-    if (code === 92 /* \ */) {
-      const next = line.charCodeAt(index + 1);
-      if (next === 34 /* " */ || next === 92 || next === 39 /* ' */) {
+  for (let index = 0; index <= length; index++) {
+    const code = index < length ? line.charCodeAt(index) : 32;
+    const escape = code === 92 /* \ */ && index + 1 < length && (line.charCodeAt(index + 1) === 34 /* " */ || line.charCodeAt(index + 1) === 92 || line.charCodeAt(index + 1) === 39 /* ' */);
+    const ends = index === length || (!quoted && (code === 32 || code === 9));
+    if (!escape && code !== 34 && !ends) continue;
+    // The piece [runStart, index) ends here.
+    if (index > runStart) {
+      if (pieces === 0) {
+        firstStart = runStart;
+        firstEnd = index;
+      } else {
+        if (pieces === 1) current = line.slice(firstStart, firstEnd);
         current += line.slice(runStart, index);
-        runStart = ++index;
-        has = true;
       }
-      continue;
+      pieces++;
     }
-    if (code === 34) {
-      current += line.slice(runStart, index);
+    if (escape) {
+      runStart = ++index;
+      has = true;
+    } else if (code === 34 && !ends) {
       runStart = index + 1;
       quoted = !quoted;
       has = true;
-      continue;
-    }
-    if (!quoted && (code === 32 || code === 9)) {
-      if (has || runStart < index) words.push(current + line.slice(runStart, index));
+    } else {
+      if (pieces === 1) words.push(cache ? cache.word(line, firstStart, firstEnd) : line.slice(firstStart, firstEnd));
+      else if (pieces > 1) words.push(current);
+      else if (has) words.push("");
       current = "";
+      pieces = 0;
       runStart = index + 1;
       has = false;
-      continue;
     }
   }
-  if (has || runStart < length) words.push(current + line.slice(runStart, length));
   return words;
+}
+
+/** text.slice(from).split(/\s+/), without a regular expression for the usual ASCII line (a ruleset declares tens of thousands of chains). */
+function splitFields(text: string, from: number): string[] {
+  const fields: string[] = [];
+  let start = from;
+  for (let index = from; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code > 127) return text.slice(from).split(/\s+/);
+    if (code === 32 || (code >= 9 && code <= 13)) {
+      fields.push(text.slice(start, index));
+      while (index + 1 < text.length && (text.charCodeAt(index + 1) === 32 || (text.charCodeAt(index + 1) >= 9 && text.charCodeAt(index + 1) <= 13))) index++;
+      start = index + 1;
+    }
+  }
+  fields.push(text.slice(start));
+  return fields;
 }
 
 function lineProblem(program: string, message: string, line: number): CommandError {
@@ -251,6 +313,8 @@ function commitTable(program: string, section: Section, commitLine: number, nofl
     namespaceId: environment.namespace.id,
     ...(program === PROGRAM6 ? { family: "ip6" as const } : {}),
     noflush,
+    // The parser made every rule of the section for this batch alone.
+    adopt: true,
     tables: [{ name: section.name, chains: section.chains, commands: section.commands }],
     ...(environment.origin ? { origin: environment.origin } : {}),
   };
@@ -301,6 +365,9 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
   let section: Section | undefined;
   let skipping = false;
   const parser = new IptablesParser(program);
+  // One array for every line's words: the parser keeps none of them past the line.
+  const words: string[] = [];
+  const wordCache = new WordCache();
   // Line by line as input.split("\n") gives them, without holding them all (a ruleset has tens of thousands).
   let number = 0;
   for (let start = 0; start <= input.length; ) {
@@ -340,7 +407,7 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
       continue;
     }
     if (line.startsWith(":")) {
-      const [nameText = "", policy = "", counterText] = line.slice(1).split(/\s+/);
+      const [nameText = "", policy = "", counterText] = splitFields(line, 1);
       if (isBuiltinChain(section.name, nameText)) {
         if (policy !== "ACCEPT" && policy !== "DROP") throw lineFailed(program, number, "Bad policy name.");
         if (!counters) section.chains.push({ name: nameText, policy });
@@ -358,11 +425,17 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
       continue;
     }
     // tokenize_rule_counters(): with -c a rule's [p:b] become its -c; without, they are dropped.
-    const { rest, packets, bytes } = ruleCounters(program, line, number);
+    let rest = line;
+    words.length = 0;
+    words.push("-t", section.name);
+    if (line.charCodeAt(0) === 91 /* [ */) {
+      const read = ruleCounters(program, line, number);
+      rest = read.rest;
+      if (counters && read.packets !== undefined) words.push("-c", read.packets, read.bytes!);
+    }
     let parsed;
     try {
-      const argv = counters && packets !== undefined ? ["-t", section.name, "-c", packets, bytes!] : ["-t", section.name];
-      parsed = parser.parse(splitRestoreLine(rest, argv));
+      parsed = parser.parse(splitRestoreLine(rest, words, wordCache));
     } catch (error) {
       if (error instanceof CommandError && error.exitCode === 2) {
         const message = error.text.split("\n")[0]!.replace(`${program} ${IPTABLES_VERSION}: `, "");

@@ -9,6 +9,7 @@ import { isBuiltinChain } from "../../net/index.js";
 import { CommandError, done, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "../command.js";
 import { IPTABLES_VERSION, KNOWN_TABLES } from "./iptables-parse.js";
 import { chainsInOrder, holdsIncompatible } from "./iptables.js";
+import { ruleSpec } from "./rule-format.js";
 
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -28,7 +29,10 @@ export function saveTable(table: Table, counters: boolean, clock: number, progra
   // The policy's counters are printed with or without -c (nft_chain_save()).
   for (const chain of chains) text += isBuiltinChain(table.name, chain.name) ? `:${chain.name} ${chain.policy ?? "ACCEPT"} [${chain.policyCounters?.packets ?? 0}:${chain.policyCounters?.bytes ?? 0}]\n` : `:${chain.name} - [0:0]\n`;
   for (const chain of chains) {
-    for (const rule of chain.rules) text += `${counters ? `[${rule.counters.packets}:${rule.counters.bytes}] ` : ""}-A ${chain.name}${rule.spec ? ` ${rule.spec}` : ""}\n`;
+    for (const rule of chain.rules) {
+      const spec = ruleSpec(rule);
+      text += `${counters ? `[${rule.counters.packets}:${rule.counters.bytes}] ` : ""}-A ${chain.name}${spec ? ` ${spec}` : ""}\n`;
+    }
   }
   text += `COMMIT\n# Completed on ${ctime(clock)}\n`;
   return text;

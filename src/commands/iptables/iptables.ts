@@ -9,7 +9,7 @@ import { applyOperation, chainReferences, createTable, isBuiltinChain, sameRule 
 import { CommandError, done, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "../command.js";
 import { IPTABLES_VERSION, IptablesParser, parameterProblem, type ParsedIptables } from "./iptables-parse.js";
 import { missingRuleSet } from "./libxt-set.js";
-import { formatCount, listHeader, listRule, type ListFormat } from "./rule-format.js";
+import { formatCount, listHeader, listRule, ruleSpec, type ListFormat } from "./rule-format.js";
 
 /** The table as the kernel has it, or (for reading) the empty table iptables shows before one exists; ip6tables reads the ip6 family's. */
 export function tableView(namespace: NetworkNamespace, name: TableName, family?: "ipv6"): Table {
@@ -51,7 +51,7 @@ export function listRules(table: Table, chainName?: string, ruleNumber?: number,
   for (const chain of chains) {
     chain.rules.forEach((rule, index) => {
       if (ruleNumber !== undefined && ruleNumber !== index + 1) return;
-      const spec = verbose ? withCounters(rule.spec, rule.counters.packets, rule.counters.bytes) : rule.spec;
+      const spec = verbose ? withCounters(ruleSpec(rule), rule.counters.packets, rule.counters.bytes) : ruleSpec(rule);
       text += `-A ${chain.name}${spec ? ` ${spec}` : ""}\n`;
     });
   }

@@ -42,6 +42,19 @@ export function protocolName(number: number): string {
  * reads it (decimal, 0x hex, leading-0 octal), within [min, max].
  */
 export function xtablesStrtoui(text: string, min: number, max: number): number | undefined {
+  // The usual text first, without a regular expression: a name (no number starts with a letter), or plain decimal digits.
+  const first = text.charCodeAt(0);
+  if ((first >= 97 && first <= 122) || (first >= 65 && first <= 90)) return undefined;
+  if (first >= 49 && first <= 57 && text.length <= 9) {
+    let value = 0;
+    let index = 0;
+    for (; index < text.length; index++) {
+      const code = text.charCodeAt(index);
+      if (code < 48 || code > 57) break;
+      value = value * 10 + (code - 48);
+    }
+    if (index === text.length) return value >= min && value <= max ? value : undefined;
+  }
   const match = /^\s*(\+)?(0x[0-9a-f]+|0[0-7]*|[1-9]\d*)$/i.exec(text);
   if (!match) return undefined;
   const digits = match[2]!;
@@ -51,6 +64,18 @@ export function xtablesStrtoui(text: string, min: number, max: number): number |
 
 /** xtables_strtoui(s, &end, ...): the leading number and the rest (undefined when no digits or out of range). */
 export function xtablesStrtouiPrefix(text: string, min: number, max: number): { value: number; rest: string } | undefined {
+  // Plain decimal digits alone, the usual text, without a regular expression.
+  const first = text.charCodeAt(0);
+  if (first >= 49 && first <= 57 && text.length <= 9) {
+    let value = 0;
+    let index = 0;
+    for (; index < text.length; index++) {
+      const code = text.charCodeAt(index);
+      if (code < 48 || code > 57) break;
+      value = value * 10 + (code - 48);
+    }
+    if (index === text.length) return value >= min && value <= max ? { value, rest: "" } : undefined;
+  }
   const match = /^\s*(\+)?(0x[0-9a-f]+|0[0-7]*|[1-9]\d*)/i.exec(text);
   if (!match) return undefined;
   const value = xtablesStrtoui(match[0], min, max);

@@ -5,6 +5,7 @@
 import { formatIpv4Address } from "../../model/address.js";
 import type { AddressSelector, Match, Rule, Target } from "../../model/netfilter.js";
 import { mergePortMatches } from "../../net/index.js";
+import { setRuleSpecFormatter } from "../../render/trace-why.js";
 import { matchExtension, targetExtension } from "./extensions.js";
 import { protocolName } from "./protocols.js";
 
@@ -41,10 +42,26 @@ function saveTarget(target: Target | undefined): string {
   return ` -j ${target.kind}${moduleOfTarget(target).save(target)}`;
 }
 
-type RuleShape = Omit<Rule, "counters" | "spec" | "origin">;
+/**
+ * The texts made so far, by rule. A rule's text follows from its fields,
+ * which do not change once it is made (a change makes a new rule), so it is
+ * made when first printed rather than when the rule is: a restore of
+ * kube-proxy's 80,000 rules prints none of them. Outside the rule, so the
+ * rule stays plain data (a copy of the world, or of a rule, makes its own).
+ */
+const SPECS = new WeakMap<Rule, string>();
 
 /** The save form after `-A CHAIN` (no leading space), as -S and iptables-save print it. */
-export function ruleSpec(rule: RuleShape): string {
+export function ruleSpec(rule: Rule): string {
+  let spec = SPECS.get(rule);
+  if (spec === undefined) SPECS.set(rule, (spec = formatRuleSpec(rule)));
+  return spec;
+}
+
+// Traces name the rule a step is about by this text too.
+setRuleSpecFormatter(ruleSpec);
+
+function formatRuleSpec(rule: Rule): string {
   let text = saveAddress("-s", rule.source) + saveAddress("-d", rule.destination);
   if (rule.inInterface) text += `${rule.inInterface.invert ? " !" : ""} -i ${rule.inInterface.name}`;
   if (rule.outInterface) text += `${rule.outInterface.invert ? " !" : ""} -o ${rule.outInterface.name}`;

@@ -155,6 +155,13 @@ function selectorMask(selector: AddressSelector | undefined): number {
   return selector.address === selector.address >>> 0 ? selectorMaskOf(selector) | 0 : 0;
 }
 
+/** No matches left: one shared list (an empty list of each rule's own is a cache line more a walk reads). */
+const NO_MATCHES: readonly Match[] = [];
+
+function matchList(matches: readonly Match[]): readonly Match[] {
+  return matches.length === 0 ? NO_MATCHES : matches;
+}
+
 function prepareRule(rule: Rule): PreparedRule {
   const { source, destination } = rule;
   const matches = rule.matches.filter((match) => match.kind !== "comment");
@@ -184,7 +191,7 @@ function prepareRule(rule: Rule): PreparedRule {
     destinationPortInvert: ports.destinationPortInvert,
     portMatch,
     statistic,
-    matches: statistic !== undefined ? rest.slice(1) : rest,
+    matches: matchList(statistic !== undefined ? rest.slice(1) : rest),
     inInterface: rule.inInterface,
     outInterface: rule.outInterface,
     // A rule nft added without a counter counts into a scratch object nothing reads.
@@ -244,8 +251,8 @@ interface PreparedChain {
   readonly length: number;
   /** The rules, prepared, in order. */
   readonly prepared: readonly PreparedRule[];
-  /** Long chains: where each destination's group of rule positions starts in `keyed`; undefined for short chains. */
-  readonly byDestination: Map<number, number> | undefined;
+  /** Long chains: where each destination's group of rule positions starts in `keyed` (destinationGroup()); undefined for short chains. */
+  readonly byDestination: Int32Array | undefined;
   /** Groups laid out as [count, positions ascending..., END]. */
   readonly keyed: Int32Array;
   /** Positions of the rules no destination key covers, ascending, then END. */
@@ -282,6 +289,46 @@ function stillCurrent(prepared: PreparedChain): boolean {
   return prepared.rules === prepared.chain.rules && prepared.length === prepared.rules.length;
 }
 
+/*
+ * A long chain's destinations, as an open-addressing hash in one Int32Array:
+ * slot i is [address | 0, group start + 1] (0: an empty slot), probed
+ * linearly from the address's hash. A packet's lookup reads one or two
+ * neighbouring slots, where a Map of 10,000 numbers reads its bucket, then
+ * its entry, in two places of memory.
+ */
+function destinationTable(count: number): Int32Array {
+  let slots = 8;
+  while (slots < count * 2) slots *= 2;
+  return new Int32Array(slots * 2);
+}
+
+function destinationSlot(address: number, slots: number): number {
+  const hash = Math.imul(address | 0, 0x9e3779b1);
+  return (hash ^ (hash >>> 15)) & (slots - 1);
+}
+
+function addDestinationGroup(table: Int32Array, address: number, start: number): void {
+  const slots = table.length >> 1;
+  for (let slot = destinationSlot(address, slots); ; slot = (slot + 1) & (slots - 1)) {
+    if (table[2 * slot + 1] === 0) {
+      table[2 * slot] = address | 0;
+      table[2 * slot + 1] = start + 1;
+      return;
+    }
+  }
+}
+
+/** Where the group of rules keyed by `address` starts in the chain's `keyed` list; -1 when no rule is. */
+function destinationGroup(table: Int32Array, address: number): number {
+  const slots = table.length >> 1;
+  const key = address | 0;
+  for (let slot = destinationSlot(address, slots); ; slot = (slot + 1) & (slots - 1)) {
+    const start = table[2 * slot + 1]!;
+    if (start === 0) return -1;
+    if (table[2 * slot] === key) return start - 1;
+  }
+}
+
 function prepareChain(chain: Chain): PreparedChain {
   const rules = chain.rules;
   const length = rules.length;
@@ -297,11 +344,11 @@ function prepareChain(chain: Chain): PreparedChain {
       else groups.set(destination.address, [position]);
     } else unkeyedPositions.push(position);
   }
-  const byDestination = new Map<number, number>();
+  const byDestination = destinationTable(groups.size);
   const keyed = new Int32Array(length - unkeyedPositions.length + 2 * groups.size);
   let at = 0;
   for (const [address, group] of groups) {
-    byDestination.set(address, at);
+    addDestinationGroup(byDestination, address, at);
     keyed[at++] = group.length;
     for (const position of group) keyed[at++] = position;
     keyed[at++] = END;
@@ -310,12 +357,35 @@ function prepareChain(chain: Chain): PreparedChain {
   return { chain, rules, length, prepared, byDestination, keyed, unkeyed };
 }
 
-function preparedChain(table: PreparedTable, chain: Chain): PreparedChain {
+function preparedChain(table: PreparedTable, chain: Chain, depth = 0): PreparedChain {
   const cached = table.chains.get(chain.name);
   if (cached && cached.chain === chain && stillCurrent(cached)) return cached;
   const fresh = prepareChain(chain);
   table.chains.set(chain.name, fresh);
+  if (fresh.byDestination !== undefined || depth > 0) prepareJumps(table, fresh, depth);
   return fresh;
+}
+
+/** How deep prepareJumps() follows jumps from a long chain (kube-proxy's: KUBE-SERVICES, KUBE-SVC-*, KUBE-SEP-*, KUBE-MARK-MASQ). */
+const PREPARED_JUMP_DEPTH = 4;
+
+/**
+ * A long chain's jumps resolved when it is prepared, depth first in rule
+ * order, the chains they enter prepared there and then: one service's
+ * chains (kube-proxy's KUBE-SVC-* and its KUBE-SEP-*, which a packet walks
+ * one after the other) are then made one after the other, and lie together
+ * in memory, instead of wherever the first packet to each left them. The
+ * jumps are those jumpTarget() would resolve, to the same chains.
+ */
+function prepareJumps(table: PreparedTable, chain: PreparedChain, depth: number): void {
+  if (depth >= PREPARED_JUMP_DEPTH) return;
+  const prepared = chain.prepared;
+  for (let position = 0; position < prepared.length; position++) {
+    const rule = prepared[position]!;
+    if (rule.jump !== undefined || rule.target?.kind !== "jump") continue;
+    const target = table.chainMap.get(rule.target.chain);
+    if (target) rule.jump = preparedChain(table, target, depth + 1);
+  }
 }
 
 /** The first place in list[low, high) whose value is at least `position` (high when none). */
@@ -349,8 +419,8 @@ function enterChain(cursor: Cursor, chain: PreparedChain, from: number, indexed:
     return;
   }
   cursor.skipping = true;
-  const group = byDestination.get(destination);
-  if (group === undefined) {
+  const group = destinationGroup(byDestination, destination);
+  if (group < 0) {
     cursor.keyed = NO_POSITIONS;
     cursor.keyedAt = 0;
   } else {
@@ -409,7 +479,7 @@ function recordStep(simulation: Simulation, table: Table, hook: HookName, contex
       table: table.name,
       chain: fields.chain.name,
       ...(fields.ruleNumber !== undefined ? { ruleNumber: fields.ruleNumber } : {}),
-      ...(fields.rule ? { ruleText: { chain: fields.chain.name, spec: fields.rule.spec } } : {}),
+      ...(fields.rule ? { ruleText: { chain: fields.chain.name, rule: fields.rule } } : {}),
       target: fields.target,
       ...(fields.mismatch !== undefined ? { mismatch: fields.mismatch } : {}),
       ...(fields.skipped ? { skippedByIndex: true } : {}),

@@ -131,10 +131,18 @@ function tableCopy(rule: Rule, handle: number | undefined): Rule {
   return copy;
 }
 
-/** A rule as the kernel adds it: in the chain it needs (made first, nft_xt_builtin_init), with the table's next handle. */
-function installRule(state: NetfilterState, table: Table, chain: string, rule: Rule): Rule {
+/**
+ * A rule as the kernel adds it: in the chain it needs (made first,
+ * nft_xt_builtin_init), with the table's next handle. `adopt`: the rule is
+ * the batch's own (iptables-restore's parser made it for this batch alone,
+ * counters included), so the table takes it as it is rather than a copy.
+ */
+function installRule(state: NetfilterState, table: Table, chain: string, rule: Rule, adopt: boolean): Rule {
   registerChain(state, table, chain);
-  return tableCopy(rule, table.lastHandle !== undefined ? ++table.lastHandle : undefined);
+  const handle = table.lastHandle !== undefined ? ++table.lastHandle : undefined;
+  if (!adopt) return tableCopy(rule, handle);
+  if (handle !== undefined) (rule as { handle?: number }).handle = handle;
+  return rule;
 }
 
 /** Which hooks and tables a target may be used from (each xt target's .hooks and .table). */
@@ -193,7 +201,7 @@ export function chainReferences(table: Table, chain: string): number {
   return count;
 }
 
-function applyCommand(namespace: NetworkNamespace, table: Table, command: IptablesCommand): KernelResult<unknown> {
+function applyCommand(namespace: NetworkNamespace, table: Table, command: IptablesCommand, adopt = false): KernelResult<unknown> {
   const state = ensureNetfilter(namespace);
   table.generation++;
   switch (command.kind) {
@@ -204,10 +212,10 @@ function applyCommand(namespace: NetworkNamespace, table: Table, command: Iptabl
       if (!chain) return fail("ENOENT");
       const refused = checkRule(namespace, table.name, command.chain, command.rule);
       if (refused !== undefined) return fail(refused);
-      if (command.kind === "append") chain.rules.push(installRule(state, table, command.chain, command.rule));
+      if (command.kind === "append") chain.rules.push(installRule(state, table, command.chain, command.rule, adopt));
       else if (command.kind === "insert") {
         if (command.position < 1 || command.position > chain.rules.length + 1) return fail("ENOENT", "index");
-        chain.rules.splice(command.position - 1, 0, installRule(state, table, command.chain, command.rule));
+        chain.rules.splice(command.position - 1, 0, installRule(state, table, command.chain, command.rule, adopt));
       } else {
         if (command.number < 1 || command.number > chain.rules.length) return fail("ENOENT");
         // The replacing rule keeps the replaced one's handle and takes none (recorded: nft -a after iptables -R).
@@ -283,11 +291,11 @@ function applyCommand(namespace: NetworkNamespace, table: Table, command: Iptabl
       table.chains = new Map(entries);
       // A rename keeps the chain's place among the kernel's chains.
       if (table.kernelChains) table.kernelChains = new Set([...table.kernelChains].map((name) => (name === command.chain ? command.newName : name)));
-      // Rules refer to chains by name: jumps follow the rename (their text does too).
+      // Rules refer to chains by name: jumps follow the rename (and so does their text, made from the rule).
       for (const other of table.chains.values()) {
         other.rules = other.rules.map((rule) =>
           rule.target?.kind === "jump" && rule.target.chain === command.chain
-            ? { ...rule, target: { ...rule.target, chain: command.newName }, spec: rule.spec.replace(new RegExp(`-([jg]) ${command.chain.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?= |$)`), `-$1 ${command.newName}`) }
+            ? { ...rule, target: { ...rule.target, chain: command.newName } }
             : rule,
         );
       }
@@ -357,7 +365,7 @@ function applyRestore(world: World, operation: IptablesRestore): KernelResult<un
       registerChain(state, table, declared.name);
     }
     for (const command of section.commands) {
-      const result = applyCommand(namespace, table, command);
+      const result = applyCommand(namespace, table, command, operation.adopt === true);
       if (!result.ok) return { ok: false, error: { ...result.error, seq } };
       const made = chainMade(command);
       if (made !== undefined) registerChain(state, table, made);
