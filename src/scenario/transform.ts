@@ -101,6 +101,18 @@ function locationAssignment(fileIndex: number, line: number): Node {
   return cloneWith(locationTemplate, LOCATION_PLACEHOLDER, `${fileIndex}:${line}`) as Node;
 }
 
+let literalLocationTemplate: Node | undefined;
+
+/** `__NETSIM_AT=FILE:LINE`, where no caller's location can be set (MAIN_SHELL): a literal word. */
+function literalLocation(fileIndex: number, line: number): Node {
+  if (literalLocationTemplate === undefined) {
+    visit(parse(`${LOCATION_VARIABLE}=${LOCATION_PLACEHOLDER} true`) as unknown as Node, (node) => {
+      if (node.type === "SimpleCommand" && !literalLocationTemplate) literalLocationTemplate = (node.assignments as Node[])[0];
+    });
+  }
+  return cloneWith(literalLocationTemplate, LOCATION_PLACEHOLDER, `${fileIndex}:${line}`) as Node;
+}
+
 /** Files whose writes and reads reach the model: /proc/sys, and the bridge attributes under /sys/class/net (br-sysfs-if.ts). */
 function isKernelFile(path: string | undefined): boolean {
   return path !== undefined && (path.startsWith("/proc/sys/") || path.startsWith("/sys/class/net/"));
@@ -365,11 +377,20 @@ interface Capture {
 }
 
 const NOT_CAPTURED: Capture = { stdout: false, stderr: false };
+/**
+ * Not captured, in the main file outside any function body: there the routing
+ * and location variables are always unset when a command runs (only a
+ * command's own prefix assignments set them, for a function or a sourced file
+ * it calls, and those are transformed apart), so the command names the sinks
+ * and its location as literals: the embedded shell expands a literal word at
+ * a fraction of the cost of a ${VAR:-DEFAULT} (the scale bench's 9,000 commands).
+ */
+const MAIN_SHELL: Capture = { stdout: false, stderr: false };
 const CAPTURED: Capture = { stdout: true, stderr: true };
 const DESCRIPTORS: Capture = { stdout: false, stderr: false, descriptors: true };
 
 /** Parsed once, copied per use: the sink redirections (plain and saved), those to the descriptors, and the assignments that mark a capture. */
-let routeTemplates: { readonly redirect: Node[]; readonly savedRedirect: Node[]; readonly descriptorRedirect: Node[]; readonly captured: Node[]; readonly assignments: Readonly<Record<string, Node>> } | undefined;
+let routeTemplates: { readonly redirect: Node[]; readonly sinkRedirect: Node[]; readonly savedRedirect: Node[]; readonly descriptorRedirect: Node[]; readonly captured: Node[]; readonly assignments: Readonly<Record<string, Node>> } | undefined;
 
 function routeTemplate(): NonNullable<typeof routeTemplates> {
   if (routeTemplates === undefined) {
@@ -388,6 +409,7 @@ function routeTemplate(): NonNullable<typeof routeTemplates> {
     routeTemplates = {
       captured: redirections("true >>/dev/stdout 2>>/dev/stderr"),
       redirect: redirections(`true >>"\${${STDOUT_VARIABLE}:-${STDOUT_SINK}}" 2>>"\${${STDERR_VARIABLE}:-${STDERR_SINK}}"`),
+      sinkRedirect: redirections(`true >>${STDOUT_SINK} 2>>${STDERR_SINK}`),
       savedRedirect: redirections(`true >>"\${${SAVED_STDOUT_VARIABLE}:-${STDOUT_SINK}}" 2>>"\${${SAVED_STDERR_VARIABLE}:-${STDERR_SINK}}"`),
       descriptorRedirect: redirections(`true >&${STDOUT_DESCRIPTOR} 2>&${STDERR_DESCRIPTOR}`),
       assignments,
@@ -565,12 +587,14 @@ function routeCommand(command: Node, capture: Capture): void {
     if (capture.stdout && capture.stderr) return;
     assignments.push(...[SAVED_STDOUT_VARIABLE, SAVED_STDERR_VARIABLE, STDOUT_VARIABLE, STDERR_VARIABLE].map((variable) => copyNode(template.assignments[variable]!)));
     command.redirections = [...sinkRedirections(template.savedRedirect, capture), ...redirections];
-  } else command.redirections = [...sinkRedirections(template.redirect, capture), ...redirections];
+  } else command.redirections = [...sinkRedirections(capture === MAIN_SHELL ? template.sinkRedirect : template.redirect, capture), ...redirections];
 }
 
 export interface TransformOptions {
   /** Index of the file in the run's file table; omit to leave locations alone (inner `bash -c` scripts). */
   readonly fileIndex?: number;
+  /** The main file (prepare): its commands outside function bodies run where netsim's variables are unset (MAIN_SHELL). */
+  readonly main?: boolean;
 }
 
 /**
@@ -627,7 +651,7 @@ export function transformAst(script: object, options: TransformOptions): void {
       if (traps && literalText(record.name) === "wait") record.name = literalWord(WAIT_COMMAND);
       if (typeof record.line === "number" && record.line > 0) {
         childLine = record.line + offset;
-        if (options.fileIndex !== undefined && record.name && !listsVariables(record)) (record.assignments as Node[]).unshift(locationAssignment(options.fileIndex, childLine));
+        if (options.fileIndex !== undefined && record.name && !listsVariables(record)) (record.assignments as Node[]).unshift(capture === MAIN_SHELL ? literalLocation(options.fileIndex, childLine) : locationAssignment(options.fileIndex, childLine));
       }
     } else if (options.fileIndex !== undefined && typeof record.type === "string" && LOOP_NODES.has(record.type)) {
       // Before the walk below: the mark's own command has line 0, so it is not located.
@@ -679,7 +703,7 @@ export function transformAst(script: object, options: TransformOptions): void {
       Object.assign(record, { type: "Group", body: [{ type: "Statement", pipelines: [{ type: "Pipeline", commands: [assignment], negated: false, timed: false, timePosix: false }], operators: [], background: false }], redirections: [copyNode((capture.descriptors ? routeTemplate().descriptorRedirect : routeTemplate().redirect)[1]!)] });
     }
   };
-  walk(script, 0, 0, false, NOT_CAPTURED);
+  walk(script, 0, 0, false, options.main === true ? MAIN_SHELL : NOT_CAPTURED);
 }
 
 function transformUncached(text: string, options: TransformOptions): string {
@@ -710,7 +734,7 @@ export class ScenarioTransformPlugin implements TransformPlugin {
    */
   prepare(text: string, fileIndex: number, prelude = ""): ScriptNode {
     const ast = parse(text);
-    transformAst(ast, { fileIndex });
+    transformAst(ast, { fileIndex, main: true });
     this.collect(ast);
     const statements = (ast as { statements: unknown[] }).statements;
     statements.unshift(...preludeStatements(prelude, fileIndex));
