@@ -21,7 +21,12 @@ export interface BridgeState {
   hadPorts: boolean;
   /** fdb keyed by MAC address. */
   fdb: Map<MacAddress, FdbEntry>;
+  /** The engine's derived state (model/derived.ts): the port numbers in use. */
+  derived?: BridgeDerived;
 }
+
+/** Filled in by the engine (net/core/rtnetlink.ts declares its field). */
+export interface BridgeDerived {}
 
 /**
  * A bridge port's flags (net/bridge/br_private.h: net_bridge_port.flags,

@@ -52,6 +52,26 @@ function cloneWith(node: unknown, placeholder: string, replacement: string): unk
   return copy;
 }
 
+/**
+ * A deep copy of parser nodes (plain objects, arrays and primitives), for the
+ * templates copied into every command: several times faster than
+ * structuredClone, which serialises; anything else is copied by it.
+ */
+function copyNode<T>(node: T): T {
+  if (node === null || typeof node !== "object") return node;
+  if (Array.isArray(node)) {
+    const copy = new Array(node.length);
+    for (let index = 0; index < node.length; index++) copy[index] = copyNode(node[index]);
+    return copy as T;
+  }
+  const prototype = Object.getPrototypeOf(node);
+  if (prototype !== Object.prototype && prototype !== null) return structuredClone(node);
+  const copy: Record<string, unknown> = {};
+  const record = node as Record<string, unknown>;
+  for (const key in record) copy[key] = copyNode(record[key]);
+  return copy as T;
+}
+
 function literalWord(value: string): Node {
   return { type: "Word", parts: [{ type: "Literal", value }] };
 }
@@ -79,6 +99,18 @@ function locationAssignment(fileIndex: number, line: number): Node {
     });
   }
   return cloneWith(locationTemplate, LOCATION_PLACEHOLDER, `${fileIndex}:${line}`) as Node;
+}
+
+let literalLocationTemplate: Node | undefined;
+
+/** `__NETSIM_AT=FILE:LINE`, where no caller's location can be set (MAIN_SHELL): a literal word. */
+function literalLocation(fileIndex: number, line: number): Node {
+  if (literalLocationTemplate === undefined) {
+    visit(parse(`${LOCATION_VARIABLE}=${LOCATION_PLACEHOLDER} true`) as unknown as Node, (node) => {
+      if (node.type === "SimpleCommand" && !literalLocationTemplate) literalLocationTemplate = (node.assignments as Node[])[0];
+    });
+  }
+  return cloneWith(literalLocationTemplate, LOCATION_PLACEHOLDER, `${fileIndex}:${line}`) as Node;
 }
 
 /** Files whose writes and reads reach the model: /proc/sys, and the bridge attributes under /sys/class/net (br-sysfs-if.ts). */
@@ -117,7 +149,7 @@ function subshellTemplate(): { readonly statement: Node; readonly assignment: No
 }
 
 function subshellMark(): Node {
-  return structuredClone(subshellTemplate().statement);
+  return copyNode(subshellTemplate().statement);
 }
 
 /**
@@ -144,7 +176,7 @@ function readsFileOnly(body: Node): boolean {
 /** Each simple command of a pipeline that runs in a subshell (a part of `a | b`, a job of `&`) carries the mark into the function it calls. */
 function markCommands(pipeline: Node): void {
   for (const command of (pipeline.commands as Node[] | undefined) ?? []) {
-    if (command.type === "SimpleCommand" && command.name && !listsVariables(command)) (command.assignments as Node[]).push(structuredClone(subshellTemplate().assignment));
+    if (command.type === "SimpleCommand" && command.name && !listsVariables(command)) (command.assignments as Node[]).push(copyNode(subshellTemplate().assignment));
   }
 }
 
@@ -181,19 +213,19 @@ function backgroundJob(statement: Node): void {
   for (const pipeline of statement.pipelines as Node[]) {
     for (const command of (pipeline.commands as Node[] | undefined) ?? []) {
       if (command.type === "SimpleCommand" && command.name && (pipeline.commands as Node[]).length === 1) {
-        (command.assignments as Node[]).push(structuredClone(jobTemplate().mark));
+        (command.assignments as Node[]).push(copyNode(jobTemplate().mark));
         // What the job prints later goes where its streams were sent: `ping ... > /dev/null &` shows nothing when it ends either; `tcpdump ... > FILE &` writes on to FILE.
         const { stdout, stderr } = jobTargets((command.redirections as Node[] | undefined) ?? []);
-        if (stdout) (command.assignments as Node[]).push({ type: "Assignment", name: BACKGROUND_QUIET, value: structuredClone(stdout), append: false, array: null });
-        if (stderr) (command.assignments as Node[]).push({ type: "Assignment", name: BACKGROUND_ERRORS, value: structuredClone(stderr), append: false, array: null });
+        if (stdout) (command.assignments as Node[]).push({ type: "Assignment", name: BACKGROUND_QUIET, value: copyNode(stdout), append: false, array: null });
+        if (stderr) (command.assignments as Node[]).push({ type: "Assignment", name: BACKGROUND_ERRORS, value: copyNode(stderr), append: false, array: null });
       }
       else visit(command, (inner) => {
-        if (inner.type === "SimpleCommand" && inner.name) (inner.assignments as Node[]).push(structuredClone(jobTemplate().mark), literalAssignment(BACKGROUND_COMPOUND));
+        if (inner.type === "SimpleCommand" && inner.name) (inner.assignments as Node[]).push(copyNode(jobTemplate().mark), literalAssignment(BACKGROUND_COMPOUND));
       });
     }
   }
   (statement.operators as string[]).push("||");
-  (statement.pipelines as Node[]).push(structuredClone(jobTemplate().colon));
+  (statement.pipelines as Node[]).push(copyNode(jobTemplate().colon));
 }
 
 /** The file a job's stdout was redirected to (its later output goes there, not to the scenario's). */
@@ -345,11 +377,20 @@ interface Capture {
 }
 
 const NOT_CAPTURED: Capture = { stdout: false, stderr: false };
+/**
+ * Not captured, in the main file outside any function body: there the routing
+ * and location variables are always unset when a command runs (only a
+ * command's own prefix assignments set them, for a function or a sourced file
+ * it calls, and those are transformed apart), so the command names the sinks
+ * and its location as literals: the embedded shell expands a literal word at
+ * a fraction of the cost of a ${VAR:-DEFAULT} (the scale bench's 9,000 commands).
+ */
+const MAIN_SHELL: Capture = { stdout: false, stderr: false };
 const CAPTURED: Capture = { stdout: true, stderr: true };
 const DESCRIPTORS: Capture = { stdout: false, stderr: false, descriptors: true };
 
 /** Parsed once, copied per use: the sink redirections (plain and saved), those to the descriptors, and the assignments that mark a capture. */
-let routeTemplates: { readonly redirect: Node[]; readonly savedRedirect: Node[]; readonly descriptorRedirect: Node[]; readonly captured: Node[]; readonly assignments: Readonly<Record<string, Node>> } | undefined;
+let routeTemplates: { readonly redirect: Node[]; readonly sinkRedirect: Node[]; readonly savedRedirect: Node[]; readonly descriptorRedirect: Node[]; readonly captured: Node[]; readonly assignments: Readonly<Record<string, Node>> } | undefined;
 
 function routeTemplate(): NonNullable<typeof routeTemplates> {
   if (routeTemplates === undefined) {
@@ -368,6 +409,7 @@ function routeTemplate(): NonNullable<typeof routeTemplates> {
     routeTemplates = {
       captured: redirections("true >>/dev/stdout 2>>/dev/stderr"),
       redirect: redirections(`true >>"\${${STDOUT_VARIABLE}:-${STDOUT_SINK}}" 2>>"\${${STDERR_VARIABLE}:-${STDERR_SINK}}"`),
+      sinkRedirect: redirections(`true >>${STDOUT_SINK} 2>>${STDERR_SINK}`),
       savedRedirect: redirections(`true >>"\${${SAVED_STDOUT_VARIABLE}:-${STDOUT_SINK}}" 2>>"\${${SAVED_STDERR_VARIABLE}:-${STDERR_SINK}}"`),
       descriptorRedirect: redirections(`true >&${STDOUT_DESCRIPTOR} 2>&${STDERR_DESCRIPTOR}`),
       assignments,
@@ -391,7 +433,7 @@ function redirectsOutput(redirections: unknown): boolean {
 
 /** The sink redirections for the streams not captured, put before the command's own (which override them, as in bash). */
 function sinkRedirections(template: readonly Node[], capture: Capture): Node[] {
-  return [...(capture.stdout ? [] : [structuredClone(template[0]!)]), ...(capture.stderr ? [] : [structuredClone(template[1]!)])];
+  return [...(capture.stdout ? [] : [copyNode(template[0]!)]), ...(capture.stderr ? [] : [copyNode(template[1]!)])];
 }
 
 function descriptorFor(fd: number): number {
@@ -459,7 +501,7 @@ function destinationWord(target: Node): Node | undefined {
   const parts = (target.parts as Node[] | undefined) ?? [];
   const first = parts[0]?.type === "DoubleQuoted" ? (parts[0].parts as Node[])[0] : parts[0];
   if (first?.type !== "Literal" || !(first.value as string).startsWith("/") || !plainParts(parts)) return undefined;
-  return structuredClone(target);
+  return copyNode(target);
 }
 
 /**
@@ -490,8 +532,8 @@ function bodyDestinations(redirections: readonly Node[]): { readonly stdout: Nod
     if (operator === "&>" || operator === "&>>") destination[1] = destination[2] = word;
     else if (operator === ">" || operator === ">>" || operator === ">|") destination[fd as 1 | 2] = word;
     else return undefined;
-    if (operator === ">" || operator === ">|") adjusted.push({ ...original, operator: ">>", target: structuredClone(original.target) });
-    if (operator === "&>") adjusted.push({ ...original, operator: "&>>", target: structuredClone(original.target) });
+    if (operator === ">" || operator === ">|") adjusted.push({ ...original, operator: ">>", target: copyNode(original.target) });
+    if (operator === "&>") adjusted.push({ ...original, operator: "&>>", target: copyNode(original.target) });
   }
   // A saved value may be /dev/stdout or /dev/stderr, which a body's command opens after the other stream's: one stream sent to the other's old place while that one moves cannot be said so (`2>&1 >FILE`).
   const [savedStdout, savedStderr] = [variableWord(SAVED_STDOUT_VARIABLE), variableWord(SAVED_STDERR_VARIABLE)];
@@ -523,12 +565,12 @@ function routeCommand(command: Node, capture: Capture): void {
     if (redirectsOutput(own) && !capture.descriptors) return;
     const captured = routeTemplate().captured;
     const route = capture.descriptors ? template.descriptorRedirect : template.redirect;
-    command.redirections = [structuredClone(capture.stdout ? captured[0]! : route[0]!), structuredClone(capture.stderr ? captured[1]! : route[1]!), ...own];
+    command.redirections = [copyNode(capture.stdout ? captured[0]! : route[0]!), copyNode(capture.stderr ? captured[1]! : route[1]!), ...own];
     return;
   }
   // In a body writing to its compound command's descriptors, a function called writes into the call's own output, which goes to them when the call ends.
-  if (capture.stdout || capture.descriptors) assignments.push(structuredClone(template.assignments[STDOUT_VARIABLE]!));
-  if (capture.stderr || capture.descriptors) assignments.push(structuredClone(template.assignments[STDERR_VARIABLE]!));
+  if (capture.stdout || capture.descriptors) assignments.push(copyNode(template.assignments[STDOUT_VARIABLE]!));
+  if (capture.stderr || capture.descriptors) assignments.push(copyNode(template.assignments[STDERR_VARIABLE]!));
   const redirections = (command.redirections as Node[] | undefined) ?? [];
   if (capture.descriptors) {
     command.redirections = [...sinkRedirections(template.descriptorRedirect, capture), ...redirections];
@@ -538,19 +580,21 @@ function routeCommand(command: Node, capture: Capture): void {
     const body = bodyDestinations(redirections);
     if (body !== undefined) {
       // The body writes where the redirections say as each of its commands ends (bash -c '...' >LOG 2>&1: in the order written).
-      assignments.push(structuredClone(template.assignments[SAVED_STDOUT_VARIABLE]!), structuredClone(template.assignments[SAVED_STDERR_VARIABLE]!), { type: "Assignment", name: STDOUT_VARIABLE, value: body.stdout, append: false, array: null }, { type: "Assignment", name: STDERR_VARIABLE, value: body.stderr, append: false, array: null });
+      assignments.push(copyNode(template.assignments[SAVED_STDOUT_VARIABLE]!), copyNode(template.assignments[SAVED_STDERR_VARIABLE]!), { type: "Assignment", name: STDOUT_VARIABLE, value: body.stdout, append: false, array: null }, { type: "Assignment", name: STDERR_VARIABLE, value: body.stderr, append: false, array: null });
       command.redirections = [...sinkRedirections(template.savedRedirect, capture), ...body.redirections];
       return;
     }
     if (capture.stdout && capture.stderr) return;
-    assignments.push(...[SAVED_STDOUT_VARIABLE, SAVED_STDERR_VARIABLE, STDOUT_VARIABLE, STDERR_VARIABLE].map((variable) => structuredClone(template.assignments[variable]!)));
+    assignments.push(...[SAVED_STDOUT_VARIABLE, SAVED_STDERR_VARIABLE, STDOUT_VARIABLE, STDERR_VARIABLE].map((variable) => copyNode(template.assignments[variable]!)));
     command.redirections = [...sinkRedirections(template.savedRedirect, capture), ...redirections];
-  } else command.redirections = [...sinkRedirections(template.redirect, capture), ...redirections];
+  } else command.redirections = [...sinkRedirections(capture === MAIN_SHELL ? template.sinkRedirect : template.redirect, capture), ...redirections];
 }
 
 export interface TransformOptions {
   /** Index of the file in the run's file table; omit to leave locations alone (inner `bash -c` scripts). */
   readonly fileIndex?: number;
+  /** The main file (prepare): its commands outside function bodies run where netsim's variables are unset (MAIN_SHELL). */
+  readonly main?: boolean;
 }
 
 /**
@@ -607,7 +651,7 @@ export function transformAst(script: object, options: TransformOptions): void {
       if (traps && literalText(record.name) === "wait") record.name = literalWord(WAIT_COMMAND);
       if (typeof record.line === "number" && record.line > 0) {
         childLine = record.line + offset;
-        if (options.fileIndex !== undefined && record.name && !listsVariables(record)) (record.assignments as Node[]).unshift(locationAssignment(options.fileIndex, childLine));
+        if (options.fileIndex !== undefined && record.name && !listsVariables(record)) (record.assignments as Node[]).unshift(capture === MAIN_SHELL ? literalLocation(options.fileIndex, childLine) : locationAssignment(options.fileIndex, childLine));
       }
     } else if (options.fileIndex !== undefined && typeof record.type === "string" && LOOP_NODES.has(record.type)) {
       // Before the walk below: the mark's own command has line 0, so it is not located.
@@ -641,7 +685,7 @@ export function transformAst(script: object, options: TransformOptions): void {
       }
     } else if (traps && record.type === "ParameterExpansion" && record.parameter === "!" && record.operation === null) {
       // $!: the job table's last pid.
-      const pid = structuredClone(jobTemplate().pid);
+      const pid = copyNode(jobTemplate().pid);
       for (const key of Object.keys(record)) delete record[key];
       Object.assign(record, pid);
       return;
@@ -656,10 +700,10 @@ export function transformAst(script: object, options: TransformOptions): void {
       // An assignment alone (X=1): the embedded shell returns its set -x line as its stderr, which no route of its own may take (redirections make it a bare redirection, of status 0); in a group routed so, it comes where bash prints it.
       const assignment = { ...record };
       for (const key of Object.keys(record)) delete record[key];
-      Object.assign(record, { type: "Group", body: [{ type: "Statement", pipelines: [{ type: "Pipeline", commands: [assignment], negated: false, timed: false, timePosix: false }], operators: [], background: false }], redirections: [structuredClone((capture.descriptors ? routeTemplate().descriptorRedirect : routeTemplate().redirect)[1]!)] });
+      Object.assign(record, { type: "Group", body: [{ type: "Statement", pipelines: [{ type: "Pipeline", commands: [assignment], negated: false, timed: false, timePosix: false }], operators: [], background: false }], redirections: [copyNode((capture.descriptors ? routeTemplate().descriptorRedirect : routeTemplate().redirect)[1]!)] });
     }
   };
-  walk(script, 0, 0, false, NOT_CAPTURED);
+  walk(script, 0, 0, false, options.main === true ? MAIN_SHELL : NOT_CAPTURED);
 }
 
 function transformUncached(text: string, options: TransformOptions): string {
@@ -690,7 +734,7 @@ export class ScenarioTransformPlugin implements TransformPlugin {
    */
   prepare(text: string, fileIndex: number, prelude = ""): ScriptNode {
     const ast = parse(text);
-    transformAst(ast, { fileIndex });
+    transformAst(ast, { fileIndex, main: true });
     this.collect(ast);
     const statements = (ast as { statements: unknown[] }).statements;
     statements.unshift(...preludeStatements(prelude, fileIndex));
@@ -727,7 +771,7 @@ function preludeStatements(prelude: string, fileIndex: number): unknown[] {
     statements = (parse(prelude === "" ? trapPrelude(fileIndex) : `${prelude}\n${trapPrelude(fileIndex)}`) as unknown as { statements: unknown[] }).statements;
     preludes.set(key, statements);
   }
-  return structuredClone(statements) as unknown[];
+  return copyNode(statements) as unknown[];
 }
 
 /**

@@ -10,6 +10,7 @@ import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import { neighbourKey } from "../../model/neighbour.js";
 import { DEFAULT_BRIDGE_PORT_FLAGS } from "../../model/bridge.js";
+import { derivedOf } from "../../model/derived.js";
 import type { AddressAdd, AddressDelete, LinkAdd, LinkSet, Operation, RouteAdd, RouteDelete } from "../../model/operations.js";
 import { RT_TABLE_LOCAL, RT_TABLE_MAIN, type Route } from "../../model/route.js";
 import type { World } from "../../model/world.js";
@@ -337,10 +338,10 @@ function enslave(namespace: NetworkNamespace, device: NetDevice, masterIndex: nu
   // Whether the bridge had ports before this one, asked before it joins (the scan stops at the first).
   const hadPorts = hasPort(namespace, bridge);
   // find_portno(): the lowest port number no port of the bridge has.
-  const taken = new Set<number>();
-  if (hadPorts) for (const port of namespace.devices.values()) if (port.masterIndex === bridge.index && port.brportNo !== undefined) taken.add(port.brportNo);
+  const taken = portNumbers(namespace, bridge);
   let portNo = 1;
   while (taken.has(portNo)) portNo++;
+  taken.add(portNo);
   device.brportNo = portNo;
   device.masterIndex = bridge.index;
   bridge.bridge!.hadPorts = true;
@@ -351,9 +352,28 @@ function enslave(namespace: NetworkNamespace, device: NetDevice, masterIndex: nu
   return ok(undefined);
 }
 
+declare module "../../model/bridge.js" {
+  interface BridgeDerived {
+    /** The port numbers the bridge's ports have (the kernel's find_portno() bitmap): a port added looks here, not at every device of the namespace. */
+    portNumbers?: Set<number>;
+  }
+}
+
+/** The port numbers in use on the bridge, read from its ports the first time (a copied world derives its own). */
+function portNumbers(namespace: NetworkNamespace, bridge: NetDevice): Set<number> {
+  const derived = derivedOf(bridge.bridge!);
+  if (derived.portNumbers === undefined) {
+    const numbers = new Set<number>();
+    for (const port of namespace.devices.values()) if (port.masterIndex === bridge.index && port.brportNo !== undefined) numbers.add(port.brportNo);
+    derived.portNumbers = numbers;
+  }
+  return derived.portNumbers;
+}
+
 /** br_del_if(). */
 function release(namespace: NetworkNamespace, device: NetDevice): void {
   const bridge = device.masterIndex === undefined ? undefined : namespace.devices.get(device.masterIndex);
+  if (bridge?.bridge && device.brportNo !== undefined) portNumbers(namespace, bridge).delete(device.brportNo);
   delete device.masterIndex;
   delete device.brport;
   delete device.brportNo;
