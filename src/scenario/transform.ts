@@ -16,7 +16,7 @@
 //   where the output is captured they are /dev/stdout and /dev/stderr);
 // - redirections into /proc/sys become a netsim command, so a sysctl written
 //   the `echo 1 > /proc/sys/...` way reaches the namespace that ran it.
-import { parse, serialize, type TransformPlugin } from "just-bash";
+import { defineCommand, parse, serialize, type Command, type TransformPlugin } from "just-bash";
 import { BACKGROUND_VARIABLE, END_OPERAND, EXIT_FUNCTION, JOB_PID_COMMAND, LOCATION_VARIABLE, LOOP_MARK_PATH, SAVED_STDERR_VARIABLE, SAVED_STDOUT_VARIABLE, STDERR_DESCRIPTOR, STDERR_SINK, STDERR_VARIABLE, STDOUT_DESCRIPTOR, STDOUT_SINK, STDOUT_VARIABLE, SUBSHELL_VARIABLE, WAIT_COMMAND, XTRACE_OFF } from "./shell-names.js";
 import { trapPrelude } from "./trap.js";
 import { ASSIGNABLE_VARIABLES, DYNAMIC_VARIABLES, VARIABLE_COMMAND, VARIABLE_REFUSE_COMMAND, VARIABLE_SET_COMMAND, VARIABLE_SET_VARIABLE } from "./variables.js";
@@ -548,6 +548,58 @@ function routeCommand(command: Node, capture: Capture): void {
   } else command.redirections = [...sinkRedirections(template.redirect, capture), ...redirections];
 }
 
+/** What the transform puts in the place of eval's operands: the text eval runs, routed (evalCommands). */
+export const EVAL_TEXT_COMMAND = "__netsim_eval_text";
+let evalTemplate: Node | undefined;
+
+/**
+ * `eval WORDS`: the embedded shell parses eval's text with no transform, so
+ * its commands would write to eval's own stdout and stderr, which it gives
+ * back apart when eval ends (all stdout, then all stderr). The operands are
+ * handed instead to EVAL_TEXT_COMMAND, which joins them as eval does and
+ * gives the text transformed as a nested script's is (each command routed
+ * where the variables say: in the order written, through eval's own
+ * redirections): `eval "$(__netsim_eval_text WORDS)"`.
+ */
+function evalRouted(command: Node): void {
+  const args = (command.args as Node[] | undefined) ?? [];
+  if (args.length === 0) return;
+  if (evalTemplate === undefined) {
+    visit(parse(`: "$(${EVAL_TEXT_COMMAND})"`) as unknown as Node, (node) => {
+      if (node.type === "SimpleCommand" && literalText(node.name) === ":" && !evalTemplate) evalTemplate = (node.args as Node[])[0];
+    });
+  }
+  const word = structuredClone(evalTemplate!);
+  visit(word, (node) => {
+    if (node.type === "SimpleCommand" && literalText(node.name) === EVAL_TEXT_COMMAND) node.args = args;
+  });
+  command.args = [word];
+}
+
+/** The text each routed eval text was made from, by the routed text (the eval's set -x line shows the text as given: userOutput). */
+const evalOriginals = new Map<string, string>();
+const EVAL_ORIGINALS_ENTRIES = 512;
+
+/** EVAL_TEXT_COMMAND: eval's operands joined by spaces, routed; as written when they do not parse (eval reports it). */
+export function evalCommands(): Command[] {
+  return [
+    defineCommand(EVAL_TEXT_COMMAND, async (args) => {
+      const text = args.join(" ");
+      let routed = text;
+      try {
+        routed = transformScript(text, {});
+      } catch {
+        // eval reports the parse error itself
+      }
+      if (routed !== text) {
+        if (evalOriginals.size >= EVAL_ORIGINALS_ENTRIES) evalOriginals.delete(evalOriginals.keys().next().value!);
+        evalOriginals.set(routed.replace(/\n+$/, ""), text);
+      }
+      return { stdout: routed, stderr: "", exitCode: 0 };
+    }),
+  ];
+}
+
 export interface TransformOptions {
   /** Index of the file in the run's file table; omit to leave locations alone (inner `bash -c` scripts). */
   readonly fileIndex?: number;
@@ -651,6 +703,7 @@ export function transformAst(script: object, options: TransformOptions): void {
       if (value !== null && typeof value === "object") walk(value, childOffset, childLine, childSubshell, childCapture, record.type === "SimpleCommand" ? childLine : here);
     }
     // After its words are walked: the routing adds words of its own.
+    if (route && record.type === "SimpleCommand" && literalText(record.name) === "eval") evalRouted(record);
     if (route && record.type === "SimpleCommand" && record.name) routeCommand(record, capture);
     else if (route && record.type === "SimpleCommand" && !capture.stderr && (record.assignments as Node[]).length > 0 && (record.redirections as Node[]).length === 0) {
       // An assignment alone (X=1): the embedded shell returns its set -x line as its stderr, which no route of its own may take (redirections make it a bare redirection, of status 0); in a group routed so, it comes where bash prints it.
@@ -759,7 +812,20 @@ export function transformScript(text: string, options: TransformOptions): string
 /** A set -x line (PS4's default `+`, one more per level of substitution): the levels, and the command as traced. */
 const TRACE_LINE = /^(\++) (.*)$/;
 /** What of the rewrite set -x shows, and bash would not: dropped (the assignments of netsim's variables, its helpers, the final exit). */
-const NETSIM_TRACE = new RegExp(`^(?:__NETSIM_[A-Z0-9_]+=|local __netsim_rc=|${XTRACE_OFF.replace(/[+]/g, "\\+")}$|builtin eval |__netsim_(?:status|trap_take|job_pid)(?: |$)|${EXIT_FUNCTION} ${END_OPERAND}$)`);
+const NETSIM_TRACE = new RegExp(`^(?:__NETSIM_[A-Z0-9_]+=|local __netsim_rc=|${XTRACE_OFF.replace(/[+]/g, "\\+")}$|builtin eval |__netsim_(?:status|trap_take|job_pid|eval_text)(?: |$)|${EXIT_FUNCTION} ${END_OPERAND}$)`);
+/** A word as set -x quotes it: $'...' with a control character in it, else '...' (bash's and the embedded shell's way alike). */
+function traceQuote(text: string): string {
+  if (/[\n\t\r]/.test(text)) return `$'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n").replace(/\t/g, "\\t").replace(/\r/g, "\\r")}'`;
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The set -x line of an eval whose text was routed (evalRouted): the text as given. */
+function evalTraced(command: string): string {
+  if (!command.startsWith("eval ") || !command.includes("__NETSIM_")) return command;
+  for (const [routed, original] of evalOriginals) if (command === `eval ${traceQuote(routed)}`) return `eval ${traceQuote(original)}`;
+  return command;
+}
+
 /** What `set`, `env`, `declare -p` and `export -p` list of netsim's variables. */
 const NETSIM_LISTING = /^(?:declare -[-a-zA-Z]+ )?__NETSIM_[A-Z0-9_]+=/;
 
@@ -782,7 +848,7 @@ export function userOutput(text: string): string {
     }
     const [, levels, command] = trace as unknown as [string, string, string];
     if (NETSIM_TRACE.test(command)) continue;
-    const shown = command
+    const shown = evalTraced(command)
       .replace(new RegExp(`^${EXIT_FUNCTION}(?= |$)`), "exit")
       .replace(new RegExp(`^${WAIT_COMMAND}(?= |$)`), "wait")
       .replace(new RegExp(`^${PROC_SYS_WRITE_COMMAND} \\S+ `), "")
