@@ -178,6 +178,20 @@ function jobTemplate(): { readonly mark: Node; readonly colon: Node; readonly pi
  */
 function backgroundJob(statement: Node): void {
   statement.background = false;
+  const pipelines = statement.pipelines as Node[];
+  const only = pipelines.length === 1 && (pipelines[0]!.commands as Node[]).length === 1 ? (pipelines[0]!.commands as Node[])[0]! : undefined;
+  if (only && (only.type === "Subshell" || only.type === "Group")) {
+    // `( ... ) &`, `{ ...; } &`: a shell of its own (jobs.ts); its body is transformed first, then handed over (scriptJob).
+    statement[SCRIPT_JOB] = jobDisplay(only);
+    (statement.operators as string[]).push("||");
+    pipelines.push(structuredClone(jobTemplate().colon));
+    return;
+  }
+  if (only?.type === "SimpleCommand" && SHELL_NAMES.has(literalText(only.name) ?? "")) {
+    // `bash -c '...' &`, `sh script &`: the shell command run as a job of its own (jobs.ts), the command line as jobs shows it first.
+    only.args = [literalWord(encoded(jobDisplay(only))), literalWord("--argv"), only.name as Node, ...((only.args as Node[] | undefined) ?? [])];
+    only.name = literalWord(JOB_SCRIPT_COMMAND);
+  }
   for (const pipeline of statement.pipelines as Node[]) {
     for (const command of (pipeline.commands as Node[] | undefined) ?? []) {
       if (command.type === "SimpleCommand" && command.name && (pipeline.commands as Node[]).length === 1) {
@@ -194,6 +208,70 @@ function backgroundJob(statement: Node): void {
   }
   (statement.operators as string[]).push("||");
   (statement.pipelines as Node[]).push(structuredClone(jobTemplate().colon));
+}
+
+/** The command that starts a job that is a shell of its own: `__netsim_job_script TEXT --argv bash ARGS...` or `... TEXT --body SCRIPT` (the runner). */
+export const JOB_SCRIPT_COMMAND = "__netsim_job_script";
+/** The first statement of a script already transformed (a job's body): the plugin takes it as it is. */
+export const TRANSFORMED_MARK = "__NETSIM_TRANSFORMED";
+/** Where the transform notes, on a statement `( ... ) &`, the job's text for `jobs`. */
+const SCRIPT_JOB = "__netsimScriptJob";
+const SHELL_NAMES = new Set(["bash", "sh", "/bin/bash", "/bin/sh", "/usr/bin/bash", "/usr/bin/sh"]);
+
+/** Text carried in a literal word that a sourced file's printing back (serialize) keeps as it is: base64. */
+function encoded(text: string): string {
+  return Buffer.from(text, "utf8").toString("base64");
+}
+
+/** The text `encoded` carried. */
+export function decoded(word: string): string {
+  return Buffer.from(word, "base64").toString("utf8");
+}
+
+/** A node printed back as one statement. */
+function printed(node: Node): string {
+  const statement = node.type === "Statement" ? node : { type: "Statement", pipelines: [{ type: "Pipeline", commands: [node], negated: false, timed: false, timePosix: false }], operators: [], background: false };
+  return serialize({ type: "Script", statements: [statement] } as never).replace(/\n+$/, "");
+}
+
+/** Redirections and compound bodies as bash prints a command (print_cmd.c): `1>&2`, `2>&1`, one line with `; `. */
+function bashPrint(text: string): string {
+  return text
+    .replace(/(then|do|else|\{)\n/g, "$1 ")
+    .replace(/\n/g, "; ")
+    .replace(/(\d)>& (\S)/g, "$1>&$2")
+    .replace(/(^|\s)>& ?(\S)/g, "$11>&$2");
+}
+
+/** A job's command as `jobs` shows it (bash prints its command tree back): `( a; b )`, `{ a; b; }`, a simple command as written. */
+function jobDisplay(original: Node): string {
+  // Without the marks netsim put on it already (a subshell's).
+  const command = structuredClone(original);
+  visit(command, (node) => {
+    if (node.type === "SimpleCommand") node.assignments = ((node.assignments as Node[] | undefined) ?? []).filter((assignment) => !(assignment.name as string).startsWith("__NETSIM_"));
+  });
+  if (command.type !== "Subshell" && command.type !== "Group") return bashPrint(printed(command));
+  const body = ((command.body as Node[] | undefined) ?? []).map((statement) => bashPrint(printed(structuredClone(statement)))).join("; ");
+  const redirections = ((command.redirections as Node[] | undefined) ?? []).length > 0 ? ` ${bashPrint(printed({ type: "SimpleCommand", name: null, args: [], assignments: [], redirections: structuredClone(command.redirections), line: 0 }))}` : "";
+  return command.type === "Subshell" ? `( ${body} )${redirections}` : `{ ${body}; }${redirections}`;
+}
+
+/**
+ * After its body was transformed: the statement `( ... ) &` becomes
+ * `__netsim_job_script TEXT --body SCRIPT`, SCRIPT the compound command
+ * printed back as transformed (located, routed), which the runner runs as
+ * a job of its own; the location and the job mark are the command's.
+ */
+function scriptJob(statement: Node, fileIndex: number | undefined): void {
+  const pipeline = (statement.pipelines as Node[])[0]!;
+  const compound = (pipeline.commands as Node[])[0]!;
+  const line = loopLine(compound);
+  const assignments: Node[] = [];
+  if (fileIndex !== undefined && line !== undefined) assignments.push(locationAssignment(fileIndex, line));
+  assignments.push(structuredClone(jobTemplate().mark), structuredClone(subshellTemplate().assignment));
+  const body = printed(compound);
+  pipeline.commands = [{ type: "SimpleCommand", name: literalWord(JOB_SCRIPT_COMMAND), args: [literalWord(encoded(statement[SCRIPT_JOB] as string)), literalWord("--body"), literalWord(encoded(body))], assignments, redirections: [], line: line ?? 0 }];
+  delete statement[SCRIPT_JOB];
 }
 
 /** The file a job's stdout was redirected to (its later output goes there, not to the scenario's). */
@@ -702,6 +780,7 @@ export function transformAst(script: object, options: TransformOptions): void {
       const value = record[key];
       if (value !== null && typeof value === "object") walk(value, childOffset, childLine, childSubshell, childCapture, record.type === "SimpleCommand" ? childLine : here);
     }
+    if (record.type === "Statement" && typeof record[SCRIPT_JOB] === "string") scriptJob(record, options.fileIndex);
     // After its words are walked: the routing adds words of its own.
     if (route && record.type === "SimpleCommand" && literalText(record.name) === "eval") evalRouted(record);
     if (route && record.type === "SimpleCommand" && record.name) routeCommand(record, capture);
@@ -757,6 +836,13 @@ export class ScenarioTransformPlugin implements TransformPlugin {
     if (prepared !== undefined) {
       this.prepared = undefined;
       return { ast: prepared.ast };
+    }
+    // A job's body, transformed with the file it stands in (scriptJob): taken as it is, its mark dropped.
+    const statements = (context.ast as unknown as { statements: Node[] }).statements;
+    const first = ((statements[0]?.pipelines as Node[] | undefined)?.[0]?.commands as Node[] | undefined)?.[0];
+    if (first?.type === "SimpleCommand" && !first.name && (first.assignments as Node[]).length === 1 && (first.assignments as Node[])[0]!.name === TRANSFORMED_MARK) {
+      statements.shift();
+      return { ast: context.ast };
     }
     transformAst(context.ast, {});
     this.collect(context.ast);
