@@ -26,7 +26,7 @@ import { createShell } from "./shell.js";
 import { finishTraps, TrapTable } from "./trap.js";
 import { COMPOUND_JOB_MESSAGE, JOB_OUTPUT_LATENCY, JobTable, type Job } from "./jobs.js";
 import { BACKGROUND_VARIABLE, JOB_PID_COMMAND, STDERR_VARIABLE, STDOUT_VARIABLE, WAIT_COMMAND } from "./shell-names.js";
-import { BACKGROUND_COMPOUND, BACKGROUND_ERRORS, BACKGROUND_QUIET, decoded, JOB_SCRIPT_COMMAND, TRANSFORMED_MARK } from "./transform.js";
+import { BACKGROUND_COMPOUND, BACKGROUND_ERRORS, BACKGROUND_QUIET, BACKGROUND_TEXT, decoded, JOB_SCRIPT_COMMAND, TRANSFORMED_MARK } from "./transform.js";
 import { LOCATION_VARIABLE, PROC_SYS_READ_COMMAND, PROC_SYS_WRITE_COMMAND, ScenarioTransformPlugin, transformScript, userOutput } from "./transform.js";
 
 /** The variable naming the namespace a command runs in (set by `ip netns exec` and `nsenter`). */
@@ -279,6 +279,12 @@ function missingBuiltin(name: string): NetworkCommand {
   return () => {
     throw new UnsupportedError(name, `the embedded shell has no ${name} builtin`);
   };
+}
+
+/** A job's command as `jobs` shows it: as written (the transform's BACKGROUND_TEXT), else its words. */
+function jobDisplay(env: ReadonlyMap<string, string>, words: string): string {
+  const text = env.get(BACKGROUND_TEXT);
+  return text === undefined ? words : decoded(text);
 }
 
 /** The first file's name, for a message with no location. */
@@ -573,7 +579,7 @@ export class ScenarioSimulator {
     const env: Record<string, string> = {};
     // A body runs in a copy of the shell (all its variables); `bash -c` is a new shell, given the exported ones (and netsim's).
     const given = "body" in script ? context.env : new Map([...Object.entries(context.exportedEnv ?? {}), ...[...context.env].filter(([name]) => name.startsWith("__NETSIM_"))]);
-    for (const [name, value] of given) if (![BACKGROUND_VARIABLE, BACKGROUND_QUIET, BACKGROUND_ERRORS, BACKGROUND_COMPOUND].includes(name)) env[name] = value;
+    for (const [name, value] of given) if (![BACKGROUND_VARIABLE, BACKGROUND_QUIET, BACKGROUND_ERRORS, BACKGROUND_COMPOUND, BACKGROUND_TEXT].includes(name)) env[name] = value;
     Object.assign(env, extra);
     let source: string;
     if ("body" in script) {
@@ -784,7 +790,7 @@ export class ScenarioSimulator {
       if (typeof background === "object") return background;
       if (background) {
         // sleep N &: a job that ends N seconds on.
-        this.jobs.start(["sleep", ...args].join(" "), { until: this.world.clock + Math.round(seconds * 1e6) });
+        this.jobs.start(jobDisplay(context.env, ["sleep", ...args].join(" ")), { until: this.world.clock + Math.round(seconds * 1e6) });
         return { stdout: "", stderr: "", exitCode: 0 };
       }
       const refused = await this.pumpTo(this.world.clock, context.env);
@@ -979,11 +985,11 @@ export class ScenarioSimulator {
         const text = (program === "bash" || program === "sh") && flag === "-c" && script !== undefined ? script : outcome.argv.map(shellQuote).join(" ");
         if (background && (program === "bash" || program === "sh")) {
           // `ip netns exec NS bash -c '...' &`: a job that is a shell of its own, in NS.
-          await this.startScriptJob(context, this.jobText ?? argv.join(" "), { argv: outcome.argv }, { [NAMESPACE_VARIABLE]: String(outcome.namespace.id), [STDOUT_VARIABLE]: context.env.get(STDOUT_VARIABLE) ?? "", [STDERR_VARIABLE]: context.env.get(STDERR_VARIABLE) ?? "" });
+          await this.startScriptJob(context, this.jobText ?? jobDisplay(context.env, argv.join(" ")), { argv: outcome.argv }, { [NAMESPACE_VARIABLE]: String(outcome.namespace.id), [STDOUT_VARIABLE]: context.env.get(STDOUT_VARIABLE) ?? "", [STDERR_VARIABLE]: context.env.get(STDERR_VARIABLE) ?? "" });
           return { stdout: "", stderr: "", exitCode: 0 };
         }
         this.nested.push({ namespace: outcome.namespace, location });
-        if (background) this.jobText ??= argv.join(" ");
+        if (background) this.jobText ??= jobDisplay(context.env, argv.join(" "));
         try {
           const inner = await context.exec(text, {
             cwd: context.cwd,
@@ -1024,7 +1030,7 @@ export class ScenarioSimulator {
         // What a job prints on starting to the scenario's streams is shown in time with the rest (after what the shell prints at that time: jobs.ts).
         const inTime = { stdout: background && stdoutFile === undefined, stderr: background && stderrFile === undefined };
         const startedOutput = { stdout: inTime.stdout ? "" : started.stdout, stderr: inTime.stderr ? "" : started.stderr };
-        const job = this.jobs.start(this.jobText ?? argv.join(" "), {
+        const job = this.jobs.start(this.jobText ?? jobDisplay(context.env, argv.join(" ")), {
           process,
           ...(stdoutFile !== undefined || stderrFile !== undefined ? { redirects } : {}),
           // The record takes the job's whole output and status once it exits (the kernel backend records a job when it ends).
@@ -1042,7 +1048,7 @@ export class ScenarioSimulator {
         outcome = result ? { ...finished, result } : finished;
       }
       // A job that ended as it started (`ip link add ... &`): $! and wait still find it.
-      if (background && !startsJob && !internal) this.jobs.start(this.jobText ?? argv.join(" "), { exitCode: outcome.exitCode });
+      if (background && !startsJob && !internal) this.jobs.start(this.jobText ?? jobDisplay(context.env, argv.join(" ")), { exitCode: outcome.exitCode });
       let traceIndex: number | undefined;
       if (outcome.trace) traceIndex = this.traces.push(outcome.trace) - 1;
       if (name === PROC_SYS_READ_COMMAND) {

@@ -196,6 +196,8 @@ function backgroundJob(statement: Node): void {
     for (const command of (pipeline.commands as Node[] | undefined) ?? []) {
       if (command.type === "SimpleCommand" && command.name && (pipeline.commands as Node[]).length === 1) {
         (command.assignments as Node[]).push(structuredClone(jobTemplate().mark));
+        // The command as jobs shows it (bash prints it back as written, redirections and all).
+        if (literalText(command.name) !== JOB_SCRIPT_COMMAND) (command.assignments as Node[]).push({ type: "Assignment", name: BACKGROUND_TEXT, value: literalWord(encoded(jobDisplay(command))), append: false, array: null });
         // What the job prints later goes where its streams were sent: `ping ... > /dev/null &` shows nothing when it ends either; `tcpdump ... > FILE &` writes on to FILE.
         const { stdout, stderr } = jobTargets((command.redirections as Node[] | undefined) ?? []);
         if (stdout) (command.assignments as Node[]).push({ type: "Assignment", name: BACKGROUND_QUIET, value: structuredClone(stdout), append: false, array: null });
@@ -274,6 +276,8 @@ function scriptJob(statement: Node, fileIndex: number | undefined): void {
   delete statement[SCRIPT_JOB];
 }
 
+/** The command of a job as `jobs` shows it (encoded). */
+export const BACKGROUND_TEXT = "__NETSIM_BG_TEXT";
 /** The file a job's stdout was redirected to (its later output goes there, not to the scenario's). */
 export const BACKGROUND_QUIET = "__NETSIM_BG_QUIET";
 /** The file a job's stderr was redirected to. */
