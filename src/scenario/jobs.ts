@@ -9,7 +9,8 @@
 // appended then to the file its stream was sent to. The embedded shell
 // runs `&` in the foreground, so the transform marks a backgrounded simple
 // command instead (BACKGROUND_VARIABLE) and the runner hands its process to
-// this table.
+// this table. A job of a subshell, group or bash -c is a shell of its own
+// (ScriptState), which takes turns with the main shell.
 import type { CommandProcess, ProcessOutput, TimedOutput } from "../commands/command.js";
 import { signalNumber } from "../model/signal.js";
 import type { World } from "../model/world.js";
@@ -76,7 +77,7 @@ export interface JobOutput extends TimedOutput {
 }
 
 /** Why a job of `&` that is not a simple command is refused. */
-export const COMPOUND_JOB_MESSAGE = "a job of & that is not a simple command (a pipeline, a group, a loop, a shell function) is not modelled: the embedded shell would run it to its end first";
+export const COMPOUND_JOB_MESSAGE = "a job of & that is a pipeline, a loop or a shell function is not modelled: the embedded shell would run it to its end first (a job of ( ... ), { ...; } or bash -c is: put the pipeline in one)";
 
 /**
  * How much later than the shell's own output at the same virtual time a

@@ -173,8 +173,10 @@ function jobTemplate(): { readonly mark: Node; readonly colon: Node; readonly pi
  * `CMD &` (jobs.ts): the embedded shell would run CMD to its end first, so
  * each simple command of the statement runs in the foreground marked as a
  * job, which the runner starts on the virtual clock; the statement's status
- * is 0, as a job's start is. A job of anything but simple commands (a
- * pipeline, a group, a loop) keeps the mark too: the runner refuses it.
+ * is 0, as a job's start is. A subshell or group, and a simple command
+ * that runs a shell (bash -c), is a job that is a shell of its own
+ * (scriptJob, JOB_SCRIPT_COMMAND). A job of anything else (a pipeline, a
+ * loop) keeps the mark too: the runner refuses it.
  */
 function backgroundJob(statement: Node): void {
   statement.background = false;
