@@ -85,7 +85,7 @@ async function asScenario(text: string): Promise<Outcome> {
   for (const [file, content] of Object.entries(FOLDER_FILES)) files[`${folder}/${file}`] = content;
   files[`${folder}/snippet.sh`] = text;
   const run = await new ScenarioSimulator({ files }).run(`${folder}/snippet.sh`);
-  const stream = (name: "stdout" | "stderr") => run.streams.filter((chunk) => chunk.stream === name).map((chunk) => chunk.text).join("");
+  const stream = (name: "stdout" | "stderr") => (run.streams ?? []).filter((chunk) => chunk.stream === name).map((chunk) => chunk.text).join("");
   return { stdout: stream("stdout"), stderr: stream("stderr"), exitCode: run.exitCode };
 }
 
