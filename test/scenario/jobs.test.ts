@@ -147,6 +147,28 @@ describe("jobs", () => {
     expect(result.commands.filter((record) => record.argv.includes("dummy")).map((record) => record.location.line)).toEqual([2, 3]);
   });
 
+  // Expected text: the same lines in the kernel sandbox (netcat-openbsd 1.219): nc -l prints what it receives and ends
+  // when its one connection closes (the client's -q1 and -N both shut the write side down at stdin's EOF); -lk goes on.
+  it("nc -l prints what a connection brings; nc -q N and -N send stdin and end; a transfer with neither is refused", async () => {
+    const result = await run([
+      "ip link set lo up",
+      "nc -l 8080 > got.txt &",
+      "l=$!",
+      "sleep 0.3",
+      'echo hello | nc -q1 127.0.0.1 8080; echo "client rc=$?"',
+      'wait $l; echo "listener rc=$?"',
+      "cat got.txt",
+      "nc -lk 8082 > got3.txt &",
+      "sleep 0.3",
+      "echo first | nc -N 127.0.0.1 8082",
+      "echo second | nc -q0 127.0.0.1 8082",
+      "cat got3.txt",
+      "echo plain | nc 127.0.0.1 8082",
+    ]);
+    expect(result.output).toContain("client rc=0\nlistener rc=0\nhello\nfirst\nsecond\n");
+    expect(result.problems).toEqual([expect.objectContaining({ word: "nc", location: { file: expect.stringMatching(/main\.sh$/), line: 13 } })]);
+  });
+
   it("refuses a job whose sleep ends while a foreground command lets time pass in one go", async () => {
     const result = await run(["ip netns add a", "ip -n a link set lo up", "( sleep 0.5; echo late ) &", "ip netns exec a ping -c 2 127.0.0.1 > /dev/null", "echo after"]);
     expect(result.problems).toEqual([expect.objectContaining({ word: "&", location: { file: expect.stringMatching(/main\.sh$/), line: 4 } })]);
