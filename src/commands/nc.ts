@@ -1,15 +1,18 @@
 // nc's command line (OpenBSD netcat as Debian ships it, netcat-openbsd 1.219:
 // getopt "46bCDdFhI:i:klM:m:NnO:P:p:q:rSs:T:tUuV:vW:w:X:x:Z:z"). Modelled:
-// -l (listen, with -k, -p PORT or a PORT operand), -z (connect and close),
-// -u, -v, -w SECONDS, -n, -4; the rest is refused by name.
+// -l (listen, with -k, -p PORT or a PORT operand: it prints what a TCP
+// connection brings), -z (connect and close), a TCP transfer of stdin that
+// ends by -N or -q SECONDS, -u, -v, -w SECONDS, -n, -4; the rest is refused
+// by name.
 import { parseIpv4Address } from "../model/address.js";
 import { ncListen, runNcConnect } from "../probes/nc.js";
 import { ListenerProcess } from "../probes/servers.js";
+import { sockSetDataReady } from "../net/index.js";
 import { CommandError, refuseIpv6Address, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "./command.js";
 
 const WITH_ARGUMENT = new Set("IiMmOPpqsTVWwXxZ".split(""));
 const FLAGS = new Set("46bCDdFhklNnrStUuvz".split(""));
-const MODELLED = new Set(["l", "k", "u", "z", "v", "w", "n", "4", "p"]);
+const MODELLED = new Set(["l", "k", "u", "z", "v", "w", "n", "4", "p", "N", "q"]);
 
 function portNumber(text: string): number {
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 65535) throw new CommandError(`nc: port number invalid: ${text}`, 1);
@@ -19,7 +22,7 @@ function portNumber(text: string): number {
 /** What an nc command line asks for, read without a world. */
 export type NcLine =
   | { readonly kind: "listen"; readonly port: number; readonly udp: boolean; readonly keep: boolean; readonly address: number }
-  | { readonly kind: "connect"; readonly address: string; readonly port: number; readonly udp: boolean; readonly verbose: boolean; readonly sourcePort?: number; readonly waitSeconds?: number };
+  | { readonly kind: "connect"; readonly address: string; readonly port: number; readonly udp: boolean; readonly verbose: boolean; readonly sourcePort?: number; readonly waitSeconds?: number; readonly quit?: "eof" | number };
 
 export function parseNc(argv: readonly string[]): NcLine {
   const flags = new Set<string>();
@@ -51,6 +54,9 @@ export function parseNc(argv: readonly string[]): NcLine {
   const udp = flags.has("u");
   for (const operand of operands) refuseIpv6Address("nc", operand);
   refuseIpv6Address("nc", values.get("s"));
+  if ((flags.has("N") || values.has("q")) && (flags.has("l") || flags.has("z") || udp)) throw new UnsupportedError(flags.has("N") ? "-N" : "-q", `nc ${flags.has("N") ? "-N" : "-q"} with ${flags.has("l") ? "-l" : flags.has("z") ? "-z" : "-u"} is not modelled`);
+  const quitText = values.get("q");
+  if (quitText !== undefined && !/^\d+$/.test(quitText)) throw new UnsupportedError(`-q ${quitText}`, "nc -q with a negative or fractional time is not modelled");
   if (flags.has("l")) {
     // nc -l [-p] PORT, or nc -l ADDRESS PORT.
     const portText = values.get("p") ?? operands[operands.length - 1];
@@ -59,14 +65,15 @@ export function parseNc(argv: readonly string[]): NcLine {
     if (address === undefined) throw new UnsupportedError(operands[0]!, "nc -l on a host name is not modelled");
     return { kind: "listen", port: portNumber(portText), udp, keep: flags.has("k"), address };
   }
-  if (!flags.has("z")) throw new UnsupportedError("nc", "nc without -z or -l (a data transfer) is not modelled; probe with nc -z");
+  const quit: "eof" | number | undefined = flags.has("N") ? "eof" : quitText !== undefined ? Number(quitText) : undefined;
+  if (!flags.has("z") && quit === undefined) throw new UnsupportedError("nc", "nc without -z, -l, -N or -q (a transfer that waits for the other side to close) is not modelled; end it with -N or -q SECONDS, or probe with nc -z");
   const [address, portText] = operands;
   if (address === undefined || portText === undefined) throw new CommandError("nc: missing port number", 1);
   if (portText.includes("-")) throw new UnsupportedError(portText, "nc port ranges are not modelled");
   const waitText = values.get("w");
   const waitSeconds = waitText === undefined ? undefined : Number(waitText);
   if (waitSeconds !== undefined && (!Number.isInteger(waitSeconds) || waitSeconds < 0)) throw new CommandError(`nc: timeout invalid: ${waitText}`, 1);
-  return { kind: "connect", address, port: portNumber(portText), udp, verbose: flags.has("v"), ...(values.has("p") ? { sourcePort: portNumber(values.get("p")!) } : {}), ...(waitSeconds !== undefined && waitSeconds > 0 ? { waitSeconds } : {}) };
+  return { kind: "connect", address, port: portNumber(portText), udp, verbose: flags.has("v"), ...(values.has("p") ? { sourcePort: portNumber(values.get("p")!) } : {}), ...(waitSeconds !== undefined && waitSeconds > 0 ? { waitSeconds } : {}), ...(quit !== undefined ? { quit } : {}) };
 }
 
 /** The check before the run. */
@@ -81,11 +88,13 @@ export function nc(argv: readonly string[], environment: CommandEnvironment): Co
   if (line.kind === "listen") {
     const result = ncListen(environment.world, environment.namespace, line.port, udp, line.keep, line.address);
     if (!result.ok || !result.socket) return { kind: "done", stdout: "", stderr: result.ok ? "" : result.stderr, exitCode: 1 };
-    // It runs until killed; without -k a TCP listener serves one connection, then exits.
-    return { kind: "process", process: new ListenerProcess(environment.world, environment.namespace, [result.socket], !udp && !line.keep) };
+    // It runs until killed; without -k a TCP listener serves one connection, then exits. What a TCP connection brings it prints.
+    const process = new ListenerProcess(environment.world, environment.namespace, [result.socket], !udp && !line.keep);
+    if (!udp) sockSetDataReady(environment.world, result.socket, (_simulation, _namespace, _connection, data) => process.print(data));
+    return { kind: "process", process };
   }
-  const { kind: _kind, ...connect } = line;
-  const run = runNcConnect(environment.world, environment.namespace, connect, environment.tracing, environment.commandText);
+  const { kind: _kind, quit, ...connect } = line;
+  const run = runNcConnect(environment.world, environment.namespace, { ...connect, ...(quit !== undefined ? { send: { data: environment.stdin, quit } } : {}) }, environment.tracing, environment.commandText);
   return {
     kind: "done",
     stdout: run.stdout,

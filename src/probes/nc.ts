@@ -26,6 +26,14 @@ export interface NcConnectOptions {
   readonly waitSeconds?: number;
   /** -p: the source port, bound before connecting. */
   readonly sourcePort?: number;
+  /** Not -z: stdin goes to the other side (what it sends back is printed); -N, or -q SECONDS, says when nc ends. */
+  readonly send?: NcSend;
+}
+
+/** A data transfer: `data` (nc's stdin) is written, then stdin's EOF shuts the write side down (FIN); `quit`: "eof" (-N) waits for the other side's close, a number (-q N) waits N seconds and ends. */
+export interface NcSend {
+  readonly data: string;
+  readonly quit: "eof" | number;
 }
 
 export interface NcRun {
@@ -70,8 +78,8 @@ export function runNcConnect(world: World, namespace: NetworkNamespace, options:
     return { stdout: "", stderr: text, exitCode: 1, verboseStderr: text };
   }
   const simulation = createSimulation(world, tracing);
-  const finish = (exitCode: number, verboseStderr: string, shown: string = options.verbose ? verboseStderr : ""): NcRun => ({
-    stdout: "",
+  const finish = (exitCode: number, verboseStderr: string, shown: string = options.verbose ? verboseStderr : "", stdout = ""): NcRun => ({
+    stdout,
     stderr: shown,
     exitCode,
     verboseStderr,
@@ -135,6 +143,7 @@ export function runNcConnect(world: World, namespace: NetworkNamespace, options:
     socketClose(world, namespace, socket);
     return finish(1, failed(options.address, options.port, "tcp", socket.error ?? "ECONNREFUSED"));
   }
+  if (options.send) return finish(0, succeeded(options.address, options.port, "tcp"), options.verbose ? undefined : "", transfer(simulation, namespace, socket, options.send));
   // Connected: complete the handshake, then close (nc -z), as the kernel does.
   tcpSendSegment(simulation, namespace, socket, { ack: true }, 32);
   const beforeClose = queue.length;
@@ -147,6 +156,41 @@ export function runNcConnect(world: World, namespace: NetworkNamespace, options:
   // The active closer: TIME_WAIT holds the port for a minute.
   socketClose(world, namespace, socket, true);
   return finish(0, succeeded(options.address, options.port, "tcp"));
+}
+
+/**
+ * nc CONNECTED with data (Debian netcat-openbsd 1.219, measured): stdin is
+ * written as it comes; at its EOF both -N and -q shut the write side down
+ * (a FIN: an `nc -l` on the other end sees the end and exits then, before
+ * the client does). -N then waits until the other side closes; -q N waits
+ * N seconds whatever the other side does, then ends. What the other side
+ * sends meanwhile is printed as it comes. The client closed first: it
+ * answers the server's FIN and holds TIME_WAIT. Returns its stdout.
+ */
+function transfer(simulation: Simulation, namespace: NetworkNamespace, socket: Socket, send: NcSend): string {
+  const world = simulation.world;
+  const queue = socket.receiveQueue!;
+  tcpSendSegment(simulation, namespace, socket, { ack: true }, 32);
+  const seen = queue.length;
+  if (send.data !== "") tcpSendSegment(simulation, namespace, socket, { psh: true, ack: true }, 32 + Buffer.byteLength(send.data, "utf8"), send.data);
+  tcpSendSegment(simulation, namespace, socket, { fin: true, ack: true }, 32);
+  const closed = () => queue.slice(seen).some((delivery) => delivery.packet.transport.protocol === "tcp" && (delivery.packet.transport.flags.fin === true || delivery.packet.transport.flags.rst === true));
+  const start = world.clock;
+  if (send.quit === "eof") runEvents(simulation, start + SYN_RETRY_GIVE_UP, closed);
+  else runEvents(simulation, start + send.quit * SECOND, closed);
+  if (closed()) {
+    tcpSendSegment(simulation, namespace, socket, { ack: true }, 32);
+    runEvents(simulation, world.clock + 100);
+  }
+  // -q N: the rest of the N seconds, after the other side closed.
+  if (send.quit !== "eof") runEvents(simulation, start + send.quit * SECOND);
+  const stdout = queue
+    .slice(seen)
+    .map((delivery) => (delivery.packet.transport.protocol === "tcp" ? delivery.packet.transport.data : undefined))
+    .filter((data): data is string => data !== undefined)
+    .join("");
+  socketClose(world, namespace, socket, true);
+  return stdout;
 }
 
 export type NcListenResult = { readonly ok: true } | { readonly ok: false; readonly stderr: string };

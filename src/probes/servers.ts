@@ -10,7 +10,7 @@
 import type { NetworkNamespace } from "../model/netns.js";
 import type { Socket } from "../model/socket.js";
 import type { World } from "../model/world.js";
-import type { CommandProcess, ProcessOutput } from "../commands/command.js";
+import type { CommandProcess, ProcessOutput, TimedOutput } from "../commands/command.js";
 import { signalNumber } from "../model/signal.js";
 import { type Simulation, createSimulation, runEvents, sockRelease, sockSetDataReady, socketClose, tcpSendSegment } from "../net/index.js";
 
@@ -27,6 +27,13 @@ export function runWorldUntil(world: World, virtualTime: number): void {
  */
 export class ListenerProcess implements CommandProcess {
   private killedBy: number | undefined;
+  /** What it printed and runUntil has not handed over yet, each piece at the time it was written (nc -l: the data it received). */
+  private printed: TimedOutput[] = [];
+
+  /** The program writes `text` to its stdout now (nc -l prints what a connection brings). */
+  print(text: string): void {
+    if (text !== "") this.printed.push({ time: this.world.clock, stream: "stdout", text });
+  }
 
   constructor(
     private readonly world: World,
@@ -38,7 +45,10 @@ export class ListenerProcess implements CommandProcess {
   runUntil(virtualTime: number): ProcessOutput {
     if (this.exitCode === undefined) runWorldUntil(this.world, virtualTime);
     if (this.exitCode !== undefined) this.release();
-    return NOTHING;
+    if (this.printed.length === 0) return NOTHING;
+    const timed = this.printed;
+    this.printed = [];
+    return { stdout: timed.map((piece) => piece.text).join(""), stderr: "", timed };
   }
 
   get exitCode(): number | undefined {

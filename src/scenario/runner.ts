@@ -4,7 +4,7 @@
 // same file gives the same output, records and traces, byte for byte.
 import { readdirSync, readFileSync, realpathSync, statSync, type Dirent } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
-import { defineCommand, getCommandNames, parse, type Command } from "just-bash";
+import { defineCommand, getCommandNames, parse, type Bash, type Command } from "just-bash";
 import type { CommandEnvironment, CommandProcess, NetworkCommand, TimedOutput } from "../commands/command.js";
 import { NETWORK_COMMANDS, OPERAND_FILES, UNMODELLED_TOOLS, unmodelledTool } from "../commands/registry.js";
 import { normaliseSysctlKey, sysctl } from "../commands/sysctl.js";
@@ -26,7 +26,7 @@ import { createShell } from "./shell.js";
 import { finishTraps, TrapTable } from "./trap.js";
 import { COMPOUND_JOB_MESSAGE, JOB_OUTPUT_LATENCY, JobTable, type Job } from "./jobs.js";
 import { BACKGROUND_VARIABLE, JOB_PID_COMMAND, STDERR_VARIABLE, STDOUT_VARIABLE, WAIT_COMMAND } from "./shell-names.js";
-import { BACKGROUND_COMPOUND, BACKGROUND_ERRORS, BACKGROUND_QUIET } from "./transform.js";
+import { BACKGROUND_COMPOUND, BACKGROUND_ERRORS, BACKGROUND_QUIET, BACKGROUND_TEXT, decoded, JOB_SCRIPT_COMMAND, TRANSFORMED_MARK } from "./transform.js";
 import { LOCATION_VARIABLE, PROC_SYS_READ_COMMAND, PROC_SYS_WRITE_COMMAND, ScenarioTransformPlugin, transformScript, userOutput } from "./transform.js";
 
 /** The variable naming the namespace a command runs in (set by `ip netns exec` and `nsenter`). */
@@ -281,6 +281,12 @@ function missingBuiltin(name: string): NetworkCommand {
   };
 }
 
+/** A job's command as `jobs` shows it: as written (the transform's BACKGROUND_TEXT), else its words. */
+function jobDisplay(env: ReadonlyMap<string, string>, words: string): string {
+  const text = env.get(BACKGROUND_TEXT);
+  return text === undefined ? words : decoded(text);
+}
+
 /** The first file's name, for a message with no location. */
 function main(table: readonly LoadedFile[]): string {
   return table[0]?.display ?? "?";
@@ -307,6 +313,10 @@ export class ScenarioSimulator {
   /** The command line of a job started through `ip netns exec NS CMD &` (what `jobs` shows), while CMD starts. */
   private jobText: string | undefined;
   private readonly problems: ScenarioProblem[] = [];
+  /** The transform plugin of the run: the functions the scripts define, which a job that is a shell of its own is given. */
+  private plugin: ScenarioTransformPlugin | undefined;
+  /** The run's shell (a job that is a shell of its own runs on it). */
+  private bash: Bash | undefined;
   private aborted = false;
   /** Ends the run at the next statement when a budget is spent. */
   private readonly stop = new AbortController();
@@ -378,6 +388,7 @@ export class ScenarioSimulator {
     const main = this.fileTable[mainIndex]!;
     // The main file is the interpreter's own parse of the text as written, located by the plugin; its file holds that text.
     const plugin = new ScenarioTransformPlugin();
+    this.plugin = plugin;
     let mainAst: object;
     try {
       mainAst = plugin.prepare(mainText, mainIndex);
@@ -420,6 +431,7 @@ export class ScenarioSimulator {
       executionLimits: { maxCommandCount: SHELL_COMMAND_BUDGET, maxLoopIterations: SHELL_COMMAND_BUDGET, maxExecutionTimeMs: 3_600_000, maxOutputSize: 512 * 1024 * 1024 },
     });
     bash.registerTransformPlugin(plugin);
+    this.bash = bash;
     this.jobFiles = bash.fs;
     // No namespace variable: a command without one runs in the root namespace, and env shows the user nothing of netsim's; no sink variables either (unset, they default to the sinks: shell-names.ts).
     let result = await bash.exec(mainText, { rawScript: true, signal: this.stop.signal });
@@ -429,6 +441,8 @@ export class ScenarioSimulator {
     // What reached the shell's own streams rather than a sink (a trap's eval, the prelude's own commands), then the jobs' last lines.
     this.print("stdout", result.stdout);
     this.print("stderr", result.stderr);
+    // Jobs that are shells of their own and still wait stop with the scenario, as the kernel backend stops what still runs.
+    await this.jobs.stopScripts();
     this.collectJobs();
     this.jobs.end();
     this.showJobs(Number.POSITIVE_INFINITY);
@@ -496,6 +510,12 @@ export class ScenarioSimulator {
    */
   private print(stream: OutputChunk["stream"], text: string): void {
     if (text === "") return;
+    // A job that is a shell of its own is running its turn: what it writes is its own, shown in time with the rest (jobs.ts).
+    const current = this.jobs.current;
+    if (current !== undefined) {
+      this.jobs.collect(current, { stdout: stream === "stdout" ? text : "", stderr: stream === "stderr" ? text : "" });
+      return;
+    }
     const interleave = this.interleave;
     this.interleave = undefined;
     if (interleave && stream === "stdout" && text === interleave.text) {
@@ -527,6 +547,55 @@ export class ScenarioSimulator {
     return true;
   }
 
+  /**
+   * The main shell, about to run a command (or after a sleep of its own):
+   * the jobs that are shells of their own and whose time came by now take
+   * their turns first (jobs.ts). One whose sleep ended while a foreground
+   * command let time pass in one go (ping, nc -w) would run on only now,
+   * later than on a real host: refused by name.
+   */
+  private async pumpTo(until: number, env: ReadonlyMap<string, string>): Promise<{ stdout: string; stderr: string; exitCode: number } | undefined> {
+    if (this.jobs.current !== undefined) return undefined;
+    const late = await this.jobs.pump(until);
+    return late === undefined ? undefined : this.lateJob(late, env);
+  }
+
+  private lateJob(late: Job, env: ReadonlyMap<string, string>): { stdout: string; stderr: string; exitCode: number } {
+    return this.refuse("&", `a job of & that is a shell of its own (${late.text}) whose sleep ends while a foreground command lets virtual time pass (ping, nc, curl ...) is not modelled: it would go on only when that command ends`, env.get(LOCATION_VARIABLE));
+  }
+
+  /**
+   * `bash -c '...' &`, `( ... ) &`, `{ ...; } &` (transform.ts: JOB_SCRIPT_COMMAND):
+   * a job that is a shell of its own, run on the embedded shell beside the
+   * main one (jobs.ts). A body (`--body`) runs in a copy of the shell's
+   * variables, with the functions the scripts defined and the options that
+   * matter; `--argv` runs the shell command line as written, as in the
+   * foreground. `extra`: variables for it (the namespace of `ip netns exec`).
+   */
+  private async startScriptJob(context: { readonly cwd: string; readonly env: ReadonlyMap<string, string>; readonly exportedEnv?: Record<string, string> }, text: string, script: { readonly body: string } | { readonly argv: readonly string[] }, extra: Record<string, string> = {}): Promise<void> {
+    // The shell's own exec (a command's nested exec ends with the command, and the job outlives it).
+    const bash = this.bash;
+    if (!bash) throw new Error("netsim: no shell to run a job of its own");
+    const env: Record<string, string> = {};
+    // A body runs in a copy of the shell (all its variables); `bash -c` is a new shell, given the exported ones (and netsim's).
+    const given = "body" in script ? context.env : new Map([...Object.entries(context.exportedEnv ?? {}), ...[...context.env].filter(([name]) => name.startsWith("__NETSIM_"))]);
+    for (const [name, value] of given) if (![BACKGROUND_VARIABLE, BACKGROUND_QUIET, BACKGROUND_ERRORS, BACKGROUND_COMPOUND, BACKGROUND_TEXT].includes(name)) env[name] = value;
+    Object.assign(env, extra);
+    let source: string;
+    if ("body" in script) {
+      // Its commands are located where they stand (the body carries their lines); the job command's own place is not one of their callers.
+      const at = env[LOCATION_VARIABLE] ?? "";
+      env[LOCATION_VARIABLE] = at.includes(" ") ? at.slice(at.indexOf(" ") + 1) : "";
+      const options = ["errexit", "nounset", "pipefail"].filter((option) => (env.SHELLOPTS ?? "").split(":").includes(option));
+      source = [`${TRANSFORMED_MARK}=1`, ...(this.plugin?.functions.values() ?? []), ...(options.length > 0 ? [`set ${options.map((option) => `-o ${option}`).join(" ")}`] : []), script.body].join("\n");
+    } else if (script.argv[1] === "-c" && script.argv[2] !== undefined) {
+      // `bash -c SCRIPT [NAME [ARGS...]]`: SCRIPT itself, ARGS its positional parameters.
+      const args = script.argv.slice(4);
+      source = args.length > 0 ? `set -- ${args.map(shellQuote).join(" ")}\n${script.argv[2]}` : script.argv[2];
+    } else source = script.argv.map(shellQuote).join(" ");
+    await this.jobs.startScript(text, undefined, (signal) => bash.exec(source, { cwd: context.cwd, env, replaceEnv: true, rawScript: true, signal }));
+  }
+
   /** kill, jobs, wait and $! on the job table (jobs.ts); errors as bash prints them at their line. */
   private jobCommands(): Command[] {
     const at = (env: ReadonlyMap<string, string>) => {
@@ -539,8 +608,20 @@ export class ScenarioSimulator {
     };
     return [
       defineCommand(JOB_PID_COMMAND, async () => ({ stdout: this.jobs.last, stderr: "", exitCode: 0 })),
+      defineCommand(JOB_SCRIPT_COMMAND, async (args, context) => {
+        if (this.aborted) return { stdout: "", stderr: "", exitCode: 126 };
+        const background = this.background(context.env);
+        if (typeof background === "object") return background;
+        const [text = "", mode, ...rest] = args;
+        const refused = await this.pumpTo(this.world.clock, context.env);
+        if (refused) return refused;
+        this.collectJobs();
+        await this.startScriptJob(context, decoded(text), mode === "--body" ? { body: decoded(rest[0] ?? "") } : { argv: rest });
+        return { stdout: "", stderr: "", exitCode: 0 };
+      }),
       defineCommand("jobs", async (args, context) => {
         if (this.aborted) return { stdout: "", stderr: "", exitCode: 126 };
+        if (this.jobs.current !== undefined) return this.refuse("jobs", "jobs inside a job of & (a subshell's own job table) is not modelled", context.env.get(LOCATION_VARIABLE));
         if (args.some((arg) => arg !== "-p")) return this.refuse(args.find((arg) => arg !== "-p")!, "jobs takes only -p here", context.env.get(LOCATION_VARIABLE));
         this.collectJobs();
         return { stdout: this.jobs.list(args.includes("-p")), stderr: "", exitCode: 0 };
@@ -560,6 +641,7 @@ export class ScenarioSimulator {
         for (const operand of operands) {
           const job = this.jobs.find(operand, "kill");
           if (typeof job === "string") stderr += error(context.env, job);
+          else if (job.script) await this.jobs.killScript(job, signal);
           else this.jobs.kill(job, signal);
         }
         if (operands.length === 0) stderr += error(context.env, "kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]");
@@ -567,6 +649,9 @@ export class ScenarioSimulator {
       }),
       defineCommand(WAIT_COMMAND, async (args, context) => {
         if (this.aborted) return { stdout: "", stderr: "", exitCode: 126 };
+        if (this.jobs.current !== undefined) return this.refuse("wait", "wait inside a job of & (for the subshell's own jobs) is not modelled", context.env.get(LOCATION_VARIABLE));
+        const refused = await this.pumpTo(this.world.clock, context.env);
+        if (refused) return refused;
         this.collectJobs();
         if (args.some((arg) => arg.startsWith("-"))) return this.refuse(args.find((arg) => arg.startsWith("-"))!, "wait takes no option here", context.env.get(LOCATION_VARIABLE));
         let stderr = "";
@@ -581,7 +666,7 @@ export class ScenarioSimulator {
         }
         const lastUnknown = args.length > 0 && typeof this.jobs.find(args[args.length - 1]!, "wait") === "string";
         const jobs = args.length === 0 ? this.jobs.running() : waited;
-        const done = this.jobs.wait(jobs, VIRTUAL_TIME_BUDGET_SECONDS * 1e6);
+        const done = await this.jobs.waitFor(jobs, VIRTUAL_TIME_BUDGET_SECONDS * 1e6);
         if (done === undefined) return this.overBudget(at(context.env), "a wait for a job that never exits on its own (a listener: nc -l, a server)");
         // What the jobs printed while it waited, up to their exit: shown now, before the errors wait prints.
         this.collectJobs(true);
@@ -695,15 +780,24 @@ export class ScenarioSimulator {
       if (this.world.clock / 1e6 + seconds > VIRTUAL_TIME_BUDGET_SECONDS) {
         return this.overBudget(location, `past 24 hours of virtual time (an endless loop?)`);
       }
+      const current = this.jobs.current;
+      if (current !== undefined && !context.env.has(BACKGROUND_VARIABLE)) {
+        // In a job that is a shell of its own: it waits, the main shell goes on (jobs.ts).
+        await this.jobs.sleepIn(current, Math.round(seconds * 1e6));
+        return { stdout: "", stderr: "", exitCode: current.script!.abort.signal.aborted ? 128 + 15 : 0 };
+      }
       const background = this.background(context.env);
       if (typeof background === "object") return background;
       if (background) {
         // sleep N &: a job that ends N seconds on.
-        this.jobs.start(["sleep", ...args].join(" "), { until: this.world.clock + Math.round(seconds * 1e6) });
+        this.jobs.start(jobDisplay(context.env, ["sleep", ...args].join(" ")), { until: this.world.clock + Math.round(seconds * 1e6) });
         return { stdout: "", stderr: "", exitCode: 0 };
       }
+      const refused = await this.pumpTo(this.world.clock, context.env);
+      if (refused) return refused;
       this.collectJobs();
-      this.jobs.advance(Math.round(seconds * 1e6));
+      const late = await this.jobs.pump(this.world.clock + Math.round(seconds * 1e6));
+      if (late !== undefined) return this.lateJob(late, context.env);
       this.collectJobs();
       return { stdout: "", stderr: "", exitCode: 0 };
     });
@@ -856,7 +950,11 @@ export class ScenarioSimulator {
       const argv = internal ? args : [name, ...args];
       const background = this.background(context.env);
       if (typeof background === "object") return background;
+      const refused = await this.pumpTo(this.world.clock, context.env);
+      if (refused) return refused;
       this.collectJobs();
+      // A command in the foreground of a job that is a shell of its own: one that keeps running (ping, tcpdump, a listener) makes the job wait for it, the main shell goes on.
+      const inJob = background ? undefined : this.jobs.current;
       if (++this.networkCommands > NETWORK_COMMAND_BUDGET) {
         return this.overBudget(location, `more than ${NETWORK_COMMAND_BUDGET.toLocaleString("en-US")} networking commands (an endless loop?)`);
       }
@@ -872,7 +970,7 @@ export class ScenarioSimulator {
         stdin: typeof context.stdin === "string" ? context.stdin : "",
         ...(files ? { files } : {}),
         commandText: argv.join(" "),
-        ...(background ? { background: true } : {}),
+        ...(background || inJob ? { background: true } : {}),
       };
       let outcome: Invocation = invokeCommand(name, implementation, args, environment);
       if (outcome.kind === "unsupported") {
@@ -885,8 +983,13 @@ export class ScenarioSimulator {
         if (!context.exec) throw new Error("netsim: the shell gave no way to run a nested command");
         const [program, flag, script] = outcome.argv;
         const text = (program === "bash" || program === "sh") && flag === "-c" && script !== undefined ? script : outcome.argv.map(shellQuote).join(" ");
+        if (background && (program === "bash" || program === "sh")) {
+          // `ip netns exec NS bash -c '...' &`: a job that is a shell of its own, in NS.
+          await this.startScriptJob(context, this.jobText ?? jobDisplay(context.env, argv.join(" ")), { argv: outcome.argv }, { [NAMESPACE_VARIABLE]: String(outcome.namespace.id), [STDOUT_VARIABLE]: context.env.get(STDOUT_VARIABLE) ?? "", [STDERR_VARIABLE]: context.env.get(STDERR_VARIABLE) ?? "" });
+          return { stdout: "", stderr: "", exitCode: 0 };
+        }
         this.nested.push({ namespace: outcome.namespace, location });
-        if (background) this.jobText ??= argv.join(" ");
+        if (background) this.jobText ??= jobDisplay(context.env, argv.join(" "));
         try {
           const inner = await context.exec(text, {
             cwd: context.cwd,
@@ -900,6 +1003,15 @@ export class ScenarioSimulator {
           this.nested.pop();
           if (background && this.nested.length === 0) this.jobText = undefined;
         }
+      }
+      if (outcome.kind === "process" && inJob !== undefined) {
+        // It runs to its exit with the job parked on it (jobs.ts); the command's output is all it printed.
+        const process = outcome.process;
+        const started = process.runUntil(this.world.clock);
+        const rest = process.exitCode === undefined ? await this.jobs.waitIn(inJob, process) : { stdout: "", stderr: "" };
+        const finished = { kind: "done" as const, stdout: started.stdout + rest.stdout, stderr: started.stderr + rest.stderr, exitCode: process.exitCode ?? 128 + 15, ...(process.trace ? { trace: process.trace } : {}), ...(process.probe ? { probe: process.probe } : {}) };
+        const result = probeResult(name, finished);
+        outcome = result ? { ...finished, result } : finished;
       }
       const startsJob = outcome.kind === "process";
       if (outcome.kind === "process") {
@@ -918,7 +1030,7 @@ export class ScenarioSimulator {
         // What a job prints on starting to the scenario's streams is shown in time with the rest (after what the shell prints at that time: jobs.ts).
         const inTime = { stdout: background && stdoutFile === undefined, stderr: background && stderrFile === undefined };
         const startedOutput = { stdout: inTime.stdout ? "" : started.stdout, stderr: inTime.stderr ? "" : started.stderr };
-        const job = this.jobs.start(this.jobText ?? argv.join(" "), {
+        const job = this.jobs.start(this.jobText ?? jobDisplay(context.env, argv.join(" ")), {
           process,
           ...(stdoutFile !== undefined || stderrFile !== undefined ? { redirects } : {}),
           // The record takes the job's whole output and status once it exits (the kernel backend records a job when it ends).
@@ -936,7 +1048,7 @@ export class ScenarioSimulator {
         outcome = result ? { ...finished, result } : finished;
       }
       // A job that ended as it started (`ip link add ... &`): $! and wait still find it.
-      if (background && !startsJob && !internal) this.jobs.start(this.jobText ?? argv.join(" "), { exitCode: outcome.exitCode });
+      if (background && !startsJob && !internal) this.jobs.start(this.jobText ?? jobDisplay(context.env, argv.join(" ")), { exitCode: outcome.exitCode });
       let traceIndex: number | undefined;
       if (outcome.trace) traceIndex = this.traces.push(outcome.trace) - 1;
       if (name === PROC_SYS_READ_COMMAND) {
@@ -957,6 +1069,9 @@ export class ScenarioSimulator {
         });
         this.options.onCommand?.(this.records[this.records.length - 1]!, this.world, outcome.trace);
       }
+      // A job that is a shell of its own whose sleep ended while this command let the time pass would run on only now: refused here (pumpTo).
+      const late = inJob === undefined ? this.jobs.late() : undefined;
+      if (late !== undefined) return this.lateJob(late, context.env);
       const shown = this.options.printTraces && outcome.trace ? `${outcome.stdout}${formatTrace(outcome.trace)}` : outcome.stdout;
       // A foreground command that let time pass while jobs ran: its lines and theirs go out in time order, if its stdout reaches the scenario's (print).
       if (!background && outcome.kind === "done" && outcome.timed && shown === outcome.stdout && this.jobs.running().length > 0) this.interleave = { text: shown, timed: outcome.timed };

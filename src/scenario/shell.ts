@@ -4,6 +4,7 @@
 // commands are custom commands, the file system is the one just-bash makes.
 import { Bash, type BashOptions, type Command, type InitialFiles } from "just-bash";
 import { ProcSysFileSystem, type ProcSysHooks } from "./proc-sys-fs.js";
+import { evalCommands } from "./transform.js";
 
 /** The file system's byte limit (just-bash's default, stated). */
 export const FILE_SYSTEM_BYTES = 1024 * 1024 * 1024;
@@ -20,5 +21,6 @@ export function createShell(options: ShellOptions): Bash {
   const { procSys, files, ...rest } = options;
   const executionLimits = { ...rest.executionLimits, maxFileSystemBytes: FILE_SYSTEM_BYTES };
   // Always this file system: it also reads the loops' marks (shell-names.ts), which the transform puts in every located script.
-  return new Bash({ ...rest, fs: new ProcSysFileSystem(files, { maxTotalBytes: FILE_SYSTEM_BYTES }, procSys ?? {}), executionLimits });
+  // eval's text routed as a nested script's (transform.ts) wherever the shell runs.
+  return new Bash({ ...rest, customCommands: [...rest.customCommands, ...evalCommands()], fs: new ProcSysFileSystem(files, { maxTotalBytes: FILE_SYSTEM_BYTES }, procSys ?? {}), executionLimits });
 }

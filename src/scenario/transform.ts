@@ -16,7 +16,7 @@
 //   where the output is captured they are /dev/stdout and /dev/stderr);
 // - redirections into /proc/sys become a netsim command, so a sysctl written
 //   the `echo 1 > /proc/sys/...` way reaches the namespace that ran it.
-import { parse, serialize, type TransformPlugin } from "just-bash";
+import { defineCommand, parse, serialize, type Command, type TransformPlugin } from "just-bash";
 import { BACKGROUND_VARIABLE, END_OPERAND, EXIT_FUNCTION, JOB_PID_COMMAND, LOCATION_VARIABLE, LOOP_MARK_PATH, SAVED_STDERR_VARIABLE, SAVED_STDOUT_VARIABLE, STDERR_DESCRIPTOR, STDERR_SINK, STDERR_VARIABLE, STDOUT_DESCRIPTOR, STDOUT_SINK, STDOUT_VARIABLE, SUBSHELL_VARIABLE, WAIT_COMMAND, XTRACE_OFF } from "./shell-names.js";
 import { trapPrelude } from "./trap.js";
 import { ASSIGNABLE_VARIABLES, DYNAMIC_VARIABLES, VARIABLE_COMMAND, VARIABLE_REFUSE_COMMAND, VARIABLE_SET_COMMAND, VARIABLE_SET_VARIABLE } from "./variables.js";
@@ -205,15 +205,33 @@ function jobTemplate(): { readonly mark: Node; readonly colon: Node; readonly pi
  * `CMD &` (jobs.ts): the embedded shell would run CMD to its end first, so
  * each simple command of the statement runs in the foreground marked as a
  * job, which the runner starts on the virtual clock; the statement's status
- * is 0, as a job's start is. A job of anything but simple commands (a
- * pipeline, a group, a loop) keeps the mark too: the runner refuses it.
+ * is 0, as a job's start is. A subshell or group, and a simple command
+ * that runs a shell (bash -c), is a job that is a shell of its own
+ * (scriptJob, JOB_SCRIPT_COMMAND). A job of anything else (a pipeline, a
+ * loop) keeps the mark too: the runner refuses it.
  */
 function backgroundJob(statement: Node): void {
   statement.background = false;
+  const pipelines = statement.pipelines as Node[];
+  const only = pipelines.length === 1 && (pipelines[0]!.commands as Node[]).length === 1 ? (pipelines[0]!.commands as Node[])[0]! : undefined;
+  if (only && (only.type === "Subshell" || only.type === "Group")) {
+    // `( ... ) &`, `{ ...; } &`: a shell of its own (jobs.ts); its body is transformed first, then handed over (scriptJob).
+    statement[SCRIPT_JOB] = jobDisplay(only);
+    (statement.operators as string[]).push("||");
+    pipelines.push(structuredClone(jobTemplate().colon));
+    return;
+  }
+  if (only?.type === "SimpleCommand" && SHELL_NAMES.has(literalText(only.name) ?? "")) {
+    // `bash -c '...' &`, `sh script &`: the shell command run as a job of its own (jobs.ts), the command line as jobs shows it first.
+    only.args = [literalWord(encoded(jobDisplay(only))), literalWord("--argv"), only.name as Node, ...((only.args as Node[] | undefined) ?? [])];
+    only.name = literalWord(JOB_SCRIPT_COMMAND);
+  }
   for (const pipeline of statement.pipelines as Node[]) {
     for (const command of (pipeline.commands as Node[] | undefined) ?? []) {
       if (command.type === "SimpleCommand" && command.name && (pipeline.commands as Node[]).length === 1) {
         (command.assignments as Node[]).push(copyNode(jobTemplate().mark));
+        // The command as jobs shows it (bash prints it back as written, redirections and all).
+        if (literalText(command.name) !== JOB_SCRIPT_COMMAND) (command.assignments as Node[]).push({ type: "Assignment", name: BACKGROUND_TEXT, value: literalWord(encoded(jobDisplay(command))), append: false, array: null });
         // What the job prints later goes where its streams were sent: `ping ... > /dev/null &` shows nothing when it ends either; `tcpdump ... > FILE &` writes on to FILE.
         const { stdout, stderr } = jobTargets((command.redirections as Node[] | undefined) ?? []);
         if (stdout) (command.assignments as Node[]).push({ type: "Assignment", name: BACKGROUND_QUIET, value: copyNode(stdout), append: false, array: null });
@@ -228,6 +246,72 @@ function backgroundJob(statement: Node): void {
   (statement.pipelines as Node[]).push(copyNode(jobTemplate().colon));
 }
 
+/** The command that starts a job that is a shell of its own: `__netsim_job_script TEXT --argv bash ARGS...` or `... TEXT --body SCRIPT` (the runner). */
+export const JOB_SCRIPT_COMMAND = "__netsim_job_script";
+/** The first statement of a script already transformed (a job's body): the plugin takes it as it is. */
+export const TRANSFORMED_MARK = "__NETSIM_TRANSFORMED";
+/** Where the transform notes, on a statement `( ... ) &`, the job's text for `jobs`. */
+const SCRIPT_JOB = "__netsimScriptJob";
+const SHELL_NAMES = new Set(["bash", "sh", "/bin/bash", "/bin/sh", "/usr/bin/bash", "/usr/bin/sh"]);
+
+/** Text carried in a literal word that a sourced file's printing back (serialize) keeps as it is: base64. */
+function encoded(text: string): string {
+  return Buffer.from(text, "utf8").toString("base64");
+}
+
+/** The text `encoded` carried. */
+export function decoded(word: string): string {
+  return Buffer.from(word, "base64").toString("utf8");
+}
+
+/** A node printed back as one statement. */
+function printed(node: Node): string {
+  const statement = node.type === "Statement" ? node : { type: "Statement", pipelines: [{ type: "Pipeline", commands: [node], negated: false, timed: false, timePosix: false }], operators: [], background: false };
+  return serialize({ type: "Script", statements: [statement] } as never).replace(/\n+$/, "");
+}
+
+/** Redirections and compound bodies as bash prints a command (print_cmd.c): `1>&2`, `2>&1`, one line with `; `. */
+function bashPrint(text: string): string {
+  return text
+    .replace(/(then|do|else|\{)\n/g, "$1 ")
+    .replace(/\n/g, "; ")
+    .replace(/(\d)>& (\S)/g, "$1>&$2")
+    .replace(/(^|\s)>& ?(\S)/g, "$11>&$2");
+}
+
+/** A job's command as `jobs` shows it (bash prints its command tree back): `( a; b )`, `{ a; b; }`, a simple command as written. */
+function jobDisplay(original: Node): string {
+  // Without the marks netsim put on it already (a subshell's).
+  const command = structuredClone(original);
+  visit(command, (node) => {
+    if (node.type === "SimpleCommand") node.assignments = ((node.assignments as Node[] | undefined) ?? []).filter((assignment) => !(assignment.name as string).startsWith("__NETSIM_"));
+  });
+  if (command.type !== "Subshell" && command.type !== "Group") return bashPrint(printed(command));
+  const body = ((command.body as Node[] | undefined) ?? []).map((statement) => bashPrint(printed(structuredClone(statement)))).join("; ");
+  const redirections = ((command.redirections as Node[] | undefined) ?? []).length > 0 ? ` ${bashPrint(printed({ type: "SimpleCommand", name: null, args: [], assignments: [], redirections: structuredClone(command.redirections), line: 0 }))}` : "";
+  return command.type === "Subshell" ? `( ${body} )${redirections}` : `{ ${body}; }${redirections}`;
+}
+
+/**
+ * After its body was transformed: the statement `( ... ) &` becomes
+ * `__netsim_job_script TEXT --body SCRIPT`, SCRIPT the compound command
+ * printed back as transformed (located, routed), which the runner runs as
+ * a job of its own; the location and the job mark are the command's.
+ */
+function scriptJob(statement: Node, fileIndex: number | undefined): void {
+  const pipeline = (statement.pipelines as Node[])[0]!;
+  const compound = (pipeline.commands as Node[])[0]!;
+  const line = loopLine(compound);
+  const assignments: Node[] = [];
+  if (fileIndex !== undefined && line !== undefined) assignments.push(locationAssignment(fileIndex, line));
+  assignments.push(structuredClone(jobTemplate().mark), structuredClone(subshellTemplate().assignment));
+  const body = printed(compound);
+  pipeline.commands = [{ type: "SimpleCommand", name: literalWord(JOB_SCRIPT_COMMAND), args: [literalWord(encoded(statement[SCRIPT_JOB] as string)), literalWord("--body"), literalWord(encoded(body))], assignments, redirections: [], line: line ?? 0 }];
+  delete statement[SCRIPT_JOB];
+}
+
+/** The command of a job as `jobs` shows it (encoded). */
+export const BACKGROUND_TEXT = "__NETSIM_BG_TEXT";
 /** The file a job's stdout was redirected to (its later output goes there, not to the scenario's). */
 export const BACKGROUND_QUIET = "__NETSIM_BG_QUIET";
 /** The file a job's stderr was redirected to. */
@@ -590,6 +674,58 @@ function routeCommand(command: Node, capture: Capture): void {
   } else command.redirections = [...sinkRedirections(capture === MAIN_SHELL ? template.sinkRedirect : template.redirect, capture), ...redirections];
 }
 
+/** What the transform puts in the place of eval's operands: the text eval runs, routed (evalCommands). */
+export const EVAL_TEXT_COMMAND = "__netsim_eval_text";
+let evalTemplate: Node | undefined;
+
+/**
+ * `eval WORDS`: the embedded shell parses eval's text with no transform, so
+ * its commands would write to eval's own stdout and stderr, which it gives
+ * back apart when eval ends (all stdout, then all stderr). The operands are
+ * handed instead to EVAL_TEXT_COMMAND, which joins them as eval does and
+ * gives the text transformed as a nested script's is (each command routed
+ * where the variables say: in the order written, through eval's own
+ * redirections): `eval "$(__netsim_eval_text WORDS)"`.
+ */
+function evalRouted(command: Node): void {
+  const args = (command.args as Node[] | undefined) ?? [];
+  if (args.length === 0) return;
+  if (evalTemplate === undefined) {
+    visit(parse(`: "$(${EVAL_TEXT_COMMAND})"`) as unknown as Node, (node) => {
+      if (node.type === "SimpleCommand" && literalText(node.name) === ":" && !evalTemplate) evalTemplate = (node.args as Node[])[0];
+    });
+  }
+  const word = structuredClone(evalTemplate!);
+  visit(word, (node) => {
+    if (node.type === "SimpleCommand" && literalText(node.name) === EVAL_TEXT_COMMAND) node.args = args;
+  });
+  command.args = [word];
+}
+
+/** The text each routed eval text was made from, by the routed text (the eval's set -x line shows the text as given: userOutput). */
+const evalOriginals = new Map<string, string>();
+const EVAL_ORIGINALS_ENTRIES = 512;
+
+/** EVAL_TEXT_COMMAND: eval's operands joined by spaces, routed; as written when they do not parse (eval reports it). */
+export function evalCommands(): Command[] {
+  return [
+    defineCommand(EVAL_TEXT_COMMAND, async (args) => {
+      const text = args.join(" ");
+      let routed = text;
+      try {
+        routed = transformScript(text, {});
+      } catch {
+        // eval reports the parse error itself
+      }
+      if (routed !== text) {
+        if (evalOriginals.size >= EVAL_ORIGINALS_ENTRIES) evalOriginals.delete(evalOriginals.keys().next().value!);
+        evalOriginals.set(routed.replace(/\n+$/, ""), text);
+      }
+      return { stdout: routed, stderr: "", exitCode: 0 };
+    }),
+  ];
+}
+
 export interface TransformOptions {
   /** Index of the file in the run's file table; omit to leave locations alone (inner `bash -c` scripts). */
   readonly fileIndex?: number;
@@ -694,7 +830,9 @@ export function transformAst(script: object, options: TransformOptions): void {
       const value = record[key];
       if (value !== null && typeof value === "object") walk(value, childOffset, childLine, childSubshell, childCapture, record.type === "SimpleCommand" ? childLine : here);
     }
+    if (record.type === "Statement" && typeof record[SCRIPT_JOB] === "string") scriptJob(record, options.fileIndex);
     // After its words are walked: the routing adds words of its own.
+    if (route && record.type === "SimpleCommand" && literalText(record.name) === "eval") evalRouted(record);
     if (route && record.type === "SimpleCommand" && record.name) routeCommand(record, capture);
     else if (route && record.type === "SimpleCommand" && !capture.stderr && (record.assignments as Node[]).length > 0 && (record.redirections as Node[]).length === 0) {
       // An assignment alone (X=1): the embedded shell returns its set -x line as its stderr, which no route of its own may take (redirections make it a bare redirection, of status 0); in a group routed so, it comes where bash prints it.
@@ -748,6 +886,13 @@ export class ScenarioTransformPlugin implements TransformPlugin {
     if (prepared !== undefined) {
       this.prepared = undefined;
       return { ast: prepared.ast };
+    }
+    // A job's body, transformed with the file it stands in (scriptJob): taken as it is, its mark dropped.
+    const statements = (context.ast as unknown as { statements: Node[] }).statements;
+    const first = ((statements[0]?.pipelines as Node[] | undefined)?.[0]?.commands as Node[] | undefined)?.[0];
+    if (first?.type === "SimpleCommand" && !first.name && (first.assignments as Node[]).length === 1 && (first.assignments as Node[])[0]!.name === TRANSFORMED_MARK) {
+      statements.shift();
+      return { ast: context.ast };
     }
     transformAst(context.ast, {});
     this.collect(context.ast);
@@ -803,7 +948,20 @@ export function transformScript(text: string, options: TransformOptions): string
 /** A set -x line (PS4's default `+`, one more per level of substitution): the levels, and the command as traced. */
 const TRACE_LINE = /^(\++) (.*)$/;
 /** What of the rewrite set -x shows, and bash would not: dropped (the assignments of netsim's variables, its helpers, the final exit). */
-const NETSIM_TRACE = new RegExp(`^(?:__NETSIM_[A-Z0-9_]+=|local __netsim_rc=|${XTRACE_OFF.replace(/[+]/g, "\\+")}$|builtin eval |__netsim_(?:status|trap_take|job_pid)(?: |$)|${EXIT_FUNCTION} ${END_OPERAND}$)`);
+const NETSIM_TRACE = new RegExp(`^(?:__NETSIM_[A-Z0-9_]+=|local __netsim_rc=|${XTRACE_OFF.replace(/[+]/g, "\\+")}$|builtin eval |__netsim_(?:status|trap_take|job_pid|eval_text)(?: |$)|${EXIT_FUNCTION} ${END_OPERAND}$)`);
+/** A word as set -x quotes it: $'...' with a control character in it, else '...' (bash's and the embedded shell's way alike). */
+function traceQuote(text: string): string {
+  if (/[\n\t\r]/.test(text)) return `$'${text.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n").replace(/\t/g, "\\t").replace(/\r/g, "\\r")}'`;
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The set -x line of an eval whose text was routed (evalRouted): the text as given. */
+function evalTraced(command: string): string {
+  if (!command.startsWith("eval ") || !command.includes("__NETSIM_")) return command;
+  for (const [routed, original] of evalOriginals) if (command === `eval ${traceQuote(routed)}`) return `eval ${traceQuote(original)}`;
+  return command;
+}
+
 /** What `set`, `env`, `declare -p` and `export -p` list of netsim's variables. */
 const NETSIM_LISTING = /^(?:declare -[-a-zA-Z]+ )?__NETSIM_[A-Z0-9_]+=/;
 
@@ -826,7 +984,7 @@ export function userOutput(text: string): string {
     }
     const [, levels, command] = trace as unknown as [string, string, string];
     if (NETSIM_TRACE.test(command)) continue;
-    const shown = command
+    const shown = evalTraced(command)
       .replace(new RegExp(`^${EXIT_FUNCTION}(?= |$)`), "exit")
       .replace(new RegExp(`^${WAIT_COMMAND}(?= |$)`), "wait")
       .replace(new RegExp(`^${PROC_SYS_WRITE_COMMAND} \\S+ `), "")

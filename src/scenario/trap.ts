@@ -201,7 +201,7 @@ export async function finishTraps(bash: Bash, result: BashExecResult, table: Tra
   const lines = [prelude, trapPrelude(mainIndex), ...functions, `${LOCATION_VARIABLE}=${mainIndex}:1`];
   const options = KEPT_OPTIONS.filter((option) => shellOptions.includes(option));
   if (options.length > 0) lines.push(`set ${options.map((option) => `-o ${option}`).join(" ")}`);
-  for (const handler of [err, exit]) if (handler !== "") lines.push(status === "0" ? `eval ${quote(routed(handler))}` : `__netsim_status ${status} || eval ${quote(routed(handler))}`);
+  for (const handler of [err, exit]) if (handler !== "") lines.push(status === "0" ? `builtin eval ${quote(routed(handler))}` : `__netsim_status ${status} || builtin eval ${quote(routed(handler))}`);
   lines.push(`exit ${status}`);
   const after = await bash.exec(lines.filter((line) => line !== "").join("\n"), { env: result.env, replaceEnv: true, rawScript: true, ...(result.env.PWD ? { cwd: result.env.PWD } : {}) });
   return { ...result, stdout: result.stdout + after.stdout, stderr: result.stderr + after.stderr, exitCode: after.exitCode };

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defineCommand } from "just-bash";
 import { afterAll, describe, expect, it } from "vitest";
+import { ScenarioSimulator } from "../../src/scenario/runner.js";
 import { createShell } from "../../src/scenario/shell.js";
 import { ScenarioTransformPlugin, userOutput } from "../../src/scenario/transform.js";
 import { finishTraps, TrapTable } from "../../src/scenario/trap.js";
@@ -77,6 +78,18 @@ async function underNetsim(text: string): Promise<Outcome> {
   return { stdout: userOutput(sinks.stdout + result.stdout), stderr: userOutput(sinks.stderr + result.stderr), exitCode: result.exitCode };
 }
 
+/** A snippet run as a scenario is by the runner (its job table on the virtual clock): its two streams and status. */
+async function asScenario(text: string): Promise<Outcome> {
+  const folder = "/scenario";
+  const files: Record<string, string> = {};
+  for (const [file, content] of Object.entries(FOLDER_FILES)) files[`${folder}/${file}`] = content;
+  files[`${folder}/snippet.sh`] = text;
+  const run = await new ScenarioSimulator({ files }).run(`${folder}/snippet.sh`);
+  const stream = (name: "stdout" | "stderr") => (run.streams ?? []).filter((chunk) => chunk.stream === name).map((chunk) => chunk.text).join("");
+  return { stdout: stream("stdout"), stderr: stream("stderr"), exitCode: run.exitCode };
+}
+
+const JOBS = join(CORPUS, "jobs");
 const DIVERGES = join(CORPUS, "diverges");
 const shellFiles = (folder: string) => (existsSync(folder) ? readdirSync(folder).filter((name) => name.endsWith(".sh")).sort() : []);
 const snippets = shellFiles(CORPUS);
@@ -108,6 +121,16 @@ describe.skipIf(!existsSync(BASH))(`the embedded shell agrees with ${BASH} (skip
       const real = underBash(name, text);
       expect(real.stdout.length).toBeGreaterThan(0);
       expect(await underNetsim(text)).toEqual(real);
+    });
+  }
+
+  // Jobs need the runner's job table on the virtual clock (jobs.ts): the snippets of jobs/ run as scenarios (no stub commands there).
+  for (const name of shellFiles(JOBS)) {
+    it(`jobs/${name}`, async () => {
+      const text = readFileSync(join(JOBS, name), "utf8");
+      const real = underBash(`jobs-${name}`, text);
+      expect(real.stdout.length).toBeGreaterThan(0);
+      expect(await asScenario(text)).toEqual(real);
     });
   }
 

@@ -91,11 +91,87 @@ describe("jobs", () => {
     expect(result.output).toBe("/s/main.sh: line 1: kill: %7: no such job\nk=1\n/s/main.sh: line 2: kill: (999999) - No such process\nk=1\n/s/main.sh: line 3: wait: pid 12345 is not a child of this shell\nw=127\n");
   });
 
-  it("refuses a job that is not a simple command, and a wait for a listener that never exits", async () => {
-    const compound = await run(["ip netns add a", "{ sleep 1; ip netns del a; } &", "echo after"]);
+  it("refuses a job that is a pipeline, and a wait for a listener that never exits", async () => {
+    const compound = await run(["ip netns add a", "sleep 1 | ip netns del a &", "echo after"]);
     expect(compound.problems).toEqual([expect.objectContaining({ word: "&", location: { file: expect.stringMatching(/main\.sh$/), line: 2 } })]);
     const forever = await run([...LISTENER, "wait", "echo never"]);
     expect(forever.problems.map((problem) => problem.message)).toEqual([expect.stringContaining("main.sh:5: netsim: the scenario ran a wait for a job that never exits")]);
     expect(forever.output).not.toContain("never");
+  });
+
+  // A job that is a shell of its own (bash -c, sh -c, ( ), { }): it takes turns with the main shell on the virtual clock.
+  // Expected text: this script under /bin/bash 5.2 (4 runs, the same every time; the times are 0.1 s or more apart).
+  it("runs bash -c, sh -c, ( ) and { } jobs alongside the shell: $!, jobs, wait, kill as bash does", async () => {
+    const result = await run([
+      "bash -c 'sleep 0.2; echo inner' &",
+      '[ -n "$!" ] && echo "pid given"',
+      "( sleep 0.4; echo sub; exit 3 ) &",
+      "{ sleep 0.6; echo grp; } &",
+      "sleep 0.1",
+      "jobs",
+      'wait %1; echo "w1=$?"',
+      "sleep 0.1",
+      "echo mid",
+      "wait $!",
+      'echo "w3=$?"',
+      "jobs",
+      "sh -c 'sleep 5; echo never' &",
+      "kill $!",
+      'wait $!; echo "k=$?"',
+      'f() { echo "f $1"; }',
+      "v=local",
+      '( sleep 0.1; f "$v" ) &',
+      "wait",
+      "echo end",
+    ]);
+    expect(result.problems).toEqual([]);
+    expect(result.output).toBe(
+      "pid given\n[1]   Running                 bash -c 'sleep 0.2; echo inner' &\n[2]-  Running                 ( sleep 0.4; echo sub; exit 3 ) &\n[3]+  Running                 { sleep 0.6; echo grp; } &\ninner\nw1=0\nmid\nsub\ngrp\nw3=0\n[2]   Exit 3                  ( sleep 0.4; echo sub; exit 3 )\nk=143\nf local\nend\n",
+    );
+  });
+
+  it("a job that is a shell of its own acts on the network at its own time, in the namespace it was started in", async () => {
+    const result = await run([
+      "ip netns add a",
+      "ip netns exec a bash -c 'sleep 0.5; ip link add d0 type dummy' &",
+      "( sleep 1; ip -n a link add d1 type dummy ) &",
+      "ip -n a -br link | wc -l",
+      "sleep 0.7",
+      "ip -n a -br link | wc -l",
+      "wait",
+      "ip -n a -br link | wc -l",
+      "ip -br link | grep -c ^d || true",
+    ]);
+    expect(result.problems).toEqual([]);
+    expect(result.output).toBe("1\n2\n3\n0\n");
+    expect(result.commands.filter((record) => record.argv.includes("dummy")).map((record) => record.location.line)).toEqual([2, 3]);
+  });
+
+  // Expected text: the same lines in the kernel sandbox (netcat-openbsd 1.219): nc -l prints what it receives and ends
+  // when its one connection closes (the client's -q1 and -N both shut the write side down at stdin's EOF); -lk goes on.
+  it("nc -l prints what a connection brings; nc -q N and -N send stdin and end; a transfer with neither is refused", async () => {
+    const result = await run([
+      "ip link set lo up",
+      "nc -l 8080 > got.txt &",
+      "l=$!",
+      "sleep 0.3",
+      'echo hello | nc -q1 127.0.0.1 8080; echo "client rc=$?"',
+      'wait $l; echo "listener rc=$?"',
+      "cat got.txt",
+      "nc -lk 8082 > got3.txt &",
+      "sleep 0.3",
+      "echo first | nc -N 127.0.0.1 8082",
+      "echo second | nc -q0 127.0.0.1 8082",
+      "cat got3.txt",
+      "echo plain | nc 127.0.0.1 8082",
+    ]);
+    expect(result.output).toContain("client rc=0\nlistener rc=0\nhello\nfirst\nsecond\n");
+    expect(result.problems).toEqual([expect.objectContaining({ word: "nc", location: { file: expect.stringMatching(/main\.sh$/), line: 13 } })]);
+  });
+
+  it("refuses a job whose sleep ends while a foreground command lets time pass in one go", async () => {
+    const result = await run(["ip netns add a", "ip -n a link set lo up", "( sleep 0.5; echo late ) &", "ip netns exec a ping -c 2 127.0.0.1 > /dev/null", "echo after"]);
+    expect(result.problems).toEqual([expect.objectContaining({ word: "&", location: { file: expect.stringMatching(/main\.sh$/), line: 4 } })]);
+    expect(result.output).not.toContain("after");
   });
 });

@@ -56,7 +56,7 @@ describe("trap in a scenario", () => {
   });
 
   it("lists every refused trap and job form of the file up front, the run stopping at the first", async () => {
-    const result = await run("echo start\ntrap 'echo r' RETURN\necho between\n{ sleep 1; } &\ntrap 'echo d' debug\n");
+    const result = await run("echo start\ntrap 'echo r' RETURN\necho between\nsleep 1 | cat &\ntrap 'echo d' debug\n");
     expect(result.problems.map((problem) => [problem.location?.line, problem.word])).toEqual([
       [2, "RETURN"],
       [4, "&"],
