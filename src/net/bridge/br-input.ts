@@ -2,6 +2,7 @@
 // br_handle_frame_finish, br_pass_frame_up). br_handle_frame() runs the
 // NF_BR_PRE_ROUTING hook (br_netfilter's PREROUTING, once per frame) before
 // br_handle_frame_finish() learns the source and looks the destination up.
+import { UnsupportedError } from "../../commands/command.js";
 import { isMulticastMac } from "../../model/mac.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
@@ -13,8 +14,25 @@ import { brFdbFind, brFdbUpdate } from "./br-fdb.js";
 import { brFlood, brForward, portFlags } from "./br-forward.js";
 import { brNfCallIptables, brNfPreRouting } from "./br-netfilter.js";
 
+/**
+ * A frame entering bridges this often is going round a loop (two ports of one
+ * bridge joined by a veth pair, or two bridges joined twice): the kernel has
+ * no STP on by default and floods it round for ever, a broadcast storm that
+ * only ends when the loop is cut. No topology without a loop takes one frame
+ * through this many bridges.
+ */
+const BRIDGE_LOOP_PASSES = 256;
+
 export function brHandleFrame(simulation: Simulation, namespace: NetworkNamespace, port: NetDevice, frame: EthernetFrame): void {
   const bridge = namespace.devices.get(port.masterIndex!)!;
+  const passes = (simulation.bridgePasses ??= new Map()).get(frame.id) ?? 0;
+  if (passes >= BRIDGE_LOOP_PASSES) {
+    throw new UnsupportedError(
+      bridge.name,
+      `a bridging loop: one frame entered bridges ${BRIDGE_LOOP_PASSES} times, the last time ${bridge.name} through ${port.name}; without STP the kernel floods it round the loop for ever (a broadcast storm), which is not modelled`,
+    );
+  }
+  simulation.bridgePasses.set(frame.id, passes + 1);
   if (!isPortForwarding(simulation.world, namespace, port)) {
     if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, port.name, "br_handle_frame", frame.id, frame, { verdict: "drop", dropReason: "DEV_READY", why: `port ${port.name} of ${bridge.name} is not forwarding (${bridge.adminUp ? "the port is down" : `${bridge.name} is down`})` }));
     return;
