@@ -15,24 +15,30 @@ import { brFlood, brForward, portFlags } from "./br-forward.js";
 import { brNfCallIptables, brNfPreRouting } from "./br-netfilter.js";
 
 /**
- * A frame entering bridges this often is going round a loop (two ports of one
- * bridge joined by a veth pair, or two bridges joined twice): the kernel has
- * no STP on by default and floods it round for ever, a broadcast storm that
- * only ends when the loop is cut. No topology without a loop takes one frame
- * through this many bridges.
+ * A frame flooded this often is going round a loop (two ports of one bridge
+ * joined by a veth pair, or two bridges joined twice): the kernel has no STP
+ * on by default and floods it round for ever, a broadcast storm that only
+ * ends when the loop is cut. No topology without a loop floods one frame this
+ * many times. Only floods are counted (every storm starts with one, and a
+ * unicast frame can only be sent into a loop after its destination was
+ * learned there from a flood going round it), so the forwarding fast path
+ * keeps no count.
  */
 const BRIDGE_LOOP_PASSES = 256;
 
-export function brHandleFrame(simulation: Simulation, namespace: NetworkNamespace, port: NetDevice, frame: EthernetFrame): void {
-  const bridge = namespace.devices.get(port.masterIndex!)!;
+function countFlood(simulation: Simulation, bridge: NetDevice, port: NetDevice, frame: EthernetFrame): void {
   const passes = (simulation.bridgePasses ??= new Map()).get(frame.id) ?? 0;
   if (passes >= BRIDGE_LOOP_PASSES) {
     throw new UnsupportedError(
       bridge.name,
-      `a bridging loop: one frame entered bridges ${BRIDGE_LOOP_PASSES} times, the last time ${bridge.name} through ${port.name}; without STP the kernel floods it round the loop for ever (a broadcast storm), which is not modelled`,
+      `a bridging loop: one frame was flooded ${BRIDGE_LOOP_PASSES} times, the last time by ${bridge.name} from ${port.name}; without STP the kernel floods it round the loop for ever (a broadcast storm), which is not modelled`,
     );
   }
   simulation.bridgePasses.set(frame.id, passes + 1);
+}
+
+export function brHandleFrame(simulation: Simulation, namespace: NetworkNamespace, port: NetDevice, frame: EthernetFrame): void {
+  const bridge = namespace.devices.get(port.masterIndex!)!;
   if (!isPortForwarding(simulation.world, namespace, port)) {
     if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, port.name, "br_handle_frame", frame.id, frame, { verdict: "drop", dropReason: "DEV_READY", why: `port ${port.name} of ${bridge.name} is not forwarding (${bridge.adminUp ? "the port is down" : `${bridge.name} is down`})` }));
     return;
@@ -59,6 +65,7 @@ export function brHandleFrameFinish(simulation: Simulation, namespace: NetworkNa
   }
 
   if (isMulticastMac(frame.destination)) {
+    countFlood(simulation, bridge, port, frame);
     brFlood(simulation, namespace, bridge, frame, port, `${frame.destination} is broadcast`, nfBridge);
     brPassFrameUp(simulation, namespace, bridge, frame, nfBridge);
     return;
@@ -69,6 +76,7 @@ export function brHandleFrameFinish(simulation: Simulation, namespace: NetworkNa
     return;
   }
   if (!entry) {
+    countFlood(simulation, bridge, port, frame);
     brFlood(simulation, namespace, bridge, frame, port, `${frame.destination} is not in ${bridge.name}'s forwarding database`, nfBridge);
   } else {
     const egress = namespace.devices.get(entry.portIndex);
