@@ -1,7 +1,7 @@
 // What the kernel answers an rtnetlink request with: an errno and, often, an
 // extended-ack message. iproute2 prints "Error: MSG." when there is a message
 // and "RTNETLINK answers: STRERROR" when there is not.
-export type Errno = "EEXIST" | "ESRCH" | "ENODEV" | "EINVAL" | "ENETUNREACH" | "EBUSY" | "EADDRNOTAVAIL" | "ENOENT" | "EOPNOTSUPP" | "EPERM" | "ENETDOWN" | "EHOSTUNREACH" | "EACCES";
+export type Errno = "EEXIST" | "ESRCH" | "ENODEV" | "EINVAL" | "ENETUNREACH" | "EBUSY" | "EADDRNOTAVAIL" | "ENOENT" | "EOPNOTSUPP" | "EPERM" | "ENETDOWN" | "EHOSTUNREACH" | "EACCES" | "EAFNOSUPPORT";
 
 export const STRERROR: Record<Errno, string> = {
   EEXIST: "File exists",
@@ -17,6 +17,7 @@ export const STRERROR: Record<Errno, string> = {
   ENETDOWN: "Network is down",
   EHOSTUNREACH: "No route to host",
   EACCES: "Permission denied",
+  EAFNOSUPPORT: "Address family not supported by protocol",
 };
 
 export interface KernelError {

@@ -79,6 +79,12 @@ export interface Ipv6DeviceState {
   configuredOrder?: number;
   /** The link-local address was deleted (`ip addr flush`) since; it comes back on the next up. */
   linkLocalRemoved?: boolean;
+  /**
+   * IFLA_INET6_ADDR_GEN_MODE (`ip link set DEV addrgenmode none|eui64`);
+   * absent: eui64. addrconf_addr_gen() reads it when the link is configured,
+   * so a change shows only at the next up with carrier.
+   */
+  addrGenMode?: "eui64" | "none";
 }
 
 export function defaultDeviceConf(): DeviceConf {

@@ -65,6 +65,8 @@ export interface LinkSet extends Located {
   readonly mtu?: number;
   /** `promisc on|off`: IFF_PROMISC as set by the user (dev_change_flags). */
   readonly promisc?: boolean;
+  /** `addrgenmode none|eui64` (IFLA_AF_SPEC, inet6_set_link_af): set before the flags change, read at the next IPv6 configuration. */
+  readonly addrGenMode?: "eui64" | "none";
 }
 
 /** Bridge port flags (`bridge link set`, `brctl hairpin`, /sys/class/net/PORT/brport/*): br_setport(). */

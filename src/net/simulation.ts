@@ -35,6 +35,8 @@ export interface Simulation {
   readonly pingSockets: PingSocket[];
   /** A log of the TCP/UDP segments and ICMP errors about them that reached a namespace's sockets during this simulation (what the testing toolkit reads). */
   readonly deliveries: { readonly namespaceId: number; readonly packet: Ipv4Packet }[];
+  /** How many times each frame (by id) was flooded by a bridge during this simulation: a bridging loop's tell (br-input.ts). Made on first use. */
+  bridgePasses?: Map<number, number>;
 }
 
 export function createSimulation(world: World, tracing: boolean): Simulation {

@@ -1,5 +1,6 @@
 // `ip link` (iproute2 ip/iplink.c: iplink_modify, iplink_parse; ip/link_veth.c).
 import { parseMacAddress, type MacAddress } from "../../model/mac.js";
+import { fail } from "../../model/errno.js";
 import type { LinkKind } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import type { LinkSet } from "../../model/operations.js";
@@ -45,6 +46,17 @@ interface LinkSpec {
   /** `netns NS`, as written: opened when the command runs. */
   netns?: string;
   master?: string;
+  /** `addrgenmode MODE`: a new link has no inet6_dev yet, so the kernel refuses it (EAFNOSUPPORT). */
+  addrGenMode?: AddrGenMode;
+}
+
+type AddrGenMode = "eui64" | "none" | "stable_secret" | "random";
+
+/** iplink_parse()'s `addrgenmode`: get_addr_gen_mode() knows four names. */
+function parseAddrGenMode(args: Arguments): AddrGenMode {
+  const value = args.value();
+  if (value === "eui64" || value === "none" || value === "stable_secret" || value === "random") return value;
+  invalidArgument("Invalid address generation mode\n", value);
 }
 
 /**
@@ -69,6 +81,7 @@ function parseLinkSpec(args: Arguments, keyword: "dev" | "name"): LinkSpec {
     else if (word === "down") spec.up = false;
     else if (word === "netns") spec.netns = args.value();
     else if (word === "master") spec.master = args.value();
+    else if (word === "addrgenmode") spec.addrGenMode = parseAddrGenMode(args);
     else if (spec.name === undefined) spec.name = checkIfname(word, "dev");
     else duplicateArgument(keyword, word);
   }
@@ -125,6 +138,8 @@ export function parseLinkAdd(argv: readonly string[]): LinkAddLine {
 
 function linkAdd(argv: readonly string[], context: IpContext): CommandOutcome {
   const { spec, type, kind, peer: peerSpec } = parseLinkAdd(argv);
+  // inet6_set_link_af() on a device being created: no inet6_dev yet; nothing is created.
+  if (spec.addrGenMode !== undefined || peerSpec?.addrGenMode !== undefined) checkKernel(fail("EAFNOSUPPORT"));
   const specNamespace = spec.netns !== undefined ? namespaceArgument(spec.netns, context) : undefined;
   let peer: { name: string; namespaceId: number; mac?: MacAddress } | undefined;
   if (peerSpec) {
@@ -194,6 +209,7 @@ function linkDelete(argv: readonly string[], context: IpContext): CommandOutcome
   while (!args.done) {
     const word = args.next();
     if (word === "dev") name = args.value();
+    else if (word === "name") name = checkIfname(args.value(), "name");
     else if (word === "type") args.value();
     else if (name === undefined) name = word;
     else duplicateArgument("dev", word);
@@ -208,6 +224,7 @@ function linkSet(argv: readonly string[], context: IpContext): CommandOutcome {
   const args = new Arguments(argv);
   let name: string | undefined;
   const change: { -readonly [K in keyof LinkSet]?: LinkSet[K] } = {};
+  let addrGenMode: AddrGenMode | undefined;
   while (!args.done) {
     const word = args.next();
     if (word === "dev") name = args.value();
@@ -231,11 +248,17 @@ function linkSet(argv: readonly string[], context: IpContext): CommandOutcome {
     else if (word === "netns") change.namespaceTarget = namespaceArgument(args.value(), context).id;
     else if (word === "master") change.masterIndex = masterDevice(context.target, args.value());
     else if (word === "nomaster") change.masterIndex = null;
+    else if (word === "addrgenmode") addrGenMode = parseAddrGenMode(args);
     else if (name === undefined) name = word;
     else duplicateArgument("dev", word);
   }
   if (name === undefined) throw new CommandError('Not enough information: "dev" argument is required.', 1);
   const device = requireDevice(context.target, name);
+  // stable_secret needs net.ipv6.conf.DEV.stable_secret, which netsim never has set: inet6_validate_link_af() refuses it.
+  if (addrGenMode === "stable_secret") checkKernel(fail("EINVAL"));
+  // random draws the interface id from get_random_bytes(): not reproducible, so refused by name.
+  if (addrGenMode === "random") throw new UnsupportedError("random", "addrgenmode random (a random interface id) is not modelled");
+  if (addrGenMode === "eui64" || addrGenMode === "none") change.addrGenMode = addrGenMode;
   const operation: LinkSet = { op: "link-set", namespaceId: context.target.id, index: device.index, ...change, ...(context.origin ? { origin: context.origin } : {}) };
   checkKernel(applyOperation(context.world, operation));
   return done("");

@@ -26,6 +26,7 @@ export function doIpNetns(argv: readonly string[], context: IpContext): CommandO
     if (!result.ok) throw new CommandError(`Cannot create namespace file "/run/netns/${name}": File exists`, 1);
     return done("");
   }
+  if (matches(command, "delete") && context.options.all) return netnsDeleteAll(context);
   if (matches(command, "delete")) {
     if (name === undefined) throw new CommandError("No netns name specified", 255);
     const result = applyOperation(context.world, { op: "netns-delete", name, ...(context.origin ? { origin: context.origin } : {}) });
@@ -100,6 +101,13 @@ function shellWord(word: string): string {
  * script of `ip netns exec NAME CMD` lines, so each command is an ordinary
  * nested one.
  */
+/** `ip -all netns delete` (netns_foreach(on_netns_del)): every named namespace, silently, exit 0 even with none; a name after it is ignored. */
+function netnsDeleteAll(context: IpContext): CommandOutcome {
+  const named = [...context.world.namespaces.values()].filter((namespace) => namespace.id !== ROOT_NAMESPACE_ID && namespace.name !== "").sort((a, b) => b.id - a.id);
+  for (const namespace of named) checkKernel(applyOperation(context.world, { op: "netns-delete", name: namespace.name, ...(context.origin ? { origin: context.origin } : {}) }));
+  return done("");
+}
+
 function netnsExecAll(argvInside: readonly string[], context: IpContext): CommandOutcome {
   if (argvInside.length === 0) throw new CommandError("No command specified", 255);
   const named = [...context.world.namespaces.values()].filter((namespace) => namespace.id !== ROOT_NAMESPACE_ID && namespace.name !== "").sort((a, b) => b.id - a.id);

@@ -16,6 +16,8 @@ export interface PrintOptions {
   readonly link: boolean;
   /** -q: less protocol information. */
   readonly quick: boolean;
+  /** Without -t: each line starts with the time of day (absent: printed). */
+  readonly timestamp?: boolean;
 }
 
 /** ts_format(): the local time of day (the virtual clock, from midnight), to the µs. */
@@ -155,5 +157,5 @@ export function printFrame(frame: EthernetFrame, clock: number, options: PrintOp
     const type = options.quick ? (arp ? "ARP" : "IPv4") : arp ? "ethertype ARP (0x0806)" : "ethertype IPv4 (0x0800)";
     line = `${frame.source} > ${frame.destination}, ${type}, length ${frameLength(frame)}: ${body}`;
   } else line = `${arp ? "ARP, " : "IP "}${body}`;
-  return `${formatTimestamp(clock)} ${line}`;
+  return options.timestamp === false ? line : `${formatTimestamp(clock)} ${line}`;
 }

@@ -31,7 +31,7 @@ const SHORT_OPTIONS = "aAbB:c:C:dDeE:fF:G:hHi:I#j:JKlLm:M:nNOpq Q:r:s:StT:uUvV:w
 const WITH_VALUE = new Set([...SHORT_OPTIONS.matchAll(/(.):/g)].map((match) => match[1]!));
 const LETTERS = new Set(SHORT_OPTIONS.replace(/[: ]/g, "").split(""));
 /** What the model takes; -Z and -U change nothing it prints (privileges, buffering). */
-const MODELLED = new Set(["i", "n", "e", "c", "l", "q", "p", "U", "Z"]);
+const MODELLED = new Set(["i", "n", "e", "c", "l", "q", "p", "t", "U", "Z"]);
 
 interface Options {
   device?: string;
@@ -43,10 +43,12 @@ interface Options {
   /** -l: stdout line-buffered (each line written as it is decoded); else stdio's full buffer, written when it fills or at exit. */
   lineBuffered: boolean;
   expression: string[];
+  /** How many -t were given: one drops the timestamp (-tt, -ttt, -tttt print other clocks: refused). */
+  noTimestamps: number;
 }
 
 function parseArguments(argv: readonly string[]): Options {
-  const options: Options = { numeric: false, link: false, quick: false, promiscuous: true, lineBuffered: false, expression: [] };
+  const options: Options = { numeric: false, link: false, quick: false, promiscuous: true, lineBuffered: false, expression: [], noTimestamps: 0 };
   for (let index = 0; index < argv.length; index++) {
     const word = argv[index]!;
     if (word === "--") {
@@ -101,6 +103,10 @@ function parseArguments(argv: readonly string[]): Options {
           break;
         case "l":
           options.lineBuffered = true;
+          break;
+        case "t":
+          // -tt (seconds since the epoch), -ttt (delta), -tttt (date and time), -ttttt (since the first packet).
+          if (++options.noTimestamps > 1) throw new UnsupportedError("-tt", "tcpdump -tt, -ttt, -tttt and -ttttt (timestamps other than the time of day) are not modelled");
           break;
         case "U":
         case "Z":
@@ -185,7 +191,7 @@ export class TcpdumpProcess implements CommandProcess {
     private readonly filter: FilterNode | undefined,
     private readonly options: Options,
   ) {
-    this.printOptions = { numeric: options.numeric, link: options.link, quick: options.quick };
+    this.printOptions = { numeric: options.numeric, link: options.link, quick: options.quick, timestamp: options.noTimestamps === 0 };
     this.startTime = world.clock;
     this.startText = `tcpdump: verbose output suppressed, use -v[v]... for full protocol decode\nlistening on ${device.name}, link-type EN10MB (Ethernet), snapshot length 262144 bytes\n`;
     if (options.promiscuous) device.promiscuity = (device.promiscuity ?? 0) + 1;

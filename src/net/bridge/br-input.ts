@@ -2,6 +2,7 @@
 // br_handle_frame_finish, br_pass_frame_up). br_handle_frame() runs the
 // NF_BR_PRE_ROUTING hook (br_netfilter's PREROUTING, once per frame) before
 // br_handle_frame_finish() learns the source and looks the destination up.
+import { UnsupportedError } from "../../commands/command.js";
 import { isMulticastMac } from "../../model/mac.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
@@ -12,6 +13,29 @@ import { frameStep, recordStep, type Simulation } from "../simulation.js";
 import { brFdbFind, brFdbUpdate } from "./br-fdb.js";
 import { brFlood, brForward, portFlags } from "./br-forward.js";
 import { brNfCallIptables, brNfPreRouting } from "./br-netfilter.js";
+
+/**
+ * A frame flooded this often is going round a loop (two ports of one bridge
+ * joined by a veth pair, or two bridges joined twice): the kernel has no STP
+ * on by default and floods it round for ever, a broadcast storm that only
+ * ends when the loop is cut. No topology without a loop floods one frame this
+ * many times. Only floods are counted (every storm starts with one, and a
+ * unicast frame can only be sent into a loop after its destination was
+ * learned there from a flood going round it), so the forwarding fast path
+ * keeps no count.
+ */
+const BRIDGE_LOOP_PASSES = 256;
+
+function countFlood(simulation: Simulation, bridge: NetDevice, port: NetDevice, frame: EthernetFrame): void {
+  const passes = (simulation.bridgePasses ??= new Map()).get(frame.id) ?? 0;
+  if (passes >= BRIDGE_LOOP_PASSES) {
+    throw new UnsupportedError(
+      bridge.name,
+      `a bridging loop: one frame was flooded ${BRIDGE_LOOP_PASSES} times, the last time by ${bridge.name} from ${port.name}; without STP the kernel floods it round the loop for ever (a broadcast storm), which is not modelled`,
+    );
+  }
+  simulation.bridgePasses.set(frame.id, passes + 1);
+}
 
 export function brHandleFrame(simulation: Simulation, namespace: NetworkNamespace, port: NetDevice, frame: EthernetFrame): void {
   const bridge = namespace.devices.get(port.masterIndex!)!;
@@ -40,6 +64,7 @@ export function brHandleFrameFinish(simulation: Simulation, namespace: NetworkNa
   }
 
   if (isMulticastMac(frame.destination)) {
+    countFlood(simulation, bridge, port, frame);
     brFlood(simulation, namespace, bridge, frame, port, "broadcast", nfBridge);
     brPassFrameUp(simulation, namespace, bridge, frame, nfBridge);
     return;
@@ -50,6 +75,7 @@ export function brHandleFrameFinish(simulation: Simulation, namespace: NetworkNa
     return;
   }
   if (!entry) {
+    countFlood(simulation, bridge, port, frame);
     brFlood(simulation, namespace, bridge, frame, port, "unknown", nfBridge);
   } else {
     const egress = namespace.devices.get(entry.portIndex);

@@ -274,7 +274,9 @@ function syncIpv6(world: World, namespace: NetworkNamespace, device: NetDevice):
   const peer = vethPeer(world, device);
   for (const [owner, candidate] of [[namespace, device], ...(peer ? [[peer.namespace, peer.device] as const] : [])] as const) {
     const ready = isRunning(world, owner, candidate);
-    if (ready && candidate.ipv6?.configuredOrder === undefined) candidate.ipv6 = { ...candidate.ipv6, configuredOrder: world.nextEventOrder++, linkLocalRemoved: false };
+    // addrconf_addr_gen(): IN6_ADDR_GEN_MODE_NONE adds no link-local address (nor its fe80::/64); ff00::/8 still comes.
+    const linkLocalRemoved = candidate.kind !== "loopback" && candidate.ipv6?.addrGenMode === "none";
+    if (ready && candidate.ipv6?.configuredOrder === undefined) candidate.ipv6 = { ...candidate.ipv6, configuredOrder: world.nextEventOrder++, linkLocalRemoved };
     if (!ready && candidate.ipv6?.configuredOrder !== undefined) candidate.ipv6 = { ...candidate.ipv6, configuredOrder: undefined, linkLocalRemoved: false };
   }
 }
@@ -461,6 +463,8 @@ function doSetlink(world: World, operation: LinkSet): KernelResult<unknown> {
       if (!result.ok) return result;
     }
   }
+  // inet6_set_link_af() runs before the flags change: `addrgenmode none up` brings the link up without a link-local address.
+  if (operation.addrGenMode !== undefined) device.ipv6 = { ...device.ipv6, addrGenMode: operation.addrGenMode };
   if (operation.up !== undefined) setUp(world, namespace, device, operation.up);
   return ok(undefined);
 }

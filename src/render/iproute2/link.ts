@@ -135,7 +135,7 @@ export function linkDetailsText(device: NetDevice): string | undefined {
   const generic = " promiscuity 0  allmulti 0 minmtu 68 maxmtu 65535 \n";
   if (device.masterIndex !== undefined) return undefined;
   if (device.kind === "veth") {
-    return `${generic}    veth addrgenmode eui64 numtxqueues 2 numrxqueues 2 gso_max_size 65536 gso_max_segs 65535 tso_max_size 524280 tso_max_segs 65535 gro_max_size 65536 \n`;
+    return `${generic}    veth addrgenmode ${device.ipv6?.addrGenMode ?? "eui64"} numtxqueues 2 numrxqueues 2 gso_max_size 65536 gso_max_segs 65535 tso_max_size 524280 tso_max_segs 65535 gro_max_size 65536 \n`;
   }
   if (device.kind === "bridge") {
     const id = bridgeId(device.mac);
@@ -145,7 +145,7 @@ export function linkDetailsText(device: NetDevice): string | undefined {
       "group_fwd_mask 0 group_address 01:80:c2:00:00:00 mcast_snooping 1 no_linklocal_learn 0 mcast_vlan_snooping 0 mcast_router 1 mcast_query_use_ifaddr 0 mcast_querier 0 " +
       "mcast_hash_elasticity 16 mcast_hash_max 4096 mcast_last_member_count 2 mcast_startup_query_count 2 mcast_last_member_interval 100 mcast_membership_interval 26000 " +
       "mcast_querier_interval 25500 mcast_query_interval 12500 mcast_query_response_interval 1000 mcast_startup_query_interval 3124 mcast_stats_enabled 0 mcast_igmp_version 2 " +
-      "mcast_mld_version 1 nf_call_iptables 0 nf_call_ip6tables 0 nf_call_arptables 0 addrgenmode eui64 numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535 " +
+      `mcast_mld_version 1 nf_call_iptables 0 nf_call_ip6tables 0 nf_call_arptables 0 addrgenmode ${device.ipv6?.addrGenMode ?? "eui64"} numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535 ` +
       "tso_max_size 65536 tso_max_segs 65535 gro_max_size 65536 \n"
     );
   }
@@ -161,7 +161,7 @@ export function linkDetailsJson(device: NetDevice): JsonObject | undefined {
     min_mtu: 68,
     max_mtu: 65535,
     linkinfo: { info_kind: "veth" },
-    inet6_addr_gen_mode: "eui64",
+    inet6_addr_gen_mode: device.ipv6?.addrGenMode ?? "eui64",
     num_tx_queues: 2,
     num_rx_queues: 2,
     gso_max_size: 65536,

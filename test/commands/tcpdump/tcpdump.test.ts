@@ -107,6 +107,18 @@ describe("tcpdump on a bridge", () => {
     }
   });
 
+  it("with -t prints each line without its time of day: the kernel's lines with their timestamps cut (promisc.sh)", async () => {
+    const run = await simulate(`${BRIDGE}tcpdump -t -i br0 -n -l 'icmp or arp' &\nsleep 1\nip netns exec a ping -c 1 10.0.0.2\nsleep 1\n`);
+    const record = recordOf(run, "tcpdump -t -i br0 -n -l icmp or arp");
+    expect(record.stdout.startsWith("ARP, Request who-has 10.0.0.2 tell 10.0.0.1")).toBe(true);
+    expect(normaliseTcpdumpOutput(record.stdout)).toBe(normaliseTcpdumpOutput(kernelSection("promiscuous")));
+  });
+
+  it("refuses -tt and more -t by name (other clocks)", async () => {
+    const run = await simulate(`${BRIDGE}tcpdump -tt -i br0 -n &\n`);
+    expect(run.problems.map((problem) => problem.message)).toEqual([expect.stringContaining("tcpdump -tt")]);
+  });
+
   it("prints its header lines, then stops after -c N with tcpdump's statistics", async () => {
     const run = await simulate(`${BRIDGE}tcpdump -i br0 -n -c 2 icmp &\nip netns exec a ping -c 3 10.0.0.2\n`);
     const record = recordOf(run, "tcpdump -i br0 -n -c 2 icmp");
