@@ -19,6 +19,7 @@ import { interfaceNameMatches, type MatchContext } from "./xt-match-context.js";
 import { xtMatch, xtMatchModule } from "./xt-matches.js";
 import { setTarget } from "./xt-set.js";
 import { xtStatistic, type StatisticMatch } from "./xt-statistic.js";
+import { NO_STATEFUL_PART, xtMatchIsFlowInvariant, type WalkRecord } from "./netsim-flow-cache.js";
 import { portTest, portTestHolds, xtTcpUdp, type PortTest } from "./xt-tcpudp.js";
 
 export interface TableVerdict {
@@ -72,6 +73,8 @@ export interface WalkEnvironment {
   readonly context: MatchContext;
   /** Where the packet goes next on the way out (MASQUERADE's source choice). */
   readonly nexthop?: number;
+  /** netsim's flow cache records this walk (netsim-flow-cache.ts). */
+  readonly record?: WalkRecord;
 }
 
 /*
@@ -143,6 +146,10 @@ interface PreparedRule extends PortTest {
   jump: PreparedChain | null | undefined;
   readonly target: Target | undefined;
   readonly rule: Rule;
+  /** netsim's flow cache: the first part (IP_PART, PORTS, STATISTIC, MATCH_AT + k) that reads more than a flow's fixed fields, NO_STATEFUL_PART when none does. */
+  readonly firstStatefulPart: number;
+  /** Whether the target, when taken, only decides (no LOG line, mark, set change, reject or NAT). */
+  readonly targetOnlyDecides: boolean;
 }
 
 /** A selector as int32 address and mask; an address no packet can have (not a uint32) as a test no address passes. */
@@ -167,6 +174,9 @@ function prepareRule(rule: Rule): PreparedRule {
   const rest = ports.portProtocol !== undefined ? matches.slice(1) : matches;
   const next = rest[0];
   const statistic = next !== undefined && next.kind === "statistic" ? next : undefined;
+  const listed = statistic !== undefined ? rest.slice(1) : rest;
+  const stateful = listed.findIndex((match) => !xtMatchIsFlowInvariant(match));
+  const targetKind = rule.target?.kind;
   return {
     destinationAddress: selectorAddress(destination),
     destinationMask: selectorMask(destination),
@@ -185,7 +195,7 @@ function prepareRule(rule: Rule): PreparedRule {
     destinationPortInvert: ports.destinationPortInvert,
     portMatch,
     statistic,
-    matches: statistic !== undefined ? rest.slice(1) : rest,
+    matches: listed,
     inInterface: rule.inInterface,
     outInterface: rule.outInterface,
     // A rule nft added without a counter counts into a scratch object nothing reads.
@@ -195,6 +205,8 @@ function prepareRule(rule: Rule): PreparedRule {
     jump: undefined,
     target: rule.target,
     rule,
+    firstStatefulPart: statistic !== undefined ? STATISTIC : stateful >= 0 ? MATCH_AT + stateful : NO_STATEFUL_PART,
+    targetOnlyDecides: targetKind === undefined || targetKind === "ACCEPT" || targetKind === "DROP" || targetKind === "RETURN" || targetKind === "jump",
   };
 }
 
@@ -422,17 +434,26 @@ function recordStep(simulation: Simulation, table: Table, hook: HookName, contex
 }
 
 /** No rule decided: the built-in chain's policy (traced when the chain has rules or drops). */
-function chainPolicy(simulation: Simulation, table: Table, hook: HookName, context: MatchContext, builtin: Chain, tracing: boolean): TableVerdict {
+function chainPolicy(simulation: Simulation, table: Table, hook: HookName, context: MatchContext, builtin: Chain, tracing: boolean, record: WalkRecord | undefined): TableVerdict {
   const verdict = builtin.policy ?? "ACCEPT";
   const counters = builtin.policyCounters;
   if (counters !== undefined) {
     counters.packets += 1;
     counters.bytes += ipv4TotalLength(context.packet);
   }
+  if (record !== undefined) {
+    if (counters !== undefined) record.counters.push(counters);
+    if (builtin.rules.length > 0 || verdict === "DROP") recordDecision(record, table, hook, context, builtin, 0, undefined, verdict, verdict === "DROP" ? "drop" : "continue", "policy");
+  }
   if (tracing && (builtin.rules.length > 0 || verdict === "DROP")) {
     recordStep(simulation, table, hook, context, { chain: builtin, target: verdict, verdict: verdict === "DROP" ? "drop" : "continue", why: `no rule decided: the chain's policy ${verdict} applies` });
   }
   return { verdict, packet: context.packet };
+}
+
+/** netsim's flow cache: a rule or policy that decided, as plain data. */
+function recordDecision(record: WalkRecord, table: Table, hook: HookName, context: MatchContext, chain: Chain, ruleNumber: number, rule: Rule | undefined, target: string, verdict: "continue" | "drop", why: "policy" | "matches" | "jump" | "goto" | "no-target"): void {
+  record.decisions.push({ kind: "iptables", hook, table, chain, ruleNumber, rule, target, verdict, why, in: context.in?.name, out: context.out?.name });
 }
 
 /** A trace's steps for the rules the index passed by, positions [from, to) of the chain: each could not match the packet. */
@@ -456,6 +477,7 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
   const builtin = table.chains.get(hook);
   if (!builtin) return { verdict: "ACCEPT", packet: context.packet };
   const tracing = simulation.steps !== null;
+  const record = environment.record;
   const indexed = evaluation === "indexed";
   const destination = context.packet.destination;
   const protocol = PROTOCOL_NUMBER[context.packet.transport.protocol];
@@ -474,7 +496,7 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
     const preparedRule = walking.prepared[index];
     if (tracing && unreported < index) recordSkipped(simulation, table, hook, context, walking, unreported, Math.min(index, walking.length));
     if (preparedRule === undefined) {
-      if (chain === builtin || stack.length === 0) return chainPolicy(simulation, table, hook, context, builtin, tracing);
+      if (chain === builtin || stack.length === 0) return chainPolicy(simulation, table, hook, context, builtin, tracing, record);
       const next = stack.pop() as number;
       const caller = stack.pop() as PreparedChain;
       if (tracing) recordStep(simulation, table, hook, context, { chain, target: "RETURN", verdict: "continue", why: `end of ${chain.name}: back to ${caller.chain.name}` });
@@ -486,6 +508,16 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
     const rule = preparedRule.rule;
     const ruleNumber = index + 1;
     const refused = preparedRuleMatches(preparedRule, context, ruleNumber, protocol);
+    if (record !== undefined) {
+      // Every part up to the one that refused ran (all of them when the rule matched).
+      record.rulesEvaluated++;
+      if ((refused === MATCHED ? NO_STATEFUL_PART - 1 : refused) >= preparedRule.firstStatefulPart || (refused === MATCHED && !preparedRule.targetOnlyDecides)) record.cacheable = false;
+      else if (refused === MATCHED) {
+        record.counters.push(preparedRule.counters);
+        const kind = preparedRule.targetKind;
+        recordDecision(record, table, hook, context, chain, ruleNumber, rule, targetName(rule), kind === "DROP" ? "drop" : "continue", kind === undefined ? "no-target" : kind === "jump" ? (preparedRule.goto ? "goto" : "jump") : "matches");
+      }
+    }
     if (refused !== MATCHED) {
       if (tracing) {
         const mismatch = mismatchText(preparedRule, refused, context);
@@ -513,7 +545,7 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
       case "RETURN": {
         if (stack.length === 0) {
           if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "RETURN", verdict: "continue", why: `rule ${ruleNumber} matches: RETURN with no caller, so the policy of ${hook} decides` });
-          return chainPolicy(simulation, table, hook, context, builtin, tracing);
+          return chainPolicy(simulation, table, hook, context, builtin, tracing, record);
         }
         const next = stack.pop() as number;
         const caller = stack.pop() as PreparedChain;

@@ -9,10 +9,14 @@
 // (which skips the FORWARD chain and its counters by design), this one must
 // not change anything a user can see: it is an internal cache of the slow
 // path's decision, and a packet it cannot vouch for takes the slow path.
-//  - A flow is offloaded only where every chain the slow path would walk for
-//    its packets is empty with an ACCEPT policy (no counter or verdict is
-//    skipped), and only once conntrack calls its packets ESTABLISHED (the nat
-//    table is not asked again; NAT rewrites from the connection's tuples).
+//  - A flow is offloaded only once conntrack calls its packets ESTABLISHED
+//    (the nat table is not asked again; NAT rewrites from the connection's
+//    tuples), and only where the rule walks of its packet's path through
+//    PREROUTING, FORWARD and POSTROUTING stand for every packet of it:
+//    netsim's flow cache (netsim-flow-cache.ts) records them on the slow
+//    path and replays them for each later packet, every counter moving as
+//    the walks would move it (empty chains with an ACCEPT policy are the
+//    walks that record nothing). TCP flows only where no rule is on the path.
 //  - Every packet first asks conntrack what the slow path would: the gc pass
 //    and the lookup (nf_conntrack_find_get). Another connection or direction
 //    than the flow's tears the flow down, and the slow path takes the packet,
@@ -26,15 +30,15 @@
 //    the slow path's own function.
 //  - Every configuration change of the namespace (rt-genid.ts) makes its flows stale.
 // Traced or not, packets take it alike; a traced hit is a step of its own,
-// "netsim_flow_cache", which says what the slow path's decision was (a trace
-// shows the full path for the connection's packets before it). The property
+// "netsim_flow_cache", which says what the slow path's decision was, then
+// the rules and policies that decided in the recorded walks (a trace shows
+// the full path for the connection's packets before it). The property
 // test test/properties/flow-offload.test.ts holds it to the slow path.
 import { ConntrackStatus, type ConntrackEntry, type ConntrackTuple, type PacketConntrack } from "../../model/conntrack.js";
 import { derivedOf } from "../../model/derived.js";
-import type { HookName, NetfilterState, TableName } from "../../model/netfilter.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
-import type { Ipv4Packet, Transport } from "../../model/packet.js";
+import { ipv4TotalLength, type Ipv4Packet, type Transport } from "../../model/packet.js";
 import { neighOutput } from "../core/neighbour.js";
 import { rtGenid } from "../core/rt-genid.js";
 import type { OutputRoute } from "../ipv4/route.js";
@@ -43,6 +47,7 @@ import { formatIpv4Address } from "../../model/address.js";
 import { conntrackIn, conntrackRefresh, conntrackRefreshedExpiry, expireEntries, findEntryHolding, packetEntry, tupleDirection } from "./nf-conntrack.js";
 import { formatEntry } from "./nf-hook.js";
 import { natPacket } from "./nf-nat.js";
+import { flowWalkCount, flowWalkForwarded, flowWalkHolds, flowWalkStart, flowWalkStop, flowWalkTexts, type FlowWalk } from "./netsim-flow-cache.js";
 
 /** The IPS_* bits that decide which NAT rewrites a connection's packets get. */
 const NAT_STATUS = ConntrackStatus.sourceNat | ConntrackStatus.destinationNat;
@@ -67,6 +72,10 @@ interface FlowOffload {
   readonly outSourcePort: number;
   readonly outDestinationPort: number;
   readonly route: OutputRoute;
+  /** The hooks' walks for this direction's packets (netsim-flow-cache.ts), replayed for each. */
+  readonly walk: FlowWalk;
+  /** The hit's trace sentence, made on the first traced hit. */
+  why: string | undefined;
 }
 
 interface FlowTable {
@@ -102,26 +111,6 @@ function flowHash(ingressIndex: number, source: number, destination: number, sou
   return (hash ^ (hash >>> 16)) & 0x3fffffff;
 }
 
-/** Whether `table`'s chain at `hook` lets every packet through untouched: absent, or empty with an ACCEPT policy. */
-function chainIsPassThrough(state: NetfilterState, tableName: TableName, hook: HookName): boolean {
-  const chain = state.tables.get(tableName)?.chains.get(hook);
-  // A chain whose policy counts (its policy was set) is not passed through: the fast path would skip its counter.
-  return chain === undefined || (chain.rules.length === 0 && chain.policy !== "DROP" && chain.policyCounters === undefined);
-}
-
-/** The chains a forwarded, established packet walks (the nat table is asked only for a connection's first packet). */
-function forwardPathIsPassThrough(state: NetfilterState): boolean {
-  // nft's base chains run on every packet (filter and route ones at their hook): the fast path would skip them.
-  if (state.nft?.tables.some((table) => [...table.chains.values()].some((chain) => chain.base !== undefined && chain.base.type !== "nat"))) return false;
-  return (
-    chainIsPassThrough(state, "raw", "PREROUTING") &&
-    chainIsPassThrough(state, "mangle", "PREROUTING") &&
-    chainIsPassThrough(state, "mangle", "FORWARD") &&
-    chainIsPassThrough(state, "filter", "FORWARD") &&
-    chainIsPassThrough(state, "mangle", "POSTROUTING")
-  );
-}
-
 function flowTable(namespace: NetworkNamespace): FlowTable {
   const genid = rtGenid(namespace);
   const derived = derivedOf(namespace);
@@ -150,13 +139,17 @@ export function flowOffloadAdd(namespace: NetworkNamespace, ingress: NetDevice, 
   const attached = packet.conntrack;
   if (state === undefined || !state.conntrackEnabled || attached === undefined || attached.namespaceId !== namespace.id) return;
   if (attached.state !== "ESTABLISHED" || attached.direction === undefined || ingress.kind === "loopback") return;
-  if (!forwardPathIsPassThrough(state)) return;
+  // The hooks' walks of this packet so far, recorded (netsim-flow-cache.ts): only walks that stand for every packet of the flow.
+  const walk = flowWalkForwarded(namespace, ingress.index, packet);
+  if (walk === undefined) return;
   const entry = packetEntry(state, namespace, packet);
   if (entry === undefined) return;
   // The tuple the packet arrived with is the one conntrack matched: the entry's tuple of that direction.
   const direction = attached.direction;
   const tuple = direction === "original" ? entry.original : entry.reply;
   if (tuple.protocol === 1 ? tuple.icmpType !== 0 && tuple.icmpType !== 8 : tuple.protocol !== 6 && tuple.protocol !== 17) return;
+  // TCP's state machine runs on every packet and may change what a ctstate match sees: TCP flows only where no rule is on the path.
+  if (tuple.protocol === 6 && walk.rulesEvaluated > 0) return;
   // What POSTROUTING's nat will make of it: the flow's output, the same for every packet while the tuples stand.
   const leaving = natPacket(entry, direction, "source", packet);
   const ports = transportPorts(leaving.transport);
@@ -176,6 +169,8 @@ export function flowOffloadAdd(namespace: NetworkNamespace, ingress: NetDevice, 
     outSourcePort: ports.sourcePort,
     outDestinationPort: ports.destinationPort,
     route,
+    walk,
+    why: undefined,
   };
   const flows = flowTable(namespace).flows;
   if (flows.size >= FLOW_TABLE_LIMIT) flows.clear();
@@ -189,13 +184,60 @@ function leavingTransport(transport: Transport, flow: FlowOffload, natted: boole
   return { ...transport, sourcePort: flow.outSourcePort, destinationPort: flow.outDestinationPort };
 }
 
+/** The sentence of a flow's hits: the same for every packet of it (the TTL is in the packets), so made once. */
+function hitWhy(flow: FlowOffload, packet: Ipv4Packet, leaving: Ipv4Packet): string {
+  let why = flow.why;
+  if (why !== undefined) return why;
+  const natted = leaving.source !== packet.source || leaving.destination !== packet.destination;
+  const rewrite = natted ? `, NAT as bound: ${formatIpv4Address(packet.source)} > ${formatIpv4Address(packet.destination)} becomes ${formatIpv4Address(leaving.source)} > ${formatIpv4Address(leaving.destination)}` : "";
+  const decided = flow.walk.decisions.length;
+  const walks = decided === 0 ? "no rule or policy on its forwarding path decides" : `its forwarding path's rule walks are the cached ones of an earlier packet (${decided} rule${decided === 1 ? "" : "s"} and policies deciding, next; every counter moves)`;
+  why = `netsim's flow cache (not a kernel path): connection #${flow.entry.id} is established and ${walks}, so this packet goes as its earlier ones did${rewrite}, routed out of ${flow.route.device.name}`;
+  flow.why = why;
+  return why;
+}
+
+/** A traced hit: the cache's step, then each rule and policy that decided, as the recorded walk's (shared) steps. */
+function recordHit(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, flow: FlowOffload, packet: Ipv4Packet, leaving: Ipv4Packet): void {
+  const time = traceTime(simulation);
+  const name = namespace.name;
+  recordStep(simulation, { device: device.name, stage: "netsim_flow_cache", packet, packetAfter: leaving, decision: { kind: "conntrack", state: "ESTABLISHED", entry: formatEntry(flow.entry) }, verdict: "continue", why: hitWhy(flow, packet, leaving), namespace: name, time });
+  const texts = flowWalkTexts(flow.walk);
+  for (let index = 0; index < texts.length; index++) {
+    const text = texts[index]!;
+    recordStep(
+      simulation,
+      text.device === undefined
+        ? { stage: "nf_hook", packet, decision: text.decision, verdict: text.verdict, why: text.why, namespace: name, time }
+        : { device: text.device, stage: "nf_hook", packet, decision: text.decision, verdict: text.verdict, why: text.why, namespace: name, time },
+    );
+  }
+}
+
+/** ip_rcv() for a packet br_netfilter prerouted on its bridge: netsim's flows do not take it, nor record its walks. */
+export function nfFlowOffloadSkip(): void {
+  flowWalkStop();
+}
+
 /**
  * nf_flow_offload_ip_hook(): a packet arriving on `device` that belongs to an
+ * offloaded flow goes on without the slow path. Returns false, having
+ * changed nothing, when it is not offloaded: the caller runs the slow path,
+ * whose rule walks are recorded for a flow (netsim-flow-cache.ts).
+ */
+export function nfFlowOffloadIpHook(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, packet: Ipv4Packet): boolean {
+  if (flowOffloadLookup(simulation, namespace, device, packet)) return true;
+  flowWalkStart(namespace, device.index);
+  return false;
+}
+
+/**
+ * A packet arriving on `device` that belongs to an
  * offloaded flow goes on without the slow path. Returns false,
  * having changed nothing, when it is not offloaded: the caller runs the slow
  * path.
  */
-export function nfFlowOffloadIpHook(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, packet: Ipv4Packet): boolean {
+function flowOffloadLookup(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, packet: Ipv4Packet): boolean {
   const state = namespace.netfilter;
   if (state === undefined) return false;
   const table = namespace.derived?.flowTable;
@@ -233,6 +275,12 @@ export function nfFlowOffloadIpHook(simulation: Simulation, namespace: NetworkNa
   }
   // TTL 1 is the slow path's: ip_forward() drops it and answers "time exceeded".
   if (packet.ttl <= 1) return false;
+  // The walks' record: whole (POSTROUTING ran after the flow was added), and every named set it read as it was.
+  const walk = flow.walk;
+  if (!flowWalkHolds(walk) || (walk.rulesEvaluated > 0 && flow.tuple.protocol === 6)) {
+    table.flows.delete(hash);
+    return false;
+  }
   // NAT rewrites from the connection's tuples and bits: the flow holds while they are the ones it was made from.
   const entry = flow.entry;
   if (entry.original !== flow.original || entry.reply !== flow.reply || (entry.status & NAT_STATUS) !== flow.natStatus) {
@@ -263,7 +311,9 @@ export function nfFlowOffloadIpHook(simulation: Simulation, namespace: NetworkNa
     const existing = packet.conntrack;
     association = { namespaceId: namespace.id, state: "ESTABLISHED", mark: existing !== undefined && existing.namespaceId === namespace.id ? existing.mark : 0, entryId: entry.id, direction: flow.direction };
   }
-  // PREROUTING and POSTROUTING nat (mangle, FORWARD empty), ip_forward()'s hop: the flow's output in one record.
+  // The hooks' rule walks, replayed: every counter they moved moves again (NAT and the hop leave the length as it is).
+  flowWalkCount(walk, ipv4TotalLength(packet));
+  // PREROUTING and POSTROUTING nat, ip_forward()'s hop: the flow's output in one record.
   const natted = flow.outSource !== packet.source || flow.outDestination !== packet.destination || flow.outSourcePort !== sourcePort || flow.outDestinationPort !== destinationPort;
   const leaving: Ipv4Packet = {
     source: flow.outSource,
@@ -273,20 +323,7 @@ export function nfFlowOffloadIpHook(simulation: Simulation, namespace: NetworkNa
     payloadLength: packet.payloadLength,
     conntrack: association!,
   };
-  if (simulation.steps !== null) {
-    const rewrite = natted ? `, NAT as bound: ${formatIpv4Address(packet.source)} > ${formatIpv4Address(packet.destination)} becomes ${formatIpv4Address(leaving.source)} > ${formatIpv4Address(leaving.destination)}` : "";
-    recordStep(simulation, {
-      device: device.name,
-      stage: "netsim_flow_cache",
-      packet,
-      packetAfter: leaving,
-      decision: { kind: "conntrack", state: "ESTABLISHED", entry: formatEntry(entry) },
-      verdict: "continue",
-      why: `netsim's flow cache (not a kernel path): connection #${entry.id} is established and every chain on its forwarding path is empty, so this packet goes as its earlier ones did${rewrite}, routed out of ${flow.route.device.name}, ttl ${packet.ttl} -> ${leaving.ttl}`,
-      namespace: namespace.name,
-      time: traceTime(simulation),
-    });
-  }
+  if (simulation.steps !== null) recordHit(simulation, namespace, device, flow, packet, leaving);
   // ip_output() -> the neighbour layer of the egress device, as the slow path.
   offloadedPackets++;
   neighOutput(simulation, namespace, flow.route.device, flow.route.nexthop, leaving, false);

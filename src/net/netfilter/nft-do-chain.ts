@@ -14,6 +14,7 @@ import { NFT_REJECT_WITH, type NftAtom, type NftChain, type NftData, type NftEle
 import { ipv4TotalLength, type Ipv4Packet } from "../../model/packet.js";
 import type { Simulation } from "../simulation.js";
 import { recordNetfilterStep } from "./nf-hook-trace.js";
+import { nftExpressionIsFlowInvariant, type WalkRecord } from "./netsim-flow-cache.js";
 import { packetEntry } from "./nf-conntrack.js";
 import { masqueradeBinding } from "./nf-nat-masquerade.js";
 import { redirectBinding } from "./nf-nat-redirect.js";
@@ -164,6 +165,8 @@ export interface NftWalk {
   readonly context: MatchContext;
   readonly hook: HookName;
   readonly nexthop?: number;
+  /** netsim's flow cache records this walk (netsim-flow-cache.ts). */
+  readonly record?: WalkRecord;
 }
 
 function recordRule(walk: NftWalk, context: MatchContext, chain: NftChain, rule: NftRule | undefined, verdict: "continue" | "drop", target: string, why: string): void {
@@ -178,6 +181,11 @@ function recordRule(walk: NftWalk, context: MatchContext, chain: NftChain, rule:
     verdict,
     why: `${walk.hook} ${table.family} ${table.name} ${chain.name}${rule ? ` handle ${rule.handle}` : ""}: ${why}`,
   }));
+}
+
+/** netsim's flow cache: a rule or policy that decided, as plain data. */
+function recordNftDecision(record: WalkRecord, walk: NftWalk, context: MatchContext, chain: NftChain, rule: NftRule | undefined, target: string, verdict: "continue" | "drop", why: "policy" | "matches" | "accept-base" | "no-target"): void {
+  record.decisions.push({ kind: "nft", hook: walk.hook, table: walk.table, base: walk.chain, chain, rule, target, verdict, why, in: context.in?.name, out: context.out?.name });
 }
 
 function withPacket(context: MatchContext, packet: Ipv4Packet): MatchContext {
@@ -195,6 +203,7 @@ export function nftDoChain(walk: NftWalk): NftChainVerdict {
   const { simulation, table } = walk;
   let context = walk.context;
   const tracing = simulation.steps !== null;
+  const record = walk.record;
   const base = walk.chain;
   const stack: { chain: NftChain; next: number }[] = [];
   let chain = base;
@@ -205,6 +214,7 @@ export function nftDoChain(walk: NftWalk): NftChainVerdict {
       const back = stack.pop();
       if (chain === base || back === undefined) {
         const policy = base.base?.policy ?? "accept";
+        if (record !== undefined && (base.rules.length > 0 || policy === "drop")) recordNftDecision(record, walk, context, base, undefined, policy, policy === "drop" ? "drop" : "continue", "policy");
         if (tracing && (base.rules.length > 0 || policy === "drop")) recordRule(walk, context, base, undefined, policy === "drop" ? "drop" : "continue", policy, `no rule decided: the chain's policy ${policy} applies`);
         return { verdict: policy === "drop" ? "DROP" : "ACCEPT", packet: context.packet };
       }
@@ -215,7 +225,12 @@ export function nftDoChain(walk: NftWalk): NftChainVerdict {
     }
     let outcome: Step = { kind: "next" };
     let failed: string | undefined;
+    if (record !== undefined) record.rulesEvaluated++;
     for (const expression of rule.expressions) {
+      if (record !== undefined) {
+        if (!nftExpressionIsFlowInvariant(expression, table, record)) record.cacheable = false;
+        else if (expression.kind === "counter") record.counters.push(expression.counters);
+      }
       const result = evaluate(expression, context, walk);
       if (result === "break") {
         failed = "does not match";
@@ -228,6 +243,13 @@ export function nftDoChain(walk: NftWalk): NftChainVerdict {
       }
       outcome = result.step;
       break;
+    }
+    if (record !== undefined && failed === undefined) {
+      if (outcome.kind === "verdict") {
+        const kind = outcome.verdict.kind;
+        recordNftDecision(record, walk, context, chain, rule, verdictText(outcome.verdict), kind === "drop" ? "drop" : "continue", kind === "accept" ? "accept-base" : "matches");
+      } else if (outcome.kind === "next") recordNftDecision(record, walk, context, chain, rule, "(none)", "continue", "no-target");
+      else record.cacheable = false;
     }
     if (failed !== undefined || outcome.kind === "next") {
       if (tracing) recordRule(walk, context, chain, rule, "continue", "(none)", failed !== undefined ? `rule does not match (${rule.text})` : "rule matches; no verdict, the next rule follows");
