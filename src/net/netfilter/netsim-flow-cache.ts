@@ -437,6 +437,14 @@ function association(namespace: NetworkNamespace, packet: Ipv4Packet): { entryId
   return { entryId: attached.entryId ?? -1, direction: attached.direction === undefined ? -1 : attached.direction === "reply" ? 1 : 0, state: attached.state };
 }
 
+/** Walks replayed from the per-hook cache, all worlds together: lets a test see that it ran (diagnostics, not model state). */
+let hookHits = 0;
+
+/** How many base chain walks the per-hook cache has replayed so far in this process. */
+export function hookCacheHits(): number {
+  return hookHits;
+}
+
 /** The recorded walk of the hook function at `position` for this packet's association, when it still stands. */
 export function hookSegment(signature: HookSignature, position: number, namespace: NetworkNamespace, packet: Ipv4Packet): WalkSegment | undefined {
   const segment = signature.segments[position];
@@ -447,7 +455,9 @@ export function hookSegment(signature: HookSignature, position: number, namespac
   } else if (segment.entryId !== (attached.entryId ?? -1) || segment.state !== attached.state || segment.direction !== (attached.direction === undefined ? -1 : attached.direction === "reply" ? 1 : 0)) {
     return undefined;
   }
-  return setsUnchanged(segment) ? segment : undefined;
+  if (!setsUnchanged(segment)) return undefined;
+  hookHits++;
+  return segment;
 }
 
 /** An empty record for the walk of the hook function about to run on `packet`. */
