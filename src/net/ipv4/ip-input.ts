@@ -4,7 +4,7 @@ import { formatIpv4Address } from "../../model/address.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import { ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_PKT_FILTERED, type Ipv4Packet } from "../../model/packet.js";
-import { nfFlowOffloadIpHook, nfFlowOffloadSkip } from "../netfilter/nf-flow-table.js";
+import { nfFlowOffloadIpHook } from "../netfilter/nf-flow-table.js";
 import { nfHook } from "../netfilter/core.js";
 import { recordStep, traceTime, type Simulation } from "../simulation.js";
 import { icmpRcv, icmpSend } from "./icmp.js";
@@ -16,8 +16,9 @@ import { transportRcv } from "./transport.js";
 /** `prerouted`: br_netfilter ran PREROUTING for this packet on its bridge already (ip_sabotage_in() skips it here). */
 export function ipRcv(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, packet: Ipv4Packet, prerouted = false): void {
   if (prerouted) {
-    nfFlowOffloadSkip();
     if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "ip_rcv", packet, verdict: "continue", why: `${device.name} receives a packet from ${formatIpv4Address(packet.source)} to ${formatIpv4Address(packet.destination)} (PREROUTING ran on the bridge already)`, namespace: namespace.name, time: traceTime(simulation) });
+    // A packet of a prerouted flow goes on as its earlier ones did (netsim's flow cache, nf-flow-table.ts).
+    if (nfFlowOffloadIpHook(simulation, namespace, device, packet, true)) return;
     ipRcvFinish(simulation, namespace, device, packet);
     return;
   }

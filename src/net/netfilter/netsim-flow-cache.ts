@@ -74,6 +74,8 @@ export interface FlowWalk extends WalkRecord {
   stage: number;
   /** FORWARD's result: POSTROUTING must be given this very packet. */
   forwarded: Ipv4Packet | undefined;
+  /** br_netfilter ran PREROUTING on the bridge before ip_rcv(): the record starts at FORWARD. */
+  readonly prerouted: boolean;
 }
 
 /** The record being made, if any: packets are handled one at a time, synchronously, so one suffices. */
@@ -91,14 +93,9 @@ export function setNetsimFlowCache(on: boolean): boolean {
 }
 
 /** ip_rcv(): a forwarded packet may follow; its walks are recorded from here. */
-export function flowWalkStart(namespace: NetworkNamespace, ingressIndex: number): void {
+export function flowWalkStart(namespace: NetworkNamespace, ingressIndex: number, prerouted: boolean): void {
   const state = namespace.netfilter;
-  current = enabled && state !== undefined && state.conntrackEnabled ? { namespace, ingressIndex, stage: 0, cacheable: true, rulesEvaluated: 0, forwarded: undefined, counters: [], decisions: [], sets: [], texts: undefined } : undefined;
-}
-
-/** No record for what follows (a packet br_netfilter prerouted, which netsim's flows do not take). */
-export function flowWalkStop(): void {
-  current = undefined;
+  current = enabled && state !== undefined && state.conntrackEnabled ? { namespace, ingressIndex, stage: prerouted ? 1 : 0, cacheable: true, rulesEvaluated: 0, forwarded: undefined, prerouted, counters: [], decisions: [], sets: [], texts: undefined } : undefined;
 }
 
 const EXPECTED_HOOK: readonly HookName[] = ["PREROUTING", "FORWARD", "POSTROUTING"];

@@ -47,7 +47,7 @@ import { formatIpv4Address } from "../../model/address.js";
 import { conntrackIn, conntrackRefresh, conntrackRefreshedExpiry, expireEntries, findEntryHolding, packetEntry, tupleDirection } from "./nf-conntrack.js";
 import { formatEntry } from "./nf-hook.js";
 import { natPacket } from "./nf-nat.js";
-import { flowWalkCount, flowWalkForwarded, flowWalkHolds, flowWalkStart, flowWalkStop, flowWalkTexts, type FlowWalk } from "./netsim-flow-cache.js";
+import { flowWalkCount, flowWalkForwarded, flowWalkHolds, flowWalkStart, flowWalkTexts, type FlowWalk } from "./netsim-flow-cache.js";
 
 /** The IPS_* bits that decide which NAT rewrites a connection's packets get. */
 const NAT_STATUS = ConntrackStatus.sourceNat | ConntrackStatus.destinationNat;
@@ -74,6 +74,19 @@ interface FlowOffload {
   readonly route: OutputRoute;
   /** The hooks' walks for this direction's packets (netsim-flow-cache.ts), replayed for each. */
   readonly walk: FlowWalk;
+  /**
+   * A flow of frames br_netfilter takes through PREROUTING on their bridge
+   * (a container's packets on a Docker host): looked up at ip_rcv() after
+   * that, by the packet as PREROUTING left it, and it stands for FORWARD and
+   * POSTROUTING only (conntrack and PREROUTING ran already).
+   */
+  readonly prerouted: boolean;
+  /** The key's addresses and ports (echo id twice for ICMP) and kind ((protocol << 8) | ICMP type, 0xff for TCP and UDP). */
+  readonly keySource: number;
+  readonly keyDestination: number;
+  readonly keySourcePort: number;
+  readonly keyDestinationPort: number;
+  readonly kind: number;
   /** The hit's trace sentence, made on the first traced hit. */
   why: string | undefined;
 }
@@ -155,6 +168,13 @@ export function flowOffloadAdd(namespace: NetworkNamespace, ingress: NetDevice, 
   const ports = transportPorts(leaving.transport);
   if (ports === undefined) return;
   const icmpType = tuple.protocol === 1 ? tuple.icmpType! : -1;
+  // The key: the tuple the packet arrived with, or for a prerouted flow the packet as PREROUTING left it (a reply's SNAT undone).
+  const prerouted = walk.prerouted;
+  const arrived = prerouted ? transportPorts(packet.transport) : tuple;
+  if (arrived === undefined) return;
+  const keySource = prerouted ? packet.source : tuple.source;
+  const keyDestination = prerouted ? packet.destination : tuple.destination;
+  const kind = (tuple.protocol << 8) | (icmpType & 0xff);
   const flow: FlowOffload = {
     ingressIndex: ingress.index,
     tuple,
@@ -170,12 +190,21 @@ export function flowOffloadAdd(namespace: NetworkNamespace, ingress: NetDevice, 
     outDestinationPort: ports.destinationPort,
     route,
     walk,
+    prerouted,
+    keySource,
+    keyDestination,
+    keySourcePort: arrived.sourcePort,
+    keyDestinationPort: arrived.destinationPort,
+    kind,
     why: undefined,
   };
   const flows = flowTable(namespace).flows;
   if (flows.size >= FLOW_TABLE_LIMIT) flows.clear();
-  flows.set(flowHash(ingress.index, tuple.source, tuple.destination, tuple.sourcePort, tuple.destinationPort, (tuple.protocol << 8) | (icmpType & 0xff)), flow);
+  flows.set(flowHash(ingress.index, keySource, keyDestination, arrived.sourcePort, arrived.destinationPort, kind | (prerouted ? PREROUTED_KIND : 0)), flow);
 }
+
+/** Set in a prerouted flow's hashed kind, so the two lookups never meet. */
+const PREROUTED_KIND = 1 << 20;
 
 /** The transport as it leaves: the NAT'd ports (a new record, as nf_nat_packet() makes one), or the same one when NAT does not touch them. */
 function leavingTransport(transport: Transport, flow: FlowOffload, natted: boolean): Transport {
@@ -214,9 +243,31 @@ function recordHit(simulation: Simulation, namespace: NetworkNamespace, device: 
   }
 }
 
-/** ip_rcv() for a packet br_netfilter prerouted on its bridge: netsim's flows do not take it, nor record its walks. */
-export function nfFlowOffloadSkip(): void {
-  flowWalkStop();
+/**
+ * A prerouted flow's packet (PREROUTING ran on the bridge: conntrack found
+ * the connection, NAT undid what it undoes): FORWARD's and POSTROUTING's
+ * walks replayed, POSTROUTING's NAT and the hop from the flow. A packet
+ * conntrack attached to another connection, direction or state is the slow
+ * path's, nothing having changed.
+ */
+function preroutedHit(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, flow: FlowOffload, packet: Ipv4Packet, sourcePort: number, destinationPort: number): boolean {
+  const attached = packet.conntrack;
+  if (attached === undefined || attached.namespaceId !== namespace.id || attached.entryId !== flow.entry.id || attached.direction !== flow.direction || attached.state !== "ESTABLISHED") return false;
+  if (namespace.netfilter!.conntrack.entries.get(flow.entry.id) !== flow.entry) return false;
+  flowWalkCount(flow.walk, ipv4TotalLength(packet));
+  const natted = flow.outSource !== packet.source || flow.outDestination !== packet.destination || flow.outSourcePort !== sourcePort || flow.outDestinationPort !== destinationPort;
+  const leaving: Ipv4Packet = {
+    source: flow.outSource,
+    destination: flow.outDestination,
+    ttl: packet.ttl - 1,
+    transport: leavingTransport(packet.transport, flow, natted),
+    payloadLength: packet.payloadLength,
+    conntrack: attached,
+  };
+  if (simulation.steps !== null) recordHit(simulation, namespace, device, flow, packet, leaving);
+  offloadedPackets++;
+  neighOutput(simulation, namespace, flow.route.device, flow.route.nexthop, leaving, false);
+  return true;
 }
 
 /**
@@ -225,9 +276,9 @@ export function nfFlowOffloadSkip(): void {
  * changed nothing, when it is not offloaded: the caller runs the slow path,
  * whose rule walks are recorded for a flow (netsim-flow-cache.ts).
  */
-export function nfFlowOffloadIpHook(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, packet: Ipv4Packet): boolean {
-  if (flowOffloadLookup(simulation, namespace, device, packet)) return true;
-  flowWalkStart(namespace, device.index);
+export function nfFlowOffloadIpHook(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, packet: Ipv4Packet, prerouted = false): boolean {
+  if (flowOffloadLookup(simulation, namespace, device, packet, prerouted)) return true;
+  flowWalkStart(namespace, device.index, prerouted);
   return false;
 }
 
@@ -237,7 +288,7 @@ export function nfFlowOffloadIpHook(simulation: Simulation, namespace: NetworkNa
  * having changed nothing, when it is not offloaded: the caller runs the slow
  * path.
  */
-function flowOffloadLookup(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, packet: Ipv4Packet): boolean {
+function flowOffloadLookup(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, packet: Ipv4Packet, prerouted: boolean): boolean {
   const state = namespace.netfilter;
   if (state === undefined) return false;
   const table = namespace.derived?.flowTable;
@@ -259,17 +310,18 @@ function flowOffloadLookup(simulation: Simulation, namespace: NetworkNamespace, 
     destinationPort = transport.destinationPort;
     kind = ((transport.protocol === "tcp" ? 6 : 17) << 8) | 0xff;
   }
-  const hash = flowHash(device.index, packet.source, packet.destination, sourcePort, destinationPort, kind);
+  const hash = flowHash(device.index, packet.source, packet.destination, sourcePort, destinationPort, kind | (prerouted ? PREROUTED_KIND : 0));
   const flow = table.flows.get(hash);
   if (flow === undefined) return false;
   const tuple = flow.tuple;
   if (
     flow.ingressIndex !== device.index ||
-    tuple.source !== packet.source ||
-    tuple.destination !== packet.destination ||
-    tuple.sourcePort !== sourcePort ||
-    tuple.destinationPort !== destinationPort ||
-    ((tuple.protocol << 8) | (flow.icmpType & 0xff)) !== kind
+    flow.prerouted !== prerouted ||
+    flow.keySource !== packet.source ||
+    flow.keyDestination !== packet.destination ||
+    flow.keySourcePort !== sourcePort ||
+    flow.keyDestinationPort !== destinationPort ||
+    flow.kind !== kind
   ) {
     return false;
   }
@@ -288,7 +340,8 @@ function flowOffloadLookup(simulation: Simulation, namespace: NetworkNamespace, 
     return false;
   }
 
-  // PREROUTING (raw is empty): nf_conntrack_in() as the slow path runs it. The gc pass first (the
+  if (prerouted) return preroutedHit(simulation, namespace, device, flow, packet, sourcePort, destinationPort);
+  // PREROUTING: nf_conntrack_in() as the slow path runs it. The gc pass first (the
   // same pass conntrack would make), then the lookup; a different answer tears the flow down, and
   // the slow path, which finds the same answer, takes the packet (nothing else changed yet).
   const now = simulation.world.clock;
