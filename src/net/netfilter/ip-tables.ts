@@ -8,7 +8,7 @@ import { derivedOf } from "../../model/derived.js";
 import { selectorMaskOf, type AddressSelector, type Chain, type HookName, type InterfaceSelector, type Match, type Rule, type RuleCounters, type Table, type Target } from "../../model/netfilter.js";
 import { ipv4TotalLength, type Ipv4Packet } from "../../model/packet.js";
 import type { Simulation } from "../simulation.js";
-import { recordNetfilterStep } from "./nf-hook-trace.js";
+import { pushNetfilterStep, type NetfilterDecision } from "./nf-hook-trace.js";
 import type { NatBinding } from "./nf-nat.js";
 import { masqueradeBinding } from "./nf-nat-masquerade.js";
 import { redirectBinding } from "./nf-nat-redirect.js";
@@ -416,21 +416,36 @@ interface StepFields {
   readonly skipped?: boolean;
 }
 
+/** Each rule's text as a trace names it (`-A CHAIN SPEC`), made once per rule and chain name. */
+const ruleTexts = new WeakMap<Rule, { readonly chain: string; readonly text: string }>();
+
+function ruleText(chain: Chain, rule: Rule): string {
+  const known = ruleTexts.get(rule);
+  if (known !== undefined && known.chain === chain.name) return known.text;
+  const text = `-A ${chain.name}${rule.spec ? ` ${rule.spec}` : ""}`;
+  ruleTexts.set(rule, { chain: chain.name, text });
+  return text;
+}
+
 function recordStep(simulation: Simulation, table: Table, hook: HookName, context: MatchContext, fields: StepFields): void {
-  recordNetfilterStep(simulation, context, () => ({
-    decision: {
-      table: table.name,
-      chain: fields.chain.name,
-      ...(fields.ruleNumber !== undefined ? { ruleNumber: fields.ruleNumber } : {}),
-      ...(fields.rule ? { ruleText: `-A ${fields.chain.name}${fields.rule.spec ? ` ${fields.rule.spec}` : ""}` } : {}),
-      target: fields.target,
-      ...(fields.mismatch !== undefined ? { mismatch: fields.mismatch } : {}),
-      ...(fields.skipped ? { skippedByIndex: true } : {}),
-      ...(fields.rule?.origin ? { origin: fields.rule.origin } : {}),
-    },
-    verdict: fields.verdict,
-    why: `${hook} ${table.name}/${fields.chain.name}: ${fields.why}`,
-  }));
+  // Keys in the order a trace shows them, each added only when present (no spreads, no closure: this runs for every rule a traced packet meets).
+  const rule = fields.rule;
+  const number = fields.ruleNumber;
+  const tableName = table.name;
+  const chain = fields.chain.name;
+  const target = fields.target;
+  const decision: { -readonly [K in keyof NetfilterDecision]: NetfilterDecision[K] } =
+    number !== undefined
+      ? rule
+        ? { kind: "netfilter", table: tableName, chain, ruleNumber: number, ruleText: ruleText(fields.chain, rule), target }
+        : { kind: "netfilter", table: tableName, chain, ruleNumber: number, target }
+      : rule
+        ? { kind: "netfilter", table: tableName, chain, ruleText: ruleText(fields.chain, rule), target }
+        : { kind: "netfilter", table: tableName, chain, target };
+  if (fields.mismatch !== undefined) decision.mismatch = fields.mismatch;
+  if (fields.skipped) decision.skippedByIndex = true;
+  if (rule?.origin) decision.origin = rule.origin;
+  pushNetfilterStep(simulation, context, decision, fields.verdict, `${hook} ${table.name}/${fields.chain.name}: ${fields.why}`);
 }
 
 /** No rule decided: the built-in chain's policy (traced when the chain has rules or drops). */

@@ -13,7 +13,7 @@ import type { HookName } from "../../model/netfilter.js";
 import { NFT_REJECT_WITH, type NftAtom, type NftChain, type NftData, type NftElement, type NftExpression, type NftKey, type NftRight, type NftRule, type NftRuleset, type NftSelector, type NftTable, type NftVerdict } from "../../model/nf-tables.js";
 import { ipv4TotalLength, type Ipv4Packet } from "../../model/packet.js";
 import type { Simulation } from "../simulation.js";
-import { recordNetfilterStep } from "./nf-hook-trace.js";
+import { pushNetfilterStep, type NetfilterDecision } from "./nf-hook-trace.js";
 import { nftExpressionIsFlowInvariant, type WalkRecord } from "./netsim-flow-cache.js";
 import { packetEntry } from "./nf-conntrack.js";
 import { masqueradeBinding } from "./nf-nat-masquerade.js";
@@ -171,16 +171,12 @@ export interface NftWalk {
 
 function recordRule(walk: NftWalk, context: MatchContext, chain: NftChain, rule: NftRule | undefined, verdict: "continue" | "drop", target: string, why: string): void {
   const table = walk.table;
-  recordNetfilterStep(walk.simulation, context, () => ({
-    decision: {
-      table: `${table.family} ${table.name}`,
-      chain: chain.name,
-      ...(rule ? { ruleNumber: rule.handle, ruleText: `${rule.text} # handle ${rule.handle}` } : {}),
-      target,
-    },
-    verdict,
-    why: `${walk.hook} ${table.family} ${table.name} ${chain.name}${rule ? ` handle ${rule.handle}` : ""}: ${why}`,
-  }));
+  const tableName = `${table.family} ${table.name}`;
+  // One literal per shape, no closure: this runs for every rule a traced packet meets.
+  const decision: NetfilterDecision = rule
+    ? { kind: "netfilter", table: tableName, chain: chain.name, ruleNumber: rule.handle, ruleText: `${rule.text} # handle ${rule.handle}`, target }
+    : { kind: "netfilter", table: tableName, chain: chain.name, target };
+  pushNetfilterStep(walk.simulation, context, decision, verdict, `${walk.hook} ${tableName} ${chain.name}${rule ? ` handle ${rule.handle}` : ""}: ${why}`);
 }
 
 /** netsim's flow cache: a rule or policy that decided, as plain data. */
