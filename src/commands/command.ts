@@ -2,6 +2,7 @@
 // reads argv and the world, and either finishes (text and status, as the real
 // tool prints them) or asks the shell to run another command inside a
 // namespace (`ip netns exec`, `nsenter`).
+import { parseIpv6Address } from "../model/ipv6-address.js";
 import type { SourceLocation } from "../model/location.js";
 import type { NetworkNamespace } from "../model/netns.js";
 import type { Trace } from "../model/trace.js";
@@ -117,6 +118,18 @@ export class UnsupportedError extends Error {
   constructor(readonly word: string, readonly detail: string) {
     super(`netsim: ${detail}`);
   }
+}
+
+/**
+ * A probe to or from an IPv6 address (a literal, bracketed or not): refused
+ * by name, as netsim carries IPv4 packets only (ip6tables' rules are held
+ * and listed, never met by a packet).
+ */
+export function refuseIpv6Address(tool: string, text: string | undefined): void {
+  if (text === undefined) return;
+  const literal = text.startsWith("[") && text.endsWith("]") ? text.slice(1, -1) : text;
+  const address = literal.split("%")[0]!;
+  if (address.includes(":") && parseIpv6Address(address) !== undefined) throw new UnsupportedError(text, `${tool} to or from an IPv6 address is not modelled (netsim carries IPv4 packets only)`);
 }
 
 export function failure(text: string, exitCode: number): CommandOutcome {

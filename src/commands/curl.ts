@@ -4,7 +4,7 @@
 // -o never writes a file: the model carries no body (and a scenario never
 // writes the host).
 import { parseHttpUrl, runCurl, type CurlOptions } from "../probes/curl.js";
-import { CommandError, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "./command.js";
+import { CommandError, refuseIpv6Address, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "./command.js";
 
 const TRY_HELP = "curl: try 'curl --help' or 'curl --manual' for more information";
 const LONG_FLAGS: Readonly<Record<string, string>> = { "--silent": "s", "--show-error": "S", "--verbose": "v", "--fail": "f", "--head": "I" };
@@ -55,6 +55,7 @@ function parseCurl(argv: readonly string[]): CurlLine {
   if (urls.length > 1) throw new UnsupportedError(urls[1]!, "curl with more than one URL is not modelled");
   const text = urls[0]!;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) && !/^http:\/\//i.test(text)) throw new UnsupportedError(text, `curl ${text.split(":")[0]}:// is not modelled (http:// only)`);
+  refuseIpv6Address("curl", /^(?:http:\/\/)?(\[[^\]]*\])/.exec(text)?.[1]);
   const url = parseHttpUrl(text);
   const silent = flags.has("s");
   const showError = !silent || flags.has("S");

@@ -132,6 +132,24 @@ function parseNumber(text: string, maximum: number): number {
   return value;
 }
 
+/** ipset_parse_skbmark(): sscanf "0x%lx/0x%lx", else "0x%lx" with a full mask (the rest of the word unread); each cut to 32 bits. */
+function parseSkbmark(text: string): { mark: number; mask: number } {
+  const both = /^\s*0x([0-9a-f]+)\/0x([0-9a-f]+)/i.exec(text);
+  const one = both ?? /^\s*0x([0-9a-f]+)/i.exec(text);
+  if (!one) throw syntax("Invalid skbmark format, it should be:  MARK/MASK or MARK (see manpage)");
+  const low = (digits: string) => Number(BigInt(`0x${digits}`) & 0xffffffffn);
+  return { mark: low(one[1]!), mask: both ? low(both[2]!) : 0xffffffff };
+}
+
+/** ipset_parse_skbprio(): sscanf "%x:%x", as TC_H_MAKE(major << 16, minor) in 32 bits. */
+function parseSkbprio(text: string): number {
+  const parts = /^\s*(?:0x)?([0-9a-f]+):\s*(?:0x)?([0-9a-f]+)/i.exec(text);
+  if (!parts) throw syntax("Invalid skbprio format, it should be:MAJOR:MINOR (see manpage)");
+  const major = Number(BigInt(`0x${parts[1]}`) & 0xffffffffn);
+  const minor = Number(BigInt(`0x${parts[2]}`) & 0xffffn);
+  return ((major << 16) | minor) >>> 0;
+}
+
 function parseAddress(text: string): number {
   const address = parseIpv4Address(text);
   if (address === undefined) throw syntax(`cannot parse ${text}: resolving to IPv4 address failed`);
@@ -258,6 +276,10 @@ function memberText(set: IpSet, element: IpSetElement, now: number): string {
   if (element.nomatch) text += " nomatch";
   if (set.counters) text += ` packets ${element.packets} bytes ${element.bytes}`;
   if (element.comment !== undefined) text += ` comment ${quoteComment(element.comment)}`;
+  // ip_set_put_skbinfo(): each value only when set (a mark with its mask; the mask left out when full).
+  if (element.skbmark !== 0 || element.skbmarkmask !== 0) text += ` skbmark 0x${element.skbmark.toString(16)}${element.skbmarkmask === 0xffffffff ? "" : `/0x${element.skbmarkmask.toString(16)}`}`;
+  if (element.skbprio !== 0) text += ` skbprio ${(element.skbprio >>> 16).toString(16)}:${(element.skbprio & 0xffff).toString(16)}`;
+  if (element.skbqueue !== 0) text += ` skbqueue ${element.skbqueue}`;
   return text;
 }
 
@@ -267,6 +289,7 @@ function headerText(set: IpSet): string {
   if (set.timeout !== undefined) text += ` timeout ${set.timeout}`;
   if (set.counters) text += " counters";
   if (set.comment) text += " comment";
+  if (set.skbinfo) text += " skbinfo";
   if (set.type !== "bitmap:port") text += ` bucketsize 12 initval 0x${set.initval.toString(16).padStart(8, "0")}`;
   return text;
 }
@@ -325,6 +348,8 @@ function errorText(error: IpSetError, command: CommandName): string {
       return "Packet/byte counters cannot be used: set was created without counter support";
     case "IPSET_ERR_COMMENT":
       return "Comment cannot be used: set was created without comment support";
+    case "IPSET_ERR_SKBINFO":
+      return "Skbinfo mapping cannot be used: set was created without skbinfo support";
   }
 }
 
@@ -347,6 +372,7 @@ function parseCreate(name: string, typeWord: string, words: string[]): IpSetCrea
   let timeout: number | undefined;
   let counters = false;
   let comment = false;
+  let skbinfo = false;
   let range: { first: number; last: number } | undefined;
   let bucketsize = 12;
   let initval: number | undefined;
@@ -361,6 +387,7 @@ function parseCreate(name: string, typeWord: string, words: string[]): IpSetCrea
     if (word === "timeout") timeout = parseNumber(value(), MAX_TIMEOUT);
     else if (word === "counters") counters = true;
     else if (word === "comment") comment = true;
+    else if (word === "skbinfo") skbinfo = true;
     else if (hash && word === "family") {
       const family = value();
       if (family === "inet6" || family === "ipv6") throw new UnsupportedError("inet6", "ipset family inet6 sets are not modelled");
@@ -383,13 +410,13 @@ function parseCreate(name: string, typeWord: string, words: string[]): IpSetCrea
       bucketsize = parseNumber(value(), 255);
       if (bucketsize !== 12) throw new UnsupportedError(`bucketsize ${bucketsize}`, "ipset create bucketsize other than 12 is not modelled");
     } else if (hash && word === "initval") initval = parseNumber(value(), 0xffffffff);
-    else if (["skbinfo", "forceadd", "markmask"].includes(word)) throw new UnsupportedError(word, `ipset create ${word} is not modelled`);
+    else if (["forceadd", "markmask"].includes(word)) throw new UnsupportedError(word, `ipset create ${word} is not modelled`);
     else throw new IpsetUsage(`Unknown argument: \`${word}'`);
   }
   if (type === "bitmap:port" && !range) throw new IpsetUsage("Mandatory option `range' is missing");
   // ip_set_hash_gen.h: at least IPSET_MIMINAL_HASHSIZE buckets, rounded up to a power of two.
   const buckets = 2 ** Math.ceil(Math.log2(Math.max(64, hashsize)));
-  return { name, type, hashsize: hash ? buckets : 0, maxelem: hash ? maxelem : 0, netmask, ...(range ? { range } : {}), ...(timeout !== undefined ? { timeout } : {}), counters, comment, ...(initval !== undefined ? { initval } : {}) };
+  return { name, type, hashsize: hash ? buckets : 0, maxelem: hash ? maxelem : 0, netmask, ...(range ? { range } : {}), ...(timeout !== undefined ? { timeout } : {}), counters, comment, skbinfo, ...(initval !== undefined ? { initval } : {}) };
 }
 
 interface ParsedElement {
@@ -404,6 +431,9 @@ function parseElement(set: IpSet, command: "add" | "del" | "test", word: string,
   let packets: number | undefined;
   let bytes: number | undefined;
   let comment: string | undefined;
+  let skbmark: { mark: number; mask: number } | undefined;
+  let skbprio: number | undefined;
+  let skbqueue: number | undefined;
   let nomatch = false;
   const nets = set.type === "hash:net" || set.type === "hash:net,port";
   for (let index = 0; index < words.length; index++) {
@@ -418,10 +448,13 @@ function parseElement(set: IpSet, command: "add" | "del" | "test", word: string,
     else if (command === "add" && option === "bytes") bytes = parseNumber(value(), Number.MAX_SAFE_INTEGER);
     else if (command === "add" && option === "comment") comment = value();
     else if (nets && command !== "del" && option === "nomatch") nomatch = true;
-    else if (["skbmark", "skbprio", "skbqueue"].includes(option)) throw new UnsupportedError(option, `ipset ${option} is not modelled`);
+    else if (command === "add" && option === "skbmark") skbmark = parseSkbmark(value());
+    else if (command === "add" && option === "skbprio") skbprio = parseSkbprio(value());
+    else if (command === "add" && option === "skbqueue") skbqueue = parseNumber(value(), 0xffff);
+    else if (["skbmark", "skbprio", "skbqueue"].includes(option)) throw new UnsupportedError(option, `ipset ${command} with ${option} is not modelled`);
     else throw new IpsetUsage(`Unknown argument: \`${option}'`);
   }
-  const extensions = { nomatch, ...(timeout !== undefined ? { timeout } : {}), ...(packets !== undefined ? { packets } : {}), ...(bytes !== undefined ? { bytes } : {}), ...(comment !== undefined ? { comment } : {}) };
+  const extensions = { nomatch, ...(timeout !== undefined ? { timeout } : {}), ...(packets !== undefined ? { packets } : {}), ...(bytes !== undefined ? { bytes } : {}), ...(comment !== undefined ? { comment } : {}), ...(skbmark !== undefined ? { skbmark } : {}), ...(skbprio !== undefined ? { skbprio } : {}), ...(skbqueue !== undefined ? { skbqueue } : {}) };
   const specs: IpSetElementSpec[] = [];
   if (set.type === "bitmap:port") {
     const ports = parseProtoPort(word);

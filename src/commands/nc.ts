@@ -5,7 +5,7 @@
 import { parseIpv4Address } from "../model/address.js";
 import { ncListen, runNcConnect } from "../probes/nc.js";
 import { ListenerProcess } from "../probes/servers.js";
-import { CommandError, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "./command.js";
+import { CommandError, refuseIpv6Address, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "./command.js";
 
 const WITH_ARGUMENT = new Set("IiMmOPpqsTVWwXxZ".split(""));
 const FLAGS = new Set("46bCDdFhklNnrStUuvz".split(""));
@@ -49,6 +49,8 @@ export function parseNc(argv: readonly string[]): NcLine {
   }
   for (const option of [...flags, ...values.keys()]) if (!MODELLED.has(option)) throw new UnsupportedError(`-${option}`, `nc -${option} is not modelled`);
   const udp = flags.has("u");
+  for (const operand of operands) refuseIpv6Address("nc", operand);
+  refuseIpv6Address("nc", values.get("s"));
   if (flags.has("l")) {
     // nc -l [-p] PORT, or nc -l ADDRESS PORT.
     const portText = values.get("p") ?? operands[operands.length - 1];

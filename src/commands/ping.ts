@@ -1,6 +1,6 @@
 // ping's command line (iputils ping/ping.c: getopt "aAbBc:dDfhHi:I:l:Lm:M:nOp:qQ:rRs:S:t:T:UvVw:W:346").
 import { PingProcess, runPing, startPing, type PingOptions } from "../probes/ping.js";
-import { CommandError, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "./command.js";
+import { CommandError, refuseIpv6Address, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "./command.js";
 
 /** usage() of iputils ping 20221126, printed after an option error. */
 const USAGE = `
@@ -95,6 +95,8 @@ export function parsePingArguments(argv: readonly string[]): PingOptions & { rea
   }
   const destination = operands[operands.length - 1];
   if (destination === undefined) throw new CommandError("ping: usage error: Destination address required", 1);
+  refuseIpv6Address("ping", destination);
+  refuseIpv6Address("ping", values.get("I"));
   if (operands.length > 1) throw new CommandError("ping: record route: Operation not permitted", 2);
   const count = values.has("c") ? integer(values.get("c")!, 1, Number.MAX_SAFE_INTEGER) : undefined;
   const deadline = values.has("w") ? integer(values.get("w")!, 0, 2147483647) : undefined;

@@ -4,9 +4,9 @@ import { bridge } from "./bridge.js";
 import { brctl, checkBrctl } from "./brctl.js";
 import { checkConntrack, conntrack } from "./conntrack.js";
 import { checkIp, ip } from "./ip/ip.js";
-import { checkIptables, iptables } from "./iptables/iptables.js";
-import { checkIptablesRestore, iptablesRestore, iptablesRestoreOperandFiles } from "./iptables/iptables-restore.js";
-import { checkIptablesSave, iptablesSave } from "./iptables/iptables-save.js";
+import { checkIp6tables, checkIptables, ip6tables, iptables } from "./iptables/iptables.js";
+import { checkIp6tablesRestore, checkIptablesRestore, ip6tablesRestore, iptablesRestore, iptablesRestoreOperandFiles } from "./iptables/iptables-restore.js";
+import { checkIp6tablesSave, checkIptablesSave, ip6tablesSave, iptablesSave } from "./iptables/iptables-save.js";
 import { nft, nftOperandFiles } from "./nft/nft.js";
 import { checkIpset, ipset } from "./ipset.js";
 import { nfacct } from "./nfacct.js";
@@ -35,6 +35,9 @@ export const NETWORK_COMMANDS: ReadonlyMap<string, NetworkCommand> = new Map<str
   ["nft", nft],
   ["iptables-save", iptablesSave],
   ["iptables-restore", iptablesRestore],
+  ["ip6tables", ip6tables],
+  ["ip6tables-save", ip6tablesSave],
+  ["ip6tables-restore", ip6tablesRestore],
   ["ipset", ipset],
   ["nfacct", nfacct],
   ["conntrack", conntrack],
@@ -67,6 +70,9 @@ export const COMMAND_CHECKS: ReadonlyMap<string, CommandCheck> = new Map<string,
   ["tcpdump", checkTcpdump],
   ["iptables-save", checkIptablesSave],
   ["iptables-restore", checkIptablesRestore],
+  ["ip6tables", checkIp6tables],
+  ["ip6tables-save", checkIp6tablesSave],
+  ["ip6tables-restore", checkIp6tablesRestore],
   ["curl", checkCurl],
   ["wget", checkWget],
   ["python3", checkPython3],
@@ -79,6 +85,7 @@ export const COMMAND_CHECKS: ReadonlyMap<string, CommandCheck> = new Map<string,
 export const OPERAND_FILES: ReadonlyMap<string, (argv: readonly string[]) => string[]> = new Map([
   ["nft", nftOperandFiles],
   ["iptables-restore", iptablesRestoreOperandFiles],
+  ["ip6tables-restore", iptablesRestoreOperandFiles],
 ]);
 
 /**
@@ -88,7 +95,9 @@ export const OPERAND_FILES: ReadonlyMap<string, (argv: readonly string[]) => str
  */
 export const UNMODELLED_TOOLS: readonly string[] = [
   "iptables-legacy",
-  "ip6tables",
+  "ip6tables-legacy",
+  "ip6tables-legacy-save",
+  "ip6tables-legacy-restore",
   "ebtables",
   "arptables",
   "ncat",
@@ -104,8 +113,6 @@ export const UNMODELLED_TOOLS: readonly string[] = [
   "unshare",
   "ping6",
   // Further host tools scripts call (kernel modules, DNS, wireless, services, other probes):
-  "ip6tables-save",
-  "ip6tables-restore",
   "iptables-legacy-save",
   "iptables-legacy-restore",
   "ebtables-save",

@@ -5,7 +5,8 @@
 import { formatIpv4Address, parseIpv4Address } from "../model/address.js";
 import { createSimulation, runEvents, socketBind, socketClose, socketConnect, socketCreate, socketListen, tcpSendSegment } from "../net/index.js";
 import { ListenerProcess, serveEcho } from "../probes/servers.js";
-import { UnsupportedError, type CommandEnvironment, type CommandOutcome } from "./command.js";
+import { refuseIpv6Address, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "./command.js";
+import { traceSteps } from "../render/trace-why.js";
 
 const SECOND = 1_000_000;
 /** socat's -t: after EOF on one side it waits this long for the other. */
@@ -41,6 +42,8 @@ function parseSocat(argv: readonly string[]): SocatLine {
     if (address === undefined) throw new UnsupportedError(bindText!, "socat bind= with a host name is not modelled");
     return { kind: "listen", address, port: Number(listen[1]), fork: first.options.has("fork") };
   }
+  const bracketed = /^TCP[46]?(?:-CONNECT)?:(\[[^\]]*\]):\d+$/i.exec(second.head);
+  if (bracketed) refuseIpv6Address("socat", bracketed[1]);
   const connect = /^TCP4?(?:-CONNECT)?:([^:]+):(\d+)$/i.exec(second.head);
   if (!(first.head === "-" || /^STDIO$/i.test(first.head)) || !connect) throw new UnsupportedError(words.join(" "), "socat is modelled only as `socat - TCP:HOST:PORT` and `socat TCP-LISTEN:PORT,... EXEC:cat`");
   for (const name of second.options.keys()) if (name !== "connect-timeout") throw new UnsupportedError(name, `socat option ${name} is not modelled`);
@@ -76,7 +79,7 @@ export function socat(argv: readonly string[], environment: CommandEnvironment):
   const pid = world.nextSocketId ?? 1;
   const socket = socketCreate(world, namespace, "tcp");
   const target = `AF=2 ${formatIpv4Address(destination)}:${port}`;
-  const trace = simulation.steps ? { trace: { probe: environment.commandText, namespace: namespace.name, steps: simulation.steps } } : {};
+  const trace = simulation.steps ? { trace: { probe: environment.commandText, namespace: namespace.name, steps: traceSteps(simulation.steps) } } : {};
   const fail = (text: string) => ({ kind: "done" as const, stdout: "", stderr: `${socatTime(world.clock)} socat[${pid}] E ${text}\n`, exitCode: 1, probe: { tool: "socat" as const }, ...trace });
   const connected = socketConnect(world, namespace, socket, destination, port);
   if (!connected.ok) {

@@ -3,7 +3,7 @@
 // model carries no body). Anything else is refused by name.
 import { advanceClock } from "../net/index.js";
 import { parseHttpUrl, runWget } from "../probes/curl.js";
-import { CommandError, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "./command.js";
+import { CommandError, refuseIpv6Address, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "./command.js";
 
 /** wget's command line, read without a world. */
 function parseWget(argv: readonly string[]) {
@@ -33,6 +33,7 @@ function parseWget(argv: readonly string[]) {
     if (urls.length === 0) throw new CommandError("wget: missing URL\nUsage: wget [OPTION]... [URL]...\n\nTry `wget --help' for more options.", 1);
     throw new UnsupportedError(urls[1]!, "wget with more than one URL is not modelled");
   }
+  refuseIpv6Address("wget", /^(?:http:\/\/)?(\[[^\]]*\])/.exec(urls[0]!)?.[1]);
   const url = parseHttpUrl(urls[0]!);
   if (url === "bad" || "unresolved" in url) throw new UnsupportedError(urls[0]!, "wget to anything but http://ADDRESS[:PORT]/ is not modelled");
   return { url, quiet, timeout, tries };

@@ -39,6 +39,8 @@ function isSignificantDrop(steps: readonly TraceStep[], index: number): boolean 
   if (step.verdict !== "drop") return false;
   if (step.stage === "arp_rcv" && step.dropReason === undefined) return false;
   if (step.stage === "icmp_rcv" && step.dropReason === undefined) return false;
+  // An ICMP error nobody waits for (a reject's answer to the reply the probe's peer sent): the drop it reports on is the cause.
+  if (step.stage === "icmp_rcv" && step.dropReason === "NO_SOCKET" && step.packet?.transport.protocol === "icmp" && step.packet.transport.type !== 0) return false;
   if (step.dropReason === "BRIDGE_NO_PORT" && step.stage === "br_forward") return false;
   if (step.dropReason === "OTHERHOST" && step.frameId !== undefined) {
     const forwarded = steps.slice(0, index).some((earlier) => earlier.frameId === step.frameId && earlier.namespace === step.namespace && (earlier.stage === "br_forward" || earlier.stage === "br_flood") && earlier.verdict !== "drop");
@@ -220,10 +222,12 @@ export function diagnoseFailure(trace: Trace, world: World): Cause {
       return { kind: "ttl-exceeded", summary: `the packet's ttl ran out at ${where(step)}`, steps: [index], objects: ["ttl"] };
     case "NETFILTER_DROP": {
       const rule = decision?.kind === "netfilter" ? decision : undefined;
-      const object = rule ? (rule.ruleNumber !== undefined ? `rule ${rule.ruleNumber} of ${rule.table} ${rule.chain}${rule.ruleText ? ` (${rule.ruleText})` : ""}` : `the ${rule.chain} policy of the ${rule.table} table (${rule.target})`) : "a netfilter rule";
+      // An nft table is named by family and name (`inet firewalld`), its rule by handle (in its text), not by position.
+      const nft = rule !== undefined && rule.table.includes(" ");
+      const object = rule ? (rule.ruleNumber !== undefined ? (nft ? `the rule of ${rule.table} ${rule.chain} (${rule.ruleText ?? `handle ${rule.ruleNumber}`})` : `rule ${rule.ruleNumber} of ${rule.table} ${rule.chain}${rule.ruleText ? ` (${rule.ruleText})` : ""}`) : nft ? `the ${rule.chain} policy of ${rule.table} (${rule.target})` : `the ${rule.chain} policy of the ${rule.table} table (${rule.target})`) : "a netfilter rule";
       return {
         kind: "filtered",
-        summary: `in ${where(step)}, ${object} ${rule?.target === "REJECT" ? "rejects" : "drops"} the packet`,
+        summary: `in ${where(step)}, ${object} ${rule?.target === "REJECT" || rule?.target === "reject" ? "rejects" : "drops"} the packet`,
         steps: [index],
         objects: [object],
         ...(rule?.origin ? { origin: rule.origin } : {}),
@@ -254,7 +258,7 @@ export function describeSuccess(trace: Trace, world: World): Cause {
       objects.push(`${step.why}`);
     } else if (step.decision?.kind === "netfilter" && step.verdict !== "drop" && step.decision.ruleNumber !== undefined) {
       decisive.push(index);
-      objects.push(`rule ${step.decision.ruleNumber} of ${step.decision.table} ${step.decision.chain} (${step.decision.target})`);
+      objects.push(`${step.decision.table.includes(" ") ? "handle" : "rule"} ${step.decision.ruleNumber} of ${step.decision.table} ${step.decision.chain} (${step.decision.target})`);
     }
   });
   return { kind: "delivered", summary: objects.length > 0 ? `it went by ${objects.join(", then ")}` : "it was answered", steps: decisive, objects };

@@ -87,6 +87,26 @@ export function narrowAccept(decision: NetfilterDecision, packet: Ipv4Packet, re
   return words.join(" ");
 }
 
+/**
+ * The nft form of narrowAccept, for a drop in an nft table (`inet
+ * firewalld`): an accept put first in the chain that dropped (an accept
+ * ends the base chain that jumped there too), for this packet's devices,
+ * destination, protocol and port, or its conntrack state.
+ */
+export function nftNarrowAccept(decision: NetfilterDecision, packet: Ipv4Packet, reply: boolean): string {
+  const words = [`nft insert rule ${decision.table} ${decision.chain}`];
+  const state = packet.conntrack?.state;
+  if (reply || state === "ESTABLISHED" || state === "RELATED") return `${words[0]} ct state established,related accept`;
+  if (decision.in !== undefined) words.push(`iifname "${decision.in}"`);
+  if (decision.out !== undefined) words.push(`oifname "${decision.out}"`);
+  words.push(`ip daddr ${formatIpv4Address(packet.destination)}`);
+  const transport = packet.transport;
+  if (transport.protocol === "icmp") words.push(`icmp type ${ICMP_TYPE_NAMES[transport.type] ?? transport.type}`);
+  else words.push(`${transport.protocol} dport ${transport.destinationPort}`);
+  words.push("accept");
+  return words.join(" ");
+}
+
 /** Whether the packet at step `index` answers one seen earlier in the trace: its addresses swapped, the same protocol. */
 function isReplyInTrace(trace: Trace, index: number): boolean {
   const packet = trace.steps[index]?.packet;
@@ -102,7 +122,8 @@ export function bluntPolicyFix(cause: Cause, trace: Trace): string | undefined {
   if (cause.kind !== "filtered" || cause.steps.length === 0) return undefined;
   const step = trace.steps[cause.steps[cause.steps.length - 1]!];
   const decision = step?.decision;
-  if (decision?.kind !== "netfilter" || decision.ruleNumber !== undefined) return undefined;
+  // An nft base chain's policy is changed by rewriting the chain, not by iptables -P: not offered.
+  if (decision?.kind !== "netfilter" || decision.ruleNumber !== undefined || decision.table.includes(" ")) return undefined;
   const table = decision.table === "filter" ? "" : `-t ${decision.table} `;
   return inNamespace(step!.namespace, `iptables ${table}-P ${decision.chain} ACCEPT`);
 }
@@ -182,6 +203,9 @@ export function proposeFix(cause: Cause, trace: Trace, world: World): string[] |
     case "filtered": {
       if (!namespace || step?.decision?.kind !== "netfilter") return undefined;
       const decision = step.decision;
+      const reply = isReplyInTrace(trace, cause.steps[cause.steps.length - 1]!);
+      // An nft table (`inet firewalld`): an accept before the rule or policy that dropped, in nft's own words.
+      if (decision.table.includes(" ")) return step.packet ? [inNamespace(namespace.name, nftNarrowAccept(decision, step.packet, reply))] : undefined;
       const table = decision.table === "filter" ? "" : `-t ${decision.table} `;
       if (decision.ruleNumber !== undefined) return [inNamespace(namespace.name, `iptables ${table}-D ${decision.chain} ${decision.ruleNumber}`)];
       // A policy drop: the narrowest rule that lets this packet through, not the whole chain.

@@ -26,6 +26,12 @@ export interface IpSetElement {
   bytes: number;
   /** Sets with comment support. */
   comment?: string;
+  /** Sets with skbinfo support (struct ip_set_skbinfo): what SET --map-set gives a packet; 0 when not given (then not listed). */
+  skbmark: number;
+  skbmarkmask: number;
+  /** TC_H_MAKE(major << 16, minor). */
+  skbprio: number;
+  skbqueue: number;
 }
 
 export interface IpSet {
@@ -42,6 +48,8 @@ export interface IpSet {
   timeout?: number;
   counters: boolean;
   comment: boolean;
+  /** The skbinfo extension (`ipset create NAME TYPE skbinfo`). */
+  skbinfo: boolean;
   /** The hash's initval (random in the kernel: seeded here). */
   initval: number;
   /** Elements by their key (ipSetElementKey), in insertion order. */
@@ -73,6 +81,10 @@ export interface IpSetElementSpec {
   readonly packets?: number;
   readonly bytes?: number;
   readonly comment?: string;
+  /** skbmark MARK[/MASK] (the mask 0xffffffff when not given). */
+  readonly skbmark?: { readonly mark: number; readonly mask: number };
+  readonly skbprio?: number;
+  readonly skbqueue?: number;
 }
 
 /** What `ipset create` asks for (IPSET_CMD_CREATE). */
@@ -86,6 +98,7 @@ export interface IpSetCreate {
   readonly timeout?: number;
   readonly counters: boolean;
   readonly comment: boolean;
+  readonly skbinfo: boolean;
   /** Given (a restored save): the hash's initval. */
   readonly initval?: number;
 }
@@ -114,7 +127,8 @@ export type IpSetError =
   | "IPSET_ERR_BITMAP_RANGE"
   | "IPSET_ERR_TIMEOUT"
   | "IPSET_ERR_COUNTER"
-  | "IPSET_ERR_COMMENT";
+  | "IPSET_ERR_COMMENT"
+  | "IPSET_ERR_SKBINFO";
 
 /** The key of an element: its dimensions, not its extensions. */
 export function ipSetElementKey(element: Pick<IpSetElement, "ip" | "cidr" | "protocol" | "port">): string {

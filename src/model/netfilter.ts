@@ -31,6 +31,11 @@ export interface AddressSelector {
   /** A non-contiguous mask (`/255.0.255.0`), which ipt_ip allows: the mask itself. */
   readonly mask?: number;
   readonly invert: boolean;
+  /**
+   * An ip6tables rule's address (struct ip6t_ip6), host bits cleared, as
+   * inet_ntop prints it; `address` is then 0 and `prefixLength` counts of 128.
+   */
+  readonly ipv6?: string;
 }
 
 /** The selector's mask as a uint32. */
@@ -66,6 +71,8 @@ export type Match =
       readonly tcpFlags?: { readonly mask: number; readonly compare: number; readonly invert: boolean };
     }
   | { readonly kind: "icmp"; readonly type?: number; readonly codes?: PortRange; readonly invert?: boolean }
+  /** ip6t_icmp6 (ip6tables only: netsim carries no IPv6 packet, so no packet ever meets it). */
+  | { readonly kind: "icmp6"; readonly type: number; readonly codes?: PortRange; readonly invert: boolean }
   | {
       readonly kind: "multiport";
       readonly direction: "source" | "destination" | "either";
@@ -149,6 +156,8 @@ export interface ConntrackAddressTest {
   readonly address: Ipv4Address;
   readonly prefixLength: number;
   readonly invert: boolean;
+  /** In ip6tables: the IPv6 address (inet_ntop text, host bits cleared); `address` is then 0. */
+  readonly ipv6?: string;
 }
 
 /** A conntrack option's port range, kept as written (a min above max matches nothing). */
@@ -247,6 +256,8 @@ export interface OwnerMatch {
 /** A NAT range (struct nf_nat_range2): addresses and optional ports. */
 export interface NatRange {
   readonly addresses?: { readonly first: Ipv4Address; readonly last: Ipv4Address };
+  /** In ip6tables: the IPv6 range, as inet_ntop prints it (then `addresses` is absent). */
+  readonly addresses6?: { readonly first: string; readonly last: string };
   readonly ports?: PortRange;
   /** NF_NAT_RANGE_PROTO_OFFSET (`:1000-2000/1000`): ports shifted from this base instead of searched. */
   readonly offset?: number;
@@ -268,11 +279,15 @@ export type RejectWith =
   | "icmp-admin-prohibited"
   | "tcp-reset";
 
+/** ip6t_REJECT's types (include/uapi/linux/netfilter_ipv6/ip6t_REJECT.h), by libip6t_REJECT's names. */
+export type Ip6RejectWith = "icmp6-no-route" | "icmp6-adm-prohibited" | "icmp6-addr-unreachable" | "icmp6-port-unreachable" | "icmp6-policy-fail" | "icmp6-reject-route" | "tcp-reset";
+
 export type Target =
   | { readonly kind: "ACCEPT" | "DROP" | "RETURN" }
   /** A user chain: `-j CHAIN`, or `-g CHAIN` (goto: RETURN from it goes back past the caller). */
   | { readonly kind: "jump"; readonly chain: string; readonly goto: boolean }
-  | { readonly kind: "REJECT"; readonly with: RejectWith }
+  /** with6: ip6t_REJECT's type in an ip6tables rule (`with` then holds the IPv4 type of the same meaning; no IPv6 packet exists to reject). */
+  | { readonly kind: "REJECT"; readonly with: RejectWith; readonly with6?: Ip6RejectWith }
   /** offset: NF_NAT_RANGE_PROTO_OFFSET with base 0 (`--to-ports P-Q/BASE`: the compat range keeps no base). */
   | { readonly kind: "MASQUERADE"; readonly ports?: PortRange; readonly offset?: number; readonly random?: boolean; readonly randomFully?: boolean }
   | { readonly kind: "SNAT"; readonly range: NatRange }
@@ -281,7 +296,18 @@ export type Target =
   /** MARK --set-xmark value/mask (every MARK form is saved as this). */
   | { readonly kind: "MARK"; readonly value: number; readonly mask: number }
   /** xt_SET (revision 3): adds the packet's element to a set and/or deletes it from one; the walk goes on. */
-  | { readonly kind: "SET"; readonly add?: IpSetReference; readonly del?: IpSetReference; readonly exist: boolean; readonly timeout?: number }
+  | {
+      readonly kind: "SET";
+      readonly add?: IpSetReference;
+      readonly del?: IpSetReference;
+      readonly exist: boolean;
+      readonly timeout?: number;
+      /** --map-set: the packet's element in this set gives it the element's skbinfo, as the flags below say (IPSET_FLAG_MAP_SKBMARK, _SKBPRIO, _SKBQUEUE). */
+      readonly map?: IpSetReference;
+      readonly mapMark?: boolean;
+      readonly mapPrio?: boolean;
+      readonly mapQueue?: boolean;
+    }
   /** LOG (ipt_LOG): a non-terminal target writing the packet to the kernel log. */
   | { readonly kind: "LOG"; readonly level: number; readonly prefix: string; readonly flags: number };
 
@@ -357,6 +383,12 @@ export interface TableDerived {}
 /** A namespace's netfilter state: the tables that exist (iptables-nft makes a table on first write) and conntrack. */
 export interface NetfilterState {
   tables: Map<TableName, Table>;
+  /**
+   * ip6tables' tables (iptables-nft's `ip6` family on the same nf_tables
+   * engine): listed, saved and restored; never walked, as netsim carries IPv4
+   * packets only. Absent until ip6tables first changes one.
+   */
+  tables6?: Map<TableName, Table>;
   /** The tables `nft` made (model/nf-tables.ts); absent until nft first changes the ruleset. */
   nft?: NftRuleset;
   conntrack: ConntrackTable;

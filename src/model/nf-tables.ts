@@ -3,6 +3,7 @@
 // nft_set): tables in a family, chains (base chains hooked at a priority),
 // rules as lists of expressions, sets and maps owned by their table, and the
 // handles the kernel gives each object. Userspace text lives in src/commands/nft.
+import type { SourceLocation } from "./location.js";
 import type { RejectWith, RuleCounters } from "./netfilter.js";
 
 /** The families modelled: IPv4 (`ip`) and `inet` (IPv4 packets of it; IPv6 is not modelled). */
@@ -29,7 +30,14 @@ export type NftSelector =
   | { readonly kind: "icmp"; readonly field: "type" }
   | { readonly kind: "ct"; readonly key: "state" | "status" | "mark" | "direction" }
   | { readonly kind: "fib"; readonly flags: readonly ("saddr" | "daddr" | "iif" | "oif")[]; readonly result: "type" }
-  | { readonly kind: "numgen"; readonly mode: "random" | "inc"; readonly modulus: number; readonly offset?: number };
+  | {
+      readonly kind: "numgen";
+      readonly mode: "random" | "inc";
+      readonly modulus: number;
+      readonly offset?: number;
+      /** The expression's own state: inc's counter (nft_ng_inc's priv->counter, set to modulus - 1 at init), random's draws so far. */
+      readonly state: { count: number };
+    };
 
 /** A single value: a number (address, port, protocol, mark, flag bits) or a name (interface, with `*` wildcard). */
 export type NftAtom = number | string;
@@ -40,7 +48,11 @@ export interface NftElement {
   readonly data?: NftData;
   /** userdata nft lists after the key (`10.0.0.1 comment "x"`). */
   readonly comment?: string;
-  /** An element a dynset statement added to a set with a timeout: when it expires (virtual clock, µs). */
+  /** Its own timeout in milliseconds (`10.0.0.1 timeout 30s`, `update @s { ip saddr timeout 30s }`); absent: the set's. */
+  readonly timeout?: number;
+  /** As given to add element (`expires 15m`, milliseconds): the time left instead of the timeout; the commit turns it into `expires`. */
+  readonly expiresIn?: number;
+  /** An element of a set with timeouts: when it expires (virtual clock, µs). */
   readonly expires?: number;
 }
 
@@ -75,8 +87,15 @@ export type NftExpression =
   | { readonly kind: "reject"; /** a key of NFT_REJECT_WITH; absent: the family's default, ICMP port unreachable */ readonly with?: NftRejectWith }
   | { readonly kind: "log"; readonly prefix?: string }
   | { readonly kind: "notrack" }
+  /**
+   * A match only an IPv6 packet passes (`ip6 saddr|daddr`, `icmpv6 type`, a
+   * `fib ... oif` lookup behind `meta nfproto ipv6`: the kernel's implicit
+   * meta nfproto ipv6 / meta l4proto ipv6-icmp dependency). netsim carries
+   * IPv4 packets only, so none passes it; kept as the text nft lists.
+   */
+  | { readonly kind: "ipv6-match"; readonly text: string }
   /** nft_dynset: `add @set { KEY }` puts the key in the set, `update @set { KEY }` also refreshes its timeout. */
-  | { readonly kind: "dynset"; readonly op: "add" | "update"; readonly set: string; readonly left: readonly NftSelector[] };
+  | { readonly kind: "dynset"; readonly op: "add" | "update"; readonly set: string; readonly left: readonly NftSelector[]; /** `{ KEY timeout 30s }`: the element's own timeout (ms) */ readonly timeout?: number };
 
 /**
  * `reject with` as nft names it, and the reply each gives an IPv4 packet
@@ -96,6 +115,11 @@ export const NFT_REJECT_WITH = {
   "icmpx admin-prohibited": "icmp-admin-prohibited",
   "icmpx no-route": "icmp-net-unreachable",
   "icmpx host-unreachable": "icmp-host-unreachable",
+  // IPv6 only: the parser takes these only behind an IPv6 match, which no IPv4
+  // packet passes; one that got here would carry the code as an ICMPv4 one (nft_reject_inet_eval).
+  "icmpv6 no-route": "icmp-net-unreachable",
+  "icmpv6 admin-prohibited": "icmp-host-unreachable",
+  "icmpv6 addr-unreachable": "icmp-port-unreachable",
 } as const satisfies Record<string, RejectWith>;
 export type NftRejectWith = keyof typeof NFT_REJECT_WITH;
 
@@ -105,6 +129,8 @@ export interface NftRule {
   readonly comment?: string;
   /** The rule as `nft list` prints it, for traces (the command layer renders it). */
   readonly text: string;
+  /** The scenario line whose batch added it (explain's configuration line). */
+  readonly origin?: SourceLocation;
 }
 
 export interface NftChain {

@@ -191,11 +191,17 @@ export type IptablesCommand =
   | { readonly kind: "new-chain"; readonly chain: string }
   | { readonly kind: "delete-chain"; readonly chain?: string }
   | { readonly kind: "rename-chain"; readonly chain: string; readonly newName: string }
-  | { readonly kind: "policy"; readonly chain: string; readonly policy: "ACCEPT" | "DROP" };
+  | { readonly kind: "policy"; readonly chain: string; readonly policy: "ACCEPT" | "DROP" }
+  /** NFT_MSG_DELTABLE of the table iptables-nft made (`nft delete table`, `nft flush ruleset`): gone from the kernel, made again by the next write. */
+  | { readonly kind: "delete-table" }
+  /** Rule and chain messages of an nft batch the kernel refused: the handles they took stay taken (table->hgenerator is not given back). */
+  | { readonly kind: "handles-taken"; readonly count: number };
 
 export interface IptablesOperation extends Located {
   readonly op: "iptables";
   readonly namespaceId: number;
+  /** ip6tables: the `ip6` family's table (NetfilterState.tables6). */
+  readonly family?: "ip6";
   readonly table: TableName;
   readonly command: IptablesCommand;
 }
@@ -204,6 +210,8 @@ export interface IptablesOperation extends Located {
 export interface IptablesRestore extends Located {
   readonly op: "iptables-restore";
   readonly namespaceId: number;
+  /** ip6tables-restore: the `ip6` family's tables. */
+  readonly family?: "ip6";
   readonly noflush: boolean;
   readonly tables: readonly {
     readonly name: TableName;

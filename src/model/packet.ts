@@ -83,6 +83,14 @@ export interface Ipv4Packet {
   readonly linkType?: "broadcast" | "multicast";
   /** Conntrack association and mark while inside one namespace (skb->_nfct, skb->mark); netfilter sets it. */
   readonly conntrack?: PacketConntrack;
+  /** br_netfilter's per-skb state (skb->nf_bridge, struct nf_bridge_info), while a bridged-DNAT packet waits for ARP; not part of what a trace shows. */
+  readonly nfBridge?: NfBridgeInfo;
+}
+
+/** struct nf_bridge_info, the part the model needs: bridged_dnat and its physindev. */
+export interface NfBridgeInfo {
+  /** The bridge port the frame came in on: br_dev_xmit() hands the frame back to br_handle_frame_finish() as if it came in there. */
+  readonly bridgedDnatPhysIn: number;
 }
 
 export interface ArpMessage {

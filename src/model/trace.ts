@@ -10,6 +10,8 @@ import type { NeighbourState } from "./neighbour.js";
 import type { ArpMessage, Ipv4Packet } from "./packet.js";
 import type { Route } from "./route.js";
 import type { SourceLocation } from "./location.js";
+import type { ConntrackTuple } from "./conntrack.js";
+import type { MatchMismatch, TraceReason } from "./trace-reason.js";
 
 /** The kernel function (or netfilter hook) a step stands for. */
 export type TraceStage =
@@ -96,6 +98,56 @@ export interface TraceStep {
   readonly dropReason?: DropReason;
   /** One sentence a learner can read. */
   readonly why: string;
+}
+
+/**
+ * A conntrack decision as the engine reports it: the entry's id and its
+ * tuples as they stood at the step (tuples are immutable; NAT replaces the
+ * reply tuple), undefined with no entry. The renderer writes the text.
+ */
+export interface ConntrackEntryView {
+  readonly id: number;
+  readonly original: ConntrackTuple;
+  readonly reply: ConntrackTuple;
+}
+
+/**
+ * A netfilter decision as the engine reports it: the parts the renderer
+ * spells (an nft table as family and name, the rule as its chain and spec or
+ * its nft text and handle, a jump's target, why the rule did not match).
+ */
+export type NetfilterRecordDecision = Omit<Extract<Decision, { kind: "netfilter" }>, "table" | "ruleText" | "target" | "mismatch"> & {
+  /** An iptables table's name, or an nft table (shown "FAMILY NAME"). */
+  readonly table: string | { readonly family: string; readonly name: string };
+  /** iptables: `-A CHAIN SPEC`; nft: `TEXT # handle N`. */
+  readonly ruleText?: { readonly chain: string; readonly spec: string } | { readonly text: string; readonly handle: number };
+  /** A target or verdict name, or an nft jump or goto (shown "jump CHAIN"). */
+  readonly target: string | { readonly kind: "jump" | "goto"; readonly chain: string };
+  readonly mismatch?: MatchMismatch;
+};
+
+/** A sysctl decision as the engine reports it: a per-device conf key as its parts (shown net.ipv4.conf.DEVICE.NAME). */
+export interface SysctlRecordDecision {
+  readonly kind: "sysctl";
+  readonly key: string | { readonly conf: string; readonly device: string };
+  readonly value: string;
+}
+
+export type RecordDecision =
+  | Exclude<Decision, { kind: "conntrack" | "netfilter" | "sysctl" }>
+  | NetfilterRecordDecision
+  | SysctlRecordDecision
+  | { readonly kind: "conntrack"; readonly state: string; readonly entry: ConntrackEntryView | undefined };
+
+/**
+ * A step as the engine (src/net) reports it to a traced simulation: typed
+ * data only, no text. Its keys are a TraceStep's in the same order, with
+ * `reason` where the step has `why`; src/render/trace-why.ts makes the
+ * TraceStep (the sentence, the conntrack entry's text).
+ */
+export interface TraceRecord extends Omit<TraceStep, "why" | "decision"> {
+  readonly decision?: RecordDecision;
+  readonly reason: TraceReason;
 }
 
 export interface Trace {

@@ -14,7 +14,7 @@ export { advanceClock, runEvents } from "./events.js";
 export { isLocalAddress } from "./ipv4/arp.js";
 export { createFibTable, fibTableDump, fibTableInsert, fibTableLookup } from "./ipv4/fib-table.js";
 export { inetHashConnect } from "./ipv4/inet-hashtables.js";
-export { describeRouteChoice, ipLocalOut, routeDecision } from "./ipv4/ip-output.js";
+export { ipLocalOut, routeChoice, routeDecision } from "./ipv4/ip-output.js";
 export { fibLookup, ipRouteOutput } from "./ipv4/route.js";
 export { tcpDataLength } from "./ipv4/tcp-output.js";
 export { iptDoTable } from "./netfilter/ip-tables.js";

@@ -5,7 +5,8 @@ import type { PendingEvent, ScheduledEvent } from "../model/event.js";
 import type { NetworkNamespace } from "../model/netns.js";
 import type { EthernetFrame, Ipv4Packet } from "../model/packet.js";
 import type { DropReason } from "../model/drop-reason.js";
-import type { Decision, TraceStage, TraceStep, Verdict } from "../model/trace.js";
+import type { RecordDecision, TraceRecord, TraceStage, Verdict } from "../model/trace.js";
+import type { TraceReason } from "../model/trace-reason.js";
 import type { World } from "../model/world.js";
 import type { PingSocketEvent } from "../model/socket.js";
 
@@ -23,8 +24,12 @@ export interface PingSocket {
 
 export interface Simulation {
   readonly world: World;
-  /** null when tracing is off: the fast path records nothing. */
-  readonly steps: TraceStep[] | null;
+  /**
+   * The trace observer's records: what the engine reports of each step, as
+   * typed data (src/render/trace-why.ts writes the sentences). null when
+   * tracing is off: the fast path records nothing.
+   */
+  readonly steps: TraceRecord[] | null;
   /** Clock value the trace counts from. */
   readonly start: number;
   readonly pingSockets: PingSocket[];
@@ -95,10 +100,10 @@ export function takeNextEvent(world: World, until: number): PendingEvent | undef
 
 /** What a frame step says besides where and which frame. */
 export interface FrameStepRest {
-  readonly decision?: Decision;
+  readonly decision?: RecordDecision;
   readonly verdict: Verdict;
   readonly dropReason?: DropReason;
-  readonly why: string;
+  readonly reason: TraceReason;
 }
 
 /** A step's time: virtual µs since the probe started. */
@@ -113,33 +118,33 @@ export function traceTime(simulation: Simulation): number {
  * literal, or keys added one by one, is V8's slow copy, on every frame of a
  * trace.
  */
-export function frameStep(simulation: Simulation, namespace: NetworkNamespace, device: string, stage: TraceStage, frameId: number, contents: EthernetFrame, rest: FrameStepRest): TraceStep {
-  const { decision, verdict, dropReason, why } = rest;
+export function frameStep(simulation: Simulation, namespace: NetworkNamespace, device: string, stage: TraceStage, frameId: number, contents: EthernetFrame, rest: FrameStepRest): TraceRecord {
+  const { decision, verdict, dropReason, reason } = rest;
   const name = namespace.name;
   const time = traceTime(simulation);
   if (contents.payload.kind === "ipv4") {
     const packet = contents.payload.packet;
     if (decision === undefined) {
       return dropReason === undefined
-        ? { device, stage, frameId, packet, verdict, why, namespace: name, time }
-        : { device, stage, frameId, packet, verdict, dropReason, why, namespace: name, time };
+        ? { device, stage, frameId, packet, verdict, reason, namespace: name, time }
+        : { device, stage, frameId, packet, verdict, dropReason, reason, namespace: name, time };
     }
     return dropReason === undefined
-      ? { device, stage, frameId, packet, decision, verdict, why, namespace: name, time }
-      : { device, stage, frameId, packet, decision, verdict, dropReason, why, namespace: name, time };
+      ? { device, stage, frameId, packet, decision, verdict, reason, namespace: name, time }
+      : { device, stage, frameId, packet, decision, verdict, dropReason, reason, namespace: name, time };
   }
   const arp = contents.payload.arp;
   if (decision === undefined) {
     return dropReason === undefined
-      ? { device, stage, frameId, arp, verdict, why, namespace: name, time }
-      : { device, stage, frameId, arp, verdict, dropReason, why, namespace: name, time };
+      ? { device, stage, frameId, arp, verdict, reason, namespace: name, time }
+      : { device, stage, frameId, arp, verdict, dropReason, reason, namespace: name, time };
   }
   return dropReason === undefined
-    ? { device, stage, frameId, arp, decision, verdict, why, namespace: name, time }
-    : { device, stage, frameId, arp, decision, verdict, dropReason, why, namespace: name, time };
+    ? { device, stage, frameId, arp, decision, verdict, reason, namespace: name, time }
+    : { device, stage, frameId, arp, decision, verdict, dropReason, reason, namespace: name, time };
 }
 
-export type StepFields = Omit<TraceStep, "time" | "namespace"> & { readonly namespace: NetworkNamespace };
+export type StepFields = Omit<TraceRecord, "time" | "namespace"> & { readonly namespace: NetworkNamespace };
 
 /**
  * Appends a trace step. Call it only when tracing is on (`simulation.steps
@@ -150,7 +155,7 @@ export type StepFields = Omit<TraceStep, "time" | "namespace"> & { readonly name
  * context on every call, traced or not, and keys added to an object after
  * its literal go to a separately allocated store.
  */
-export function recordStep(simulation: Simulation, step: TraceStep): void {
+export function recordStep(simulation: Simulation, step: TraceRecord): void {
   simulation.steps!.push(step);
 }
 

@@ -8,8 +8,9 @@
 import { formatIpv4Address, parseIpv4Address } from "../model/address.js";
 import type { NetworkNamespace } from "../model/netns.js";
 import type { Trace } from "../model/trace.js";
+import { traceSteps } from "../render/trace-why.js";
 import type { World } from "../model/world.js";
-import { createSimulation, describeRouteChoice, record, routeDecision, runEvents, socketClose, socketConnect, socketCreate, tcpSendSegment } from "../net/index.js";
+import { createSimulation, record, routeChoice, routeDecision, runEvents, socketClose, socketConnect, socketCreate, tcpSendSegment } from "../net/index.js";
 import { ctime } from "../commands/iptables/iptables-save.js";
 
 const SECOND = 1_000_000;
@@ -78,20 +79,20 @@ export interface HttpExchange {
  */
 export function httpExchange(world: World, namespace: NetworkNamespace, url: HttpUrl, requestLine: string, connectLimit: number, totalLimit: number, tracing: boolean, commandText: string): HttpExchange {
   const simulation = createSimulation(world, tracing);
-  const trace = (): { trace?: Trace } => (simulation.steps ? { trace: { probe: commandText, namespace: namespace.name, steps: simulation.steps } } : {});
+  const trace = (): { trace?: Trace } => (simulation.steps ? { trace: { probe: commandText, namespace: namespace.name, steps: traceSteps(simulation.steps) } } : {});
   const start = world.clock;
   const socket = socketCreate(world, namespace, "tcp");
   const connected = socketConnect(world, namespace, socket, url.address, url.port);
   if (!connected.ok) {
     socketClose(world, namespace, socket);
     const fib = connected.lookup.ok ? undefined : connected.lookup.fib;
-    record(simulation, () => ({ namespace, stage: "ip_route_output", ...(fib ? { decision: routeDecision(fib, url.address) } : { decision: { kind: "no-route" as const, destination: url.address } }), verdict: "drop", dropReason: "IP_OUTNOROUTES", why: `no usable route to ${url.host}: connect() fails at once` }));
+    record(simulation, () => ({ namespace, stage: "ip_route_output", ...(fib ? { decision: routeDecision(fib, url.address) } : { decision: { kind: "no-route" as const, destination: url.address } }), verdict: "drop", dropReason: "IP_OUTNOROUTES", reason: { code: "connect-no-route", host: url.host } }));
     return { connect: connected.errno, timedOut: false, elapsed: 0, connectElapsed: 0, source: 0, ...trace() };
   }
   const route = connected.route;
   if (route.fib) {
     const fib = route.fib;
-    record(simulation, () => ({ namespace, device: route.device.name, stage: "ip_route_output", decision: routeDecision(fib, route.nexthop, route.source), verdict: "continue", why: `${describeRouteChoice(namespace, fib)}; source ${formatIpv4Address(route.source)}` }));
+    record(simulation, () => ({ namespace, device: route.device.name, stage: "ip_route_output", decision: routeDecision(fib, route.nexthop, route.source), verdict: "continue", reason: { code: "route-output", choice: routeChoice(namespace, fib), source: route.source } }));
   }
   const connectDeadline = start + Math.min(connectLimit, totalLimit);
   // As for nc -w: a retransmission due exactly when the wait runs out is never sent.

@@ -7,13 +7,14 @@
 // conntrack ends in TIME_WAIT as on the kernel. UDP `-z` sends nothing
 // unless -v, which writes three one-byte datagrams and fails silently when an
 // ICMP port unreachable came back (measured).
-import { formatIpv4Address, parseIpv4Address } from "../model/address.js";
+import { parseIpv4Address } from "../model/address.js";
 import type { Errno } from "../model/errno.js";
 import type { NetworkNamespace } from "../model/netns.js";
 import type { Socket } from "../model/socket.js";
 import type { Trace } from "../model/trace.js";
+import { traceSteps } from "../render/trace-why.js";
 import type { World } from "../model/world.js";
-import { type Simulation, createSimulation, describeRouteChoice, record, routeDecision, runEvents, socketBind, socketClose, socketConnect, socketCreate, socketListen, tcpSendSegment, udpSendmsg } from "../net/index.js";
+import { type Simulation, createSimulation, record, routeChoice, routeDecision, runEvents, socketBind, socketClose, socketConnect, socketCreate, socketListen, tcpSendSegment, udpSendmsg } from "../net/index.js";
 import { serviceName } from "../commands/iptables/services.js";
 
 export interface NcConnectOptions {
@@ -74,7 +75,7 @@ export function runNcConnect(world: World, namespace: NetworkNamespace, options:
     stderr: shown,
     exitCode,
     verboseStderr,
-    ...(simulation.steps ? { trace: { probe: commandText, namespace: namespace.name, steps: simulation.steps } } : {}),
+    ...(simulation.steps ? { trace: { probe: commandText, namespace: namespace.name, steps: traceSteps(simulation.steps) } } : {}),
   });
   const socket = socketCreate(world, namespace, protocol);
   if (options.sourcePort !== undefined) {
@@ -90,7 +91,7 @@ export function runNcConnect(world: World, namespace: NetworkNamespace, options:
   if (!connected.ok) {
     socketClose(world, namespace, socket);
     const fib = connected.lookup.ok ? undefined : connected.lookup.fib;
-    record(simulation, () => ({ namespace, stage: "ip_route_output", ...(fib ? { decision: routeDecision(fib, destination) } : { decision: { kind: "no-route" as const, destination } }), verdict: "drop", dropReason: "IP_OUTNOROUTES", why: `no usable route to ${options.address}: connect() fails at once` }));
+    record(simulation, () => ({ namespace, stage: "ip_route_output", ...(fib ? { decision: routeDecision(fib, destination) } : { decision: { kind: "no-route" as const, destination } }), verdict: "drop", dropReason: "IP_OUTNOROUTES", reason: { code: "connect-no-route", host: options.address } }));
     const text = failed(options.address, options.port, protocol, connected.errno);
     return finish(1, text, text);
   }
@@ -98,7 +99,7 @@ export function runNcConnect(world: World, namespace: NetworkNamespace, options:
   const source = route.source;
   if (route.fib) {
     const fib = route.fib;
-    record(simulation, () => ({ namespace, device: route.device.name, stage: "ip_route_output", decision: routeDecision(fib, route.nexthop, source), verdict: "continue", why: `${describeRouteChoice(namespace, fib)}; source ${formatIpv4Address(source)}` }));
+    record(simulation, () => ({ namespace, device: route.device.name, stage: "ip_route_output", decision: routeDecision(fib, route.nexthop, source), verdict: "continue", reason: { code: "route-output", choice: routeChoice(namespace, fib), source } }));
   }
   const start = world.clock;
   const queue = socket.receiveQueue!;

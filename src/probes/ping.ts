@@ -6,10 +6,11 @@ import type { Errno } from "../model/errno.js";
 import type { NetworkNamespace } from "../model/netns.js";
 import { ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_TIME_EXCEEDED, type Ipv4Packet } from "../model/packet.js";
 import type { Trace } from "../model/trace.js";
+import { traceSteps } from "../render/trace-why.js";
 import type { CommandProcess, ProcessOutput } from "../commands/command.js";
 import { signalNumber } from "../model/signal.js";
 import type { World } from "../model/world.js";
-import { type Simulation, createSimulation, describeRouteChoice, deviceByName, ipLocalOut, ipRouteOutput, record, routeDecision, runEvents, socketClose, socketCreate, timerStart, timerStop } from "../net/index.js";
+import { type Simulation, createSimulation, routeChoice, deviceByName, ipLocalOut, ipRouteOutput, record, routeDecision, runEvents, socketClose, socketCreate, timerStart, timerStop } from "../net/index.js";
 
 export interface PingOptions {
   readonly destination: string;
@@ -143,7 +144,7 @@ export function startPing(world: World, namespace: NetworkNamespace, options: Pi
     }
   }
   const simulation = createSimulation(world, tracing);
-  const trace = (): Trace | undefined => (simulation.steps ? { probe: commandText, namespace: namespace.name, steps: simulation.steps } : undefined);
+  const trace = (): Trace | undefined => (simulation.steps ? { probe: commandText, namespace: namespace.name, steps: traceSteps(simulation.steps) } : undefined);
   const routeOptions = { ...(boundSource !== undefined ? { source: boundSource } : {}), ...(outputInterface !== undefined ? { outputInterface } : {}) };
 
   // connect() on a probe socket: the route and source are chosen once, up front.
@@ -156,7 +157,7 @@ export function startPing(world: World, namespace: NetworkNamespace, options: Pi
       ...(connected.ok || !connected.fib ? { decision: { kind: "no-route" as const, destination } } : { decision: routeDecision(connected.fib, destination) }),
       verdict: "drop",
       dropReason: "IP_OUTNOROUTES",
-      why: connected.ok ? `${options.destination} is a broadcast address and ping was not given -b` : errno === "ENETUNREACH" ? `no route to ${options.destination} in ${namespace.name || "the root namespace"}: not even a default route` : `the route to ${options.destination} is of a kind that refuses traffic (${errno})`,
+      reason: connected.ok ? { code: "route-output-broadcast", destination: options.destination } : errno === "ENETUNREACH" ? { code: "route-output-no-route", destination: options.destination } : { code: "route-output-refused", destination: options.destination, errno },
     }));
     const text = CONNECT_ERRORS[errno] ?? `ping: connect: ${errno}`;
     const result: ProbeRun = { stdout: "", stderr: `${text}\n`, exitCode: 2 };
@@ -167,7 +168,7 @@ export function startPing(world: World, namespace: NetworkNamespace, options: Pi
   if (connected.route.type === "broadcast") warnings += "WARNING: pinging broadcast address\n";
   const fib = connected.route.fib;
   if (fib) {
-    record(simulation, () => ({ namespace, device: connected.route.device.name, stage: "ip_route_output", decision: routeDecision(fib, connected.route.nexthop, source), verdict: "continue", why: `${describeRouteChoice(namespace, fib)}; source ${formatIpv4Address(source)}` }));
+    record(simulation, () => ({ namespace, device: connected.route.device.name, stage: "ip_route_output", decision: routeDecision(fib, connected.route.nexthop, source), verdict: "continue", reason: { code: "route-output", choice: routeChoice(namespace, fib), source } }));
   }
 
   const echoId = world.nextEchoId++ & 0xffff;

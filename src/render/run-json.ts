@@ -55,7 +55,8 @@ function convert(value: unknown, context: Context, key?: string): unknown {
   const inner = typeof record.namespace === "string" ? { ...context, namespace: record.namespace } : context;
   const out: Record<string, unknown> = {};
   for (const [name, field] of Object.entries(record)) {
-    if (field === undefined) continue;
+    // skb->nf_bridge rides on a packet while it waits for ARP: kernel state, not a field of the packet a trace shows.
+    if (field === undefined || name === "nfBridge") continue;
     if (name === "deviceIndex" && typeof field === "number") out.device = deviceName(inner, field);
     else if (name === "namespaceId" && typeof field === "number") out.namespace = namespaceById(inner, field);
     // A route decision's next hop is an address; a route's next hop is an object.

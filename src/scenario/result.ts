@@ -66,6 +66,8 @@ export interface NamespaceState {
   readonly neigh: string;
   /** `iptables-save`, packet and byte counters stripped */
   readonly iptablesSave: string;
+  /** `ip6tables-save`, packet and byte counters stripped (the ip6 family's iptables-nft tables) */
+  readonly ip6tablesSave: string;
   /** `conntrack -L` stdout (its "flow entries have been shown" stderr line left out) */
   readonly conntrack: string;
   /** `nft list table` of each table `nft list tables` names but iptables-nft's own (their rules are iptablesSave's), in that order */
@@ -75,11 +77,12 @@ export interface NamespaceState {
 }
 
 /** The parts of a NamespaceState that hold captured text. */
-export type StatePart = "link" | "addr" | "route" | "neigh" | "iptablesSave" | "conntrack" | "nftRuleset";
-export const STATE_PARTS: readonly StatePart[] = ["link", "addr", "route", "neigh", "iptablesSave", "conntrack", "nftRuleset"];
+export type StatePart = "link" | "addr" | "route" | "neigh" | "iptablesSave" | "ip6tablesSave" | "conntrack" | "nftRuleset";
+export const STATE_PARTS: readonly StatePart[] = ["link", "addr", "route", "neigh", "iptablesSave", "ip6tablesSave", "conntrack", "nftRuleset"];
 
-/** The tables iptables-nft keeps (family ip): a snapshot compares them as iptables-save prints them, not as nft does. */
+/** The tables iptables-nft keeps (families ip and ip6): a snapshot compares them as iptables-save and ip6tables-save print them, not as nft does. */
 export const IPTABLES_NFT_TABLES: readonly string[] = ["filter", "nat", "mangle", "raw", "security"];
+export const IPTABLES_NFT_FAMILIES: readonly string[] = ["ip", "ip6"];
 
 /** Every namespace's state after a probe, or at the end of the scenario. */
 export interface StateSnapshot {

@@ -13,6 +13,7 @@ import { conntrackStatusFlags, hasConntrackStatus, type ConntrackStatusFlags } f
 import type { NetworkNamespace } from "../model/netns.js";
 import { ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_ECHO_REPLY, ICMP_PORT_UNREACH, ICMP_PROT_UNREACH, type Ipv4Packet, type TcpFlags, type Transport } from "../model/packet.js";
 import type { Trace, TraceStep } from "../model/trace.js";
+import { traceSteps } from "../render/trace-why.js";
 import type { World } from "../model/world.js";
 import { type Simulation, createSimulation, inetHashConnect, ipLocalOut, ipRouteOutput, namespaceByName, rootNamespace, runEvents, socketClose, socketConnect, socketCreate } from "../net/index.js";
 
@@ -198,8 +199,8 @@ export function runFlow(world: World, flow: Flow): FlowResult {
   const finish = (outcome: FlowOutcome, extra: { error?: string; answered?: FlowTuple }): FlowResult => {
     // The client goes away without closing (the flow is its first packet and the answer): its socket leaves the table.
     socketClose(world, client, socket);
-    const trace: Trace = { probe: flowCommand(flow), namespace: client.name, steps };
-    const { hops, landed } = readHops(steps, sent);
+    const trace: Trace = { probe: flowCommand(flow), namespace: client.name, steps: traceSteps(steps) };
+    const { hops, landed } = readHops(trace.steps, sent);
     return {
       flow,
       outcome,
@@ -207,7 +208,7 @@ export function runFlow(world: World, flow: Flow): FlowResult {
       sent,
       ...(landed ? { landed } : {}),
       hops,
-      conntrack: readConntrack(world, steps),
+      conntrack: readConntrack(world, trace.steps),
       trace,
       started,
       ended: world.clock,

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { prefixMask } from "../../src/model/address.js";
 import type { Chain, Match, Rule, Table, Target } from "../../src/model/netfilter.js";
 import type { Ipv4Packet } from "../../src/model/packet.js";
-import type { TraceStep } from "../../src/model/trace.js";
+import type { TraceRecord } from "../../src/model/trace.js";
 import { createWorld, rootNamespace } from "../../src/net/core/net-namespace.js";
 import { iptDoTable } from "../../src/net/netfilter/ip-tables.js";
 import { createStatisticMatch } from "../../src/net/netfilter/xt-statistic.js";
@@ -123,7 +123,7 @@ describe("indexed chain walk against the naive walk", () => {
           expect(traced).toEqual(naive);
           expect(tracedNaive).toEqual(naive);
           // The same steps, but for the index's flag on the rules it passed by.
-          const unflagged = (steps: readonly TraceStep[]) => steps.map((step) => (step.decision?.kind === "netfilter" ? { ...step, decision: { ...step.decision, skippedByIndex: undefined } } : step));
+          const unflagged = (steps: readonly TraceRecord[]) => steps.map((step) => (step.decision?.kind === "netfilter" ? { ...step, decision: { ...step.decision, skippedByIndex: undefined } } : step));
           expect(unflagged(tracedSimulation.steps!)).toEqual(unflagged(tracedNaiveSimulation.steps!));
         }
         // The rulesets alike: rules, counters, statistic state (what each walk derived from them is not part of a table's value).

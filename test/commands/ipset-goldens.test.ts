@@ -67,7 +67,7 @@ async function simulate(name: string): Promise<string> {
 }
 
 describe("ipset goldens replayed through the simulator", () => {
-  for (const name of ["ipset1", "ipset2", "ipset3", "ipset4", "ipset5"]) {
+  for (const name of ["ipset1", "ipset2", "ipset3", "ipset4", "ipset5", "ipset6"]) {
     it(`${name}: prints what ipset and iptables printed on the kernel`, async () => {
       const kernel = readFileSync(join(FIXTURES, `${name}.out`), "utf8");
       const sim = await simulate(name);

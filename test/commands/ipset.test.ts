@@ -27,11 +27,13 @@ describe("ipset refuses what it does not model, by name", () => {
     });
   }
 
-  it("refuses the set match's deprecated --set and SET --map-set", () => {
+  it("refuses the set match's deprecated --set and SET --map-prio and --map-queue (the model has no skb priority or transmit queues)", () => {
     const world = createWorld();
-    expect(runCommand(ipset, ["create", "s", "hash:ip"], world).exitCode).toBe(0);
+    expect(runCommand(ipset, ["create", "s", "hash:ip", "skbinfo"], world).exitCode).toBe(0);
     expect(() => runCommand(iptables, "-A INPUT -m set --set s src -j DROP".split(" "), world)).toThrow(/--set \(deprecated for --match-set\) is not modelled/);
-    expect(() => runCommand(iptables, "-A INPUT -j SET --map-set s src --map-mark".split(" "), world)).toThrow(/--map-set is not modelled/);
+    expect(() => runCommand(iptables, "-t mangle -A OUTPUT -j SET --map-set s src --map-mark --map-prio".split(" "), world)).toThrow(/--map-prio is not modelled/);
+    expect(() => runCommand(iptables, "-t mangle -A OUTPUT -j SET --map-set s src --map-queue".split(" "), world)).toThrow(/--map-queue is not modelled/);
+    expect(runCommand(iptables, "-t mangle -A OUTPUT -j SET --map-set s src --map-mark".split(" "), world).exitCode).toBe(0);
   });
 });
 

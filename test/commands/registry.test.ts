@@ -10,7 +10,7 @@ describe("the command registry", () => {
     for (const name of UNMODELLED_TOOLS) expect(NETWORK_COMMANDS.has(name)).toBe(false);
   });
 
-  it.each(["modprobe br_netfilter", "dig example.com", "nslookup example.com", "ss -tlnp", "ethtool -K eth0 tx off", "sudo ip6tables -L", "sudo netstat -rn"])("refuses `%s` by name and stops", async (line) => {
+  it.each(["modprobe br_netfilter", "dig example.com", "nslookup example.com", "ss -tlnp", "ethtool -K eth0 tx off", "sudo ip6tables-legacy -L", "sudo netstat -rn"])("refuses `%s` by name and stops", async (line) => {
     const run = await simulate(`ip netns add a\n${line}\nip netns add b\n`);
     const word = line.replace(/^sudo /, "").split(" ")[0]!;
     expect(run.problems.map((problem) => problem.message)).toEqual([expect.stringMatching(new RegExp(`:2: netsim: ${word} is not modelled \\(at "${word}"\\)$`))]);

@@ -103,6 +103,36 @@ describe("causes", () => {
     expect(explanation!.fix?.check.succeeded).toBe(true);
   });
 
+  it("an nft rule rejects it (firewalld's dispatch): names the table, chain and handle, and an nft accept before it as the checked fix", async () => {
+    const nft = [
+      "ip netns exec router nft add table inet fw",
+      "ip netns exec router nft add chain inet fw dispatch",
+      "ip netns exec router nft add rule inet fw dispatch reject with icmpx admin-prohibited",
+      "ip netns exec router nft add chain inet fw forward '{ type filter hook forward priority filter + 10; policy accept; }'",
+      "ip netns exec router nft add rule inet fw forward jump dispatch",
+    ].join("\n");
+    const [explanation] = await explain(routed().replace("ip netns exec client ping", `${nft}\nip netns exec client ping`));
+    expect(explanation!.causes[0]!.kind).toBe("filtered");
+    expect(explanation!.causes[0]!.objects[0]).toBe("the rule of inet fw dispatch (reject with icmpx admin-prohibited # handle 2)");
+    expect(explanation!.causes[0]!.summary).toContain("rejects the packet");
+    // The line of the batch that added the rule.
+    expect(explanation!.causes[0]!.origin?.line).toBe(23);
+    // The request's accept, then the reply's (the reject answered it too); test/explain/fixtures/nft-reject-fixed.sh: the same on the kernel.
+    expect(explanation!.fix).toEqual({
+      commands: ['ip netns exec router nft insert rule inet fw dispatch iifname "r0" oifname "r1" ip daddr 10.0.2.2 icmp type echo-request accept', "ip netns exec router nft insert rule inet fw dispatch ct state established,related accept"],
+      check: { outcome: "reply", succeeded: true },
+    });
+  });
+
+  it("an nft base chain's policy drops it: an nft accept, and no iptables -P for it", async () => {
+    const nft = "ip netns exec router nft add table ip fw\nip netns exec router nft add chain ip fw forward '{ type filter hook forward priority 0; policy drop; }'";
+    const [explanation] = await explain(routed().replace("ip netns exec client ping", `${nft}\nip netns exec client ping`));
+    expect(explanation!.causes[0]).toMatchObject({ kind: "filtered", objects: ["the forward policy of ip fw (drop)"] });
+    expect(explanation!.fix?.commands[0]).toBe('ip netns exec router nft insert rule ip fw forward iifname "r0" oifname "r1" ip daddr 10.0.2.2 icmp type echo-request accept');
+    expect(explanation!.fix?.check.succeeded).toBe(true);
+    expect(explanation!.alternative).toBeUndefined();
+  });
+
   it("a link down on the way: its subnet's route went with it", async () => {
     const [explanation] = await explain(routed({ linkUp: false }));
     expect(explanation!.causes[0]).toMatchObject({ kind: "link-down", objects: ["link r1"] });

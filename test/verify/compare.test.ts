@@ -12,7 +12,7 @@ function record(line: number, argv: string, extra: Partial<CommandRecord> = {}):
 const LINK = '[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK","UP","LOWER_UP"],"mtu":65536,"operstate":"UNKNOWN","address":"00:00:00:00:00:00"}]';
 
 function state(overrides: Partial<NamespaceState> = {}): NamespaceState {
-  return { namespace: "", link: LINK, addr: "[]", route: "[]", neigh: "[]", iptablesSave: "", conntrack: "", nftRuleset: "", ...overrides };
+  return { namespace: "", link: LINK, addr: "[]", route: "[]", neigh: "[]", iptablesSave: "", ip6tablesSave: "", conntrack: "", nftRuleset: "", ...overrides };
 }
 
 function run(backend: "sim" | "kernel", commands: CommandRecord[], snapshots: StateSnapshot[] = []): ScenarioRun {

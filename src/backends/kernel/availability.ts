@@ -58,6 +58,9 @@ export const OPTIONAL_TOOLS: readonly { readonly command: string; readonly debia
   { command: "sudo", debianPackage: "sudo" },
   { command: "brctl", debianPackage: "bridge-utils" },
   { command: "nft", debianPackage: "nftables" },
+  { command: "ip6tables", debianPackage: "iptables" },
+  { command: "ip6tables-save", debianPackage: "iptables" },
+  { command: "ip6tables-restore", debianPackage: "iptables" },
   { command: "ipset", debianPackage: "ipset" },
   { command: "nfacct", debianPackage: "nfacct" },
 ];

@@ -294,6 +294,7 @@ export function normaliseNamespaceState(state: NamespaceState, context: Normalis
     route: normaliseRoutes(state.route),
     neigh: normaliseNeighbours(state.neigh, context),
     iptablesSave: normaliseIptablesSave(state.iptablesSave),
+    ip6tablesSave: normaliseIptablesSave(state.ip6tablesSave),
     conntrack: normaliseConntrack(state.conntrack),
     nftRuleset: normaliseNftRuleset(state.nftRuleset),
   };

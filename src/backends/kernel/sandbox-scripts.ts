@@ -5,7 +5,7 @@
 // here (not as .bash files) so the compiled package carries them.
 //
 // Inside these templates `\${` is bash's `${` and `\\` is one backslash.
-import { IPTABLES_NFT_TABLES } from "../../scenario/result.js";
+import { IPTABLES_NFT_FAMILIES, IPTABLES_NFT_TABLES } from "../../scenario/result.js";
 
 /** Absolute paths of the real executables, resolved on the host before the run. */
 export interface SandboxExecutables {
@@ -351,6 +351,7 @@ set -u
 ${assignments({
   ip: executables.ip,
   iptables_save: executables.iptablesSave,
+  ip6tables_save: executables.optional?.["ip6tables-save"] ?? "",
   conntrack: executables.conntrack,
   nft: executables.optional?.nft ?? "",
   nsenter: executables.nsenter,
@@ -401,6 +402,14 @@ capture() {
   "$ip" "\${ip_namespace[@]}" -j route show table all > "$prefix.route" 2> /dev/null
   "$ip" "\${ip_namespace[@]}" -j neigh > "$prefix.neigh" 2> /dev/null
   "\${enter[@]}" "$iptables_save" > "$prefix.iptables" 2> /dev/null
+  local tables=""
+  if [[ -n $nft ]]; then tables=$("\${enter[@]}" "$nft" list tables 2> /dev/null); fi
+  # The ip6 family's iptables-nft tables: ip6tables-save where nft lists an ip6 table (or without nft), an empty save
+  # where it lists none (one process less per namespace and snapshot: conntrack's timers run on while snapshots are taken).
+  # No .ip6tables file: ip6tables-save is not installed.
+  if [[ -n $ip6tables_save ]]; then
+    if [[ -z $nft || $tables == *"table ip6 "* ]]; then "\${enter[@]}" "$ip6tables_save" > "$prefix.ip6tables" 2> /dev/null; else : > "$prefix.ip6tables"; fi
+  fi
   # conntrack's "N flow entries have been shown." goes to stderr: left out.
   "\${enter[@]}" "$conntrack" -L > "$prefix.conntrack" 2> /dev/null
   # nft's own tables, each as \`nft list table\` prints it; iptables-nft's are in the .iptables file. No .nft file: nft is not installed.
@@ -409,9 +418,9 @@ capture() {
     local keyword family table
     while read -r keyword family table; do
       [[ $keyword == table ]] || continue
-      case "$family $table" in ${IPTABLES_NFT_TABLES.map((name) => `"ip ${name}"`).join("|")}) continue;; esac
+      case "$family $table" in ${IPTABLES_NFT_FAMILIES.flatMap((family) => IPTABLES_NFT_TABLES.map((name) => `"${family} ${name}"`)).join("|")}) continue;; esac
       "\${enter[@]}" "$nft" list table "$family" "$table" >> "$prefix.nft" 2> /dev/null
-    done < <("\${enter[@]}" "$nft" list tables 2> /dev/null)
+    done <<< "$tables"
   fi
 }
 capture 0 ""

@@ -24,11 +24,20 @@ function readNamespaces(directory: string): NamespaceState[] {
       route: text("route"),
       neigh: text("neigh"),
       iptablesSave: stripIptablesCounters(text("iptables")),
+      ip6tablesSave: stripIptablesCounters(text("ip6tables")),
       conntrack: text("conntrack"),
       nftRuleset: text("nft"),
-      ...(existsSync(join(directory, `${index}.nft`)) ? {} : { unavailable: { nftRuleset: "nft is not installed (Debian package nftables)" } }),
+      ...unavailableParts(directory, index),
     };
   });
+}
+
+/** The parts whose tool the machine lacks (no file written for them). */
+function unavailableParts(directory: string, index: number): { unavailable?: Partial<Record<"nftRuleset" | "ip6tablesSave", string>> } {
+  const unavailable: Partial<Record<"nftRuleset" | "ip6tablesSave", string>> = {};
+  if (!existsSync(join(directory, `${index}.nft`))) unavailable.nftRuleset = "nft is not installed (Debian package nftables)";
+  if (!existsSync(join(directory, `${index}.ip6tables`))) unavailable.ip6tablesSave = "ip6tables-save is not installed (Debian package iptables)";
+  return Object.keys(unavailable).length > 0 ? { unavailable } : {};
 }
 
 /** The complete snapshots in the order of the probes they follow, the final one last. */

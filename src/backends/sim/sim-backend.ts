@@ -11,7 +11,7 @@ import { invokeCommand } from "../../scenario/invoke.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import type { World } from "../../model/world.js";
 import { ScenarioSimulator, type ScenarioProblem, type SimulatedRun } from "../../scenario/runner.js";
-import { IPTABLES_NFT_TABLES, type CommandRecord, type NamespaceState, type ScenarioRun, type SourceLocation, type StatePart, type StateSnapshot } from "../../scenario/result.js";
+import { IPTABLES_NFT_FAMILIES, IPTABLES_NFT_TABLES, type CommandRecord, type NamespaceState, type ScenarioRun, type SourceLocation, type StatePart, type StateSnapshot } from "../../scenario/result.js";
 import type { Backend, RunOptions } from "../backend.js";
 
 export interface SimBackendOptions {
@@ -66,6 +66,7 @@ const CAPTURES: readonly Capture[] = [
   { part: "route", tool: "ip", argv: ["-j", "route", "show", "table", "all"] },
   { part: "neigh", tool: "ip", argv: ["-j", "neigh"] },
   { part: "iptablesSave", tool: "iptables-save", argv: [] },
+  { part: "ip6tablesSave", tool: "ip6tables-save", argv: [] },
   { part: "conntrack", tool: "conntrack", argv: ["-L"] },
 ];
 
@@ -88,7 +89,7 @@ function captureNftRuleset(world: World, namespace: NetworkNamespace): { text: s
   let text = "";
   for (const line of tables.text.split("\n")) {
     const [, family, name] = line.split(" ");
-    if (family === undefined || name === undefined || (family === "ip" && IPTABLES_NFT_TABLES.includes(name))) continue;
+    if (family === undefined || name === undefined || (IPTABLES_NFT_FAMILIES.includes(family) && IPTABLES_NFT_TABLES.includes(name))) continue;
     const table = capture(world, namespace, { part: "nftRuleset", tool: "nft", argv: ["list", "table", family, name] });
     if (!("text" in table)) return table;
     text += table.text;
@@ -114,6 +115,7 @@ function namespaceState(world: World, namespace: NetworkNamespace): NamespaceSta
     route: texts.route ?? "",
     neigh: texts.neigh ?? "",
     iptablesSave: texts.iptablesSave ?? "",
+    ip6tablesSave: texts.ip6tablesSave ?? "",
     conntrack: texts.conntrack ?? "",
     nftRuleset: texts.nftRuleset ?? "",
     ...(Object.keys(unavailable).length > 0 ? { unavailable } : {}),

@@ -4,6 +4,7 @@
 // extension, each owning its options, parse, checks, save and print texts
 // (xtables.ts). Adding an extension is adding it here. The order is the
 // README's (its netfilter row is generated from these descriptions).
+import { libip6tIcmp6 } from "./libip6t-icmp6.js";
 import { libiptIcmp } from "./libipt-icmp.js";
 import { libiptLog } from "./libipt-log.js";
 import { libiptREJECT } from "./libipt-REJECT.js";
@@ -32,6 +33,7 @@ export const MATCHES: readonly XtablesMatch[] = [
   libxtTcp,
   libxtUdp,
   libiptIcmp,
+  libip6tIcmp6,
   libxtMultiport,
   libxtConntrack,
   libxtState,
@@ -84,16 +86,27 @@ export function targetExtension(name: string): XtablesTarget | undefined {
   return TARGET_BY_NAME.get(name);
 }
 
-/** command_default(): the match a -p protocol brings with it (libxt_tcp for tcp, ...). */
-export function matchForProtocol(protocol: number): XtablesMatch | undefined {
-  return MATCHES.find((module) => module.protocolMatch === protocol);
+/** The family an extension is for: libipt_* NFPROTO_IPV4, libip6t_* NFPROTO_IPV6, libxt_* both. */
+const IPV4_ONLY: ReadonlySet<string> = new Set(["icmp"]);
+const IPV6_ONLY: ReadonlySet<string> = new Set(["icmp6"]);
+/** Extensions both families have whose ip6tables side netsim does not model (IPv6 sets, address ranges and tables of addresses): refused by name. */
+export const UNMODELLED_IN_IPV6: ReadonlySet<string> = new Set(["set", "SET", "iprange", "recent", "connlimit", "nfacct"]);
+
+/** Whether the family's iptables loads this extension (libxtables loads only its family's and NFPROTO_UNSPEC ones). */
+export function extensionInFamily(name: string, family: "ipv6" | undefined): boolean {
+  return family === "ipv6" ? !IPV4_ONLY.has(name) : !IPV6_ONLY.has(name);
+}
+
+/** command_default(): the match a -p protocol brings with it (libxt_tcp for tcp, ...), of the family's extensions. */
+export function matchForProtocol(protocol: number, family?: "ipv6"): XtablesMatch | undefined {
+  return MATCHES.find((module) => module.protocolMatch === protocol && extensionInFamily(module.name, family));
 }
 
 /** Extensions a real iptables has that netsim does not model: refused by name, never silently. */
 export const UNMODELLED_MATCHES: ReadonlySet<string> = new Set([
   "string", "mac", "length", "ttl", "tos", "dscp", "hashlimit", "connmark", "connbytes", "helper", "pkttype",
   "u32", "time", "socket", "policy", "rpfilter", "devgroup", "cpu", "quota", "ecn", "esp", "ah", "sctp", "dccp", "udplite", "tcpmss", "realm",
-  "cgroup", "bpf", "ipvs", "cluster", "hl", "frag", "ipv6header", "osf", "l2tp", "ipcomp", "rateest", "bridge", "mh", "dst", "hbh", "rt", "icmp6", "osf", "connlabel", "state2",
+  "cgroup", "bpf", "ipvs", "cluster", "hl", "frag", "ipv6header", "osf", "l2tp", "ipcomp", "rateest", "bridge", "mh", "dst", "hbh", "rt", "osf", "connlabel", "state2",
 ]);
 export const UNMODELLED_TARGETS: ReadonlySet<string> = new Set([
   "NFLOG", "ULOG", "CT", "NOTRACK", "TCPMSS", "CONNMARK", "TPROXY", "NETMAP", "CHECKSUM", "TOS", "DSCP", "TTL", "HL", "CLASSIFY", "NFQUEUE", "QUEUE",

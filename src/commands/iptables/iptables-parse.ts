@@ -9,7 +9,8 @@ import type { AddressSelector, InterfaceSelector, Match, PortRange, Rule, TableN
 import { CommandError, UnsupportedError } from "../command.js";
 import { ruleSpec } from "./rule-format.js";
 import { protocolNumber } from "./protocols.js";
-import { matchExtension, matchForProtocol, targetExtension, UNMODELLED_MATCHES, UNMODELLED_TARGETS } from "./extensions.js";
+import { extensionInFamily, matchExtension, matchForProtocol, targetExtension, UNMODELLED_IN_IPV6, UNMODELLED_MATCHES, UNMODELLED_TARGETS } from "./extensions.js";
+import { formatIpv6Address, ipv6MaskLength, ipv6PrefixMask, parseIpv6Address } from "../../model/ipv6-address.js";
 import { guidedPortRange, type OptionValue, type XtablesMatch, type XtablesOptionReader, type XtablesParseContext, type XtablesTarget } from "./xtables.js";
 
 export const IPTABLES_VERSION = "v1.8.9 (nf_tables)";
@@ -22,6 +23,8 @@ export function parameterProblem(program: string, message: string): CommandError
 export type CommandLetter = "A" | "C" | "D" | "I" | "R" | "L" | "S" | "F" | "Z" | "N" | "X" | "P" | "E";
 
 export interface ParsedIptables {
+  /** ip6tables: the ip6 family's tables. */
+  readonly family?: "ipv6";
   readonly table: TableName;
   readonly command: CommandLetter;
   readonly chain?: string;
@@ -195,9 +198,11 @@ class LongOptionTable {
 class BuildContext implements XtablesParseContext {
   readonly protocol: { number: number; invert: boolean } | undefined;
   private readonly program: string;
-  constructor(program: string, protocol: { number: number; invert: boolean } | undefined) {
+  readonly family: "ipv6" | undefined;
+  constructor(program: string, protocol: { number: number; invert: boolean } | undefined, family: "ipv6" | undefined) {
     this.program = program;
     this.protocol = protocol;
+    this.family = family;
   }
   problem(message: string): CommandError {
     return parameterProblem(this.program, message);
@@ -211,6 +216,9 @@ class BuildContext implements XtablesParseContext {
 class OptionReader implements XtablesOptionReader {
   values: Map<string, OptionValue> = new Map();
   protocol: { number: number; invert: boolean } | undefined;
+  get family(): "ipv6" | undefined {
+    return this.run.family;
+  }
   private readonly run: ParseRun;
   constructor(run: ParseRun) {
     this.run = run;
@@ -245,6 +253,9 @@ class ParseRun {
   readonly argv: readonly string[];
   index = 0;
   private readonly parser: IptablesParser;
+  get family(): "ipv6" | undefined {
+    return this.parser.family;
+  }
   private table = "filter";
   private command: CommandLetter | undefined;
   private chain: string | undefined;
@@ -314,7 +325,9 @@ class ParseRun {
   }
 
   private loadMatch(name: string): LoadedMatch {
-    const extension = matchExtension(name);
+    const family = this.parser.family;
+    const extension = extensionInFamily(name, family) ? matchExtension(name) : undefined;
+    if (extension && family === "ipv6" && UNMODELLED_IN_IPV6.has(name)) throw new UnsupportedError(name, `ip6tables match "${name}" is not modelled`);
     if (!extension) {
       if (UNMODELLED_MATCHES.has(name)) throw new UnsupportedError(name, `iptables match "${name}" is not modelled`);
       throw this.problem(`Couldn't load match \`${name}':No such file or directory\n`);
@@ -410,6 +423,7 @@ class ParseRun {
         this.targetName = value!;
         this.gotoTarget = letter === "g";
         const extension = targetExtension(value!);
+        if (extension && letter === "j" && this.parser.family === "ipv6" && UNMODELLED_IN_IPV6.has(value!)) throw new UnsupportedError(value!, `ip6tables target "${value}" is not modelled`);
         if (extension && letter === "j") {
           this.target = { extension, kind: "target", values: new Map() };
           this.longOptions = this.longOptions.withTarget(extension);
@@ -454,6 +468,8 @@ class ParseRun {
         return;
       }
       case "4":
+        // The other family's flag: xtables_error() with no message (recorded: only the Try line).
+        if (this.parser.family === "ipv6") throw this.parser.tryOnly();
         return;
       case "f":
         throw new UnsupportedError("-f", "iptables -f (fragments) is not modelled");
@@ -475,7 +491,8 @@ class ParseRun {
       case "M":
         return;
       case "6":
-        throw this.problem("This is the IPv4 version of iptables.");
+        if (this.parser.family === "ipv6") return;
+        throw this.parser.tryOnly();
       case "h":
         throw new UnsupportedError("-h", "iptables -h is not modelled");
       case "V":
@@ -506,7 +523,7 @@ class ParseRun {
     const protocol = this.protocol;
     if (!resolved && protocol && !protocol.invert) {
       // command_default(): an unknown option may belong to the protocol's own match.
-      const implicit = matchForProtocol(protocol.number)?.name;
+      const implicit = matchForProtocol(protocol.number, this.parser.family)?.name;
       if (implicit && !this.loaded.some((item) => item.extension.name === implicit)) {
         this.loadMatch(implicit);
         resolved = this.resolveLong(name);
@@ -608,7 +625,7 @@ class ParseRun {
     let jumpChain: string | undefined;
     if (needsRule) {
       const protocol = this.protocol;
-      const context = new BuildContext(this.parser.program, protocol);
+      const context = new BuildContext(this.parser.program, protocol, this.parser.family);
       // Each match instance keeps its own data (two -m tcp are two tests); printing merges them (mergePortMatches).
       const matches: Match[] = [];
       for (const item of this.loaded) {
@@ -631,6 +648,7 @@ class ParseRun {
       throw this.problem(`Illegal option \`${this.source ? "-s" : this.destination ? "-d" : this.protocolGiven ? "-p" : this.inInterface ? "-i" : this.outInterface ? "-o" : "-j"}' with this command\n`);
     }
     const parsed: Mutable<ParsedIptables> = { table: this.table as TableName, command } as Mutable<ParsedIptables>;
+    if (this.parser.family === "ipv6") parsed.family = "ipv6";
     if (this.chain !== undefined) parsed.chain = this.chain;
     if (this.number !== undefined) parsed.number = this.number;
     if (this.newName !== undefined) parsed.newName = this.newName;
@@ -666,6 +684,11 @@ class ParseRun {
   }
 }
 
+/** xtables_strtoui(mask, NULL, &bits, 0, 128)'s reading of the whole text (the bound checked by the caller). */
+function xtablesStrtouiPrefixless(text: string): number | undefined {
+  return allDigits(text) ? Number(text) : undefined;
+}
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function anyAddress(selector: AddressSelector): boolean {
@@ -678,12 +701,15 @@ function anyInterface(selector: InterfaceSelector): boolean {
 
 export class IptablesParser {
   readonly program: string;
+  /** ip6tables (and its -save and -restore): IPv6 addresses and the IPv6 extensions. */
+  readonly family: "ipv6" | undefined;
   /** The core's long options and what a name resolves to with each sequence of extensions loaded (made as lines need them). */
   private readonly longOptions = new LongOptionTable([], undefined);
   /** The -p selectors given so far, by protocol number and inversion. */
   private readonly protocols = new Map<number, ProtocolSelector>();
   constructor(program = "iptables") {
     this.program = program;
+    this.family = program.startsWith("ip6tables") ? "ipv6" : undefined;
   }
 
   /** A word no option took (also what the old `-s ! ADDR` order leads to). */
@@ -695,8 +721,14 @@ export class IptablesParser {
     return parameterProblem(this.program, message);
   }
 
+  /** A parameter problem without a message: the Try line alone, exit 2. */
+  tryOnly(): CommandError {
+    return new CommandError(`Try \`${this.program} -h' or '${this.program} --help' for more information.\n`, 2);
+  }
+
   /** xtables_ipparse_any(): ADDR[/LEN|/MASK]; a dotted mask need not be contiguous (ipt_ip keeps any mask). */
   parseAddress(text: string, invert: boolean): AddressSelector {
+    if (this.family === "ipv6") return this.parseAddress6(text, invert);
     // text.split("/", 2): the host, and the mask up to a second slash.
     const slash = text.indexOf("/");
     const host = slash < 0 ? text : text.slice(0, slash);
@@ -712,6 +744,31 @@ export class IptablesParser {
     if (length !== undefined) return { address: (address & prefixMask(length)) >>> 0, prefixLength: length, invert };
     const ones = dotted.toString(2).replace(/0/g, "").length;
     return { address: (address & dotted) >>> 0, prefixLength: ones, mask: dotted, invert };
+  }
+
+  /** xtables_ip6parse_any(): ADDR[/LEN|/MASK] (inet_pton; a host name would be resolved: not modelled, so "not found"); the address masked. */
+  parseAddress6(text: string, invert: boolean): AddressSelector {
+    const slash = text.indexOf("/");
+    const host = slash < 0 ? text : text.slice(0, slash);
+    const address = parseIpv6Address(host);
+    if (address === undefined) throw this.problem(`host/network \`${host}' not found`);
+    let length = 128;
+    if (slash >= 0) {
+      const secondSlash = text.indexOf("/", slash + 1);
+      const mask = secondSlash < 0 ? text.slice(slash + 1) : text.slice(slash + 1, secondSlash);
+      if (mask.includes(":")) {
+        const value = parseIpv6Address(mask);
+        if (value === undefined) throw this.problem(`host/network \`${mask}' not found`);
+        const contiguous = ipv6MaskLength(value);
+        if (contiguous === undefined) throw new UnsupportedError(mask, "an ip6tables address mask that is not a prefix is not modelled");
+        length = contiguous;
+      } else {
+        const value = xtablesStrtouiPrefixless(mask);
+        if (value === undefined || value > 128) throw this.problem(`invalid mask \`${mask}' specified`);
+        length = value;
+      }
+    }
+    return { address: 0, prefixLength: length, invert, ipv6: formatIpv6Address(address & ipv6PrefixMask(length)) };
   }
 
   parseInterface(text: string, invert: boolean): InterfaceSelector {

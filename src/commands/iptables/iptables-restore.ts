@@ -14,6 +14,8 @@ import { IPTABLES_VERSION, IptablesParser, KNOWN_TABLES } from "./iptables-parse
 import { missingRuleSet } from "./libxt-set.js";
 
 const PROGRAM = "iptables-restore";
+/** ip6tables-restore: the same program over the ip6 family's tables. */
+const PROGRAM6 = "ip6tables-restore";
 
 /** Splits a rule line into words as iptables-restore does (add_param_to_argv): double quotes group, backslash escapes a quote; the words go after those of `words`. */
 export function splitRestoreLine(line: string, words: string[] = []): string[] {
@@ -53,12 +55,12 @@ export function splitRestoreLine(line: string, words: string[] = []): string[] {
   return words;
 }
 
-function lineProblem(message: string, line: number): CommandError {
-  return new CommandError(`${PROGRAM} ${IPTABLES_VERSION}: ${message}\nError occurred at line: ${line}\nTry \`${PROGRAM} -h' or '${PROGRAM} --help' for more information.\n`, 2);
+function lineProblem(program: string, message: string, line: number): CommandError {
+  return new CommandError(`${program} ${IPTABLES_VERSION}: ${message}\nError occurred at line: ${line}\nTry \`${program} -h' or '${program} --help' for more information.\n`, 2);
 }
 
-function lineFailed(line: number, detail?: string): CommandError {
-  return new CommandError(`${PROGRAM}: line ${line} failed${detail ? `: ${detail}` : ""}\n`, 1);
+function lineFailed(program: string, line: number, detail?: string): CommandError {
+  return new CommandError(`${program}: line ${line} failed${detail ? `: ${detail}` : ""}\n`, 1);
 }
 
 interface Section {
@@ -77,7 +79,7 @@ interface Section {
   known: Map<string, string>;
 }
 
-const USAGE = `Usage: ${PROGRAM} [-c] [-v] [-V] [-t] [-h] [-n] [-T table] [-M command] [-4] [-6] [file]
+const usage = (program: string) => `Usage: ${program} [-c] [-v] [-V] [-t] [-h] [-n] [-T table] [-M command] [-4] [-6] [file]
 \t   [ --counters ]
 \t   [ --verbose ]
 \t   [ --version]
@@ -121,12 +123,12 @@ const RESTORE_OPTIONS: ReadonlyArray<{ readonly long: string; readonly short?: s
   { long: "wait-interval", short: "W", argument: "optional" },
 ];
 
-function usageProblem(text: string): CommandError {
-  return new CommandError(`${PROGRAM}: ${text}\nTry \`${PROGRAM} -h' for more information.\n`, 1);
+function usageProblem(program: string, text: string): CommandError {
+  return new CommandError(`${program}: ${text}\nTry \`${program} -h' for more information.\n`, 1);
 }
 
 /** getopt_long over RESTORE_OPTIONS, permuting operands as GNU getopt does; then at most one file operand. */
-export function parseRestoreOptions(argv: readonly string[]): RestoreOptions {
+export function parseRestoreOptions(argv: readonly string[], program = PROGRAM): RestoreOptions {
   let action: RestoreOptions["action"] = "restore";
   let noflush = false;
   let counters = false;
@@ -177,14 +179,14 @@ export function parseRestoreOptions(argv: readonly string[]): RestoreOptions {
       const [name, inline] = word.includes("=") ? [word.slice(2, word.indexOf("=")), word.slice(word.indexOf("=") + 1)] : [word.slice(2), undefined];
       const exact = RESTORE_OPTIONS.find((option) => option.long === name);
       const prefixed = RESTORE_OPTIONS.filter((option) => option.long.startsWith(name));
-      if (!exact && prefixed.length > 1) throw usageProblem(`option '--${name}' is ambiguous; possibilities:${prefixed.map((option) => ` '--${option.long}'`).join("")}`);
+      if (!exact && prefixed.length > 1) throw usageProblem(program, `option '--${name}' is ambiguous; possibilities:${prefixed.map((option) => ` '--${option.long}'`).join("")}`);
       const option = exact ?? prefixed[0];
-      if (!option) throw usageProblem(`unrecognized option '${word}'`);
+      if (!option) throw usageProblem(program, `unrecognized option '${word}'`);
       let value = inline;
-      if (option.argument === "none" && inline !== undefined) throw usageProblem(`option '--${option.long}' doesn't allow an argument`);
+      if (option.argument === "none" && inline !== undefined) throw usageProblem(program, `option '--${option.long}' doesn't allow an argument`);
       if (option.argument === "required" && value === undefined) {
         value = argv[++index];
-        if (value === undefined) throw usageProblem(`option '--${option.long}' requires an argument`);
+        if (value === undefined) throw usageProblem(program, `option '--${option.long}' requires an argument`);
       }
       if (option.argument === "optional" && value === undefined && optionalNext(index)) value = argv[++index];
       take(option.short ?? option.long, value);
@@ -197,7 +199,7 @@ export function parseRestoreOptions(argv: readonly string[]): RestoreOptions {
     for (let position = 1; position < word.length; position++) {
       const letter = word[position]!;
       const option = RESTORE_OPTIONS.find((candidate) => candidate.short === letter);
-      if (!option) throw usageProblem(`invalid option -- '${letter}'`);
+      if (!option) throw usageProblem(program, `invalid option -- '${letter}'`);
       if (option.argument === "none") {
         take(letter, undefined);
         continue;
@@ -206,7 +208,7 @@ export function parseRestoreOptions(argv: readonly string[]): RestoreOptions {
       let value: string | undefined = word.slice(position + 1) || undefined;
       if (option.argument === "required" && value === undefined) {
         value = argv[++index];
-        if (value === undefined) throw usageProblem(`option requires an argument -- '${letter}'`);
+        if (value === undefined) throw usageProblem(program, `option requires an argument -- '${letter}'`);
       }
       // -w5: getopt gives an optional value only when attached, but "bcvVthnM:T:wW" declares none, so 5 is an option letter.
       if (option.argument === "optional") {
@@ -232,21 +234,22 @@ export function iptablesRestoreOperandFiles(argv: readonly string[]): string[] {
 }
 
 /** tokenize_rule_counters(): a rule line's leading `[packets:bytes]`, and the rest of the line. */
-function ruleCounters(line: string, number: number): { rest: string; packets?: string; bytes?: string } {
+function ruleCounters(program: string, line: string, number: number): { rest: string; packets?: string; bytes?: string } {
   if (!line.startsWith("[")) return { rest: line };
   const close = line.indexOf("]");
   const colon = line.indexOf(":");
   // strtok(buffer + 1, ":") then strtok(NULL, "]"): without a ':' the second finds nothing.
-  if (close < 0 || colon < 0) throw lineProblem(`Bad line ${number}: need ]`, number);
+  if (close < 0 || colon < 0) throw lineProblem(program, `Bad line ${number}: need ]`, number);
   const bytesEnd = line.indexOf("]", colon);
   return { rest: line.slice(close + 1), packets: line.slice(1, colon), bytes: line.slice(colon + 1, bytesEnd < 0 ? undefined : bytesEnd) };
 }
 
 /** Sends one table's batch; the kernel's answer names the failing message, which iptables-nft maps back to its line. */
-function commitTable(section: Section, commitLine: number, noflush: boolean, environment: CommandEnvironment): void {
+function commitTable(program: string, section: Section, commitLine: number, noflush: boolean, environment: CommandEnvironment): void {
   const operation: IptablesRestore = {
     op: "iptables-restore",
     namespaceId: environment.namespace.id,
+    ...(program === PROGRAM6 ? { family: "ip6" as const } : {}),
     noflush,
     tables: [{ name: section.name, chains: section.chains, commands: section.commands }],
     ...(environment.origin ? { origin: environment.origin } : {}),
@@ -259,11 +262,11 @@ function commitTable(section: Section, commitLine: number, noflush: boolean, env
   // The messages iptables-nft names a rule's by (nft_rule_add, nft_rule_replace); the other commands' have none.
   if (failed?.kind === "append" || failed?.kind === "insert" || failed?.kind === "replace") {
     const what = failed.kind === "append" ? "RULE_APPEND" : failed.kind === "insert" ? "RULE_INSERT" : "RULE_REPLACE";
-    throw new CommandError(`${PROGRAM} ${IPTABLES_VERSION}: \nline ${line}: ${what} failed (${STRERROR[result.error.errno]}): rule in chain ${failed.chain}\n`, 4);
+    throw new CommandError(`${program} ${IPTABLES_VERSION}: \nline ${line}: ${what} failed (${STRERROR[result.error.errno]}): rule in chain ${failed.chain}\n`, 4);
   }
   // nft_rule_delete() finds no such rule: iptables-nft's own words for ENOENT there (nft_strerror).
-  if (failed?.kind === "delete-rule" && line !== undefined && result.error.errno === "ENOENT") throw lineFailed(line, "Bad rule (does a matching rule exist in that chain?).");
-  throw new CommandError(`${PROGRAM}: line ${line ?? commitLine} failed\n`, 1);
+  if (failed?.kind === "delete-rule" && line !== undefined && result.error.errno === "ENOENT") throw lineFailed(program, line, "Bad rule (does a matching rule exist in that chain?).");
+  throw new CommandError(`${program}: line ${line ?? commitLine} failed\n`, 1);
 }
 
 /** The check before the run: the options (the rules come on stdin or from a file, read when it runs). */
@@ -272,10 +275,20 @@ export function checkIptablesRestore(argv: readonly string[]): undefined {
   return undefined;
 }
 
-export function iptablesRestore(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
-  const options = parseRestoreOptions(argv);
-  if (options.action === "version") return done(`${PROGRAM} ${IPTABLES_VERSION}\n`);
-  if (options.action === "help") return done("", USAGE);
+export function checkIp6tablesRestore(argv: readonly string[]): undefined {
+  parseRestoreOptions(argv, PROGRAM6);
+  return undefined;
+}
+
+/** ip6tables-restore: the same reading, into the ip6 family's tables. */
+export function ip6tablesRestore(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+  return iptablesRestore(argv, environment, PROGRAM6);
+}
+
+export function iptablesRestore(argv: readonly string[], environment: CommandEnvironment, program = PROGRAM): CommandOutcome {
+  const options = parseRestoreOptions(argv, program);
+  if (options.action === "version") return done(`${program} ${IPTABLES_VERSION}\n`);
+  if (options.action === "help") return done("", usage(program));
   const { noflush, counters, test } = options;
   let input = environment.stdin;
   if (options.file !== undefined) {
@@ -287,7 +300,7 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
   const namespace = environment.namespace;
   let section: Section | undefined;
   let skipping = false;
-  const parser = new IptablesParser(PROGRAM);
+  const parser = new IptablesParser(program);
   // Line by line as input.split("\n") gives them, without holding them all (a ruleset has tens of thousands).
   let number = 0;
   for (let start = 0; start <= input.length; ) {
@@ -309,56 +322,56 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
         continue;
       }
       if (name === "security") throw new UnsupportedError("security", "the iptables security table is not modelled");
-      if (!KNOWN_TABLES.has(name)) throw lineProblem(`${PROGRAM}: line ${number} table name '${name}' invalid`, number);
-      const existing = namespace.netfilter?.tables.get(name as TableName);
+      if (!KNOWN_TABLES.has(name)) throw lineProblem(program, `${program}: line ${number} table name '${name}' invalid`, number);
+      const existing = (program === PROGRAM6 ? namespace.netfilter?.tables6 : namespace.netfilter?.tables)?.get(name as TableName);
       const base = existing && noflush ? existing : createTable(name as TableName);
       section = { name: name as TableName, chains: [], commands: [], lines: [], jumpChains: [], known: new Map([...base.chains.keys()].map((chain) => [chain, chain])) };
       continue;
     }
-    if (!section) throw lineFailed(number);
+    if (!section) throw lineFailed(program, number);
     if (line === "COMMIT") {
       // A jump's chain is looked up by the kernel at commit, which -t never reaches.
       if (!test) {
-        for (const chain of section.jumpChains) if (!section.known.has(chain)) throw lineProblem(`Chain '${chain}' does not exist`, number);
+        for (const chain of section.jumpChains) if (!section.known.has(chain)) throw lineProblem(program, `Chain '${chain}' does not exist`, number);
       }
       // Each COMMIT is a batch of its own (xtables-restore: cb->commit per table): a later failing table leaves it in place.
-      if (!test) commitTable(section, number, noflush, environment);
+      if (!test) commitTable(program, section, number, noflush, environment);
       section = undefined;
       continue;
     }
     if (line.startsWith(":")) {
       const [nameText = "", policy = "", counterText] = line.slice(1).split(/\s+/);
       if (isBuiltinChain(section.name, nameText)) {
-        if (policy !== "ACCEPT" && policy !== "DROP") throw lineFailed(number, "Bad policy name.");
+        if (policy !== "ACCEPT" && policy !== "DROP") throw lineFailed(program, number, "Bad policy name.");
         if (!counters) section.chains.push({ name: nameText, policy });
         else {
           // With -c the policy's counters are read back (sscanf "[%llu:%llu]"); without, they are ignored.
           const read = counterText === undefined ? null : /^\[(\d+):(\d+)\]/.exec(counterText);
-          if (!read) throw lineProblem(`invalid policy counters for chain '${nameText}'`, number);
+          if (!read) throw lineProblem(program, `invalid policy counters for chain '${nameText}'`, number);
           section.chains.push({ name: nameText, policy, counters: { packets: Number(read[1]), bytes: Number(read[2]) } });
         }
       } else {
-        if (nameText.length > 28) throw lineProblem(`chain name \`${nameText}' too long (must be under 29 chars)`, number);
+        if (nameText.length > 28) throw lineProblem(program, `chain name \`${nameText}' too long (must be under 29 chars)`, number);
         section.chains.push({ name: nameText });
         if (!section.known.has(nameText)) section.known.set(nameText, nameText);
       }
       continue;
     }
     // tokenize_rule_counters(): with -c a rule's [p:b] become its -c; without, they are dropped.
-    const { rest, packets, bytes } = ruleCounters(line, number);
+    const { rest, packets, bytes } = ruleCounters(program, line, number);
     let parsed;
     try {
       const argv = counters && packets !== undefined ? ["-t", section.name, "-c", packets, bytes!] : ["-t", section.name];
       parsed = parser.parse(splitRestoreLine(rest, argv));
     } catch (error) {
       if (error instanceof CommandError && error.exitCode === 2) {
-        const message = error.text.split("\n")[0]!.replace(`${PROGRAM} ${IPTABLES_VERSION}: `, "");
-        throw lineProblem(message, number);
+        const message = error.text.split("\n")[0]!.replace(`${program} ${IPTABLES_VERSION}: `, "");
+        throw lineProblem(program, message, number);
       }
       throw error;
     }
     const missingSet = missingRuleSet(parsed.rule, namespace);
-    if (missingSet !== undefined) throw lineProblem(`Set ${missingSet} doesn't exist.
+    if (missingSet !== undefined) throw lineProblem(program, `Set ${missingSet} doesn't exist.
 `, number);
     const chain = parsed.chain === undefined ? "" : section.known.get(parsed.chain) ?? parsed.chain;
     if (parsed.jumpChain !== undefined) {
@@ -401,17 +414,17 @@ export function iptablesRestore(argv: readonly string[], environment: CommandEnv
         section.commands.push({ kind: "delete-chain", ...(parsed.chain !== undefined ? { chain } : {}) });
         break;
       case "P":
-        if (parsed.policy !== "ACCEPT" && parsed.policy !== "DROP") throw lineFailed(number, "Bad policy name.");
+        if (parsed.policy !== "ACCEPT" && parsed.policy !== "DROP") throw lineFailed(program, number, "Bad policy name.");
         section.commands.push({ kind: "policy", chain, policy: parsed.policy });
         break;
       case "E":
         section.commands.push({ kind: "rename-chain", chain, newName: parsed.newName! });
         break;
       default:
-        throw lineFailed(number);
+        throw lineFailed(program, number);
     }
     for (let queuedIndex = queued; queuedIndex < section.commands.length; queuedIndex++) section.lines.push(number);
   }
-  if (section) throw new CommandError(`${PROGRAM}: COMMIT expected at line ${number + (input.endsWith("\n") ? 0 : 1)}\n`, 1);
+  if (section) throw new CommandError(`${program}: COMMIT expected at line ${number + (input.endsWith("\n") ? 0 : 1)}\n`, 1);
   return done("", notices);
 }

@@ -11,11 +11,9 @@ import { IPTABLES_VERSION, IptablesParser, parameterProblem, type ParsedIptables
 import { missingRuleSet } from "./libxt-set.js";
 import { formatCount, listHeader, listRule, type ListFormat } from "./rule-format.js";
 
-const NO_CHAIN = "iptables: No chain/target/match by that name.";
-
-/** The table as the kernel has it, or (for reading) the empty table iptables shows before one exists. */
-export function tableView(namespace: NetworkNamespace, name: TableName): Table {
-  return namespace.netfilter?.tables.get(name) ?? createTable(name);
+/** The table as the kernel has it, or (for reading) the empty table iptables shows before one exists; ip6tables reads the ip6 family's. */
+export function tableView(namespace: NetworkNamespace, name: TableName, family?: "ipv6"): Table {
+  return (family === "ipv6" ? namespace.netfilter?.tables6 : namespace.netfilter?.tables)?.get(name) ?? createTable(name);
 }
 
 /** Chains in listing order: built-ins in hook order, then user chains sorted by name (iptables-nft's cache order). */
@@ -84,23 +82,25 @@ export function listChains(table: Table, format: ListFormat, chainName?: string,
   return blocks.join("\n");
 }
 
-function kernelFailure(what: string, errno: string, chain: string): CommandError {
+function kernelFailure(program: string, what: string, errno: string, chain: string): CommandError {
   const text = errno === "EBUSY" ? "Device or resource busy" : errno === "EINVAL" ? "Invalid argument" : errno === "ENOENT" ? "No such file or directory" : errno === "EEXIST" ? "File exists" : errno;
-  return new CommandError(`iptables ${IPTABLES_VERSION}:  ${what} failed (${text}): ${what === "CHAIN_DEL" ? "chain" : "rule in chain"} ${chain}`, 4);
+  return new CommandError(`${program} ${IPTABLES_VERSION}:  ${what} failed (${text}): ${what === "CHAIN_DEL" ? "chain" : "rule in chain"} ${chain}`, 4);
 }
 
 /** Runs one parsed command against the namespace (shared with iptables-restore's line handling). */
 export function executeIptables(parsed: ParsedIptables, environment: CommandEnvironment, program = "iptables"): CommandOutcome {
   const namespace = environment.namespace;
+  // iptables' own answers begin with the program's name (ip6tables: ...).
+  const NO_CHAIN = `${program}: No chain/target/match by that name.`;
   const missingSet = missingRuleSet(parsed.rule, namespace);
   if (missingSet !== undefined) throw parameterProblem(program, `Set ${missingSet} doesn't exist.
 `);
-  const table = tableView(namespace, parsed.table);
+  const table = tableView(namespace, parsed.table, parsed.family);
   const chainName = parsed.chain;
   const chain = chainName === undefined ? undefined : table.chains.get(chainName);
-  const format: ListFormat = { numeric: parsed.numeric, verbose: parsed.verbose, exact: parsed.exact, lineNumbers: parsed.lineNumbers };
+  const format: ListFormat = { numeric: parsed.numeric, verbose: parsed.verbose, exact: parsed.exact, lineNumbers: parsed.lineNumbers, ...(parsed.family ? { family: parsed.family } : {}) };
   const apply = (command: IptablesCommand) =>
-    applyOperation(environment.world, { op: "iptables", namespaceId: namespace.id, table: parsed.table, command, ...(environment.origin ? { origin: environment.origin } : {}) });
+    applyOperation(environment.world, { op: "iptables", namespaceId: namespace.id, ...(parsed.family === "ipv6" ? { family: "ip6" as const } : {}), table: parsed.table, command, ...(environment.origin ? { origin: environment.origin } : {}) });
 
   const requireChain = () => {
     if (!chain) throw new CommandError(NO_CHAIN, 1);
@@ -146,13 +146,13 @@ export function executeIptables(parsed: ParsedIptables, environment: CommandEnvi
         if (holdsIncompatible(target)) throw new UnsupportedError(`-${parsed.command}`, `${program} -${parsed.command} in a chain holding an nft rule iptables-nft cannot parse is not modelled`);
         for (const rule of rules) {
           const found = target.rules.some((candidate) => sameRule(candidate, rule));
-          if (!found) throw new CommandError("iptables: Bad rule (does a matching rule exist in that chain?).", 1);
+          if (!found) throw new CommandError(`${program}: Bad rule (does a matching rule exist in that chain?).`, 1);
           if (parsed.command === "D") apply({ kind: "delete-rule", chain: target.name, rule });
         }
         return done("");
       }
       checkJump();
-      if (parsed.command === "I" && (parsed.number ?? 1) > target.rules.length + 1) throw new CommandError("iptables: Index of insertion too big.", 1);
+      if (parsed.command === "I" && (parsed.number ?? 1) > target.rules.length + 1) throw new CommandError(`${program}: Index of insertion too big.`, 1);
       if (parsed.command === "R" && (parsed.number ?? 0) > target.rules.length) throw new CommandError(NO_CHAIN, 1);
       if (parsed.command === "R" && rules.length > 1) throw parameterProblem(program, "-R requires a single source and destination");
       // One rule per source and destination; -I puts each at the same place, so the last ends first (nft_cmd_rule_insert per address).
@@ -165,7 +165,7 @@ export function executeIptables(parsed: ParsedIptables, environment: CommandEnvi
               ? { kind: "insert", chain: target.name, position: parsed.number ?? 1, rule: withOrigin }
               : { kind: "replace", chain: target.name, number: parsed.number!, rule: withOrigin };
         const result = apply(command);
-        if (!result.ok) throw kernelFailure(parsed.command === "A" ? "RULE_APPEND" : parsed.command === "I" ? "RULE_INSERT" : "RULE_REPLACE", result.error.errno, target.name);
+        if (!result.ok) throw kernelFailure(program, parsed.command === "A" ? "RULE_APPEND" : parsed.command === "I" ? "RULE_INSERT" : "RULE_REPLACE", result.error.errno, target.name);
       }
       return done("");
     }
@@ -180,26 +180,26 @@ export function executeIptables(parsed: ParsedIptables, environment: CommandEnvi
       if (name.length > 28) throw parameterProblem(program, `chain name \`${name}' too long (must be under 29 chars)`);
       if (name.startsWith("-")) throw parameterProblem(program, "chain name not allowed to start with `-'\n");
       if (["ACCEPT", "DROP", "RETURN", "QUEUE"].includes(name)) throw parameterProblem(program, `chain name may not clash with target name\n`);
-      if (table.chains.has(name)) throw new CommandError("iptables: Chain already exists.", 1);
+      if (table.chains.has(name)) throw new CommandError(`${program}: Chain already exists.`, 1);
       apply({ kind: "new-chain", chain: name });
       return done("");
     }
     case "X": {
       if (chainName !== undefined) requireChain();
       const result = apply({ kind: "delete-chain", ...(chainName !== undefined ? { chain: chainName } : {}) });
-      if (!result.ok) throw kernelFailure("CHAIN_DEL", result.error.errno, result.error.extack ?? chainName ?? "");
+      if (!result.ok) throw kernelFailure(program, "CHAIN_DEL", result.error.errno, result.error.extack ?? chainName ?? "");
       return done("");
     }
     case "P": {
       const policy = parsed.policy!;
-      if (policy !== "ACCEPT" && policy !== "DROP") throw new CommandError("iptables: Bad policy name. Run `dmesg' for more information.", 1);
-      if (!isBuiltinChain(parsed.table, chainName!)) throw new CommandError("iptables: Bad built-in chain name.", 1);
+      if (policy !== "ACCEPT" && policy !== "DROP") throw new CommandError(`${program}: Bad policy name. Run \`dmesg' for more information.`, 1);
+      if (!isBuiltinChain(parsed.table, chainName!)) throw new CommandError(`${program}: Bad built-in chain name.`, 1);
       apply({ kind: "policy", chain: chainName!, policy });
       return done("");
     }
     case "E": {
       requireChain();
-      if (table.chains.has(parsed.newName!)) throw new CommandError("iptables: File exists.", 1);
+      if (table.chains.has(parsed.newName!)) throw new CommandError(`${program}: File exists.`, 1);
       if (parsed.newName!.length > 28) throw parameterProblem(program, `chain name \`${parsed.newName}' too long (must be under 29 chars)`);
       apply({ kind: "rename-chain", chain: chainName!, newName: parsed.newName! });
       return done("");
@@ -213,12 +213,22 @@ export function checkIptables(argv: readonly string[]): undefined {
   return undefined;
 }
 
-export function iptables(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
-  const parsed = new IptablesParser("iptables").parse(argv);
-  if (parsed.notices === "") return executeIptables(parsed, environment);
+/** ip6tables: the same front end for the ip6 family's tables (IPv6 addresses, icmp6, ip6t_REJECT). */
+export function checkIp6tables(argv: readonly string[]): undefined {
+  new IptablesParser("ip6tables").parse(argv);
+  return undefined;
+}
+
+export function ip6tables(argv: readonly string[], environment: CommandEnvironment): CommandOutcome {
+  return iptables(argv, environment, "ip6tables");
+}
+
+export function iptables(argv: readonly string[], environment: CommandEnvironment, program = "iptables"): CommandOutcome {
+  const parsed = new IptablesParser(program).parse(argv);
+  if (parsed.notices === "") return executeIptables(parsed, environment, program);
   // What the parser wrote to stderr comes first, whatever the command then prints or fails with.
   try {
-    const outcome = executeIptables(parsed, environment);
+    const outcome = executeIptables(parsed, environment, program);
     return outcome.kind === "done" ? { ...outcome, stderr: parsed.notices + outcome.stderr } : outcome;
   } catch (error) {
     if (error instanceof CommandError) throw new CommandError(parsed.notices + error.text, error.exitCode, error.stdout);

@@ -4,10 +4,11 @@
 // __NAT_print; libxt_SNAT.so, libxt_DNAT.so, libxt_MASQUERADE.so and
 // libxt_REDIRECT.so are links to libxt_NAT.so).
 import { formatIpv4Address, parseIpv4Address } from "../../model/address.js";
+import { formatIpv6Address, parseIpv6Address } from "../../model/ipv6-address.js";
 import type { NatRange, PortRange, Target } from "../../model/netfilter.js";
 import { xtablesStrtouiPrefix } from "./protocols.js";
 import { servicePort } from "./services.js";
-import { mustBeSpecified, option, portRangeText, type XtablesParseContext, type XtablesTarget } from "./xtables.js";
+import { mustBeSpecified, option, portRangeText, type XtablesOptionReader, type XtablesParseContext, type XtablesTarget } from "./xtables.js";
 
 type SnatTarget = Extract<Target, { kind: "SNAT" }>;
 type DnatTarget = Extract<Target, { kind: "DNAT" }>;
@@ -59,6 +60,7 @@ function ptonAddress(context: XtablesParseContext, text: string): number {
  * colon makes the text an (IPv6) address; `[...]` is refused for IPv4.
  */
 function parseNatRange(context: XtablesParseContext, text: string, target: "SNAT" | "DNAT"): NatRange {
+  if (context.family === "ipv6") return parseNatRange6(context, text, target);
   if (text.includes("[")) throw context.problem("Invalid address format");
   let colon = text.indexOf(":");
   if (colon >= 0 && text.indexOf(":", colon + 1) >= 0) colon = -1;
@@ -76,6 +78,41 @@ function parseNatRange(context: XtablesParseContext, text: string, target: "SNAT
   return { addresses: { first, last }, ...ports };
 }
 
+/** parse_to() for AF_INET6: [ADDR[-ADDR]]:PORTS, or ADDR[-ADDR] (one colon or none is a port, more an address), [ADDR] alone too. */
+function parseNatRange6(context: XtablesParseContext, text: string, target: "SNAT" | "DNAT"): NatRange {
+  const open = text.indexOf("[");
+  let start: string;
+  let colon: number;
+  let rest: string;
+  if (open < 0) {
+    start = text;
+    colon = text.indexOf(":");
+    if (colon >= 0 && text.indexOf(":", colon + 1) >= 0) colon = -1;
+    rest = colon >= 0 ? text.slice(colon + 1) : "";
+    if (colon >= 0) start = text.slice(0, colon);
+  } else {
+    const close = text.indexOf("]", open + 1);
+    if (close < 0) throw context.problem("Invalid address format");
+    start = text.slice(open + 1, close);
+    const after = text.slice(close + 1);
+    colon = after.indexOf(":");
+    rest = colon >= 0 ? after.slice(colon + 1) : "";
+  }
+  let portRange: { ports: PortRange; offset?: number } | undefined;
+  if (colon >= 0) portRange = parseNatPorts(context, rest);
+  const ports = portRange ? { ports: portRange.ports, ...(portRange.offset !== undefined ? { offset: target === "SNAT" ? 0 : portRange.offset } : {}) } : {};
+  if (colon >= 0 && start === "") return ports;
+  const dash = start.indexOf("-");
+  const pton = (address: string) => {
+    const value = parseIpv6Address(address);
+    if (value === undefined) throw context.problem(`Bad IP address "${address}"`);
+    return formatIpv6Address(value);
+  };
+  const first = pton(dash < 0 ? start : start.slice(0, dash));
+  const last = dash < 0 ? first : pton(start.slice(dash + 1));
+  return { addresses6: { first, last }, ...ports };
+}
+
 /** MASQUERADE's and REDIRECT's --to-ports. */
 function toPorts(context: XtablesParseContext, text: string | undefined): { ports: PortRange; offset?: number } | undefined {
   return text === undefined ? undefined : parseNatPorts(context, text);
@@ -85,6 +122,11 @@ function toPorts(context: XtablesParseContext, text: string | undefined): { port
 function natRangeText(range: NatRange): string {
   let text = "";
   if (range.addresses) text += range.addresses.first === range.addresses.last ? formatIpv4Address(range.addresses.first) : `${formatIpv4Address(range.addresses.first)}-${formatIpv4Address(range.addresses.last)}`;
+  // An IPv6 range is bracketed when ports follow it.
+  if (range.addresses6) {
+    const addresses = range.addresses6.first === range.addresses6.last ? range.addresses6.first : `${range.addresses6.first}-${range.addresses6.last}`;
+    text += range.ports ? `[${addresses}]` : addresses;
+  }
   if (range.ports) text += `:${portRangeText(range.ports, "-")}${range.offset !== undefined ? `/${range.offset}` : ""}`;
   return text;
 }
@@ -94,11 +136,31 @@ function natFlags(flags: { random?: boolean; randomFully?: boolean; persistent?:
   return `${flags.random ? ` ${before}random` : ""}${flags.randomFully ? ` ${before}random-fully` : ""}${flags.persistent ? ` ${before}persistent` : ""}`;
 }
 
+/**
+ * The context of an option's parse while the line is read (NAT_parse runs
+ * as getopt reaches the option): the -p given before it, not one after
+ * (recorded: `-j MASQUERADE --to-ports 1000-2000 -p tcp` needs TCP).
+ */
+function readingContext(reader: XtablesOptionReader): XtablesParseContext {
+  return {
+    problem: (message) => reader.problem(message),
+    protocol: reader.protocol,
+    portRange: () => {
+      throw new Error("no port range option in the NAT targets");
+    },
+    ...(reader.family ? { family: reader.family } : {}),
+  };
+}
+
 function addressTarget(kind: "SNAT" | "DNAT", optionName: string, description: string, flagOptions: readonly string[]): XtablesTarget<SnatTarget | DnatTarget> {
   return {
     name: kind,
     description,
     options: [option(optionName), ...flagOptions.map((name) => option(name, false))],
+    readOption(name, value, _invert, reader) {
+      if (name === optionName) parseNatRange(readingContext(reader), value!, kind);
+      return false;
+    },
     parse(values, context) {
       const value = values.get(optionName);
       if (!value) throw mustBeSpecified(context, kind, optionName);
@@ -121,6 +183,10 @@ export const libxtMASQUERADE: XtablesTarget<MasqueradeTarget> = {
   name: "MASQUERADE",
   description: "MASQUERADE (`--to-ports`, `--random`, `--random-fully`)",
   options: [option("to-ports"), option("random", false), option("random-fully", false)],
+  readOption(name, value, _invert, reader) {
+    if (name === "to-ports") toPorts(readingContext(reader), value);
+    return false;
+  },
   parse(values, context) {
     const range = toPorts(context, values.get("to-ports")?.value);
     // SNAT_fcheck(): a base is kept as a flag (the compat range has no base port: 0).
@@ -134,6 +200,10 @@ export const libxtREDIRECT: XtablesTarget<RedirectTarget> = {
   name: "REDIRECT",
   description: "REDIRECT (`--to-ports`, `--random`)",
   options: [option("to-ports"), option("random", false)],
+  readOption(name, value, _invert, reader) {
+    if (name === "to-ports") toPorts(readingContext(reader), value);
+    return false;
+  },
   parse(values, context) {
     const range = toPorts(context, values.get("to-ports")?.value);
     // DNAT_fcheck() (REDIRECT's x6_fcheck): revision 0 has no base port.

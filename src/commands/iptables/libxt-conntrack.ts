@@ -2,6 +2,7 @@
 // conntrack3_mt_opts, conntrack_parse / conntrack_mt_check, conntrack_dump
 // for both -L and iptables-save).
 import { formatIpv4Address, parseIpv4Address } from "../../model/address.js";
+import { formatIpv6Address, parseIpv6Address } from "../../model/ipv6-address.js";
 import type { ConntrackAddressTest, ConntrackMatch, ConntrackPortTest, ConntrackStateName } from "../../model/netfilter.js";
 import { protocolNumber } from "./protocols.js";
 import { option, unsignedValue, type OptionValue, type XtablesMatch, type XtablesParseContext } from "./xtables.js";
@@ -17,6 +18,12 @@ const OPTIONS = ["ctstate", "ctproto", "ctorigsrc", "ctorigdst", "ctreplsrc", "c
 function hostMask(context: XtablesParseContext, value: OptionValue): ConntrackAddressTest {
   const text = value.value!;
   const [host = "", mask] = text.split("/", 2);
+  if (context.family === "ipv6") {
+    const address6 = parseIpv6Address(host);
+    if (address6 === undefined) throw context.problem(`host/network \`${host}' not found`);
+    const length6 = mask !== undefined && /^\d+$/.test(mask) && Number(mask) <= 128 ? Number(mask) : 128;
+    return { address: 0, prefixLength: length6, invert: value.invert, ipv6: formatIpv6Address(address6) };
+  }
   const address = parseIpv4Address(host);
   if (address === undefined) throw context.problem(`host/network \`${host}' not found`);
   const length = mask !== undefined && /^\d+$/.test(mask) && Number(mask) <= 32 ? Number(mask) : 32;
@@ -102,6 +109,7 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [key in 
 }
 
 function addressText(test: ConntrackAddressTest, numeric: boolean): string {
+  if (test.ipv6 !== undefined) return ` ${test.ipv6}${test.prefixLength === 128 ? "" : `/${test.prefixLength}`}`;
   if (!numeric && test.address === 0) return " anywhere";
   return ` ${formatIpv4Address(test.address)}${test.prefixLength === 32 ? "" : `/${test.prefixLength}`}`;
 }

@@ -132,7 +132,7 @@ export function missingRuleSet(rule: Rule | undefined, namespace: NetworkNamespa
   for (const match of rule.matches) if (match.kind === "set" && !ipSetByName(namespace, match.set.name)) return match.set.name;
   const target = rule.target;
   if (target?.kind === "SET") {
-    for (const item of [target.add, target.del]) if (item && !ipSetByName(namespace, item.name)) return item.name;
+    for (const item of [target.add, target.del, target.map]) if (item && !ipSetByName(namespace, item.name)) return item.name;
   }
   return undefined;
 }
@@ -145,9 +145,13 @@ const TWO_ARGUMENTS: ReadonlySet<string> = new Set(["add-set", "del-set", "map-s
 function targetText(target: SetTarget, dash: string): string {
   let text = "";
   if (target.add) text += ` ${dash}add-set ${setFlagText(target.add)}`;
-  if (target.del) text += ` ${dash}del-set ${setFlagText(target.del)}`;
   if (target.exist) text += ` ${dash}exist`;
   if (target.timeout !== undefined) text += ` ${dash}timeout ${target.timeout}`;
+  if (target.del) text += ` ${dash}del-set ${setFlagText(target.del)}`;
+  if (target.map) text += ` ${dash}map-set ${setFlagText(target.map)}`;
+  if (target.mapMark) text += ` ${dash}map-mark`;
+  if (target.mapPrio) text += ` ${dash}map-prio`;
+  if (target.mapQueue) text += ` ${dash}map-queue`;
   return text;
 }
 
@@ -164,10 +168,13 @@ export const libxtSET: XtablesTarget<SetTarget> = {
   },
   parse(values, context) {
     const problem = (message: string) => context.problem(message);
-    if (values.has("map-set")) throw new UnsupportedError("--map-set", "iptables SET --map-set is not modelled");
     const add = values.get("add-set");
     const del = values.get("del-set");
-    if (!add && !del) throw problem("You must specify either `--add-set' or `--del-set' or `--map-set'");
+    const map = values.get("map-set");
+    // What set_target_parse_v3 refuses while reading the options: the sets' words, the timeout.
+    const addReference = add ? setReference(add.value!, problem) : undefined;
+    const delReference = del ? setReference(del.value!, problem) : undefined;
+    const mapReference = map ? setReference(map.value!, problem) : undefined;
     const timeout = values.get("timeout");
     let seconds: number | undefined;
     if (timeout) {
@@ -175,12 +182,22 @@ export const libxtSET: XtablesTarget<SetTarget> = {
       if (!/^\d+$/.test(timeout.value!) || Number(timeout.value) > 0xfffffffe) throw problem(`Invalid value for option --timeout or out of range 0-${0xfffffffe}`);
       seconds = Number(timeout.value);
     }
+    // set_target_check_v3(), in its order.
+    if (!add && !del && !map) throw problem("You must specify either `--add-set' or `--del-set' or `--map-set'");
+    if (!add && values.has("exist")) throw problem("Flag `--exist' can be used with `--add-set' only");
+    if (!add && values.has("timeout")) throw problem("Option `--timeout' can be used with `--add-set' only");
+    for (const flag of ["map-mark", "map-prio", "map-queue"]) if (!map && values.has(flag)) throw problem(`Flag \`--${flag}' can be used with \`--map-set' only`);
+    if (map && !values.has("map-mark") && !values.has("map-prio") && !values.has("map-queue")) throw problem("You must specify flags `--map-mark' or '--map-prio` or `--map-queue'");
+    // skb->priority and the transmit queue: nothing in the model carries or shows them (no qdiscs, one queue a device).
+    if (values.has("map-prio")) throw new UnsupportedError("--map-prio", "iptables SET --map-prio is not modelled (netsim has no skb priority)");
+    if (values.has("map-queue")) throw new UnsupportedError("--map-queue", "iptables SET --map-queue is not modelled (netsim has no transmit queues)");
     return {
       kind: "SET",
-      ...(add ? { add: setReference(add.value!, problem) } : {}),
-      ...(del ? { del: setReference(del.value!, problem) } : {}),
+      ...(addReference ? { add: addReference } : {}),
+      ...(delReference ? { del: delReference } : {}),
       exist: values.has("exist"),
       ...(seconds !== undefined ? { timeout: seconds } : {}),
+      ...(mapReference ? { map: mapReference, mapMark: values.has("map-mark") } : {}),
     };
   },
   save: (target) => targetText(target, "--"),

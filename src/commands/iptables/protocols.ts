@@ -7,7 +7,7 @@ const ETC_PROTOCOLS =
 
 /** xtables_chain_protos: looked up before /etc/protocols, both ways. */
 const CHAIN_PROTOS: readonly (readonly [string, number])[] = [
-  ["tcp", 6], ["sctp", 132], ["udp", 17], ["udplite", 136], ["icmp", 1], ["ipv6-icmp", 58], ["esp", 50], ["ah", 51], ["ipv6-mh", 135], ["mh", 135], ["all", 0],
+  ["tcp", 6], ["sctp", 132], ["udp", 17], ["udplite", 136], ["icmp", 1], ["ipv6-icmp", 58], ["icmpv6", 58], ["esp", 50], ["ah", 51], ["ipv6-mh", 135], ["mh", 135], ["all", 0],
 ];
 
 const BY_NAME = new Map<string, number>();

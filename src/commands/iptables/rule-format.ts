@@ -10,6 +10,7 @@ import { protocolName } from "./protocols.js";
 
 function saveAddress(flag: string, selector: AddressSelector | undefined): string {
   if (!selector) return "";
+  if (selector.ipv6 !== undefined) return `${selector.invert ? " !" : ""} ${flag} ${selector.ipv6}/${selector.prefixLength}`;
   return `${selector.invert ? " !" : ""} ${flag} ${formatIpv4Address(selector.address)}/${selector.mask !== undefined ? formatIpv4Address(selector.mask) : selector.prefixLength}`;
 }
 
@@ -69,6 +70,8 @@ export interface ListFormat {
   readonly verbose: boolean;
   readonly exact: boolean;
   readonly lineNumbers: boolean;
+  /** ip6tables: `::/0` for any address. */
+  readonly family?: "ipv6";
 }
 
 /** xtables_print_num(): counters, abbreviated with K/M/G unless -x. */
@@ -83,14 +86,18 @@ export function formatCount(value: number, format: ListFormat, noTable = false):
   return `${number} `;
 }
 
-function listAddress(selector: AddressSelector | undefined, numeric: boolean): string {
+function listAddress(selector: AddressSelector | undefined, numeric: boolean, family: "ipv6" | undefined): string {
   const invert = selector?.invert ? "!" : " ";
   const text =
     !selector || selector.prefixLength === 0
       ? numeric
-        ? "0.0.0.0/0"
+        ? family === "ipv6"
+          ? "::/0"
+          : "0.0.0.0/0"
         : "anywhere"
-      : `${formatIpv4Address(selector.address)}${selector.mask !== undefined ? `/${formatIpv4Address(selector.mask)}` : selector.prefixLength === 32 ? "" : `/${selector.prefixLength}`}`;
+      : selector.ipv6 !== undefined
+        ? `${selector.ipv6}${selector.prefixLength === 128 ? "" : `/${selector.prefixLength}`}`
+        : `${formatIpv4Address(selector.address)}${selector.mask !== undefined ? `/${formatIpv4Address(selector.mask)}` : selector.prefixLength === 32 ? "" : `/${selector.prefixLength}`}`;
   return `${invert}${text.padEnd(19)} `;
 }
 
@@ -111,7 +118,7 @@ export function listRule(rule: Rule, number: number, format: ListFormat): string
     const outName = `${rule.outInterface?.invert ? "!" : ""}${rule.outInterface?.name ?? anyInterface}`;
     line += ` ${inName.padEnd(6)} ${outName.padEnd(6)} `;
   }
-  line += listAddress(rule.source, format.numeric) + listAddress(rule.destination, format.numeric);
+  line += listAddress(rule.source, format.numeric, format.family) + listAddress(rule.destination, format.numeric, format.family);
   if (rule.target?.kind === "jump" && rule.target.goto) line += "[goto] ";
   for (const match of mergePortMatches(rule.matches)) line += listMatch(match, format.numeric, rule.protocol?.number);
   line += listTarget(rule.target, format.numeric);

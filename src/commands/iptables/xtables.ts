@@ -29,6 +29,8 @@ export interface XtablesParseContext {
   readonly protocol: { readonly number: number; readonly invert: boolean } | undefined;
   /** XTTYPE_PORTRC. */
   portRange(text: string): PortRange;
+  /** ip6tables (the extension's NFPROTO_IPV6 side); absent: iptables. */
+  readonly family?: "ipv6";
 }
 
 /** What an extension's readOption may ask of getopt's loop. */
@@ -37,6 +39,8 @@ export interface XtablesOptionReader {
   readonly values: Map<string, OptionValue>;
   /** The rule's -p, as far as it was read. */
   readonly protocol: { readonly number: number; readonly invert: boolean } | undefined;
+  /** ip6tables; absent: iptables. */
+  readonly family?: "ipv6";
   /** The next word as the option's further argument (undefined, and not taken, when it is missing or an option). */
   nextArgument(): string | undefined;
   problem(message: string): CommandError;

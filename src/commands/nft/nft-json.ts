@@ -115,14 +115,26 @@ function dataJson(data: NftData, type: NftDatatype | undefined): Json {
   return data.kind === "verdict" ? verdictJson(data.verdict) : atomJson(data.value, type ?? "integer");
 }
 
-/** set_elem_expr_json() / mapping_expr_json(): a key, or [key, data] in a map. */
-function elementJson(element: NftElement, types: readonly NftDatatype[], dataType: NftDatatype | undefined): Json {
-  const key = keyJson(element.key, types);
+/**
+ * set_elem_expr_json() / mapping_expr_json(): a key, or [key, data] in a map;
+ * a key with a timeout, time left or comment as {"elem": {"val": KEY, ...}}
+ * (seconds, rounded down; the time left on the virtual clock).
+ */
+function elementJson(element: NftElement, types: readonly NftDatatype[], dataType: NftDatatype | undefined, now: number | undefined): Json {
+  let key = keyJson(element.key, types);
+  const expires = element.expires !== undefined && now !== undefined ? Math.floor(Math.max(0, element.expires - now) / 1_000_000) : undefined;
+  if (element.timeout !== undefined || expires !== undefined || element.comment !== undefined) {
+    const elem: Record<string, Json> = { val: key };
+    if (element.timeout !== undefined) elem.timeout = Math.floor(element.timeout / 1000);
+    if (expires !== undefined) elem.expires = expires;
+    if (element.comment !== undefined) elem.comment = element.comment;
+    key = { elem };
+  }
   return element.data ? [key, dataJson(element.data, dataType)] : key;
 }
 
-function elementsJson(elements: readonly NftElement[], types: readonly NftDatatype[], dataType: NftDatatype | undefined): Json[] {
-  return sortedElements(elements, types).map((element) => elementJson(element, types, dataType));
+function elementsJson(elements: readonly NftElement[], types: readonly NftDatatype[], dataType: NftDatatype | undefined, now?: number): Json[] {
+  return sortedElements(elements, types).map((element) => elementJson(element, types, dataType, now));
 }
 
 const FIB_FLAGS = ["saddr", "daddr", "mark", "iif", "oif"] as const;
@@ -194,7 +206,7 @@ function rejectJson(expression: Extract<NftExpression, { kind: "reject" }>, fami
   return { reject: { type, expr: code } };
 }
 
-function expressionJson(expression: NftExpression, family: NftFamily): Json {
+export function expressionJson(expression: NftExpression, family: NftFamily): Json {
   switch (expression.kind) {
     case "match": {
       // relational_expr_json(): a flag type's implicit match is "in" (the kernel holds it as a bitmask test).
@@ -223,33 +235,42 @@ function expressionJson(expression: NftExpression, family: NftFamily): Json {
       return { log: expression.prefix === undefined ? null : { prefix: expression.prefix } };
     case "notrack":
       return { notrack: null };
-    case "dynset":
-      return refuse(`the ${expression.op} statement`);
+    case "dynset": {
+      // set_stmt_json(): the key as an element, with the statement's own timeout when it has one.
+      const key = leftJson(expression.left);
+      return { set: { op: expression.op, elem: expression.timeout !== undefined ? { elem: { val: key, timeout: Math.floor(expression.timeout / 1000) } } : key, set: `@${expression.set}` } };
+    }
+    case "ipv6-match":
+      return refuse("an IPv6 match (" + expression.text + ")");
   }
 }
 
+/** table_print_json(): nft 1.0.6 prints no comment (userdata) of a table. */
 export function tableJson(table: NftTable): Json {
-  // Comments (userdata) print as "comment" members netsim has not recorded.
-  if (table.comment !== undefined) refuse("a table comment");
   return { table: { family: table.family, name: table.name, handle: table.handle } };
 }
 
-/** set_print_json(): flags only constant, interval and timeout (in that order); elements when there are any. */
-export function setJson(table: NftTable, set: NftSet): Json {
-  if (set.comment !== undefined || set.elements.some((element) => element.comment !== undefined)) refuse("set and element comments");
-  if (set.size !== undefined || set.timeout !== undefined) refuse("a set's size and timeout");
-  if (set.flags.includes("timeout") || set.flags.includes("dynamic")) refuse(`set ${set.name} with flags ${set.flags.join(",")} (element timeouts and expiry are not modelled)`);
+/**
+ * set_print_json(): comment, map, size, flags (constant, interval, timeout:
+ * a set with a default timeout has the flag in the kernel), timeout in
+ * seconds, then the elements whose time has not run out. `dynamic` is not
+ * printed.
+ */
+export function setJson(table: NftTable, set: NftSet, now?: number): Json {
   const root: Record<string, Json> = { family: table.family, name: set.name, table: table.name, type: set.keyTypes.length === 1 ? set.keyTypes[0]! : [...set.keyTypes], handle: set.handle };
+  if (set.comment !== undefined) root.comment = set.comment;
   if (set.dataType !== undefined) root.map = set.dataType;
-  const flags = (["constant", "interval"] as const).filter((flag) => set.flags.includes(flag));
+  if (set.size !== undefined) root.size = set.size;
+  const flags = (["constant", "interval", "timeout"] as const).filter((flag) => set.flags.includes(flag) || (flag === "timeout" && set.timeout !== undefined));
   if (flags.length > 0) root.flags = [...flags];
-  if (set.elements.length > 0) root.elem = elementsJson(set.elements, set.keyTypes, set.dataType);
+  if (set.timeout !== undefined) root.timeout = Math.floor(set.timeout / 1000);
+  const elements = set.elements.filter((element) => element.expires === undefined || now === undefined || element.expires > now);
+  if (elements.length > 0) root.elem = elementsJson(elements, set.keyTypes, set.dataType, now);
   return { [set.dataType !== undefined ? "map" : "set"]: root };
 }
 
-/** chain_print_json(): a base chain's type, hook, priority as a number, and policy. */
+/** chain_print_json(): a base chain's type, hook, priority as a number, and policy; nft 1.0.6 prints no chain comment. */
 export function chainJson(table: NftTable, chain: NftChain): Json {
-  if (chain.comment !== undefined) refuse("a chain comment");
   const root: Record<string, Json> = { family: table.family, table: table.name, name: chain.name, handle: chain.handle };
   if (chain.base) Object.assign(root, { type: chain.base.type, hook: chain.base.hook, prio: chain.base.priority, policy: chain.base.policy });
   return { chain: root };
@@ -269,7 +290,7 @@ export function chainObjects(table: NftTable, chain: NftChain): Json[] {
 }
 
 /** table_print_json_full(): the table, its sets and maps, its chains, then each chain's rules. */
-export function tableObjects(table: NftTable): Json[] {
+export function tableObjects(table: NftTable, now?: number): Json[] {
   const chains = [...table.chains.values()];
-  return [tableJson(table), ...[...table.sets.values()].map((set) => setJson(table, set)), ...chains.map((chain) => chainJson(table, chain)), ...chains.flatMap((chain) => chain.rules.map((rule) => ruleJson(table, chain, rule)))];
+  return [tableJson(table), ...[...table.sets.values()].map((set) => setJson(table, set, now)), ...chains.map((chain) => chainJson(table, chain)), ...chains.flatMap((chain) => chain.rules.map((rule) => ruleJson(table, chain, rule)))];
 }

@@ -7,6 +7,7 @@ import { parseIpv4Address, prefixMask } from "../../model/address.js";
 import { NFT_REJECT_WITH, type NftBaseChain, type NftChainType, type NftCommand, type NftData, type NftDatatype, type NftElement, type NftExpression, type NftFamily, type NftHook, type NftKey, type NftRejectWith, type NftRight, type NftRuleSpec, type NftSelector, type NftSetSpec, type NftVerdict } from "../../model/nf-tables.js";
 import { UnsupportedError } from "../command.js";
 import { CT_STATES, CT_STATUSES, FIB_TYPE_NAMES, ICMP_TYPES, NF_PROTO_NAMES, PKT_TYPE_NAMES, PROTOCOL_NAMES, priorityNameValid, ruleText, standardPriority } from "./nft-print.js";
+import { formatIpv6, ICMPV6_TYPES, ipv6Network, parseIpv6 } from "./nft-ip6.js";
 import { KEYWORDS, OPERATOR_WORDS, scan, type Token } from "./nft-scanner.js";
 
 /** A chain's body: its base-chain spec, and the policy when one is given (NFTA_CHAIN_POLICY is sent only then). */
@@ -43,9 +44,12 @@ const TOKEN_NAMES: Readonly<Record<string, string>> = { "{": "'{'", "}": "'}'", 
 
 export type NftListRequest =
   | { readonly what: "ruleset" | "tables" }
-  | { readonly what: "table"; readonly family: NftFamily; readonly table: string; readonly tokens: readonly Token[] }
-  | { readonly what: "chain"; readonly family: NftFamily; readonly table: string; readonly name: string; readonly tokens: readonly Token[] }
-  | { readonly what: "set" | "map"; readonly family: NftFamily; readonly table: string; readonly name: string; readonly tokens: readonly Token[] };
+  | { readonly what: "table"; readonly family: NftListFamily; readonly table: string; readonly tokens: readonly Token[] }
+  | { readonly what: "chain"; readonly family: NftListFamily; readonly table: string; readonly name: string; readonly tokens: readonly Token[] }
+  | { readonly what: "set" | "map"; readonly family: NftListFamily; readonly table: string; readonly name: string; readonly tokens: readonly Token[] };
+
+/** A listing may name ip6 too: only ip6tables (iptables-nft) makes ip6 tables in the model. */
+export type NftListFamily = NftFamily | "ip6";
 
 /** One parsed command: a batch message with the tokens an error about it points at, or a listing. */
 export type NftStatement = { readonly kind: "batch"; readonly command: NftCommand; /** [table, object]: what an error about it points at */ readonly tokens: readonly Token[]; /** Every token of a one-message command (an error may point at any part). */ readonly span?: readonly Token[]; /** The command's first and last token (a top-level one's up to its separator, which nft's location takes in): what an error without a part points at. */ readonly whole?: readonly [Token, Token] } | { readonly kind: "list"; readonly request: NftListRequest };
@@ -207,10 +211,13 @@ class Parser {
     if (this.peek().type !== "eof") this.next();
   }
 
-  private family(): NftFamily {
+  private family(): NftFamily;
+  private family(listing: true): NftListFamily;
+  private family(listing = false): NftListFamily {
     const token = this.peek();
     if (token.type === "word" && FAMILIES.has(token.text) && (this.peek(1).type === "word" || this.peek(1).type === "string")) {
       this.next();
+      if (listing && token.text === "ip6") return "ip6";
       if (token.text !== "ip" && token.text !== "inet") throw new UnsupportedError(token.text, `nft's ${token.text} family is not modelled (ip and inet are)`);
       return token.text;
     }
@@ -537,12 +544,19 @@ class Parser {
       this.skipNewlines();
       if (this.accept("}")) return elements;
       const key = types ? this.key(types) : this.guessedKey();
+      // set_elem_options: comment, timeout and expires, in any order.
       let comment: string | undefined;
-      if (this.accept("comment")) comment = this.quoted();
-      if (this.is("timeout") || this.is("expires")) throw new UnsupportedError(this.peek().text, `nft element ${this.peek().text} is not modelled`);
+      let timeout: number | undefined;
+      let expiresIn: number | undefined;
+      for (;;) {
+        if (this.accept("comment")) comment = this.quoted();
+        else if (this.accept("timeout")) timeout = this.time();
+        else if (this.accept("expires")) expiresIn = this.time();
+        else break;
+      }
       let data: NftData | undefined;
       if (this.accept(":")) data = dataType === "verdict" || dataType === undefined ? this.verdictData() : { kind: "value", value: this.atom(dataType) };
-      elements.push({ key, ...(data ? { data } : {}), ...(comment !== undefined ? { comment } : {}) });
+      elements.push({ key, ...(data ? { data } : {}), ...(comment !== undefined ? { comment } : {}), ...(timeout !== undefined ? { timeout } : {}), ...(expiresIn !== undefined ? { expiresIn } : {}) });
       this.skipNewlines();
       if (!this.accept(",")) {
         this.skipNewlines();
@@ -774,16 +788,14 @@ class Parser {
       case "numgen": {
         this.next();
         const mode = this.identifier();
-        if (mode.text === "inc") throw new UnsupportedError("numgen inc", "nft's numgen inc is not modelled");
-        if (mode.text !== "random") throw this.unexpected(mode);
+        if (mode.text !== "random" && mode.text !== "inc") throw this.unexpected(mode);
         this.expect("mod");
         const modulus = this.number();
         let offset: number | undefined;
         if (this.accept("offset")) offset = this.number();
-        // The kernel draws numgen random from prandom; netsim has no such source, so only mod 1 (always the offset) is modelled.
-        if (mode.text === "random" && modulus !== 1) throw new UnsupportedError("numgen random", "nft's numgen random with a modulus above 1 is not modelled");
         const last = this.tokens[this.at - 1]!;
-        return { selector: { kind: "numgen", mode: mode.text, modulus, ...(offset !== undefined ? { offset } : {}) }, first, last };
+        // nft_ng_inc_init() sets the counter to modulus - 1, so the first packet gets the offset; random's state counts its draws.
+        return { selector: { kind: "numgen", mode: mode.text, modulus, ...(offset !== undefined ? { offset } : {}), state: { count: mode.text === "inc" ? modulus - 1 : 0 } }, first, last };
       }
       case "jhash":
       case "symhash":
@@ -870,6 +882,72 @@ class Parser {
     return { first, last: first };
   }
 
+  /**
+   * `ip6 saddr|daddr [!=] ADDR[/LEN] | { ... }` or `icmpv6 type [!=] NAME | { ... }`
+   * in an inet table: read and listed as nft lists it (prefixes masked,
+   * a set's elements in ascending order, a set of one without braces).
+   */
+  private ipv6Match(first: Token, family: NftFamily): NftExpression {
+    this.next();
+    const field = this.identifier();
+    const spelled = `${first.text} ${field.text}`;
+    // An ip table's packets are IPv4: nft's payload dependency for ip6 conflicts with the table's (measured: nft 1.0.6).
+    if (family === "ip" && first.text === "ip6") throw new NftSyntaxError(first, field, "conflicting protocols specified: ip vs. ip6");
+    if (family !== "inet") throw new UnsupportedError(spelled, `nft's ${spelled} is modelled in inet tables only (netsim carries IPv4 packets only)`);
+    if (first.text === "ip6" ? field.text !== "saddr" && field.text !== "daddr" : field.text !== "type") throw new UnsupportedError(spelled, `nft's ${spelled} is not modelled`);
+    let op = "";
+    if (this.accept("!=")) op = "!= ";
+    else this.accept("==");
+    const one = (): readonly [bigint, string] => {
+      const token = this.next();
+      if (first.text === "icmpv6") {
+        const named = ICMPV6_TYPES.find(([name]) => name === token.text);
+        const value = named ? named[1] : token.type === "number" ? Number(token.text) : undefined;
+        if (value === undefined) throw new NftSyntaxError(token, token, `Could not parse ICMPv6 type`);
+        const listed = ICMPV6_TYPES.find(([, number]) => number === value);
+        return [BigInt(value), listed ? listed[0] : String(value)];
+      }
+      const address = token.type === "addr6" ? parseIpv6(token.text) : undefined;
+      if (address === undefined) throw new NftSyntaxError(token, token, `Could not resolve hostname: Name or service not known`);
+      if (!this.accept("/")) return [address, formatIpv6(address)];
+      const length = this.number();
+      if (length > 128) throw new NftSyntaxError(token, token, `Could not parse prefix length`);
+      const network = ipv6Network(address, length);
+      return [network, length === 128 ? formatIpv6(network) : `${formatIpv6(network)}/${length}`];
+    };
+    let right: string;
+    if (this.accept("{")) {
+      const elements: (readonly [bigint, string])[] = [];
+      do {
+        this.skipNewlines();
+        if (this.is("}")) break;
+        elements.push(one());
+        this.skipNewlines();
+      } while (this.accept(","));
+      this.expect("}");
+      elements.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      right = elements.length === 1 ? elements[0]![1] : `{ ${elements.map(([, text]) => text).join(", ")} }`;
+    } else right = one()[1];
+    return { kind: "ipv6-match", text: `${spelled} ${op}${right}` };
+  }
+
+  /** `fib FLAG[ . FLAG...] oif|oifname missing|exists` (behind meta nfproto ipv6): its text as nft lists it. */
+  private fibIpv6(): string {
+    this.next();
+    const flags: string[] = [];
+    for (;;) {
+      const flag = this.identifier();
+      if (!["saddr", "daddr", "mark", "iif", "oif"].includes(flag.text)) throw this.unexpected(flag);
+      flags.push(flag.text);
+      if (!this.accept(".")) break;
+    }
+    const result = this.identifier();
+    if (result.text !== "oif" && result.text !== "oifname") throw new UnsupportedError(`fib ... ${result.text}`, `nft's fib ... ${result.text} is not modelled`);
+    const test = this.identifier();
+    if (test.text !== "missing" && test.text !== "exists") throw new UnsupportedError(`fib ... ${result.text} ${test.text}`, `nft's fib ... ${result.text} compared with a value is not modelled`);
+    return `fib ${flags.join(" . ")} ${result.text} ${test.text}`;
+  }
+
   /** A rule: its expressions in order, then an optional comment; the text it lists as. */
   rule(family: NftFamily): { rule: NftRuleSpec; anonymousSets: number } {
     const expressions: NftExpression[] = [];
@@ -880,6 +958,8 @@ class Parser {
     // proto_ctx as evaluate.c keeps it for reject: the transport protocol a match settled (and where), whether the network one is known (IPv4).
     let transport: { readonly name: string; readonly at: Token } | undefined;
     let network = false;
+    // An IPv6 match came first: what an icmpv6 reject needs (reject_payload_gen_dependency_family puts none then).
+    let ipv6 = false;
     while (!this.endOfStatement()) {
       const token = this.peek();
       const verdict = this.verdict();
@@ -933,7 +1013,14 @@ class Parser {
               // An icmp reject in an inet table is for IPv4 only: without an IPv4 match nft puts meta nfproto ipv4 first (reject_payload_gen_dependency_family).
               if (kind.text === "icmp" && family === "inet" && !network) expressions.unshift(PROTOCOL_DEPENDENCY.ipv4);
               expressions.push(byDefault ? { kind: "reject" } : { kind: "reject", with: spec as NftRejectWith });
-            } else throw new UnsupportedError(kind.text, `nft reject with ${kind.text} is not modelled`);
+            } else if (kind.text === "icmpv6" && family === "inet" && ipv6) {
+              // An IPv6 reject behind an IPv6 match (firewalld's RFC 3964 rule): no IPv4 packet reaches it.
+              this.accept("type");
+              const type = this.identifier();
+              const spec = `icmpv6 ${type.text}`;
+              if (!Object.hasOwn(NFT_REJECT_WITH, spec)) throw new UnsupportedError(spec, `nft reject with ${spec} is not modelled`);
+              expressions.push({ kind: "reject", with: spec as NftRejectWith });
+            } else throw new UnsupportedError(kind.text, `nft reject with ${kind.text} is modelled only behind an IPv6 match in an inet table`);
           } else if (family === "inet" && network) {
             // stmt_evaluate_reject_default(): an inet rule that settled IPv4 rejects with icmp (listed so), not icmpx.
             expressions.push({ kind: "reject", with: "icmp port-unreachable" });
@@ -964,7 +1051,7 @@ class Parser {
           break;
         case "update":
         case "add": {
-          // set_stmt: `update @set { KEY }` (kube-proxy's affinity sets); a per-element timeout or statement is not modelled.
+          // set_stmt: `update @set { KEY [timeout T] }` (kube-proxy's affinity sets); a statement on the element is not modelled.
           this.next();
           this.expect("@");
           const set = this.identifier().text;
@@ -975,9 +1062,25 @@ class Parser {
             if (!parsed) throw this.unexpected();
             left.push(parsed.selector);
           } while (this.accept("."));
+          const timeout = this.accept("timeout") ? this.time() : undefined;
           if (!this.is("}")) throw new UnsupportedError(this.peek().text, `nft's ${token.text} @set { KEY ${this.peek().text} } is not modelled`);
           this.next();
-          expressions.push({ kind: "dynset", op: token.text, set, left });
+          expressions.push({ kind: "dynset", op: token.text, set, left, ...(timeout !== undefined ? { timeout } : {}) });
+          continue;
+        }
+        case "ip6":
+        case "icmpv6":
+          expressions.push(this.ipv6Match(token, family));
+          ipv6 = true;
+          continue;
+        case "fib": {
+          // fib_expr with a result other than type (firewalld's IPv6 rpfilter, `fib saddr . mark . iif oif missing`): modelled behind meta nfproto ipv6 only.
+          let offset = 1;
+          while (this.is(".", offset + 1)) offset += 2;
+          if (this.is("type", offset + 1)) break;
+          const nfprotoIpv6 = expressions.some((expression) => expression.kind === "match" && expression.op === "==" && expression.left.length === 1 && expression.left[0]!.kind === "meta" && expression.left[0]!.key === "nfproto" && expression.right.kind === "value" && expression.right.value === 10);
+          if (!nfprotoIpv6) throw new UnsupportedError(`fib ... ${this.peek(offset + 1).text}`, `nft's fib ... ${this.peek(offset + 1).text} is modelled only behind meta nfproto ipv6 (netsim makes no fib lookup but fib type)`);
+          expressions.push({ kind: "ipv6-match", text: this.fibIpv6() });
           continue;
         }
         case "limit":
@@ -1031,7 +1134,11 @@ class Parser {
       let op: "==" | "!=" = "==";
       if (this.accept("!=")) op = "!=";
       else this.accept("==");
+      const rightToken = this.peek();
       const right = this.right(types, counter);
+      // expr_evaluate_numgen(): the context's maxval is mod + offset - 1, and a value above it is refused (a verdict map's keys are not checked).
+      const numgen = left.length === 1 && left[0]!.kind === "numgen" ? left[0] : undefined;
+      if (numgen && right.kind === "value" && typeof right.value === "number" && right.value > numgen.modulus + (numgen.offset ?? 0) - 1) throw new NftSyntaxError(rightToken, rightToken, `Value ${right.value} exceeds valid range 0-${numgen.modulus + (numgen.offset ?? 0) - 1}`);
       // meta_expr_evaluate(): an nfproto match says nothing in a table of one family.
       if (family === "ip" && left.some((selector) => selector.kind === "meta" && selector.key === "nfproto")) throw new NftSyntaxError(parsed.first, parsed.last, "meta nfproto is only useful in the inet family");
       const at: Token = { ...parsed.first, last: this.tokens[this.at - 1]!.last };
@@ -1039,6 +1146,7 @@ class Parser {
         // relational_expr_pctx_update(): an equality on a protocol key (a set too, which settles no protocol tcp reset takes).
         if (types[0] === "inet_proto") transport ??= { name: right.kind === "value" ? (PROTOCOL_NAMES[right.value as number] ?? String(right.value)) : "set", at };
         if (types[0] === "nf_proto") network ||= right.kind === "value" && right.value === 2;
+        if (types[0] === "nf_proto") ipv6 ||= right.kind === "value" && right.value === 10;
       }
       if (types[0] === "inet_proto" && right.kind === "value" && typeof right.value === "number" && op === "==") {
         protocol ??= right.value === 6 ? "tcp" : right.value === 17 ? "udp" : undefined;
@@ -1112,7 +1220,7 @@ class Parser {
       }
       return { kind: "list", request: { what: object.text } };
     }
-    const family = this.family();
+    const family = this.family(true);
     const table = this.objectName();
     if (object.text === "table") return { kind: "list", request: { what: "table", family, table: table.text, tokens: [table] } };
     const name = this.objectName();

@@ -55,7 +55,7 @@ export const PKT_TYPE_NAMES: Readonly<Record<number, string>> = { 0: "host", 1: 
 /** nfproto_type's symbols (NFPROTO_IPV4, NFPROTO_IPV6). */
 export const NF_PROTO_NAMES: Readonly<Record<number, string>> = { 2: "ipv4", 10: "ipv6" };
 
-export const PROTOCOL_NAMES: Readonly<Record<number, string>> = { 1: "icmp", 2: "igmp", 6: "tcp", 17: "udp", 47: "gre", 50: "esp", 51: "ah", 132: "sctp", 136: "udplite", 33: "dccp" };
+export const PROTOCOL_NAMES: Readonly<Record<number, string>> = { 1: "icmp", 2: "igmp", 6: "tcp", 17: "udp", 47: "gre", 50: "esp", 51: "ah", 58: "ipv6-icmp", 132: "sctp", 136: "udplite", 33: "dccp" };
 
 export function selectorText(selector: NftSelector): string {
   switch (selector.kind) {
@@ -158,10 +158,12 @@ export function timeText(milliseconds: number): string {
 }
 
 function elementText(element: NftElement, types: readonly NftDatatype[], dataType: NftDatatype | undefined, now?: number): string {
+  // set_elem_expr_print(): the key, its own timeout, the time left, then the comment.
   let key = keyText(element.key, types);
-  if (element.comment !== undefined) key += ` comment "${element.comment}"`;
+  if (element.timeout !== undefined) key += ` timeout ${timeText(element.timeout)}`;
   // The time left in milliseconds (the kernel's NFTA_SET_ELEM_EXPIRATION), on the virtual clock: a real listing's depends on how long the host took.
   if (element.expires !== undefined && now !== undefined) key += ` expires ${timeText(Math.max(0, Math.floor((element.expires - now) / 1000)))}`;
+  if (element.comment !== undefined) key += ` comment "${element.comment}"`;
   return element.data ? `${key} : ${dataText(element.data, dataType)}` : key;
 }
 
@@ -289,8 +291,10 @@ export function expressionText(expression: NftExpression, family: string): strin
       return expression.prefix === undefined ? "log" : `log prefix "${expression.prefix}"`;
     case "notrack":
       return "notrack";
+    case "ipv6-match":
+      return expression.text;
     case "dynset":
-      return `${expression.op} @${expression.set} { ${expression.left.map(selectorText).join(" . ")} }`;
+      return `${expression.op} @${expression.set} { ${expression.left.map(selectorText).join(" . ")}${expression.timeout !== undefined ? ` timeout ${timeText(expression.timeout)}` : ""} }`;
   }
 }
 

@@ -2,7 +2,7 @@
 // IPv4 addresses and punctuation, each with the line and columns an error's
 // caret line points at. `#` starts a comment; a backslash joins lines.
 
-export type TokenType = "word" | "string" | "number" | "addr" | "punct" | "newline" | "eof";
+export type TokenType = "word" | "string" | "number" | "addr" | "addr6" | "punct" | "newline" | "eof";
 
 export interface Token {
   readonly type: TokenType;
@@ -84,6 +84,13 @@ export function scan(text: string): Token[] {
       continue;
     }
     const rest = text.slice(at, at + 64);
+    // scanner.l's ip6addr: hex groups with `::` or all eight, an IPv4 tail allowed (`::ffff:0.0.0.0`).
+    const address6 = /^(?:[0-9a-fA-F]{0,4}:){2,7}(?:\d+\.\d+\.\d+\.\d+|[0-9a-fA-F]{1,4})?(?![0-9A-Za-z_:.])/.exec(rest);
+    if (address6 && (address6[0].includes("::") || address6[0].split(":").length === 8)) {
+      push("addr6", address6[0], at, at + address6[0].length);
+      at += address6[0].length;
+      continue;
+    }
     const address = /^\d+\.\d+\.\d+\.\d+/.exec(rest);
     if (address) {
       push("addr", address[0], at, at + address[0].length);

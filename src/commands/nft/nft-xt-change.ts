@@ -19,6 +19,8 @@ function refuse(what: string): never {
 /** The statement's command and the tokens an error points at. */
 export interface XtChange {
   readonly command: NftCommand;
+  /** [table, object]: what an error about the object points at. */
+  readonly tokens?: readonly Token[];
   readonly span?: readonly Token[];
 }
 
@@ -37,8 +39,18 @@ function handleTokens(span: readonly Token[] | undefined): [Token, Token] | unde
   return index > 0 ? [span![index - 1]!, span![index]!] : undefined;
 }
 
-/** The iptables changes one nft command is, in order (none: the kernel found nothing to do). */
-function iptablesCommands(change: XtChange, table: Table, notFound: NotFound): IptablesCommand[] {
+/** The iptables changes one nft command is, in order (none: the kernel found nothing to do); an error thrown after they are made. */
+function iptablesCommands(change: XtChange, table: Table, notFound: NotFound): { readonly commands: IptablesCommand[]; readonly error?: Error } {
+  const result = iptablesCommandsOrError(change, table, notFound);
+  return Array.isArray(result) ? { commands: result } : result;
+}
+
+/** The token that names `name` after `jump` or `goto`. */
+function jumpToken(span: readonly Token[] | undefined, name: string): Token | undefined {
+  return span?.find((token, index) => index > 0 && token.text === name && (span[index - 1]!.text === "jump" || span[index - 1]!.text === "goto"));
+}
+
+function iptablesCommandsOrError(change: XtChange, table: Table, notFound: NotFound): IptablesCommand[] | { readonly commands: IptablesCommand[]; readonly error: Error } {
   const command = change.command;
   switch (command.kind) {
     case "add-table":
@@ -70,11 +82,19 @@ function iptablesCommands(change: XtChange, table: Table, notFound: NotFound): I
       return [{ kind: "delete-number", chain: command.chain, number: index + 1 }];
     }
     case "add-rule": {
+      // Recorded: a chain the kernel does not hold is ENOENT under its name (nft_chain_lookup, before a handle is taken).
+      const named = change.tokens?.[1];
+      if (!table.kernelChains?.has(command.chain) && named && !table.chains.has(command.chain)) throw notFound(named, named);
       const chain = kernelChain(table, command.chain, command.insert ? "insert rule" : "add rule");
       if (command.anonymousSets > 0) refuse("rules with sets");
       if (command.rule.comment !== undefined) refuse("rules with comments");
       const rule = nftRuleAsIptables(table.name, command.chain, command.rule.expressions);
-      if (rule.target?.kind === "jump" && !table.kernelChains?.has(rule.target.chain)) refuse("jump or goto to a chain the kernel does not hold");
+      if (rule.target?.kind === "jump" && !table.kernelChains?.has(rule.target.chain)) {
+        // Recorded: ENOENT under the jump's chain, the rule's handle taken (nf_tables_newrule allocates it before nft_verdict_init).
+        const token = table.chains.has(rule.target.chain) ? undefined : jumpToken(change.span, rule.target.chain);
+        if (!token) refuse("jump or goto to a chain the kernel does not hold");
+        return { commands: [{ kind: "handles-taken", count: 1 }], error: notFound(token, token) };
+      }
       if (command.at === undefined) return [command.insert ? { kind: "insert", chain: command.chain, position: 1, rule } : { kind: "append", chain: command.chain, rule }];
       if (command.at.by !== "handle") refuse("add or insert rule at an index");
       const index = chain.rules.findIndex((candidate) => candidate.handle === command.at!.value);
@@ -92,10 +112,20 @@ function iptablesCommands(change: XtChange, table: Table, notFound: NotFound): I
 
 /** Applies one nft command to iptables-nft's table, as the iptables changes it amounts to (check, nft -c: only what would be refused or fail). */
 export function applyXtChange(change: XtChange, table: Table, environment: CommandEnvironment, notFound: NotFound, check = false): void {
-  const commands = iptablesCommands(change, table, notFound);
-  if (check) return;
+  const { commands, error } = iptablesCommands(change, table, notFound);
+  if (check) {
+    if (error) throw error;
+    return;
+  }
   for (const command of commands) {
     const result = applyOperation(environment.world, { op: "iptables", namespaceId: environment.namespace.id, table: table.name, command, ...(environment.origin ? { origin: environment.origin } : {}) });
     if (!result.ok) refuse(`${change.command.kind.replace("-", " ")} the kernel refused (${result.error.errno})`);
   }
+  if (error) throw error;
+}
+
+/** The handles a batch the kernel refused took in iptables-nft's table all the same: one per rule or chain it added there. */
+export function takeHandles(table: Table, count: number, environment: CommandEnvironment): void {
+  if (count === 0) return;
+  applyOperation(environment.world, { op: "iptables", namespaceId: environment.namespace.id, table: table.name, command: { kind: "handles-taken", count }, ...(environment.origin ? { origin: environment.origin } : {}) });
 }

@@ -10,7 +10,9 @@ import { formatIpv4Address } from "../../model/address.js";
 import type { Chain, ConntrackMatch, ConntrackStateName, Match, PortRange, Rule, Table, TableName, Target } from "../../model/netfilter.js";
 import { selectorMaskOf } from "../../model/netfilter.js";
 import { UnsupportedError } from "../command.js";
-import { flagNames, hex, ICMP_TYPES, portsText, PROTOCOL_NAMES, priorityText, ruleText } from "./nft-print.js";
+import { expressionJson, type Json } from "./nft-json.js";
+import { flagNames, hex, ICMP_TYPES, listedExpressions, portsText, PROTOCOL_NAMES, priorityText, ruleText } from "./nft-print.js";
+import { icmpv6TypeName } from "../iptables/libip6t-icmp6.js";
 
 /** One statement of a listed rule: its text and whether the kernel holds it as an xt expression. */
 interface Statement {
@@ -22,6 +24,8 @@ interface Statement {
   readonly payload?: "tcp" | "udp";
   /** A native relational match (interface, address, protocol, mark, header): it leaves a pending dependency standing. */
   readonly match?: true;
+  /** The statement as nft -j prints it (an xt expression: {"xt": {"type", "name"}}); absent where that was not recorded. */
+  readonly json?: Json;
 }
 
 function refuse(what: string): never {
@@ -33,6 +37,13 @@ const nativeMatch = (text: string, more: Partial<Statement> = {}): Statement => 
 const xlated = (text: string): Statement => ({ text, xt: true });
 const untranslated = (kind: "match" | "target", name: string): Statement => ({ text: `xt ${kind} ${name}`, xt: true });
 
+/** relational_expr_json() of a native match: {"match": {"op", "left", "right"}}. */
+const matchJson = (left: Json, invert: boolean | undefined, right: Json, op?: string): Json => ({ match: { op: op ?? (invert ? "!=" : "=="), left, right } });
+const metaJson = (key: string): Json => ({ meta: { key } });
+const payloadJson = (protocol: string, field: string): Json => ({ payload: { protocol, field } });
+/** xt_stmt_json(): only the extension's kind and name (the kernel's name: -m state is conntrack's alias, not recorded). */
+const xtJson = (type: "match" | "target", name: string): Json => ({ xt: { type, name } });
+
 /** A mark statement's operand, unpadded as nft prints it. */
 const hexShort = (value: number) => `0x${(value >>> 0).toString(16)}`;
 const not = (invert: boolean | undefined) => (invert ? "!= " : "");
@@ -42,20 +53,29 @@ const not = (invert: boolean | undefined) => (invert ? "!= " : "");
 function interfaceStatement(key: "iifname" | "oifname", selector: { readonly name: string; readonly invert: boolean }): Statement {
   if (selector.name === "+") refuse(`interface "+"`);
   const name = selector.name.endsWith("+") ? `${selector.name.slice(0, -1)}*` : selector.name;
-  return nativeMatch(`${key} ${not(selector.invert)}"${name}"`);
+  return nativeMatch(`${key} ${not(selector.invert)}"${name}"`, { json: matchJson(metaJson(key), selector.invert, name) });
 }
 
 function addressStatement(field: "saddr" | "daddr", selector: NonNullable<Rule["source"]>): Statement | undefined {
   if (selector.prefixLength === 0 && selector.mask === undefined && !selector.invert) return undefined;
+  if (selector.ipv6 !== undefined) {
+    if (selector.prefixLength === 0) refuse("! -s/-d ::/0");
+    return nativeMatch(`ip6 ${field} ${not(selector.invert)}${selector.ipv6}${selector.prefixLength === 128 ? "" : `/${selector.prefixLength}`}`);
+  }
   const address = formatIpv4Address(selector.address);
-  if (selector.mask !== undefined) return nativeMatch(`ip ${field} & ${formatIpv4Address(selectorMaskOf(selector))} ${selector.invert ? "!=" : "=="} ${address}`);
+  if (selector.mask !== undefined) {
+    const mask = formatIpv4Address(selectorMaskOf(selector));
+    return nativeMatch(`ip ${field} & ${mask} ${selector.invert ? "!=" : "=="} ${address}`, { json: matchJson({ "&": [payloadJson("ip", field), mask] }, selector.invert, address) });
+  }
   if (selector.prefixLength === 0) refuse("! -s/-d 0.0.0.0/0");
-  return nativeMatch(`ip ${field} ${not(selector.invert)}${address}${selector.prefixLength === 32 ? "" : `/${selector.prefixLength}`}`);
+  const right: Json = selector.prefixLength === 32 ? address : { prefix: { addr: address, len: selector.prefixLength } };
+  return nativeMatch(`ip ${field} ${not(selector.invert)}${address}${selector.prefixLength === 32 ? "" : `/${selector.prefixLength}`}`, { json: matchJson(payloadJson("ip", field), selector.invert, right) });
 }
 
 function protocolStatement(protocol: NonNullable<Rule["protocol"]>): Statement {
   const name = PROTOCOL_NAMES[protocol.number] ?? refuse(`protocol ${protocol.number}`);
-  return nativeMatch(`meta l4proto ${not(protocol.invert)}${name}`, protocol.invert ? {} : { protocol: protocol.number });
+  const json = matchJson(metaJson("l4proto"), protocol.invert, name);
+  return nativeMatch(`meta l4proto ${not(protocol.invert)}${name}`, protocol.invert ? { json } : { protocol: protocol.number, json });
 }
 
 // --- matches ---
@@ -65,6 +85,20 @@ function portText(ports: PortRange, invert: boolean | undefined): string {
   if (ports.first === ports.last) return `${not(invert)}${ports.first}`;
   if (ports.first === 0) return invert ? refuse("an inverted port range from 0") : `<= ${ports.last}`;
   return `${not(invert)}${ports.first}-${ports.last}`;
+}
+
+/** A native port match in JSON: one port, a range as {"range": [first, last]}, one from port 0 as `<=` (portText refuses its inversion). */
+function portJson(protocol: "tcp" | "udp", field: "sport" | "dport", ports: PortRange, invert: boolean | undefined): { json: Json } {
+  const left = payloadJson(protocol, field);
+  if (ports.first === ports.last) return { json: matchJson(left, invert, ports.first) };
+  if (ports.first === 0 && !invert) return { json: matchJson(left, false, ports.last, "<=") };
+  return { json: matchJson(left, invert, { range: [ports.first, ports.last] }) };
+}
+
+/** Flag names in JSON: one as a string, several as a list (in bit order). */
+function flagsJson(table: readonly [string, number][], bits: number): Json {
+  const names = table.filter(([, bit]) => (bits & bit) !== 0).map(([name]) => name);
+  return names.length === 1 ? names[0]! : names;
 }
 
 const TCP_FLAGS: readonly [string, number][] = [
@@ -82,10 +116,11 @@ function tcpUdpStatements(match: Extract<Match, { kind: "tcp" | "udp" }>): State
   const statements: Statement[] = [];
   if (match.tcpFlags) {
     if (match.tcpFlags.compare === 0) refuse("tcp flags compared with none");
-    statements.push(nativeMatch(`tcp flags ${not(match.tcpFlags.invert)}${flagNames(TCP_FLAGS, match.tcpFlags.compare)} / ${flagNames(TCP_FLAGS, match.tcpFlags.mask)}`, { payload: "tcp" }));
+    const json = matchJson({ "&": [payloadJson("tcp", "flags"), flagsJson(TCP_FLAGS, match.tcpFlags.mask)] }, match.tcpFlags.invert, flagsJson(TCP_FLAGS, match.tcpFlags.compare));
+    statements.push(nativeMatch(`tcp flags ${not(match.tcpFlags.invert)}${flagNames(TCP_FLAGS, match.tcpFlags.compare)} / ${flagNames(TCP_FLAGS, match.tcpFlags.mask)}`, { payload: "tcp", json }));
   }
-  if (match.sourcePorts) statements.push(nativeMatch(`${match.kind} sport ${portText(match.sourcePorts, match.sourceInvert)}`, { payload: match.kind }));
-  if (match.destinationPorts) statements.push(nativeMatch(`${match.kind} dport ${portText(match.destinationPorts, match.destinationInvert)}`, { payload: match.kind }));
+  if (match.sourcePorts) statements.push(nativeMatch(`${match.kind} sport ${portText(match.sourcePorts, match.sourceInvert)}`, { payload: match.kind, ...portJson(match.kind, "sport", match.sourcePorts, match.sourceInvert) }));
+  if (match.destinationPorts) statements.push(nativeMatch(`${match.kind} dport ${portText(match.destinationPorts, match.destinationInvert)}`, { payload: match.kind, ...portJson(match.kind, "dport", match.destinationPorts, match.destinationInvert) }));
   return statements.length > 0 ? statements : [xlated("")];
 }
 
@@ -98,6 +133,17 @@ function icmpStatement(match: Extract<Match, { kind: "icmp" }>): Statement {
   if (match.codes) return untranslated("match", "icmp");
   if (name === undefined) return Object.values(ICMP_TYPES).includes(match.type!) ? refuse(`icmp type ${match.type}`) : untranslated("match", "icmp");
   return xlated(`icmp type ${not(match.invert)}${name}`);
+}
+
+/** libip6t_icmp6's icmp6_type_xlate(): nft's names for the types 128-137 it has one for. */
+const ICMPV6_NFT_NAMES: Readonly<Record<number, string>> = { 128: "echo-request", 129: "echo-reply", 130: "mld-listener-query", 131: "mld-listener-report", 132: "mld-listener-done", 133: "nd-router-solicit", 134: "nd-router-advert", 135: "nd-neighbor-solicit", 136: "nd-neighbor-advert", 137: "nd-redirect" };
+
+/** libip6t_icmp6's xlate: a type with all its codes, by nft's name or ip6tables'; otherwise none. */
+function icmp6Statement(match: Extract<Match, { kind: "icmp6" }>): Statement {
+  if (match.codes) return untranslated("match", "icmp6");
+  const name = ICMPV6_NFT_NAMES[match.type] ?? icmpv6TypeName(match.type);
+  if (name === undefined) return untranslated("match", "icmp6");
+  return xlated(`icmpv6 type ${not(match.invert)}${name}`);
 }
 
 function portListText(ports: readonly PortRange[]): string {
@@ -141,6 +187,7 @@ const STATUS_ORDER: readonly [number, string][] = [
 ];
 
 function ctAddressText(test: NonNullable<ConntrackMatch["originalSource"]>): string {
+  if (test.ipv6 !== undefined) return `${not(test.invert)}${test.ipv6}${test.prefixLength === 128 ? "" : `/${test.prefixLength}`}`;
   return `${not(test.invert)}${formatIpv4Address(test.address)}${test.prefixLength === 32 ? "" : `/${test.prefixLength}`}`;
 }
 
@@ -187,8 +234,8 @@ function conntrackStatement(match: ConntrackMatch): Statement {
 
 /** add_nft_mark: meta mark, masked unless the mask is all ones. */
 function markStatement(match: Extract<Match, { kind: "mark" }>): Statement {
-  if (match.mask >>> 0 === 0xffffffff) return nativeMatch(`meta mark ${not(match.invert)}${hex(match.value)}`);
-  return nativeMatch(`meta mark & ${hex(match.mask)} ${match.invert ? "!=" : "=="} ${hex(match.value)}`);
+  if (match.mask >>> 0 === 0xffffffff) return nativeMatch(`meta mark ${not(match.invert)}${hex(match.value)}`, { json: matchJson(metaJson("mark"), match.invert, match.value >>> 0) });
+  return nativeMatch(`meta mark & ${hex(match.mask)} ${match.invert ? "!=" : "=="} ${hex(match.value)}`, { json: matchJson({ "&": [metaJson("mark"), match.mask >>> 0] }, match.invert, match.value >>> 0) });
 }
 
 /** libxt_addrtype's xlate, for the one-sided, one-type, uninverted forms recorded. */
@@ -212,7 +259,10 @@ function limitStatement(match: Extract<Match, { kind: "limit" }>): Statement {
   for (; index < mult.length; index++) if (match.avg > mult[index]! || Math.floor(mult[index]! / match.avg) < mult[index]! % match.avg) break;
   const unit = { 86400: "day", 3600: "hour", 60: "minute", 1: "second" }[mult[index - 1]! / 10000]!;
   const burst = match.burst !== 5 && match.burst !== 0 ? ` burst ${match.burst} packets` : "";
-  return native(`limit rate ${Math.floor(mult[index - 1]! / match.avg)}/${unit}${burst}`);
+  const rate = Math.floor(mult[index - 1]! / match.avg);
+  // limit_stmt_json(): rate, burst (5 printed too) and per; a burst of 0 was not recorded.
+  const json: Json | undefined = match.burst !== 0 ? { limit: { rate, burst: match.burst, per: unit } } : undefined;
+  return native(`limit rate ${rate}/${unit}${burst}`, json !== undefined ? { json } : {});
 }
 
 function iprangeStatement(match: Extract<Match, { kind: "iprange" }>): Statement {
@@ -231,12 +281,19 @@ function ownerStatement(match: Extract<Match, { kind: "owner" }>): Statement {
 }
 
 export function matchStatements(match: Match, rule: Rule): Statement[] {
+  // An xt match's JSON names its extension as the kernel holds it: -m state is conntrack's alias (recorded).
+  return nativeOrXtMatch(match, rule).map((statement) => (statement.xt ? { ...statement, json: xtJson("match", match.kind === "state" ? "conntrack" : match.kind) } : statement));
+}
+
+function nativeOrXtMatch(match: Match, rule: Rule): Statement[] {
   switch (match.kind) {
     case "tcp":
     case "udp":
       return tcpUdpStatements(match);
     case "icmp":
       return [icmpStatement(match)];
+    case "icmp6":
+      return [icmp6Statement(match)];
     case "multiport":
       return [multiportStatement(match, rule)];
     case "conntrack":
@@ -280,6 +337,17 @@ const REJECT_TEXT: Readonly<Record<string, string>> = {
   "icmp-admin-prohibited": "reject with icmp type admin-prohibited",
 };
 
+/** libip6t_REJECT's xlate. */
+const REJECT6_TEXT: Readonly<Record<string, string>> = {
+  "tcp-reset": "reject with tcp reset",
+  "icmp6-port-unreachable": "reject",
+  "icmp6-no-route": "reject with icmpv6 type no-route",
+  "icmp6-adm-prohibited": "reject with icmpv6 type admin-prohibited",
+  "icmp6-addr-unreachable": "reject with icmpv6 type addr-unreachable",
+  "icmp6-policy-fail": "reject with icmpv6 type policy-fail",
+  "icmp6-reject-route": "reject with icmpv6 type reject-route",
+};
+
 const LOG_LEVELS = ["emerg", "alert", "crit", "err", "warn", "notice", "info", "debug"];
 
 /** libipt_LOG's xlate. */
@@ -311,15 +379,20 @@ function natFlags(flags: { readonly random?: boolean; readonly randomFully?: boo
 
 
 function targetStatement(target: Target): Statement {
+  const statement = nativeOrXtTarget(target);
+  return statement.xt ? { ...statement, json: xtJson("target", target.kind) } : statement;
+}
+
+function nativeOrXtTarget(target: Target): Statement {
   switch (target.kind) {
     case "ACCEPT":
     case "DROP":
     case "RETURN":
-      return native(target.kind.toLowerCase());
+      return native(target.kind.toLowerCase(), { json: { [target.kind.toLowerCase()]: null } });
     case "jump":
-      return native(`${target.goto ? "goto" : "jump"} ${target.chain}`);
+      return native(`${target.goto ? "goto" : "jump"} ${target.chain}`, { json: { [target.goto ? "goto" : "jump"]: { target: target.chain } } });
     case "REJECT":
-      return xlated(REJECT_TEXT[target.with]!);
+      return xlated(target.with6 !== undefined ? REJECT6_TEXT[target.with6]! : REJECT_TEXT[target.with]!);
     case "LOG":
       return xlated(logText(target));
     case "MARK":
@@ -332,7 +405,19 @@ function targetStatement(target: Target): Statement {
     case "DNAT": {
       const range = target.range;
       if (range.offset !== undefined) return target.kind === "DNAT" ? untranslated("target", "DNAT") : refuse("SNAT with a port offset");
-      const addresses = range.addresses ? (range.addresses.first === range.addresses.last ? formatIpv4Address(range.addresses.first) : `${formatIpv4Address(range.addresses.first)}-${formatIpv4Address(range.addresses.last)}`) : "";
+      const six = range.addresses6;
+      if (six && six.first !== six.last && range.ports) refuse(`${target.kind} to an IPv6 address range with ports`);
+      const addresses = six
+        ? range.ports
+          ? `[${six.first}]`
+          : six.first === six.last
+            ? six.first
+            : `${six.first}-${six.last}`
+        : range.addresses
+          ? range.addresses.first === range.addresses.last
+            ? formatIpv4Address(range.addresses.first)
+            : `${formatIpv4Address(range.addresses.first)}-${formatIpv4Address(range.addresses.last)}`
+          : "";
       const ports = range.ports ? `:${portsText(range.ports)}` : "";
       if (!addresses && !ports) refuse(`${target.kind} without a range`);
       return xlated(`${target.kind.toLowerCase()} to ${addresses}${ports}${natFlags(range)}`);
@@ -355,7 +440,7 @@ function ruleStatements(rule: Rule): Statement[] {
   const destination = rule.destination && addressStatement("daddr", rule.destination);
   if (destination) statements.push(destination);
   for (const match of rule.matches) statements.push(...matchStatements(match, rule));
-  statements.push(native(`counter packets ${rule.counters.packets} bytes ${rule.counters.bytes}`));
+  statements.push(native(`counter packets ${rule.counters.packets} bytes ${rule.counters.bytes}`, { json: { counter: { packets: rule.counters.packets, bytes: rule.counters.bytes } } }));
   if (rule.target) statements.push(targetStatement(rule.target));
   return statements;
 }
@@ -423,12 +508,50 @@ export function kernelChains(table: Table): Chain[] {
 }
 
 /** `table ip NAME { ... }`, all its chains or only one (whose listing names the table without its handle, as for nft's own). */
-export function iptablesTableText(table: Table, only?: Chain, handles = false): string {
+export function iptablesTableText(table: Table, only?: Chain, handles = false, family: "ip" | "ip6" = "ip"): string {
   const chains = only ? [only] : kernelChains(table);
-  return `table ip ${table.name} {${only ? "" : handleText(handles, table.handle)}\n${chains.map((chain) => iptablesChainText(table, chain, handles)).join("\n")}}\n`;
+  return `table ${family} ${table.name} {${only ? "" : handleText(handles, table.handle)}\n${chains.map((chain) => iptablesChainText(table, chain, handles)).join("\n")}}\n`;
 }
 
 /** nft's warning on stderr before a table it found xt expressions in (table_print). */
-export function iptablesTableWarning(table: Table, only?: Chain): string {
-  return hasXt(only ? [only] : kernelChains(table)) ? `# Warning: table ip ${table.name} is managed by iptables-nft, do not touch!\n` : "";
+export function iptablesTableWarning(table: Table, only?: Chain, family: "ip" | "ip6" = "ip"): string {
+  return hasXt(only ? [only] : kernelChains(table)) ? `# Warning: table ${family} ${table.name} is managed by iptables-nft, do not touch!\n` : "";
+}
+
+// --- nft -j (json.c's table, chain and rule objects over the same statements) ---
+
+/** rule_print_json(): the statements left after the dependency nft drops, as in the text listing. */
+export function iptablesRuleJson(table: Table, chain: Chain, rule: Rule): Json {
+  let expressions: Json[];
+  if (rule.nft) {
+    const counted = rule.nft.expressions.map((expression) => (expression.kind === "counter" ? { kind: "counter" as const, counters: rule.counters } : expression));
+    expressions = listedExpressions(counted, "ip").map((expression) => expressionJson(expression, "ip"));
+  } else {
+    const statements = ruleStatements(rule);
+    expressions = statements.filter((_statement, index) => !isDependency(statements, index)).map((statement) => statement.json ?? refuse(`${statement.text} in JSON`));
+  }
+  return { rule: { family: "ip", table: table.name, chain: chain.name, handle: rule.handle ?? refuse("handles of rules made before handles were tracked"), expr: expressions } };
+}
+
+/** chain_print_json(): a built-in chain's type, hook, priority and policy. */
+export function iptablesChainJson(table: Table, chain: Chain): Json {
+  const root: Record<string, Json> = { family: "ip", table: table.name, name: chain.name, handle: chain.handle ?? refuse("handles of chains made before handles were tracked") };
+  const base = BASE[table.name][chain.name];
+  if (base) Object.assign(root, { type: base[0], hook: chain.name.toLowerCase(), prio: base[1], policy: (chain.policy ?? "ACCEPT").toLowerCase() });
+  return { chain: root };
+}
+
+export function iptablesTableJson(table: Table): Json {
+  return { table: { family: "ip", name: table.name, handle: table.handle ?? refuse("handles of tables made before handles were tracked") } };
+}
+
+/** A chain and its rules (do_list_chain_json). */
+export function iptablesChainObjects(table: Table, chain: Chain): Json[] {
+  return [iptablesChainJson(table, chain), ...chain.rules.map((rule) => iptablesRuleJson(table, chain, rule))];
+}
+
+/** table_print_json_full(): the table, its chains, then each chain's rules. */
+export function iptablesTableObjects(table: Table): Json[] {
+  const chains = kernelChains(table);
+  return [iptablesTableJson(table), ...chains.map((chain) => iptablesChainJson(table, chain)), ...chains.flatMap((chain) => chain.rules.map((rule) => iptablesRuleJson(table, chain, rule)))];
 }

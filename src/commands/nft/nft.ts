@@ -4,15 +4,15 @@
 // (net/netfilter/nf-tables-commit.ts), and `list` printed as nft 1.0.6 does.
 import { STRERROR, type Errno } from "../../model/errno.js";
 import type { Chain, Table } from "../../model/netfilter.js";
-import type { NftChain, NftCommand, NftRuleset, NftSet, NftTable } from "../../model/nf-tables.js";
+import type { NftChain, NftCommand, NftExpression, NftRuleset, NftSet, NftTable } from "../../model/nf-tables.js";
 import { applyOperation } from "../../net/index.js";
 import { CommandError, done, UnsupportedError, type CommandEnvironment, type CommandOutcome } from "../command.js";
 import { chainObjects, listingJson, setJson, tableJson, tableObjects } from "./nft-json.js";
 import { NftSyntaxError, NftSyntaxErrors, parseNft, type NftListRequest, type NftStatement } from "./nft-parse.js";
 import { setText, tableText, chainText, type PrintOptions } from "./nft-print.js";
 import { ScanError, type Token } from "./nft-scanner.js";
-import { iptablesTableText, iptablesTableWarning, kernelChains } from "./nft-xt.js";
-import { applyXtChange } from "./nft-xt-change.js";
+import { iptablesChainObjects, iptablesTableJson, iptablesTableObjects, iptablesTableText, iptablesTableWarning, kernelChains } from "./nft-xt.js";
+import { applyXtChange, takeHandles } from "./nft-xt-change.js";
 
 interface Source {
   /** The file name as given to -f (undefined: the command line). */
@@ -47,8 +47,13 @@ function iptablesTables(environment: CommandEnvironment): Table[] {
   return [...(environment.namespace.netfilter?.tables.values() ?? [])].filter((table) => table.handle !== undefined);
 }
 
-/** A table of the ruleset: nft's own or one iptables-nft made (listed through nft-xt.ts). */
-type AnyTable = { readonly nft: NftTable } | { readonly xt: Table };
+/** ip6tables' tables (iptables-nft's ip6 family) the kernel holds. */
+function ip6tablesTables(environment: CommandEnvironment): Table[] {
+  return [...(environment.namespace.netfilter?.tables6?.values() ?? [])].filter((table) => table.handle !== undefined);
+}
+
+/** A table of the ruleset: nft's own or one iptables-nft made (listed through nft-xt.ts), of the ip family or ip6. */
+type AnyTable = { readonly nft: NftTable } | { readonly xt: Table; readonly family: "ip" | "ip6" };
 
 /** Every table in the kernel's order (creation order: the handles nft's and iptables-nft's tables share). */
 function allTables(environment: CommandEnvironment): AnyTable[] {
@@ -57,26 +62,143 @@ function allTables(environment: CommandEnvironment): AnyTable[] {
   // A table both made (nft add table ip filter, then iptables) is one table in the kernel; the model keeps two.
   const clash = xt.find((table) => findTable(ruleset, "ip", table.name));
   if (clash) throw new UnsupportedError("list", `nft list with both an nft table ip ${clash.name} and iptables-nft's is not modelled: the kernel holds them as one table`);
-  const tables: (AnyTable & { readonly handle: number })[] = [...ruleset.tables.map((table) => ({ nft: table, handle: table.handle })), ...xt.map((table) => ({ xt: table, handle: table.handle! }))];
+  const tables: (AnyTable & { readonly handle: number })[] = [
+    ...ruleset.tables.map((table) => ({ nft: table, handle: table.handle })),
+    ...xt.map((table) => ({ xt: table, family: "ip" as const, handle: table.handle! })),
+    ...ip6tablesTables(environment).map((table) => ({ xt: table, family: "ip6" as const, handle: table.handle! })),
+  ];
   return tables.sort((a, b) => a.handle - b.handle);
 }
 
 /**
  * The iptables-nft table an nft command changes, if any: the kernel holds
  * it as one nf_tables table, the model as iptables rules, so the command is
- * applied as the iptables change it amounts to (nft-xt-change.ts). `flush
- * ruleset` and `delete table` (which remove iptables-nft's tables) stay refused.
+ * applied as the iptables change it amounts to (nft-xt-change.ts).
  */
-function iptablesTableChanged(command: NftCommand, environment: CommandEnvironment): Table | undefined {
-  const xt = iptablesTables(environment);
-  if (command.kind === "flush-ruleset") {
-    if (xt.length > 0) throw new UnsupportedError("flush", `nft flush ruleset with iptables-nft's tables present (ip ${xt.map((table) => table.name).join(", ip ")}) is not modelled: the kernel removes them too`);
-    return undefined;
-  }
+function iptablesTableChanged(command: NftCommand, xt: readonly Table[]): Table | undefined {
+  if (command.kind === "flush-ruleset") return undefined;
   const name = "table" in command ? command.table : command.name;
-  const table = command.family === "ip" ? xt.find((candidate) => candidate.name === name) : undefined;
-  if (table && command.kind === "delete-table") throw new UnsupportedError(name, `nft delete table of iptables-nft's table ip ${name} is not modelled`);
-  return table;
+  return command.family === "ip" ? xt.find((candidate) => candidate.name === name) : undefined;
+}
+
+type BatchStatement = Extract<NftStatement, { kind: "batch" }>;
+
+/** The errors of a failed nft commit (its extack lines, `ERRNO N [WHAT [NAME]]`), for the statements it was sent. */
+function commitErrors(extack: string, batch: readonly BatchStatement[], source: Source): string {
+  // One error per failing message, in batch order; a missing table is nft's own finding, before anything is sent.
+  const failures = extack.split("\n").map((line) => line.split(" "));
+  const inCache = failures.filter(([, , what]) => what === "table" || what === "set");
+  let text = "";
+  for (const [errno, where, what, name] of inCache.length > 0 ? inCache : failures) {
+    const failed = batch[Number(where)] ?? batch[0]!;
+    const message = what === "table" || what === "set" ? STRERROR[errno as Errno] : `Could not process rule: ${STRERROR[errno as Errno]}`;
+    // `command`: the kernel named no part (nft_table_validate's EOPNOTSUPP), so nft points at the whole command.
+    const part = what === "table" ? failed.tokens[0]! : what === "command" && failed.whole ? ([...failed.whole] as [Token, Token]) : (refusedPart(failed.span, what, name) ?? failed.tokens[1] ?? failed.tokens[0]!);
+    const [first, last] = Array.isArray(part) ? part : [part, part];
+    text += errorText(source, first, last, message);
+  }
+  return text;
+}
+
+function applyNft(batch: readonly BatchStatement[], environment: CommandEnvironment, source: Source): void {
+  const result = applyOperation(environment.world, { op: "nft", namespaceId: environment.namespace.id, commands: batch.map((statement) => statement.command), ...(environment.origin ? { origin: environment.origin } : {}) });
+  if (!result.ok) throw new CommandError(commitErrors(result.error.extack ?? `${result.error.errno} 0`, batch, source), 1);
+}
+
+function deleteIptablesTable(table: Table, environment: CommandEnvironment): void {
+  const result = applyOperation(environment.world, { op: "iptables", namespaceId: environment.namespace.id, table: table.name, command: { kind: "delete-table" }, ...(environment.origin ? { origin: environment.origin } : {}) });
+  if (!result.ok) throw new UnsupportedError("delete", `nft delete table ip ${table.name} the model refused (${result.error.errno})`);
+}
+
+/** The chain a rule's jump or goto names. */
+function verdictTarget(expressions: readonly NftExpression[]): string | undefined {
+  const verdict = expressions.find((expression) => expression.kind === "verdict");
+  return verdict?.kind === "verdict" && (verdict.verdict.kind === "jump" || verdict.verdict.kind === "goto") ? verdict.verdict.chain : undefined;
+}
+
+/** nft commands that cannot fail beside iptables-nft's tables: what may stand next to a change of those tables that fails. */
+const CANNOT_FAIL = (command: NftCommand) => command.kind === "add-table" && !command.create;
+
+/**
+ * A batch that changes iptables-nft's tables, with nft's own commands or
+ * several of its own: one transaction in the kernel. The model checks the
+ * changes to iptables-nft's tables first, in order (the chains the batch
+ * adds or deletes counted as it goes: a rule's chain or jump missing is
+ * ENOENT, recorded), then commits nft's part (its errors as for any
+ * batch), then applies the changes as iptables changes; a batch whose
+ * check fails changes nothing. `delete table` and `flush ruleset` remove
+ * iptables-nft's tables (made again by iptables' next write, recorded).
+ */
+function applyWithIptablesTables(batch: readonly BatchStatement[], xt: readonly Table[], environment: CommandEnvironment, source: Source, check: boolean): void {
+  const refuse = (what: string): never => {
+    throw new UnsupportedError("nft", `an nft batch ${what} is not modelled`);
+  };
+  const notFound = (first: Token, last: Token) => new CommandError(errorText(source, first, last, "Could not process rule: No such file or directory"), 1);
+  const flushRuleset = batch.some((statement) => statement.command.kind === "flush-ruleset");
+  const chains = new Map(xt.map((table) => [table.name, new Set(table.kernelChains ?? [])] as const));
+  const deleted = new Set<string>();
+  const nftPart: BatchStatement[] = [];
+  const xtPart: { readonly statement: BatchStatement; readonly table: Table }[] = [];
+  let errors = "";
+  // The handles the batch's rules and chains take in each table (nf_tables_alloc_handle), kept when the kernel refuses the batch.
+  const taken = new Map<Table, number>();
+  const take = (table: Table) => taken.set(table, (taken.get(table) ?? 0) + 1);
+  for (const statement of batch) {
+    const command = statement.command;
+    const table = iptablesTableChanged(command, xt);
+    if (!table) {
+      nftPart.push(statement);
+      continue;
+    }
+    if (flushRuleset) refuse("that flushes the ruleset and changes iptables-nft's tables");
+    if (deleted.has(table.name)) refuse(`that changes iptables-nft's table ip ${table.name} after deleting it`);
+    const held = chains.get(table.name)!;
+    switch (command.kind) {
+      case "delete-table":
+        deleted.add(table.name);
+        break;
+      case "add-chain":
+        if (!held.has(command.name)) take(table);
+        held.add(command.name);
+        break;
+      case "delete-chain":
+        held.delete(command.name);
+        break;
+      case "add-rule": {
+        if (!held.has(command.chain)) {
+          errors += errorText(source, statement.tokens[1]!, statement.tokens[1]!, "Could not process rule: No such file or directory");
+          continue;
+        }
+        take(table);
+        const target = verdictTarget(command.rule.expressions);
+        if (target !== undefined && !held.has(target)) {
+          const part = refusedPart(statement.span, "jump", target);
+          if (!part || Array.isArray(part)) return refuse("jump to a missing chain without its tokens");
+          errors += errorText(source, part, part, "Could not process rule: No such file or directory");
+          continue;
+        }
+        break;
+      }
+    }
+    // What the change would be refused for, before anything is changed (a chain this batch adds is not there yet to check against).
+    const chain = "chain" in command ? command.chain : undefined;
+    const jumpsTo = command.kind === "add-rule" ? verdictTarget(command.rule.expressions) : undefined;
+    const there = (name: string | undefined) => name === undefined || table.kernelChains?.has(name);
+    if (command.kind !== "delete-table" && there(chain) && there(jumpsTo)) applyXtChange(statement, table, environment, notFound, true);
+    xtPart.push({ statement, table });
+  }
+  if (errors !== "") {
+    if (!nftPart.every((statement) => CANNOT_FAIL(statement.command))) refuse("with a failing change to iptables-nft's tables beside nft commands that may fail too");
+    if (!check) for (const [table, count] of taken) takeHandles(table, count, environment);
+    throw new CommandError(errors, 1);
+  }
+  if (check) return;
+  if (nftPart.length > 0) applyNft(nftPart, environment, source);
+  for (const { statement, table } of xtPart) {
+    if (statement.command.kind === "delete-table") deleteIptablesTable(table, environment);
+    else applyXtChange(statement, table, environment, notFound);
+  }
+  if (flushRuleset) for (const table of xt) deleteIptablesTable(table, environment);
 }
 
 function findTable(ruleset: NftRuleset, family: string, name: string): NftTable | undefined {
@@ -84,7 +206,7 @@ function findTable(ruleset: NftRuleset, family: string, name: string): NftTable 
 }
 
 /** What a listing shows: whole tables, or one chain or set of a table (the text and JSON printers print the same). */
-type Listed = { readonly tables: readonly AnyTable[]; readonly namesOnly?: true } | { readonly table: NftTable; readonly chain: NftChain } | { readonly table: NftTable; readonly set: NftSet } | { readonly xtTable: Table; readonly xtChain: Chain };
+type Listed = { readonly tables: readonly AnyTable[]; readonly namesOnly?: true } | { readonly table: NftTable; readonly chain: NftChain } | { readonly table: NftTable; readonly set: NftSet } | { readonly xtTable: Table; readonly xtChain: Chain; readonly family: "ip" | "ip6" };
 
 function listed(request: NftListRequest, environment: CommandEnvironment, source: Source): Listed {
   const ruleset = rulesetOf(environment);
@@ -95,14 +217,17 @@ function listed(request: NftListRequest, environment: CommandEnvironment, source
       return { tables: allTables(environment), namesOnly: true };
   }
   const notFound = (token: Token) => new CommandError(errorText(source, token, token, "No such file or directory"), 1);
-  const xt = request.family === "ip" ? iptablesTables(environment).find((table) => table.name === request.table) : undefined;
+  const xtFamily = request.family === "ip6" ? "ip6" : "ip";
+  const xt = request.family === "ip" ? iptablesTables(environment).find((table) => table.name === request.table) : request.family === "ip6" ? ip6tablesTables(environment).find((table) => table.name === request.table) : undefined;
   if (xt) {
     allTables(environment);
-    if (request.what === "table") return { tables: [{ xt }] };
+    if (request.what === "table") return { tables: [{ xt, family: xtFamily }] };
     const chain = request.what === "chain" && kernelChains(xt).find((chain) => chain.name === request.name);
     if (!chain) throw notFound(request.tokens[1]!);
-    return { xtTable: xt, xtChain: chain };
+    return { xtTable: xt, xtChain: chain, family: xtFamily };
   }
+  // nft's own tables are of ip and inet only (an ip6 one cannot be made): an ip6 name not ip6tables' is not there.
+  if (request.family === "ip6") throw notFound(request.tokens[0]!);
   const table = findTable(ruleset, request.family, request.table);
   if (!table) throw notFound(request.tokens[0]!);
   if (request.what === "table") return { tables: [{ nft: table }] };
@@ -118,16 +243,16 @@ function listed(request: NftListRequest, environment: CommandEnvironment, source
 
 /** The listing's text, and the warnings nft prints on stderr before each iptables-nft table with xt expressions. */
 function listText(what: Listed, options: PrintOptions): { readonly stdout: string; readonly stderr: string } {
-  if ("xtTable" in what) return { stdout: iptablesTableText(what.xtTable, what.xtChain, options.handles), stderr: iptablesTableWarning(what.xtTable, what.xtChain) };
+  if ("xtTable" in what) return { stdout: iptablesTableText(what.xtTable, what.xtChain, options.handles, what.family), stderr: iptablesTableWarning(what.xtTable, what.xtChain, what.family) };
   if ("tables" in what) {
     let stdout = "";
     let stderr = "";
     for (const table of what.tables) {
-      if (what.namesOnly) stdout += "nft" in table ? `table ${table.nft.family} ${table.nft.name}\n` : `table ip ${table.xt.name}\n`;
+      if (what.namesOnly) stdout += "nft" in table ? `table ${table.nft.family} ${table.nft.name}\n` : `table ${table.family} ${table.xt.name}\n`;
       else if ("nft" in table) stdout += tableText(table.nft, options);
       else {
-        stdout += iptablesTableText(table.xt, undefined, options.handles);
-        stderr += iptablesTableWarning(table.xt);
+        stdout += iptablesTableText(table.xt, undefined, options.handles, table.family);
+        stderr += iptablesTableWarning(table.xt, undefined, table.family);
       }
     }
     return { stdout, stderr };
@@ -135,11 +260,11 @@ function listText(what: Listed, options: PrintOptions): { readonly stdout: strin
   return { stdout: "chain" in what ? tableText(what.table, options, { chains: [what.chain] }) : tableText(what.table, options, { sets: [what.set] }), stderr: "" };
 }
 
-/** do_command_list_json(): -a changes nothing, handles are always there. */
-function listJson(what: Listed): string {
-  if ("xtTable" in what || ("tables" in what && what.tables.some((table) => "xt" in table))) throw new UnsupportedError("-j", "nft -j listing of iptables-nft's tables is not modelled");
-  if ("tables" in what) return listingJson(what.tables.flatMap((table) => ("nft" in table ? (what.namesOnly ? [tableJson(table.nft)] : tableObjects(table.nft)) : [])));
-  return listingJson("chain" in what ? chainObjects(what.table, what.chain) : [setJson(what.table, what.set)]);
+/** do_command_list_json(): -a changes nothing, handles are always there; iptables-nft's tables without the text listing's warning. */
+function listJson(what: Listed, now: number): string {
+  if ("xtTable" in what) return listingJson(iptablesChainObjects(what.xtTable, what.xtChain));
+  if ("tables" in what) return listingJson(what.tables.flatMap((table) => ("nft" in table ? (what.namesOnly ? [tableJson(table.nft)] : tableObjects(table.nft, now)) : what.namesOnly ? [iptablesTableJson(table.xt)] : iptablesTableObjects(table.xt))));
+  return listingJson("chain" in what ? chainObjects(what.table, what.chain) : [setJson(what.table, what.set, now)]);
 }
 
 interface Options {
@@ -248,31 +373,17 @@ export function nft(argv: readonly string[], environment: CommandEnvironment): C
     throw error;
   }
   const print: PrintOptions = { handles: options.handles, now: environment.world.clock };
-  const batch = statements.filter((statement): statement is Extract<NftStatement, { kind: "batch" }> => statement.kind === "batch");
-  const xtChanges = batch.map((statement) => iptablesTableChanged(statement.command, environment));
-  const xtTable = xtChanges.find((table) => table !== undefined);
-  if (xtTable) {
-    // One command at a time: the iptables changes it becomes are not one transaction with others.
-    if (batch.length > 1) throw new UnsupportedError("nft", "an nft batch of several commands that changes iptables-nft's tables is not modelled");
+  const batch = statements.filter((statement): statement is BatchStatement => statement.kind === "batch");
+  const xt = iptablesTables(environment);
+  const xt6 = ip6tablesTables(environment);
+  if (xt6.length > 0 && batch.some((statement) => statement.command.kind === "flush-ruleset"))
+    throw new UnsupportedError("flush", `nft flush ruleset with ip6tables-nft's tables present (${xt6.map((table) => `ip6 ${table.name}`).join(", ")}) is not modelled: the kernel removes them too`);
+  const xtTable = batch.map((statement) => iptablesTableChanged(statement.command, xt)).find((table) => table !== undefined);
+  const removesXt = xt.length > 0 && batch.some((statement) => statement.command.kind === "flush-ruleset");
+  if (xtTable && batch.length === 1 && batch[0]!.command.kind !== "delete-table") {
     applyXtChange(batch[0]!, xtTable, environment, (first, last) => new CommandError(errorText(source, first, last, "Could not process rule: No such file or directory"), 1), options.check);
-  } else if (batch.length > 0 && !options.check) {
-    const result = applyOperation(environment.world, { op: "nft", namespaceId: environment.namespace.id, commands: batch.map((statement) => statement.command), ...(environment.origin ? { origin: environment.origin } : {}) });
-    if (!result.ok) {
-      // One error per failing message (the commit's extack lines, `ERRNO N [WHAT [NAME]]`), in batch order; a missing table is nft's own finding, before anything is sent.
-      const failures = (result.error.extack ?? `${result.error.errno} 0`).split("\n").map((line) => line.split(" "));
-      const inCache = failures.filter(([, , what]) => what === "table" || what === "set");
-      let text = "";
-      for (const [errno, where, what, name] of inCache.length > 0 ? inCache : failures) {
-        const failed = batch[Number(where)] ?? batch[0]!;
-        const message = what === "table" || what === "set" ? STRERROR[errno as Errno] : `Could not process rule: ${STRERROR[errno as Errno]}`;
-        // `command`: the kernel named no part (nft_table_validate's EOPNOTSUPP), so nft points at the whole command.
-        const part = what === "table" ? failed.tokens[0]! : what === "command" && failed.whole ? ([...failed.whole] as [Token, Token]) : (refusedPart(failed.span, what, name) ?? failed.tokens[1] ?? failed.tokens[0]!);
-        const [first, last] = Array.isArray(part) ? part : [part, part];
-        text += errorText(source, first, last, message);
-      }
-      throw new CommandError(text, 1);
-    }
-  }
+  } else if (xtTable || removesXt) applyWithIptablesTables(batch, xt, environment, source, options.check);
+  else if (batch.length > 0 && !options.check) applyNft(batch, environment, source);
   let stdout = "";
   let stderr = "";
   for (const statement of statements) {
@@ -281,7 +392,7 @@ export function nft(argv: readonly string[], environment: CommandEnvironment): C
     if (options.numeric) throw new UnsupportedError("-n", "nft -n's numeric listing is not modelled");
     if (options.numericPriority && !options.json) throw new UnsupportedError("-y", "nft -y's numeric priorities in a listing are not modelled");
     const what = listed(statement.request, environment, source);
-    if (options.json) stdout += listJson(what);
+    if (options.json) stdout += listJson(what, environment.world.clock);
     else {
       const text = listText(what, print);
       stdout += text.stdout;

@@ -8,20 +8,23 @@ import type { Simulation } from "../simulation.js";
 import { brFdbFind } from "./br-fdb.js";
 import { brFlood, brForward } from "./br-forward.js";
 import { brHandleFrameFinish } from "./br-input.js";
-import { takeBridgedDnat } from "./br-netfilter.js";
+import { bridgedDnatPhysIn, withoutNfBridge } from "./br-netfilter.js";
 
 export function brDevXmit(simulation: Simulation, namespace: NetworkNamespace, bridge: NetDevice, frame: EthernetFrame): void {
-  // br_netfilter's hook takes a bridged-DNAT frame back before the bridge counts it as sent.
-  const physIn = takeBridgedDnat(frame);
-  const ingress = physIn === undefined ? undefined : namespace.devices.get(physIn);
-  if (ingress !== undefined && ingress.masterIndex === bridge.index) {
-    brHandleFrameFinish(simulation, namespace, bridge, ingress, frame, true);
-    return;
+  // br_netfilter's hook takes a bridged-DNAT frame back before the bridge counts it as sent (its nf_bridge state taken once).
+  const physIn = bridgedDnatPhysIn(frame);
+  if (physIn !== undefined) {
+    frame = withoutNfBridge(frame);
+    const ingress = namespace.devices.get(physIn);
+    if (ingress !== undefined && ingress.masterIndex === bridge.index) {
+      brHandleFrameFinish(simulation, namespace, bridge, ingress, frame, true);
+      return;
+    }
   }
   bridge.statistics.txPackets++;
   bridge.statistics.txBytes += frameLength(frame);
   if (isMulticastMac(frame.destination)) {
-    brFlood(simulation, namespace, bridge, frame, undefined, `${frame.destination} is broadcast`, false);
+    brFlood(simulation, namespace, bridge, frame, undefined, "broadcast", false);
     return;
   }
   const entry = brFdbFind(bridge, frame.destination, simulation.world.clock);
@@ -30,7 +33,7 @@ export function brDevXmit(simulation: Simulation, namespace: NetworkNamespace, b
     return;
   }
   if (!entry) {
-    brFlood(simulation, namespace, bridge, frame, undefined, `${frame.destination} is not in ${bridge.name}'s forwarding database`, false);
+    brFlood(simulation, namespace, bridge, frame, undefined, "unknown", false);
     return;
   }
   const port = namespace.devices.get(entry.portIndex);

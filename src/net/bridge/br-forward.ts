@@ -28,25 +28,25 @@ function shouldDeliver(simulation: Simulation, namespace: NetworkNamespace, port
 /** br_forward(): to one port, if should_deliver() lets it; `nfBridge`: br_netfilter took the frame at PREROUTING, so FORWARD and POSTROUTING follow. */
 export function brForward(simulation: Simulation, namespace: NetworkNamespace, bridge: NetDevice, port: NetDevice, frame: EthernetFrame, ingress: NetDevice | undefined, nfBridge: boolean): void {
   if (ingress && port.index === ingress.index && !portFlags(port).hairpin) {
-    if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, bridge.name, "br_forward", frame.id, frame, { decision: { kind: "fdb", mac: frame.destination, port: port.name, how: "known" }, verdict: "drop", dropReason: "BRIDGE_NO_PORT", why: `${frame.destination} was learned on ${port.name}, the port the frame came in on, and ${port.name} is not in hairpin mode: ${bridge.name} does not send a frame back out of its ingress port` }));
+    if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, bridge.name, "br_forward", frame.id, frame, { decision: { kind: "fdb", mac: frame.destination, port: port.name, how: "known" }, verdict: "drop", dropReason: "BRIDGE_NO_PORT", reason: { code: "br-no-hairpin", bridge: bridge.name, port: port.name, mac: frame.destination } }));
     return;
   }
   if (ingress && portFlags(ingress).isolated && portFlags(port).isolated) {
-    if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, bridge.name, "br_forward", frame.id, frame, { decision: { kind: "fdb", mac: frame.destination, port: port.name, how: "known" }, verdict: "drop", dropReason: "BRIDGE_NO_PORT", why: `${ingress.name} and ${port.name} are both isolated ports: ${bridge.name} does not forward between them` }));
+    if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, bridge.name, "br_forward", frame.id, frame, { decision: { kind: "fdb", mac: frame.destination, port: port.name, how: "known" }, verdict: "drop", dropReason: "BRIDGE_NO_PORT", reason: { code: "br-isolated", bridge: bridge.name, ingress: ingress.name, port: port.name } }));
     return;
   }
   if (!isPortForwarding(simulation.world, namespace, port)) {
-    if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, bridge.name, "br_forward", frame.id, frame, { decision: { kind: "fdb", mac: frame.destination, port: port.name, how: "known" }, verdict: "drop", dropReason: "DEV_READY", why: `port ${port.name} is not forwarding (it or its peer is down)` }));
+    if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, bridge.name, "br_forward", frame.id, frame, { decision: { kind: "fdb", mac: frame.destination, port: port.name, how: "known" }, verdict: "drop", dropReason: "DEV_READY", reason: { code: "br-port-not-forwarding", port: port.name } }));
     return;
   }
   const filtered = nfBridge && ingress ? brNfForward(simulation, namespace, bridge, ingress, port, frame) : frame;
   if (!filtered) return;
-  if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, port.name, "br_forward", frame.id, filtered, { decision: { kind: "fdb", mac: frame.destination, port: port.name, how: "known" }, verdict: "continue", why: `${bridge.name} forwards the frame for ${frame.destination} out of ${port.name}${ingress && port.index === ingress.index ? " (hairpin: back out of the port it came in on)" : ""}` }));
+  if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, port.name, "br_forward", frame.id, filtered, { decision: { kind: "fdb", mac: frame.destination, port: port.name, how: "known" }, verdict: "continue", reason: { code: "br-forward", bridge: bridge.name, port: port.name, mac: frame.destination, hairpin: ingress !== undefined && port.index === ingress.index } }));
   devQueueXmit(simulation, namespace, port, filtered);
 }
 
 /** br_flood(): to every port whose flood flag admits the frame and that should_deliver() lets through. */
-export function brFlood(simulation: Simulation, namespace: NetworkNamespace, bridge: NetDevice, frame: EthernetFrame, ingress: NetDevice | undefined, why: string, nfBridge: boolean): void {
+export function brFlood(simulation: Simulation, namespace: NetworkNamespace, bridge: NetDevice, frame: EthernetFrame, ingress: NetDevice | undefined, cause: "broadcast" | "unknown", nfBridge: boolean): void {
   // Locally sent broadcast and multicast ignore the flood flags (skb->dev == br->dev); unknown unicast never does.
   const kind = frame.destination === BROADCAST_MAC ? "bcastFlood" : isMulticastMac(frame.destination) ? "mcastFlood" : "flood";
   const ports = bridgePorts(namespace, bridge).filter((port) => (portFlags(port)[kind] || (kind !== "flood" && ingress === undefined)) && shouldDeliver(simulation, namespace, port, ingress));
@@ -55,7 +55,7 @@ export function brFlood(simulation: Simulation, namespace: NetworkNamespace, bri
       decision: { kind: "fdb", mac: frame.destination, how: "flood" },
       verdict: ports.length > 0 ? "continue" : "drop",
       ...(ports.length > 0 ? {} : { dropReason: "BRIDGE_NO_PORT" as const }),
-      why: `${why}: ${bridge.name} floods it to ${ports.length > 0 ? ports.map((port) => port.name).join(", ") : "no other forwarding port"}`,
+      reason: { code: "br-flood", bridge: bridge.name, mac: frame.destination, cause, ports: ports.map((port) => port.name) },
     }));
   }
   for (const port of ports) {

@@ -16,11 +16,11 @@ import { brNfCallIptables, brNfPreRouting } from "./br-netfilter.js";
 export function brHandleFrame(simulation: Simulation, namespace: NetworkNamespace, port: NetDevice, frame: EthernetFrame): void {
   const bridge = namespace.devices.get(port.masterIndex!)!;
   if (!isPortForwarding(simulation.world, namespace, port)) {
-    if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, port.name, "br_handle_frame", frame.id, frame, { verdict: "drop", dropReason: "DEV_READY", why: `port ${port.name} of ${bridge.name} is not forwarding (${bridge.adminUp ? "the port is down" : `${bridge.name} is down`})` }));
+    if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, port.name, "br_handle_frame", frame.id, frame, { verdict: "drop", dropReason: "DEV_READY", reason: { code: "br-port-down", port: port.name, bridge: bridge.name, bridgeUp: bridge.adminUp } }));
     return;
   }
   if (brNfCallIptables(namespace, frame)) {
-    if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, port.name, "br_handle_frame", frame.id, frame, { verdict: "continue", why: `frame enters ${bridge.name} on port ${port.name}; br_netfilter runs PREROUTING first (bridge-nf-call-iptables=1)` }));
+    if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, port.name, "br_handle_frame", frame.id, frame, { verdict: "continue", reason: { code: "br-nf-call-iptables", bridge: bridge.name, port: port.name } }));
     brNfPreRouting(simulation, namespace, bridge, port, frame, brHandleFrameFinish);
     return;
   }
@@ -32,8 +32,7 @@ export function brHandleFrameFinish(simulation: Simulation, namespace: NetworkNa
   const now = simulation.world.clock;
   const learned = portFlags(port).learning ? brFdbUpdate(bridge, frame.source, port, now) : "off";
   if (simulation.steps !== null) {
-    const learning = learned === "off" ? `; learning is off on ${port.name}` : learned === "local" ? "" : `; ${bridge.name} ${learned === "learned" ? "learns" : "refreshes"} ${frame.source} on ${port.name}`;
-    const why = `frame ${nfBridge ? "is bridged by" : "enters"} ${bridge.name} on port ${port.name}${learning}`;
+    const reason = { code: "br-frame-enters", bridge: bridge.name, port: port.name, nfBridge, learned, mac: frame.source } as const;
     // One literal per shape (a spread into the literal is V8's slow copy, on every traced frame).
     recordStep(
       simulation,
@@ -44,13 +43,13 @@ export function brHandleFrameFinish(simulation: Simulation, namespace: NetworkNa
         nfBridge ? "br_handle_frame_finish" : "br_handle_frame",
         frame.id,
         frame,
-        learned === "off" ? { verdict: "continue", why } : { decision: { kind: "fdb", mac: frame.source, port: port.name, how: "learned" }, verdict: "continue", why },
+        learned === "off" ? { verdict: "continue", reason } : { decision: { kind: "fdb", mac: frame.source, port: port.name, how: "learned" }, verdict: "continue", reason },
       ),
     );
   }
 
   if (isMulticastMac(frame.destination)) {
-    brFlood(simulation, namespace, bridge, frame, port, `${frame.destination} is broadcast`, nfBridge);
+    brFlood(simulation, namespace, bridge, frame, port, "broadcast", nfBridge);
     brPassFrameUp(simulation, namespace, bridge, frame, nfBridge);
     return;
   }
@@ -60,7 +59,7 @@ export function brHandleFrameFinish(simulation: Simulation, namespace: NetworkNa
     return;
   }
   if (!entry) {
-    brFlood(simulation, namespace, bridge, frame, port, `${frame.destination} is not in ${bridge.name}'s forwarding database`, nfBridge);
+    brFlood(simulation, namespace, bridge, frame, port, "unknown", nfBridge);
   } else {
     const egress = namespace.devices.get(entry.portIndex);
     if (egress) brForward(simulation, namespace, bridge, egress, frame, port, nfBridge);
@@ -72,7 +71,7 @@ export function brHandleFrameFinish(simulation: Simulation, namespace: NetworkNa
 /** br_pass_frame_up(): the bridge's own interface receives the frame, as the host's. */
 function brPassFrameUp(simulation: Simulation, namespace: NetworkNamespace, bridge: NetDevice, frame: EthernetFrame, nfBridge: boolean, promisc = false): void {
   if (!bridge.adminUp) return;
-  if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, bridge.name, "br_pass_frame_up", frame.id, frame, { verdict: "continue", why: promisc ? `${bridge.name} is promiscuous: a copy goes up to the host's stack` : `the frame is for ${bridge.name} itself: up to the host's stack` }));
+  if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, bridge.name, "br_pass_frame_up", frame.id, frame, { verdict: "continue", reason: { code: "br-pass-up", bridge: bridge.name, promisc } }));
   // netif_receive_skb() on the bridge's own device: its taps see the frame.
   devTapFrame(simulation.world, namespace, bridge, frame, "in");
   netifReceiveHost(simulation, namespace, bridge, frame, nfBridge);

@@ -17,7 +17,6 @@
 // keeps ip_rcv() from running it again.
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
-import { formatIpv4Address } from "../../model/address.js";
 import { neighbourKey } from "../../model/neighbour.js";
 import type { EthernetFrame, Ipv4Packet } from "../../model/packet.js";
 import { frameStep, recordStep, type Simulation } from "../simulation.js";
@@ -34,18 +33,18 @@ export function brNfCallIptables(namespace: NetworkNamespace, frame: EthernetFra
  * nf_bridge->bridged_dnat with its physindev: a bridged-DNAT packet that had
  * to wait for ARP leaves through br_dev_xmit(), which hands it back to
  * br_handle_frame_finish() as if it came in on that port
- * (br_nf_pre_routing_finish_bridge_slow). Keyed by the packet record, which
- * the neighbour queue keeps as it is.
+ * (br_nf_pre_routing_finish_bridge_slow). The packet carries it (skb->nf_bridge)
+ * through the neighbour queue; taken once: the frame handed on has none.
  */
-const bridgedDnat = new WeakMap<Ipv4Packet, number>();
+export function bridgedDnatPhysIn(frame: EthernetFrame): number | undefined {
+  return frame.payload.kind === "ipv4" ? frame.payload.packet.nfBridge?.bridgedDnatPhysIn : undefined;
+}
 
-/** The ingress port's ifindex of a bridged-DNAT packet sent through the bridge device (taken once), or undefined. */
-export function takeBridgedDnat(frame: EthernetFrame): number | undefined {
-  if (frame.payload.kind !== "ipv4") return undefined;
-  const packet = frame.payload.packet;
-  const physIn = bridgedDnat.get(packet);
-  if (physIn !== undefined) bridgedDnat.delete(packet);
-  return physIn;
+/** The frame without its packet's nf_bridge state (nf_bridge_info_free()). */
+export function withoutNfBridge(frame: EthernetFrame): EthernetFrame {
+  if (frame.payload.kind !== "ipv4") return frame;
+  const { nfBridge: _taken, ...packet } = frame.payload.packet;
+  return { ...frame, payload: { kind: "ipv4", packet } };
 }
 
 export type BrHandleFrameFinish = (simulation: Simulation, namespace: NetworkNamespace, bridge: NetDevice, port: NetDevice, frame: EthernetFrame, nfBridge: boolean) => void;
@@ -72,7 +71,7 @@ export function brNfPreRouting(simulation: Simulation, namespace: NetworkNamespa
       recordStep(simulation, frameStep(simulation, namespace, bridge.name, "br_nf_pre_routing_finish", frame.id, rewritten, {
         verdict: "drop",
         dropReason: route.kind === "martian" ? route.reason : "IP_INADDRERRORS",
-        why: `PREROUTING changed the destination to ${formatIpv4Address(packet.destination)}, and ip_route_input() on ${bridge.name} refuses it${route.kind === "forwarding-off" ? ` (forwarding is off on ${bridge.name})` : ""}: dropped`,
+        reason: { code: "br-nf-dnat-refused", bridge: bridge.name, destination: packet.destination, forwardingOff: route.kind === "forwarding-off" },
       }));
     }
     return;
@@ -82,7 +81,7 @@ export function brNfPreRouting(simulation: Simulation, namespace: NetworkNamespa
   if (simulation.steps !== null) {
     recordStep(simulation, frameStep(simulation, namespace, bridge.name, "br_nf_pre_routing_finish", frame.id, routed, {
       verdict: "continue",
-      why: `PREROUTING changed the destination to ${formatIpv4Address(packet.destination)}, which is not reached through ${bridge.name}: the frame is re-addressed to ${bridge.name} (${bridge.mac}) for the host to route`,
+      reason: { code: "br-nf-dnat-routed", bridge: bridge.name, destination: packet.destination, mac: bridge.mac },
     }));
   }
   finish(simulation, namespace, bridge, port, routed, true);
@@ -102,7 +101,7 @@ function brNfBridgedDnat(simulation: Simulation, namespace: NetworkNamespace, br
   if (simulation.steps !== null) {
     recordStep(simulation, frameStep(simulation, namespace, bridge.name, "br_nf_pre_routing_finish", frame.id, frame, {
       verdict: "continue",
-      why: `PREROUTING changed the destination to ${formatIpv4Address(packet.destination)}, which ${bridge.name} itself reaches: bridged DNAT, the frame is bridged again as if it came in on ${port.name}${mac === undefined ? ` once ARP resolves ${formatIpv4Address(nexthop)}` : ` (to ${mac})`}`,
+      reason: { code: "br-nf-dnat-bridged", bridge: bridge.name, destination: packet.destination, port: port.name, mac, nexthop },
     }));
   }
   if (mac !== undefined) {
@@ -110,8 +109,7 @@ function brNfBridgedDnat(simulation: Simulation, namespace: NetworkNamespace, br
     return;
   }
   // Not NUD_CONNECTED: neigh->output() resolves (or refreshes) the address; br_dev_xmit() hands the frame back.
-  bridgedDnat.set(packet, port.index);
-  neighOutput(simulation, namespace, bridge, nexthop, packet, false);
+  neighOutput(simulation, namespace, bridge, nexthop, { ...packet, nfBridge: { bridgedDnatPhysIn: port.index } }, false);
 }
 
 /** br_nf_forward_ip() and br_nf_post_routing(): the frame to send on `port`, or undefined when a chain dropped it. */

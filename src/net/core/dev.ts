@@ -97,7 +97,7 @@ export function frameLength(frame: EthernetFrame): number {
 export function devQueueXmit(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, frame: EthernetFrame): void {
   if (!device.adminUp) {
     device.statistics.txDropped++;
-    if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, device.name, "dev_queue_xmit", frame.id, frame, { verdict: "drop", dropReason: "DEV_READY", why: `${device.name} is down` }));
+    if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, device.name, "dev_queue_xmit", frame.id, frame, { verdict: "drop", dropReason: "DEV_READY", reason: { code: "device-down", device: device.name } }));
     return;
   }
   // Loopback: its taps see the frame once, on the way in (af_packet drops the looped copy, PACKET_LOOPBACK).
@@ -114,7 +114,7 @@ export function devQueueXmit(simulation: Simulation, namespace: NetworkNamespace
       schedule(simulation.world, 0, { kind: "netif-receive", namespaceId: namespace.id, deviceIndex: device.index, frame });
       return;
     case "dummy":
-      if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, device.name, "dev_queue_xmit", frame.id, frame, { verdict: "drop", dropReason: "DUMMY_XMIT", why: `${device.name} is a dummy device: what it sends goes nowhere` }));
+      if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, device.name, "dev_queue_xmit", frame.id, frame, { verdict: "drop", dropReason: "DUMMY_XMIT", reason: { code: "dummy-xmit", device: device.name } }));
       return;
     case "veth":
       vethXmit(simulation, namespace, device, frame);
@@ -134,7 +134,7 @@ function vethXmit(simulation: Simulation, namespace: NetworkNamespace, device: N
         decision: { kind: "link", device: peer?.name ?? "(none)", state: "DOWN" },
         verdict: "drop",
         dropReason: "NO_CARRIER",
-        why: `the peer of ${device.name}${peer ? ` (${peer.name})` : ""} is down, so the frame has nowhere to go`,
+        reason: { code: "veth-peer-down", device: device.name, peer: peer?.name },
       }));
     }
     return;
@@ -143,7 +143,7 @@ function vethXmit(simulation: Simulation, namespace: NetworkNamespace, device: N
   if (simulation.steps !== null) {
     recordStep(simulation, frameStep(simulation, namespace, device.name, "veth_xmit", frame.id, frame, {
       verdict: "continue",
-      why: `${device.name} hands the frame to its peer ${peer.name}${peerNamespaceId === namespace.id ? "" : ` in ${peerNamespace!.name || "the root namespace"}`}`,
+      reason: { code: "veth-xmit", device: device.name, peer: peer.name, peerNamespace: peerNamespaceId === namespace.id ? undefined : peerNamespace!.name },
     }));
   }
   schedule(simulation.world, LINK_DELAY_US, { kind: "netif-receive", namespaceId: peerNamespaceId, deviceIndex: peer.index, frame });
@@ -155,7 +155,7 @@ export function netifReceive(simulation: Simulation, namespaceId: number, device
   const device = namespace.devices.get(deviceIndex);
   if (!device) return;
   if (!device.adminUp) {
-    if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, device.name, "netif_receive", frame.id, frame, { verdict: "drop", dropReason: "DEV_READY", why: `${device.name} is down` }));
+    if (simulation.steps !== null) recordStep(simulation, frameStep(simulation, namespace, device.name, "netif_receive", frame.id, frame, { verdict: "drop", dropReason: "DEV_READY", reason: { code: "device-down", device: device.name } }));
     return;
   }
   device.statistics.rxPackets++;
@@ -176,7 +176,7 @@ export function netifReceiveHost(simulation: Simulation, namespace: NetworkNames
       recordStep(simulation, frameStep(simulation, namespace, device.name, "netif_receive", frame.id, frame, {
         verdict: "drop",
         dropReason: "OTHERHOST",
-        why: `the frame is for ${frame.destination}, not ${device.name}'s address ${device.mac}`,
+        reason: { code: "otherhost", destination: frame.destination, device: device.name, deviceMac: device.mac },
       }));
     }
     return;

@@ -1,6 +1,6 @@
 // Neighbour resolution (net/core/neighbour.c: __neigh_event_send,
 // neigh_timer_handler, neigh_update; net/ipv4/arp.c: arp_solicit).
-import { formatIpv4Address, LIMITED_BROADCAST, type Ipv4Address } from "../../model/address.js";
+import { LIMITED_BROADCAST, type Ipv4Address } from "../../model/address.js";
 import { BROADCAST_MAC, ZERO_MAC, type MacAddress } from "../../model/mac.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import { neighbourKey, type NeighbourEntry } from "../../model/neighbour.js";
@@ -99,7 +99,7 @@ export function neighOutput(simulation: Simulation, namespace: NetworkNamespace,
       armTimer(simulation, namespace, entry, DELAY_PROBE_TIME_US);
     }
     const mac = entry.mac;
-    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "neigh_resolve_output", packet, decision: { kind: "neighbour", address: nexthop, state, mac }, verdict: "continue", why: `${formatIpv4Address(nexthop)} is known: ${mac} (${state})`, namespace: namespace.name, time: traceTime(simulation) });
+    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "neigh_resolve_output", packet, decision: { kind: "neighbour", address: nexthop, state, mac }, verdict: "continue", reason: { code: "neigh-known", address: nexthop, mac, state }, namespace: namespace.name, time: traceTime(simulation) });
     sendIpv4Frame(simulation, namespace, device, mac, packet);
     return;
   }
@@ -108,13 +108,13 @@ export function neighOutput(simulation: Simulation, namespace: NetworkNamespace,
     entry = { deviceIndex: device.index, address: nexthop, state: "INCOMPLETE", probes: 0, confirmedAt: 0, queue: [] };
     namespace.neighbours.set(key, entry);
     entry.queue.push(packet);
-    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "neigh_resolve_output", packet, decision: { kind: "neighbour", address: nexthop, state: "INCOMPLETE" }, verdict: "queue", why: `${formatIpv4Address(nexthop)} has no link-layer address yet: the packet waits while ARP asks for it on ${device.name}`, namespace: namespace.name, time: traceTime(simulation) });
+    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "neigh_resolve_output", packet, decision: { kind: "neighbour", address: nexthop, state: "INCOMPLETE" }, verdict: "queue", reason: { code: "neigh-resolve", address: nexthop, device: device.name }, namespace: namespace.name, time: traceTime(simulation) });
     arpSolicit(simulation, namespace, device, entry);
     armTimer(simulation, namespace, entry, namespace.sysctl.neighRetransTimeMs * 1000);
     return;
   }
   if (entry.queue.length < UNRESOLVED_QUEUE_LENGTH) entry.queue.push(packet);
-  if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "neigh_resolve_output", packet, decision: { kind: "neighbour", address: nexthop, state: "INCOMPLETE" }, verdict: "queue", why: `still resolving ${formatIpv4Address(nexthop)}: the packet joins the queue`, namespace: namespace.name, time: traceTime(simulation) });
+  if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "neigh_resolve_output", packet, decision: { kind: "neighbour", address: nexthop, state: "INCOMPLETE" }, verdict: "queue", reason: { code: "neigh-queued", address: nexthop }, namespace: namespace.name, time: traceTime(simulation) });
 }
 
 /** arp_solicit(): broadcast "who-has" (unicast to the known address in PROBE), from the queued packet's source when it is ours (arp_announce=0). */
@@ -124,7 +124,7 @@ function arpSolicit(simulation: Simulation, namespace: NetworkNamespace, device:
   const ownSource = queued && [...namespace.devices.values()].some((candidate) => candidate.addresses.some((address) => address.address === queued.source));
   const senderAddress = ownSource ? queued!.source : inetSelectAddress(namespace, device, entry.address, RT_SCOPE_LINK) ?? 0;
   const arp = { operation: "request" as const, senderMac: device.mac, senderAddress, targetMac: ZERO_MAC, targetAddress: entry.address };
-  if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "arp_send", arp, decision: { kind: "neighbour", address: entry.address, state: "INCOMPLETE" }, verdict: "continue", why: `who-has ${formatIpv4Address(entry.address)}? tell ${formatIpv4Address(senderAddress)} (request ${entry.probes} of ${namespace.sysctl.neighMcastSolicit})`, namespace: namespace.name, time: traceTime(simulation) });
+  if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "arp_send", arp, decision: { kind: "neighbour", address: entry.address, state: "INCOMPLETE" }, verdict: "continue", reason: { code: "arp-request", target: entry.address, sender: senderAddress, probe: entry.probes, probes: namespace.sysctl.neighMcastSolicit }, namespace: namespace.name, time: traceTime(simulation) });
   const unicast = entry.state === "PROBE" && entry.mac !== undefined ? entry.mac : undefined;
   devQueueXmit(simulation, namespace, device, { id: simulation.world.nextFrameId++, source: device.mac, destination: unicast ?? BROADCAST_MAC, payload: { kind: "arp", arp } });
 }
@@ -158,7 +158,7 @@ export function neighTimer(simulation: Simulation, namespaceId: number, deviceIn
   }
   entry.state = "FAILED";
   const queued = entry.queue.splice(0);
-  if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "neigh_timer", decision: { kind: "neighbour", address, state: "FAILED" }, verdict: "drop", dropReason: "NEIGH_FAILED", why: `no answer to ${entry.probes} ARP requests for ${formatIpv4Address(address)} on ${device.name}: the entry fails and ${queued.length === 1 ? "the queued packet is" : `${queued.length} queued packets are`} dropped`, namespace: namespace.name, time: traceTime(simulation) });
+  if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "neigh_timer", decision: { kind: "neighbour", address, state: "FAILED" }, verdict: "drop", dropReason: "NEIGH_FAILED", reason: { code: "neigh-failed", probes: entry.probes, address, device: device.name, queued: queued.length }, namespace: namespace.name, time: traceTime(simulation) });
   // arp_error_report() -> ipv4_link_failure(): host unreachable to each sender.
   for (const packet of queued) registered(errorReport)(simulation, namespace, packet);
 }

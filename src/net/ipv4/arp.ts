@@ -1,5 +1,4 @@
 // ARP (net/ipv4/arp.c: arp_rcv, arp_process).
-import { formatIpv4Address } from "../../model/address.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import { neighbourKey } from "../../model/neighbour.js";
@@ -22,7 +21,7 @@ export function arpRcv(simulation: Simulation, namespace: NetworkNamespace, devi
   const arpIgnore = Math.max(device.conf.arpIgnore, namespace.sysctl.confAll.arpIgnore);
   if (arp.operation === "reply") {
     const known = namespace.neighbours.has(neighbourKey(device.index, arp.senderAddress));
-    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "arp_rcv", arp, decision: { kind: "neighbour", address: arp.senderAddress, state: "REACHABLE", mac: arp.senderMac }, verdict: known ? "deliver" : "drop", why: `${formatIpv4Address(arp.senderAddress)} is-at ${arp.senderMac}`, namespace: namespace.name, time: traceTime(simulation) });
+    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "arp_rcv", arp, decision: { kind: "neighbour", address: arp.senderAddress, state: "REACHABLE", mac: arp.senderMac }, verdict: known ? "deliver" : "drop", reason: { code: "arp-reply" }, namespace: namespace.name, time: traceTime(simulation) });
     if (known) neighUpdate(simulation, namespace, device, arp.senderAddress, arp.senderMac, "REACHABLE");
     return;
   }
@@ -31,7 +30,7 @@ export function arpRcv(simulation: Simulation, namespace: NetworkNamespace, devi
   // source validation (not one of our own addresses; rp_filter).
   const routed = ipRouteInput(namespace, device, arp.senderAddress, arp.targetAddress);
   if (routed.kind === "martian") {
-    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "arp_rcv", arp, verdict: "drop", dropReason: routed.reason, why: `who-has ${formatIpv4Address(arp.targetAddress)} from ${formatIpv4Address(arp.senderAddress)}: ${routed.why}; no answer`, namespace: namespace.name, time: traceTime(simulation) });
+    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "arp_rcv", arp, verdict: "drop", dropReason: routed.reason, reason: { code: "arp-martian", martian: routed.martian }, namespace: namespace.name, time: traceTime(simulation) });
     return;
   }
   const local = routed.kind === "local";
@@ -46,9 +45,7 @@ export function arpRcv(simulation: Simulation, namespace: NetworkNamespace, devi
         arp,
         verdict: "drop",
         ...(local ? { dropReason: "ARP_IGNORE" as const } : {}),
-        why: local
-          ? `${formatIpv4Address(arp.targetAddress)} is ours but not on ${device.name}, and arp_ignore=${arpIgnore}: no answer`
-          : `who-has ${formatIpv4Address(arp.targetAddress)}: not an address of ${namespace.name || "the root namespace"}, so no answer`,
+        reason: local ? { code: "arp-ignore", device: device.name, arpIgnore } : { code: "arp-not-local" },
           namespace: namespace.name,
           time: traceTime(simulation),
       });
@@ -64,7 +61,7 @@ export function arpRcv(simulation: Simulation, namespace: NetworkNamespace, devi
       stage: "arp_rcv",
       arp,
       verdict: "continue",
-      why: `who-has ${formatIpv4Address(arp.targetAddress)}: ${ownedHere ? "an address of this device" : `an address of this namespace (weak host: it lives on another device)`}, so ${device.name} answers ${formatIpv4Address(arp.targetAddress)} is-at ${device.mac}`,
+      reason: { code: "arp-answer", ownedHere, device: device.name, mac: device.mac },
       namespace: namespace.name,
       time: traceTime(simulation),
     });

@@ -1,5 +1,4 @@
 // ICMP (net/ipv4/icmp.c: icmp_rcv, icmp_echo, icmp_reply, __icmp_send).
-import { formatIpv4Address } from "../../model/address.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import { ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_ECHO_REPLY, ICMP_HOST_UNREACH, ICMP_NET_ANO, ICMP_NET_UNREACH, ICMP_PORT_UNREACH, ICMP_PROT_UNREACH, ipv4TotalLength, type IcmpMessage, type Ipv4Packet } from "../../model/packet.js";
@@ -15,11 +14,11 @@ export function icmpRcv(simulation: Simulation, namespace: NetworkNamespace, dev
   const icmp = packet.transport as IcmpMessage;
   if (icmp.type === ICMP_ECHO) {
     if (broadcast) {
-      if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "icmp_rcv", packet, verdict: "drop", why: "echo request to a broadcast address: ignored (icmp_echo_ignore_broadcasts=1)", namespace: namespace.name, time: traceTime(simulation) });
+      if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "icmp_rcv", packet, verdict: "drop", reason: { code: "icmp-echo-broadcast-ignored" }, namespace: namespace.name, time: traceTime(simulation) });
       return;
     }
     if (namespace.sysctl.icmpEchoIgnoreAll) {
-      if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "icmp_rcv", packet, verdict: "drop", why: "echo request ignored: net.ipv4.icmp_echo_ignore_all=1", namespace: namespace.name, time: traceTime(simulation) });
+      if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "icmp_rcv", packet, verdict: "drop", reason: { code: "icmp-echo-ignored" }, namespace: namespace.name, time: traceTime(simulation) });
       return;
     }
     icmpEcho(simulation, namespace, device, packet, icmp);
@@ -31,10 +30,10 @@ export function icmpRcv(simulation: Simulation, namespace: NetworkNamespace, dev
   const socket = owned?.pingEvents ? { events: owned.pingEvents } : pingSocketFor(simulation, namespace.id, id);
   const tcpOrUdp = icmp.original && icmp.original.transport.protocol !== "icmp";
   if (!socket && !tcpOrUdp) {
-    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "icmp_rcv", packet, verdict: "drop", dropReason: "NO_SOCKET", why: "no socket waits for this ICMP message", namespace: namespace.name, time: traceTime(simulation) });
+    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "icmp_rcv", packet, verdict: "drop", dropReason: "NO_SOCKET", reason: { code: "icmp-no-socket" }, namespace: namespace.name, time: traceTime(simulation) });
     return;
   }
-  if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "socket_deliver", packet, verdict: "deliver", why: icmp.type === ICMP_ECHO_REPLY ? `echo reply from ${formatIpv4Address(packet.source)} reaches ping` : `ICMP error from ${formatIpv4Address(packet.source)} reaches the sender`, namespace: namespace.name, time: traceTime(simulation) });
+  if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "socket_deliver", packet, verdict: "deliver", reason: { code: "icmp-to-socket" }, namespace: namespace.name, time: traceTime(simulation) });
   if (tcpOrUdp) {
     simulation.deliveries.push({ namespaceId: namespace.id, packet });
     transportErr(simulation, namespace, packet, icmp);
@@ -86,7 +85,7 @@ function pingSocketFor(simulation: Simulation, namespaceId: number, echoId: numb
 function icmpEcho(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, request: Ipv4Packet, icmp: IcmpMessage): void {
   const route = ipRouteOutput(namespace, request.source, { source: request.destination });
   if (!route.ok) {
-    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "icmp_rcv", packet: request, decision: { kind: "no-route", destination: request.source }, verdict: "drop", dropReason: "IP_OUTNOROUTES", why: `echo request from ${formatIpv4Address(request.source)}, but ${namespace.name || "the root namespace"} has no route back to it: the reply cannot be sent`, namespace: namespace.name, time: traceTime(simulation) });
+    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "icmp_rcv", packet: request, decision: { kind: "no-route", destination: request.source }, verdict: "drop", dropReason: "IP_OUTNOROUTES", reason: { code: "icmp-echo-no-route-back" }, namespace: namespace.name, time: traceTime(simulation) });
     return;
   }
   const reply: Ipv4Packet = {
@@ -96,7 +95,7 @@ function icmpEcho(simulation: Simulation, namespace: NetworkNamespace, device: N
     transport: { protocol: "icmp", type: ICMP_ECHO_REPLY, code: 0, id: icmp.id ?? 0, sequence: icmp.sequence ?? 0 },
     payloadLength: request.payloadLength,
   };
-  if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "icmp_rcv", packet: request, packetAfter: reply, decision: { kind: "route", table: route.route.fib?.table ?? "main", candidates: route.route.fib?.candidates ?? [], chosen: route.route.fib!.route, nexthop: route.route.nexthop, source: route.route.source }, verdict: "continue", why: `echo request for ${formatIpv4Address(request.destination)}: the reply goes back to ${formatIpv4Address(request.source)} out of ${route.route.device.name}`, namespace: namespace.name, time: traceTime(simulation) });
+  if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "icmp_rcv", packet: request, packetAfter: reply, decision: { kind: "route", table: route.route.fib?.table ?? "main", candidates: route.route.fib?.candidates ?? [], chosen: route.route.fib!.route, nexthop: route.route.nexthop, source: route.route.source }, verdict: "continue", reason: { code: "icmp-echo-reply", out: route.route.device.name }, namespace: namespace.name, time: traceTime(simulation) });
   ipLocalOut(simulation, namespace, route.route, reply);
 }
 
@@ -113,7 +112,7 @@ export function icmpSend(simulation: Simulation, namespace: NetworkNamespace, or
   const local = isLocalAddress(namespace, original.destination);
   const route = ipRouteOutput(namespace, original.source, local ? { source: original.destination } : {});
   if (!route.ok) {
-    if (simulation.steps !== null) recordStep(simulation, { ...(ingress ? { device: ingress.name } : {}), stage: "icmp_send", packet: original, verdict: "drop", dropReason: "IP_OUTNOROUTES", why: `no route back to ${formatIpv4Address(original.source)} for the ICMP error`, namespace: namespace.name, time: traceTime(simulation) });
+    if (simulation.steps !== null) recordStep(simulation, { ...(ingress ? { device: ingress.name } : {}), stage: "icmp_send", packet: original, verdict: "drop", dropReason: "IP_OUTNOROUTES", reason: { code: "icmp-error-no-route" }, namespace: namespace.name, time: traceTime(simulation) });
     return;
   }
   const error: Ipv4Packet = {
@@ -124,7 +123,7 @@ export function icmpSend(simulation: Simulation, namespace: NetworkNamespace, or
     // As much of the original as fits in 576 bytes (icmp_send's room: 576 - 20 - 8; measured: 92 for an 84-byte echo).
     payloadLength: 8 + Math.min(ipv4TotalLength(original), 548),
   };
-  if (simulation.steps !== null) recordStep(simulation, { ...(ingress ? { device: ingress.name } : {}), stage: "icmp_send", packet: error, verdict: "continue", why: `ICMP type ${type} code ${code} to ${formatIpv4Address(original.source)}`, namespace: namespace.name, time: traceTime(simulation) });
+  if (simulation.steps !== null) recordStep(simulation, { ...(ingress ? { device: ingress.name } : {}), stage: "icmp_send", packet: error, verdict: "continue", reason: { code: "icmp-error-sent", type, icmpCode: code, to: original.source }, namespace: namespace.name, time: traceTime(simulation) });
   ipLocalOut(simulation, namespace, route.route, error);
 }
 

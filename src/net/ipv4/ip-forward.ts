@@ -1,5 +1,4 @@
 // Forwarding (net/ipv4/ip_forward.c: ip_forward).
-import { formatIpv4Address } from "../../model/address.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import { ICMP_TIME_EXCEEDED, type Ipv4Packet } from "../../model/packet.js";
@@ -12,7 +11,7 @@ import type { OutputRoute } from "./route.js";
 
 export function ipForward(simulation: Simulation, namespace: NetworkNamespace, ingress: NetDevice, route: OutputRoute, packet: Ipv4Packet): void {
   if (packet.ttl <= 1) {
-    if (simulation.steps !== null) recordStep(simulation, { device: ingress.name, stage: "ip_forward", packet, verdict: "drop", dropReason: "TTL_EXPIRED", why: `ttl ${packet.ttl} would reach 0 here: dropped, and "time exceeded" goes back to ${formatIpv4Address(packet.source)}`, namespace: namespace.name, time: traceTime(simulation) });
+    if (simulation.steps !== null) recordStep(simulation, { device: ingress.name, stage: "ip_forward", packet, verdict: "drop", dropReason: "TTL_EXPIRED", reason: { code: "ttl-expired" }, namespace: namespace.name, time: traceTime(simulation) });
     icmpSend(simulation, namespace, packet, ICMP_TIME_EXCEEDED, 0, ingress);
     return;
   }
@@ -27,9 +26,9 @@ export function ipForward(simulation: Simulation, namespace: NetworkNamespace, i
       stage: "ip_forward",
       packet,
       packetAfter: forwarded,
-      decision: { kind: "sysctl", key: `net.ipv4.conf.${ingress.name}.forwarding`, value: "1" },
+      decision: { kind: "sysctl", key: { conf: "forwarding", device: ingress.name }, value: "1" },
       verdict: "continue",
-      why: `forwarding is on for ${ingress.name}: routed on out of ${route.device.name}, ttl ${packet.ttl} -> ${forwarded.ttl}`,
+      reason: { code: "ip-forward", ingress: ingress.name, out: route.device.name },
       namespace: namespace.name,
       time: traceTime(simulation),
     });

@@ -1,6 +1,6 @@
 // Receiving IPv4 (net/ipv4/ip_input.c: ip_rcv, ip_rcv_finish,
 // ip_local_deliver; route.c: ip_error).
-import { formatIpv4Address } from "../../model/address.js";
+import type { TraceReason } from "../../model/trace-reason.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import { ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_PKT_FILTERED, type Ipv4Packet } from "../../model/packet.js";
@@ -9,20 +9,20 @@ import { nfHook } from "../netfilter/core.js";
 import { recordStep, traceTime, type Simulation } from "../simulation.js";
 import { icmpRcv, icmpSend } from "./icmp.js";
 import { ipForward } from "./ip-forward.js";
-import { describeRouteChoice, routeDecision } from "./ip-output.js";
+import { routeChoice, routeDecision } from "./ip-output.js";
 import { ipRouteInput } from "./route.js";
 import { transportRcv } from "./transport.js";
 
 /** `prerouted`: br_netfilter ran PREROUTING for this packet on its bridge already (ip_sabotage_in() skips it here). */
 export function ipRcv(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, packet: Ipv4Packet, prerouted = false): void {
   if (prerouted) {
-    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "ip_rcv", packet, verdict: "continue", why: `${device.name} receives a packet from ${formatIpv4Address(packet.source)} to ${formatIpv4Address(packet.destination)} (PREROUTING ran on the bridge already)`, namespace: namespace.name, time: traceTime(simulation) });
+    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "ip_rcv", packet, verdict: "continue", reason: { code: "ip-rcv", device: device.name, prerouted: true }, namespace: namespace.name, time: traceTime(simulation) });
     // A packet of a prerouted flow goes on as its earlier ones did (netsim's flow cache, nf-flow-table.ts).
     if (nfFlowOffloadIpHook(simulation, namespace, device, packet, true)) return;
     ipRcvFinish(simulation, namespace, device, packet);
     return;
   }
-  if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "ip_rcv", packet, verdict: "continue", why: `${device.name} receives a packet from ${formatIpv4Address(packet.source)} to ${formatIpv4Address(packet.destination)}`, namespace: namespace.name, time: traceTime(simulation) });
+  if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "ip_rcv", packet, verdict: "continue", reason: { code: "ip-rcv", device: device.name, prerouted: false }, namespace: namespace.name, time: traceTime(simulation) });
   // A packet of an offloaded connection goes on as its earlier packets did (netsim's flow cache, nf-flow-table.ts).
   if (nfFlowOffloadIpHook(simulation, namespace, device, packet)) return;
   // No netfilter state (iptables never ran here): no hook to run, and no arguments to build for one.
@@ -38,19 +38,19 @@ function ipRcvFinish(simulation: Simulation, namespace: NetworkNamespace, device
     case "local":
     case "broadcast":
       if (simulation.steps !== null) {
-        const why = `${formatIpv4Address(packet.destination)} is ${result.kind === "local" ? `an address of ${namespace.name || "the root namespace"}` : "a broadcast address"}: deliver locally`;
+        const reason: TraceReason = { code: "route-local", broadcast: result.kind === "broadcast" };
         const time = traceTime(simulation);
         recordStep(
           simulation,
           result.fib
-            ? { device: device.name, stage: "ip_route_input", packet, decision: routeDecision(result.fib, packet.destination), verdict: "continue", why, namespace: namespace.name, time }
-            : { device: device.name, stage: "ip_route_input", packet, verdict: "continue", why, namespace: namespace.name, time },
+            ? { device: device.name, stage: "ip_route_input", packet, decision: routeDecision(result.fib, packet.destination), verdict: "continue", reason, namespace: namespace.name, time }
+            : { device: device.name, stage: "ip_route_input", packet, verdict: "continue", reason, namespace: namespace.name, time },
         );
       }
       ipLocalDeliver(simulation, namespace, device, packet, result.kind === "broadcast");
       return;
     case "forward":
-      if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "ip_route_input", packet, decision: routeDecision(result.fib, result.route.nexthop), verdict: "continue", why: `not for this namespace; ${describeRouteChoice(namespace, result.fib)}`, namespace: namespace.name, time: traceTime(simulation) });
+      if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "ip_route_input", packet, decision: routeDecision(result.fib, result.route.nexthop), verdict: "continue", reason: { code: "route-forward", choice: routeChoice(namespace, result.fib) }, namespace: namespace.name, time: traceTime(simulation) });
       ipForward(simulation, namespace, device, result.route, packet);
       return;
     case "forwarding-off":
@@ -59,28 +59,21 @@ function ipRcvFinish(simulation: Simulation, namespace: NetworkNamespace, device
           device: device.name,
           stage: "ip_route_input",
           packet,
-          decision: { kind: "sysctl", key: `net.ipv4.conf.${device.name}.forwarding`, value: "0" },
+          decision: { kind: "sysctl", key: { conf: "forwarding", device: device.name }, value: "0" },
           verdict: "drop",
           dropReason: "IP_INADDRERRORS",
-          why: `${formatIpv4Address(packet.destination)} is not an address of ${namespace.name || "the root namespace"} and forwarding is off on ${device.name} (net.ipv4.ip_forward=0): dropped without a word`,
+          reason: { code: "forwarding-off", device: device.name },
           namespace: namespace.name,
           time: traceTime(simulation),
         });
       }
       return;
     case "martian":
-      if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "ip_route_input", packet, verdict: "drop", dropReason: result.reason, why: result.why, namespace: namespace.name, time: traceTime(simulation) });
+      if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "ip_route_input", packet, verdict: "drop", dropReason: result.reason, reason: { code: "martian", martian: result.martian }, namespace: namespace.name, time: traceTime(simulation) });
       return;
     case "error": {
       // ip_error(): what a router says when it cannot forward.
-      const [code, reason] =
-        result.errno === "ENETUNREACH"
-          ? [ICMP_NET_UNREACH, `no route to ${formatIpv4Address(packet.destination)}`]
-          : result.errno === "EHOSTUNREACH"
-            ? [ICMP_HOST_UNREACH, "an unreachable route"]
-            : result.errno === "EACCES"
-              ? [ICMP_PKT_FILTERED, "a prohibit route"]
-              : [undefined, "a blackhole route"];
+      const code = result.errno === "ENETUNREACH" ? ICMP_NET_UNREACH : result.errno === "EHOSTUNREACH" ? ICMP_HOST_UNREACH : result.errno === "EACCES" ? ICMP_PKT_FILTERED : undefined;
       if (simulation.steps !== null) {
         recordStep(simulation, {
           device: device.name,
@@ -89,7 +82,7 @@ function ipRcvFinish(simulation: Simulation, namespace: NetworkNamespace, device
           ...(result.fib ? { decision: routeDecision(result.fib, packet.destination) } : { decision: { kind: "no-route" as const, destination: packet.destination } }),
           verdict: "drop",
           dropReason: result.errno === "ENETUNREACH" ? "IP_INNOROUTES" : result.errno === "EINVAL" ? "BLACKHOLE" : "UNREACHABLE_ROUTE",
-          why: `cannot forward: ${reason}${code === undefined ? "" : `; ICMP destination unreachable goes back to ${formatIpv4Address(packet.source)}`}`,
+          reason: { code: "route-error", errno: result.errno },
           namespace: namespace.name,
           time: traceTime(simulation),
         });

@@ -1,7 +1,7 @@
 // Route resolution (net/ipv4/route.c: ip_route_output_key_hash_rcu,
 // ip_route_input_slow; fib_rules: the default rules look in local, then main).
 import { derivedOf } from "../../model/derived.js";
-import { formatIpv4Address, isLoopbackAddress, LIMITED_BROADCAST, type Ipv4Address } from "../../model/address.js";
+import { isLoopbackAddress, LIMITED_BROADCAST, type Ipv4Address } from "../../model/address.js";
 import type { Errno } from "../../model/errno.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
@@ -9,6 +9,7 @@ import { RT_TABLE_LOCAL, RT_TABLE_MAIN, tableName, type Route, type RouteType } 
 import { deviceByIndex, LOOPBACK_IFINDEX } from "../core/net-namespace.js";
 import { rtGenid } from "../core/rt-genid.js";
 import { inetSelectAddress, RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE } from "./devinet.js";
+import type { MartianCause } from "../../model/trace-reason.js";
 import { fibTableLookup, type FibMatch } from "./fib-table.js";
 
 export interface FibResult {
@@ -196,7 +197,7 @@ export type InputRouteResult =
   | { readonly kind: "forwarding-off"; readonly fib?: FibResult }
   /** ip_error(): no route (forwarding on: net unreachable), or an unreachable/prohibit/blackhole route. */
   | { readonly kind: "error"; readonly errno: Errno; readonly fib?: FibResult }
-  | { readonly kind: "martian"; readonly reason: "IP_LOCALNET" | "IP_INVALID_SOURCE" | "IP_RPFILTER"; readonly why: string };
+  | { readonly kind: "martian"; readonly reason: "IP_LOCALNET" | "IP_INVALID_SOURCE" | "IP_RPFILTER"; readonly martian: MartianCause };
 
 /**
  * fib_validate_source(): a packet from outside may not claim one of this
@@ -208,14 +209,14 @@ function validateSource(namespace: NetworkNamespace, device: NetDevice, source: 
   if (source === 0) return undefined;
   const reverse = fibLookup(namespace, source);
   if (reverse?.route.type === "local") {
-    return { kind: "martian", reason: "IP_INVALID_SOURCE", why: `martian source ${formatIpv4Address(source)} on ${device.name}: that address is this namespace's own` };
+    return { kind: "martian", reason: "IP_INVALID_SOURCE", martian: { cause: "own-source", source, device: device.name } };
   }
   const rpFilter = Math.max(device.conf.rpFilter, namespace.sysctl.confAll.rpFilter);
   if (rpFilter === 1 && (reverse?.route.type !== "unicast" || reverse.route.nexthop?.deviceIndex !== device.index)) {
-    return { kind: "martian", reason: "IP_RPFILTER", why: `rp_filter=1: the route back to ${formatIpv4Address(source)} does not leave by ${device.name}, where the packet came in` };
+    return { kind: "martian", reason: "IP_RPFILTER", martian: { cause: "rp-filter-strict", source, device: device.name } };
   }
   if (rpFilter === 2 && reverse?.route.type !== "unicast") {
-    return { kind: "martian", reason: "IP_RPFILTER", why: `rp_filter=2: no route back to ${formatIpv4Address(source)}` };
+    return { kind: "martian", reason: "IP_RPFILTER", martian: { cause: "rp-filter-loose", source } };
   }
   return undefined;
 }
@@ -238,7 +239,7 @@ function ipRouteInputSlow(namespace: NetworkNamespace, device: NetDevice, source
   if (destination === LIMITED_BROADCAST) return { kind: "broadcast" };
   const forwarding = device.conf.forwarding;
   if (device.kind !== "loopback" && (isLoopbackAddress(source) || isLoopbackAddress(destination)) && !(device.conf.routeLocalnet || namespace.sysctl.confAll.routeLocalnet)) {
-    return { kind: "martian", reason: "IP_LOCALNET", why: `${isLoopbackAddress(source) ? "source" : "destination"} in 127.0.0.0/8 arriving on ${device.name} (route_localnet is 0)` };
+    return { kind: "martian", reason: "IP_LOCALNET", martian: { cause: "localnet", side: isLoopbackAddress(source) ? "source" : "destination", device: device.name } };
   }
   // Looped-back packets carry their route from the output path: nothing to validate.
   const invalid = device.kind === "loopback" ? undefined : validateSource(namespace, device, source);

@@ -6,7 +6,6 @@
 // port is answered by ICMP port unreachable. What a server's program writes
 // back is its own business (sockDataReady); the model moves first lines
 // of data only.
-import { formatIpv4Address } from "../../model/address.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import { ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, type Ipv4Packet, type TcpSegment } from "../../model/packet.js";
@@ -56,12 +55,12 @@ export function transportRcv(simulation: Simulation, namespace: NetworkNamespace
   if (transport.protocol === "udp") {
     const socket = inetLookupEstablished(namespace, "udp", packet.destination, transport.destinationPort, packet.source, transport.sourcePort) ?? inetLookupListener(namespace, "udp", packet.destination, transport.destinationPort);
     if (socket) {
-      if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: `a socket listens on udp port ${transport.destinationPort}`, namespace: namespace.name, time: traceTime(simulation) });
+      if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", reason: { code: "udp-listener", port: transport.destinationPort }, namespace: namespace.name, time: traceTime(simulation) });
       simulation.deliveries.push({ namespaceId: namespace.id, packet });
       enqueue(simulation, socket, packet);
       return;
     }
-    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "drop", dropReason: "NO_SOCKET", why: `nothing listens on udp port ${transport.destinationPort}: ICMP port unreachable goes back`, namespace: namespace.name, time: traceTime(simulation) });
+    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "drop", dropReason: "NO_SOCKET", reason: { code: "udp-no-socket", port: transport.destinationPort }, namespace: namespace.name, time: traceTime(simulation) });
     icmpSend(simulation, namespace, packet, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, device);
     return;
   }
@@ -69,14 +68,14 @@ export function transportRcv(simulation: Simulation, namespace: NetworkNamespace
   const accepted = connection?.acceptedBy !== undefined ? connection : undefined;
   const client = accepted ? undefined : connection;
   if (transport.flags.rst) {
-    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: "a reset: the connection attempt is refused", namespace: namespace.name, time: traceTime(simulation) });
+    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", reason: { code: "tcp-refused" }, namespace: namespace.name, time: traceTime(simulation) });
     simulation.deliveries.push({ namespaceId: namespace.id, packet });
     if (accepted) sockRelease(namespace, accepted);
     else clientSegment(simulation, client, packet, transport);
     return;
   }
   if (transport.flags.syn && transport.flags.ack) {
-    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: "SYN-ACK: the connection is accepted", namespace: namespace.name, time: traceTime(simulation) });
+    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", reason: { code: "tcp-accepted" }, namespace: namespace.name, time: traceTime(simulation) });
     simulation.deliveries.push({ namespaceId: namespace.id, packet });
     clientSegment(simulation, client, packet, transport);
     return;
@@ -84,7 +83,7 @@ export function transportRcv(simulation: Simulation, namespace: NetworkNamespace
   if (!transport.flags.syn) {
     if (accepted) {
       if (!transport.flags.fin) {
-        if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: transport.data !== undefined ? "data on an accepted connection, for the server's program" : "an ACK on an accepted connection", namespace: namespace.name, time: traceTime(simulation) });
+        if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", reason: { code: "tcp-server-segment", data: transport.data !== undefined }, namespace: namespace.name, time: traceTime(simulation) });
         tcpReceiveSegment(accepted, packet);
         if (transport.data !== undefined) {
           accepted.receiveQueue?.push({ time: simulation.world.clock, packet });
@@ -96,15 +95,15 @@ export function transportRcv(simulation: Simulation, namespace: NetworkNamespace
       tcpReceiveSegment(accepted, packet);
       sockRelease(namespace, accepted);
       if (accepted.finSent) {
-        if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: "the client closes too, after the server: the last ACK goes back", namespace: namespace.name, time: traceTime(simulation) });
+        if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", reason: { code: "tcp-last-ack" }, namespace: namespace.name, time: traceTime(simulation) });
         sendSegment(simulation, namespace, accepted, { ack: true }, 32);
         return;
       }
-      if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: "the client closes; the server closes too: FIN-ACK goes back", namespace: namespace.name, time: traceTime(simulation) });
+      if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", reason: { code: "tcp-fin-ack" }, namespace: namespace.name, time: traceTime(simulation) });
       sendSegment(simulation, namespace, accepted, { fin: true, ack: true }, 32);
       return;
     }
-    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: transport.flags.fin ? "the server closes the connection" : transport.data !== undefined ? "data for the client" : "an ACK for the client", namespace: namespace.name, time: traceTime(simulation) });
+    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", reason: { code: "tcp-client-segment", fin: transport.flags.fin === true, data: transport.data !== undefined }, namespace: namespace.name, time: traceTime(simulation) });
     simulation.deliveries.push({ namespaceId: namespace.id, packet });
     clientSegment(simulation, client, packet, transport);
     return;
@@ -112,12 +111,12 @@ export function transportRcv(simulation: Simulation, namespace: NetworkNamespace
   const listener = inetLookupListener(namespace, "tcp", packet.destination, transport.destinationPort);
   if (accepted && listener) {
     // A retransmitted SYN of a connection already accepted: its SYN-ACK again, with the same ISN.
-    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: "a retransmitted SYN of an accepted connection: the SYN-ACK goes back again", namespace: namespace.name, time: traceTime(simulation) });
+    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", reason: { code: "tcp-syn-retransmit" }, namespace: namespace.name, time: traceTime(simulation) });
     sendSegment(simulation, namespace, accepted, { syn: true, ack: true }, 40);
     return;
   }
   if (listener) {
-    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", why: `a listener on tcp port ${transport.destinationPort} accepts: SYN-ACK goes back`, namespace: namespace.name, time: traceTime(simulation) });
+    if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "deliver", reason: { code: "tcp-listener", port: transport.destinationPort }, namespace: namespace.name, time: traceTime(simulation) });
     if (!listener.keepListening) listener.open = false;
     const connection = sockCreate(simulation.world, namespace, "tcp", {
       port: transport.destinationPort,
@@ -133,7 +132,7 @@ export function transportRcv(simulation: Simulation, namespace: NetworkNamespace
     sendSegment(simulation, namespace, connection, { syn: true, ack: true }, 40);
     return;
   }
-  if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "drop", dropReason: "NO_SOCKET", why: `nothing listens on tcp port ${transport.destinationPort} at ${formatIpv4Address(packet.destination)}: a reset goes back`, namespace: namespace.name, time: traceTime(simulation) });
+  if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage, packet, verdict: "drop", dropReason: "NO_SOCKET", reason: { code: "tcp-no-socket", port: transport.destinationPort, address: packet.destination }, namespace: namespace.name, time: traceTime(simulation) });
   const reply: Ipv4Packet = { source: packet.destination, destination: packet.source, ttl: 64, transport: { protocol: "tcp", sourcePort: transport.destinationPort, destinationPort: transport.sourcePort, ...tcpResetFields(packet) }, payloadLength: 20 };
   const route = ipRouteOutput(namespace, packet.source, { source: packet.destination });
   if (route.ok) ipLocalOut(simulation, namespace, route.route, reply);

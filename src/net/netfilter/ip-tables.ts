@@ -3,17 +3,16 @@
 // gotos do not; RETURN (or the end of a user chain) pops, and with nothing
 // to pop the built-in chain's policy decides. Every rule that matches counts
 // the packet and its bytes.
-import { formatIpv4Address } from "../../model/address.js";
 import { derivedOf } from "../../model/derived.js";
 import { selectorMaskOf, type AddressSelector, type Chain, type HookName, type InterfaceSelector, type Match, type Rule, type RuleCounters, type Table, type Target } from "../../model/netfilter.js";
 import { ipv4TotalLength, type Ipv4Packet } from "../../model/packet.js";
 import type { Simulation } from "../simulation.js";
+import type { IptEvent, MatchMismatch } from "../../model/trace-reason.js";
 import { pushNetfilterStep, type NetfilterDecision } from "./nf-hook-trace.js";
 import type { NatBinding } from "./nf-nat.js";
 import { masqueradeBinding } from "./nf-nat-masquerade.js";
 import { redirectBinding } from "./nf-nat-redirect.js";
 import { rejectTarget } from "./nf-reject.js";
-import { logLine } from "./nf-log.js";
 import { markTarget } from "./xt-mark.js";
 import { interfaceNameMatches, type MatchContext } from "./xt-match-context.js";
 import { xtMatch, xtMatchModule } from "./xt-matches.js";
@@ -32,21 +31,21 @@ export interface TableVerdict {
 
 const PROTOCOL_NUMBER = { icmp: 1, tcp: 6, udp: 17 } as const;
 
-function addressFails(selector: Rule["source"], address: number, what: string): string | undefined {
+function addressFails(selector: Rule["source"], address: number, side: "source" | "destination"): MatchMismatch | undefined {
   if (!selector) return undefined;
   const inside = ((address & selectorMaskOf(selector)) >>> 0) === selector.address;
   if (inside !== selector.invert) return undefined;
-  return `${what} ${formatIpv4Address(address)} is ${selector.invert ? "" : "not "}in ${formatIpv4Address(selector.address)}/${selector.mask !== undefined ? formatIpv4Address(selector.mask) : selector.prefixLength}`;
+  return { match: "ip-address", side, address, invert: selector.invert, selector: selector.address, mask: selector.mask, prefixLength: selector.prefixLength };
 }
 
-function interfaceFails(selector: Rule["inInterface"], name: string | undefined, what: string): string | undefined {
+function interfaceFails(selector: Rule["inInterface"], name: string | undefined, side: "in-interface" | "out-interface"): MatchMismatch | undefined {
   if (!selector) return undefined;
   if (interfaceNameMatches(selector.name, name) !== selector.invert) return undefined;
-  return `${what} ${name ? name : "(none)"} is ${selector.invert ? "" : "not "}${selector.name}`;
+  return { match: "ip-interface", side, name, invert: selector.invert, pattern: selector.name };
 }
 
-/** Why ip_packet_match() refused the packet, in words (tracing only: it reads the packet again, and has no side effect). */
-function ipPacketMismatch(rule: Rule, context: MatchContext): string {
+/** Why ip_packet_match() refused the packet (tracing only: it reads the packet again, and has no side effect). */
+function ipPacketMismatch(rule: Rule, context: MatchContext): MatchMismatch {
   const packet = context.packet;
   const failed =
     addressFails(rule.source, packet.source, "source") ??
@@ -55,7 +54,7 @@ function ipPacketMismatch(rule: Rule, context: MatchContext): string {
     interfaceFails(rule.outInterface, context.out?.name, "out-interface");
   if (failed !== undefined) return failed;
   const protocol = rule.protocol!;
-  return `protocol ${packet.transport.protocol} is ${protocol.invert ? "" : "not "}${protocol.number}`;
+  return { match: "ip-protocol", protocol: packet.transport.protocol, invert: protocol.invert, number: protocol.number };
 }
 
 function targetName(rule: Rule): string {
@@ -241,8 +240,8 @@ function preparedRuleMatches(prepared: PreparedRule, context: MatchContext, rule
   return MATCHED;
 }
 
-/** Why preparedRuleMatches() refused the packet, in words (tracing only). */
-function mismatchText(prepared: PreparedRule, refused: number, context: MatchContext): string {
+/** Why preparedRuleMatches() refused the packet (tracing only). */
+function ruleMismatch(prepared: PreparedRule, refused: number, context: MatchContext): MatchMismatch {
   if (refused === IP_PART) return ipPacketMismatch(prepared.rule, context);
   if (refused === PORTS) return xtTcpUdp.mismatch(prepared.portMatch!, context);
   if (refused === STATISTIC) return xtStatistic.mismatch(prepared.statistic!, context);
@@ -410,21 +409,10 @@ interface StepFields {
   readonly chain: Chain;
   readonly target: string;
   readonly verdict: "continue" | "drop";
-  readonly why: string;
-  readonly mismatch?: string;
+  readonly step: IptEvent;
+  readonly mismatch?: MatchMismatch;
   /** The chain's index passed the rule by (its destination cannot be the packet's). */
   readonly skipped?: boolean;
-}
-
-/** Each rule's text as a trace names it (`-A CHAIN SPEC`), made once per rule and chain name. */
-const ruleTexts = new WeakMap<Rule, { readonly chain: string; readonly text: string }>();
-
-function ruleText(chain: Chain, rule: Rule): string {
-  const known = ruleTexts.get(rule);
-  if (known !== undefined && known.chain === chain.name) return known.text;
-  const text = `-A ${chain.name}${rule.spec ? ` ${rule.spec}` : ""}`;
-  ruleTexts.set(rule, { chain: chain.name, text });
-  return text;
 }
 
 function recordStep(simulation: Simulation, table: Table, hook: HookName, context: MatchContext, fields: StepFields): void {
@@ -437,15 +425,15 @@ function recordStep(simulation: Simulation, table: Table, hook: HookName, contex
   const decision: { -readonly [K in keyof NetfilterDecision]: NetfilterDecision[K] } =
     number !== undefined
       ? rule
-        ? { kind: "netfilter", table: tableName, chain, ruleNumber: number, ruleText: ruleText(fields.chain, rule), target }
+        ? { kind: "netfilter", table: tableName, chain, ruleNumber: number, ruleText: { chain, spec: rule.spec }, target }
         : { kind: "netfilter", table: tableName, chain, ruleNumber: number, target }
       : rule
-        ? { kind: "netfilter", table: tableName, chain, ruleText: ruleText(fields.chain, rule), target }
+        ? { kind: "netfilter", table: tableName, chain, ruleText: { chain, spec: rule.spec }, target }
         : { kind: "netfilter", table: tableName, chain, target };
   if (fields.mismatch !== undefined) decision.mismatch = fields.mismatch;
   if (fields.skipped) decision.skippedByIndex = true;
   if (rule?.origin) decision.origin = rule.origin;
-  pushNetfilterStep(simulation, context, decision, fields.verdict, `${hook} ${table.name}/${fields.chain.name}: ${fields.why}`);
+  pushNetfilterStep(simulation, context, decision, fields.verdict, { code: "iptables", hook, table: tableName, chain, step: fields.step });
 }
 
 /** No rule decided: the built-in chain's policy (traced when the chain has rules or drops). */
@@ -458,17 +446,17 @@ function chainPolicy(simulation: Simulation, table: Table, hook: HookName, conte
   }
   if (record !== undefined) {
     if (counters !== undefined) record.counters.push(counters);
-    if (builtin.rules.length > 0 || verdict === "DROP") recordDecision(record, table, hook, context, builtin, 0, undefined, verdict, verdict === "DROP" ? "drop" : "continue", "policy");
+    if (builtin.rules.length > 0 || verdict === "DROP") recordDecision(record, table, hook, context, builtin, 0, undefined, verdict, verdict === "DROP" ? "drop" : "continue", { event: "policy", policy: verdict });
   }
   if (tracing && (builtin.rules.length > 0 || verdict === "DROP")) {
-    recordStep(simulation, table, hook, context, { chain: builtin, target: verdict, verdict: verdict === "DROP" ? "drop" : "continue", why: `no rule decided: the chain's policy ${verdict} applies` });
+    recordStep(simulation, table, hook, context, { chain: builtin, target: verdict, verdict: verdict === "DROP" ? "drop" : "continue", step: { event: "policy", policy: verdict } });
   }
   return { verdict, packet: context.packet };
 }
 
 /** netsim's flow cache: a rule or policy that decided, as plain data. */
-function recordDecision(record: WalkRecord, table: Table, hook: HookName, context: MatchContext, chain: Chain, ruleNumber: number, rule: Rule | undefined, target: string, verdict: "continue" | "drop", why: "policy" | "matches" | "jump" | "goto" | "no-target"): void {
-  record.decisions.push({ kind: "iptables", hook, table, chain, ruleNumber, rule, target, verdict, why, in: context.in?.name, out: context.out?.name });
+function recordDecision(record: WalkRecord, table: Table, hook: HookName, context: MatchContext, chain: Chain, ruleNumber: number, rule: Rule | undefined, target: string, verdict: "continue" | "drop", step: IptEvent): void {
+  record.decisions.push({ kind: "iptables", hook, table, chain, ruleNumber, rule, target, verdict, step, in: context.in?.name, out: context.out?.name });
 }
 
 /** A trace's steps for the rules the index passed by, positions [from, to) of the chain: each could not match the packet. */
@@ -476,7 +464,7 @@ function recordSkipped(simulation: Simulation, table: Table, hook: HookName, con
   for (let position = from; position < to; position++) {
     const rule = walking.rules[position]!;
     const mismatch = ipPacketMismatch(rule, context);
-    recordStep(simulation, table, hook, context, { ruleNumber: position + 1, rule, chain: walking.chain, target: targetName(rule), verdict: "continue", mismatch, skipped: true, why: `rule ${position + 1} does not match (${mismatch})` });
+    recordStep(simulation, table, hook, context, { ruleNumber: position + 1, rule, chain: walking.chain, target: targetName(rule), verdict: "continue", mismatch, skipped: true, step: { event: "mismatch", ruleNumber: position + 1, mismatch } });
   }
 }
 
@@ -514,7 +502,7 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
       if (chain === builtin || stack.length === 0) return chainPolicy(simulation, table, hook, context, builtin, tracing, record);
       const next = stack.pop() as number;
       const caller = stack.pop() as PreparedChain;
-      if (tracing) recordStep(simulation, table, hook, context, { chain, target: "RETURN", verdict: "continue", why: `end of ${chain.name}: back to ${caller.chain.name}` });
+      if (tracing) recordStep(simulation, table, hook, context, { chain, target: "RETURN", verdict: "continue", step: { event: "chain-end", caller: caller.chain.name } });
       enterChain(cursor, caller, next, indexed, destination);
       unreported = next;
       continue;
@@ -530,13 +518,22 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
       else if (refused === MATCHED) {
         record.counters.push(preparedRule.counters);
         const kind = preparedRule.targetKind;
-        recordDecision(record, table, hook, context, chain, ruleNumber, rule, targetName(rule), kind === "DROP" ? "drop" : "continue", kind === undefined ? "no-target" : kind === "jump" ? (preparedRule.goto ? "goto" : "jump") : "matches");
+        // The step the slow path's trace says for this rule (targetOnlyDecides: no target, a jump, ACCEPT, DROP or RETURN).
+        const step: IptEvent =
+          kind === undefined
+            ? { event: "counts", ruleNumber }
+            : kind === "jump"
+              ? { event: "jump", ruleNumber, goto: preparedRule.goto, chain: targetName(rule) }
+              : kind === "RETURN"
+                ? { event: "return", ruleNumber, caller: stack.length === 0 ? undefined : (stack[stack.length - 2] as PreparedChain).chain.name }
+                : { event: "verdict", ruleNumber, target: kind === "DROP" ? "DROP" : "ACCEPT" };
+        recordDecision(record, table, hook, context, chain, ruleNumber, rule, targetName(rule), kind === "DROP" ? "drop" : "continue", step);
       }
     }
     if (refused !== MATCHED) {
       if (tracing) {
-        const mismatch = mismatchText(preparedRule, refused, context);
-        recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: targetName(rule), verdict: "continue", mismatch, why: `rule ${ruleNumber} does not match (${mismatch})` });
+        const mismatch = ruleMismatch(preparedRule, refused, context);
+        recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: targetName(rule), verdict: "continue", mismatch, step: { event: "mismatch", ruleNumber, mismatch } });
       }
       advance(cursor);
       continue;
@@ -548,23 +545,23 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
     // long ruleset is mostly jumps, taken without reading the target object.
     switch (preparedRule.targetKind) {
       case undefined:
-        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "(none)", verdict: "continue", why: `rule ${ruleNumber} matches; it has no target, only counts` });
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "(none)", verdict: "continue", step: { event: "counts", ruleNumber } });
         advance(cursor);
         continue;
       case "ACCEPT":
-        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "ACCEPT", verdict: "continue", why: `rule ${ruleNumber} matches: ACCEPT` });
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "ACCEPT", verdict: "continue", step: { event: "verdict", ruleNumber, target: "ACCEPT" } });
         return { verdict: "ACCEPT", packet: context.packet };
       case "DROP":
-        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "DROP", verdict: "drop", why: `rule ${ruleNumber} matches: DROP` });
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "DROP", verdict: "drop", step: { event: "verdict", ruleNumber, target: "DROP" } });
         return { verdict: "DROP", packet: context.packet };
       case "RETURN": {
         if (stack.length === 0) {
-          if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "RETURN", verdict: "continue", why: `rule ${ruleNumber} matches: RETURN with no caller, so the policy of ${hook} decides` });
+          if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "RETURN", verdict: "continue", step: { event: "return", ruleNumber, caller: undefined } });
           return chainPolicy(simulation, table, hook, context, builtin, tracing, record);
         }
         const next = stack.pop() as number;
         const caller = stack.pop() as PreparedChain;
-        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "RETURN", verdict: "continue", why: `rule ${ruleNumber} matches: RETURN to ${caller.chain.name}` });
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "RETURN", verdict: "continue", step: { event: "return", ruleNumber, caller: caller.chain.name } });
         enterChain(cursor, caller, next, indexed, destination);
         unreported = next;
         continue;
@@ -575,7 +572,7 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
           advance(cursor);
           continue;
         }
-        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: targetName(rule), verdict: "continue", why: `rule ${ruleNumber} matches: ${preparedRule.goto ? "goto" : "jump to"} ${targetName(rule)}` });
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: targetName(rule), verdict: "continue", step: { event: "jump", ruleNumber, goto: preparedRule.goto, chain: targetName(rule) } });
         if (!preparedRule.goto) stack.push(walking, index + 1);
         enterChain(cursor, next, 0, indexed, destination);
         unreported = 0;
@@ -585,26 +582,28 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
     const target = preparedRule.target!;
     switch (target.kind) {
       case "REJECT":
-        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "REJECT", verdict: "drop", why: `rule ${ruleNumber} matches: REJECT, ${target.with === "tcp-reset" ? "a TCP reset" : `ICMP ${target.with}`} goes back to ${formatIpv4Address(context.packet.source)}` });
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "REJECT", verdict: "drop", step: { event: "reject", ruleNumber, with: target.with, to: context.packet.source } });
         rejectTarget(simulation, namespace, context.packet, target.with, context.in);
         return { verdict: "DROP", packet: context.packet };
       case "LOG":
         // ipt_LOG: nothing changes; the packet goes on. The log line is the trace's (nf_log_all_netns is 0: a netns's LOG reaches no dmesg).
-        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "LOG", verdict: "continue", why: `rule ${ruleNumber} matches: LOG ${logLine(target, context)}` });
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "LOG", verdict: "continue", step: { event: "log", ruleNumber, target, in: context.in?.name, out: context.out?.name } });
         advance(cursor);
         continue;
       case "MARK": {
         const marked = markTarget(target, namespace, context.packet);
-        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "MARK", verdict: "continue", why: `rule ${ruleNumber} matches: mark set to 0x${(marked.conntrack?.mark ?? 0).toString(16)}` });
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "MARK", verdict: "continue", step: { event: "mark", ruleNumber, mark: marked.conntrack?.mark ?? 0 } });
         context = withPacket(context, marked);
         advance(cursor);
         continue;
       }
-      case "SET":
-        setTarget(target, context);
-        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "SET", verdict: "continue", why: `rule ${ruleNumber} matches: SET${target.add ? ` adds the packet to ${target.add.name}` : ""}${target.del ? ` deletes it from ${target.del.name}` : ""}` });
+      case "SET": {
+        const mapped = setTarget(target, context);
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "SET", verdict: "continue", step: { event: "set", ruleNumber, add: target.add?.name, del: target.del?.name, map: target.map?.name, mappedMark: mapped ? (mapped.conntrack?.mark ?? 0) : undefined } });
+        if (mapped) context = withPacket(context, mapped);
         advance(cursor);
         continue;
+      }
       case "MASQUERADE":
       case "SNAT":
       case "DNAT":
@@ -616,10 +615,10 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
               ? redirectBinding(target, hook, context.in)
               : ({ manip: target.kind === "SNAT" ? "source" : "destination", range: target.range } satisfies NatBinding);
         if (!binding) {
-          if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: target.kind, verdict: "drop", why: `rule ${ruleNumber} matches: ${target.kind}, but the device has no address to use: dropped` });
+          if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: target.kind, verdict: "drop", step: { event: "nat-no-address", ruleNumber, target: target.kind } });
           return { verdict: "DROP", packet: context.packet };
         }
-        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: target.kind, verdict: "continue", why: `rule ${ruleNumber} matches: ${target.kind}` });
+        if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: target.kind, verdict: "continue", step: { event: "nat", ruleNumber, target: target.kind } });
         return { verdict: "ACCEPT", packet: context.packet, binding };
       }
     }

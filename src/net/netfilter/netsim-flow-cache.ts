@@ -33,22 +33,20 @@ import type { Chain, HookName, Match, Rule, RuleCounters, Table } from "../../mo
 import type { NetworkNamespace } from "../../model/netns.js";
 import type { NftChain, NftExpression, NftRule, NftSet, NftTable } from "../../model/nf-tables.js";
 import type { Ipv4Packet } from "../../model/packet.js";
-import type { Decision } from "../../model/trace.js";
+import type { NetfilterRecordDecision } from "../../model/trace.js";
+import type { IptEvent, NftEvent, TraceReason } from "../../model/trace-reason.js";
 
 /** A rule or policy that decided in a recorded walk, as plain data: a trace's step is made of it only when a traced run needs it. */
 export type RecordedDecision =
-  | { readonly kind: "iptables"; readonly hook: HookName; readonly table: Table; readonly chain: Chain; readonly ruleNumber: number; readonly rule: Rule | undefined; readonly target: string; readonly verdict: "continue" | "drop"; readonly why: RecordedWhy; readonly in: string | undefined; readonly out: string | undefined }
-  | { readonly kind: "nft"; readonly hook: HookName; readonly table: NftTable; readonly base: NftChain; readonly chain: NftChain; readonly rule: NftRule | undefined; readonly target: string; readonly verdict: "continue" | "drop"; readonly why: RecordedWhy; readonly in: string | undefined; readonly out: string | undefined };
+  | { readonly kind: "iptables"; readonly hook: HookName; readonly table: Table; readonly chain: Chain; readonly ruleNumber: number; readonly rule: Rule | undefined; readonly target: string; readonly verdict: "continue" | "drop"; readonly step: IptEvent; readonly in: string | undefined; readonly out: string | undefined }
+  | { readonly kind: "nft"; readonly hook: HookName; readonly table: NftTable; readonly chain: NftChain; readonly rule: NftRule | undefined; readonly target: NetfilterRecordDecision["target"]; readonly verdict: "continue" | "drop"; readonly step: NftEvent; readonly in: string | undefined; readonly out: string | undefined };
 
-/** Which of the slow path's sentences the step carries. */
-export type RecordedWhy = "policy" | "matches" | "jump" | "goto" | "return" | "no-target" | "accept-base";
-
-/** The trace step a recorded decision stands for (its packet, namespace and time are the hit's own). */
+/** The trace record a recorded decision stands for (its packet, namespace and time are the hit's own): typed data, its sentence written by src/render/trace-why.ts as the slow path's is. */
 export interface CachedStepText {
   readonly device: string | undefined;
-  readonly decision: Decision;
+  readonly decision: NetfilterRecordDecision;
   readonly verdict: "continue" | "drop";
-  readonly why: string;
+  readonly reason: TraceReason;
 }
 
 /** What one or more rule walks did, recorded: what a replay does again. */
@@ -196,7 +194,8 @@ export function nftExpressionIsFlowInvariant(expression: NftExpression, table: N
       for (const selector of expression.left) {
         if (selector.kind === "meta" && selector.key === "mark") return false;
         if (selector.kind === "ct" && selector.key !== "state" && selector.key !== "direction") return false;
-        if (selector.kind === "numgen" && selector.mode !== "inc" && selector.modulus !== 1) return false;
+        // numgen random draws per packet, numgen inc counts packets: neither is a function of the flow.
+        if (selector.kind === "numgen") return false;
       }
       const name = expression.kind === "vmap" ? (expression.map.kind === "setref" ? expression.map.name : undefined) : expression.right.kind === "setref" ? expression.right.name : undefined;
       if (name !== undefined) {
@@ -214,75 +213,31 @@ export function nftExpressionIsFlowInvariant(expression: NftExpression, table: N
   }
 }
 
-/** The sentence the slow path's walk says for a decision (ip-tables.ts's and nft-do-chain.ts's words). */
-function whyText(decision: RecordedDecision): string {
-  if (decision.kind === "iptables") {
-    const prefix = `${decision.hook} ${decision.table.name}/${decision.chain.name}: `;
-    const number = decision.ruleNumber;
-    switch (decision.why) {
-      case "policy":
-        return `${prefix}no rule decided: the chain's policy ${decision.target} applies`;
-      case "no-target":
-        return `${prefix}rule ${number} matches; it has no target, only counts`;
-      case "jump":
-        return `${prefix}rule ${number} matches: jump to ${decision.target}`;
-      case "goto":
-        return `${prefix}rule ${number} matches: goto ${decision.target}`;
-      default:
-        return `${prefix}rule ${number} matches: ${decision.target}`;
-    }
-  }
-  const table = decision.table;
-  const rule = decision.rule;
-  const prefix = `${decision.hook} ${table.family} ${table.name} ${decision.chain.name}${rule ? ` handle ${rule.handle}` : ""}: `;
-  switch (decision.why) {
-    case "policy":
-      return `${prefix}no rule decided: the chain's policy ${decision.target} applies`;
-    case "no-target":
-      return `${prefix}rule matches; no verdict, the next rule follows`;
-    case "accept-base":
-      return `${prefix}rule matches: accept (ends ${decision.base.name} only; later hook functions still see the packet)`;
-    default:
-      return `${prefix}rule matches: ${decision.target}`;
-  }
-}
-
 function stepText(decision: RecordedDecision): CachedStepText {
-  const devices = { ...(decision.in !== undefined ? { in: decision.in } : {}), ...(decision.out !== undefined ? { out: decision.out } : {}) };
   const device = decision.in ?? decision.out;
+  let full: { -readonly [K in keyof NetfilterRecordDecision]: NetfilterRecordDecision[K] };
+  let reason: TraceReason;
   if (decision.kind === "iptables") {
     const rule = decision.rule;
-    const isPolicy = decision.why === "policy";
-    return {
-      device,
-      decision: {
-        kind: "netfilter",
-        table: decision.table.name,
-        chain: decision.chain.name,
-        ...(isPolicy ? {} : { ruleNumber: decision.ruleNumber }),
-        ...(rule ? { ruleText: `-A ${decision.chain.name}${rule.spec ? ` ${rule.spec}` : ""}` } : {}),
-        target: decision.target,
-        ...(rule?.origin ? { origin: rule.origin } : {}),
-        ...devices,
-      },
-      verdict: decision.verdict,
-      why: whyText(decision),
-    };
+    const chain = decision.chain.name;
+    full = decision.step.event === "policy" ? { kind: "netfilter", table: decision.table.name, chain, target: decision.target } : rule ? { kind: "netfilter", table: decision.table.name, chain, ruleNumber: decision.ruleNumber, ruleText: { chain, spec: rule.spec }, target: decision.target } : { kind: "netfilter", table: decision.table.name, chain, ruleNumber: decision.ruleNumber, target: decision.target };
+    if (rule?.origin) full.origin = rule.origin;
+    reason = { code: "iptables", hook: decision.hook, table: decision.table.name, chain, step: decision.step };
+  } else {
+    const rule = decision.rule;
+    const table = decision.table;
+    const chain = decision.chain.name;
+    const tableKey = { family: table.family, name: table.name };
+    full = rule
+      ? rule.origin
+        ? { kind: "netfilter", table: tableKey, chain, ruleNumber: rule.handle, ruleText: { text: rule.text, handle: rule.handle }, origin: rule.origin, target: decision.target }
+        : { kind: "netfilter", table: tableKey, chain, ruleNumber: rule.handle, ruleText: { text: rule.text, handle: rule.handle }, target: decision.target }
+      : { kind: "netfilter", table: tableKey, chain, target: decision.target };
+    reason = { code: "nft", hook: decision.hook, family: table.family, table: table.name, chain, handle: rule?.handle, step: decision.step };
   }
-  const rule = decision.rule;
-  return {
-    device,
-    decision: {
-      kind: "netfilter",
-      table: `${decision.table.family} ${decision.table.name}`,
-      chain: decision.chain.name,
-      ...(rule ? { ruleNumber: rule.handle, ruleText: `${rule.text} # handle ${rule.handle}` } : {}),
-      target: decision.target,
-      ...devices,
-    },
-    verdict: decision.verdict,
-    why: whyText(decision),
-  };
+  if (decision.in !== undefined) full.in = decision.in;
+  if (decision.out !== undefined) full.out = decision.out;
+  return { device, decision: full, verdict: decision.verdict, reason };
 }
 
 /** The recorded decisions as trace steps, made once per flow (a traced hit shares them). */

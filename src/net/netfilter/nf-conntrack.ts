@@ -7,6 +7,7 @@ import { ConntrackStatus, hasConntrackStatus, setConntrackStatus, withConntrack 
 import { derivedOf } from "../../model/derived.js";
 import type { NetfilterState } from "../../model/netfilter.js";
 import type { NetworkNamespace } from "../../model/netns.js";
+import type { ConntrackInResult } from "../../model/trace-reason.js";
 import { ICMP_ECHO, type Ipv4Packet } from "../../model/packet.js";
 
 const SECOND = 1_000_000;
@@ -364,19 +365,14 @@ export function tupleTaken(table: ConntrackTable, tuple: ConntrackTuple, except:
 export interface ConntrackVerdict {
   readonly packet: Ipv4Packet;
   readonly entry?: ConntrackEntry;
-  /** What happened, for the trace. */
-  readonly why: string;
+  /** What happened, for the trace (a constant: the renderer words it). */
+  readonly result: ConntrackInResult;
 }
 
 /** What the packet carries: with no entry, no entryId or direction keys at all (two literals, not a conditional spread: V8's slow copy). */
 function association(namespace: NetworkNamespace, state: PacketConntrack["state"], mark: number, entry?: ConntrackEntry, direction?: "original" | "reply"): PacketConntrack {
   if (entry === undefined) return { namespaceId: namespace.id, state, mark };
   return { namespaceId: namespace.id, state, mark, entryId: entry.id, direction: direction! };
-}
-
-function tcpFlagsText(packet: Ipv4Packet): string {
-  if (packet.transport.protocol !== "tcp") return "";
-  return Object.entries(packet.transport.flags).filter(([, on]) => on).map(([flag]) => flag.toUpperCase()).join(",");
 }
 
 /** tcp_packet(): the state machine (nf_conntrack_proto_tcp.c, tcp_conntracks[] reduced to the handshake and close the probes make). */
@@ -445,25 +441,24 @@ function relatedEntry(table: ConntrackTable, packet: Ipv4Packet, now: number) {
  * nf_conntrack_in(): attach the packet to its connection, creating an
  * (unconfirmed) entry for a new one. `keep` means the packet already belongs
  * here (loopback, or a reset netfilter attached to its connection).
- * `traced` asks for the `why` text; untraced, the packet path builds none
- * (why is then "" wherever the text would name a connection).
+ * The result says which case it was, for the trace.
  */
-export function conntrackIn(state: NetfilterState, namespace: NetworkNamespace, packet: Ipv4Packet, now: number, keep: boolean, traced = true): ConntrackVerdict {
+export function conntrackIn(state: NetfilterState, namespace: NetworkNamespace, packet: Ipv4Packet, now: number, keep: boolean): ConntrackVerdict {
   const table = state.conntrack;
   const existing = packet.conntrack;
-  if (keep && existing && existing.namespaceId === namespace.id) return { packet, why: "already tracked (seen on its way out)" };
+  if (keep && existing && existing.namespaceId === namespace.id) return { packet, result: "already-tracked" };
   const mark = existing && existing.namespaceId === namespace.id ? existing.mark : 0;
   if (!state.conntrackEnabled) {
-    return { packet: withConntrack(packet, association(namespace, "UNTRACKED", mark)), why: "" };
+    return { packet: withConntrack(packet, association(namespace, "UNTRACKED", mark)), result: "untracked" };
   }
   expireEntries(table, now);
   if (isIcmpError(packet)) {
     const related = relatedEntry(table, packet, now);
-    if (!related) return { packet: withConntrack(packet, association(namespace, "INVALID", mark)), why: "an ICMP error about no known connection: INVALID" };
+    if (!related) return { packet: withConntrack(packet, association(namespace, "INVALID", mark)), result: "related-unknown" };
     return {
       packet: withConntrack(packet, association(namespace, "RELATED", mark, related.entry, related.direction)),
       entry: related.entry,
-      why: traced ? `an ICMP error about connection #${related.entry.id}: RELATED` : "",
+      result: "related",
     };
   }
   // The lookup reads the packet's fields (nf_ct_get_tuple() without building the tuple): a tuple is made only for a new entry.
@@ -492,7 +487,7 @@ export function conntrackIn(state: NetfilterState, namespace: NetworkNamespace, 
     return {
       packet: withConntrack(packet, association(namespace, established ? "ESTABLISHED" : "NEW", mark, entry, direction)),
       entry,
-      why: traced ? `${direction === "reply" ? "a reply on" : "part of"} connection #${entry.id}: ${established ? "ESTABLISHED" : "NEW (no reply seen yet)"}` : "",
+      result: direction === "reply" ? "reply" : established ? "original-established" : "original-new",
     };
   }
   // No entry: only packets that can open a connection start one.
@@ -501,8 +496,7 @@ export function conntrackIn(state: NetfilterState, namespace: NetworkNamespace, 
     (transport.protocol === "icmp" && ICMP_REQUEST_TYPES.has(transport.type)) ||
     (transport.protocol === "tcp" && !transport.flags.rst && !(transport.flags.syn && transport.flags.ack));
   if (!opens) {
-    const what = transport.protocol === "tcp" ? `a TCP ${tcpFlagsText(packet)} with no connection` : "a reply with no request";
-    return { packet: withConntrack(packet, association(namespace, "INVALID", mark)), why: `${what}: INVALID` };
+    return { packet: withConntrack(packet, association(namespace, "INVALID", mark)), result: transport.protocol === "tcp" ? "invalid-tcp" : "invalid-reply" };
   }
   const tuple = packetTuple(packet);
   const id = table.nextId++;
@@ -513,7 +507,7 @@ export function conntrackIn(state: NetfilterState, namespace: NetworkNamespace, 
     tuple.protocol === 6 ? { id, original: tuple, reply, status: 0, expires: now, mark: 0, tcpState: "NONE" } : { id, original: tuple, reply, status: 0, expires: now, mark: 0 };
   conntrackRefresh(table, entry, "original", packet, now);
   insertEntry(table, entry);
-  return { packet: withConntrack(packet, association(namespace, "NEW", mark, entry, "original")), entry, why: traced ? `a new connection #${entry.id}: NEW` : "" };
+  return { packet: withConntrack(packet, association(namespace, "NEW", mark, entry, "original")), entry, result: "new" };
 }
 
 /** The entry a packet is attached to in this namespace, if any. */

@@ -39,13 +39,13 @@ import { derivedOf } from "../../model/derived.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import { ipv4TotalLength, type Ipv4Packet, type Transport } from "../../model/packet.js";
+import type { TraceReason } from "../../model/trace-reason.js";
 import { neighOutput } from "../core/neighbour.js";
 import { rtGenid } from "../core/rt-genid.js";
 import type { OutputRoute } from "../ipv4/route.js";
 import { recordStep, traceTime, type Simulation } from "../simulation.js";
-import { formatIpv4Address } from "../../model/address.js";
 import { conntrackIn, conntrackRefresh, conntrackRefreshedExpiry, expireEntries, findEntryHolding, packetEntry, tupleDirection } from "./nf-conntrack.js";
-import { formatEntry } from "./nf-hook.js";
+import { entryView } from "./nf-hook.js";
 import { natPacket } from "./nf-nat.js";
 import { flowWalkCount, flowWalkForwarded, flowWalkHolds, flowWalkStart, flowWalkTexts, type FlowWalk } from "./netsim-flow-cache.js";
 
@@ -87,8 +87,8 @@ interface FlowOffload {
   readonly keySourcePort: number;
   readonly keyDestinationPort: number;
   readonly kind: number;
-  /** The hit's trace sentence, made on the first traced hit. */
-  why: string | undefined;
+  /** The hit's trace reason, made on the first traced hit. */
+  reason: TraceReason | undefined;
 }
 
 interface FlowTable {
@@ -196,7 +196,7 @@ export function flowOffloadAdd(namespace: NetworkNamespace, ingress: NetDevice, 
     keySourcePort: arrived.sourcePort,
     keyDestinationPort: arrived.destinationPort,
     kind,
-    why: undefined,
+    reason: undefined,
   };
   const flows = flowTable(namespace).flows;
   if (flows.size >= FLOW_TABLE_LIMIT) flows.clear();
@@ -213,32 +213,29 @@ function leavingTransport(transport: Transport, flow: FlowOffload, natted: boole
   return { ...transport, sourcePort: flow.outSourcePort, destinationPort: flow.outDestinationPort };
 }
 
-/** The sentence of a flow's hits: the same for every packet of it (the TTL is in the packets), so made once. */
-function hitWhy(flow: FlowOffload, packet: Ipv4Packet, leaving: Ipv4Packet): string {
-  let why = flow.why;
-  if (why !== undefined) return why;
+/** The reason of a flow's hits: the same for every packet of it (the TTL is in the packets), so made once. */
+function hitReason(flow: FlowOffload, packet: Ipv4Packet, leaving: Ipv4Packet): TraceReason {
+  let reason = flow.reason;
+  if (reason !== undefined) return reason;
   const natted = leaving.source !== packet.source || leaving.destination !== packet.destination;
-  const rewrite = natted ? `, NAT as bound: ${formatIpv4Address(packet.source)} > ${formatIpv4Address(packet.destination)} becomes ${formatIpv4Address(leaving.source)} > ${formatIpv4Address(leaving.destination)}` : "";
-  const decided = flow.walk.decisions.length;
-  const walks = decided === 0 ? "no rule or policy on its forwarding path decides" : `its forwarding path's rule walks are the cached ones of an earlier packet (${decided} rule${decided === 1 ? "" : "s"} and policies deciding, next; every counter moves)`;
-  why = `netsim's flow cache (not a kernel path): connection #${flow.entry.id} is established and ${walks}, so this packet goes as its earlier ones did${rewrite}, routed out of ${flow.route.device.name}`;
-  flow.why = why;
-  return why;
+  reason = { code: "flow-cache", entryId: flow.entry.id, natted, out: flow.route.device.name, decided: flow.walk.decisions.length };
+  flow.reason = reason;
+  return reason;
 }
 
 /** A traced hit: the cache's step, then each rule and policy that decided, as the recorded walk's (shared) steps. */
 function recordHit(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, flow: FlowOffload, packet: Ipv4Packet, leaving: Ipv4Packet): void {
   const time = traceTime(simulation);
   const name = namespace.name;
-  recordStep(simulation, { device: device.name, stage: "netsim_flow_cache", packet, packetAfter: leaving, decision: { kind: "conntrack", state: "ESTABLISHED", entry: formatEntry(flow.entry) }, verdict: "continue", why: hitWhy(flow, packet, leaving), namespace: name, time });
+  recordStep(simulation, { device: device.name, stage: "netsim_flow_cache", packet, packetAfter: leaving, decision: { kind: "conntrack", state: "ESTABLISHED", entry: entryView(flow.entry) }, verdict: "continue", reason: hitReason(flow, packet, leaving), namespace: name, time });
   const texts = flowWalkTexts(flow.walk);
   for (let index = 0; index < texts.length; index++) {
     const text = texts[index]!;
     recordStep(
       simulation,
       text.device === undefined
-        ? { stage: "nf_hook", packet, decision: text.decision, verdict: text.verdict, why: text.why, namespace: name, time }
-        : { device: text.device, stage: "nf_hook", packet, decision: text.decision, verdict: text.verdict, why: text.why, namespace: name, time },
+        ? { stage: "nf_hook", packet, decision: text.decision, verdict: text.verdict, reason: text.reason, namespace: name, time }
+        : { device: text.device, stage: "nf_hook", packet, decision: text.decision, verdict: text.verdict, reason: text.reason, namespace: name, time },
     );
   }
 }
@@ -354,7 +351,7 @@ function flowOffloadLookup(simulation: Simulation, namespace: NetworkNamespace, 
   let association: PacketConntrack | undefined;
   if (tuple.protocol === 6) {
     // TCP's state machine is conntrack's own: run it (it finds the same entry).
-    association = conntrackIn(state, namespace, packet, now, false, false).packet.conntrack;
+    association = conntrackIn(state, namespace, packet, now, false).packet.conntrack;
   } else {
     // ICMP and UDP: the found path of nf_conntrack_in() is a timeout refresh (which only moves the
     // expiry later) and, for a reply, the seen-reply bit (set already: the flow was offloaded

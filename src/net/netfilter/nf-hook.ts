@@ -7,13 +7,12 @@
 //   OUTPUT      raw -> conntrack -> mangle -> nat (DNAT) -> filter
 //   POSTROUTING mangle -> nat (SNAT) -> conntrack confirm
 // A namespace with no netfilter state (iptables never ran there) accepts everything.
-import { formatIpv4Address } from "../../model/address.js";
-import type { ConntrackEntry, ConntrackTuple } from "../../model/conntrack.js";
+import type { ConntrackEntry } from "../../model/conntrack.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import { derivedOf } from "../../model/derived.js";
 import type { HookName, NetfilterState, TableName } from "../../model/netfilter.js";
 import type { Ipv4Packet } from "../../model/packet.js";
-import type { TraceStep } from "../../model/trace.js";
+import type { ConntrackEntryView, TraceRecord } from "../../model/trace.js";
 import { recordStep, traceTime, type Simulation } from "../simulation.js";
 import { iptDoTable } from "./ip-tables.js";
 import { conntrackConfirm, conntrackIn, isIcmpError, packetEntry } from "./nf-conntrack.js";
@@ -26,65 +25,27 @@ import { flowWalkAt, flowWalkCount, flowWalkHookDone, flowWalkTexts, hookSegment
 import { rtGenid } from "../core/rt-genid.js";
 import { ipv4TotalLength } from "../../model/packet.js";
 
-/** Tuples are immutable records, so each one's text is made once (a trace names a connection's tuples at every hop). */
-const tupleTexts = new WeakMap<ConntrackTuple, string>();
-
-export function formatTuple(tuple: ConntrackTuple): string {
-  let text = tupleTexts.get(tuple);
-  if (text === undefined) {
-    text = tupleText(tuple);
-    tupleTexts.set(tuple, text);
-  }
-  return text;
+/** The entry as a step shows it: its id and its tuples as they stand now (NAT replaces the reply tuple later). */
+export function entryView(entry: ConntrackEntry): ConntrackEntryView {
+  return { id: entry.id, original: entry.original, reply: entry.reply };
 }
 
-function tupleText(tuple: ConntrackTuple): string {
-  const protocol = tuple.protocol === 1 ? "icmp" : tuple.protocol === 6 ? "tcp" : tuple.protocol === 17 ? "udp" : `proto ${tuple.protocol}`;
-  if (tuple.protocol === 1) return `${protocol} ${formatIpv4Address(tuple.source)} > ${formatIpv4Address(tuple.destination)} type ${tuple.icmpType ?? 0} id ${tuple.sourcePort}`;
-  return `${protocol} ${formatIpv4Address(tuple.source)}:${tuple.sourcePort} > ${formatIpv4Address(tuple.destination)}:${tuple.destinationPort}`;
-}
-
-/** Each entry's text, kept while its tuples are the ones it was made from (NAT replaces the reply tuple). */
-const entryTexts = new WeakMap<ConntrackEntry, { readonly original: ConntrackTuple; readonly reply: ConntrackTuple; readonly text: string }>();
-
-export function formatEntry(entry: ConntrackEntry): string {
-  const known = entryTexts.get(entry);
-  if (known !== undefined && known.original === entry.original && known.reply === entry.reply) return known.text;
-  const text = `#${entry.id} original ${formatTuple(entry.original)}, reply ${formatTuple(entry.reply)}`;
-  entryTexts.set(entry, { original: entry.original, reply: entry.reply, text });
-  return text;
-}
-
-/** A packet's port as the change text shows it: ` id N` for ICMP echo, `:N` for TCP and UDP. */
-function portText(packet: Ipv4Packet, side: "source" | "destination"): string {
-  const transport = packet.transport;
-  if (transport.protocol === "icmp") return transport.id === undefined ? "" : ` id ${transport.id}`;
-  return `:${side === "source" ? transport.sourcePort : transport.destinationPort}`;
-}
-
-/** The number behind portText(), to see whether the text can differ before building it. */
+/** A packet's port as a NAT change shows it: the echo id for ICMP, the port for TCP and UDP. */
 function portValue(packet: Ipv4Packet, side: "source" | "destination"): number | undefined {
   const transport = packet.transport;
   return transport.protocol === "icmp" ? transport.id : side === "source" ? transport.sourcePort : transport.destinationPort;
 }
 
-/** One end of a change, `address:port -> address:port`, or undefined when its text stays the same. */
-function endChange(before: Ipv4Packet, after: Ipv4Packet, side: "source" | "destination"): string | undefined {
-  const beforeAddress = side === "source" ? before.source : before.destination;
-  const afterAddress = side === "source" ? after.source : after.destination;
-  if (before.transport.protocol === after.transport.protocol && beforeAddress === afterAddress && portValue(before, side) === portValue(after, side)) return undefined;
-  const from = `${formatIpv4Address(beforeAddress)}${portText(before, side)}`;
-  const to = `${formatIpv4Address(afterAddress)}${portText(after, side)}`;
-  return from === to ? undefined : `${side} ${from} -> ${to}`;
+/** Whether one end (address and port) reads differently after NAT: an ICMP end and a TCP/UDP one never read alike. */
+function endChanged(before: Ipv4Packet, after: Ipv4Packet, side: "source" | "destination"): boolean {
+  if ((side === "source" ? before.source : before.destination) !== (side === "source" ? after.source : after.destination)) return true;
+  if (portValue(before, side) !== portValue(after, side)) return true;
+  return before.transport.protocol !== after.transport.protocol && (before.transport.protocol === "icmp" || after.transport.protocol === "icmp");
 }
 
-/** What NAT changed, in words ("" when nothing a person would see). */
-function describeChange(before: Ipv4Packet, after: Ipv4Packet): string {
-  const source = endChange(before, after, "source");
-  const destination = endChange(before, after, "destination");
-  if (source !== undefined && destination !== undefined) return `${source}, ${destination}`;
-  if (source !== undefined || destination !== undefined) return (source ?? destination)!;
-  return before.transport !== after.transport ? "the quoted packet inside the ICMP error" : "";
+/** Whether NAT changed anything a person would see (the addresses, ports, or the packet an ICMP error quotes). */
+function visibleChange(before: Ipv4Packet, after: Ipv4Packet): boolean {
+  return endChanged(before, after, "source") || endChanged(before, after, "destination") || before.transport !== after.transport;
 }
 
 interface HookRun {
@@ -121,26 +82,24 @@ function deviceName(run: HookRun): string | undefined {
  * put them there). A hook run always has an in or an out device; without
  * one the key goes.
  */
-function recordHookStep(run: HookRun, step: Omit<TraceStep, "device"> & { device: string | undefined }): void {
+function recordHookStep(run: HookRun, step: Omit<TraceRecord, "device"> & { device: string | undefined }): void {
   if (step.device === undefined) delete (step as { device?: string }).device;
   recordStep(run.simulation, step);
 }
 
 /** The step that shows a NAT rewrite (tracing only; nothing when only the packet's identity changed). */
 function recordNatChange(run: HookRun, before: Ipv4Packet, after: Ipv4Packet, entry: ConntrackEntry, manip: ManipType): void {
-  const change = describeChange(before, after);
-  if (change === "") return;
+  if (!visibleChange(before, after)) return;
   const attached = before.conntrack!;
   const direction = attached.direction;
-  const how = attached.state === "NEW" && direction === "original" ? "the rule's NAT" : `conntrack entry #${entry.id} (${direction === "reply" ? "a reply: the NAT undone" : "a later packet of the connection"})`;
   recordHookStep(run, {
     device: deviceName(run),
     stage: "nf_hook",
     packet: before,
     packetAfter: after,
-    decision: { kind: "conntrack", state: attached.state, entry: formatEntry(entry) },
+    decision: { kind: "conntrack", state: attached.state, entry: entryView(entry) },
     verdict: "continue",
-    why: `${run.hook} ${manip === "source" ? "SNAT" : "DNAT"} by ${how}: ${change}`,
+    reason: { code: "nat-rewrite", hook: run.hook, manip, byRule: attached.state === "NEW" && direction === "original", entryId: entry.id, direction },
     namespace: run.namespace.name,
     time: traceTime(run.simulation),
   });
@@ -225,32 +184,32 @@ function runNat(run: HookRun, packet: Ipv4Packet, manip: ManipType): Ipv4Packet 
       }
       if (result.binding) {
         if (!natSetupInfo(state.conntrack, entry, result.binding, simulation.world.clock)) {
-          if (simulation.steps !== null) recordHookStep(run, { device: deviceName(run), stage: "nf_hook", packet, decision: { kind: "conntrack", state: attached.state, entry: formatEntry(entry) }, verdict: "drop", dropReason: "NETFILTER_DROP", why: `${run.hook} nat: no free ${manip} tuple for this connection: dropped`, namespace: run.namespace.name, time: traceTime(run.simulation) });
+          if (simulation.steps !== null) recordHookStep(run, { device: deviceName(run), stage: "nf_hook", packet, decision: { kind: "conntrack", state: attached.state, entry: entryView(entry) }, verdict: "drop", dropReason: "NETFILTER_DROP", reason: { code: "nat-no-tuple", hook: run.hook, manip }, namespace: run.namespace.name, time: traceTime(run.simulation) });
           return undefined;
         }
-        if (simulation.steps !== null) recordHookStep(run, { device: deviceName(run), stage: "nf_hook", packet, decision: { kind: "conntrack", state: attached.state, entry: formatEntry(entry) }, verdict: "continue", why: `${run.hook} nat: connection #${entry.id} bound; replies will come back as ${formatTuple(entry.reply)}`, namespace: run.namespace.name, time: traceTime(run.simulation) });
+        if (simulation.steps !== null) recordHookStep(run, { device: deviceName(run), stage: "nf_hook", packet, decision: { kind: "conntrack", state: attached.state, entry: entryView(entry) }, verdict: "continue", reason: { code: "nat-bound", hook: run.hook, entryId: entry.id, reply: entry.reply }, namespace: run.namespace.name, time: traceTime(run.simulation) });
       } else markNatDone(entry, manip);
     }
     current = natPacket(entry, direction, manip, current);
   }
-  // The change is described only for a trace: untraced packets build no text.
+  // The change is reported only to a trace.
   if (current !== packet && simulation.steps !== null) recordNatChange(run, packet, current, entry, manip);
   return current;
 }
 
 function runConntrack(run: HookRun, packet: Ipv4Packet, keep: boolean): Ipv4Packet {
   const { simulation, namespace, state } = run;
-  const result = conntrackIn(state, namespace, packet, simulation.world.clock, keep, simulation.steps !== null);
-  if (result.why && state.conntrackEnabled && simulation.steps !== null) {
+  const result = conntrackIn(state, namespace, packet, simulation.world.clock, keep);
+  if (result.result !== "untracked" && state.conntrackEnabled && simulation.steps !== null) {
     const entry = result.entry;
     const ctstate = result.packet.conntrack?.state ?? "UNTRACKED";
     recordHookStep(run, {
       device: deviceName(run),
       stage: "nf_hook",
       packet: result.packet,
-      decision: { kind: "conntrack", state: ctstate, entry: entry ? formatEntry(entry) : "(none)" },
+      decision: { kind: "conntrack", state: ctstate, entry: entry ? entryView(entry) : undefined },
       verdict: "continue",
-      why: `${run.hook} conntrack: ${result.why}`,
+      reason: { code: "conntrack-in", hook: run.hook, result: result.result, entryId: entry?.id },
       namespace: run.namespace.name,
       time: traceTime(run.simulation),
     });
@@ -261,7 +220,7 @@ function runConntrack(run: HookRun, packet: Ipv4Packet, keep: boolean): Ipv4Pack
 function confirm(run: HookRun, packet: Ipv4Packet): void {
   const entry = conntrackConfirm(run.state, run.namespace, packet);
   if (!entry || run.simulation.steps === null) return;
-  recordHookStep(run, { device: deviceName(run), stage: "nf_hook", packet, decision: { kind: "conntrack", state: packet.conntrack?.state ?? "NEW", entry: formatEntry(entry) }, verdict: "continue", why: `${run.hook} conntrack confirms connection #${entry.id}: later packets and replies follow it`, namespace: run.namespace.name, time: traceTime(run.simulation) });
+  recordHookStep(run, { device: deviceName(run), stage: "nf_hook", packet, decision: { kind: "conntrack", state: packet.conntrack?.state ?? "NEW", entry: entryView(entry) }, verdict: "continue", reason: { code: "conntrack-confirm", hook: run.hook, entryId: entry.id }, namespace: run.namespace.name, time: traceTime(run.simulation) });
 }
 
 /*
@@ -381,11 +340,11 @@ function replaySegment(run: HookRun, segment: WalkSegment, packet: Ipv4Packet): 
         simulation,
         text.device === undefined
           ? dropped
-            ? { stage: "nf_hook", packet, decision: text.decision, verdict: "drop", dropReason: "NETFILTER_DROP", why: text.why, namespace: name, time }
-            : { stage: "nf_hook", packet, decision: text.decision, verdict: "continue", why: text.why, namespace: name, time }
+            ? { stage: "nf_hook", packet, decision: text.decision, verdict: "drop", dropReason: "NETFILTER_DROP", reason: text.reason, namespace: name, time }
+            : { stage: "nf_hook", packet, decision: text.decision, verdict: "continue", reason: text.reason, namespace: name, time }
           : dropped
-            ? { device: text.device, stage: "nf_hook", packet, decision: text.decision, verdict: "drop", dropReason: "NETFILTER_DROP", why: text.why, namespace: name, time }
-            : { device: text.device, stage: "nf_hook", packet, decision: text.decision, verdict: "continue", why: text.why, namespace: name, time },
+            ? { device: text.device, stage: "nf_hook", packet, decision: text.decision, verdict: "drop", dropReason: "NETFILTER_DROP", reason: text.reason, namespace: name, time }
+            : { device: text.device, stage: "nf_hook", packet, decision: text.decision, verdict: "continue", reason: text.reason, namespace: name, time },
       );
     }
   }

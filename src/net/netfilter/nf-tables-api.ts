@@ -49,11 +49,16 @@ function unregisterChains(table: Table, names: readonly string[]): void {
   for (const name of names) table.kernelChains?.delete(name);
 }
 
-function ensureTable(state: NetfilterState, name: TableName): Table {
-  let table = state.tables.get(name);
+/** The family's tables: iptables' (ip) or ip6tables' (ip6, made on first use). */
+function familyTables(state: NetfilterState, family: "ip6" | undefined): Map<TableName, Table> {
+  return family === "ip6" ? (state.tables6 ??= new Map()) : state.tables;
+}
+
+function ensureTable(tables: Map<TableName, Table>, name: TableName): Table {
+  let table = tables.get(name);
   if (!table) {
     table = createTable(name);
-    state.tables.set(name, table);
+    tables.set(name, table);
   }
   return table;
 }
@@ -160,6 +165,8 @@ function checkTarget(tableName: TableName, chain: string, rule: Rule): boolean {
     if (place.table && place.table !== tableName) return false;
     if (isBuiltinChain(tableName, chain) && !place.hooks.includes(chain as HookName)) return false;
   }
+  // set_target_v3_checkentry(): --map-set only from the mangle table.
+  if (target.kind === "SET" && target.map && tableName !== "mangle") return false;
   if (target.kind === "REJECT" && target.with === "tcp-reset" && (rule.protocol?.number !== 6 || rule.protocol.invert)) return false;
   return true;
 }
@@ -255,6 +262,15 @@ function applyCommand(namespace: NetworkNamespace, table: Table, command: Iptabl
       }
       for (const name of names) table.chains.delete(name);
       unregisterChains(table, names);
+      if (command.chain === undefined) {
+        // __nft_chain_del(): -X of all chains deletes the kernel's built-in chains too where nft_may_delete_chain() allows it (no rules, policy ACCEPT); iptables still lists them (recorded: nft lists the table without them).
+        const idle = [...table.chains.values()].filter((chain) => isBuiltinChain(table.name, chain.name) && chain.rules.length === 0 && (chain.policy ?? "ACCEPT") === "ACCEPT");
+        for (const chain of idle) delete chain.policyCounters;
+        unregisterChains(
+          table,
+          idle.map((chain) => chain.name),
+        );
+      }
       return ok(undefined);
     }
     case "rename-chain": {
@@ -285,13 +301,27 @@ function applyCommand(namespace: NetworkNamespace, table: Table, command: Iptabl
       chain.policyCounters ??= { packets: 0, bytes: 0 };
       return ok(undefined);
     }
+    case "delete-table":
+      // Whole tables go in applyIptables; a restore has no such line.
+      return fail("EINVAL");
+    case "handles-taken":
+      if (table.lastHandle !== undefined) table.lastHandle += command.count;
+      return ok(undefined);
   }
 }
 
 function applyIptables(world: World, operation: IptablesOperation): KernelResult<unknown> {
   const namespace = namespaceById(world, operation.namespaceId);
   const state = ensureNetfilter(namespace);
-  const table = ensureTable(state, operation.table);
+  if (operation.command.kind === "delete-table") {
+    // nf_tables_deltable(): its chains and rules go with it; the next iptables write makes it again, with a new handle.
+    if (familyTables(state, operation.family).get(operation.table)?.handle === undefined) return fail("ENOENT");
+    familyTables(state, operation.family).delete(operation.table);
+    state.conntrackEnabled = needsConntrack(state);
+    state.generation++;
+    return ok(undefined);
+  }
+  const table = ensureTable(familyTables(state, operation.family), operation.table);
   const result = applyCommand(namespace, table, operation.command);
   const made = chainMade(operation.command);
   if (result.ok && made !== undefined) registerChain(state, table, made);
@@ -305,9 +335,10 @@ function applyRestore(world: World, operation: IptablesRestore): KernelResult<un
   const namespace = namespaceById(world, operation.namespaceId);
   const state = ensureNetfilter(namespace);
   const staged = new Map<TableName, Table>();
+  const tables = familyTables(state, operation.family);
   let seq = 0;
   for (const section of operation.tables) {
-    const existing = staged.get(section.name) ?? state.tables.get(section.name);
+    const existing = staged.get(section.name) ?? tables.get(section.name);
     const table: Table = existing && operation.noflush ? { ...structuredClone(existing), generation: existing.generation + 1 } : createTable(section.name);
     // Without --noflush iptables-nft deletes the table and makes it again (a new handle: it lists last).
     if (table.handle === undefined || !(existing && operation.noflush)) registerTable(state, table);
@@ -334,7 +365,7 @@ function applyRestore(world: World, operation: IptablesRestore): KernelResult<un
     }
     staged.set(section.name, table);
   }
-  for (const [name, table] of staged) state.tables.set(name, table);
+  for (const [name, table] of staged) tables.set(name, table);
   state.conntrackEnabled = needsConntrack(state);
   state.generation++;
   return ok(undefined);

@@ -5,7 +5,8 @@
 // chains, sets and rules from one counter (table->hgenerator); tables get
 // theirs from the namespace's.
 import { fail, ok, type Errno, type KernelResult } from "../../model/errno.js";
-import type { NftBaseChain, NftChain, NftCommand, NftElement, NftNatStatement, NftRule, NftRuleset, NftTable, NftVerdict } from "../../model/nf-tables.js";
+import type { NftBaseChain, NftChain, NftCommand, NftElement, NftNatStatement, NftRule, NftRuleset, NftSet, NftTable, NftVerdict } from "../../model/nf-tables.js";
+import type { SourceLocation } from "../../model/location.js";
 import type { NftBatch } from "../../model/operations.js";
 import type { World } from "../../model/world.js";
 import { namespaceById } from "../core/net-namespace.js";
@@ -33,9 +34,9 @@ function sameKey(a: NftElement, b: NftElement): boolean {
   return JSON.stringify(a.key) === JSON.stringify(b.key);
 }
 
-function installRule(table: NftTable, spec: Omit<NftRule, "handle">, anonymousSets: number): NftRule {
+function installRule(table: NftTable, spec: Omit<NftRule, "handle">, anonymousSets: number, origin: SourceLocation | undefined): NftRule {
   table.lastHandle += anonymousSets;
-  return { handle: ++table.lastHandle, ...spec };
+  return { handle: ++table.lastHandle, ...spec, ...(origin ? { origin } : {}) };
 }
 
 /** Chains a rule's anonymous verdict maps' elements name (their NEWSETELEM goes before the rule's NEWRULE). */
@@ -62,7 +63,22 @@ function chainInUse(table: NftTable, name: string): boolean {
   return false;
 }
 
-function apply(ruleset: NftRuleset, command: NftCommand, index: number): KernelResult<unknown> {
+/**
+ * nft_add_set_elem(): an element's own timeout (or its expires) needs a set
+ * with timeouts (NFT_SET_TIMEOUT, which a set's default timeout sets too),
+ * else EINVAL (undefined here); it expires after its expires, its own
+ * timeout or the set's, from now (virtual clock, µs).
+ */
+function timedElement(set: Pick<NftSet, "flags" | "timeout">, element: NftElement, now: number): NftElement | undefined {
+  const { expiresIn, ...rest } = element;
+  const timed = set.flags.includes("timeout") || set.timeout !== undefined;
+  if (!timed) return rest.timeout !== undefined || expiresIn !== undefined ? undefined : rest;
+  const left = expiresIn ?? rest.timeout ?? set.timeout;
+  return left === undefined ? rest : { ...rest, expires: now + left * 1000 };
+}
+
+/** One command of a batch; `origin` is the scenario line of the batch, kept on the rules it adds (explain points at it). */
+function apply(ruleset: NftRuleset, command: NftCommand, index: number, now: number, origin?: SourceLocation): KernelResult<unknown> {
   if (command.kind === "flush-ruleset") {
     ruleset.tables = [];
     return ok(undefined);
@@ -136,7 +152,7 @@ function apply(ruleset: NftRuleset, command: NftCommand, index: number): KernelR
         if (command.at.value >= chain.rules.length && !(command.at.value === 0 && chain.rules.length === 0)) return refuse("ENOENT", index);
         at = command.insert ? command.at.value : command.at.value + 1;
       }
-      chain.rules.splice(at, 0, installRule(table, command.rule, command.anonymousSets));
+      chain.rules.splice(at, 0, installRule(table, command.rule, command.anonymousSets, origin));
       // nft_dynset_init(): a set a dynset statement fills gets the default size when it has none.
       for (const expression of command.rule.expressions) {
         const set = expression.kind === "dynset" ? table.sets.get(expression.set) : undefined;
@@ -165,10 +181,16 @@ function apply(ruleset: NftRuleset, command: NftCommand, index: number): KernelR
       const existing = table.sets.get(command.set.name);
       if (existing) {
         if (command.create) return refuse("EEXIST", index);
-        for (const element of command.set.elements) if (!existing.elements.some((other) => sameKey(other, element))) existing.elements.push(element);
+        for (const element of command.set.elements) {
+          const timed = timedElement(existing, element, now);
+          if (!timed) return refuse("EINVAL", index, "element");
+          if (!existing.elements.some((other) => sameKey(other, element))) existing.elements.push(timed);
+        }
         return ok(undefined);
       }
-      table.sets.set(command.set.name, { ...command.set, handle: ++table.lastHandle, elements: [...command.set.elements] });
+      const elements = command.set.elements.map((element) => timedElement(command.set, element, now));
+      if (elements.some((element) => element === undefined)) return refuse("EINVAL", index, "element");
+      table.sets.set(command.set.name, { ...command.set, handle: ++table.lastHandle, elements: elements as NftElement[] });
       return ok(undefined);
     }
     case "delete-set": {
@@ -190,7 +212,9 @@ function apply(ruleset: NftRuleset, command: NftCommand, index: number): KernelR
         if (set.dataType === "verdict" && element.data?.kind === "verdict" && "chain" in element.data.verdict && !table.chains.has(element.data.verdict.chain)) return refuse("ENOENT", index, "element");
         const found = set.elements.findIndex((other) => sameKey(other, element));
         if (command.kind === "add-element") {
-          if (found < 0) set.elements.push(element);
+          const timed = timedElement(set, element, now);
+          if (!timed) return refuse("EINVAL", index, "element");
+          if (found < 0) set.elements.push(timed);
         } else {
           if (found < 0) return refuse("ENOENT", index);
           set.elements.splice(found, 1);
@@ -271,7 +295,7 @@ export function nfTablesCommit(world: World, operation: NftBatch): KernelResult<
   let staged = stage(current);
   const failures: { readonly errno: Errno; readonly extack: string }[] = [];
   for (let index = 0; index < operation.commands.length; index++) {
-    const result = apply(staged, operation.commands[index]!, index);
+    const result = apply(staged, operation.commands[index]!, index, world.clock, operation.origin);
     if (!result.ok) failures.push({ errno: result.error.errno, extack: result.error.extack ?? String(index) });
   }
   if (failures.length === 0 && !staged.tables.every(tableValid)) {
@@ -284,7 +308,7 @@ export function nfTablesCommit(world: World, operation: NftBatch): KernelResult<
     }
     for (let index = 0; index < operation.commands.length; index++) {
       const command = operation.commands[index]!;
-      apply(replay, command, index);
+      apply(replay, command, index, world.clock, operation.origin);
       if (command.kind !== "add-rule" && command.kind !== "replace-rule" && command.kind !== "add-element") continue;
       const table = findTable(replay, command.family, command.table);
       if (table && !tableValid(table)) failures.push({ errno: "EOPNOTSUPP", extack: `${index} command` });

@@ -13,6 +13,7 @@ import type { HookName } from "../../model/netfilter.js";
 import { NFT_REJECT_WITH, type NftAtom, type NftChain, type NftData, type NftElement, type NftExpression, type NftKey, type NftRight, type NftRule, type NftRuleset, type NftSelector, type NftTable, type NftVerdict } from "../../model/nf-tables.js";
 import { ipv4TotalLength, type Ipv4Packet } from "../../model/packet.js";
 import type { Simulation } from "../simulation.js";
+import type { NftEvent } from "../../model/trace-reason.js";
 import { pushNetfilterStep, type NetfilterDecision } from "./nf-hook-trace.js";
 import { nftExpressionIsFlowInvariant, type WalkRecord } from "./netsim-flow-cache.js";
 import { packetEntry } from "./nf-conntrack.js";
@@ -23,6 +24,10 @@ import { rejectTarget } from "./nf-reject.js";
 import { addressType } from "./xt-addrtype.js";
 import { markTarget, packetMark } from "./xt-mark.js";
 import type { MatchContext } from "./xt-match-context.js";
+import { statisticDraw } from "./xt-statistic.js";
+
+/** Sets numgen random's draws apart from xt_statistic's (statisticDraw's rule number). */
+const NUMGEN_DRAW_SALT = 0x6e67;
 
 export interface NftChainVerdict {
   readonly verdict: "ACCEPT" | "DROP";
@@ -104,9 +109,19 @@ function load(selector: NftSelector, context: MatchContext): NftAtom | undefined
       const device = selector.flags.includes("iif") ? context.in : selector.flags.includes("oif") ? context.out : undefined;
       return FIB_TYPES.indexOf(addressType(context.namespace, address, device).toLowerCase() as (typeof FIB_TYPES)[number]);
     }
-    case "numgen":
-      // nft_ng_random_eval with modulus 1 (the only one the parser takes): always the offset.
-      return selector.offset ?? 0;
+    case "numgen": {
+      const state = selector.state;
+      if (selector.mode === "inc") {
+        // nft_ng_inc_gen(): the expression's counter moves on one, back to 0 at the modulus.
+        state.count = state.count + 1 < selector.modulus ? state.count + 1 : 0;
+        return state.count + (selector.offset ?? 0);
+      }
+      // nft_ng_random_eval(): reciprocal_scale(get_random_u32(), modulus); the model's draw is xt_statistic's seeded one
+      // (the namespace, the packet, this expression's draws so far), so a run replays exactly.
+      const draw = statisticDraw(context, NUMGEN_DRAW_SALT, state.count);
+      state.count += 1;
+      return Math.floor((draw / 0x80000000) * selector.modulus) + (selector.offset ?? 0);
+    }
   }
 }
 
@@ -151,10 +166,6 @@ function rightHolds(right: NftRight, values: readonly (NftAtom | undefined)[], t
   }
 }
 
-function verdictText(verdict: NftVerdict): string {
-  return verdict.kind === "jump" || verdict.kind === "goto" ? `${verdict.kind} ${verdict.chain}` : verdict.kind;
-}
-
 /** Guards against jump loops (nft refuses loops when rules are added; this only stops a runaway walk). */
 const MAX_STEPS = 100_000;
 
@@ -169,19 +180,21 @@ export interface NftWalk {
   readonly record?: WalkRecord;
 }
 
-function recordRule(walk: NftWalk, context: MatchContext, chain: NftChain, rule: NftRule | undefined, verdict: "continue" | "drop", target: string, why: string): void {
+function recordRule(walk: NftWalk, context: MatchContext, chain: NftChain, rule: NftRule | undefined, verdict: "continue" | "drop", target: NetfilterDecision["target"], step: NftEvent): void {
   const table = walk.table;
-  const tableName = `${table.family} ${table.name}`;
   // One literal per shape, no closure: this runs for every rule a traced packet meets.
+  const tableKey = { family: table.family, name: table.name };
   const decision: NetfilterDecision = rule
-    ? { kind: "netfilter", table: tableName, chain: chain.name, ruleNumber: rule.handle, ruleText: `${rule.text} # handle ${rule.handle}`, target }
-    : { kind: "netfilter", table: tableName, chain: chain.name, target };
-  pushNetfilterStep(walk.simulation, context, decision, verdict, `${walk.hook} ${tableName} ${chain.name}${rule ? ` handle ${rule.handle}` : ""}: ${why}`);
+    ? rule.origin
+      ? { kind: "netfilter", table: tableKey, chain: chain.name, ruleNumber: rule.handle, ruleText: { text: rule.text, handle: rule.handle }, origin: rule.origin, target }
+      : { kind: "netfilter", table: tableKey, chain: chain.name, ruleNumber: rule.handle, ruleText: { text: rule.text, handle: rule.handle }, target }
+    : { kind: "netfilter", table: tableKey, chain: chain.name, target };
+  pushNetfilterStep(walk.simulation, context, decision, verdict, { code: "nft", hook: walk.hook, family: table.family, table: table.name, chain: chain.name, handle: rule?.handle, step });
 }
 
-/** netsim's flow cache: a rule or policy that decided, as plain data. */
-function recordNftDecision(record: WalkRecord, walk: NftWalk, context: MatchContext, chain: NftChain, rule: NftRule | undefined, target: string, verdict: "continue" | "drop", why: "policy" | "matches" | "accept-base" | "no-target"): void {
-  record.decisions.push({ kind: "nft", hook: walk.hook, table: walk.table, base: walk.chain, chain, rule, target, verdict, why, in: context.in?.name, out: context.out?.name });
+/** netsim's flow cache: a rule or policy that decided, as plain data (the step the slow path's trace says for it). */
+function recordNftDecision(record: WalkRecord, walk: NftWalk, context: MatchContext, chain: NftChain, rule: NftRule | undefined, target: NetfilterDecision["target"], verdict: "continue" | "drop", step: NftEvent): void {
+  record.decisions.push({ kind: "nft", hook: walk.hook, table: walk.table, chain, rule, target, verdict, step, in: context.in?.name, out: context.out?.name });
 }
 
 function withPacket(context: MatchContext, packet: Ipv4Packet): MatchContext {
@@ -210,11 +223,11 @@ export function nftDoChain(walk: NftWalk): NftChainVerdict {
       const back = stack.pop();
       if (chain === base || back === undefined) {
         const policy = base.base?.policy ?? "accept";
-        if (record !== undefined && (base.rules.length > 0 || policy === "drop")) recordNftDecision(record, walk, context, base, undefined, policy, policy === "drop" ? "drop" : "continue", "policy");
-        if (tracing && (base.rules.length > 0 || policy === "drop")) recordRule(walk, context, base, undefined, policy === "drop" ? "drop" : "continue", policy, `no rule decided: the chain's policy ${policy} applies`);
+        if (record !== undefined && (base.rules.length > 0 || policy === "drop")) recordNftDecision(record, walk, context, base, undefined, policy, policy === "drop" ? "drop" : "continue", { event: "policy", policy });
+        if (tracing && (base.rules.length > 0 || policy === "drop")) recordRule(walk, context, base, undefined, policy === "drop" ? "drop" : "continue", policy, { event: "policy", policy });
         return { verdict: policy === "drop" ? "DROP" : "ACCEPT", packet: context.packet };
       }
-      if (tracing) recordRule(walk, context, chain, undefined, "continue", "return", `end of ${chain.name}: back to ${back.chain.name}`);
+      if (tracing) recordRule(walk, context, chain, undefined, "continue", "return", { event: "chain-end", caller: back.chain.name });
       chain = back.chain;
       index = back.next;
       continue;
@@ -242,43 +255,58 @@ export function nftDoChain(walk: NftWalk): NftChainVerdict {
     }
     if (record !== undefined && failed === undefined) {
       if (outcome.kind === "verdict") {
-        const kind = outcome.verdict.kind;
-        recordNftDecision(record, walk, context, chain, rule, verdictText(outcome.verdict), kind === "drop" ? "drop" : "continue", kind === "accept" ? "accept-base" : "matches");
-      } else if (outcome.kind === "next") recordNftDecision(record, walk, context, chain, rule, "(none)", "continue", "no-target");
+        const verdict = outcome.verdict;
+        switch (verdict.kind) {
+          case "accept":
+            recordNftDecision(record, walk, context, chain, rule, "accept", "continue", { event: "accept", base: base.name });
+            break;
+          case "drop":
+            recordNftDecision(record, walk, context, chain, rule, "drop", "drop", { event: "drop" });
+            break;
+          case "continue":
+            recordNftDecision(record, walk, context, chain, rule, "continue", "continue", { event: "continue" });
+            break;
+          case "return":
+            recordNftDecision(record, walk, context, chain, rule, "return", "continue", { event: "return", caller: stack[stack.length - 1]?.chain.name, base: base.name });
+            break;
+          default:
+            recordNftDecision(record, walk, context, chain, rule, { kind: verdict.kind, chain: verdict.chain }, "continue", { event: "jump", kind: verdict.kind, chain: verdict.chain });
+        }
+      } else if (outcome.kind === "next") recordNftDecision(record, walk, context, chain, rule, "(none)", "continue", { event: "next" });
       else record.cacheable = false;
     }
     if (failed !== undefined || outcome.kind === "next") {
-      if (tracing) recordRule(walk, context, chain, rule, "continue", "(none)", failed !== undefined ? `rule does not match (${rule.text})` : "rule matches; no verdict, the next rule follows");
+      if (tracing) recordRule(walk, context, chain, rule, "continue", "(none)", failed !== undefined ? { event: "mismatch", ruleText: rule.text } : { event: "next" });
       index++;
       continue;
     }
     if (outcome.kind === "reject") {
-      if (tracing) recordRule(walk, context, chain, rule, "drop", "reject", "rule matches: reject");
+      if (tracing) recordRule(walk, context, chain, rule, "drop", "reject", { event: "reject" });
       return { verdict: "DROP", packet: context.packet };
     }
     if (outcome.kind === "nat") {
       if (!outcome.binding) {
-        if (tracing) recordRule(walk, context, chain, rule, "drop", outcome.statement, `rule matches: ${outcome.statement}, but the device has no address to use: dropped`);
+        if (tracing) recordRule(walk, context, chain, rule, "drop", outcome.statement, { event: "nat-no-address", statement: outcome.statement });
         return { verdict: "DROP", packet: context.packet };
       }
-      if (tracing) recordRule(walk, context, chain, rule, "continue", outcome.statement, `rule matches: ${outcome.statement}`);
+      if (tracing) recordRule(walk, context, chain, rule, "continue", outcome.statement, { event: "nat", statement: outcome.statement });
       return { verdict: "ACCEPT", packet: context.packet, binding: outcome.binding };
     }
     const verdict = outcome.verdict;
     switch (verdict.kind) {
       case "accept":
-        if (tracing) recordRule(walk, context, chain, rule, "continue", "accept", `rule matches: accept (ends ${base.name} only; later hook functions still see the packet)`);
+        if (tracing) recordRule(walk, context, chain, rule, "continue", "accept", { event: "accept", base: base.name });
         return { verdict: "ACCEPT", packet: context.packet };
       case "drop":
-        if (tracing) recordRule(walk, context, chain, rule, "drop", "drop", "rule matches: drop");
+        if (tracing) recordRule(walk, context, chain, rule, "drop", "drop", { event: "drop" });
         return { verdict: "DROP", packet: context.packet };
       case "continue":
-        if (tracing) recordRule(walk, context, chain, rule, "continue", "continue", "rule matches: continue");
+        if (tracing) recordRule(walk, context, chain, rule, "continue", "continue", { event: "continue" });
         index++;
         continue;
       case "return": {
         const back = stack.pop();
-        if (tracing) recordRule(walk, context, chain, rule, "continue", "return", back ? `rule matches: return to ${back.chain.name}` : `rule matches: return with no caller, so the policy of ${base.name} decides`);
+        if (tracing) recordRule(walk, context, chain, rule, "continue", "return", { event: "return", caller: back?.chain.name, base: base.name });
         if (!back) {
           index = Number.MAX_SAFE_INTEGER;
           chain = base;
@@ -291,7 +319,7 @@ export function nftDoChain(walk: NftWalk): NftChainVerdict {
       case "jump":
       case "goto": {
         const next = table.chains.get(verdict.chain);
-        if (tracing) recordRule(walk, context, chain, rule, "continue", verdictText(verdict), `rule matches: ${verdictText(verdict)}`);
+        if (tracing) recordRule(walk, context, chain, rule, "continue", { kind: verdict.kind, chain: verdict.chain }, { event: "jump", kind: verdict.kind, chain: verdict.chain });
         if (!next) {
           index++;
           continue;
@@ -383,6 +411,9 @@ function evaluate(expression: NftExpression, context: MatchContext, walk: NftWal
       return "next";
     case "notrack":
       return "next";
+    case "ipv6-match":
+      // An IPv6 header field or lookup: netsim's packets are IPv4, which the kernel's nfproto dependency stops here.
+      return "break";
   }
 }
 
@@ -397,7 +428,9 @@ function dynset(expression: Extract<NftExpression, { kind: "dynset" }>, context:
   const values = expression.left.map((selector) => load(selector, context));
   if (!set || values.some((value) => value === undefined)) return "break";
   const now = walk.simulation.world.clock;
-  const expires = set.timeout !== undefined ? now + set.timeout * 1000 : undefined;
+  // The statement's own timeout (`{ ip saddr timeout 30s }`) over the set's; the element keeps it to list it.
+  const timeout = expression.timeout ?? set.timeout;
+  const expires = timeout !== undefined ? now + timeout * 1000 : undefined;
   const live = set.elements.filter((element) => element.expires === undefined || element.expires > now);
   const index = live.findIndex((element) => keyMatches(element.key, values));
   if (index >= 0) {
@@ -405,7 +438,7 @@ function dynset(expression: Extract<NftExpression, { kind: "dynset" }>, context:
   } else {
     if (live.length >= (set.size ?? 65535)) return "break";
     const parts = values.map((value): NftKey => ({ kind: "value", value: value! }));
-    live.push({ key: parts.length === 1 ? parts[0]! : { kind: "concat", parts }, ...(expires !== undefined ? { expires } : {}) });
+    live.push({ key: parts.length === 1 ? parts[0]! : { kind: "concat", parts }, ...(expression.timeout !== undefined ? { timeout: expression.timeout } : {}), ...(expires !== undefined ? { expires } : {}) });
   }
   set.elements = live;
   return "next";

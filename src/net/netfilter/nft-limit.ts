@@ -47,5 +47,5 @@ export const nftLimit: XtMatch<LimitMatch> = {
     state.credit = tokens;
     return false;
   },
-  mismatch: (match) => `over the limit: the bucket holds ${Math.floor(match.state.credit / 1000)} µs of credit, a packet costs ${Math.floor(bucket(match).cost / 1000)} µs`,
+  mismatch: (match) => ({ match: "limit", credit: match.state.credit, cost: bucket(match).cost }),
 };

@@ -9,6 +9,7 @@ import { RT_TABLE_LOCAL } from "../../model/route.js";
 import { fibTableLookup } from "../ipv4/fib-table.js";
 import { fibLookup } from "../ipv4/route.js";
 import type { MatchContext, XtMatch } from "./xt-match-context.js";
+import type { MatchMismatch } from "../../model/trace-reason.js";
 
 /** inet_dev_addr_type(): what kind of address this is to the namespace (or to one device). */
 export function addressType(namespace: NetworkNamespace, address: Ipv4Address, device?: NetDevice): AddressType {
@@ -37,15 +38,15 @@ export function addressType(namespace: NetworkNamespace, address: Ipv4Address, d
 type AddrtypeMatch = Extract<Match, { kind: "addrtype" }>;
 
 /** addrtype_mt_v1(): the first of the source and destination tests that fails, in words; undefined when both hold. */
-function addrtypeFails(match: AddrtypeMatch, context: MatchContext): string | undefined {
+function addrtypeFails(match: AddrtypeMatch, context: MatchContext): MatchMismatch | undefined {
   const device = match.limitInterfaceIn ? context.in : match.limitInterfaceOut ? context.out : undefined;
   if (match.sourceType) {
     const type = addressType(context.namespace, context.packet.source, device);
-    if (match.sourceType.includes(type) === Boolean(match.sourceInvert)) return `source type ${type} is ${match.sourceInvert ? "" : "not "}${match.sourceType.join(",")}`;
+    if (match.sourceType.includes(type) === Boolean(match.sourceInvert)) return { match: "addrtype", side: "source", type, invert: Boolean(match.sourceInvert), types: match.sourceType };
   }
   if (match.destinationType) {
     const type = addressType(context.namespace, context.packet.destination, device);
-    if (match.destinationType.includes(type) === Boolean(match.destinationInvert)) return `destination type ${type} is ${match.destinationInvert ? "" : "not "}${match.destinationType.join(",")}`;
+    if (match.destinationType.includes(type) === Boolean(match.destinationInvert)) return { match: "addrtype", side: "destination", type, invert: Boolean(match.destinationInvert), types: match.destinationType };
   }
   return undefined;
 }

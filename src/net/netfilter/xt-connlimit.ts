@@ -33,19 +33,18 @@ function connlimitState(match: ConnlimitMatch): Map<number, number[]> {
   return match.state.counted;
 }
 
-function connlimitFails(match: ConnlimitMatch, context: MatchContext): string | undefined {
+function connlimitHolds(match: ConnlimitMatch, context: MatchContext): boolean {
   const count = connections(match, context);
   // No tuple: the kernel hotdrops; the model's packets here always have one when conntrack runs.
-  if (count === undefined) return "the packet has no connection";
-  const holds = match.upto ? count <= match.limit : count > match.limit;
-  return holds ? undefined : `${count} connection(s) from the ${match.side === "dest" ? "destination" : "source"}/${match.prefixLength}, ${match.upto ? "above" : "not above"} ${match.limit}`;
+  if (count === undefined) return false;
+  return match.upto ? count <= match.limit : count > match.limit;
 }
 
 export const xtConnlimit: XtMatch<ConnlimitMatch> = {
   needsConntrack: true,
-  match: (match, context) => connlimitFails(match, context) === undefined,
+  match: (match, context) => connlimitHolds(match, context),
   mismatch(match, context) {
     const count = connlimitState(match).get(keyOf(match, match.side === "dest" ? context.packet.destination : context.packet.source))?.length ?? 0;
-    return `${count} connection(s) from the ${match.side === "dest" ? "destination" : "source"}/${match.prefixLength}: ${match.upto ? "above" : "not above"} ${match.limit}`;
+    return { match: "connlimit", count, side: match.side === "dest" ? "destination" : "source", prefixLength: match.prefixLength, upto: Boolean(match.upto), limit: match.limit };
   },
 };

@@ -1,9 +1,9 @@
 // The conntrack and state matches (net/netfilter/xt_conntrack.c:
 // conntrack_mt, revision 3; xt_state.c: state_mt).
-import { formatIpv4Address } from "../../model/address.js";
 import { ConntrackStatus, type ConntrackEntry } from "../../model/conntrack.js";
 import type { ConntrackAddressTest, ConntrackMatch, ConntrackPortTest, ConntrackStateName, Match } from "../../model/netfilter.js";
 import type { MatchContext, XtMatch } from "./xt-match-context.js";
+import type { MatchMismatch } from "../../model/trace-reason.js";
 
 type StateMatch = Extract<Match, { kind: "state" }>;
 
@@ -18,7 +18,7 @@ export const xtState: XtMatch<StateMatch> = {
     return match.states.includes(packetState(context)) !== match.invert;
   },
   mismatch(match, context) {
-    return `state ${packetState(context)} is ${match.invert ? "" : "not "}${match.states.join(",")}`;
+    return { match: "state", state: packetState(context), invert: match.invert, states: match.states };
   },
 };
 
@@ -48,17 +48,17 @@ function portHolds(test: ConntrackPortTest, port: number): boolean {
   return (port >= test.first && port <= test.last) !== test.invert;
 }
 
-/** conntrack_mt(): the first test that fails, in words; undefined when the packet matches. */
-function conntrackFails(match: ConntrackMatch, context: MatchContext): string | undefined {
+/** conntrack_mt(): the first test that fails; undefined when the packet matches. */
+function conntrackFails(match: ConntrackMatch, context: MatchContext): MatchMismatch | undefined {
   const entry = packetEntry(context);
   if (match.states !== undefined) {
     const bits = stateBits(context, entry);
-    if (match.states.some((state) => bits.includes(state)) === match.invert) return `ctstate ${bits.join(",")} is ${match.invert ? "" : "not "}${match.states.join(",")}`;
+    if (match.states.some((state) => bits.includes(state)) === match.invert) return { match: "ctstate", bits, invert: match.invert, states: match.states };
   }
   // No entry: only --ctstate could decide (UNTRACKED, INVALID).
-  if (entry === undefined) return match.states !== undefined ? undefined : "the packet has no conntrack entry";
+  if (entry === undefined) return match.states !== undefined ? undefined : { match: "ct-no-entry" };
   const direction = context.packet.conntrack?.direction === "reply" ? "REPLY" : "ORIGINAL";
-  if (match.direction !== undefined && match.direction !== direction) return `ctdir is ${direction}`;
+  if (match.direction !== undefined && match.direction !== direction) return { match: "ctdir", direction };
   const { original, reply } = entry;
   const addresses: [ConntrackAddressTest | undefined, number, string][] = [
     [match.originalSource, original.source, "ctorigsrc"],
@@ -66,21 +66,21 @@ function conntrackFails(match: ConntrackMatch, context: MatchContext): string | 
     [match.replySource, reply.source, "ctreplsrc"],
     [match.replyDestination, reply.destination, "ctrepldst"],
   ];
-  for (const [test, address, name] of addresses) if (test !== undefined && !addressHolds(test, address)) return `${name} ${formatIpv4Address(address)} does not match`;
-  if (match.protocol !== undefined && (original.protocol === match.protocol.number) === match.protocol.invert) return `ctproto ${original.protocol} does not match`;
+  for (const [test, address, name] of addresses) if (test !== undefined && !addressHolds(test, address)) return { match: "ct-address", option: name, address };
+  if (match.protocol !== undefined && (original.protocol === match.protocol.number) === match.protocol.invert) return { match: "ctproto", protocol: original.protocol };
   const ports: [ConntrackPortTest | undefined, number, string][] = [
     [match.originalSourcePort, original.sourcePort, "ctorigsrcport"],
     [match.originalDestinationPort, original.destinationPort, "ctorigdstport"],
     [match.replySourcePort, reply.sourcePort, "ctreplsrcport"],
     [match.replyDestinationPort, reply.destinationPort, "ctrepldstport"],
   ];
-  for (const [test, port, name] of ports) if (test !== undefined && !portHolds(test, port)) return `${name} ${port} does not match`;
+  for (const [test, port, name] of ports) if (test !== undefined && !portHolds(test, port)) return { match: "ct-port", option: name, port };
   // The IPS_* bits --ctstatus names are the low four: EXPECTED, SEEN_REPLY, ASSURED, CONFIRMED.
-  if (match.status !== undefined && ((match.status.mask & entry.status) !== 0) === match.status.invert) return `ctstatus 0x${(entry.status & 0xf).toString(16)} does not match`;
+  if (match.status !== undefined && ((match.status.mask & entry.status) !== 0) === match.status.invert) return { match: "ctstatus", status: entry.status & 0xf };
   if (match.expires !== undefined) {
     // nf_ct_expires() / HZ: whole seconds left; an unconfirmed entry's timeout is still relative, so it reads 0.
     const seconds = (entry.status & ConntrackStatus.confirmed) === 0 ? 0 : Math.max(0, Math.floor((entry.expires - context.now) / 1_000_000));
-    if ((seconds >= match.expires.min && seconds <= match.expires.max) === match.expires.invert) return `ctexpire ${seconds} does not match`;
+    if ((seconds >= match.expires.min && seconds <= match.expires.max) === match.expires.invert) return { match: "ctexpire", seconds };
   }
   return undefined;
 }

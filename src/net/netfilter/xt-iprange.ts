@@ -1,13 +1,13 @@
 // The iprange match (net/netfilter/xt_iprange.c: iprange_mt4): inclusive
 // ranges compared as host-order numbers, so a reversed range holds nothing.
-import { formatIpv4Address } from "../../model/address.js";
 import type { IprangeMatch } from "../../model/netfilter.js";
 import type { MatchContext, XtMatch } from "./xt-match-context.js";
+import type { MatchMismatch } from "../../model/trace-reason.js";
 
-function iprangeFails(match: IprangeMatch, context: MatchContext): string | undefined {
+function iprangeFails(match: IprangeMatch, context: MatchContext): MatchMismatch | undefined {
   const { source, destination } = context.packet;
-  if (match.source && (source >= match.source.first && source <= match.source.last) === match.source.invert) return `source ${formatIpv4Address(source)} is ${match.source.invert ? "" : "not "}in ${formatIpv4Address(match.source.first)}-${formatIpv4Address(match.source.last)}`;
-  if (match.destination && (destination >= match.destination.first && destination <= match.destination.last) === match.destination.invert) return `destination ${formatIpv4Address(destination)} is ${match.destination.invert ? "" : "not "}in ${formatIpv4Address(match.destination.first)}-${formatIpv4Address(match.destination.last)}`;
+  if (match.source && (source >= match.source.first && source <= match.source.last) === match.source.invert) return { match: "iprange", side: "source", address: source, invert: match.source.invert, first: match.source.first, last: match.source.last };
+  if (match.destination && (destination >= match.destination.first && destination <= match.destination.last) === match.destination.invert) return { match: "iprange", side: "destination", address: destination, invert: match.destination.invert, first: match.destination.first, last: match.destination.last };
   return undefined;
 }
 

@@ -17,7 +17,7 @@ export const xtMark: XtMatch<Extract<Match, { kind: "mark" }>> = {
     return (((packetMark(context.namespace, context.packet) & match.mask) >>> 0) === match.value) !== match.invert;
   },
   mismatch(_match, context) {
-    return `mark 0x${packetMark(context.namespace, context.packet).toString(16)} does not match`;
+    return { match: "mark", mark: packetMark(context.namespace, context.packet) };
   },
 };
 

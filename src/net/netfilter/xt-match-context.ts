@@ -5,6 +5,7 @@ import type { NetworkNamespace } from "../../model/netns.js";
 import type { Errno } from "../../model/errno.js";
 import type { HookName, TableName } from "../../model/netfilter.js";
 import type { Ipv4Packet } from "../../model/packet.js";
+import type { MatchMismatch } from "../../model/trace-reason.js";
 
 export interface MatchContext {
   readonly namespace: NetworkNamespace;
@@ -24,12 +25,12 @@ export interface MatchContext {
 /**
  * One xt match (struct xt_match): `match` is its match function, run on
  * every packet the rule sees; `mismatch` says why a packet it refused did not
- * match, for the trace only (it reads the packet again, never the match's
- * own state: a statistic draw is not made twice).
+ * match, as data for the trace only (it reads the packet again, never
+ * changes the match's own state: a statistic draw is not made twice).
  */
 export interface XtMatch<M> {
   match(match: M, context: MatchContext, ruleNumber: number): boolean;
-  mismatch(match: M, context: MatchContext): string;
+  mismatch(match: M, context: MatchContext): MatchMismatch;
   /** The match needs conntrack (nf_ct_netns_get() in its checkentry). */
   readonly needsConntrack: boolean;
   /** xt_match .proto: the only -p the match may be used with (xt_check_match() refuses any other, or its `!`, with EINVAL). */
@@ -44,3 +45,6 @@ export function interfaceNameMatches(pattern: string, name: string | undefined):
   if (pattern.endsWith("+")) return actual.startsWith(pattern.slice(0, -1));
   return actual === pattern;
 }
+
+/** What a match that always matches says if asked why it did not (xt_comment, xt_nfacct). */
+export const NO_MISMATCH: MatchMismatch = { match: "none" };

@@ -6,7 +6,7 @@ import { xtConnlimit } from "./xt-connlimit.js";
 import { xtConntrack, xtState } from "./xt-conntrack.js";
 import { xtIprange } from "./xt-iprange.js";
 import { xtMark } from "./xt-mark.js";
-import type { MatchContext, XtMatch } from "./xt-match-context.js";
+import { NO_MISMATCH, type MatchContext, type XtMatch } from "./xt-match-context.js";
 import { xtMultiport } from "./xt-multiport.js";
 import { xtNfacct } from "./xt-nfacct.js";
 import { nftLimit } from "./nft-limit.js";
@@ -21,7 +21,14 @@ import { xtIcmp, xtTcpUdp } from "./xt-tcpudp.js";
 const xtComment: XtMatch<Extract<Match, { kind: "comment" }>> = {
   needsConntrack: false,
   match: () => true,
-  mismatch: () => "",
+  mismatch: () => NO_MISMATCH,
+};
+
+/** ip6t_icmp6: only ip6tables' rules hold it, and no IPv6 packet reaches them (netsim carries IPv4 only). */
+const xtIcmp6: XtMatch<Extract<Match, { kind: "icmp6" }>> = {
+  needsConntrack: false,
+  match: () => false,
+  mismatch: () => ({ match: "icmp6" }),
 };
 
 type MatchModules = { readonly [K in Match["kind"]]: XtMatch<Extract<Match, { kind: K }>> };
@@ -30,6 +37,7 @@ const XT_MATCHES: MatchModules = {
   tcp: xtTcpUdp,
   udp: xtTcpUdp,
   icmp: xtIcmp,
+  icmp6: xtIcmp6,
   multiport: xtMultiport,
   conntrack: xtConntrack,
   state: xtState,

@@ -23,7 +23,8 @@ export const xtMultiport: XtMatch<MultiportMatch> = {
   },
   mismatch(match, context) {
     const transport = context.packet.transport;
-    if (transport.protocol === "icmp") return "no ports (icmp)";
-    return `${match.direction === "source" ? `source port ${transport.sourcePort}` : `destination port ${transport.destinationPort}`} is ${match.invert ? "" : "not "}in the list`;
+    const side = match.direction === "source" ? "source" : "destination";
+    if (transport.protocol === "icmp") return { match: "multiport", side, port: undefined, invert: match.invert };
+    return { match: "multiport", side, port: side === "source" ? transport.sourcePort : transport.destinationPort, invert: match.invert };
   },
 };

@@ -4,7 +4,7 @@
 // name exists in the namespace (`nfacct add NAME` first, as kube-proxy does).
 import type { Match } from "../../model/netfilter.js";
 import { ipv4TotalLength } from "../../model/packet.js";
-import type { XtMatch } from "./xt-match-context.js";
+import { NO_MISMATCH, type XtMatch } from "./xt-match-context.js";
 import { nfnlAcctFind } from "./nfnetlink-acct.js";
 
 export const xtNfacct: XtMatch<Extract<Match, { kind: "nfacct" }>> = {
@@ -19,5 +19,5 @@ export const xtNfacct: XtMatch<Extract<Match, { kind: "nfacct" }>> = {
     }
     return true;
   },
-  mismatch: () => "",
+  mismatch: () => NO_MISMATCH,
 };

@@ -10,9 +10,15 @@
 import type { OwnerMatch } from "../../model/netfilter.js";
 import { addressType } from "./xt-addrtype.js";
 import type { MatchContext, XtMatch } from "./xt-match-context.js";
+import type { MatchMismatch } from "../../model/trace-reason.js";
 
 const PROBE_UID = 0;
 const PROBE_GID = 0;
+
+// The answers that carry no data, made once.
+const SENT_BY_KERNEL: MatchMismatch = { match: "owner", cause: "kernel" };
+const NO_SOCKET: MatchMismatch = { match: "owner", cause: "no-socket" };
+const HAS_SOCKET: MatchMismatch = { match: "owner", cause: "has-socket" };
 
 /** Who sent the packet: a probe's socket, the stack's own control socket, or nobody here (forwarded, received). */
 function sender(context: MatchContext): "probe" | "kernel" | "none" {
@@ -25,17 +31,17 @@ function sender(context: MatchContext): "probe" | "kernel" | "none" {
   return "probe";
 }
 
-function ownerFails(match: OwnerMatch, context: MatchContext): string | undefined {
+function ownerFails(match: OwnerMatch, context: MatchContext): MatchMismatch | undefined {
   const from = sender(context);
-  if (from === "kernel") return "the packet was sent by the kernel's own socket";
+  if (from === "kernel") return SENT_BY_KERNEL;
   if (from === "none") {
     // (info->match ^ info->invert) == 0: only tests all inverted hold without a socket.
     const wanted = [match.uid, match.gid, match.socketExists].filter((test) => test !== undefined);
-    return wanted.every((test) => test!.invert) ? undefined : "the packet has no local socket";
+    return wanted.every((test) => test!.invert) ? undefined : NO_SOCKET;
   }
-  if (match.socketExists?.invert) return "the packet has a socket";
-  if (match.uid && (PROBE_UID >= match.uid.first && PROBE_UID <= match.uid.last) === match.uid.invert) return `socket uid ${PROBE_UID} does not match`;
-  if (match.gid && (PROBE_GID >= match.gid.first && PROBE_GID <= match.gid.last) === match.gid.invert) return `socket gid ${PROBE_GID} does not match`;
+  if (match.socketExists?.invert) return HAS_SOCKET;
+  if (match.uid && (PROBE_UID >= match.uid.first && PROBE_UID <= match.uid.last) === match.uid.invert) return { match: "owner-id", which: "uid", id: PROBE_UID };
+  if (match.gid && (PROBE_GID >= match.gid.first && PROBE_GID <= match.gid.last) === match.gid.invert) return { match: "owner-id", which: "gid", id: PROBE_GID };
   return undefined;
 }
 

@@ -5,7 +5,6 @@
 // within --seconds (--update refreshes on a hit), --remove drops it; the
 // tables keep ip_list_tot (200) addresses, least recently used first, each
 // with the last ip_pkt_list_tot (20, rounded up to a power of two) times.
-import { formatIpv4Address } from "../../model/address.js";
 import type { RecentEntry, RecentMatch } from "../../model/netfilter.js";
 import type { MatchContext, XtMatch } from "./xt-match-context.js";
 
@@ -95,6 +94,6 @@ export const xtRecent: XtMatch<RecentMatch> = {
   match: (match, context) => recentMatches(match, context),
   mismatch(match, context) {
     const address = ((match.side === "dest" ? context.packet.destination : context.packet.source) & match.mask) >>> 0;
-    return `recent ${match.name}: ${formatIpv4Address(address)} ${match.invert ? "is" : "is not"} ${match.mode === "set" ? "set" : `listed${match.seconds !== undefined ? ` within ${match.seconds} s` : ""}${match.hitcount !== undefined ? ` ${match.hitcount} times` : ""}`}`;
+    return { match: "recent", name: match.name, address, invert: match.invert, mode: match.mode, seconds: match.seconds, hitcount: match.hitcount };
   },
 };

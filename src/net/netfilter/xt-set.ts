@@ -3,7 +3,6 @@
 // the element a packet makes, its dimensions taken from the source or the
 // destination as the rule's flags say (ip_set_get_ip4_port for ports: TCP
 // and UDP ports, ICMP type << 8 | code, 0 for other protocols).
-import { formatIpv4Address } from "../../model/address.js";
 import type { IpSet, IpSetElement } from "../../model/ipset.js";
 import type { IpSetReference, Match, SetCounterMatch, Target } from "../../model/netfilter.js";
 import type { Ipv4Packet } from "../../model/packet.js";
@@ -11,6 +10,7 @@ import { ipv4TotalLength } from "../../model/packet.js";
 import { IP_SET_DIMENSION, ipSetByName, ipSetKadt, ipSetTestElement } from "./ipset/ip-set-core.js";
 import { hashNetCidrs } from "./ipset/ip-set-hash-gen.js";
 import type { MatchContext, XtMatch } from "./xt-match-context.js";
+import { markTarget } from "./xt-mark.js";
 
 export type SetMatch = Extract<Match, { kind: "set" }>;
 export type SetTarget = Extract<Target, { kind: "SET" }>;
@@ -80,13 +80,18 @@ export const xtSet: XtMatch<SetMatch> = {
   mismatch(match, context) {
     const set = ipSetByName(context.namespace, match.set.name);
     const data = set ? packetElement(set, match.set, context.packet) : undefined;
-    const what = data === undefined ? "the packet" : set!.type === "bitmap:port" ? `port ${data.port}` : `${formatIpv4Address(data.ip)}${data.protocol ? `,${data.protocol === 1 ? "icmp" : data.protocol === 6 ? "tcp" : "udp"}:${data.port}` : ""}`;
-    return `set: ${what} ${match.invert ? "is" : "is not"} in set ${match.set.name}${match.returnNomatch ? " (return-nomatch)" : ""}`;
+    const element = data === undefined ? undefined : set!.type === "bitmap:port" ? { port: data.port } : { ip: data.ip, protocol: data.protocol || undefined, port: data.port };
+    return { match: "set", name: match.set.name, invert: match.invert, returnNomatch: Boolean(match.returnNomatch), element };
   },
 };
 
-/** set_target_v3(): add and/or delete the packet's element; the walk goes on (XT_CONTINUE). */
-export function setTarget(target: SetTarget, context: MatchContext): void {
+/**
+ * set_target_v3(): add and/or delete the packet's element, then with
+ * --map-set look it up and give the packet the element's skbmark
+ * (mark = (mark & ~mask) ^ value); the walk goes on (XT_CONTINUE). The
+ * packet with its new mark, or undefined where it keeps its own.
+ */
+export function setTarget(target: SetTarget, context: MatchContext): Ipv4Packet | undefined {
   const now = context.now ?? 0;
   const apply = (reference: IpSetReference | undefined, kind: "add" | "del") => {
     if (!reference) return;
@@ -100,4 +105,19 @@ export function setTarget(target: SetTarget, context: MatchContext): void {
   };
   apply(target.add, "add");
   apply(target.del, "del");
+  if (!target.map) return undefined;
+  const set = ipSetByName(context.namespace, target.map.name);
+  if (!set || target.map.flags.length < IP_SET_DIMENSION[set.type]) return undefined;
+  const data = packetElement(set, target.map, context.packet);
+  if (!data) return undefined;
+  const result = ipSetTestElement(set, data, now);
+  if (result.kind !== "match") return undefined;
+  // The lookup is ip_set_test() without IPSET_FLAG_SKIP_COUNTER_UPDATE: a set with counters counts the packet.
+  if (set.counters) {
+    result.element.packets += 1;
+    result.element.bytes += ipv4TotalLength(context.packet);
+  }
+  if (!target.mapMark) return undefined;
+  const element = result.element;
+  return markTarget({ kind: "MARK", value: element.skbmark, mask: element.skbmarkmask }, context.namespace, context.packet);
 }

@@ -106,8 +106,8 @@ export const xtStatistic: XtMatch<StatisticMatch> = {
     return hit !== match.invert;
   },
   mismatch(match) {
-    if (match.mode === "random") return `statistic: the random draw ${match.invert ? "fell under" : "did not fall under"} probability ${formatStatisticProbability(match.probability)}`;
-    return `statistic: ${match.invert ? "" : "not "}the packet ${match.packet} of every ${match.every}`;
+    if (match.mode === "random") return { match: "statistic-random", invert: match.invert, probability: match.probability };
+    return { match: "statistic-nth", invert: match.invert, packet: match.packet, every: match.every };
   },
 };
 

@@ -10,17 +10,9 @@ function inRange(port: number, range: { first: number; last: number }): boolean 
   return port >= range.first && port <= range.last;
 }
 
-function describeRange(range: { first: number; last: number }): string {
-  return range.first === range.last ? String(range.first) : `${range.first}:${range.last}`;
-}
-
 /** tcp_flag_byte(th): the model's segments carry no PSH or URG. */
 function flagBits(flags: { fin?: boolean; syn?: boolean; rst?: boolean; ack?: boolean }): number {
   return (flags.fin ? 0x01 : 0) | (flags.syn ? 0x02 : 0) | (flags.rst ? 0x04 : 0) | (flags.ack ? 0x10 : 0);
-}
-
-function hex(value: number): string {
-  return `0x${value.toString(16).padStart(2, "0")}`;
 }
 
 /** tcp_mt(), udp_mt(). */
@@ -37,16 +29,16 @@ export const xtTcpUdp: XtMatch<PortMatch> = {
   },
   mismatch(match, context) {
     const transport = context.packet.transport;
-    if (transport.protocol !== match.kind) return `not ${match.kind}`;
+    if (transport.protocol !== match.kind) return { match: "tcp-udp-protocol", kind: match.kind };
     if (match.sourcePorts && inRange(transport.sourcePort, match.sourcePorts) === Boolean(match.sourceInvert)) {
-      return `source port ${transport.sourcePort} is ${match.sourceInvert ? "" : "not "}${describeRange(match.sourcePorts)}`;
+      return { match: "tcp-udp-port", side: "source", port: transport.sourcePort, invert: Boolean(match.sourceInvert), first: match.sourcePorts.first, last: match.sourcePorts.last };
     }
     if (match.destinationPorts && inRange(transport.destinationPort, match.destinationPorts) === Boolean(match.destinationInvert)) {
-      return `destination port ${transport.destinationPort} is ${match.destinationInvert ? "" : "not "}${describeRange(match.destinationPorts)}`;
+      return { match: "tcp-udp-port", side: "destination", port: transport.destinationPort, invert: Boolean(match.destinationInvert), first: match.destinationPorts.first, last: match.destinationPorts.last };
     }
     const bits = transport.protocol === "tcp" ? flagBits(transport.flags) : 0;
     const holds = (bits & match.tcpFlags!.mask) === match.tcpFlags!.compare;
-    return `TCP flags ${hex(bits)} masked with ${hex(match.tcpFlags!.mask)} are ${holds ? "" : "not "}${hex(match.tcpFlags!.compare)}`;
+    return { match: "tcp-flags", bits, mask: match.tcpFlags!.mask, compare: match.tcpFlags!.compare, holds };
   },
 };
 
@@ -105,6 +97,6 @@ export const xtIcmp: XtMatch<IcmpMatch> = {
   },
   mismatch(_match, context) {
     const transport = context.packet.transport;
-    return transport.protocol !== "icmp" ? "not icmp" : `icmp type ${transport.type} code ${transport.code} does not match`;
+    return transport.protocol !== "icmp" ? { match: "icmp", type: undefined, code: undefined } : { match: "icmp", type: transport.type, code: transport.code };
   },
 };

@@ -3,7 +3,8 @@
 // random Docker-like hosts (Docker 29's iptables or nftables ruleset, then
 // random rules of the kinds Docker hosts carry: stateless ones, conntrack
 // state, and stateful ones the cache must not skip: limit, statistic,
-// recent, nfacct, set, connlimit, --ctstatus, MARK, LOG, REJECT), with
+// recent, nfacct, set, connlimit, --ctstatus, MARK, LOG, REJECT, SET
+// --map-set, nft numgen inc and random), with
 // configuration changes and time between packets. Four worlds take the same
 // actions: cache on and off, each untraced and traced. After every action
 // all four must be equal (clock, pending events, conntrack and its NAT
@@ -60,6 +61,8 @@ ip -n wan route add 172.17.0.0/16 via 192.168.0.100
 nfacct add docker-acct
 ipset create docker-peers hash:ip
 ipset add docker-peers 172.17.0.3
+ipset create docker-map hash:ip skbinfo
+ipset add docker-map 172.17.0.2 skbmark 0x1
 `;
 
 /** Rules a Docker host's admin or tools add (DOCKER-USER, raw, mangle, an nft table of one's own), and changes between packets. */
@@ -84,6 +87,9 @@ const CHANGES: Readonly<Record<DockerFirewall, readonly string[]>> = {
     "iptables -t raw -A PREROUTING -s 8.8.8.8 -m addrtype --dst-type LOCAL",
     "iptables -t mangle -A PREROUTING -i docker0 -j MARK --set-mark 1",
     "iptables -t mangle -A FORWARD -m mark --mark 1 -j ACCEPT",
+    "iptables -t mangle -A FORWARD -j SET --map-set docker-map src --map-mark",
+    "iptables -t mangle -A POSTROUTING -m mark --mark 1 -j DROP",
+    "ipset del docker-map 172.17.0.2",
     "iptables -t mangle -A POSTROUTING -o eth0 -p icmp",
     "iptables -t mangle -F",
     "iptables -P FORWARD ACCEPT",
@@ -105,6 +111,9 @@ const CHANGES: Readonly<Record<DockerFirewall, readonly string[]>> = {
     "nft add rule ip mine forward meta l4proto udp counter drop",
     "nft add rule ip mine forward meta mark 1 counter",
     "nft add rule ip mine forward ct status assured counter",
+    "nft insert rule ip docker-bridges filter-forward-out__docker0 numgen inc mod 2 0 counter drop",
+    "nft insert rule ip docker-bridges filter-forward-out__docker0 numgen random mod 2 1 counter",
+    "nft insert rule ip docker-bridges filter-FORWARD numgen inc mod 3 vmap '{ 0 : accept, 1 : continue, 2 : drop }'",
     "nft add chain ip mine pre '{ type filter hook prerouting priority -200; }'",
     "nft add rule ip mine pre iifname docker0 meta mark set 1",
     "nft add rule ip mine pre ip daddr 8.8.8.8 counter",
@@ -253,7 +262,7 @@ describe("netsim's flow cache against the slow path, traced and untraced (proper
           }
           if (flowOffloadPackets() + hookCacheHits() > cachedBefore) runsCached++;
         }),
-        { seed: 20_261_204, numRuns: 60 },
+        { seed: 20_261_204, numRuns: 100 },
       );
       expect(runsCached).toBeGreaterThan(runs / 3);
     });

@@ -191,7 +191,7 @@ describe("nf_conntrack_in untraced (property)", () => {
     ),
   );
 
-  it("attaches, creates and refreshes exactly as traced, building no `why` text", () => {
+  it("attaches, creates and refreshes exactly as traced, reporting the same result code", () => {
     fc.assert(
       fc.property(fc.array(fc.record({ packet, confirm: fc.boolean(), wait: fc.integer({ min: 0, max: 20 * 1_000_000 }) }), { maxLength: 30 }), (steps) => {
         const traced = setup();
@@ -199,11 +199,11 @@ describe("nf_conntrack_in untraced (property)", () => {
         let now = 0;
         for (const step of steps) {
           now += step.wait;
-          const withText = conntrackIn(traced.state, traced.namespace, step.packet, now, false, true);
-          const without = conntrackIn(untraced.state, untraced.namespace, step.packet, now, false, false);
+          const withText = conntrackIn(traced.state, traced.namespace, step.packet, now, false);
+          const without = conntrackIn(untraced.state, untraced.namespace, step.packet, now, false);
           expect(without.packet).toStrictEqual(withText.packet);
           expect(without.entry).toStrictEqual(withText.entry);
-          if (without.entry !== undefined) expect(without.why).toBe("");
+          expect(without.result).toBe(withText.result);
           if (step.confirm) {
             conntrackConfirm(traced.state, traced.namespace, withText.packet);
             conntrackConfirm(untraced.state, untraced.namespace, without.packet);

@@ -218,4 +218,26 @@ ip netns exec r nft list ruleset
     expect(result.output).toContain("\t\tct mark 0x00000009 counter packets 2 bytes 168\n\t}\n\n\tchain out");
     expect(result.output).toContain("chain out {\n\t\ttype filter hook output priority filter; policy accept;\n\t\tct mark 0x00000009 counter packets 2 bytes 168\n");
   });
+
+  it("numgen random mod 2 spreads packets over a verdict map's two chains as kube-proxy's service chains do, the same way on every run (the draw is seeded: xt_statistic's)", async () => {
+    const lines = `
+ip netns exec r nft add table ip t
+ip netns exec r nft add chain ip t a
+ip netns exec r nft add chain ip t b
+ip netns exec r nft add rule ip t a counter
+ip netns exec r nft add rule ip t b counter
+ip netns exec r nft add chain ip t pick '{ type filter hook forward priority 0; }'
+ip netns exec r nft add rule ip t pick icmp type echo-request numgen random mod 2 vmap { 0 : jump a, 1 : jump b }
+ip netns exec a ping -c 40 -i 0.01 -W 1 10.0.2.2   # expect: reply
+ip netns exec r nft list chain ip t a
+ip netns exec r nft list chain ip t b
+`;
+    const counts = (output: string) => [...output.matchAll(/counter packets (\d+) bytes/g)].map((match) => Number(match[1]));
+    const first = counts((await run(lines)).output);
+    const second = counts((await run(lines)).output);
+    expect(first).toEqual(second);
+    expect(first[0]! + first[1]!).toBe(40);
+    // Both ways taken, neither by far the most (a binomial 40, 1/2 draw: 10 to 30 holds with p > 0.998).
+    expect(Math.min(first[0]!, first[1]!)).toBeGreaterThanOrEqual(10);
+  });
 });

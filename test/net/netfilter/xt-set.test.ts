@@ -10,11 +10,12 @@ import type { Ipv4Packet } from "../../../src/model/packet.js";
 import { createWorld, rootNamespace } from "../../../src/net/core/net-namespace.js";
 import { ipSetApply, ipSetByName } from "../../../src/net/netfilter/ipset/ip-set-core.js";
 import type { MatchContext } from "../../../src/net/netfilter/xt-match-context.js";
+import { mismatchText } from "../../../src/render/xt-mismatch.js";
 import { setTarget, xtSet } from "../../../src/net/netfilter/xt-set.js";
 import { recordOf, simulate } from "../../support/simulate.js";
 
 const ip = (text: string) => parseIpv4Address(text)!;
-const create = (name: string, type: IpSetCreate["type"], extra: Partial<IpSetCreate> = {}): IpSetCreate => ({ name, type, hashsize: 1024, maxelem: 65536, netmask: 32, counters: false, comment: false, ...extra });
+const create = (name: string, type: IpSetCreate["type"], extra: Partial<IpSetCreate> = {}): IpSetCreate => ({ name, type, hashsize: 1024, maxelem: 65536, netmask: 32, counters: false, comment: false, skbinfo: false, ...extra });
 
 function fixture() {
   const world = createWorld();
@@ -35,7 +36,7 @@ describe("xt_set", () => {
     expect(xtSet.match(setMatch("ipp", ["src", "src"]), context, 1)).toBe(false);
     expect(xtSet.match(setMatch("ipp", ["src"]), context, 1)).toBe(false);
     expect(xtSet.match(setMatch("ipp", ["src", "dst"], { invert: true }), context, 1)).toBe(false);
-    expect(xtSet.mismatch(setMatch("ipp", ["dst", "dst"]), context)).toBe("set: 10.0.0.1,tcp:22 is not in set ipp");
+    expect(mismatchText(xtSet.mismatch(setMatch("ipp", ["dst", "dst"]), context))).toBe("set: 10.0.0.1,tcp:22 is not in set ipp");
   });
 
   it("turns a nomatch hit into a match and a plain hit into a miss with --return-nomatch, and counts the hit unless told not to", () => {

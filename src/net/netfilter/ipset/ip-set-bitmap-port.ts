@@ -3,6 +3,7 @@
 // port outside the range is IPSET_ERR_BITMAP_RANGE. From a packet only TCP
 // and UDP ports count (ip_set_get_ip_port).
 import type { IpSet, IpSetElement } from "../../../model/ipset.js";
+import { ipSetElementLength } from "./ip-set-hash-gen.js";
 
 export function bitmapPortInRange(set: IpSet, port: number): boolean {
   const range = set.range!;
@@ -16,13 +17,13 @@ export function bitmapPortMembers(set: IpSet, live: (element: IpSetElement) => b
 
 /**
  * mtype_head's memsize: struct bitmap_port (72 bytes), the bitmap in longs,
- * and every port's extension slot (timeout 8, counters 16, comment 8), plus
+ * and every port's extension slot (ip_set_elem_len of no element), plus
  * each comment's text.
  */
 export function bitmapPortMemsize(set: IpSet, live: (element: IpSetElement) => boolean): number {
   const range = set.range!;
   const ports = range.last - range.first + 1;
-  const extensions = (set.timeout !== undefined ? 8 : 0) + (set.counters ? 16 : 0) + (set.comment ? 8 : 0);
+  const extensions = ipSetElementLength(set, 0);
   let size = 72 + Math.ceil(ports / 64) * 8 + ports * extensions;
   for (const element of set.elements.values()) if (live(element) && element.comment !== undefined) size += 16 + new TextEncoder().encode(element.comment).length + 1;
   return size;

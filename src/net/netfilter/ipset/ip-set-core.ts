@@ -72,6 +72,7 @@ export function ipSetReferences(namespace: NetworkNamespace, name: string): numb
         if (target?.kind === "SET") {
           if (target.add?.name === name) count++;
           if (target.del?.name === name) count++;
+          if (target.map?.name === name) count++;
         }
       }
     }
@@ -116,6 +117,7 @@ function checkExtensions(set: IpSet, spec: IpSetElementSpec): IpSetError | undef
   if (spec.timeout !== undefined && set.timeout === undefined) return "IPSET_ERR_TIMEOUT";
   if ((spec.packets !== undefined || spec.bytes !== undefined) && !set.counters) return "IPSET_ERR_COUNTER";
   if (spec.comment !== undefined && !set.comment) return "IPSET_ERR_COMMENT";
+  if ((spec.skbmark !== undefined || spec.skbprio !== undefined || spec.skbqueue !== undefined) && !set.skbinfo) return "IPSET_ERR_SKBINFO";
   return undefined;
 }
 
@@ -147,6 +149,10 @@ function addElement(set: IpSet, spec: IpSetElementSpec, exist: boolean, now: num
     packets: spec.packets ?? 0,
     bytes: spec.bytes ?? 0,
     ...(spec.comment !== undefined ? { comment: spec.comment } : {}),
+    skbmark: spec.skbmark?.mark ?? 0,
+    skbmarkmask: spec.skbmark?.mask ?? 0,
+    skbprio: spec.skbprio ?? 0,
+    skbqueue: spec.skbqueue ?? 0,
   };
   // A re-add keeps its place (the kernel overwrites the slot in place).
   set.elements.set(key, element);
@@ -194,7 +200,7 @@ export function ipSetApply(world: World, namespace: NetworkNamespace, command: I
       const existing = ipSetByName(namespace, command.create.name);
       if (existing) {
         // ip_set_create(): -exist passes only for a set made alike.
-        const same = existing.type === command.create.type && existing.hashsize === command.create.hashsize && existing.maxelem === command.create.maxelem && existing.timeout === command.create.timeout && existing.counters === command.create.counters && existing.comment === command.create.comment && existing.netmask === command.create.netmask && existing.range?.first === command.create.range?.first && existing.range?.last === command.create.range?.last;
+        const same = existing.type === command.create.type && existing.hashsize === command.create.hashsize && existing.maxelem === command.create.maxelem && existing.timeout === command.create.timeout && existing.counters === command.create.counters && existing.comment === command.create.comment && existing.skbinfo === command.create.skbinfo && existing.netmask === command.create.netmask && existing.range?.first === command.create.range?.first && existing.range?.last === command.create.range?.last;
         return command.exist && same ? OK : failure("EEXIST");
       }
       const state = ipSetState(namespace);
@@ -210,6 +216,7 @@ export function ipSetApply(world: World, namespace: NetworkNamespace, command: I
         ...(create.timeout !== undefined ? { timeout: create.timeout } : {}),
         counters: create.counters,
         comment: create.comment,
+        skbinfo: create.skbinfo,
         initval: create.initval ?? initval(namespace.id, state.created),
         elements: new Map(),
         held: new Set(),

@@ -41,14 +41,27 @@ export function hashTest(set: IpSet, probe: Pick<IpSetElement, "ip" | "cidr" | "
 }
 
 /**
- * The element's size in the kernel (dsize): the element struct (hash:ip's
- * __be32 alone is 4; before extensions it is aligned to 8, as the ip,port
- * and net structs are), then each extension: timeout 8, counters 16, the
- * comment's pointer 8.
+ * ip_set_elem_len(): the element struct (4 bytes for hash:ip, 8 for the
+ * others, aligned to 4; bitmap:port none), then each extension the set has,
+ * in ip_set_extensions[] order, at its alignment: timeout 8, counters 16,
+ * the comment's pointer 8 (aligned to 8), skbinfo 16 (aligned to 4); the
+ * whole aligned to the largest alignment.
  */
+export function ipSetElementLength(set: IpSet, length: number): number {
+  let align = length === 0 ? 1 : 4;
+  const add = (size: number, alignment: number) => {
+    length = Math.ceil(length / alignment) * alignment + size;
+    align = Math.max(align, alignment);
+  };
+  if (set.timeout !== undefined) add(8, 8);
+  if (set.counters) add(16, 8);
+  if (set.comment) add(8, 8);
+  if (set.skbinfo) add(16, 4);
+  return Math.ceil(length / align) * align;
+}
+
 function hashDataSize(set: IpSet): number {
-  const extensions = (set.timeout !== undefined ? 8 : 0) + (set.counters ? 16 : 0) + (set.comment ? 8 : 0);
-  return set.type === "hash:ip" && extensions === 0 ? 4 : 8 + extensions;
+  return ipSetElementLength(set, set.type === "hash:ip" ? 4 : 8);
 }
 
 const UTF8 = new TextEncoder();

@@ -9,7 +9,7 @@ import type { World } from "../../../../src/model/world.js";
 import { createWorld, rootNamespace } from "../../../../src/net/core/net-namespace.js";
 import { ipSetApply, ipSetByName, ipSets, ipSetTestElement, ipSetUtest } from "../../../../src/net/netfilter/ipset/ip-set-core.js";
 
-const create = (name: string, type: IpSetCreate["type"], extra: Partial<IpSetCreate> = {}): IpSetCreate => ({ name, type, hashsize: 1024, maxelem: 65536, netmask: 32, counters: false, comment: false, ...extra });
+const create = (name: string, type: IpSetCreate["type"], extra: Partial<IpSetCreate> = {}): IpSetCreate => ({ name, type, hashsize: 1024, maxelem: 65536, netmask: 32, counters: false, comment: false, skbinfo: false, ...extra });
 const ip = (text: string) => parseIpv4Address(text)!;
 const element = (address: string, cidr = 32, extra: Partial<IpSetElementSpec> = {}): IpSetElementSpec => ({ ip: ip(address), cidr, protocol: 0, port: 0, nomatch: false, ...extra });
 

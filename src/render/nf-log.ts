@@ -4,15 +4,14 @@
 // no IP id, TOS, TCP window or sequence numbers: those fields are left out,
 // the rest is the kernel's text. A LOG in a network namespace other than the
 // initial one reaches no kernel log (net.netfilter.nf_log_all_netns is 0):
-// the line is for the trace.
-import { formatIpv4Address } from "../../model/address.js";
-import type { Target } from "../../model/netfilter.js";
-import { ipv4TotalLength } from "../../model/packet.js";
-import type { MatchContext } from "./xt-match-context.js";
+// the line is for the trace, so the renderer writes it (the engine reports
+// the LOG target, the devices and the packet).
+import { formatIpv4Address } from "../model/address.js";
+import type { Target } from "../model/netfilter.js";
+import { ipv4TotalLength, type Ipv4Packet } from "../model/packet.js";
 
-export function logLine(target: Extract<Target, { kind: "LOG" }>, context: MatchContext): string {
-  const packet = context.packet;
-  let line = `${target.prefix}IN=${context.in?.name ?? ""} OUT=${context.out?.name ?? ""} `;
+export function logLine(target: Extract<Target, { kind: "LOG" }>, inName: string | undefined, outName: string | undefined, packet: Ipv4Packet): string {
+  let line = `${target.prefix}IN=${inName ?? ""} OUT=${outName ?? ""} `;
   line += `SRC=${formatIpv4Address(packet.source)} DST=${formatIpv4Address(packet.destination)} LEN=${ipv4TotalLength(packet)} TTL=${packet.ttl} `;
   const transport = packet.transport;
   switch (transport.protocol) {
