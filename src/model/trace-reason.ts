@@ -201,4 +201,5 @@ export type TraceReason =
   | { readonly code: "nat-no-tuple"; readonly hook: HookName; readonly manip: "source" | "destination" }
   | { readonly code: "nat-bound"; readonly hook: HookName; readonly entryId: number; readonly reply: ConntrackTuple }
   | { readonly code: "nat-rewrite"; readonly hook: HookName; readonly manip: "source" | "destination"; readonly byRule: boolean; readonly entryId: number; readonly direction: "original" | "reply" | undefined }
-  | { readonly code: "flow-cache"; readonly entryId: number; readonly natted: boolean; readonly out: string };
+  /** netsim's flow cache; `decided`: the rules and policies of the replayed walks that decided (0: no walk on the path decides). */
+  | { readonly code: "flow-cache"; readonly entryId: number; readonly natted: boolean; readonly out: string; readonly decided: number };

@@ -348,7 +348,9 @@ export function whyText(record: TraceRecord): string {
     case "flow-cache": {
       const after = record.packetAfter!;
       const rewrite = reason.natted ? `, NAT as bound: ${address(packet!.source)} > ${address(packet!.destination)} becomes ${address(after.source)} > ${address(after.destination)}` : "";
-      return `netsim's flow cache (not a kernel path): connection #${reason.entryId} is established and every chain on its forwarding path is empty, so this packet goes as its earlier ones did${rewrite}, routed out of ${reason.out}, ttl ${packet!.ttl} -> ${after.ttl}`;
+      const decided = reason.decided;
+      const walks = decided === 0 ? "no rule or policy on its forwarding path decides" : `its forwarding path's rule walks are the cached ones of an earlier packet (${decided} rule${decided === 1 ? "" : "s"} and policies deciding, next; every counter moves)`;
+      return `netsim's flow cache (not a kernel path): connection #${reason.entryId} is established and ${walks}, so this packet goes as its earlier ones did${rewrite}, routed out of ${reason.out}`;
     }
   }
 }

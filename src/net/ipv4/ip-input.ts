@@ -17,6 +17,8 @@ import { transportRcv } from "./transport.js";
 export function ipRcv(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, packet: Ipv4Packet, prerouted = false): void {
   if (prerouted) {
     if (simulation.steps !== null) recordStep(simulation, { device: device.name, stage: "ip_rcv", packet, verdict: "continue", reason: { code: "ip-rcv", device: device.name, prerouted: true }, namespace: namespace.name, time: traceTime(simulation) });
+    // A packet of a prerouted flow goes on as its earlier ones did (netsim's flow cache, nf-flow-table.ts).
+    if (nfFlowOffloadIpHook(simulation, namespace, device, packet, true)) return;
     ipRcvFinish(simulation, namespace, device, packet);
     return;
   }

@@ -8,7 +8,7 @@ import { selectorMaskOf, type AddressSelector, type Chain, type HookName, type I
 import { ipv4TotalLength, type Ipv4Packet } from "../../model/packet.js";
 import type { Simulation } from "../simulation.js";
 import type { IptEvent, MatchMismatch } from "../../model/trace-reason.js";
-import { recordNetfilterStep } from "./nf-hook-trace.js";
+import { pushNetfilterStep, type NetfilterDecision } from "./nf-hook-trace.js";
 import type { NatBinding } from "./nf-nat.js";
 import { masqueradeBinding } from "./nf-nat-masquerade.js";
 import { redirectBinding } from "./nf-nat-redirect.js";
@@ -18,6 +18,7 @@ import { interfaceNameMatches, type MatchContext } from "./xt-match-context.js";
 import { xtMatch, xtMatchModule } from "./xt-matches.js";
 import { setTarget } from "./xt-set.js";
 import { xtStatistic, type StatisticMatch } from "./xt-statistic.js";
+import { NO_STATEFUL_PART, xtMatchIsFlowInvariant, type WalkRecord } from "./netsim-flow-cache.js";
 import { portTest, portTestHolds, xtTcpUdp, type PortTest } from "./xt-tcpudp.js";
 
 export interface TableVerdict {
@@ -71,6 +72,8 @@ export interface WalkEnvironment {
   readonly context: MatchContext;
   /** Where the packet goes next on the way out (MASQUERADE's source choice). */
   readonly nexthop?: number;
+  /** netsim's flow cache records this walk (netsim-flow-cache.ts). */
+  readonly record?: WalkRecord;
 }
 
 /*
@@ -142,6 +145,10 @@ interface PreparedRule extends PortTest {
   jump: PreparedChain | null | undefined;
   readonly target: Target | undefined;
   readonly rule: Rule;
+  /** netsim's flow cache: the first part (IP_PART, PORTS, STATISTIC, MATCH_AT + k) that reads more than a flow's fixed fields, NO_STATEFUL_PART when none does. */
+  readonly firstStatefulPart: number;
+  /** Whether the target, when taken, only decides (no LOG line, mark, set change, reject or NAT). */
+  readonly targetOnlyDecides: boolean;
 }
 
 /** A selector as int32 address and mask; an address no packet can have (not a uint32) as a test no address passes. */
@@ -173,6 +180,9 @@ function prepareRule(rule: Rule): PreparedRule {
   const rest = ports.portProtocol !== undefined ? matches.slice(1) : matches;
   const next = rest[0];
   const statistic = next !== undefined && next.kind === "statistic" ? next : undefined;
+  const listed = statistic !== undefined ? rest.slice(1) : rest;
+  const stateful = listed.findIndex((match) => !xtMatchIsFlowInvariant(match));
+  const targetKind = rule.target?.kind;
   return {
     destinationAddress: selectorAddress(destination),
     destinationMask: selectorMask(destination),
@@ -191,7 +201,7 @@ function prepareRule(rule: Rule): PreparedRule {
     destinationPortInvert: ports.destinationPortInvert,
     portMatch,
     statistic,
-    matches: matchList(statistic !== undefined ? rest.slice(1) : rest),
+    matches: matchList(listed),
     inInterface: rule.inInterface,
     outInterface: rule.outInterface,
     // A rule nft added without a counter counts into a scratch object nothing reads.
@@ -201,6 +211,8 @@ function prepareRule(rule: Rule): PreparedRule {
     jump: undefined,
     target: rule.target,
     rule,
+    firstStatefulPart: statistic !== undefined ? STATISTIC : stateful >= 0 ? MATCH_AT + stateful : NO_STATEFUL_PART,
+    targetOnlyDecides: targetKind === undefined || targetKind === "ACCEPT" || targetKind === "DROP" || targetKind === "RETURN" || targetKind === "jump",
   };
 }
 
@@ -474,34 +486,47 @@ interface StepFields {
 }
 
 function recordStep(simulation: Simulation, table: Table, hook: HookName, context: MatchContext, fields: StepFields): void {
-  recordNetfilterStep(simulation, context, () => ({
-    decision: {
-      table: table.name,
-      chain: fields.chain.name,
-      ...(fields.ruleNumber !== undefined ? { ruleNumber: fields.ruleNumber } : {}),
-      ...(fields.rule ? { ruleText: { chain: fields.chain.name, rule: fields.rule } } : {}),
-      target: fields.target,
-      ...(fields.mismatch !== undefined ? { mismatch: fields.mismatch } : {}),
-      ...(fields.skipped ? { skippedByIndex: true } : {}),
-      ...(fields.rule?.origin ? { origin: fields.rule.origin } : {}),
-    },
-    verdict: fields.verdict,
-    reason: { code: "iptables", hook, table: table.name, chain: fields.chain.name, step: fields.step },
-  }));
+  // Keys in the order a trace shows them, each added only when present (no spreads, no closure: this runs for every rule a traced packet meets).
+  const rule = fields.rule;
+  const number = fields.ruleNumber;
+  const tableName = table.name;
+  const chain = fields.chain.name;
+  const target = fields.target;
+  const decision: { -readonly [K in keyof NetfilterDecision]: NetfilterDecision[K] } =
+    number !== undefined
+      ? rule
+        ? { kind: "netfilter", table: tableName, chain, ruleNumber: number, ruleText: { chain, rule }, target }
+        : { kind: "netfilter", table: tableName, chain, ruleNumber: number, target }
+      : rule
+        ? { kind: "netfilter", table: tableName, chain, ruleText: { chain, rule }, target }
+        : { kind: "netfilter", table: tableName, chain, target };
+  if (fields.mismatch !== undefined) decision.mismatch = fields.mismatch;
+  if (fields.skipped) decision.skippedByIndex = true;
+  if (rule?.origin) decision.origin = rule.origin;
+  pushNetfilterStep(simulation, context, decision, fields.verdict, { code: "iptables", hook, table: tableName, chain, step: fields.step });
 }
 
 /** No rule decided: the built-in chain's policy (traced when the chain has rules or drops). */
-function chainPolicy(simulation: Simulation, table: Table, hook: HookName, context: MatchContext, builtin: Chain, tracing: boolean): TableVerdict {
+function chainPolicy(simulation: Simulation, table: Table, hook: HookName, context: MatchContext, builtin: Chain, tracing: boolean, record: WalkRecord | undefined): TableVerdict {
   const verdict = builtin.policy ?? "ACCEPT";
   const counters = builtin.policyCounters;
   if (counters !== undefined) {
     counters.packets += 1;
     counters.bytes += ipv4TotalLength(context.packet);
   }
+  if (record !== undefined) {
+    if (counters !== undefined) record.counters.push(counters);
+    if (builtin.rules.length > 0 || verdict === "DROP") recordDecision(record, table, hook, context, builtin, 0, undefined, verdict, verdict === "DROP" ? "drop" : "continue", { event: "policy", policy: verdict });
+  }
   if (tracing && (builtin.rules.length > 0 || verdict === "DROP")) {
     recordStep(simulation, table, hook, context, { chain: builtin, target: verdict, verdict: verdict === "DROP" ? "drop" : "continue", step: { event: "policy", policy: verdict } });
   }
   return { verdict, packet: context.packet };
+}
+
+/** netsim's flow cache: a rule or policy that decided, as plain data. */
+function recordDecision(record: WalkRecord, table: Table, hook: HookName, context: MatchContext, chain: Chain, ruleNumber: number, rule: Rule | undefined, target: string, verdict: "continue" | "drop", step: IptEvent): void {
+  record.decisions.push({ kind: "iptables", hook, table, chain, ruleNumber, rule, target, verdict, step, in: context.in?.name, out: context.out?.name });
 }
 
 /** A trace's steps for the rules the index passed by, positions [from, to) of the chain: each could not match the packet. */
@@ -525,6 +550,7 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
   const builtin = table.chains.get(hook);
   if (!builtin) return { verdict: "ACCEPT", packet: context.packet };
   const tracing = simulation.steps !== null;
+  const record = environment.record;
   const indexed = evaluation === "indexed";
   const destination = context.packet.destination;
   const protocol = PROTOCOL_NUMBER[context.packet.transport.protocol];
@@ -543,7 +569,7 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
     const preparedRule = walking.prepared[index];
     if (tracing && unreported < index) recordSkipped(simulation, table, hook, context, walking, unreported, Math.min(index, walking.length));
     if (preparedRule === undefined) {
-      if (chain === builtin || stack.length === 0) return chainPolicy(simulation, table, hook, context, builtin, tracing);
+      if (chain === builtin || stack.length === 0) return chainPolicy(simulation, table, hook, context, builtin, tracing, record);
       const next = stack.pop() as number;
       const caller = stack.pop() as PreparedChain;
       if (tracing) recordStep(simulation, table, hook, context, { chain, target: "RETURN", verdict: "continue", step: { event: "chain-end", caller: caller.chain.name } });
@@ -555,6 +581,25 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
     const rule = preparedRule.rule;
     const ruleNumber = index + 1;
     const refused = preparedRuleMatches(preparedRule, context, ruleNumber, protocol);
+    if (record !== undefined) {
+      // Every part up to the one that refused ran (all of them when the rule matched).
+      record.rulesEvaluated++;
+      if ((refused === MATCHED ? NO_STATEFUL_PART - 1 : refused) >= preparedRule.firstStatefulPart || (refused === MATCHED && !preparedRule.targetOnlyDecides)) record.cacheable = false;
+      else if (refused === MATCHED) {
+        record.counters.push(preparedRule.counters);
+        const kind = preparedRule.targetKind;
+        // The step the slow path's trace says for this rule (targetOnlyDecides: no target, a jump, ACCEPT, DROP or RETURN).
+        const step: IptEvent =
+          kind === undefined
+            ? { event: "counts", ruleNumber }
+            : kind === "jump"
+              ? { event: "jump", ruleNumber, goto: preparedRule.goto, chain: targetName(rule) }
+              : kind === "RETURN"
+                ? { event: "return", ruleNumber, caller: stack.length === 0 ? undefined : (stack[stack.length - 2] as PreparedChain).chain.name }
+                : { event: "verdict", ruleNumber, target: kind === "DROP" ? "DROP" : "ACCEPT" };
+        recordDecision(record, table, hook, context, chain, ruleNumber, rule, targetName(rule), kind === "DROP" ? "drop" : "continue", step);
+      }
+    }
     if (refused !== MATCHED) {
       if (tracing) {
         const mismatch = ruleMismatch(preparedRule, refused, context);
@@ -582,7 +627,7 @@ export function iptDoTable(environment: WalkEnvironment, hook: HookName, evaluat
       case "RETURN": {
         if (stack.length === 0) {
           if (tracing) recordStep(simulation, table, hook, context, { ruleNumber, rule, chain, target: "RETURN", verdict: "continue", step: { event: "return", ruleNumber, caller: undefined } });
-          return chainPolicy(simulation, table, hook, context, builtin, tracing);
+          return chainPolicy(simulation, table, hook, context, builtin, tracing, record);
         }
         const next = stack.pop() as number;
         const caller = stack.pop() as PreparedChain;

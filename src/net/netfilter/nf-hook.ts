@@ -21,6 +21,9 @@ import type { HookDevices } from "./core.js";
 import type { MatchContext } from "./xt-match-context.js";
 import type { NftChain, NftHook, NftTable } from "../../model/nf-tables.js";
 import { nftDoChain } from "./nft-do-chain.js";
+import { flowWalkAt, flowWalkCount, flowWalkHookDone, flowWalkTexts, hookSegment, hookSegmentDone, hookSegmentStart, hookSignature, walkRecordAppend, type HookSignature, type WalkRecord, type WalkSegment } from "./netsim-flow-cache.js";
+import { rtGenid } from "../core/rt-genid.js";
+import { ipv4TotalLength } from "../../model/packet.js";
 
 /** The entry as a step shows it: its id and its tuples as they stand now (NAT replaces the reply tuple later). */
 export function entryView(entry: ConntrackEntry): ConntrackEntryView {
@@ -103,10 +106,11 @@ function recordNatChange(run: HookRun, before: Ipv4Packet, after: Ipv4Packet, en
 }
 
 /** A plain table (raw, mangle, filter) at this hook: the packet, or undefined when dropped. */
-function runTable(run: HookRun, name: TableName, packet: Ipv4Packet): Ipv4Packet | undefined {
+function runTable(run: HookRun, name: TableName, packet: Ipv4Packet, record: WalkRecord | undefined): Ipv4Packet | undefined {
   const table = run.state.tables.get(name);
   if (!table) return packet;
-  const result = iptDoTable({ simulation: run.simulation, table, context: matchContext(run, packet) }, run.hook);
+  const context = matchContext(run, packet);
+  const result = iptDoTable(record === undefined ? { simulation: run.simulation, table, context } : { simulation: run.simulation, table, context, record }, run.hook);
   return result.verdict === "DROP" ? undefined : result.packet;
 }
 
@@ -121,8 +125,9 @@ function nftContext(run: HookRun, packet: Ipv4Packet): MatchContext {
   return indev === undefined || context.in !== undefined ? context : { ...context, in: indev };
 }
 
-function runNftChain(run: HookRun, table: NftTable, chain: NftChain, packet: Ipv4Packet): Ipv4Packet | undefined {
-  const result = nftDoChain({ simulation: run.simulation, table, chain, context: nftContext(run, packet), hook: run.hook });
+function runNftChain(run: HookRun, table: NftTable, chain: NftChain, packet: Ipv4Packet, record: WalkRecord | undefined): Ipv4Packet | undefined {
+  const context = nftContext(run, packet);
+  const result = nftDoChain(record === undefined ? { simulation: run.simulation, table, chain, context, hook: run.hook } : { simulation: run.simulation, table, chain, context, hook: run.hook, record });
   return result.verdict === "DROP" ? undefined : result.packet;
 }
 
@@ -320,22 +325,67 @@ function nfHookEntries(state: NetfilterState, hook: HookName): readonly NfHookOp
   return hooks.entries[hook];
 }
 
+/** A base chain's walk as recorded: its counters move, a trace gets its deciding rules, and its verdict stands. */
+function replaySegment(run: HookRun, segment: WalkSegment, packet: Ipv4Packet): Ipv4Packet | undefined {
+  flowWalkCount(segment, ipv4TotalLength(packet));
+  const simulation = run.simulation;
+  if (simulation.steps !== null) {
+    const texts = flowWalkTexts(segment);
+    const name = run.namespace.name;
+    const time = traceTime(simulation);
+    for (let index = 0; index < texts.length; index++) {
+      const text = texts[index]!;
+      const dropped = text.verdict === "drop";
+      recordStep(
+        simulation,
+        text.device === undefined
+          ? dropped
+            ? { stage: "nf_hook", packet, decision: text.decision, verdict: "drop", dropReason: "NETFILTER_DROP", reason: text.reason, namespace: name, time }
+            : { stage: "nf_hook", packet, decision: text.decision, verdict: "continue", reason: text.reason, namespace: name, time }
+          : dropped
+            ? { device: text.device, stage: "nf_hook", packet, decision: text.decision, verdict: "drop", dropReason: "NETFILTER_DROP", reason: text.reason, namespace: name, time }
+            : { device: text.device, stage: "nf_hook", packet, decision: text.decision, verdict: "continue", reason: text.reason, namespace: name, time },
+      );
+    }
+  }
+  return segment.dropped ? undefined : packet;
+}
+
 /** nf_hook_slow(): the packet to continue with (maybe rewritten), or undefined when a hook function dropped it (registered with core.ts). */
 export function nfHookSlow(simulation: Simulation, namespace: NetworkNamespace, hook: HookName, packet: Ipv4Packet, devices: HookDevices): Ipv4Packet | undefined {
   const state = namespace.netfilter;
   if (!state) return packet;
+  const record = flowWalkAt(namespace, hook, packet);
   const run: HookRun = { simulation, namespace, state, hook, devices };
   const entries = nfHookEntries(state, hook);
+  // netsim's flow cache (netsim-flow-cache.ts): this hook's recorded walks for the packet's signature, looked up at the first base chain.
+  let signature: HookSignature | undefined;
+  let looked = false;
   let current: Ipv4Packet | undefined = packet;
   for (let position = 0; position < entries.length && current !== undefined; position++) {
     const entry = entries[position]!;
     switch (entry.kind) {
       case "chain":
-        current = runTable(run, entry.table, current);
+      case "nft": {
+        if (!looked) {
+          looked = true;
+          signature = hookSignature(namespace, hook, entries, packet, devices, rtGenid(namespace));
+        }
+        const cached = signature === undefined ? undefined : hookSegment(signature, position, namespace, current);
+        if (cached !== undefined) {
+          current = replaySegment(run, cached, current);
+          if (record !== undefined) walkRecordAppend(record, cached);
+          break;
+        }
+        const segment = signature !== undefined || record !== undefined ? hookSegmentStart(namespace, current) : undefined;
+        const before = current;
+        current = entry.kind === "chain" ? runTable(run, entry.table, current, segment) : runNftChain(run, entry.table, entry.chain, current, segment);
+        if (segment !== undefined) {
+          if (record !== undefined) walkRecordAppend(record, segment);
+          if (signature !== undefined) hookSegmentDone(signature, position, segment, before, current);
+        }
         break;
-      case "nft":
-        current = runNftChain(run, entry.table, entry.chain, current);
-        break;
+      }
       case "conntrack":
         current = runConntrack(run, current, hook === "OUTPUT" || devices.in?.kind === "loopback");
         break;
@@ -347,5 +397,6 @@ export function nfHookSlow(simulation: Simulation, namespace: NetworkNamespace, 
         break;
     }
   }
+  if (record !== undefined) flowWalkHookDone(record, current);
   return current;
 }

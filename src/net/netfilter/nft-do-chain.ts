@@ -14,8 +14,8 @@ import { NFT_REJECT_WITH, type NftAtom, type NftChain, type NftData, type NftEle
 import { ipv4TotalLength, type Ipv4Packet } from "../../model/packet.js";
 import type { Simulation } from "../simulation.js";
 import type { NftEvent } from "../../model/trace-reason.js";
-import type { NetfilterRecordDecision } from "../../model/trace.js";
-import { recordNetfilterStep } from "./nf-hook-trace.js";
+import { pushNetfilterStep, type NetfilterDecision } from "./nf-hook-trace.js";
+import { nftExpressionIsFlowInvariant, type WalkRecord } from "./netsim-flow-cache.js";
 import { packetEntry } from "./nf-conntrack.js";
 import { masqueradeBinding } from "./nf-nat-masquerade.js";
 import { redirectBinding } from "./nf-nat-redirect.js";
@@ -176,21 +176,25 @@ export interface NftWalk {
   readonly context: MatchContext;
   readonly hook: HookName;
   readonly nexthop?: number;
+  /** netsim's flow cache records this walk (netsim-flow-cache.ts). */
+  readonly record?: WalkRecord;
 }
 
-function recordRule(walk: NftWalk, context: MatchContext, chain: NftChain, rule: NftRule | undefined, verdict: "continue" | "drop", target: NetfilterRecordDecision["target"], step: NftEvent): void {
+function recordRule(walk: NftWalk, context: MatchContext, chain: NftChain, rule: NftRule | undefined, verdict: "continue" | "drop", target: NetfilterDecision["target"], step: NftEvent): void {
   const table = walk.table;
-  recordNetfilterStep(walk.simulation, context, () => ({
-    decision: {
-      table: { family: table.family, name: table.name },
-      chain: chain.name,
-      ...(rule ? { ruleNumber: rule.handle, ruleText: { text: rule.text, handle: rule.handle } } : {}),
-      ...(rule?.origin ? { origin: rule.origin } : {}),
-      target,
-    },
-    verdict,
-    reason: { code: "nft", hook: walk.hook, family: table.family, table: table.name, chain: chain.name, handle: rule?.handle, step },
-  }));
+  // One literal per shape, no closure: this runs for every rule a traced packet meets.
+  const tableKey = { family: table.family, name: table.name };
+  const decision: NetfilterDecision = rule
+    ? rule.origin
+      ? { kind: "netfilter", table: tableKey, chain: chain.name, ruleNumber: rule.handle, ruleText: { text: rule.text, handle: rule.handle }, origin: rule.origin, target }
+      : { kind: "netfilter", table: tableKey, chain: chain.name, ruleNumber: rule.handle, ruleText: { text: rule.text, handle: rule.handle }, target }
+    : { kind: "netfilter", table: tableKey, chain: chain.name, target };
+  pushNetfilterStep(walk.simulation, context, decision, verdict, { code: "nft", hook: walk.hook, family: table.family, table: table.name, chain: chain.name, handle: rule?.handle, step });
+}
+
+/** netsim's flow cache: a rule or policy that decided, as plain data (the step the slow path's trace says for it). */
+function recordNftDecision(record: WalkRecord, walk: NftWalk, context: MatchContext, chain: NftChain, rule: NftRule | undefined, target: NetfilterDecision["target"], verdict: "continue" | "drop", step: NftEvent): void {
+  record.decisions.push({ kind: "nft", hook: walk.hook, table: walk.table, chain, rule, target, verdict, step, in: context.in?.name, out: context.out?.name });
 }
 
 function withPacket(context: MatchContext, packet: Ipv4Packet): MatchContext {
@@ -208,6 +212,7 @@ export function nftDoChain(walk: NftWalk): NftChainVerdict {
   const { simulation, table } = walk;
   let context = walk.context;
   const tracing = simulation.steps !== null;
+  const record = walk.record;
   const base = walk.chain;
   const stack: { chain: NftChain; next: number }[] = [];
   let chain = base;
@@ -218,6 +223,7 @@ export function nftDoChain(walk: NftWalk): NftChainVerdict {
       const back = stack.pop();
       if (chain === base || back === undefined) {
         const policy = base.base?.policy ?? "accept";
+        if (record !== undefined && (base.rules.length > 0 || policy === "drop")) recordNftDecision(record, walk, context, base, undefined, policy, policy === "drop" ? "drop" : "continue", { event: "policy", policy });
         if (tracing && (base.rules.length > 0 || policy === "drop")) recordRule(walk, context, base, undefined, policy === "drop" ? "drop" : "continue", policy, { event: "policy", policy });
         return { verdict: policy === "drop" ? "DROP" : "ACCEPT", packet: context.packet };
       }
@@ -228,7 +234,12 @@ export function nftDoChain(walk: NftWalk): NftChainVerdict {
     }
     let outcome: Step = { kind: "next" };
     let failed: string | undefined;
+    if (record !== undefined) record.rulesEvaluated++;
     for (const expression of rule.expressions) {
+      if (record !== undefined) {
+        if (!nftExpressionIsFlowInvariant(expression, table, record)) record.cacheable = false;
+        else if (expression.kind === "counter") record.counters.push(expression.counters);
+      }
       const result = evaluate(expression, context, walk);
       if (result === "break") {
         failed = "does not match";
@@ -241,6 +252,28 @@ export function nftDoChain(walk: NftWalk): NftChainVerdict {
       }
       outcome = result.step;
       break;
+    }
+    if (record !== undefined && failed === undefined) {
+      if (outcome.kind === "verdict") {
+        const verdict = outcome.verdict;
+        switch (verdict.kind) {
+          case "accept":
+            recordNftDecision(record, walk, context, chain, rule, "accept", "continue", { event: "accept", base: base.name });
+            break;
+          case "drop":
+            recordNftDecision(record, walk, context, chain, rule, "drop", "drop", { event: "drop" });
+            break;
+          case "continue":
+            recordNftDecision(record, walk, context, chain, rule, "continue", "continue", { event: "continue" });
+            break;
+          case "return":
+            recordNftDecision(record, walk, context, chain, rule, "return", "continue", { event: "return", caller: stack[stack.length - 1]?.chain.name, base: base.name });
+            break;
+          default:
+            recordNftDecision(record, walk, context, chain, rule, { kind: verdict.kind, chain: verdict.chain }, "continue", { event: "jump", kind: verdict.kind, chain: verdict.chain });
+        }
+      } else if (outcome.kind === "next") recordNftDecision(record, walk, context, chain, rule, "(none)", "continue", { event: "next" });
+      else record.cacheable = false;
     }
     if (failed !== undefined || outcome.kind === "next") {
       if (tracing) recordRule(walk, context, chain, rule, "continue", "(none)", failed !== undefined ? { event: "mismatch", ruleText: rule.text } : { event: "next" });
