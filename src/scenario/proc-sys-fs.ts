@@ -6,6 +6,7 @@
 // errors are bash's own, at its line: src/scenario/transform.ts); this is
 // everything else, through just-bash's public file-system class.
 import { InMemoryFs, type InitialFiles } from "just-bash";
+import { commandPath } from "./command-paths.js";
 import { LOOP_MARK_PATH, STDERR_SINK, STDOUT_SINK } from "./shell-names.js";
 
 export const PROC_SYS = "/proc/sys/";
@@ -108,6 +109,11 @@ export class ProcSysFileSystem extends InMemoryFs {
 
   override async lstat(path: string): Promise<FsStat> {
     return path.startsWith(LOOP_MARK_PATH) || (this.procSys(path) && this.hooks.read!(path) !== undefined) ? procSysStat() : super.lstat(path);
+  }
+
+  /** A command called by the path Debian installs it at runs the modelled command (command-paths.ts). */
+  override resolvePath(base: string, path: string): string {
+    return commandPath(super.resolvePath(base, path));
   }
 
   override async exists(path: string): Promise<boolean> {

@@ -127,6 +127,24 @@ export function stateLayout(stateDirectory: string) {
 }
 
 /**
+ * A tool called by path (`/usr/sbin/ip`, `IP=/sbin/ip; $IP ...`) skips the
+ * wrappers in PATH: a bash function of that name (bash allows slashes in one)
+ * runs the wrapper instead, for each path where the sandbox has the tool, so
+ * a path where it has none still fails as bash says. A program that execs
+ * the path itself (`ip netns exec NS /bin/ping`) is not covered.
+ */
+function commandPathFunctions(config: SandboxConfig): string {
+  const layout = stateLayout(config.stateDirectory);
+  const lines: string[] = [];
+  for (const tool of wrappedTools(config.executables).keys()) {
+    for (const directory of ["/usr/bin", "/usr/sbin", "/bin", "/sbin"]) {
+      lines.push(`if [[ -e ${directory}/${tool} ]]; then ${directory}/${tool}() { ${shellQuote(`${layout.bin}/${tool}`)} "$@"; }; fi`);
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/**
  * Loaded through BASH_ENV by every bash the scenario starts: before each
  * simple command the DEBUG trap exports the call stack, innermost first, one
  * "LINE FILE" per line, for the wrappers to read. A child bash (`bash x.sh`,
@@ -144,7 +162,8 @@ __netsim_trace() {
   local index=1 frame_source absolute stack=""
   while (( index < \${#BASH_SOURCE[@]} )); do
     frame_source=\${BASH_SOURCE[index]}
-    if [[ -n $frame_source ]]; then
+    # The path functions below are not the user's frames: their caller's line stands.
+    if [[ -n $frame_source && $frame_source != "\${BASH_SOURCE[0]}" ]]; then
       absolute=\${__netsim_absolute_source[$frame_source]-}
       if [[ -z $absolute ]]; then
         # Resolved once, against the directory it was first seen from.
@@ -161,7 +180,7 @@ __netsim_trace() {
 # stderr to /dev/null hides the trap's own commands from a scenario's set -x;
 # the trailing ':' gives $_ back its value.
 trap '{ __netsim_underscore=$_; __netsim_trace; : "$__netsim_underscore"; } 2>/dev/null' DEBUG
-`;
+${commandPathFunctions(config)}`;
 }
 
 /**

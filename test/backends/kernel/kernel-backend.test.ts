@@ -101,6 +101,17 @@ describe.skipIf(!availability.ok)(`KernelBackend on the real kernel${skipReason}
     expect(edge.expectations.every((result) => result.ok)).toBe(true);
   });
 
+  it("records the tools a scenario calls by path, directly, through a variable and in a function, where the sandbox has them", async () => {
+    const paths = await new KernelBackend().run(fixture("command-paths.sh"));
+    expect(paths.commands.map(summary)).toEqual([
+      { at: "command-paths.sh:3", callers: [], namespace: "", argv: "ip netns add paths", exitCode: 0, outcome: undefined },
+      { at: "command-paths.sh:4", callers: [], namespace: "", argv: "sysctl net.ipv4.ip_forward", exitCode: 0, outcome: undefined },
+      { at: "command-paths.sh:7", callers: ["command-paths.sh:9"], namespace: "", argv: "iptables -S INPUT", exitCode: 0, outcome: undefined },
+    ]);
+    // Debian has no /usr/bin/sysctl: bash's own error, not a wrapper's.
+    expect(paths.output).toContain("command-paths.sh: line 5: /usr/bin/sysctl: No such file or directory\n");
+  });
+
   it("stops a scenario at its time limit with exit 124", async () => {
     const started = Date.now();
     const slow = await new KernelBackend({ scriptTimeoutSeconds: 2 }).run(fixture("slow.sh"));
