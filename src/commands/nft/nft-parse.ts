@@ -7,7 +7,8 @@ import { parseIpv4Address, prefixMask } from "../../model/address.js";
 import { NFT_REJECT_WITH, type NftBaseChain, type NftChainType, type NftCommand, type NftData, type NftDatatype, type NftElement, type NftExpression, type NftFamily, type NftHook, type NftKey, type NftRejectWith, type NftRight, type NftRuleSpec, type NftSelector, type NftSetSpec, type NftVerdict } from "../../model/nf-tables.js";
 import { UnsupportedError } from "../command.js";
 import { CT_STATES, CT_STATUSES, FIB_TYPE_NAMES, ICMP_TYPES, NF_PROTO_NAMES, PKT_TYPE_NAMES, PROTOCOL_NAMES, priorityNameValid, ruleText, standardPriority } from "./nft-print.js";
-import { formatIpv6, ICMPV6_TYPES, ipv6Network, parseIpv6 } from "./nft-ip6.js";
+import { ICMPV6_TYPES, ipv6Network } from "./nft-ip6.js";
+import { formatIpv6Address, parseIpv6Address } from "../../model/ipv6-address.js";
 import { KEYWORDS, OPERATOR_WORDS, scan, type Token } from "./nft-scanner.js";
 
 /** A chain's body: its base-chain spec, and the policy when one is given (NFTA_CHAIN_POLICY is sent only then). */
@@ -907,13 +908,13 @@ class Parser {
         const listed = ICMPV6_TYPES.find(([, number]) => number === value);
         return [BigInt(value), listed ? listed[0] : String(value)];
       }
-      const address = token.type === "addr6" ? parseIpv6(token.text) : undefined;
+      const address = token.type === "addr6" ? parseIpv6Address(token.text) : undefined;
       if (address === undefined) throw new NftSyntaxError(token, token, `Could not resolve hostname: Name or service not known`);
-      if (!this.accept("/")) return [address, formatIpv6(address)];
+      if (!this.accept("/")) return [address, formatIpv6Address(address)];
       const length = this.number();
       if (length > 128) throw new NftSyntaxError(token, token, `Could not parse prefix length`);
       const network = ipv6Network(address, length);
-      return [network, length === 128 ? formatIpv6(network) : `${formatIpv6(network)}/${length}`];
+      return [network, length === 128 ? formatIpv6Address(network) : `${formatIpv6Address(network)}/${length}`];
     };
     let right: string;
     if (this.accept("{")) {
