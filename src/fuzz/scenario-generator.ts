@@ -210,12 +210,17 @@ export function renderScenario(scenario: FuzzScenario): string {
       `ip link add va${index} netns ${namespaceName(veth.sideA % scenario.namespaces)} type veth peer name vb${index} netns ${namespaceName(veth.sideB % scenario.namespaces)}`,
     );
   });
+  // A port that would close a loop of bridges and veth pairs is left out: without STP the kernel floods round it for ever, which netsim refuses.
+  const masterOf = new Map<string, number>();
   scenario.bridges.forEach((bridge, index) => {
     const namespace = bridge.namespace % scenario.namespaces;
     lines.push(`${ipIn(namespace)} link add br${index} type bridge`);
     for (const port of bridge.ports) {
       const end = devices[port];
-      if (end && end.namespace === namespace && end.name.startsWith("v")) lines.push(`${ipIn(namespace)} link set ${end.name} master br${index}`);
+      if (!end || end.namespace !== namespace || !end.name.startsWith("v")) continue;
+      if (closesBridgeLoop(masterOf, end.name, index)) continue;
+      masterOf.set(end.name, index);
+      lines.push(`${ipIn(namespace)} link set ${end.name} master br${index}`);
     }
   });
   for (const device of devices) lines.push(`${ipIn(device.namespace)} link set ${device.name} up`);
@@ -224,6 +229,30 @@ export function renderScenario(scenario: FuzzScenario): string {
   if (scenario.listeners.length > 0) lines.push("sleep 0.5");
   for (const step of scenario.steps) lines.push(renderStep(step, deviceAt, ipIn, inNamespace));
   return `${lines.join("\n")}\n`;
+}
+
+/** Whether putting veth end `name` (va<i> or vb<i>) on bridge `bridge` closes a loop: its peer's bridge is `bridge` or already reaches it through other veth pairs with both ends on bridges. */
+function closesBridgeLoop(masterOf: ReadonlyMap<string, number>, name: string, bridge: number): boolean {
+  const peer = `${name.startsWith("va") ? "vb" : "va"}${name.slice(2)}`;
+  const peerBridge = masterOf.get(peer);
+  if (peerBridge === undefined) return false;
+  // The links between bridges once `name` leaves whatever bridge it is on (a new master moves it).
+  const links = new Map<number, number[]>();
+  for (const [end, master] of masterOf) {
+    if (end === name || !end.startsWith("va")) continue;
+    const other = masterOf.get(`vb${end.slice(2)}`);
+    if (other === undefined || `vb${end.slice(2)}` === name) continue;
+    links.set(master, [...(links.get(master) ?? []), other]);
+    links.set(other, [...(links.get(other) ?? []), master]);
+  }
+  const seen = new Set([peerBridge]);
+  const queue = [peerBridge];
+  while (queue.length > 0) {
+    const current = queue.shift()!;
+    if (current === bridge) return true;
+    for (const next of links.get(current) ?? []) if (!seen.has(next)) queue.push(next), seen.add(next);
+  }
+  return false;
 }
 
 function renderStep(
