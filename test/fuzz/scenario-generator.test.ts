@@ -78,6 +78,23 @@ describe("fuzzScenarioArbitrary", () => {
   }, 120_000);
 });
 
+describe("renderScenario", () => {
+  const masters = (text: string) => text.split("\n").filter((line) => line.includes(" master "));
+  const base = { namespaces: 2, loopbackUp: [false, false], listeners: [], steps: [{ kind: "ping" as const, namespace: 0, target: { net: 0, host: 1, prefixLength: 24 as const } }] };
+
+  it("leaves out a port that would close a loop: both ends of one veth on one bridge", () => {
+    const text = renderScenario({ ...base, veths: [{ sideA: 1, sideB: 1 }], bridges: [{ namespace: 1, ports: [0, 1] }] });
+    expect(masters(text)).toEqual(["ip -n n1 link set va0 master br0"]);
+  });
+
+  it("leaves out the second of two veth pairs between the same two bridges, and keeps a chain of bridges", () => {
+    const loop = renderScenario({ ...base, veths: [{ sideA: 1, sideB: 1 }, { sideA: 1, sideB: 1 }], bridges: [{ namespace: 1, ports: [0, 2] }, { namespace: 1, ports: [1, 3] }] });
+    expect(masters(loop)).toEqual(["ip -n n1 link set va0 master br0", "ip -n n1 link set va1 master br0", "ip -n n1 link set vb0 master br1"]);
+    const chain = renderScenario({ ...base, veths: [{ sideA: 1, sideB: 1 }], bridges: [{ namespace: 1, ports: [0] }, { namespace: 1, ports: [1] }] });
+    expect(masters(chain)).toEqual(["ip -n n1 link set va0 master br0", "ip -n n1 link set vb0 master br1"]);
+  });
+});
+
 describe("annotateWithKernelOutcomes", () => {
   it("writes each probe's kernel outcome and each failed command as the line's # expect:", () => {
     const text = "ip netns add a\nip route add default via 10.9.9.9\nping -c 1 10.0.0.1\n";
