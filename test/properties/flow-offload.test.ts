@@ -10,45 +10,24 @@
 // counters) and every socket must have seen the same packets, translations
 // included.
 import fc from "fast-check";
+import { sendFlowPacket, type FlowConnection, type FlowObserved } from "../support/flow-packet.js";
 import { describe, expect, it } from "vitest";
-import { parseIpv4Address } from "../../src/model/address.js";
-import type { Ipv4Packet, Transport } from "../../src/model/packet.js";
-import type { Socket } from "../../src/model/socket.js";
 import { cloneWorld, type World } from "../../src/model/world.js";
-import { namespaceByName, rootNamespace } from "../../src/net/core/net-namespace.js";
 import { runEvents } from "../../src/net/events.js";
-import { ipLocalOut } from "../../src/net/ipv4/ip-output.js";
-import { ipRouteOutput } from "../../src/net/ipv4/route.js";
 import { flowOffloadPackets } from "../../src/net/netfilter/nf-flow-table.js";
-import { createSimulation, type PingSocket, type PingSocketEvent } from "../../src/net/simulation.js";
+import { createSimulation } from "../../src/net/simulation.js";
 import { containerHostArbitrary, runLine, type ContainerHost } from "../../src/testing/index.js";
 import { parameters } from "./parameters.js";
 
 /** One connection: the same tuple every time it sends. */
-interface Connection {
-  readonly protocol: "icmp" | "udp" | "tcp";
-  /** Client namespace ("" for the host). */
-  readonly from: string;
-  readonly to: string;
-  readonly port: number;
-  /** Client port, or echo id. */
-  readonly sourcePort: number;
-}
+type Connection = FlowConnection;
 
 type Action =
   | { readonly kind: "send"; readonly connection: number; readonly packets: number; readonly tcpFlags: readonly ("ack" | "fin" | "rst")[] }
   | { readonly kind: "wait"; readonly microseconds: number }
   | { readonly kind: "configure"; readonly line: string };
 
-/** What the sockets saw: the ping socket's events and every TCP/UDP segment (or ICMP error) delivered anywhere. */
-interface Observed {
-  readonly error?: string;
-  readonly events: readonly PingSocketEvent[];
-  readonly deliveries: readonly { readonly namespaceId: number; readonly packet: Ipv4Packet }[];
-}
-
-/** Virtual time each packet is given to get there and back (ARP included). */
-const WINDOW = 50_000;
+type Observed = FlowObserved;
 
 const SERVICES = [
   { protocol: "tcp" as const, port: 80 },
@@ -122,53 +101,13 @@ const generated = containerHostArbitrary({ minContainers: 1, maxContainers: 3, m
   });
 });
 
-function transportOf(connection: Connection, index: number, flags: "ack" | "fin" | "rst"): { transport: Transport; payloadLength: number } {
-  if (connection.protocol === "icmp") return { transport: { protocol: "icmp", type: 8, code: 0, id: connection.sourcePort, sequence: index + 1 }, payloadLength: 64 };
-  if (connection.protocol === "udp") return { transport: { protocol: "udp", sourcePort: connection.sourcePort, destinationPort: connection.port }, payloadLength: 9 };
-  // A connection opens with SYN; later segments are ACKs, now and then a FIN or a reset.
-  const tcpFlags = index === 0 ? { syn: true } : flags === "ack" ? { ack: true } : flags === "fin" ? { fin: true, ack: true } : { rst: true };
-  return { transport: { protocol: "tcp", sourcePort: connection.sourcePort, destinationPort: connection.port, flags: tcpFlags }, payloadLength: index === 0 ? 40 : 32 };
-}
-
-/** One packet of `connection` from its client, the engine run for WINDOW; a UDP server echoes the datagram back (as runFlow's does). */
-function sendPacket(world: World, connection: Connection, index: number, flags: "ack" | "fin" | "rst", tracing: boolean): Observed {
-  const client = connection.from === "" ? rootNamespace(world) : namespaceByName(world, connection.from)!;
-  const destination = parseIpv4Address(connection.to)!;
-  const simulation = createSimulation(world, tracing);
-  const route = ipRouteOutput(client, destination);
-  if (!route.ok) return { error: route.errno, events: [], deliveries: [] };
-  const { transport, payloadLength } = transportOf(connection, index, flags);
-  const socket: PingSocket = { namespaceId: client.id, echoId: connection.sourcePort, events: [] };
-  if (connection.protocol === "icmp") simulation.pingSockets.push(socket);
-  let udpSocket: Socket | undefined;
-  if (connection.protocol === "udp") {
-    udpSocket = { protocol: "udp", port: connection.sourcePort, address: route.route.source, keepListening: true, open: true };
-    client.sockets.push(udpSocket);
-  }
-  ipLocalOut(simulation, client, route.route, { source: route.route.source, destination, ttl: 64, transport, payloadLength });
-  let echoed = 0;
-  runEvents(simulation, world.clock + WINDOW, () => {
-    for (; echoed < simulation.deliveries.length; echoed++) {
-      const { namespaceId, packet } = simulation.deliveries[echoed]!;
-      if (packet.transport.protocol !== "udp" || namespaceId === client.id) continue;
-      const server = world.namespaces.get(namespaceId)!;
-      const back = ipRouteOutput(server, packet.source, { source: packet.destination });
-      const echo: Ipv4Packet = { source: packet.destination, destination: packet.source, ttl: 64, transport: { protocol: "udp", sourcePort: packet.transport.destinationPort, destinationPort: packet.transport.sourcePort }, payloadLength: packet.payloadLength };
-      if (back.ok) ipLocalOut(simulation, server, back.route, echo);
-    }
-    return false;
-  });
-  if (udpSocket) client.sockets.splice(client.sockets.indexOf(udpSocket), 1);
-  return { events: socket.events, deliveries: simulation.deliveries.map(({ namespaceId, packet }) => ({ namespaceId, packet })) };
-}
-
 /** Applies one action, traced or not (the same path either way: tracing only records it). */
 function act(world: World, action: Action, connections: readonly Connection[], tracing: boolean): Observed[] {
   switch (action.kind) {
     case "send": {
       const connection = connections[action.connection % connections.length]!;
       const observed: Observed[] = [];
-      for (let packet = 0; packet < action.packets; packet++) observed.push(sendPacket(world, connection, nextPacketIndex(world, connection), action.tcpFlags[packet]!, tracing));
+      for (let packet = 0; packet < action.packets; packet++) observed.push(sendFlowPacket(world, connection, nextPacketIndex(world, connection), action.tcpFlags[packet]!, tracing));
       return observed;
     }
     case "wait":

@@ -13,27 +13,18 @@
 // packets. The cache must have carried packets (flows and hook hits) in a
 // good share of the runs, so the comparison is not vacuous.
 import fc from "fast-check";
+import { sendFlowPacket, type FlowConnection, type FlowObserved } from "../../support/flow-packet.js";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { dockerPathScript, type DockerFirewall } from "../../../src/bench/packet-path.js";
-import { parseIpv4Address } from "../../../src/model/address.js";
-import type { Ipv4Packet, Transport } from "../../../src/model/packet.js";
-import type { Socket } from "../../../src/model/socket.js";
 import { cloneWorld, type World } from "../../../src/model/world.js";
-import { namespaceByName } from "../../../src/net/core/net-namespace.js";
 import { runEvents } from "../../../src/net/events.js";
-import { ipLocalOut } from "../../../src/net/ipv4/ip-output.js";
-import { ipRouteOutput } from "../../../src/net/ipv4/route.js";
 import { flowOffloadPackets } from "../../../src/net/netfilter/nf-flow-table.js";
 import { hookCacheHits, setNetsimFlowCache } from "../../../src/net/netfilter/netsim-flow-cache.js";
-import { createSimulation, type PingSocket, type PingSocketEvent } from "../../../src/net/simulation.js";
+import { createSimulation } from "../../../src/net/simulation.js";
 import { runLine, worldFromScenario } from "../../../src/testing/index.js";
 
-interface Connection {
-  readonly protocol: "icmp" | "udp" | "tcp";
+interface Connection extends FlowConnection {
   readonly from: "c1" | "c2" | "wan";
-  readonly to: string;
-  readonly port: number;
-  readonly sourcePort: number;
 }
 
 type Action =
@@ -41,11 +32,7 @@ type Action =
   | { readonly kind: "wait"; readonly microseconds: number }
   | { readonly kind: "configure"; readonly line: string };
 
-interface Observed {
-  readonly error?: string;
-  readonly events: readonly PingSocketEvent[];
-  readonly deliveries: readonly { readonly namespaceId: number; readonly packet: Ipv4Packet }[];
-}
+type Observed = FlowObserved;
 
 /** The second container on docker0, and a listener beyond the uplink. */
 const EXTRA = `ip netns add c2
@@ -135,47 +122,6 @@ const CHANGES: Readonly<Record<DockerFirewall, readonly string[]>> = {
 
 const DESTINATIONS = ["8.8.8.8", "8.8.8.8", "192.168.0.1", "172.17.0.3", "172.17.0.2", "192.168.0.100"];
 const GAPS = [0, 10, 600_000, 1_000_000, 31_000_000];
-const WINDOW = 50_000;
-
-function transportOf(connection: Connection, index: number, flag: "ack" | "fin" | "rst"): { transport: Transport; payloadLength: number } {
-  if (connection.protocol === "icmp") return { transport: { protocol: "icmp", type: 8, code: 0, id: connection.sourcePort, sequence: index + 1 }, payloadLength: 64 };
-  if (connection.protocol === "udp") return { transport: { protocol: "udp", sourcePort: connection.sourcePort, destinationPort: connection.port }, payloadLength: 9 + index };
-  const flags = index === 0 ? { syn: true } : flag === "ack" ? { ack: true } : flag === "fin" ? { fin: true, ack: true } : { rst: true };
-  return { transport: { protocol: "tcp", sourcePort: connection.sourcePort, destinationPort: connection.port, flags }, payloadLength: index === 0 ? 40 : 32 };
-}
-
-/** One packet of `connection`, the engine run for WINDOW; a UDP datagram is echoed back by whoever it reached. */
-function sendPacket(world: World, connection: Connection, index: number, flag: "ack" | "fin" | "rst", tracing: boolean): Observed {
-  const client = namespaceByName(world, connection.from)!;
-  const destination = parseIpv4Address(connection.to)!;
-  const simulation = createSimulation(world, tracing);
-  const route = ipRouteOutput(client, destination);
-  if (!route.ok) return { error: route.errno, events: [], deliveries: [] };
-  const { transport, payloadLength } = transportOf(connection, index, flag);
-  const socket: PingSocket = { namespaceId: client.id, echoId: connection.sourcePort, events: [] };
-  if (connection.protocol === "icmp") simulation.pingSockets.push(socket);
-  let udpSocket: Socket | undefined;
-  if (connection.protocol === "udp") {
-    udpSocket = { protocol: "udp", port: connection.sourcePort, address: route.route.source, keepListening: true, open: true };
-    client.sockets.push(udpSocket);
-  }
-  ipLocalOut(simulation, client, route.route, { source: route.route.source, destination, ttl: 64, transport, payloadLength });
-  let echoed = 0;
-  runEvents(simulation, world.clock + WINDOW, () => {
-    for (; echoed < simulation.deliveries.length; echoed++) {
-      const { namespaceId, packet } = simulation.deliveries[echoed]!;
-      if (packet.transport.protocol !== "udp" || namespaceId === client.id) continue;
-      const server = world.namespaces.get(namespaceId)!;
-      const back = ipRouteOutput(server, packet.source, { source: packet.destination });
-      const echo: Ipv4Packet = { source: packet.destination, destination: packet.source, ttl: 64, transport: { protocol: "udp", sourcePort: packet.transport.destinationPort, destinationPort: packet.transport.sourcePort }, payloadLength: packet.payloadLength };
-      if (back.ok) ipLocalOut(simulation, server, back.route, echo);
-    }
-    return false;
-  });
-  if (udpSocket) client.sockets.splice(client.sockets.indexOf(udpSocket), 1);
-  return { events: socket.events, deliveries: simulation.deliveries.map(({ namespaceId, packet }) => ({ namespaceId, packet })) };
-}
-
 /** A world and the packets each of its connections has sent. */
 interface Run {
   readonly world: World;
@@ -192,7 +138,7 @@ function act(run: Run, action: Action, connections: readonly Connection[]): Obse
         const number = action.connection % connections.length;
         const index = run.sent.get(number) ?? 0;
         run.sent.set(number, index + 1);
-        return sendPacket(run.world, connections[number]!, index, action.tcpFlag, run.tracing);
+        return sendFlowPacket(run.world, connections[number]!, index, action.tcpFlag, run.tracing);
       }
       case "wait":
         runEvents(createSimulation(run.world, run.tracing), run.world.clock + action.microseconds);
