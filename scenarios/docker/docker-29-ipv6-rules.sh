@@ -38,55 +38,8 @@ container c3 bridge2 veth9a8b7c6 198.51.100.2/24 198.51.100.1
 ip netns exec c2 nc -lk 80 &
 sleep 1
 
-iptables-restore <<'RULES'
-*raw
-:PREROUTING ACCEPT [0:0]
-:OUTPUT ACCEPT [0:0]
--A PREROUTING -d 172.17.0.2/32 ! -i docker0 -j DROP
--A PREROUTING -d 172.17.0.3/32 ! -i docker0 -j DROP
--A PREROUTING -d 192.0.2.2/32 ! -i bridge1 -j DROP
-COMMIT
-*filter
-:INPUT ACCEPT [0:0]
-:FORWARD DROP [0:0]
-:OUTPUT ACCEPT [0:0]
-:DOCKER - [0:0]
-:DOCKER-BRIDGE - [0:0]
-:DOCKER-CT - [0:0]
-:DOCKER-FORWARD - [0:0]
-:DOCKER-INTERNAL - [0:0]
-:DOCKER-USER - [0:0]
--A FORWARD -j DOCKER-USER
--A FORWARD -j DOCKER-FORWARD
--A DOCKER -d 192.0.2.2/32 ! -i bridge1 -o bridge1 -p tcp -m tcp --dport 80 -j ACCEPT
--A DOCKER ! -i docker0 -o docker0 -j DROP
--A DOCKER ! -i bridge1 -o bridge1 -j DROP
--A DOCKER-BRIDGE -o docker0 -j DOCKER
--A DOCKER-BRIDGE -o bridge1 -j DOCKER
--A DOCKER-CT -o docker0 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
--A DOCKER-CT -o bridge1 -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
--A DOCKER-FORWARD -j DOCKER-CT
--A DOCKER-FORWARD -j DOCKER-INTERNAL
--A DOCKER-FORWARD -j DOCKER-BRIDGE
--A DOCKER-FORWARD -i docker0 -j ACCEPT
--A DOCKER-FORWARD -i bridge1 -j ACCEPT
--A DOCKER-FORWARD -i bridge2 -o bridge2 -j ACCEPT
--A DOCKER-INTERNAL ! -s 198.51.100.0/24 -o bridge2 -j DROP
--A DOCKER-INTERNAL ! -d 198.51.100.0/24 -i bridge2 -j DROP
-COMMIT
-*nat
-:PREROUTING ACCEPT [0:0]
-:INPUT ACCEPT [0:0]
-:OUTPUT ACCEPT [0:0]
-:POSTROUTING ACCEPT [0:0]
-:DOCKER - [0:0]
--A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER
--A OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j DOCKER
--A POSTROUTING -s 192.0.2.0/24 ! -o bridge1 -j MASQUERADE
--A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE
--A DOCKER ! -i bridge1 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 192.0.2.2:80
-COMMIT
-RULES
+# The IPv4 rules iptabler writes for this layout: docker-29-host.sh and docker-29-ipv6-rules.sh load the same file.
+iptables-restore < docker-29-usernet.rules
 
 # The same layout for IPv6, as Docker writes it with ip6tables (the
 # endpoints' IPv6 addresses are what IPAM would give them: ::2, ::3).
