@@ -38,8 +38,8 @@ ip netns exec c2 nc -lk 80 &
 ip netns exec c3 nc -lk 80 &
 sleep 1
 
-# The IPv4 rules iptabler writes for this layout: docker-29-host.sh and docker-29-ipv6-rules.sh load the same file.
-iptables-restore < docker-29-usernet.rules
+# The IPv4 rules iptabler writes for this layout; docker-29-host.sh and docker-29-ipv6-rules.sh load the same file.
+iptables-restore < lib/docker-29-usernet.rules
 iptables-save
 
 # ICMP first, so that the kernel check compares the rule counters below (nc's

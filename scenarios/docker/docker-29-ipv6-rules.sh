@@ -38,8 +38,8 @@ container c3 bridge2 veth9a8b7c6 198.51.100.2/24 198.51.100.1
 ip netns exec c2 nc -lk 80 &
 sleep 1
 
-# The IPv4 rules iptabler writes for this layout: docker-29-host.sh and docker-29-ipv6-rules.sh load the same file.
-iptables-restore < docker-29-usernet.rules
+# The IPv4 rules iptabler writes for this layout; docker-29-host.sh and docker-29-ipv6-rules.sh load the same file.
+iptables-restore < lib/docker-29-usernet.rules
 
 # The same layout for IPv6, as Docker writes it with ip6tables (the
 # endpoints' IPv6 addresses are what IPAM would give them: ::2, ::3).

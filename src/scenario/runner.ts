@@ -250,9 +250,8 @@ function listFiles(mainPath: string): Map<string, () => string | undefined> {
       } else if (isFile && (!shellOnly || name.endsWith(".sh"))) addFile(path);
     }
   };
-  walk(directory, 0, false);
-  // Its own preludes (`. ./lib/netns0.sh`) wherever the folder is, the working directory's or not.
-  walk(directory, 2, true);
+  // Its own tree, data and preludes alike (`iptables-restore < rules/v4`, `. ./lib/netns0.sh`), wherever the folder is.
+  walk(directory, 2, false);
   if (shareParent) walk(parent, 2, true);
   addFile(mainPath);
   return files;

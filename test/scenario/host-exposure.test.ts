@@ -39,6 +39,17 @@ describe("a scenario sees only its own tree", () => {
     expect(run.output).toBe("mine\nmine\n");
   });
 
+  it("reads data files in its own subfolders, but not a link in them that leaves its tree", async () => {
+    const folder = join(scratch, "nested");
+    mkdirSync(join(folder, "rules", "v4"), { recursive: true });
+    writeFileSync(join(folder, "rules", "v4", "docker.rules"), "*filter\nCOMMIT\n");
+    symlinkSync("/etc/passwd", join(folder, "rules", "passwd"));
+    const run = await runIn(folder, "cat rules/v4/docker.rules\ncat rules/passwd\n");
+    expect(run.output).toContain("*filter\nCOMMIT\n");
+    expect(run.output).toContain("cat: rules/passwd: No such file or directory");
+    expect(run.output).not.toContain("root:");
+  });
+
   it("sees no file of a parent folder outside the working directory", async () => {
     const outer = join(scratch, "outer");
     mkdirSync(join(outer, "stage"), { recursive: true });
