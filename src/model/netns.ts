@@ -2,6 +2,7 @@
 // cache and sysctls.
 import type { NetDevice, DeviceConf } from "./netdevice.js";
 import type { NeighbourEntry } from "./neighbour.js";
+import type { FibRule } from "./fib-rule.js";
 import type { FibTable } from "./route.js";
 import type { Socket } from "./socket.js";
 import type { NetfilterState } from "./netfilter.js";
@@ -33,6 +34,10 @@ export interface NetworkNamespace {
   /** The next ifindex to hand out (net->ifindex). */
   nextIfindex: number;
   tables: Map<number, FibTable>;
+  /** The routing policy (`ip rule`), in the order fib_rules_lookup() walks it. */
+  rules: FibRule[];
+  /** net->ipv4.fib_has_custom_rules: set by the first rule added or deleted, never cleared; until then a lookup needs no rule walk. */
+  fibHasCustomRules: boolean;
   /** Keyed by neighbourKey(ifindex, address). */
   neighbours: Map<number, NeighbourEntry>;
   sysctl: NamespaceSysctl;

@@ -9,6 +9,7 @@ import type { Rule, RuleCounters, TableName } from "./netfilter.js";
 import type { NftCommand } from "./nf-tables.js";
 import type { LinkKind, AddressScope } from "./netdevice.js";
 import type { BridgePortFlags } from "./bridge.js";
+import type { FibRule } from "./fib-rule.js";
 import type { RouteProtocol, RouteScope, RouteType } from "./route.js";
 
 interface Located {
@@ -148,6 +149,20 @@ export interface RouteFlush extends Located {
   readonly deviceIndex?: number;
 }
 
+/** `ip rule add`: the priority left out is the kernel's to choose; a lookup of table 0 takes an empty table. */
+export interface RuleAdd extends Located {
+  readonly op: "rule-add";
+  readonly namespaceId: number;
+  readonly rule: Omit<FibRule, "priority" | "protocol"> & { readonly priority?: number };
+}
+
+/** `ip rule del`: the first rule with every field given. */
+export interface RuleDelete extends Located {
+  readonly op: "rule-delete";
+  readonly namespaceId: number;
+  readonly selector: Partial<Omit<FibRule, "protocol">>;
+}
+
 export interface SysctlSet extends Located {
   readonly op: "sysctl-set";
   readonly namespaceId: number;
@@ -258,6 +273,8 @@ export type Operation =
   | RouteAdd
   | RouteDelete
   | RouteFlush
+  | RuleAdd
+  | RuleDelete
   | SysctlSet
   | NeighbourFlush
   | NeighbourSet

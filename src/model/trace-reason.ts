@@ -29,7 +29,9 @@ export type MartianCause =
   | { readonly cause: "own-source"; readonly source: Ipv4Address; readonly device: string }
   | { readonly cause: "rp-filter-strict"; readonly source: Ipv4Address; readonly device: string }
   | { readonly cause: "rp-filter-loose"; readonly source: Ipv4Address }
-  | { readonly cause: "localnet"; readonly side: "source" | "destination"; readonly device: string };
+  | { readonly cause: "localnet"; readonly side: "source" | "destination"; readonly device: string }
+  /** ip_route_input_slow(): 0.0.0.0 may only send to the limited broadcast. */
+  | { readonly cause: "zero-source"; readonly device: string };
 
 /** nf_conntrack_in()'s outcome for a packet (the engine's return value too: a constant, no allocation). */
 export type ConntrackInResult =
@@ -165,11 +167,12 @@ export type TraceReason =
   | { readonly code: "route-forward"; readonly choice: RouteChoice }
   | { readonly code: "forwarding-off"; readonly device: string }
   | { readonly code: "martian"; readonly martian: MartianCause }
-  | { readonly code: "route-error"; readonly errno: Errno }
+  /** `rule`: the policy rule whose own action (blackhole, unreachable, prohibit) ended the lookup. */
+  | { readonly code: "route-error"; readonly errno: Errno; readonly rule?: { readonly priority: number; readonly action: string } }
   | { readonly code: "ttl-expired" }
   | { readonly code: "ip-forward"; readonly ingress: string; readonly out: string }
-  | { readonly code: "dnat-no-route"; readonly localnet: boolean; readonly device: string | undefined }
-  | { readonly code: "dnat-rerouted"; readonly device: string }
+  | { readonly code: "dnat-no-route"; readonly localnet: boolean; readonly device: string | undefined; readonly mark?: number }
+  | { readonly code: "dnat-rerouted"; readonly device: string; readonly mark?: number }
   | { readonly code: "ip-output"; readonly device: string; readonly nexthop: Ipv4Address; readonly onLink: boolean }
   // net/ipv4/icmp.c
   | { readonly code: "icmp-echo-broadcast-ignored" }

@@ -13,9 +13,10 @@ export { sockRelease, sockSetDataReady, timerStart, timerStop } from "./core/soc
 export { advanceClock, runEvents } from "./events.js";
 export { isLocalAddress } from "./ipv4/arp.js";
 export { createFibTable, fibTableDump, fibTableInsert, fibTableLookup } from "./ipv4/fib-table.js";
+export { fibTablesInDumpOrder } from "./ipv4/fib-frontend.js";
 export { inetHashConnect } from "./ipv4/inet-hashtables.js";
 export { ipLocalOut, routeChoice, routeDecision } from "./ipv4/ip-output.js";
-export { fibLookup, ipRouteOutput } from "./ipv4/route.js";
+export { fibLookup, ipRouteInput, ipRouteOutput } from "./ipv4/route.js";
 export { tcpDataLength } from "./ipv4/tcp-output.js";
 export { iptDoTable } from "./netfilter/ip-tables.js";
 export { IP_SET_REVISION, ipSetApply, ipSetByName, ipSetHeaderCounts, ipSetMembers, ipSetReferences, ipSetUtest, ipSets } from "./netfilter/ipset/ip-set-core.js";

@@ -14,7 +14,7 @@ import { sockCreate, sockRelease, tcpTimeWait, timerStart, timerStop } from "./c
 import { inetBindConflict, inetHashConnect, udpLibGetPort } from "./ipv4/inet-hashtables.js";
 import { ipLocalOut } from "./ipv4/ip-output.js";
 import { tcpSegmentFields } from "./ipv4/tcp-output.js";
-import { ipRouteOutput, type OutputRoute, type OutputRouteResult } from "./ipv4/route.js";
+import { ipRouteOutput, type FlowTransport, type OutputRoute, type OutputRouteResult } from "./ipv4/route.js";
 import type { Simulation } from "./simulation.js";
 
 const SECOND = 1_000_000;
@@ -60,6 +60,12 @@ export interface ConnectOptions {
   readonly synNow?: boolean;
 }
 
+/** flowi4's protocol and ports for a socket's lookups (ip_route_connect() has the bound port, 0 before one is chosen). */
+function socketTransport(socket: Socket, destinationPort: number): FlowTransport {
+  const protocol = socket.protocol === "tcp" ? 6 : socket.protocol === "udp" ? 17 : 1;
+  return protocol === 1 ? { protocol, sourcePort: 0, destinationPort: 0 } : { protocol, sourcePort: socket.port, destinationPort };
+}
+
 export type ConnectResult = { readonly ok: true; readonly route: OutputRoute } | { readonly ok: false; readonly errno: string; readonly lookup: OutputRouteResult };
 
 /**
@@ -72,7 +78,7 @@ export type ConnectResult = { readonly ok: true; readonly route: OutputRoute } |
  * engine's order.
  */
 export function socketConnect(world: World, namespace: NetworkNamespace, socket: Socket, destination: number, port: number, options: ConnectOptions = {}): ConnectResult {
-  const lookup = ipRouteOutput(namespace, destination, { ...(socket.address !== 0 ? { source: socket.address } : {}), ...(options.outputInterface !== undefined ? { outputInterface: options.outputInterface } : {}) });
+  const lookup = ipRouteOutput(namespace, destination, { ...(socket.address !== 0 ? { source: socket.address } : {}), ...(options.outputInterface !== undefined ? { outputInterface: options.outputInterface } : {}), transport: socketTransport(socket, port) });
   if (!lookup.ok) return { ok: false, errno: lookup.errno, lookup };
   const source = lookup.route.source;
   if (socket.port === 0) {
@@ -113,7 +119,7 @@ export function socketConnect(world: World, namespace: NetworkNamespace, socket:
 /** ip_queue_xmit() of one of the socket's packets: routed again now (a route may have changed), from its source address. */
 export function socketSendPacket(simulation: Simulation, namespace: NetworkNamespace, socket: Socket, packet: Omit<Ipv4Packet, "source" | "destination">, options: ConnectOptions = {}): boolean {
   const destination = socket.remoteAddress ?? 0;
-  const route = ipRouteOutput(namespace, destination, { source: socket.address, ...(options.outputInterface !== undefined ? { outputInterface: options.outputInterface } : {}) });
+  const route = ipRouteOutput(namespace, destination, { source: socket.address, ...(options.outputInterface !== undefined ? { outputInterface: options.outputInterface } : {}), transport: socketTransport(socket, socket.remotePort ?? 0) });
   if (!route.ok) return false;
   ipLocalOut(simulation, namespace, route.route, { source: socket.address, destination, ...packet });
   return true;

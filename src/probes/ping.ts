@@ -98,6 +98,8 @@ function resolveDestination(text: string): { address: number; name?: string } | 
 
 /** The largest ICMP payload an IPv4 datagram carries (65535 - 20 - 8): bigger sends fail with EMSGSIZE, silently counted. */
 const MAXIMUM_PAYLOAD = 65507;
+/** An ICMP socket's flow: IPPROTO_ICMP, no ports. */
+const ICMP_TRANSPORT = { protocol: 1, sourcePort: 0, destinationPort: 0 } as const;
 
 /** A ping under way: `advance` runs it up to a time (true once it would exit), `finish` prints its summary and closes it. */
 export interface PingSession {
@@ -145,7 +147,8 @@ export function startPing(world: World, namespace: NetworkNamespace, options: Pi
   }
   const simulation = createSimulation(world, tracing);
   const trace = (): Trace | undefined => (simulation.steps ? { probe: commandText, namespace: namespace.name, steps: traceSteps(simulation.steps) } : undefined);
-  const routeOptions = { ...(boundSource !== undefined ? { source: boundSource } : {}), ...(outputInterface !== undefined ? { outputInterface } : {}) };
+  // An ICMP probe socket: rules may select on ipproto icmp.
+  const routeOptions = { ...(boundSource !== undefined ? { source: boundSource } : {}), ...(outputInterface !== undefined ? { outputInterface } : {}), transport: ICMP_TRANSPORT };
 
   // connect() on a probe socket: the route and source are chosen once, up front.
   const connected = ipRouteOutput(namespace, destination, routeOptions);

@@ -90,6 +90,8 @@ function martianText(martian: MartianCause): string {
       return `rp_filter=2: no route back to ${formatIpv4Address(martian.source)}`;
     case "localnet":
       return `${martian.side} in 127.0.0.0/8 arriving on ${martian.device} (route_localnet is 0)`;
+    case "zero-source":
+      return `martian source 0.0.0.0 on ${martian.device}: an unconfigured source may only send to 255.255.255.255`;
   }
 }
 
@@ -269,7 +271,9 @@ export function whyText(record: TraceRecord): string {
     case "route-error": {
       // ip_error(): what a router says when it cannot forward (a blackhole route says nothing).
       const errno = reason.errno;
-      const cause = errno === "ENETUNREACH" ? `no route to ${address(packet!.destination)}` : errno === "EHOSTUNREACH" ? "an unreachable route" : errno === "EACCES" ? "a prohibit route" : "a blackhole route";
+      const cause = reason.rule
+        ? `ip rule ${reason.rule.priority} says ${reason.rule.action}`
+        : errno === "ENETUNREACH" ? `no route to ${address(packet!.destination)}` : errno === "EHOSTUNREACH" ? "an unreachable route" : errno === "EACCES" ? "a prohibit route" : "a blackhole route";
       const answered = errno === "ENETUNREACH" || errno === "EHOSTUNREACH" || errno === "EACCES";
       return `cannot forward: ${cause}${answered ? `; ICMP destination unreachable goes back to ${address(packet!.source)}` : ""}`;
     }
@@ -278,10 +282,12 @@ export function whyText(record: TraceRecord): string {
     case "ip-forward":
       return `forwarding is on for ${reason.ingress}: routed on out of ${reason.out}, ttl ${packet!.ttl} -> ${record.packetAfter!.ttl}`;
     case "dnat-no-route":
+      if (reason.mark !== undefined) return `the OUTPUT hook set the mark to 0x${reason.mark.toString(16)}: routed again (ip_route_me_harder), and there is no route: dropped`;
       return reason.localnet
         ? `after DNAT to ${address(packet!.destination)} the source ${address(packet!.source)} may not leave by ${reason.device ?? "a device other than lo"} (route_localnet is 0): dropped`
         : `after DNAT to ${address(packet!.destination)} there is no route: dropped`;
     case "dnat-rerouted":
+      if (reason.mark !== undefined) return `the OUTPUT hook set the mark to 0x${reason.mark.toString(16)}: routed again (ip_route_me_harder), out of ${reason.device}`;
       return `DNAT changed the destination to ${address(packet!.destination)}: routed again, out of ${reason.device}`;
     case "ip-output":
       return `out of ${reason.device} towards ${address(reason.nexthop)}${reason.onLink ? " (on-link)" : " (the gateway)"}`;

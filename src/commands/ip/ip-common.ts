@@ -42,6 +42,31 @@ export function requireDevice(namespace: NetworkNamespace, name: string): NetDev
   return device;
 }
 
+/** get_u32(&value, text, 0): the whole text as strtoul(text, 0) reads it (decimal, 0x hex, leading-0 octal), at most 0xffffffff. */
+export function getUnsigned(text: string): number | undefined {
+  const match = /^\s*\+?(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)$/.exec(text);
+  if (!match) return undefined;
+  const digits = match[1]!;
+  const value = /^0[xX]/.test(digits) ? parseInt(digits.slice(2), 16) : digits.startsWith("0") ? (digits.length === 1 ? 0 : parseInt(digits.slice(1), 8)) : Number(digits);
+  return value <= 0xffffffff ? value : undefined;
+}
+
+/** rtnl_rttable_a2n(): a name of /etc/iproute2/rt_tables (Debian's: local, main, default, unspec) or a number. */
+export function rttableA2n(text: string): number | undefined {
+  switch (text) {
+    case "local":
+      return 255;
+    case "main":
+      return 254;
+    case "default":
+      return 253;
+    case "unspec":
+      return 0;
+    default:
+      return getUnsigned(text);
+  }
+}
+
 /** Walks argv the way iproute2's NEXT_ARG() does. */
 export class Arguments {
   private position = 0;

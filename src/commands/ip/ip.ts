@@ -10,6 +10,7 @@ import { doIpNeigh } from "./ipneigh.js";
 import { doIpMaddress } from "./ipmaddr.js";
 import { doIpNetns, netnsExecCommand } from "./ipnetns.js";
 import { doIpRoute } from "./iproute.js";
+import { doIpRule } from "./iprule.js";
 import { matches } from "./ip-common.js";
 import { prettyJson } from "../../render/iproute2/json.js";
 import { colorizeLinkText } from "../../render/iproute2/color.js";
@@ -68,7 +69,7 @@ const OBJECTS: ReadonlyArray<[string, ObjectHandler | undefined]> = [
   ["addrlabel", undefined],
   ["maddress", doIpMaddress],
   ["route", doIpRoute],
-  ["rule", undefined],
+  ["rule", doIpRule],
   ["neighbor", doIpNeigh],
   ["neighbour", doIpNeigh],
   ["ntable", undefined],

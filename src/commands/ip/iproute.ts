@@ -1,15 +1,16 @@
 // `ip route` (iproute2 ip/iproute.c: iproute_modify, iproute_list_flush_or_save,
 // iproute_get).
 import { formatIpv4Address, networkAddress, prefixContains, type Ipv4Address, type Ipv4Prefix } from "../../model/address.js";
-import { STRERROR } from "../../model/errno.js";
+import { STRERROR, type Errno } from "../../model/errno.js";
+import type { NetDevice } from "../../model/netdevice.js";
 import type { RouteSpec } from "../../model/operations.js";
-import { RT_TABLE_LOCAL, RT_TABLE_MAIN, type Route, type RouteProtocol, type RouteScope, type RouteType } from "../../model/route.js";
-import { applyOperation, fibTableDump, ipRouteOutput, isLocalAddress } from "../../net/index.js";
+import { RT_TABLE_LOCAL, RT_TABLE_MAIN, tableName, type Route, type RouteProtocol, type RouteScope, type RouteType } from "../../model/route.js";
+import { applyOperation, fibTableDump, fibTablesInDumpOrder, ipRouteInput, ipRouteOutput, isLocalAddress } from "../../net/index.js";
 import { ipv6RouteLines } from "../../render/iproute2/ipv6.js";
 import { routeJson, routeText } from "../../render/iproute2/route.js";
 import { devicesInOrder } from "../../model/netns.js";
 import { CommandError, done, UnsupportedError, type CommandOutcome } from "../command.js";
-import { Arguments, checkKernel, duplicateArgument, invalidArgument, matches, parsePrefix, requireDevice } from "./ip-common.js";
+import { Arguments, checkKernel, duplicateArgument, getUnsigned, invalidArgument, matches, parsePrefix, requireDevice, rttableA2n } from "./ip-common.js";
 import type { IpContext } from "./ip.js";
 
 const USAGE_HINT = "ip route";
@@ -34,10 +35,11 @@ const TYPES: Record<string, RouteType> = { unicast: "unicast", local: "local", b
 const PROTOCOLS: Record<string, RouteProtocol> = { kernel: "kernel", boot: "boot", static: "static", dhcp: "dhcp" };
 const SCOPES: Record<string, RouteScope> = { global: "global", universe: "global", link: "link", host: "host" };
 
+/** `table` of a route to add or delete: rtnl_rttable_a2n(); 0 is main (rtm_to_fib_config(), fib_get_table()). */
 function parseTable(text: string): number {
-  if (text === "main") return RT_TABLE_MAIN;
-  if (text === "local") return RT_TABLE_LOCAL;
-  throw new UnsupportedError(text, `routing table "${text}" is not modelled (only main and local, as the default rules use)`);
+  const id = rttableA2n(text);
+  if (id === undefined) invalidArgument('"table" value is invalid\n', text);
+  return id === 0 ? RT_TABLE_MAIN : id;
 }
 
 function parseDestination(text: string): Ipv4Prefix {
@@ -95,6 +97,9 @@ function routeModify(argv: readonly string[], context: IpContext, mode: "add" | 
     else if (word === "onlink") onlink = true;
     else if (word === "to") destination = parseDestination(args.value());
     else if (TYPES[word] !== undefined && destination === undefined && type === undefined) type = TYPES[word];
+    else if ((word === "throw" || word === "multicast" || word === "nat") && destination === undefined && type === undefined) {
+      throw new UnsupportedError(word, `route type "${word}" is not modelled`);
+    }
     else if (["mtu", "advmss", "nexthop", "encap", "realms", "weight", "nhid", "expires", "pref", "tos", "dsfield", "initcwnd", "congctl"].includes(word)) {
       throw new UnsupportedError(word, `"ip route ... ${word}" is not modelled`);
     } else if (destination === undefined) destination = parseDestination(word);
@@ -147,7 +152,8 @@ function routeModify(argv: readonly string[], context: IpContext, mode: "add" | 
 }
 
 interface RouteSelector {
-  tables: number[];
+  /** One table, or every table (`table all`, `table 0`). */
+  table: number | "all";
   deviceIndex?: number;
   /** `ip route show PREFIX` / `exact`: that prefix only. */
   exact?: Ipv4Prefix;
@@ -163,16 +169,14 @@ interface RouteSelector {
 function routeList(argv: readonly string[], context: IpContext, flush: boolean): CommandOutcome {
   if (context.options.family === "inet6") return done(context.options.json ? "[]\n" : "");
   const args = new Arguments(argv);
-  const selector: RouteSelector = { tables: [RT_TABLE_MAIN] };
-  let tableAll = false;
+  const selector: RouteSelector = { table: RT_TABLE_MAIN };
   while (!args.done) {
     const word = args.next();
     if (word === "table") {
       const value = args.value();
-      if (value === "all" || value === "0") {
-        tableAll = true;
-        selector.tables = [RT_TABLE_MAIN, RT_TABLE_LOCAL];
-      } else selector.tables = [parseTable(value)];
+      const id = value === "all" ? 0 : rttableA2n(value);
+      if (id === undefined) invalidArgument("table id value is invalid\n", value);
+      selector.table = id === 0 ? "all" : id;
     } else if (word === "dev" || word === "oif") selector.deviceIndex = requireDevice(context.target, args.value()).index;
     else if (word === "proto" || word === "protocol") {
       const value = args.value();
@@ -186,12 +190,13 @@ function routeList(argv: readonly string[], context: IpContext, flush: boolean):
     else duplicateArgument("to", word);
   }
   const namespace = context.target;
+  const tableAll = selector.table === "all";
+  const tables = selector.table === "all" ? fibTablesInDumpOrder(namespace) : [namespace.tables.get(selector.table)];
   const routes: Route[] = [];
-  for (const id of selector.tables) {
-    const table = namespace.tables.get(id);
-    if (!table) continue;
-    if (id === RT_TABLE_LOCAL && !tableAll && table.byLength.size === 0) {
-      throw new CommandError("Error: ipv4: FIB table does not exist.\nDump terminated", 2);
+  for (const table of tables) {
+    // The local table is made with the first address (fib_magic()); netsim keeps it from the start, empty.
+    if (!table || (!tableAll && table.id === RT_TABLE_LOCAL && table.byLength.size === 0)) {
+      throw new CommandError(`Error: ipv4: FIB table does not exist.\n${flush ? "Flush" : "Dump"} terminated`, 2);
     }
     routes.push(...fibTableDump(table).filter((route) => selects(selector, route)));
   }
@@ -212,7 +217,8 @@ function routeList(argv: readonly string[], context: IpContext, flush: boolean):
     }
     return done("");
   }
-  const options = { hideDevice: selector.deviceIndex !== undefined, showTable: tableAll || selector.tables[0] !== RT_TABLE_MAIN ? tableAll : false };
+  // iproute2 names a route's table only in a dump of every table (filter.tb 0).
+  const options = { hideDevice: selector.deviceIndex !== undefined, showTable: tableAll };
   if (context.options.json) return done(`${JSON.stringify(routes.map((route) => routeJson(context.world, namespace, route, options)))}\n`);
   if (context.options.brief) throw new UnsupportedError("-brief", "ip -brief route is not modelled");
   const text = routes.map((route) => routeText(context.world, namespace, route, options)).join("");
@@ -233,17 +239,42 @@ function selects(selector: RouteSelector, route: Route): boolean {
   return true;
 }
 
+/** What `ip route get` prints of one answer (rt_fill_info(), iproute2's print_route()). */
+interface RouteGetAnswer {
+  readonly type: RouteType;
+  readonly destination: Ipv4Address;
+  readonly from?: Ipv4Address;
+  readonly gateway?: Ipv4Address;
+  readonly device: string;
+  /** res->table's id, printed when it is not main. */
+  readonly table?: number;
+  /** RTA_PREFSRC: output routes only. */
+  readonly preferredSource?: Ipv4Address;
+  readonly mark: number;
+  /** RTA_UID: output routes only. */
+  readonly uid: boolean;
+  /** RTCF_DOREDIRECT: forwarded back out of the device it came in on, to an on-link source. */
+  readonly redirect: boolean;
+  readonly inputInterface?: string;
+}
+
 function routeGet(argv: readonly string[], context: IpContext): CommandOutcome {
   const args = new Arguments(argv);
   let destinationText: string | undefined;
   let from: Ipv4Address | undefined;
   let outputInterface: number | undefined;
+  let inputDevice: NetDevice | undefined;
+  let mark = 0;
   while (!args.done) {
     const word = args.next();
     if (word === "from") from = parseGateway(args.value());
     else if (word === "oif") outputInterface = requireDevice(context.target, args.value()).index;
-    else if (word === "to") destinationText = args.value();
-    else if (word === "iif" || word === "mark" || word === "tos" || word === "fibmatch" || word === "ipproto" || word === "sport" || word === "dport" || word === "uid" || word === "vrf") {
+    else if (word === "iif") inputDevice = requireDevice(context.target, args.value());
+    else if (word === "mark") {
+      const value = args.value();
+      mark = getUnsigned(value) ?? invalidArgument("invalid mark value", value);
+    } else if (word === "to") destinationText = args.value();
+    else if (word === "tos" || word === "fibmatch" || word === "ipproto" || word === "sport" || word === "dport" || word === "uid" || word === "vrf") {
       throw new UnsupportedError(word, `"ip route get ... ${word}" is not modelled`);
     } else if (destinationText === undefined) destinationText = word;
     else duplicateArgument("to", word);
@@ -254,37 +285,102 @@ function routeGet(argv: readonly string[], context: IpContext): CommandOutcome {
   let stderr = "";
   if (parsed.lengthGiven && parsed.length !== 32) stderr = `Warning: /${parsed.length} as prefix is invalid, only /32 (or none) is supported.\n`;
   const destination = parsed.address;
+  const answer = inputDevice !== undefined ? routeGetInput(context, inputDevice, destination, from ?? 0, mark) : routeGetOutput(context, destination, from, outputInterface, mark);
+  if ("errno" in answer) throw new CommandError(`${stderr}RTNETLINK answers: ${STRERROR[answer.errno]}`, 2);
+  return done(context.options.json ? `${JSON.stringify([routeGetJson(answer)])}\n` : routeGetText(answer), stderr);
+}
+
+/** inet_rtm_getroute() with RTA_IIF: the packet is routed as if it had come in on the device (ip_route_input_rcu()). */
+function routeGetInput(context: IpContext, device: NetDevice, destination: Ipv4Address, source: Ipv4Address, mark: number): RouteGetAnswer | { errno: Errno } {
   const namespace = context.target;
-  if (from !== undefined && !isLocalAddress(namespace, from)) {
-    throw new CommandError(`${stderr}RTNETLINK answers: ${STRERROR.ENETUNREACH}`, 2);
+  const result = ipRouteInput(namespace, device, source, destination, mark);
+  const common = { destination, from: source, mark, uid: false, inputInterface: device.name };
+  switch (result.kind) {
+    case "martian":
+      return { errno: "EINVAL" };
+    case "error":
+      return { errno: result.errno };
+    // ip_route_input_slow() with forwarding off: an RTN_UNREACHABLE route whose error is EHOSTUNREACH.
+    case "forwarding-off":
+      return { errno: "EHOSTUNREACH" };
+    case "local":
+    case "broadcast":
+      return { ...common, type: result.kind, device: "lo", ...tableOf(result.fib), redirect: false };
+    case "forward": {
+      const { route } = result;
+      const gateway = route.nexthop !== destination ? route.nexthop : undefined;
+      const redirect = route.device === device && isOnLink(device, source);
+      return { ...common, type: "unicast", ...(gateway !== undefined ? { gateway } : {}), device: route.device.name, ...tableOf(result.fib), redirect };
+    }
   }
-  const result = ipRouteOutput(namespace, destination, { ...(from !== undefined ? { source: from } : {}), ...(outputInterface !== undefined ? { outputInterface } : {}) });
-  if (!result.ok) throw new CommandError(`${stderr}RTNETLINK answers: ${STRERROR[result.errno]}`, 2);
-  const route = result.route;
-  const destinationWord = formatIpv4Address(destination);
-  if (context.options.json) {
-    const object: Record<string, unknown> = {};
-    if (route.type !== "unicast") object.type = route.type;
-    object.dst = destinationWord;
-    if (from !== undefined) object.from = formatIpv4Address(from);
-    if (route.nexthop !== destination) object.gateway = formatIpv4Address(route.nexthop);
-    object.dev = route.device.name;
-    if (from === undefined) object.prefsrc = formatIpv4Address(route.source);
-    object.flags = [];
-    object.uid = 0;
-    object.cache = route.type === "local" ? ["local"] : route.type === "broadcast" ? ["local", "brd"] : [];
-    return done(`${JSON.stringify([object])}\n`, stderr);
-  }
+}
+
+/** inet_rtm_getroute() without RTA_IIF: ip_route_output_key_hash_rcu() from lo. */
+function routeGetOutput(context: IpContext, destination: Ipv4Address, from: Ipv4Address | undefined, outputInterface: number | undefined, mark: number): RouteGetAnswer | { errno: Errno } {
+  const namespace = context.target;
+  if (from !== undefined && !isLocalAddress(namespace, from)) return { errno: "ENETUNREACH" };
+  const result = ipRouteOutput(namespace, destination, { ...(from !== undefined ? { source: from } : {}), ...(outputInterface !== undefined ? { outputInterface } : {}), mark });
+  if (!result.ok) return { errno: result.errno };
+  const { route } = result;
+  return {
+    type: route.type,
+    destination,
+    ...(from !== undefined ? { from } : { preferredSource: route.source }),
+    ...(route.nexthop !== destination ? { gateway: route.nexthop } : {}),
+    device: route.device.name,
+    ...tableOf(route.fib),
+    mark,
+    uid: true,
+    redirect: false,
+  };
+}
+
+function tableOf(fib: { readonly tableId: number } | undefined): { table?: number } {
+  return fib !== undefined && fib.tableId !== RT_TABLE_MAIN ? { table: fib.tableId } : {};
+}
+
+/** inet_addr_onlink(): the address is inside one of the device's own prefixes. */
+function isOnLink(device: NetDevice, address: Ipv4Address): boolean {
+  return device.addresses.some((entry) => prefixContains({ address: entry.address, length: entry.prefixLength }, address));
+}
+
+function routeGetCache(answer: RouteGetAnswer): string[] {
+  if (answer.type === "local") return ["local"];
+  if (answer.type === "broadcast") return ["local", "brd"];
+  return answer.redirect ? ["redirect"] : [];
+}
+
+function routeGetText(answer: RouteGetAnswer): string {
   const words: string[] = [];
-  if (route.type !== "unicast") words.push(route.type);
-  words.push(destinationWord);
-  if (from !== undefined) words.push("from", formatIpv4Address(from));
-  if (route.nexthop !== destination) words.push("via", formatIpv4Address(route.nexthop));
-  words.push("dev", route.device.name);
-  if (from === undefined) words.push("src", formatIpv4Address(route.source));
-  words.push("uid", "0");
-  const cache = route.type === "local" ? "    cache <local> " : route.type === "broadcast" ? "    cache <local,brd> " : "    cache ";
-  return done(`${words.join(" ")} \n${cache}\n`, stderr);
+  if (answer.type !== "unicast") words.push(answer.type);
+  words.push(formatIpv4Address(answer.destination));
+  if (answer.from !== undefined) words.push("from", formatIpv4Address(answer.from));
+  if (answer.gateway !== undefined) words.push("via", formatIpv4Address(answer.gateway));
+  words.push("dev", answer.device);
+  if (answer.table !== undefined) words.push("table", tableName(answer.table));
+  if (answer.preferredSource !== undefined) words.push("src", formatIpv4Address(answer.preferredSource));
+  if (answer.mark !== 0) words.push("mark", String(answer.mark));
+  if (answer.uid) words.push("uid", "0");
+  const flags = routeGetCache(answer);
+  const cache = ["    cache", ...(flags.length > 0 ? [`<${flags.join(",")}>`] : []), ...(answer.inputInterface !== undefined ? ["iif", answer.inputInterface] : [])];
+  return `${words.join(" ")} \n${cache.join(" ")} \n`;
+}
+
+function routeGetJson(answer: RouteGetAnswer): Record<string, unknown> {
+  const object: Record<string, unknown> = {};
+  if (answer.type !== "unicast") object.type = answer.type;
+  object.dst = formatIpv4Address(answer.destination);
+  if (answer.from !== undefined) object.from = formatIpv4Address(answer.from);
+  if (answer.gateway !== undefined) object.gateway = formatIpv4Address(answer.gateway);
+  object.dev = answer.device;
+  if (answer.table !== undefined) object.table = tableName(answer.table);
+  if (answer.preferredSource !== undefined) object.prefsrc = formatIpv4Address(answer.preferredSource);
+  object.flags = [];
+  if (answer.mark !== 0) object.mark = answer.mark;
+  if (answer.uid) object.uid = 0;
+  object.cache = routeGetCache(answer);
+  if (answer.inputInterface !== undefined) object.iif = answer.inputInterface;
+  return object;
 }
 
 const ROUTE_USAGE = `Usage: ip route { list | flush } SELECTOR

@@ -61,7 +61,7 @@ export function brNfPreRouting(simulation: Simulation, namespace: NetworkNamespa
     return;
   }
   // br_nf_ipv4_daddr_was_changed(): where does the new destination go?
-  const route = ipRouteInput(namespace, bridge, packet.source, packet.destination);
+  const route = ipRouteInput(namespace, bridge, packet.source, packet.destination, packet.conntrack?.mark ?? 0, packet);
   if (route.kind === "forward" && route.route.device.index === bridge.index) {
     brNfBridgedDnat(simulation, namespace, bridge, port, rewritten, packet, route.route.nexthop, finish);
     return;

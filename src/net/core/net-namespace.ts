@@ -4,6 +4,7 @@ import { derivedOf } from "../../model/derived.js";
 import type { NetDevice } from "../../model/netdevice.js";
 import { defaultDeviceConf } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
+import { defaultFibRules } from "../../model/fib-rule.js";
 import { RT_TABLE_LOCAL, RT_TABLE_MAIN } from "../../model/route.js";
 import { ROOT_NAMESPACE_ID, type World } from "../../model/world.js";
 import { createFibTable } from "../ipv4/fib-table.js";
@@ -50,6 +51,8 @@ export function createNamespace(world: World, name: string): NetworkNamespace {
       [RT_TABLE_LOCAL, createFibTable(RT_TABLE_LOCAL)],
       [RT_TABLE_MAIN, createFibTable(RT_TABLE_MAIN)],
     ]),
+    rules: defaultFibRules(),
+    fibHasCustomRules: false,
     neighbours: new Map(),
     sysctl: {
       confAll: defaultDeviceConf(),

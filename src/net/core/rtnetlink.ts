@@ -17,7 +17,8 @@ import type { World } from "../../model/world.js";
 import { brFdbAddLocal, brFdbDeleteByPort } from "../bridge/br-fdb.js";
 import { insertInetAddress } from "../ipv4/devinet.js";
 import { fibAddIfaddr, fibDelIfaddr, fibDeviceUp, fibFlushDevice } from "../ipv4/fib-frontend.js";
-import { fibAliases, fibTableDelete, fibTableInsert, fibTableLookup, fibTableRemove, fibTableReplace, isNetworkPrefix } from "../ipv4/fib-table.js";
+import { createFibTable, fibAliases, fibTableDelete, fibTableInsert, fibTableLookup, fibTableRemove, fibTableReplace, isNetworkPrefix } from "../ipv4/fib-table.js";
+import { fibDeleteRule, fibNewRule } from "../ipv4/fib-rules.js";
 import { isLocalAddress } from "../ipv4/arp.js";
 import { hasCarrier, isRunning } from "./link-state.js";
 import { writeSysctl } from "./proc-sys.js";
@@ -28,11 +29,11 @@ import { allocateIfindex, allocateNsid, createNamespace, deviceByIndex, emptySta
 import { rtGenidBumpWorld } from "./rt-genid.js";
 
 /** The operations whose effects stay in their own namespace, which bumps its generation itself. */
-const NAMESPACE_LOCAL_OPERATIONS: ReadonlySet<Operation["op"]> = new Set(["iptables", "iptables-restore", "conntrack-flush", "nft", "sysctl-set"]);
+const NAMESPACE_LOCAL_OPERATIONS: ReadonlySet<Operation["op"]> = new Set(["iptables", "iptables-restore", "conntrack-flush", "nft", "sysctl-set", "rule-add", "rule-delete"]);
 
 export function applyOperation(world: World, operation: Operation): KernelResult<unknown> {
   // Cached routes and offloaded flows go stale with any configuration change (net/core/rt-genid.ts):
-  // rulesets and sysctls are their namespace's alone (nfTablesApply, nfTablesCommit and writeSysctl
+  // rulesets, sysctls and routing rules are their namespace's alone (nfTablesApply, nfTablesCommit, writeSysctl and fib-rules.ts
   // bump it); a link, address, route or neighbour change may reach the namespaces a link joins.
   if (!NAMESPACE_LOCAL_OPERATIONS.has(operation.op)) rtGenidBumpWorld(world);
   switch (operation.op) {
@@ -106,6 +107,10 @@ export function applyOperation(world: World, operation: Operation): KernelResult
       if (table) fibTableRemove(namespace, table, (route) => operation.deviceIndex === undefined || route.nexthop?.deviceIndex === operation.deviceIndex);
       return ok(undefined);
     }
+    case "rule-add":
+      return fibNewRule(namespaceById(world, operation.namespaceId), operation.rule);
+    case "rule-delete":
+      return fibDeleteRule(namespaceById(world, operation.namespaceId), operation.selector);
     case "sysctl-set":
       return writeSysctl(namespaceById(world, operation.namespaceId), operation.key, operation.value);
     case "neigh-flush": {
@@ -566,9 +571,13 @@ function checkNexthop(namespace: NetworkNamespace, spec: RouteAdd["route"]): Ker
 function inetRtmNewroute(world: World, operation: RouteAdd): KernelResult<unknown> {
   const namespace = namespaceById(world, operation.namespaceId);
   const spec = operation.route;
+  // fib_new_table() comes before the route is checked: a refused route still leaves its table (empty) behind.
+  let table = namespace.tables.get(spec.table);
+  if (!table) {
+    table = createFibTable(spec.table);
+    namespace.tables.set(spec.table, table);
+  }
   if (!isNetworkPrefix(spec.prefix)) return fail("EINVAL", "Invalid prefix for given prefix length");
-  const table = namespace.tables.get(spec.table);
-  if (!table) return fail("EOPNOTSUPP");
   let nexthop: Route["nexthop"];
   if (spec.type === "unicast" || spec.type === "local" || spec.type === "broadcast") {
     if (spec.deviceIndex === undefined && spec.gateway === undefined) return fail("EINVAL", "Nexthop device required for onlink");
@@ -627,7 +636,7 @@ function inetRtmDelroute(world: World, operation: RouteDelete): KernelResult<unk
   const namespace = namespaceById(world, operation.namespaceId);
   const spec = operation.route;
   const table = namespace.tables.get(spec.table);
-  if (!table) return fail("ESRCH");
+  if (!table) return fail("ESRCH", "FIB table does not exist");
   const victim = fibAliases(table, spec.prefix).find(
     (route) =>
       (spec.metric === undefined || spec.metric === 0 || route.metric === spec.metric) &&

@@ -1,6 +1,6 @@
 // Routes the kernel derives from addresses and link state
 // (net/ipv4/fib_frontend.c: fib_add_ifaddr, fib_del_ifaddr, fib_disable_ip,
-// fib_netdev_event; fib_semantics.c: fib_sync_down_dev, fib_sync_down_addr).
+// fib_netdev_event, inet_dump_fib; fib_semantics.c: fib_sync_down_dev, fib_sync_down_addr).
 import { broadcastAddress, networkAddress, type Ipv4Address } from "../../model/address.js";
 import type { InetAddress, NetDevice } from "../../model/netdevice.js";
 import type { NetworkNamespace } from "../../model/netns.js";
@@ -12,6 +12,19 @@ export function fibTable(namespace: NetworkNamespace, id: number): FibTable {
   const table = namespace.tables.get(id);
   if (!table) throw new Error(`netsim: no table ${id}`);
   return table;
+}
+
+/** FIB_TABLE_HASHSZ with CONFIG_IP_MULTIPLE_TABLES: the buckets of net->ipv4.fib_table_hash. */
+const FIB_TABLE_HASHSZ = 256;
+
+/**
+ * inet_dump_fib() walks fib_table_hash bucket by bucket (id & 255), and a bucket from its
+ * head, where fib_new_table() puts each new table: `ip route show table all`'s order.
+ */
+export function fibTablesInDumpOrder(namespace: NetworkNamespace): FibTable[] {
+  const created = [...namespace.tables.values()];
+  const position = new Map(created.map((table, index) => [table, index]));
+  return created.sort((a, b) => (a.id & (FIB_TABLE_HASHSZ - 1)) - (b.id & (FIB_TABLE_HASHSZ - 1)) || position.get(b)! - position.get(a)!);
 }
 
 function sameRoute(a: Route, b: Route): boolean {

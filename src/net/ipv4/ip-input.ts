@@ -33,7 +33,7 @@ export function ipRcv(simulation: Simulation, namespace: NetworkNamespace, devic
 
 /** ip_rcv_finish(): route the packet (after PREROUTING, which may have rewritten its destination). */
 function ipRcvFinish(simulation: Simulation, namespace: NetworkNamespace, device: NetDevice, packet: Ipv4Packet): void {
-  const result = ipRouteInput(namespace, device, packet.source, packet.destination);
+  const result = ipRouteInput(namespace, device, packet.source, packet.destination, packet.conntrack?.mark ?? 0, packet);
   switch (result.kind) {
     case "local":
     case "broadcast":
@@ -82,7 +82,7 @@ function ipRcvFinish(simulation: Simulation, namespace: NetworkNamespace, device
           ...(result.fib ? { decision: routeDecision(result.fib, packet.destination) } : { decision: { kind: "no-route" as const, destination: packet.destination } }),
           verdict: "drop",
           dropReason: result.errno === "ENETUNREACH" ? "IP_INNOROUTES" : result.errno === "EINVAL" ? "BLACKHOLE" : "UNREACHABLE_ROUTE",
-          reason: { code: "route-error", errno: result.errno },
+          reason: result.rule ? { code: "route-error", errno: result.errno, rule: { priority: result.rule.priority, action: result.rule.action } } : { code: "route-error", errno: result.errno },
           namespace: namespace.name,
           time: traceTime(simulation),
         });
