@@ -150,28 +150,34 @@ export function startPing(world: World, namespace: NetworkNamespace, options: Pi
   // An ICMP probe socket: rules may select on ipproto icmp.
   const routeOptions = { ...(boundSource !== undefined ? { source: boundSource } : {}), ...(outputInterface !== undefined ? { outputInterface } : {}), transport: ICMP_TRANSPORT };
 
-  // connect() on a probe socket: the route and source are chosen once, up front.
+  // connect() on a probe socket, to learn the source (ping4_run(), only when -I gave no address): the route is chosen once, up front.
   const connected = ipRouteOutput(namespace, destination, routeOptions);
-  if (!connected.ok || (connected.route.type === "broadcast" && !options.broadcast)) {
-    const errno = connected.ok ? "EACCES" : connected.errno;
+  /** The send is refused: no route, or a broadcast route without -b (SO_BROADCAST). */
+  const refusal = (result: typeof connected): Errno | undefined => (!result.ok ? result.errno : result.route.type === "broadcast" && !options.broadcast ? "EACCES" : undefined);
+  const recordRefusal = (result: typeof connected, errno: Errno) =>
     record(simulation, () => ({
       namespace,
       stage: "ip_route_output",
-      ...(connected.ok || !connected.fib ? { decision: { kind: "no-route" as const, destination } } : { decision: routeDecision(connected.fib, destination) }),
+      ...(result.ok || !result.fib ? { decision: { kind: "no-route" as const, destination } } : { decision: routeDecision(result.fib, destination) }),
       verdict: "drop",
       dropReason: "IP_OUTNOROUTES",
-      reason: connected.ok ? { code: "route-output-broadcast", destination: options.destination } : errno === "ENETUNREACH" ? { code: "route-output-no-route", destination: options.destination } : { code: "route-output-refused", destination: options.destination, errno },
+      reason: result.ok ? { code: "route-output-broadcast", destination: options.destination } : errno === "ENETUNREACH" ? { code: "route-output-no-route", destination: options.destination } : { code: "route-output-refused", destination: options.destination, errno },
     }));
-    const text = CONNECT_ERRORS[errno] ?? `ping: connect: ${errno}`;
+  const refused = refusal(connected);
+  if (refused !== undefined && boundSource === undefined) {
+    recordRefusal(connected, refused);
+    const text = CONNECT_ERRORS[refused] ?? `ping: connect: ${refused}`;
     const result: ProbeRun = { stdout: "", stderr: `${text}\n`, exitCode: 2 };
     const recorded = trace();
     return recorded ? { ...result, trace: recorded } : result;
   }
-  const source = connected.route.source;
-  if (connected.route.type === "broadcast") warnings += "WARNING: pinging broadcast address\n";
-  const fib = connected.route.fib;
-  if (fib) {
-    record(simulation, () => ({ namespace, device: connected.route.device.name, stage: "ip_route_output", decision: routeDecision(fib, connected.route.nexthop, source), verdict: "continue", reason: { code: "route-output", choice: routeChoice(namespace, fib), source } }));
+  const source = boundSource ?? (connected.ok ? connected.route.source : 0);
+  if (connected.ok && refused === undefined) {
+    if (connected.route.type === "broadcast") warnings += "WARNING: pinging broadcast address\n";
+    const fib = connected.route.fib;
+    if (fib) {
+      record(simulation, () => ({ namespace, device: connected.route.device.name, stage: "ip_route_output", decision: routeDecision(fib, connected.route.nexthop, source), verdict: "continue", reason: { code: "route-output", choice: routeChoice(namespace, fib), source } }));
+    }
   }
 
   const echoId = world.nextEchoId++ & 0xffff;
@@ -180,13 +186,12 @@ export function startPing(world: World, namespace: NetworkNamespace, options: Pi
   Object.assign(pingSocket, { port: echoId, address: source, remoteAddress: destination, state: "established" });
   const socket = { events: pingSocket.pingEvents! };
   const sentAt = new Map<number, number>();
-  const sendErrors: string[] = [];
   const start = world.clock;
   const count = options.count ?? Number.POSITIVE_INFINITY;
   const deadline = options.deadlineSeconds !== undefined ? start + options.deadlineSeconds * 1_000_000 : undefined;
   // A raw socket bound to a device (-I DEV) hears only what arrives on that device:
   // the answer to a local address comes back through lo and never reaches it.
-  const deafToReplies = outputInterface !== undefined && connected.route.type === "local" && outputInterface !== connected.route.device.index;
+  const deafToReplies = outputInterface !== undefined && connected.ok && connected.route.type === "local" && outputInterface !== connected.route.device.index;
   const received = (): number => (deafToReplies ? 0 : new Set(socket.events.filter((event) => event.kind === "reply").map((event) => event.sequence)).size);
   let timer: number | undefined;
   const sendEcho = (sequence: number) => (running: Simulation) => {
@@ -200,11 +205,10 @@ export function startPing(world: World, namespace: NetworkNamespace, options: Pi
       payloadLength: 8 + options.size,
     };
     const route = ipRouteOutput(namespace, destination, { ...routeOptions, source });
-    if (!route.ok) {
-      sendErrors.push(`ping: sendmsg: ${route.errno === "ENETUNREACH" ? "Network is unreachable" : route.errno}`);
-      return;
-    }
-    if (options.size <= MAXIMUM_PAYLOAD) ipLocalOut(running, namespace, route.route, packet);
+    const sendRefused = refusal(route);
+    // pinger()'s hard local error: counted as sent, and silent (no error is queued on the socket for it).
+    if (sendRefused !== undefined) recordRefusal(route, sendRefused);
+    else if (route.ok && options.size <= MAXIMUM_PAYLOAD) ipLocalOut(running, namespace, route.route, packet);
     // With a deadline ping keeps sending until -c replies came (the deadline wins over the count).
     const more = deadline !== undefined ? received() < count : sequence < count;
     if (more) timer = timerStart(world, options.intervalMs * 1000, sendEcho(sequence + 1));
@@ -214,7 +218,6 @@ export function startPing(world: World, namespace: NetworkNamespace, options: Pi
   // The waits, resumable: a background ping (`ping ... &`) advances as the shell's clock moves.
   let phase = 0;
   let finished = false;
-  const sendFailed = () => sendErrors.length > 0;
   const answered = (): Set<number> => new Set(socket.events.map((event) => event.sequence));
   const lastSendDue = start + (count - 1) * options.intervalMs * 1000;
   const waitAfterLast = (options.timeoutSeconds ?? 10) * 1_000_000;
@@ -223,14 +226,13 @@ export function startPing(world: World, namespace: NetworkNamespace, options: Pi
     if (finished) return true;
     if (deadline !== undefined) {
       // Nothing is sent at the deadline itself: ping exits then.
-      const stop = () => sendFailed() || received() >= count;
+      const stop = () => received() >= count;
       runEvents(simulation, Math.min(until, deadline - 1), stop);
       finished = stop() || world.clock >= deadline - 1;
       return finished;
     }
     if (phase === 0) {
-      runEvents(simulation, Math.min(until, lastSendDue), sendFailed);
-      if (sendFailed()) return (finished = true);
+      runEvents(simulation, Math.min(until, lastSendDue));
       if (world.clock < lastSendDue) return false;
       phase = 1;
     }
@@ -306,7 +308,7 @@ export function startPing(world: World, namespace: NetworkNamespace, options: Pi
     const stdout = printed.map((line) => line.text).join("");
     // ping_common.c: with a deadline, fewer replies than -c asked for is a failure.
     const exitCode = receivedCount === 0 ? 1 : deadline !== undefined && options.count !== undefined && receivedCount < options.count ? 1 : 0;
-    const result: ProbeRun = { stdout, stderr: warnings + sendErrors.map((line) => `${line}\n`).join(""), exitCode, timed: printed };
+    const result: ProbeRun = { stdout, stderr: warnings, exitCode, timed: printed };
     const recorded = trace();
     return recorded ? { ...result, trace: recorded } : result;
   };
