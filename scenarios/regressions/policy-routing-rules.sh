@@ -64,6 +64,13 @@ iptables -t mangle -A OUTPUT -p icmp -d 8.8.8.8 -j MARK --set-mark 7
 ping -c 1 -W 1 8.8.8.8                                # expect: reply
 iptables -t mangle -L -v -n -x
 
+# A throw route ends table 100's search (-EAGAIN): the walk goes on, to main and isp1.
+ip route add throw 8.8.8.0/24 table 100
+ip netns exec ctr ping -c 1 -W 1 -I 10.0.0.3 8.8.8.8  # expect: no-reply
+ip route show table 100
+ip route del throw 8.8.8.0/24 table 100
+ip netns exec ctr ping -c 1 -W 1 -I 10.0.0.3 8.8.8.8  # expect: reply
+
 # Rules with a verdict of their own.
 ip rule add to 8.8.4.4 blackhole
 ip rule add to 8.8.4.5 prohibit

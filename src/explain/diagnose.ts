@@ -206,6 +206,16 @@ export function diagnoseFailure(trace: Trace, world: World): Cause {
     case "UNREACHABLE_ROUTE":
     case "BLACKHOLE": {
       const route = decision?.kind === "route" ? decision.chosen : undefined;
+      // A policy rule's own verdict (ip rule ... blackhole|prohibit|unreachable) refused it before any table was searched.
+      const rule = decision?.kind === "no-route" ? decision.rule : undefined;
+      if (rule) {
+        return {
+          kind: "route-refuses",
+          summary: `${namespacePhrase(step.namespace)} refuses to route ${step.packet ? formatIpv4Address(step.packet.destination) : "it"}: ip rule ${rule.priority} says ${rule.action}`,
+          steps: [index],
+          objects: [`ip rule ${rule.priority}`],
+        };
+      }
       return {
         kind: "route-refuses",
         summary: `${namespacePhrase(step.namespace)} routes ${step.packet ? formatIpv4Address(step.packet.destination) : "it"} by ${route ? `the ${describeRoute(world, step.namespace, route)} route` : "a route"} that refuses traffic`,

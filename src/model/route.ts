@@ -3,7 +3,8 @@
 import type { Ipv4Address, Ipv4Prefix } from "./address.js";
 import type { SourceLocation } from "./location.js";
 
-export type RouteType = "unicast" | "local" | "broadcast" | "blackhole" | "unreachable" | "prohibit";
+/** RTN_*: `throw` (RTN_THROW) ends its table's lookup with -EAGAIN, so the rule walk (or the next default table) goes on. */
+export type RouteType = "unicast" | "local" | "broadcast" | "blackhole" | "unreachable" | "prohibit" | "throw";
 
 /** rtm_protocol: `kernel` for routes the kernel derives from addresses, `boot` for `ip route add`. */
 export type RouteProtocol = "kernel" | "boot" | "static" | "dhcp";

@@ -57,7 +57,8 @@ export type Decision =
       readonly source?: Ipv4Address;
       readonly nexthop: Ipv4Address;
     }
-  | { readonly kind: "no-route"; readonly destination: Ipv4Address }
+  /** No route; `rule` when a policy rule's own verdict (blackhole, prohibit, unreachable) said so. */
+  | { readonly kind: "no-route"; readonly destination: Ipv4Address; readonly rule?: { readonly priority: number; readonly action: string } }
   | { readonly kind: "fdb"; readonly mac: MacAddress; readonly port?: string; readonly how: "learned" | "local" | "flood" | "known" }
   | { readonly kind: "neighbour"; readonly address: Ipv4Address; readonly state: NeighbourState; readonly mac?: MacAddress }
   | { readonly kind: "sysctl"; readonly key: string; readonly value: string }

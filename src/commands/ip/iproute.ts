@@ -31,7 +31,7 @@ export function doIpRoute(argv: readonly string[], context: IpContext): CommandO
   throw new CommandError(`Command "${command}" is unknown, try "${USAGE_HINT} help".`, 255);
 }
 
-const TYPES: Record<string, RouteType> = { unicast: "unicast", local: "local", broadcast: "broadcast", blackhole: "blackhole", unreachable: "unreachable", prohibit: "prohibit" };
+const TYPES: Record<string, RouteType> = { unicast: "unicast", local: "local", broadcast: "broadcast", blackhole: "blackhole", unreachable: "unreachable", prohibit: "prohibit", throw: "throw" };
 const PROTOCOLS: Record<string, RouteProtocol> = { kernel: "kernel", boot: "boot", static: "static", dhcp: "dhcp" };
 const SCOPES: Record<string, RouteScope> = { global: "global", universe: "global", link: "link", host: "host" };
 
@@ -97,7 +97,7 @@ function routeModify(argv: readonly string[], context: IpContext, mode: "add" | 
     else if (word === "onlink") onlink = true;
     else if (word === "to") destination = parseDestination(args.value());
     else if (TYPES[word] !== undefined && destination === undefined && type === undefined) type = TYPES[word];
-    else if ((word === "throw" || word === "multicast" || word === "nat") && destination === undefined && type === undefined) {
+    else if ((word === "multicast" || word === "nat") && destination === undefined && type === undefined) {
       throw new UnsupportedError(word, `route type "${word}" is not modelled`);
     }
     else if (["mtu", "advmss", "nexthop", "encap", "realms", "weight", "nhid", "expires", "pref", "tos", "dsfield", "initcwnd", "congctl"].includes(word)) {

@@ -5,7 +5,7 @@ import { prefixContains, prefixMask, type Ipv4Address, type Ipv4Prefix } from ".
 import { fail, ok, type Errno, type KernelResult } from "../../model/errno.js";
 import type { FibRule, PortRange } from "../../model/fib-rule.js";
 import type { NetworkNamespace } from "../../model/netns.js";
-import { RT_TABLE_LOCAL, RT_TABLE_MAIN, tableName, type FibTable, type Route } from "../../model/route.js";
+import { RT_TABLE_LOCAL, RT_TABLE_MAIN, tableName, type FibTable, type Route, type RouteType } from "../../model/route.js";
 import { rtGenidBump } from "../core/rt-genid.js";
 import { createFibTable, fibTableLookup } from "./fib-table.js";
 
@@ -25,9 +25,12 @@ export interface Flowi4 {
   readonly destinationPort: number;
 }
 
+/** A route fib_lookup() can answer with: a throw route never is one. */
+export type FibRoute = Route & { readonly type: Exclude<RouteType, "throw"> };
+
 /** What fib_lookup() found: a route of a table, and the rule that chose the table. */
 export interface FibResult {
-  readonly route: Route;
+  readonly route: FibRoute;
   readonly candidates: readonly Route[];
   readonly table: string;
   /**
@@ -55,9 +58,11 @@ function tableLookup(table: FibTable, tableId: number, destination: Ipv4Address,
     if (outputInterface === 0 || route.type === "local" || route.type === "broadcast") return true;
     return route.nexthop?.deviceIndex === outputInterface;
   });
-  if (!match) return undefined;
+  // fib_props[RTN_THROW].error is -EAGAIN: no answer from this table, the search goes on.
+  if (!match || match.route.type === "throw") return undefined;
+  const route = match.route as FibRoute;
   const table_ = tableName(table.id);
-  return rule === undefined ? { route: match.route, candidates: match.candidates, table: table_, tableId } : { route: match.route, candidates: match.candidates, table: table_, tableId, rule };
+  return rule === undefined ? { route, candidates: match.candidates, table: table_, tableId } : { route, candidates: match.candidates, table: table_, tableId, rule };
 }
 
 /**

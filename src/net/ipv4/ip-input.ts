@@ -79,7 +79,7 @@ function ipRcvFinish(simulation: Simulation, namespace: NetworkNamespace, device
           device: device.name,
           stage: "ip_route_input",
           packet,
-          ...(result.fib ? { decision: routeDecision(result.fib, packet.destination) } : { decision: { kind: "no-route" as const, destination: packet.destination } }),
+          ...(result.fib ? { decision: routeDecision(result.fib, packet.destination) } : { decision: { kind: "no-route" as const, destination: packet.destination, ...(result.rule ? { rule: { priority: result.rule.priority, action: result.rule.action } } : {}) } }),
           verdict: "drop",
           dropReason: result.errno === "ENETUNREACH" ? "IP_INNOROUTES" : result.errno === "EINVAL" ? "BLACKHOLE" : "UNREACHABLE_ROUTE",
           reason: result.rule ? { code: "route-error", errno: result.errno, rule: { priority: result.rule.priority, action: result.rule.action } } : { code: "route-error", errno: result.errno },
