@@ -6,6 +6,7 @@ import { fail, ok, type Errno, type KernelResult } from "../../model/errno.js";
 import type { FibRule, PortRange } from "../../model/fib-rule.js";
 import type { NetworkNamespace } from "../../model/netns.js";
 import { RT_TABLE_LOCAL, RT_TABLE_MAIN, tableName, type FibTable, type Route, type RouteType } from "../../model/route.js";
+import { deviceByName } from "../core/net-namespace.js";
 import { rtGenidBump } from "../core/rt-genid.js";
 import { createFibTable, fibTableLookup } from "./fib-table.js";
 
@@ -132,8 +133,7 @@ function fibSelectorsMatch(namespace: NetworkNamespace, rule: FibRule, flow: Flo
 }
 
 function deviceIndexByName(namespace: NetworkNamespace, name: string): number {
-  for (const device of namespace.devices.values()) if (device.name === name) return device.index;
-  return -1;
+  return deviceByName(namespace, name)?.index ?? -1;
 }
 
 /** True when some rule selects on the protocol or ports (net->ipv4.fib_rules_require_fldissect): lookups then depend on them. */
